@@ -1,0 +1,127 @@
+"""Curricula: an ordered folder of lessons described by `curriculum.toml`, and their discovery."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .io import LESSON_FILE, LessonRead, read_lesson
+from .problems import Problem
+
+CURRICULUM_FILE = "curriculum.toml"
+
+
+@dataclass
+class Curriculum:
+    path: Path
+    title: str
+    description: str = ""
+    lesson_folders: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return self.path.name
+
+    def lesson_paths(self) -> list[Path]:
+        return [self.path / name for name in self.lesson_folders]
+
+    def read_lessons(self) -> list[LessonRead]:
+        """Every listed lesson, in order; broken ones carry their problems instead of raising."""
+        reads = [read_lesson(path) for path in self.lesson_paths()]
+        seen: dict[str, Path] = {}
+        for read in reads:
+            if read.lesson is None:
+                continue
+            other = seen.setdefault(read.lesson.id, read.path)
+            if other != read.path:
+                read.problems.append(
+                    Problem(str(read.path / LESSON_FILE), "id", f"lesson id {read.lesson.id!r} is also used by {other.name}")
+                )
+        return reads
+
+
+def is_curriculum(path: Path) -> bool:
+    return (path / CURRICULUM_FILE).is_file()
+
+
+def is_lesson(path: Path) -> bool:
+    return (path / LESSON_FILE).is_file() or (path.name == LESSON_FILE and path.is_file())
+
+
+def read_curriculum(path: str | os.PathLike[str]) -> Curriculum:
+    """Read `curriculum.toml`; never raises for bad input (problems are collected on the result)."""
+    folder = Path(path)
+    if folder.name == CURRICULUM_FILE:
+        folder = folder.parent
+    file = folder / CURRICULUM_FILE
+    shown = str(file)
+    curriculum = Curriculum(path=folder, title=folder.name)
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        curriculum.problems.append(Problem(str(folder), "", f"no {CURRICULUM_FILE} here"))
+        return curriculum
+    except UnicodeDecodeError as error:
+        curriculum.problems.append(Problem(shown, "", f"not UTF-8 (invalid byte at offset {error.start})"))
+        return curriculum
+    except tomllib.TOMLDecodeError as error:
+        curriculum.problems.append(Problem(shown, "", f"not valid TOML: {error}"))
+        return curriculum
+    except OSError as error:
+        curriculum.problems.append(Problem(shown, "", f"cannot read: {error.strerror or error}"))
+        return curriculum
+
+    known = {"title", "description", "lessons"}
+    for key in sorted(set(data) - known):
+        curriculum.problems.append(Problem(shown, key, "unknown key (expected title, description, lessons)"))
+    title = data.get("title")
+    if not isinstance(title, str) or not title.strip():
+        curriculum.problems.append(Problem(shown, "title", "missing or empty; give the curriculum a title"))
+    else:
+        curriculum.title = title.strip()
+    description = data.get("description", "")
+    if isinstance(description, str):
+        curriculum.description = description
+    else:
+        curriculum.problems.append(Problem(shown, "description", "must be a string"))
+    lessons = data.get("lessons")
+    if not isinstance(lessons, list):
+        curriculum.problems.append(Problem(shown, "lessons", "missing; list the lesson folders in order"))
+        return curriculum
+    seen: set[str] = set()
+    for index, name in enumerate(lessons):
+        where = f"lessons[{index}]"
+        if not isinstance(name, str) or not name or "/" in name or "\\" in name or name in {".", ".."}:
+            curriculum.problems.append(Problem(shown, where, f"{name!r} must be the name of a folder beside curriculum.toml"))
+        elif name in seen:
+            curriculum.problems.append(Problem(shown, where, f"{name!r} is listed twice"))
+        else:
+            seen.add(name)
+            curriculum.lesson_folders.append(name)
+            if not (folder / name).is_dir():
+                curriculum.problems.append(Problem(shown, where, f"no lesson folder {name!r} beside curriculum.toml"))
+    return curriculum
+
+
+def discover_curricula(roots: list[Path]) -> list[Curriculum]:
+    """Curricula at the given folders or one level below them, each once, in the order found."""
+    found: list[Curriculum] = []
+    seen: set[Path] = set()
+    for root in roots:
+        candidates = [root] if is_curriculum(root) else sorted(p for p in _subfolders(root) if is_curriculum(p))
+        for candidate in candidates:
+            key = candidate.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(read_curriculum(candidate))
+    return found
+
+
+def _subfolders(root: Path) -> list[Path]:
+    try:
+        return [child for child in root.iterdir() if child.is_dir()]
+    except OSError:
+        return []

@@ -1,0 +1,136 @@
+"""Reading and writing lesson folders: `lesson.json` (+ `repo.bundle`), and the lesson digest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .models import Lesson
+from .problems import LessonError, Problem
+from .validate import check_lesson_data
+
+LESSON_FILE = "lesson.json"
+MAX_LESSON_BYTES = 64 * 1024 * 1024
+
+
+@dataclass
+class LessonRead:
+    """What reading one lesson folder gave: the lesson, or the problems that stopped it."""
+
+    path: Path  # the lesson folder
+    lesson: Lesson | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.lesson is not None and not self.problems
+
+
+def lesson_folder(path: Path) -> Path:
+    """A lesson is named by its folder or by its `lesson.json`."""
+    return path.parent if path.name == LESSON_FILE and path.is_file() else path
+
+
+def read_lesson(path: str | os.PathLike[str]) -> LessonRead:
+    """Read and validate a lesson; never raises for bad input."""
+    folder = lesson_folder(Path(path))
+    file = folder / LESSON_FILE
+    shown = str(file)
+    if not folder.exists():
+        return LessonRead(folder, None, [Problem(str(folder), "", "no such file or folder")])
+    if not file.is_file():
+        return LessonRead(folder, None, [Problem(str(folder), "", f"no {LESSON_FILE} here")])
+    try:
+        size = file.stat().st_size
+        if size > MAX_LESSON_BYTES:
+            return LessonRead(folder, None, [Problem(shown, "", f"{size} bytes is larger than a lesson may be ({MAX_LESSON_BYTES})")])
+        raw = file.read_bytes()
+    except OSError as error:
+        return LessonRead(folder, None, [Problem(shown, "", f"cannot read: {error.strerror or error}")])
+    data, problem = decode_json(raw, shown)
+    if problem:
+        return LessonRead(folder, None, [problem])
+    lesson, problems = check_lesson_data(data, shown, folder)
+    return LessonRead(folder, lesson, problems)
+
+
+def decode_json(raw: bytes, shown: str) -> tuple[Any, Problem | None]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return None, Problem(shown, "", f"not UTF-8 (invalid byte at offset {error.start})")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        return json.loads(text), None
+    except RecursionError:
+        return None, Problem(shown, "", "nesting is absurdly deep; refusing to read it")
+    except json.JSONDecodeError as error:
+        return None, Problem(shown, f"line {error.lineno} column {error.colno}", f"not valid JSON: {error.msg}")
+
+
+def load_lesson(path: str | os.PathLike[str]) -> Lesson:
+    """Read a lesson or raise `LessonError` with every problem."""
+    result = read_lesson(path)
+    if result.lesson is None or result.problems:
+        raise LessonError(result.problems)
+    return result.lesson
+
+
+def lesson_to_data(lesson: Lesson) -> dict[str, Any]:
+    return lesson.model_dump(mode="json", exclude_none=True)
+
+
+def dump_lesson(lesson: Lesson) -> str:
+    """The canonical text of `lesson.json`: model key order, 2-space indent, UTF-8, final newline."""
+    return json.dumps(lesson_to_data(lesson), indent=2, ensure_ascii=False) + "\n"
+
+
+def save_lesson(lesson: Lesson, folder: str | os.PathLike[str]) -> Path:
+    """Write `lesson.json` atomically (temp file, fsync, rename) so a crash never leaves half a lesson."""
+    target_dir = Path(folder)
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / LESSON_FILE
+    write_atomic(target, dump_lesson(lesson).encode("utf-8"))
+    return target
+
+
+def write_atomic(target: Path, payload: bytes) -> None:
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # not possible on every platform; the rename is still atomic
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def lesson_digest(lesson: Lesson) -> str:
+    """A content hash of the lesson, independent of formatting: answers remember which version they were given on."""
+    canonical = json.dumps(lesson_to_data(lesson), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -1,0 +1,169 @@
+"""The `tutor.lesson/1` format as pydantic models.
+
+Field order here is the key order of a saved `lesson.json` (stable, so reviews diff
+well). Unknown keys are rejected: in a hand-written lesson an unknown key is almost
+always a typo (`anotation`) that would otherwise silently drop the senior's words.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from .taxonomy import Category, Level, Origin
+
+FORMAT = "tutor.lesson/1"
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=120)]
+# Git object ids: SHA-1 (40) or SHA-256 (64) hex; abbreviated ids are refused so a
+# lesson never depends on what else happens to be in a repository.
+Sha = Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{40}|[0-9a-f]{64})$")]
+Text = str
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+# ---------------------------------------------------------------- asks
+
+
+class GoalAsk(_Model):
+    type: Literal["goal"]
+    prompt: Text = "What goal would you give the agent?"
+    rubric: list[Text] = Field(default_factory=list)
+
+
+class OutcomeAsk(_Model):
+    type: Literal["outcome"]
+    prompt: Text = "Will it work?"
+
+
+class InterveneAsk(_Model):
+    type: Literal["intervene"]
+    prompt: Text = "The agent is about to run this. Would you let it?"
+    key_points: list[Text] = Field(default_factory=list)
+
+
+class ChoiceAsk(_Model):
+    type: Literal["choice"]
+    prompt: Text
+    options: list[Text] = Field(min_length=2)
+    answer: int
+    explain: Text = ""
+
+
+Ask = Annotated[Union[GoalAsk, OutcomeAsk, InterveneAsk, ChoiceAsk], Field(discriminator="type")]
+
+
+# ---------------------------------------------------------------- steps
+
+
+class Call(_Model):
+    id: Slug
+    tool: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    input: dict[str, Any] = Field(default_factory=dict)
+
+
+class _Step(_Model):
+    id: Slug
+
+
+class GoalStep(_Step):
+    kind: Literal["goal"]
+    text: Text
+    criteria: list[Text] = Field(default_factory=list)
+    annotation: Text | None = None
+    ask: Ask | None = None
+
+
+class PromptStep(_Step):
+    kind: Literal["prompt"]
+    text: Text
+    annotation: Text | None = None
+    ask: Ask | None = None
+
+
+class AgentStep(_Step):
+    kind: Literal["agent"]
+    text: Text = ""
+    calls: list[Call] = Field(default_factory=list)
+    annotation: Text | None = None
+    ask: Ask | None = None
+
+
+class ResultStep(_Step):
+    kind: Literal["result"]
+    call: Slug
+    ok: bool
+    exit_code: int | None = None
+    output: Text = ""
+    commit: Sha | None = None
+    annotation: Text | None = None
+    ask: Ask | None = None
+
+
+class CorrectionStep(_Step):
+    kind: Literal["correction"]
+    category: Category
+    text: Text
+    why: Text = ""
+    annotation: Text | None = None
+    ask: Ask | None = None
+
+
+class NoteStep(_Step):
+    kind: Literal["note"]
+    text: Text
+    annotation: Text | None = None
+    ask: Ask | None = None
+
+
+Step = Annotated[
+    Union[GoalStep, PromptStep, AgentStep, ResultStep, CorrectionStep, NoteStep],
+    Field(discriminator="kind"),
+]
+AnyStep = GoalStep | PromptStep | AgentStep | ResultStep | CorrectionStep | NoteStep
+
+
+# ---------------------------------------------------------------- lesson
+
+
+class RepoRef(_Model):
+    bundle: Annotated[str, StringConstraints(min_length=1)] = "repo.bundle"
+    base: Sha
+
+
+class Lesson(_Model):
+    format: Literal["tutor.lesson/1"]
+    id: Slug
+    title: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    summary: Text = ""
+    author: str = ""
+    created: str | None = None
+    level: Level = Level.BEGINNER
+    minutes: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    tags: list[str] = Field(default_factory=list)
+    origin: Origin
+    task: Text
+    repo: RepoRef | None = None
+    steps: list[Step] = Field(min_length=1)
+
+    def step(self, step_id: str) -> AnyStep:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def index_of(self, step_id: str) -> int:
+        for index, step in enumerate(self.steps):
+            if step.id == step_id:
+                return index
+        raise KeyError(step_id)
+
+    @property
+    def asks(self) -> list[AnyStep]:
+        """The steps that carry an ask, in order."""
+        return [step for step in self.steps if step.ask is not None]

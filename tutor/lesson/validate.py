@@ -1,0 +1,244 @@
+"""Validation of `tutor.lesson/1` data: every problem, one line each, never an exception.
+
+Structural checks come from the pydantic models; the rules that span steps (where an
+ask may stand, which call a result answers, unique ids) are checked here on the raw
+data, so a lesson with a structural error still gets its other problems reported.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .models import FORMAT, SLUG_PATTERN, Lesson
+from .problems import Problem
+from .taxonomy import ASK_ALLOWED_ON, AskType, Category, StepKind
+
+MAX_DEPTH = 24  # a real lesson nests about 6 deep; anything far past that is an attack or an accident
+
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+def json_depth_exceeds(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """True when `value` nests deeper than `limit` (iterative: deep input cannot blow the stack)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in item)
+    return False
+
+
+def check_lesson_data(data: Any, path: str, folder: Path | None = None) -> tuple[Lesson | None, list[Problem]]:
+    """Validate decoded JSON. Returns the lesson (when structurally valid) and all problems."""
+    if not isinstance(data, dict):
+        return None, [Problem(path, "", f"a lesson must be a JSON object, not {_json_type(data)}")]
+    if json_depth_exceeds(data):
+        return None, [Problem(path, "", f"nesting deeper than {MAX_DEPTH} levels; refusing to read it")]
+    fmt = data.get("format")
+    if fmt != FORMAT:
+        what = "missing field" if fmt is None else f"unknown format {fmt!r}"
+        return None, [Problem(path, "format", f"{what}; this Tutor reads {FORMAT!r}")]
+
+    problems: list[Problem] = []
+    lesson: Lesson | None = None
+    try:
+        lesson = Lesson.model_validate(data)
+    except ValidationError as error:
+        problems.extend(_pydantic_problems(error, data, path))
+    problems.extend(_cross_step_problems(data, path, folder))
+    return (lesson if not problems else None), _dedupe(problems)
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    seen: set[Problem] = set()
+    unique = []
+    for problem in problems:
+        if problem not in seen:
+            seen.add(problem)
+            unique.append(problem)
+    return unique
+
+
+def _json_type(value: Any) -> str:
+    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__
+    )
+
+
+# ---------------------------------------------------------------- pydantic errors -> lines
+
+_TAGS = {"steps": {k.value for k in StepKind}, "ask": {a.value for a in AskType}}
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    """`('steps', 3, 'result', 'ok')` -> `steps[3].ok` (drops the union tag pydantic inserts)."""
+    parts: list[str] = []
+    previous: Any = None
+    container: str | None = None
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif container in _TAGS and item in _TAGS[container] and (
+            isinstance(previous, int) or previous == "ask"
+        ):
+            pass  # the discriminator value pydantic puts in the path
+        else:
+            parts.append(("." if parts else "") + str(item))
+            container = str(item)
+        previous = item
+    return "".join(parts)
+
+
+def _pydantic_problems(error: ValidationError, data: dict, path: str) -> list[Problem]:
+    problems = []
+    for issue in error.errors(include_url=False):
+        loc = tuple(issue["loc"])
+        kind = issue["type"]
+        given = issue.get("input")
+        if kind == "missing":
+            what = "missing field"
+        elif kind == "extra_forbidden":
+            what = f"unknown field {loc[-1]!r} (not part of {FORMAT})"
+        elif kind == "union_tag_invalid":
+            ctx = issue.get("ctx", {})
+            what = f"unknown {ctx.get('discriminator', 'tag').strip(chr(39))} {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+        elif kind == "union_tag_not_found":
+            what = f"missing field {issue.get('ctx', {}).get('discriminator', '').strip(chr(39))!r}"
+        elif kind == "enum":
+            if loc and loc[-1] == "category":
+                what = f"unknown category {given!r}; expected one of {', '.join(c.value for c in Category)}"
+            else:
+                what = f"{given!r} is not allowed; {issue['msg'].lower()}"
+        elif kind == "string_pattern_mismatch":
+            pattern = issue.get("ctx", {}).get("pattern", "")
+            if pattern == SLUG_PATTERN:
+                what = f"{given!r} is not a slug (lowercase letters, digits and '-', starting with a letter or digit)"
+            else:
+                what = f"{given!r} is not a full git object id (40 or 64 lowercase hex digits)"
+        elif kind == "literal_error":
+            what = f"{given!r} is not allowed; {issue['msg'].lower()}"
+        else:
+            what = issue["msg"][0].lower() + issue["msg"][1:]
+            if given is not None and not isinstance(given, (dict, list)):
+                what += f" (got {_short(given)})"
+        problems.append(Problem(path, _where(loc), what))
+    return problems
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# ---------------------------------------------------------------- rules across steps
+
+
+def _cross_step_problems(data: dict, path: str, folder: Path | None) -> list[Problem]:
+    problems: list[Problem] = []
+    steps = data.get("steps")
+    if not isinstance(steps, list):
+        return problems
+
+    seen_steps: dict[str, int] = {}
+    seen_calls: dict[str, int] = {}
+    last_agent_calls: set[str] | None = None
+    previous_kind: Any = None
+    has_repo = isinstance(data.get("repo"), dict)
+    for index, step in enumerate(steps):
+        where = f"steps[{index}]"
+        if not isinstance(step, dict):
+            continue  # pydantic reports it
+        kind = step.get("kind")
+        step_id = step.get("id")
+        if isinstance(step_id, str):
+            if step_id in seen_steps:
+                problems.append(
+                    Problem(path, f"{where}.id", f"duplicate step id {step_id!r} (first used at steps[{seen_steps[step_id]}])")
+                )
+            else:
+                seen_steps[step_id] = index
+
+        if kind == "agent":
+            calls = step.get("calls")
+            last_agent_calls = set()
+            if isinstance(calls, list):
+                for call_index, call in enumerate(calls):
+                    call_id = call.get("id") if isinstance(call, dict) else None
+                    if not isinstance(call_id, str):
+                        continue
+                    if call_id in seen_calls:
+                        problems.append(
+                            Problem(path, f"{where}.calls[{call_index}].id", f"duplicate call id {call_id!r} (first used at steps[{seen_calls[call_id]}])")
+                        )
+                    seen_calls.setdefault(call_id, index)
+                    last_agent_calls.add(call_id)
+        elif kind == "result":
+            call_id = step.get("call")
+            if isinstance(call_id, str):
+                if last_agent_calls is None:
+                    problems.append(Problem(path, f"{where}.call", f"result for call {call_id!r} but no agent step comes before it"))
+                elif call_id not in last_agent_calls:
+                    known = ", ".join(sorted(last_agent_calls)) or "none"
+                    problems.append(
+                        Problem(path, f"{where}.call", f"{call_id!r} names no call of the agent step before it (its calls: {known})")
+                    )
+            if step.get("commit") is not None and not has_repo:
+                problems.append(Problem(path, f"{where}.commit", "a result has a commit but the lesson has no repo"))
+
+        ask = step.get("ask")
+        if isinstance(ask, dict):
+            problems.extend(_ask_problems(ask, kind, previous_kind, path, f"{where}.ask"))
+        previous_kind = kind
+
+    repo = data.get("repo")
+    if isinstance(repo, dict) and isinstance(repo.get("bundle"), str):
+        problems.extend(_bundle_problems(repo["bundle"], folder, path))
+    return problems
+
+
+def _ask_problems(ask: dict, kind: Any, previous_kind: Any, path: str, where: str) -> list[Problem]:
+    try:
+        ask_type = AskType(ask.get("type"))
+    except ValueError:
+        return []  # pydantic reports the unknown type
+    try:
+        step_kind = StepKind(kind)
+    except ValueError:
+        return []
+    problems = []
+    if step_kind not in ASK_ALLOWED_ON[ask_type]:
+        allowed = " or ".join(sorted(k.value for k in ASK_ALLOWED_ON[ask_type]))
+        problems.append(Problem(path, where, f"{_a(ask_type.value)} ask may only stand on {_a(allowed)} step, not on {_a(step_kind.value)} step"))
+    elif ask_type is AskType.INTERVENE and previous_kind != StepKind.AGENT.value:
+        problems.append(
+            Problem(path, where, "an intervene ask must stand on the step right after an agent step (the proposal the learner judges)")
+        )
+    if ask_type is AskType.CHOICE:
+        options, answer = ask.get("options"), ask.get("answer")
+        if isinstance(options, list) and isinstance(answer, int) and not isinstance(answer, bool):
+            if not 0 <= answer < len(options):
+                problems.append(Problem(path, f"{where}.answer", f"answer {answer} is out of range: there are {len(options)} options (0 to {len(options) - 1})"))
+    return problems
+
+
+def _bundle_problems(bundle: str, folder: Path | None, path: str) -> list[Problem]:
+    candidate = Path(bundle)
+    if candidate.is_absolute() or ".." in candidate.parts or len(candidate.parts) != 1:
+        return [Problem(path, "repo.bundle", f"{bundle!r} must be a file name inside the lesson folder")]
+    if folder is not None and not (folder / bundle).is_file():
+        return [Problem(path, "repo.bundle", f"the lesson names {bundle!r} but there is no such file beside lesson.json")]
+    return []
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
