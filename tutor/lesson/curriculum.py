@@ -76,7 +76,8 @@ def read_curriculum(path: str | os.PathLike[str]) -> Curriculum:
 
     known = {"title", "description", "lessons"}
     for key in sorted(set(data) - known):
-        curriculum.problems.append(Problem(shown, key, "unknown key (expected title, description, lessons)"))
+        shown_key = key if key.replace("_", "").replace("-", "").isalnum() and key.isascii() else repr(key)
+        curriculum.problems.append(Problem(shown, shown_key, "unknown key (expected title, description, lessons)"))
     title = data.get("title")
     if not isinstance(title, str) or not title.strip():
         curriculum.problems.append(Problem(shown, "title", "missing or empty; give the curriculum a title"))

@@ -43,6 +43,8 @@ def read_lesson(path: str | os.PathLike[str]) -> LessonRead:
     shown = str(file)
     if not folder.exists():
         return LessonRead(folder, None, [Problem(str(folder), "", "no such file or folder")])
+    if not folder.is_dir():
+        return LessonRead(folder, None, [Problem(str(folder), "", f"not a lesson: name a lesson folder or its {LESSON_FILE}")])
     if not file.is_file():
         return LessonRead(folder, None, [Problem(str(folder), "", f"no {LESSON_FILE} here")])
     try:
@@ -66,12 +68,34 @@ def decode_json(raw: bytes, shown: str) -> tuple[Any, Problem | None]:
         return None, Problem(shown, "", f"not UTF-8 (invalid byte at offset {error.start})")
     if text.startswith("\ufeff"):
         text = text[1:]
+    if not text.strip():
+        return None, Problem(shown, "", "the file is empty; a lesson is a JSON object")
     try:
-        return json.loads(text), None
+        return json.loads(text, object_pairs_hook=_unique_keys), None
     except RecursionError:
         return None, Problem(shown, "", "nesting is absurdly deep; refusing to read it")
     except json.JSONDecodeError as error:
         return None, Problem(shown, f"line {error.lineno} column {error.colno}", f"not valid JSON: {error.msg}")
+    except _DuplicateKey as error:
+        return None, Problem(shown, "", f"the key {error.key!r} appears twice in one object; the second would silently replace the first")
+    except ValueError as error:  # e.g. an integer literal with more digits than Python will convert
+        return None, Problem(shown, "", f"not valid JSON: {str(error).split(':')[0]}")
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key if len(key) <= 60 else key[:57] + "..."
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Build a JSON object, refusing a repeated key (which would silently drop the senior's words)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
 
 
 def load_lesson(path: str | os.PathLike[str]) -> Lesson:

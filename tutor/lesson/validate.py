@@ -7,7 +7,10 @@ data, so a lesson with a structural error still gets its other problems reported
 
 from __future__ import annotations
 
+import json
+import math
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +52,77 @@ def check_lesson_data(data: Any, path: str, folder: Path | None = None) -> tuple
         what = "missing field" if fmt is None else f"unknown format {fmt!r}"
         return None, [Problem(path, "format", f"{what}; this Tutor reads {FORMAT!r}")]
 
+    text, problem = _as_json_text(data, path)
+    if problem is not None:
+        return None, [problem]
+
     problems: list[Problem] = []
     lesson: Lesson | None = None
     try:
-        lesson = Lesson.model_validate(data)
+        # Strict, and from JSON text: a value must have its JSON type as written
+        # ("ok": "false" is not false, "minutes": "10" is not 10), while enums still
+        # take their JSON string values.
+        lesson = Lesson.model_validate_json(text, strict=True)
     except ValidationError as error:
         problems.extend(_pydantic_problems(error, data, path))
     problems.extend(_cross_step_problems(data, path, folder))
     return (lesson if not problems else None), _dedupe(problems)
+
+
+def _as_json_text(data: dict, path: str) -> tuple[str, Problem | None]:
+    """The data as JSON text, or the one problem that keeps it from being valid UTF-8 JSON."""
+    try:
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    except ValueError as error:
+        where = _find(data, lambda v: isinstance(v, float) and not math.isfinite(v))
+        if where is not None:
+            return "", Problem(path, where, "NaN and Infinity are not JSON numbers")
+        return "", Problem(path, "", f"not JSON data ({_short(str(error))})")
+    except (TypeError, RecursionError) as error:
+        return "", Problem(path, "", f"not JSON data ({_short(str(error))})")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        where = _find(data, lambda v: isinstance(v, str) and not _is_unicode(v))
+        return "", Problem(path, where or "", "text holds a lone surrogate escape (such as \\ud800), which is not Unicode")
+    return text, None
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _find(data: Any, wrong: Callable[[Any], bool]) -> str | None:
+    """Where the first value (or object key) for which `wrong` holds sits, as `steps[2].text`."""
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, dict):
+            children = []
+            for key, child in item.items():
+                if wrong(key):
+                    return where
+                children.append((child, _join(where, key)))
+            stack.extend(reversed(children))
+        elif isinstance(item, list):
+            stack.extend(reversed([(child, f"{where}[{index}]") for index, child in enumerate(item)]))
+        elif wrong(item):
+            return where
+    return None
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
+def _join(where: str, key: Any) -> str:
+    """Append an object key to a location: `steps[0].text`, or `input['odd key']` (so a line stays one line)."""
+    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key):
+        return f"{where}.{key}" if where else key
+    return f"{where}[{_short(key)}]"
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -93,7 +159,7 @@ def _where(loc: tuple[Any, ...]) -> str:
         ):
             pass  # the discriminator value pydantic puts in the path
         else:
-            parts.append(("." if parts else "") + str(item))
+            parts = [_join("".join(parts), item)]
             container = str(item)
         previous = item
     return "".join(parts)
@@ -108,25 +174,25 @@ def _pydantic_problems(error: ValidationError, data: dict, path: str) -> list[Pr
         if kind == "missing":
             what = "missing field"
         elif kind == "extra_forbidden":
-            what = f"unknown field {loc[-1]!r} (not part of {FORMAT})"
+            what = f"unknown field {_short(loc[-1])} (not part of {FORMAT})"
         elif kind == "union_tag_invalid":
             ctx = issue.get("ctx", {})
-            what = f"unknown {ctx.get('discriminator', 'tag').strip(chr(39))} {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+            what = f"unknown {ctx.get('discriminator', 'tag').strip(chr(39))} {_short(ctx.get('tag'))}; expected one of {ctx.get('expected_tags')}"
         elif kind == "union_tag_not_found":
             what = f"missing field {issue.get('ctx', {}).get('discriminator', '').strip(chr(39))!r}"
         elif kind == "enum":
             if loc and loc[-1] == "category":
-                what = f"unknown category {given!r}; expected one of {', '.join(c.value for c in Category)}"
+                what = f"unknown category {_short(given)}; expected one of {', '.join(c.value for c in Category)}"
             else:
-                what = f"{given!r} is not allowed; {issue['msg'].lower()}"
+                what = f"{_short(given)} is not allowed; {issue['msg'].lower()}"
         elif kind == "string_pattern_mismatch":
             pattern = issue.get("ctx", {}).get("pattern", "")
             if pattern == SLUG_PATTERN:
-                what = f"{given!r} is not a slug (lowercase letters, digits and '-', starting with a letter or digit)"
+                what = f"{_short(given)} is not a slug (lowercase letters, digits and '-', starting with a letter or digit)"
             else:
-                what = f"{given!r} is not a full git object id (40 or 64 lowercase hex digits)"
+                what = f"{_short(given)} is not a full git object id (40 or 64 lowercase hex digits)"
         elif kind == "literal_error":
-            what = f"{given!r} is not allowed; {issue['msg'].lower()}"
+            what = f"{_short(given)} is not allowed; {issue['msg'].lower()}"
         else:
             what = issue["msg"][0].lower() + issue["msg"][1:]
             if given is not None and not isinstance(given, (dict, list)):

@@ -1,0 +1,26 @@
+"""Learning from a lesson: the replay engine, grading, scoring and spaced review. Pure: no I/O."""
+
+from .answers import Answer, AnswerDataError, ChoiceAnswer, GoalAnswer, InterveneAnswer, OutcomeAnswer, answer_from_data, answer_to_data
+from .grading import AnswerMismatch, Grade, apply_self_check, grade, skipped
+from .replay import (
+    AskFrame,
+    AttemptState,
+    Committed,
+    EndFrame,
+    Frame,
+    Replay,
+    ReplayError,
+    StepFrame,
+    TaskFrame,
+    TimelineEntry,
+    View,
+)
+from .review import Card, new_card, quality, schedule
+from .scoring import ScoreCard, Tally, score_card
+
+__all__ = [
+    "Answer", "AnswerDataError", "AnswerMismatch", "AskFrame", "AttemptState", "Card", "ChoiceAnswer", "Committed",
+    "EndFrame", "Frame", "Grade", "GoalAnswer", "InterveneAnswer", "OutcomeAnswer", "Replay", "ReplayError",
+    "ScoreCard", "StepFrame", "Tally", "TaskFrame", "TimelineEntry", "View", "answer_from_data", "answer_to_data",
+    "apply_self_check", "grade", "new_card", "quality", "schedule", "score_card", "skipped",
+]

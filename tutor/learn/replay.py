@@ -1,0 +1,419 @@
+"""The replay engine: a pure state machine over one attempt at one lesson.
+
+Positions ("cursor") are frames: 0 is the task, 1..N are the steps, N+1 is the end.
+The *frontier* is the furthest frame reached. A step whose ask is unanswered stops the
+frontier there and is shown only as its question: `view()` never carries anything of
+that step but the ask's own prompt (and options, for a choice). Everything a screen,
+an export or a mentor prompt shows comes from `view()`, so spoilers are impossible by
+construction rather than by care.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tutor.lesson import (
+    AgentStep,
+    AnyStep,
+    AskType,
+    Call,
+    Category,
+    ChoiceAsk,
+    Lesson,
+    ResultStep,
+    lesson_digest,
+)
+
+from .answers import Answer, AnswerDataError, answer_from_data, answer_to_data
+from .grading import AnswerMismatch, Grade, apply_self_check, grade, skipped
+from .scoring import ScoreCard, score_card
+
+STATE_VERSION = 1
+
+
+class ReplayError(ValueError):
+    """An action the replay does not allow at this position (answering twice, skipping past an ask)."""
+
+
+# ---------------------------------------------------------------- attempt state (what gets saved)
+
+
+@dataclass(frozen=True)
+class Committed:
+    """One ask's committed response. `answer` is None for a skip."""
+
+    step_id: str
+    answer: Answer | None
+    self_check: tuple[int, ...] | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"step": self.step_id, "skipped": self.answer is None}
+        if self.answer is not None:
+            data["answer"] = answer_to_data(self.answer)
+        if self.self_check is not None:
+            data["self_check"] = list(self.self_check)
+        return data
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Committed:
+        try:
+            answer = None if data.get("skipped") else answer_from_data(data["answer"])
+            check = data.get("self_check")
+            return cls(str(data["step"]), answer, tuple(int(i) for i in check) if check is not None else None)
+        except (KeyError, TypeError, ValueError) as error:
+            raise AnswerDataError(f"unreadable committed answer: {error}") from error
+
+
+@dataclass
+class AttemptState:
+    lesson_id: str
+    digest: str
+    cursor: int = 0
+    frontier: int = 0
+    committed: dict[str, Committed] = field(default_factory=dict)
+    finished: bool = False
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "version": STATE_VERSION,
+            "lesson": self.lesson_id,
+            "digest": self.digest,
+            "cursor": self.cursor,
+            "frontier": self.frontier,
+            "finished": self.finished,
+            "committed": [entry.to_data() for entry in self.committed.values()],
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> AttemptState:
+        committed: dict[str, Committed] = {}
+        for raw in data.get("committed", []):
+            try:
+                entry = Committed.from_data(raw)
+            except AnswerDataError:
+                continue  # one unreadable answer must not cost the learner the rest
+            committed[entry.step_id] = entry
+        return cls(
+            lesson_id=str(data.get("lesson", "")),
+            digest=str(data.get("digest", "")),
+            cursor=_int(data.get("cursor")),
+            frontier=_int(data.get("frontier")),
+            committed=committed,
+            finished=bool(data.get("finished", False)),
+        )
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
+
+
+# ---------------------------------------------------------------- what the learner may see
+
+
+@dataclass(frozen=True)
+class TaskFrame:
+    title: str
+    task: str
+
+
+@dataclass(frozen=True)
+class AskFrame:
+    """The question standing in for a hidden step. Holds nothing of that step.
+
+    The step's kind is deliberately absent: for an intervene ask it *is* the answer
+    (a correction means the senior stepped in, a result means they let it run).
+    """
+
+    number: int  # 1-based position of the hidden step
+    ask_type: AskType
+    prompt: str
+    options: tuple[str, ...] = ()  # choice
+    proposal: AgentStep | None = None  # intervene: the agent step being judged
+    call: Call | None = None  # outcome: the call whose result is predicted
+    categories: tuple[Category, ...] = ()  # intervene: what a correction can be
+
+
+@dataclass(frozen=True)
+class StepFrame:
+    number: int
+    step: AnyStep
+    call: Call | None = None  # for a result, the call it answers
+    committed: Committed | None = None
+    grade: Grade | None = None
+
+
+@dataclass(frozen=True)
+class EndFrame:
+    card: ScoreCard
+
+
+Frame = TaskFrame | AskFrame | StepFrame | EndFrame
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    number: int
+    step: AnyStep
+    grade: Grade | None = None
+
+
+@dataclass(frozen=True)
+class View:
+    title: str
+    task: str
+    cursor: int
+    frontier: int
+    total: int  # number of steps
+    frame: Frame
+    timeline: tuple[TimelineEntry, ...]  # revealed steps only
+    hidden: int  # steps not revealed yet: only their count is shown
+    can_next: bool
+    can_back: bool
+    awaiting_answer: bool
+    finished: bool
+    lesson_changed: bool
+
+
+# ---------------------------------------------------------------- the engine
+
+
+class Replay:
+    def __init__(self, lesson: Lesson, state: AttemptState | None = None, digest: str | None = None):
+        self.lesson = lesson
+        self.digest = digest or lesson_digest(lesson)
+        self._steps = list(lesson.steps)
+        self._calls = _calls_before(self._steps)
+        self._grades: dict[str, Grade] = {}
+        self.resume_notes: list[str] = []
+        if state is None:
+            self._state = AttemptState(lesson_id=lesson.id, digest=self.digest)
+        else:
+            self._state = self._restore(state)
+
+    # -- restoring
+
+    def _restore(self, saved: AttemptState) -> AttemptState:
+        state = AttemptState(lesson_id=self.lesson.id, digest=saved.digest, finished=saved.finished)
+        for step_id, entry in saved.committed.items():
+            try:
+                step = self.lesson.step(step_id)
+            except KeyError:
+                self.resume_notes.append(f"an answer for step {step_id!r} was dropped: the lesson no longer has it")
+                continue
+            try:
+                self._grades[step_id] = self._grade_entry(step, entry)
+            except AnswerMismatch as error:
+                self.resume_notes.append(f"an answer for step {step_id!r} was dropped: {error}")
+                continue
+            state.committed[step_id] = entry
+        limit = self._first_open_frame(state)
+        state.frontier = min(saved.frontier, limit)
+        state.cursor = min(saved.cursor, state.frontier)
+        if state.frontier < self.end_frame:
+            state.finished = False
+        return state
+
+    def _grade_entry(self, step: AnyStep, entry: Committed) -> Grade:
+        result = skipped(step) if entry.answer is None else grade(step, entry.answer)
+        if entry.self_check is not None and not result.skipped and result.ask_type is AskType.GOAL:
+            result = apply_self_check(result, entry.self_check)
+        return result
+
+    def _first_open_frame(self, state: AttemptState) -> int:
+        for index, step in enumerate(self._steps):
+            if step.ask is not None and step.id not in state.committed:
+                return index + 1
+        return self.end_frame
+
+    # -- properties
+
+    @property
+    def end_frame(self) -> int:
+        return len(self._steps) + 1
+
+    @property
+    def state(self) -> AttemptState:
+        """A copy of the attempt's state, ready to save."""
+        return AttemptState(
+            lesson_id=self._state.lesson_id,
+            digest=self._state.digest,
+            cursor=self._state.cursor,
+            frontier=self._state.frontier,
+            committed=dict(self._state.committed),
+            finished=self._state.finished,
+        )
+
+    @property
+    def cursor(self) -> int:
+        return self._state.cursor
+
+    @property
+    def frontier(self) -> int:
+        return self._state.frontier
+
+    @property
+    def finished(self) -> bool:
+        return self._state.finished
+
+    @property
+    def lesson_changed(self) -> bool:
+        return self._state.digest != self.digest
+
+    def grades(self) -> list[Grade]:
+        """Grades of the committed asks, in lesson order."""
+        return [self._grades[step.id] for step in self._steps if step.id in self._grades]
+
+    def grade_of(self, step_id: str) -> Grade | None:
+        return self._grades.get(step_id)
+
+    def score_card(self) -> ScoreCard:
+        return score_card(self.grades(), total_asks=sum(step.ask is not None for step in self._steps))
+
+    def is_revealed(self, index: int) -> bool:
+        """Whether step `index` (0-based) has been revealed in this attempt."""
+        if not 0 <= index < len(self._steps) or index + 1 > self._state.frontier:
+            return False
+        step = self._steps[index]
+        return step.ask is None or step.id in self._state.committed
+
+    def current_step_index(self) -> int | None:
+        cursor = self._state.cursor
+        return cursor - 1 if 1 <= cursor <= len(self._steps) else None
+
+    def awaiting_answer(self) -> bool:
+        index = self.current_step_index()
+        return index is not None and not self.is_revealed(index)
+
+    # -- moving
+
+    def can_next(self) -> bool:
+        return self._state.cursor < self.end_frame and not self.awaiting_answer()
+
+    def can_back(self) -> bool:
+        return self._state.cursor > 0
+
+    def next(self) -> None:
+        if not self.can_next():
+            raise ReplayError("answer or skip the question before moving on" if self.awaiting_answer() else "this is the end")
+        self._move(self._state.cursor + 1)
+
+    def back(self) -> None:
+        if not self.can_back():
+            raise ReplayError("this is the start")
+        self._state.cursor -= 1
+
+    def go(self, cursor: int) -> None:
+        """Jump to any frame already reached (clicking the timeline)."""
+        if not 0 <= cursor <= self._state.frontier:
+            raise ReplayError(f"frame {cursor} has not been reached")
+        self._state.cursor = cursor
+
+    def _move(self, cursor: int) -> None:
+        self._state.cursor = cursor
+        if cursor > self._state.frontier:
+            self._state.frontier = cursor
+        if cursor == self.end_frame:
+            self._state.finished = True
+
+    # -- answering
+
+    def _open_step(self) -> AnyStep:
+        index = self.current_step_index()
+        if index is None or not self.awaiting_answer():
+            raise ReplayError("there is no open question here")
+        return self._steps[index]
+
+    def answer(self, answer: Answer) -> Grade:
+        step = self._open_step()
+        result = grade(step, answer)  # raises AnswerMismatch before anything is recorded
+        self._state.committed[step.id] = Committed(step.id, answer)
+        self._grades[step.id] = result
+        return result
+
+    def skip(self) -> Grade:
+        step = self._open_step()
+        result = skipped(step)
+        self._state.committed[step.id] = Committed(step.id, None)
+        self._grades[step.id] = result
+        return result
+
+    def self_check(self, step_id: str, checked: tuple[int, ...]) -> Grade:
+        """Tick the rubric items an answered goal met. Once, like every answer."""
+        entry = self._state.committed.get(step_id)
+        if entry is None or entry.answer is None:
+            raise ReplayError("only an answered goal can be self-checked")
+        if entry.self_check is not None:
+            raise ReplayError("the rubric has already been ticked for this goal")
+        result = apply_self_check(self._grades[step_id], checked)
+        self._state.committed[step_id] = Committed(step_id, entry.answer, result.rubric_checked)
+        self._grades[step_id] = result
+        return result
+
+    # -- seeing
+
+    def view(self) -> View:
+        timeline = tuple(
+            TimelineEntry(index + 1, step, self._grades.get(step.id))
+            for index, step in enumerate(self._steps)
+            if self.is_revealed(index)
+        )
+        return View(
+            title=self.lesson.title,
+            task=self.lesson.task,
+            cursor=self._state.cursor,
+            frontier=self._state.frontier,
+            total=len(self._steps),
+            frame=self._frame(),
+            timeline=timeline,
+            hidden=len(self._steps) - len(timeline),
+            can_next=self.can_next(),
+            can_back=self.can_back(),
+            awaiting_answer=self.awaiting_answer(),
+            finished=self._state.finished,
+            lesson_changed=self.lesson_changed,
+        )
+
+    def _frame(self) -> Frame:
+        cursor = self._state.cursor
+        if cursor == 0:
+            return TaskFrame(self.lesson.title, self.lesson.task)
+        if cursor == self.end_frame:
+            return EndFrame(self.score_card())
+        index = cursor - 1
+        step = self._steps[index]
+        if not self.is_revealed(index):
+            return self._ask_frame(index, step)
+        return StepFrame(
+            number=cursor,
+            step=step,
+            call=self._calls[index],
+            committed=self._state.committed.get(step.id),
+            grade=self._grades.get(step.id),
+        )
+
+    def _ask_frame(self, index: int, step: AnyStep) -> AskFrame:
+        ask = step.ask
+        assert ask is not None
+        ask_type = AskType(ask.type)
+        previous = self._steps[index - 1] if index > 0 else None
+        return AskFrame(
+            number=index + 1,
+            ask_type=ask_type,
+            prompt=ask.prompt,
+            options=tuple(ask.options) if isinstance(ask, ChoiceAsk) else (),
+            proposal=previous if ask_type is AskType.INTERVENE and isinstance(previous, AgentStep) else None,
+            call=self._calls[index] if ask_type is AskType.OUTCOME else None,
+            categories=tuple(Category) if ask_type is AskType.INTERVENE else (),
+        )
+
+
+def _calls_before(steps: list[AnyStep]) -> list[Call | None]:
+    """For each result step, the call of the agent step before it that it answers."""
+    calls: list[Call | None] = []
+    latest: dict[str, Call] = {}
+    for step in steps:
+        if isinstance(step, AgentStep):
+            latest = {call.id: call for call in step.calls}
+        calls.append(latest.get(step.call) if isinstance(step, ResultStep) else None)
+    return calls
