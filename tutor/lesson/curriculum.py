@@ -126,3 +126,25 @@ def _subfolders(root: Path) -> list[Path]:
         return [child for child in root.iterdir() if child.is_dir()]
     except OSError:
         return []
+
+
+def resolve_lesson(reference: str, roots: list[Path]) -> Path | None:
+    """Find a lesson named by a path, by `curriculum/lesson`, or by a bare lesson folder name or id."""
+    direct = Path(reference).expanduser()
+    if is_lesson(direct):
+        return direct.parent if direct.name == LESSON_FILE else direct
+    curricula = discover_curricula(roots)
+    if "/" in reference.strip("/"):
+        curriculum_name, _, lesson_name = reference.strip("/").rpartition("/")
+        for curriculum in curricula:
+            if curriculum.slug == curriculum_name and lesson_name in curriculum.lesson_folders:
+                return curriculum.path / lesson_name
+        return None
+    for curriculum in curricula:
+        if reference in curriculum.lesson_folders:
+            return curriculum.path / reference
+    for curriculum in curricula:
+        for read in curriculum.read_lessons():
+            if read.lesson is not None and read.lesson.id == reference:
+                return read.path
+    return None

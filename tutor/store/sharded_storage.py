@@ -7,6 +7,16 @@ folder, fsync, `os.replace`, fsync of the folder). TinyDB replaces the dict of a
 table it modified and leaves the others as they were, so "changed" is an identity
 check; were that ever not so, every table would be rewritten: slower, never wrong.
 
+Several processes may share the folder (every caller holds a cross-process lock
+around each read-modify-write). A process keeps what it read and re-reads only when
+another one has written since: each write first stores a fresh random token in
+`.generation`, and a read compares that token (and the folder's mtime) with the ones
+it saw last. Timestamps alone cannot be trusted for this: many filesystems and
+kernels keep them at a granularity of milliseconds, so two writes in one tick look
+like none. For the same reason a table whose file was modified in the last couple
+of seconds is never taken from the cache on such a re-read ("racy" in git's sense):
+its (inode, size, mtime) could repeat after an inode is reused within one tick.
+
 A table file that cannot be read is moved aside with a warning and starts empty:
 the learner keeps everything else.
 """
@@ -16,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import time
 from pathlib import Path
 from typing import Any
@@ -25,6 +36,11 @@ from tinydb.storages import Storage
 from tutor.lesson.io import write_atomic
 
 SUFFIX = ".json"
+GENERATION_FILE = ".generation"
+_TOKEN_BYTES = 16
+# A file modified this recently may share its stamp with a later version (coarse
+# timestamps, reused inode): it is re-read rather than trusted.
+RACY_NS = 2_000_000_000
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
@@ -53,24 +69,47 @@ class ShardedJSONStorage(Storage):
         # table -> the very dict object last read or written. Holding it keeps it alive,
         # so a new dict can never reuse its identity and be mistaken for it.
         self._synced: dict[str, dict[str, Any]] = {}
-        self._stamps: dict[str, tuple[int, int, int]] = {}  # table -> (inode, size, mtime_ns)
-        self._folder_stamp: int | None = None
+        # table -> (inode, size, mtime_ns) of the file as read; None when it may not be trusted
+        self._stamps: dict[str, tuple[int, int, int] | None] = {}
+        self._seen: tuple[bytes, int] | None = None  # (generation token, folder mtime) at the last sync
+        self._generation_path = self.folder / GENERATION_FILE
         self._remove_stale_temp_files()
 
     # -- reading
 
     def read(self) -> dict[str, dict[str, Any]]:
-        stamp = self._stamp_folder()
-        if stamp != self._folder_stamp:
+        seen = (self._read_generation(), self._stamp_folder())
+        if seen != self._seen:
             self._reload()
-            self._folder_stamp = stamp
+            self._seen = seen
         return self._data
 
     def _stamp_folder(self) -> int:
         return self.folder.stat().st_mtime_ns
 
+    def _read_generation(self) -> bytes:
+        try:
+            fd = os.open(self._generation_path, os.O_RDONLY)
+        except FileNotFoundError:
+            return b""
+        try:
+            return os.read(fd, _TOKEN_BYTES)
+        finally:
+            os.close(fd)
+
+    def _bump_generation(self) -> bytes:
+        """Tell every other process that tables are about to change (before any of them does)."""
+        token = secrets.token_hex(_TOKEN_BYTES // 2).encode("ascii")
+        fd = os.open(self._generation_path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, token)  # same length every time: overwritten in place, never truncated
+        finally:
+            os.close(fd)
+        return token
+
     def _reload(self) -> None:
         present: set[str] = set()
+        racy_before = time.time_ns() - RACY_NS
         for entry in os.scandir(self.folder):
             if not entry.name.endswith(SUFFIX) or entry.name.startswith("."):
                 continue
@@ -84,7 +123,7 @@ class ShardedJSONStorage(Storage):
             content = self._load_table(Path(entry.path))
             self._data[table] = content
             self._synced[table] = content
-            self._stamps[table] = stamp
+            self._stamps[table] = stamp if info.st_mtime_ns < racy_before else None
         for gone in (set(self._data) | set(self._synced)) - present:
             self._data.pop(gone, None)
             self._synced.pop(gone, None)
@@ -92,7 +131,10 @@ class ShardedJSONStorage(Storage):
 
     def _load_table(self, path: Path) -> dict[str, Any]:
         try:
-            data = json.loads(path.read_bytes().decode("utf-8"))
+            raw = path.read_bytes()
+            if not raw.strip():
+                raise ValueError("empty")
+            data = json.loads(raw.decode("utf-8"))
             if not isinstance(data, dict) or not all(isinstance(doc, dict) for doc in data.values()):
                 raise ValueError("not a table of documents")
             return data
@@ -103,7 +145,16 @@ class ShardedJSONStorage(Storage):
                 where = f"moved aside to {aside.name}"
             except OSError:
                 where = "left in place"
-            reason = "not valid JSON" if isinstance(error, ValueError) else str(error)
+            if isinstance(error, UnicodeDecodeError):
+                reason = "not UTF-8"
+            elif isinstance(error, json.JSONDecodeError):
+                reason = "not valid JSON"
+            elif isinstance(error, OSError):
+                reason = error.strerror or type(error).__name__
+            elif isinstance(error, RecursionError):
+                reason = "nested too deeply"
+            else:
+                reason = str(error)  # "empty", "not a table of documents", or a conversion limit
             self.warnings.append(f"progress file {path.name} was unreadable ({reason}); {where}, starting it empty")
             return {}
 
@@ -111,15 +162,16 @@ class ShardedJSONStorage(Storage):
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         try:
-            for table, content in data.items():
-                if self._synced.get(table) is content:
-                    continue
+            changed = [table for table, content in data.items() if self._synced.get(table) is not content]
+            dropped = set(self._synced) - set(data)
+            token = self._bump_generation() if changed or dropped else self._read_generation()
+            for table in changed:
+                content = data[table]
                 path = self.folder / table_file_name(table)
                 write_atomic(path, json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-                info = path.stat()
-                self._stamps[table] = (info.st_ino, info.st_size, info.st_mtime_ns)
+                self._stamps[table] = None  # just written, so racy: re-read if another process writes
                 self._synced[table] = content
-            for table in set(self._synced) - set(data):
+            for table in dropped:
                 try:
                     (self.folder / table_file_name(table)).unlink()
                 except FileNotFoundError:
@@ -132,13 +184,14 @@ class ShardedJSONStorage(Storage):
             self._invalidate()
             raise
         self._data = data
-        self._folder_stamp = self._stamp_folder()
+        # The caller holds the lock, so no other process has written since our token.
+        self._seen = (token, self._stamp_folder())
 
     def _invalidate(self) -> None:
         self._data = {}
         self._synced.clear()
         self._stamps.clear()
-        self._folder_stamp = None
+        self._seen = None
 
     def _remove_stale_temp_files(self) -> None:
         """Temp files are left only by a crash mid-write; the table they belonged to is intact."""

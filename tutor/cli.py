@@ -1,0 +1,175 @@
+"""The `tutor` command line. Thin: parse, call a service, print one clear line per problem.
+
+Heavy modules (Textual, the store, git, anthropic) are imported inside the commands
+that need them, so `tutor --help` and `tutor validate` start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+
+class TutorError(click.ClickException):
+    """A user-facing failure: printed as one line, exit 1."""
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        click.echo(f"tutor: {self.format_message()}", err=True)
+
+
+def _settings():
+    from .settings import load_settings
+
+    settings = load_settings()
+    for warning in settings.warnings:
+        click.echo(f"tutor: warning: {warning}", err=True)
+    return settings
+
+
+def _resolve_lesson(reference: str) -> Path:
+    from .lesson.curriculum import resolve_lesson
+
+    path = resolve_lesson(reference, _settings().curriculum_roots())
+    if path is None:
+        raise TutorError(f"no lesson {reference!r}: give a lesson folder, or curriculum/lesson (see `tutor` for the library)")
+    return path
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tutor")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Tutor teaches you to steer AI coding agents.
+
+    Replay a senior's session with an agent and, before each step is revealed,
+    commit to what you would do: set the goal, predict what a command will do,
+    decide whether to let the agent run or to correct it.
+
+    Run `tutor` alone to open the library of lessons.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(learn, lesson=None)
+
+
+@cli.command()
+@click.argument("lesson", required=False)
+def learn(lesson: str | None) -> None:
+    """Replay LESSON (a lesson folder, or curriculum/lesson).
+
+    Not built yet: the learn screen arrives with the learn-mode issue. Until then,
+    read a lesson with `tutor export LESSON --format md`.
+    """
+    if lesson is not None:
+        _resolve_lesson(lesson)
+    raise TutorError("the learn screen is not built yet; read a lesson with `tutor export LESSON --format md`")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-q", "--quiet", is_flag=True, help="Print problems only, not the lessons that pass.")
+def validate(paths: tuple[Path, ...], quiet: bool) -> None:
+    """Check lessons and curricula against the tutor.lesson/1 format.
+
+    Each PATH is a lesson folder, a lesson.json, a curriculum folder, or a folder
+    of curricula. Prints one line per problem (`file: where: what is wrong`);
+    exits 0 when everything is valid, 1 otherwise.
+    """
+    from .lesson.check import check_paths
+
+    report = check_paths(list(paths))
+    for line in report.lines(quiet=quiet):
+        click.echo(line)
+    click.echo(report.summary(), err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("lesson")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+def export(lesson: str, fmt: str, output: Path | None) -> None:
+    """Render LESSON as a readable document, each ask posed before its reveal."""
+    from .lesson import read_lesson
+    from .lesson.export import lesson_html, lesson_markdown
+
+    read = read_lesson(_resolve_lesson(lesson))
+    if read.lesson is None or read.problems:
+        for problem in read.problems:
+            click.echo(str(problem), err=True)
+        raise TutorError("the lesson is broken; fix the problems above (see `tutor validate`)")
+    text = lesson_markdown(read.lesson) if fmt == "md" else lesson_html(read.lesson)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from .lesson.io import write_atomic
+
+    try:
+        write_atomic(output, text.encode("utf-8"))
+    except OSError as error:
+        raise TutorError(f"cannot write {output}: {error.strerror or error}") from error
+    click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+def progress() -> None:
+    """Show what you have done: lessons, attempts, scores, reviews due."""
+    from datetime import date
+
+    from . import paths
+    from .store import open_progress
+    from .store.progress import StoreError
+
+    try:
+        store = open_progress(paths.progress_dir())
+    except StoreError as error:
+        raise TutorError(str(error)) from error
+    for warning in store.warnings:
+        click.echo(f"tutor: warning: {warning}", err=True)
+    attempts = store.attempts()
+    if not attempts:
+        click.echo("No lessons started yet. Run `tutor` to pick one.")
+        return
+    by_lesson: dict[str, list] = {}
+    for attempt in attempts:
+        by_lesson.setdefault(attempt.lesson_id, []).append(attempt)
+    width = max(len(lesson_id) for lesson_id in by_lesson)
+    for lesson_id, records in by_lesson.items():
+        latest = records[-1]
+        best = max((r.score for r in records if r.finished and r.score is not None), default=None)
+        if latest.finished:
+            state = f"done, {latest.score:.0%}" if latest.score is not None else "done"
+        else:
+            state = f"in progress, step {max(latest.cursor, 1)} of {latest.total}" if latest.total else "in progress"
+        extra = f"  best {best:.0%}" if best is not None and len(records) > 1 else ""
+        tries = f"{len(records)} attempt{'s' if len(records) != 1 else ''}"
+        click.echo(f"{lesson_id:<{width}}  {state}  ({tries}){extra}  {latest.title}".rstrip())
+    due = store.due_cards(date.today())
+    total = len(store.cards())
+    click.echo(f"\nReview queue: {len(due)} due of {total} card{'s' if total != 1 else ''}" + (" (`tutor review`)" if due else ""))
+
+
+def main() -> None:
+    """Entry point: no traceback reaches the user unless TUTOR_DEBUG is set."""
+    try:
+        cli.main(prog_name="tutor", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("tutor: interrupted", err=True)
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("TUTOR_DEBUG"):
+            raise
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        click.echo(f"tutor: unexpected error: {message} (set TUTOR_DEBUG=1 for details)", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""`tutor validate`: check any mix of lessons, curricula and folders of curricula."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .curriculum import is_curriculum, is_lesson, read_curriculum
+from .io import read_lesson
+from .problems import Problem
+
+
+@dataclass
+class CheckReport:
+    problems: list[Problem] = field(default_factory=list)
+    passed: list[Path] = field(default_factory=list)
+    lessons: int = 0
+    curricula: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def lines(self, quiet: bool = False) -> list[str]:
+        lines = [str(problem) for problem in self.problems]
+        if not quiet:
+            lines += [f"ok: {path}" for path in self.passed]
+        return lines
+
+    def summary(self) -> str:
+        what = f"{self.lessons} lesson{'s' if self.lessons != 1 else ''}"
+        if self.curricula:
+            what += f" in {self.curricula} curricul{'a' if self.curricula != 1 else 'um'}"
+        if self.ok:
+            return f"{what}: all valid"
+        return f"{what}: {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
+
+
+def check_paths(paths: list[Path]) -> CheckReport:
+    report = CheckReport()
+    for path in paths:
+        _check_one(path, report)
+    return report
+
+
+def _check_one(path: Path, report: CheckReport) -> None:
+    if is_curriculum(path) or path.name == "curriculum.toml":
+        _check_curriculum(path, report)
+    elif is_lesson(path):
+        _check_lesson(path, report)
+    elif path.is_dir():
+        found = False
+        for child in sorted(p for p in path.iterdir() if p.is_dir()):
+            if is_curriculum(child) or is_lesson(child):
+                found = True
+                _check_one(child, report)
+        if not found:
+            report.problems.append(Problem(str(path), "", "no lesson.json or curriculum.toml here or one level below"))
+    elif path.exists():
+        _check_lesson(path, report)  # a file with another name: read it as a lesson.json
+    else:
+        report.problems.append(Problem(str(path), "", "no such file or folder"))
+
+
+def _check_lesson(path: Path, report: CheckReport) -> None:
+    if path.is_file() and path.name != "lesson.json":
+        from .io import decode_json
+        from .validate import check_lesson_data
+
+        report.lessons += 1
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            report.problems.append(Problem(str(path), "", f"cannot read: {error.strerror or error}"))
+            return
+        data, problem = decode_json(raw, str(path))
+        problems = [problem] if problem else check_lesson_data(data, str(path), path.parent)[1]
+        report.problems.extend(problems)
+        if not problems:
+            report.passed.append(path)
+        return
+    read = read_lesson(path)
+    report.lessons += 1
+    report.problems.extend(read.problems)
+    if read.ok:
+        report.passed.append(read.path)
+
+
+def _check_curriculum(path: Path, report: CheckReport) -> None:
+    curriculum = read_curriculum(path)
+    report.curricula += 1
+    report.problems.extend(curriculum.problems)
+    for read in curriculum.read_lessons():
+        report.lessons += 1
+        report.problems.extend(read.problems)
+        if read.ok:
+            report.passed.append(read.path)

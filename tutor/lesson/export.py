@@ -1,0 +1,188 @@
+"""A lesson as a readable document: Markdown (and HTML from it), each ask posed before its reveal."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from .models import (
+    AgentStep,
+    AnyStep,
+    Call,
+    ChoiceAsk,
+    CorrectionStep,
+    GoalAsk,
+    GoalStep,
+    InterveneAsk,
+    Lesson,
+    NoteStep,
+    PromptStep,
+    ResultStep,
+)
+
+KIND_TITLES = {
+    "goal": "Goal",
+    "prompt": "Prompt",
+    "agent": "Agent",
+    "result": "Result",
+    "correction": "Correction",
+    "note": "Note",
+}
+
+
+def fence(text: str, info: str = "") -> str:
+    """A fenced code block that survives backticks inside the text."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    body = text if text.endswith("\n") or not text else text + "\n"
+    return f"{ticks}{info}\n{body}{ticks}"
+
+
+def call_markdown(call: Call) -> str:
+    data: dict[str, Any] = call.input
+    tool = call.tool
+    if tool == "run" and isinstance(data.get("command"), str):
+        return f"`run` ({call.id}):\n\n" + fence(data["command"], "sh")
+    if tool == "edit_file" and isinstance(data.get("path"), str):
+        old = str(data.get("old", ""))
+        new = str(data.get("new", ""))
+        diff = "\n".join([f"--- {data['path']}", f"+++ {data['path']}"] + [f"-{line}" for line in old.splitlines()] + [f"+{line}" for line in new.splitlines()])
+        return f"`edit_file` {data['path']} ({call.id}):\n\n" + fence(diff, "diff")
+    if tool == "write_file" and isinstance(data.get("path"), str):
+        return f"`write_file` {data['path']} ({call.id}):\n\n" + fence(str(data.get("content", "")))
+    if tool in ("read_file", "list_files") and isinstance(data.get("path"), str):
+        return f"`{tool}` {data['path']} ({call.id})"
+    return f"`{tool}` ({call.id}):\n\n" + fence(json.dumps(data, indent=2, ensure_ascii=False), "json")
+
+
+def step_markdown(step: AnyStep, call: Call | None = None) -> str:
+    """The content of one step (what the learner sees once it is revealed)."""
+    parts: list[str] = []
+    if isinstance(step, GoalStep):
+        parts.append(step.text)
+        if step.criteria:
+            parts.append("Done when:\n\n" + "\n".join(f"- {item}" for item in step.criteria))
+    elif isinstance(step, PromptStep):
+        parts.append("\n".join("> " + line for line in step.text.splitlines() or [""]))
+    elif isinstance(step, AgentStep):
+        if step.text:
+            parts.append(step.text)
+        parts.extend(call_markdown(c) for c in step.calls)
+    elif isinstance(step, ResultStep):
+        verdict = "worked" if step.ok else "failed"
+        code = f", exit code {step.exit_code}" if step.exit_code is not None else ""
+        what = f"`{call.input.get('command')}`" if call and call.tool == "run" and "command" in call.input else f"call {step.call}"
+        parts.append(f"{what} {verdict}{code}.")
+        if step.output:
+            parts.append(fence(step.output, "text"))
+        if step.commit:
+            parts.append(f"Code after this step: commit `{step.commit[:12]}`.")
+    elif isinstance(step, CorrectionStep):
+        parts.append(f"**The senior stepped in ({step.category.value}: {step.category.meaning}).**")
+        parts.append("\n".join("> " + line for line in step.text.splitlines() or [""]))
+        if step.why:
+            parts.append(f"Why: {step.why}")
+    elif isinstance(step, NoteStep):
+        parts.append(step.text)
+    return "\n\n".join(part for part in parts if part)
+
+
+def ask_markdown(step: AnyStep) -> str:
+    ask = step.ask
+    assert ask is not None
+    lines = [f"**Your turn ({ask.type}).** {ask.prompt}"]
+    if isinstance(ask, ChoiceAsk):
+        lines.append("\n".join(f"{index + 1}. {option}" for index, option in enumerate(ask.options)))
+    elif ask.type == "outcome":
+        lines.append("Works or fails? And how sure are you?")
+    elif ask.type == "intervene":
+        lines.append("Let it run, or correct it: which kind of correction, and what would you say?")
+    lines.append("*Commit to an answer before you open the reveal.*")
+    return "\n\n".join(lines)
+
+
+def reveal_markdown(step: AnyStep) -> str:
+    ask = step.ask
+    lines: list[str] = []
+    if isinstance(ask, ChoiceAsk):
+        lines.append(f"Answer: **{ask.answer + 1}. {ask.options[ask.answer]}**")
+        if ask.explain:
+            lines.append(ask.explain)
+    elif isinstance(ask, InterveneAsk):
+        lines.append("The senior **stepped in**." if isinstance(step, CorrectionStep) else "The senior **let it run**.")
+        if ask.key_points:
+            lines.append("Key points:\n\n" + "\n".join(f"- {point}" for point in ask.key_points))
+    elif isinstance(ask, GoalAsk) and ask.rubric:
+        lines.append("Check your goal:\n\n" + "\n".join(f"- [ ] {item}" for item in ask.rubric))
+    return "\n\n".join(lines)
+
+
+def _header(lesson: Lesson) -> list[str]:
+    meta = [lesson.level.value]
+    if lesson.minutes:
+        meta.append(f"{lesson.minutes} min")
+    meta.append(f"origin: {lesson.origin.value}")
+    if lesson.author:
+        meta.append(f"by {lesson.author}")
+    if lesson.tags:
+        meta.append("tags: " + ", ".join(lesson.tags))
+    out = [f"# {lesson.title}", "*" + " · ".join(meta) + "*"]
+    if lesson.summary:
+        out.append(lesson.summary)
+    out.append("## The task\n\n" + lesson.task)
+    return out
+
+
+def _sections(lesson: Lesson) -> list[tuple[int, str, str | None, str]]:
+    """(number, heading, ask or None, revealed body) for every step, in order."""
+    sections = []
+    latest: dict[str, Call] = {}
+    for number, step in enumerate(lesson.steps, 1):
+        if isinstance(step, AgentStep):
+            latest = {c.id: c for c in step.calls}
+        call = latest.get(step.call) if isinstance(step, ResultStep) else None
+        body = step_markdown(step, call)
+        if step.annotation:
+            body += "\n\n" + "\n".join("> " + line for line in ("**Senior's note:** " + step.annotation).splitlines())
+        ask = None
+        if step.ask is not None:
+            ask = ask_markdown(step)
+            body = "\n\n".join(part for part in (body, reveal_markdown(step)) if part)
+        sections.append((number, f"## Step {number} · {KIND_TITLES[step.kind]}", ask, body))
+    return sections
+
+
+def lesson_markdown(lesson: Lesson) -> str:
+    out = _header(lesson)
+    for number, heading, ask, body in _sections(lesson):
+        if ask is None:
+            out.append(f"{heading}\n\n{body}")
+        else:
+            out.append(f"{heading}\n\n{ask}\n\n<details>\n<summary>Reveal step {number}</summary>\n\n{body}\n\n</details>")
+    return "\n\n".join(out) + "\n"
+
+
+def lesson_html(lesson: Lesson) -> str:
+    """A standalone page. Lesson text is rendered with raw HTML disabled: a lesson cannot inject script."""
+    from html import escape
+
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False})
+    parts = [md.render("\n\n".join(_header(lesson)))]
+    for number, heading, ask, body in _sections(lesson):
+        parts.append(md.render(heading))
+        if ask is None:
+            parts.append(md.render(body))
+        else:
+            parts.append(md.render(ask))
+            parts.append(f"<details>\n<summary>Reveal step {number}</summary>\n{md.render(body)}</details>\n")
+    return (
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{escape(lesson.title)}</title>\n"
+        "<style>body{max-width:46rem;margin:2rem auto;padding:0 1rem;font:16px/1.5 system-ui,sans-serif}"
+        "pre{background:#f4f4f4;padding:.75rem;overflow:auto}details{border:1px solid #ccc;padding:.5rem 1rem;margin:1rem 0}"
+        "summary{cursor:pointer;font-weight:600}blockquote{border-left:3px solid #999;margin-left:0;padding-left:1rem;color:#333}</style>\n"
+        f"</head>\n<body>\n{''.join(parts)}</body>\n</html>\n"
+    )

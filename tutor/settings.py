@@ -1,0 +1,91 @@
+"""Typed settings, read from `config.toml`. A broken config file never stops Tutor: defaults apply, with a warning."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from . import paths
+
+DEFAULT_MODEL = "claude-sonnet-4-5"
+
+
+@dataclass
+class Settings:
+    learner: str = ""
+    model: str = DEFAULT_MODEL
+    theme: str = "textual-dark"
+    command_timeout: float = 120.0  # seconds, for the agent's `run` tool
+    output_cap: int = 64 * 1024  # bytes of command output kept
+    ungated_reads: bool = True
+    curricula: list[str] = field(default_factory=list)  # extra curriculum folders
+    warnings: list[str] = field(default_factory=list, repr=False)
+
+    def curriculum_roots(self) -> list[Path]:
+        roots = [paths.bundled_curricula_dir(), paths.user_curricula_dir()]
+        roots += [Path(entry).expanduser() for entry in self.curricula]
+        return roots
+
+
+def _default_learner() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name is not worth failing over
+        return os.environ.get("USER", "learner")
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    path = path or paths.config_file()
+    settings = Settings(learner=_default_learner())
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return settings
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        settings.warnings.append(f"{path}: ignored, cannot read it ({error})")
+        return settings
+    known = {f.name: f for f in fields(Settings) if f.name != "warnings"}
+    for key, value in data.items():
+        if key not in known:
+            settings.warnings.append(f"{path}: {key}: unknown setting, ignored")
+            continue
+        expected = type(getattr(settings, key))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+            settings.warnings.append(f"{path}: {key}: expected {expected.__name__}, ignored")
+            continue
+        setattr(settings, key, value)
+    return settings
+
+
+def save_setting(key: str, value: str | int | float | bool, path: Path | None = None) -> None:
+    """Update one top-level setting, keeping the others (used for the remembered theme)."""
+    path = path or paths.config_file()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = {}
+    data[key] = value
+    lines = [f"{name} = {_toml_value(item)}" for name, item in data.items()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    from .lesson.io import write_atomic
+
+    write_atomic(path, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    import json
+
+    return json.dumps(str(value), ensure_ascii=False)
