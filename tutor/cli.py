@@ -56,17 +56,44 @@ def cli(ctx: click.Context) -> None:
         ctx.invoke(learn, lesson=None)
 
 
+def make_app(*, lesson: Path | None = None, review: bool = False):  # noqa: ANN201 - a TutorApp
+    """The Textual app, as the command line starts it (tests use this too)."""
+    from .ui.app import TutorApp
+
+    return TutorApp(lesson=lesson, review=review, settings=_settings())
+
+
+def _run_app(**kwargs) -> None:  # noqa: ANN003
+    if not sys.stdout.isatty() and not os.environ.get("TUTOR_FORCE_TUI"):
+        raise TutorError("the library and lessons need a terminal; try `tutor export LESSON` or `tutor progress`")
+    make_app(**kwargs).run()
+
+
 @cli.command()
 @click.argument("lesson", required=False)
 def learn(lesson: str | None) -> None:
-    """Replay LESSON (a lesson folder, or curriculum/lesson).
+    """Replay LESSON: a lesson folder, or curriculum/lesson (e.g. steering-101/tests-that-lie).
 
-    Not built yet: the learn screen arrives with the learn-mode issue. Until then,
-    read a lesson with `tutor export LESSON --format md`.
+    Without LESSON, opens the library. Your answers are saved as you go; run the
+    same command again to continue where you left off.
     """
+    path = None
     if lesson is not None:
-        _resolve_lesson(lesson)
-    raise TutorError("the learn screen is not built yet; read a lesson with `tutor export LESSON --format md`")
+        from .lesson import read_lesson
+
+        path = _resolve_lesson(lesson)
+        read = read_lesson(path)
+        if read.lesson is None or read.problems:
+            for problem in read.problems:
+                click.echo(str(problem), err=True)
+            raise TutorError("the lesson is broken; fix the problems above (see `tutor validate`)")
+    _run_app(lesson=path)
+
+
+@cli.command()
+def review() -> None:
+    """Answer again the questions you missed, spaced out over days (SM-2)."""
+    _run_app(review=True)
 
 
 @cli.command()

@@ -15,12 +15,12 @@ from .replay import (
     TimelineEntry,
     View,
 )
-from .review import Card, new_card, quality, schedule
+from .review import Card, new_card, quality, review_lesson, review_replay, schedule
 from .scoring import ScoreCard, Tally, score_card
 
 __all__ = [
     "Answer", "AnswerDataError", "AnswerMismatch", "AskFrame", "AttemptState", "Card", "ChoiceAnswer", "Committed",
     "EndFrame", "Frame", "Grade", "GoalAnswer", "InterveneAnswer", "OutcomeAnswer", "Replay", "ReplayError",
     "ScoreCard", "StepFrame", "Tally", "TaskFrame", "TimelineEntry", "View", "answer_from_data", "answer_to_data",
-    "apply_self_check", "grade", "new_card", "quality", "schedule", "score_card", "skipped",
+    "apply_self_check", "grade", "new_card", "quality", "review_lesson", "review_replay", "schedule", "score_card", "skipped",
 ]

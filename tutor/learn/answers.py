@@ -61,6 +61,8 @@ def answer_to_data(answer: Answer) -> dict[str, Any]:
 
 
 def answer_from_data(data: dict[str, Any]) -> Answer:
+    if not isinstance(data, dict):
+        raise AnswerDataError(f"unreadable answer {data!r}: not an object")
     try:
         confidence = Confidence(data.get("confidence", "medium"))
         kind = AskType(data["type"])

@@ -22,7 +22,7 @@ _SCOPE_CUES = re.compile(
 )
 _CONCRETE_CUES = re.compile(
     r"`[^`]+`|\b[\w-]+/[\w./-]+|\b\w+\.(py|js|ts|go|rs|md|toml|json|ya?ml|cfg|txt|sh)\b|\b\w+\(\)|\b[a-z]+_[a-z_]+\b|"
-    r"\b[A-Z][a-z]+[A-Z]\w*\b|\b(error|exception|traceback|line \d+|issue #?\d+)\b",
+    r"\b[A-Z][a-z]+[A-Z]\w*\b|\b(?i:error|exception|traceback|line \d+|issue #?\d+)\b",
 )
 
 

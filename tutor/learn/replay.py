@@ -57,6 +57,8 @@ class Committed:
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Committed:
+        if not isinstance(data, dict):
+            raise AnswerDataError(f"unreadable committed answer {data!r}")
         try:
             answer = None if data.get("skipped") else answer_from_data(data["answer"])
             check = data.get("self_check")
@@ -87,8 +89,11 @@ class AttemptState:
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> AttemptState:
+        if not isinstance(data, dict):
+            data = {}  # nothing readable: a fresh attempt rather than a crash
+        raw_committed = data.get("committed")
         committed: dict[str, Committed] = {}
-        for raw in data.get("committed", []):
+        for raw in raw_committed if isinstance(raw_committed, list) else []:
             try:
                 entry = Committed.from_data(raw)
             except AnswerDataError:
@@ -194,7 +199,7 @@ class Replay:
     # -- restoring
 
     def _restore(self, saved: AttemptState) -> AttemptState:
-        state = AttemptState(lesson_id=self.lesson.id, digest=saved.digest, finished=saved.finished)
+        state = AttemptState(lesson_id=self.lesson.id, digest=saved.digest)
         for step_id, entry in saved.committed.items():
             try:
                 step = self.lesson.step(step_id)
@@ -210,8 +215,10 @@ class Replay:
         limit = self._first_open_frame(state)
         state.frontier = min(saved.frontier, limit)
         state.cursor = min(saved.cursor, state.frontier)
-        if state.frontier < self.end_frame:
-            state.finished = False
+        # Finished means the end frame has been reached, as `_move` records it. Derived
+        # rather than copied: a lesson that lost steps can put a saved frontier on the
+        # end frame, and an unfinished attempt standing there could never finish.
+        state.finished = state.frontier == self.end_frame
         return state
 
     def _grade_entry(self, step: AnyStep, entry: Committed) -> Grade:
@@ -342,6 +349,8 @@ class Replay:
         """Tick the rubric items an answered goal met. Once, like every answer."""
         entry = self._state.committed.get(step_id)
         if entry is None or entry.answer is None:
+            raise ReplayError("only an answered goal can be self-checked")
+        if self._grades[step_id].ask_type is not AskType.GOAL:
             raise ReplayError("only an answered goal can be self-checked")
         if entry.self_check is not None:
             raise ReplayError("the rubric has already been ticked for this goal")

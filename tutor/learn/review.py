@@ -10,8 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from .grading import Grade
+
+if TYPE_CHECKING:
+    from tutor.lesson import Lesson
+
+    from .replay import Replay
 
 MIN_EASE = 1.3
 
@@ -69,3 +75,24 @@ def schedule(card: Card, q: int, today: date) -> Card:
 def is_retired(card: Card) -> bool:
     """A card answered well three times in a row, with a month between reviews, has been learnt."""
     return card.repetitions >= 3 and card.interval >= 30
+
+
+def review_lesson(lesson: Lesson, step_id: str) -> Lesson:
+    """The lesson cut at the reviewed step, with every earlier ask removed.
+
+    A review poses one ask again in its original context: the steps before it are
+    shown as already revealed, the step itself is hidden behind its question.
+    """
+    index = lesson.index_of(step_id)
+    earlier = [step.model_copy(update={"ask": None}) for step in lesson.steps[:index]]
+    return lesson.model_copy(update={"steps": [*earlier, lesson.steps[index]]})
+
+
+def review_replay(lesson: Lesson, step_id: str) -> Replay:
+    """A replay standing at the reviewed step's question."""
+    from .replay import Replay
+
+    replay = Replay(review_lesson(lesson, step_id))
+    while replay.can_next():
+        replay.next()
+    return replay

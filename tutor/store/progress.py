@@ -8,6 +8,7 @@ lock, so two Tutors open at once never lose each other's writes.
 
 from __future__ import annotations
 
+import copy
 import os
 import secrets
 from dataclasses import dataclass
@@ -185,7 +186,8 @@ class Progress:
             table = self._attempt_table(attempt_id)
             if table.contains((Query().kind == "answer") & (Query().step == step_id)):
                 raise AlreadyAnswered(f"step {step_id!r} is already answered in this attempt")
-            doc = {"kind": "answer", "at": _now(), "score": score, **committed}
+            # A deep copy: the stored document must not share lists or dicts with the caller's data.
+            doc = {"kind": "answer", "at": _now(), "score": score, **copy.deepcopy(committed)}
             table.insert(Document(doc, doc_id=self._next_doc_id(table)))
 
     @staticmethod
@@ -225,10 +227,11 @@ class Progress:
         committed = []
         for doc in answers:
             entry = {"step": doc.get("step"), "skipped": bool(doc.get("skipped"))}
+            # Copies: the documents are the store's cache, which a caller must not be able to change.
             if "answer" in doc:
-                entry["answer"] = doc["answer"]
+                entry["answer"] = copy.deepcopy(doc["answer"])
             if doc.get("self_check") is not None:
-                entry["self_check"] = doc["self_check"]
+                entry["self_check"] = list(doc["self_check"])
             committed.append(entry)
         return {
             "version": 1,
@@ -249,7 +252,7 @@ class Progress:
 
     def cards(self) -> list[dict[str, Any]]:
         with self._lock:
-            return [dict(doc) for doc in self._table("reviews").all()]
+            return [copy.deepcopy(dict(doc)) for doc in self._table("reviews").all()]
 
     def due_cards(self, today: date) -> list[dict[str, Any]]:
         return sorted(
@@ -262,10 +265,16 @@ class Progress:
         with self._lock:
             table = self._table("reviews")
             existing = table.search(Query().key == card["key"])
+            stored = copy.deepcopy(dict(card))
             if existing:
-                table.update(card, doc_ids=[existing[0].doc_id])
+
+                def replace(doc: dict[str, Any]) -> None:
+                    doc.clear()  # replace the card, so a field the new card lacks does not linger
+                    doc.update(stored)
+
+                table.update(replace, doc_ids=[existing[0].doc_id])
             else:
-                table.insert(Document(dict(card), doc_id=self._next_doc_id(table)))
+                table.insert(Document(stored, doc_id=self._next_doc_id(table)))
 
     def remove_card(self, key: str) -> None:
         with self._lock:

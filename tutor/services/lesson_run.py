@@ -1,0 +1,171 @@
+"""A learner's pass through one lesson: the replay engine, saved after every answer and move.
+
+A failed save never loses an answer: it stays queued in memory and is written with
+the next save (or `flush()`), and the caller is told in one line.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from tutor.lesson import Lesson, lesson_digest
+from tutor.learn import Answer, AttemptState, Grade, Replay, View, new_card
+
+if TYPE_CHECKING:
+    from tutor.store.progress import AttemptRecord, Progress
+
+
+class SaveFailed(Exception):
+    """Progress could not be written; the work is kept in memory and retried."""
+
+
+class LessonRun:
+    def __init__(
+        self,
+        lesson: Lesson,
+        progress: Progress | None,
+        *,
+        curriculum: str | None = None,
+        fresh: bool = False,
+    ):
+        self.lesson = lesson
+        self.progress = progress
+        self.curriculum = curriculum
+        self.digest = lesson_digest(lesson)
+        self.notes: list[str] = []
+        self._unsaved_answers: list[tuple[dict[str, Any], float | None]] = []
+        self._unsaved_checks: list[tuple[str, list[int], float | None]] = []
+        self._position_dirty = False
+        self.record: AttemptRecord | None = None
+        latest = None if fresh or progress is None else progress.latest_attempt(lesson.id)
+        if latest is not None:
+            state = AttemptState.from_data(progress.load_state(latest.id))  # type: ignore[union-attr]
+            self.replay = Replay(lesson, state, self.digest)
+            self.record = latest
+            if self.replay.lesson_changed:
+                self.notes.append("This lesson has changed since you started it; your answers to the steps it still has are kept.")
+            self.notes.extend(self.replay.resume_notes)
+        else:
+            self.replay = Replay(lesson, digest=self.digest)
+            self._start_attempt()
+
+    def _start_attempt(self) -> None:
+        if self.progress is None:
+            return
+        self.record = self.progress.start_attempt(
+            self.lesson.id, self.digest, title=self.lesson.title, total=len(self.lesson.steps), curriculum=self.curriculum
+        )
+
+    @property
+    def attempt_id(self) -> str | None:
+        return self.record.id if self.record else None
+
+    def view(self) -> View:
+        return self.replay.view()
+
+    # -- moves
+
+    def next(self) -> None:
+        was_finished = self.replay.finished
+        self.replay.next()
+        if self.replay.finished and not was_finished:
+            self._on_finish()
+        self._position_dirty = True
+        self.flush()
+
+    def back(self) -> None:
+        self.replay.back()
+        self._position_dirty = True
+        self.flush()
+
+    def go(self, cursor: int) -> None:
+        self.replay.go(cursor)
+        self._position_dirty = True
+        self.flush()
+
+    # -- answers
+
+    def answer(self, answer: Answer) -> Grade:
+        grade = self.replay.answer(answer)
+        self._queue_answer(grade)
+        return grade
+
+    def skip(self) -> Grade:
+        grade = self.replay.skip()
+        self._queue_answer(grade)
+        return grade
+
+    def self_check(self, step_id: str, ticks: tuple[int, ...]) -> Grade:
+        grade = self.replay.self_check(step_id, ticks)
+        self._unsaved_checks.append((step_id, list(grade.rubric_checked or ()), grade.score))
+        self.flush()
+        return grade
+
+    def _queue_answer(self, grade: Grade) -> None:
+        committed = self.replay.state.committed[grade.step_id]
+        self._unsaved_answers.append((committed.to_data(), grade.score))
+        self._position_dirty = True
+        self.flush()
+
+    # -- the end
+
+    def _on_finish(self) -> None:
+        if self.progress is None:
+            return
+        today = date.today()
+        existing = {card.get("key") for card in self.progress.cards()}
+        for grade in self.replay.grades():
+            if grade.missed:
+                card = new_card(self.lesson.id, grade.step_id, today)
+                if card.key not in existing:
+                    from tutor.services.reviews import card_to_data
+
+                    self.progress.save_card(card_to_data(card))
+
+    def retry(self) -> None:
+        """A new attempt from the start; the old one stays in the history."""
+        self.flush()
+        self.replay = Replay(self.lesson, digest=self.digest)
+        self.notes = []
+        self._start_attempt()
+
+    # -- saving
+
+    def flush(self) -> None:
+        """Write everything not yet saved. Raises SaveFailed (keeping it queued) when the disk refuses."""
+        if self.progress is None or self.record is None:
+            self._unsaved_answers.clear()
+            self._unsaved_checks.clear()
+            self._position_dirty = False
+            return
+        from tutor.store.progress import AlreadyAnswered, StoreError
+
+        try:
+            while self._unsaved_answers:
+                data, score = self._unsaved_answers[0]
+                try:
+                    self.progress.save_answer(self.record.id, data, score=score)
+                except AlreadyAnswered:
+                    pass  # saved by an earlier try whose confirmation was lost
+                self._unsaved_answers.pop(0)
+            while self._unsaved_checks:
+                step_id, ticks, score = self._unsaved_checks[0]
+                try:
+                    self.progress.save_self_check(self.record.id, step_id, ticks, score=score)
+                except AlreadyAnswered:
+                    pass
+                self._unsaved_checks.pop(0)
+            if self._position_dirty:
+                state = self.replay.state
+                card = self.replay.score_card() if state.finished else None
+                self.progress.save_position(
+                    self.record.id,
+                    cursor=state.cursor,
+                    frontier=state.frontier,
+                    finished=state.finished,
+                    score=card.overall if card else None,
+                )
+                self._position_dirty = False
+        except (OSError, StoreError) as error:
+            raise SaveFailed(f"could not save your progress ({error}); it is kept and will be saved with your next step") from error

@@ -1,0 +1,118 @@
+"""The library: every curriculum and lesson Tutor can see, with this learner's state of each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tutor.lesson import Lesson, discover_curricula
+
+if TYPE_CHECKING:
+    from tutor.store.progress import AttemptRecord, Progress
+
+NEW, IN_PROGRESS, DONE, BROKEN = "new", "in progress", "done", "broken"
+
+
+@dataclass(frozen=True)
+class LessonEntry:
+    curriculum: str  # the curriculum folder's name
+    folder: str
+    path: Path
+    number: int
+    lesson: Lesson | None
+    problem: str | None  # why it is broken, one line
+    state: str = NEW
+    attempt: AttemptRecord | None = None
+    attempts: int = 0
+
+    @property
+    def ref(self) -> str:
+        return f"{self.curriculum}/{self.folder}"
+
+    @property
+    def title(self) -> str:
+        return self.lesson.title if self.lesson else self.folder
+
+    @property
+    def state_label(self) -> str:
+        if self.state == BROKEN:
+            return f"broken: {self.problem}"
+        if self.state == IN_PROGRESS and self.attempt is not None:
+            step = min(max(self.attempt.cursor, 1), self.attempt.total or 1)
+            return f"in progress · step {step}/{self.attempt.total}"
+        if self.state == DONE and self.attempt is not None and self.attempt.score is not None:
+            return f"done · {self.attempt.score:.0%}"
+        return self.state
+
+
+@dataclass(frozen=True)
+class CurriculumEntry:
+    slug: str
+    title: str
+    description: str
+    path: Path
+    lessons: tuple[LessonEntry, ...]
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Library:
+    curricula: tuple[CurriculumEntry, ...]
+    due_reviews: int = 0
+    last: LessonEntry | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    def lessons(self) -> list[LessonEntry]:
+        return [lesson for curriculum in self.curricula for lesson in curriculum.lessons]
+
+    def find(self, ref: str) -> LessonEntry | None:
+        for lesson in self.lessons():
+            if ref in (lesson.ref, lesson.folder) or (lesson.lesson is not None and lesson.lesson.id == ref):
+                return lesson
+        return None
+
+
+def load_library(roots: list[Path], progress: Progress | None, today: date | None = None) -> Library:
+    """Read every curriculum under `roots`; a broken lesson becomes an entry that says why."""
+    attempts_by_lesson: dict[str, list[AttemptRecord]] = {}
+    warnings: list[str] = []
+    due = 0
+    last_attempt_id = None
+    if progress is not None:
+        for record in progress.attempts():
+            attempts_by_lesson.setdefault(record.lesson_id, []).append(record)
+        due = len(progress.due_cards(today or date.today()))
+        last = progress.last_opened()
+        last_attempt_id = last[1] if last else None
+        warnings.extend(progress.warnings)
+
+    curricula = []
+    last_entry = None
+    for curriculum in discover_curricula(roots):
+        entries = []
+        for number, read in enumerate(curriculum.read_lessons(), 1):
+            folder = read.path.name
+            if read.lesson is None or read.problems:
+                problem = read.problems[0].what if read.problems else "unreadable"
+                entries.append(LessonEntry(curriculum.slug, folder, read.path, number, None, problem, BROKEN))
+                continue
+            records = attempts_by_lesson.get(read.lesson.id, [])
+            latest = records[-1] if records else None
+            state = NEW if latest is None else (DONE if latest.finished else IN_PROGRESS)
+            entry = LessonEntry(curriculum.slug, folder, read.path, number, read.lesson, None, state, latest, len(records))
+            entries.append(entry)
+            if latest is not None and latest.id == last_attempt_id:
+                last_entry = entry
+        curricula.append(
+            CurriculumEntry(
+                curriculum.slug,
+                curriculum.title,
+                curriculum.description,
+                curriculum.path,
+                tuple(entries),
+                tuple(str(problem) for problem in curriculum.problems),
+            )
+        )
+    return Library(tuple(curricula), due, last_entry, tuple(warnings))

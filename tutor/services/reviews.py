@@ -1,0 +1,187 @@
+"""The review queue: missed asks, posed again in their original context, rescheduled with SM-2."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tutor.lesson import Lesson, discover_curricula
+from tutor.learn import Card, Grade, Replay, quality, review_replay, schedule
+
+if TYPE_CHECKING:
+    from tutor.store.progress import Progress
+
+
+def card_to_data(card: Card) -> dict[str, Any]:
+    return {
+        "key": card.key,
+        "lesson": card.lesson_id,
+        "step": card.step_id,
+        "due": card.due.isoformat(),
+        "ease": card.ease,
+        "interval": card.interval,
+        "repetitions": card.repetitions,
+        "lapses": card.lapses,
+    }
+
+
+def card_from_data(data: dict[str, Any]) -> Card | None:
+    try:
+        return Card(
+            lesson_id=str(data["lesson"]),
+            step_id=str(data["step"]),
+            due=date.fromisoformat(str(data["due"])),
+            ease=float(data.get("ease", 2.5)),
+            interval=int(data.get("interval", 0)),
+            repetitions=int(data.get("repetitions", 0)),
+            lapses=int(data.get("lapses", 0)),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+@dataclass
+class ReviewItem:
+    card: Card
+    lesson: Lesson
+
+    def replay(self) -> Replay:
+        return review_replay(self.lesson, self.card.step_id)
+
+
+class ReviewQueue:
+    def __init__(self, progress: Progress, roots: list[Path], today: date | None = None):
+        self.progress = progress
+        self.today = today or date.today()
+        lessons: dict[str, Lesson] = {}
+        for curriculum in discover_curricula(roots):
+            for read in curriculum.read_lessons():
+                if read.lesson is not None and not read.problems:
+                    lessons.setdefault(read.lesson.id, read.lesson)
+        self.items: list[ReviewItem] = []
+        self.skipped: list[str] = []  # cards whose lesson or step is gone
+        for data in progress.due_cards(self.today):
+            card = card_from_data(data)
+            lesson = lessons.get(card.lesson_id) if card else None
+            if card is None or lesson is None or not _has_ask(lesson, card.step_id):
+                self.skipped.append(str(data.get("key")))
+                continue
+            self.items.append(ReviewItem(card, lesson))
+
+    def record(self, item: ReviewItem, grade: Grade) -> Card:
+        """Reschedule the card by how well it went, and save it."""
+        card = schedule(item.card, quality(grade), self.today)
+        self.progress.save_card(card_to_data(card))
+        return card
+
+
+def _has_ask(lesson: Lesson, step_id: str) -> bool:
+    try:
+        return lesson.step(step_id).ask is not None
+    except KeyError:
+        return False
+
+
+@dataclass(frozen=True)
+class ReviewDone:
+    """The frame after the last due card."""
+
+    reviewed: int
+    right: int
+    left_out: int  # cards whose lesson or step no longer exists
+
+
+class ReviewSession:
+    """Walks the due cards one by one, with the same moves as a lesson run."""
+
+    def __init__(self, queue: ReviewQueue):
+        self.queue = queue
+        self.index = 0
+        self.reviewed = 0
+        self.right = 0
+        self.notes: list[str] = []
+        self._replay: Replay | None = queue.items[0].replay() if queue.items else None
+
+    @property
+    def item(self) -> ReviewItem | None:
+        return self.queue.items[self.index] if self.index < len(self.queue.items) else None
+
+    @property
+    def title(self) -> str:
+        item = self.item
+        if item is None:
+            return "Review"
+        return f"Review {self.index + 1} of {len(self.queue.items)} · {item.lesson.title}"
+
+    def view(self):  # noqa: ANN201 - a tutor.learn View
+        from dataclasses import replace
+
+        if self._replay is None:
+            from tutor.learn import View
+
+            return View(
+                title="Review",
+                task="",
+                cursor=0,
+                frontier=0,
+                total=0,
+                frame=ReviewDone(self.reviewed, self.right, len(self.queue.skipped)),  # type: ignore[arg-type]
+                timeline=(),
+                hidden=0,
+                can_next=False,
+                can_back=False,
+                awaiting_answer=False,
+                finished=True,
+                lesson_changed=False,
+            )
+        view = self._replay.view()
+        # Within a card, "next" after the reveal moves on to the next card.
+        return replace(view, can_next=not view.awaiting_answer and view.cursor >= view.total, finished=False)
+
+    def next(self) -> None:
+        from tutor.learn import ReplayError
+
+        view = self.view()
+        if self._replay is None or view.awaiting_answer:
+            raise ReplayError("answer or skip the question before moving on")
+        if view.cursor < view.total:
+            self._replay.next()
+            return
+        self.index += 1
+        self._replay = self.item.replay() if self.item is not None else None
+
+    def back(self) -> None:
+        from tutor.learn import ReplayError
+
+        if self._replay is None:
+            raise ReplayError("the review is over")
+        self._replay.back()
+
+    def go(self, cursor: int) -> None:
+        if self._replay is not None:
+            self._replay.go(cursor)
+
+    def answer(self, answer) -> Grade:  # noqa: ANN001
+        assert self._replay is not None and self.item is not None
+        grade = self._replay.answer(answer)
+        self._record(grade)
+        return grade
+
+    def skip(self) -> Grade:
+        assert self._replay is not None and self.item is not None
+        grade = self._replay.skip()
+        self._record(grade)
+        return grade
+
+    def self_check(self, step_id: str, ticks: tuple[int, ...]) -> Grade:
+        assert self._replay is not None and self.item is not None
+        grade = self._replay.self_check(step_id, ticks)
+        self.queue.record(self.item, grade)  # reschedule by the completed grade
+        return grade
+
+    def _record(self, grade: Grade) -> None:
+        self.reviewed += 1
+        self.right += not grade.missed
+        self.queue.record(self.item, grade)

@@ -1,0 +1,167 @@
+"""The Tutor app: the library, lessons, the review queue, and the keys that hold them together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from .commands import LessonCommands
+
+
+class TutorApp(App[None]):
+    CSS_PATH = "tutor.tcss"
+    TITLE = "Tutor"
+    COMMANDS = App.COMMANDS | {LessonCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit", tooltip="Quit Tutor (your progress is saved)"),
+        Binding("question_mark", "help", "Keys", id="help", tooltip="Show every key"),
+    ]
+
+    def __init__(self, *, lesson: Path | None = None, review: bool = False, settings: Any = None) -> None:
+        super().__init__()
+        if settings is None:
+            from tutor.settings import load_settings
+
+            settings = load_settings()
+        self.settings = settings
+        self._start_lesson = lesson
+        self._start_review = review
+        self._progress: Any = None
+        self._progress_error: str | None = None
+
+    # -- start-up
+
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        for warning in self.settings.warnings:
+            self.notify(warning, severity="warning", timeout=8)
+        if self._start_lesson is not None:
+            self.open_lesson(self._start_lesson, root=True)
+        elif self._start_review:
+            self.open_review(root=True)
+        else:
+            from .screens.library import LibraryScreen
+
+            self.push_screen(LibraryScreen())
+
+    def watch_theme(self, theme: str) -> None:
+        if self.is_mounted and theme != self.settings.theme:
+            self.settings.theme = theme
+            try:
+                from tutor.settings import save_setting
+
+                save_setting("theme", theme)
+            except OSError as error:
+                self.notify(f"Could not remember the theme: {error}", severity="warning")
+
+    # -- services
+
+    @property
+    def progress(self) -> Any:
+        """The learner's progress store, opened on first use; None (with a warning) if unusable."""
+        if self._progress is None and self._progress_error is None:
+            from tutor import paths
+            from tutor.store import open_progress
+            from tutor.store.progress import StoreError
+
+            try:
+                self._progress = open_progress(paths.progress_dir())
+            except StoreError as error:
+                self._progress_error = str(error)
+                self.call_from_anywhere(self.notify, f"{error}. Progress will not be saved this time.", severity="error", timeout=15)
+        return self._progress
+
+    def call_from_anywhere(self, callback: Any, *args: Any, **kwargs: Any) -> None:
+        import threading
+
+        if threading.get_ident() == self._thread_id:
+            callback(*args, **kwargs)
+        else:
+            self.call_from_thread(callback, *args, **kwargs)
+
+    def load_library(self) -> Any:
+        from tutor.services.library import load_library
+
+        return load_library(self.settings.curriculum_roots(), self.progress)
+
+    # -- navigation
+
+    def open_lesson(self, path: Path, *, curriculum: str | None = None, root: bool = False) -> None:
+        from tutor.lesson import read_lesson
+        from tutor.services.lesson_run import LessonRun, SaveFailed
+
+        from .screens.lesson import LessonScreen
+
+        read = read_lesson(path)
+        if read.lesson is None or read.problems:
+            problem = str(read.problems[0]) if read.problems else "unreadable"
+            self.notify(f"Cannot open this lesson: {problem}", severity="error", timeout=10)
+            return
+        try:
+            run = LessonRun(read.lesson, self.progress, curriculum=curriculum)
+        except SaveFailed as error:
+            self.notify(str(error), severity="error")
+            return
+        screen = LessonScreen(run, title=read.lesson.title, lesson_path=read.path)
+        self._show(screen, root)
+
+    def open_review(self, root: bool = False) -> None:
+        from tutor.services.reviews import ReviewQueue, ReviewSession
+
+        from .screens.review import ReviewScreen
+
+        if self.progress is None:
+            self.notify("The review queue needs your progress, which cannot be opened.", severity="error")
+            return
+        session = ReviewSession(ReviewQueue(self.progress, self.settings.curriculum_roots()))
+        self._show(ReviewScreen(session, title="Review"), root)
+
+    def _show(self, screen: Screen, root: bool) -> None:
+        from .screens.library import LibraryScreen
+
+        # The library stays at the bottom; a lesson or review opened from another one replaces it.
+        if root or isinstance(self.screen, LibraryScreen) or len(self.screen_stack) <= 1:
+            self.push_screen(screen)
+        else:
+            self.switch_screen(screen)
+
+    def action_library(self) -> None:
+        from .screens.library import LibraryScreen
+
+        if any(isinstance(screen, LibraryScreen) for screen in self.screen_stack):
+            while not isinstance(self.screen, LibraryScreen):
+                self.pop_screen()
+        elif len(self.screen_stack) > 1:
+            self.switch_screen(LibraryScreen())
+        else:
+            self.push_screen(LibraryScreen())
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    # -- command palette: every action of the current screen
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        seen = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not active.enabled or not binding.description or binding.action in seen or active.node is self:
+                continue
+            seen.add(binding.action)
+            node = active.node
+            yield SystemCommand(
+                binding.description,
+                binding.tooltip or f"{binding.description} ({key})",
+                lambda node=node, action=binding.action: self.run_action(action, node),
+            )
+        yield SystemCommand("Keys", "Show every key of Tutor", self.action_help)

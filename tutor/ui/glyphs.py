@@ -1,0 +1,34 @@
+"""Icons and labels for step kinds and verdicts, kept to single-width characters so layouts hold."""
+
+from __future__ import annotations
+
+KIND_ICONS = {
+    "goal": "◎",
+    "prompt": "›",
+    "agent": "◆",
+    "result": "▣",
+    "correction": "✋",
+    "note": "✎",
+}
+KIND_LABELS = {
+    "goal": "Goal",
+    "prompt": "Prompt",
+    "agent": "Agent",
+    "result": "Result",
+    "correction": "Correction",
+    "note": "Note",
+}
+ASK_LABELS = {
+    "goal": "Set the goal",
+    "outcome": "Predict the outcome",
+    "intervene": "Let it run, or step in?",
+    "choice": "Choose",
+}
+
+
+def verdict(score: float | None, skipped: bool = False) -> str:
+    if skipped:
+        return "skipped"
+    if score is None:
+        return ""
+    return f"{score:.0%}"

@@ -1,0 +1,1 @@
+"""Screens: they call services and hand widgets what to show."""

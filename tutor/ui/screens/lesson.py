@@ -1,0 +1,251 @@
+"""The lesson screen: the task, a timeline of revealed steps, and the current frame.
+
+It holds no replay logic: every decision (what is visible, what may be answered,
+where next goes) is the engine's, reached through the run service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Markdown, Static
+
+from tutor.lesson import Confidence
+from tutor.learn import AskFrame, EndFrame, ReplayError, StepFrame, TaskFrame, View
+
+from ..widgets.ask_panel import AnswerIncomplete, AskPanel
+from ..widgets.grade_panel import GradePanel
+from ..widgets.score_card import ScoreCardView
+from ..widgets.step_view import StepView
+from ..widgets.timeline import Timeline
+
+
+class PlayerScreen(Screen):
+    """Steps through anything that offers the replay moves: a lesson run or a review session."""
+
+    BINDINGS = [
+        Binding("n,right", "next", "Next", id="next", tooltip="Reveal or go to the next step"),
+        Binding("p,left", "back", "Back", id="back", tooltip="Go back to the previous step"),
+        Binding("ctrl+s", "submit", "Submit", priority=True, id="submit", tooltip="Commit your answer (works while typing)"),
+        Binding("ctrl+g", "skip", "Skip", priority=True, id="skip", tooltip="Reveal without answering: scores zero (works while typing)"),
+        Binding("1", "confidence('low')", "Low", show=False, id="confidence-low"),
+        Binding("2", "confidence('medium')", "Medium", show=False, id="confidence-medium"),
+        Binding("3", "confidence('high')", "High", show=False, id="confidence-high"),
+        Binding("escape", "library", "Library", id="library", tooltip="Back to the library; your place is saved"),
+    ]
+
+    def __init__(self, run: Any, *, title: str) -> None:
+        super().__init__()
+        self.run = run
+        self.lesson_title = title
+        self._view: View | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="player"):
+            yield Timeline(id="timeline")
+            yield VerticalScroll(id="frame", can_focus=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.lesson_title
+        for note in getattr(self.run, "notes", []):
+            self.notify(note, title="Resumed", timeout=8)
+        self.call_after_refresh(self.show_view)
+
+    # -- rendering
+
+    async def show_view(self, focus_answer: bool = True) -> None:
+        view = self.run.view()
+        self._view = view
+        self.query_one(Timeline).show(view)
+        frame = self.query_one("#frame", VerticalScroll)
+        await frame.remove_children()
+        await frame.mount_all(self.frame_widgets(view))
+        frame.scroll_home(animate=False)
+        panel = self.query(AskPanel)
+        if panel and focus_answer:
+            panel.first().first_field().focus()
+        elif not isinstance(self.focused, Timeline):
+            frame.focus()
+        self.refresh_bindings()
+
+    def frame_widgets(self, view: View) -> list:
+        frame = view.frame
+        if isinstance(frame, TaskFrame):
+            widgets: list = [
+                Static(Text.assemble(("⌂ The task", "bold"), (f"   {view.total} steps", "dim")), classes="step-title"),
+                Markdown(frame.task, classes="prose task"),
+            ]
+            if view.lesson_changed:
+                widgets.append(Static("This lesson changed since your attempt began.", classes="warning"))
+            widgets.append(Static("Press n (or →) to begin. Answer each question before its step is revealed.", classes="hint"))
+            return widgets
+        if isinstance(frame, AskFrame):
+            return [AskPanel(frame, view.total)]
+        if isinstance(frame, StepFrame):
+            widgets = [StepView(frame.number, view.total, frame.step, frame.call, self.diff_for(frame))]
+            if frame.committed is not None and frame.grade is not None:
+                widgets.append(GradePanel(frame.step, frame.committed, frame.grade))
+            hint = "n: next step" if view.can_next else ""
+            if hint:
+                widgets.append(Static(hint, classes="hint"))
+            return widgets
+        if isinstance(frame, EndFrame):
+            return [ScoreCardView(frame.card, self.lesson_title)]
+        return self.other_frame_widgets(view)
+
+    def diff_for(self, frame: StepFrame) -> str | None:
+        return None
+
+    def other_frame_widgets(self, view: View) -> list:
+        return [Static(str(view.frame))]
+
+    # -- actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        view = self._view
+        if view is None:
+            return True
+        if action == "next":
+            return True if view.can_next else None
+        if action == "back":
+            return True if view.can_back else None
+        if action == "submit":
+            return True if view.awaiting_answer or self._open_rubric() is not None else None
+        if action in ("skip", "confidence"):
+            return True if view.awaiting_answer else None
+        return True
+
+    def _open_rubric(self) -> GradePanel | None:
+        for panel in self.query(GradePanel):
+            if panel.pending_ticks() is not None:
+                return panel
+        return None
+
+    async def _do(self, move: str, *args: object) -> bool:
+        from tutor.services.lesson_run import SaveFailed
+
+        try:
+            getattr(self.run, move)(*args)
+        except ReplayError as error:
+            self.notify(str(error).capitalize() + ".", severity="warning", timeout=3)
+            return False
+        except SaveFailed as error:
+            self.notify(str(error), severity="error", timeout=10)
+        return True
+
+    async def action_next(self) -> None:
+        if self._view is not None and self._view.awaiting_answer:
+            self.notify("Answer first (ctrl+s), or skip (ctrl+g).", severity="warning", timeout=3)
+            return
+        if await self._do("next"):
+            await self.show_view()
+
+    async def action_back(self) -> None:
+        if await self._do("back"):
+            await self.show_view(focus_answer=False)
+
+    async def action_submit(self) -> None:
+        panels = self.query(AskPanel)
+        if not panels:
+            rubric = self._open_rubric()
+            if rubric is not None:
+                await self._record_ticks(rubric.step.id, rubric.pending_ticks() or ())
+            return
+        panel = panels.first()
+        try:
+            answer = panel.collect()
+        except AnswerIncomplete as missing:
+            self.notify(str(missing), severity="warning", timeout=4)
+            panel.query_one(f"#{missing.field_id}").focus()
+            return
+        if await self._do("answer", answer):
+            await self.show_view()
+            self.query_one("#frame").focus()
+
+    async def action_skip(self) -> None:
+        if self._view is None or not self._view.awaiting_answer:
+            return
+        if await self._do("skip"):
+            await self.show_view()
+            self.query_one("#frame").focus()
+
+    def action_confidence(self, level: str) -> None:
+        for panel in self.query(AskPanel):
+            panel.set_confidence(Confidence(level))
+
+    def action_library(self) -> None:
+        self.app.action_library()  # type: ignore[attr-defined]
+
+    @on(Button.Pressed, "#submit")
+    async def _submit_pressed(self) -> None:
+        await self.action_submit()
+
+    @on(Button.Pressed, "#skip")
+    async def _skip_pressed(self) -> None:
+        await self.action_skip()
+
+    @on(Button.Pressed, "#library")
+    def _library_pressed(self) -> None:
+        self.action_library()
+
+    @on(GradePanel.SelfChecked)
+    async def _self_checked(self, event: GradePanel.SelfChecked) -> None:
+        await self._record_ticks(event.step_id, event.ticks)
+
+    async def _record_ticks(self, step_id: str, ticks: tuple[int, ...]) -> None:
+        if await self._do("self_check", step_id, ticks):
+            await self.show_view(focus_answer=False)
+            self.query_one("#frame").focus()
+
+    @on(Timeline.Jump)
+    async def _jump(self, event: Timeline.Jump) -> None:
+        if await self._do("go", event.cursor):
+            await self.show_view(focus_answer=False)
+
+
+class LessonScreen(PlayerScreen):
+    """One lesson, from its task to its score card; saved after every answer and move."""
+
+    BINDINGS = [
+        Binding("r", "retry", "Retry", id="retry", tooltip="Start a new attempt at this lesson"),
+        Binding("i", "investigate", "Investigate", id="investigate", tooltip="Browse the code at the revealed steps"),
+    ]
+
+    def __init__(self, run: Any, *, title: str, lesson_path: Any = None) -> None:
+        super().__init__(run, title=title)
+        self.lesson_path = lesson_path
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "retry":
+            return True if self._view is not None and self._view.finished else None
+        if action == "investigate":
+            if self.run.lesson.repo is None:
+                return False
+            return True if self._view is not None and not self._view.awaiting_answer else None
+        return super().check_action(action, parameters)
+
+    async def action_retry(self) -> None:
+        if self._view is None or not self._view.finished:
+            return
+        self.run.retry()
+        self.notify("A new attempt: your earlier one stays in your history.", timeout=4)
+        await self.show_view()
+
+    def action_investigate(self) -> None:
+        if self.run.lesson.repo is None or self.lesson_path is None:
+            return
+        from .investigate import InvestigateScreen
+
+        self.app.push_screen(InvestigateScreen(self.run.lesson, self.lesson_path, self.run.replay))
+
+    @on(Button.Pressed, "#retry")
+    async def _retry_pressed(self) -> None:
+        await self.action_retry()

@@ -1,0 +1,188 @@
+"""The library: curricula and their lessons in order, with this learner's state of each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Markdown, Static
+
+from tutor.services.library import BROKEN, DONE, IN_PROGRESS, Library, LessonEntry
+
+STATE_STYLES = {DONE: "green", IN_PROGRESS: "yellow", BROKEN: "red"}
+
+
+class LibraryScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="open", tooltip="Open the highlighted lesson"),
+        Binding("c", "continue", "Continue", id="continue", tooltip="Resume the lesson you were last in"),
+        Binding("r", "review", "Review", id="review", tooltip="Answer the questions you missed, spaced out over days"),
+        Binding("f5", "reload", "Reload", show=False, id="reload"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        library: Library
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.library: Library | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="library-bar"):
+            yield Button("Continue  c", id="continue", disabled=True, tooltip="Resume the lesson you were last in")
+            yield Button("Review  r", id="review", disabled=True, tooltip="Your spaced-review queue")
+            yield Static("Loading lessons…", id="library-status")
+        with Horizontal(id="library-body"):
+            table: DataTable[str | Text] = DataTable(id="lessons", cursor_type="row", zebra_stripes=False)
+            yield table
+            with Vertical(id="lesson-details"):
+                yield Markdown("", id="details")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Library"
+        table = self.query_one("#lessons", DataTable)
+        table.add_column("#", key="number", width=3)
+        table.add_column("Lesson", key="title")
+        table.add_column("Level", key="level")
+        table.add_column("Min", key="minutes")
+        table.add_column("Origin", key="origin")
+        table.add_column("Your state", key="state")
+        table.focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.library is not None:
+            self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="library")
+    def load(self) -> None:
+        library = self.app.load_library()  # type: ignore[attr-defined]
+        self.post_message(self.Loaded(library))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        self.library = library = event.library
+        table = self.query_one("#lessons", DataTable)
+        selected = None
+        if table.row_count and table.cursor_row >= 0:
+            try:
+                selected = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+            except Exception:  # noqa: BLE001 - an empty or changed table has no selection to keep
+                selected = None
+        table.clear()
+        for curriculum in library.curricula:
+            table.add_row("", Text(curriculum.title, "bold underline"), "", "", "", "", key=f"curriculum:{curriculum.slug}")
+            for entry in curriculum.lessons:
+                table.add_row(*self._cells(entry), key=entry.ref)
+        if not library.curricula:
+            table.add_row("", Text("No curricula found", "italic"), "", "", "", "", key="none")
+        status = f"{len(library.lessons())} lessons"
+        if library.due_reviews:
+            status += f" · {library.due_reviews} review{'s' if library.due_reviews != 1 else ''} due"
+        self.query_one("#library-status", Static).update(status)
+        self.query_one("#review", Button).disabled = not library.due_reviews
+        self.query_one("#review", Button).label = f"Review ({library.due_reviews})  r"
+        continue_button = self.query_one("#continue", Button)
+        continue_button.disabled = library.last is None
+        if library.last is not None:
+            continue_button.label = f"Continue: {library.last.title[:40]}  c"
+        target = selected or (library.last.ref if library.last else None)
+        row = table.get_row_index(target) if target and target in table.rows else self._first_lesson_row(table)
+        table.move_cursor(row=row)
+        for warning in library.warnings:
+            self.notify(warning, severity="warning", timeout=8)
+        self.refresh_bindings()
+
+    @staticmethod
+    def _first_lesson_row(table: DataTable) -> int:
+        for index, key in enumerate(table.rows):
+            if not str(key.value).startswith("curriculum:"):
+                return index
+        return 0
+
+    @staticmethod
+    def _cells(entry: LessonEntry) -> tuple:
+        lesson = entry.lesson
+        state = Text(entry.state_label, STATE_STYLES.get(entry.state, ""))
+        if lesson is None:
+            return (str(entry.number), Text(entry.folder, "strike"), "", "", "", state)
+        return (
+            str(entry.number),
+            lesson.title,
+            lesson.level.value,
+            str(lesson.minutes) if lesson.minutes else "",
+            lesson.origin.value,
+            state,
+        )
+
+    def _entry_at_cursor(self) -> LessonEntry | None:
+        table = self.query_one("#lessons", DataTable)
+        if self.library is None or not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return self.library.find(str(key)) if key and not str(key).startswith("curriculum:") else None
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        entry = self._entry_at_cursor()
+        details = self.query_one("#details", Markdown)
+        if entry is None:
+            details.update("")
+            return
+        if entry.lesson is None:
+            details.update(f"## {entry.folder}\n\n**This lesson is broken** and cannot be opened:\n\n`{entry.problem}`\n\nRun `tutor validate {entry.path}` for every problem.")
+            return
+        lesson = entry.lesson
+        origin = {"scripted": "a scripted lesson, built by running its commands for real", "recorded": "recorded from a real session", "imported": "imported from a real agent transcript"}[lesson.origin.value]
+        tags = " · ".join(lesson.tags)
+        attempts = f"\n\n{entry.attempts} attempt{'s' if entry.attempts != 1 else ''} so far." if entry.attempts else ""
+        details.update(f"## {lesson.title}\n\n{lesson.summary}\n\n*{origin}*" + (f"\n\n{tags}" if tags else "") + attempts)
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        entry = self._entry_at_cursor()
+        if entry is None:
+            return
+        if entry.lesson is None:
+            self.notify(f"{entry.folder} is broken: {entry.problem}", severity="error", timeout=6)
+            return
+        self.app.open_lesson(entry.path, curriculum=entry.curriculum)  # type: ignore[attr-defined]
+
+    def action_continue(self) -> None:
+        if self.library is not None and self.library.last is not None:
+            self.app.open_lesson(self.library.last.path, curriculum=self.library.last.curriculum)  # type: ignore[attr-defined]
+        else:
+            self.notify("Nothing to continue yet: open a lesson.", timeout=3)
+
+    def action_review(self) -> None:
+        self.app.open_review()  # type: ignore[attr-defined]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "continue":
+            return True if self.library is not None and self.library.last is not None else None
+        if action == "review":
+            return True if self.library is not None and self.library.due_reviews else None
+        return True
+
+    @on(Button.Pressed, "#continue")
+    def _continue_pressed(self) -> None:
+        self.action_continue()
+
+    @on(Button.Pressed, "#review")
+    def _review_pressed(self) -> None:
+        self.action_review()

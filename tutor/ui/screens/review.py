@@ -1,0 +1,29 @@
+"""The review queue: missed questions asked again, in the same panels as a lesson."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tutor.learn import View
+from tutor.services.reviews import ReviewDone
+
+from .lesson import PlayerScreen
+
+
+class ReviewScreen(PlayerScreen):
+    async def show_view(self, focus_answer: bool = True) -> None:
+        self.sub_title = self.run.title
+        await super().show_view(focus_answer)
+
+    def other_frame_widgets(self, view: View) -> list:
+        frame = view.frame
+        if isinstance(frame, ReviewDone):
+            if frame.reviewed == 0:
+                lines = ["Nothing is due for review today.", "Missed questions come back here a day later, then further apart as you get them right."]
+            else:
+                lines = [f"Review done: {frame.right} of {frame.reviewed} right.", "Cards you got right come back later; the others, tomorrow."]
+            if frame.left_out:
+                lines.append(f"{frame.left_out} card(s) were left out: their lesson or question no longer exists.")
+            return [Static(Text("★ " + lines[0], "bold"), classes="step-title"), *[Static(line, classes="label") for line in lines[1:]], Static("escape: back to the library", classes="hint")]
+        return super().other_frame_widgets(view)

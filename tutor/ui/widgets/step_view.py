@@ -1,0 +1,142 @@
+"""Rendering one revealed step: Markdown for prose, a capped log for output, a coloured diff for edits."""
+
+from __future__ import annotations
+
+import difflib
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Log, Markdown, Static
+
+from tutor.lesson import AgentStep, AnyStep, Call, CorrectionStep, GoalStep, NoteStep, PromptStep, ResultStep
+
+from ..glyphs import KIND_ICONS, KIND_LABELS
+
+MAX_OUTPUT_LINES = 2000
+MAX_DIFF_LINES = 1500
+
+
+def diff_text(diff: str) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    lines = diff.splitlines()
+    for line in lines[:MAX_DIFF_LINES]:
+        style = ""
+        if line.startswith(("+++", "---")):
+            style = "bold"
+        elif line.startswith("@@"):
+            style = "cyan"
+        elif line.startswith("+"):
+            style = "green"
+        elif line.startswith("-"):
+            style = "red"
+        text.append(line + "\n", style)
+    if len(lines) > MAX_DIFF_LINES:
+        text.append(f"… {len(lines) - MAX_DIFF_LINES} more lines of diff not shown\n", "dim italic")
+    text.rstrip()
+    return text
+
+
+def edit_diff(call: Call) -> str:
+    path = str(call.input.get("path", "file"))
+    old = str(call.input.get("old", ""))
+    new = str(call.input.get("new", call.input.get("content", "")))
+    return "\n".join(
+        difflib.unified_diff(old.splitlines(), new.splitlines(), fromfile=f"a/{path}", tofile=f"b/{path}", lineterm="")
+    )
+
+
+def call_widgets(call: Call) -> list:
+    """What the agent proposes to do with one tool call."""
+    tool, data = call.tool, call.input
+    if tool == "run":
+        return [Static(Text.assemble(("$ ", "bold"), (str(data.get("command", "")), "bold")), classes="command")]
+    if tool == "edit_file":
+        return [
+            Static(Text.assemble(("edit ", "bold"), str(data.get("path", ""))), classes="call-title"),
+            Static(diff_text(edit_diff(call)), classes="diff"),
+        ]
+    if tool == "write_file":
+        content = str(data.get("content", ""))
+        return [
+            Static(Text.assemble(("write ", "bold"), str(data.get("path", "")), (f"  ({len(content.splitlines())} lines)", "dim")), classes="call-title"),
+            Static(diff_text("\n".join("+" + line for line in content.splitlines())), classes="diff"),
+        ]
+    if tool in ("read_file", "list_files"):
+        verb = "read" if tool == "read_file" else "list"
+        return [Static(Text.assemble((f"{verb} ", "bold"), str(data.get("path", "."))), classes="call-title")]
+    return [Static(Text.assemble((f"{tool} ", "bold"), str(data)[:400]), classes="call-title")]
+
+
+def output_log(output: str) -> Log:
+    log = Log(highlight=False, auto_scroll=False, classes="output")
+    lines = output.splitlines() or ["(no output)"]
+    shown = lines[:MAX_OUTPUT_LINES]
+    if len(lines) > MAX_OUTPUT_LINES:
+        shown.append(f"… {len(lines) - MAX_OUTPUT_LINES} more lines not shown")
+    log.write_lines(shown)
+    return log
+
+
+def step_body(step: AnyStep, call: Call | None = None, diff: str | None = None) -> list:
+    """The widgets showing a step's content (without its heading or annotation)."""
+    widgets: list = []
+    if isinstance(step, GoalStep):
+        widgets.append(Markdown(step.text, classes="prose"))
+        if step.criteria:
+            widgets.append(Markdown("**Done when**\n\n" + "\n".join(f"- {c}" for c in step.criteria), classes="prose"))
+    elif isinstance(step, PromptStep):
+        widgets.append(Static("The senior to the agent:", classes="label"))
+        widgets.append(Markdown(step.text, classes="prose prompt"))
+    elif isinstance(step, AgentStep):
+        if step.text:
+            widgets.append(Markdown(step.text, classes="prose"))
+        for each in step.calls:
+            widgets.extend(call_widgets(each))
+    elif isinstance(step, ResultStep):
+        mark, style = ("✓ worked", "green") if step.ok else ("✗ failed", "red")
+        line = Text.assemble((mark, f"bold {style}"))
+        if step.exit_code is not None:
+            line.append(f"  exit code {step.exit_code}", "dim")
+        if call is not None:
+            target = call.input.get("command") if call.tool == "run" else f"{call.tool} {call.input.get('path', '')}"
+            line.append(f"  {target}", "bold")
+        widgets.append(Static(line, classes="verdict"))
+        widgets.append(output_log(step.output))
+        if diff:
+            widgets.append(Static("Change in the code at this step:", classes="label"))
+            widgets.append(Static(diff_text(diff), classes="diff"))
+    elif isinstance(step, CorrectionStep):
+        widgets.append(
+            Static(
+                Text.assemble(("✋ The senior stepped in: ", "bold"), (step.category.value, "bold reverse"), f"  {step.category.meaning}"),
+                classes="verdict",
+            )
+        )
+        widgets.append(Markdown(step.text, classes="prose prompt"))
+        if step.why:
+            widgets.append(Markdown("**Why:** " + step.why, classes="prose"))
+    elif isinstance(step, NoteStep):
+        widgets.append(Markdown(step.text, classes="prose"))
+    return widgets
+
+
+class StepView(Vertical):
+    """A revealed step with its heading and, after it, the senior's annotation."""
+
+    DEFAULT_CLASSES = "step-view"
+
+    def __init__(self, number: int, total: int, step: AnyStep, call: Call | None = None, diff: str | None = None) -> None:
+        super().__init__(classes=f"kind-{step.kind}")
+        self.number, self.total, self.step, self.call, self.diff = number, total, step, call, diff
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Text.assemble((f"{KIND_ICONS[self.step.kind]} {KIND_LABELS[self.step.kind]}", "bold"), (f"   step {self.number} of {self.total}", "dim")),
+            classes="step-title",
+        )
+        yield from step_body(self.step, self.call, self.diff)
+        if self.step.annotation:
+            with Vertical(classes="annotation"):
+                yield Static("Senior's note", classes="label")
+                yield Markdown(self.step.annotation, classes="prose")
