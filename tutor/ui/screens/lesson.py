@@ -14,13 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Markdown, Static
+from textual.widgets import Button, Footer, Header, Static
 
 from tutor.lesson import Confidence
 from tutor.learn import AskFrame, EndFrame, ReplayError, StepFrame, TaskFrame, View
 
 from ..widgets.ask_panel import AnswerIncomplete, AskPanel
 from ..widgets.grade_panel import GradePanel
+from ..widgets.prose import Prose
 from ..widgets.score_card import ScoreCardView
 from ..widgets.step_view import StepView
 from ..widgets.timeline import Timeline
@@ -81,7 +82,7 @@ class PlayerScreen(Screen):
         if isinstance(frame, TaskFrame):
             widgets: list = [
                 Static(Text.assemble(("⌂ The task", "bold"), (f"   {view.total} steps", "dim")), classes="step-title"),
-                Markdown(frame.task, classes="prose task"),
+                Prose(frame.task, classes="task"),
             ]
             if view.lesson_changed:
                 widgets.append(Static("This lesson changed since your attempt began.", classes="warning"))
@@ -225,7 +226,7 @@ class LessonScreen(PlayerScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry":
-            return True if self._view is not None and self._view.finished else None
+            return self._view is not None and self._view.finished
         if action == "investigate":
             if self.run.lesson.repo is None:
                 return False

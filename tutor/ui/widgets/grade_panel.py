@@ -9,10 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Button, Markdown, SelectionList, Static
+from textual.widgets import Button, SelectionList, Static
 
 from tutor.learn import ChoiceAnswer, Committed, GoalAnswer, Grade, InterveneAnswer, OutcomeAnswer
 from tutor.lesson import AnyStep, ChoiceAsk
+
+from .prose import Prose
 
 
 def describe_answer(committed: Committed, step: AnyStep) -> str:
@@ -54,7 +56,7 @@ class GradePanel(Vertical):
         answer = committed.answer
         words = getattr(answer, "text", "") if answer is not None else ""
         if words:
-            yield Markdown("> " + "\n> ".join(words.splitlines()), classes="prose learner-words")
+            yield Prose("> " + "\n> ".join(words.splitlines()), classes="prose learner-words")
         verdict = self._verdict()
         yield Static(verdict, classes="verdict")
         for reason in grade.reasons:

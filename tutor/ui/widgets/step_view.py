@@ -7,11 +7,12 @@ import difflib
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Log, Markdown, Static
+from textual.widgets import Log, Static
 
 from tutor.lesson import AgentStep, AnyStep, Call, CorrectionStep, GoalStep, NoteStep, PromptStep, ResultStep
 
 from ..glyphs import KIND_ICONS, KIND_LABELS
+from .prose import Prose
 
 MAX_OUTPUT_LINES = 2000
 MAX_DIFF_LINES = 1500
@@ -82,15 +83,15 @@ def step_body(step: AnyStep, call: Call | None = None, diff: str | None = None) 
     """The widgets showing a step's content (without its heading or annotation)."""
     widgets: list = []
     if isinstance(step, GoalStep):
-        widgets.append(Markdown(step.text, classes="prose"))
+        widgets.append(Prose(step.text, classes="prose"))
         if step.criteria:
-            widgets.append(Markdown("**Done when**\n\n" + "\n".join(f"- {c}" for c in step.criteria), classes="prose"))
+            widgets.append(Prose("**Done when**\n\n" + "\n".join(f"- {c}" for c in step.criteria), classes="prose"))
     elif isinstance(step, PromptStep):
         widgets.append(Static("The senior to the agent:", classes="label"))
-        widgets.append(Markdown(step.text, classes="prose prompt"))
+        widgets.append(Prose(step.text, classes="prose prompt"))
     elif isinstance(step, AgentStep):
         if step.text:
-            widgets.append(Markdown(step.text, classes="prose"))
+            widgets.append(Prose(step.text, classes="prose"))
         for each in step.calls:
             widgets.extend(call_widgets(each))
     elif isinstance(step, ResultStep):
@@ -113,11 +114,11 @@ def step_body(step: AnyStep, call: Call | None = None, diff: str | None = None) 
                 classes="verdict",
             )
         )
-        widgets.append(Markdown(step.text, classes="prose prompt"))
+        widgets.append(Prose(step.text, classes="prose prompt"))
         if step.why:
-            widgets.append(Markdown("**Why:** " + step.why, classes="prose"))
+            widgets.append(Prose("**Why:** " + step.why, classes="prose"))
     elif isinstance(step, NoteStep):
-        widgets.append(Markdown(step.text, classes="prose"))
+        widgets.append(Prose(step.text, classes="prose"))
     return widgets
 
 
@@ -127,7 +128,7 @@ class StepView(Vertical):
     DEFAULT_CLASSES = "step-view"
 
     def __init__(self, number: int, total: int, step: AnyStep, call: Call | None = None, diff: str | None = None) -> None:
-        super().__init__(classes=f"kind-{step.kind}")
+        super().__init__(classes=f"step-view kind-{step.kind}")
         self.number, self.total, self.step, self.call, self.diff = number, total, step, call, diff
 
     def compose(self) -> ComposeResult:
@@ -139,4 +140,4 @@ class StepView(Vertical):
         if self.step.annotation:
             with Vertical(classes="annotation"):
                 yield Static("Senior's note", classes="label")
-                yield Markdown(self.step.annotation, classes="prose")
+                yield Prose(self.step.annotation, classes="prose")

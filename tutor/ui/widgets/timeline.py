@@ -25,8 +25,8 @@ def _summary(entry: TimelineEntry) -> str:
     elif step.kind == "agent" and step.calls:
         first = step.calls[0]
         text = text or f"{first.tool} {first.input.get('command') or first.input.get('path') or ''}"
-    line = " ".join(text.split())
-    return line[:60]
+    line = " ".join(text.replace("`", "").replace("**", "").split())
+    return line[:80]
 
 
 class Timeline(OptionList):
@@ -69,12 +69,13 @@ class Timeline(OptionList):
             (f"{entry.number:>3} {KIND_ICONS[step.kind]} ", "bold"),
             (KIND_LABELS[step.kind], "bold"),
             " ",
+            no_wrap=True,
+            overflow="ellipsis",
         )
         if entry.grade is not None:
             mark = verdict(entry.grade.score, entry.grade.skipped)
             label.append(f"[{mark}] ", "italic")
         label.append(_summary(entry), "dim")
-        label.truncate(80)
         return Option(label, id=f"frame-{entry.number}")
 
     def _hidden_option(self, view: View) -> Option:
