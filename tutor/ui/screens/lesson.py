@@ -6,13 +6,15 @@ where next goes) is the engine's, reached through the run service.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Static
 
@@ -23,7 +25,7 @@ from ..widgets.ask_panel import AnswerIncomplete, AskPanel
 from ..widgets.grade_panel import GradePanel
 from ..widgets.prose import Prose
 from ..widgets.score_card import ScoreCardView
-from ..widgets.step_view import StepView
+from ..widgets.step_view import StepView, diff_text
 from ..widgets.timeline import Timeline
 
 
@@ -220,9 +222,50 @@ class LessonScreen(PlayerScreen):
         Binding("i", "investigate", "Investigate", id="investigate", tooltip="Browse the code at the revealed steps"),
     ]
 
+    @dataclass
+    class StepDiff(Message):
+        step_id: str
+        diff: str
+
     def __init__(self, run: Any, *, title: str, lesson_path: Any = None) -> None:
         super().__init__(run, title=title)
         self.lesson_path = lesson_path
+        self._lesson_repo: Any = None
+
+    async def show_view(self, focus_answer: bool = True) -> None:
+        await super().show_view(focus_answer)
+        frame = self._view.frame if self._view else None
+        step = getattr(frame, "step", None)
+        if isinstance(frame, StepFrame) and getattr(step, "commit", None) and self.run.lesson.repo and self.lesson_path:
+            self.load_step_diff(step.id, step.commit)
+
+    @work(thread=True, exclusive=True, group="step-diff")
+    def load_step_diff(self, step_id: str, commit: str) -> None:
+        """The change this step made to the code, from the lesson's bundle (git runs here, off the UI thread)."""
+        from tutor.services.investigate import commit_before, open_lesson_repo
+        from tutor.vcs.lesson_repo import VcsError
+
+        try:
+            if self._lesson_repo is None:
+                self._lesson_repo = open_lesson_repo(self.run.lesson, self.lesson_path)
+            before = commit_before(self.run.lesson, step_id, self._lesson_repo.steps)
+            diff = self._lesson_repo.diff(before, commit) if before and before != commit else ""
+        except (VcsError, OSError) as error:
+            self.app.call_from_thread(self.notify, f"Cannot read the lesson's code: {error}", severity="warning")
+            return
+        if diff.strip():
+            self.post_message(self.StepDiff(step_id, diff))
+
+    @on(StepDiff)
+    async def _step_diff(self, event: StepDiff) -> None:
+        frame = self._view.frame if self._view else None
+        if not isinstance(frame, StepFrame) or frame.step.id != event.step_id:
+            return  # the learner has moved on
+        views = self.query(StepView)
+        if views:
+            await views.first().mount_all(
+                [Static("The code changed at this step (from the lesson's repository):", classes="label"), Static(diff_text(event.diff), classes="diff")]
+            )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry":

@@ -50,12 +50,7 @@ class LibraryScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = "Library"
         table = self.query_one("#lessons", DataTable)
-        table.add_column("#", key="number", width=3)
-        table.add_column("Lesson", key="title")
-        table.add_column("Level", key="level")
-        table.add_column("Min", key="minutes")
-        table.add_column("Origin", key="origin")
-        table.add_column("Your state", key="state")
+        self._set_columns(table, [])
         table.focus()
         self.load()
 
@@ -81,13 +76,15 @@ class LibraryScreen(Screen):
                 selected = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
             except Exception:  # noqa: BLE001 - an empty or changed table has no selection to keep
                 selected = None
-        table.clear()
+        rows: list[tuple[str, tuple]] = []
         for curriculum in library.curricula:
-            table.add_row("", Text(curriculum.title, "bold underline"), "", "", "", "", key=f"curriculum:{curriculum.slug}")
-            for entry in curriculum.lessons:
-                table.add_row(*self._cells(entry), key=entry.ref)
+            rows.append((f"curriculum:{curriculum.slug}", ("", Text(curriculum.title, "bold underline"), "", "", "", "")))
+            rows.extend((entry.ref, self._cells(entry)) for entry in curriculum.lessons)
         if not library.curricula:
-            table.add_row("", Text("No curricula found", "italic"), "", "", "", "", key="none")
+            rows.append(("none", ("", Text("No curricula found: add a folder to `curricula` in config.toml", "italic"), "", "", "", "")))
+        self._set_columns(table, [cells for _, cells in rows])
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
         status = f"{len(library.lessons())} lessons"
         if library.due_reviews:
             status += f" · {library.due_reviews} review{'s' if library.due_reviews != 1 else ''} due"
@@ -104,6 +101,16 @@ class LibraryScreen(Screen):
         for warning in library.warnings:
             self.notify(warning, severity="warning", timeout=8)
         self.refresh_bindings()
+
+    COLUMNS = (("#", "number"), ("Lesson", "title"), ("Level", "level"), ("Min", "minutes"), ("Origin", "origin"), ("Your state", "state"))
+
+    def _set_columns(self, table: DataTable, rows: list[tuple]) -> None:
+        """Columns sized to their content, so nothing is cut off and the state column keeps its room."""
+        table.clear(columns=True)
+        for index, (label, key) in enumerate(self.COLUMNS):
+            cells = [Text(cell) if isinstance(cell, str) else cell for cell in (row[index] for row in rows)]
+            width = max([len(label), *(cell.cell_len for cell in cells)])
+            table.add_column(label, key=key, width=min(width, 48))
 
     @staticmethod
     def _first_lesson_row(table: DataTable) -> int:

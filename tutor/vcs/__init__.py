@@ -1,0 +1,13 @@
+"""Git, and only here (GitPython): reading a lesson's repo bundle, making bundles.
+
+Nothing outside `tutor.vcs` imports `git`, and nothing in here imports it at module
+level: GitPython is loaded the first time a repository is actually opened, so that
+`tutor` paints its first screen without it.
+
+Modules:
+
+- `tutor.vcs.lesson_repo`: `LessonRepo`, a lesson's `repo.bundle` unpacked into a
+  cache repository; step commits, file trees, file contents, diffs, throwaway checkouts.
+- `tutor.vcs.bundle`: `create_bundle`, `verify_bundle`, `read_bundle_header`.
+- `tutor.vcs._git`: the safe way to run git (`VcsError`, environment, `open_repo`).
+"""

@@ -1,0 +1,182 @@
+"""Running git safely: the one way every module of `tutor.vcs` talks to git.
+
+- Every repository is opened with `open_repo(path)`, a `with Repo(path)` block, so that
+  GitPython's persistent `git cat-file` processes are reaped when the block ends.
+- Every git process gets `safe_env(...)`: no system or global config (which could name
+  programs to run), the repository pinned explicitly (a stray `GIT_DIR` or
+  `GIT_INDEX_FILE` inherited from a hook cannot redirect us), hooks off, fsmonitor off,
+  no background maintenance, no network transport, no replace refs, literal pathspecs.
+- Object ids are validated as full hex before they reach git (`require_sha`); git never
+  gets a user- or lesson-supplied string where it could parse an option: options come
+  first, then `--end-of-options` or `--`.
+- Git failures become `VcsError` with a one-line message fit for a status bar.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from git import Repo
+
+SHA_RE = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
+
+# Configuration forced on every git process, above any repository config.
+FORCED_CONFIG: tuple[tuple[str, str], ...] = (
+    ("core.hooksPath", os.devnull),
+    ("core.fsmonitor", "false"),
+    ("core.pager", "cat"),
+    ("gc.auto", "0"),
+    ("maintenance.auto", "false"),
+    ("fetch.writeCommitGraph", "false"),
+    ("protocol.allow", "never"),
+    ("protocol.file.allow", "always"),  # bundles are read through the "file" transport
+    ("color.ui", "false"),
+)
+
+
+class VcsError(Exception):
+    """A git operation failed; `str(error)` is one line, fit to show to a user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
+
+
+class UnsafePathError(VcsError, ValueError):
+    """A path that could leave the repository tree (`..`, absolute, NUL, empty)."""
+
+
+class NotFoundError(VcsError, FileNotFoundError):
+    """No such file (or step, or commit) in the lesson repository."""
+
+
+def one_line(text: str) -> str:
+    return " ".join(str(text).split()) or "git failed"
+
+
+def require_sha(value: object, what: str = "commit") -> str:
+    """`value` if it is a full SHA-1 or SHA-256 hex id, else `VcsError` (never reaches git)."""
+    if not isinstance(value, str) or not SHA_RE.match(value):
+        shown = value if isinstance(value, str) and len(value) <= 80 else type(value).__name__
+        raise VcsError(f"not a full {what} id: {shown!r}")
+    return value
+
+
+def safe_env(
+    git_dir: str | os.PathLike[str],
+    *,
+    common_dir: str | os.PathLike[str] | None = None,
+    work_tree: str | os.PathLike[str] | None = None,
+    index_file: str | os.PathLike[str] | None = None,
+) -> dict[str, str]:
+    """The environment overrides for a git process working on `git_dir`."""
+    git_dir = os.fspath(git_dir)
+    common = os.fspath(common_dir) if common_dir is not None else git_dir
+    env = {
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_PARAMETERS": "",
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_PAGER": "cat",
+        "GIT_NO_REPLACE_OBJECTS": "1",
+        "GIT_LITERAL_PATHSPECS": "1",
+        "GIT_OPTIONAL_LOCKS": "0",
+        "GIT_NAMESPACE": "",
+        "GIT_DIR": git_dir,
+        "GIT_COMMON_DIR": common,
+        "GIT_OBJECT_DIRECTORY": os.path.join(common, "objects"),
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES": "",
+        "GIT_INDEX_FILE": os.fspath(index_file) if index_file is not None else os.path.join(git_dir, "index"),
+        "GIT_CONFIG_COUNT": str(len(FORCED_CONFIG)),
+    }
+    for number, (key, value) in enumerate(FORCED_CONFIG):
+        env[f"GIT_CONFIG_KEY_{number}"] = key
+        env[f"GIT_CONFIG_VALUE_{number}"] = value
+    if work_tree is not None:
+        env["GIT_WORK_TREE"] = os.fspath(work_tree)
+    return env
+
+
+@contextmanager
+def open_repo(path: str | os.PathLike[str], **env: str) -> Iterator[Repo]:
+    """`with Repo(path)`, its git processes given `safe_env` (plus `env`); errors as `VcsError`."""
+    from git import Repo
+    from git.exc import GitError, NoSuchPathError
+
+    try:
+        repo = Repo(os.fspath(path))
+    except NoSuchPathError:
+        raise NotFoundError(f"{path}: no such repository") from None
+    except GitError as error:
+        raise VcsError(f"{path}: not a git repository ({type(error).__name__})") from None
+    with repo:
+        work_tree = None if repo.bare else repo.working_tree_dir
+        overrides = safe_env(repo.git_dir, common_dir=repo.common_dir, work_tree=work_tree)
+        overrides.update(env)
+        repo.git.update_environment(**overrides)
+        yield repo
+
+
+def run(repo: Repo, command: str, *args: str, binary: bool = False, **kwargs: Any) -> Any:
+    """`repo.git.<command>(*args)`; stdout as text (stripped of nothing) or bytes; `VcsError` on failure."""
+    from git.exc import GitCommandError
+
+    method = getattr(repo.git, command.replace("-", "_"))
+    try:
+        output = method(*args, stdout_as_string=False, strip_newline_in_stdout=False, **kwargs)
+    except GitCommandError as error:
+        raise VcsError(f"git {command} failed: {git_message(error)}") from None
+    if binary or not isinstance(output, bytes):
+        return output
+    return output.decode("utf-8", errors="replace")
+
+
+def git_message(error: Any) -> str:
+    """The most telling line of a `GitCommandError`'s stderr, without the `fatal:` prefix."""
+    stderr = getattr(error, "stderr", "") or ""
+    if isinstance(stderr, bytes):
+        stderr = stderr.decode("utf-8", errors="replace")
+    stderr = stderr.strip()
+    if stderr.startswith("stderr:"):
+        stderr = stderr[len("stderr:") :].strip()
+        if len(stderr) >= 2 and stderr[0] == stderr[-1] == "'":
+            stderr = stderr[1:-1]
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for prefix in ("fatal:", "error:"):
+        for line in lines:
+            if line.startswith(prefix):
+                return one_line(line[len(prefix) :])
+    if lines:
+        return one_line(lines[0])
+    return f"exit status {getattr(error, 'status', '?')}"
+
+
+def git_command(cwd: str | os.PathLike[str], env: Mapping[str, str]) -> Any:
+    """A bare `git.Git` runner in `cwd` (for `git init`, before a repository exists)."""
+    from git import Git
+
+    runner = Git(os.fspath(cwd))
+    runner.update_environment(**env)
+    return runner
+
+
+def init_bare(path: Path, *, object_format: str = "sha1") -> None:
+    """`git init --bare` at `path` (which may exist, empty): no templates, so no sample hooks."""
+    from git.exc import GitCommandError
+
+    if object_format not in ("sha1", "sha256"):
+        raise VcsError(f"unsupported object format: {object_format!r}")
+    path = path.resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    env = safe_env(path)
+    runner = git_command(path, env)
+    args = ["--bare", "--quiet", "--template=", f"--object-format={object_format}", os.fspath(path)]
+    try:
+        runner.init(*args)
+    except GitCommandError as error:
+        raise VcsError(f"git init failed: {git_message(error)}") from None
