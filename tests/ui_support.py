@@ -38,10 +38,10 @@ def _plain(content: Any) -> str:
     return console.export_text()
 
 
-def dom_text(app: App) -> str:
-    """Every piece of text held by any widget of the screen, shown or scrolled away."""
+def dom_text(app: App, root: Any = None) -> str:
+    """Every piece of text held by any widget of the screen (or under `root`), shown or scrolled away."""
     parts: list[str] = []
-    for widget in app.screen.walk_children(with_self=False):
+    for widget in (root or app.screen).walk_children(with_self=False):
         if isinstance(widget, Static):
             parts.append(_plain(widget.content))
         elif isinstance(widget, Log):

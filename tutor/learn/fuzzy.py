@@ -70,8 +70,8 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 def tolerance(word: str) -> int:
     """Edits allowed for a word of this length: none for short words, where typos change meaning."""
-    if len(word) <= 3:
-        return 0
+    if len(word) <= 4:
+        return 0  # "best" is not a typo of "test"
     if len(word) <= 7:
         return 1
     return 2
@@ -83,6 +83,8 @@ def word_matches(expected: str, given: str) -> bool:
     if min(len(expected), len(given)) >= 5 and (expected.startswith(given) or given.startswith(expected)):
         return True
     limit = tolerance(expected)
+    if limit == 0 and len(expected) == 4 and sorted(expected) == sorted(given):
+        return edit_distance(expected, given, 1) <= 1  # a swapped pair ("tset") is a typo; "best" is another word
     return limit > 0 and edit_distance(expected, given, limit) <= limit
 
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 _DONE_CUES = re.compile(
-    r"\b(tests?|pass(es|ing)?|fail(s|ing)?|green|until|done when|verif(y|ied)|confirm|check(ed)?|assert|expect(ed)?|"
+    r"\b(tests? (pass|passes|passing|succeed|run)|pass(es|ing)?|fail(s|ing)?|green|until|done when|verif(y|ied)|confirm|check(ed)?|assert|expect(ed)?|"
     r"reproduc(e|es|ed|ing)|exit code|returns?|should (print|show|return|output)|measur(e|ed)|benchmark|succeed(s)?|"
     r"works? when|so that|ci|no (errors?|warnings?)|output)\b",
     re.IGNORECASE,

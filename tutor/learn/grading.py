@@ -81,7 +81,8 @@ def skipped(step: AnyStep) -> Grade:
     ask = step.ask
     if ask is None:
         raise AnswerMismatch(f"step {step.id} has no ask")
-    senior_category = step.category if isinstance(step, CorrectionStep) else None
+    # Like `grade`: the senior's decision and category belong to an intervene ask only.
+    senior_category = step.category if isinstance(step, CorrectionStep) and ask.type == "intervene" else None
     return Grade(
         step_id=step.id,
         ask_type=AskType(ask.type),
@@ -89,7 +90,8 @@ def skipped(step: AnyStep) -> Grade:
         skipped=True,
         senior_intervened=_senior_intervened(step) if ask.type == "intervene" else None,
         senior_category=senior_category,
-        key_points_missed=tuple(ask.key_points) if isinstance(ask, InterveneAsk) else (),
+        # Key points are what the senior said when stepping in; where they let it run there were none to miss.
+        key_points_missed=tuple(ask.key_points) if isinstance(ask, InterveneAsk) and _senior_intervened(step) else (),
         rubric=_rubric(step, ask) if isinstance(ask, GoalAsk) else (),
         reasons=("Skipped: scores zero; the step is revealed.",),
     )

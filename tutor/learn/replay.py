@@ -199,6 +199,10 @@ class Replay:
     # -- restoring
 
     def _restore(self, saved: AttemptState) -> AttemptState:
+        if saved.lesson_id and saved.lesson_id != self.lesson.id:
+            # Step ids such as "s1" repeat across lessons: another lesson's answers must not be graded here.
+            self.resume_notes.append(f"the saved attempt belongs to lesson {saved.lesson_id!r}; starting afresh")
+            return AttemptState(lesson_id=self.lesson.id, digest=self.digest)
         state = AttemptState(lesson_id=self.lesson.id, digest=saved.digest)
         for step_id, entry in saved.committed.items():
             try:

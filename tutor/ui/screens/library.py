@@ -95,6 +95,7 @@ class LibraryScreen(Screen):
         continue_button.disabled = library.last is None
         if library.last is not None:
             continue_button.label = f"Continue: {library.last.title[:40]}  c"
+        self.query_one("#library-bar").refresh(layout=True)
         target = selected or (library.last.ref if library.last else None)
         row = table.get_row_index(target) if target and target in table.rows else self._first_lesson_row(table)
         table.move_cursor(row=row)

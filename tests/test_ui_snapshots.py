@@ -1,0 +1,71 @@
+"""SVG snapshots of the main screens (regenerate with `pytest --snapshot-update` after a deliberate change)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import RadioSet
+
+from support import EXAMPLE_CURRICULUM
+from tutor.cli import make_app
+from ui_support import use_example_library
+
+LESSON = EXAMPLE_CURRICULUM / "tests-that-lie"
+SIZE = (110, 40)
+
+
+async def settle(pilot) -> None:
+    """Let workers, animations and layout finish, so the snapshot is of a screen at rest."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def _to_question(pilot, number: int) -> None:
+    app = pilot.app
+    while app.screen._view.cursor < number:  # noqa: SLF001
+        await pilot.press("ctrl+g" if app.screen._view.awaiting_answer else "n")  # noqa: SLF001
+        await pilot.pause()
+    await settle(pilot)
+
+
+def test_library(snap_compare, tutor_home: Path) -> None:
+    use_example_library(tutor_home)
+
+    async def loaded(pilot) -> None:
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=loaded)
+
+
+def test_intervene_question(snap_compare) -> None:
+    async def at_question(pilot) -> None:
+        await pilot.pause()
+        await _to_question(pilot, 6)
+
+    assert snap_compare(make_app(lesson=LESSON), terminal_size=SIZE, run_before=at_question)
+
+
+def test_reveal_with_grade(snap_compare) -> None:
+    async def answered(pilot) -> None:
+        await pilot.pause()
+        await _to_question(pilot, 4)
+        radio = pilot.app.screen.query_one("#outcome", RadioSet)
+        radio.focus()
+        await pilot.press("down", "enter", "3", "ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(make_app(lesson=LESSON), terminal_size=SIZE, run_before=answered)
+
+
+def test_score_card(snap_compare) -> None:
+    async def finished(pilot) -> None:
+        await pilot.pause()
+        app = pilot.app
+        while not app.screen._view.finished:  # noqa: SLF001
+            await pilot.press("ctrl+g" if app.screen._view.awaiting_answer else "n")  # noqa: SLF001
+            await pilot.pause()
+        await settle(pilot)
+
+    assert snap_compare(make_app(lesson=LESSON), terminal_size=SIZE, run_before=finished)
