@@ -17,9 +17,10 @@ FORMAT = "tutor.lesson/1"
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=120)]
-# Git object ids: SHA-1 (40) or SHA-256 (64) hex; abbreviated ids are refused so a
-# lesson never depends on what else happens to be in a repository.
-Sha = Annotated[str, StringConstraints(pattern=r"^([0-9a-f]{40}|[0-9a-f]{64})$")]
+# Git object ids, lowercase hex. Built and recorded lessons always hold full ids
+# (40 or 64); a hand-written lesson may abbreviate (7+), and then only reading its
+# code from the bundle is refused, never the lesson itself.
+Sha = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{7,64}$")]
 Text = str
 
 

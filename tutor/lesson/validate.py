@@ -190,7 +190,7 @@ def _pydantic_problems(error: ValidationError, data: dict, path: str) -> list[Pr
             if pattern == SLUG_PATTERN:
                 what = f"{_short(given)} is not a slug (lowercase letters, digits and '-', starting with a letter or digit)"
             else:
-                what = f"{_short(given)} is not a full git object id (40 or 64 lowercase hex digits)"
+                what = f"{_short(given)} is not a git object id (7 to 64 lowercase hex digits)"
         elif kind == "literal_error":
             what = f"{_short(given)} is not allowed; {issue['msg'].lower()}"
         else:
