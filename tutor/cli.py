@@ -144,6 +144,55 @@ def export(lesson: str, fmt: str, output: Path | None) -> None:
 
 
 @cli.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Where to write the lesson (one SOURCE only). Default: the folder holding SOURCE when it is a lesson's `source/`, else ./<id>.")
+@click.option("--check", is_flag=True, help="Rebuild every lesson of SOURCE (a curriculum or lesson) and fail if anything differs from what is checked in.")
+def build(sources: tuple[Path, ...], out: Path | None, check: bool) -> None:
+    """Run lesson sources for real and write the lessons.
+
+    A SOURCE is a folder with `lesson.toml` and `seed/` (see docs/authoring.md).
+    Every agent call the source gives a result for is executed in a fresh workspace;
+    outputs, diffs and commits in the lesson are what really happened. A step whose
+    real outcome contradicts the source stops the build.
+    """
+    from .build.builder import BuildError, build_lesson
+    from .build.check import SOURCE_DIR, check_lesson, lesson_sources
+    from .build.source import SourceError, read_source
+
+    if check:
+        if out is not None:
+            raise TutorError("--out does not go with --check")
+        failures = total = 0
+        for path in sources:
+            for lesson_dir, source_dir in lesson_sources(path):
+                total += 1
+                click.echo(f"checking {lesson_dir.name} …", err=True)
+                result = check_lesson(lesson_dir, source_dir)
+                for problem in result.problems:
+                    click.echo(problem)
+                failures += not result.ok
+        click.echo(f"{total} lesson{'s' if total != 1 else ''} checked: " + ("all match their sources" if not failures else f"{failures} differ"), err=True)
+        if failures:
+            sys.exit(1)
+        return
+    if out is not None and len(sources) > 1:
+        raise TutorError("--out takes one SOURCE at a time")
+    for path in sources:
+        try:
+            source = read_source(path)
+        except SourceError as error:
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            raise TutorError(f"{path}: not a valid lesson source") from error
+        target = out or (source.folder.parent if source.folder.name == SOURCE_DIR else Path.cwd() / source.id)
+        try:
+            report = build_lesson(source, target, progress=lambda message: click.echo(f"  {message}", err=True))
+        except BuildError as error:
+            raise TutorError(str(error)) from error
+        click.echo(f"built {report.out} ({len(report.lesson.steps)} steps, {report.calls_run} calls run, {report.seconds:.1f} s)", err=True)
+
+
+@cli.command()
 def progress() -> None:
     """Show what you have done: lessons, attempts, scores, reviews due."""
     from datetime import date

@@ -1,0 +1,1 @@
+"""`tutor build`: a lesson source (lesson.toml + seed/) executed for real into a lesson."""

@@ -1,0 +1,188 @@
+"""Build a lesson by running its source for real: seed repo, real tool calls, real snapshots.
+
+The builder plays the source's agent turns through a ScriptedAgent, executes each call
+that the source gives a result for (a call followed by a correction was stopped by the
+senior and never runs), records what really happened, and stops if reality contradicts
+the source ("expected this run to fail, but it passed").
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from tutor.lesson import FORMAT, Lesson, save_lesson
+from tutor.lesson.problems import Problem
+from tutor.lesson.validate import check_lesson_data
+
+from .source import LessonSource, SourceStep
+
+BUNDLE = "repo.bundle"
+
+
+class BuildError(Exception):
+    """The build stopped; the message is one line saying where and why."""
+
+
+@dataclass
+class BuildReport:
+    lesson: Lesson
+    out: Path
+    calls_run: int
+    seconds: float
+
+
+def build_root() -> Path:
+    """A stable place to build in, so that paths printed by real commands are the same on every build."""
+    return Path(tempfile.gettempdir()) / "tutor-build"
+
+
+def build_environment() -> dict[str, str]:
+    """The environment lesson commands run in: scrubbed of secrets, with this Python first on PATH.
+
+    `python -m pytest` in a lesson must mean the interpreter Tutor runs on (whose
+    packages include pytest), not whatever `python` the shell would find.
+    """
+    from tutor.agent.tools import safe_environment
+
+    env = safe_environment()
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", os.defpath)])
+    return env
+
+
+def build_lesson(source: LessonSource, out: Path, *, progress: Callable[[str], None] | None = None) -> BuildReport:
+    """Run `source` and write the lesson folder `out` (lesson.json + repo.bundle), replacing what was there."""
+    import time
+
+    from tutor.agent.scripted import AgentTurn, ScriptedAgent, ToolCall
+    from tutor.agent.tools import Tools
+    from tutor.record.redact import Redactor
+    from tutor.vcs.workspace import Workspace
+
+    started = time.monotonic()
+    say = progress or (lambda _message: None)
+    shown = str(source.file)
+    work_dir = build_root() / source.id
+    if work_dir.exists():
+        shutil.rmtree(work_dir)
+    work_dir.parent.mkdir(parents=True, exist_ok=True)
+    redactor = Redactor.from_environment()
+    workspace = Workspace.from_folder(source.seed, work_dir, deterministic=True)
+    try:
+        workspace.snapshot("base", "the seed project")
+        tools = Tools(workspace.root, timeout=source.timeout, env=build_environment(), redact=redactor.redact)
+        agent = ScriptedAgent(
+            [AgentTurn(step.data.get("text", ""), tuple(ToolCall(c.id, c.tool, c.input) for c in step.calls)) for step in source.steps if step.kind == "agent"]
+        )
+        proposed: dict[str, Any] = {}
+        steps: list[dict[str, Any]] = []
+        calls_run = 0
+        for step in source.steps:
+            where = f"{shown}: steps[{step.index}]"
+            if step.kind == "agent":
+                turn = agent.next_turn()
+                assert turn is not None  # one turn per agent step, by construction
+                proposed = {call.id: call for call in turn.calls}
+                steps.append(_agent_step(step, turn))
+            elif step.kind == "result":
+                call = proposed.get(step.call or "")
+                if call is None:
+                    raise BuildError(f"{where}: no proposed call {step.call!r} to run")
+                say(f"{source.id}: {step.id}: {call.tool} {_describe(call.input)}")
+                result = tools.execute(call.tool, call.input)
+                calls_run += 1
+                happened = "ok" if result.ok else "fail"
+                if happened != step.expect:
+                    raise BuildError(f"{where}: the source expects {call.tool} {_describe(call.input)} to {_verb(step.expect)}, but it {_past(happened)}{_code(result)}; {_first_line(result)}")
+                commit = workspace.snapshot(f"steps/{step.id}", f"after {step.id}: {call.tool}")
+                steps.append(_result_step(step, call.id, result, commit))
+            else:
+                steps.append(_plain_step(step))
+        lesson = _lesson(source, steps, workspace.base)
+        _write(lesson, workspace, out)
+    finally:
+        workspace.remove()
+    return BuildReport(lesson, out, calls_run, time.monotonic() - started)
+
+
+def _agent_step(step: SourceStep, turn: Any) -> dict[str, Any]:
+    data = {"id": step.id, "kind": "agent", "text": turn.text, "calls": [{"id": c.id, "tool": c.tool, "input": dict(c.input)} for c in turn.calls]}
+    return _with_teaching(data, step)
+
+
+def _result_step(step: SourceStep, call_id: str, result: Any, commit: str) -> dict[str, Any]:
+    output = result.output if not result.error else (result.error + ("\n" + result.output if result.output else ""))
+    data = {"id": step.id, "kind": "result", "call": call_id, "ok": result.ok, "exit_code": result.exit_code, "output": output, "commit": commit}
+    return _with_teaching(data, step)
+
+
+def _plain_step(step: SourceStep) -> dict[str, Any]:
+    data = {"id": step.id, "kind": step.kind}
+    for key in ("text", "criteria", "category", "why"):
+        if key in step.data:
+            data[key] = step.data[key]
+    return _with_teaching(data, step)
+
+
+def _with_teaching(data: dict[str, Any], step: SourceStep) -> dict[str, Any]:
+    for key in ("annotation", "ask"):
+        if key in step.data:
+            data[key] = step.data[key]
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def _lesson(source: LessonSource, steps: list[dict[str, Any]], base: str) -> Lesson:
+    data: dict[str, Any] = {"format": FORMAT, **{k: v for k, v in source.meta.items()}, "origin": "scripted", "repo": {"bundle": BUNDLE, "base": base}, "steps": steps}
+    lesson, problems = check_lesson_data(data, str(source.file), folder=None)
+    if lesson is None or problems:
+        raise BuildError(_problems_line(problems))
+    return lesson
+
+
+def _problems_line(problems: list[Problem]) -> str:
+    first = str(problems[0]) if problems else "the built lesson is invalid"
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"the built lesson would not validate: {first}{more}"
+
+
+def _write(lesson: Lesson, workspace: Any, out: Path) -> None:
+    """Write next to `out` and swap in, so a failed build never leaves half a lesson."""
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=out))
+    try:
+        refs = ["refs/tutor/base"] + [f"refs/tutor/steps/{step.id}" for step in lesson.steps if getattr(step, "commit", None)]
+        workspace.bundle(staging / BUNDLE, refs)
+        save_lesson(lesson, staging)
+        os.replace(staging / BUNDLE, out / BUNDLE)
+        os.replace(staging / "lesson.json", out / "lesson.json")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _describe(data: dict[str, Any]) -> str:
+    value = data.get("command") or data.get("path") or ""
+    text = str(value).splitlines()[0] if value else ""
+    return f"`{text[:80]}`" if text else ""
+
+
+def _verb(expect: str | None) -> str:
+    return "succeed" if expect == "ok" else "fail"
+
+
+def _past(happened: str) -> str:
+    return "succeeded" if happened == "ok" else "failed"
+
+
+def _code(result: Any) -> str:
+    return f" (exit {result.exit_code})" if result.exit_code is not None else ""
+
+
+def _first_line(result: Any) -> str:
+    text = (result.error or result.output or "").strip().splitlines()
+    tail = text[-1] if text else "no output"
+    return f"it printed: {tail[:120]}"
