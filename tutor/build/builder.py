@@ -52,6 +52,8 @@ def build_environment() -> dict[str, str]:
 
     env = safe_environment()
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", os.defpath)])
+    # Lesson outputs must not depend on which pytest plugins happen to be installed.
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     return env
 
 
