@@ -7,6 +7,8 @@ import re
 import pytest
 
 from support import example_lesson_paths
+from tutor.paths import bundled_curricula_dir
+from tutor.ui.widgets.step_view import edit_diff
 from tutor.cli import make_app
 from tutor.lesson import load_lesson
 from ui_support import dom_text, screen_text, squash
@@ -37,14 +39,17 @@ def _visible_before(lesson, index: int) -> str:
         shown += _texts(step)
         for call in getattr(step, "calls", []) or []:
             shown.append(str(call.input))
+            if call.tool in ("edit_file", "write_file"):
+                shown.append(edit_diff(call))  # the proposal is drawn as a diff, headers included
     ask = lesson.steps[index].ask
     shown += [ask.prompt, *getattr(ask, "options", [])]
     return squash(" ".join(shown))
 
 
+STEERING = sorted(path.parent for path in (bundled_curricula_dir() / "steering-101").glob("*/lesson.json"))
 CASES = [
     (path, index)
-    for path in example_lesson_paths()
+    for path in [*example_lesson_paths(), *STEERING]
     for index, step in enumerate(load_lesson(path).steps)
     if step.ask is not None
 ]

@@ -76,7 +76,7 @@ def build_lesson(source: LessonSource, out: Path, *, progress: Callable[[str], N
     redactor = Redactor.from_environment()
     workspace = Workspace.from_folder(source.seed, work_dir, deterministic=True)
     try:
-        workspace.snapshot("base", "the seed project")
+        base = workspace.redact_base(redactor.redact_bytes, "the seed project")
         tools = Tools(workspace.root, timeout=source.timeout, env=build_environment(), redact=redactor.redact)
         agent = ScriptedAgent(
             [AgentTurn(step.data.get("text", ""), tuple(ToolCall(c.id, c.tool, c.input) for c in step.calls)) for step in source.steps if step.kind == "agent"]
@@ -105,7 +105,7 @@ def build_lesson(source: LessonSource, out: Path, *, progress: Callable[[str], N
                 steps.append(_result_step(step, call.id, result, commit))
             else:
                 steps.append(_plain_step(step))
-        lesson = _lesson(source, steps, workspace.base)
+        lesson = _lesson(source, steps, base)
         _write(lesson, workspace, out)
     finally:
         workspace.remove()

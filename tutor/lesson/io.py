@@ -127,6 +127,9 @@ def save_lesson(lesson: Lesson, folder: str | os.PathLike[str]) -> Path:
 def write_atomic(target: Path, payload: bytes) -> None:
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        # mkstemp makes the file private (0600); a lesson or config is an ordinary file.
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
@@ -139,6 +142,12 @@ def write_atomic(target: Path, payload: bytes) -> None:
             pass
         raise
     _fsync_dir(target.parent)
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -102,6 +102,16 @@ def safe_env(
     return env
 
 
+def own_common_dir(git_dir: str | os.PathLike[str]) -> str:
+    """The common dir as the repository itself records it (a linked worktree's `commondir` file), else the git dir."""
+    git_dir = os.fspath(git_dir)
+    try:
+        recorded = Path(git_dir, "commondir").read_text(encoding="utf-8").strip()
+    except OSError:
+        return git_dir
+    return os.path.normpath(os.path.join(git_dir, recorded))
+
+
 @contextmanager
 def open_repo(path: str | os.PathLike[str], **env: str) -> Iterator[Repo]:
     """`with Repo(path)`, its git processes given `safe_env` (plus `env`); errors as `VcsError`."""
@@ -116,7 +126,11 @@ def open_repo(path: str | os.PathLike[str], **env: str) -> Iterator[Repo]:
         raise VcsError(f"{path}: not a git repository ({type(error).__name__})") from None
     with repo:
         work_tree = None if repo.bare else repo.working_tree_dir
-        overrides = safe_env(repo.git_dir, common_dir=repo.common_dir, work_tree=work_tree)
+        # Not repo.common_dir: GitPython takes an inherited GIT_COMMON_DIR at its word, which
+        # would point every command at some other repository. The repo's own files decide.
+        overrides: dict[str, str | None] = dict(safe_env(repo.git_dir, common_dir=own_common_dir(repo.git_dir), work_tree=work_tree))
+        if work_tree is None:
+            overrides["GIT_WORK_TREE"] = None  # an inherited one must not turn a bare repo into a checkout
         overrides.update(env)
         repo.git.update_environment(**overrides)
         yield repo
@@ -180,3 +194,107 @@ def init_bare(path: Path, *, object_format: str = "sha1") -> None:
         runner.init(*args)
     except GitCommandError as error:
         raise VcsError(f"git init failed: {git_message(error)}") from None
+
+
+# ---------------------------------------------------------------- additions for workspaces
+
+
+def add_forced_config(env: dict[str, str], pairs: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """`env` (from `safe_env`) with more forced configuration appended after `FORCED_CONFIG`."""
+    start = int(env.get("GIT_CONFIG_COUNT", "0"))
+    for offset, (key, value) in enumerate(pairs):
+        env[f"GIT_CONFIG_KEY_{start + offset}"] = key
+        env[f"GIT_CONFIG_VALUE_{start + offset}"] = value
+    env["GIT_CONFIG_COUNT"] = str(start + len(pairs))
+    return env
+
+
+class GitRunner:
+    """A `git.Git` runner with a fixed directory and environment, shaped like a `Repo` for `run`.
+
+    For repositories whose location Tutor already knows: unlike `Repo(path)`, nothing is
+    discovered (no `.git` file or `commondir` is followed), so the environment given is
+    exactly where git works.
+    """
+
+    def __init__(self, cwd: str | os.PathLike[str], env: Mapping[str, str]) -> None:
+        self.git = git_command(cwd, env)
+
+    def close(self) -> None:
+        self.git.clear_cache()
+
+
+@contextmanager
+def open_git(cwd: str | os.PathLike[str], env: Mapping[str, str]) -> Iterator[GitRunner]:
+    """`with open_git(cwd, safe_env(...)) as runner: run(runner, ...)`; reaps any persistent process at the end."""
+    runner = GitRunner(cwd, env)
+    try:
+        yield runner
+    finally:
+        runner.close()
+
+
+def init_repository(path: Path, *, object_format: str = "sha1", initial_branch: str = "main") -> Path:
+    """`git init` of a repository with a working tree at `path` (which may exist): no templates, so no hooks.
+
+    Returns the new git directory, `path/.git`.
+    """
+    from git.exc import GitCommandError
+
+    if object_format not in ("sha1", "sha256"):
+        raise VcsError(f"unsupported object format: {object_format!r}")
+    path = path.resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    git_dir = path / ".git"
+    env = safe_env(git_dir, work_tree=path)
+    runner = git_command(path, env)
+    args = ["--quiet", "--template=", f"--object-format={object_format}", f"--initial-branch={initial_branch}", os.fspath(path)]
+    try:
+        runner.init(*args)
+    except GitCommandError as error:
+        raise VcsError(f"git init failed: {git_message(error)}") from None
+    return git_dir
+
+
+def remove_tree(path: str | os.PathLike[str]) -> None:
+    """Delete `path` and everything under it, also files and folders made read-only; a symlink is only unlinked."""
+    import shutil
+    import stat
+    import sys
+
+    def retry(function: Any, name: str, _info: Any) -> None:
+        try:
+            os.chmod(os.path.dirname(name), stat.S_IRWXU)
+            if not os.path.islink(name):
+                os.chmod(name, stat.S_IRWXU)
+        except OSError:
+            pass
+        function(name)
+
+    def remove() -> None:
+        if sys.version_info >= (3, 12):
+            shutil.rmtree(target, onexc=retry)
+        else:
+            shutil.rmtree(target, onerror=retry)
+
+    def unlock_folders() -> None:
+        # Folders without read or search permission cannot even be listed: open them up first.
+        for folder, subfolders, _files in os.walk(target):
+            for name in subfolders:
+                child = os.path.join(folder, name)
+                try:
+                    if not os.path.islink(child):
+                        os.chmod(child, stat.S_IRWXU)
+                except OSError:
+                    pass
+
+    target = Path(path)
+    if target.is_symlink():
+        target.unlink()
+    elif target.exists():
+        try:
+            remove()
+        except OSError:
+            os.chmod(target, stat.S_IRWXU)
+            unlock_folders()
+            remove()
