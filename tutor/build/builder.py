@@ -59,6 +59,16 @@ def build_environment() -> dict[str, str]:
 
 def build_lesson(source: LessonSource, out: Path, *, progress: Callable[[str], None] | None = None) -> BuildReport:
     """Run `source` and write the lesson folder `out` (lesson.json + repo.bundle), replacing what was there."""
+    from tutor.store.lock import FileLock
+
+    build_root().mkdir(parents=True, exist_ok=True)
+    # The build folder is a fixed path (so printed paths are the same on every build):
+    # two builds of one lesson at once must take turns.
+    with FileLock(build_root() / f".{source.id}.lock"):
+        return _build_locked(source, out, progress)
+
+
+def _build_locked(source: LessonSource, out: Path, progress: Callable[[str], None] | None) -> BuildReport:
     import time
 
     from tutor.agent.scripted import AgentTurn, ScriptedAgent, ToolCall

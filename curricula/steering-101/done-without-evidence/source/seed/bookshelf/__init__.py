@@ -1,0 +1,1 @@
+"""bookshelf: the search pages of the city library's online catalogue."""

@@ -1,0 +1,1 @@
+"""storefront: prices and settings for the shop's checkout."""

@@ -1,0 +1,1 @@
+"""deskbot: the #builds channel's chat bot."""

@@ -1,0 +1,1 @@
+"""salesreport: the monthly sales summary the finance team reads every morning."""
