@@ -386,8 +386,9 @@ _NUMBER = re.compile(r"[-+]?\d[\d_,]*(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://")
 _PATH = re.compile(r"(?:~|\.{1,2}|\$\w+)?/[\w.@\-]+(?:/[\w.@\-]*)+|[A-Za-z]:\\[\w.\\ \-]*")
 _DOTTED = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")
-# Three words or more, letters only: a message or a label, not a secret (passphrases are missed).
-_PROSE = re.compile(r"[A-Za-z]+(?:[ ,/]+[A-Za-z]+){2,}[.!?:]?")
+# Three words or more and no digit: a message or a label, not a secret (passphrases are missed).
+_PROSE = re.compile(r"[^\s\d]++(?:\s++[^\s\d]++){2,}+")
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3,4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8}")
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 # A name rather than a value: words, few digits, one of them says what it names.
 _NAME_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9]*+(?:[_\-. ][A-Za-z0-9]++)*+")
@@ -435,6 +436,8 @@ def _plausible_literal(value: str, minimum: int = _MIN_LITERAL, quoted: bool = F
     if value[0] in ("$[" if quoted else "$%{<@#&*:[") or any(bit in value for bit in _REFERENCE_BITS):
         return False
     if value[0] == "%" and value[-1] == "%":  # %APPDATA%
+        return False
+    if _HEX_COLOUR.fullmatch(value):
         return False
     if "{" in value and "}" in value:  # a template (f-string, format string)
         return False
@@ -831,7 +834,8 @@ def _assignment_value(text: str, i: int, kw_len: int) -> tuple[tuple[int, int] |
     assert value is not None
     span = (m.start("uq"), m.end("uq"))
     if stripped_sep == ">":
-        return (span if _plausible_literal(value) else None), skip
+        ok = text.startswith("</", span[1]) and _plausible_literal(value)
+        return (span if ok else None), skip
     if m.group("ws") is not None:
         # A plain lower-case word after a flag is prose ("the --password option").
         ok = not value.startswith("-") and _plausible_literal(value) and not (value.isalpha() and value.islower())
