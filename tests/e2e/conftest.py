@@ -1,0 +1,59 @@
+"""Fixtures of the end-to-end tests: `tmux` (a terminal running `tutor`) and `run_tutor` (no terminal).
+
+Every test here is marked `e2e`, and skipped with the reason when tmux or the `tutor`
+console script is missing. Deselect them with `-m "not e2e"`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from support import DATA
+from tmux_driver import TUTOR_BIN, Tmux
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+            if shutil.which("tmux") is None:
+                item.add_marker(pytest.mark.skip(reason="tmux is not installed: the end-to-end tests drive tutor in a tmux pane"))
+            elif not TUTOR_BIN.exists():
+                item.add_marker(pytest.mark.skip(reason=f"no `tutor` console script at {TUTOR_BIN}: install the package (pip install -e .)"))
+
+
+@pytest.fixture
+def tutor_env(tutor_home: Path) -> dict[str, str]:
+    """The environment `tutor` runs with: a private TUTOR_HOME whose config adds tests/data as a curriculum root."""
+    (tutor_home / "config.toml").write_text(f"curricula = [{json.dumps(str(DATA.resolve()))}]\n", encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("TEXTUAL", "TMUX"))}
+    env.update(TUTOR_HOME=str(tutor_home), LANG=env.get("LANG") or "C.UTF-8", TERM="xterm-256color")
+    env.pop("ANTHROPIC_API_KEY", None)
+    return env
+
+
+@pytest.fixture
+def tmux(tmp_path: Path, tutor_env: dict[str, str]) -> Iterator[Tmux]:
+    driver = Tmux(tmp_path, tutor_env)
+    try:
+        yield driver
+    finally:
+        driver.kill()
+
+
+@pytest.fixture
+def run_tutor(tutor_env: dict[str, str]):  # noqa: ANN201
+    """Run `tutor ARGS` to completion outside tmux (no terminal): returns the CompletedProcess."""
+
+    def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(TUTOR_BIN), *args], capture_output=True, text=True, timeout=timeout, env=tutor_env, stdin=subprocess.DEVNULL)
+
+    return run
