@@ -71,7 +71,7 @@ def test_example_lessons_load_without_problems(lesson_id: str) -> None:
     assert read.problems == []
     assert read.ok
     lesson = load_lesson(example(lesson_id) / LESSON_FILE)
-    assert lesson.id == lesson_id
+    assert lesson.id == "example-" + lesson_id  # ids differ from the bundled lessons of the same name
     assert lesson.format == FORMAT
     assert lesson.repo is None  # no bundle: these lessons touch no real repository
     assert len({step.id for step in lesson.steps}) == len(lesson.steps)
@@ -391,7 +391,7 @@ def test_example_curriculum_reads_in_order() -> None:
     assert curriculum.slug == "curriculum-example"
     assert curriculum.lesson_folders == EXAMPLE_IDS
     reads = curriculum.read_lessons()
-    assert [read.lesson.id for read in reads] == EXAMPLE_IDS
+    assert [read.lesson.id for read in reads] == ["example-" + name for name in EXAMPLE_IDS]
     assert all(read.ok for read in reads)
     assert read_curriculum(EXAMPLE_CURRICULUM / "curriculum.toml").lesson_folders == EXAMPLE_IDS
 
@@ -443,7 +443,7 @@ def test_duplicate_lesson_id_across_folders(tmp_path: Path) -> None:
     assert first.ok and second.ok
     assert not third.ok and third.lesson is not None
     assert [str(p) for p in third.problems] == [
-        f"{root / 'third' / LESSON_FILE}: id: lesson id 'tests-that-lie' is also used by first"
+        f"{root / 'third' / LESSON_FILE}: id: lesson id 'example-tests-that-lie' is also used by first"
     ]
 
 

@@ -15,7 +15,7 @@ from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.screens.library import LibraryScreen
 from tutor.ui.screens.review import ReviewScreen
-from ui_support import screen_text, squash, use_example_library
+from ui_support import dom_text, screen_text, squash, use_example_library
 
 TESTS_THAT_LIE = EXAMPLE_CURRICULUM / "tests-that-lie"
 SCOPE_CREEP = EXAMPLE_CURRICULUM / "scope-creep"
@@ -241,7 +241,7 @@ async def test_retry_starts_a_new_attempt(tutor_home: Path) -> None:
         await pilot.pause()
         assert cursor(app) == 0 and not app.screen._view.finished  # noqa: SLF001
     with open_progress(progress_dir()) as store:
-        attempts = store.attempts("scope-creep")
+        attempts = store.attempts("example-scope-creep")
         assert len(attempts) == 2
         assert attempts[0].finished and not attempts[1].finished
         assert len(store.cards()) == 5  # every skipped ask joined the review queue
@@ -316,15 +316,20 @@ async def test_a_broken_lesson_is_listed_with_its_reason(tmp_path: Path, tutor_h
 
     curriculum = tmp_path / "mine"
     shutil.copytree(EXAMPLE_CURRICULUM, curriculum)
-    (curriculum / "scope-creep" / "lesson.json").write_text('{"format": "tutor.lesson/1", "id": "scope-creep"}')
+    (curriculum / "scope-creep" / "lesson.json").write_text('{"format": "tutor.lesson/1", "id": "example-scope-creep"}')
     (tutor_home / "config.toml").write_text(f'curricula = ["{curriculum.as_posix()}"]\n')
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
+        entry = app.screen.library.find("mine/scope-creep")
+        assert entry.state == "broken" and "missing field" in entry.problem
+        table = app.screen.query_one("#lessons")
+        table.move_cursor(row=table.get_row_index("mine/scope-creep"))
+        await pilot.pause()
         text = screen_text(app)
-        assert "broken: missing field" in text
-        await pilot.press("down", "down", "enter")
+        assert "scope-creep  missing field" in text and "broken" in text
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, LibraryScreen), "a broken lesson does not open"
 
@@ -369,7 +374,7 @@ async def test_command_palette_opens_lessons_and_runs_screen_actions(tutor_home:
         assert "Open lesson: While I'm in here" in screen_text(app)
         await pilot.press("enter")
         await pilot.pause(0.3)
-        assert app.screen.run.lesson.id == "scope-creep"
+        assert app.screen.run.lesson.id == "example-scope-creep"
 
 
 async def test_theme_choice_is_remembered(tutor_home: Path) -> None:

@@ -63,10 +63,17 @@ def make_app(*, lesson: Path | None = None, review: bool = False):  # noqa: ANN2
     return TutorApp(lesson=lesson, review=review, settings=_settings())
 
 
+def _interactive() -> bool:
+    return sys.stdout.isatty() or bool(os.environ.get("TUTOR_FORCE_TUI"))
+
+
 def _run_app(**kwargs) -> None:  # noqa: ANN003
-    if not sys.stdout.isatty() and not os.environ.get("TUTOR_FORCE_TUI"):
+    if not _interactive():
         raise TutorError("the library and lessons need a terminal; try `tutor export LESSON` or `tutor progress`")
-    make_app(**kwargs).run()
+    app = make_app(**kwargs)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
 
 
 @cli.command()
@@ -79,14 +86,18 @@ def learn(lesson: str | None) -> None:
     """
     path = None
     if lesson is not None:
-        from .lesson import read_lesson
+        from .lesson.peek import direct_lesson_folder
 
-        path = _resolve_lesson(lesson)
-        read = read_lesson(path)
-        if read.lesson is None or read.problems:
-            for problem in read.problems:
-                click.echo(str(problem), err=True)
-            raise TutorError("the lesson is broken; fix the problems above (see `tutor validate`)")
+        # A path needs no lesson models to find: the first screen paints before they load.
+        path = direct_lesson_folder(lesson) or _resolve_lesson(lesson)
+        if not _interactive():
+            from .lesson import read_lesson
+
+            read = read_lesson(path)
+            if read.lesson is None or read.problems:
+                for problem in read.problems:
+                    click.echo(str(problem), err=True)
+                raise TutorError("the lesson is broken; fix the problems above (see `tutor validate`)")
     _run_app(lesson=path)
 
 

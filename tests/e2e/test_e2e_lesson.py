@@ -120,7 +120,7 @@ def test_b_progress_survives_quitting(tmux: Tmux, run_tutor) -> None:  # noqa: A
     assert goal_line, screen
     tmux.press("q")
     assert tmux.wait_dead() == 0
-    assert "in progress, step 3 of 11" in progress_line(run_tutor, "tests-that-lie")
+    assert "in progress, step 3 of 11" in progress_line(run_tutor, "example-tests-that-lie")
 
     tmux.start("learn", str(TESTS_THAT_LIE), width=140, height=45)
     screen = tmux.wait_for("step 3 of 11", where="frame")
@@ -135,5 +135,5 @@ def test_b_progress_survives_quitting(tmux: Tmux, run_tutor) -> None:  # noqa: A
     tmux.press("q")
     assert tmux.wait_dead() == 0
 
-    line = progress_line(run_tutor, "tests-that-lie")
+    line = progress_line(run_tutor, "example-tests-that-lie")
     assert "in progress" in line and "(1 attempt)" in line and "Tests that lie" in line, line

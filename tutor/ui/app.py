@@ -9,13 +9,18 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from .commands import LessonCommands
+
+
+def _lesson_commands() -> type:
+    from .commands import LessonCommands  # the palette's module loads when the palette opens
+
+    return LessonCommands
 
 
 class TutorApp(App[None]):
     CSS_PATH = "tutor.tcss"
     TITLE = "Tutor"
-    COMMANDS = App.COMMANDS | {LessonCommands}
+    COMMANDS = App.COMMANDS | {_lesson_commands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit", tooltip="Quit Tutor (your progress is saved)"),
@@ -42,13 +47,26 @@ class TutorApp(App[None]):
         for warning in self.settings.warnings:
             self.notify(warning, severity="warning", timeout=8)
         if self._start_lesson is not None:
-            self.open_lesson(self._start_lesson, root=True)
+            self._splash_then_open(self._start_lesson)
         elif self._start_review:
             self.open_review(root=True)
         else:
             from .screens.library import LibraryScreen
 
             self.push_screen(LibraryScreen())
+
+    def _splash_then_open(self, folder: Path) -> None:
+        """Paint the title and task at once, then load the engine and the lesson screen."""
+        from tutor.lesson.peek import glance
+
+        seen = glance(folder)
+        if seen is None:
+            self.open_lesson(folder, root=True)
+            return
+        from .screens.splash import SplashScreen
+
+        self.push_screen(SplashScreen(seen.title, seen.task))
+        self.call_after_refresh(self.open_lesson, folder, root=True, replace=True)
 
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted and theme != self.settings.theme:
@@ -92,7 +110,7 @@ class TutorApp(App[None]):
 
     # -- navigation
 
-    def open_lesson(self, path: Path, *, curriculum: str | None = None, root: bool = False) -> None:
+    def open_lesson(self, path: Path, *, curriculum: str | None = None, root: bool = False, replace: bool = False) -> None:
         from tutor.lesson import read_lesson
         from tutor.services.lesson_run import LessonRun, SaveFailed
 
@@ -100,6 +118,10 @@ class TutorApp(App[None]):
 
         read = read_lesson(path)
         if read.lesson is None or read.problems:
+            if root:  # `tutor learn BROKEN`: nothing to show; say why on the way out
+                lines = [str(problem) for problem in read.problems] or [f"{path}: unreadable"]
+                self.exit(return_code=1, message="\n".join([*lines, "tutor: the lesson is broken; fix the problems above (see `tutor validate`)"]))
+                return
             problem = str(read.problems[0]) if read.problems else "unreadable"
             self.notify(f"Cannot open this lesson: {problem}", severity="error", timeout=10)
             return
@@ -109,7 +131,10 @@ class TutorApp(App[None]):
             self.notify(str(error), severity="error")
             return
         screen = LessonScreen(run, title=read.lesson.title, lesson_path=read.path)
-        self._show(screen, root)
+        if replace:
+            self.switch_screen(screen)
+        else:
+            self._show(screen, root)
 
     def open_review(self, root: bool = False) -> None:
         from tutor.services.reviews import ReviewQueue, ReviewSession
@@ -141,6 +166,11 @@ class TutorApp(App[None]):
             self.switch_screen(LibraryScreen())
         else:
             self.push_screen(LibraryScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("quit", "help") and getattr(self.screen, "transitioning", False):
+            return False  # a "q" typed while a question appears was meant for its text field
+        return True
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

@@ -48,6 +48,10 @@ class PlayerScreen(Screen):
         self.run = run
         self.lesson_title = title
         self._view: View | None = None
+        self._bindings_state: tuple | None = None
+        # True while one frame is replaced by the next: a key typed then would reach whatever
+        # had focus before (a typed "q" would quit), so single-key actions wait it out.
+        self.transitioning = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,19 +69,30 @@ class PlayerScreen(Screen):
     # -- rendering
 
     async def show_view(self, focus_answer: bool = True) -> None:
-        view = self.run.view()
-        self._view = view
-        self.query_one(Timeline).show(view)
-        frame = self.query_one("#frame", VerticalScroll)
-        await frame.remove_children()
-        await frame.mount_all(self.frame_widgets(view))
-        frame.scroll_home(animate=False)
-        panel = self.query(AskPanel)
-        if panel and focus_answer:
-            panel.first().first_field().focus()
-        elif not isinstance(self.focused, Timeline):
-            frame.focus()
-        self.refresh_bindings()
+        self.transitioning = True
+        try:
+            view = self.run.view()
+            self._view = view
+            self.query_one(Timeline).show(view)
+            frame = self.query_one("#frame", VerticalScroll)
+            await frame.remove_children()
+            await frame.mount_all(self.frame_widgets(view))
+            frame.scroll_home(animate=False)
+            panel = self.query(AskPanel)
+            if panel and focus_answer:
+                panel.first().first_field().focus()
+            elif not isinstance(self.focused, Timeline):
+                frame.focus()
+        finally:
+            self.transitioning = False
+        self._refresh_bindings_if_changed(view)
+
+    def _refresh_bindings_if_changed(self, view: View) -> None:
+        """Redraw the footer only when what is enabled changed: each redraw costs (and leaks) footer widgets."""
+        state = (view.can_next, view.can_back, view.awaiting_answer, view.finished, self._open_rubric() is not None, type(view.frame))
+        if state != self._bindings_state:
+            self._bindings_state = state
+            self.refresh_bindings()
 
     def frame_widgets(self, view: View) -> list:
         frame = view.frame
@@ -116,6 +131,8 @@ class PlayerScreen(Screen):
         view = self._view
         if view is None:
             return True
+        if self.transitioning and action in ("next", "back", "confidence", "retry", "investigate", "library"):
+            return False
         if action == "next":
             return True if view.can_next else None
         if action == "back":
@@ -155,7 +172,24 @@ class PlayerScreen(Screen):
         if await self._do("back"):
             await self.show_view(focus_answer=False)
 
-    async def action_submit(self) -> None:
+    def action_submit(self) -> None:
+        self._after_typed_keys(self._submit)
+
+    def action_skip(self) -> None:
+        self._after_typed_keys(self._skip)
+
+    def _after_typed_keys(self, callback: Any) -> None:
+        """Run `callback` once the focused widget has handled the keys already sent to it.
+
+        ctrl+s and ctrl+g are priority bindings, run the moment they arrive, while the
+        characters typed just before may still wait in the text field's queue: "submit"
+        must not overtake them.
+        """
+        # Queued behind the focused widget's keys, then handed back to this screen: run in
+        # the text field's own loop, the callback would wait on removing that very field.
+        (self.focused or self).call_later(self.call_later, callback)
+
+    async def _submit(self) -> None:
         panels = self.query(AskPanel)
         if not panels:
             rubric = self._open_rubric()
@@ -173,7 +207,7 @@ class PlayerScreen(Screen):
             await self.show_view()
             self.query_one("#frame").focus()
 
-    async def action_skip(self) -> None:
+    async def _skip(self) -> None:
         if self._view is None or not self._view.awaiting_answer:
             return
         if await self._do("skip"):
@@ -189,11 +223,11 @@ class PlayerScreen(Screen):
 
     @on(Button.Pressed, "#submit")
     async def _submit_pressed(self) -> None:
-        await self.action_submit()
+        await self._submit()
 
     @on(Button.Pressed, "#skip")
     async def _skip_pressed(self) -> None:
-        await self.action_skip()
+        await self._skip()
 
     @on(Button.Pressed, "#library")
     def _library_pressed(self) -> None:

@@ -111,7 +111,7 @@ class LibraryScreen(Screen):
         for index, (label, key) in enumerate(self.COLUMNS):
             cells = [Text(cell) if isinstance(cell, str) else cell for cell in (row[index] for row in rows)]
             width = max([len(label), *(cell.cell_len for cell in cells)])
-            table.add_column(label, key=key, width=min(width, 48))
+            table.add_column(label, key=key, width=min(width, 56))
 
     @staticmethod
     def _first_lesson_row(table: DataTable) -> int:
@@ -125,7 +125,8 @@ class LibraryScreen(Screen):
         lesson = entry.lesson
         state = Text(entry.state_label, STATE_STYLES.get(entry.state, ""))
         if lesson is None:
-            return (str(entry.number), Text(entry.folder, "strike"), "", "", "", state)
+            reason = Text.assemble((entry.folder, "strike"), (f"  {entry.problem}", "italic"))
+            return (str(entry.number), reason, "", "", "", Text("broken", STATE_STYLES[BROKEN]))
         return (
             str(entry.number),
             lesson.title,

@@ -7,7 +7,6 @@ dozens of widgets. A Static holding Rich's Markdown renders in one pass.
 
 from __future__ import annotations
 
-from rich.markdown import Markdown as RichMarkdown
 from textual.widgets import Static
 
 
@@ -15,5 +14,7 @@ class Prose(Static):
     DEFAULT_CLASSES = "prose"
 
     def __init__(self, markdown: str, *, classes: str = "") -> None:
+        from rich.markdown import Markdown as RichMarkdown  # pulls in pygments: only when prose is shown
+
         super().__init__(RichMarkdown(markdown, code_theme="ansi_dark", hyperlinks=False), classes=f"prose {classes}".strip())
         self.markdown = markdown

@@ -1,0 +1,29 @@
+"""The first frame of `tutor learn`: the lesson's title and task, painted before the engine loads.
+
+It imports nothing heavy on purpose; the lesson screen replaces it a moment later.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+
+class SplashScreen(Screen):
+    def __init__(self, title: str, task: str) -> None:
+        super().__init__()
+        self.lesson_title, self.task_text = title, task
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="frame"):
+            yield Static(Text("⌂ The task", "bold"), classes="step-title")
+            yield Static(self.task_text, markup=False, classes="prose task")
+            yield Static("Opening the lesson…", classes="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.lesson_title
