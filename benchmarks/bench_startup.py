@@ -252,7 +252,7 @@ def stages(lesson: Path, env: dict[str, str], scratch: Path, repeat: int = 5) ->
         for line in result.stdout.splitlines():
             label, _, ms = line.partition("\t")
             table.setdefault(label, []).append(float(ms))
-    print(f"\nBefore the first paint, in one process (median of {repeat} fresh processes):")
+    print(f"\nLoading the lesson in one process (median of {repeat} fresh processes); `tutor learn` paints the title and task before most of this:")
     for label, times in table.items():
         print(f"  {statistics.median(times):7.1f} ms  {label}")
     total = sum(statistics.median(times) for times in table.values())

@@ -29,6 +29,36 @@ from ..widgets.step_view import StepView, diff_text
 from ..widgets.timeline import Timeline
 
 
+def _settle_garbage_collector() -> None:
+    """Move what lives as long as the screen (the lesson, the app) out of the collector's way.
+
+    A big lesson is hundreds of thousands of long-lived objects; without this every full
+    collection walks all of them and a key press can stall for a fifth of a second.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+
+
+IDLE_COLLECT_SECONDS = 1.0
+MAX_FRAMES_WITHOUT_COLLECTING = 100
+_automatic_gc_holds: set[int] = set()  # the player screens on top right now
+
+
+def _hold_automatic_gc(screen: object, hold: bool) -> None:
+    import gc
+
+    if hold:
+        _automatic_gc_holds.add(id(screen))
+    else:
+        _automatic_gc_holds.discard(id(screen))
+    if _automatic_gc_holds:
+        gc.disable()
+    else:
+        gc.enable()
+
+
 class PlayerScreen(Screen):
     """Steps through anything that offers the replay moves: a lesson run or a review session."""
 
@@ -65,6 +95,41 @@ class PlayerScreen(Screen):
         for note in getattr(self.run, "notes", []):
             self.notify(note, title="Resumed", timeout=8)
         self.call_after_refresh(self.show_view)
+        self.call_after_refresh(_settle_garbage_collector)
+        # Collections happen while the learner reads, not on the key press that turns the page.
+        _hold_automatic_gc(self, True)
+        self._frames_since_collect = 0
+        self._collect_timer = None
+
+    def on_unmount(self) -> None:
+        import gc
+
+        _hold_automatic_gc(self, False)
+        gc.unfreeze()  # frames frozen while on screen may be garbage now: let the collector see them
+
+    def on_screen_suspend(self) -> None:
+        _hold_automatic_gc(self, False)
+
+    def on_screen_resume(self) -> None:
+        _hold_automatic_gc(self, True)
+
+    def _collect_when_idle(self) -> None:
+        self._frames_since_collect += 1
+        if self._collect_timer is not None:
+            self._collect_timer.stop()
+        if self._frames_since_collect >= MAX_FRAMES_WITHOUT_COLLECTING:
+            self._collect_now()
+        else:
+            self._collect_timer = self.set_timer(IDLE_COLLECT_SECONDS, self._collect_now)
+
+
+    def _collect_now(self) -> None:
+        """Collect what the last frames left, then freeze the survivors so the next pass stays small."""
+        import gc
+
+        gc.collect()
+        gc.freeze()
+        self._frames_since_collect = 0
 
     # -- rendering
 
@@ -86,6 +151,7 @@ class PlayerScreen(Screen):
         finally:
             self.transitioning = False
         self._refresh_bindings_if_changed(view)
+        self._collect_when_idle()
 
     def _refresh_bindings_if_changed(self, view: View) -> None:
         """Redraw the footer only when what is enabled changed: each redraw costs (and leaks) footer widgets."""
