@@ -52,8 +52,12 @@ def build_environment() -> dict[str, str]:
 
     env = safe_environment()
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", os.defpath)])
-    # Lesson outputs must not depend on which pytest plugins happen to be installed.
+    # Lesson outputs must not depend on which pytest plugins happen to be installed, on
+    # the terminal's width, or on running under CI (pytest stops truncating when CI is set).
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    for name in ("CI", "BUILD_NUMBER", "PYTEST_ADDOPTS", "PYTEST_CURRENT_TEST", "PYTEST_VERSION", "PYTHONPATH", "PYTHONSTARTUP"):
+        env.pop(name, None)
+    env["COLUMNS"], env["LINES"] = "80", "24"
     return env
 
 
