@@ -256,6 +256,16 @@ def init_repository(path: Path, *, object_format: str = "sha1", initial_branch: 
     return git_dir
 
 
+def diff_commits(runner: Any, first: str, second: str, paths: list[str] | tuple[str, ...] = ()) -> str:
+    """The unified diff between two commits: stable text (no colour, no external diff or textconv, a/ and b/ prefixes)."""
+    args = ["-r", "-p", "-M", "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/"]
+    args += ["--end-of-options", first, second]
+    if paths:
+        args += ["--", *paths]
+    output = run(runner, "diff-tree", *args, binary=True)
+    return output.decode("utf-8", errors="replace")
+
+
 def remove_tree(path: str | os.PathLike[str]) -> None:
     """Delete `path` and everything under it, also files and folders made read-only; a symlink is only unlinked."""
     import shutil

@@ -20,8 +20,6 @@ import hashlib
 import os
 import re
 import shutil
-import stat
-import sys
 import tempfile
 import threading
 import time
@@ -30,7 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
-from ._git import NotFoundError, UnsafePathError, VcsError, init_bare, open_repo, require_sha, run
+from ._git import NotFoundError, UnsafePathError, VcsError, diff_commits, init_bare, open_repo, remove_tree, require_sha, run
 from .bundle import load_bundle_into, read_bundle_header
 
 __all__ = ["MAX_FILE_BYTES", "LessonRepo", "NotFoundError", "UnsafePathError", "VcsError"]
@@ -191,25 +189,7 @@ class LessonRepo:
         b = require_sha(commit_b)
         cleaned = [_clean_path(path) for path in paths]
         with open_repo(self.path) as repo:
-            output = run(
-                repo,
-                "diff-tree",
-                "-r",
-                "-p",
-                "-M",
-                "--no-color",
-                "--no-ext-diff",
-                "--no-textconv",
-                "--src-prefix=a/",
-                "--dst-prefix=b/",
-                "--end-of-options",
-                a,
-                b,
-                "--",
-                *cleaned,
-                binary=True,
-            )
-        return output.decode("utf-8", errors="replace")
+            return diff_commits(repo, a, b, cleaned)
 
     # ------------------------------------------------------------ checkouts
 
@@ -224,7 +204,7 @@ class LessonRepo:
                 run(repo, "read-tree", "--end-of-options", sha)
                 run(repo, "checkout-index", "--all", "--force")
         except BaseException:
-            _rmtree(target)
+            remove_tree(target)
             raise
         finally:
             shutil.rmtree(index_dir, ignore_errors=True)
@@ -240,7 +220,7 @@ class LessonRepo:
             _checkouts.discard(target)
         if not known:
             raise VcsError(f"{target}: not a checkout made by Tutor; refusing to delete it")
-        _rmtree(target)
+        remove_tree(target)
 
 
 # ---------------------------------------------------------------- cache building
@@ -338,24 +318,3 @@ class _CappedSink:
 
     def flush(self) -> None:
         pass
-
-
-def _rmtree(path: Path) -> None:
-    """`shutil.rmtree` that also removes files a learner made read-only."""
-
-    def retry(function: Any, name: str, _info: Any) -> None:
-        try:
-            os.chmod(name, stat.S_IWRITE | stat.S_IREAD | stat.S_IEXEC)
-            parent = os.path.dirname(name)
-            os.chmod(parent, stat.S_IWRITE | stat.S_IREAD | stat.S_IEXEC)
-        except OSError:
-            pass
-        function(name)
-
-    if path.is_symlink():
-        path.unlink()
-    elif path.exists():
-        if sys.version_info >= (3, 12):
-            shutil.rmtree(path, onexc=retry)
-        else:
-            shutil.rmtree(path, onerror=retry)

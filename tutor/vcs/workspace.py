@@ -60,6 +60,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ._git import (
+    diff_commits,
     SHA_RE,
     UnsafePathError,
     VcsError,
@@ -433,23 +434,7 @@ class Workspace:
         self._check_git_dir()
         with self._git() as git:
             first, second = self._commit(git, a), self._commit(git, b)
-            output = run(
-                git,
-                "diff-tree",
-                "-r",
-                "-p",
-                "-M",
-                "--no-color",
-                "--no-ext-diff",
-                "--no-textconv",
-                "--src-prefix=a/",
-                "--dst-prefix=b/",
-                "--end-of-options",
-                first,
-                second,
-                binary=True,
-            )
-        return output.decode("utf-8", errors="replace")
+            return diff_commits(git, first, second)
 
     def _commit(self, git: Any, value: str) -> str:
         if isinstance(value, str) and SHA_RE.match(value):

@@ -174,7 +174,7 @@ class PlayerScreen(Screen):
         if isinstance(frame, AskFrame):
             return [AskPanel(frame, view.total)]
         if isinstance(frame, StepFrame):
-            widgets = [StepView(frame.number, view.total, frame.step, frame.call, self.diff_for(frame))]
+            widgets = [StepView(frame.number, view.total, frame.step, frame.call)]
             if frame.committed is not None and frame.grade is not None:
                 widgets.append(GradePanel(frame.step, frame.committed, frame.grade))
             hint = "n: next step" if view.can_next else ""
@@ -184,9 +184,6 @@ class PlayerScreen(Screen):
         if isinstance(frame, EndFrame):
             return [ScoreCardView(frame.card, self.lesson_title)]
         return self.other_frame_widgets(view)
-
-    def diff_for(self, frame: StepFrame) -> str | None:
-        return None
 
     def other_frame_widgets(self, view: View) -> list:
         return [Static(str(view.frame))]

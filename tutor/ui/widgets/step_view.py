@@ -79,7 +79,7 @@ def output_log(output: str) -> Log:
     return log
 
 
-def step_body(step: AnyStep, call: Call | None = None, diff: str | None = None) -> list:
+def step_body(step: AnyStep, call: Call | None = None) -> list:
     """The widgets showing a step's content (without its heading or annotation)."""
     widgets: list = []
     if isinstance(step, GoalStep):
@@ -104,9 +104,6 @@ def step_body(step: AnyStep, call: Call | None = None, diff: str | None = None) 
             line.append(f"  {target}", "bold")
         widgets.append(Static(line, classes="verdict"))
         widgets.append(output_log(step.output))
-        if diff:
-            widgets.append(Static("Change in the code at this step:", classes="label"))
-            widgets.append(Static(diff_text(diff), classes="diff"))
     elif isinstance(step, CorrectionStep):
         widgets.append(
             Static(
@@ -127,16 +124,16 @@ class StepView(Vertical):
 
     DEFAULT_CLASSES = "step-view"
 
-    def __init__(self, number: int, total: int, step: AnyStep, call: Call | None = None, diff: str | None = None) -> None:
+    def __init__(self, number: int, total: int, step: AnyStep, call: Call | None = None) -> None:
         super().__init__(classes=f"step-view kind-{step.kind}")
-        self.number, self.total, self.step, self.call, self.diff = number, total, step, call, diff
+        self.number, self.total, self.step, self.call = number, total, step, call
 
     def compose(self) -> ComposeResult:
         yield Static(
             Text.assemble((f"{KIND_ICONS[self.step.kind]} {KIND_LABELS[self.step.kind]}", "bold"), (f"   step {self.number} of {self.total}", "dim")),
             classes="step-title",
         )
-        yield from step_body(self.step, self.call, self.diff)
+        yield from step_body(self.step, self.call)
         if self.step.annotation:
             with Vertical(classes="annotation"):
                 yield Static("Senior's note", classes="label")
