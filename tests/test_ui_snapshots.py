@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from textual.widgets import RadioSet
@@ -20,13 +21,28 @@ async def settle(pilot) -> None:
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()
     await pilot.pause()
+    # A toast in a snapshot means the test pressed a key the screen refused: say so plainly.
+    assert not pilot.app._notifications, [note.message for note in pilot.app._notifications]  # noqa: SLF001
+
+
+async def _step(pilot) -> None:
+    """One move (skip the ask, or next), waiting until the screen has really made it.
+
+    Pressing again before the last move landed would send a key the screen refuses,
+    and a refusal shows a toast: that made these snapshots flaky on a loaded machine.
+    """
+    screen = pilot.app.screen
+    before = (screen._view.cursor, screen._view.awaiting_answer)  # noqa: SLF001
+    await pilot.press("ctrl+g" if before[1] else "n")
+    deadline = time.monotonic() + 20
+    while screen.transitioning or (screen._view.cursor, screen._view.awaiting_answer) == before:  # noqa: SLF001
+        assert time.monotonic() < deadline, f"the screen did not move from {before}"
+        await pilot.pause(0.01)
 
 
 async def _to_question(pilot, number: int) -> None:
-    app = pilot.app
-    while app.screen._view.cursor < number:  # noqa: SLF001
-        await pilot.press("ctrl+g" if app.screen._view.awaiting_answer else "n")  # noqa: SLF001
-        await pilot.pause()
+    while pilot.app.screen._view.cursor < number:  # noqa: SLF001
+        await _step(pilot)
     await settle(pilot)
 
 
@@ -62,10 +78,8 @@ def test_reveal_with_grade(snap_compare) -> None:
 def test_score_card(snap_compare) -> None:
     async def finished(pilot) -> None:
         await pilot.pause()
-        app = pilot.app
-        while not app.screen._view.finished:  # noqa: SLF001
-            await pilot.press("ctrl+g" if app.screen._view.awaiting_answer else "n")  # noqa: SLF001
-            await pilot.pause()
+        while not pilot.app.screen._view.finished:  # noqa: SLF001
+            await _step(pilot)
         await settle(pilot)
 
     assert snap_compare(make_app(lesson=LESSON), terminal_size=SIZE, run_before=finished)

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Header, Static
 
 from tutor.lesson import Confidence
@@ -145,13 +146,22 @@ class PlayerScreen(Screen):
             frame.scroll_home(animate=False)
             panel = self.query(AskPanel)
             if panel and focus_answer:
-                panel.first().first_field().focus()
+                field = panel.first().first_field()
+                # Focus's own scroll-into-view can run before the new frame is laid out and
+                # leave the question scrolled away; scroll (if at all) once layout is done.
+                field.focus(scroll_visible=False)
+                frame.call_after_refresh(self._keep_in_view, frame, field)
             elif not isinstance(self.focused, Timeline):
                 frame.focus()
         finally:
             self.transitioning = False
         self._refresh_bindings_if_changed(view)
         self._collect_when_idle()
+
+    @staticmethod
+    def _keep_in_view(frame: VerticalScroll, field: Widget) -> None:
+        if field.is_mounted and field.has_focus:
+            frame.scroll_to_widget(field, animate=False)
 
     def _refresh_bindings_if_changed(self, view: View) -> None:
         """Redraw the footer only when what is enabled changed: each redraw costs (and leaks) footer widgets."""
