@@ -43,7 +43,9 @@ def _settle_garbage_collector() -> None:
 
 
 IDLE_COLLECT_SECONDS = 1.0
-MAX_FRAMES_WITHOUT_COLLECTING = 100
+# Without an idle second (a held key), collect anyway, after the paint, every this many
+# frames: a collection's cost grows with the frames since the last one (~5 ms per frame).
+MAX_FRAMES_WITHOUT_COLLECTING = 30
 _automatic_gc_holds: set[int] = set()  # the player screens on top right now
 
 
@@ -123,7 +125,6 @@ class PlayerScreen(Screen):
         else:
             self._collect_timer = self.set_timer(IDLE_COLLECT_SECONDS, self._collect_now)
 
-
     def _collect_now(self) -> None:
         """Collect what the last frames left, then freeze the survivors so the next pass stays small."""
         import gc
@@ -136,6 +137,10 @@ class PlayerScreen(Screen):
 
     async def show_view(self, focus_answer: bool = True) -> None:
         self.transitioning = True
+        # One paint for the whole swap: a paint of the half-built frame would also use up
+        # the screen's refresh tick, and the finished frame would wait for the next one.
+        batch = self.app.batch_update()
+        batch.__enter__()
         try:
             view = self.run.view()
             self._view = view
@@ -154,9 +159,11 @@ class PlayerScreen(Screen):
             elif not isinstance(self.focused, Timeline):
                 frame.focus()
         finally:
+            batch.__exit__(None, None, None)
             self.transitioning = False
         self._refresh_bindings_if_changed(view)
-        self._collect_when_idle()
+        # Housekeeping waits until the new frame is on screen: never between a key and its paint.
+        self.call_after_refresh(self._collect_when_idle)
 
     @staticmethod
     def _keep_in_view(frame: VerticalScroll, field: Widget) -> None:
