@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import paths
 
-DEFAULT_MODEL = "claude-sonnet-4-5"
+DEFAULT_MODEL = ""  # empty: the newest Sonnet in the installed SDK's model list (`tutor.agent.client.newest_sonnet`)
 
 
 @dataclass
@@ -21,6 +21,7 @@ class Settings:
     command_timeout: float = 120.0  # seconds, for the agent's `run` tool
     output_cap: int = 64 * 1024  # bytes of command output kept
     ungated_reads: bool = True
+    api_max_retries: int = 2  # the SDK's own retries, made only before any byte of a reply arrives
     curricula: list[str] = field(default_factory=list)  # extra curriculum folders
     warnings: list[str] = field(default_factory=list, repr=False)
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .protocol import AssistantMessage, TextSink  # noqa: F401 - for annotations
 
 
 @dataclass(frozen=True)
@@ -14,6 +18,11 @@ class ToolCall:
     id: str
     tool: str
     input: dict[str, Any] = field(default_factory=dict)
+    input_error: str | None = None  # the model sent input that is not a JSON object: the call cannot run
+
+    def to_block(self) -> dict[str, Any]:
+        """The call as a `tool_use` content block of the Messages API."""
+        return {"type": "tool_use", "id": self.id, "name": self.tool, "input": dict(self.input)}
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,8 @@ class ScriptedAgent:
     def __init__(self, turns: Sequence[AgentTurn]) -> None:
         self._turns = tuple(turns)
         self._next = 0
+        self._replies = 0
+        self.label = "scripted demo"
         seen: set[str] = set()
         for number, turn in enumerate(self._turns, start=1):
             if not isinstance(turn, AgentTurn):
@@ -52,6 +63,28 @@ class ScriptedAgent:
         turn = self._turns[self._next]
         self._next += 1
         return turn
+
+    async def reply(self, system: str, messages: list[dict[str, Any]], on_text: TextSink) -> AssistantMessage:
+        """The next turn, streamed word by word like a model's (a finished script just stops talking)."""
+        from .protocol import AssistantMessage
+
+        del system, messages  # a script does not listen
+        turn = self.next_turn() or AgentTurn(text="(The scripted demo has nothing more to do.)")
+        for piece in re.findall(r"\S+\s*|\s+", turn.text):
+            await on_text(piece)
+        blocks: list[dict[str, Any]] = [{"type": "text", "text": turn.text}] if turn.text else []
+        blocks += [call.to_block() for call in turn.calls]
+        self._replies += 1
+        return AssistantMessage(
+            id=f"msg_script_{self._replies}",
+            content=tuple(blocks),
+            calls=turn.calls,
+            stop_reason="tool_use" if turn.calls else "end_turn",
+        )
+
+    def skip(self, turns: int) -> None:
+        """Move past turns already played (a resumed session)."""
+        self._next = min(len(self._turns), self._next + max(0, turns))
 
     @property
     def remaining(self) -> int:

@@ -363,6 +363,11 @@ class Workspace:
             self._save_state()
         return commit
 
+    def redact_snapshots(self, redact: Callable[[bytes], bytes]) -> None:
+        """Pass the files each later snapshot changes through `redact` (a resumed session: `redact_base` ran before)."""
+        with self._lock:
+            self._redact = redact
+
     def _redact_index(self, git: Any, since_tree: str | None) -> None:
         """Rewrite, in the private index, every blob (or every one changed since `since_tree`) that holds a secret."""
         redact = self._redact

@@ -1,0 +1,289 @@
+"""The gated loop: the agent proposes, the gate decides, the tools run in the workspace, the model hears back.
+
+`GatedLoop` is the live-session engine that pair mode and recording share. It owns the
+journal, the state (a fold over the journal), the agent, the tools and the workspace, and
+offers the human's moves as methods: set the goal, predict, run, correct, prompt, retry,
+end. Every move is journaled first and applied to the state second, and listeners hear
+of a record only after it is on disk, so nothing is shown that a crash could lose.
+
+It knows nothing of screens: the UI awaits `advance()` in a worker and renders records as
+`on_record` reports them. Slow work (commands, snapshots) runs in threads so the event
+loop (and the UI sharing it) never blocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from .protocol import Agent, AgentError, AssistantMessage
+from .session import OUTCOMES, CallState, SessionState
+
+AUTO_RETRIES = 2  # only while nothing of the reply has been shown
+STREAM_FLUSH_SECONDS = 0.05
+_PEM_BEGIN = "-----BEGIN"
+
+
+class GateError(Exception):
+    """A move the gate does not allow now (run before predicting, correct an unknown call, ...)."""
+
+
+class Snapshotter(Protocol):
+    def snapshot(self, ref_name: str, message: str = "snapshot") -> str: ...
+
+
+class Journal(Protocol):
+    def append(self, kind: str, **data: Any) -> dict[str, Any]: ...
+
+
+RecordListener = Callable[[dict[str, Any]], None]
+TextListener = Callable[[str], Awaitable[None] | None]
+
+
+class GatedLoop:
+    def __init__(
+        self,
+        *,
+        journal: Journal,
+        state: SessionState,
+        agent: Agent,
+        tools: Any,
+        workspace: Snapshotter,
+        system: str,
+        require_prediction: bool,
+        ungated_reads: bool = True,
+    ) -> None:
+        self.journal = journal
+        self.state = state
+        self.agent = agent
+        self.tools = tools
+        self.workspace = workspace
+        self.system = system
+        self.require_prediction = require_prediction
+        self.ungated_reads = ungated_reads
+        self.on_record: RecordListener = lambda record: None
+        self.on_text: TextListener = lambda text: None
+        self._running: str | None = None
+
+    # -- the journal, then the state, then the screen
+
+    def record(self, kind: str, **data: Any) -> dict[str, Any]:
+        record = self.journal.append(kind, **data)
+        self.state.apply(record)
+        self.on_record(record)
+        return record
+
+    # -- the human's moves
+
+    def draft_goal(self, text: str) -> dict[str, Any]:
+        self._expect("goal")
+        return self.record("goal_draft", text=text)
+
+    def set_goal(self, text: str) -> dict[str, Any]:
+        self._expect("goal")
+        if not text.strip():
+            raise GateError("write a goal first")
+        return self.record("goal", text=text.strip())
+
+    def prompt(self, text: str) -> dict[str, Any]:
+        if self.state.phase not in ("human", "failed"):
+            raise GateError("the agent is still working; wait for it to finish its turn")
+        if not text.strip():
+            raise GateError("write a message first")
+        return self.record("prompt", text=text.strip())
+
+    def predict(self, call_id: str, outcome: str, confidence: str = "medium") -> dict[str, Any]:
+        call = self._at_gate(call_id)
+        if outcome not in OUTCOMES:
+            raise GateError(f"a prediction is one of {', '.join(OUTCOMES)}")
+        if confidence not in ("low", "medium", "high"):
+            raise GateError("confidence is low, medium or high")
+        return self.record("prediction", call=call.call.id, outcome=outcome, confidence=confidence)
+
+    def correct(self, call_id: str, category: str, message: str, why: str = "") -> dict[str, Any]:
+        from tutor.lesson.taxonomy import Category
+
+        call = self._at_gate(call_id)
+        self._need_prediction(call)
+        try:
+            Category(category)
+        except ValueError:
+            raise GateError(f"unknown correction category {category!r}") from None
+        if not message.strip():
+            raise GateError("say what the agent should do instead")
+        stopped = [state.call.id for state in self.state.pending]
+        data: dict[str, Any] = {"call": call.call.id, "category": category, "message": message.strip(), "stopped": stopped}
+        if why.strip():
+            data["why"] = why.strip()
+        return self.record("correction", **data)
+
+    async def run(self, call_id: str) -> dict[str, Any]:
+        call = self._at_gate(call_id)
+        self._need_prediction(call)
+        return await self._execute(call, gated=True)
+
+    def retry(self) -> dict[str, Any]:
+        if self.state.phase != "failed":
+            raise GateError("nothing to retry")
+        return self.record("retry")
+
+    def cancel_command(self) -> bool:
+        """Stop the running command (its whole process group); False when none is running."""
+        if self._running is None:
+            return False
+        self.tools.cancel()
+        return True
+
+    def end(self) -> dict[str, Any]:
+        tally = self.state.tally()
+        return self.record(
+            "end",
+            summary={"predicted": tally.predicted, "graded": tally.graded, "right": tally.right, "brier": tally.brier,
+                     "ran": tally.ran, "corrected": tally.corrected, "turns": self.state.turns},
+        )
+
+    # -- the machine's moves
+
+    async def advance(self) -> str:
+        """Run the agent and the ungated calls until the human must act; returns the phase it stops at."""
+        await self.recover_interrupted()
+        while True:
+            phase = self.state.phase
+            if phase == "agent":
+                await self.reply()
+                continue
+            if phase == "gate":
+                call = self.state.current
+                assert call is not None
+                if call.call.input_error:
+                    self.record("result", call=call.call.id, ok=False, output="", error=call.call.input_error,
+                                text=f"error: {call.call.input_error}; send the call again with a JSON object as input")
+                    continue
+                if self._ungated(call):
+                    await self._execute(call, gated=False)
+                    continue
+            return phase
+
+    async def recover_interrupted(self) -> None:
+        """A call that started but has no result was cut off by a crash: say so, and keep what it left."""
+        call = self.state.current
+        if call is None or not call.started or self._running is not None:
+            return
+        commit = await asyncio.to_thread(self._snapshot, call)
+        self.record("result", call=call.call.id, ok=False, output="", interrupted=True, commit=commit,
+                    error="interrupted: Tutor stopped while this ran; whatever it changed is kept in the workspace",
+                    text="error: interrupted before it finished (the session was stopped); check the workspace state")
+
+    async def reply(self) -> AssistantMessage | None:
+        """Ask the agent for its next message, streaming it to the journal and the screen; None if it failed."""
+        attempt = 0
+        while True:
+            stream = _StreamFlusher(self)
+            try:
+                message = await self.agent.reply(self.system, self.state.messages, stream.add)
+            except asyncio.CancelledError:
+                await stream.flush(final=True)
+                self.record("cancelled", what="reply")
+                raise
+            except AgentError as error:
+                await stream.flush(final=True)
+                if error.retryable and not stream.shown and not error.partial and attempt < AUTO_RETRIES:
+                    attempt += 1
+                    await asyncio.sleep(0.5 * attempt)
+                    continue
+                self.record("failure", message=error.message, retryable=error.retryable, partial=error.partial or stream.shown)
+                return None
+            await stream.flush(final=True)
+            calls = [
+                {"id": c.id, "tool": c.tool, "input": c.input, **({"input_error": c.input_error} if c.input_error else {})}
+                for c in message.calls
+            ]
+            self.record("assistant", id=message.id, content=list(message.content), calls=calls,
+                        stop_reason=message.stop_reason, usage=message.usage)
+            return message
+
+    # -- helpers
+
+    def _expect(self, phase: str) -> None:
+        if self.state.phase != phase:
+            raise GateError(f"not now: the session is at {self.state.phase!r}, not {phase!r}")
+
+    def _at_gate(self, call_id: str) -> CallState:
+        current = self.state.current
+        if self.state.phase != "gate" or current is None:
+            raise GateError("no call is waiting at the gate")
+        if current.call.id != call_id:
+            raise GateError(f"call {call_id} is not the one at the gate ({current.call.id} is)")
+        return current
+
+    def _need_prediction(self, call: CallState) -> None:
+        if self.require_prediction and call.prediction is None:
+            raise GateError("predict first: w (works) or f (fails)")
+
+    def _ungated(self, call: CallState) -> bool:
+        from .tools import WRITE_TOOLS
+
+        return call.call.tool not in WRITE_TOOLS and self.ungated_reads
+
+    async def _execute(self, call: CallState, *, gated: bool) -> dict[str, Any]:
+        self.record("run", call=call.call.id, gated=gated)
+        self._running = call.call.id
+        try:
+            result = await asyncio.to_thread(self.tools.execute, call.call.tool, call.call.input)
+        finally:
+            self._running = None
+        commit = await asyncio.to_thread(self._snapshot, call) if call.call.tool != "read_file" and call.call.tool != "list_files" else None
+        return self.record(
+            "result", call=call.call.id, ok=result.ok, text=result.text, output=result.output, exit_code=result.exit_code,
+            error=result.error, truncated=result.truncated, timed_out=result.timed_out, cancelled=result.cancelled, commit=commit,
+        )
+
+    def _snapshot(self, call: CallState) -> str | None:
+        number = self.state.order.index(call.call.id) + 1
+        try:
+            return self.workspace.snapshot(f"calls/{number:04d}", f"after call {number}: {call.call.tool}")
+        except Exception:  # noqa: BLE001 - a failed snapshot must not lose the result; the journal says it
+            return None
+
+
+class _StreamFlusher:
+    """Batches streamed text into `stream` records: whole lines, at most every 50 ms, redacted before shown.
+
+    Whole lines, because a secret is found by looking at its line (a key split across two
+    records could slip past the redactor); an open private-key block is held back until
+    its end line arrives.
+    """
+
+    def __init__(self, loop: GatedLoop) -> None:
+        self._loop = loop
+        self._buffer: list[str] = []
+        self._size = 0
+        self._last = time.monotonic()
+        self.shown = False
+
+    async def add(self, text: str) -> None:
+        self._buffer.append(text)
+        self._size += len(text)
+        if "\n" in text and time.monotonic() - self._last >= STREAM_FLUSH_SECONDS:
+            await self.flush()
+
+    async def flush(self, *, final: bool = False) -> None:
+        if not self._buffer:
+            return
+        text = "".join(self._buffer)
+        cut = len(text) if final else text.rfind("\n") + 1
+        begin = text.rfind(_PEM_BEGIN, 0, cut)
+        if not final and begin >= 0 and "-----END" not in text[begin:cut]:
+            cut = text.rfind("\n", 0, begin) + 1
+        if cut <= 0:
+            return
+        ready, rest = text[:cut], text[cut:]
+        self._buffer = [rest] if rest else []
+        self._last = time.monotonic()
+        record = self._loop.record("stream", text=ready)
+        self.shown = True
+        shown = self._loop.on_text(record["text"])
+        if shown is not None:
+            await shown

@@ -1,0 +1,273 @@
+"""A live session's state, as a pure fold over its journal records.
+
+Nothing here does I/O: `SessionState.apply(record)` is the only way state changes, both
+while a session runs (each record is applied right after it is journaled) and when it is
+resumed (the journal is replayed). So what a resumed session shows and sends to the
+model is, by construction, what the crashed one had.
+
+Records (`kind`, then fields):
+
+- `session`: id, mode (pair | record), repo, task, agent, model, workspace, base, ungated_reads
+- `goal_draft` text · `mentor` about, comment · `goal` text (the contract; starts the agent)
+- `prompt` text: the human's next message once the agent has ended its turn
+- `stream` text: a piece of the reply being streamed (shown; dropped if the reply never completes)
+- `assistant` id, content (API blocks), calls, stop_reason, usage: one finished reply
+- `prediction` call, outcome (works | fails), confidence (low | medium | high)
+- `run` call, gated: the call is about to execute (a result without it means it was interrupted)
+- `result` call, ok, text, output, exit_code, error, truncated, timed_out, cancelled, commit
+- `correction` call, category, message, why, stopped (the call ids it answers)
+- `failure` message, retryable, partial · `retry` · `cancelled` what
+- `annotation` call, text · `end` summary
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .scripted import ToolCall
+
+PHASES = ("goal", "agent", "gate", "running", "human", "failed", "ended")
+STOPPED_TEXT = "The user stopped this call before it ran; it did not execute."
+OUTCOMES = ("works", "fails")
+
+
+@dataclass
+class CallState:
+    call: ToolCall
+    turn: int  # which assistant message proposed it (1-based)
+    prediction: dict[str, Any] | None = None
+    started: bool = False  # a `run` record exists
+    gated: bool = True
+    result: dict[str, Any] | None = None
+    correction: dict[str, Any] | None = None  # the correction that stopped it (it never ran)
+
+    @property
+    def resolved(self) -> bool:
+        return self.result is not None or self.correction is not None
+
+    @property
+    def prediction_right(self) -> bool | None:
+        """Whether the learner's works/fails prediction matched what happened (None: nothing to grade)."""
+        if self.prediction is None or self.result is None or self.result.get("interrupted"):
+            return None
+        return (self.prediction["outcome"] == "works") == bool(self.result.get("ok"))
+
+
+@dataclass(frozen=True)
+class Tally:
+    predicted: int  # predictions made
+    graded: int  # of those, calls that ran (a corrected call has no outcome to grade)
+    right: int
+    brier: float | None
+    ran: int
+    corrected: int
+
+    def line(self) -> str:
+        if not self.predicted:
+            return f"{self.ran} ran · {self.corrected} corrected · no predictions yet"
+        score = f"{self.right}/{self.graded} predictions right" if self.graded else f"{self.predicted} predicted"
+        calibration = f" · Brier {self.brier:.2f}" if self.brier is not None else ""
+        return f"{score}{calibration} · {self.ran} ran · {self.corrected} corrected"
+
+
+@dataclass
+class SessionState:
+    header: dict[str, Any] = field(default_factory=dict)
+    goal: str | None = None
+    goal_draft: str = ""
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    calls: dict[str, CallState] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+    turn_calls: list[str] = field(default_factory=list)  # the calls of the latest reply, in order
+    turns: int = 0
+    partial: str = ""  # streamed text of a reply that has not completed
+    failure: dict[str, Any] | None = None
+    ended: bool = False
+    records: int = 0
+    last_seq: int = 0
+
+    @classmethod
+    def from_records(cls, records: list[dict[str, Any]]) -> SessionState:
+        state = cls()
+        for record in records:
+            state.apply(record)
+        return state
+
+    # -- the fold
+
+    def apply(self, record: dict[str, Any]) -> None:
+        kind = record.get("kind")
+        self.records += 1
+        self.last_seq = max(self.last_seq, int(record.get("seq", 0) or 0))
+        handler = getattr(self, f"_on_{kind}", None)
+        if handler is not None:
+            handler(record)
+
+    def _on_session(self, record: dict[str, Any]) -> None:
+        self.header = {k: v for k, v in record.items() if k not in ("seq", "at", "kind")}
+
+    def _on_goal_draft(self, record: dict[str, Any]) -> None:
+        self.goal_draft = str(record.get("text", ""))
+
+    def _on_goal(self, record: dict[str, Any]) -> None:
+        if self.goal is not None:
+            return
+        self.goal = str(record.get("text", ""))
+        self.goal_draft = self.goal
+        task = str(self.header.get("task") or "").strip()
+        opening = f"Task: {task}\n\nMy goal for this session (the contract):\n{self.goal}" if task else self.goal
+        self._user_text(opening)
+
+    def _on_prompt(self, record: dict[str, Any]) -> None:
+        self.failure = None
+        self._user_text(str(record.get("text", "")))
+
+    def _on_stream(self, record: dict[str, Any]) -> None:
+        self.partial += str(record.get("text", ""))
+
+    def _on_assistant(self, record: dict[str, Any]) -> None:
+        self.partial = ""
+        self.failure = None
+        self.turns += 1
+        content = [dict(block) for block in record.get("content", []) if isinstance(block, dict)]
+        self.messages.append({"role": "assistant", "content": content})
+        self.turn_calls = []
+        for raw in record.get("calls", []):
+            call = ToolCall(
+                id=str(raw["id"]), tool=str(raw["tool"]), input=dict(raw.get("input") or {}), input_error=raw.get("input_error")
+            )
+            self.calls[call.id] = CallState(call=call, turn=self.turns)
+            self.order.append(call.id)
+            self.turn_calls.append(call.id)
+
+    def _on_prediction(self, record: dict[str, Any]) -> None:
+        state = self.calls.get(str(record.get("call")))
+        if state is not None and not state.resolved:
+            state.prediction = {"outcome": record.get("outcome"), "confidence": record.get("confidence", "medium")}
+
+    def _on_run(self, record: dict[str, Any]) -> None:
+        state = self.calls.get(str(record.get("call")))
+        if state is not None:
+            state.started = True
+            state.gated = bool(record.get("gated", True))
+
+    def _on_result(self, record: dict[str, Any]) -> None:
+        state = self.calls.get(str(record.get("call")))
+        if state is None or state.resolved:
+            return
+        state.result = {k: v for k, v in record.items() if k not in ("seq", "at", "kind", "call")}
+        self._close_turn_if_done()
+
+    def _on_correction(self, record: dict[str, Any]) -> None:
+        stopped = [str(i) for i in record.get("stopped") or [record.get("call")]]
+        correction = {k: v for k, v in record.items() if k not in ("seq", "at", "kind")}
+        for call_id in stopped:
+            state = self.calls.get(call_id)
+            if state is not None and not state.resolved:
+                state.correction = correction
+        self._close_turn_if_done()
+
+    def _on_failure(self, record: dict[str, Any]) -> None:
+        self.failure = {k: v for k, v in record.items() if k not in ("seq", "at", "kind")}
+        self.partial = ""
+
+    def _on_cancelled(self, record: dict[str, Any]) -> None:
+        if record.get("what") == "reply":
+            self.failure = {"message": "You stopped the reply.", "retryable": True, "partial": True, "cancelled": True}
+            self.partial = ""
+
+    def _on_retry(self, record: dict[str, Any]) -> None:
+        self.failure = None
+
+    def _on_end(self, record: dict[str, Any]) -> None:
+        self.ended = True
+
+    # -- helpers of the fold
+
+    def _user_text(self, text: str) -> None:
+        block = {"type": "text", "text": text}
+        if self.messages and self.messages[-1]["role"] == "user":
+            self.messages[-1]["content"].append(block)  # the API wants roles to alternate
+        else:
+            self.messages.append({"role": "user", "content": [block]})
+
+    def _close_turn_if_done(self) -> None:
+        if not self.turn_calls or not all(self.calls[i].resolved for i in self.turn_calls):
+            return
+        blocks: list[dict[str, Any]] = []
+        corrections: list[dict[str, Any]] = []
+        for call_id in self.turn_calls:
+            state = self.calls[call_id]
+            if state.result is not None:
+                text = str(state.result.get("text") or "(no output)")
+                blocks.append({"type": "tool_result", "tool_use_id": call_id, "content": text, "is_error": not state.result.get("ok")})
+            else:
+                blocks.append({"type": "tool_result", "tool_use_id": call_id, "content": STOPPED_TEXT, "is_error": True})
+                if state.correction is not None and state.correction not in corrections:
+                    corrections.append(state.correction)
+        for correction in corrections:
+            blocks.append({"type": "text", "text": correction_text(correction)})
+        self.messages.append({"role": "user", "content": blocks})
+        self.turn_calls = []
+
+    # -- what the session is waiting for
+
+    @property
+    def pending(self) -> list[CallState]:
+        """The latest reply's calls that have neither run nor been stopped, in the order proposed."""
+        return [self.calls[i] for i in self.turn_calls if not self.calls[i].resolved]
+
+    @property
+    def phase(self) -> str:
+        if self.ended:
+            return "ended"
+        if self.goal is None:
+            return "goal"
+        pending = self.pending
+        if pending:
+            return "running" if pending[0].started else "gate"
+        if self.failure is not None:
+            return "failed"
+        if self.messages and self.messages[-1]["role"] == "user":
+            return "agent"
+        return "human"
+
+    @property
+    def current(self) -> CallState | None:
+        """The call at the gate (or running): the first pending one."""
+        pending = self.pending
+        return pending[0] if pending else None
+
+    def tally(self) -> Tally:
+        from tutor.learn.scoring import brier_score
+        from tutor.lesson.taxonomy import CONFIDENCE_PROBABILITY, Confidence
+
+        predicted = graded = right = ran = corrected = 0
+        pairs: list[tuple[float, bool]] = []
+        for call_id in self.order:
+            state = self.calls[call_id]
+            ran += state.result is not None and state.started
+            corrected += state.correction is not None
+            if state.prediction is None:
+                continue
+            predicted += 1
+            verdict = state.prediction_right
+            if verdict is None:
+                continue
+            graded += 1
+            right += verdict
+            try:
+                probability = CONFIDENCE_PROBABILITY[Confidence(state.prediction.get("confidence", "medium"))]
+            except ValueError:
+                probability = CONFIDENCE_PROBABILITY[Confidence.MEDIUM]
+            pairs.append((probability, verdict))
+        return Tally(predicted=predicted, graded=graded, right=right, brier=brier_score(pairs), ran=ran, corrected=corrected)
+
+
+def correction_text(correction: dict[str, Any]) -> str:
+    """How a correction reads to the model: the human's words, labelled with what kind of correction it is."""
+    category = str(correction.get("category") or "").strip()
+    message = str(correction.get("message") or "").strip()
+    label = f" ({category})" if category else ""
+    return f"Correction from the human{label}: {message}" if message else f"The human stopped you{label}."

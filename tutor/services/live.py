@@ -1,0 +1,245 @@
+"""Starting, resuming and listing live sessions (pair mode; recording reuses it).
+
+A session is three things under `$TUTOR_HOME`, all named by its id: the journal
+(`sessions/<id>/journal.jsonl`, the source of truth), the workspace
+(`workspaces/<id>`, a private clone where the agent's tools act) and, while it runs, the
+engine (`tutor.agent.loop.GatedLoop`) tying them to an agent. Nothing here writes to the
+user's repository: the workspace is made from it with read-only git plumbing.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tutor import paths
+from tutor.settings import Settings
+
+MODES = ("pair", "record")
+
+
+class SessionError(Exception):
+    """A session cannot be started or resumed; the message is one line for the user."""
+
+
+@dataclass
+class LiveSession:
+    id: str
+    loop: Any  # tutor.agent.loop.GatedLoop
+    journal: Any
+    workspace: Any
+    problems: list[str] = field(default_factory=list)  # journal lines skipped on resume
+
+    @property
+    def state(self) -> Any:
+        return self.loop.state
+
+    def close(self) -> None:
+        self.journal.close()
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    id: str
+    mode: str
+    task: str
+    goal: str
+    repo: str
+    agent: str
+    phase: str
+    tally: str
+    started: float
+    problems: int = 0
+
+
+def new_session_id(clock: float | None = None) -> str:
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock))
+    return f"{stamp}-{secrets.token_hex(3)}"
+
+
+def journal_path(session_id: str) -> Path:
+    return paths.sessions_dir() / session_id / "journal.jsonl"
+
+
+def start_session(
+    *,
+    mode: str,
+    settings: Settings,
+    repo: Path | None = None,
+    task: str = "",
+    demo: bool = False,
+    agent: Any = None,
+    session_id: str | None = None,
+) -> LiveSession:
+    """A new session on `repo` (or on the bundled demo project), journaled from its first record."""
+    from tutor.record.journal import Journal, JournalError
+    from tutor.vcs._git import VcsError
+    from tutor.vcs.workspace import Workspace
+
+    if mode not in MODES:
+        raise SessionError(f"unknown session mode {mode!r}")
+    session_id = session_id or new_session_id()
+    redactor = _redactor()
+    where = paths.workspaces_dir() / session_id
+    where.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if demo:
+            from tutor.agent.demo import PROJECT, TASK
+
+            workspace = Workspace.from_folder(PROJECT, where, deterministic=False)
+            task = task or TASK
+        else:
+            if repo is None:
+                raise SessionError("give the repository to work on: --repo PATH")
+            workspace = Workspace.from_repository(repo, where)
+        base = workspace.redact_base(redactor.redact_bytes, "the starting point (secrets redacted)")
+    except VcsError as error:
+        raise SessionError(str(error)) from None
+    try:
+        journal = Journal.create(journal_path(session_id), redact=redactor.redact_obj)
+    except JournalError as error:
+        workspace.remove()
+        raise SessionError(str(error)) from None
+    agent = agent or _make_agent({"agent": "demo" if demo else "anthropic", "model": settings.model}, settings, turns_done=0)
+    loop = _loop(journal, _state([]), agent, workspace, settings, mode)
+    loop.record(
+        "session",
+        format="tutor.session/1",
+        id=session_id,
+        mode=mode,
+        repo=str(Path(repo).resolve()) if repo is not None and not demo else "(the bundled demo project)",
+        task=task,
+        agent="demo" if demo else "anthropic",
+        model=getattr(agent, "label", ""),
+        workspace=str(workspace.root),
+        base=base,
+        ungated_reads=settings.ungated_reads,
+    )
+    return LiveSession(id=session_id, loop=loop, journal=journal, workspace=workspace)
+
+
+def resume_session(session_id: str, *, settings: Settings, agent: Any = None, mode: str | None = None) -> LiveSession:
+    """The session `session_id` as the journal left it, ready to continue (a crashed call is reported as interrupted)."""
+    from tutor.record.journal import Journal, JournalError, read_journal
+    from tutor.vcs._git import VcsError
+    from tutor.vcs.workspace import Workspace
+
+    path = _existing_journal(session_id)
+    try:
+        read = read_journal(path)
+    except JournalError as error:
+        raise SessionError(str(error)) from None
+    state = _state(read.records)
+    header = state.header
+    if not header:
+        raise SessionError(f"session {session_id}: its journal has no session record")
+    if mode is not None and header.get("mode") != mode:
+        raise SessionError(f"session {session_id} is a {header.get('mode')} session, not a {mode} session")
+    if state.ended:
+        raise SessionError(f"session {session_id} has ended; nothing to resume")
+    try:
+        workspace = Workspace.open(Path(str(header.get("workspace", ""))))
+    except VcsError as error:
+        raise SessionError(f"session {session_id}: its workspace is gone ({error})") from None
+    redactor = _redactor()
+    workspace.redact_snapshots(redactor.redact_bytes)
+    try:
+        journal = Journal.reopen(path, state.last_seq, redact=redactor.redact_obj)
+    except JournalError as error:
+        raise SessionError(str(error)) from None
+    agent = agent or _make_agent(header, settings, turns_done=state.turns)
+    loop = _loop(journal, state, agent, workspace, settings, str(header.get("mode", "pair")))
+    problems = list(read.problems) + (["the last line was cut short by a crash; it was never shown"] if read.torn_tail else [])
+    return LiveSession(id=session_id, loop=loop, journal=journal, workspace=workspace, problems=problems)
+
+
+def list_sessions() -> list[SessionSummary]:
+    """Every session under `$TUTOR_HOME/sessions`, newest first; unreadable ones are listed with a note."""
+    from tutor.record.journal import JournalError, read_journal
+
+    root = paths.sessions_dir()
+    summaries: list[SessionSummary] = []
+    if not root.is_dir():
+        return summaries
+    for folder in sorted(root.iterdir(), reverse=True):
+        path = folder / "journal.jsonl"
+        if not path.is_file():
+            continue
+        try:
+            read = read_journal(path)
+        except JournalError:
+            continue
+        state = _state(read.records)
+        header = state.header
+        started = float(read.records[0].get("at", 0)) if read.records else 0.0
+        summaries.append(
+            SessionSummary(
+                id=folder.name, mode=str(header.get("mode", "?")), task=str(header.get("task", "")), goal=state.goal or "",
+                repo=str(header.get("repo", "")), agent=str(header.get("agent", "")), phase=state.phase,
+                tally=state.tally().line(), started=started, problems=len(read.problems),
+            )
+        )
+    return summaries
+
+
+def session_records(session_id: str) -> list[dict[str, Any]]:
+    from tutor.record.journal import JournalError, read_journal
+
+    try:
+        return read_journal(_existing_journal(session_id)).records
+    except JournalError as error:
+        raise SessionError(str(error)) from None
+
+
+# -- helpers
+
+
+def _existing_journal(session_id: str) -> Path:
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}", session_id or ""):
+        raise SessionError(f"{session_id!r} is not a session id (see `tutor pair --list`)")
+    path = journal_path(session_id)
+    if not path.is_file():
+        raise SessionError(f"no session {session_id} under {paths.sessions_dir()} (see `tutor pair --list`)")
+    return path
+
+
+def _redactor() -> Any:
+    from tutor.record.redact import Redactor
+
+    return Redactor.from_environment()
+
+
+def _state(records: list[dict[str, Any]]) -> Any:
+    from tutor.agent.session import SessionState
+
+    return SessionState.from_records(records)
+
+
+def _make_agent(header: dict[str, Any], settings: Settings, *, turns_done: int) -> Any:
+    if header.get("agent") == "demo":
+        from tutor.agent.demo import demo_turns
+        from tutor.agent.scripted import ScriptedAgent
+
+        agent = ScriptedAgent(demo_turns())
+        agent.skip(turns_done)
+        return agent
+    from tutor.agent.anthropic_agent import AnthropicAgent
+
+    return AnthropicAgent(settings.model or None, max_retries=settings.api_max_retries)
+
+
+def _loop(journal: Any, state: Any, agent: Any, workspace: Any, settings: Settings, mode: str) -> Any:
+    from tutor.agent.anthropic_agent import SYSTEM_PROMPT
+    from tutor.agent.loop import GatedLoop
+    from tutor.agent.tools import Tools
+
+    tools = Tools(workspace.root, timeout=settings.command_timeout, output_cap=settings.output_cap, redact=_redactor().redact)
+    return GatedLoop(
+        journal=journal, state=state, agent=agent, tools=tools, workspace=workspace, system=SYSTEM_PROMPT,
+        require_prediction=mode == "pair", ungated_reads=settings.ungated_reads,
+    )
