@@ -204,6 +204,94 @@ def build(sources: tuple[Path, ...], out: Path | None, check: bool) -> None:
 
 
 @cli.command()
+@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), help="The git repository to work on (it is never changed: the agent works in a private copy).")
+@click.option("--task", default="", help="What the session is about (shown to you and the agent; your goal contract comes first).")
+@click.option("--demo", is_flag=True, help="Pair with a scripted agent on a bundled sample project (no API key needed).")
+@click.option("--resume", "resume_id", metavar="ID", help="Continue session ID where it stopped (see --list).")
+@click.option("--list", "list_sessions", is_flag=True, help="List your sessions and exit.")
+def pair(repo: Path | None, task: str, demo: bool, resume_id: str | None, list_sessions: bool) -> None:
+    """Work live with the agent: set the goal, then predict before every action runs.
+
+    Before each write or command the agent proposes, press w (works) or f (fails),
+    1 2 3 for your confidence, then r to let it run or c to correct it. The
+    session is journaled as it happens under $TUTOR_HOME/sessions, so nothing is
+    lost and `tutor pair --resume ID` continues it.
+
+    Needs ANTHROPIC_API_KEY (ANTHROPIC_BASE_URL is honoured, as by the SDK); without
+    one, Tutor offers the scripted demo.
+    """
+    from .services.live import SessionError, resume_session, start_session
+
+    if list_sessions:
+        _print_sessions()
+        return
+    chosen = sum(bool(x) for x in (repo is not None, demo, resume_id))
+    if chosen != 1:
+        raise TutorError("give one of --repo PATH, --demo or --resume ID (see `tutor pair --help`)")
+    if not _interactive():
+        raise TutorError("pair mode needs a terminal")
+    settings = _settings()
+    from .agent.client import KEY_HELP, has_credentials
+
+    needs_key = not demo
+    session = None
+    if resume_id:
+        try:
+            from .services.live import session_records
+
+            records = session_records(resume_id)
+        except SessionError as error:
+            raise TutorError(str(error)) from None
+        needs_key = not any(r.get("kind") == "session" and r.get("agent") == "demo" for r in records[:1])
+    if needs_key and not has_credentials():
+        if resume_id:
+            raise TutorError(f"resuming needs an API key. {KEY_HELP}")
+        from .ui.app import TutorApp
+
+        app = TutorApp(settings=settings, no_key=KEY_HELP)
+        app.run()
+        sys.exit(app.return_code or 0)
+    try:
+        if resume_id:
+            session = resume_session(resume_id, settings=settings, mode="pair")
+        else:
+            session = start_session(mode="pair", settings=settings, repo=repo, task=task, demo=demo)
+    except SessionError as error:
+        raise TutorError(str(error)) from None
+    mentor = None
+    if not demo and session.loop.state.header.get("agent") != "demo":
+        from .agent.mentor import mentor_for
+
+        mentor = mentor_for()
+    from .ui.app import TutorApp
+
+    app = TutorApp(settings=settings, pair=session, mentor=mentor)
+    try:
+        app.run()
+    finally:
+        session.close()
+    click.echo(f"Session {session.id} is kept. Continue it with: tutor pair --resume {session.id}")
+    sys.exit(app.return_code or 0)
+
+
+def _print_sessions() -> None:
+    import time
+
+    from .services.live import list_sessions
+
+    sessions = list_sessions()
+    if not sessions:
+        click.echo("No sessions yet. Start one with `tutor pair --repo PATH` or `tutor pair --demo`.")
+        return
+    for summary in sessions:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(summary.started)) if summary.started else "?"
+        about = summary.goal or summary.task or "(no goal yet)"
+        about = about.splitlines()[0][:70]
+        click.echo(f"{summary.id}  {when}  {summary.mode:<6} {summary.phase:<7} {about}")
+        click.echo(f"{'':22}{summary.tally}")
+
+
+@cli.command()
 def progress() -> None:
     """Show what you have done: lessons, attempts, scores, reviews due."""
     from datetime import date

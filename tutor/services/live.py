@@ -32,6 +32,7 @@ class LiveSession:
     journal: Any
     workspace: Any
     problems: list[str] = field(default_factory=list)  # journal lines skipped on resume
+    records: list[dict[str, Any]] = field(default_factory=list)  # what the journal held when resumed
 
     @property
     def state(self) -> Any:
@@ -153,7 +154,7 @@ def resume_session(session_id: str, *, settings: Settings, agent: Any = None, mo
     agent = agent or _make_agent(header, settings, turns_done=state.turns)
     loop = _loop(journal, state, agent, workspace, settings, str(header.get("mode", "pair")))
     problems = list(read.problems) + (["the last line was cut short by a crash; it was never shown"] if read.torn_tail else [])
-    return LiveSession(id=session_id, loop=loop, journal=journal, workspace=workspace, problems=problems)
+    return LiveSession(id=session_id, loop=loop, journal=journal, workspace=workspace, problems=problems, records=read.records)
 
 
 def list_sessions() -> list[SessionSummary]:

@@ -27,8 +27,20 @@ class TutorApp(App[None]):
         Binding("question_mark", "help", "Keys", id="help", tooltip="Show every key"),
     ]
 
-    def __init__(self, *, lesson: Path | None = None, review: bool = False, settings: Any = None) -> None:
+    def __init__(
+        self,
+        *,
+        lesson: Path | None = None,
+        review: bool = False,
+        settings: Any = None,
+        pair: Any = None,
+        mentor: Any = None,
+        no_key: str | None = None,
+    ) -> None:
         super().__init__()
+        self._start_pair = pair  # a tutor.services.live.LiveSession
+        self._mentor = mentor
+        self._no_key = no_key  # `tutor pair` without a key: how to set one
         if settings is None:
             from tutor.settings import load_settings
 
@@ -46,7 +58,13 @@ class TutorApp(App[None]):
             self.theme = self.settings.theme
         for warning in self.settings.warnings:
             self.notify(warning, severity="warning", timeout=8)
-        if self._start_lesson is not None:
+        if self._start_pair is not None:
+            self.open_pair(self._start_pair)
+        elif self._no_key is not None:
+            from .screens.no_key import NoKeyScreen
+
+            self.push_screen(NoKeyScreen(self._no_key))
+        elif self._start_lesson is not None:
             self._splash_then_open(self._start_lesson)
         elif self._start_review:
             self.open_review(root=True)
@@ -135,6 +153,33 @@ class TutorApp(App[None]):
             self.switch_screen(screen)
         else:
             self._show(screen, root)
+
+    def open_pair(self, session: Any) -> None:
+        from .screens.pair import PairScreen
+
+        self.sub_title = f"pair · {session.id}"
+        screen = PairScreen(session, mentor=self._mentor)
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def start_demo_pair(self) -> None:
+        """The no-key screen's way out: a scripted session on the bundled demo project."""
+        from tutor.services.live import SessionError, start_session
+
+        try:
+            session = start_session(mode="pair", settings=self.settings, demo=True)
+        except SessionError as error:
+            self.notify(f"Cannot start the demo: {error}", severity="error", timeout=10)
+            return
+        self.pair_session = session
+        self.open_pair(session)
+
+    def on_unmount(self) -> None:
+        for session in (self._start_pair, getattr(self, "pair_session", None)):
+            if session is not None:
+                session.close()
 
     def open_review(self, root: bool = False) -> None:
         from tutor.services.reviews import ReviewQueue, ReviewSession

@@ -32,3 +32,17 @@ def verdict(score: float | None, skipped: bool = False) -> str:
     if score is None:
         return ""
     return f"{score:.0%}"
+
+# The correction form's one-key categories (a contract of pair and record mode).
+CATEGORY_KEYS = {
+    "g": "goal",
+    "s": "scope",
+    "a": "approach",
+    "v": "verify",
+    "t": "test",
+    "c": "correctness",
+    "f": "fact",
+    "x": "safety",
+    "p": "stop",
+    "y": "style",
+}

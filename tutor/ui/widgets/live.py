@@ -1,0 +1,184 @@
+"""The cards of a live session's transcript: what the agent said, each proposal at the gate, and how it ended.
+
+Cards are built from journal records only (the record as written, redacted), so the
+screen never shows anything the journal does not hold.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Markdown, Static
+
+from tutor.lesson.taxonomy import CATEGORY_MEANINGS, Category
+
+from ..glyphs import CATEGORY_KEYS
+from .prose import Prose
+from .step_view import diff_text, output_log
+
+CONFIDENCE_KEYS = {"low": "1", "medium": "2", "high": "3"}
+
+
+def card_id(call_id: str) -> str:
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in call_id)
+    return f"call-{safe}"
+
+
+class AgentText(Markdown):
+    """The agent's words, streamed in through a `MarkdownStream` (appended, never re-rendered whole)."""
+
+    DEFAULT_CLASSES = "agent-text"
+
+    def __init__(self) -> None:
+        super().__init__("")
+        self.streamed: list[str] = []
+        self._stream: Any = None
+
+    async def add(self, text: str) -> None:
+        if self._stream is None:
+            self._stream = Markdown.get_stream(self)
+        self.streamed.append(text)
+        await self._stream.write(text)
+
+    async def finish(self, final: str | None) -> None:
+        """Stop streaming; if the finished message reads differently (redaction across pieces), show it as written."""
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+        if final is not None and final != "".join(self.streamed):
+            await self.update(final)
+
+
+class ProposalCard(Vertical):
+    """One tool call at the gate: what it would do, the learner's prediction, then what happened."""
+
+    DEFAULT_CLASSES = "proposal-card"
+
+    def __init__(self, call: dict[str, Any], preview_kind: str, preview: str, *, gated: bool) -> None:
+        super().__init__(id=card_id(str(call["id"])))
+        self.call = call
+        self.preview_kind = preview_kind
+        self.preview = preview
+        self.gated = gated
+        self.prediction: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        tool = str(self.call.get("tool"))
+        yield Static(Text.assemble(("◆ ", "bold"), (tool, "bold"), ("  proposed", "dim")), classes="call-title")
+        if self.preview_kind == "command":
+            yield Static(Text.assemble(("$ ", "bold"), (self.preview, "bold")), classes="command")
+        elif self.preview_kind == "diff":
+            yield Static(diff_text(self.preview), classes="diff")
+        elif self.preview_kind == "error":
+            yield Static(Text(self.preview, "bold red"), classes="call-error")
+        else:
+            yield Static(self.preview, classes="call-read")
+        yield Static("", classes="call-state")
+
+    def show_state(self, line: Text | str) -> None:
+        self.query_one(".call-state", Static).update(line)
+
+    def show_prediction(self, prediction: dict[str, Any]) -> None:
+        self.prediction = prediction
+        self.show_state(Text.assemble(("You predict: ", "dim"), (f"it {prediction['outcome']}", "bold"), (f" ({prediction['confidence']} confidence)", "dim")))
+
+    def show_result(self, result: dict[str, Any], verdict: bool | None) -> None:
+        ok = bool(result.get("ok"))
+        outcome = "it worked" if ok else "it failed"
+        if result.get("interrupted"):
+            outcome = "interrupted (Tutor stopped while it ran)"
+        elif result.get("cancelled"):
+            outcome = "stopped (escape)"
+        elif result.get("timed_out"):
+            outcome = "timed out"
+        parts: list[Any] = [("Result: ", "dim"), (outcome, "bold green" if ok else "bold red")]
+        if result.get("exit_code") is not None:
+            parts.append((f"  exit code {result['exit_code']}", "dim"))
+        if self.prediction is not None:
+            parts.append(("   You predicted: ", "dim"))
+            parts.append((f"it {self.prediction['outcome']}", "bold"))
+            if verdict is not None:
+                parts.append(("  ✓ right" if verdict else "  ✗ wrong", "bold green" if verdict else "bold red"))
+        elif not self.gated:
+            parts.append(("   (a read: ran without stopping at the gate)", "dim"))
+        self.show_state(Text.assemble(*parts))
+        body = str(result.get("output") or "")
+        if result.get("error"):
+            body = (body + "\n" if body else "") + f"error: {result['error']}"
+        if self.call.get("tool") in ("read_file", "list_files") and ok:
+            lines = body.count("\n") + 1
+            self.mount(Static(Text(f"({lines} lines read)", "dim"), classes="call-read"))
+        elif body:
+            self.mount(output_log(body))
+        self.add_class("done")
+
+    def show_stopped(self, correction: dict[str, Any], own: bool) -> None:
+        if own:
+            line = Text.assemble(("✋ You corrected it ", "bold"), (f"({correction.get('category')})", "bold"), (": " + str(correction.get("message", "")), ""))
+        else:
+            line = Text("Stopped with the correction above; it did not run.", "dim")
+        self.show_state(line)
+        self.add_class("done")
+
+
+class CategoryPicker(Static, can_focus=True):
+    """The correction's category, chosen with one key each (the letters are a contract)."""
+
+    BINDINGS = [
+        Binding(key, f"pick('{category}')", category.capitalize(), show=False, id=f"category-{category}")
+        for key, category in CATEGORY_KEYS.items()
+    ]
+
+    class Picked(Message):
+        def __init__(self, category: str) -> None:
+            super().__init__()
+            self.category = category
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(self._table(), **kwargs)
+
+    @staticmethod
+    def _table() -> Text:
+        text = Text("What kind of correction? Press its key:\n", "bold")
+        for key, category in CATEGORY_KEYS.items():
+            text.append(f"  {key} ", "bold reverse")
+            text.append(f" {category:<12}", "bold")
+            text.append(CATEGORY_MEANINGS[Category(category)] + "\n", "dim")
+        text.append("escape: back to the gate", "dim italic")
+        return text
+
+    def action_pick(self, category: str) -> None:
+        self.post_message(self.Picked(category))
+
+
+class MentorCard(Vertical):
+    DEFAULT_CLASSES = "mentor-card"
+
+    def __init__(self, comment: dict[str, Any], *, label: str) -> None:
+        super().__init__()
+        self.comment = comment
+        self.label = label
+
+    def compose(self) -> ComposeResult:
+        comment = self.comment
+        yield Static(Text(self.label, "bold"), classes="mentor-title")
+        if comment.get("notice"):
+            yield Static(Text(str(comment["notice"]), "dim italic"))
+        lines = [str(comment.get("summary", ""))]
+        lines += [f"- {question}" for question in comment.get("questions") or []]
+        if comment.get("missing"):
+            lines.append("Missing: " + "; ".join(str(item) for item in comment["missing"]))
+        yield Prose("\n".join(line for line in lines if line))
+
+
+def label_card(title: str, body: str, *, classes: str) -> Widget:
+    card = Vertical(classes=f"live-card {classes}")
+    card.compose_add_child(Static(Text(title, "bold"), classes="card-title"))
+    card.compose_add_child(Prose(body) if body else Static(""))
+    return card
