@@ -100,12 +100,15 @@ class AnthropicAgent:
             from .client import describe_api_error
 
             line, retryable = describe_api_error(error)
-            raise AgentError(_midway(line, reader), retryable=retryable, partial=reader.shown) from error
+            # Until the stream opens, failures are the SDK's to retry (it already has, max_retries times).
+            raise AgentError(_midway(line, reader), retryable=retryable, partial=reader.shown, retried=stream is None) from error
         except (AgentError, GeneratorExit):
             raise
         except Exception as error:  # noqa: BLE001 - the transport's own errors (a reset connection, ...)
             detail = " ".join(str(error).split()) or type(error).__name__
-            raise AgentError(_midway(f"The connection failed: {detail}.", reader), retryable=True, partial=reader.shown) from error
+            raise AgentError(
+                _midway(f"The connection failed: {detail}.", reader), retryable=True, partial=reader.shown, retried=stream is None
+            ) from error
         finally:
             if stream is not None:
                 try:

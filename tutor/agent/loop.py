@@ -66,6 +66,7 @@ class GatedLoop:
         self.on_record: RecordListener = lambda record: None
         self.on_text: TextListener = lambda text: None
         self._running: str | None = None
+        self.retry_delay = 0.5  # seconds, doubled per attempt; only before anything of the reply is shown
 
     # -- the journal, then the state, then the screen
 
@@ -189,9 +190,9 @@ class GatedLoop:
                 raise
             except AgentError as error:
                 await stream.flush(final=True)
-                if error.retryable and not stream.shown and not error.partial and attempt < AUTO_RETRIES:
+                if error.retryable and not error.retried and not stream.shown and not error.partial and attempt < AUTO_RETRIES:
                     attempt += 1
-                    await asyncio.sleep(0.5 * attempt)
+                    await asyncio.sleep(self.retry_delay * attempt)
                     continue
                 self.record("failure", message=error.message, retryable=error.retryable, partial=error.partial or stream.shown)
                 return None
@@ -249,35 +250,32 @@ class GatedLoop:
 
 
 class _StreamFlusher:
-    """Batches streamed text into `stream` records: whole lines, at most every 50 ms, redacted before shown.
+    """Batches streamed text into `stream` records (at most every 50 ms), redacted before they are shown.
 
-    Whole lines, because a secret is found by looking at its line (a key split across two
-    records could slip past the redactor); an open private-key block is held back until
-    its end line arrives.
+    A piece ends at whitespace, so a token is never cut in two, and a line that may be
+    introducing a secret (`password`, `Authorization: Bearer`, ...) is held back until the
+    line is complete, as is an open private-key block until its end line: the redactor
+    finds a secret by its context, and a secret split across two records could slip past.
     """
 
     def __init__(self, loop: GatedLoop) -> None:
         self._loop = loop
         self._buffer: list[str] = []
-        self._size = 0
-        self._last = time.monotonic()
+        self._last = 0.0  # the first words show at once
         self.shown = False
 
     async def add(self, text: str) -> None:
         self._buffer.append(text)
-        self._size += len(text)
-        if "\n" in text and time.monotonic() - self._last >= STREAM_FLUSH_SECONDS:
+        if time.monotonic() - self._last >= STREAM_FLUSH_SECONDS:
             await self.flush()
 
     async def flush(self, *, final: bool = False) -> None:
         if not self._buffer:
             return
         text = "".join(self._buffer)
-        cut = len(text) if final else text.rfind("\n") + 1
-        begin = text.rfind(_PEM_BEGIN, 0, cut)
-        if not final and begin >= 0 and "-----END" not in text[begin:cut]:
-            cut = text.rfind("\n", 0, begin) + 1
+        cut = len(text) if final else _safe_cut(text)
         if cut <= 0:
+            self._buffer = [text]
             return
         ready, rest = text[:cut], text[cut:]
         self._buffer = [rest] if rest else []
@@ -287,3 +285,22 @@ class _StreamFlusher:
         shown = self._loop.on_text(record["text"])
         if shown is not None:
             await shown
+
+
+_SECRET_CUES = ("password", "passwd", "secret", "token", "bearer", "authorization", "api_key", "apikey", "api-key", "private", "cookie", "credential")
+
+
+def _safe_cut(text: str) -> int:
+    """Where a streamed piece may end: after the last whitespace, short of any line that may hold a secret."""
+    cut = max(text.rfind(" "), text.rfind("\n"), text.rfind("\t")) + 1
+    if cut <= 0:
+        return 0
+    line_start = text.rfind("\n", 0, cut) + 1  # the line the cut falls in (incomplete if the cut is inside it)
+    if not text[:cut].endswith("\n"):
+        tail = text[line_start:].lower()
+        if any(cue in tail for cue in _SECRET_CUES):
+            cut = line_start
+    begin = text.rfind(_PEM_BEGIN, 0, cut)
+    if begin >= 0 and "-----END" not in text[begin:cut]:
+        cut = text.rfind("\n", 0, begin) + 1
+    return cut

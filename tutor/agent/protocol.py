@@ -38,13 +38,15 @@ class AgentError(Exception):
 
     `retryable`: trying again may work (429, 5xx, 529, a broken connection).
     `partial`: some of the reply had already arrived (so it is never retried silently).
+    `retried`: the request was already retried as often as it should be (by the SDK, before any reply).
     """
 
-    def __init__(self, message: str, *, retryable: bool, partial: bool = False) -> None:
+    def __init__(self, message: str, *, retryable: bool, partial: bool = False, retried: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.retryable = retryable
         self.partial = partial
+        self.retried = retried
 
 
 class Agent(Protocol):

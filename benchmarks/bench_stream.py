@@ -1,0 +1,174 @@
+"""Streaming a long reply into pair mode: is the app as fast as the bare SDK, and do keys stay quick?
+
+    python benchmarks/bench_stream.py [--tokens 20000] [--chunk 4] [--runs 3] [--keys 60]
+
+A local fake Messages API server (tests/fake_messages_api.py, 127.0.0.1) streams one reply
+of `--tokens` tokens of Markdown (paragraphs, lists, code), `--chunk` characters per
+`text_delta` (about one token each), as fast as the socket takes them.
+
+* **baseline**: the bare SDK, `AsyncAnthropic(...).messages.create(stream=True)`, every
+  event read and nothing done with it: the fastest a client can consume the stream.
+* **app**: the real pair screen (`TutorApp(pair=session)`, headless, 120x40): the reply is
+  streamed by `AnthropicAgent`, journaled (fsync, redacted, in whole lines every 50 ms)
+  and appended to a `MarkdownStream`. The clock stops when the reply's `assistant` record
+  is on disk (the stream consumed) and again when every piece is drawn.
+
+It prints both rates in tokens per second and their ratio (goal: the app at least 0.8 of
+the SDK's rate). Then, during another streamed reply, `--keys` key presses are posted to
+the app 25 ms apart, each timed from the key event posted to its action running (a key
+bound on the screen for the benchmark): median, p95 and max (goal: p95 within 100 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+os.environ["TUTOR_HOME"] = tempfile.mkdtemp(prefix="tutor-bench-stream-")
+os.environ["ANTHROPIC_API_KEY"] = "sk-ant-bench-" + "k" * 40
+
+
+def markdown_reply(tokens: int) -> str:
+    """About `tokens` tokens (4 characters each) of the Markdown an agent writes."""
+    parts: list[str] = []
+    size = 0
+    n = 0
+    while size < tokens * 4:
+        n += 1
+        block = (
+            f"## Step {n}\n\nI read `module_{n}.py` and the failing test. The function "
+            f"`parse_{n}()` drops the last field when the line ends with a separator, so "
+            "the count is off by one.\n\n"
+            f"- check the input of `parse_{n}`\n- keep the public API\n- run the tests\n\n"
+            f"```python\ndef parse_{n}(line: str) -> list[str]:\n    return line.split(',')\n```\n\n"
+        )
+        parts.append(block)
+        size += len(block)
+    return "".join(parts)
+
+
+async def bare_sdk(base_url: str, api, reply) -> float:  # noqa: ANN001
+    import anthropic
+
+    api.enqueue(reply)
+    client = anthropic.AsyncAnthropic(base_url=base_url, max_retries=0)
+    started = time.perf_counter()
+    stream = await client.messages.create(model="m", max_tokens=10, messages=[{"role": "user", "content": "go"}], stream=True)
+    async for _event in stream:
+        pass
+    elapsed = time.perf_counter() - started
+    await client.close()
+    return elapsed
+
+
+async def in_app(api, reply, keys: int = 0) -> tuple[float, float, list[float]]:  # noqa: ANN001
+    from textual.binding import Binding
+
+    from tutor.services.live import start_session
+    from tutor.settings import Settings
+    from tutor.ui.app import TutorApp
+    from tutor.ui.screens.pair import PairScreen
+
+    latencies: list[float] = []
+    posted: list[float] = []
+
+    class TimedPairScreen(PairScreen):
+        BINDINGS = [Binding("k", "timed_key", "timed", show=False)]
+
+        def action_timed_key(self) -> None:
+            latencies.append(time.perf_counter() - posted.pop(0))
+
+    import tutor.ui.screens.pair as pair_module
+
+    original = pair_module.PairScreen
+    pair_module.PairScreen = TimedPairScreen
+    try:
+        api.enqueue(reply)
+        settings = Settings(api_max_retries=0)
+        session = start_session(mode="pair", settings=settings, demo=True, agent=None)
+        from tutor.agent.anthropic_agent import AnthropicAgent
+
+        session.loop.agent = AnthropicAgent(max_retries=0)
+        app = TutorApp(settings=settings, pair=session)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = app.screen
+            await pilot.pause()
+            session.loop.set_goal("Explain the module; done when every step is described.")
+            started = time.perf_counter()
+            screen._drive()
+            consumed = drawn = 0.0
+            while True:
+                if not consumed and session.loop.state.turns:
+                    consumed = time.perf_counter() - started
+                if consumed and screen.drawn and not screen.busy:
+                    drawn = time.perf_counter() - started
+                    break
+                if keys and len(latencies) + len(posted) < keys and not consumed:
+                    posted.append(time.perf_counter())
+                    app.simulate_key("k")
+                await asyncio.sleep(0.025 if keys else 0.002)
+            await pilot.pause()
+        session.close()
+    finally:
+        pair_module.PairScreen = original
+    return consumed, drawn, latencies
+
+
+def summary(values: list[float]) -> str:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return f"median {statistics.median(ordered) * 1000:6.1f} ms   p95 {p95 * 1000:6.1f} ms   max {ordered[-1] * 1000:6.1f} ms"
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tokens", type=int, default=20_000)
+    parser.add_argument("--chunk", type=int, default=4)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keys", type=int, default=60)
+    args = parser.parse_args()
+
+    from fake_messages_api import FakeMessagesAPI, text_reply
+
+    text = markdown_reply(args.tokens)
+    reply = text_reply(text, chunk=args.chunk)
+    events = len(text) // args.chunk
+    print(f"One streamed reply: {args.tokens:,} tokens ({len(text):,} characters of Markdown, {events:,} text deltas of {args.chunk} characters)")
+    with FakeMessagesAPI() as api:
+        os.environ["ANTHROPIC_BASE_URL"] = api.base_url
+        sdk_times, consumed_times, drawn_times = [], [], []
+        for _ in range(args.runs):
+            sdk_times.append(await bare_sdk(api.base_url, api, reply))
+            consumed, drawn, _ = await in_app(api, reply)
+            consumed_times.append(consumed)
+            drawn_times.append(drawn)
+        sdk = statistics.median(sdk_times)
+        consumed = statistics.median(consumed_times)
+        drawn = statistics.median(drawn_times)
+        rate = lambda seconds: args.tokens / seconds  # noqa: E731
+        print(f"  bare SDK, events read                 {sdk:6.2f} s   {rate(sdk):9,.0f} tokens/s   (median of {args.runs})")
+        print(f"  pair screen, reply consumed+journaled {consumed:6.2f} s   {rate(consumed):9,.0f} tokens/s   ratio {sdk / consumed:.2f}")
+        print(f"  pair screen, every piece drawn        {drawn:6.2f} s   {rate(drawn):9,.0f} tokens/s   ratio {sdk / drawn:.2f}")
+        verdict = "meets" if sdk / drawn >= 0.8 else "misses"
+        print(f"  goal: the app at least 0.8 of the SDK's rate: {verdict} it (drawn ratio {sdk / drawn:.2f})")
+        if args.keys:
+            slow = text_reply(text, chunk=args.chunk, event_delay=0.0002)
+            _, _, latencies = await in_app(api, slow, keys=args.keys)
+            if latencies:
+                print(f"\nKey presses while a reply streams ({len(latencies)} presses, 25 ms apart): {summary(latencies)}")
+                p95 = sorted(latencies)[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))]
+                print(f"  goal: p95 within 100 ms: {'meets' if p95 <= 0.1 else 'misses'} it")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,259 @@
+"""Pair mode through the real screen and the real SDK, against the fake Messages API on 127.0.0.1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import TextArea
+
+from fake_messages_api import ToolUse, closed_port_url, http_error, text_reply, tool_reply, Reply, Text
+from live_support import fingerprint, make_user_repo
+from pair_support import TEST_KEY, api, pair_session, settled, settings, until, write_goal  # noqa: F401 - api is a fixture
+from tutor.agent.client import newest_sonnet
+from tutor.record.journal import read_journal
+from tutor.services.live import journal_path, resume_session
+from tutor.ui.app import TutorApp
+from tutor.ui.widgets.live import CategoryPicker, ProposalCard
+
+GOAL = "add() returns the sum; done when python3 test_app.py prints ok; only touch app.py"
+FIX = ToolUse("toolu_edit", "edit_file", {"path": "app.py", "old": "return a - b", "new": "return a + b"})
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_user_repo(tmp_path)
+
+
+def kinds(session) -> list[str]:  # noqa: ANN001
+    return [r["kind"] for r in read_journal(journal_path(session.id)).records]
+
+
+async def test_goal_stream_gate_run_and_graded_prediction(api, repo: Path) -> None:  # noqa: F811
+    before = fingerprint(repo)
+    api.enqueue(
+        tool_reply("I'll read `app.py`, then fix the sign.", ToolUse("toolu_read", "read_file", {"path": "app.py"}), FIX),
+        tool_reply("Now the check.", ToolUse("toolu_run", "run", {"command": "python3 test_app.py"})),
+        text_reply("Done: `add` now adds, and `python3 test_app.py` prints ok."),
+    )
+    session = pair_session(repo)
+    app = TutorApp(settings=settings(), pair=session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(app.focused, TextArea)  # the goal contract's field, focused
+        await write_goal(pilot, screen, GOAL)
+        assert session.loop.state.phase == "gate"
+        card = screen.query_one("#call-toolu_edit", ProposalCard)
+        assert card.preview_kind == "diff" and "+    return a + b" in card.preview
+        assert not (Path(session.loop.state.header["workspace"]) / "app.py").read_text().endswith("a + b\n")
+        await pilot.press("r")  # no prediction yet: nothing happens
+        await pilot.pause()
+        assert session.loop.state.calls["toolu_edit"].result is None
+        await pilot.press("w", "3", "r")
+        await settled(pilot, screen)
+        assert session.loop.state.calls["toolu_edit"].prediction == {"outcome": "works", "confidence": "high"}
+        await pilot.press("f", "r")  # predicts the test run fails: it will pass
+        await settled(pilot, screen)
+        assert session.loop.state.phase == "human"
+        run_card = screen.query_one("#call-toolu_run", ProposalCard)
+        state_line = str(run_card.query_one(".call-state").render())
+        assert "it worked" in state_line and "You predicted" in state_line and "wrong" in state_line
+        assert "1/2 predictions right" in str(screen.query_one("#pair-status").render())
+        assert "Done:" in "".join(screen.query("AgentText").last().streamed)
+    assert fingerprint(repo) == before
+    first = api.requests[0].body
+    assert first["model"] == newest_sonnet() and first["stream"] is True
+    assert first["system"][0]["cache_control"] == {"type": "ephemeral"}
+    assert first["tools"][-1]["cache_control"] == {"type": "ephemeral"}
+    assert GOAL in first["messages"][0]["content"][0]["text"]
+    assert api.requests[0].headers.get("authorization") == f"Bearer {TEST_KEY}" or api.requests[0].headers.get("x-api-key") == TEST_KEY
+    second = api.requests[1].body["messages"]
+    results = [b for b in second[-1]["content"] if b["type"] == "tool_result"]
+    assert [b["tool_use_id"] for b in results] == ["toolu_read", "toolu_edit"]
+    third = api.requests[2].body["messages"][-1]["content"][0]
+    assert third["tool_use_id"] == "toolu_run" and "ok" in third["content"] and third["is_error"] is False
+    assert kinds(session)[:4] == ["session", "goal_draft", "mentor", "goal"]
+
+
+async def test_correct_with_category_key_and_message(api, repo: Path) -> None:  # noqa: F811
+    api.enqueue(
+        tool_reply("I'll make the test pass.", ToolUse("toolu_bad", "write_file", {"path": "test_app.py", "content": "print('ok')\n"})),
+        tool_reply("", FIX),
+    )
+    session = pair_session(repo)
+    app = TutorApp(settings=settings(), pair=session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await write_goal(pilot, screen, GOAL)
+        await pilot.press("c")  # think first: no prediction, no form
+        await pilot.pause()
+        assert screen.correcting is None
+        await pilot.press("w", "c")
+        await pilot.pause()
+        assert isinstance(app.focused, CategoryPicker)
+        await pilot.press("t")  # test: "tests missing, or gamed to pass"
+        await pilot.pause()
+        assert isinstance(app.focused, TextArea) and screen.correcting == "test"
+        await pilot.press(*"Do not touch the test; fix add in app.py.")
+        await pilot.press("ctrl+s")
+        await settled(pilot, screen)
+        assert session.loop.state.phase == "gate"
+        assert session.loop.state.current.call.id == "toolu_edit"
+        assert "You corrected it" in str(screen.query_one("#call-toolu_bad").query_one(".call-state").render())
+        await until(pilot, lambda: len(screen.query("#transcript MentorCard")) == 1, what="the mentor on the correction")
+    last = api.requests[1].body["messages"][-1]["content"]
+    assert last[0]["tool_use_id"] == "toolu_bad" and last[0]["is_error"] is True
+    assert last[1] == {"type": "text", "text": "Correction from the human (test): Do not touch the test; fix add in app.py."}
+    assert not (Path(session.loop.state.header["workspace"]) / "test_app.py").read_text().startswith("print")
+
+
+@pytest.mark.parametrize(
+    ("failure", "expected"),
+    [
+        (http_error(401), "API key was refused (401)"),
+        (http_error(403), "(403)"),
+        (http_error(404, "model: claude-nope"), "check the model id"),
+        (http_error(429), "Rate limited (429)"),
+        (http_error(500), "The API failed (500)"),
+        (http_error(529), "overloaded (529)"),
+    ],
+    ids=["401", "403", "404", "429", "500", "529"],
+)
+async def test_api_errors_are_one_clear_line_and_retry_works(api, repo: Path, failure, expected: str) -> None:  # noqa: F811
+    api.enqueue(failure, text_reply("Here I am."))
+    session = pair_session(repo)
+    app = TutorApp(settings=settings(), pair=session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await write_goal(pilot, screen, GOAL)
+        assert session.loop.state.phase == "failed"
+        assert expected in session.loop.state.failure["message"]
+        assert expected in screen.query(".error-card .prose").last().markdown
+        await pilot.press("ctrl+r")
+        await settled(pilot, screen)
+        assert session.loop.state.phase == "human"
+    assert len(api.requests) == 2  # no silent retry on top of the SDK's own (max_retries=0 here)
+    assert "failure" in kinds(session) and "retry" in kinds(session)
+
+
+async def test_connection_refused(repo: Path, monkeypatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", closed_port_url())
+    monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
+    session = pair_session(repo)
+    app = TutorApp(settings=settings(), pair=session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await write_goal(pilot, app.screen, GOAL)
+        assert "Cannot reach the API" in session.loop.state.failure["message"]
+        assert session.loop.state.phase == "failed"
+
+
+async def test_a_stream_broken_midway_is_not_retried_silently(api, repo: Path) -> None:  # noqa: F811
+    api.enqueue(text_reply("A long answer that will be cut " * 4, chunk=8, break_after=6), text_reply("Second try."))
+    session = pair_session(repo)
+    app = TutorApp(settings=settings(), pair=session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await write_goal(pilot, screen, GOAL)
+        assert session.loop.state.phase == "failed"
+        assert "broke off midway" in session.loop.state.failure["message"]
+        assert len(api.requests) == 1
+        await pilot.press("ctrl+r")
+        await settled(pilot, screen)
+        assert session.loop.state.phase == "human"
+
+
+async def test_an_error_event_before_any_text_is_retried_automatically(api, repo: Path) -> None:  # noqa: F811
+    api.enqueue(text_reply("never shown", error_after=1), text_reply("Second try."))
+    session = pair_session(repo)
+    app = TutorApp(settings=settings(), pair=session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await write_goal(pilot, app.screen, GOAL)
+        assert session.loop.state.phase == "human"
+    assert len(api.requests) == 2 and "failure" not in kinds(session)
+
+
+async def test_malformed_tool_input_is_shown_and_answered(api, repo: Path) -> None:  # noqa: F811
+    api.enqueue(tool_reply("Writing.", ToolUse("toolu_bad", "write_file", raw_json='{"path": ')), text_reply("Sorry."))
+    session = pair_session(repo)
+    app = TutorApp(settings=settings(), pair=session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await write_goal(pilot, screen, GOAL)
+        assert session.loop.state.phase == "human"
+        card = screen.query_one("#call-toolu_bad", ProposalCard)
+        assert card.preview_kind == "error" and "not valid JSON" in card.preview
+    answer = api.requests[1].body["messages"][-1]["content"][0]
+    assert answer["is_error"] is True and "not valid JSON" in answer["content"]
+
+
+async def test_escape_cancels_a_streaming_reply_and_a_running_command(api, repo: Path) -> None:  # noqa: F811
+    import threading
+
+    hold = threading.Event()
+    api.enqueue(
+        Reply(blocks=(Text("Thinking about it slowly " * 5),), chunk=9, hold=hold),
+        tool_reply("Running a slow command.", ToolUse("toolu_slow", "run", {"command": "sleep 30"})),
+        text_reply("Stopped, fine."),
+    )
+    session = pair_session(repo)
+    app = TutorApp(settings=settings(), pair=session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await pilot.press(*GOAL)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: bool(screen.query("#mentor MentorCard")))
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: bool(screen.query("AgentText")) and screen.busy, what="the reply to start")
+        await pilot.press("escape")
+        await settled(pilot, screen)
+        hold.set()
+        assert session.loop.state.phase == "failed" and session.loop.state.failure.get("cancelled")
+        await pilot.press("ctrl+r")
+        await settled(pilot, screen)
+        assert session.loop.state.current.call.id == "toolu_slow"
+        await pilot.press("w", "r")
+        await until(pilot, lambda: session.loop.state.phase == "running", what="the command to start")
+        await pilot.pause(0.3)
+        await pilot.press("escape")
+        await settled(pilot, screen, timeout=10)
+        result = session.loop.state.calls["toolu_slow"].result
+        assert result["cancelled"] and not result["ok"]
+        assert session.loop.state.phase == "human"
+
+
+async def test_resume_shows_the_transcript_and_continues(api, repo: Path) -> None:  # noqa: F811
+    api.enqueue(tool_reply("Fixing.", FIX))
+    session = pair_session(repo)
+    app = TutorApp(settings=settings(), pair=session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await write_goal(pilot, app.screen, GOAL)
+        await pilot.press("w")
+        await pilot.pause()
+    session.close()
+    api.enqueue(text_reply("All done."))
+    resumed = resume_session(session.id, settings=settings())
+    app = TutorApp(settings=settings(), pair=resumed)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await settled(pilot, screen)
+        assert screen.query_one("#call-toolu_edit", ProposalCard).prediction == {"outcome": "works", "confidence": "medium"}
+        assert "Fixing." in str(screen.query("AgentText").first().source)
+        await pilot.press("r")
+        await settled(pilot, screen)
+        assert resumed.loop.state.phase == "human"
+        await pilot.press("ctrl+e")
+        await settled(pilot, screen)
+        assert resumed.loop.state.phase == "ended"
+        assert screen.query(".summary-card")
+    resumed.close()
+
+
+async def test_no_key_screen_offers_the_demo(tutor_home: Path) -> None:
+    from tutor.agent.client import KEY_HELP
+
+    app = TutorApp(settings=settings(), no_key=KEY_HELP)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert "ANTHROPIC_API_KEY" in str(app.screen.query(".prose").first().render())
+        await pilot.press("d")
+        await until(pilot, lambda: type(app.screen).__name__ == "PairScreen", what="the demo")
+        assert app.screen.loop.state.header["agent"] == "demo"
