@@ -237,7 +237,7 @@ async def test_resume_shows_the_transcript_and_continues(api, repo: Path) -> Non
         screen = app.screen
         await settled(pilot, screen)
         assert screen.query_one("#call-toolu_edit", ProposalCard).prediction == {"outcome": "works", "confidence": "medium"}
-        assert "Fixing." in str(screen.query("AgentText").first().source)
+        assert "Fixing." in screen.query("AgentText").first().text
         await pilot.press("r")
         await settled(pilot, screen)
         assert resumed.loop.state.phase == "human"

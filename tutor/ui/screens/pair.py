@@ -9,6 +9,7 @@ snapshots run in threads inside the engine, so keys are answered while it works.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from typing import Any
 
 from rich.text import Text
@@ -34,6 +35,7 @@ Reads run without stopping. `escape` stops a reply or a command; `ctrl+e` ends t
 **Start with the goal contract below**: what should be true at the end, how you will both \
 know it is done, and what must be left alone. `ctrl+s` shows it to the mentor; `ctrl+s` again starts the agent.
 """
+TEXT_REDRAW_SECONDS = 0.15  # streamed text is drawn at most this often
 GOAL_PLACEHOLDER = "What should the agent achieve? How will you both know it is done? What must it leave alone?"
 
 
@@ -66,7 +68,8 @@ class PairScreen(Screen):
         self._agent_text: AgentText | None = None
         self._worker: Worker[Any] | None = None
         # One queue, drawn in order by one task: a card must exist before its result is shown on it.
-        self._drawing: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        self._drawing: deque[tuple[str, Any]] = deque()
+        self._wake = asyncio.Event()
         self.loop.on_record = self._on_record
         self.loop.on_text = self._on_text
 
@@ -111,31 +114,43 @@ class PairScreen(Screen):
     # -- records to cards
 
     def _on_record(self, record: dict[str, Any]) -> None:
-        self._drawing.put_nowait(("record", record))
+        self._drawing.append(("record", record))
+        self._wake.set()
 
     def _on_text(self, text: str) -> None:
-        self._drawing.put_nowait(("text", text))
+        self._drawing.append(("text", text))
+        self._wake.set()
 
     @property
     def drawn(self) -> bool:
         """Everything journaled so far is on screen (tests wait for this)."""
-        return self._drawing.empty() and not self._drawing_now
+        return not self._drawing and not self._drawing_now
 
     _drawing_now = False
 
     async def _draw_forever(self) -> None:
         while True:
-            kind, item = await self._drawing.get()
-            self._drawing_now = True
-            try:
-                if kind == "text":
-                    await self._add_text(item)
-                else:
-                    await self._draw(item)
-            except Exception as error:  # noqa: BLE001 - a card that cannot be drawn must not stop the session
-                self.log.error(f"cannot draw {kind}: {error!r}")
-            finally:
-                self._drawing_now = False
+            await self._wake.wait()
+            self._wake.clear()
+            while self._drawing:
+                kind, item = self._drawing.popleft()
+                self._drawing_now = True
+                try:
+                    if kind == "text":
+                        # Streamed text is drawn in batches, a few times a second: each draw lays
+                        # out the transcript, and drawing per piece would starve the stream itself.
+                        pieces = [item]
+                        while self._drawing and self._drawing[0][0] == "text":
+                            pieces.append(self._drawing.popleft()[1])
+                        await self._add_text("".join(pieces))
+                        if not self._drawing:
+                            await asyncio.sleep(TEXT_REDRAW_SECONDS)
+                    else:
+                        await self._draw(item)
+                except Exception as error:  # noqa: BLE001 - a card that cannot be drawn must not stop the session
+                    self.log.error(f"cannot draw {kind}: {error!r}")
+                finally:
+                    self._drawing_now = False
 
     async def _draw(self, record: dict[str, Any], replaying: bool = False) -> None:
         kind = record.get("kind")
@@ -162,7 +177,7 @@ class PairScreen(Screen):
                 await transcript.mount(Static(Text("◆ The agent", "bold"), classes="card-title agent-title"))
                 shown = AgentText()
                 await transcript.mount(shown)
-                await shown.update(text)
+                await shown.show(text)
             self._agent_text = None
             for call in record.get("calls", []):
                 kind_, preview = self._preview(call)

@@ -30,29 +30,89 @@ def card_id(call_id: str) -> str:
     return f"call-{safe}"
 
 
-class AgentText(Markdown):
-    """The agent's words, streamed in through a `MarkdownStream` (appended, never re-rendered whole)."""
+SEGMENT_CHARS = 800  # streamed text past this is frozen into one widget at the next paragraph break
+
+
+class AgentText(Vertical):
+    """The agent's words, streamed in through Textual's `MarkdownStream` (appended, never re-rendered whole).
+
+    Textual's Markdown makes a widget of every block, and every layout pass measures them
+    all: a 20,000-token reply would be thousands of widgets. So the live `Markdown` only
+    holds the tail; at a paragraph break past `SEGMENT_CHARS` the text before it is frozen
+    into one static widget, rendered once, and streaming goes on in a fresh `Markdown`.
+    """
 
     DEFAULT_CLASSES = "agent-text"
 
     def __init__(self) -> None:
-        super().__init__("")
+        super().__init__()
         self.streamed: list[str] = []
+        self._live: Markdown | None = None
         self._stream: Any = None
+        self._tail: list[str] = []
+        self._tail_size = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(self.streamed)
 
     async def add(self, text: str) -> None:
-        if self._stream is None:
-            self._stream = Markdown.get_stream(self)
         self.streamed.append(text)
+        if self._live is None:
+            self._live = Markdown("", classes="agent-markdown")
+            await self.mount(self._live)
+            self._stream = Markdown.get_stream(self._live)
+        self._tail.append(text)
+        self._tail_size += len(text)
         await self._stream.write(text)
+        if self._tail_size > SEGMENT_CHARS:
+            await self._freeze()
+
+    async def _freeze(self) -> None:
+        tail = "".join(self._tail)
+        cut = _paragraph_break(tail, SEGMENT_CHARS)
+        if cut <= 0:
+            return
+        done, rest = tail[:cut], tail[cut:]
+        await self._stream.stop()
+        live = self._live
+        await self.mount(Prose(done.rstrip("\n"), classes="agent-segment"), before=live)
+        self._live = Markdown("", classes="agent-markdown")
+        await self.mount(self._live, before=live)
+        if live is not None:
+            await live.remove()
+        self._stream = Markdown.get_stream(self._live)
+        self._tail, self._tail_size = ([rest], len(rest)) if rest else ([], 0)
+        if rest:
+            await self._stream.write(rest)
 
     async def finish(self, final: str | None) -> None:
         """Stop streaming; if the finished message reads differently (redaction across pieces), show it as written."""
         if self._stream is not None:
             await self._stream.stop()
             self._stream = None
-        if final is not None and final != "".join(self.streamed):
-            await self.update(final)
+        if final is not None and final != self.text:
+            await self.show(final)
+
+    async def show(self, text: str) -> None:
+        """The whole message at once (a finished one, or one read back from the journal)."""
+        await self.remove_children()
+        self._live = None
+        self.streamed = [text]
+        if text:
+            await self.mount(Prose(text, classes="agent-segment"))
+
+
+def _paragraph_break(text: str, at_least: int) -> int:
+    """The end of the last blank line after `at_least` characters that is not inside a code fence; 0 if none."""
+    position = len(text)
+    while True:
+        found = text.rfind("\n\n", 0, position)
+        if found < 0 or found + 2 < at_least // 2:
+            return 0
+        if text.count("```", 0, found) % 2 == 0:
+            return found + 2
+        position = found
 
 
 class ProposalCard(Vertical):
