@@ -227,3 +227,68 @@ def test_state_fold_merges_consecutive_user_text_and_grades_predictions() -> Non
     tally = state.tally()
     assert (tally.predicted, tally.graded, tally.right) == (1, 1, 1)
     assert tally.brier == pytest.approx((0.95 - 1) ** 2)
+
+
+class _RecordingLoop:
+    """Stands in for GatedLoop under the flusher: journals through a real redactor, keeps what was shown."""
+
+    def __init__(self) -> None:
+        from tutor.record.redact import Redactor
+
+        self.redactor = Redactor()
+        self.records: list[dict] = []
+        self.shown: list[str] = []
+
+    def record(self, kind: str, **data):  # noqa: ANN003, ANN201
+        record = {"kind": kind, **self.redactor.redact_obj(data)}
+        self.records.append(record)
+        return record
+
+    def on_text(self, text: str) -> None:
+        self.shown.append(text)
+
+
+SECRET_LINES = [
+    "export GITHUB_TOKEN=ghp_" + "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe9Dc8",
+    "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    'password = "correct-horse-battery-9"',
+    "key: sk-ant-api03-" + "R" * 30 + "t" * 30 + "-AA",
+]
+
+
+@pytest.mark.parametrize("secret_line", SECRET_LINES)
+def test_a_secret_split_across_streamed_pieces_never_reaches_the_journal(secret_line: str) -> None:
+    from hypothesis import given, settings as hsettings, strategies as st
+
+    from tutor.agent.loop import _StreamFlusher
+
+    text = f"Here is what I found in the config:\n{secret_line}\nI will not use it.\n"
+    secret = secret_line.split("=", 1)[-1].split(": ", 1)[-1].strip('"').split(" ")[-1]
+
+    @hsettings(max_examples=60, deadline=None)
+    @given(st.lists(st.integers(min_value=1, max_value=len(text) - 1), unique=True, max_size=25))
+    def check(cuts: list[int]) -> None:
+        import asyncio
+
+        from tutor.agent import loop as loop_module
+
+        bounds = [0, *sorted(cuts), len(text)]
+        pieces = [text[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+        fake = _RecordingLoop()
+        flusher = _StreamFlusher(fake)  # type: ignore[arg-type]
+        original = loop_module.STREAM_FLUSH_SECONDS
+        loop_module.STREAM_FLUSH_SECONDS = 0.0  # flush at every piece: the worst case
+        try:
+            async def play() -> None:
+                for piece in pieces:
+                    await flusher.add(piece)
+                await flusher.flush(final=True)
+
+            asyncio.run(play())
+        finally:
+            loop_module.STREAM_FLUSH_SECONDS = original
+        journaled = "".join(r["text"] for r in fake.records)
+        assert secret not in journaled and secret not in "".join(fake.shown)
+        assert journaled.startswith("Here is what I found") and journaled.endswith("I will not use it.\n")
+
+    check()

@@ -83,3 +83,40 @@ def test_score_card(snap_compare) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(lesson=LESSON), terminal_size=SIZE, run_before=finished)
+
+
+def test_pair_gate(snap_compare) -> None:
+    """Pair mode at the gate: the goal, the agent's words, two reads that ran, the command waiting for a prediction."""
+    from tutor.services.live import start_session
+    from tutor.settings import Settings
+    from tutor.ui.app import TutorApp
+
+    settings = Settings()
+    session = start_session(mode="pair", settings=settings, demo=True, session_id="20260101-090000-snap01")
+    app = TutorApp(settings=settings, pair=session)
+
+    async def at_gate(pilot) -> None:
+        screen = pilot.app.screen
+        await pilot.pause()
+        await pilot.press(*"slugify keeps digits; done when python3 -m unittest passes; only touch slug.py")
+        await pilot.press("ctrl+s")
+        deadline = time.monotonic() + 20
+        while not screen.query("#mentor MentorCard"):
+            assert time.monotonic() < deadline, "no mentor comment"
+            await pilot.pause(0.02)
+        await pilot.press("ctrl+s")
+        while screen.busy or not screen.drawn or session.loop.state.phase != "gate":
+            assert time.monotonic() < deadline, f"not at the gate: {session.loop.state.phase}"
+            await pilot.pause(0.02)
+        await pilot.press("w")
+        while screen.busy or not screen.drawn:
+            await pilot.pause(0.02)
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        await pilot.pause()
+        assert not pilot.app._notifications, [note.message for note in pilot.app._notifications]  # noqa: SLF001
+
+    try:
+        assert snap_compare(app, terminal_size=SIZE, run_before=at_gate)
+    finally:
+        session.close()
