@@ -292,3 +292,45 @@ def test_a_secret_split_across_streamed_pieces_never_reaches_the_journal(secret_
         assert journaled.startswith("Here is what I found") and journaled.endswith("I will not use it.\n")
 
     check()
+
+
+async def test_a_pair_session_becomes_a_valid_lesson_with_its_snapshots(repo: Path, tmp_path: Path) -> None:
+    from tutor.lesson import read_lesson
+    from tutor.record.session_lesson import write_session_lesson
+    from tutor.services.live import session_records, session_workspace
+    from tutor.vcs.lesson_repo import LessonRepo
+
+    session = start(
+        repo,
+        AgentTurn("Gut the test.", (write_call("toolu_01AbC", "test_app.py", "print('ok')\n"),)),
+        AgentTurn("Fix add.", (ToolCall("toolu_02XyZ", "edit_file", {"path": "app.py", "old": "a - b", "new": "a + b"}),)),
+        AgentTurn("Check.", (ToolCall("toolu_03Run", "run", {"command": "python3 test_app.py"}),)),
+        AgentTurn("Done."),
+    )
+    loop = session.loop
+    loop.set_goal(GOAL)
+    await loop.advance()
+    loop.predict("toolu_01AbC", "works")
+    loop.correct("toolu_01AbC", "test", "Leave the test alone; fix add.")
+    await loop.advance()
+    loop.predict("toolu_02XyZ", "works", "high")
+    await loop.run("toolu_02XyZ")
+    await loop.advance()
+    loop.predict("toolu_03Run", "works")
+    await loop.run("toolu_03Run")
+    await loop.advance()
+    session.close()
+    records = session_records(session.id)
+    out = tmp_path / "lesson"
+    write_session_lesson(records, session_workspace(records), out, lesson_id="from-a-session")
+    read = read_lesson(out)
+    assert read.lesson is not None and not read.problems, read.problems
+    kinds = [step.kind.value if hasattr(step.kind, "value") else step.kind for step in read.lesson.steps]
+    assert kinds == ["goal", "agent", "correction", "agent", "result", "agent", "result", "agent"]
+    correction = read.lesson.steps[2]
+    assert correction.ask is not None and correction.category.value == "test"
+    last_result = read.lesson.steps[6]
+    assert last_result.ok and "ok" in last_result.output and "predicted it works" in (last_result.annotation or "")
+    lesson_repo = LessonRepo.for_lesson(out, read.lesson.repo)  # the bundle holds every step's snapshot
+    commit = lesson_repo.commit_for_step(read.lesson.steps[4].id)
+    assert commit is not None and b"a + b" in lesson_repo.read_file(commit, "app.py")

@@ -209,7 +209,9 @@ def build(sources: tuple[Path, ...], out: Path | None, check: bool) -> None:
 @click.option("--demo", is_flag=True, help="Pair with a scripted agent on a bundled sample project (no API key needed).")
 @click.option("--resume", "resume_id", metavar="ID", help="Continue session ID where it stopped (see --list).")
 @click.option("--list", "list_sessions", is_flag=True, help="List your sessions and exit.")
-def pair(repo: Path | None, task: str, demo: bool, resume_id: str | None, list_sessions: bool) -> None:
+@click.option("--lesson", "lesson_id", metavar="ID", help="Write session ID as a lesson draft (origin: recorded) and exit.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="With --lesson: the lesson folder to write (default ./session-ID).")
+def pair(repo: Path | None, task: str, demo: bool, resume_id: str | None, list_sessions: bool, lesson_id: str | None, out: Path | None) -> None:
     """Work live with the agent: set the goal, then predict before every action runs.
 
     Before each write or command the agent proposes, press w (works) or f (fails),
@@ -224,6 +226,9 @@ def pair(repo: Path | None, task: str, demo: bool, resume_id: str | None, list_s
 
     if list_sessions:
         _print_sessions()
+        return
+    if lesson_id:
+        _session_to_lesson(lesson_id, out)
         return
     chosen = sum(bool(x) for x in (repo is not None, demo, resume_id))
     if chosen != 1:
@@ -272,6 +277,22 @@ def pair(repo: Path | None, task: str, demo: bool, resume_id: str | None, list_s
         session.close()
     click.echo(f"Session {session.id} is kept. Continue it with: tutor pair --resume {session.id}")
     sys.exit(app.return_code or 0)
+
+
+def _session_to_lesson(session_id: str, out: Path | None) -> None:
+    from .record.session_lesson import LessonDraftError, write_session_lesson
+    from .services.live import SessionError, session_records, session_workspace
+    from .vcs._git import VcsError
+
+    try:
+        records = session_records(session_id)
+        workspace = session_workspace(records)
+        slug = "session-" + "".join(ch if ch.isalnum() else "-" for ch in session_id.lower())
+        target = out or Path.cwd() / slug
+        write_session_lesson(records, workspace, target, lesson_id=slug, author=_settings().learner)
+    except (SessionError, LessonDraftError, VcsError) as error:
+        raise TutorError(str(error)) from None
+    click.echo(f"Wrote the lesson draft {target} (check it with `tutor validate {target}`; replay it with `tutor learn {target}`).")
 
 
 def _print_sessions() -> None:

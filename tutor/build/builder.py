@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from tutor.lesson import FORMAT, Lesson, save_lesson
+from tutor.lesson import FORMAT, Lesson
+from tutor.lesson.io import save_lesson_folder
 from tutor.lesson.problems import Problem
 from tutor.lesson.validate import check_lesson_data
 
@@ -167,17 +168,8 @@ def _problems_line(problems: list[Problem]) -> str:
 
 
 def _write(lesson: Lesson, workspace: Any, out: Path) -> None:
-    """Write next to `out` and swap in, so a failed build never leaves half a lesson."""
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".building-", dir=out))
-    try:
-        refs = ["refs/tutor/base"] + [f"refs/tutor/steps/{step.id}" for step in lesson.steps if getattr(step, "commit", None)]
-        workspace.bundle(staging / BUNDLE, refs)
-        save_lesson(lesson, staging)
-        os.replace(staging / BUNDLE, out / BUNDLE)
-        os.replace(staging / "lesson.json", out / "lesson.json")
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    refs = ["refs/tutor/base"] + [f"refs/tutor/steps/{step.id}" for step in lesson.steps if getattr(step, "commit", None)]
+    save_lesson_folder(lesson, out, lambda path: workspace.bundle(path, refs))
 
 
 def _describe(data: dict[str, Any]) -> str:

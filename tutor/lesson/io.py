@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import hashlib
 import json
 import os
@@ -122,6 +124,27 @@ def save_lesson(lesson: Lesson, folder: str | os.PathLike[str]) -> Path:
     target = target_dir / LESSON_FILE
     write_atomic(target, dump_lesson(lesson).encode("utf-8"))
     return target
+
+
+def save_lesson_folder(lesson: Lesson, out: Path, write_bundle: Callable[[Path], object] | None = None) -> None:
+    """Write `lesson.json` (and, through `write_bundle(path)`, `repo.bundle`) next to `out` and swap them in.
+
+    Both files are made in a staging folder first, so a failure never leaves half a lesson.
+    """
+    import shutil
+    import tempfile
+
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=out))
+    try:
+        if write_bundle is not None:
+            write_bundle(staging / "repo.bundle")
+        save_lesson(lesson, staging)
+        if write_bundle is not None:
+            os.replace(staging / "repo.bundle", out / "repo.bundle")
+        os.replace(staging / "lesson.json", out / "lesson.json")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def write_atomic(target: Path, payload: bytes) -> None:

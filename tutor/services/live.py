@@ -195,6 +195,20 @@ def session_records(session_id: str) -> list[dict[str, Any]]:
         raise SessionError(str(error)) from None
 
 
+def session_workspace(records: list[dict[str, Any]]) -> Any:
+    """The workspace a session's journal names (for its snapshots and bundle)."""
+    from tutor.vcs._git import VcsError
+    from tutor.vcs.workspace import Workspace
+
+    header = next((r for r in records if r.get("kind") == "session"), None)
+    if header is None:
+        raise SessionError("the journal has no session record")
+    try:
+        return Workspace.open(Path(str(header.get("workspace", ""))))
+    except VcsError as error:
+        raise SessionError(f"the session's workspace is gone ({error})") from None
+
+
 # -- helpers
 
 

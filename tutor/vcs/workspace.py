@@ -400,6 +400,14 @@ class Workspace:
                 new_sha = run(git, "hash-object", "-w", "--stdin", "--no-filters", istream=stream).strip()
             run(git, "update-index", "--cacheinfo", mode, require_sha(new_sha, "blob"), path)
 
+    def name_snapshot(self, ref_name: str, commit: str) -> None:
+        """Point `refs/tutor/<ref_name>` at an existing snapshot commit (a lesson names its steps' commits)."""
+        ref = REF_PREFIX + _check_ref_name(ref_name)
+        commit = require_sha(commit, "snapshot commit")
+        self._check_git_dir(ref)
+        with self._git() as git:
+            run(git, "update-ref", "-m", "tutor: name", "--end-of-options", ref, commit)
+
     @property
     def last(self) -> str:
         """The newest snapshot commit (the parent of the next one), or `base`."""
