@@ -13,7 +13,8 @@ streams in the order of 50 to 150 tokens per second).
 * **app**: the real pair screen (`TutorApp(pair=session)`, headless, 120x40): the reply is
   streamed by `AnthropicAgent`, journaled (fsync, redacted, in whole lines every 50 ms)
   and appended to a `MarkdownStream`. The clock stops when the reply's `assistant` record
-  is on disk (the stream consumed) and again when every piece is drawn.
+  is on disk (the stream consumed) and again when every piece is drawn (mounted, then
+laid out and painted: `pilot.pause()` returns once the app is idle).
 
 The server runs in its own process, as the real API would: in this one it would compete
 with the app for the interpreter lock and slow the stream down by itself.
@@ -147,6 +148,7 @@ async def in_app(api, reply, keys: int = 0) -> tuple[float, float, list[float]]:
                 if not consumed and session.loop.state.turns:
                     consumed = time.perf_counter() - started
                 if consumed and screen.drawn and not screen.busy:
+                    await pilot.pause()  # the last pieces laid out and painted, not only mounted
                     drawn = time.perf_counter() - started
                     break
                 if keys and len(latencies) + len(posted) < keys and not consumed:

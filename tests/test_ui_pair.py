@@ -257,3 +257,32 @@ async def test_no_key_screen_offers_the_demo(tutor_home: Path) -> None:
         await pilot.press("d")
         await until(pilot, lambda: type(app.screen).__name__ == "PairScreen", what="the demo")
         assert app.screen.loop.state.header["agent"] == "demo"
+
+
+async def test_a_long_streamed_reply_stays_a_few_widgets() -> None:
+    """Past a paragraph break every 800 characters, streamed text is frozen into one widget: layout stays cheap."""
+    from textual.app import App
+
+    from tutor.ui.widgets.live import AgentText
+
+    paragraphs = [f"Paragraph {n}: the parser drops the last field when a line ends with a comma.\n\n" for n in range(120)]
+    paragraphs.insert(40, "```python\ndef f():\n\n    return 1\n```\n\n")  # a blank line inside a fence is not a break
+    text = "".join(paragraphs)
+
+    class One(App):
+        def compose(self):  # noqa: ANN202
+            yield AgentText()
+
+    app = One()
+    async with app.run_test(size=(100, 30)) as pilot:
+        widget = app.query_one(AgentText)
+        for start in range(0, len(text), 37):
+            await widget.add(text[start : start + 37])
+        await widget.add(" ")
+        await widget.finish(text + " ")
+        await pilot.pause()
+        segments = list(widget.query(".agent-segment"))
+        assert 5 <= len(segments) <= len(text) // 400
+        assert len(list(widget.query("*"))) < 60  # not one widget per paragraph
+        assert all(s.markdown.count("```") % 2 == 0 for s in segments)  # no segment ends inside the code fence
+        assert widget.text == text + " "

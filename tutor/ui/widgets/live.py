@@ -49,8 +49,7 @@ class AgentText(Vertical):
         self.streamed: list[str] = []
         self._live: Markdown | None = None
         self._stream: Any = None
-        self._tail: list[str] = []
-        self._tail_size = 0
+        self._tail: list[str] = []  # what the live Markdown holds
 
     @property
     def text(self) -> str:
@@ -58,33 +57,33 @@ class AgentText(Vertical):
 
     async def add(self, text: str) -> None:
         self.streamed.append(text)
+        tail = "".join(self._tail) + text
+        cut = _paragraph_break(tail, SEGMENT_CHARS) if len(tail) > SEGMENT_CHARS else 0
+        if cut <= 0:
+            await self._live_markdown()
+            self._tail.append(text)
+            await self._stream.write(text)
+            return
+        # Everything before the break is final: one static widget, never through the live Markdown
+        # (a large batch would otherwise become hundreds of block widgets first).
+        done, rest = tail[:cut], tail[cut:]
+        old = self._live
+        if self._stream is not None:
+            await self._stream.stop()
+        self._live, self._stream, self._tail = None, None, []
+        await self.mount(Prose(done.rstrip("\n"), classes="agent-segment"), before=old)
+        if old is not None:
+            await old.remove()
+        if rest:
+            await self._live_markdown()
+            self._tail.append(rest)
+            await self._stream.write(rest)
+
+    async def _live_markdown(self) -> None:
         if self._live is None:
             self._live = Markdown("", classes="agent-markdown")
             await self.mount(self._live)
             self._stream = Markdown.get_stream(self._live)
-        self._tail.append(text)
-        self._tail_size += len(text)
-        await self._stream.write(text)
-        if self._tail_size > SEGMENT_CHARS:
-            await self._freeze()
-
-    async def _freeze(self) -> None:
-        tail = "".join(self._tail)
-        cut = _paragraph_break(tail, SEGMENT_CHARS)
-        if cut <= 0:
-            return
-        done, rest = tail[:cut], tail[cut:]
-        await self._stream.stop()
-        live = self._live
-        await self.mount(Prose(done.rstrip("\n"), classes="agent-segment"), before=live)
-        self._live = Markdown("", classes="agent-markdown")
-        await self.mount(self._live, before=live)
-        if live is not None:
-            await live.remove()
-        self._stream = Markdown.get_stream(self._live)
-        self._tail, self._tail_size = ([rest], len(rest)) if rest else ([], 0)
-        if rest:
-            await self._stream.write(rest)
 
     async def finish(self, final: str | None) -> None:
         """Stop streaming; if the finished message reads differently (redaction across pieces), show it as written."""
@@ -104,7 +103,7 @@ class AgentText(Vertical):
 
 
 def _paragraph_break(text: str, at_least: int) -> int:
-    """The end of the last blank line after `at_least` characters that is not inside a code fence; 0 if none."""
+    """The end of the last blank line past half of `at_least` characters and outside a code fence; 0 if none."""
     position = len(text)
     while True:
         found = text.rfind("\n\n", 0, position)
