@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tutor.lesson.io import fsync_dir
+
 JOURNAL_NAME = "journal.jsonl"
 FORMAT = "tutor.journal/1"
 MAX_LINE = 64 * 1024 * 1024  # a line longer than this is not ours
@@ -88,7 +90,7 @@ class Journal:
         except OSError as error:
             raise JournalError(f"{path}: cannot create the journal ({error.strerror or error})") from None
         journal._attach(fd)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
         return journal
 
     @classmethod
@@ -152,15 +154,3 @@ class Journal:
             os.close(self._fd)  # closing releases the lock
             self._fd = None
 
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
