@@ -255,6 +255,9 @@ def pair(repo: Path | None, task: str, demo: bool, resume_id: str | None, list_s
 
         app = TutorApp(settings=settings, no_key=KEY_HELP)
         app.run()
+        demo_session = getattr(app, "pair_session", None)
+        if demo_session is not None:
+            click.echo(f"Session {demo_session.id} is kept. Continue it with: tutor pair --resume {demo_session.id}")
         sys.exit(app.return_code or 0)
     try:
         if resume_id:

@@ -292,6 +292,9 @@ class PairScreen(Screen):
             self.query_one("#transcript").focus()
         self.refresh_bindings()
         self._refresh_status()
+        # The input area just changed height: keep the newest card in view once that is laid out.
+        transcript = self.query_one("#transcript", VerticalScroll)
+        self.call_after_refresh(transcript.scroll_end, animate=False)
 
     def _gate_text(self) -> Text:
         current = self.loop.state.current

@@ -1,0 +1,311 @@
+"""Pair mode in a real terminal: `tutor pair` against a fake Messages API, driven key by key in tmux.
+
+The fake server (tests/fake_messages_api.py) runs in this process, in a thread, and `tutor`
+reaches it through ANTHROPIC_BASE_URL, exactly as the real SDK would reach the real API.
+Mentor calls (non-streaming, forced `mentor_feedback` tool) and agent calls (streamed) are
+answered from two separate queues: after a correction the app asks both at once, and the
+order in which they reach the server is not fixed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fake_messages_api import FakeMessagesAPI, RecordedRequest, Reply, Response, ToolUse, text_reply, tool_reply
+from live_support import fingerprint, make_user_repo
+from tmux_driver import Tmux, flat
+
+pytestmark = pytest.mark.e2e
+
+FAKE_KEY = "sk-ant-api03-" + "E2eFakeKey" * 6 + "-AA"
+GOAL = "add() returns the sum; done when python3 test_app.py prints ok; only touch app.py"
+FIX = ToolUse("toolu_edit", "edit_file", {"path": "app.py", "old": "return a - b", "new": "return a + b"})
+RUN_TEST = ToolUse("toolu_run", "run", {"command": "python3 test_app.py"})
+GUT_TEST = ToolUse("toolu_bad", "write_file", {"path": "test_app.py", "content": "print('ok')\n"})
+CORRECTION = "Do not touch the test, fix add in app.py instead."
+
+
+# -- the fake API, with the mentor's calls on their own queue
+
+
+def is_mentor_call(body: Any) -> bool:
+    return isinstance(body, dict) and (body.get("tool_choice") or {}).get("name") == "mentor_feedback"
+
+
+class PairAPI(FakeMessagesAPI):
+    """The fake Messages API, answering mentor calls from `enqueue_mentor` and every other call from `enqueue`."""
+
+    def __init__(self) -> None:
+        self._mentor_queue: deque[Response] = deque()
+        self._current = threading.local()  # the body of the request this handler thread is answering
+        super().__init__()
+
+    def enqueue_mentor(self, *responses: Response) -> None:
+        with self._lock:
+            self._mentor_queue.extend(responses)
+
+    def _record(self, request: RecordedRequest) -> int:
+        self._current.body = request.body
+        return super()._record(request)
+
+    def _next_response(self) -> Response | None:
+        if is_mentor_call(getattr(self._current, "body", None)):
+            with self._lock:
+                return self._mentor_queue.popleft() if self._mentor_queue else None
+        return super()._next_response()
+
+    def agent_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if isinstance(r.body, dict) and not is_mentor_call(r.body)]
+
+    def mentor_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if is_mentor_call(r.body)]
+
+
+def mentor_reply(summary: str, question: str, *, goal: bool = True) -> Reply:
+    verdicts = {"checkable": True, "bounded": True} if goal else {}
+    return tool_reply("", ToolUse("toolu_mentor", "mentor_feedback", {"summary": summary, "questions": [question], "missing": [], **verdicts}))
+
+
+@pytest.fixture
+def api() -> Iterator[PairAPI]:
+    with PairAPI() as server:
+        yield server
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_user_repo(tmp_path)
+
+
+@pytest.fixture
+def keyed_env(tutor_env: dict[str, str], tutor_home: Path, api: PairAPI) -> dict[str, str]:
+    """`tutor_env` (which the `tmux` fixture runs with) plus a fake key and the fake server's address."""
+    for name in ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_PROFILE"):
+        tutor_env.pop(name, None)
+    tutor_env.update(ANTHROPIC_API_KEY=FAKE_KEY, ANTHROPIC_BASE_URL=api.base_url)
+    with (tutor_home / "config.toml").open("a", encoding="utf-8") as config:
+        config.write("api_max_retries = 0\n")  # an under-scripted server fails at once, not after back-offs
+    return tutor_env
+
+
+# -- reading what the terminal shows
+
+
+def printed(tmux: Tmux) -> str:
+    """Everything the pane holds, scrollback included: what `tutor` printed after the app's screen closed."""
+    return tmux._tmux("capture-pane", "-p", "-S", "-", "-t", "e2e").stdout
+
+
+def resume_hint(session_id: str) -> str:
+    return f"Session {session_id} is kept. Continue it with: tutor pair --resume {session_id}"
+
+
+def only_session(tutor_home: Path) -> str:
+    sessions = sorted(p.name for p in (tutor_home / "sessions").iterdir())
+    assert len(sessions) == 1, sessions
+    return sessions[0]
+
+
+def output_line_shown(text: str) -> bool:
+    """The command's real output (`ok`) on a line of its own, inside the run card."""
+    return any(re.fullmatch(r"\s*█?\s*ok\s*", row) for row in text.splitlines())
+
+
+def set_goal(tmux: Tmux, mentor_text: str) -> None:
+    """As a learner: type the goal contract, ctrl+s (the mentor reads it), ctrl+s (the agent starts)."""
+    tmux.wait_for("Pair mode", "goal contract", "ctrl+s: show the goal to the mentor")
+    tmux.type(GOAL)
+    tmux.submit("ctrl+s: start the agent with this goal", where="screen")
+    tmux.wait_for("Mentor (Claude)", mentor_text)
+    tmux.submit("◎ Your goal contract", where="screen")
+
+
+def agent_messages(request: RecordedRequest) -> list[dict[str, Any]]:
+    return request.body["messages"]
+
+
+# -- the tests
+
+
+FINAL_WORDS = "Done: add now adds, and python3 test_app.py prints ok."
+RUN_VERDICT = "Result: it worked  exit code 0   You predicted: it works  ✓ right"
+
+
+def fix_and_check(tmux: Tmux, api: PairAPI, repo: Path) -> None:
+    """A whole agent turn: the goal, the fix predicted and run, the test run predicted and run, the agent's last words."""
+    api.enqueue_mentor(mentor_reply("A checkable goal with a clear limit.", "How will you know it is done?"))
+    api.enqueue(tool_reply("Fixing the sign in add.", FIX), tool_reply("Now the check.", RUN_TEST), text_reply(FINAL_WORDS))
+    tmux.start("pair", "--repo", str(repo), "--task", "fix add", width=160, height=50)
+    set_goal(tmux, "How will you know it is done?")
+
+    screen = tmux.wait_for("◆ edit_file  proposed", "+    return a + b", "Before it runs: predict  w  works   f  fails")
+    assert "Fixing the sign in add." in screen
+    tmux.press("w", "3")
+    tmux.wait_for("Before it runs: you predict it works", "You predict: it works (high confidence)")
+    tmux.press("r")
+    screen = tmux.wait_for("◆ run  proposed", "$ python3 test_app.py", "Before it runs: predict  w  works")
+    assert "Result: it worked   You predicted: it works  ✓ right" in screen
+    tmux.press("w", "r")
+    screen = tmux.wait_for("The agent is waiting for you", "ctrl+s: send · ctrl+e: end the session")
+    assert "2/2 predictions right" in screen
+
+
+def last_words_shown(screen: str) -> bool:
+    return RUN_VERDICT in screen and output_line_shown(screen) and FINAL_WORDS in flat(screen)
+
+
+def test_pair_session_from_goal_to_summary(tmux: Tmux, keyed_env: dict[str, str], api: PairAPI, repo: Path, tutor_home: Path, run_tutor) -> None:  # noqa: ANN001
+    before = fingerprint(repo)
+    fix_and_check(tmux, api, repo)
+    tmux.press("C-e")
+    # The summary, and above it the run's verdict, its real output and the agent's last words.
+    tmux.wait_until(
+        lambda s: "Session ended" in s and "Predictions right: 2 of 2 graded" in s and "q quits" in s and last_words_shown(s),
+        "the summary under the run's result and the agent's last words",
+    )
+    tmux.press("q")
+    assert tmux.wait_dead() == 0
+
+    session_id = only_session(tutor_home)
+    assert resume_hint(session_id) in flat(printed(tmux))
+    listed = run_tutor("pair", "--list")
+    assert listed.returncode == 0 and session_id in listed.stdout and "ended" in listed.stdout, listed.stdout + listed.stderr
+
+    assert fingerprint(repo) == before, "the user's repository changed"
+    workspace = tutor_home / "workspaces" / session_id
+    assert (workspace / "app.py").read_text() == "def add(a, b):\n    return a + b\n"
+    journal = tutor_home / "sessions" / session_id / "journal.jsonl"
+    assert journal.is_file()
+    text = journal.read_text(encoding="utf-8")
+    assert FAKE_KEY not in text and FAKE_KEY[:30] not in text
+    kinds = [json.loads(line)["kind"] for line in text.splitlines() if line.strip()]
+    assert kinds[:4] == ["session", "goal_draft", "mentor", "goal"] and kinds[-1] == "end", kinds
+
+    requests = api.requests
+    assert len(requests) == 4, [r.body for r in requests]
+    for request in requests:
+        assert request.headers.get("authorization") == f"Bearer {FAKE_KEY}" or request.headers.get("x-api-key") == FAKE_KEY, request.headers
+    assert is_mentor_call(requests[0].body) and not requests[0].body.get("stream")
+    assert GOAL in requests[0].body["messages"][0]["content"]
+    first, _, third = api.agent_requests()
+    assert first.body["stream"] is True
+    assert GOAL in agent_messages(first)[0]["content"][0]["text"]
+    result = agent_messages(third)[-1]["content"][0]
+    assert result["tool_use_id"] == "toolu_run" and result["is_error"] is False and "ok" in result["content"]
+
+
+def test_the_agents_last_words_are_in_view_when_it_waits(tmux: Tmux, keyed_env: dict[str, str], api: PairAPI, repo: Path) -> None:
+    # The message field appears under the transcript when the agent waits; the transcript must
+    # be scrolled to its end after that, or the last result and words are hidden (a bug once).
+    fix_and_check(tmux, api, repo)
+    tmux.wait_until(last_words_shown, "the run's result, its output and the agent's last words in view", timeout=5)
+
+
+def test_correcting_a_proposal_from_the_keyboard(tmux: Tmux, keyed_env: dict[str, str], api: PairAPI, repo: Path, tutor_home: Path) -> None:
+    before = fingerprint(repo)
+    api.enqueue_mentor(
+        mentor_reply("A clear goal.", "What must the agent leave alone?"),
+        mentor_reply("A precise correction.", "What would tell you the fix is right?", goal=False),
+    )
+    api.enqueue(
+        tool_reply("I'll make the test pass.", GUT_TEST),
+        text_reply("Understood: I will leave test_app.py alone."),
+    )
+    tmux.start("pair", "--repo", str(repo), "--task", "fix add", width=160, height=50)
+    set_goal(tmux, "What must the agent leave alone?")
+    tmux.wait_for("◆ write_file  proposed", "Before it runs: predict  w  works   f  fails")
+
+    tmux.press("c")  # think first: without a prediction, c does nothing
+    screen = tmux.screen()
+    assert "What kind of correction?" not in screen and "Correcting" not in screen, screen
+    assert "Before it runs: predict  w  works" in screen
+
+    tmux.press("w")
+    tmux.wait_for("Before it runs: you predict it works")
+    tmux.press("c")
+    tmux.wait_for("What kind of correction? Press its key", "tests missing, or gamed to pass")
+    tmux.press("t")
+    tmux.wait_for("Correcting: test", "ctrl+s: send the correction")
+    tmux.type(CORRECTION)
+    tmux.submit("You corrected it (test)", where="screen")
+    tmux.wait_for("The agent is waiting for you", "Understood: I will leave test_app.py alone.")
+    tmux.wait_for("Mentor (Claude)", "A precise correction.")
+    tmux.press("C-q")
+    assert tmux.wait_dead() == 0
+
+    agent = api.agent_requests()
+    assert len(agent) == 2, [r.body for r in agent]
+    answer = agent_messages(agent[1])[-1]["content"]
+    assert answer[0]["type"] == "tool_result" and answer[0]["tool_use_id"] == "toolu_bad" and answer[0]["is_error"] is True
+    assert {"type": "text", "text": f"Correction from the human (test): {CORRECTION}"} in answer
+    mentor = api.mentor_requests()
+    assert len(mentor) == 2 and CORRECTION in json.dumps(mentor[1].body)
+
+    workspace = tutor_home / "workspaces" / only_session(tutor_home)
+    assert (workspace / "test_app.py").read_text().startswith("from app import add")
+    assert fingerprint(repo) == before
+
+
+def test_without_a_key_the_demo_is_offered(tmux: Tmux, tutor_env: dict[str, str], repo: Path, tutor_home: Path) -> None:
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_PROFILE", "ANTHROPIC_BASE_URL"):
+        tutor_env.pop(name, None)
+    before = fingerprint(repo)
+    tmux.start("pair", "--repo", str(repo), width=140, height=45)
+    tmux.wait_for("Pair mode needs an Anthropic API key", "ANTHROPIC_API_KEY", "starts the scripted demo")
+    tmux.press("d")
+    screen = tmux.wait_for("Pair mode", "goal contract", "scripted demo")
+    assert "needs an Anthropic API key" not in screen
+    tmux.press("C-q")
+    assert tmux.wait_dead() == 0
+    session_id = only_session(tutor_home)
+    header = json.loads((tutor_home / "sessions" / session_id / "journal.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert header["kind"] == "session" and header["agent"] == "demo"
+    assert fingerprint(repo) == before
+
+
+def test_a_session_quit_at_the_gate_resumes(tmux: Tmux, keyed_env: dict[str, str], api: PairAPI, repo: Path, tutor_home: Path) -> None:
+    before = fingerprint(repo)
+    api.enqueue_mentor(mentor_reply("A clear goal.", "How will you know it is done?"))
+    api.enqueue(tool_reply("Fixing the sign in add.", FIX))
+    tmux.start("pair", "--repo", str(repo), "--task", "fix add", width=160, height=50)
+    set_goal(tmux, "How will you know it is done?")
+    tmux.wait_for("◆ edit_file  proposed", "Before it runs: predict  w  works")
+    tmux.press("w")
+    tmux.wait_for("Before it runs: you predict it works")
+    tmux.press("C-q")  # quit while the call waits at the gate
+    assert tmux.wait_dead() == 0
+    session_id = only_session(tutor_home)
+    assert resume_hint(session_id) in flat(printed(tmux))
+    workspace = tutor_home / "workspaces" / session_id
+    assert (workspace / "app.py").read_text().endswith("return a - b\n")  # it never ran
+
+    api.enqueue(text_reply("All done: add adds now."))
+    tmux.start("pair", "--resume", session_id, width=160, height=50)
+    screen = tmux.wait_for(
+        "◎ Your goal contract", "Fixing the sign in add.", "◆ edit_file  proposed", "+    return a + b",
+        "You predict: it works (medium confidence)", "Before it runs: you predict it works",
+    )
+    assert session_id in screen
+    tmux.press("r")
+    tmux.wait_for("The agent is waiting for you")
+    tmux.wait_for("Result: it worked   You predicted: it works  ✓ right", "All done: add adds now.")
+    tmux.press("C-e")
+    tmux.wait_for("Session ended", "Predictions right: 1 of 1 graded")
+    tmux.press("q")
+    assert tmux.wait_dead() == 0
+    assert resume_hint(session_id) in flat(printed(tmux))
+
+    assert (workspace / "app.py").read_text() == "def add(a, b):\n    return a + b\n"
+    assert fingerprint(repo) == before
+    last = api.agent_requests()[-1]
+    result = agent_messages(last)[-1]["content"][0]
+    assert result["tool_use_id"] == "toolu_edit" and result["is_error"] is False
+    assert GOAL in agent_messages(last)[0]["content"][0]["text"]
