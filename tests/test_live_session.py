@@ -334,3 +334,29 @@ async def test_a_pair_session_becomes_a_valid_lesson_with_its_snapshots(repo: Pa
     lesson_repo = LessonRepo.for_lesson(out, read.lesson.repo)  # the bundle holds every step's snapshot
     commit = lesson_repo.commit_for_step(read.lesson.steps[4].id)
     assert commit is not None and b"a + b" in lesson_repo.read_file(commit, "app.py")
+
+
+async def test_the_stream_reader_takes_a_whole_input_sent_at_block_start() -> None:
+    """Some servers send a tool's input in `content_block_start` and no JSON deltas: it must not be lost."""
+    from types import SimpleNamespace as NS
+
+    from tutor.agent.anthropic_agent import _StreamReader
+
+    async def ignore(text: str) -> None:
+        pass
+
+    reader = _StreamReader(ignore)
+    events = [
+        NS(type="message_start", message=NS(id="msg_1", usage=None)),
+        NS(type="content_block_start", index=0, content_block=NS(type="tool_use", id="toolu_1", name="run", input={"command": "ls"})),
+        NS(type="content_block_stop", index=0),
+        NS(type="content_block_start", index=1, content_block=NS(type="tool_use", id="toolu_2", name="read_file", input={})),
+        NS(type="content_block_delta", index=1, delta=NS(type="input_json_delta", partial_json='{"path": "a.py"}')),
+        NS(type="message_delta", delta=NS(stop_reason="tool_use"), usage=None),
+        NS(type="message_stop"),
+    ]
+    for event in events:
+        await reader.feed(event)
+    message = reader.message()
+    assert [(c.tool, c.input) for c in message.calls] == [("run", {"command": "ls"}), ("read_file", {"path": "a.py"})]
+    assert message.stop_reason == "tool_use" and reader.finished

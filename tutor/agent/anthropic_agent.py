@@ -147,7 +147,10 @@ class _StreamReader:
             if block.type == "text":
                 self._blocks[event.index] = {"type": "text", "text": getattr(block, "text", "") or ""}
             elif block.type == "tool_use":
-                self._blocks[event.index] = {"type": "tool_use", "id": block.id, "name": block.name, "input": {}}
+                # The API starts a tool block with `input: {}` and streams the JSON; a server that sends
+                # the whole input here instead is taken at its word.
+                start = getattr(block, "input", None)
+                self._blocks[event.index] = {"type": "tool_use", "id": block.id, "name": block.name, "input": start if isinstance(start, dict) else {}}
                 self._json[event.index] = []
             # thinking and server-tool blocks are not requested; anything else is ignored
         elif kind == "content_block_delta":
@@ -185,10 +188,10 @@ class _StreamReader:
                 if block["text"]:
                     content.append(block)
                 continue
-            raw = "".join(self._json.get(index, ())) or "{}"
+            raw = "".join(self._json.get(index, ()))
             error = None
             try:
-                value = json.loads(raw)
+                value = json.loads(raw) if raw else block["input"]
             except ValueError as problem:
                 value, error = {}, f"the tool input is not valid JSON ({problem})"
             if not isinstance(value, dict):
