@@ -109,7 +109,9 @@ class PairScreen(Screen):
             transcript = self.query_one("#transcript")
             title = "◆ The agent (this reply was cut off; the agent will be asked again)"
             await transcript.mount(label_card(title, self.loop.state.partial, classes="agent-card interrupted"))
-        self.query_one("#transcript", VerticalScroll).scroll_end(animate=False)
+        # Anchored: the transcript follows what is added (cards grow after they are mounted, as
+        # results arrive) until the learner scrolls up to read; back at the bottom, it follows again.
+        self.query_one("#transcript", VerticalScroll).anchor()
 
     # -- records to cards
 
@@ -213,7 +215,6 @@ class PairScreen(Screen):
             await transcript.mount(label_card("Session ended", self._summary(record.get("summary") or {}), classes="summary-card"))
         if not replaying:
             self._refresh_status()
-            transcript.scroll_end(animate=False)
 
     async def _add_text(self, text: str) -> None:
         if self._agent_text is None:
@@ -222,7 +223,6 @@ class PairScreen(Screen):
             await transcript.mount(Static(Text("◆ The agent", "bold"), classes="card-title agent-title"))
             await transcript.mount(self._agent_text)
         await self._agent_text.add(text)
-        self.query_one("#transcript", VerticalScroll).scroll_end(animate=False)
 
     def _card(self, call_id: object) -> ProposalCard | None:
         found = self.query(f"#{card_id(str(call_id))}")
@@ -292,9 +292,8 @@ class PairScreen(Screen):
             self.query_one("#transcript").focus()
         self.refresh_bindings()
         self._refresh_status()
-        # The input area just changed height: keep the newest card in view once that is laid out.
-        transcript = self.query_one("#transcript", VerticalScroll)
-        self.call_after_refresh(transcript.scroll_end, animate=False)
+        # A new phase needs the learner's eyes on the newest card: back to the bottom, anchored again.
+        self.query_one("#transcript", VerticalScroll).scroll_end(animate=False)
 
     def _gate_text(self) -> Text:
         current = self.loop.state.current
