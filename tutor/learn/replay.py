@@ -185,9 +185,10 @@ class View:
 
 class Replay:
     def __init__(self, lesson: Lesson, state: AttemptState | None = None, digest: str | None = None):
-        self.lesson = lesson
+        # The digest is of the lesson as written: hiding a step is a change attempts should notice.
         self.digest = digest or lesson_digest(lesson)
-        self._steps = list(lesson.steps)
+        self.lesson = lesson.for_learners()
+        self._steps = list(self.lesson.steps)
         self._calls = _calls_before(self._steps)
         self._grades: dict[str, Grade] = {}
         self.resume_notes: list[str] = []

@@ -138,7 +138,7 @@ def _sections(lesson: Lesson) -> list[tuple[int, str, str | None, str]]:
     """(number, heading, ask or None, revealed body) for every step, in order."""
     sections = []
     latest: dict[str, Call] = {}
-    for number, step in enumerate(lesson.steps, 1):
+    for number, step in enumerate(lesson.for_learners().steps, 1):
         if isinstance(step, AgentStep):
             latest = {c.id: c for c in step.calls}
         call = latest.get(step.call) if isinstance(step, ResultStep) else None

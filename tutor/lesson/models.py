@@ -68,12 +68,19 @@ class Call(_Model):
     input: dict[str, Any] = Field(default_factory=dict)
 
 
+# A step that teaches nothing (a routine read, a retried command) can be hidden from
+# learners without rewriting the trajectory, which is history. Written only when true,
+# so that a lesson hiding nothing saves, and digests, exactly as before the field existed.
+Hidden = Annotated[bool, Field(exclude_if=lambda hidden: not hidden)]
+
+
 class _Step(_Model):
     id: Slug
 
 
 class GoalStep(_Step):
     kind: Literal["goal"]
+    hidden: Hidden = False
     text: Text
     criteria: list[Text] = Field(default_factory=list)
     annotation: Text | None = None
@@ -82,6 +89,7 @@ class GoalStep(_Step):
 
 class PromptStep(_Step):
     kind: Literal["prompt"]
+    hidden: Hidden = False
     text: Text
     annotation: Text | None = None
     ask: Ask | None = None
@@ -89,6 +97,7 @@ class PromptStep(_Step):
 
 class AgentStep(_Step):
     kind: Literal["agent"]
+    hidden: Hidden = False
     text: Text = ""
     calls: list[Call] = Field(default_factory=list)
     annotation: Text | None = None
@@ -97,6 +106,7 @@ class AgentStep(_Step):
 
 class ResultStep(_Step):
     kind: Literal["result"]
+    hidden: Hidden = False
     call: Slug
     ok: bool
     exit_code: int | None = None
@@ -108,6 +118,7 @@ class ResultStep(_Step):
 
 class CorrectionStep(_Step):
     kind: Literal["correction"]
+    hidden: Hidden = False
     category: Category
     text: Text
     why: Text = ""
@@ -117,6 +128,7 @@ class CorrectionStep(_Step):
 
 class NoteStep(_Step):
     kind: Literal["note"]
+    hidden: Hidden = False
     text: Text
     annotation: Text | None = None
     ask: Ask | None = None
@@ -163,6 +175,16 @@ class Lesson(_Model):
             if step.id == step_id:
                 return index
         raise KeyError(step_id)
+
+    def for_learners(self) -> Lesson:
+        """The lesson as learners replay and read it: without its hidden steps.
+
+        Validation guarantees what remains is a valid lesson (no ask hidden, no result
+        shown without its call, at least one step), so replay needs no special cases.
+        """
+        if not any(step.hidden for step in self.steps):
+            return self
+        return self.model_copy(update={"steps": [step for step in self.steps if not step.hidden]})
 
     @property
     def asks(self) -> list[AnyStep]:

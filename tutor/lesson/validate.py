@@ -218,7 +218,12 @@ def _cross_step_problems(data: dict, path: str, folder: Path | None) -> list[Pro
     seen_steps: dict[str, int] = {}
     seen_calls: dict[str, int] = {}
     last_agent_calls: set[str] | None = None
+    last_agent_where: str | None = None
+    last_agent_hidden = False
     previous_kind: Any = None
+    previous_hidden = False
+    visible = 0
+    goals: list[tuple[str, bool]] = []  # (where, hidden) of every goal step
     has_repo = isinstance(data.get("repo"), dict)
     for index, step in enumerate(steps):
         where = f"steps[{index}]"
@@ -226,6 +231,10 @@ def _cross_step_problems(data: dict, path: str, folder: Path | None) -> list[Pro
             continue  # pydantic reports it
         kind = step.get("kind")
         step_id = step.get("id")
+        hidden = step.get("hidden") is True
+        visible += not hidden
+        if kind == "goal":
+            goals.append((where, hidden))
         if isinstance(step_id, str):
             if step_id in seen_steps:
                 problems.append(
@@ -237,6 +246,7 @@ def _cross_step_problems(data: dict, path: str, folder: Path | None) -> list[Pro
         if kind == "agent":
             calls = step.get("calls")
             last_agent_calls = set()
+            last_agent_where, last_agent_hidden = where, hidden
             if isinstance(calls, list):
                 for call_index, call in enumerate(calls):
                     call_id = call.get("id") if isinstance(call, dict) else None
@@ -258,13 +268,28 @@ def _cross_step_problems(data: dict, path: str, folder: Path | None) -> list[Pro
                     problems.append(
                         Problem(path, f"{where}.call", f"{call_id!r} names no call of the agent step before it (its calls: {known})")
                     )
+            if last_agent_hidden and not hidden:
+                problems.append(
+                    Problem(path, where, f"the result is shown but the agent step it answers ({last_agent_where}) is hidden: hide the result too, or show that step")
+                )
             if step.get("commit") is not None and not has_repo:
                 problems.append(Problem(path, f"{where}.commit", "a result has a commit but the lesson has no repo"))
 
         ask = step.get("ask")
         if isinstance(ask, dict):
-            problems.extend(_ask_problems(ask, kind, previous_kind, path, f"{where}.ask"))
+            if hidden:
+                problems.append(Problem(path, f"{where}.ask", "a hidden step cannot carry an ask: learners never see it (remove the ask, or show the step)"))
+            else:
+                problems.extend(_ask_problems(ask, kind, previous_kind, path, f"{where}.ask", previous_hidden))
         previous_kind = kind
+        previous_hidden = hidden
+
+    if steps and visible == 0:
+        problems.append(Problem(path, "steps", "every step is hidden: learners need at least one step to replay"))
+    elif goals and all(goal_hidden for _, goal_hidden in goals):
+        problems.append(
+            Problem(path, f"{goals[-1][0]}.hidden", "every goal step is hidden: keep one shown, the steps after it are judged against it")
+        )
 
     repo = data.get("repo")
     if isinstance(repo, dict) and isinstance(repo.get("bundle"), str):
@@ -272,7 +297,7 @@ def _cross_step_problems(data: dict, path: str, folder: Path | None) -> list[Pro
     return problems
 
 
-def _ask_problems(ask: dict, kind: Any, previous_kind: Any, path: str, where: str) -> list[Problem]:
+def _ask_problems(ask: dict, kind: Any, previous_kind: Any, path: str, where: str, previous_hidden: bool = False) -> list[Problem]:
     try:
         ask_type = AskType(ask.get("type"))
     except ValueError:
@@ -289,6 +314,8 @@ def _ask_problems(ask: dict, kind: Any, previous_kind: Any, path: str, where: st
         problems.append(
             Problem(path, where, "an intervene ask must stand on the step right after an agent step (the proposal the learner judges)")
         )
+    elif ask_type is AskType.INTERVENE and previous_hidden:
+        problems.append(Problem(path, where, "an intervene ask judges the agent step right before it, which is hidden: show that step"))
     if ask_type is AskType.CHOICE:
         options, answer = ask.get("options"), ask.get("answer")
         if isinstance(options, list) and isinstance(answer, int) and not isinstance(answer, bool):

@@ -29,10 +29,11 @@ class LessonRun:
         curriculum: str | None = None,
         fresh: bool = False,
     ):
-        self.lesson = lesson
+        self.digest = lesson_digest(lesson)
+        # Everything after this (steps counted, diffs, the code browser) sees only what learners may.
+        self.lesson = lesson.for_learners()
         self.progress = progress
         self.curriculum = curriculum
-        self.digest = lesson_digest(lesson)
         self.notes: list[str] = []
         self._unsaved_answers: list[tuple[dict[str, Any], float | None]] = []
         self._unsaved_checks: list[tuple[str, list[int], float | None]] = []
