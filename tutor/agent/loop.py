@@ -137,6 +137,27 @@ class GatedLoop:
         self.tools.cancel()
         return True
 
+    def annotate(self, target: dict[str, Any], text: str) -> dict[str, Any]:
+        """The senior's comment on a step (Markdown): why it matters, what to notice."""
+        self._known_target(target)
+        if not text.strip():
+            raise GateError("write the annotation first")
+        return self.record("annotation", target=target, text=text.strip())
+
+    def mark_ask(self, target: dict[str, Any], ask: dict[str, Any]) -> dict[str, Any]:
+        """A checkpoint for learners on a step; where it may stand is checked when the lesson is written."""
+        from pydantic import TypeAdapter, ValidationError
+
+        from tutor.lesson.models import Ask
+
+        self._known_target(target)
+        try:
+            TypeAdapter(Ask).validate_python(ask)
+        except ValidationError as error:
+            first = error.errors()[0]
+            raise GateError(f"the ask is not valid: {first.get('msg', 'invalid')}") from None
+        return self.record("ask", target=target, ask=ask)
+
     def end(self) -> dict[str, Any]:
         tally = self.state.tally()
         return self.record(
@@ -210,6 +231,13 @@ class GatedLoop:
     def _expect(self, phase: str) -> None:
         if self.state.phase != phase:
             raise GateError(f"not now: the session is at {self.state.phase!r}, not {phase!r}")
+
+    def _known_target(self, target: dict[str, Any]) -> None:
+        if "call" in target:
+            if str(target["call"]) not in self.state.calls:
+                raise GateError(f"no call {target['call']} in this session")
+        elif int(target.get("seq", -1)) not in {seq for seq, _ in self.state.steps}:
+            raise GateError("no such step in this session")
 
     def _at_gate(self, call_id: str) -> CallState:
         current = self.state.current

@@ -17,7 +17,14 @@ Records (`kind`, then fields):
 - `result` call, ok, text, output, exit_code, error, truncated, timed_out, cancelled, commit
 - `correction` call, category, message, why, stopped (the call ids it answers)
 - `failure` message, retryable, partial · `retry` · `cancelled` what
-- `annotation` call, text · `end` summary
+- `annotation` target, text: the recording senior's comment on a step
+- `ask` target, ask (a `tutor.lesson/1` ask): a checkpoint the senior marked for learners
+- `end` summary · `saved` path, lesson: the recording was written as a lesson
+
+A `target` names a step of the trajectory: `{"seq": N}` is the step a record made (goal,
+prompt, assistant, result, correction), `{"call": ID}` the step that settles a call (its
+result, or the correction that stopped it), which may not exist yet when the senior marks
+a call waiting at the gate.
 """
 
 from __future__ import annotations
@@ -30,12 +37,14 @@ from .scripted import ToolCall
 PHASES = ("goal", "agent", "gate", "running", "human", "failed", "ended")
 STOPPED_TEXT = "The user stopped this call before it ran; it did not execute."
 OUTCOMES = ("works", "fails")
+STEP_KINDS = ("goal", "prompt", "assistant", "result", "correction")  # the records that become lesson steps
 
 
 @dataclass
 class CallState:
     call: ToolCall
     turn: int  # which assistant message proposed it (1-based)
+    proposed_seq: int = 0  # the journal seq of that assistant message (its step in a lesson)
     prediction: dict[str, Any] | None = None
     started: bool = False  # a `run` record exists
     gated: bool = True
@@ -83,6 +92,9 @@ class SessionState:
     turns: int = 0
     partial: str = ""  # streamed text of a reply that has not completed
     failure: dict[str, Any] | None = None
+    annotations: list[dict[str, Any]] = field(default_factory=list)  # `annotation` records, in order
+    asks: list[dict[str, Any]] = field(default_factory=list)  # `ask` records, in order
+    steps: list[tuple[int, str]] = field(default_factory=list)  # (seq, kind) of every record that makes a lesson step
     ended: bool = False
     records: int = 0
     last_seq: int = 0
@@ -103,6 +115,8 @@ class SessionState:
         handler = getattr(self, f"_on_{kind}", None)
         if handler is not None:
             handler(record)
+        if kind in STEP_KINDS and "seq" in record:
+            self.steps.append((int(record["seq"]), str(kind)))
 
     def _on_session(self, record: dict[str, Any]) -> None:
         self.header = {k: v for k, v in record.items() if k not in ("seq", "at", "kind")}
@@ -137,7 +151,7 @@ class SessionState:
             call = ToolCall(
                 id=str(raw["id"]), tool=str(raw["tool"]), input=dict(raw.get("input") or {}), input_error=raw.get("input_error")
             )
-            self.calls[call.id] = CallState(call=call, turn=self.turns)
+            self.calls[call.id] = CallState(call=call, turn=self.turns, proposed_seq=int(record.get("seq", 0) or 0))
             self.order.append(call.id)
             self.turn_calls.append(call.id)
 
@@ -182,6 +196,12 @@ class SessionState:
 
     def _on_end(self, record: dict[str, Any]) -> None:
         self.ended = True
+
+    def _on_annotation(self, record: dict[str, Any]) -> None:
+        self.annotations.append(record)
+
+    def _on_ask(self, record: dict[str, Any]) -> None:
+        self.asks.append(record)
 
     # -- helpers of the fold
 

@@ -3,9 +3,9 @@
 Steps follow the journal: the goal, each prompt, each agent message with its calls, each
 call's real result (with the snapshot commit, named `refs/tutor/steps/<step>` in the
 bundle), each correction. Defaults for the teaching layer, which a senior then edits
-(`tutor annotate`): a goal ask on the goal, and an intervene ask on every correction that
-follows its agent message directly (the learner decides before seeing it), with the
-correction's words as the key point. A learner's prediction is kept as an annotation on
+(`tutor annotate`): the asks the senior marked, or by default a goal ask on the goal and
+intervene asks on each correction and the call let run before it (`default_asks`). The
+senior's annotations are kept on their steps, and a learner's prediction as an annotation on
 its result, so a reviewer sees what the learner expected.
 """
 
@@ -27,14 +27,31 @@ class LessonDraftError(Exception):
     """The journal cannot become a valid lesson; one line for the user."""
 
 
-def lesson_data(records: Iterable[dict[str, Any]], *, lesson_id: str, origin: str = "recorded", author: str = "") -> dict[str, Any]:
-    """The lesson (as `tutor.lesson/1` data) that a session's journal records describe."""
+INTERVENE_PROMPT = "The agent is about to do this. Would you let it?"
+
+
+def lesson_data(
+    records: Iterable[dict[str, Any]],
+    *,
+    lesson_id: str,
+    origin: str = "recorded",
+    author: str = "",
+    warnings: list[str] | None = None,
+) -> dict[str, Any]:
+    """The lesson (as `tutor.lesson/1` data) that a session's journal records describe.
+
+    Asks the senior marked (`ask` records) are placed where the format lets them stand;
+    one that cannot stand there is left out and said in `warnings`. With none marked, the
+    defaults of `default_asks` apply.
+    """
     records = list(records)
+    warnings = warnings if warnings is not None else []
     header = next((r for r in records if r.get("kind") == "session"), {})
     steps: list[dict[str, Any]] = []
     counters: dict[str, int] = {}
-    call_steps: dict[str, dict[str, Any]] = {}
     predictions: dict[str, dict[str, Any]] = {}
+    by_seq: dict[int, dict[str, Any]] = {}  # journal seq -> the step that record made
+    settles: dict[str, dict[str, Any]] = {}  # API call id -> the step that settled it (result or correction)
 
     call_ids: dict[str, str] = {}  # the API's ids (toolu_01Ab...) are not slugs: number them
 
@@ -45,20 +62,24 @@ def lesson_data(records: Iterable[dict[str, Any]], *, lesson_id: str, origin: st
         counters[prefix] = counters.get(prefix, 0) + 1
         return f"{prefix}{counters[prefix]}"
 
+    def add(record: dict[str, Any], step: dict[str, Any]) -> None:
+        steps.append(step)
+        if "seq" in record:
+            by_seq[int(record["seq"])] = step
+
     for record in records:
         kind = record.get("kind")
         if kind == "goal":
-            steps.append({"id": "goal", "kind": "goal", "text": str(record.get("text", "")),
-                          "ask": {"type": "goal", "prompt": "What goal would you give the agent?", "rubric": GOAL_RUBRIC}})
+            add(record, {"id": "goal", "kind": "goal", "text": str(record.get("text", ""))})
         elif kind == "prompt":
-            steps.append({"id": new_id("prompt-"), "kind": "prompt", "text": str(record.get("text", ""))})
+            add(record, {"id": new_id("prompt-"), "kind": "prompt", "text": str(record.get("text", ""))})
         elif kind == "assistant":
             text = "".join(b.get("text", "") for b in record.get("content", []) if isinstance(b, dict) and b.get("type") == "text")
             calls = [{"id": call_id_for(c["id"]), "tool": str(c["tool"]), "input": dict(c.get("input") or {})} for c in record.get("calls", [])]
             step = {"id": new_id("agent-"), "kind": "agent", "text": text or "(no words, only tool calls)"}
             if calls:
                 step["calls"] = calls
-            steps.append(step)
+            add(record, step)
         elif kind == "prediction":
             predictions[str(record.get("call"))] = record
         elif kind == "result":
@@ -73,24 +94,67 @@ def lesson_data(records: Iterable[dict[str, Any]], *, lesson_id: str, origin: st
             prediction = predictions.get(str(record.get("call")))
             if prediction is not None:
                 step["annotation"] = f"The learner predicted it {prediction.get('outcome')} ({prediction.get('confidence')} confidence)."
-            steps.append({k: v for k, v in step.items() if v is not None})
-            call_steps[call_id] = step
+            step = {k: v for k, v in step.items() if v is not None}
+            add(record, step)
+            settles[str(record.get("call"))] = step
         elif kind == "correction":
             step = {"id": new_id("correction-"), "kind": "correction", "category": str(record.get("category")),
                     "text": str(record.get("message", ""))}
             if record.get("why"):
                 step["why"] = str(record["why"])
-            if steps and steps[-1]["kind"] == "agent":
-                step["ask"] = {"type": "intervene", "prompt": "The agent is about to do this. Would you let it?",
-                               "key_points": [str(record.get("message", ""))]}
-            steps.append(step)
+            add(record, step)
+            for stopped in record.get("stopped") or [record.get("call")]:
+                settles.setdefault(str(stopped), step)
     if not any(s["kind"] == "goal" for s in steps):
         raise LessonDraftError("the session has no goal yet: nothing to make a lesson of")
+
+    def target_step(target: object) -> dict[str, Any] | None:
+        if not isinstance(target, dict):
+            return None
+        if "call" in target:
+            return settles.get(str(target["call"]))
+        try:
+            return by_seq.get(int(target.get("seq", -1)))
+        except (TypeError, ValueError):
+            return None
+
+    for record in records:
+        if record.get("kind") != "annotation" or not str(record.get("text", "")).strip():
+            continue
+        step = target_step(record.get("target"))
+        if step is None:
+            warnings.append("an annotation names a step the session never reached; left out")
+            continue
+        text = str(record["text"]).strip()
+        step["annotation"] = f"{step['annotation']}\n\n{text}" if step.get("annotation") else text
+
+    marked = [r for r in records if r.get("kind") == "ask"]
+    for record in marked:
+        step = target_step(record.get("target"))
+        ask = dict(record.get("ask") or {})
+        if step is None:
+            warnings.append(f"an {ask.get('type', '?')} ask was marked on a call that was never run or corrected; left out")
+            continue
+        reason = ask_misplaced(steps, step, str(ask.get("type")))
+        if reason:
+            warnings.append(f"{step['id']}: {reason}; that ask is left out")
+            continue
+        if ask.get("type") == "intervene" and not ask.get("key_points") and step["kind"] == "correction":
+            ask["key_points"] = [step["text"]]  # marked at the gate, before the senior's words existed
+        step["ask"] = ask
+    if not marked:
+        default_asks(steps)
+
     task = str(header.get("task") or "").strip() or "A live session with the agent."
     title = _title(task)
+    mode = str(header.get("mode", "pair"))
+    goal = next(s["text"] for s in steps if s["kind"] == "goal")
+    who = f" by {author}" if author else ""
+    summary = (f"Recorded{who}: a senior steering the agent live. Goal: {_first_line(goal)}" if mode == "record"
+               else f"A pair session{who}, kept as it happened. Goal: {_first_line(goal)}")
     data: dict[str, Any] = {
-        "format": FORMAT, "id": lesson_id, "title": title, "summary": f"A {header.get('mode', 'pair')} session, kept as it happened.",
-        "level": "intermediate", "minutes": max(5, min(60, len(steps))), "tags": [str(header.get("mode", "pair"))],
+        "format": FORMAT, "id": lesson_id, "title": title, "summary": summary,
+        "level": "intermediate", "minutes": max(5, min(60, len(steps))), "tags": [mode],
         "origin": origin, "task": task, "steps": steps,
     }
     if author:
@@ -100,9 +164,62 @@ def lesson_data(records: Iterable[dict[str, Any]], *, lesson_id: str, origin: st
     return data
 
 
-def write_session_lesson(records: list[dict[str, Any]], workspace: Any, out: Path, *, lesson_id: str, origin: str = "recorded", author: str = "") -> Lesson:
+def default_asks(steps: list[dict[str, Any]]) -> list[str]:
+    """The asks a session gets when the senior marked none; returns the ids of the steps that got one.
+
+    A goal ask on the goal; an intervene ask on every correction that directly follows the
+    agent's message (the learner decides before seeing it), with the correction's words as
+    the key point; and one on the call the senior let run before it, whose truth is "let it
+    run": telling the two apart is the skill.
+    """
+    given: list[str] = []
+    for index, step in enumerate(steps):
+        if step["kind"] == "goal" and "ask" not in step:
+            step["ask"] = {"type": "goal", "prompt": "What goal would you give the agent?", "rubric": GOAL_RUBRIC}
+            given.append(step["id"])
+        if step["kind"] != "correction" or ask_misplaced(steps, step, "intervene"):
+            continue
+        step["ask"] = {"type": "intervene", "prompt": INTERVENE_PROMPT, "key_points": [step["text"]]}
+        given.append(step["id"])
+        for earlier in reversed(steps[:index]):
+            if earlier["kind"] == "correction":
+                break  # the run before an earlier correction is that correction's contrast, not this one's
+            if earlier["kind"] == "result" and "ask" not in earlier and not ask_misplaced(steps, earlier, "intervene"):
+                earlier["ask"] = {"type": "intervene", "prompt": INTERVENE_PROMPT}
+                given.append(earlier["id"])
+                break
+    return given
+
+
+def ask_misplaced(steps: list[dict[str, Any]], step: dict[str, Any], ask_type: str) -> str:
+    """Why an ask of `ask_type` cannot stand on `step` (the format's table), or "" when it can."""
+    kind = step["kind"]
+    if ask_type == "goal":
+        return "" if kind == "goal" else "a goal ask stands only on the goal"
+    if ask_type == "outcome":
+        return "" if kind == "result" else "an outcome ask stands only on a result"
+    if ask_type == "intervene":
+        index = next(i for i, s in enumerate(steps) if s is step)
+        if kind in ("result", "correction") and index > 0 and steps[index - 1]["kind"] == "agent":
+            return ""
+        return "an intervene ask stands only on the result or correction right after the agent's message"
+    if ask_type == "choice":
+        return ""
+    return f"unknown ask type {ask_type!r}"
+
+
+def write_session_lesson(
+    records: list[dict[str, Any]],
+    workspace: Any,
+    out: Path,
+    *,
+    lesson_id: str,
+    origin: str = "recorded",
+    author: str = "",
+    warnings: list[str] | None = None,
+) -> Lesson:
     """Validate the draft and write `lesson.json` plus `repo.bundle` (the base and every step's snapshot) into `out`."""
-    data = lesson_data(records, lesson_id=lesson_id, origin=origin, author=author)
+    data = lesson_data(records, lesson_id=lesson_id, origin=origin, author=author, warnings=warnings)
     lesson, problems = check_lesson_data(data, str(out / "lesson.json"), folder=None)
     if lesson is None or problems:
         first = str(problems[0]) if problems else "invalid"
@@ -116,6 +233,11 @@ def write_session_lesson(records: list[dict[str, Any]], workspace: Any, out: Pat
         write_bundle = lambda path: workspace.bundle(path, refs)  # noqa: E731
     save_lesson_folder(lesson, out, write_bundle)
     return lesson
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= 120 else line[:119] + "…"
 
 
 def _title(task: str) -> str:

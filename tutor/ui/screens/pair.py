@@ -42,6 +42,10 @@ GOAL_PLACEHOLDER = "What should the agent achieve? How will you both know it is 
 class PairScreen(Screen):
     """`tutor pair`: one live session, from the goal contract to the summary."""
 
+    MODE_LABEL = "Pair"
+    INTRO = HOW_IT_WORKS
+    LIST_COMMAND = "tutor pair --list"
+
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", priority=True, id="submit", tooltip="Send what you wrote (the goal, a correction, a message)"),
         Binding("w", "predict('works')", "Works", id="predict-works", tooltip="Predict that the proposed action works"),
@@ -84,16 +88,26 @@ class PairScreen(Screen):
         with Vertical(id="pair-input"):
             yield Static("", id="gate-bar")
             yield CategoryPicker(id="categories")
+            yield from self.compose_forms()
             yield TextArea(id="compose-text", classes="answer-text")
+            yield from self.compose_extra_fields()
             yield Static("", id="input-hint", classes="hint")
         yield Footer()
+
+    def compose_forms(self) -> ComposeResult:
+        """Pickers a mode adds above the text field (recording's ask types)."""
+        yield from ()
+
+    def compose_extra_fields(self) -> ComposeResult:
+        """Fields a mode adds below the text field (recording's "why")."""
+        yield from ()
 
     async def on_mount(self) -> None:
         self.query_one("#categories").display = False
         for problem in self.session.problems:
             self.notify(f"Journal: {problem}", severity="warning", timeout=8)
         if self.loop.state.phase == "goal":
-            await self.query_one("#transcript").mount(label_card("Pair mode", HOW_IT_WORKS, classes="intro-card"))
+            await self.query_one("#transcript").mount(label_card(f"{self.MODE_LABEL} mode", self.INTRO, classes="intro-card"))
             await self.query_one("#mentor").mount(Static(Text("The mentor reads your goal when you press ctrl+s.", "dim italic")))
         await self._replay_transcript()
         self.run_worker(self._draw_forever(), group="draw", exit_on_error=False)
@@ -213,8 +227,13 @@ class PairScreen(Screen):
             await transcript.mount(Static(Text("You stopped the reply. ctrl+r asks again, or write a message below.", "italic"), classes="hint"))
         elif kind == "end":
             await transcript.mount(label_card("Session ended", self._summary(record.get("summary") or {}), classes="summary-card"))
+        else:
+            await self.draw_more(record, transcript)
         if not replaying:
             self._refresh_status()
+
+    async def draw_more(self, record: dict[str, Any], transcript: VerticalScroll) -> None:
+        """Cards for the records only a mode has (recording's annotations and asks)."""
 
     async def _add_text(self, text: str) -> None:
         if self._agent_text is None:
@@ -287,7 +306,7 @@ class PairScreen(Screen):
             field.focus()
         elif phase == "ended":
             field.display = False
-            bar.update(Text("Session ended. q quits; the session is kept (tutor pair --list).", "bold"))
+            bar.update(Text(f"Session ended. q quits; the session is kept ({self.LIST_COMMAND}).", "bold"))
             hint.update("")
             self.query_one("#transcript").focus()
         self.refresh_bindings()
@@ -323,7 +342,7 @@ class PairScreen(Screen):
     def _status_text(self) -> Text:
         header = self.loop.state.header
         task = str(header.get("task") or "").strip()
-        text = Text.assemble(("Pair ", "bold"), (f"· {self.session.id} ", "dim"), (f"· {getattr(self.loop.agent, 'label', '')}", "dim"))
+        text = Text.assemble((f"{self.MODE_LABEL} ", "bold"), (f"· {self.session.id} ", "dim"), (f"· {getattr(self.loop.agent, 'label', '')}", "dim"))
         if task:
             text.append("\n")
             text.append(task if len(task) < 200 else task[:199] + "…")

@@ -216,6 +216,44 @@ class CategoryPicker(Static, can_focus=True):
         self.post_message(self.Picked(category))
 
 
+class KeyPicker(Static, can_focus=True):
+    """A choice made with one key each; the keys offered change with what can be chosen now."""
+
+    class Picked(Message):
+        def __init__(self, picker: KeyPicker, value: str) -> None:
+            super().__init__()
+            self.picker = picker
+            self.value = value
+
+        @property
+        def control(self) -> KeyPicker:
+            return self.picker
+
+    def __init__(self, title: str, **kwargs: Any) -> None:
+        super().__init__("", **kwargs)
+        self.title = title
+        self.choices: dict[str, tuple[str, str]] = {}  # key -> (value, what it means)
+
+    def offer(self, choices: dict[str, tuple[str, str]], note: str = "") -> None:
+        self.choices = choices
+        text = Text(self.title + "\n", "bold")
+        for key, (value, meaning) in choices.items():
+            text.append(f"  {key} ", "bold reverse")
+            text.append(f" {value:<12}", "bold")
+            text.append(meaning + "\n", "dim")
+        if note:
+            text.append(note + "\n", "italic")
+        text.append("escape: back", "dim italic")
+        self.update(text)
+
+    def on_key(self, event: Any) -> None:
+        choice = self.choices.get(event.character or "")
+        if choice is not None:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Picked(self, choice[0]))
+
+
 class MentorCard(Vertical):
     DEFAULT_CLASSES = "mentor-card"
 
