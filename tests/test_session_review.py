@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -90,7 +91,10 @@ async def test_the_trajectory_puts_each_learner_decision_beside_its_call(repo: P
         "You predicted: it fails (low confidence)", "You let it run", "Result: it worked (exit code 0) · prediction wrong",
     ]
     assert "corrected it (test): Do not touch the test" in describe_decision(bad)[1]
-    assert call_preview(fix) == ("diff", "--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-return a - b\n+return a + b")
+    # An edit that ran shows the diff its result recorded; one that never ran, its text against the replacement.
+    assert call_preview(fix) == ("diff", "--- a/app.py\n+++ b/app.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a - b\n+    return a + b")
+    unrun = dataclasses.replace(fix, result=None, decision="waiting")
+    assert call_preview(unrun) == ("diff", "--- a/app.py\n+++ b/app.py\n@@ -1 +1 @@\n-return a - b\n+return a + b")
     assert call_preview(check) == ("command", "python3 test_app.py")
     kind, text = call_preview(bad)
     assert kind == "diff" and text.startswith("(the whole file, as written)") and "+print('ok')" in text
@@ -195,3 +199,30 @@ def test_a_bad_session_id_is_a_session_error() -> None:
             load_trajectory(bad)
         with pytest.raises(SessionError):
             save_review(new_review(bad, "Ann"))
+
+
+# -- the command line
+
+
+def test_review_session_help_and_a_bad_id_in_one_line() -> None:
+    from click.testing import CliRunner
+
+    from tutor.cli import cli
+
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["review-session", "--help"])
+    assert shown.exit_code == 0 and "--reviewer NAME" in shown.output and "would have intervened" in shown.output
+    for bad in ("no-such-session", "../../etc"):
+        result = runner.invoke(cli, ["review-session", bad])
+        assert result.exit_code == 1
+        assert result.output.count("\n") == 1 and result.output.startswith("tutor: ") and "session" in result.output
+
+
+async def test_review_session_without_a_terminal_says_so(repo: Path) -> None:
+    from click.testing import CliRunner
+
+    from tutor.cli import cli
+
+    session_id = await learner_session(repo)
+    result = CliRunner().invoke(cli, ["review-session", session_id, "--reviewer", "Sam"])
+    assert result.exit_code == 1 and "needs a terminal" in result.output

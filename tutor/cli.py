@@ -315,6 +315,38 @@ def _print_sessions() -> None:
         click.echo(f"{'':22}{summary.tally}")
 
 
+@cli.command("review-session")
+@click.argument("session_id", metavar="ID")
+@click.option("--reviewer", metavar="NAME", help="Who is reviewing; the review is saved under this name. Default: the learner name in your settings.")
+def review_session(session_id: str, reviewer: str | None) -> None:
+    """Review a learner's live session ID (see `tutor pair --list`): mark where you would have intervened.
+
+    The session is shown step by step, each agent action with the learner's
+    prediction and decision beside it. j/k (or the arrows) move between steps; i
+    marks "I would have intervened here" with a category key and what you would
+    have said; d removes a mark; ctrl+s saves the review. It is kept next to the
+    session (never in its journal), and the learner sees it from the library.
+    """
+    from .services.live import SessionError
+    from .services.session_reviews import load_trajectory
+
+    try:
+        load_trajectory(session_id)
+    except SessionError as error:
+        raise TutorError(str(error)) from None
+    settings = _settings()
+    name = (reviewer if reviewer is not None else settings.learner).strip()
+    if not name:
+        raise TutorError("say who is reviewing: --reviewer NAME")
+    if not _interactive():
+        raise TutorError("reviewing a session needs a terminal")
+    from .ui.app import TutorApp
+
+    app = TutorApp(settings=settings, review_session=(session_id, name))
+    app.run()
+    sys.exit(app.return_code or 0)
+
+
 @cli.group("import")
 def import_group() -> None:
     """Turn another tool's session into a lesson draft (origin: imported)."""

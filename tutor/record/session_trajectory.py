@@ -233,12 +233,16 @@ def describe_decision(call: CallStep, *, who: str = "The learner") -> list[str]:
 def call_preview(call: CallStep) -> tuple[str, str]:
     """(kind, text) of what the agent proposed, as the gate showed it: `command`, `diff`, `read` or `error`.
 
-    The file as it stood before the call is not in the journal, so an edit shows the
+    The file as it stood before the call is not in the journal: an edit that ran shows the
+    diff its result recorded (the change in its context), one that did not shows the
     replaced text against its replacement, and a write shows the whole file it wrote.
     """
     from tutor.agent.preview import preview
     from tutor.agent.scripted import ToolCall
 
+    output = str((call.result or {}).get("output") or "")
+    if call.tool == "edit_file" and (call.result or {}).get("ok") and output.startswith("---"):
+        return "diff", output
     tool_call = ToolCall(id=call.call_id, tool=call.tool, input=call.input, input_error=call.input_error)
     old = str(call.input.get("old", ""))
     kind, text = preview(tool_call, lambda path: old if call.tool == "edit_file" else "")

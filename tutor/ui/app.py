@@ -36,6 +36,7 @@ class TutorApp(App[None]):
         pair: Any = None,
         mentor: Any = None,
         no_key: str | None = None,
+        review_session: tuple[str, str | None] | None = None,  # (session id, reviewer; None: the learner's read-only view)
     ) -> None:
         super().__init__()
         self._start_pair = pair  # a tutor.services.live.LiveSession
@@ -48,6 +49,7 @@ class TutorApp(App[None]):
         self.settings = settings
         self._start_lesson = lesson
         self._start_review = review
+        self._start_session_review = review_session
         self._progress: Any = None
         self._progress_error: str | None = None
 
@@ -68,6 +70,8 @@ class TutorApp(App[None]):
             self._splash_then_open(self._start_lesson)
         elif self._start_review:
             self.open_review(root=True)
+        elif self._start_session_review is not None:
+            self.open_session_review(*self._start_session_review, root=True)
         else:
             from .screens.library import LibraryScreen
 
@@ -180,6 +184,11 @@ class TutorApp(App[None]):
         for session in (self._start_pair, getattr(self, "pair_session", None)):
             if session is not None:
                 session.close()
+
+    def open_session_review(self, session_id: str, reviewer: str | None = None, *, root: bool = False) -> None:
+        from .screens.session_review import open_session_review
+
+        open_session_review(self, session_id, reviewer, root=root)
 
     def open_review(self, root: bool = False) -> None:
         from tutor.services.reviews import ReviewQueue, ReviewSession

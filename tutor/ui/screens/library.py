@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -18,11 +18,23 @@ from tutor.services.library import BROKEN, DONE, IN_PROGRESS, Library, LessonEnt
 STATE_STYLES = {DONE: "green", IN_PROGRESS: "yellow", BROKEN: "red"}
 
 
+class SessionsTable(DataTable):
+    """The learner's live sessions; `v` here starts a senior's review of the highlighted one."""
+
+    BINDINGS = [
+        Binding("v", "review_session", "Review session", id="review-session", tooltip="Review this session as a senior: mark where you would have intervened"),
+    ]
+
+    def action_review_session(self) -> None:
+        self.screen.action_review_session()  # type: ignore[attr-defined]
+
+
 class LibraryScreen(Screen):
     BINDINGS = [
         Binding("enter", "open", "Open", id="open", tooltip="Open the highlighted lesson"),
         Binding("c", "continue", "Continue", id="continue", tooltip="Resume the lesson you were last in"),
         Binding("r", "review", "Review", id="review", tooltip="Answer the questions you missed, spaced out over days"),
+        Binding("s", "sessions", "Your sessions", id="sessions", tooltip="Your pair and record sessions, and their reviews"),
         Binding("f5", "reload", "Reload", show=False, id="reload"),
     ]
 
@@ -30,9 +42,15 @@ class LibraryScreen(Screen):
     class Loaded(Message):
         library: Library
 
+    @dataclass
+    class SessionsLoaded(Message):
+        sessions: list  # tutor.services.session_reviews.SessionEntry
+
     def __init__(self) -> None:
         super().__init__()
         self.library: Library | None = None
+        self.sessions: list = []
+        self._reported: set[str] = set()  # review problems already shown (a reload must not repeat them)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -45,6 +63,9 @@ class LibraryScreen(Screen):
             yield table
             with Vertical(id="lesson-details"):
                 yield Markdown("", id="details")
+        with Vertical(id="library-sessions"):
+            yield Static(Text("Your sessions", "bold underline"), id="sessions-title")
+            yield SessionsTable(id="sessions", cursor_type="row", zebra_stripes=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -96,12 +117,116 @@ class LibraryScreen(Screen):
         if library.last is not None:
             continue_button.label = f"Continue: {library.last.title[:40]}  c"
         self.query_one("#library-bar").refresh(layout=True)
+        self.load_sessions()  # after the lessons: they are what the learner came for
         target = selected or (library.last.ref if library.last else None)
         row = table.get_row_index(target) if target and target in table.rows else self._first_lesson_row(table)
         table.move_cursor(row=row)
         for warning in library.warnings:
             self.notify(warning, severity="warning", timeout=8)
         self.refresh_bindings()
+
+    @work(thread=True, exclusive=True, group="library-sessions")
+    def load_sessions(self) -> None:
+        from tutor.services.session_reviews import list_session_entries
+
+        self.post_message(self.SessionsLoaded(list_session_entries()))
+
+    @on(SessionsLoaded)
+    def _sessions_loaded(self, event: SessionsLoaded) -> None:
+        self.sessions = event.sessions
+        table = self.query_one("#sessions", SessionsTable)
+        selected = None
+        if table.row_count and table.cursor_row >= 0:
+            selected = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        table.clear(columns=True)
+        for label, key in (("Date", "date"), ("Mode", "mode"), ("Reviews", "reviews"), ("Goal", "goal"), ("Tally", "tally")):
+            table.add_column(label, key=key)
+        for entry in self.sessions:
+            table.add_row(*self._session_cells(entry), key=entry.id)
+        self.query_one("#library-sessions").set_class(bool(self.sessions), "-shown")
+        self.query_one("#sessions-title", Static).update(Text.assemble(("Your sessions", "bold underline"), ("   s: go here · enter: open with its reviews · v: review it", "dim")))
+        if selected and selected in table.rows:
+            table.move_cursor(row=table.get_row_index(selected))
+        for entry in self.sessions:
+            for problem in entry.problems:
+                if problem not in self._reported:
+                    self._reported.add(problem)
+                    self.notify(problem, severity="warning", timeout=8)
+        if self.focused is table:
+            self._show_session_details()
+        self.refresh_bindings()
+
+    @staticmethod
+    def _session_cells(entry: object) -> tuple:
+        import time
+
+        summary = entry.summary  # type: ignore[attr-defined]
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(summary.started)) if summary.started else "?"
+        about = (summary.goal or summary.task or "(no goal yet)").strip().splitlines()
+        about_text = about[0] if about else "(no goal yet)"
+        reviewers = entry.reviewers  # type: ignore[attr-defined]
+        reviews = Text("reviewed by " + ", ".join(reviewers), "green") if reviewers else Text("not reviewed", "dim")
+        return (when, summary.mode, reviews, about_text[:48] + ("…" if len(about_text) > 48 else ""), summary.tally)
+
+    def _session_at_cursor(self) -> object | None:
+        table = self.query_one("#sessions", SessionsTable)
+        if not table.row_count or table.cursor_row < 0:
+            return None
+        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return next((entry for entry in self.sessions if entry.id == key), None)
+
+    def _show_session_details(self) -> None:
+        entry = self._session_at_cursor()
+        details = self.query_one("#details", Markdown)
+        if entry is None:
+            details.update("")
+            return
+        summary = entry.summary  # type: ignore[attr-defined]
+        lines = [f"## {summary.mode.capitalize()} session {summary.id}"]
+        if summary.goal:
+            lines.append(f"**Goal.** {summary.goal}")
+        if summary.task:
+            lines.append(f"**Task.** {summary.task}")
+        lines.append(f"{summary.tally} · {summary.phase}")
+        reviewers = entry.reviewers  # type: ignore[attr-defined]
+        if reviewers:
+            marks = entry.marks  # type: ignore[attr-defined]
+            lines.append(f"**Reviewed by {', '.join(reviewers)}**: {marks} mark{'s' if marks != 1 else ''} where they would have intervened.")
+        else:
+            lines.append("*Not reviewed yet.*")
+        lines.append("`enter` opens it with its reviews · `v` reviews it")
+        details.update("\n\n".join(lines))
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # The details pane describes whichever list has the keys.
+        if event.widget.id == "sessions":
+            self._show_session_details()
+        elif event.widget.id == "lessons":
+            self._highlighted()
+
+    @on(DataTable.RowHighlighted, "#sessions")
+    def _session_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        if self.focused is event.data_table:
+            self._show_session_details()
+
+    @on(DataTable.RowSelected, "#sessions")
+    def _session_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        entry = self._session_at_cursor()
+        if entry is not None:
+            self.app.open_session_review(entry.id)  # type: ignore[attr-defined]
+
+    def action_review_session(self) -> None:
+        entry = self._session_at_cursor()
+        if entry is None:
+            return
+        reviewer = str(getattr(self.app.settings, "learner", "") or "").strip() or "reviewer"  # type: ignore[attr-defined]
+        self.app.open_session_review(entry.id, reviewer)  # type: ignore[attr-defined]
+
+    def action_sessions(self) -> None:
+        if self.sessions:
+            self.query_one("#sessions", SessionsTable).focus()
 
     COLUMNS = (("#", "number"), ("Lesson", "title"), ("Level", "level"), ("Min", "minutes"), ("Origin", "origin"), ("Your state", "state"))
 
@@ -143,7 +268,7 @@ class LibraryScreen(Screen):
         key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
         return self.library.find(str(key)) if key and not str(key).startswith("curriculum:") else None
 
-    @on(DataTable.RowHighlighted)
+    @on(DataTable.RowHighlighted, "#lessons")
     def _highlighted(self) -> None:
         entry = self._entry_at_cursor()
         details = self.query_one("#details", Markdown)
@@ -159,7 +284,7 @@ class LibraryScreen(Screen):
         attempts = f"\n\n{entry.attempts} attempt{'s' if entry.attempts != 1 else ''} so far." if entry.attempts else ""
         details.update(f"## {lesson.title}\n\n{lesson.summary}\n\n*{origin}*" + (f"\n\n{tags}" if tags else "") + attempts)
 
-    @on(DataTable.RowSelected)
+    @on(DataTable.RowSelected, "#lessons")
     def _selected(self) -> None:
         self.action_open()
 
@@ -186,6 +311,8 @@ class LibraryScreen(Screen):
             return True if self.library is not None and self.library.last is not None else None
         if action == "review":
             return True if self.library is not None and self.library.due_reviews else None
+        if action == "sessions":
+            return True if self.sessions else False
         return True
 
     @on(Button.Pressed, "#continue")
