@@ -379,6 +379,33 @@ def import_claude_code_command(file: Path, out: Path | None, force: bool) -> Non
 
 
 @cli.command()
+@click.argument("lesson")
+def annotate(lesson: str) -> None:
+    """Edit LESSON's teaching layer: annotations, whys, categories, asks, hidden steps.
+
+    LESSON is a lesson folder, its lesson.json, curriculum/lesson, or a lesson id.
+    The trajectory (what was said, run and printed) is history: it is shown, never
+    changed. An edit that would not validate is refused with its reason. ctrl+s
+    writes lesson.json atomically (repo.bundle is never touched); h hides the step
+    selected in the list; escape or q leaves, asking first about unsaved changes.
+    """
+    from .lesson.peek import direct_lesson_folder
+    from .services.annotate import AnnotateError, AnnotateSession
+
+    try:
+        session = AnnotateSession.open(direct_lesson_folder(lesson) or _resolve_lesson(lesson))
+    except AnnotateError as error:
+        raise TutorError(str(error)) from None
+    if not _interactive():
+        raise TutorError("the annotate screen needs a terminal; check a lesson with `tutor validate`")
+    from .ui.app import TutorApp
+
+    app = TutorApp(settings=_settings(), annotate=session)
+    app.run()
+    sys.exit(app.return_code or 0)
+
+
+@cli.command()
 def progress() -> None:
     """Show what you have done: lessons, attempts, scores, reviews due."""
     from datetime import date

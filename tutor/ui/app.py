@@ -37,8 +37,10 @@ class TutorApp(App[None]):
         mentor: Any = None,
         no_key: str | None = None,
         review_session: tuple[str, str | None] | None = None,  # (session id, reviewer; None: the learner's read-only view)
+        annotate: Any = None,  # a tutor.services.annotate.AnnotateSession
     ) -> None:
         super().__init__()
+        self._start_annotate = annotate
         self._start_pair = pair  # a tutor.services.live.LiveSession
         self._mentor = mentor
         self._no_key = no_key  # `tutor pair` without a key: how to set one
@@ -60,7 +62,11 @@ class TutorApp(App[None]):
             self.theme = self.settings.theme
         for warning in self.settings.warnings:
             self.notify(warning, severity="warning", timeout=8)
-        if self._start_pair is not None:
+        if self._start_annotate is not None:
+            from .screens.annotate import AnnotateScreen
+
+            self.push_screen(AnnotateScreen(self._start_annotate))
+        elif self._start_pair is not None:
             self.open_pair(self._start_pair)
         elif self._no_key is not None:
             from .screens.no_key import NoKeyScreen
