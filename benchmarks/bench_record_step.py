@@ -1,0 +1,196 @@
+"""What one recorded step costs on top of running the same tool call bare.
+
+    python benchmarks/bench_record_step.py [--files 300] [--repeat 30]
+
+A repository of `--files` source files (20 to a folder, about 1.5 KB each) is committed
+with the git command line, and a record session is started on it with the real engine
+(`start_session(mode="record", repo=...)`: a private workspace, a journal under a
+temporary `TUTOR_HOME`). A `ScriptedAgent` proposes one call per turn; each turn is
+brought to the gate untimed (`advance()`: the reply streamed and journaled), then timed:
+
+- **recorded**: `await GatedLoop.run(call)`: the `run` record (fsync), the call in a
+  thread, the workspace snapshot (`refs/tutor/calls/NNNN`), the `result` record (fsync);
+- **bare**: `Tools.execute(tool, input)` of the same call on the same workspace, with
+  the session's own `Tools` (same timeout, cap and redaction).
+
+Three calls, each `--repeat` times after a few warm-ups, alternating which side goes
+first: `run` of `echo hi` (the cheapest command: the overhead at its largest relative
+to the work), `run` of `python3 -c "print(1)"` (an interpreter start, as real commands
+have), and `write_file` of a new 2 KB file (the snapshot then has a new blob to commit;
+the bare write rewrites the same file with the same content).
+
+Printed: median and p95 of both sides, the ratio of the medians, the overhead in ms,
+and where a recorded step's time goes: the call itself, the snapshot, the two journal
+appends, and the rest (threads, event loop, state). The split is measured by wrapping
+the loop's `tools`, `workspace` and `journal` objects, not by changing the engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+os.environ["TUTOR_HOME"] = tempfile.mkdtemp(prefix="tutor-bench-record-step-")
+os.environ.pop("ANTHROPIC_API_KEY", None)
+
+LINE = "def function_{n}(value):\n    return value * {n} + len('padding to make the file realistic')\n\n"
+CALLS = {
+    "run: echo hi": ("run", lambda i: {"command": "echo hi"}),
+    'run: python3 -c "print(1)"': ("run", lambda i: {"command": 'python3 -c "print(1)"'}),
+    "write_file (2 KB, new file)": ("write_file", lambda i: {"path": f"notes/note_{i:04d}.md", "content": f"# Note {i}\n" + "x" * 2000 + "\n"}),
+}
+
+
+def git_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, GIT_AUTHOR_NAME="Bench",
+               GIT_AUTHOR_EMAIL="bench@example.com", GIT_COMMITTER_NAME="Bench", GIT_COMMITTER_EMAIL="bench@example.com")
+    return env
+
+
+def make_repository(path: Path, files: int) -> None:
+    path.mkdir(parents=True)
+    for number in range(files):
+        target = path / f"pkg{number // 20:03d}" / f"module_{number % 20:02d}.py"
+        target.parent.mkdir(exist_ok=True)
+        target.write_text("".join(LINE.format(n=number * 20 + k) for k in range(15)))
+    (path / "README.md").write_text("# A project\n")
+    for args in (["init", "-q", "--initial-branch=main"], ["add", "-A"], ["commit", "-q", "-m", "start"]):
+        subprocess.run(["git", *args], cwd=path, env=git_env(), check=True, capture_output=True)
+
+
+class Split:
+    """Time spent in each wrapped part during one timed step."""
+
+    def __init__(self) -> None:
+        self.parts = {"execute": 0.0, "snapshot": 0.0, "journal": 0.0}
+
+    def wrap(self, part: str, function: Any) -> Any:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            begin = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.parts[part] += time.perf_counter() - begin
+
+        return timed
+
+
+class _Wrapped:
+    def __init__(self, inner: Any, **methods: Any) -> None:
+        self._inner = inner
+        self.__dict__.update(methods)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def bench(repo: Path, repeat: int, warmup: int) -> None:
+    from tutor.agent.scripted import AgentTurn, ScriptedAgent, ToolCall
+    from tutor.services.live import start_session
+    from tutor.settings import Settings
+
+    rounds = warmup + repeat
+    turns = [
+        AgentTurn(f"Call {i}.", (ToolCall(f"call_{i}_{k}", tool, make(i)),))
+        for i in range(rounds) for k, (tool, make) in enumerate(CALLS.values())
+    ]
+    started = time.perf_counter()
+    session = start_session(mode="record", settings=Settings(), repo=repo, agent=ScriptedAgent(turns))
+    made = time.perf_counter() - started
+    loop = session.loop
+    split = Split()
+    bare_tools = loop.tools
+    loop.tools = _Wrapped(bare_tools, execute=split.wrap("execute", bare_tools.execute))
+    loop.workspace = _Wrapped(loop.workspace, snapshot=split.wrap("snapshot", loop.workspace.snapshot))
+    loop.journal = _Wrapped(loop.journal, append=split.wrap("journal", loop.journal.append))
+    loop.set_goal("Measure a recorded step; done when every call has run.")
+
+    recorded: dict[str, list[float]] = {name: [] for name in CALLS}
+    bare: dict[str, list[float]] = {name: [] for name in CALLS}
+    parts: dict[str, dict[str, list[float]]] = {name: {p: [] for p in split.parts} for name in CALLS}
+    for round_number in range(rounds):
+        for name, (tool, make) in CALLS.items():
+            phase = await loop.advance()
+            assert phase == "gate", phase
+            call = loop.state.current
+            assert call is not None and call.call.tool == tool
+
+            async def record_it() -> float:
+                split.parts = dict.fromkeys(split.parts, 0.0)
+                begin = time.perf_counter()
+                result = await loop.run(call.call.id)
+                elapsed = time.perf_counter() - begin
+                assert result["ok"] and result["commit"], result
+                return elapsed
+
+            def run_bare() -> float:
+                begin = time.perf_counter()
+                result = bare_tools.execute(tool, make(round_number))
+                elapsed = time.perf_counter() - begin
+                assert result.ok, result
+                return elapsed
+
+            if round_number % 2:
+                a = await record_it()
+                b = run_bare()
+            else:
+                b = run_bare()
+                a = await record_it()
+            if round_number >= warmup:
+                recorded[name].append(a * 1000)
+                bare[name].append(b * 1000)
+                for part, seconds in split.parts.items():
+                    parts[name][part].append(seconds * 1000)
+    session.close()
+
+    files = sum(1 for _ in repo.rglob("*.py"))
+    print(f"repository: {files} files; record session started in {made * 1000:.0f} ms; {repeat} rounds after {warmup} warm-ups")
+    print(f"{'':30}{'bare median':>12}{'p95':>8}{'recorded median':>17}{'p95':>8}{'ratio':>7}{'overhead':>10}")
+    for name in CALLS:
+        bm, rm = statistics.median(bare[name]), statistics.median(recorded[name])
+        print(f"{name:30}{bm:>10.2f}ms{percentile(bare[name], 0.95):>6.1f}ms{rm:>15.2f}ms{percentile(recorded[name], 0.95):>6.1f}ms"
+              f"{rm / bm:>7.1f}{rm - bm:>8.1f}ms")
+    print("\nwhere a recorded step goes (medians, ms):")
+    print(f"{'':30}{'execute':>9}{'snapshot':>10}{'journal x2':>12}{'rest':>8}")
+    for name in CALLS:
+        e, s, j = (statistics.median(parts[name][p]) for p in ("execute", "snapshot", "journal"))
+        rest = statistics.median([t - sum(parts[name][p][i] for p in parts[name]) for i, t in enumerate(recorded[name])])
+        print(f"{name:30}{e:>9.2f}{s:>10.2f}{j:>12.2f}{rest:>8.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--files", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=3)
+    options = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="tutor-bench-record-step-repo-"))
+    try:
+        repo = scratch / "repo"
+        make_repository(repo, options.files)
+        asyncio.run(bench(repo, options.repeat, options.warmup))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(os.environ["TUTOR_HOME"], ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
