@@ -28,10 +28,12 @@ has its snapshot, and the journal becomes a lesson that validates.
 
 Snapshots are the one known gap: a group kill that lands inside the snapshot's
 `git add -A` leaves `.git/tutor-index.lock`, after which every snapshot fails silently
-(results journaled with `commit: None`). That is an engine bug, pinned by the strict
-xfail test at the end; when a run of the kill test hits it (rarely: about one run in
-fifteen), the test xfails naming the lock instead of failing, and it fails if a
-snapshot is missing with no lock left behind.
+(results journaled with `commit: None`); one inside `update-ref` leaves
+`refs/tutor/calls/NNNN.lock`, and the interrupted call's snapshot (same ref) fails. That
+is an engine bug, pinned by the strict xfail test at the end; when a run of the kill
+test hits it (3 of 12 other seeds did; the default seed about one run in fifteen), the
+test xfails naming the lock instead of failing, and it fails if a snapshot is missing
+with no lock left behind.
 """
 
 from __future__ import annotations
