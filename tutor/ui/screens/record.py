@@ -279,7 +279,7 @@ class RecordScreen(PairScreen):
                     "Rubric lines the learner checks their goal against, one per line" if ask_type == "goal"
                     else "Key points a good correction makes, one per line (blank: your correction's own words)"
                 )
-            hint.update("ctrl+s: mark the question · tab: next field · escape: back")
+            hint.update(self._field_hint("compose-text"))
             field.focus()
         elif phase == "goal":
             bar.update(Text("◎ The goal, before the agent starts", "bold"))
@@ -288,12 +288,29 @@ class RecordScreen(PairScreen):
         elif phase == "gate" and self.correcting not in (None, "category"):
             extra.display = True
             extra.placeholder = "Why (for learners, Markdown): what you saw that made you step in"
-            hint.update("ctrl+s: send the correction · tab: the why field · escape: back to the gate")
+            hint.update(self._field_hint("compose-text"))
         elif phase == "gate" and not self.correcting:
             bar.update(self._gate_text())
         elif phase == "ended":
             bar.update(Text("Session ended. ctrl+q: save it as a lesson, or keep only the journal.", "bold"))
         self.refresh_bindings()
+
+    def on_descendant_focus(self, event: Any) -> None:
+        # The hint names the field that has the keyboard, once it has it: what to type where.
+        if self.form and self.form.startswith("ask:") or self.correcting not in (None, "category"):
+            self.query_one("#input-hint", Static).update(self._field_hint(getattr(event.widget, "id", "") or ""))
+
+    def _field_hint(self, field_id: str) -> str:
+        if self.form and self.form.startswith("ask:"):
+            ask_type = self.form.split(":", 1)[1]
+            lines = {"goal": "Rubric lines", "intervene": "Key points"}.get(ask_type)
+            if field_id == "compose-extra" and lines:
+                return f"{lines}, one per line · shift+tab: the question · ctrl+s: mark it · escape: back"
+            more = f" · tab: {lines.lower()}" if lines else ""
+            return f"The question learners see{more} · ctrl+s: mark it · escape: back"
+        if field_id == "compose-extra":
+            return "Why, for learners · shift+tab: your words · ctrl+s: send the correction · escape: back to the gate"
+        return "Your words to the agent · tab: why · ctrl+s: send the correction · escape: back to the gate"
 
     def _gate_text(self) -> Text:
         text = Text()
