@@ -141,16 +141,18 @@ def resume_session(session_id: str, *, settings: Settings, agent: Any = None, mo
         raise SessionError(f"session {session_id} is a {header.get('mode')} session, not a {mode} session")
     if state.ended:
         raise SessionError(f"session {session_id} has ended; nothing to resume")
-    try:
-        workspace = Workspace.open(Path(str(header.get("workspace", ""))))
-    except VcsError as error:
-        raise SessionError(f"session {session_id}: its workspace is gone ({error})") from None
     redactor = _redactor()
-    workspace.redact_snapshots(redactor.redact_bytes)
-    try:
+    try:  # the journal's lock first: it says no other Tutor has this session, or its workspace
         journal = Journal.reopen(path, state.last_seq, redact=redactor.redact_obj)
     except JournalError as error:
         raise SessionError(str(error)) from None
+    try:
+        workspace = Workspace.open(Path(str(header.get("workspace", ""))))
+        workspace.release_stale_locks()  # a git killed mid-snapshot would block every later snapshot
+        workspace.redact_snapshots(redactor.redact_bytes)
+    except VcsError as error:
+        journal.close()
+        raise SessionError(f"session {session_id}: its workspace is gone ({error})") from None
     agent = agent or _make_agent(header, settings, turns_done=state.turns)
     loop = _loop(journal, state, agent, workspace, settings, str(header.get("mode", "pair")))
     problems = list(read.problems) + (["the last line was cut short by a crash; it was never shown"] if read.torn_tail else [])

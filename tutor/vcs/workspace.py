@@ -291,6 +291,27 @@ class Workspace:
         workspace._ours = True
         return workspace
 
+    def release_stale_locks(self) -> list[str]:
+        """Remove the lock files a killed git left in this workspace's `.git`; returns what was removed.
+
+        A git killed mid-snapshot (a power cut, `kill -9` of Tutor's process group) leaves
+        `tutor-index.lock` or a ref's `.lock`, and every later snapshot would then fail. Only
+        call this when no other process can be using the workspace: a resumed session holds
+        its journal's lock, and a workspace belongs to one session.
+        """
+        removed: list[str] = []
+        candidates = [self.git_dir / name for name in (f"{INDEX_FILE}.lock", "index.lock", "HEAD.lock", "packed-refs.lock", "config.lock")]
+        refs = self.git_dir / "refs"
+        if refs.is_dir():
+            candidates += [path for path in refs.rglob("*.lock") if not path.is_symlink()]
+        for path in candidates:
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            removed.append(path.relative_to(self.git_dir).as_posix())
+        return removed
+
     def _finish(self) -> None:
         """Seed the private index from the fresh checkout's index (valid stat data: the first snapshot is quick)."""
         shutil.copy2(self.git_dir / "index", self.git_dir / INDEX_FILE)
