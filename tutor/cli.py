@@ -222,8 +222,34 @@ def pair(repo: Path | None, task: str, demo: bool, resume_id: str | None, list_s
     Needs ANTHROPIC_API_KEY (ANTHROPIC_BASE_URL is honoured, as by the SDK); without
     one, Tutor offers the scripted demo.
     """
+    _live(mode="pair", repo=repo, task=task, demo=demo, resume_id=resume_id, list_sessions=list_sessions, lesson_id=lesson_id, out=out)
+
+
+@cli.command()
+@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), help="The git repository to work on (it is never changed: the agent works in a private copy; files it ignores, like .env, are left out).")
+@click.option("--task", default="", help="The situation, as learners will read it first (your goal comes next).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="The lesson folder to write on saving (default: a new lesson in your curriculum, $TUTOR_HOME/curricula/recorded).")
+@click.option("--demo", is_flag=True, help="Record with a scripted agent on a bundled sample project (no API key needed), to try recording out.")
+@click.option("--resume", "resume_id", metavar="ID", help="Continue recording ID where it stopped, after a crash or a quit (see --list).")
+@click.option("--list", "list_sessions", is_flag=True, help="List your sessions and exit.")
+def record(repo: Path | None, task: str, out: Path | None, demo: bool, resume_id: str | None, list_sessions: bool) -> None:
+    """Record a live session with the agent as a lesson learners replay.
+
+    Set the goal (ctrl+s); at each write or command the agent proposes, r lets it
+    run and c corrects it (a category key, your message, why, ctrl+s). a annotates
+    the current step, m marks a question for learners on it. ctrl+q asks whether
+    to save: y writes the lesson (lesson.json + repo.bundle, origin: recorded), n
+    keeps only the journal. Every step is journaled as it happens, so after a
+    crash `tutor record --resume ID` loses nothing.
+    """
+    _live(mode="record", repo=repo, task=task, demo=demo, resume_id=resume_id, list_sessions=list_sessions, lesson_id=None, out=out)
+
+
+def _live(*, mode: str, repo: Path | None, task: str, demo: bool, resume_id: str | None, list_sessions: bool, lesson_id: str | None, out: Path | None) -> None:
+    """`tutor pair` and `tutor record`: one engine, two screens."""
     from .services.live import SessionError, resume_session, start_session
 
+    command = f"tutor {mode}"
     if list_sessions:
         _print_sessions()
         return
@@ -232,9 +258,11 @@ def pair(repo: Path | None, task: str, demo: bool, resume_id: str | None, list_s
         return
     chosen = sum(bool(x) for x in (repo is not None, demo, resume_id))
     if chosen != 1:
-        raise TutorError("give one of --repo PATH, --demo or --resume ID (see `tutor pair --help`)")
+        raise TutorError(f"give one of --repo PATH, --demo or --resume ID (see `{command} --help`)")
+    if out is not None and (out / "lesson.json").exists():
+        raise TutorError(f"{out} already holds a lesson; choose another --out")
     if not _interactive():
-        raise TutorError("pair mode needs a terminal")
+        raise TutorError(f"{mode} mode needs a terminal")
     settings = _settings()
     from .agent.client import KEY_HELP, has_credentials
 
@@ -249,8 +277,8 @@ def pair(repo: Path | None, task: str, demo: bool, resume_id: str | None, list_s
             raise TutorError(str(error)) from None
         needs_key = not any(r.get("kind") == "session" and r.get("agent") == "demo" for r in records[:1])
     if needs_key and not has_credentials():
-        if resume_id:
-            raise TutorError(f"resuming needs an API key. {KEY_HELP}")
+        if resume_id or mode == "record":
+            raise TutorError(f"{'resuming' if resume_id else 'recording'} needs an API key. {KEY_HELP} (`{command} --demo` needs none.)")
         from .ui.app import TutorApp
 
         app = TutorApp(settings=settings, no_key=KEY_HELP)
@@ -261,24 +289,31 @@ def pair(repo: Path | None, task: str, demo: bool, resume_id: str | None, list_s
         sys.exit(app.return_code or 0)
     try:
         if resume_id:
-            session = resume_session(resume_id, settings=settings, mode="pair")
+            session = resume_session(resume_id, settings=settings, mode=mode)
         else:
-            session = start_session(mode="pair", settings=settings, repo=repo, task=task, demo=demo)
+            session = start_session(mode=mode, settings=settings, repo=repo, task=task, demo=demo)
     except SessionError as error:
         raise TutorError(str(error)) from None
     mentor = None
-    if not demo and session.loop.state.header.get("agent") != "demo":
+    if mode == "pair" and not demo and session.loop.state.header.get("agent") != "demo":
         from .agent.mentor import mentor_for
 
         mentor = mentor_for()
     from .ui.app import TutorApp
 
-    app = TutorApp(settings=settings, pair=session, mentor=mentor)
+    app = TutorApp(settings=settings, pair=session, mentor=mentor) if mode == "pair" else TutorApp(settings=settings, record=session, record_out=out)
     try:
         app.run()
     finally:
         session.close()
-    click.echo(f"Session {session.id} is kept. Continue it with: tutor pair --resume {session.id}")
+    saved = app.saved_lesson
+    if saved is not None:
+        click.echo(f"Saved the lesson {saved.folder} ({saved.steps} steps, {saved.asks} questions for learners).")
+        for warning in saved.warnings:
+            click.echo(f"note: {warning}", err=True)
+        click.echo(f"Replay it with `tutor learn {saved.folder}`; refine it with `tutor annotate {saved.folder}`.")
+    else:
+        click.echo(f"Session {session.id} is kept. Continue it with: {command} --resume {session.id}")
     sys.exit(app.return_code or 0)
 
 

@@ -37,11 +37,16 @@ class TutorApp(App[None]):
         mentor: Any = None,
         no_key: str | None = None,
         review_session: tuple[str, str | None] | None = None,  # (session id, reviewer; None: the learner's read-only view)
+        record: Any = None,
+        record_out: Path | None = None,
         annotate: Any = None,  # a tutor.services.annotate.AnnotateSession
     ) -> None:
         super().__init__()
         self._start_annotate = annotate
         self._start_pair = pair  # a tutor.services.live.LiveSession
+        self._start_record = record  # the same, in record mode
+        self._record_out = record_out
+        self.saved_lesson: Any = None  # what `tutor record` wrote, for the command line to report
         self._mentor = mentor
         self._no_key = no_key  # `tutor pair` without a key: how to set one
         if settings is None:
@@ -66,6 +71,11 @@ class TutorApp(App[None]):
             from .screens.annotate import AnnotateScreen
 
             self.push_screen(AnnotateScreen(self._start_annotate))
+        elif self._start_record is not None:
+            from .screens.record import RecordScreen
+
+            self.sub_title = f"record · {self._start_record.id}"
+            self.push_screen(RecordScreen(self._start_record, out=self._record_out, author=self.settings.learner))
         elif self._start_pair is not None:
             self.open_pair(self._start_pair)
         elif self._no_key is not None:
@@ -187,7 +197,7 @@ class TutorApp(App[None]):
         self.open_pair(session)
 
     def on_unmount(self) -> None:
-        for session in (self._start_pair, getattr(self, "pair_session", None)):
+        for session in (self._start_pair, self._start_record, getattr(self, "pair_session", None)):
             if session is not None:
                 session.close()
 
@@ -231,6 +241,14 @@ class TutorApp(App[None]):
         if action in ("quit", "help") and getattr(self.screen, "transitioning", False):
             return False  # a "q" typed while a question appears was meant for its text field
         return True
+
+    async def action_quit(self) -> None:
+        # A screen with something to settle first (a recording to save or not) answers quitting itself.
+        finish = getattr(self.screen, "action_finish", None)
+        if finish is not None:
+            finish()
+            return
+        await super().action_quit()
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
