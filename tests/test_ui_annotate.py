@@ -272,3 +272,12 @@ def test_cli_refuses_a_broken_or_missing_lesson_in_one_line(tmp_path: Path, less
     assert "Traceback" not in broken.output
     help_text = runner.invoke(cli, ["annotate", "--help"])
     assert help_text.exit_code == 0 and "teaching layer" in help_text.output
+
+
+async def test_a_lesson_built_from_source_says_where_to_edit(tmp_path: Path) -> None:
+    folder = tmp_path / "built"
+    shutil.copytree(LESSON, folder)
+    app = annotate_app(folder)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert any("built from its source/" in note for note in notes(app)), notes(app)

@@ -43,6 +43,11 @@ class AnnotateSession:
         return self.folder / LESSON_FILE
 
     @property
+    def built_from_source(self) -> bool:
+        """A lesson `tutor build` writes from its `source/`: edits here would be overwritten by the next build."""
+        return (self.folder / "source" / "lesson.toml").is_file()
+
+    @property
     def dirty(self) -> bool:
         return self.editor.dirty
 

@@ -31,6 +31,7 @@ from ..widgets.prose import Prose
 from ..widgets.step_view import step_body
 
 MAX_OUTPUT_LINES = 200  # the editor shows what a result printed to remind, not to read in full
+CATEGORY_COLUMNS, CATEGORY_WIDTH = 3, 15  # the picker's grid: fits the narrowest detail pane
 PREVIEW_DELAY = 0.3  # seconds of quiet typing before the Markdown preview is redrawn
 NO_ASK = "none"
 DEFAULT_PROMPTS = {
@@ -131,14 +132,17 @@ class CategoryKeys(CategoryPicker):
         self.current = current
         super().__init__(**kwargs)
 
-    def _table(self) -> Text:  # type: ignore[override]  # the picker's table, less its pair-mode hint
+    def _table(self) -> Text:  # type: ignore[override]  # compact: a grid of keys, then what the chosen one means
         text = Text()
-        for key, category in CATEGORY_KEYS.items():
-            chosen = category == self.current.value
+        for index, (key, category) in enumerate(CATEGORY_KEYS.items()):
+            if index and index % CATEGORY_COLUMNS == 0:
+                text.append("\n")
             text.append(f" {key} ", "bold reverse")
-            text.append(f" {'●' if chosen else ' '} {category:<12}", "bold" if chosen else "")
-            text.append(CATEGORY_MEANINGS[Category(category)] + "\n", "" if chosen else "dim")
-        text.rstrip()
+            name = f" {category}"
+            text.append(name, "bold underline" if category == self.current.value else "")
+            text.append(" " * (CATEGORY_WIDTH - len(name)))
+        text.append(f"\n● {self.current.value}: ", "bold")
+        text.append(CATEGORY_MEANINGS[self.current], "italic")
         return text
 
     def show(self, current: Category) -> None:
@@ -217,6 +221,12 @@ class AnnotateScreen(Screen):
 
     async def on_mount(self) -> None:
         self._update_title()
+        if self.session.built_from_source:
+            self.notify(
+                "This lesson is built from its source/: change lesson.toml there, or `tutor build --check` will report these edits.",
+                severity="warning",
+                timeout=10,
+            )
         steps = self.query_one(StepList)
         steps.highlighted = 0
         steps.focus()
@@ -280,7 +290,7 @@ class AnnotateScreen(Screen):
         annotation = step.annotation or ""
         self._seen["annotation"] = annotation
         widgets += [
-            Static("Annotation · Markdown, shown to learners after the step is revealed", classes="label"),
+            Static("Annotation · Markdown, shown after the reveal", classes="label"),
             TextArea(annotation, id="annotate-annotation", classes="annotate-text", soft_wrap=True, tab_behavior="focus"),
             Static("Preview", classes="label"),
             Prose(annotation or "*(no annotation)*", classes="annotate-preview"),
@@ -288,7 +298,7 @@ class AnnotateScreen(Screen):
         if step.kind == "correction":
             self._seen["why"] = step.why
             widgets += [
-                Static("Why · Markdown: why the senior stepped in", classes="label"),
+                Static("Why the senior stepped in · Markdown", classes="label"),
                 TextArea(step.why, id="annotate-why", classes="annotate-text", soft_wrap=True, tab_behavior="focus"),
                 Static("Category · focus it and press a key", classes="label"),
                 CategoryKeys(step.category, id="annotate-category"),
@@ -301,7 +311,7 @@ class AnnotateScreen(Screen):
         return widgets
 
     def _ask_widgets(self, step: AnyStep) -> list[Widget]:
-        label = Static("Ask · answered by the learner before the step is revealed", classes="label")
+        label = Static("Ask · the learner answers it before the reveal", classes="label")
         if step.hidden:
             return [label, Static("A hidden step asks nothing: learners never see it.", classes="hint")]
         ask = step.ask
@@ -325,7 +335,7 @@ class AnnotateScreen(Screen):
             Static("Question (blank: the usual one)", id="annotate-ask-prompt-label", classes="label"),
             Input(prompt, id="annotate-ask-prompt", placeholder=DEFAULT_PROMPTS.get(current, "")),
             Static("", id="annotate-ask-lines-label", classes="label"),
-            TextArea(lines_text, id="annotate-ask-lines", classes="annotate-lines", tab_behavior="focus"),
+            TextArea(lines_text, id="annotate-ask-lines", classes="annotate-lines", soft_wrap=True, tab_behavior="focus"),
             Static("Answer: the number of the right option", id="annotate-ask-answer-label", classes="label"),
             Input(answer, id="annotate-ask-answer", type="integer", placeholder="1"),
             Static("Explain (shown after the answer)", id="annotate-ask-explain-label", classes="label"),
