@@ -237,23 +237,48 @@ async def test_n_keeps_only_the_journal_and_the_recording_resumes(api, repo: Pat
         resume_session(session.id, settings=settings(), mode="pair")
 
 
-async def test_an_ask_that_cannot_stand_is_not_offered(api, repo: Path) -> None:  # noqa: F811
-    api.enqueue(tool_reply("Two things at once.", ToolUse("toolu_a", "run", {"command": "true"}), ToolUse("toolu_b", "run", {"command": "false"})))
+async def test_each_call_at_the_gate_is_its_own_step_and_asks_stand_only_where_they_can(api, repo: Path, tmp_path: Path) -> None:  # noqa: F811
+    api.enqueue(
+        tool_reply("Reading, then two commands.", ToolUse("toolu_r", "read_file", {"path": "app.py"}),
+                   ToolUse("toolu_a", "run", {"command": "true"}), ToolUse("toolu_b", "run", {"command": "false"})),
+        text_reply("Both ran."),
+    )
     session = record_session(repo)
-    app = TutorApp(settings=settings(), record=session)
+    out = tmp_path / "lesson"
+    app = TutorApp(settings=settings(), record=session, record_out=out)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await start_with_goal(pilot, screen)
+        assert screen.loop.state.current.call.id == "toolu_a"  # the read ran without stopping
         await pilot.press("r")
         await settled(pilot, screen)
         assert screen.loop.state.current.call.id == "toolu_b"
         await pilot.press("m")
         await pilot.pause()
-        assert set(app.focused.choices) == {"o"}  # the second call's result does not follow the agent's message
+        assert set(app.focused.choices) == {"i", "o"}  # the third call of the message, yet a step of its own
+        await pilot.press("o")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settled(pilot, screen)
+        await pilot.press("r")
+        await settled(pilot, screen)
+        assert screen.loop.state.phase == "human"
+        assert app.focused.id == "compose-text"  # writing the next message: a and m would be typed
         await pilot.press("escape")
         await pilot.pause()
-        assert screen.form is None and screen.loop.state.phase == "gate"
-    session.close()
+        assert app.focused.id == "transcript"
+        await pilot.press("m")  # the newest step is the agent's closing words: no question can stand there
+        await pilot.pause()
+        assert screen.form is None and any("no question can stand" in note.message.lower() for note in app._notifications)  # noqa: SLF001
+        await ask_to_save(pilot)
+        await pilot.press("y")
+        await until(pilot, lambda: app.saved_lesson is not None, what="the save")
+    lesson = read_lesson(out).lesson
+    shape = [(step.kind, [c.id for c in getattr(step, "calls", [])]) for step in lesson.steps]
+    assert shape == [("goal", []), ("agent", ["call-1"]), ("result", []), ("agent", ["call-2"]), ("result", []),
+                     ("agent", ["call-3"]), ("result", []), ("agent", [])]
+    assert lesson.steps[1].text == "Reading, then two commands." and lesson.steps[5].text == "(the same message, its next call)"
+    assert lesson.steps[6].ask.type == "outcome" and lesson.steps[6].ok is False
 
 
 async def test_secrets_and_ignored_files_never_reach_the_journal_or_the_lesson(api, repo: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: F811

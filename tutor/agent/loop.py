@@ -233,9 +233,10 @@ class GatedLoop:
             raise GateError(f"not now: the session is at {self.state.phase!r}, not {phase!r}")
 
     def _known_target(self, target: dict[str, Any]) -> None:
-        if "call" in target:
-            if str(target["call"]) not in self.state.calls:
-                raise GateError(f"no call {target['call']} in this session")
+        call = target.get("call", target.get("proposal"))
+        if call is not None:
+            if str(call) not in self.state.calls:
+                raise GateError(f"no call {call} in this session")
         elif int(target.get("seq", -1)) not in {seq for seq, _ in self.state.steps}:
             raise GateError("no such step in this session")
 

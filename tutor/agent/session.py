@@ -24,7 +24,7 @@ Records (`kind`, then fields):
 A `target` names a step of the trajectory: `{"seq": N}` is the step a record made (goal,
 prompt, assistant, result, correction), `{"call": ID}` the step that settles a call (its
 result, or the correction that stopped it), which may not exist yet when the senior marks
-a call waiting at the gate.
+a call waiting at the gate, and `{"proposal": ID}` the agent's step that proposes it.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class CallState:
     call: ToolCall
     turn: int  # which assistant message proposed it (1-based)
     proposed_seq: int = 0  # the journal seq of that assistant message (its step in a lesson)
+    settled_seq: int = 0  # the journal seq of the result or correction that settled it
     prediction: dict[str, Any] | None = None
     started: bool = False  # a `run` record exists
     gated: bool = True
@@ -171,6 +172,7 @@ class SessionState:
         if state is None or state.resolved:
             return
         state.result = {k: v for k, v in record.items() if k not in ("seq", "at", "kind", "call")}
+        state.settled_seq = int(record.get("seq", 0) or 0)
         self._close_turn_if_done()
 
     def _on_correction(self, record: dict[str, Any]) -> None:
@@ -180,6 +182,7 @@ class SessionState:
             state = self.calls.get(call_id)
             if state is not None and not state.resolved:
                 state.correction = correction
+                state.settled_seq = int(record.get("seq", 0) or 0)
         self._close_turn_if_done()
 
     def _on_failure(self, record: dict[str, Any]) -> None:

@@ -67,19 +67,33 @@ def lesson_data(
         if "seq" in record:
             by_seq[int(record["seq"])] = step
 
+    gated = {str(r.get("call")) for r in records if (r.get("kind") == "run" and r.get("gated", True)) or r.get("kind") == "correction"}
+    later: dict[str, dict[str, Any]] = {}  # first call id -> the agent step that proposes it, not shown yet
+    proposes: dict[str, dict[str, Any]] = {}  # API call id -> the agent step that proposes it
+
     for record in records:
         kind = record.get("kind")
+        if kind in ("result", "correction") and str(record.get("call")) in later:
+            steps.append(later.pop(str(record.get("call"))))
         if kind == "goal":
             add(record, {"id": "goal", "kind": "goal", "text": str(record.get("text", ""))})
         elif kind == "prompt":
             add(record, {"id": new_id("prompt-"), "kind": "prompt", "text": str(record.get("text", ""))})
         elif kind == "assistant":
             text = "".join(b.get("text", "") for b in record.get("content", []) if isinstance(b, dict) and b.get("type") == "text")
-            calls = [{"id": call_id_for(c["id"]), "tool": str(c["tool"]), "input": dict(c.get("input") or {})} for c in record.get("calls", [])]
-            step = {"id": new_id("agent-"), "kind": "agent", "text": text or "(no words, only tool calls)"}
-            if calls:
-                step["calls"] = calls
-            add(record, step)
+            chunks = _gate_chunks([c for c in record.get("calls", []) if isinstance(c, dict)], gated)
+            for index, chunk in enumerate(chunks or [[]]):
+                calls = [{"id": call_id_for(c["id"]), "tool": str(c["tool"]), "input": dict(c.get("input") or {})} for c in chunk]
+                words = (text or "(no words, only tool calls)") if index == 0 else CONTINUED
+                step = {"id": new_id("agent-"), "kind": "agent", "text": words}
+                if calls:
+                    step["calls"] = calls
+                for call in chunk:
+                    proposes[str(call["id"])] = step
+                if index == 0:
+                    add(record, step)
+                else:  # shown when its call comes up, as the gate showed it
+                    later[str(chunk[0]["id"])] = step
         elif kind == "prediction":
             predictions[str(record.get("call"))] = record
         elif kind == "result":
@@ -105,6 +119,7 @@ def lesson_data(
             add(record, step)
             for stopped in record.get("stopped") or [record.get("call")]:
                 settles.setdefault(str(stopped), step)
+    steps.extend(later.values())  # calls still waiting at the gate when the session stopped
     if not any(s["kind"] == "goal" for s in steps):
         raise LessonDraftError("the session has no goal yet: nothing to make a lesson of")
 
@@ -113,6 +128,8 @@ def lesson_data(
             return None
         if "call" in target:
             return settles.get(str(target["call"]))
+        if "proposal" in target:
+            return proposes.get(str(target["proposal"]))
         try:
             return by_seq.get(int(target.get("seq", -1)))
         except (TypeError, ValueError):
@@ -162,6 +179,26 @@ def lesson_data(
     if any("commit" in s for s in steps):
         data["repo"] = {"bundle": "repo.bundle", "base": str(header.get("base", ""))}
     return data
+
+
+CONTINUED = "(the same message, its next call)"
+
+
+def _gate_chunks(calls: list[dict[str, Any]], gated: set[str]) -> list[list[dict[str, Any]]]:
+    """A message's calls, split so that every call that stopped at the gate starts an agent step of its own.
+
+    The gate showed such a call alone, after the results of the calls before it: as its
+    own step, the result or correction that settled it follows an agent step directly,
+    where an intervene ask can stand. Calls that never reached the gate (stopped by a
+    correction of an earlier one) stay with the call before them.
+    """
+    chunks: list[list[dict[str, Any]]] = []
+    for call in calls:
+        if not chunks or str(call.get("id")) in gated:
+            chunks.append([call])
+        else:
+            chunks[-1].append(call)
+    return chunks
 
 
 def default_asks(steps: list[dict[str, Any]]) -> list[str]:

@@ -32,6 +32,7 @@ repository (yours is never touched).
 
 - at the gate, `r` lets the proposed action run, or `c` corrects it: a category key, your message, why, `ctrl+s`
 - `a` annotates the current step (why it matters, what to notice); `m` marks a question for learners on it
+- while you write a message, `escape` leaves the field so that `a` and `m` reach the screen
 - `escape` stops a reply or a command; `ctrl+q` saves the lesson (`y`) or keeps only the journal (`n`)
 
 With no questions marked, the lesson asks for the goal, and whether to intervene at each of your \
@@ -87,7 +88,7 @@ class RecordScreen(PairScreen):
         if state.phase == "gate" and current is not None:
             if for_ask:
                 return {"call": current.call.id}, f"the proposed {current.call.tool} call"
-            return {"seq": current.proposed_seq}, "the agent's proposal"
+            return {"proposal": current.call.id}, "the agent's proposal"
         if not state.steps:
             return None
         seq, kind = state.steps[-1]
@@ -98,18 +99,27 @@ class RecordScreen(PairScreen):
         state = self.loop.state
         current = state.current
         if state.phase == "gate" and current is not None:
-            first = bool(state.turn_calls) and state.turn_calls[0] == current.call.id
-            types = (["intervene"] if first else []) + ["outcome"]
-            note = "" if first else "(intervene asks stand only on the first call of a message)"
-            return types, note
+            return ["intervene", "outcome"], ""  # a call that stops at the gate is a step of its own in the lesson
         if not state.steps:
             return [], ""
-        kind = state.steps[-1][1]
-        before = state.steps[-2][1] if len(state.steps) > 1 else ""
+        seq, kind = state.steps[-1]
         types = {"goal": ["goal"], "result": ["outcome"]}.get(kind, [])
-        if kind in ("result", "correction") and before == "assistant":
+        if kind in ("result", "correction") and self._follows_its_proposal(seq):
             types = ["intervene"] + types
         return types, "" if types else "no question can stand on this step; `tutor annotate` can add a multiple-choice one"
+
+    def _follows_its_proposal(self, seq: int) -> bool:
+        """Whether the result or correction made by record `seq` comes right after an agent step in the lesson.
+
+        It does when the call it settles stopped at the gate (such a call is an agent step of
+        its own) or was the first call of its message.
+        """
+        state = self.loop.state
+        for call in state.calls.values():
+            if call.settled_seq == seq:
+                first = [c for c in state.order if state.calls[c].turn == call.turn][:1] == [call.call.id]
+                return (call.gated and call.started) or call.correction is not None or first
+        return False
 
     # -- keys
 
@@ -125,7 +135,7 @@ class RecordScreen(PairScreen):
         if action == "finish":
             return True
         if action == "stop":
-            return self.busy or bool(self.correcting) or self.form is not None
+            return self.busy or bool(self.correcting) or self.form is not None or phase in ("human", "failed")
         if action == "submit" and self.form is not None and self.form != "ask-type":
             return True
         return super().check_action(action, parameters)
@@ -180,6 +190,11 @@ class RecordScreen(PairScreen):
             self.form = None
             self._clear_fields()
             self._enter_phase()
+            return
+        if not self.busy and self.loop.state.phase in ("human", "failed"):
+            # Out of the message field, so that a and m reach the screen (the message typed so far stays).
+            self.query_one("#transcript").focus()
+            self.query_one("#input-hint", Static).update("a: annotate the newest step · m: mark a question on it · tab: back to your message")
             return
         super().action_stop()
 
@@ -311,6 +326,17 @@ class RecordScreen(PairScreen):
         if field_id == "compose-extra":
             return "Why, for learners · shift+tab: your words · ctrl+s: send the correction · escape: back to the gate"
         return "Your words to the agent · tab: why · ctrl+s: send the correction · escape: back to the gate"
+
+    def _status_text(self) -> Text:
+        # A recording has no predictions: count what the lesson will hold instead.
+        text = super()._status_text()
+        state = self.loop.state
+        tally = state.tally()
+        line = (f"{tally.ran} ran · {tally.corrected} corrected · {len(state.annotations)} annotated · "
+                f"{len(state.asks)} question(s) marked for learners")
+        plain = text.plain
+        cut = plain.rfind("\n")
+        return text[: cut + 1] + Text(line, "italic") if cut >= 0 else Text(line, "italic")
 
     def _gate_text(self) -> Text:
         text = Text()
