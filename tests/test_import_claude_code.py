@@ -270,3 +270,68 @@ def test_cli_reports_a_bad_file_in_one_line(tmp_path: Path) -> None:
     assert result.output.strip().startswith("tutor: ") and "not a Claude Code transcript" in result.output
     assert "Traceback" not in result.output
     assert CliRunner().invoke(cli, ["import", "claude-code", "--help"]).exit_code == 0
+
+
+# ---------------------------------------------------------------- transcripts this importer has never seen
+
+
+def _mutated(record: Any, rng: Any) -> Any:
+    """The record with some fields dropped or swapped for values of the wrong type, as other versions might write them."""
+    if isinstance(record, dict):
+        out: dict[str, Any] = {}
+        for key, value in record.items():
+            roll = rng.random()
+            if roll < 0.05:
+                continue
+            out[key] = rng.choice([None, 3, "x", [], {}, True, [1], {"a": 1}]) if roll < 0.09 else _mutated(value, rng)
+        return out
+    if isinstance(record, list):
+        return [_mutated(value, rng) for value in record if rng.random() > 0.05]
+    return record
+
+
+@pytest.mark.parametrize("name", TRANSCRIPTS)
+def test_damaged_and_unfamiliar_transcripts_give_a_lesson_or_one_clear_error(name: str, tmp_path: Path) -> None:
+    """Real records with fields dropped or of the wrong type, unknown record kinds, a torn last line: never a crash."""
+    import random
+
+    lines = corpus_file(name).read_text(encoding="utf-8").splitlines()
+    rng = random.Random(20261124)
+    outcomes = {"lesson": 0, "error": 0}
+    for trial in range(12):
+        chosen = lines[: rng.randint(20, 600)]  # from the start, where the first prompt is
+        damaged = [json.dumps(_mutated(json.loads(line), rng)) for line in chosen if line.strip()]
+        damaged.append(json.dumps({"type": "a-kind-from-the-future", "payload": {"x": 1}}))
+        if trial % 3 == 0:
+            damaged.append(damaged[-2][: len(damaged[-2]) // 2])  # a torn last line
+        path = tmp_path / f"t{trial}.jsonl"
+        path.write_text("\n".join(damaged) + "\n", encoding="utf-8")
+        try:
+            result = import_claude_code(path)
+        except ClaudeCodeImportError as error:
+            assert "\n" not in str(error) and str(path) in str(error)
+            outcomes["error"] += 1
+            continue
+        lesson = write_imported_lesson(result, tmp_path / f"lesson{trial}")
+        assert read_lesson(tmp_path / f"lesson{trial}").ok and lesson.origin.value == "imported"
+        outcomes["lesson"] += 1
+    assert outcomes["lesson"] >= 6, outcomes  # damage mostly leaves a usable lesson, not an error
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"type": ["user"], "message": {"content": "hi"}},
+        {"type": "user", "message": {"content": [{"type": {"x": 1}}, {"type": "text", "text": 3}]}},
+        {"type": "assistant", "message": {"id": ["m"], "content": [{"type": "tool_use", "name": {"n": 1}, "input": []}]}},
+        {"type": "user", "message": {"content": [{"type": "tool_result", "tool_use_id": ["x"], "content": {"a": 1}}]}},
+        {"type": "assistant", "message": "not a dict"},
+    ],
+    ids=["type-a-list", "block-type-a-dict", "tool-name-a-dict", "result-id-a-list", "message-a-string"],
+)
+def test_a_record_of_the_wrong_shape_is_skipped_not_a_crash(record: dict[str, Any], tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    prompt = _user("Make the tests pass.")
+    path.write_text("\n".join(json.dumps(r) for r in (prompt, record, _assistant("m1", _text("Done.")))) + "\n", encoding="utf-8")
+    result = import_claude_code(path)
+    assert [s["kind"] for s in result.lesson_data["steps"]][:1] == ["goal"]

@@ -115,7 +115,7 @@ def _read_records(path: Path, notes: list[str]) -> list[dict[str, Any]]:
         except (ValueError, RecursionError):
             bad.append(number)
             continue
-        if not isinstance(record, dict):
+        if not isinstance(record, dict) or not isinstance(record.get("type", ""), str):
             bad.append(number)
             continue
         records.append(record)
@@ -134,11 +134,20 @@ def _read_records(path: Path, notes: list[str]) -> list[dict[str, Any]]:
 
 
 def _blocks(content: Any) -> list[dict[str, Any]]:
+    """A content's blocks, only those of a sane shape: transcripts from other versions (or damaged ones) vary."""
     if isinstance(content, str):
         return [{"type": "text", "text": content}]
     if isinstance(content, list):
-        return [b for b in content if isinstance(b, dict)]
+        return [b for b in content if isinstance(b, dict) and isinstance(b.get("type"), str) and _sane_block(b)]
     return []
+
+
+def _sane_block(block: dict[str, Any]) -> bool:
+    if block["type"] == "tool_use":
+        return isinstance(block.get("name"), str) and isinstance(block.get("input", {}), dict)
+    if block["type"] == "tool_result":
+        return isinstance(block.get("tool_use_id"), str)
+    return True
 
 
 def _block_text(content: Any) -> str:
