@@ -177,6 +177,12 @@ async def test_leaving_with_unsaved_changes_asks(lesson_copy: Path) -> None:
         await pilot.press("c")
         await settle(pilot)
         assert app.screen is screen
+        await pilot.press("ctrl+q")  # the app's quit asks too
+        await settle(pilot)
+        assert isinstance(app.screen, LeaveAnnotate)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
         await pilot.press("q")
         await settle(pilot)
         assert isinstance(app.screen, LeaveAnnotate)
@@ -281,3 +287,29 @@ async def test_a_lesson_built_from_source_says_where_to_edit(tmp_path: Path) -> 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert any("built from its source/" in note for note in notes(app)), notes(app)
+
+
+async def test_reports_from_fields_of_a_step_left_behind_edit_nothing(lesson_copy: Path) -> None:
+    app = annotate_app(lesson_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        old_kind = screen.query_one("#annotate-ask-type", Select)
+        old_note = screen.query_one("#annotate-annotation", TextArea)
+        await select_step(pilot, "s3")
+        await pilot.press("h")
+        await settle(pilot)
+        # A fast terminal can deliver these after the side was rebuilt for another step.
+        old_kind.value = "choice"
+        old_note.text = "typed into a field no longer shown"
+        screen.post_message(Select.Changed(old_kind, "choice"))
+        await settle(pilot)
+        assert isinstance(app.screen, AnnotateScreen)
+        assert screen.editor.step("s1").ask.type == "goal"
+        assert screen.editor.step("s1").annotation != "typed into a field no longer shown"
+        assert screen.editor.step("s3").annotation == read_lesson(lesson_copy).lesson.step("s3").annotation
+        # And keys as fast as Pilot sends them leave the lesson valid and the side on the highlighted step.
+        await pilot.press("down", "h", "down", "down", "h", "up", "up", "h", "down", "down", "down", "h", "h")
+        await settle(pilot)
+        assert screen.editor.check() == []
+        assert screen.step_id == screen.query_one("#annotate-steps", OptionList).highlighted_option.id

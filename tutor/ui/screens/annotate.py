@@ -196,6 +196,7 @@ class AnnotateScreen(Screen):
         self._seen: dict[str, Any] = {}
         # Part of the shown step ("ask", ...) -> why its draft was refused. Saving waits for these.
         self._refused: dict[str, str] = {}
+        self._fields: dict[str, Widget] = {}  # the editable fields on screen now, by name
         self._preview_timer: Any = None
         self._building = False
 
@@ -247,7 +248,7 @@ class AnnotateScreen(Screen):
 
     async def _show_step(self, step_id: str, focus: str | None = None) -> None:
         """Rebuild the right side for one step; a refused draft of the step left behind is dropped, and said so."""
-        if self._refused and self.step_id is not None and step_id != self.step_id:
+        if self._refused and self.step_id is not None:
             reason = next(iter(self._refused.values()))
             self.notify(f"The refused change to {self.step_id} was dropped: {reason}", severity="warning", timeout=6)
         self._refused.clear()
@@ -259,6 +260,7 @@ class AnnotateScreen(Screen):
             with self.app.batch_update():
                 await detail.remove_children()
                 await detail.mount_all(self._detail_widgets(self.editor.step(step_id)))
+                self._fields = {name: field for field in detail.query("TextArea, Input, Select, Checkbox") if (name := _name(field))}
                 detail.scroll_home(animate=False)
         finally:
             self._building = False
@@ -370,11 +372,16 @@ class AnnotateScreen(Screen):
 
     # -- edits
 
-    def _changed(self, field_id: str | None, value: Any) -> bool:
-        """Whether a field's report is a real change (and remember it)."""
-        if field_id is None or self._seen.get(field_id, object()) == value:
+    def _changed(self, widget: Widget, value: Any) -> bool:
+        """Whether a field's report is a real change (and remember it).
+
+        A field of a step shown before can still have reports queued after the side was
+        rebuilt: only the fields on screen now may edit the step on screen now.
+        """
+        name = _name(widget)
+        if name is None or self._fields.get(name) is not widget or self._seen.get(name) == value:
             return False
-        self._seen[field_id] = value
+        self._seen[name] = value
         return True
 
     def _edited(self, *step_ids: str) -> None:
@@ -389,7 +396,7 @@ class AnnotateScreen(Screen):
     @on(TextArea.Changed)
     def _text_changed(self, event: TextArea.Changed) -> None:
         field_id, text = _name(event.text_area), event.text_area.text
-        if self.step_id is None or not self._changed(field_id, text):
+        if self.step_id is None or not self._changed(event.text_area, text):
             return
         if field_id == "annotation":
             self.editor.set_annotation(self.step_id, text)
@@ -414,12 +421,12 @@ class AnnotateScreen(Screen):
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
-        if self.step_id is not None and self._changed(_name(event.input), event.value):
+        if self.step_id is not None and self._changed(event.input, event.value):
             self._apply_ask()
 
     @on(Select.Changed, "#annotate-ask-type")
     def _ask_type_changed(self, event: Select.Changed) -> None:
-        if self.step_id is not None and self._changed("ask-type", str(event.value)):
+        if self.step_id is not None and self._changed(event.select, str(event.value)):
             self._show_ask_fields()
             self._apply_ask()
 
@@ -479,7 +486,7 @@ class AnnotateScreen(Screen):
 
     @on(Checkbox.Changed, "#annotate-hidden")
     async def _hidden_changed(self, event: Checkbox.Changed) -> None:
-        if self.step_id is None or not self._changed("hidden", event.value):
+        if self.step_id is None or not self._changed(event.checkbox, event.value):
             return
         if not await self._set_hidden(self.step_id, event.value, focus="annotate-hidden"):
             self._seen["hidden"] = not event.value  # the box is put back: its report of that is no change
@@ -501,7 +508,7 @@ class AnnotateScreen(Screen):
         if len(before ^ after) > 1:
             self.notify(f"{'Hidden' if hidden else 'Shown'} with its results: {', '.join(sorted(before ^ after - {step_id}))}", timeout=4)
         # What the step may ask changes with its visibility: its form is rebuilt.
-        await self._show_step(step_id if step_id == self.step_id else self.step_id or step_id, focus=focus)
+        await self._show_step(self.step_id or step_id, focus=focus)
         return True
 
     @on(OptionList.OptionHighlighted, "#annotate-steps")
@@ -536,6 +543,10 @@ class AnnotateScreen(Screen):
             return
         why = "You have unsaved changes." if not self._refused else f"A change to {self.step_id} was refused: {next(iter(self._refused.values()))}"
         self.app.push_screen(LeaveAnnotate(why), self._left)
+
+    def action_finish(self) -> None:
+        """The app's own quit (ctrl+q) asks here first: unsaved edits are never dropped silently."""
+        self.action_leave()
 
     def _left(self, choice: str | None) -> None:
         if choice == "discard" or (choice == "save" and self.save()):
