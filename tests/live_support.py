@@ -47,3 +47,34 @@ def fingerprint(repo: Path) -> str:
         elif path.is_dir():
             digest.update(f"D {relative}\n".encode())
     return digest.hexdigest()
+
+
+LEARNER_GOAL = "add() returns the sum; done when python3 test_app.py prints ok; only touch app.py"
+
+
+async def play_learner_session(repo: Path, turns: list, *, end: bool = True) -> str:  # noqa: ANN001 - AgentTurns
+    """A pair session as a learner lives it on `repo`: call `bad` corrected (test), `fix` run predicted right, `check` run predicted wrong.
+
+    `turns` is the ScriptedAgent's script: it must propose `bad`, then `fix`, then `check`.
+    """
+    from tutor.agent.scripted import ScriptedAgent
+    from tutor.services.live import start_session
+    from tutor.settings import Settings
+
+    session = start_session(mode="pair", settings=Settings(), repo=repo, task="fix add", agent=ScriptedAgent(turns))
+    loop = session.loop
+    loop.set_goal(LEARNER_GOAL)
+    assert await loop.advance() == "gate"
+    loop.predict("bad", "works", "high")
+    loop.correct("bad", "test", "Do not touch the test; fix add in app.py.")
+    assert await loop.advance() == "gate"
+    loop.predict("fix", "works", "medium")
+    await loop.run("fix")
+    assert await loop.advance() == "gate"
+    loop.predict("check", "fails", "low")
+    await loop.run("check")
+    assert await loop.advance() == "human"
+    if end:
+        loop.end()
+    session.close()
+    return session.id

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from live_support import make_user_repo
+from live_support import LEARNER_GOAL, make_user_repo, play_learner_session
 from tutor.agent.scripted import AgentTurn, ScriptedAgent, ToolCall
 from tutor.record.session_trajectory import (
     Mark,
@@ -20,7 +20,7 @@ from tutor.record.session_trajectory import (
     reviewer_slug,
     trajectory_from_records,
 )
-from tutor.services.live import SessionError, journal_path, resume_session, session_records, start_session
+from tutor.services.live import SessionError, journal_path, resume_session, session_records
 from tutor.services.session_reviews import (
     list_session_entries,
     load_review,
@@ -31,7 +31,7 @@ from tutor.services.session_reviews import (
 )
 from tutor.settings import Settings
 
-GOAL = "add() returns the sum; done when python3 test_app.py prints ok; only touch app.py"
+GOAL = LEARNER_GOAL
 SECRET = "ghp_" + "Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2"
 
 
@@ -47,23 +47,7 @@ def turns() -> list[AgentTurn]:
 
 async def learner_session(repo: Path, *, end: bool = True) -> str:
     """A pair session as a learner lives it: a correction, a right and a wrong prediction."""
-    session = start_session(mode="pair", settings=Settings(), repo=repo, task="fix add", agent=ScriptedAgent(turns()))
-    loop = session.loop
-    loop.set_goal(GOAL)
-    assert await loop.advance() == "gate"
-    loop.predict("bad", "works", "high")
-    loop.correct("bad", "test", "Do not touch the test; fix add in app.py.")
-    assert await loop.advance() == "gate"
-    loop.predict("fix", "works", "medium")
-    await loop.run("fix")
-    assert await loop.advance() == "gate"
-    loop.predict("check", "fails", "low")
-    await loop.run("check")
-    assert await loop.advance() == "human"
-    if end:
-        loop.end()
-    session.close()
-    return session.id
+    return await play_learner_session(repo, turns(), end=end)
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, TextArea
 
-from live_support import make_user_repo
+from live_support import make_user_repo, play_learner_session
 from pair_support import until
-from tutor.agent.scripted import AgentTurn, ScriptedAgent, ToolCall
-from tutor.services.live import journal_path, start_session
+from tutor.agent.scripted import AgentTurn, ToolCall
+from tutor.services.live import journal_path
 from tutor.settings import Settings
 from tutor.ui.app import TutorApp
 from tutor.ui.screens.library import LibraryScreen
@@ -19,35 +19,18 @@ from tutor.ui.screens.session_review import ConfirmLeave, SessionReviewScreen, S
 from tutor.ui.widgets.live import CategoryPicker
 from ui_support import dom_text, screen_text, squash
 
-GOAL = "add() returns the sum; done when python3 test_app.py prints ok; only touch app.py"
 TEST_COMMENT = "Stop it here: the test is the requirement. Fix add in app.py instead."
 VERIFY_COMMENT = "Ask it to run the test before claiming it works."
 
 
 async def learner_session(repo: Path) -> str:
     """A real pair session (ScriptedAgent, real workspace and tools): a correction and two runs."""
-    agent = ScriptedAgent([
+    return await play_learner_session(repo, [
         AgentTurn("I'll make the test pass.", (ToolCall("bad", "write_file", {"path": "test_app.py", "content": "print('ok')\n"}),)),
         AgentTurn("Fixing add instead.", (ToolCall("fix", "edit_file", {"path": "app.py", "old": "return a - b", "new": "return a + b"}),)),
         AgentTurn("Checking.", (ToolCall("check", "run", {"command": "python3 test_app.py"}),)),
         AgentTurn("Done: add adds."),
     ])
-    session = start_session(mode="pair", settings=Settings(), repo=repo, task="fix add", agent=agent)
-    loop = session.loop
-    loop.set_goal(GOAL)
-    assert await loop.advance() == "gate"
-    loop.predict("bad", "works", "high")
-    loop.correct("bad", "test", "Do not touch the test; fix add in app.py.")
-    assert await loop.advance() == "gate"
-    loop.predict("fix", "works", "medium")
-    await loop.run("fix")
-    assert await loop.advance() == "gate"
-    loop.predict("check", "fails", "low")
-    await loop.run("check")
-    assert await loop.advance() == "human"
-    loop.end()
-    session.close()
-    return session.id
 
 
 def card_for(screen: SessionReviewScreen, call_id: str) -> StepCard:

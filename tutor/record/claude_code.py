@@ -255,17 +255,19 @@ def _events(records: list[dict[str, Any]], notes: list[str]) -> list[tuple[str, 
             continue
         events.append(("prompt", text))
 
-    if counts["machinery"]:
-        notes.append(f"skipped {counts['machinery']} progress, system, hook and snapshot record(s)")
-    if counts["meta"]:
-        notes.append(f"skipped {counts['meta']} meta record(s) (skill text, command caveats)")
-    if counts["sidechain"]:
-        notes.append(f"left out {counts['sidechain']} subagent (sidechain) record(s); a note marks where they were")
-    if counts["orphan"]:
-        notes.append(f"skipped {counts['orphan']} tool result(s) whose call is not in the transcript")
-    if counts["thinking"]:
-        notes.append(f"left out {counts['thinking']} thinking block(s)")
+    _say_counts(counts, notes, {
+        "machinery": "skipped {} progress, system, hook and snapshot record(s)",
+        "meta": "skipped {} meta record(s) (skill text, command caveats)",
+        "sidechain": "left out {} subagent (sidechain) record(s); a note marks where they were",
+        "orphan": "skipped {} tool result(s) whose call is not in the transcript",
+        "thinking": "left out {} thinking block(s)",
+    })
     return events
+
+
+def _say_counts(counts: dict[str, int], notes: list[str], sentences: dict[str, str]) -> None:
+    """One note per count that is not zero, in the order of `sentences`."""
+    notes.extend(sentence.format(counts[key]) for key, sentence in sentences.items() if counts.get(key))
 
 
 # ---------------------------------------------------------------- mapping tools
@@ -536,18 +538,14 @@ def import_claude_code(path: str | Path, *, redactor: Redactor | None = None) ->
             dropped += 1
         steps.append({"id": "note-cut", "kind": "note", "text": f"The session went on for {dropped} more step(s), left out of this lesson."})
         notes.append(f"the session was long: kept the first {MAX_STEPS} steps, left out {dropped}")
-    if state["collapsed"]:
-        notes.append(f"collapsed {state['collapsed']} read-only call(s) (reads, lists, searches) into summary notes")
-    if state["quiet"]:
-        notes.append(f"left out {state['quiet']} result(s) of successful edits, writes and to-do updates (they only said it worked)")
-    if state["merged"]:
-        notes.append(f"joined {state['merged']} wordless edit message(s) into the agent step before them")
-    if state["outputs_cut"]:
-        notes.append(f"cut {state['outputs_cut']} long output(s) to {MAX_OUTPUT_LINES} lines / {MAX_OUTPUT_BYTES // 1024} KiB")
-    if state["cut"]:
-        notes.append(f"cut {state['cut']} long tool input(s) to {MAX_INPUT_CHARS // 1024} KiB")
-    if state["unanswered"]:
-        notes.append(f"{state['unanswered']} tool call(s) have no result in the transcript")
+    _say_counts(state, notes, {
+        "collapsed": "collapsed {} read-only call(s) (reads, lists, searches) into summary notes",
+        "quiet": "left out {} result(s) of successful edits, writes and to-do updates (they only said it worked)",
+        "merged": "joined {} wordless edit message(s) into the agent step before them",
+        "outputs_cut": f"cut {{}} long output(s) to {MAX_OUTPUT_LINES} lines / {MAX_OUTPUT_BYTES // 1024} KiB",
+        "cut": f"cut {{}} long tool input(s) to {MAX_INPUT_CHARS // 1024} KiB",
+        "unanswered": "{} tool call(s) have no result in the transcript",
+    })
 
     goal = steps[0]["text"]
     title = _title(goal)

@@ -12,6 +12,7 @@ others; its `curriculum.toml` is created on first use and extended atomically.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -115,8 +116,6 @@ def add_to_curriculum(root: Path, lesson_folder: str) -> None:
         file.replace(file.with_suffix(".toml.broken"))
     if lesson_folder not in lessons:
         lessons.append(lesson_folder)
-    import json
-
     body = f"title = {json.dumps(title, ensure_ascii=False)}\ndescription = {json.dumps(description, ensure_ascii=False)}\nlessons = [\n"
     body += "".join(f"  {json.dumps(name, ensure_ascii=False)},\n" for name in lessons) + "]\n"
     root.mkdir(parents=True, exist_ok=True)

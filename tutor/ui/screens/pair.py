@@ -347,8 +347,11 @@ class PairScreen(Screen):
             text.append("\n")
             text.append(task if len(task) < 200 else task[:199] + "…")
         text.append("\n")
-        text.append(self.loop.state.tally().line(), "italic")
+        text.append(self.tally_line(), "italic")
         return text
+
+    def tally_line(self) -> str:
+        return self.loop.state.tally().line()
 
     def _refresh_status(self) -> None:
         self.query_one("#pair-status", Static).update(self._status_text())
@@ -429,20 +432,7 @@ class PairScreen(Screen):
                 self._enter_phase()
                 self._drive()
         elif phase == "gate" and self.correcting not in (None, "category"):
-            current = self.loop.state.current
-            if current is None:
-                return
-            if not text:
-                self.notify("Say what the agent should do instead.", severity="warning")
-                return
-            category = str(self.correcting)
-            proposal = self._card(current.call.id)
-            if self._move(self.loop.correct, current.call.id, category, text):
-                self.correcting = None
-                field.text = ""
-                self._ask_mentor_about_correction(category, text, proposal.preview if proposal else "")
-                self._enter_phase()
-                self._drive()
+            self._submit_correction(text)
         elif phase in ("human", "failed"):
             if not text:
                 self.notify("Write a message first.", severity="warning")
@@ -451,6 +441,32 @@ class PairScreen(Screen):
                 field.text = ""
                 self._enter_phase()
                 self._drive()
+
+    def _submit_correction(self, text: str) -> None:
+        current = self.loop.state.current
+        if current is None:
+            return
+        if not text:
+            self.notify("Say what the agent should do instead.", severity="warning")
+            return
+        category = str(self.correcting)
+        proposal = self._card(current.call.id)
+        if self._move(self.loop.correct, current.call.id, category, text, self.correction_why()):
+            self.correcting = None
+            self.clear_input()
+            self.after_correction(category, text, proposal.preview if proposal else "")
+            self._enter_phase()
+            self._drive()
+
+    def correction_why(self) -> str:
+        """Why the human corrected (recording asks for it; pair mode does not)."""
+        return ""
+
+    def clear_input(self) -> None:
+        self.query_one("#compose-text", TextArea).text = ""
+
+    def after_correction(self, category: str, message: str, proposal: str) -> None:
+        self._ask_mentor_about_correction(category, message, proposal)
 
     def action_retry(self) -> None:
         if self._move(self.loop.retry):

@@ -219,20 +219,16 @@ class RecordScreen(PairScreen):
                 self._enter_phase()
                 self._drive()
             return
-        if phase == "gate" and self.correcting not in (None, "category"):
-            current = self.loop.state.current
-            if current is None:
-                return
-            if not text:
-                self.notify("Say what the agent should do instead.", severity="warning")
-                return
-            if self._move(self.loop.correct, current.call.id, str(self.correcting), text, extra.text):
-                self.correcting = None
-                self._clear_fields()
-                self._enter_phase()
-                self._drive()
-            return
         super().action_submit()
+
+    def correction_why(self) -> str:
+        return self.query_one("#compose-extra", TextArea).text
+
+    def clear_input(self) -> None:
+        self._clear_fields()
+
+    def after_correction(self, category: str, message: str, proposal: str) -> None:
+        """A senior's correction needs no mentor."""
 
     def _submit_ask(self, ask_type: str, prompt: str, lines: str) -> None:
         target = self._target(for_ask=True)
@@ -327,16 +323,12 @@ class RecordScreen(PairScreen):
             return "Why, for learners · shift+tab: your words · ctrl+s: send the correction · escape: back to the gate"
         return "Your words to the agent · tab: why · ctrl+s: send the correction · escape: back to the gate"
 
-    def _status_text(self) -> Text:
+    def tally_line(self) -> str:
         # A recording has no predictions: count what the lesson will hold instead.
-        text = super()._status_text()
         state = self.loop.state
         tally = state.tally()
-        line = (f"{tally.ran} ran · {tally.corrected} corrected · {len(state.annotations)} annotated · "
+        return (f"{tally.ran} ran · {tally.corrected} corrected · {len(state.annotations)} annotated · "
                 f"{len(state.asks)} question(s) marked for learners")
-        plain = text.plain
-        cut = plain.rfind("\n")
-        return text[: cut + 1] + Text(line, "italic") if cut >= 0 else Text(line, "italic")
 
     def _gate_text(self) -> Text:
         text = Text()

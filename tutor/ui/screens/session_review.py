@@ -56,19 +56,8 @@ def open_session_review(app: Any, session_id: str, reviewer: str | None = None, 
 class MarkCategoryPicker(CategoryPicker):
     """The pair screen's one-key categories (same letters), asked as a reviewer's question."""
 
-    @staticmethod
-    def _table() -> Text:
-        from tutor.lesson.taxonomy import CATEGORY_MEANINGS, Category
-
-        from ..glyphs import CATEGORY_KEYS
-
-        text = Text("What kind of intervention? Press its key:\n", "bold")
-        for key, category in CATEGORY_KEYS.items():
-            text.append(f"  {key} ", "bold reverse")
-            text.append(f" {category:<12}", "bold")
-            text.append(CATEGORY_MEANINGS[Category(category)] + "\n", "dim")
-        text.append("escape: leave the form", "dim italic")
-        return text
+    QUESTION = "What kind of intervention? Press its key:"
+    LEAVE_HINT = "escape: leave the form"
 
 
 class ConfirmLeave(ModalScreen[bool]):

@@ -199,17 +199,19 @@ class CategoryPicker(Static, can_focus=True):
             super().__init__()
             self.category = category
 
+    QUESTION = "What kind of correction? Press its key:"
+    LEAVE_HINT = "escape: back to the gate"
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(self._table(), **kwargs)
 
-    @staticmethod
-    def _table() -> Text:
-        text = Text("What kind of correction? Press its key:\n", "bold")
+    def _table(self) -> Text:
+        text = Text(self.QUESTION + "\n", "bold")
         for key, category in CATEGORY_KEYS.items():
             text.append(f"  {key} ", "bold reverse")
             text.append(f" {category:<12}", "bold")
             text.append(CATEGORY_MEANINGS[Category(category)] + "\n", "dim")
-        text.append("escape: back to the gate", "dim italic")
+        text.append(self.LEAVE_HINT, "dim italic")
         return text
 
     def action_pick(self, category: str) -> None:
