@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import anthropic
-import httpx2
 import pytest
 
 from fake_messages_api import (
@@ -344,19 +343,29 @@ async def test_mid_stream_error_fails_the_stream_helper(api: FakeMessagesAPI, cl
         await _final_message(client)
 
 
-async def test_broken_stream_raises_remote_protocol_error(
+async def test_a_broken_stream_reaches_the_user_as_a_retryable_error_after_the_words_shown(
     api: FakeMessagesAPI, client: anthropic.AsyncAnthropic
 ) -> None:
-    api.enqueue(text_reply("cut short", chunk=2, break_after=4))
-    stream = await client.messages.create(model=MODEL, max_tokens=100, messages=MESSAGES, stream=True)
-    received: list[str] = []
+    # What the SDK raises for a connection cut mid-stream changed within 2.x (httpx2's own
+    # RemoteProtocolError, later wrapped as APIConnectionError): what counts is what the user sees.
+    from tutor.agent.anthropic_agent import AnthropicAgent
+    from tutor.agent.protocol import AgentError
 
-    # The SDK does not wrap errors raised while iterating a stream: httpx2's own error surfaces.
-    with pytest.raises(httpx2.RemoteProtocolError, match="incomplete chunked read"):
-        async for event in stream:
-            received.append(event.type)
+    api.enqueue(text_reply("cut short of the end", chunk=4, break_after=4))
+    shown: list[str] = []
 
-    assert received == ["message_start", "content_block_start", "content_block_delta", "content_block_delta"]
+    async def on_text(piece: str) -> None:
+        shown.append(piece)
+
+    agent = AnthropicAgent(MODEL, client=client)
+    with pytest.raises(AgentError) as raised:
+        await agent.reply("system", MESSAGES, on_text)
+
+    error = raised.value
+    assert error.retryable and error.partial and not error.retried
+    assert "broke off midway" in error.message
+    assert "".join(shown) and "cut short of the end".startswith("".join(shown).strip())
+    assert "Traceback" not in error.message and "\n" not in error.message
 
     # The server survives a cut connection.
     api.enqueue(text_reply("still here"))
