@@ -193,3 +193,111 @@ def test_build_command_line(tmp_path: Path) -> None:
     broken = subprocess.run([*tutor, "build", str(source)], capture_output=True, text=True, env=env, timeout=120)
     assert broken.returncode == 1 and "Traceback" not in broken.stderr
     assert broken.stderr.strip().splitlines()[-1].startswith("tutor: ")
+
+
+# ---------------------------------------------------------------- a tool the source needs is missing
+
+TOOL_SOURCE = '''
+id = "tool"
+title = "Tool"
+task = "Run the tool."
+
+[[steps]]
+kind = "goal"
+text = "Run the tool; done when it prints its version."
+ask = { type = "goal" }
+
+[[steps]]
+kind = "agent"
+text = "Running it."
+calls = [{ tool = "run", input = { command = "no-such-tool-for-tutor --version" } }]
+
+[[steps]]
+kind = "result"
+expect = "EXPECT"
+'''
+
+
+def python_without_pytest(tmp_path: Path) -> Path:
+    """A throwaway interpreter that has no pytest: a venv made without pip, not seeing the system's packages."""
+    venv = tmp_path / "no-pytest"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    probe = subprocess.run([str(python), "-c", "import pytest"], capture_output=True, timeout=60)
+    assert probe.returncode != 0, "the throwaway venv should not see pytest"
+    return python
+
+
+def test_a_missing_python_module_is_named_and_is_not_a_difference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.build.builder import MissingToolError
+
+    source = make_source(tmp_path)
+    build_lesson(read_source(source), source.parent)  # checked in, built where pytest is installed
+    # Lesson commands run on the interpreter Tutor runs on (first on PATH): here, one without pytest.
+    monkeypatch.setattr(sys, "executable", str(python_without_pytest(tmp_path)))
+    with pytest.raises(MissingToolError) as error:
+        build_lesson(read_source(source), tmp_path / "elsewhere")
+    message = str(error.value)
+    assert "pytest is not installed" in message and "python -m pytest -q" in message and "\n" not in message
+    result = check_lesson(source.parent, source)
+    assert not result.ok and not result.differs
+    assert result.could_not_check is not None and "pytest is not installed" in result.could_not_check
+    assert not any("differ" in problem for problem in result.problems)
+
+
+def test_build_check_names_the_missing_tool_on_an_install_without_pytest(tmp_path: Path) -> None:
+    """As on a wheel install without pytest: `tutor build --check` says what is missing, not that lessons differ."""
+    import site
+
+    import tutor
+
+    source = make_source(tmp_path)
+    build_lesson(read_source(source), source.parent)
+    python = python_without_pytest(tmp_path)
+    # Tutor itself (and its dependencies) importable by that interpreter; lesson commands get no PYTHONPATH.
+    path = os.pathsep.join([str(Path(tutor.__file__).resolve().parent.parent), *site.getsitepackages()])
+    env = dict(os.environ, TUTOR_HOME=str(tmp_path / "home"), PYTHONPATH=path)
+    checked = subprocess.run([str(python), "-m", "tutor.cli", "build", "--check", str(source.parent)], capture_output=True, text=True, env=env, timeout=120)
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert "Traceback" not in checked.stderr
+    output = checked.stdout + checked.stderr
+    assert "could not check" in output and "pytest is not installed" in output
+    assert "differ" not in output
+    summary = checked.stderr.strip().splitlines()[-1]
+    assert summary.startswith("1 lesson: could not be checked") or "1 could not be checked" in summary, summary
+    built = subprocess.run([str(python), "-m", "tutor.cli", "build", str(source), "--out", str(tmp_path / "out")], capture_output=True, text=True, env=env, timeout=120)
+    assert built.returncode == 1 and "Traceback" not in built.stderr
+    last = built.stderr.strip().splitlines()[-1]
+    assert last.startswith("tutor: ") and "pytest is not installed" in last, built.stderr
+
+
+def test_a_command_not_found_is_named(tmp_path: Path) -> None:
+    from tutor.build.builder import MissingToolError
+
+    source = make_source(tmp_path, TOOL_SOURCE.replace("EXPECT", "ok"))
+    with pytest.raises(MissingToolError) as error:
+        build_lesson(read_source(source), source.parent)
+    assert "no-such-tool-for-tutor is not installed" in str(error.value)
+
+
+def test_a_lesson_that_shows_a_missing_command_on_purpose_still_builds_and_checks(tmp_path: Path) -> None:
+    source = make_source(tmp_path, TOOL_SOURCE.replace("EXPECT", "fail"))
+    report = build_lesson(read_source(source), source.parent)
+    assert [m for m in report.missing if "no-such-tool-for-tutor" in m]
+    result = [step for step in load_lesson(source.parent).steps if step.kind == "result"][0]
+    assert result.exit_code == 127 and "not found" in result.output
+    assert check_lesson(source.parent, source).ok, "what is checked in shows the same missing command: nothing differs"
+
+
+def test_check_tells_differs_from_could_not_check(tmp_path: Path) -> None:
+    source = make_source(tmp_path)
+    lesson_dir = source.parent
+    build_lesson(read_source(source), lesson_dir)
+    data = json.loads((lesson_dir / "lesson.json").read_text())
+    data["steps"][2]["output"] = "something else"
+    (lesson_dir / "lesson.json").write_text(json.dumps(data, indent=2))
+    drifted = check_lesson(lesson_dir, source)
+    assert drifted.differs and drifted.could_not_check is None
+    (source / "lesson.toml").write_text("id = [")
+    broken = check_lesson(lesson_dir, source)
+    assert not broken.ok and not broken.differs and broken.could_not_check

@@ -10,16 +10,28 @@ import os
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import click
 
 from . import __version__
+from .words import plural
+
+if TYPE_CHECKING:
+    from .build.check import CheckResult
 
 
 class TutorError(click.ClickException):
-    """A user-facing failure: printed as one line, exit 1."""
+    """A user-facing failure: printed as one line, exit 1 (then `details`, if any, one per line)."""
+
+    def __init__(self, message: str, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.details = details or []
 
     def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
         click.echo(f"tutor: {self.format_message()}", err=True)
+        for line in self.details:
+            click.echo(line, err=True)
 
 
 def _settings():
@@ -31,13 +43,37 @@ def _settings():
     return settings
 
 
-def _resolve_lesson(reference: str) -> Path:
+def _resolve_lesson(reference: str, command: str = "learn") -> Path:
     from .lesson.curriculum import resolve_lesson
 
-    path = resolve_lesson(reference, _settings().curriculum_roots())
+    roots = _settings().curriculum_roots()
+    path = resolve_lesson(reference, roots)
     if path is None:
+        _refuse_curriculum(reference, roots, command)
         raise TutorError(f"no lesson {reference!r}: give a lesson folder, or curriculum/lesson (see `tutor` for the library)")
     return path
+
+
+def _refuse_curriculum(reference: str, roots: list[Path], command: str) -> None:
+    """When `reference` names a curriculum (a folder, or a name in the library), say so and list its lessons."""
+    from .lesson.curriculum import CURRICULUM_FILE, discover_curricula, is_curriculum, read_curriculum
+
+    direct = Path(reference).expanduser()
+    shown = reference.rstrip("/")
+    if direct.name == CURRICULUM_FILE and direct.is_file():
+        curriculum, shown = read_curriculum(direct.parent), str(Path(reference).parent)
+    elif is_curriculum(direct):
+        curriculum = read_curriculum(direct)
+    else:
+        curriculum = next((c for c in discover_curricula(roots) if c.slug == reference.strip("/")), None)
+    if curriculum is None:
+        return
+    reads = curriculum.read_lessons()
+    if not reads:
+        raise TutorError(f"{shown} is a curriculum, not a lesson, and it lists no lessons yet")
+    width = max(len(read.path.name) for read in reads)
+    lines = [f"  {read.path.name:<{width}}  {read.lesson.title if read.lesson is not None else '(broken: see `tutor validate`)'}" for read in reads]
+    raise TutorError(f"{shown} is a curriculum, not a lesson; open one of its {plural(len(reads), 'lesson')} with `tutor {command} {shown}/<id>`:", lines)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -136,7 +172,7 @@ def export(lesson: str, fmt: str, output: Path | None) -> None:
     from .lesson import read_lesson
     from .lesson.export import lesson_html, lesson_markdown
 
-    read = read_lesson(_resolve_lesson(lesson))
+    read = read_lesson(_resolve_lesson(lesson, "export"))
     if read.lesson is None or read.problems:
         for problem in read.problems:
             click.echo(str(problem), err=True)
@@ -167,28 +203,34 @@ def build(sources: tuple[Path, ...], out: Path | None, check: bool) -> None:
     real outcome contradicts the source stops the build.
     """
     from .build.builder import BuildError, build_lesson
-    from .build.check import SOURCE_DIR, check_lesson, lesson_sources
-    from .build.source import SourceError, read_source
+    from .build.check import SOURCE_DIR, CheckPathError, check_lesson, lesson_sources
+    from .build.source import SourceError, SourcePathError, locate_source, read_source
 
     if check:
         if out is not None:
             raise TutorError("--out does not go with --check")
-        failures = total = 0
-        for path in sources:
-            for lesson_dir, source_dir in lesson_sources(path):
-                total += 1
-                click.echo(f"checking {lesson_dir.name} …", err=True)
-                result = check_lesson(lesson_dir, source_dir)
-                for problem in result.problems:
-                    click.echo(problem)
-                failures += not result.ok
-        click.echo(f"{total} lesson{'s' if total != 1 else ''} checked: " + ("all match their sources" if not failures else f"{failures} differ"), err=True)
-        if failures:
+        try:
+            lessons = [pair for path in sources for pair in lesson_sources(path)]
+        except CheckPathError as error:
+            raise TutorError(str(error)) from None
+        results = []
+        for lesson_dir, source_dir in lessons:
+            click.echo(f"checking {lesson_dir.name} …", err=True)
+            result = check_lesson(lesson_dir, source_dir)
+            for problem in result.problems:
+                click.echo(problem)
+            results.append(result)
+        click.echo(_check_summary(results), err=True)
+        if not all(result.ok for result in results):
             sys.exit(1)
         return
     if out is not None and len(sources) > 1:
         raise TutorError("--out takes one SOURCE at a time")
-    for path in sources:
+    try:
+        folders = [locate_source(path) for path in sources]
+    except SourcePathError as error:
+        raise TutorError(str(error)) from None
+    for path in folders:
         try:
             source = read_source(path)
         except SourceError as error:
@@ -200,11 +242,29 @@ def build(sources: tuple[Path, ...], out: Path | None, check: bool) -> None:
             report = build_lesson(source, target, progress=lambda message: click.echo(f"  {message}", err=True))
         except BuildError as error:
             raise TutorError(str(error)) from error
-        click.echo(f"built {report.out} ({len(report.lesson.steps)} steps, {report.calls_run} calls run, {report.seconds:.1f} s)", err=True)
+        click.echo(f"built {report.out} ({plural(len(report.lesson.steps), 'step')}, {plural(report.calls_run, 'call')} run, {report.seconds:.1f} s)", err=True)
+        for missing in report.missing:
+            click.echo(f"note: {missing}: a command the source expects to fail failed for that reason, and the lesson records it", err=True)
+
+
+def _check_summary(results: list[CheckResult]) -> str:
+    """`tutor build --check`'s last line: how many match, differ, or could not be checked (and why not)."""
+    total = plural(len(results), "lesson")
+    differ = sum(result.differs for result in results)
+    unchecked = [result.could_not_check for result in results if result.could_not_check is not None]
+    if not differ and not unchecked:
+        return f"{total} checked: all match their sources"
+    matched = len(results) - differ - len(unchecked)
+    parts = [f"{matched} match{'es' if matched == 1 else ''}"] if matched else []
+    if differ:
+        parts.append(f"{differ} differ{'s from its source' if differ == 1 else ' from their sources'}")
+    if unchecked:
+        parts.append(f"{len(unchecked)} could not be checked: " + "; ".join(dict.fromkeys(unchecked)))
+    return f"{total}: " + ", ".join(parts)
 
 
 @cli.command()
-@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), help="The git repository to work on (it is never changed: the agent works in a private copy).")
+@click.option("--repo", type=click.Path(path_type=Path), help="The git repository to work on (it is never changed: the agent works in a private copy).")
 @click.option("--task", default="", help="What the session is about (shown to you and the agent; your goal contract comes first).")
 @click.option("--demo", is_flag=True, help="Pair with a scripted agent on a bundled sample project (no API key needed).")
 @click.option("--resume", "resume_id", metavar="ID", help="Continue session ID where it stopped (see --list).")
@@ -226,7 +286,7 @@ def pair(repo: Path | None, task: str, demo: bool, resume_id: str | None, list_s
 
 
 @cli.command()
-@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), help="The git repository to work on (it is never changed: the agent works in a private copy; files it ignores, like .env, are left out).")
+@click.option("--repo", type=click.Path(path_type=Path), help="The git repository to work on (it is never changed: the agent works in a private copy; files it ignores, like .env, are left out).")
 @click.option("--task", default="", help="The situation, as learners will read it first (your goal comes next).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="The lesson folder to write on saving (default: a new lesson in your curriculum, $TUTOR_HOME/curricula/recorded).")
 @click.option("--demo", is_flag=True, help="Record with a scripted agent on a bundled sample project (no API key needed), to try recording out.")
@@ -250,6 +310,15 @@ def _live(*, mode: str, repo: Path | None, task: str, demo: bool, resume_id: str
     from .services.live import SessionError, resume_session, start_session
 
     command = f"tutor {mode}"
+    if repo is not None:
+        # Before anything else (the no-key screen, the terminal check): a wrong --repo is the first thing to hear.
+        from .vcs._git import VcsError
+        from .vcs.workspace import check_repository
+
+        try:
+            check_repository(repo)
+        except VcsError as error:
+            raise TutorError(str(error)) from None
     if list_sessions:
         _print_sessions()
         return
@@ -308,7 +377,7 @@ def _live(*, mode: str, repo: Path | None, task: str, demo: bool, resume_id: str
         session.close()
     saved = app.saved_lesson
     if saved is not None:
-        click.echo(f"Saved the lesson {saved.folder} ({saved.steps} steps, {saved.asks} questions for learners).")
+        click.echo(f"Saved the lesson {saved.folder} ({plural(saved.steps, 'step')}, {plural(saved.asks, 'question')} for learners).")
         for warning in saved.warnings:
             click.echo(f"note: {warning}", err=True)
         click.echo(f"Replay it with `tutor learn {saved.folder}`; refine it with `tutor annotate {saved.folder}`.")
@@ -407,7 +476,7 @@ def import_claude_code_command(file: Path, out: Path | None, force: bool) -> Non
         lesson = write_imported_lesson(result, target)
     except ClaudeCodeImportError as error:
         raise TutorError(str(error)) from None
-    click.echo(f"Wrote the lesson draft {target}: {len(lesson.steps)} steps, {len(lesson.asks)} asks.")
+    click.echo(f"Wrote the lesson draft {target}: {plural(len(lesson.steps), 'step')}, {plural(len(lesson.asks), 'ask')}.")
     for note in result.notes:
         click.echo(f"  note: {note}")
     click.echo(f"Check it with `tutor validate {target}`; replay it with `tutor learn {target}`.")
@@ -428,7 +497,7 @@ def annotate(lesson: str) -> None:
     from .services.annotate import AnnotateError, AnnotateSession
 
     try:
-        session = AnnotateSession.open(direct_lesson_folder(lesson) or _resolve_lesson(lesson))
+        session = AnnotateSession.open(direct_lesson_folder(lesson) or _resolve_lesson(lesson, "annotate"))
     except AnnotateError as error:
         raise TutorError(str(error)) from None
     if not _interactive():
@@ -471,11 +540,11 @@ def progress() -> None:
         else:
             state = f"in progress, step {max(latest.cursor, 1)} of {latest.total}" if latest.total else "in progress"
         extra = f"  best {best:.0%}" if best is not None and len(records) > 1 else ""
-        tries = f"{len(records)} attempt{'s' if len(records) != 1 else ''}"
+        tries = plural(len(records), "attempt")
         click.echo(f"{lesson_id:<{width}}  {state}  ({tries}){extra}  {latest.title}".rstrip())
     due = store.due_cards(date.today())
     total = len(store.cards())
-    click.echo(f"\nReview queue: {len(due)} due of {total} card{'s' if total != 1 else ''}" + (" (`tutor review`)" if due else ""))
+    click.echo(f"\nReview queue: {len(due)} due of {plural(total, 'card')}" + (" (`tutor review`)" if due else ""))
 
 
 def main() -> None:

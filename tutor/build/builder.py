@@ -9,10 +9,11 @@ the source ("expected this run to fail, but it passed").
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -30,12 +31,24 @@ class BuildError(Exception):
     """The build stopped; the message is one line saying where and why."""
 
 
+class MissingToolError(BuildError):
+    """The build could not run a command of the source: a program or module it needs is not installed here.
+
+    Not the source's fault, nor the lesson's: this machine cannot run the lesson's story.
+    """
+
+    def __init__(self, message: str, missing: str) -> None:
+        super().__init__(message)
+        self.missing = missing  # what is missing, as a person says it: "pytest is not installed (for /usr/bin/python3)"
+
+
 @dataclass
 class BuildReport:
     lesson: Lesson
     out: Path
     calls_run: int
     seconds: float
+    missing: list[str] = field(default_factory=list)  # tools the commands found missing, where the source expected them to fail
 
 
 def build_root() -> Path:
@@ -99,6 +112,7 @@ def _build_locked(source: LessonSource, out: Path, progress: Callable[[str], Non
         proposed: dict[str, Any] = {}
         steps: list[dict[str, Any]] = []
         calls_run = 0
+        missing: list[str] = []
         for step in source.steps:
             where = f"{shown}: steps[{step.index}]"
             if step.kind == "agent":
@@ -114,6 +128,11 @@ def _build_locked(source: LessonSource, out: Path, progress: Callable[[str], Non
                 result = tools.execute(call.tool, call.input)
                 calls_run += 1
                 happened = "ok" if result.ok else "fail"
+                absent = missing_tool(call.tool, call.input, result)
+                if absent is not None and happened != step.expect:
+                    raise MissingToolError(f"{where}: could not run {_describe(call.input)}: {absent}", absent)
+                if absent is not None and absent not in missing:
+                    missing.append(absent)  # a failure the source expects: maybe on purpose; `--check` compares
                 if happened != step.expect:
                     raise BuildError(f"{where}: the source expects {call.tool} {_describe(call.input)} to {_verb(step.expect)}, but it {_past(happened)}{_code(result)}; {_first_line(result)}")
                 commit = workspace.snapshot(f"steps/{step.id}", f"after {step.id}: {call.tool}")
@@ -124,7 +143,32 @@ def _build_locked(source: LessonSource, out: Path, progress: Callable[[str], Non
         _write(lesson, workspace, out)
     finally:
         workspace.remove()
-    return BuildReport(lesson, out, calls_run, time.monotonic() - started)
+    return BuildReport(lesson, out, calls_run, time.monotonic() - started, missing)
+
+
+# How a missing tool shows up in a `run` result. Python's own line for `python -m X` when X
+# is not importable ("/usr/bin/python3: No module named pytest", exit 1), and the shell's
+# for a program not on PATH (dash: "/bin/sh: 1: foo: not found"; bash: "... line 1: foo:
+# command not found"; exit 127). An ImportError inside a test run looks different
+# ("ModuleNotFoundError: No module named 'x'") and is the lesson's business, not this.
+_NO_MODULE = re.compile(r"^(?P<python>\S+): No module named (?P<name>[A-Za-z_][\w.]*)$", re.M)
+_NOT_FOUND = re.compile(r"^[^\n:]*: (?:line )?\d+: (?P<name>[^\n:]+): (?:command )?not found$", re.M)
+
+
+def missing_tool(tool: str, data: dict[str, Any], result: Any) -> str | None:
+    """What a `run` call found missing, said plainly ("pytest is not installed (for /usr/bin/python3)"), else None."""
+    if tool != "run" or result.ok:
+        return None
+    output = result.output or ""
+    if result.exit_code == 127:
+        found = _NOT_FOUND.search(output)
+        if found:
+            return f"{found['name']} is not installed (not found on PATH)"
+    if result.exit_code == 1:
+        found = _NO_MODULE.search(output)
+        if found and re.search(rf"-m\s+{re.escape(found['name'])}\b", str(data.get("command", ""))):
+            return f"{found['name']} is not installed (for {found['python']})"
+    return None
 
 
 def _agent_step(step: SourceStep, turn: Any) -> dict[str, Any]:

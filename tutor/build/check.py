@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tutor.lesson import LESSON_FILE, dump_lesson, load_lesson
-from tutor.lesson.curriculum import is_curriculum, read_curriculum
+from tutor.lesson.curriculum import CURRICULUM_FILE, is_curriculum, read_curriculum
+from tutor.words import plural
 
-from .builder import BUNDLE, BuildError, build_lesson, build_root
-from .source import SOURCE_FILE, SourceError, read_source
+from .builder import BUNDLE, BuildError, MissingToolError, build_lesson, build_root
+from .source import SOURCE_DIR, SOURCE_FILE, SourceError, read_source
 
-SOURCE_DIR = "source"
 _VOLATILE = [
     (re.compile(r"\b\d+(\.\d+)?s\b(?= *(=+|\)|$))", re.M), "<duration>"),  # "in 0.07s ====", "(0.12s)"
     (re.compile(r"\bin \d+(\.\d+)?s\b"), "in <duration>"),
@@ -27,24 +27,53 @@ _VOLATILE = [
 ]
 
 
+class CheckPathError(Exception):
+    """A path given to `--check` is not something that can be checked; the message is one line."""
+
+
 @dataclass
 class CheckResult:
+    """One lesson checked: it matches, it differs (`problems` say how), or it could not be checked (and why)."""
+
     lesson: Path
     problems: list[str] = field(default_factory=list)
+    could_not_check: str | None = None  # why not: no source, a broken source, a tool missing on this machine ...
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and self.could_not_check is None
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.problems) and self.could_not_check is None
+
+    def unchecked(self, reason: str, detail: str | None = None) -> CheckResult:
+        """Mark it as not checked because of `reason` (a few words); `detail` is the line to print, if not the reason."""
+        self.could_not_check = reason
+        self.problems.append(f"{self.lesson}: could not check: {detail or reason}")
+        return self
 
 
 def lesson_sources(path: Path) -> list[tuple[Path, Path]]:
-    """(lesson folder, its source folder) for a curriculum, a lesson folder, or a source folder."""
+    """(lesson folder, its source folder) for a curriculum, a lesson folder, or a source folder.
+
+    Anything else (a path that does not exist, a stray file, a folder holding none of
+    these) is a `CheckPathError`: there is nothing to check, which is not a difference.
+    """
     path = Path(path)
+    if not path.exists():
+        raise CheckPathError(f"{path} does not exist")
+    if path.is_file():
+        if path.name in (CURRICULUM_FILE, LESSON_FILE, SOURCE_FILE):
+            return lesson_sources(path.parent)
+        raise CheckPathError(f"{path} is a file; --check takes a curriculum, a lesson folder or a lesson source folder")
     if is_curriculum(path):
         return [(p, p / SOURCE_DIR) for p in read_curriculum(path).lesson_paths()]
     if (path / SOURCE_FILE).is_file():
         return [(path.parent if path.name == SOURCE_DIR else path, path)]
-    return [(path, path / SOURCE_DIR)]
+    if (path / LESSON_FILE).is_file() or (path / SOURCE_DIR / SOURCE_FILE).is_file():
+        return [(path, path / SOURCE_DIR)]
+    raise CheckPathError(f"{path}: not a curriculum, lesson or lesson source (no {CURRICULUM_FILE}, {LESSON_FILE} or {SOURCE_FILE} here)")
 
 
 def normalise(text: str) -> str:
@@ -57,8 +86,7 @@ def normalise(text: str) -> str:
 def check_lesson(lesson_dir: Path, source_dir: Path) -> CheckResult:
     result = CheckResult(lesson_dir)
     if not (source_dir / SOURCE_FILE).is_file():
-        result.problems.append(f"{lesson_dir}: no source ({source_dir / SOURCE_FILE}); every lesson of a built curriculum has one")
-        return result
+        return result.unchecked(f"no source ({source_dir / SOURCE_FILE}); every lesson of a built curriculum has one")
     if not (lesson_dir / LESSON_FILE).is_file():
         result.problems.append(f"{lesson_dir}: not built yet; run `tutor build {source_dir}`")
         return result
@@ -66,9 +94,12 @@ def check_lesson(lesson_dir: Path, source_dir: Path) -> CheckResult:
         source = read_source(source_dir)
         with tempfile.TemporaryDirectory(prefix="tutor-check-") as temp:
             fresh = Path(temp) / lesson_dir.name
-            build_lesson(source, fresh)
+            report = build_lesson(source, fresh)
             built, checked_in = load_lesson(fresh), load_lesson(lesson_dir)
             new_text, old_text = normalise(dump_lesson(built)), normalise(dump_lesson(checked_in))
+            if new_text != old_text and report.missing:
+                # The rebuild ran on a machine without a tool the source needs: its outputs say so, not the story.
+                return result.unchecked("; ".join(report.missing))
             if new_text != old_text:
                 diff = list(difflib.unified_diff(old_text.splitlines(), new_text.splitlines(), "checked in", "rebuilt", lineterm="", n=1))
                 shown = "\n".join("    " + line for line in diff[:40])
@@ -78,10 +109,13 @@ def check_lesson(lesson_dir: Path, source_dir: Path) -> CheckResult:
                 result.problems.append(f"{lesson_dir / BUNDLE}: its commits differ from a fresh build ({len(old_refs)} refs checked in, {len(new_refs)} rebuilt)")
     except SourceError as error:
         result.problems.extend(str(problem) for problem in error.problems)
+        result.unchecked(f"its source is not valid ({plural(len(error.problems), 'problem')} above)")
+    except MissingToolError as error:
+        result.unchecked(error.missing, str(error))
     except BuildError as error:
-        result.problems.append(str(error))
+        result.problems.append(str(error))  # the source's story no longer happens: the lesson cannot match it
     except Exception as error:  # noqa: BLE001 - a check reports; it never crashes
-        result.problems.append(f"{lesson_dir}: {type(error).__name__}: {error}")
+        result.unchecked(f"{type(error).__name__}: {error}")
     return result
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from tutor.lesson.problems import Problem
 
 SOURCE_FILE = "lesson.toml"
+SOURCE_DIR = "source"  # where a built lesson keeps its source: <lesson>/source/lesson.toml
 SEED_DIR = "seed"
 META_KEYS = {"id", "title", "summary", "author", "created", "level", "minutes", "tags", "task", "timeout", "steps"}
 STEP_KEYS = {
@@ -25,6 +26,10 @@ STEP_KEYS = {
     "note": {"kind", "id", "text", "annotation", "ask"},
 }
 CALL_KEYS = {"id", "tool", "input"}
+
+
+class SourcePathError(Exception):
+    """A path given to `tutor build` names no lesson source; the message is one line saying what it is instead."""
 
 
 class SourceError(Exception):
@@ -75,6 +80,28 @@ def source_folder(path: Path) -> Path:
     return path.parent if path.name == SOURCE_FILE else path
 
 
+def locate_source(path: str | Path) -> Path:
+    """The lesson source folder `path` names: that folder, its lesson.toml, or a lesson folder whose source/ holds one.
+
+    Anything else is a `SourcePathError` saying what `path` is instead (missing, a
+    file, a curriculum, a folder without lesson.toml).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise SourcePathError(f"{path} does not exist")
+    if not path.is_dir():
+        if path.name == SOURCE_FILE:
+            return path.parent
+        raise SourcePathError(f"{path} is a file; build takes a lesson source folder (holding {SOURCE_FILE}), or with --check a curriculum")
+    if (path / SOURCE_FILE).exists():
+        return path
+    if (path / SOURCE_DIR / SOURCE_FILE).is_file():
+        return path / SOURCE_DIR
+    if (path / "curriculum.toml").is_file():
+        raise SourcePathError(f"{path} is a curriculum; build one lesson's source ({path / '<lesson>' / SOURCE_DIR}), or check them all with `tutor build --check {path}`")
+    raise SourcePathError(f"{path}: not a lesson source (no {SOURCE_FILE} here)")
+
+
 def read_source(path: str | Path) -> LessonSource:
     """Parse and check a lesson source; raises SourceError with every problem found."""
     folder = source_folder(Path(path))
@@ -84,10 +111,14 @@ def read_source(path: str | Path) -> LessonSource:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SourceError([Problem(str(folder), "", f"no {SOURCE_FILE} here")]) from None
+    except NotADirectoryError:
+        raise SourceError([Problem(str(folder), "", f"not a folder; a lesson source is a folder holding {SOURCE_FILE} and {SEED_DIR}/")]) from None
     except UnicodeDecodeError as error:
         raise SourceError([Problem(shown, "", f"not UTF-8 (invalid byte at offset {error.start})")]) from None
     except tomllib.TOMLDecodeError as error:
         raise SourceError([Problem(shown, "", f"not valid TOML: {error}")]) from None
+    except OSError as error:
+        raise SourceError([Problem(shown, "", f"cannot read: {error.strerror or error}")]) from None
     problems: list[Problem] = []
     for key in sorted(set(data) - META_KEYS):
         problems.append(Problem(shown, key, f"unknown key (expected one of {', '.join(sorted(META_KEYS))})"))

@@ -700,6 +700,13 @@ def _show(path: str) -> str:
     return repr(text)
 
 
+def check_repository(source: str | os.PathLike[str]) -> Path:
+    """The top folder of the user's working tree at `source`, checked as `from_repository` checks it, without running git; else a one-line `VcsError`."""
+    top = _user_top(Path(source))
+    _user_git_dirs(top)
+    return top
+
+
 def _user_top(source: Path) -> Path:
     """The top folder of the user's working tree at `source`, or a one-line `VcsError`."""
     try:
