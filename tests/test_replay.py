@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tutor.learn import (
+    Draft,
     AnswerMismatch,
     AskFrame,
     AttemptState,
@@ -52,7 +53,8 @@ from strategies import actions, lessons, make_answer, step_tokens
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
-ASK_FRAME_FIELDS = {"number", "ask_type", "prompt", "options", "proposal", "call", "categories"}
+# `draft` is the learner's own unsubmitted words for this question, never anything of the step.
+ASK_FRAME_FIELDS = {"number", "ask_type", "prompt", "options", "proposal", "call", "categories", "draft"}
 
 
 # ---------------------------------------------------------------- a hand-made lesson
@@ -126,6 +128,7 @@ class Model:
         self.answered: dict[str, bool] = {}  # step id -> skipped
         self.checked: set[str] = set()
         self.finished = False
+        self.drafts: dict[str, Draft] = {}
 
     def open_at(self, cursor: int) -> AnyStep | None:
         if 1 <= cursor < self.end:
@@ -167,12 +170,24 @@ class Model:
             if isinstance(step.ask, ChoiceAsk) and act[1].out_of_range:
                 return "AnswerMismatch"
             self.answered[step.id] = False
+            self.drafts.pop(step.id, None)
             return "ok"
         if kind == "skip":
             step = self.open_at(self.cursor)
             if step is None:
                 return "ReplayError"
             self.answered[step.id] = True
+            self.drafts.pop(step.id, None)
+            return "ok"
+        if kind == "draft":
+            step = self.open_at(self.cursor)
+            if step is None:
+                return "ReplayError"
+            draft = Draft(text=act[1], intervene=act[2])
+            if draft.empty:
+                self.drafts.pop(step.id, None)
+            else:
+                self.drafts[step.id] = draft
             return "ok"
         assert kind == "self_check"
         target = self_check_target(act, committed_ids, self.steps)
@@ -213,6 +228,8 @@ def apply(replay: Replay, act: tuple) -> tuple[str, Any]:
             return "ok", replay.answer(answer)
         if kind == "skip":
             return "ok", replay.skip()
+        if kind == "draft":
+            return "ok", replay.set_draft(Draft(text=act[1], intervene=act[2]))
         assert kind == "self_check"
         target = self_check_target(act, list(replay.state.committed), replay.lesson.steps)
         return "ok", replay.self_check(target, act[2])
@@ -289,6 +306,9 @@ def test_no_view_shows_anything_of_a_hidden_step(lesson: Lesson, script: list[tu
         assert view.can_next == (model.cursor < model.end and model.open_at(model.cursor) is None)
         assert view.can_back == (model.cursor > 0)
         assert not view.lesson_changed
+        assert replay.state.drafts == model.drafts
+        if isinstance(view.frame, AskFrame):
+            assert view.frame.draft == model.drafts.get(model.steps[view.frame.number - 1].id)
         assert_nothing_hidden_shows(replay, model, view)
 
 

@@ -577,3 +577,19 @@ def test_four_processes_writing_at_once_lose_nothing(folder: Path, tmp_path: Pat
     assert keys == {f"{n}/c{i}" for n in names for i in range(4, 50, 5)} | {
         f"shared/c{i}-{n}" for n in names for i in range(4, 50, 5)
     }
+
+
+def test_a_draft_is_kept_replaced_and_spent_by_its_answer(store: Progress, tmp_path: Path) -> None:
+    record = store.start_attempt("lesson-a", "d1")
+    store.save_draft(record.id, "s1", {"text": "first words"})
+    store.save_draft(record.id, "s1", {"text": "first words, then more"})
+    store.save_draft(record.id, "s4", {"works": False})
+    again = Progress(store.folder)  # another process, reading from disk
+    assert again.load_state(record.id)["drafts"] == {"s1": {"text": "first words, then more"}, "s4": {"works": False}}
+    state = AttemptState.from_data(again.load_state(record.id))
+    assert state.drafts["s1"].text == "first words, then more" and state.drafts["s4"].works is False
+
+    store.save_answer(record.id, goal("s1", "the goal as sent"))
+    store.save_draft(record.id, "s1", {"text": "a late draft of an answered question"})
+    store.save_draft(record.id, "s4", None)
+    assert "drafts" not in Progress(store.folder).load_state(record.id)

@@ -15,7 +15,8 @@ from tutor.services.live import journal_path
 from tutor.settings import Settings
 from tutor.ui.app import TutorApp
 from tutor.ui.screens.library import LibraryScreen
-from tutor.ui.screens.session_review import ConfirmLeave, SessionReviewScreen, StepCard
+from tutor.ui.screens.confirm import Confirm
+from tutor.ui.screens.session_review import SessionReviewScreen, StepCard
 from tutor.ui.widgets.live import CategoryPicker
 from ui_support import dom_text, screen_text, squash
 
@@ -112,13 +113,13 @@ async def test_a_senior_marks_two_steps_and_the_learner_sees_them_from_the_libra
         app.focused.insert("wrong layer")
         await pilot.press("ctrl+s", "escape")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmLeave)
+        assert isinstance(app.screen, Confirm)
         await pilot.press("n")
         await pilot.pause()
         assert app.screen is screen and screen.dirty
         await pilot.press("d", "escape")  # still unsaved (a removal is a change): asks again; y leaves
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmLeave)
+        assert isinstance(app.screen, Confirm)
         await pilot.press("y")
         await pilot.pause()
     assert app.return_code in (0, None)

@@ -1,6 +1,7 @@
 """Learning from a lesson: the replay engine, grading, scoring and spaced review. Pure: no I/O."""
 
 from .answers import Answer, AnswerDataError, ChoiceAnswer, GoalAnswer, InterveneAnswer, OutcomeAnswer, answer_from_data, answer_to_data
+from .drafts import Draft
 from .grading import AnswerMismatch, Grade, apply_self_check, grade, skipped
 from .replay import (
     AskFrame,
@@ -19,7 +20,7 @@ from .review import Card, new_card, quality, review_lesson, review_replay, sched
 from .scoring import ScoreCard, Tally, score_card
 
 __all__ = [
-    "Answer", "AnswerDataError", "AnswerMismatch", "AskFrame", "AttemptState", "Card", "ChoiceAnswer", "Committed",
+    "Answer", "AnswerDataError", "AnswerMismatch", "AskFrame", "AttemptState", "Card", "ChoiceAnswer", "Committed", "Draft",
     "EndFrame", "Frame", "Grade", "GoalAnswer", "InterveneAnswer", "OutcomeAnswer", "Replay", "ReplayError",
     "ScoreCard", "StepFrame", "Tally", "TaskFrame", "TimelineEntry", "View", "answer_from_data", "answer_to_data",
     "apply_self_check", "grade", "new_card", "quality", "review_lesson", "review_replay", "schedule", "score_card", "skipped",

@@ -26,6 +26,7 @@ from tutor.lesson import (
 )
 
 from .answers import Answer, AnswerDataError, answer_from_data, answer_to_data
+from .drafts import Draft
 from .grading import AnswerMismatch, Grade, apply_self_check, grade, skipped
 from .scoring import ScoreCard, score_card
 
@@ -75,9 +76,10 @@ class AttemptState:
     frontier: int = 0
     committed: dict[str, Committed] = field(default_factory=dict)
     finished: bool = False
+    drafts: dict[str, Draft] = field(default_factory=dict)  # unsubmitted answers, by step
 
     def to_data(self) -> dict[str, Any]:
-        return {
+        data = {
             "version": STATE_VERSION,
             "lesson": self.lesson_id,
             "digest": self.digest,
@@ -86,6 +88,9 @@ class AttemptState:
             "finished": self.finished,
             "committed": [entry.to_data() for entry in self.committed.values()],
         }
+        if self.drafts:
+            data["drafts"] = {step_id: draft.to_data() for step_id, draft in self.drafts.items()}
+        return data
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> AttemptState:
@@ -99,6 +104,12 @@ class AttemptState:
             except AnswerDataError:
                 continue  # one unreadable answer must not cost the learner the rest
             committed[entry.step_id] = entry
+        raw_drafts = data.get("drafts")
+        drafts: dict[str, Draft] = {}
+        for step_id, raw in raw_drafts.items() if isinstance(raw_drafts, dict) else ():
+            draft = Draft.from_data(raw)
+            if draft is not None and isinstance(step_id, str) and step_id not in committed:
+                drafts[step_id] = draft
         return cls(
             lesson_id=str(data.get("lesson", "")),
             digest=str(data.get("digest", "")),
@@ -106,6 +117,7 @@ class AttemptState:
             frontier=_int(data.get("frontier")),
             committed=committed,
             finished=bool(data.get("finished", False)),
+            drafts=drafts,
         )
 
 
@@ -137,6 +149,7 @@ class AskFrame:
     proposal: AgentStep | None = None  # intervene: the agent step being judged
     call: Call | None = None  # outcome: the call whose result is predicted
     categories: tuple[Category, ...] = ()  # intervene: what a correction can be
+    draft: Draft | None = None  # what the learner had put in the form and not submitted
 
 
 @dataclass(frozen=True)
@@ -217,6 +230,8 @@ class Replay:
                 self.resume_notes.append(f"an answer for step {step_id!r} was dropped: {error}")
                 continue
             state.committed[step_id] = entry
+        open_asks = {step.id for step in self._steps if step.ask is not None and step.id not in state.committed}
+        state.drafts = {step_id: draft for step_id, draft in saved.drafts.items() if step_id in open_asks}
         limit = self._first_open_frame(state)
         state.frontier = min(saved.frontier, limit)
         state.cursor = min(saved.cursor, state.frontier)
@@ -254,6 +269,7 @@ class Replay:
             frontier=self._state.frontier,
             committed=dict(self._state.committed),
             finished=self._state.finished,
+            drafts=dict(self._state.drafts),
         )
 
     @property
@@ -340,6 +356,7 @@ class Replay:
         step = self._open_step()
         result = grade(step, answer)  # raises AnswerMismatch before anything is recorded
         self._state.committed[step.id] = Committed(step.id, answer)
+        self._state.drafts.pop(step.id, None)
         self._grades[step.id] = result
         return result
 
@@ -347,8 +364,21 @@ class Replay:
         step = self._open_step()
         result = skipped(step)
         self._state.committed[step.id] = Committed(step.id, None)
+        self._state.drafts.pop(step.id, None)
         self._grades[step.id] = result
         return result
+
+    def set_draft(self, draft: Draft) -> str:
+        """Keep what the open question's form holds; returns the step it belongs to."""
+        step = self._open_step()
+        if draft.empty:
+            self._state.drafts.pop(step.id, None)
+        else:
+            self._state.drafts[step.id] = draft
+        return step.id
+
+    def draft_of(self, step_id: str) -> Draft | None:
+        return self._state.drafts.get(step_id)
 
     def self_check(self, step_id: str, checked: tuple[int, ...]) -> Grade:
         """Tick the rubric items an answered goal met. Once, like every answer."""
@@ -419,6 +449,7 @@ class Replay:
             proposal=previous if ask_type is AskType.INTERVENE and isinstance(previous, AgentStep) else None,
             call=self._calls[index] if ask_type is AskType.OUTCOME else None,
             categories=tuple(Category) if ask_type is AskType.INTERVENE else (),
+            draft=self._state.drafts.get(step.id),
         )
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from tutor.lesson import Lesson, lesson_digest
-from tutor.learn import Answer, AttemptState, Grade, Replay, View, new_card
+from tutor.learn import Answer, AttemptState, Draft, Grade, Replay, View, new_card
 
 if TYPE_CHECKING:
     from tutor.store.progress import AttemptRecord, Progress
@@ -38,6 +38,7 @@ class LessonRun:
         self._unsaved_answers: list[tuple[dict[str, Any], float | None]] = []
         self._unsaved_checks: list[tuple[str, list[int], float | None]] = []
         self._position_dirty = False
+        self._unsaved_drafts: set[str] = set()  # steps whose draft changed since the last save
         self.record: AttemptRecord | None = None
         latest = None if fresh or progress is None else progress.latest_attempt(lesson.id)
         if latest is not None:
@@ -103,6 +104,10 @@ class LessonRun:
         self.flush()
         return grade
 
+    def set_draft(self, draft: Draft) -> None:
+        """What the open question's form holds now; kept at once, written with the next `flush`."""
+        self._unsaved_drafts.add(self.replay.set_draft(draft))
+
     def _queue_answer(self, grade: Grade) -> None:
         committed = self.replay.state.committed[grade.step_id]
         self._unsaved_answers.append((committed.to_data(), grade.score))
@@ -138,6 +143,7 @@ class LessonRun:
         if self.progress is None or self.record is None:
             self._unsaved_answers.clear()
             self._unsaved_checks.clear()
+            self._unsaved_drafts.clear()
             self._position_dirty = False
             return
         from tutor.store.progress import AlreadyAnswered, StoreError
@@ -157,6 +163,11 @@ class LessonRun:
                 except AlreadyAnswered:
                     pass
                 self._unsaved_checks.pop(0)
+            while self._unsaved_drafts:
+                step_id = next(iter(self._unsaved_drafts))
+                draft = self.replay.draft_of(step_id)
+                self.progress.save_draft(self.record.id, step_id, draft.to_data() if draft is not None else None)
+                self._unsaved_drafts.discard(step_id)
             if self._position_dirty:
                 state = self.replay.state
                 card = self.replay.score_card() if state.finished else None

@@ -189,6 +189,8 @@ class Progress:
             # A deep copy: the stored document must not share lists or dicts with the caller's data.
             doc = {"kind": "answer", "at": _now(), "score": score, **copy.deepcopy(committed)}
             table.insert(Document(doc, doc_id=self._next_doc_id(table)))
+            # The answer replaces its draft in the same write: never both, never neither.
+            table.remove((Query().kind == "draft") & (Query().step == step_id))
 
     @staticmethod
     def _next_doc_id(table: Table) -> int:
@@ -218,6 +220,24 @@ class Progress:
             if meta is not None:
                 self._set_last(str(meta.get("lesson")), attempt_id)
 
+    def save_draft(self, attempt_id: str, step_id: str, draft: dict[str, Any] | None) -> None:
+        """Keep (or, with None, drop) the unsubmitted answer to one question; one document per question."""
+        with self._lock:
+            table = self._attempt_table(attempt_id)
+            entry = Query()
+            if table.contains((entry.kind == "answer") & (entry.step == step_id)):
+                return  # answered since: the draft is spent
+            existing = table.search((entry.kind == "draft") & (entry.step == step_id))
+            if draft is None:
+                if existing:
+                    table.remove(doc_ids=[doc.doc_id for doc in existing])
+                return
+            doc = {"kind": "draft", "step": step_id, "at": _now(), "draft": copy.deepcopy(draft)}
+            if existing:
+                table.update(lambda stored: (stored.clear(), stored.update(doc)), doc_ids=[existing[0].doc_id])
+            else:
+                table.insert(Document(doc, doc_id=self._next_doc_id(table)))
+
     def load_state(self, attempt_id: str) -> dict[str, Any]:
         """The attempt as `AttemptState.to_data()` would give it, ready for `AttemptState.from_data`."""
         with self._lock:
@@ -233,7 +253,8 @@ class Progress:
             if doc.get("self_check") is not None:
                 entry["self_check"] = list(doc["self_check"])
             committed.append(entry)
-        return {
+        drafts = {str(doc.get("step")): copy.deepcopy(doc.get("draft")) for doc in docs if doc.get("kind") == "draft"}
+        state = {
             "version": 1,
             "lesson": meta.get("lesson", ""),
             "digest": meta.get("digest", ""),
@@ -242,6 +263,9 @@ class Progress:
             "finished": meta.get("finished", False),
             "committed": committed,
         }
+        if drafts:
+            state["drafts"] = drafts
+        return state
 
     def answer_scores(self, attempt_id: str) -> dict[str, float | None]:
         with self._lock:

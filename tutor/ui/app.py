@@ -5,16 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-
 
 
 def _lesson_commands() -> type:
     from .commands import LessonCommands  # the palette's module loads when the palette opens
 
     return LessonCommands
+
+
+# Quitting never waits behind a screen that is still opening.
+KEYS_NEVER_HELD = frozenset({"ctrl+q", "ctrl+c"})
 
 
 class TutorApp(App[None]):
@@ -59,6 +63,40 @@ class TutorApp(App[None]):
         self._start_session_review = review_session
         self._progress: Any = None
         self._progress_error: str | None = None
+        # Keys pressed while the screen cannot act on them yet (a lesson still opening, a
+        # frame being replaced), in the order they came: handed on, in order, once it can.
+        self._held_keys: list[events.Key] = []
+        self._replaying_keys = False
+
+    # -- keys typed before the screen can take them
+
+    def _screen_holds_keys(self) -> bool:
+        screen = self.screen
+        # Before the first screen of Tutor is up, only Textual's empty default screen is there.
+        return screen.id == "_default" or bool(getattr(screen, "holds_keys", False))
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded and event.key not in KEYS_NEVER_HELD:
+            if not self._screen_holds_keys() and self._held_keys:
+                await self._replay_held_keys()
+            if self._screen_holds_keys() or self._held_keys:
+                # Once one key waits, every later one waits behind it: order is what was typed.
+                self._held_keys.append(events.Key(event.key, event.character))
+                return
+        await super().on_event(event)
+
+    def release_keys(self) -> None:
+        """The screen can act now: hand it the keys that waited (a screen calls this when ready)."""
+        if self._held_keys and not self._replaying_keys:
+            self._replaying_keys = True
+            self.call_later(self._replay_held_keys)
+
+    async def _replay_held_keys(self) -> None:
+        try:
+            while self._held_keys and not self._screen_holds_keys():
+                await super().on_event(self._held_keys.pop(0))
+        finally:
+            self._replaying_keys = False
 
     # -- start-up
 
@@ -240,13 +278,27 @@ class TutorApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("quit", "help") and getattr(self.screen, "transitioning", False):
             return False  # a "q" typed while a question appears was meant for its text field
+        if action == "quit" and type(self.screen).__name__ == "Confirm":
+            return False  # a question on screen is answered with y or n, not by quitting under it
         return True
 
     async def action_quit(self) -> None:
         # A screen with something to settle first (a recording to save or not) answers quitting itself.
-        finish = getattr(self.screen, "action_finish", None)
+        screen = self.screen
+        finish = getattr(screen, "action_finish", None)
         if finish is not None:
             finish()
+            return
+        if getattr(screen, "unsent_draft", lambda: False)():
+            from .screens.confirm import Confirm
+
+            def answered(leave: bool | None) -> None:
+                if leave:
+                    screen.save_drafts()  # type: ignore[attr-defined]
+                    self.exit()
+
+            question = "Your answer is drafted but not submitted. Quit now? The draft is kept for when you come back."
+            self.push_screen(Confirm(question, yes="quit (the draft is kept)"), answered)
             return
         await super().action_quit()
 

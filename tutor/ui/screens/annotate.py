@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Header, Input, OptionList, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Header, Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from tutor.lesson import AgentStep, AnyStep, Call, ChoiceAsk, GoalAsk, InterveneAsk, OutcomeAsk, ResultStep
@@ -26,6 +26,7 @@ from tutor.lesson.edit import EditRefused, ask_types_for, lines
 from tutor.lesson.taxonomy import CATEGORY_MEANINGS, Category
 
 from ..glyphs import ASK_LABELS, CATEGORY_KEYS, KIND_ICONS, KIND_LABELS
+from ..widgets.footer import TutorFooter
 from ..widgets.live import CategoryPicker
 from ..widgets.prose import Prose
 from ..widgets.step_view import step_body
@@ -215,7 +216,7 @@ class AnnotateScreen(Screen):
         with Horizontal(id="annotate"):
             yield StepList(*self._rows(), id="annotate-steps")
             yield VerticalScroll(id="annotate-detail")
-        yield Footer()
+        yield TutorFooter()
 
     def _rows(self) -> list[Option]:
         return [Option(step_row(number, step), id=step.id) for number, step in enumerate(self.lesson.steps, 1)]

@@ -10,18 +10,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Header, Static
 
 from tutor.lesson import Confidence
 from tutor.learn import AskFrame, EndFrame, ReplayError, StepFrame, TaskFrame, View
 
+from ..widgets.footer import TutorFooter
 from ..widgets.ask_panel import AnswerIncomplete, AskPanel
 from ..widgets.grade_panel import GradePanel
 from ..widgets.prose import Prose
@@ -42,6 +43,7 @@ def _settle_garbage_collector() -> None:
     gc.freeze()
 
 
+DRAFT_SAVE_SECONDS = 0.5  # a draft is written once typing pauses this long (and on every way out)
 IDLE_COLLECT_SECONDS = 1.0
 # Without an idle second (a held key), collect anyway, after the paint, every this many
 # frames: a collection's cost grows with the frames since the last one (~5 ms per frame).
@@ -85,13 +87,19 @@ class PlayerScreen(Screen):
         # True while one frame is replaced by the next: a key typed then would reach whatever
         # had focus before (a typed "q" would quit), so single-key actions wait it out.
         self.transitioning = False
+        self._draft_timer: Any = None
+
+    @property
+    def holds_keys(self) -> bool:
+        """Keys wait (in TutorApp) until the frame on screen can take them: no key lands on a frame being replaced."""
+        return self._view is None or self.transitioning
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="player"):
             yield Timeline(id="timeline")
             yield VerticalScroll(id="frame", can_focus=True)
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         self.sub_title = self.lesson_title
@@ -107,10 +115,12 @@ class PlayerScreen(Screen):
     def on_unmount(self) -> None:
         import gc
 
+        self.save_drafts()
         _hold_automatic_gc(self, False)
         gc.unfreeze()  # frames frozen while on screen may be garbage now: let the collector see them
 
     def on_screen_suspend(self) -> None:
+        self.save_drafts()
         _hold_automatic_gc(self, False)
 
     def on_screen_resume(self) -> None:
@@ -162,6 +172,7 @@ class PlayerScreen(Screen):
             batch.__exit__(None, None, None)
             self.transitioning = False
         self._refresh_bindings_if_changed(view)
+        self.app.release_keys()  # type: ignore[attr-defined]
         # Housekeeping waits until the new frame is on screen: never between a key and its paint.
         self.call_after_refresh(self._collect_when_idle)
 
@@ -189,7 +200,7 @@ class PlayerScreen(Screen):
             widgets.append(Static("Press n (or →) to begin. Answer each question before its step is revealed.", classes="hint"))
             return widgets
         if isinstance(frame, AskFrame):
-            return [AskPanel(frame, view.total)]
+            return [AskPanel(frame, view.total, has_code=self.has_code)]
         if isinstance(frame, StepFrame):
             widgets = [StepView(frame.number, view.total, frame.step, frame.call)]
             if frame.committed is not None and frame.grade is not None:
@@ -205,6 +216,11 @@ class PlayerScreen(Screen):
     def other_frame_widgets(self, view: View) -> list:
         return [Static(str(view.frame))]
 
+    @property
+    def has_code(self) -> bool:
+        """Whether there is code to investigate (a lesson with a repository)."""
+        return False
+
     # -- actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -217,9 +233,12 @@ class PlayerScreen(Screen):
             return True if view.can_next else None
         if action == "back":
             return True if view.can_back else None
+        # Submit and skip are offered only where there is something to submit or skip.
         if action == "submit":
-            return True if view.awaiting_answer or self._open_rubric() is not None else None
-        if action in ("skip", "confidence"):
+            return view.awaiting_answer or self._open_rubric() is not None
+        if action == "skip":
+            return view.awaiting_answer
+        if action == "confidence":
             return True if view.awaiting_answer else None
         return True
 
@@ -228,6 +247,47 @@ class PlayerScreen(Screen):
             if panel.pending_ticks() is not None:
                 return panel
         return None
+
+    # -- what the learner has typed and not sent
+
+    @on(AskPanel.DraftChanged)
+    def _draft_changed(self, event: AskPanel.DraftChanged) -> None:
+        event.stop()
+        try:
+            self.run.set_draft(event.draft)
+        except ReplayError:
+            return  # the question was answered meanwhile
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_SAVE_SECONDS, self.save_drafts)
+
+    def save_drafts(self) -> None:
+        """Write the kept draft now (typing paused, or the learner is leaving)."""
+        from tutor.services.lesson_run import SaveFailed
+
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        try:
+            self.run.flush()
+        except SaveFailed as error:
+            self.notify(str(error), severity="error", timeout=10)
+
+    def unsent_draft(self) -> bool:
+        """Whether the open question's form holds work the learner would mind losing."""
+        panels = self.query(AskPanel)
+        return bool(panels) and panels.first().current_draft().has_work
+
+    def _focus_in_form(self) -> bool:
+        focused = self.focused
+        return focused is not None and any(isinstance(node, AskPanel) for node in focused.ancestors)
+
+    def on_key(self, event: events.Key) -> None:
+        # `n` is greyed out at an open question; pressed anyway (from outside the form), say why.
+        if event.key in ("n", "right") and self._view is not None and self._view.awaiting_answer and not self._focus_in_form():
+            event.stop()
+            event.prevent_default()
+            self.notify("Answer first (ctrl+s), or skip (ctrl+g): the step is revealed after.", severity="warning", timeout=3)
 
     async def _do(self, move: str, *args: object) -> bool:
         from tutor.services.lesson_run import SaveFailed
@@ -333,7 +393,8 @@ class LessonScreen(PlayerScreen):
 
     BINDINGS = [
         Binding("r", "retry", "Retry", id="retry", tooltip="Start a new attempt at this lesson"),
-        Binding("i", "investigate", "Investigate", id="investigate", tooltip="Browse the code at the revealed steps"),
+        Binding("i", "investigate", "Investigate", id="investigate", tooltip="Browse the code as of the steps revealed so far"),
+        Binding("ctrl+o", "investigate", "Investigate", show=False, id="investigate-from-form", tooltip="Browse the code so far, even while answering"),
     ]
 
     @dataclass
@@ -381,13 +442,16 @@ class LessonScreen(PlayerScreen):
                 [Static("The code changed at this step (from the lesson's repository):", classes="label"), Static(diff_text(event.diff), classes="diff")]
             )
 
+    @property
+    def has_code(self) -> bool:
+        return self.run.lesson.repo is not None and self.lesson_path is not None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry":
             return self._view is not None and self._view.finished
         if action == "investigate":
-            if self.run.lesson.repo is None:
-                return False
-            return True if self._view is not None and not self._view.awaiting_answer else None
+            # Open at a question too, when the learner most needs to look: it offers only revealed steps.
+            return self.has_code
         return super().check_action(action, parameters)
 
     async def action_retry(self) -> None:
@@ -407,3 +471,15 @@ class LessonScreen(PlayerScreen):
     @on(Button.Pressed, "#retry")
     async def _retry_pressed(self) -> None:
         await self.action_retry()
+
+    @on(ScoreCardView.NextLesson)
+    def _next_lesson(self, event: ScoreCardView.NextLesson) -> None:
+        """The score card's "Next lesson": the one after this in its curriculum's order; on the last, say so."""
+        from tutor.services.library import next_lesson
+
+        roots = self.app.settings.curriculum_roots()  # type: ignore[attr-defined]
+        found = next_lesson(self.lesson_path, self.run.curriculum, roots) if self.lesson_path is not None else None
+        if found is None or found.path is None:
+            event.card.show_last(found.curriculum_title if found is not None else None)
+            return
+        self.app.open_lesson(found.path, curriculum=found.curriculum)  # type: ignore[attr-defined]

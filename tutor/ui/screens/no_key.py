@@ -7,7 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+
+from ..widgets.footer import TutorFooter
 
 
 class NoKeyScreen(Screen):
@@ -35,7 +37,7 @@ class NoKeyScreen(Screen):
                 ),
                 classes="hint",
             )
-        yield Footer()
+        yield TutorFooter()
 
     def action_demo(self) -> None:
         self.app.start_demo_pair()  # type: ignore[attr-defined]

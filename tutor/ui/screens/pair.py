@@ -18,9 +18,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from ..widgets.footer import TutorFooter
 from ..widgets.live import AgentText, CategoryPicker, MentorCard, ProposalCard, card_id, label_card
 
 HOW_IT_WORKS = """\
@@ -92,7 +93,7 @@ class PairScreen(Screen):
             yield TextArea(id="compose-text", classes="answer-text")
             yield from self.compose_extra_fields()
             yield Static("", id="input-hint", classes="hint")
-        yield Footer()
+        yield TutorFooter()
 
     def compose_forms(self) -> ComposeResult:
         """Pickers a mode adds above the text field (recording's ask types)."""

@@ -17,12 +17,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static, TextArea
+from textual.screen import Screen
+from textual.widgets import Static, TextArea
 
+from tutor.words import plural
+
+from ..widgets.footer import TutorFooter
 from ..widgets.live import CategoryPicker
 from ..widgets.prose import Prose
 from ..widgets.step_view import diff_text
+from .confirm import Confirm
 
 OUTPUT_LINES = 12  # a result's output is shown as its last lines; the whole of it is in the journal
 KIND_TITLES = {
@@ -58,27 +62,6 @@ class MarkCategoryPicker(CategoryPicker):
 
     QUESTION = "What kind of intervention? Press its key:"
     LEAVE_HINT = "escape: leave the form"
-
-
-class ConfirmLeave(ModalScreen[bool]):
-    """y/n before unsaved marks are thrown away."""
-
-    BINDINGS = [
-        Binding("y", "answer(True)", "Leave", id="confirm-leave", tooltip="Leave and lose the unsaved marks"),
-        Binding("n,escape", "answer(False)", "Stay", id="confirm-stay", tooltip="Stay and keep reviewing"),
-    ]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-leave"):
-            yield Static(Text(self.question, "bold"))
-            yield Static(Text.assemble((" y ", "bold reverse"), " leave without saving   ", (" n ", "bold reverse"), " stay"))
-
-    def action_answer(self, leave: bool) -> None:
-        self.dismiss(leave)
 
 
 class StepCard(Vertical):
@@ -205,7 +188,7 @@ class SessionReviewScreen(Screen):
             yield MarkCategoryPicker(id="mark-categories")
             yield TextArea(id="mark-comment", classes="answer-text")
             yield Static("", id="mark-hint", classes="hint")
-        yield Footer()
+        yield TutorFooter()
 
     async def on_mount(self) -> None:
         self.sub_title = f"{'review' if not self.read_only else 'your session'} · {self.trajectory.session_id}"
@@ -468,7 +451,8 @@ class SessionReviewScreen(Screen):
 
         if self.dirty:
             marks = len(self.review.marks)
-            self.app.push_screen(ConfirmLeave(f"Your review ({marks} mark{'s' if marks != 1 else ''}) is not saved. Leave without saving?"), go)
+            question = f"Your review ({plural(marks, 'mark')}) is not saved. Leave without saving?"
+            self.app.push_screen(Confirm(question, yes="leave without saving"), go)
         else:
             go(True)
 

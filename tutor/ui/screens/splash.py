@@ -9,10 +9,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
+
+from ..widgets.footer import TutorFooter
 
 
 class SplashScreen(Screen):
+    # Nothing here can act on a key: what is typed waits for the lesson screen (see TutorApp.on_event).
+    holds_keys = True
+
     def __init__(self, title: str, task: str) -> None:
         super().__init__()
         self.lesson_title, self.task_text = title, task
@@ -23,7 +28,7 @@ class SplashScreen(Screen):
             yield Static(Text("⌂ The task", "bold"), classes="step-title")
             yield Static(self.task_text, markup=False, classes="prose task")
             yield Static("Opening the lesson…", classes="hint")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         self.sub_title = self.lesson_title

@@ -6,19 +6,47 @@ the panel cannot leak what it does not have.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.geometry import Size
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, RadioButton, RadioSet, Static, TextArea
 
 from tutor.lesson import Category, Confidence
-from tutor.learn import Answer, AskFrame, ChoiceAnswer, GoalAnswer, InterveneAnswer, OutcomeAnswer
+from tutor.learn import Answer, AskFrame, ChoiceAnswer, Draft, GoalAnswer, InterveneAnswer, OutcomeAnswer
 
 from ..glyphs import ASK_LABELS
 from .step_view import call_widgets, step_body
 
 CONFIDENCES = (Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH)
+# Keys of the form itself: the confidence keys and what the radio sets and buttons take.
+FORM_CHARACTERS = frozenset("123 ")
+
+
+class OptionButton(RadioButton):
+    """A radio button whose label wraps, every line under the first: a long option is read whole, never cut."""
+
+    def _label_lines(self, width: int) -> list[Content]:
+        button = len(self.BUTTON_LEFT + self.BUTTON_INNER + self.BUTTON_RIGHT)
+        return self._label.wrap(max(8, width - button - 1)) or [Content("")]
+
+    def render(self) -> Content:
+        button = self._button
+        label_style = self.get_visual_style("toggle--label")
+        lines = [line.stylize_before(label_style) for line in self._label_lines(self.content_region.width)]
+        parts: list[Content | str] = [button, " ", lines[0]]
+        for line in lines[1:]:
+            parts += ["\n", " " * (button.cell_length + 1), line]
+        return Content.assemble(*parts)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._label_lines(width))
 
 
 class AnswerIncomplete(Exception):
@@ -30,12 +58,25 @@ class AnswerIncomplete(Exception):
 
 
 class AskPanel(Vertical):
+    """A question's form. It owns what the learner puts in it: built from the kept draft,
+    it reports every change (`DraftChanged`) so that nothing typed is lost on the way out.
+
+    While focus is in the form, a single letter never reaches the app's keys (a word typed
+    with focus on a button must not quit or navigate); `escape` leaves the form.
+    """
+
     DEFAULT_CLASSES = "ask-panel"
 
-    def __init__(self, frame: AskFrame, total: int) -> None:
+    @dataclass
+    class DraftChanged(Message):
+        draft: Draft
+
+    def __init__(self, frame: AskFrame, total: int, *, has_code: bool = False) -> None:
         super().__init__()
         self.frame = frame
         self.total = total
+        self.has_code = has_code  # the lesson has a repository to investigate
+        self.draft = frame.draft or Draft()
 
     def compose(self) -> ComposeResult:
         frame = self.frame
@@ -53,35 +94,83 @@ class AskPanel(Vertical):
         yield Static(Text(frame.prompt, "bold"), classes="prompt-text")
         yield from self._fields()
         yield Static("How sure are you?", classes="label")
+        chosen = self.draft.confidence or Confidence.MEDIUM
         with RadioSet(id="confidence", classes="horizontal"):
             for confidence in CONFIDENCES:
-                yield RadioButton(confidence.value.capitalize(), value=confidence is Confidence.MEDIUM, id=f"confidence-{confidence.value}")
+                yield RadioButton(confidence.value.capitalize(), value=confidence is chosen, id=f"confidence-{confidence.value}")
         with Horizontal(classes="buttons"):
             yield Button("Submit  ctrl+s", id="submit", variant="primary", tooltip="Commit your answer; the step is then revealed")
             yield Button("Skip  ctrl+g", id="skip", tooltip="Reveal without answering (scores zero)")
+        code = " · ctrl+o: the code so far" if self.has_code else ""
+        yield Static(f"escape leaves the form (then n, p and q act){code} · your draft is kept", classes="hint")
 
     def _fields(self) -> ComposeResult:
-        kind = self.frame.ask_type.value
+        kind, draft = self.frame.ask_type.value, self.draft
         if kind == "goal":
-            yield TextArea(id="goal-text", classes="answer-text", placeholder="The goal you would give the agent: what, how we will know it is done, what to leave alone…")
+            yield TextArea(draft.text, id="goal-text", classes="answer-text", placeholder="The goal you would give the agent: what, how we will know it is done, what to leave alone…")
         elif kind == "outcome":
             with RadioSet(id="outcome"):
-                yield RadioButton("It works", id="outcome-works")
-                yield RadioButton("It fails", id="outcome-fails")
+                yield RadioButton("It works", value=draft.works is True, id="outcome-works")
+                yield RadioButton("It fails", value=draft.works is False, id="outcome-fails")
         elif kind == "intervene":
             with RadioSet(id="decision"):
-                yield RadioButton("Let it run", id="decision-run")
-                yield RadioButton("Step in and correct it", id="decision-correct")
+                yield RadioButton("Let it run", value=draft.intervene is False, id="decision-run")
+                yield RadioButton("Step in and correct it", value=draft.intervene is True, id="decision-correct")
             yield Static("If you step in: what kind of correction?", classes="label")
             with RadioSet(id="category"):
                 for category in self.frame.categories:
-                    yield RadioButton(Text.assemble((f"{category.value:<12}", "bold"), category.meaning), id=f"category-{category.value}")
+                    label = Text.assemble((f"{category.value:<12}", "bold"), category.meaning)
+                    yield RadioButton(label, value=draft.category is category, id=f"category-{category.value}")
             yield Static("What would you say to the agent?", classes="label")
-            yield TextArea(id="say", classes="answer-text", placeholder="Your message to the agent…")
+            yield TextArea(draft.text, id="say", classes="answer-text", placeholder="Your message to the agent…")
         elif kind == "choice":
             with RadioSet(id="choice"):
                 for index, option in enumerate(self.frame.options):
-                    yield RadioButton(Text(f"{index + 1}. {option}"), id=f"choice-{index}")
+                    yield OptionButton(Text(f"{index + 1}. {option}"), value=draft.choice == index, id=f"choice-{index}")
+
+    # -- the draft
+
+    def current_draft(self) -> Draft:
+        """Whatever the form holds now, complete or not."""
+        kind = self.frame.ask_type.value
+        confidence = self._pressed("confidence")
+        draft = Draft(confidence=Confidence(confidence.removeprefix("confidence-")) if confidence else None)
+        if kind == "goal":
+            return Draft(text=self.query_one("#goal-text", TextArea).text, confidence=draft.confidence)
+        if kind == "outcome":
+            outcome = self._pressed("outcome")
+            return Draft(works=None if outcome is None else outcome == "outcome-works", confidence=draft.confidence)
+        if kind == "intervene":
+            decision, category = self._pressed("decision"), self._pressed("category")
+            return Draft(
+                text=self.query_one("#say", TextArea).text,
+                intervene=None if decision is None else decision == "decision-correct",
+                category=Category(category.removeprefix("category-")) if category else None,
+                confidence=draft.confidence,
+            )
+        choice = self._pressed("choice")
+        return Draft(choice=int(choice.removeprefix("choice-")) if choice else None, confidence=draft.confidence)
+
+    @on(TextArea.Changed)
+    @on(RadioSet.Changed)
+    def _changed(self) -> None:
+        draft = self.current_draft()
+        if draft != self.draft:
+            self.draft = draft
+            self.post_message(self.DraftChanged(draft))
+
+    # -- keys
+
+    def on_key(self, event: events.Key) -> None:
+        # Reached only by keys the focused field did not take (a text field takes every character).
+        if event.key == "escape":
+            event.stop()
+            event.prevent_default()
+            self.screen.query_one("#frame").focus()
+            return
+        if event.is_printable and event.character not in FORM_CHARACTERS:
+            event.stop()
+            event.prevent_default()
 
     def first_field(self) -> Widget:
         kind = self.frame.ask_type.value

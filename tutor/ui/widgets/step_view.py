@@ -69,14 +69,30 @@ def call_widgets(call: Call) -> list:
     return [Static(Text.assemble((f"{tool} ", "bold"), str(data)[:400]), classes="call-title")]
 
 
-def output_log(output: str) -> Log:
-    log = Log(highlight=False, auto_scroll=False, classes="output")
-    lines = output.splitlines() or ["(no output)"]
-    shown = lines[:MAX_OUTPUT_LINES]
-    if len(lines) > MAX_OUTPUT_LINES:
-        shown.append(f"… {len(lines) - MAX_OUTPUT_LINES} more lines not shown")
-    log.write_lines(shown)
-    return log
+class OutputLog(Log):
+    """What a command printed, capped, drawn line by line only where it is scrolled into view.
+
+    The text is written once the widget is mounted, and with `write`, which measures in
+    place: `Log.write_lines` measures in a thread worker that needs the app, so lines
+    written before mounting (or a log removed while it measures, when a learner steps on
+    quickly) end the app with NoActiveAppError.
+    """
+
+    def __init__(self, output: str) -> None:
+        super().__init__(highlight=False, auto_scroll=False, classes="output")
+        lines = output.splitlines() or ["(no output)"]
+        shown = lines[:MAX_OUTPUT_LINES]
+        if len(lines) > MAX_OUTPUT_LINES:
+            shown.append(f"… {len(lines) - MAX_OUTPUT_LINES} more lines not shown")
+        self._unwritten = "\n".join(shown)
+
+    def on_mount(self) -> None:
+        self.write(self._unwritten)
+        self._unwritten = ""
+
+
+def output_log(output: str) -> OutputLog:
+    return OutputLog(output)
 
 
 def step_body(step: AnyStep, call: Call | None = None) -> list:
