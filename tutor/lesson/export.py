@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from .models import (
     AgentStep,
@@ -21,6 +22,9 @@ from .models import (
     ResultStep,
 )
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
 KIND_TITLES = {
     "goal": "Goal",
     "prompt": "Prompt",
@@ -29,6 +33,41 @@ KIND_TITLES = {
     "correction": "Correction",
     "note": "Note",
 }
+
+
+def _underscores_are_literal(state: Any, silent: bool) -> bool:
+    """An inline rule: a run of `_` is text, never an emphasis delimiter.
+
+    CommonMark lets `_` open emphasis after a space or punctuation, so `__init__.py`
+    reads as a bold "init" followed by ".py", and `pkg/__init__.py` too. Lesson text is about
+    code, where underscores belong to names (`__init__`, `_private`, `snake_case`), so in
+    lesson Markdown emphasis is written with `*` only.
+    """
+    src, start = state.src, state.pos
+    if src[start] != "_":
+        return False
+    end = start
+    while end < state.posMax and src[end] == "_":
+        end += 1
+    if not silent:
+        state.pending += src[start:end]
+    state.pos = end
+    return True
+
+
+@cache
+def lesson_markdown_parser() -> MarkdownIt:
+    """The one Markdown dialect of lesson text, on screen and in exports.
+
+    CommonMark with GFM tables and strikethrough; raw HTML off (a lesson's `<tag>` is shown
+    as the text it is, and never reaches a page as HTML); `_` never emphasises.
+    Build it once: parsing with it is read-only, so it is shared.
+    """
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    parser.inline.ruler.before("emphasis", "underscores_are_literal", _underscores_are_literal)
+    return parser
 
 
 def fence(text: str, info: str = "") -> str:
@@ -167,9 +206,7 @@ def lesson_html(lesson: Lesson) -> str:
     """A standalone page. Lesson text is rendered with raw HTML disabled: a lesson cannot inject script."""
     from html import escape
 
-    from markdown_it import MarkdownIt
-
-    md = MarkdownIt("commonmark", {"html": False})
+    md = lesson_markdown_parser()
     parts = [md.render("\n\n".join(_header(lesson)))]
     for number, heading, ask, body in _sections(lesson):
         parts.append(md.render(heading))
@@ -183,6 +220,7 @@ def lesson_html(lesson: Lesson) -> str:
         f"<title>{escape(lesson.title)}</title>\n"
         "<style>body{max-width:46rem;margin:2rem auto;padding:0 1rem;font:16px/1.5 system-ui,sans-serif}"
         "pre{background:#f4f4f4;padding:.75rem;overflow:auto}details{border:1px solid #ccc;padding:.5rem 1rem;margin:1rem 0}"
-        "summary{cursor:pointer;font-weight:600}blockquote{border-left:3px solid #999;margin-left:0;padding-left:1rem;color:#333}</style>\n"
+        "summary{cursor:pointer;font-weight:600}blockquote{border-left:3px solid #999;margin-left:0;padding-left:1rem;color:#333}"
+        "table{border-collapse:collapse;margin:1rem 0}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}</style>\n"
         f"</head>\n<body>\n{''.join(parts)}</body>\n</html>\n"
     )

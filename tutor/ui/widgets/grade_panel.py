@@ -14,7 +14,7 @@ from textual.widgets import Button, SelectionList, Static
 from tutor.learn import ChoiceAnswer, Committed, GoalAnswer, Grade, InterveneAnswer, OutcomeAnswer
 from tutor.lesson import AnyStep, ChoiceAsk
 
-from .prose import Prose
+from .prose import LearnerWords, Prose, inline_markdown
 
 
 def describe_answer(committed: Committed, step: AnyStep) -> str:
@@ -52,23 +52,22 @@ class GradePanel(Vertical):
 
     def compose(self) -> ComposeResult:
         grade, committed = self.grade, self.committed
-        yield Static(Text(describe_answer(committed, self.step), "bold"), classes="your-answer")
+        # Only app words and a choice's option (lesson Markdown) are in this line.
+        yield Static(inline_markdown(describe_answer(committed, self.step), "bold"), classes="your-answer")
         answer = committed.answer
         words = getattr(answer, "text", "") if answer is not None else ""
         if words:
-            yield Prose("> " + "\n> ".join(words.splitlines()), classes="prose learner-words")
+            yield LearnerWords(words)  # what the learner typed, exactly as typed
         verdict = self._verdict()
         yield Static(verdict, classes="verdict")
-        for reason in grade.reasons:
-            if grade.ask_type.value == "goal":
-                continue  # the lint is listed item by item below
-            yield Static(Text("· " + reason), classes="reason")
+        if grade.ask_type.value != "goal":  # a goal's lint is listed item by item below
+            yield from self._reasons()
         if grade.key_points_covered or grade.key_points_missed:
             yield Static("Key points the senior made:", classes="label")
             for point in grade.key_points_covered:
-                yield Static(Text.assemble(("  ✓ ", "bold green"), point), classes="key-point covered")
+                yield Static(Text.assemble(("  ✓ ", "bold green"), inline_markdown(point)), classes="key-point covered")
             for point in grade.key_points_missed:
-                yield Static(Text.assemble(("  ✗ ", "bold red"), point), classes="key-point missed")
+                yield Static(Text.assemble(("  ✗ ", "bold red"), inline_markdown(point)), classes="key-point missed")
         if grade.lint:
             yield Static("Checks on your goal:", classes="label")
             for check in grade.lint:
@@ -77,13 +76,28 @@ class GradePanel(Vertical):
         if grade.rubric and not grade.skipped:
             if grade.rubric_checked is None:
                 yield Static("Compare with the senior's goal, then tick what your goal did (space), and record (enter on the button or ctrl+s):", classes="label")
-                yield SelectionList[int](*[(item, index) for index, item in enumerate(grade.rubric)], id="rubric")
+                # Text, not str: a str prompt would be read as Textual markup.
+                yield SelectionList[int](*[(inline_markdown(item), index) for index, item in enumerate(grade.rubric)], id="rubric")
                 yield Button("Record ticks", id="record-ticks", tooltip="Your ticks count for half of the goal score")
             else:
                 yield Static("Your self-check:", classes="label")
                 for index, item in enumerate(grade.rubric):
                     ticked = index in grade.rubric_checked
-                    yield Static(Text.assemble(("  ☑ " if ticked else "  ☐ ", "bold"), item), classes="rubric-item")
+                    yield Static(Text.assemble(("  ☑ " if ticked else "  ☐ ", "bold"), inline_markdown(item)), classes="rubric-item")
+
+    def _reasons(self) -> ComposeResult:
+        grade = self.grade
+        if grade.ask_type.value == "choice" and not grade.skipped:
+            # A choice is graded as one line naming the right option (lesson Markdown inside
+            # Tutor's words), then the senior's explanation: Markdown prose of any length.
+            first, *explanation = grade.reasons or ("",)
+            if first:
+                yield Static(inline_markdown("· " + first), classes="reason")
+            for text in explanation:
+                yield Prose(text, classes="reason explain")
+            return
+        for reason in grade.reasons:
+            yield Static(Text("· " + reason), classes="reason")
 
     def _verdict(self) -> Text:
         grade = self.grade

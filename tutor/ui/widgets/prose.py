@@ -1,20 +1,117 @@
-"""Markdown prose rendered synchronously.
+"""Text on screen as its writer meant it: lesson Markdown rendered, a person's typed words shown as typed.
 
 Textual's Markdown widget mounts one widget per block after it is mounted itself, so
 a parent sized `auto` can be laid out before its content exists, and a reveal costs
 dozens of widgets. A Static holding Rich's Markdown renders in one pass.
+
+Lesson text (task, steps, notes, explanations) is Markdown in one dialect, the lesson
+format's (`tutor.lesson.export.lesson_markdown_parser`): raw HTML is shown as the text it
+is and `_` never emphasises, so `<project>` and `__init__.py` read as written. What a
+person typed into Tutor (a learner's goal or message) is not Markdown at all: it is shown
+character for character, line breaks kept (`LearnerWords`). Neither ever goes through
+Textual markup.
 """
 
 from __future__ import annotations
 
+import re
+from typing import TYPE_CHECKING
+
+from rich.style import Style
+from rich.text import Text
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from rich.markdown import Markdown as RichMarkdown
+
+# C0 and C1 controls except tab and newline, and DEL: shown as a visible mark, never sent to the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def markdown_renderable(markdown: str) -> RichMarkdown:
+    """Rich's Markdown renderable, parsed in the lesson dialect (Rich's own parser lets raw HTML vanish and bolds `__init__`)."""
+    from rich.markdown import Markdown  # pulls in pygments: only when prose is shown
+
+    from tutor.lesson.export import lesson_markdown_parser
+
+    rendered = Markdown("", code_theme="ansi_dark", hyperlinks=False)
+    rendered.markup = markdown
+    rendered.parsed = lesson_markdown_parser().parse(markdown)
+    return rendered
 
 
 class Prose(Static):
     DEFAULT_CLASSES = "prose"
 
     def __init__(self, markdown: str, *, classes: str = "") -> None:
-        from rich.markdown import Markdown as RichMarkdown  # pulls in pygments: only when prose is shown
-
-        super().__init__(RichMarkdown(markdown, code_theme="ansi_dark", hyperlinks=False), classes=f"prose {classes}".strip())
+        super().__init__(markdown_renderable(markdown), classes=f"prose {classes}".strip())
         self.markdown = markdown
+
+
+def typed_text(words: str, style: str = "") -> Text:
+    """What a person typed, as plain text: every character as typed, line breaks kept, no markup of any kind."""
+    lines = words.splitlines() or [""]  # every line ending (\r\n, \r) becomes one break
+    return Text("\n".join(_CONTROL.sub("\N{REPLACEMENT CHARACTER}", line) for line in lines), style=style)
+
+
+class LearnerWords(Static):
+    """The learner's own words, quoted: shown exactly as typed (never as Markdown, never as markup)."""
+
+    DEFAULT_CLASSES = "learner-words"
+    DEFAULT_CSS = """
+    LearnerWords {
+        border-left: outer $secondary;
+        padding-left: 1;
+    }
+    """
+
+    def __init__(self, words: str, *, classes: str = "") -> None:
+        super().__init__(typed_text(words), classes=classes)
+        self.words = words
+
+
+_INLINE_STYLES = {"em": Style(italic=True), "strong": Style(bold=True), "s": Style(strike=True)}
+
+
+def inline_markdown(markdown: str, style: str = "") -> Text:
+    """One line of lesson Markdown (a choice option, a prompt) as styled Text, for labels that cannot hold a block.
+
+    Inline rules only: code spans, emphasis, strikethrough, links (shown as their text), in
+    the lesson dialect. Nothing is read as Textual markup.
+    """
+    from rich.default_styles import DEFAULT_STYLES
+
+    from tutor.lesson.export import lesson_markdown_parser
+
+    code = DEFAULT_STYLES["markdown.code"]
+    text = Text(style=style)
+    stack: list[Style] = []
+    links: list[str] = []
+    for token in (lesson_markdown_parser().parseInline(markdown)[0].children or []):
+        kind = token.type
+        current = Style.chain(*stack) if stack else Style()
+        if kind.endswith("_open") and kind[: -len("_open")] in _INLINE_STYLES:
+            stack.append(_INLINE_STYLES[kind[: -len("_open")]])
+        elif kind.endswith("_close") and kind[: -len("_close")] in _INLINE_STYLES:
+            if stack:
+                stack.pop()
+        elif kind == "code_inline":
+            text.append(token.content, current + code)
+        elif kind in ("text", "html_inline", "entity"):
+            text.append(_CONTROL.sub("\N{REPLACEMENT CHARACTER}", token.content), current)
+        elif kind == "softbreak":
+            text.append(" ", current)
+        elif kind == "hardbreak":
+            text.append("\n", current)
+        elif kind == "image":
+            text.append(token.content, current)
+        elif kind == "link_open":
+            links.append(str(token.attrs.get("href", "")))
+            stack.append(Style(underline=True))
+        elif kind == "link_close":
+            if stack:
+                stack.pop()
+            href = links.pop() if links else ""
+            if href and not text.plain.endswith(href):
+                text.append(f" ({href})")
+    return text
