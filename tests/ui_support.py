@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 from textual.app import App
+from textual.css.query import NoMatches
 from textual.widgets import Log, OptionList, Static, TextArea
 
 from support import DATA
@@ -62,3 +65,52 @@ def dom_text(app: App, root: Any = None) -> str:
 def squash(text: str) -> str:
     """Whitespace-insensitive form, so wrapped lines still match."""
     return " ".join(text.split())
+
+
+async def wait_until(pilot: Any, predicate: Callable[[], object], what: str, timeout: float = 10.0) -> None:
+    """Let the app run (`pilot.pause()`, no fixed sleep) until `predicate()` holds; else fail saying `what`.
+
+    `predicate` may query widgets that are not mounted yet: NoMatches counts as "not yet".
+    On a timeout the failure shows the screen as it is, which is usually the diagnosis.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if predicate():
+                return
+        except NoMatches:
+            pass
+        if time.monotonic() > deadline:
+            try:
+                shown = screen_text(pilot.app)
+            except Exception as error:  # noqa: BLE001 - the app may be gone; the timeout is what matters
+                shown = f"(no screen: {error!r})"
+            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}; the screen shows:\n{shown}")
+        await pilot.pause()
+
+
+def on_screen(app: App, *texts: str) -> bool:
+    """Whether every one of `texts` is on the terminal now (whitespace-insensitive)."""
+    shown = squash(screen_text(app))
+    return all(squash(text) in shown for text in texts)
+
+
+async def wait_for_text(pilot: Any, *texts: str, timeout: float = 10.0) -> str:
+    """Wait until every one of `texts` is drawn on the terminal; returns the screen text."""
+    await wait_until(pilot, lambda: on_screen(pilot.app, *texts), f"{' and '.join(map(repr, texts))} on screen", timeout)
+    return screen_text(pilot.app)
+
+
+def player_view(app: App) -> Any:
+    """The view a lesson or review screen shows, once its frame is built (None while it is opening or changing)."""
+    screen = app.screen
+    view = getattr(screen, "_view", None)
+    if view is None or getattr(screen, "transitioning", True):
+        return None
+    return view
+
+
+async def wait_for_view(pilot: Any, what: str, check: Callable[[Any], object] = lambda view: True, timeout: float = 10.0) -> Any:
+    """Wait until the lesson (or review) screen shows a built frame whose view passes `check`; returns that view."""
+    await wait_until(pilot, lambda: (view := player_view(pilot.app)) is not None and check(view), what, timeout)
+    return player_view(pilot.app)
