@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tutor.lesson import Lesson, discover_curricula
+from tutor.lesson import Curriculum, Lesson, discover_curricula, is_curriculum, read_curriculum
 
 if TYPE_CHECKING:
     from tutor.store.progress import AttemptRecord, Progress
@@ -24,8 +24,10 @@ class LessonEntry:
     lesson: Lesson | None
     problem: str | None  # why it is broken, one line
     state: str = NEW
-    attempt: AttemptRecord | None = None
+    attempt: AttemptRecord | None = None  # the latest: the one `continue` resumes
     attempts: int = 0
+    best: float | None = None  # the best score of the finished attempts, whichever came last
+    finished: int = 0  # how many attempts were finished
 
     @property
     def ref(self) -> str:
@@ -41,9 +43,11 @@ class LessonEntry:
             return f"broken: {self.problem}"
         if self.state == IN_PROGRESS and self.attempt is not None:
             step = min(max(self.attempt.cursor, 1), self.attempt.total or 1)
-            return f"in progress · step {step}/{self.attempt.total}"
-        if self.state == DONE and self.attempt is not None and self.attempt.score is not None:
-            return f"done · {self.attempt.score:.0%}"
+            label = f"in progress · step {step}/{self.attempt.total}"
+            # A retry under way does not hide what was already achieved.
+            return label + (f" · best {self.best:.0%}" if self.best is not None else "")
+        if self.state == DONE and self.best is not None:
+            return f"done · best {self.best:.0%}" if self.finished > 1 else f"done · {self.best:.0%}"
         return self.state
 
 
@@ -101,7 +105,20 @@ def load_library(roots: list[Path], progress: Progress | None, today: date | Non
             records = attempts_by_lesson.get(read.lesson.id, [])
             latest = records[-1] if records else None
             state = NEW if latest is None else (DONE if latest.finished else IN_PROGRESS)
-            entry = LessonEntry(curriculum.slug, folder, read.path, number, read.lesson, None, state, latest, len(records))
+            scores = [record.score for record in records if record.finished and record.score is not None]
+            entry = LessonEntry(
+                curriculum.slug,
+                folder,
+                read.path,
+                number,
+                read.lesson,
+                None,
+                state,
+                latest,
+                len(records),
+                best=max(scores) if scores else None,
+                finished=sum(record.finished for record in records),
+            )
             entries.append(entry)
             if latest is not None and latest.id == last_attempt_id:
                 last_entry = entry
@@ -116,3 +133,39 @@ def load_library(roots: list[Path], progress: Progress | None, today: date | Non
             )
         )
     return Library(tuple(curricula), due, last_entry, tuple(warnings))
+
+
+@dataclass(frozen=True)
+class NextLesson:
+    """Where the score card's "Next lesson" leads: the lesson after this one, or nowhere (it was the last)."""
+
+    curriculum: str  # the curriculum's folder name, as the library names it
+    curriculum_title: str
+    path: Path | None  # None: the lesson was the curriculum's last
+
+
+def next_lesson(lesson_path: Path, curriculum: str | None, roots: list[Path]) -> NextLesson | None:
+    """The lesson after `lesson_path` in its curriculum's order (`curriculum.toml`).
+
+    The curriculum is the one named `curriculum` among those Tutor can see, else the
+    folder holding the lesson (`tutor learn FOLDER` opens a lesson with no name for it).
+    None when the lesson belongs to no curriculum.
+    """
+    here = _resolved(lesson_path)
+    candidates: list[Curriculum] = [found for found in discover_curricula(roots) if found.slug == curriculum] if curriculum else []
+    if is_curriculum(lesson_path.parent):
+        candidates.append(read_curriculum(lesson_path.parent))
+    for candidate in candidates:
+        paths = candidate.lesson_paths()
+        places = [index for index, path in enumerate(paths) if _resolved(path) == here]
+        if places:
+            after = places[0] + 1
+            return NextLesson(candidate.slug, candidate.title, paths[after] if after < len(paths) else None)
+    return None
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path.absolute()

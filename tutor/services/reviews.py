@@ -137,8 +137,9 @@ class ReviewSession:
                 lesson_changed=False,
             )
         view = self._replay.view()
-        # Within a card, "next" after the reveal moves on to the next card.
-        return replace(view, can_next=not view.awaiting_answer and view.cursor >= view.total, finished=False)
+        # Within a card, "next" walks forward to the card's question (after a `back`), and after its
+        # reveal moves on to the next card: it is blocked only while the question waits for an answer.
+        return replace(view, can_next=not view.awaiting_answer, finished=False)
 
     def next(self) -> None:
         from tutor.learn import ReplayError

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Markdown, Static
 
 from tutor.services.library import BROKEN, DONE, IN_PROGRESS, Library, LessonEntry
+from tutor.words import plural
 
 STATE_STYLES = {DONE: "green", IN_PROGRESS: "yellow", BROKEN: "red"}
 
@@ -55,7 +56,7 @@ class LibraryScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="library-bar"):
-            yield Button("Continue  c", id="continue", disabled=True, tooltip="Resume the lesson you were last in")
+            yield Button("Continue  c", id="continue", tooltip="Resume the lesson you were last in")
             yield Button("Review  r", id="review", disabled=True, tooltip="Your spaced-review queue")
             yield Static("Loading lessons…", id="library-status")
         with Horizontal(id="library-body"):
@@ -106,16 +107,15 @@ class LibraryScreen(Screen):
         self._set_columns(table, [cells for _, cells in rows])
         for key, cells in rows:
             table.add_row(*cells, key=key)
-        status = f"{len(library.lessons())} lessons"
+        status = plural(len(library.lessons()), "lesson")
         if library.due_reviews:
-            status += f" · {library.due_reviews} review{'s' if library.due_reviews != 1 else ''} due"
+            status += f" · {plural(library.due_reviews, 'review')} due"
         self.query_one("#library-status", Static).update(status)
         self.query_one("#review", Button).disabled = not library.due_reviews
         self.query_one("#review", Button).label = f"Review ({library.due_reviews})  r"
+        # Always pressable: with nothing started it says so instead of doing nothing.
         continue_button = self.query_one("#continue", Button)
-        continue_button.disabled = library.last is None
-        if library.last is not None:
-            continue_button.label = f"Continue: {library.last.title[:40]}  c"
+        continue_button.label = f"Continue: {library.last.title[:40]}  c" if library.last is not None else "Continue  c"
         self.query_one("#library-bar").refresh(layout=True)
         self.load_sessions()  # after the lessons: they are what the learner came for
         target = selected or (library.last.ref if library.last else None)
@@ -191,7 +191,7 @@ class LibraryScreen(Screen):
         reviewers = entry.reviewers  # type: ignore[attr-defined]
         if reviewers:
             marks = entry.marks  # type: ignore[attr-defined]
-            lines.append(f"**Reviewed by {', '.join(reviewers)}**: {marks} mark{'s' if marks != 1 else ''} where they would have intervened.")
+            lines.append(f"**Reviewed by {', '.join(reviewers)}**: {plural(marks, 'mark')} where they would have intervened.")
         else:
             lines.append("*Not reviewed yet.*")
         lines.append("`enter` opens it with its reviews · `v` reviews it")
@@ -228,7 +228,9 @@ class LibraryScreen(Screen):
         if self.sessions:
             self.query_one("#sessions", SessionsTable).focus()
 
-    COLUMNS = (("#", "number"), ("Lesson", "title"), ("Level", "level"), ("Min", "minutes"), ("Origin", "origin"), ("Your state", "state"))
+    # The learner's state comes right after the title: it is what they scan for, and what a
+    # narrow table must not cut ("in progress · step 3/11 · best 83%").
+    COLUMNS = (("#", "number"), ("Lesson", "title"), ("Your state", "state"), ("Level", "level"), ("Min", "minutes"), ("Origin", "origin"))
 
     def _set_columns(self, table: DataTable, rows: list[tuple]) -> None:
         """Columns sized to their content, so nothing is cut off and the state column keeps its room."""
@@ -251,14 +253,14 @@ class LibraryScreen(Screen):
         state = Text(entry.state_label, STATE_STYLES.get(entry.state, ""))
         if lesson is None:
             reason = Text.assemble((entry.folder, "strike"), (f"  {entry.problem}", "italic"))
-            return (str(entry.number), reason, "", "", "", Text("broken", STATE_STYLES[BROKEN]))
+            return (str(entry.number), reason, Text("broken", STATE_STYLES[BROKEN]), "", "", "")
         return (
             str(entry.number),
             lesson.title,
+            state,
             lesson.level.value,
             str(lesson.minutes) if lesson.minutes else "",
             lesson.origin.value,
-            state,
         )
 
     def _entry_at_cursor(self) -> LessonEntry | None:
@@ -281,7 +283,9 @@ class LibraryScreen(Screen):
         lesson = entry.lesson
         origin = {"scripted": "a scripted lesson, built by running its commands for real", "recorded": "recorded from a real session", "imported": "imported from a real agent transcript"}[lesson.origin.value]
         tags = " · ".join(lesson.tags)
-        attempts = f"\n\n{entry.attempts} attempt{'s' if entry.attempts != 1 else ''} so far." if entry.attempts else ""
+        attempts = f"\n\n{plural(entry.attempts, 'attempt')} so far." if entry.attempts else ""
+        if entry.best is not None:
+            attempts += f" Best score: {entry.best:.0%}."
         details.update(f"## {lesson.title}\n\n{lesson.summary}\n\n*{origin}*" + (f"\n\n{tags}" if tags else "") + attempts)
 
     @on(DataTable.RowSelected, "#lessons")
@@ -298,17 +302,19 @@ class LibraryScreen(Screen):
         self.app.open_lesson(entry.path, curriculum=entry.curriculum)  # type: ignore[attr-defined]
 
     def action_continue(self) -> None:
-        if self.library is not None and self.library.last is not None:
+        if self.library is None:
+            self.notify("Still reading the lessons: try again in a moment.", timeout=3)
+        elif self.library.last is not None:
             self.app.open_lesson(self.library.last.path, curriculum=self.library.last.curriculum)  # type: ignore[attr-defined]
         else:
-            self.notify("Nothing to continue yet: open a lesson.", timeout=3)
+            self.notify("Nothing started yet: pick a lesson (enter).", timeout=4)
 
     def action_review(self) -> None:
         self.app.open_review()  # type: ignore[attr-defined]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "continue":
-            return True if self.library is not None and self.library.last is not None else None
+            return True  # with nothing to continue, it says so (a key that does nothing silently confuses)
         if action == "review":
             return True if self.library is not None and self.library.due_reviews else None
         if action == "sessions":

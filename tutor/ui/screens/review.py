@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from tutor.learn import View
 from tutor.services.reviews import ReviewDone
+from tutor.words import plural
 
 from .lesson import PlayerScreen
 
@@ -24,6 +25,7 @@ class ReviewScreen(PlayerScreen):
             else:
                 lines = [f"Review done: {frame.right} of {frame.reviewed} right.", "Cards you got right come back later; the others, tomorrow."]
             if frame.left_out:
-                lines.append(f"{frame.left_out} card(s) were left out: their lesson or question no longer exists.")
+                why = "was left out: its lesson or question" if frame.left_out == 1 else "were left out: their lesson or question"
+                lines.append(f"{plural(frame.left_out, 'card')} {why} no longer exists.")
             return [Static(Text("★ " + lines[0], "bold"), classes="step-title"), *[Static(line, classes="label") for line in lines[1:]], Static("escape: back to the library", classes="hint")]
         return super().other_frame_widgets(view)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from tutor.learn import ScoreCard, Tally
+from tutor.words import plural
 
 
 def _ratio(tally: Tally) -> str:
@@ -33,7 +41,20 @@ def score_table(card: ScoreCard) -> Table:
 
 
 class ScoreCardView(Vertical):
+    """The end of a lesson: how it went, and where to go from here (the next lesson, a retry, the library).
+
+    It takes the keys when it appears (its "Next lesson" button has focus), so `n` and
+    `enter` lead on to the next lesson; the screen finds that lesson (NextLesson).
+    """
+
     DEFAULT_CLASSES = "score-card"
+    BINDINGS = [Binding("n", "next_lesson", "Next lesson", tooltip="Open the next lesson of this curriculum")]
+
+    @dataclass
+    class NextLesson(Message):
+        """The learner asked for the next lesson; answer with `show_last` when this one was the last."""
+
+        card: ScoreCardView
 
     def __init__(self, card: ScoreCard, title: str) -> None:
         super().__init__()
@@ -42,16 +63,57 @@ class ScoreCardView(Vertical):
     def compose(self) -> ComposeResult:
         card = self.card
         yield Static(Text.assemble(("★ ", "bold"), (f"Score card: {self.title}", "bold")), classes="step-title")
-        yield Static(Text(f"Overall {card.overall:.0%}  ·  {card.answered} answered, {card.skipped} skipped of {card.asks} questions", "bold"), classes="overall")
+        tally = f"{card.answered} answered, {card.skipped} skipped of {plural(card.asks, 'question')}"
+        yield Static(Text(f"Overall {card.overall:.0%}  ·  {tally}", "bold"), classes="overall")
         yield Static(score_table(card), classes="score-table")
         if card.missed:
-            yield Static(
-                f"{len(card.missed)} question{'s' if len(card.missed) != 1 else ''} you missed join your review queue (tutor review).",
-                classes="label",
-            )
+            missed = len(card.missed)
+            joins = "joins" if missed == 1 else "join"
+            yield Static(f"{plural(missed, 'question')} you missed {joins} your review queue (tutor review).", classes="label")
         else:
             yield Static("Nothing missed: nothing joins your review queue.", classes="label")
         yield Static("Calibration: 0 is perfect; below 0.1 your confidence matched your hits.", classes="hint")
+        yield Static("", id="last-lesson", classes="label")
         with Horizontal(classes="buttons"):
-            yield Button("Retry  r", id="retry", variant="primary", tooltip="Start a new attempt at this lesson")
+            yield Button("Next lesson  n", id="next-lesson", variant="primary", tooltip="Open the next lesson of this curriculum")
+            yield Button("Retry  r", id="retry", tooltip="Start a new attempt at this lesson")
             yield Button("Library  escape", id="library", tooltip="Back to the library")
+
+    def on_mount(self) -> None:
+        self.query_one("#last-lesson").display = False
+        # While the card is shown its buttons take the keys, not the scroll area holding it: the
+        # learner's `n` and `enter` reach "Next lesson", and shift+tab does not stop on the frame.
+        self._lent_focus = [node for node in self.ancestors if isinstance(node, Widget) and not isinstance(node, Screen) and node.can_focus]
+        for node in self._lent_focus:
+            node.can_focus = False
+        self.app.call_later(self._take_focus)
+
+    def on_unmount(self) -> None:
+        for node in self._lent_focus:
+            node.can_focus = True
+
+    def _take_focus(self) -> None:
+        """Focus "Next lesson", unless the learner is browsing the timeline (or anything else) on purpose."""
+        if not self.is_mounted:
+            return  # the learner has moved on already (a quick retry)
+        focused = self.screen.focused
+        if focused is None or focused in self._lent_focus:
+            target = self.query_one("#next-lesson", Button)
+            (target if target.display else self.query_one("#library", Button)).focus(scroll_visible=False)
+
+    def action_next_lesson(self) -> None:
+        self.post_message(self.NextLesson(self))
+
+    @on(Button.Pressed, "#next-lesson")
+    def _next_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_next_lesson()
+
+    def show_last(self, curriculum_title: str | None) -> None:
+        """There is no next lesson: say so, and offer the library instead."""
+        said = f"That was the last lesson of {curriculum_title}" if curriculum_title else "This lesson belongs to no curriculum"
+        note = self.query_one("#last-lesson", Static)
+        note.update(Text(f"{said}: pick another in the library (escape).", "bold"))
+        note.display = True
+        self.query_one("#next-lesson", Button).display = False
+        self.query_one("#library", Button).focus()

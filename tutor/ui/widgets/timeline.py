@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tutor.learn import TimelineEntry, View
+from tutor.words import plural
 
 from ..glyphs import KIND_ICONS, KIND_LABELS, verdict
 
@@ -41,8 +42,10 @@ class Timeline(OptionList):
         self._keys: list[tuple] = []  # one per option above the final "hidden" line
 
     def show(self, view: View) -> None:
+        # A line is kept only while it would read the same: its step (not just its number: a review
+        # moves on to another lesson whose step 1 is another step) and its grade.
         keys: list[tuple] = [("task",)] + [
-            (e.number, e.grade.score if e.grade else None, e.grade.skipped if e.grade else False) for e in view.timeline
+            (e.number, e.step, e.grade.score if e.grade else None, e.grade.skipped if e.grade else False) for e in view.timeline
         ]
         common = 0
         for old, new in zip(self._keys, keys):
@@ -80,7 +83,7 @@ class Timeline(OptionList):
 
     def _hidden_option(self, view: View) -> Option:
         if view.hidden:
-            text = Text(f"  … {view.hidden} step{'s' if view.hidden != 1 else ''} hidden", "dim italic")
+            text = Text(f"  … {plural(view.hidden, 'step')} hidden", "dim italic")
         elif view.finished:
             text = Text("  ★ Score card", "bold")
         else:
