@@ -1,21 +1,38 @@
-"""The learner's whole flow through the real app, driven by Textual's Pilot."""
+"""The learner's whole flow through the real app, driven by Textual's Pilot.
+
+Every key is followed by a wait on what it must bring about (a frame, a focus, a text on
+screen), never by a fixed pause: under load a single `pilot.pause()` does not guarantee a
+new frame has been drawn.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from textual.widgets import RadioSet, TextArea
+from textual.command import CommandList, CommandPalette
+from textual.widgets import Input, RadioSet, TextArea
 
 from support import EXAMPLE_CURRICULUM
 from tutor.cli import make_app
 from tutor.paths import progress_dir
 from tutor.store import open_progress
+from tutor.ui.screens.confirm import Confirm
 from tutor.ui.screens.help import HelpScreen
 from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.screens.library import LibraryScreen
 from tutor.ui.screens.review import ReviewScreen
-from ui_support import dom_text, screen_text, squash, use_example_library
+from tutor.ui.widgets.ask_panel import AskPanel
+from ui_support import (
+    player_view,
+    screen_text,
+    squash,
+    step_on,
+    use_example_library,
+    wait_for_text,
+    wait_for_view,
+    wait_until,
+)
 
 TESTS_THAT_LIE = EXAMPLE_CURRICULUM / "tests-that-lie"
 SCOPE_CREEP = EXAMPLE_CURRICULUM / "scope-creep"
@@ -30,133 +47,159 @@ def cursor(app) -> int:
     return app.screen._view.cursor  # noqa: SLF001
 
 
+def in_answer_form(app) -> bool:
+    focused = app.focused
+    return focused is not None and any(isinstance(node, AskPanel) for node in focused.ancestors)
+
+
+async def at_question(pilot, number: int | None = None):
+    """Wait until a question is open (step `number`, if given) and its form has the focus."""
+    what = f"the question of step {number}" if number else "an open question"
+    view = await wait_for_view(pilot, what, lambda view: view.awaiting_answer and (number is None or view.cursor == number))
+    await wait_until(pilot, lambda: in_answer_form(pilot.app), f"{what}: its answer field to take focus")
+    return view
+
+
+async def answered(pilot):
+    """Wait until the open question has been answered (or skipped) and its step revealed."""
+    return await wait_for_view(pilot, "the step revealed", lambda view: not view.awaiting_answer)
+
+
+async def focus(pilot, widget) -> None:
+    widget.focus()
+    await wait_until(pilot, lambda: widget.has_focus, f"{widget!r} to take focus")
+
+
 async def choose(pilot, radio_id: str, index: int) -> None:
     radio = pilot.app.screen.query_one(f"#{radio_id}", RadioSet)
-    radio.focus()
-    await pilot.pause()
+    await focus(pilot, radio)
     for _ in range(index):
         await pilot.press("down")
     await pilot.press("enter")
+    await wait_until(pilot, lambda: radio.pressed_index == index, f"option {index} of #{radio_id} to be chosen")
 
 
 async def type_text(pilot, text: str) -> None:
     """Type into the focused text field: the first keys for real, the rest inserted (Pilot types slowly)."""
-    await pilot.press(*text[:3])
     focused = pilot.app.focused
     assert isinstance(focused, TextArea), f"expected a text field to have focus, not {focused!r}"
+    before = focused.text
+    await pilot.press(*text[:3])
+    await wait_until(pilot, lambda: focused.text == before + text[:3], f"{text[:3]!r} typed into the field")
     focused.insert(text[3:])
-    await pilot.pause()
 
 
 async def next_until_ask(pilot) -> None:
-    app = pilot.app
-    while not app.screen._view.awaiting_answer and app.screen._view.can_next:  # noqa: SLF001
-        await pilot.press("n")
-        await pilot.pause()
+    """Go on (n) until a question is open, or to the end."""
+    view = await wait_for_view(pilot, "the lesson's frame")
+    while not view.awaiting_answer and view.can_next:
+        view = await step_on(pilot)
+    if view.awaiting_answer:
+        await at_question(pilot, view.cursor)
+
+
+async def to_the_end(pilot) -> None:
+    """Skip every question and go on, until the score card."""
+    view = await wait_for_view(pilot, "the lesson's frame")
+    while not view.finished:
+        view = await step_on(pilot)
 
 
 async def test_goal_is_answered_then_revealed_and_n_works_at_once() -> None:
     app = make_app(lesson=TESTS_THAT_LIE)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await wait_for_view(pilot, "the lesson's task", lambda view: view.cursor == 0)
         assert isinstance(app.screen, LessonScreen)
-        assert "The task" in screen_text(app)
+        await wait_for_text(pilot, "The task")
         await pilot.press("n")
-        await pilot.pause()
+        await at_question(pilot, 1)
         assert isinstance(app.focused, TextArea), "the answer field takes focus"
-        assert "Set the goal" in screen_text(app)
+        await wait_for_text(pilot, "Set the goal")
         await type_text(pilot, "Fix invoice_total in totals.py so the coupon test passes; do not edit tests.")
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        text = squash(screen_text(app))
-        assert "Your goal" in text and "Goal score" in text
+        await answered(pilot)
+        text = squash(await wait_for_text(pilot, "Your goal", "Goal score"))
         assert "Make test_coupon_never_makes_total_negative pass" in text  # the senior's goal, revealed
-        assert not isinstance(app.focused, TextArea), "focus leaves the answer field after submitting"
+        await wait_until(pilot, lambda: app.focused is not None and not isinstance(app.focused, TextArea), "focus to leave the answer field after submitting")
         before = cursor(app)
         await pilot.press("n")
-        await pilot.pause()
-        assert cursor(app) == before + 1
+        await wait_for_view(pilot, "the next step", lambda view: view.cursor == before + 1)
 
 
 async def test_every_ask_type_answered_through_the_widgets() -> None:
     app = make_app(lesson=TESTS_THAT_LIE)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
         # goal
         await next_until_ask(pilot)
         await type_text(pilot, "Make the coupon test pass without editing tests; done when pytest -q is green.")
         await pilot.press("3")  # typed into the text area, not a confidence key
+        await wait_until(pilot, lambda: app.focused.text.endswith("green.3"), "the 3 typed into the goal")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await answered(pilot)
         # outcome (step 4): it fails
         await next_until_ask(pilot)
         assert frame(app).ask_type.value == "outcome"
         await choose(pilot, "outcome", 1)
         await pilot.press("3")  # high confidence: the RadioSet has focus, not a text field
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await answered(pilot)
         grade = app.screen.run.replay.grade_of("s4")
         assert grade.correct and grade.confidence.value == "high"
         # intervene on a correction (step 6): step in, category test, say why
         await next_until_ask(pilot)
         assert frame(app).ask_type.value == "intervene"
-        assert "The agent proposes" in screen_text(app)
+        await wait_for_text(pilot, "The agent proposes")
         await choose(pilot, "decision", 1)
         await choose(pilot, "category", 4)  # goal, scope, approach, verify, test
-        app.screen.query_one("#say", TextArea).focus()
+        await focus(pilot, app.screen.query_one("#say", TextArea))
         await type_text(pilot, "Stop: the test encodes the requirement, fix the code not the test")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await answered(pilot)
         grade = app.screen.run.replay.grade_of("s6")
         assert grade.decision_correct and grade.category_correct
         assert grade.key_points_covered
-        text = squash(screen_text(app))
-        assert "The senior stepped in" in text and "Key points" in text
+        await wait_for_text(pilot, "The senior stepped in", "Key points")
         # intervene on a result (step 8): let it run
         await next_until_ask(pilot)
         await choose(pilot, "decision", 0)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await answered(pilot)
         assert app.screen.run.replay.grade_of("s8").correct
         # outcome (step 10): it works
         await next_until_ask(pilot)
         await choose(pilot, "outcome", 0)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await answered(pilot)
         assert app.screen.run.replay.grade_of("s10").correct
         # choice (step 11): option 1 is right
         await next_until_ask(pilot)
         assert frame(app).ask_type.value == "choice"
         await choose(pilot, "choice", 0)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await answered(pilot)
         assert app.screen.run.replay.grade_of("s11").correct
         await pilot.press("n")
-        await pilot.pause()
-        text = squash(screen_text(app))
-        assert "Score card" in text and "Overall" in text and "Calibration" in text
+        await wait_for_view(pilot, "the score card", lambda view: view.finished)
+        await wait_for_text(pilot, "Score card", "Overall", "Calibration")
 
 
 async def test_every_ask_type_can_be_skipped_even_while_typing() -> None:
     app = make_app(lesson=SCOPE_CREEP)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
         seen = set()
-        while app.screen._view.frame.__class__.__name__ != "EndFrame":  # noqa: SLF001
-            await next_until_ask(pilot)
-            if not app.screen._view.awaiting_answer:  # noqa: SLF001
-                break
+        await next_until_ask(pilot)
+        while app.screen._view.awaiting_answer:  # noqa: SLF001
             kind = frame(app).ask_type.value
             seen.add(kind)
             if kind == "goal":
                 await pilot.press(*"half a thought")
                 assert isinstance(app.focused, TextArea)
+                await wait_until(pilot, lambda: app.focused.text == "half a thought", "the half thought typed")
             await pilot.press("ctrl+g")
-            await pilot.pause()
-            assert not app.screen._view.awaiting_answer  # noqa: SLF001
-            assert not isinstance(app.focused, TextArea)
-        await pilot.press("n")
-        await pilot.pause()
+            await answered(pilot)
+            await wait_until(pilot, lambda: app.focused is not None and not isinstance(app.focused, TextArea), "focus to leave the answer field")
+            await next_until_ask(pilot)
+        await wait_for_view(pilot, "the score card", lambda view: view.finished)
         assert seen == {"goal", "intervene", "choice", "outcome"}
         card = app.screen.run.replay.score_card()
         assert card.skipped == card.asks and card.overall == 0
@@ -165,81 +208,62 @@ async def test_every_ask_type_can_be_skipped_even_while_typing() -> None:
 async def test_submit_without_an_answer_says_what_is_missing() -> None:
     app = make_app(lesson=TESTS_THAT_LIE)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
         await pilot.press("n", "ctrl+s")
-        await pilot.pause()
+        await wait_until(pilot, lambda: any("Write the goal" in str(n.message) for n in app._notifications), "the note of what is missing")  # noqa: SLF001
         assert app.screen._view.awaiting_answer  # noqa: SLF001
-        assert any("Write the goal" in str(n.message) for n in app._notifications)  # noqa: SLF001
 
 
 async def test_next_is_refused_at_an_open_question_and_back_and_arrows_move() -> None:
     app = make_app(lesson=TESTS_THAT_LIE)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await wait_for_view(pilot, "the lesson's task", lambda view: view.cursor == 0)
         await pilot.press("right")
-        await pilot.pause()
-        assert cursor(app) == 1 and app.screen._view.awaiting_answer  # noqa: SLF001
-        app.screen.query_one("#frame").focus()
+        await at_question(pilot, 1)
+        await focus(pilot, app.screen.query_one("#frame"))
         await pilot.press("n")
-        await pilot.pause()
+        await wait_until(pilot, lambda: any("Answer first" in str(n.message) for n in app._notifications), "n to be refused with a note")  # noqa: SLF001
         assert cursor(app) == 1, "an open question blocks the way"
         await pilot.press("ctrl+g", "n", "n")
-        await pilot.pause()
-        assert cursor(app) == 3
+        await wait_for_view(pilot, "step 3", lambda view: view.cursor == 3)
         await pilot.press("p")
-        await pilot.pause()
-        assert cursor(app) == 2
+        await wait_for_view(pilot, "back at step 2", lambda view: view.cursor == 2)
         await pilot.press("left")
-        await pilot.pause()
-        assert cursor(app) == 1
-        assert "Skipped" in screen_text(app)  # the earlier reveal, with its grade
+        await wait_for_view(pilot, "back at step 1", lambda view: view.cursor == 1)
+        await wait_for_text(pilot, "Skipped")  # the earlier reveal, with its grade
 
 
 async def test_progress_survives_quitting_midway(tutor_home: Path) -> None:
     app = make_app(lesson=TESTS_THAT_LIE)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("n")
-        await pilot.pause()
+        await next_until_ask(pilot)
         await type_text(pilot, "Fix the bug; do not edit tests; pytest -q green.")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await answered(pilot)
         await next_until_ask(pilot)
         await choose(pilot, "outcome", 1)
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        await pilot.press("n")
-        await pilot.pause()
-        where = cursor(app)
+        await answered(pilot)
+        where = (await step_on(pilot)).cursor
         await pilot.press("q")
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.return_code is not None, "q to quit")
     assert app.return_code == 0
 
     again = make_app(lesson=TESTS_THAT_LIE)
     async with again.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        assert cursor(again) == where
+        view = await wait_for_view(pilot, "the resumed lesson")
+        assert view.cursor == where
         replay = again.screen.run.replay
         assert replay.grade_of("s1") is not None and replay.grade_of("s4").correct
-        assert "Goal [" in screen_text(again)  # the timeline shows the earlier answer's grade
+        await wait_for_text(pilot, "Goal [")  # the timeline shows the earlier answer's grade
 
 
 async def test_retry_starts_a_new_attempt(tutor_home: Path) -> None:
     app = make_app(lesson=SCOPE_CREEP)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        while not app.screen._view.finished:  # noqa: SLF001
-            await next_until_ask(pilot)
-            if app.screen._view.awaiting_answer:  # noqa: SLF001
-                await pilot.press("ctrl+g")
-                await pilot.pause()
-            else:
-                await pilot.press("n")
-                await pilot.pause()
-        assert "Score card" in screen_text(app)
+        await to_the_end(pilot)
+        await wait_for_text(pilot, "Score card")
         await pilot.press("r")
-        await pilot.pause()
-        assert cursor(app) == 0 and not app.screen._view.finished  # noqa: SLF001
+        await wait_for_view(pilot, "a new attempt at the task", lambda view: view.cursor == 0 and not view.finished)
     with open_progress(progress_dir()) as store:
         attempts = store.attempts("example-scope-creep")
         assert len(attempts) == 2
@@ -253,11 +277,7 @@ async def test_review_queue_asks_again_and_reschedules(tutor_home: Path) -> None
     use_example_library(tutor_home)
     app = make_app(lesson=TESTS_THAT_LIE)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        while not app.screen._view.finished:  # noqa: SLF001
-            await next_until_ask(pilot)
-            await pilot.press("ctrl+g" if app.screen._view.awaiting_answer else "n")  # noqa: SLF001
-            await pilot.pause()
+        await to_the_end(pilot)
     with open_progress(progress_dir()) as store:
         cards = store.cards()
         assert {card["step"] for card in cards} == {"s1", "s4", "s6", "s8", "s10", "s11"}
@@ -266,23 +286,21 @@ async def test_review_queue_asks_again_and_reschedules(tutor_home: Path) -> None
 
     review = make_app(review=True)
     async with review.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await at_question(pilot)
         assert isinstance(review.screen, ReviewScreen)
         assert "Review 1 of 6" in review.screen.sub_title
-        assert review.screen._view.awaiting_answer  # noqa: SLF001
         await type_text(pilot, "Fix the coupon code in totals.py; do not edit tests; done when pytest -q passes.")
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert "Goal score" in squash(screen_text(review))
-        await pilot.press("n")
-        await pilot.pause()
-        assert "Review 2 of 6" in review.screen.sub_title
-        for _ in range(5):
-            await pilot.press("ctrl+g")
-            await pilot.pause()
+        await answered(pilot)
+        await wait_for_text(pilot, "Goal score")
+        for number in range(2, 7):
             await pilot.press("n")
-            await pilot.pause()
-        assert "Review done" in screen_text(review)
+            await wait_until(pilot, lambda number=number: f"Review {number} of 6" in review.screen.sub_title, f"review card {number}")
+            await at_question(pilot)
+            await pilot.press("ctrl+g")
+            await answered(pilot)
+        await pilot.press("n")
+        await wait_for_text(pilot, "Review done")
     with open_progress(progress_dir()) as store:
         due = {card["step"]: card["due"] for card in store.cards()}
         assert all(day > date.today().isoformat() for day in due.values())
@@ -292,23 +310,18 @@ async def test_library_lists_lessons_and_opens_and_continues(tutor_home: Path) -
     use_example_library(tutor_home)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, LibraryScreen)
-        text = screen_text(app)
-        assert "Steering basics (example)" in text
-        assert "Tests that lie" in text and "scripted" in text and "new" in text
+        await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen) and app.screen.library is not None, "the library to load")
+        text = await wait_for_text(pilot, "Steering basics (example)", "Tests that lie")
+        assert "scripted" in text and "new" in text
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_for_view(pilot, "the lesson opened from the library")
         assert isinstance(app.screen, LessonScreen)
         await pilot.press("n", "ctrl+g", "escape")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, LibraryScreen)
-        assert "in progress" in screen_text(app)
+        await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen), "back in the library")
+        await wait_for_text(pilot, "in progress")
         await pilot.press("c")
-        await pilot.pause()
-        assert isinstance(app.screen, LessonScreen) and cursor(app) == 1
+        await wait_for_view(pilot, "the lesson continued where it was left", lambda view: view.cursor == 1)
+        assert isinstance(app.screen, LessonScreen)
 
 
 async def test_a_broken_lesson_is_listed_with_its_reason(tmp_path: Path, tutor_home: Path) -> None:
@@ -320,73 +333,91 @@ async def test_a_broken_lesson_is_listed_with_its_reason(tmp_path: Path, tutor_h
     (tutor_home / "config.toml").write_text(f'curricula = ["{curriculum.as_posix()}"]\n')
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen) and app.screen.library is not None, "the library to load")
         entry = app.screen.library.find("mine/scope-creep")
         assert entry.state == "broken" and "missing field" in entry.problem
         table = app.screen.query_one("#lessons")
         table.move_cursor(row=table.get_row_index("mine/scope-creep"))
-        await pilot.pause()
-        text = screen_text(app)
-        assert "scope-creep  missing field" in text and "broken" in text
+        await wait_until(pilot, lambda: "scope-creep  missing field" in screen_text(app) and "broken" in screen_text(app), "the broken lesson and its reason on screen")
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: any("is broken" in str(n.message) for n in app._notifications), "enter on a broken lesson to say why")  # noqa: SLF001
         assert isinstance(app.screen, LibraryScreen), "a broken lesson does not open"
 
 
 async def test_keys_q_quits_only_outside_text_fields_and_help_shows() -> None:
     app = make_app(lesson=TESTS_THAT_LIE)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        lesson = await wait_until_lesson(pilot)
         await pilot.press("question_mark")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
-        assert "ctrl+g" in screen_text(app)
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help screen")
+        await wait_for_text(pilot, "ctrl+g")
         await pilot.press("escape")
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.screen is lesson, "back from the help")
         await pilot.press("n", "q")
-        await pilot.pause()
-        assert app.is_running and app.screen.query_one("#goal-text", TextArea).text == "q"
+        await at_question(pilot, 1)
+        field = app.screen.query_one("#goal-text", TextArea)
+        await wait_until(pilot, lambda: field.text == "q", "the q typed into the goal")
+        assert app.is_running and app.return_code is None
         await pilot.press("ctrl+q")
-        await pilot.pause()
-    assert not app.is_running
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm), "ctrl+q to ask first: the goal has a draft")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: app.return_code is not None, "y to quit")
+    assert app.return_code == 0
+
+
+async def wait_until_lesson(pilot) -> LessonScreen:
+    await wait_for_view(pilot, "the lesson's task", lambda view: view.cursor == 0)
+    assert isinstance(pilot.app.screen, LessonScreen)
+    return pilot.app.screen
+
+
+async def run_from_palette(pilot, query: str, wanted: str) -> None:
+    """Open the command palette, type `query`, wait until `wanted` is the highlighted result, and run it."""
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "the command palette")
+    palette = app.screen
+    await pilot.press(*query)
+
+    def ready() -> bool:
+        if palette.query_one(Input).value != query:
+            return False
+        if any(worker.group == palette._GATHER_COMMANDS_GROUP and not worker.is_finished for worker in app.workers):  # noqa: SLF001
+            return False  # still searching: the order may change
+        results = palette.query_one(CommandList)
+        return results.highlighted is not None and wanted in str(results.get_option_at_index(results.highlighted).prompt)
+
+    await wait_until(pilot, ready, f"{wanted!r} highlighted in the palette for {query!r}")
+    await pilot.press("enter")
 
 
 async def test_command_palette_opens_lessons_and_runs_screen_actions(tutor_home: Path) -> None:
     use_example_library(tutor_home)
     app = make_app(lesson=TESTS_THAT_LIE)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Next")
-        await pilot.pause(0.5)
-        assert "Next" in screen_text(app)
-        await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert cursor(app) == 1
+        await wait_until_lesson(pilot)
+        await run_from_palette(pilot, "Next", "Next")
+        await wait_for_view(pilot, "step 1, from the palette's Next", lambda view: view.cursor == 1)
         await pilot.press("ctrl+g")
-        await pilot.pause()
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"here")
-        await pilot.pause(0.8)
-        assert "Open lesson: While I'm in here" in screen_text(app)
-        await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert app.screen.run.lesson.id == "example-scope-creep"
+        await answered(pilot)
+        await run_from_palette(pilot, "here", "Open lesson: While I'm in here")
+        await wait_until(
+            pilot,
+            lambda: player_view(app) is not None and app.screen.run.lesson.id == "example-scope-creep",
+            "the lesson opened from the palette",
+        )
 
 
 async def test_theme_choice_is_remembered(tutor_home: Path) -> None:
     app = make_app(lesson=TESTS_THAT_LIE)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await wait_until_lesson(pilot)
         app.theme = "nord"
-        await pilot.pause()
-    assert 'theme = "nord"' in (tutor_home / "config.toml").read_text()
+        config = tutor_home / "config.toml"
+        await wait_until(pilot, lambda: config.exists() and 'theme = "nord"' in config.read_text(), "the theme saved in config.toml")
     again = make_app(lesson=TESTS_THAT_LIE)
     async with again.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await wait_until_lesson(pilot)
         assert again.theme == "nord"
 
 
@@ -394,8 +425,7 @@ async def test_theme_choice_is_remembered(tutor_home: Path) -> None:
 async def test_readable_at_small_and_large_sizes(size: tuple[int, int]) -> None:
     app = make_app(lesson=TESTS_THAT_LIE)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
+        await wait_until_lesson(pilot)
         await pilot.press("n")
-        await pilot.pause()
-        text = screen_text(app)
-        assert "Set the goal" in text and "^s Submit" in text
+        await at_question(pilot, 1)
+        await wait_for_text(pilot, "Set the goal", "^s Submit")
