@@ -208,6 +208,7 @@ async def test_every_ask_type_can_be_skipped_even_while_typing() -> None:
 async def test_submit_without_an_answer_says_what_is_missing() -> None:
     app = make_app(lesson=TESTS_THAT_LIE)
     async with app.run_test(size=SIZE) as pilot:
+        await wait_until_lesson(pilot)
         await pilot.press("n", "ctrl+s")
         await wait_until(pilot, lambda: any("Write the goal" in str(n.message) for n in app._notifications), "the note of what is missing")  # noqa: SLF001
         assert app.screen._view.awaiting_answer  # noqa: SLF001
