@@ -114,3 +114,32 @@ async def wait_for_view(pilot: Any, what: str, check: Callable[[Any], object] = 
     """Wait until the lesson (or review) screen shows a built frame whose view passes `check`; returns that view."""
     await wait_until(pilot, lambda: (view := player_view(pilot.app)) is not None and check(view), what, timeout)
     return player_view(pilot.app)
+
+
+async def step_on(pilot: Any) -> Any:
+    """One move of a learner who only looks: skip the open question (ctrl+g), else go on (n).
+
+    Waits until the screen has made the move and returns the new view; the next key is never
+    sent before the last one landed.
+    """
+    view = await wait_for_view(pilot, "the lesson's frame")
+    cursor = view.cursor
+    if view.awaiting_answer:
+        await pilot.press("ctrl+g")
+        return await wait_for_view(pilot, f"step {cursor} revealed by the skip", lambda now: now.cursor == cursor and not now.awaiting_answer)
+    assert view.can_next, f"nowhere to go from frame {cursor}"
+    await pilot.press("n")
+    return await wait_for_view(pilot, f"frame {cursor + 1}", lambda now: now.cursor == cursor + 1)
+
+
+async def drained(pilot: Any, *nodes: Any) -> None:
+    """Wait until each of `nodes` (default: the screen) has handled every message sent to it before this call.
+
+    For checks that something did *not* happen: a message handled in order after the ones
+    that could have done it says they have all run.
+    """
+    done: list[Any] = []
+    targets = nodes or (pilot.app.screen,)
+    for node in targets:
+        node.call_later(done.append, node)
+    await wait_until(pilot, lambda: len(done) == len(targets), "the messages already sent to be handled")
