@@ -72,8 +72,8 @@ async def test_back_then_next_returns_to_the_question_and_then_to_the_next_card(
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen) and view(app) is not None)
         question = view(app).cursor
         assert view(app).awaiting_answer
-        # Back from the open question to re-read the context, then forward to it again.
-        await pilot.press("p")
+        # Back from the open question to re-read the context (escape leaves the form), then forward to it again.
+        await pilot.press("escape", "p")
         await wait_for(pilot, lambda: view(app).cursor == question - 1 and f"step {question - 1} of {question}" in screen_text(app))
         assert view(app).can_next and "n: next step" in screen_text(app)
         await pilot.press("n")
@@ -100,3 +100,22 @@ async def test_a_card_left_out_is_counted_in_good_english(tutor_home: Path) -> N
         await wait_for(pilot, lambda: "left out" in screen_text(app))
         text = squash(screen_text(app))
         assert "1 card was left out: its lesson or question no longer exists." in text
+
+
+async def test_a_draft_typed_on_a_card_survives_back_and_next(tutor_home: Path) -> None:
+    from textual.widgets import TextArea
+
+    use_example_library(tutor_home)
+    due_today(("example-tests-that-lie", "s1"))
+    app = make_app(review=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen) and isinstance(app.focused, TextArea))
+        await pilot.press(*"Fix it")
+        await wait_for(pilot, lambda: app.focused.text == "Fix it")
+        await pilot.press("escape")  # out of the form: single letters move again
+        await pilot.press("p")
+        await wait_for(pilot, lambda: view(app).cursor == 0 and "The task" in screen_text(app))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: view(app).awaiting_answer and bool(app.screen.query("#goal-text")))
+        assert app.screen.query_one("#goal-text", TextArea).text == "Fix it"
+        assert "Fix it" in screen_text(app)

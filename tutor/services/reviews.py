@@ -182,6 +182,17 @@ class ReviewSession:
         self.queue.record(self.item, grade)  # reschedule by the completed grade
         return grade
 
+    def set_draft(self, draft) -> None:  # noqa: ANN001 - a tutor.learn Draft
+        """Keep what the open question's form holds: it comes back after `back` and `next` within the card."""
+        from tutor.learn import ReplayError
+
+        if self._replay is None:
+            raise ReplayError("the review is over")
+        self._replay.set_draft(draft)
+
+    def flush(self) -> None:
+        """Nothing waits to be written: a card is rescheduled (and saved) the moment it is answered."""
+
     def _record(self, grade: Grade) -> None:
         self.reviewed += 1
         self.right += not grade.missed

@@ -86,7 +86,7 @@ class ScoreCardView(Vertical):
         self._lent_focus = [node for node in self.ancestors if isinstance(node, Widget) and not isinstance(node, Screen) and node.can_focus]
         for node in self._lent_focus:
             node.can_focus = False
-        self.app.call_later(self._take_focus)
+        self._take_focus()  # at once: an `n` pressed the moment the card appears must find it
 
     def on_unmount(self) -> None:
         for node in self._lent_focus:
@@ -94,12 +94,11 @@ class ScoreCardView(Vertical):
 
     def _take_focus(self) -> None:
         """Focus "Next lesson", unless the learner is browsing the timeline (or anything else) on purpose."""
-        if not self.is_mounted:
-            return  # the learner has moved on already (a quick retry)
-        focused = self.screen.focused
-        if focused is None or focused in self._lent_focus:
+        screen = self.screen
+        focused = screen.focused
+        if focused is None or focused in self._lent_focus or not focused.is_attached:
             target = self.query_one("#next-lesson", Button)
-            (target if target.display else self.query_one("#library", Button)).focus(scroll_visible=False)
+            screen.set_focus(target if target.display else self.query_one("#library", Button), scroll_visible=False)
 
     def action_next_lesson(self) -> None:
         self.post_message(self.NextLesson(self))
