@@ -9,12 +9,13 @@ from textual.widgets import TextArea
 
 from fake_messages_api import ToolUse, closed_port_url, http_error, text_reply, tool_reply, Reply, Text
 from live_support import fingerprint, make_user_repo
-from pair_support import TEST_KEY, api, pair_session, settled, settings, until, write_goal  # noqa: F401 - api is a fixture
+from pair_support import TEST_KEY, api, pair_session, settings  # noqa: F401 - api is a fixture
 from tutor.agent.client import newest_sonnet
 from tutor.record.journal import read_journal
 from tutor.services.live import journal_path, resume_session
 from tutor.ui.app import TutorApp
 from tutor.ui.widgets.live import CategoryPicker, ProposalCard
+from ui_support import drained, settled, type_fast, wait_until
 
 GOAL = "add() returns the sum; done when python3 test_app.py prints ok; only touch app.py"
 FIX = ToolUse("toolu_edit", "edit_file", {"path": "app.py", "old": "return a - b", "new": "return a + b"})
@@ -29,6 +30,23 @@ def kinds(session) -> list[str]:  # noqa: ANN001
     return [r["kind"] for r in read_journal(journal_path(session.id)).records]
 
 
+async def write_goal(pilot, screen, goal: str = GOAL, *, typed: bool = False) -> None:  # noqa: ANN001
+    """Write the goal, show it to the mentor, then start the agent (two ctrl+s, as a learner does).
+
+    typed: every character as a key (slow, seconds); else the first few as keys, the rest inserted.
+    """
+    await wait_until(pilot, lambda: isinstance(pilot.app.focused, TextArea), "the goal contract's field to take focus")
+    if typed:
+        await pilot.press(*goal)
+    else:
+        await type_fast(pilot, goal)
+    await pilot.press("ctrl+s")
+    await wait_until(pilot, lambda: bool(screen.query("#mentor MentorCard")), "the mentor's comment")
+    await pilot.press("ctrl+s")
+    await wait_until(pilot, lambda: screen.loop.state.phase != "goal", "the goal to start the agent")
+    await settled(pilot, screen)
+
+
 async def test_goal_stream_gate_run_and_graded_prediction(api, repo: Path) -> None:  # noqa: F811
     before = fingerprint(repo)
     api.enqueue(
@@ -40,14 +58,13 @@ async def test_goal_stream_gate_run_and_graded_prediction(api, repo: Path) -> No
     app = TutorApp(settings=settings(), pair=session)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
-        assert isinstance(app.focused, TextArea)  # the goal contract's field, focused
-        await write_goal(pilot, screen, GOAL)
+        await write_goal(pilot, screen, GOAL, typed=True)  # every letter a key: none of them acts in the goal's field
         assert session.loop.state.phase == "gate"
         card = screen.query_one("#call-toolu_edit", ProposalCard)
         assert card.preview_kind == "diff" and "+    return a + b" in card.preview
         assert not (Path(session.loop.state.header["workspace"]) / "app.py").read_text().endswith("a + b\n")
         await pilot.press("r")  # no prediction yet: nothing happens
-        await pilot.pause()
+        await drained(pilot, app, screen)
         assert session.loop.state.calls["toolu_edit"].result is None
         await pilot.press("w", "3", "r")
         await settled(pilot, screen)
@@ -86,21 +103,19 @@ async def test_correct_with_category_key_and_message(api, repo: Path) -> None:  
         screen = app.screen
         await write_goal(pilot, screen, GOAL)
         await pilot.press("c")  # think first: no prediction, no form
-        await pilot.pause()
+        await drained(pilot, app, screen)
         assert screen.correcting is None
         await pilot.press("w", "c")
-        await pilot.pause()
-        assert isinstance(app.focused, CategoryPicker)
+        await wait_until(pilot, lambda: isinstance(app.focused, CategoryPicker), "the category picker")
         await pilot.press("t")  # test: "tests missing, or gamed to pass"
-        await pilot.pause()
-        assert isinstance(app.focused, TextArea) and screen.correcting == "test"
-        await pilot.press(*"Do not touch the test; fix add in app.py.")
+        await wait_until(pilot, lambda: isinstance(app.focused, TextArea) and screen.correcting == "test", "the message field of a test correction")
+        await type_fast(pilot, "Do not touch the test; fix add in app.py.")
         await pilot.press("ctrl+s")
         await settled(pilot, screen)
         assert session.loop.state.phase == "gate"
         assert session.loop.state.current.call.id == "toolu_edit"
         assert "You corrected it" in str(screen.query_one("#call-toolu_bad").query_one(".call-state").render())
-        await until(pilot, lambda: len(screen.query("#transcript MentorCard")) == 1, what="the mentor on the correction")
+        await wait_until(pilot, lambda: len(screen.query("#transcript MentorCard")) == 1, "the mentor on the correction")
     last = api.requests[1].body["messages"][-1]["content"]
     assert last[0]["tool_use_id"] == "toolu_bad" and last[0]["is_error"] is True
     assert last[1] == {"type": "text", "text": "Correction from the human (test): Do not touch the test; fix add in app.py."}
@@ -199,11 +214,12 @@ async def test_escape_cancels_a_streaming_reply_and_a_running_command(api, repo:
     app = TutorApp(settings=settings(), pair=session)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
-        await pilot.press(*GOAL)
+        await wait_until(pilot, lambda: isinstance(app.focused, TextArea), "the goal contract's field to take focus")
+        await type_fast(pilot, GOAL)
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: bool(screen.query("#mentor MentorCard")))
+        await wait_until(pilot, lambda: bool(screen.query("#mentor MentorCard")), "the mentor's comment")
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: bool(screen.query("AgentText")) and screen.busy, what="the reply to start")
+        await wait_until(pilot, lambda: bool(screen.query("AgentText")) and screen.busy, "the reply to start")
         await pilot.press("escape")
         await settled(pilot, screen)
         hold.set()
@@ -212,8 +228,8 @@ async def test_escape_cancels_a_streaming_reply_and_a_running_command(api, repo:
         await settled(pilot, screen)
         assert session.loop.state.current.call.id == "toolu_slow"
         await pilot.press("w", "r")
-        await until(pilot, lambda: session.loop.state.phase == "running", what="the command to start")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: session.loop.state.phase == "running", "the command to start")
+        await wait_until(pilot, lambda: session.loop.tools._cancel is not None, "the command's process to be under way")  # noqa: SLF001
         await pilot.press("escape")
         await settled(pilot, screen, timeout=10)
         result = session.loop.state.calls["toolu_slow"].result
@@ -228,7 +244,7 @@ async def test_resume_shows_the_transcript_and_continues(api, repo: Path) -> Non
     async with app.run_test(size=(120, 40)) as pilot:
         await write_goal(pilot, app.screen, GOAL)
         await pilot.press("w")
-        await pilot.pause()
+        await wait_until(pilot, lambda: session.loop.state.calls["toolu_edit"].prediction is not None, "the prediction")
     session.close()
     api.enqueue(text_reply("All done."))
     resumed = resume_session(session.id, settings=settings())
@@ -253,9 +269,9 @@ async def test_no_key_screen_offers_the_demo(tutor_home: Path) -> None:
 
     app = TutorApp(settings=settings(), no_key=KEY_HELP)
     async with app.run_test(size=(100, 30)) as pilot:
-        assert "ANTHROPIC_API_KEY" in str(app.screen.query(".prose").first().render())
+        await wait_until(pilot, lambda: "ANTHROPIC_API_KEY" in str(app.screen.query(".prose").first().render()), "the key's help")
         await pilot.press("d")
-        await until(pilot, lambda: type(app.screen).__name__ == "PairScreen", what="the demo")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "PairScreen", "the demo")
         assert app.screen.loop.state.header["agent"] == "demo"
 
 
@@ -280,7 +296,7 @@ async def test_a_long_streamed_reply_stays_a_few_widgets() -> None:
             await widget.add(text[start : start + 37])
         await widget.add(" ")
         await widget.finish(text + " ")
-        await pilot.pause()
+        await drained(pilot, widget)
         segments = list(widget.query(".agent-segment"))
         assert 5 <= len(segments) <= len(text) // 400
         assert len(list(widget.query("*"))) < 60  # not one widget per paragraph

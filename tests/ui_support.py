@@ -143,3 +143,23 @@ async def drained(pilot: Any, *nodes: Any) -> None:
     for node in targets:
         node.call_later(done.append, node)
     await wait_until(pilot, lambda: len(done) == len(targets), "the messages already sent to be handled")
+
+
+async def type_fast(pilot: Any, text: str, real: int = 12) -> None:
+    """Type `text` into the focused text field: its first `real` characters as keys, the rest inserted.
+
+    Pilot spends some 60 ms on each key, seconds on a sentence. The keys typed for real must
+    land in the field (a letter that is also a screen's key must not act); the rest is
+    inserted at the cursor, as a paste would.
+    """
+    field = pilot.app.focused
+    assert isinstance(field, TextArea), f"expected a text field to have focus, not {field!r}"
+    before = field.text
+    await pilot.press(*[{"\n": "enter", " ": "space"}.get(char, char) for char in text[:real]])
+    await wait_until(pilot, lambda: field.text == before + text[:real], f"{text[:real]!r} typed into the field")
+    field.insert(text[real:])
+
+
+async def settled(pilot: Any, screen: Any, timeout: float = 15.0) -> None:
+    """A pair or record screen: the agent's worker is done and every journaled record is drawn."""
+    await wait_until(pilot, lambda: not screen.busy and screen.drawn, "the live screen to settle", timeout)
