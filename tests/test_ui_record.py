@@ -16,7 +16,7 @@ from textual.widgets import TextArea
 
 from fake_messages_api import ToolUse, text_reply, tool_reply
 from live_support import fingerprint, git, make_user_repo
-from pair_support import api, settled, settings, until  # noqa: F401 - api is a fixture
+from pair_support import api, settings  # noqa: F401 - api is a fixture
 from tutor.lesson import read_lesson
 from tutor.learn.replay import Replay
 from tutor.record.journal import read_journal
@@ -25,6 +25,7 @@ from tutor.ui.app import TutorApp
 from tutor.ui.screens.record import RecordScreen, SaveRecording
 from tutor.ui.widgets.live import CategoryPicker, KeyPicker
 from tutor.vcs.lesson_repo import LessonRepo
+from ui_support import drained, settled, type_fast, wait_until
 
 GOAL = "add() returns the sum; done when python3 test_app.py prints ok; only touch app.py"
 RUN_TEST = ToolUse("toolu_run1", "run", {"command": "python3 test_app.py"})
@@ -55,25 +56,29 @@ def enqueue_trajectory(api) -> None:  # noqa: ANN001
     )
 
 
-async def start_with_goal(pilot, screen) -> None:  # noqa: ANN001
-    assert isinstance(pilot.app.focused, TextArea)
-    await pilot.press(*GOAL)
+async def start_with_goal(pilot, screen, *, typed: bool = False) -> None:  # noqa: ANN001
+    """Write the goal and start the agent. typed: every character as a key (slow); else a few keys, the rest inserted."""
+    await wait_until(pilot, lambda: isinstance(pilot.app.focused, TextArea), "the goal's field to take focus")
+    if typed:
+        await pilot.press(*GOAL)
+    else:
+        await type_fast(pilot, GOAL)
     await pilot.press("ctrl+s")  # recording: no mentor round, the goal starts the agent
-    await until(pilot, lambda: screen.loop.state.phase != "goal", what="the goal")
+    await wait_until(pilot, lambda: screen.loop.state.phase != "goal", "the goal")
     await settled(pilot, screen)
 
 
 async def ask_to_save(pilot) -> None:  # noqa: ANN001
     await pilot.press("ctrl+q")
-    await until(pilot, lambda: isinstance(pilot.app.screen, SaveRecording), what="the save question")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, SaveRecording), "the save question")
 
 
 def dialog_text(app) -> str:  # noqa: ANN001
     return " ".join(str(widget.render()) for widget in app.screen.query("Static"))
 
 
-async def type_text(pilot, text: str) -> None:  # noqa: ANN001
-    await pilot.press(*[{"\n": "enter", " ": "space"}.get(ch, ch) for ch in text])
+def focused_id(app) -> str | None:  # noqa: ANN001
+    return app.focused.id if app.focused is not None else None
 
 
 async def test_record_run_correct_annotate_mark_and_save(api, repo: Path, tmp_path: Path) -> None:  # noqa: F811
@@ -85,42 +90,39 @@ async def test_record_run_correct_annotate_mark_and_save(api, repo: Path, tmp_pa
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, RecordScreen)
-        await start_with_goal(pilot, screen)
+        await start_with_goal(pilot, screen, typed=True)  # every letter a key: none of them acts in the goal's field
         assert screen.loop.state.current.call.id == "toolu_run1"
         await pilot.press("w")  # no predictions in record mode: w does nothing
-        await pilot.pause()
+        await drained(pilot, app, screen)
         assert screen.loop.state.current.prediction is None
         await pilot.press("r")
         await settled(pilot, screen)
         assert screen.loop.state.current.call.id == "toolu_gut"
         await pilot.press("c")
-        await pilot.pause()
-        assert isinstance(app.focused, CategoryPicker)
+        await wait_until(pilot, lambda: isinstance(app.focused, CategoryPicker), "the category picker")
         await pilot.press("t")
-        await pilot.pause()
-        assert isinstance(app.focused, TextArea) and app.focused.id == "compose-text"
-        await type_text(pilot, "Do not touch the test; fix add in app.py.")
+        await wait_until(pilot, lambda: isinstance(app.focused, TextArea) and app.focused.id == "compose-text", "the correction's field")
+        await type_fast(pilot, "Do not touch the test; fix add in app.py.")
         await pilot.press("tab")
-        assert app.focused.id == "compose-extra"
-        await type_text(pilot, "The test encodes the requirement; gutting it hides the bug.")
+        await wait_until(pilot, lambda: focused_id(app) == "compose-extra", "tab to the why field")
+        await type_fast(pilot, "The test encodes the requirement; gutting it hides the bug.")
         await pilot.press("ctrl+s")
         await settled(pilot, screen)
         assert screen.loop.state.current.call.id == "toolu_fix"
         await pilot.press("a")
-        await pilot.pause()
-        assert screen.form == "annotate" and app.focused.id == "compose-text"
-        await type_text(pilot, "A one-character fix: **the minimal change**.")
+        await wait_until(pilot, lambda: screen.form == "annotate" and focused_id(app) == "compose-text", "the annotation's field")
+        await type_fast(pilot, "A one-character fix: **the minimal change**.")
         await pilot.press("ctrl+s")
         await settled(pilot, screen)
         assert screen.form is None
         await pilot.press("m")
-        await pilot.pause()
-        assert isinstance(app.focused, KeyPicker) and set(app.focused.choices) == {"i", "o"}
+        await wait_until(pilot, lambda: isinstance(app.focused, KeyPicker), "the ask-type picker")
+        assert set(app.focused.choices) == {"i", "o"}
         await pilot.press("i")
-        await pilot.pause()
-        assert app.focused.text == "The agent is about to do this. Would you let it?"
+        await wait_until(pilot, lambda: getattr(app.focused, "text", None) == "The agent is about to do this. Would you let it?", "the intervene ask's prompt")
         await pilot.press("tab")
-        await type_text(pilot, "the fix is in app.py")
+        await wait_until(pilot, lambda: focused_id(app) == "compose-extra", "tab to the key points")
+        await type_fast(pilot, "the fix is in app.py")
         await pilot.press("ctrl+s")
         await settled(pilot, screen)
         assert len(screen.loop.state.asks) == 1
@@ -132,7 +134,7 @@ async def test_record_run_correct_annotate_mark_and_save(api, repo: Path, tmp_pa
         await ask_to_save(pilot)
         assert "1 question(s) marked" in dialog_text(app)
         await pilot.press("y")
-        await until(pilot, lambda: app.saved_lesson is not None, what="the lesson to be saved")
+        await wait_until(pilot, lambda: app.saved_lesson is not None, "the lesson to be saved")
     saved = app.saved_lesson
     assert saved.folder == out and not saved.warnings
     assert fingerprint(repo) == before
@@ -182,14 +184,15 @@ async def test_without_marked_asks_the_defaults_are_proposed_and_used(api, repo:
         await pilot.press("r")
         await settled(pilot, screen)
         await pilot.press("c", "s")
-        await type_text(pilot, "Leave the test alone.")
+        await wait_until(pilot, lambda: screen.correcting == "scope" and focused_id(app) == "compose-text", "the scope correction's field")
+        await type_fast(pilot, "Leave the test alone.")
         await pilot.press("ctrl+s")
         await settled(pilot, screen)
         await ask_to_save(pilot)
         note = dialog_text(app)
         assert "No questions marked" in note and "1 correction(s)" in note
         await pilot.press("y")
-        await until(pilot, lambda: app.saved_lesson is not None, what="the lesson to be saved")
+        await wait_until(pilot, lambda: app.saved_lesson is not None, "the lesson to be saved")
     folder = tutor_home / "curricula" / "recorded" / "fix-add"
     assert app.saved_lesson.folder == folder
     lesson = read_lesson(folder).lesson
@@ -211,12 +214,13 @@ async def test_n_keeps_only_the_journal_and_the_recording_resumes(api, repo: Pat
         screen = app.screen
         await start_with_goal(pilot, screen)
         await pilot.press("a")
-        await type_text(pilot, "Running the test first is the right instinct.")
+        await wait_until(pilot, lambda: screen.form == "annotate" and focused_id(app) == "compose-text", "the annotation's field")
+        await type_fast(pilot, "Running the test first is the right instinct.")
         await pilot.press("ctrl+s")
         await settled(pilot, screen)
         await ask_to_save(pilot)
         await pilot.press("n")
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.return_code is not None, "n to quit, keeping the journal")
     assert app.saved_lesson is None
     session.close()
     resumed = resume_session(session.id, settings=settings(), mode="record")
@@ -254,10 +258,10 @@ async def test_each_call_at_the_gate_is_its_own_step_and_asks_stand_only_where_t
         await settled(pilot, screen)
         assert screen.loop.state.current.call.id == "toolu_b"
         await pilot.press("m")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.focused, KeyPicker), "the ask-type picker")
         assert set(app.focused.choices) == {"i", "o"}  # the third call of the message, yet a step of its own
         await pilot.press("o")
-        await pilot.pause()
+        await wait_until(pilot, lambda: screen.form == "ask:outcome", "the outcome ask's form")
         await pilot.press("ctrl+s")
         await settled(pilot, screen)
         await pilot.press("r")
@@ -265,14 +269,13 @@ async def test_each_call_at_the_gate_is_its_own_step_and_asks_stand_only_where_t
         assert screen.loop.state.phase == "human"
         assert app.focused.id == "compose-text"  # writing the next message: a and m would be typed
         await pilot.press("escape")
-        await pilot.pause()
-        assert app.focused.id == "transcript"
+        await wait_until(pilot, lambda: focused_id(app) == "transcript", "escape to leave the message field")
         await pilot.press("m")  # the newest step is the agent's closing words: no question can stand there
-        await pilot.pause()
-        assert screen.form is None and any("no question can stand" in note.message.lower() for note in app._notifications)  # noqa: SLF001
+        await wait_until(pilot, lambda: any("no question can stand" in note.message.lower() for note in app._notifications), "m to be refused")  # noqa: SLF001
+        assert screen.form is None
         await ask_to_save(pilot)
         await pilot.press("y")
-        await until(pilot, lambda: app.saved_lesson is not None, what="the save")
+        await wait_until(pilot, lambda: app.saved_lesson is not None, "the save")
     lesson = read_lesson(out).lesson
     shape = [(step.kind, [c.id for c in getattr(step, "calls", [])]) for step in lesson.steps]
     assert shape == [("goal", []), ("agent", ["call-1"]), ("result", []), ("agent", ["call-2"]), ("result", []),
@@ -300,7 +303,7 @@ async def test_secrets_and_ignored_files_never_reach_the_journal_or_the_lesson(a
         await settled(pilot, screen)
         await ask_to_save(pilot)
         await pilot.press("y")
-        await until(pilot, lambda: app.saved_lesson is not None, what="the save")
+        await wait_until(pilot, lambda: app.saved_lesson is not None, "the save")
     assert fingerprint(repo) == before
     workspace = Path(session.loop.state.header["workspace"])
     assert not (workspace / ".env").exists()
