@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import time
+from textual.widgets import TextArea
+
+from ui_support import type_fast, wait_until
 
 SIZE = (110, 40)
 
@@ -19,20 +21,17 @@ def test_record_marking_an_ask(snap_compare) -> None:
 
     async def marking(pilot) -> None:
         screen = pilot.app.screen
-        await pilot.pause()
-        await pilot.press(*"slugify keeps digits; done when python3 -m unittest passes; only touch slug.py")
+        await wait_until(pilot, lambda: isinstance(pilot.app.focused, TextArea), "the goal's field to take focus")
+        await type_fast(pilot, "slugify keeps digits; done when python3 -m unittest passes; only touch slug.py")
         await pilot.press("ctrl+s")
-        deadline = time.monotonic() + 20
-        while screen.busy or not screen.drawn or session.loop.state.phase != "gate":
-            assert time.monotonic() < deadline, f"not at the gate: {session.loop.state.phase}"
-            await pilot.pause(0.02)
+        await wait_until(pilot, lambda: session.loop.state.phase == "gate" and not screen.busy and screen.drawn, "the gate", timeout=20)
         await pilot.press("m")
-        while screen.form != "ask-type" or pilot.app.focused is None or pilot.app.focused.id != "ask-types":
-            assert time.monotonic() < deadline, "the ask-type picker did not open"
-            await pilot.pause(0.02)
+        await wait_until(
+            pilot,
+            lambda: screen.form == "ask-type" and pilot.app.focused is not None and pilot.app.focused.id == "ask-types",
+            "the ask-type picker to open",
+        )
         await pilot.wait_for_scheduled_animations()
-        await pilot.pause()
-        await pilot.pause()
         assert not pilot.app._notifications, [note.message for note in pilot.app._notifications]  # noqa: SLF001
 
     try:

@@ -2,91 +2,87 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from textual.widgets import RadioSet
 
 from support import EXAMPLE_CURRICULUM
 from tutor.cli import make_app
-from ui_support import use_example_library
+from tutor.ui.widgets.ask_panel import AskPanel
+from tutor.ui.widgets.grade_panel import GradePanel
+from ui_support import settled, step_on, type_fast, use_example_library, wait_for_text, wait_for_view, wait_until
 
 LESSON = EXAMPLE_CURRICULUM / "tests-that-lie"
 SIZE = (110, 40)
 
 
 async def settle(pilot) -> None:
-    """Let workers, animations and layout finish, so the snapshot is of a screen at rest."""
+    """Let workers and animations finish, so the snapshot is of a screen at rest."""
     await pilot.app.workers.wait_for_complete()
     await pilot.wait_for_scheduled_animations()
-    await pilot.pause()
-    await pilot.pause()
     # A toast in a snapshot means the test pressed a key the screen refused: say so plainly.
     assert not pilot.app._notifications, [note.message for note in pilot.app._notifications]  # noqa: SLF001
 
 
-async def _step(pilot) -> None:
-    """One move (skip the ask, or next), waiting until the screen has really made it.
-
-    Pressing again before the last move landed would send a key the screen refuses,
-    and a refusal shows a toast: that made these snapshots flaky on a loaded machine.
-    """
-    screen = pilot.app.screen
-    before = (screen._view.cursor, screen._view.awaiting_answer)  # noqa: SLF001
-    await pilot.press("ctrl+g" if before[1] else "n")
-    deadline = time.monotonic() + 20
-    while screen.transitioning or (screen._view.cursor, screen._view.awaiting_answer) == before:  # noqa: SLF001
-        assert time.monotonic() < deadline, f"the screen did not move from {before}"
-        await pilot.pause(0.01)
-
-
 async def _to_question(pilot, number: int) -> None:
-    while pilot.app.screen._view.cursor < number:  # noqa: SLF001
-        await _step(pilot)
-    await settle(pilot)
+    """Skip and go on, each move waited for (a key sent too early would be refused, with a toast), to the question of step `number`."""
+    view = await wait_for_view(pilot, "the lesson's task")
+    while view.cursor < number:
+        view = await step_on(pilot)
+    assert view.awaiting_answer, f"step {number} asks nothing"
+    await wait_until(pilot, lambda: pilot.app.focused is not None and any(isinstance(node, AskPanel) for node in pilot.app.focused.ancestors), "the answer form to take focus")
+    await wait_for_text(pilot, f"step {number} of")
 
 
 def test_library(snap_compare, tutor_home: Path) -> None:
     use_example_library(tutor_home)
 
     async def loaded(pilot) -> None:
+        await wait_until(pilot, lambda: getattr(pilot.app.screen, "library", None) is not None, "the library to load")
         await settle(pilot)
+        await wait_for_text(pilot, "Tests that lie")
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=loaded)
 
 
 def test_intervene_question(snap_compare) -> None:
     async def at_question(pilot) -> None:
-        await pilot.pause()
         await _to_question(pilot, 6)
+        await settle(pilot)
 
     assert snap_compare(make_app(lesson=LESSON), terminal_size=SIZE, run_before=at_question)
 
 
 def test_reveal_with_grade(snap_compare) -> None:
     async def answered(pilot) -> None:
-        await pilot.pause()
         await _to_question(pilot, 4)
         radio = pilot.app.screen.query_one("#outcome", RadioSet)
         radio.focus()
+        await wait_until(pilot, lambda: radio.has_focus, "the outcome's choices to take focus")
         await pilot.press("down", "enter", "3", "ctrl+s")
+        await wait_for_view(pilot, "step 4 revealed", lambda view: view.cursor == 4 and not view.awaiting_answer)
+        await wait_until(pilot, lambda: pilot.app.screen.query(GradePanel), "the grade")
         await settle(pilot)
+        await wait_for_text(pilot, "step 4 of")
 
     assert snap_compare(make_app(lesson=LESSON), terminal_size=SIZE, run_before=answered)
 
 
 def test_score_card(snap_compare) -> None:
     async def finished(pilot) -> None:
-        await pilot.pause()
-        while not pilot.app.screen._view.finished:  # noqa: SLF001
-            await _step(pilot)
+        view = await wait_for_view(pilot, "the lesson's task")
+        while not view.finished:
+            view = await step_on(pilot)
         await settle(pilot)
+        await wait_for_text(pilot, "Score card")
 
     assert snap_compare(make_app(lesson=LESSON), terminal_size=SIZE, run_before=finished)
 
 
 def test_pair_gate(snap_compare) -> None:
     """Pair mode at the gate: the goal, the agent's words, two reads that ran, the command waiting for a prediction."""
+    from textual.widgets import TextArea
+
     from tutor.services.live import start_session
     from tutor.settings import Settings
     from tutor.ui.app import TutorApp
@@ -97,23 +93,16 @@ def test_pair_gate(snap_compare) -> None:
 
     async def at_gate(pilot) -> None:
         screen = pilot.app.screen
-        await pilot.pause()
-        await pilot.press(*"slugify keeps digits; done when python3 -m unittest passes; only touch slug.py")
+        await wait_until(pilot, lambda: isinstance(pilot.app.focused, TextArea), "the goal's field to take focus")
+        await type_fast(pilot, "slugify keeps digits; done when python3 -m unittest passes; only touch slug.py")
         await pilot.press("ctrl+s")
-        deadline = time.monotonic() + 20
-        while not screen.query("#mentor MentorCard"):
-            assert time.monotonic() < deadline, "no mentor comment"
-            await pilot.pause(0.02)
+        await wait_until(pilot, lambda: screen.query("#mentor MentorCard"), "the mentor's comment", timeout=20)
         await pilot.press("ctrl+s")
-        while screen.busy or not screen.drawn or session.loop.state.phase != "gate":
-            assert time.monotonic() < deadline, f"not at the gate: {session.loop.state.phase}"
-            await pilot.pause(0.02)
+        await wait_until(pilot, lambda: session.loop.state.phase == "gate" and not screen.busy and screen.drawn, "the gate", timeout=20)
         await pilot.press("w")
-        while screen.busy or not screen.drawn:
-            await pilot.pause(0.02)
+        await wait_until(pilot, lambda: session.loop.state.current.prediction is not None, "the prediction")
+        await settled(pilot, screen)
         await pilot.wait_for_scheduled_animations()
-        await pilot.pause()
-        await pilot.pause()
         assert not pilot.app._notifications, [note.message for note in pilot.app._notifications]  # noqa: SLF001
 
     try:
