@@ -36,6 +36,10 @@ def tutor_env(tutor_home: Path) -> dict[str, str]:
     (tutor_home / "config.toml").write_text(f"curricula = [{json.dumps(str(DATA.resolve()))}]\n", encoding="utf-8")
     env = {key: value for key, value in os.environ.items() if not key.startswith(("TEXTUAL", "TMUX"))}
     env.update(TUTOR_HOME=str(tutor_home), LANG=env.get("LANG") or "C.UTF-8", TERM="xterm-256color")
+    # A lone escape is told from the start of an escape sequence by waiting this long (ms) for
+    # more; Textual waits 100 ms, longer than the driver leaves between keys, and `escape` then
+    # `p` would read as alt+p. A person leaves far more than 10 ms.
+    env["ESCDELAY"] = "10"
     env.pop("ANTHROPIC_API_KEY", None)
     return env
 

@@ -74,7 +74,7 @@ class Tmux:
             self.kill()
         argv = command or [str(TUTOR_BIN), *args]
         env_args: list[str] = []
-        for key in ("TUTOR_HOME", "PATH", "HOME", "LANG", "LC_ALL"):
+        for key in ("TUTOR_HOME", "PATH", "HOME", "LANG", "LC_ALL", "ESCDELAY"):
             if key in self.env:
                 env_args += ["-e", f"{key}={self.env[key]}"]
         self._tmux(
@@ -229,7 +229,8 @@ class Tmux:
                 text.append(char)
                 colours.append(colour)
         line = "".join(text)
-        return {match.group(1): colours[match.start(1)] for match in re.finditer(r" (\S+) [A-Z]", line)}
+        # A compact footer (narrow terminals) starts at the first column, without a space before it.
+        return {match.group(1): colours[match.start(1)] for match in re.finditer(r"(?:^| )(\S+) [A-Z]", line)}
 
     def _wait_footer(self, ready, what: str, timeout: float) -> None:  # noqa: ANN001
         deadline = time.monotonic() + timeout
@@ -280,5 +281,5 @@ class Tmux:
 
 def flat(text: str) -> str:
     """Screen text with box-drawing borders removed and whitespace collapsed, so wrapped prose reads as one line."""
-    text = re.sub(r"[│▊▎█▌▐╭╮╰╯─▔▁]", " ", text)
+    text = re.sub(r"[│▊▎█▌▐╭╮╰╯─▔▁▂▃▄▅▆▇]", " ", text)  # borders, and the scrollbar's thumb
     return " ".join(text.split())

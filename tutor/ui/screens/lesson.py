@@ -24,7 +24,7 @@ from tutor.learn import AskFrame, EndFrame, ReplayError, StepFrame, TaskFrame, V
 
 from ..widgets.footer import TutorFooter
 from ..widgets.ask_panel import AnswerIncomplete, AskPanel
-from ..widgets.grade_panel import GradePanel
+from ..widgets.grade_panel import GradePanel, SelfCheck
 from ..widgets.prose import Prose
 from ..widgets.score_card import ScoreCardView
 from ..widgets.step_view import StepView, diff_text
@@ -202,9 +202,11 @@ class PlayerScreen(Screen):
         if isinstance(frame, AskFrame):
             return [AskPanel(frame, view.total, has_code=self.has_code)]
         if isinstance(frame, StepFrame):
-            widgets = [StepView(frame.number, view.total, frame.step, frame.call)]
+            grade = check = None
             if frame.committed is not None and frame.grade is not None:
-                widgets.append(GradePanel(frame.step, frame.committed, frame.grade))
+                grade = GradePanel(frame.step, frame.committed, frame.grade)
+                check = SelfCheck(frame.step, frame.grade) if SelfCheck.applies(frame.grade) else None
+            widgets = [StepView(frame.number, view.total, frame.step, frame.call, grade=grade, check=check)]
             hint = "n: next step" if view.can_next else ""
             if hint:
                 widgets.append(Static(hint, classes="hint"))
@@ -242,8 +244,8 @@ class PlayerScreen(Screen):
             return True if view.awaiting_answer else None
         return True
 
-    def _open_rubric(self) -> GradePanel | None:
-        for panel in self.query(GradePanel):
+    def _open_rubric(self) -> SelfCheck | None:
+        for panel in self.query(SelfCheck):
             if panel.pending_ticks() is not None:
                 return panel
         return None
@@ -373,8 +375,8 @@ class PlayerScreen(Screen):
     def _library_pressed(self) -> None:
         self.action_library()
 
-    @on(GradePanel.SelfChecked)
-    async def _self_checked(self, event: GradePanel.SelfChecked) -> None:
+    @on(SelfCheck.SelfChecked)
+    async def _self_checked(self, event: SelfCheck.SelfChecked) -> None:
         await self._record_ticks(event.step_id, event.ticks)
 
     async def _record_ticks(self, step_id: str, ticks: tuple[int, ...]) -> None:
@@ -436,9 +438,9 @@ class LessonScreen(PlayerScreen):
         frame = self._view.frame if self._view else None
         if not isinstance(frame, StepFrame) or frame.step.id != event.step_id:
             return  # the learner has moved on
-        views = self.query(StepView)
-        if views:
-            await views.first().mount_all(
+        slots = self.query(".step-code")
+        if slots:
+            await slots.first().mount_all(
                 [Static("The code changed at this step (from the lesson's repository):", classes="label"), Static(diff_text(event.diff), classes="diff")]
             )
 

@@ -101,8 +101,24 @@ class AskPanel(Vertical):
         with Horizontal(classes="buttons"):
             yield Button("Submit  ctrl+s", id="submit", variant="primary", tooltip="Commit your answer; the step is then revealed")
             yield Button("Skip  ctrl+g", id="skip", tooltip="Reveal without answering (scores zero)")
+        yield Static(self._hint(in_form=True), id="form-hint", classes="hint")
+
+    def _hint(self, *, in_form: bool) -> str:
         code = " · ctrl+o: the code so far" if self.has_code else ""
-        yield Static(f"escape leaves the form (then n, p and q act){code} · your draft is kept", classes="hint")
+        if in_form:
+            return f"escape leaves the form (then n, p and q act){code} · your draft is kept"
+        return f"Out of the form: n, p, i and q act now · tab goes back in{code} · your draft is kept"
+
+    def _focus_within(self) -> bool:
+        focused = self.screen.focused
+        return focused is not None and (focused is self or self in focused.ancestors)
+
+    def on_descendant_focus(self) -> None:
+        self.query_one("#form-hint", Static).update(self._hint(in_form=True))
+
+    def on_descendant_blur(self) -> None:
+        # Focus moves after the blur: look once it has landed.
+        self.call_after_refresh(lambda: self.is_mounted and self.query_one("#form-hint", Static).update(self._hint(in_form=self._focus_within())))
 
     def _fields(self) -> ComposeResult:
         kind, draft = self.frame.ask_type.value, self.draft
@@ -167,6 +183,7 @@ class AskPanel(Vertical):
             event.stop()
             event.prevent_default()
             self.screen.query_one("#frame").focus()
+            self.notify(self._hint(in_form=False), timeout=3)
             return
         if event.is_printable and event.character not in FORM_CHARACTERS:
             event.stop()

@@ -39,12 +39,9 @@ def describe_answer(committed: Committed, step: AnyStep) -> str:
 
 
 class GradePanel(Vertical):
-    DEFAULT_CLASSES = "grade-panel"
+    """The grade of a revealed answer, verdict first: shown above the step it grades."""
 
-    @dataclass
-    class SelfChecked(Message):
-        step_id: str
-        ticks: tuple[int, ...]
+    DEFAULT_CLASSES = "grade-panel"
 
     def __init__(self, step: AnyStep, committed: Committed, grade: Grade) -> None:
         super().__init__()
@@ -52,14 +49,13 @@ class GradePanel(Vertical):
 
     def compose(self) -> ComposeResult:
         grade, committed = self.grade, self.committed
+        yield Static(self._verdict(), classes="verdict")
         # Only app words and a choice's option (lesson Markdown) are in this line.
         yield Static(inline_markdown(describe_answer(committed, self.step), "bold"), classes="your-answer")
         answer = committed.answer
         words = getattr(answer, "text", "") if answer is not None else ""
         if words:
             yield LearnerWords(words)  # what the learner typed, exactly as typed
-        verdict = self._verdict()
-        yield Static(verdict, classes="verdict")
         if grade.ask_type.value != "goal":  # a goal's lint is listed item by item below
             yield from self._reasons()
         if grade.key_points_covered or grade.key_points_missed:
@@ -73,17 +69,6 @@ class GradePanel(Vertical):
             for check in grade.lint:
                 mark = ("  ✓ ", "bold green") if check.passed else ("  ✗ ", "bold red")
                 yield Static(Text.assemble(mark, (check.name + ": ", "bold"), check.hint), classes="lint")
-        if grade.rubric and not grade.skipped:
-            if grade.rubric_checked is None:
-                yield Static("Compare with the senior's goal, then tick what your goal did (space), and record (enter on the button or ctrl+s):", classes="label")
-                # Text, not str: a str prompt would be read as Textual markup.
-                yield SelectionList[int](*[(inline_markdown(item), index) for index, item in enumerate(grade.rubric)], id="rubric")
-                yield Button("Record ticks", id="record-ticks", tooltip="Your ticks count for half of the goal score")
-            else:
-                yield Static("Your self-check:", classes="label")
-                for index, item in enumerate(grade.rubric):
-                    ticked = index in grade.rubric_checked
-                    yield Static(Text.assemble(("  ☑ " if ticked else "  ☐ ", "bold"), inline_markdown(item)), classes="rubric-item")
 
     def _reasons(self) -> ComposeResult:
         grade = self.grade
@@ -111,6 +96,38 @@ class GradePanel(Vertical):
         if grade.decision_correct:
             return Text(f"◐ Right to step in  ·  {grade.score:.0%}", "bold yellow")
         return Text(f"✗ Not what the senior did  ·  {grade.score:.0%}", "bold red")
+
+
+class SelfCheck(Vertical):
+    """A goal's rubric, ticked by the learner once the senior's goal is on screen above it."""
+
+    DEFAULT_CLASSES = "self-check"
+
+    @dataclass
+    class SelfChecked(Message):
+        step_id: str
+        ticks: tuple[int, ...]
+
+    def __init__(self, step: AnyStep, grade: Grade) -> None:
+        super().__init__()
+        self.step, self.grade = step, grade
+
+    @staticmethod
+    def applies(grade: Grade) -> bool:
+        return bool(grade.rubric) and not grade.skipped
+
+    def compose(self) -> ComposeResult:
+        grade = self.grade
+        if grade.rubric_checked is None:
+            yield Static("Compare with the senior's goal, then tick what your goal did (space), and record (enter on the button or ctrl+s):", classes="label")
+            # Text, not str: a str prompt would be read as Textual markup.
+            yield SelectionList[int](*[(inline_markdown(item), index) for index, item in enumerate(grade.rubric)], id="rubric")
+            yield Button("Record ticks", id="record-ticks", tooltip="Your ticks count for half of the goal score")
+        else:
+            yield Static("Your self-check:", classes="label")
+            for index, item in enumerate(grade.rubric):
+                ticked = index in grade.rubric_checked
+                yield Static(Text.assemble(("  ☑ " if ticked else "  ☐ ", "bold"), inline_markdown(item)), classes="rubric-item")
 
     def pending_ticks(self) -> tuple[int, ...] | None:
         """The ticks to record, when the rubric is still open."""

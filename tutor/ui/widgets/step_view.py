@@ -7,6 +7,7 @@ import difflib
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Log, Static
 
 from tutor.lesson import AgentStep, AnyStep, Call, CorrectionStep, GoalStep, NoteStep, PromptStep, ResultStep
@@ -136,20 +137,30 @@ def step_body(step: AnyStep, call: Call | None = None) -> list:
 
 
 class StepView(Vertical):
-    """A revealed step with its heading and, after it, the senior's annotation."""
+    """A revealed step: its heading, the grade of the learner's answer (verdict first), the step
+    itself, the code it changed (mounted into `.step-code` once read), a goal's self-check, and
+    last the senior's note."""
 
     DEFAULT_CLASSES = "step-view"
 
-    def __init__(self, number: int, total: int, step: AnyStep, call: Call | None = None) -> None:
+    def __init__(
+        self, number: int, total: int, step: AnyStep, call: Call | None = None, *, grade: Widget | None = None, check: Widget | None = None
+    ) -> None:
         super().__init__(classes=f"step-view kind-{step.kind}")
         self.number, self.total, self.step, self.call = number, total, step, call
+        self.grade, self.check = grade, check
 
     def compose(self) -> ComposeResult:
         yield Static(
             Text.assemble((f"{KIND_ICONS[self.step.kind]} {KIND_LABELS[self.step.kind]}", "bold"), (f"   step {self.number} of {self.total}", "dim")),
             classes="step-title",
         )
+        if self.grade is not None:
+            yield self.grade
         yield from step_body(self.step, self.call)
+        yield Vertical(classes="step-code")
+        if self.check is not None:
+            yield self.check
         if self.step.annotation:
             with Vertical(classes="annotation"):
                 yield Static("Senior's note", classes="label")
