@@ -21,7 +21,7 @@ from tutor.cli import cli, make_app
 from tutor.learn import ChoiceAnswer, Committed, GoalAnswer, InterveneAnswer, grade
 from tutor.lesson import Category, ChoiceAsk, Confidence
 from tutor.lesson.models import CorrectionStep, GoalStep, NoteStep
-from tutor.ui.widgets.grade_panel import GradePanel
+from tutor.ui.widgets.grade_panel import GradePanel, SelfCheck
 from tutor.ui.widgets.prose import Prose
 from ui_support import screen_text
 
@@ -188,7 +188,7 @@ async def test_rubric_items_are_never_read_as_markup() -> None:
         }
     )
     answer = GoalAnswer(text="Fix it.", confidence=Confidence.LOW)
-    app = Shows(GradePanel(step, Committed(step.id, answer), grade(step, answer)))
+    app = Shows(SelfCheck(step, grade(step, answer)))
     async with app.run_test(size=SIZE) as pilot:
         text = await shown(pilot, "Record ticks")
         assert "keeps [b]tests[/b] as they are" in text

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .markdown import lesson_markdown_parser
 from .models import (
     AgentStep,
     AnyStep,
@@ -22,9 +22,6 @@ from .models import (
     ResultStep,
 )
 
-if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
-
 KIND_TITLES = {
     "goal": "Goal",
     "prompt": "Prompt",
@@ -33,41 +30,6 @@ KIND_TITLES = {
     "correction": "Correction",
     "note": "Note",
 }
-
-
-def _underscores_are_literal(state: Any, silent: bool) -> bool:
-    """An inline rule: a run of `_` is text, never an emphasis delimiter.
-
-    CommonMark lets `_` open emphasis after a space or punctuation, so `__init__.py`
-    reads as a bold "init" followed by ".py", and `pkg/__init__.py` too. Lesson text is about
-    code, where underscores belong to names (`__init__`, `_private`, `snake_case`), so in
-    lesson Markdown emphasis is written with `*` only.
-    """
-    src, start = state.src, state.pos
-    if src[start] != "_":
-        return False
-    end = start
-    while end < state.posMax and src[end] == "_":
-        end += 1
-    if not silent:
-        state.pending += src[start:end]
-    state.pos = end
-    return True
-
-
-@cache
-def lesson_markdown_parser() -> MarkdownIt:
-    """The one Markdown dialect of lesson text, on screen and in exports.
-
-    CommonMark with GFM tables and strikethrough; raw HTML off (a lesson's `<tag>` is shown
-    as the text it is, and never reaches a page as HTML); `_` never emphasises.
-    Build it once: parsing with it is read-only, so it is shared.
-    """
-    from markdown_it import MarkdownIt
-
-    parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-    parser.inline.ruler.before("emphasis", "underscores_are_literal", _underscores_are_literal)
-    return parser
 
 
 def fence(text: str, info: str = "") -> str:

@@ -5,7 +5,7 @@ a parent sized `auto` can be laid out before its content exists, and a reveal co
 dozens of widgets. A Static holding Rich's Markdown renders in one pass.
 
 Lesson text (task, steps, notes, explanations) is Markdown in one dialect, the lesson
-format's (`tutor.lesson.export.lesson_markdown_parser`): raw HTML is shown as the text it
+format's (`tutor.lesson.markdown.lesson_markdown_parser`): raw HTML is shown as the text it
 is and `_` never emphasises, so `<project>` and `__init__.py` read as written. What a
 person typed into Tutor (a learner's goal or message) is not Markdown at all: it is shown
 character for character, line breaks kept (`LearnerWords`). Neither ever goes through
@@ -32,7 +32,7 @@ def markdown_renderable(markdown: str) -> RichMarkdown:
     """Rich's Markdown renderable, parsed in the lesson dialect (Rich's own parser lets raw HTML vanish and bolds `__init__`)."""
     from rich.markdown import Markdown  # pulls in pygments: only when prose is shown
 
-    from tutor.lesson.export import lesson_markdown_parser
+    from tutor.lesson.markdown import lesson_markdown_parser
 
     rendered = Markdown("", code_theme="ansi_dark", hyperlinks=False)
     rendered.markup = markdown
@@ -81,7 +81,7 @@ def inline_markdown(markdown: str, style: str = "") -> Text:
     """
     from rich.default_styles import DEFAULT_STYLES
 
-    from tutor.lesson.export import lesson_markdown_parser
+    from tutor.lesson.markdown import lesson_markdown_parser
 
     code = DEFAULT_STYLES["markdown.code"]
     text = Text(style=style)

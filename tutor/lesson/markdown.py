@@ -1,0 +1,44 @@
+"""The Markdown dialect of lesson text, one parser for the screen and for exports."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+
+def _underscores_are_literal(state: Any, silent: bool) -> bool:
+    """An inline rule: a run of `_` is text, never an emphasis delimiter.
+
+    CommonMark lets `_` open emphasis after a space or punctuation, so `__init__.py`
+    reads as a bold "init" followed by ".py", and `pkg/__init__.py` too. Lesson text is about
+    code, where underscores belong to names (`__init__`, `_private`, `snake_case`), so in
+    lesson Markdown emphasis is written with `*` only.
+    """
+    src, start = state.src, state.pos
+    if src[start] != "_":
+        return False
+    end = start
+    while end < state.posMax and src[end] == "_":
+        end += 1
+    if not silent:
+        state.pending += src[start:end]
+    state.pos = end
+    return True
+
+
+@cache
+def lesson_markdown_parser() -> MarkdownIt:
+    """The one Markdown dialect of lesson text, on screen and in exports.
+
+    CommonMark with GFM tables and strikethrough; raw HTML off (a lesson's `<tag>` is shown
+    as the text it is, and never reaches a page as HTML); `_` never emphasises.
+    Build it once: parsing with it is read-only, so it is shared.
+    """
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    parser.inline.ruler.before("emphasis", "underscores_are_literal", _underscores_are_literal)
+    return parser
