@@ -309,3 +309,13 @@ def test_a_session_quit_at_the_gate_resumes(tmux: Tmux, keyed_env: dict[str, str
     result = agent_messages(last)[-1]["content"][0]
     assert result["tool_use_id"] == "toolu_edit" and result["is_error"] is False
     assert GOAL in agent_messages(last)[0]["content"][0]["text"]
+
+
+def test_what_is_typed_while_pair_opens_lands_in_the_goal(tmux: Tmux, tutor_env: dict[str, str], tutor_home: Path) -> None:
+    goal = "Make add() return the sum; done when python3 test_app.py passes; touch nothing else"
+    tmux.start("pair", "--demo", width=140, height=45)
+    # At once, while the workspace is made and the app starts: a person who knows what they want.
+    tmux._tmux("send-keys", "-t", "e2e", "-l", goal)  # noqa: SLF001 - typed before anything is on screen
+    screen = tmux.wait_for("goal contract", timeout=30)
+    screen = tmux.wait_until(lambda s: goal in flat(s), "the early typing in the goal field")
+    assert flat(screen).count(goal) == 1, screen

@@ -57,6 +57,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from tutor.words import plural
+
 TOOL_NAMES = ("read_file", "list_files", "write_file", "edit_file", "run")
 # Tools that change the workspace or run code: in live sessions they stop at the gate.
 # Reads (`read_file`, `list_files`) may run ungated.
@@ -551,9 +553,9 @@ class Tools:
         self._write_atomic(target, data, None if info is None else info.st_mode)
         lines = content.count("\n") + (1 if content and not content.endswith("\n") else 0)
         if info is None:
-            summary = f"created {target.shown} ({lines} lines, {len(data):,} bytes)"
+            summary = f"created {target.shown} ({plural(lines, 'line')}, {len(data):,} bytes)"
         else:
-            summary = f"wrote {target.shown} ({lines} lines, {len(data):,} bytes; was {info.st_size:,} bytes)"
+            summary = f"wrote {target.shown} ({plural(lines, 'line')}, {len(data):,} bytes; was {info.st_size:,} bytes)"
         return ToolResult(ok=True, output=summary)
 
     # -- edit_file --

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Select, Static, Tree
 
+from tutor.words import plural
 from tutor.services.investigate import Checkpoint, open_lesson_repo, revealed_checkpoints
 
 from ..widgets.step_view import diff_text
@@ -95,7 +96,7 @@ class InvestigateScreen(Screen):
             self.query_one("#at", Select).value = options[-1][1]
             self.query_one("#diff-from", Select).value = options[max(0, len(options) - 2)][1]
             self.query_one("#diff-to", Select).value = options[-1][1]
-        self.query_one("#viewer-title", Static).update(f"{len(options)} checkpoints you have seen. Pick a file, or a diff.")
+        self.query_one("#viewer-title", Static).update(f"{plural(len(options), 'checkpoint')} you have seen. Pick a file, or a diff.")
 
     @on(Failed)
     def _failed(self, event: Failed) -> None:

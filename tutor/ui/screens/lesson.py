@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Header, Static
 
 from tutor.lesson import Confidence
+from tutor.words import plural
 from tutor.learn import AskFrame, EndFrame, ReplayError, StepFrame, TaskFrame, View
 
 from ..widgets.footer import TutorFooter
@@ -87,12 +88,13 @@ class PlayerScreen(Screen):
         # True while one frame is replaced by the next: a key typed then would reach whatever
         # had focus before (a typed "q" would quit), so single-key actions wait it out.
         self.transitioning = False
+        self._keys_ready = False  # the new frame's focus has landed
         self._draft_timer: Any = None
 
     @property
     def holds_keys(self) -> bool:
         """Keys wait (in TutorApp) until the frame on screen can take them: no key lands on a frame being replaced."""
-        return self._view is None or self.transitioning
+        return self._view is None or self.transitioning or not self._keys_ready
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -147,6 +149,7 @@ class PlayerScreen(Screen):
 
     async def show_view(self, focus_answer: bool = True) -> None:
         self.transitioning = True
+        self._keys_ready = False
         # One paint for the whole swap: a paint of the half-built frame would also use up
         # the screen's refresh tick, and the finished frame would wait for the next one.
         batch = self.app.batch_update()
@@ -172,9 +175,14 @@ class PlayerScreen(Screen):
             batch.__exit__(None, None, None)
             self.transitioning = False
         self._refresh_bindings_if_changed(view)
-        self.app.release_keys()  # type: ignore[attr-defined]
+        # Focus moves through the app's queue: keys open up behind it, never onto the old focus.
+        self.app.call_later(self._accept_keys)
         # Housekeeping waits until the new frame is on screen: never between a key and its paint.
         self.call_after_refresh(self._collect_when_idle)
+
+    def _accept_keys(self) -> None:
+        self._keys_ready = True
+        self.app.release_keys()  # type: ignore[attr-defined]
 
     @staticmethod
     def _keep_in_view(frame: VerticalScroll, field: Widget) -> None:
@@ -192,7 +200,7 @@ class PlayerScreen(Screen):
         frame = view.frame
         if isinstance(frame, TaskFrame):
             widgets: list = [
-                Static(Text.assemble(("⌂ The task", "bold"), (f"   {view.total} steps", "dim")), classes="step-title"),
+                Static(Text.assemble(("⌂ The task", "bold"), (f"   {plural(view.total, 'step')}", "dim")), classes="step-title"),
                 Prose(frame.task, classes="task"),
             ]
             if view.lesson_changed:

@@ -77,6 +77,9 @@ class PairScreen(Screen):
         self._wake = asyncio.Event()
         self.loop.on_record = self._on_record
         self.loop.on_text = self._on_text
+        # Until the transcript is drawn and the field focused, keys wait (TutorApp holds them):
+        # what is typed while the session opens goes into the goal, not nowhere.
+        self.holds_keys = True
 
     # -- layout
 
@@ -113,6 +116,8 @@ class PairScreen(Screen):
         await self._replay_transcript()
         self.run_worker(self._draw_forever(), group="draw", exit_on_error=False)
         self._enter_phase()
+        # Focus lands through the app's queue; keys open up behind it, so none reach the old focus.
+        self.app.call_later(self._accept_keys)
         if self.loop.state.phase in ("agent", "gate", "running"):
             self._drive()
 
@@ -127,6 +132,10 @@ class PairScreen(Screen):
         # Anchored: the transcript follows what is added (cards grow after they are mounted, as
         # results arrive) until the learner scrolls up to read; back at the bottom, it follows again.
         self.query_one("#transcript", VerticalScroll).anchor()
+
+    def _accept_keys(self) -> None:
+        self.holds_keys = False
+        self.app.release_keys()  # type: ignore[attr-defined]
 
     # -- records to cards
 
@@ -174,9 +183,9 @@ class PairScreen(Screen):
         transcript = self.query_one("#transcript", VerticalScroll)
         state = self.loop.state
         if kind == "goal":
-            await transcript.mount(label_card("◎ Your goal contract", str(record.get("text", "")), classes="goal-card"))
+            await transcript.mount(label_card("◎ Your goal contract", str(record.get("text", "")), classes="goal-card", typed=True))
         elif kind == "prompt":
-            await transcript.mount(label_card("› You", str(record.get("text", "")), classes="prompt-card"))
+            await transcript.mount(label_card("› You", str(record.get("text", "")), classes="prompt-card", typed=True))
         elif kind == "mentor":
             comment = record.get("comment") or {}
             card = MentorCard(comment, label=str(comment.get("label", "Mentor")))

@@ -24,7 +24,7 @@ from tutor.words import plural
 
 from ..widgets.footer import TutorFooter
 from ..widgets.live import CategoryPicker
-from ..widgets.prose import Prose
+from ..widgets.prose import LearnerWords, Prose
 from ..widgets.step_view import diff_text
 from .confirm import Confirm
 
@@ -80,7 +80,8 @@ class StepCard(Vertical):
         if step.call is None:
             yield Static(Text.assemble((KIND_TITLES.get(step.kind, step.kind), "bold"), (f"  {when}", "dim")), classes="card-title")
             if step.text:
-                yield Prose(step.text)
+                # A learner's goal and messages are what they typed; the rest is Markdown.
+                yield LearnerWords(step.text) if step.kind in ("goal", "prompt") else Prose(step.text)
         else:
             call = step.call
             yield Static(Text.assemble(("◆ ", "bold"), (call.tool, "bold"), ("  proposed", "dim"), (f"  {when}", "dim")), classes="card-title")
@@ -92,7 +93,7 @@ class StepCard(Vertical):
             elif kind == "error":
                 yield Static(Text(preview, "bold red"), classes="call-error")
             else:
-                yield Static(preview, classes="call-read")
+                yield Static(Text(preview), classes="call-read")
             lines = describe_decision(call, who=self.who)
             decision = Text()
             for number, line in enumerate(lines):

@@ -22,6 +22,7 @@ from tutor.lesson import Category, Confidence
 from tutor.learn import Answer, AskFrame, ChoiceAnswer, Draft, GoalAnswer, InterveneAnswer, OutcomeAnswer
 
 from ..glyphs import ASK_LABELS
+from .prose import inline_markdown
 from .step_view import call_widgets, step_body
 
 CONFIDENCES = (Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH)
@@ -91,7 +92,7 @@ class AskPanel(Vertical):
         if frame.call is not None:
             yield Static("The agent runs:", classes="label")
             yield from call_widgets(frame.call)
-        yield Static(Text(frame.prompt, "bold"), classes="prompt-text")
+        yield Static(inline_markdown(frame.prompt, "bold"), classes="prompt-text")
         yield from self._fields()
         yield Static("How sure are you?", classes="label")
         chosen = self.draft.confidence or Confidence.MEDIUM
@@ -142,7 +143,7 @@ class AskPanel(Vertical):
         elif kind == "choice":
             with RadioSet(id="choice"):
                 for index, option in enumerate(self.frame.options):
-                    yield OptionButton(Text(f"{index + 1}. {option}"), value=draft.choice == index, id=f"choice-{index}")
+                    yield OptionButton(inline_markdown(f"{index + 1}. {option}"), value=draft.choice == index, id=f"choice-{index}")
 
     # -- the draft
 

@@ -19,7 +19,9 @@ from textual.widgets import Markdown, Static
 from tutor.lesson.taxonomy import CATEGORY_MEANINGS, Category
 
 from ..glyphs import CATEGORY_KEYS
-from .prose import Prose
+from tutor.words import plural
+
+from .prose import LearnerWords, Prose
 from .step_view import diff_text, output_log
 
 CONFIDENCE_KEYS = {"low": "1", "medium": "2", "high": "3"}
@@ -81,7 +83,10 @@ class AgentText(Vertical):
 
     async def _live_markdown(self) -> None:
         if self._live is None:
-            self._live = Markdown("", classes="agent-markdown")
+            from tutor.lesson.markdown import lesson_markdown_parser
+
+            # The same dialect as the frozen segments: `__init__` and `<tag>` read the same before and after.
+            self._live = Markdown("", classes="agent-markdown", parser_factory=lesson_markdown_parser)
             await self.mount(self._live)
             self._stream = Markdown.get_stream(self._live)
 
@@ -137,7 +142,7 @@ class ProposalCard(Vertical):
         elif self.preview_kind == "error":
             yield Static(Text(self.preview, "bold red"), classes="call-error")
         else:
-            yield Static(self.preview, classes="call-read")
+            yield Static(Text(self.preview), classes="call-read")
         yield Static("", classes="call-state")
 
     def show_state(self, line: Text | str) -> None:
@@ -172,7 +177,7 @@ class ProposalCard(Vertical):
             body = (body + "\n" if body else "") + f"error: {result['error']}"
         if self.call.get("tool") in ("read_file", "list_files") and ok:
             lines = body.count("\n") + 1
-            self.mount(Static(Text(f"({lines} lines read)", "dim"), classes="call-read"))
+            self.mount(Static(Text(f"({plural(lines, 'line')} read)", "dim"), classes="call-read"))
         elif body:
             self.mount(output_log(body))
         self.add_class("done")
@@ -276,8 +281,9 @@ class MentorCard(Vertical):
         yield Prose("\n".join(line for line in lines if line))
 
 
-def label_card(title: str, body: str, *, classes: str) -> Widget:
+def label_card(title: str, body: str, *, classes: str, typed: bool = False) -> Widget:
+    """A titled card; `typed`: the body is what a person typed (shown as typed), else Markdown."""
     card = Vertical(classes=f"live-card {classes}")
     card.compose_add_child(Static(Text(title, "bold"), classes="card-title"))
-    card.compose_add_child(Prose(body) if body else Static(""))
+    card.compose_add_child((LearnerWords(body) if typed else Prose(body)) if body else Static(""))
     return card

@@ -12,6 +12,8 @@ from textual.widgets import Log, Static
 
 from tutor.lesson import AgentStep, AnyStep, Call, CorrectionStep, GoalStep, NoteStep, PromptStep, ResultStep
 
+from tutor.words import plural
+
 from ..glyphs import KIND_ICONS, KIND_LABELS
 from .prose import Prose
 
@@ -61,7 +63,7 @@ def call_widgets(call: Call) -> list:
     if tool == "write_file":
         content = str(data.get("content", ""))
         return [
-            Static(Text.assemble(("write ", "bold"), str(data.get("path", "")), (f"  ({len(content.splitlines())} lines)", "dim")), classes="call-title"),
+            Static(Text.assemble(("write ", "bold"), str(data.get("path", "")), (f"  ({plural(len(content.splitlines()), 'line')})", "dim")), classes="call-title"),
             Static(diff_text("\n".join("+" + line for line in content.splitlines())), classes="diff"),
         ]
     if tool in ("read_file", "list_files"):
