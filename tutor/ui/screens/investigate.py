@@ -10,14 +10,15 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Label, Select, Static, Tree
+from textual.widgets import Button, Header, Label, Select, Static, Tree
 
 from tutor.words import plural
 from tutor.services.investigate import Checkpoint, open_lesson_repo, revealed_checkpoints
 
+from ..widgets.footer import TutorFooter
 from ..widgets.step_view import diff_text
 
 
@@ -55,20 +56,23 @@ class InvestigateScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="investigate-bar"):
-            yield Label("At")
-            yield Select([], id="at", prompt="step", allow_blank=True)
-            yield Label("Diff")
-            yield Select([], id="diff-from", prompt="from", allow_blank=True)
-            yield Select([], id="diff-to", prompt="to", allow_blank=True)
-            yield Button("Diff  d", id="do-diff")
-            yield Button("Shell  s", id="do-shell", tooltip="A throwaway copy; removed when you exit the shell")
+        # Two short rows rather than one long one: every control stays on screen at 80 columns.
+        with Vertical(id="investigate-bar"):
+            with Horizontal(classes="bar-row"):
+                yield Label("At")
+                yield Select([], id="at", prompt="step", allow_blank=True, compact=True)
+                yield Button("Shell  s", id="do-shell", compact=True, tooltip="A throwaway copy; removed when you exit the shell")
+            with Horizontal(classes="bar-row"):
+                yield Label("Diff")
+                yield Select([], id="diff-from", prompt="from", allow_blank=True, compact=True)
+                yield Select([], id="diff-to", prompt="to", allow_blank=True, compact=True)
+                yield Button("Diff  d", id="do-diff", compact=True)
         with Horizontal(id="investigate-body"):
             yield Tree("files", id="files")
             with VerticalScroll(id="viewer"):
                 yield Static("Opening the lesson's repository…", id="viewer-title", classes="step-title")
                 yield Static("", id="viewer-body")
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         self.sub_title = f"Investigate · {self.lesson.title}"

@@ -11,12 +11,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Markdown, Static
+from textual.widgets import Button, DataTable, Header, Markdown, Static
 
 from tutor.services.library import BROKEN, DONE, IN_PROGRESS, Library, LessonEntry
 from tutor.words import plural
 
 STATE_STYLES = {DONE: "green", IN_PROGRESS: "yellow", BROKEN: "red"}
+
+
+from ..widgets.footer import TutorFooter
 
 
 class SessionsTable(DataTable):
@@ -67,7 +70,7 @@ class LibraryScreen(Screen):
         with Vertical(id="library-sessions"):
             yield Static(Text("Your sessions", "bold underline"), id="sessions-title")
             yield SessionsTable(id="sessions", cursor_type="row", zebra_stripes=False)
-        yield Footer()
+        yield TutorFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Library"
