@@ -33,3 +33,17 @@ async def test_keys_typed_while_a_frame_is_replaced_act_in_order(tutor_home: Pat
         await wait_until(pilot, lambda: cursor(app) == 1 and not getattr(app.screen, "holds_keys", False), "the goal question")
         await pilot.press("ctrl+g", "n", "n")
         await wait_until(pilot, lambda: cursor(app) == 3 and not getattr(app.screen, "holds_keys", False), "step 3 after skip, n, n")
+
+
+async def test_keys_pressed_while_the_library_loads_act_on_the_list(tutor_home: Path) -> None:
+    from tutor.ui.screens.lesson import LessonScreen
+    from ui_support import use_example_library
+
+    use_example_library(tutor_home)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        # At once, before the lessons are listed: the second lesson of the list, opened.
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, LessonScreen), "a lesson opened by keys typed while the library loaded")
+        library = app.screen_stack[-2]
+        assert app.screen.lesson_title == library.library.lessons()[1].title

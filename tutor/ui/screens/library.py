@@ -72,6 +72,11 @@ class LibraryScreen(Screen):
             yield SessionsTable(id="sessions", cursor_type="row", zebra_stripes=False)
         yield TutorFooter()
 
+    @property
+    def holds_keys(self) -> bool:
+        """Until the lessons are listed, keys wait (TutorApp holds them): `down enter` typed early opens the lesson meant."""
+        return self.library is None
+
     def on_mount(self) -> None:
         self.sub_title = "Library"
         table = self.query_one("#lessons", DataTable)
@@ -127,6 +132,7 @@ class LibraryScreen(Screen):
         for warning in library.warnings:
             self.notify(warning, severity="warning", timeout=8)
         self.refresh_bindings()
+        self.app.call_later(self.app.release_keys)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="library-sessions")
     def load_sessions(self) -> None:
