@@ -8,7 +8,6 @@ the HTML export renders tables. Each test reads the screen (or the exported docu
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from tutor.lesson import Category, ChoiceAsk, Confidence
 from tutor.lesson.models import CorrectionStep, GoalStep, NoteStep
 from tutor.ui.widgets.grade_panel import GradePanel, SelfCheck
 from tutor.ui.widgets.prose import Prose
-from ui_support import screen_text
+from ui_support import screen_text, wait_until
 
 SIZE = (110, 50)
 
@@ -46,13 +45,8 @@ class Shows(App):
 
 async def shown(pilot: Any, *needles: str, timeout: float = 20) -> str:
     """The screen's text once every needle is on it (waits on the condition, never a fixed time)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        text = screen_text(pilot.app)
-        if all(needle in text for needle in needles):
-            return text
-        assert time.monotonic() < deadline, f"never shown: {[n for n in needles if n not in text]}\n{text}"
-        await pilot.pause(0.02)
+    await wait_until(pilot, lambda: all(needle in screen_text(pilot.app) for needle in needles), f"{needles!r} on screen", timeout)
+    return screen_text(pilot.app)
 
 
 def styles_of(app: App, word: str) -> list[Any]:
@@ -229,24 +223,19 @@ def assert_blank_lines_kept(text: str) -> None:
 
 async def go_to_step(pilot: Any, number: int) -> None:
     """Press `n` until step `number` is on screen, each time once the lesson screen can act on it."""
-    deadline = time.monotonic() + 20
 
     def ready() -> bool:
         screen = pilot.app.screen
-        return getattr(screen, "_view", None) is not None and not screen.transitioning
+        return getattr(screen, "_view", None) is not None and not screen.holds_keys
 
     while True:
-        while not ready():
-            assert time.monotonic() < deadline, "the lesson screen never became ready"
-            await pilot.pause(0.02)
+        await wait_until(pilot, ready, "the lesson screen ready", 20)
         cursor = pilot.app.screen._view.cursor  # noqa: SLF001
         if cursor >= number:
             assert cursor == number
             return
         await pilot.press("n")
-        while ready() and pilot.app.screen._view.cursor == cursor:  # noqa: SLF001
-            assert time.monotonic() < deadline, f"n did not move on from step {cursor}"
-            await pilot.pause(0.02)
+        await wait_until(pilot, lambda: ready() and pilot.app.screen._view.cursor != cursor, f"n to move on from step {cursor}", 20)  # noqa: SLF001
 
 
 async def test_read_file_result_keeps_its_blank_lines(tmp_path: Path) -> None:

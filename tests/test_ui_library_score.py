@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import time
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -20,19 +19,10 @@ from tutor.store import open_progress
 from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.screens.library import LibraryScreen
 from tutor.ui.widgets.score_card import ScoreCardView
-from ui_support import dom_text, screen_text, squash, use_example_library
+from ui_support import dom_text, screen_text, squash, use_example_library, wait_until
 
 SIZE = (120, 50)
 TESTS_THAT_LIE = EXAMPLE_CURRICULUM / "tests-that-lie"
-
-
-async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ANN001
-    """Let the app run until `predicate()` holds; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {getattr(predicate, '__name__', 'a condition')}")
-        await pilot.pause()
 
 
 def seen(app: App, text: str) -> Callable[[], bool]:
@@ -72,19 +62,19 @@ def library_row(app: App, title: str) -> str:
 async def play_to_the_last_step(pilot) -> None:  # noqa: ANN001
     """Skip every question and step on until the lesson's last step is revealed."""
     app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen._view is not None)  # noqa: SLF001
+    await wait_until(pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen._view is not None)  # noqa: SLF001
     while True:
         view = app.screen._view  # noqa: SLF001
         if view.cursor == view.total and not view.awaiting_answer:
             return
         await pilot.press("ctrl+g" if view.awaiting_answer else "n")
-        await wait_for(pilot, lambda view=view: app.screen._view is not view and not app.screen.transitioning)  # noqa: SLF001
+        await wait_until(pilot, lambda view=view: app.screen._view is not view and not app.screen.transitioning)  # noqa: SLF001
 
 
 async def play_to_the_score_card(pilot) -> None:  # noqa: ANN001
     await play_to_the_last_step(pilot)
     await pilot.press("n")
-    await wait_for(pilot, seen(pilot.app, "Score card:"))
+    await wait_until(pilot, seen(pilot.app, "Score card:"))
 
 
 # ---------------------------------------------------------------- the library
@@ -96,13 +86,13 @@ async def test_the_library_shows_the_best_score_after_a_retry_and_the_retry_unde
     add_attempt(TESTS_THAT_LIE, score=0.4)  # a worse retry
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, seen(app, "Tests that lie"))
-        await wait_for(pilot, lambda: "done" in library_row(app, "Tests that lie"))
+        await wait_until(pilot, seen(app, "Tests that lie"))
+        await wait_until(pilot, lambda: "done" in library_row(app, "Tests that lie"))
         row = library_row(app, "Tests that lie")
         assert "done · best 83%" in row and "40%" not in row
         add_attempt(TESTS_THAT_LIE, cursor=3)  # a third attempt, open at step 3
         await pilot.press("f5")
-        await wait_for(pilot, lambda: "in progress" in library_row(app, "Tests that lie"))
+        await wait_until(pilot, lambda: "in progress" in library_row(app, "Tests that lie"))
         assert "in progress · step 3/11 · best 83%" in library_row(app, "Tests that lie")
         assert "3 attempts so far. Best score: 83%." in details(app)
 
@@ -111,13 +101,13 @@ async def test_continue_with_nothing_started_says_so(tutor_home: Path) -> None:
     use_example_library(tutor_home)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, seen(app, "Tests that lie"))
-        await wait_for(pilot, lambda: app.screen.library is not None)
+        await wait_until(pilot, seen(app, "Tests that lie"))
+        await wait_until(pilot, lambda: app.screen.library is not None)
         await pilot.press("c")
-        await wait_for(pilot, lambda: said(app) == ["Nothing started yet: pick a lesson (enter)."])
+        await wait_until(pilot, lambda: said(app) == ["Nothing started yet: pick a lesson (enter)."])
         assert isinstance(app.screen, LibraryScreen)
         await pilot.click("#continue")  # the button says it too
-        await wait_for(pilot, lambda: len(said(app)) == 2)
+        await wait_until(pilot, lambda: len(said(app)) == 2)
         assert isinstance(app.screen, LibraryScreen) and said(app)[1] == said(app)[0]
 
 
@@ -135,7 +125,7 @@ async def test_the_library_counts_in_good_english(tmp_path: Path, tutor_home: Pa
         store.save_card({"key": key, "lesson": "example-tests-that-lie", "step": "s4", "due": date.today().isoformat()})
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, seen(app, "in progress"))
+        await wait_until(pilot, seen(app, "in progress"))
         text = squash(screen_text(app))
         assert "1 lesson · 1 review due" in text
         assert "1 attempt so far." in details(app)
@@ -151,18 +141,18 @@ async def test_next_lesson_from_the_score_card_then_the_last_one_says_so(tutor_h
         await play_to_the_last_step(pilot)
         # `n` to the score card, and `n` again the moment it appears: the next lesson, in curriculum.toml's order.
         await pilot.press("n", "n")
-        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.run.lesson.id == "example-scope-creep")
-        await wait_for(pilot, seen(app, "While I'm in here"))
+        await wait_until(pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.run.lesson.id == "example-scope-creep")
+        await wait_until(pilot, seen(app, "While I'm in here"))
         await play_to_the_score_card(pilot)
         assert "Next lesson n" in squash(screen_text(app))
         await pilot.click("#next-lesson")  # the button does what `n` does
-        await wait_for(pilot, seen(app, "That was the last lesson of Steering basics (example)"))
+        await wait_until(pilot, seen(app, "That was the last lesson of Steering basics (example)"))
         assert "That was the last lesson of Steering basics (example): pick another in the library (escape)." in squash(dom_text(app))
         assert app.screen.run.lesson.id == "example-scope-creep"
         assert not app.screen.query_one("#next-lesson", Button).display
         assert app.focused is app.screen.query_one("#library", Button)  # the library is offered
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, LibraryScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen))
 
 
 def card_with(asks: int, missed: int) -> ScoreCard:
@@ -200,7 +190,7 @@ async def test_the_score_card_counts_in_good_english() -> None:
     ):
         app = CardApp(card)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, seen(app, "Score card: A lesson"))
+            await wait_until(pilot, seen(app, "Score card: A lesson"))
             text = squash(screen_text(app))
             for line in lines:
                 assert line in text

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from tutor.cli import make_app
 from tutor.paths import progress_dir
 from tutor.store import open_progress
 from tutor.ui.screens.review import ReviewScreen
 from tutor.ui.widgets.timeline import Timeline
-from ui_support import screen_text, squash, use_example_library
+from ui_support import screen_text, squash, use_example_library, wait_until
 
 SIZE = (120, 50)
-
-
-async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ANN001
-    """Let the app run until `predicate()` holds; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {getattr(predicate, '__name__', 'a condition')}")
-        await pilot.pause()
 
 
 def due_today(*keys: tuple[str, str]) -> None:
@@ -49,13 +38,13 @@ async def test_the_timeline_shows_only_the_current_cards_lesson_steps(tutor_home
     due_today(("example-scope-creep", "s10"), ("example-tests-that-lie", "s4"))
     app = make_app(review=True)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen) and view(app) is not None)
+        await wait_until(pilot, lambda: isinstance(app.screen, ReviewScreen) and view(app) is not None)
         assert "Review 1 of 2" in app.screen.sub_title
         assert "Fix #212" in timeline_text(app)  # scope-creep's goal, revealed as context
         await pilot.press("ctrl+g")
-        await wait_for(pilot, lambda: not view(app).awaiting_answer)
+        await wait_until(pilot, lambda: not view(app).awaiting_answer)
         await pilot.press("n")
-        await wait_for(pilot, lambda: "Review 2 of 2" in app.screen.sub_title and view(app).awaiting_answer)
+        await wait_until(pilot, lambda: "Review 2 of 2" in app.screen.sub_title and view(app).awaiting_answer)
         shown = timeline_text(app)
         assert "Make test_coupon_never_makes_total_negative pass" in shown  # tests-that-lie's goal
         assert "Fix #212" not in shown, "the previous card's steps are gone from the timeline"
@@ -69,26 +58,26 @@ async def test_back_then_next_returns_to_the_question_and_then_to_the_next_card(
     due_today(("example-tests-that-lie", "s4"), ("example-tests-that-lie", "s6"))
     app = make_app(review=True)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen) and view(app) is not None)
+        await wait_until(pilot, lambda: isinstance(app.screen, ReviewScreen) and view(app) is not None)
         question = view(app).cursor
         assert view(app).awaiting_answer
         # Back from the open question to re-read the context (escape leaves the form), then forward to it again.
         await pilot.press("escape", "p")
-        await wait_for(pilot, lambda: view(app).cursor == question - 1 and f"step {question - 1} of {question}" in screen_text(app))
+        await wait_until(pilot, lambda: view(app).cursor == question - 1 and f"step {question - 1} of {question}" in screen_text(app))
         assert view(app).can_next and "n: next step" in screen_text(app)
         await pilot.press("n")
-        await wait_for(pilot, lambda: "Will it pass?" in squash(screen_text(app)))
+        await wait_until(pilot, lambda: "Will it pass?" in squash(screen_text(app)))
         assert view(app).cursor == question and view(app).awaiting_answer
         # Answered: back to the step before, forward to the revealed step, then on to the next card.
         await pilot.press("ctrl+g")
-        await wait_for(pilot, lambda: not view(app).awaiting_answer)
+        await wait_until(pilot, lambda: not view(app).awaiting_answer)
         await pilot.press("p")
-        await wait_for(pilot, lambda: view(app).cursor == question - 1)
+        await wait_until(pilot, lambda: view(app).cursor == question - 1)
         await pilot.press("n")
-        await wait_for(pilot, lambda: view(app).cursor == question)
+        await wait_until(pilot, lambda: view(app).cursor == question)
         assert "Review 1 of 2" in app.screen.sub_title and not view(app).awaiting_answer
         await pilot.press("n")
-        await wait_for(pilot, lambda: "Review 2 of 2" in app.screen.sub_title)
+        await wait_until(pilot, lambda: "Review 2 of 2" in app.screen.sub_title)
         assert view(app).awaiting_answer
 
 
@@ -97,7 +86,7 @@ async def test_a_card_left_out_is_counted_in_good_english(tutor_home: Path) -> N
     due_today(("a-lesson-that-is-gone", "s1"))
     app = make_app(review=True)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: "left out" in screen_text(app))
+        await wait_until(pilot, lambda: "left out" in screen_text(app))
         text = squash(screen_text(app))
         assert "1 card was left out: its lesson or question no longer exists." in text
 
@@ -109,13 +98,13 @@ async def test_a_draft_typed_on_a_card_survives_back_and_next(tutor_home: Path) 
     due_today(("example-tests-that-lie", "s1"))
     app = make_app(review=True)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen) and isinstance(app.focused, TextArea))
+        await wait_until(pilot, lambda: isinstance(app.screen, ReviewScreen) and isinstance(app.focused, TextArea))
         await pilot.press(*"Fix it")
-        await wait_for(pilot, lambda: app.focused.text == "Fix it")
+        await wait_until(pilot, lambda: app.focused.text == "Fix it")
         await pilot.press("escape")  # out of the form: single letters move again
         await pilot.press("p")
-        await wait_for(pilot, lambda: view(app).cursor == 0 and "The task" in screen_text(app))
+        await wait_until(pilot, lambda: view(app).cursor == 0 and "The task" in screen_text(app))
         await pilot.press("n")
-        await wait_for(pilot, lambda: view(app).awaiting_answer and bool(app.screen.query("#goal-text")))
+        await wait_until(pilot, lambda: view(app).awaiting_answer and bool(app.screen.query("#goal-text")))
         assert app.screen.query_one("#goal-text", TextArea).text == "Fix it"
         assert "Fix it" in screen_text(app)

@@ -67,7 +67,7 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
-async def wait_until(pilot: Any, predicate: Callable[[], object], what: str, timeout: float = 10.0) -> None:
+async def wait_until(pilot: Any, predicate: Callable[[], object], what: str = "", timeout: float = 10.0) -> None:
     """Let the app run (`pilot.pause()`, no fixed sleep) until `predicate()` holds; else fail saying `what`.
 
     `predicate` may query widgets that are not mounted yet: NoMatches counts as "not yet".
@@ -85,7 +85,7 @@ async def wait_until(pilot: Any, predicate: Callable[[], object], what: str, tim
                 shown = screen_text(pilot.app)
             except Exception as error:  # noqa: BLE001 - the app may be gone; the timeout is what matters
                 shown = f"(no screen: {error!r})"
-            raise AssertionError(f"timed out after {timeout:g}s waiting for {what}; the screen shows:\n{shown}")
+            raise AssertionError(f"timed out after {timeout:g}s waiting for {what or getattr(predicate, '__name__', 'a condition')}; the screen shows:\n{shown}")
         await pilot.pause()
 
 
