@@ -50,7 +50,8 @@ def test_library_lists_opens_helps_and_quits(tmux: Tmux) -> None:
         assert column in screen, screen
     for title, minutes in (("Tests that lie", "8"), ("While I'm in here", "12")):
         row = lesson_row(screen, title)
-        assert re.search(rf"{re.escape(title)}\s+beginner\s+{minutes}\s+scripted\s+new", row), (row, screen)
+        # Your state comes right after the title: it is what a returning learner looks for.
+        assert re.search(rf"{re.escape(title)}\s+new\s+beginner\s+{minutes}\s+scripted", row), (row, screen)
     # The curriculum heads its lessons, in the curriculum's order.
     rows = example_rows(screen)
     assert "Tests that lie" in rows[0] and "While I'm in here" in rows[1], rows

@@ -74,7 +74,7 @@ def test_record_run_correct_annotate_mark_and_save(tmux: Tmux, keyed_env: dict[s
     tmux.press("y")
     assert tmux.wait_dead(timeout=30) == 0
     shown = flat(printed(tmux))
-    assert f"Saved the lesson {out}" in shown and "1 questions for learners" in shown
+    assert f"Saved the lesson {out}" in shown and "1 question for learners" in shown
 
     assert fingerprint(repo) == before, "the user's repository changed"
     checked = run_tutor("validate", str(out))

@@ -11,25 +11,33 @@ from textual.widgets import Markdown
 KEYS = """\
 # Keys
 
+While a question's answer form has focus, letters are the form's: they type into its
+text fields and never move, quit or open anything. `escape` leaves the form; then the
+single-letter keys act again, and `tab` goes back in. What you put in a form is kept as a
+draft until you submit it: through `p` and `n`, leaving, and quitting.
+
 | key | what it does |
 | --- | --- |
-| `n` or `→` | next step (when no text field has focus) |
-| `p` or `←` | previous step (when no text field has focus) |
+| `n` or `→` | next step (outside an answer form) |
+| `p` or `←` | previous step (outside an answer form) |
 | `ctrl+s` | submit the current answer, from anywhere on the screen |
 | `ctrl+g` | skip the current question: it scores zero and the step is revealed |
 | `1` `2` `3` | confidence: low, medium, high (when no text field has focus) |
 | `tab` / `shift+tab` | move between fields |
 | `enter` / `space` | choose the highlighted option |
+| `escape` | leave the answer form; outside it, back to the library (your place and draft are kept) |
+| `i` | investigate the code as of the steps revealed so far (lessons with a repository) |
+| `ctrl+o` | the same, from inside an answer form |
 | `r` | retry a finished lesson (a new attempt), or open the review queue from the library |
-| `i` | investigate the code at the revealed steps (lessons with a repository) |
+| `n` on the score card | the next lesson of the curriculum |
 | `c` | continue the last lesson (library) |
-| `escape` | back to the library (your place is saved) |
 | `ctrl+p` | command palette: open any lesson, the review queue, every action |
 | `?` | this help |
-| `q` | quit (when no text field has focus) |
-| `ctrl+q` | quit, always |
+| `q` | quit (outside an answer form); with a drafted answer it asks first |
+| `ctrl+q` | quit, from anywhere; with a drafted answer it asks first (`y` quits, the draft is kept) |
 
-After you submit or skip, the answer field lets go of the keyboard, so `n` works at once.
+After you submit or skip, the answer form lets go of the keyboard, so `n` works at once.
+Keys you press while a screen is still opening are kept and act, in order, once it can.
 Your progress is saved after every answer and every move.
 """
 
