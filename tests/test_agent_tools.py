@@ -525,7 +525,10 @@ def test_one_command_at_a_time(root: Path) -> None:
     worker = threading.Thread(target=lambda: results.append(tools.execute("run", {"command": "sleep 1000"})))
     worker.start()
     try:
-        time.sleep(0.2)
+        deadline = time.monotonic() + 10
+        while tools._cancel is None:  # noqa: SLF001 - the first command has started (no fixed sleep)
+            assert time.monotonic() < deadline, "the first command never started"
+            time.sleep(0.005)
         assert_refused(tools.execute("run", {"command": "echo second"}), "already running")
     finally:
         tools.cancel()
