@@ -278,8 +278,11 @@ class TutorApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("quit", "help") and getattr(self.screen, "transitioning", False):
             return False  # a "q" typed while a question appears was meant for its text field
-        if action == "quit" and type(self.screen).__name__ == "Confirm":
-            return False  # a question on screen is answered with y or n, not by quitting under it
+        if action == "quit":
+            from .screens.confirm import Confirm
+
+            if isinstance(self.screen, Confirm):
+                return False  # a question on screen is answered with y or n, not by quitting under it
         return True
 
     async def action_quit(self) -> None:

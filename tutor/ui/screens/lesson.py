@@ -271,6 +271,11 @@ class PlayerScreen(Screen):
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(DRAFT_SAVE_SECONDS, self.save_drafts)
 
+    @on(AskPanel.LeftForm)
+    def _left_form(self, event: AskPanel.LeftForm) -> None:
+        event.stop()
+        self.query_one("#frame").focus()
+
     def save_drafts(self) -> None:
         """Write the kept draft now (typing paused, or the learner is leaving)."""
         from tutor.services.lesson_run import SaveFailed

@@ -72,6 +72,9 @@ class AskPanel(Vertical):
     class DraftChanged(Message):
         draft: Draft
 
+    class LeftForm(Message):
+        """`escape` in the form: the screen takes the focus (and with it the single-letter keys)."""
+
     def __init__(self, frame: AskFrame, total: int, *, has_code: bool = False) -> None:
         super().__init__()
         self.frame = frame
@@ -105,10 +108,11 @@ class AskPanel(Vertical):
         yield Static(self._hint(in_form=True), id="form-hint", classes="hint")
 
     def _hint(self, *, in_form: bool) -> str:
+        keys = "n, p, i and q" if self.has_code else "n, p and q"
         code = " · ctrl+o: the code so far" if self.has_code else ""
         if in_form:
-            return f"escape leaves the form (then n, p and q act){code} · your draft is kept"
-        return f"Out of the form: n, p, i and q act now · tab goes back in{code} · your draft is kept"
+            return f"escape leaves the form (then {keys} act){code} · your draft is kept"
+        return f"Out of the form: {keys} act now · tab goes back in · your draft is kept"
 
     def _focus_within(self) -> bool:
         focused = self.screen.focused
@@ -183,7 +187,7 @@ class AskPanel(Vertical):
         if event.key == "escape":
             event.stop()
             event.prevent_default()
-            self.screen.query_one("#frame").focus()
+            self.post_message(self.LeftForm())
             self.notify(self._hint(in_form=False), timeout=3)
             return
         if event.is_printable and event.character not in FORM_CHARACTERS:
