@@ -34,7 +34,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def tutor_env(tutor_home: Path) -> dict[str, str]:
     """The environment `tutor` runs with: a private TUTOR_HOME whose config adds tests/data as a curriculum root."""
     (tutor_home / "config.toml").write_text(f"curricula = [{json.dumps(str(DATA.resolve()))}]\n", encoding="utf-8")
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("TEXTUAL", "TMUX"))}
+    # COLUMNS and LINES would override the pane's size (pytest-xdist's workers set them to 80x24).
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("TEXTUAL", "TMUX")) and key not in ("COLUMNS", "LINES")}
     env.update(TUTOR_HOME=str(tutor_home), LANG=env.get("LANG") or "C.UTF-8", TERM="xterm-256color")
     # A lone escape is told from the start of an escape sequence by waiting this long (ms) for
     # more; Textual waits 100 ms, longer than the driver leaves between keys, and `escape` then
