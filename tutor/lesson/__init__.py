@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 # Names are loaded on first use: importing `tutor.lesson.peek` must not pull in pydantic.
 _EXPORTS = {
+    "Accept": "models",
     "AgentStep": "models",
     "AnyStep": "models",
     "AskType": "taxonomy",
@@ -62,6 +63,7 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
+    from .models import Accept
     from .models import AgentStep
     from .models import AnyStep
     from .taxonomy import AskType

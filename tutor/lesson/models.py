@@ -42,10 +42,32 @@ class OutcomeAsk(_Model):
     prompt: Text = "Will it work?"
 
 
+class Accept(_Model):
+    """Another answer that is also right at an intervene ask, in the senior's words.
+
+    On a correction (the senior stepped in): stepping in under another `category`, or
+    letting it run (`intervene: false`). On a result (the senior let it run): a catch
+    (`intervene: true`, in any category unless one is named). `why` says when and why it
+    is right, and is shown on the reveal; `key_points` are what such an answer should say.
+    """
+
+    intervene: bool
+    category: Category | None = None
+    why: Text
+    key_points: list[Text] = Field(default_factory=list)
+
+
+# Written only when set, like `hidden`: lessons without them save, and digest, as before.
+Accepts = Annotated[list[Accept], Field(default_factory=list, exclude_if=lambda accepts: not accepts)]
+Related = Annotated[list[Category], Field(default_factory=list, exclude_if=lambda related: not related)]
+
+
 class InterveneAsk(_Model):
     type: Literal["intervene"]
     prompt: Text = "The agent is about to run this. Would you let it?"
     key_points: list[Text] = Field(default_factory=list)
+    accept: Accepts
+    related: Related  # categories near the senior's: half the category's credit
 
 
 class ChoiceAsk(_Model):

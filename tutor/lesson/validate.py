@@ -281,6 +281,8 @@ def _cross_step_problems(data: dict, path: str, folder: Path | None) -> list[Pro
                 problems.append(Problem(path, f"{where}.ask", "a hidden step cannot carry an ask: learners never see it (remove the ask, or show the step)"))
             else:
                 problems.extend(_ask_problems(ask, kind, previous_kind, path, f"{where}.ask", previous_hidden))
+                if ask.get("type") == AskType.INTERVENE.value:
+                    problems.extend(_accept_problems(ask, step, path, f"{where}.ask"))
         previous_kind = kind
         previous_hidden = hidden
 
@@ -321,6 +323,35 @@ def _ask_problems(ask: dict, kind: Any, previous_kind: Any, path: str, where: st
         if isinstance(options, list) and isinstance(answer, int) and not isinstance(answer, bool):
             if not 0 <= answer < len(options):
                 problems.append(Problem(path, f"{where}.answer", f"answer {answer} is out of range: there are {len(options)} options (0 to {len(options) - 1})"))
+    return problems
+
+
+def _accept_problems(ask: dict, step: dict, path: str, where: str) -> list[Problem]:
+    """Other right answers must differ from the senior's own, and related categories from theirs."""
+    problems = []
+    senior_stepped_in = step.get("kind") == StepKind.CORRECTION.value
+    senior_category = step.get("category") if senior_stepped_in else None
+    accepts = ask.get("accept") if isinstance(ask.get("accept"), list) else []
+    seen: set[tuple[object, object]] = set()
+    for index, entry in enumerate(accepts):
+        if not isinstance(entry, dict):
+            continue  # pydantic reports the shape
+        at = f"{where}.accept[{index}]"
+        intervene, category = entry.get("intervene"), entry.get("category")
+        if intervene is False and not senior_stepped_in:
+            problems.append(Problem(path, at, "the senior let it run: letting it run is their own answer, not another one"))
+        elif intervene is True and senior_stepped_in and category in (None, senior_category):
+            problems.append(Problem(path, f"{at}.category", f"name a category other than the senior's ({senior_category}): stepping in under it is their own answer"))
+        elif intervene is False and category is not None:
+            problems.append(Problem(path, f"{at}.category", "letting it run has no category"))
+        if (intervene, category) in seen:
+            problems.append(Problem(path, at, "the same answer is accepted twice"))
+        seen.add((intervene, category))
+    related = ask.get("related") if isinstance(ask.get("related"), list) else []
+    if related and not senior_stepped_in:
+        problems.append(Problem(path, f"{where}.related", "related categories are for a correction: here the senior let it run"))
+    elif senior_category in related:
+        problems.append(Problem(path, f"{where}.related", f"{senior_category} is the senior's own category, not a related one"))
     return problems
 
 
