@@ -11,6 +11,8 @@ from pathlib import Path
 from . import paths
 
 DEFAULT_MODEL = ""  # empty: the newest Sonnet in the installed SDK's model list (`tutor.agent.client.newest_sonnet`)
+# Who judges a free-text answer: Claude when a key is set ("auto"), always Claude, or the learner's own check.
+GRADINGS = ("auto", "claude", "offline")
 
 
 @dataclass
@@ -22,6 +24,7 @@ class Settings:
     output_cap: int = 64 * 1024  # bytes of command output kept
     ungated_reads: bool = True
     api_max_retries: int = 2  # the SDK's own retries, made only before any byte of a reply arrives
+    grading: str = "auto"  # one of GRADINGS (`tutor.agent.judge.judge_for`)
     curricula: list[str] = field(default_factory=list)  # extra curriculum folders
     warnings: list[str] = field(default_factory=list, repr=False)
 
@@ -58,6 +61,9 @@ def load_settings(path: Path | None = None) -> Settings:
             value = float(value)
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             settings.warnings.append(f"{path}: {key}: expected {expected.__name__}, ignored")
+            continue
+        if key == "grading" and value not in GRADINGS:
+            settings.warnings.append(f"{path}: grading: expected one of {', '.join(GRADINGS)}, not {value!r}; using auto")
             continue
         setattr(settings, key, value)
     return settings
