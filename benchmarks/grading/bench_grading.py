@@ -297,7 +297,8 @@ def matcher_pairs(rows: list[Row], asks: dict[tuple[str, str], Ask]) -> list[Pai
     pairs = []
     for row in rows:
         for index, point in enumerate(asks[(row.lesson, row.step)].points):
-            found = hint(point, row.answer)
+            # As `tutor grade` asks it: a goal's criteria describe a goal, so its words never cover one.
+            found = hint(point, row.answer, words_can_cover=row.kind != "goal")
             pairs.append(Pair(row, index, point, row.labels[index], found.verdict.value, found.evidence))
     return pairs
 
