@@ -258,7 +258,8 @@ _back = st.just(("back",))
 _go = st.tuples(st.just("go"), st.integers(0, 4) | st.integers(-1, 14))
 _answer = st.tuples(st.just("answer"), answer_specs_with_bad_choice)
 _skip = st.just(("skip",))
-_self_check = st.tuples(st.just("self_check"), st.integers(0, 20), st.lists(st.integers(-1, 4), max_size=4).map(tuple))
+# The learner's own marks on an answer's points: seeds of the verdicts, cycled over the points.
+_judge = st.tuples(st.just("judge"), st.integers(0, 20), st.lists(st.integers(0, 4), max_size=4).map(tuple))
 # A half-written answer kept for the open question: some text, maybe a decision.
 _draft = st.tuples(st.just("draft"), st.text(max_size=30), st.none() | st.booleans())
 
@@ -267,7 +268,7 @@ _advance = st.tuples(st.just("advance"), answer_specs_with_bad_choice)
 
 # Weighted towards advancing, so that most scripts get through the lesson; the plain
 # actions are there to be tried where they are not allowed, too.
-action = st.one_of(_advance, _advance, _advance, _advance, _advance, _next, _answer, _back, _go, _skip, _self_check, _draft)
+action = st.one_of(_advance, _advance, _advance, _advance, _advance, _next, _answer, _back, _go, _skip, _judge, _draft)
 
 
 @st.composite

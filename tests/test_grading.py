@@ -13,8 +13,11 @@ from tutor.learn import (
     Grade,
     InterveneAnswer,
     OutcomeAnswer,
+    Judge,
+    Judgement,
+    PointVerdict,
     Replay,
-    apply_self_check,
+    Verdict,
     grade,
     score_card,
     skipped,
@@ -94,7 +97,16 @@ def test_grades_are_deterministic(lesson, spec) -> None:
         skip = skipped(step)
         assert skipped(step) == skip
         # A skip reveals the same truth an answer would have been graded against.
-        assert (skip.senior_intervened, skip.senior_category, skip.rubric) == (first.senior_intervened, first.senior_category, first.rubric)
+        assert (skip.senior_intervened, skip.senior_category) == (first.senior_intervened, first.senior_category)
+        if step.ask.type == "goal" or first.decision_correct:
+            assert skip.points == first.points
+        # Judged by the learner's own marks, every point at every verdict, the grade stays in range
+        # and the judgement is kept as given.
+        if first.pending:
+            for verdict in Verdict:
+                judged = grade(step, answer, marks(*[verdict] * len(first.points)))
+                assert 0.0 <= judged.score <= 1.0 and not judged.pending and judged.judgement.judge is Judge.SELF
+                assert judged.score >= first.score
 
 
 @PROPERTY
@@ -163,40 +175,45 @@ def test_a_choice_out_of_range_is_refused(index: int) -> None:
 # ---------------------------------------------------------------- intervene
 
 
-def test_intervening_with_the_seniors_category_and_points_scores_full() -> None:
-    result = grade(
-        correction_step(),
-        InterveneAnswer(intervene=True, category=Category.TEST, text="The test encodes the requirement: fix the code, not the test."),
-    )
-    assert result.score == 1.0 and result.correct and not result.missed
-    assert result.decision_correct and result.category_correct and result.senior_intervened
-    assert result.senior_category is Category.TEST
+def marks(*verdicts: Verdict) -> Judgement:
+    """The learner's own check: one mark per point."""
+    return Judgement(Judge.SELF, tuple(PointVerdict(index, verdict) for index, verdict in enumerate(verdicts)))
+
+
+def test_intervening_with_the_seniors_category_and_points_scores_full_once_judged() -> None:
+    answer = InterveneAnswer(intervene=True, category=Category.TEST, text="The test encodes the requirement: fix the code, not the test.")
+    pending = grade(correction_step(), answer)
+    assert pending.pending and pending.points == tuple(KEY_POINTS) and pending.judgement is None
+    assert pending.score == 0.75  # the decision and the category; the points count once judged
+    assert pending.decision_correct and pending.category_correct and pending.senior_intervened and not pending.missed
+    result = grade(correction_step(), answer, marks(Verdict.COVERED, Verdict.COVERED))
+    assert result.score == 1.0 and result.correct and not result.missed and not result.pending
     assert result.key_points_covered == tuple(KEY_POINTS) and result.key_points_missed == ()
 
 
 def test_intervene_weights_decision_category_and_points() -> None:
     step = correction_step()
-    decision_only = grade(step, InterveneAnswer(intervene=True, category=Category.STYLE, text="this looks off"))
+    decision_only = grade(step, InterveneAnswer(intervene=True, category=Category.STYLE, text="this looks off"), marks(Verdict.MISSED, Verdict.MISSED))
     assert decision_only.score == 0.5
     assert decision_only.decision_correct and not decision_only.category_correct
-    assert decision_only.correct is False and decision_only.missed  # a wrong category goes to review
-    assert decision_only.key_points_missed == tuple(KEY_POINTS)
-    assert "you chose style" in decision_only.reasons[1]
+    assert decision_only.missed  # the points are mostly missed (never the category alone)
+    assert "not style" in decision_only.reasons[1]
 
-    no_category = grade(step, InterveneAnswer(intervene=True, category=None, text="fix the code, not the test"))
-    assert no_category.score == 0.5 + 0.25 * 0.5
-    assert no_category.key_points_covered == ("fix the code, not the test",)
-    assert "you chose none" in no_category.reasons[1]
+    category_only_wrong = grade(step, InterveneAnswer(intervene=True, category=Category.STYLE, text="…"), marks(Verdict.COVERED, Verdict.COVERED))
+    assert category_only_wrong.score == 0.75 and not category_only_wrong.missed  # a different category alone is not a miss
 
-    half = grade(step, InterveneAnswer(intervene=True, category=Category.TEST, text="fix the code instead"))
-    assert half.score == 0.875 and half.correct
-    assert half.reasons[-1] == "Your words covered 1 of 2 key points."
+    half = grade(step, InterveneAnswer(intervene=True, category=Category.TEST, text="fix the code instead"), marks(Verdict.COVERED, Verdict.MISSED))
+    assert half.score == 0.875 and half.correct and not half.missed
+    partly = grade(step, InterveneAnswer(intervene=True, category=Category.TEST, text="…"), marks(Verdict.PARTLY, Verdict.PARTLY))
+    assert partly.score == 0.875 and not partly.missed
+    contradicted = grade(step, InterveneAnswer(intervene=True, category=Category.TEST, text="…"), marks(Verdict.CONTRADICTED, Verdict.PARTLY))
+    assert contradicted.score == 0.75 + 0.25 * 0.25 and contradicted.missed
 
 
 def test_letting_it_run_when_the_senior_stopped_it_scores_zero() -> None:
     result = grade(correction_step(), InterveneAnswer(intervene=False, category=Category.TEST, text="the test encodes the requirement"))
-    assert result.score == 0.0 and not result.correct and result.missed
-    assert result.decision_correct is False and result.category_correct is False
+    assert result.score == 0.0 and not result.correct and result.missed and not result.pending
+    assert result.decision_correct is False
     assert result.key_points_covered == () and result.key_points_missed == tuple(KEY_POINTS)
     assert result.senior_category is Category.TEST
     assert "test: tests missing, or gamed to pass" in result.reasons[0]
@@ -204,7 +221,7 @@ def test_letting_it_run_when_the_senior_stopped_it_scores_zero() -> None:
 
 def test_without_key_points_the_words_do_not_count_against() -> None:
     result = grade(correction_step(key_points=[]), InterveneAnswer(intervene=True, category=Category.TEST))
-    assert result.score == 1.0
+    assert result.score == 1.0 and not result.pending
 
 
 def test_let_it_run_is_the_truth_on_a_result() -> None:
@@ -215,7 +232,7 @@ def test_let_it_run_is_the_truth_on_a_result() -> None:
     assert right.category_correct is None and right.senior_category is None
     wrong = grade(step, InterveneAnswer(intervene=True, category=Category.SAFETY, text="ignored"))
     assert (wrong.score, wrong.correct, wrong.decision_correct) == (0.0, False, False)
-    assert wrong.key_points_missed == ()  # key points are about a correction; there was none
+    assert wrong.points == () and not wrong.pending  # key points are about a correction; there was none
     skip = skipped(step)
     assert skip.senior_intervened is False and skip.key_points_missed == () and skip.missed
 
@@ -291,35 +308,26 @@ def test_goal_lint(text: str, done: bool, scope: bool, concrete: bool) -> None:
         assert (check.hint.split()[0] in ("Say", "Bound", "Name")) != check.passed
 
 
-def test_a_goal_scores_its_lint_and_lists_its_rubric() -> None:
-    good = grade(goal_step(), GoalAnswer("Fix parse_date() in dates.py so tests pass; only touch dates.py", Confidence.HIGH))
+def test_a_goal_is_judged_on_the_seniors_criteria_and_the_lint_only_hints() -> None:
+    cue_words = GoalAnswer("Just make it faster so that it works. Don't break anything.", Confidence.HIGH)
+    pending = grade(goal_step(), cue_words)
+    assert pending.pending and pending.points == ("names the failing test", "keeps the tests")
+    assert pending.score == 0.0 and pending.lint  # the cue checks are listed, and score nothing
+    judged = grade(goal_step(), cue_words, marks(Verdict.MISSED, Verdict.PARTLY))
+    assert judged.score == 0.25 and judged.missed
+    good = grade(goal_step(), GoalAnswer("Make test_parse pass; keep every test"), marks(Verdict.COVERED, Verdict.COVERED))
     assert good.score == 1.0 and good.correct is None and not good.missed
-    assert good.rubric == ("says how we will know it is done", "bounds the scope")
-    assert good.rubric_checked is None and good.confidence is Confidence.HIGH
-    weak = grade(goal_step(), GoalAnswer("make it better"))
-    assert weak.score == 0.0 and weak.missed
-    third = grade(goal_step(), GoalAnswer("Make test_parse pass"))
-    assert third.score == pytest.approx(1 / 3) and third.missed
-    assert grade(goal_step(rubric=[]), GoalAnswer("x")).rubric == ("names the failing test", "keeps the tests")
+    # Without criteria the ask's rubric is judged; with neither, the cue checks are all there is, and it says so.
+    assert grade(goal_step(criteria=[]), GoalAnswer("x")).points == ("says how we will know it is done", "bounds the scope")
+    bare = grade(goal_step(rubric=[], criteria=[]), GoalAnswer("Make test_parse pass"))
+    assert not bare.pending and bare.score == pytest.approx(1 / 3) and "no criteria" in bare.reasons[0]
 
 
-def test_self_check_is_half_lint_half_rubric() -> None:
-    base = grade(goal_step(), GoalAnswer("Make test_parse pass"))  # lint 1/3
-    ticked = apply_self_check(base, (1,))
-    assert ticked.rubric_checked == (1,)
-    assert ticked.score == pytest.approx((1 / 3 + 1 / 2) / 2)
-    assert apply_self_check(base, (1, 1, 0, 7, -1)).rubric_checked == (0, 1)  # deduped, out of range ignored
-    assert apply_self_check(base, (0, 1)).score == pytest.approx((1 / 3 + 1) / 2)
-    assert apply_self_check(base, ()).score == pytest.approx(1 / 6)
-    no_rubric = grade(goal_step(rubric=[], criteria=[]), GoalAnswer("Make test_parse pass"))
-    assert apply_self_check(no_rubric, (0,)).score == pytest.approx(1 / 3)  # nothing to tick: the lint alone
-
-
-def test_only_an_answered_goal_has_a_rubric_to_tick() -> None:
+def test_a_self_check_must_mark_every_point_once() -> None:
     with pytest.raises(AnswerMismatch):
-        apply_self_check(grade(choice_step(), ChoiceAnswer(index=1)), (0,))
+        grade(goal_step(), GoalAnswer("x"), marks(Verdict.COVERED))
     with pytest.raises(AnswerMismatch):
-        apply_self_check(skipped(goal_step()), (0,))
+        grade(goal_step(), GoalAnswer("x"), Judgement(Judge.SELF, (PointVerdict(0, Verdict.COVERED), PointVerdict(0, Verdict.MISSED))))
 
 
 def test_a_skipped_ask_carries_the_truth_to_show() -> None:
@@ -327,7 +335,7 @@ def test_a_skipped_ask_carries_the_truth_to_show() -> None:
     assert intervene.senior_intervened and intervene.senior_category is Category.TEST
     assert intervene.key_points_missed == tuple(KEY_POINTS)
     assert intervene.reasons == ("Skipped: scores zero; the step is revealed.",)
-    assert skipped(goal_step()).rubric == ("says how we will know it is done", "bounds the scope")
+    assert skipped(goal_step()).points == ("names the failing test", "keeps the tests") and not skipped(goal_step()).pending
     choice_on_correction = correction_step().model_copy(update={"ask": choice_step().ask})
     assert skipped(choice_on_correction).senior_category is None  # as when answered: a choice has no category
     assert grade(choice_on_correction, ChoiceAnswer(index=0)).senior_category is None
@@ -357,25 +365,25 @@ def test_brier_score_on_a_hand_example() -> None:
 
 def test_the_score_card_tallies_each_skill() -> None:
     grades = [
-        grade(goal_step(), GoalAnswer("Make test_parse pass")),  # 1/3
+        grade(goal_step(), GoalAnswer("Make test_parse pass"), marks(Verdict.COVERED, Verdict.MISSED)),  # 1/2
         grade(result_step(ok=False), OutcomeAnswer(works=False)),  # hit
         grade(result_step(ok=True), OutcomeAnswer(works=False)),  # miss
-        grade(correction_step(), InterveneAnswer(intervene=True, category=Category.TEST, text="fix the code instead")),  # 0.875
+        grade(correction_step(), InterveneAnswer(intervene=True, category=Category.TEST, text="fix the code instead"), marks(Verdict.MISSED, Verdict.COVERED)),  # 0.875
         grade(result_step(ok=True, ask="intervene"), InterveneAnswer(intervene=False)),  # let it run: right
         skipped(correction_step()),
         grade(choice_step(), ChoiceAnswer(index=1)),
     ]
     card = score_card(grades, total_asks=8)  # one ask not reached
     assert (card.asks, card.answered, card.skipped) == (8, 6, 1)
-    assert card.goal == Tally(round(1 / 3, 6), 1)
+    assert card.goal == Tally(0.5, 1)
     assert card.outcome == Tally(1, 2)
     assert card.decision == Tally(2, 3)
     assert card.category == Tally(1, 2)  # only where the senior corrected; the skip counts as a miss
     assert card.key_points == Tally(1, 4)
     assert card.choice == Tally(1, 1)
-    assert card.overall == pytest.approx((1 / 3 + 1 + 0 + 0.875 + 1 + 0 + 1) / 8)
-    assert card.missed == ("g", "r", "x")  # the goal (below half), the wrong outcome, the skip
-    assert str(card.outcome) == "1/2" and str(card.goal) == "0.333333/1" and str(Tally(0, 0)) == "–"
+    assert card.overall == pytest.approx((0.5 + 1 + 0 + 0.875 + 1 + 0 + 1) / 8)
+    assert card.missed == ("r", "x")  # the wrong outcome, the skip (the goal covered half its criteria)
+    assert str(card.outcome) == "1/2" and str(card.goal) == "0.5/1" and str(Tally(0, 0)) == "–"
     assert Tally(0, 0).ratio is None and card.choice.ratio == 1.0
 
 

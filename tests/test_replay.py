@@ -13,6 +13,11 @@ from hypothesis import strategies as st
 
 from tutor.learn import (
     Draft,
+    Judge,
+    Judgement,
+    PointVerdict,
+    Verdict,
+    grade,
     AnswerMismatch,
     AskFrame,
     AttemptState,
@@ -102,11 +107,19 @@ def play_through(replay: Replay) -> None:
         "s6": InterveneAnswer(intervene=True, category=Category.TEST, text="the test encodes the requirement", confidence=Confidence.MEDIUM),
         "s7": ChoiceAnswer(index=2, confidence=Confidence.LOW),
     }
-    while replay.can_next() or replay.awaiting_answer():
+    while replay.can_next() or replay.awaiting_answer() or replay.awaiting_judgement():
         if replay.awaiting_answer():
             replay.answer(answers[replay.lesson.steps[replay.current_step_index()].id])
+        elif replay.awaiting_judgement():
+            step_id = replay.lesson.steps[replay.current_step_index()].id
+            replay.judge(step_id, own_marks(len(replay.grade_of(step_id).points), Verdict.COVERED))
         else:
             replay.next()
+
+
+def own_marks(count: int, *verdicts: Verdict) -> Judgement:
+    """The learner's own check of `count` points, the verdicts repeated in turn."""
+    return Judgement(Judge.SELF, tuple(PointVerdict(index, verdicts[index % len(verdicts)]) for index in range(count)))
 
 
 def resumed(replay: Replay, lesson: Lesson | None = None) -> Replay:
@@ -126,7 +139,7 @@ class Model:
         self.cursor = 0
         self.frontier = 0
         self.answered: dict[str, bool] = {}  # step id -> skipped
-        self.checked: set[str] = set()
+        self.pending: set[str] = set()  # answered steps whose points await a judge
         self.finished = False
         self.drafts: dict[str, Draft] = {}
 
@@ -145,9 +158,11 @@ class Model:
         """What the engine must do with `act`; updates the model when it is allowed."""
         kind = act[0]
         if kind == "advance":
-            kind = "answer" if self.open_at(self.cursor) else "next"
+            kind = "answer" if self.open_at(self.cursor) else "judge" if self.pending_here() else "next"
+            if kind == "judge":
+                act = ADVANCE_JUDGE
         if kind == "next":
-            if self.cursor >= self.end or self.open_at(self.cursor):
+            if self.cursor >= self.end or self.open_at(self.cursor) or self.pending_here():
                 return "ReplayError"
             self.cursor += 1
             self.frontier = max(self.frontier, self.cursor)
@@ -171,6 +186,9 @@ class Model:
                 return "AnswerMismatch"
             self.answered[step.id] = False
             self.drafts.pop(step.id, None)
+            # Which answers have points to judge is grading's rule, not replay's: asked of grading.
+            if grade(step, make_answer(step.ask, act[1])).pending:
+                self.pending.add(step.id)
             return "ok"
         if kind == "skip":
             step = self.open_at(self.cursor)
@@ -189,28 +207,40 @@ class Model:
             else:
                 self.drafts[step.id] = draft
             return "ok"
-        assert kind == "self_check"
-        target = self_check_target(act, committed_ids, self.steps)
-        if self.answered.get(target, True) or target in self.checked:
+        assert kind == "judge"
+        target = judge_target(act, committed_ids, self.steps, self.pending_here())
+        if target not in self.pending:
             return "ReplayError"
-        if next(step for step in self.steps if step.id == target).ask.type != "goal":
-            return "ReplayError"
-        self.checked.add(target)
+        self.pending.discard(target)
         return "ok"
 
+    def pending_here(self) -> str | None:
+        """The step on screen, when it was answered and awaits its judge."""
+        if 1 <= self.cursor < self.end:
+            step = self.steps[self.cursor - 1]
+            if step.id in self.pending and self.revealed(self.cursor - 1):
+                return step.id
+        return None
 
-def self_check_target(act: tuple, committed_ids: list[str], steps: list[AnyStep]) -> str:
-    """A committed step to tick: mostly a goal (where ticking is allowed), sometimes any."""
-    goals = [step.id for step in steps if step.id in committed_ids and isinstance(step.ask, GoalAsk)]
-    pool = goals if goals and act[1] % 3 else committed_ids
-    return pool[act[1] % len(pool)] if pool else "s-1"
+
+# "advance" at an answer awaiting its judge: the learner marks the step on screen, every point covered.
+ADVANCE_JUDGE = ("judge", 1, ())
+
+
+def judge_target(act: tuple, committed_ids: list[str], steps: list[AnyStep], here: str | None) -> str:
+    """A step to judge: mostly the one on screen awaiting it, sometimes any committed one (or none)."""
+    if here is not None and act[1] % 3:
+        return here
+    return committed_ids[act[1] % len(committed_ids)] if committed_ids else "s-1"
 
 
 def apply(replay: Replay, act: tuple) -> tuple[str, Any]:
     """Perform one action; the outcome's kind ("ok" or the error's name) and its value."""
     kind = act[0]
     if kind == "advance":
-        kind = "answer" if replay.awaiting_answer() else "next"
+        kind = "answer" if replay.awaiting_answer() else "judge" if replay.awaiting_judgement() else "next"
+        if kind == "judge":
+            act = ADVANCE_JUDGE
     try:
         if kind == "next":
             replay.next()
@@ -230,9 +260,12 @@ def apply(replay: Replay, act: tuple) -> tuple[str, Any]:
             return "ok", replay.skip()
         if kind == "draft":
             return "ok", replay.set_draft(Draft(text=act[1], intervene=act[2]))
-        assert kind == "self_check"
-        target = self_check_target(act, list(replay.state.committed), replay.lesson.steps)
-        return "ok", replay.self_check(target, act[2])
+        assert kind == "judge"
+        here = replay.lesson.steps[replay.current_step_index()].id if replay.awaiting_judgement() else None
+        target = judge_target(act, list(replay.state.committed), replay.lesson.steps, here)
+        count = len(replay.grade_of(target).points) if replay.grade_of(target) is not None else 0
+        verdicts = [list(Verdict)[seed % len(Verdict)] for seed in act[2]] or [Verdict.MISSED]
+        return "ok", replay.judge(target, own_marks(count, *verdicts))
     except ReplayError:
         return "ReplayError", None
     except AnswerMismatch:
@@ -303,7 +336,8 @@ def test_no_view_shows_anything_of_a_hidden_step(lesson: Lesson, script: list[tu
         view = replay.view()
         assert (view.cursor, view.frontier, view.finished) == (model.cursor, model.frontier, model.finished)
         assert view.awaiting_answer == (model.open_at(model.cursor) is not None)
-        assert view.can_next == (model.cursor < model.end and model.open_at(model.cursor) is None)
+        assert view.can_next == (model.cursor < model.end and model.open_at(model.cursor) is None and model.pending_here() is None)
+        assert view.awaiting_judgement == (model.pending_here() is not None)
         assert view.can_back == (model.cursor > 0)
         assert not view.lesson_changed
         assert replay.state.drafts == model.drafts
@@ -366,6 +400,8 @@ def test_next_is_refused_while_a_question_is_open() -> None:
         replay.next()
     assert replay.cursor == replay.frontier == 1
     replay.answer(GoalAnswer("Fix it"))
+    assert not replay.can_next() and replay.awaiting_judgement()  # its points are still to be marked
+    replay.judge("s1", own_marks(len(replay.grade_of("s1").points), Verdict.MISSED))
     assert replay.can_next()
     replay.next()
     assert replay.cursor == 2
@@ -483,33 +519,40 @@ def test_a_skip_is_final_too() -> None:
     with pytest.raises(ReplayError):
         replay.skip()
     with pytest.raises(ReplayError):
-        replay.self_check("s1", (0, 1))  # a skipped goal has nothing to tick
+        replay.judge("s1", own_marks(1, Verdict.COVERED))  # a skipped goal has nothing to judge
     assert replay.grade_of("s1").skipped and replay.grade_of("s1").score == 0.0
 
 
-def test_the_rubric_is_ticked_once() -> None:
+def test_an_answer_with_points_waits_for_its_judge_before_moving_on_and_is_judged_once() -> None:
     replay = Replay(make_lesson())
     replay.next()
     replay.answer(GoalAnswer("make it better"))
-    ticked = replay.self_check("s1", (0, 1))
-    assert ticked.rubric_checked == (0, 1) and ticked.score == 0.5
+    assert replay.awaiting_judgement() and replay.view().awaiting_judgement and not replay.can_next()
+    with pytest.raises(ReplayError, match="mark each"):
+        replay.next()
+    replay.back()  # looking back is allowed while the check waits
+    replay.next()
+    points = replay.grade_of("s1").points
+    judged = replay.judge("s1", own_marks(len(points), Verdict.PARTLY))
+    assert judged.judgement.judge is Judge.SELF and judged.score == 0.5 and not replay.awaiting_judgement()
     with pytest.raises(ReplayError, match="already"):
-        replay.self_check("s1", ())
-    assert replay.grade_of("s1") == ticked
-    assert resumed(replay).grade_of("s1") == ticked
+        replay.judge("s1", own_marks(len(points), Verdict.COVERED))
+    assert replay.grade_of("s1") == judged
+    assert resumed(replay).grade_of("s1") == judged  # stored with the answer: reopening never regrades
+    replay.next()
 
 
-def test_only_an_answered_goal_can_be_self_checked() -> None:
+def test_only_an_answer_awaiting_its_judge_can_be_judged() -> None:
     replay = Replay(make_lesson())
     with pytest.raises(ReplayError):
-        replay.self_check("s1", (0,))  # not answered yet
+        replay.judge("s1", own_marks(2, Verdict.COVERED))  # not answered yet
     with pytest.raises(ReplayError):
-        replay.self_check("nope", (0,))
+        replay.judge("nope", own_marks(2, Verdict.COVERED))
     play_through(replay)
     grades = replay.grades()
-    for step_id in ("s4", "s6", "s7"):
+    for step_id in ("s1", "s4", "s6", "s7"):
         with pytest.raises(ReplayError):
-            replay.self_check(step_id, (0,))
+            replay.judge(step_id, own_marks(2, Verdict.COVERED))
     assert replay.grades() == grades
 
 
@@ -546,7 +589,7 @@ def test_resuming_mid_lesson_gives_the_same_view_and_grades() -> None:
     replay = Replay(lesson)
     replay.next()
     replay.answer(GoalAnswer("make it better"))
-    replay.self_check("s1", (1,))
+    replay.judge("s1", own_marks(len(replay.grade_of("s1").points), Verdict.PARTLY))
     replay.next()
     replay.next()
     replay.next()  # the outcome question is open
@@ -590,6 +633,7 @@ def saved_after_outcome() -> tuple[Lesson, AttemptState]:
     replay = Replay(lesson)
     replay.next()
     replay.answer(GoalAnswer("make it better"))
+    replay.judge("s1", own_marks(len(replay.grade_of("s1").points), Verdict.MISSED))
     for _ in range(3):
         replay.next()
     replay.answer(OutcomeAnswer(works=False))

@@ -121,25 +121,29 @@ def test_a_card_is_retired_after_a_month_long_interval() -> None:
 
 
 def test_quality_maps_grades_to_sm2() -> None:
-    from test_grading import choice_step, correction_step, goal_step, result_step
+    from test_grading import choice_step, correction_step, goal_step, marks, result_step
+    from tutor.learn import Verdict
 
     assert quality(skipped(result_step(ok=True))) == 0
     assert quality(grade(result_step(ok=True), OutcomeAnswer(works=True))) == 5
     assert quality(grade(result_step(ok=True), OutcomeAnswer(works=False))) == 0
     assert quality(grade(choice_step(), ChoiceAnswer(index=1))) == 5
     assert quality(grade(choice_step(), ChoiceAnswer(index=2))) == 0
-    # A goal: passing from half the score up.
-    assert quality(grade(goal_step(), GoalAnswer("Fix parse_date() in dates.py so tests pass; only touch dates.py"))) == 5
-    assert quality(grade(goal_step(), GoalAnswer("Make test_parse pass"))) == 2  # 1/3: missed
-    assert quality(grade(goal_step(), GoalAnswer("make it better"))) == 0
+    # A goal: judged on its criteria, passing from half of them up.
+    goal = GoalAnswer("Fix parse_date() in dates.py so tests pass; only touch dates.py")
+    assert quality(grade(goal_step(), goal, marks(Verdict.COVERED, Verdict.COVERED))) == 5
+    assert quality(grade(goal_step(), goal, marks(Verdict.PARTLY, Verdict.MISSED))) == 1  # 1/4: missed
+    assert quality(grade(goal_step(), goal, marks(Verdict.MISSED, Verdict.CONTRADICTED))) == 0
     # Intervene: the right category, half the key points -> 0.875 -> 4.
-    assert quality(grade(correction_step(), InterveneAnswer(intervene=True, category=Category.TEST, text="fix the code instead"))) == 4
-    # Right to stop it, wrong category: missed, however well the words cover the points.
+    half = grade(correction_step(), InterveneAnswer(intervene=True, category=Category.TEST, text="fix the code instead"), marks(Verdict.MISSED, Verdict.COVERED))
+    assert quality(half) == 4
+    # Right to stop it, every point made, another category: not missed (never on the category alone).
     wrong_category = grade(
         correction_step(),
         InterveneAnswer(intervene=True, category=Category.SCOPE, text="the test encodes the requirement; fix the code, not the test"),
+        marks(Verdict.COVERED, Verdict.COVERED),
     )
-    assert wrong_category.score == 0.75 and quality(wrong_category) == 2
+    assert wrong_category.score == 0.75 and not wrong_category.missed and quality(wrong_category) == 4
     assert quality(grade(correction_step(), InterveneAnswer(intervene=False))) == 0
 
 

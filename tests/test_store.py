@@ -161,27 +161,29 @@ def test_answers_to_an_unknown_attempt_are_refused(store: Progress) -> None:
         store.save_position("nope", cursor=1, frontier=1, finished=False)
 
 
-def test_self_check_is_saved_once(store: Progress) -> None:
+JUDGED = {"judge": "self", "points": [{"index": 0, "verdict": "covered"}, {"index": 1, "verdict": "partly"}]}
+
+
+def test_a_judgement_is_saved_once_beside_its_answer(store: Progress) -> None:
     record = store.start_attempt("tests-that-lie", "abc")
     with pytest.raises(StoreError, match="no answer"):
-        store.save_self_check(record.id, "s1", [0])
-    store.save_answer(record.id, goal("s1"), score=0.4)
-    store.save_self_check(record.id, "s1", [0, 2], score=0.8)
-    with pytest.raises(AlreadyAnswered, match="already ticked"):
-        store.save_self_check(record.id, "s1", [1], score=1.0)
+        store.save_judgement(record.id, "s1", JUDGED)
+    store.save_answer(record.id, goal("s1"), score=0.0)
+    store.save_judgement(record.id, "s1", JUDGED, score=0.75)
+    with pytest.raises(AlreadyAnswered, match="already judged"):
+        store.save_judgement(record.id, "s1", {"judge": "self", "points": []}, score=1.0)
 
     data = store.load_state(record.id)
-    assert data["committed"][0]["self_check"] == [0, 2]
-    assert AttemptState.from_data(data).committed["s1"].self_check == (0, 2)
-    assert store.answer_scores(record.id) == {"s1": 0.8}
+    assert data["committed"][0]["judgement"] == JUDGED
+    judgement = AttemptState.from_data(data).committed["s1"].judgement
+    assert judgement is not None and judgement.judge.value == "self" and [p.verdict.value for p in judgement.points] == ["covered", "partly"]
+    assert store.answer_scores(record.id) == {"s1": 0.75}
 
 
-def test_an_empty_self_check_counts_as_done(store: Progress) -> None:
+def test_a_rubric_ticked_by_an_older_tutor_is_not_taken_for_a_judgement(store: Progress) -> None:
     record = store.start_attempt("tests-that-lie", "abc")
-    store.save_answer(record.id, goal("s1"))
-    store.save_self_check(record.id, "s1", [])
-    with pytest.raises(AlreadyAnswered):
-        store.save_self_check(record.id, "s1", [0])
+    store.save_answer(record.id, {**goal("s1"), "self_check": [0, 1]})
+    assert AttemptState.from_data(store.load_state(record.id)).committed["s1"].judgement is None
 
 
 def test_save_position_updates_the_attempt_and_last_opened(store: Progress) -> None:
@@ -459,11 +461,11 @@ def test_two_stores_on_one_folder_see_each_others_writes(folder: Path) -> None:
     made_in_b = b.start_attempt("lesson-two", "y")
     a.save_answer(made_in_b.id, intervene("s3"))
     b.save_position(made_in_a.id, cursor=2, frontier=3, finished=False)
-    a.save_self_check(made_in_a.id, "s1", [0])
+    a.save_judgement(made_in_a.id, "s1", JUDGED)
 
     for store in (a, b, Progress(folder)):
         assert [entry["step"] for entry in store.load_state(made_in_a.id)["committed"]] == ["s1", "s2"]
-        assert store.load_state(made_in_a.id)["committed"][0]["self_check"] == [0]
+        assert store.load_state(made_in_a.id)["committed"][0]["judgement"] == JUDGED
         assert store.load_state(made_in_a.id)["frontier"] == 3
         assert [entry["step"] for entry in store.load_state(made_in_b.id)["committed"]] == ["s3"]
         assert store.last_opened() == ("lesson-one", made_in_a.id)

@@ -2,7 +2,8 @@
 
 from .answers import Answer, AnswerDataError, ChoiceAnswer, GoalAnswer, InterveneAnswer, OutcomeAnswer, answer_from_data, answer_to_data
 from .drafts import Draft
-from .grading import AnswerMismatch, Grade, apply_self_check, grade, skipped
+from .grading import AnswerMismatch, CategoryMatch, Grade, grade, skipped
+from .judging import Judge, Judgement, JudgeRequest, PointVerdict, Verdict
 from .replay import (
     AskFrame,
     AttemptState,
@@ -20,8 +21,8 @@ from .review import Card, new_card, quality, review_lesson, review_replay, sched
 from .scoring import ScoreCard, Tally, score_card
 
 __all__ = [
-    "Answer", "AnswerDataError", "AnswerMismatch", "AskFrame", "AttemptState", "Card", "ChoiceAnswer", "Committed", "Draft",
+    "Answer", "AnswerDataError", "AnswerMismatch", "CategoryMatch", "Judge", "JudgeRequest", "Judgement", "PointVerdict", "Verdict", "AskFrame", "AttemptState", "Card", "ChoiceAnswer", "Committed", "Draft",
     "EndFrame", "Frame", "Grade", "GoalAnswer", "InterveneAnswer", "OutcomeAnswer", "Replay", "ReplayError",
     "ScoreCard", "StepFrame", "Tally", "TaskFrame", "TimelineEntry", "View", "answer_from_data", "answer_to_data",
-    "apply_self_check", "grade", "new_card", "quality", "review_lesson", "review_replay", "schedule", "score_card", "skipped",
+    "grade", "new_card", "quality", "review_lesson", "review_replay", "schedule", "score_card", "skipped",
 ]

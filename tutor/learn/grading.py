@@ -1,10 +1,23 @@
-"""Offline graders, one per ask type. Deterministic: the same answer always gets the same grade."""
+"""Grades, one rule per ask type. Pure and deterministic: the same answer and judgement always give the same grade.
+
+Exact where the truth is exact (an outcome, a choice, the decision to step in). Free text
+(an intervene message, a goal) is judged point by point against the senior's points by a
+judge (`tutor.learn.judging`): until a judgement is given, its grade is `pending` and its
+points count for nothing. Tutor's own word matcher never judges.
+
+An intervene answer is right when its decision is the senior's or one the ask `accept`s;
+its category earns full credit when it is the senior's or an accepted one, half when the
+ask names it `related`. An answer is *missed* (it goes to review) when the decision is
+wrong, or when its points are mostly missed or contradicted: never on the category alone.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import Enum
 
 from tutor.lesson import (
+    Accept,
     AnyStep,
     AskType,
     Category,
@@ -18,62 +31,105 @@ from tutor.lesson import (
 )
 
 from .answers import Answer, ChoiceAnswer, GoalAnswer, InterveneAnswer, OutcomeAnswer
-from .fuzzy import content_words, coverage
 from .goal_lint import LintCheck, lint_goal
+from .judging import Judge, Judgement, Verdict, checked
 
 # Weights of an intervene grade when the senior did intervene: deciding to stop the
 # agent is what matters most; naming why and saying it well come after.
 DECISION_WEIGHT, CATEGORY_WEIGHT, KEY_POINTS_WEIGHT = 0.5, 0.25, 0.25
+RELATED_CREDIT = 0.5
 GOAL_PASS = 0.5
 
 
 class AnswerMismatch(ValueError):
-    """An answer of the wrong type for the ask, or out of range."""
+    """An answer of the wrong type for the ask, or out of range, or a judgement that does not fit."""
+
+
+class CategoryMatch(str, Enum):
+    SAME = "same"  # the senior's own category
+    ACCEPTED = "accepted"  # another the ask accepts as right too
+    RELATED = "related"  # one the ask names as near the senior's: half credit
+    DIFFERENT = "different"
+
+
+CATEGORY_CREDIT = {CategoryMatch.SAME: 1.0, CategoryMatch.ACCEPTED: 1.0, CategoryMatch.RELATED: RELATED_CREDIT, CategoryMatch.DIFFERENT: 0.0}
 
 
 @dataclass(frozen=True)
 class Grade:
     step_id: str
     ask_type: AskType
-    score: float  # 0..1
+    score: float  # 0..1; a pending judgement counts its points as nothing yet
     skipped: bool = False
-    # A yes/no verdict where the ask has one (outcome, choice, intervene: decision and
-    # category); None for a goal, which is judged on a scale.
+    # A yes/no verdict where the ask has one (outcome, choice, intervene: the decision and a
+    # right category); None for a goal, which is judged on a scale.
     correct: bool | None = None
     confidence: Confidence | None = None
     decision_correct: bool | None = None
-    category_correct: bool | None = None
+    category_match: CategoryMatch | None = None  # intervene, when the learner stepped in where stepping in was right
     senior_intervened: bool | None = None
     senior_category: Category | None = None
-    key_points_covered: tuple[str, ...] = ()
-    key_points_missed: tuple[str, ...] = ()
-    lint: tuple[LintCheck, ...] = ()
-    rubric: tuple[str, ...] = ()
-    rubric_checked: tuple[int, ...] | None = None
+    accepted: str = ""  # the senior's words on why the learner's other answer is right too
+    points: tuple[str, ...] = ()  # the senior's points the answer is judged against
+    judgement: Judgement | None = None
+    lint: tuple[LintCheck, ...] = ()  # a goal's cue checks: hints, never the score
     reasons: tuple[str, ...] = field(default=())
+
+    @property
+    def pending(self) -> bool:
+        """The answer's points await a judge (Claude, or the learner's own check)."""
+        return bool(self.points) and self.judgement is None and not self.skipped and self.decision_correct is not False
+
+    @property
+    def category_correct(self) -> bool | None:
+        if self.category_match is None:
+            return None
+        return self.category_match in (CategoryMatch.SAME, CategoryMatch.ACCEPTED)
+
+    def verdicts(self) -> tuple[Verdict | None, ...]:
+        """Each point's verdict in order (None while pending)."""
+        if self.judgement is None:
+            return tuple(None for _ in self.points)
+        by_index = {point.index: point.verdict for point in self.judgement.points}
+        return tuple(by_index.get(index) for index in range(len(self.points)))
+
+    @property
+    def key_points_covered(self) -> tuple[str, ...]:
+        return tuple(point for point, verdict in zip(self.points, self.verdicts(), strict=True) if verdict in (Verdict.COVERED, Verdict.PARTLY))
+
+    @property
+    def key_points_missed(self) -> tuple[str, ...]:
+        return tuple(point for point, verdict in zip(self.points, self.verdicts(), strict=True) if verdict not in (Verdict.COVERED, Verdict.PARTLY))
 
     @property
     def missed(self) -> bool:
         """Whether this ask should come back for review."""
         if self.skipped:
             return True
-        if self.correct is not None:
+        if self.ask_type in (AskType.OUTCOME, AskType.CHOICE):
             return not self.correct
-        return self.score < GOAL_PASS
+        if self.ask_type is AskType.INTERVENE and not self.decision_correct:
+            return True
+        if self.judgement is not None and self.points:
+            return self.judgement.mostly_missed()
+        if self.ask_type is AskType.GOAL and not self.points:
+            return self.score < GOAL_PASS
+        return False
 
 
-def grade(step: AnyStep, answer: Answer) -> Grade:
+def grade(step: AnyStep, answer: Answer, judgement: Judgement | None = None) -> Grade:
+    """The grade of `answer`; with `judgement`, its points as judged (checked against the answer)."""
     ask = step.ask
     if ask is None:
         raise AnswerMismatch(f"step {step.id} has no ask")
     if answer.type.value != ask.type:
         raise AnswerMismatch(f"step {step.id} asks {ask.type}, got a {answer.type.value} answer")
     if isinstance(answer, GoalAnswer):
-        return _grade_goal(step, ask, answer)
+        return _judged(_grade_goal(step, ask, answer), answer.text, judgement)
     if isinstance(answer, OutcomeAnswer):
         return _grade_outcome(step, answer)
     if isinstance(answer, InterveneAnswer):
-        return _grade_intervene(step, ask, answer)
+        return _judged(_grade_intervene(step, ask, answer), answer.text, judgement)
     return _grade_choice(step, ask, answer)
 
 
@@ -81,58 +137,67 @@ def skipped(step: AnyStep) -> Grade:
     ask = step.ask
     if ask is None:
         raise AnswerMismatch(f"step {step.id} has no ask")
-    # Like `grade`: the senior's decision and category belong to an intervene ask only.
-    senior_category = step.category if isinstance(step, CorrectionStep) and ask.type == "intervene" else None
+    intervene = ask.type == "intervene"
+    senior_stepped_in = isinstance(step, CorrectionStep)
+    points: tuple[str, ...] = ()
+    if isinstance(ask, GoalAsk):
+        points = goal_points(step, ask)
+    elif isinstance(ask, InterveneAsk) and senior_stepped_in:
+        points = tuple(ask.key_points)  # what the senior said when stepping in; letting it run had none
     return Grade(
         step_id=step.id,
         ask_type=AskType(ask.type),
         score=0.0,
         skipped=True,
-        senior_intervened=_senior_intervened(step) if ask.type == "intervene" else None,
-        senior_category=senior_category,
-        # Key points are what the senior said when stepping in; where they let it run there were none to miss.
-        key_points_missed=tuple(ask.key_points) if isinstance(ask, InterveneAsk) and _senior_intervened(step) else (),
-        rubric=_rubric(step, ask) if isinstance(ask, GoalAsk) else (),
+        senior_intervened=senior_stepped_in if intervene else None,
+        senior_category=step.category if intervene and senior_stepped_in else None,
+        points=points,
         reasons=("Skipped: scores zero; the step is revealed.",),
     )
 
 
-def _senior_intervened(step: AnyStep) -> bool:
-    return isinstance(step, CorrectionStep)
+def _judged(result: Grade, answer_text: str, judgement: Judgement | None) -> Grade:
+    if judgement is None or not result.pending:
+        return result  # nothing to judge: no points, or the decision was already wrong
+    if judgement.judge is not Judge.SELF:
+        # A judge's claim counts only where it quotes the learner; the learner's own marks need no quote.
+        judgement = checked(judgement, answer_text, len(result.points))
+    elif len(judgement.points) != len(result.points) or sorted(p.index for p in judgement.points) != list(range(len(result.points))):
+        raise AnswerMismatch(f"a self-check marks {len(judgement.points)} points; this answer has {len(result.points)}")
+    return _rescore(replace(result, judgement=judgement))
+
+
+def _rescore(result: Grade) -> Grade:
+    credit = result.judgement.credit() if result.judgement is not None else 0.0
+    if result.ask_type is AskType.GOAL:
+        return replace(result, score=round(credit, 6))
+    if result.ask_type is AskType.INTERVENE and result.decision_correct and result.points:
+        category = CATEGORY_CREDIT[result.category_match] if result.category_match is not None else 1.0
+        return replace(result, score=round(DECISION_WEIGHT + CATEGORY_WEIGHT * category + KEY_POINTS_WEIGHT * credit, 6))
+    return result
 
 
 # ---------------------------------------------------------------- goal
 
 
-def _rubric(step: AnyStep, ask: GoalAsk) -> tuple[str, ...]:
-    if ask.rubric:
-        return tuple(ask.rubric)
-    return tuple(step.criteria) if isinstance(step, GoalStep) else ()
+def goal_points(step: AnyStep, ask: GoalAsk) -> tuple[str, ...]:
+    """What a goal is judged against: the senior's criteria for it, else the ask's rubric."""
+    if isinstance(step, GoalStep) and step.criteria:
+        return tuple(step.criteria)
+    return tuple(ask.rubric)
 
 
 def _grade_goal(step: AnyStep, ask: GoalAsk, answer: GoalAnswer) -> Grade:
     checks = lint_goal(answer.text)
-    lint_score = sum(check.passed for check in checks) / len(checks)
-    reasons = tuple(check.hint for check in checks)
-    return Grade(
-        step_id=step.id,
-        ask_type=AskType.GOAL,
-        score=lint_score,
-        confidence=answer.confidence,
-        lint=checks,
-        rubric=_rubric(step, ask),
-        reasons=reasons,
-    )
-
-
-def apply_self_check(grade_: Grade, checked: tuple[int, ...]) -> Grade:
-    """The learner ticks which rubric items their goal met; the score becomes half lint, half rubric."""
-    if grade_.ask_type is not AskType.GOAL or grade_.skipped:
-        raise AnswerMismatch("only an answered goal ask has a rubric to tick")
-    ticks = tuple(sorted({index for index in checked if 0 <= index < len(grade_.rubric)}))
-    lint_score = sum(check.passed for check in grade_.lint) / len(grade_.lint) if grade_.lint else 0.0
-    rubric_score = len(ticks) / len(grade_.rubric) if grade_.rubric else lint_score
-    return replace(grade_, rubric_checked=ticks, score=(lint_score + rubric_score) / 2)
+    points = goal_points(step, ask)
+    if points:
+        reasons: tuple[str, ...] = ()
+        score = 0.0
+    else:
+        # Nothing of the senior's to judge against: the cue checks are all there is, and say so.
+        score = sum(check.passed for check in checks) / len(checks)
+        reasons = ("This lesson gives no criteria for its goal: the score is Tutor's goal checks only.",)
+    return Grade(step_id=step.id, ask_type=AskType.GOAL, score=score, confidence=answer.confidence, points=points, lint=checks, reasons=reasons)
 
 
 # ---------------------------------------------------------------- outcome and choice
@@ -174,61 +239,82 @@ def _grade_choice(step: AnyStep, ask: ChoiceAsk, answer: ChoiceAnswer) -> Grade:
 # ---------------------------------------------------------------- intervene
 
 
+def accepted_entry(ask: InterveneAsk, answer: InterveneAnswer) -> Accept | None:
+    """The ask's `accept` entry that makes this answer right, if any (a named category first)."""
+    for entry in ask.accept:
+        if entry.intervene == answer.intervene and entry.category is not None and entry.category == answer.category:
+            return entry
+    for entry in ask.accept:
+        if entry.intervene == answer.intervene and entry.category is None:
+            return entry
+    return None
+
+
 def _grade_intervene(step: AnyStep, ask: InterveneAsk, answer: InterveneAnswer) -> Grade:
-    senior = _senior_intervened(step)
-    decision_right = answer.intervene == senior
+    senior = isinstance(step, CorrectionStep)
     senior_category = step.category if isinstance(step, CorrectionStep) else None
-    if not senior:
-        reason = "Right: the senior let it run." if decision_right else "The senior let it run: this proposal was fine."
-        return Grade(
-            step_id=step.id,
-            ask_type=AskType.INTERVENE,
-            score=1.0 if decision_right else 0.0,
-            correct=decision_right,
-            confidence=answer.confidence,
-            decision_correct=decision_right,
-            senior_intervened=False,
-            reasons=(reason,),
-        )
-    if not decision_right:
-        return Grade(
-            step_id=step.id,
-            ask_type=AskType.INTERVENE,
-            score=0.0,
-            correct=False,
-            confidence=answer.confidence,
-            decision_correct=False,
-            category_correct=False,
-            senior_intervened=True,
-            senior_category=senior_category,
-            key_points_missed=tuple(ask.key_points),
-            reasons=(f"The senior stopped the agent here ({senior_category.value}: {senior_category.meaning}).",),
-        )
-    answer_words = content_words(answer.text)
-    covered = tuple(point for point in ask.key_points if coverage(point, answer_words))
-    missed = tuple(point for point in ask.key_points if point not in covered)
-    category_right = answer.category == senior_category
-    points_score = len(covered) / len(ask.key_points) if ask.key_points else 1.0
-    score = DECISION_WEIGHT + CATEGORY_WEIGHT * category_right + KEY_POINTS_WEIGHT * points_score
-    reasons = ["Right to stop it."]
-    if category_right:
-        reasons.append(f"Same category as the senior: {senior_category.value}.")
-    else:
-        given = answer.category.value if answer.category else "none"
-        reasons.append(f"The senior chose {senior_category.value} ({senior_category.meaning}); you chose {given}.")
-    if ask.key_points:
-        reasons.append(f"Your words covered {len(covered)} of {len(ask.key_points)} key points.")
-    return Grade(
+    base = Grade(
         step_id=step.id,
         ask_type=AskType.INTERVENE,
-        score=round(score, 6),
-        correct=category_right,
+        score=0.0,
         confidence=answer.confidence,
-        decision_correct=True,
-        category_correct=category_right,
-        senior_intervened=True,
+        senior_intervened=senior,
         senior_category=senior_category,
-        key_points_covered=covered,
-        key_points_missed=missed,
+    )
+    own_answer = answer.intervene == senior and (not senior or answer.category == senior_category)
+    # The accept entry this answer takes: the one naming its category, else one for its decision.
+    entry = None if own_answer else accepted_entry(ask, answer)
+    if entry is None and answer.intervene != senior:
+        entry = next((other for other in ask.accept if other.intervene == answer.intervene), None)
+    decision_right = answer.intervene == senior or entry is not None
+    if not decision_right:
+        if senior:
+            why = f"The senior stopped the agent here ({senior_category.value}: {senior_category.meaning})."
+        else:
+            why = "The senior let it run: this proposal was fine."
+        return replace(base, correct=False, decision_correct=False, points=tuple(ask.key_points) if senior else (), reasons=(why,))
+
+    if not answer.intervene:
+        # Letting it run, as the senior did, or as the ask accepts: nothing more to say.
+        reasons = ("Right: the senior let it run.",) if not senior else ("Letting it run is right here too.",)
+        return replace(base, score=1.0, correct=True, decision_correct=True, accepted=entry.why if entry else "", reasons=reasons)
+
+    match = _category_match(ask, answer, senior_category, entry)
+    points = tuple(entry.key_points) if entry is not None and entry.key_points else tuple(ask.key_points)
+    reasons = ["Right to stop it." if senior else "Stepping in is right here too."]
+    if senior and match is not CategoryMatch.SAME:
+        reasons.append(_category_reason(answer.category, senior_category, match))
+    elif not senior and match is CategoryMatch.DIFFERENT and entry is not None and entry.category is not None:
+        reasons.append(f"The catch the senior means is one of {entry.category.value} ({entry.category.meaning}).")
+    category_credit = CATEGORY_CREDIT[match]
+    score = DECISION_WEIGHT + CATEGORY_WEIGHT * category_credit + (0.0 if points else KEY_POINTS_WEIGHT)
+    return replace(
+        base,
+        score=round(score, 6),
+        correct=match in (CategoryMatch.SAME, CategoryMatch.ACCEPTED),
+        decision_correct=True,
+        category_match=match,
+        accepted=entry.why if entry else "",
+        points=points,
         reasons=tuple(reasons),
     )
+
+
+def _category_match(ask: InterveneAsk, answer: InterveneAnswer, senior: Category | None, entry: Accept | None) -> CategoryMatch:
+    if senior is not None and answer.category == senior:
+        return CategoryMatch.SAME
+    if entry is not None and entry.intervene and entry.category in (None, answer.category):
+        return CategoryMatch.ACCEPTED  # a category it names as right too, or a catch in any category
+    if answer.category is not None and answer.category in ask.related:
+        return CategoryMatch.RELATED
+    return CategoryMatch.DIFFERENT
+
+
+def _category_reason(given: Category | None, senior: Category | None, match: CategoryMatch) -> str:
+    assert senior is not None
+    mine = given.value if given else "no category"
+    if match is CategoryMatch.ACCEPTED:
+        return f"The senior filed it under {senior.value}; {mine} is right here too."
+    if match is CategoryMatch.RELATED:
+        return f"The senior filed it under {senior.value} ({senior.meaning}); {mine} is close: half the category's credit."
+    return f"The senior filed it under {senior.value} ({senior.meaning}), not {mine}: the category is worth a quarter; the decision is what counts most."

@@ -27,7 +27,8 @@ from tutor.lesson import (
 
 from .answers import Answer, AnswerDataError, answer_from_data, answer_to_data
 from .drafts import Draft
-from .grading import AnswerMismatch, Grade, apply_self_check, grade, skipped
+from .grading import AnswerMismatch, Grade, grade, skipped
+from .judging import Judgement
 from .scoring import ScoreCard, score_card
 
 STATE_VERSION = 1
@@ -46,14 +47,14 @@ class Committed:
 
     step_id: str
     answer: Answer | None
-    self_check: tuple[int, ...] | None = None
+    judgement: Judgement | None = None  # how its points were judged: given once, never redone
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"step": self.step_id, "skipped": self.answer is None}
         if self.answer is not None:
             data["answer"] = answer_to_data(self.answer)
-        if self.self_check is not None:
-            data["self_check"] = list(self.self_check)
+        if self.judgement is not None:
+            data["judgement"] = self.judgement.to_data()
         return data
 
     @classmethod
@@ -62,8 +63,9 @@ class Committed:
             raise AnswerDataError(f"unreadable committed answer {data!r}")
         try:
             answer = None if data.get("skipped") else answer_from_data(data["answer"])
-            check = data.get("self_check")
-            return cls(str(data["step"]), answer, tuple(int(i) for i in check) if check is not None else None)
+            # A rubric's ticks from before judged points ("self_check") are not a judgement of
+            # them: such a goal asks for its check again.
+            return cls(str(data["step"]), answer, Judgement.from_data(data.get("judgement")) if answer is not None else None)
         except (KeyError, TypeError, ValueError) as error:
             raise AnswerDataError(f"unreadable committed answer: {error}") from error
 
@@ -191,6 +193,7 @@ class View:
     awaiting_answer: bool
     finished: bool
     lesson_changed: bool
+    awaiting_judgement: bool = False  # the step on screen was answered; its points await a judge
 
 
 # ---------------------------------------------------------------- the engine
@@ -242,10 +245,7 @@ class Replay:
         return state
 
     def _grade_entry(self, step: AnyStep, entry: Committed) -> Grade:
-        result = skipped(step) if entry.answer is None else grade(step, entry.answer)
-        if entry.self_check is not None and not result.skipped and result.ask_type is AskType.GOAL:
-            result = apply_self_check(result, entry.self_check)
-        return result
+        return skipped(step) if entry.answer is None else grade(step, entry.answer, entry.judgement)
 
     def _first_open_frame(self, state: AttemptState) -> int:
         for index, step in enumerate(self._steps):
@@ -315,15 +315,27 @@ class Replay:
 
     # -- moving
 
+    def awaiting_judgement(self) -> bool:
+        """The step on screen was answered and its points await a judge (before moving on)."""
+        index = self.current_step_index()
+        if index is None or not self.is_revealed(index):
+            return False
+        result = self._grades.get(self._steps[index].id)
+        return result is not None and result.pending
+
     def can_next(self) -> bool:
-        return self._state.cursor < self.end_frame and not self.awaiting_answer()
+        return self._state.cursor < self.end_frame and not self.awaiting_answer() and not self.awaiting_judgement()
 
     def can_back(self) -> bool:
         return self._state.cursor > 0
 
     def next(self) -> None:
         if not self.can_next():
-            raise ReplayError("answer or skip the question before moving on" if self.awaiting_answer() else "this is the end")
+            if self.awaiting_answer():
+                raise ReplayError("answer or skip the question before moving on")
+            if self.awaiting_judgement():
+                raise ReplayError("mark each of the senior's points first (y, p or n)")
+            raise ReplayError("this is the end")
         self._move(self._state.cursor + 1)
 
     def back(self) -> None:
@@ -380,17 +392,15 @@ class Replay:
     def draft_of(self, step_id: str) -> Draft | None:
         return self._state.drafts.get(step_id)
 
-    def self_check(self, step_id: str, checked: tuple[int, ...]) -> Grade:
-        """Tick the rubric items an answered goal met. Once, like every answer."""
+    def judge(self, step_id: str, judgement: Judgement) -> Grade:
+        """Record how an answered step's points were judged (by Claude, or the learner's own check). Once."""
         entry = self._state.committed.get(step_id)
         if entry is None or entry.answer is None:
-            raise ReplayError("only an answered goal can be self-checked")
-        if self._grades[step_id].ask_type is not AskType.GOAL:
-            raise ReplayError("only an answered goal can be self-checked")
-        if entry.self_check is not None:
-            raise ReplayError("the rubric has already been ticked for this goal")
-        result = apply_self_check(self._grades[step_id], checked)
-        self._state.committed[step_id] = Committed(step_id, entry.answer, result.rubric_checked)
+            raise ReplayError("only an answered question can be judged")
+        if not self._grades[step_id].pending:
+            raise ReplayError("this answer has been judged already")
+        result = grade(self.lesson.step(step_id), entry.answer, judgement)  # raises AnswerMismatch first
+        self._state.committed[step_id] = Committed(step_id, entry.answer, result.judgement)
         self._grades[step_id] = result
         return result
 
@@ -414,6 +424,7 @@ class Replay:
             can_next=self.can_next(),
             can_back=self.can_back(),
             awaiting_answer=self.awaiting_answer(),
+            awaiting_judgement=self.awaiting_judgement(),
             finished=self._state.finished,
             lesson_changed=self.lesson_changed,
         )

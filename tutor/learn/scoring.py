@@ -76,7 +76,11 @@ def score_card(grades: list[Grade], total_asks: int) -> ScoreCard:
 
     interventions = by_type[AskType.INTERVENE]
     corrected = [g for g in interventions if g.senior_intervened]
-    key_points_total = sum(len(g.key_points_covered) + len(g.key_points_missed) for g in corrected)
+    # Points judged so far, each counted by its credit (a partly is half), and a skip's points as
+    # missed; a wrong decision's points and pending ones are not counted (nothing was said to judge).
+    judged = [g for g in corrected if g.points and (g.judgement is not None or g.skipped)]
+    key_points_total = sum(len(g.points) for g in judged)
+    key_points_hits = round(sum(g.judgement.credit() * len(g.points) for g in judged if g.judgement is not None), 6)
     calibration = [
         (grade.confidence.probability, verdict)
         for grade in grades
@@ -91,7 +95,7 @@ def score_card(grades: list[Grade], total_asks: int) -> ScoreCard:
         outcome=Tally(sum(bool(g.correct) for g in by_type[AskType.OUTCOME]), len(by_type[AskType.OUTCOME])),
         decision=Tally(sum(bool(g.decision_correct) for g in interventions), len(interventions)),
         category=Tally(sum(bool(g.category_correct) for g in corrected), len(corrected)),
-        key_points=Tally(sum(len(g.key_points_covered) for g in corrected), key_points_total),
+        key_points=Tally(key_points_hits, key_points_total),
         choice=Tally(sum(bool(g.correct) for g in by_type[AskType.CHOICE]), len(by_type[AskType.CHOICE])),
         brier=brier_score(calibration),
         calibration_n=len(calibration),

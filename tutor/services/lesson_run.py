@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from tutor.lesson import Lesson, lesson_digest
-from tutor.learn import Answer, AttemptState, Draft, Grade, Replay, View, new_card
+from tutor.learn import Answer, AttemptState, Draft, Grade, Judgement, Replay, View, new_card
 
 if TYPE_CHECKING:
     from tutor.store.progress import AttemptRecord, Progress
@@ -36,7 +36,7 @@ class LessonRun:
         self.curriculum = curriculum
         self.notes: list[str] = []
         self._unsaved_answers: list[tuple[dict[str, Any], float | None]] = []
-        self._unsaved_checks: list[tuple[str, list[int], float | None]] = []
+        self._unsaved_judgements: list[tuple[str, dict[str, Any], float | None]] = []
         self._position_dirty = False
         self._unsaved_drafts: set[str] = set()  # steps whose draft changed since the last save
         self.record: AttemptRecord | None = None
@@ -98,9 +98,12 @@ class LessonRun:
         self._queue_answer(grade)
         return grade
 
-    def self_check(self, step_id: str, ticks: tuple[int, ...]) -> Grade:
-        grade = self.replay.self_check(step_id, ticks)
-        self._unsaved_checks.append((step_id, list(grade.rubric_checked or ()), grade.score))
+    def judge(self, step_id: str, judgement: Judgement) -> Grade:
+        """Record how an answer's points were judged (Claude's verdicts, or the learner's own marks); saved at once."""
+        grade = self.replay.judge(step_id, judgement)
+        assert grade.judgement is not None
+        self._unsaved_judgements.append((step_id, grade.judgement.to_data(), grade.score))
+        self._position_dirty = True  # a finished attempt's score follows
         self.flush()
         return grade
 
@@ -142,7 +145,7 @@ class LessonRun:
         """Write everything not yet saved. Raises SaveFailed (keeping it queued) when the disk refuses."""
         if self.progress is None or self.record is None:
             self._unsaved_answers.clear()
-            self._unsaved_checks.clear()
+            self._unsaved_judgements.clear()
             self._unsaved_drafts.clear()
             self._position_dirty = False
             return
@@ -156,13 +159,13 @@ class LessonRun:
                 except AlreadyAnswered:
                     pass  # saved by an earlier try whose confirmation was lost
                 self._unsaved_answers.pop(0)
-            while self._unsaved_checks:
-                step_id, ticks, score = self._unsaved_checks[0]
+            while self._unsaved_judgements:
+                step_id, judgement, score = self._unsaved_judgements[0]
                 try:
-                    self.progress.save_self_check(self.record.id, step_id, ticks, score=score)
+                    self.progress.save_judgement(self.record.id, step_id, judgement, score=score)
                 except AlreadyAnswered:
                     pass
-                self._unsaved_checks.pop(0)
+                self._unsaved_judgements.pop(0)
             while self._unsaved_drafts:
                 step_id = next(iter(self._unsaved_drafts))
                 draft = self.replay.draft_of(step_id)

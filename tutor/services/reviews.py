@@ -139,7 +139,7 @@ class ReviewSession:
         view = self._replay.view()
         # Within a card, "next" walks forward to the card's question (after a `back`), and after its
         # reveal moves on to the next card: it is blocked only while the question waits for an answer.
-        return replace(view, can_next=not view.awaiting_answer, finished=False)
+        return replace(view, can_next=not view.awaiting_answer and not view.awaiting_judgement, finished=False)
 
     def next(self) -> None:
         from tutor.learn import ReplayError
@@ -147,6 +147,8 @@ class ReviewSession:
         view = self.view()
         if self._replay is None or view.awaiting_answer:
             raise ReplayError("answer or skip the question before moving on")
+        if view.awaiting_judgement:
+            raise ReplayError("mark each of the senior's points first (y, p or n)")
         if view.cursor < view.total:
             self._replay.next()
             return
@@ -176,10 +178,10 @@ class ReviewSession:
         self._record(grade)
         return grade
 
-    def self_check(self, step_id: str, ticks: tuple[int, ...]) -> Grade:
+    def judge(self, step_id: str, judgement) -> Grade:  # noqa: ANN001 - a tutor.learn Judgement
         assert self._replay is not None and self.item is not None
-        grade = self._replay.self_check(step_id, ticks)
-        self.queue.record(self.item, grade)  # reschedule by the completed grade
+        grade = self._replay.judge(step_id, judgement)
+        self._record(grade)  # the card is rescheduled once its answer is fully graded
         return grade
 
     def set_draft(self, draft) -> None:  # noqa: ANN001 - a tutor.learn Draft
@@ -194,6 +196,8 @@ class ReviewSession:
         """Nothing waits to be written: a card is rescheduled (and saved) the moment it is answered."""
 
     def _record(self, grade: Grade) -> None:
+        if grade.pending:
+            return  # its points are still to be judged: recorded then
         self.reviewed += 1
         self.right += not grade.missed
         self.queue.record(self.item, grade)

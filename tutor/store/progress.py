@@ -196,16 +196,17 @@ class Progress:
     def _next_doc_id(table: Table) -> int:
         return max((doc.doc_id for doc in table.all()), default=0) + 1
 
-    def save_self_check(self, attempt_id: str, step_id: str, ticks: list[int], *, score: float | None = None) -> None:
+    def save_judgement(self, attempt_id: str, step_id: str, judgement: dict[str, Any], *, score: float | None = None) -> None:
+        """Store how an answer's points were judged (`Judgement.to_data()`), beside the answer. Once."""
         with self._lock:
             table = self._attempt_table(attempt_id)
             answer = Query()
             matches = table.search((answer.kind == "answer") & (answer.step == step_id))
             if not matches:
-                raise StoreError(f"step {step_id!r} has no answer to self-check")
-            if matches[0].get("self_check") is not None:
-                raise AlreadyAnswered(f"the rubric for step {step_id!r} is already ticked")
-            table.update({"self_check": list(ticks), "score": score}, doc_ids=[matches[0].doc_id])
+                raise StoreError(f"step {step_id!r} has no answer to judge")
+            if matches[0].get("judgement") is not None:
+                raise AlreadyAnswered(f"the answer to step {step_id!r} is already judged")
+            table.update({"judgement": copy.deepcopy(judgement), "score": score}, doc_ids=[matches[0].doc_id])
 
     def save_position(
         self, attempt_id: str, *, cursor: int, frontier: int, finished: bool, score: float | None = None
@@ -250,8 +251,8 @@ class Progress:
             # Copies: the documents are the store's cache, which a caller must not be able to change.
             if "answer" in doc:
                 entry["answer"] = copy.deepcopy(doc["answer"])
-            if doc.get("self_check") is not None:
-                entry["self_check"] = list(doc["self_check"])
+            if doc.get("judgement") is not None:
+                entry["judgement"] = copy.deepcopy(doc["judgement"])
             committed.append(entry)
         drafts = {str(doc.get("step")): copy.deepcopy(doc.get("draft")) for doc in docs if doc.get("kind") == "draft"}
         state = {
