@@ -139,7 +139,8 @@ def test_synthetic_transcript_maps_tools_and_pairs_results(tmp_path: Path) -> No
     assert check_lesson_data(data, "x")[1] == []
     steps = data["steps"]
     assert steps[0]["text"] == "Fix the failing slug test without touching the test."
-    assert data["task"] == steps[0]["text"] and data["title"].startswith("Fix the failing slug test")
+    assert steps[0]["kind"] == "goal" and steps[0]["ask"]["type"] == "goal"
+    assert "slug test" not in data["task"] and "slug test" not in data["title"]  # the goal is the first question's answer
     first_agent = steps[1]
     assert first_agent["kind"] == "agent" and first_agent["text"] == "Let me run the tests first."
     assert first_agent["calls"][0] == {"id": "call-1", "tool": "run", "input": {"command": "pytest -q", "description": "run tests"}}
@@ -259,7 +260,7 @@ def test_cli_default_out_is_the_title_slug(tmp_path: Path, monkeypatch: pytest.M
     result = CliRunner().invoke(cli, ["import", "claude-code", str(source)])
     assert result.exit_code == 0, result.output
     folders = [p for p in tmp_path.iterdir() if (p / "lesson.json").is_file()]
-    assert [p.name for p in folders] == ["fix-the-failing-slug-test-without"]
+    assert [p.name for p in folders] == ["claude-code-in-proj"]
 
 
 def test_cli_reports_a_bad_file_in_one_line(tmp_path: Path) -> None:
@@ -335,3 +336,67 @@ def test_a_record_of_the_wrong_shape_is_skipped_not_a_crash(record: dict[str, An
     path.write_text("\n".join(json.dumps(r) for r in (prompt, record, _assistant("m1", _text("Done.")))) + "\n", encoding="utf-8")
     result = import_claude_code(path)
     assert [s["kind"] for s in result.lesson_data["steps"]][:1] == ["goal"]
+
+
+# ---------------------------------------------------------------- the goal is not given away
+
+
+def _words_of(prompt: str) -> list[str]:
+    """Runs of five words of the prompt: any of them in the task would quote the senior."""
+    words = prompt.split()
+    return [" ".join(words[i : i + 5]) for i in range(max(1, len(words) - 4))]
+
+
+def test_the_first_prompt_is_the_goal_not_the_task_or_title(tmp_path: Path) -> None:
+    goal = "Make the invoice export skip cancelled orders and keep the CSV header unchanged."
+    records = [
+        _user(goal, gitBranch="fix/export", timestamp="2026-03-02T09:15:00.000Z"),
+        _assistant("m1", _text("I'll look at the exporter."), _use("t1", "Bash", command="pytest -q")),
+        _result("t1", "1 failed"),
+        _user("Now run the full suite."),
+        _assistant("m2", _use("t2", "Bash", command="pytest -q")),
+        _result("t2", "4 passed"),
+    ]
+    result = import_claude_code(_write(tmp_path, records))
+    data = result.lesson_data
+    assert data["steps"][0] == {"id": "goal", "kind": "goal", "text": goal, "ask": data["steps"][0]["ask"]}
+    assert data["steps"][0]["ask"]["type"] == "goal"
+    shown_first = " ".join([data["title"], data["summary"], data["task"]])
+    for run in _words_of(goal):
+        assert run not in shown_first
+    # the situation, said without the senior's words
+    assert data["title"] == "Claude Code in proj, 2026-03-02" and data["id"] == "claude-code-in-proj-2026-03-02"
+    task = data["task"]
+    assert "**proj**" in task and "`fix/export`" in task and "2026-03-02" in task
+    assert "2 prompts from the senior, 2 tool calls by the agent" in task
+    assert "first request to the agent is hidden: set the goal yourself" in task
+    assert any("not the first prompt" in note for note in result.notes)
+    assert check_lesson_data(data, "x")[1] == []
+
+
+def test_a_session_without_a_folder_still_gets_a_neutral_task(tmp_path: Path) -> None:
+    records = [{"type": "user", "message": {"role": "user", "content": "Rename the `util` module to `helpers` everywhere."}},
+               {"type": "assistant", "message": {"id": "m", "role": "assistant", "content": [_text("On it.")]}}]
+    data = import_claude_code(_write(tmp_path, records)).lesson_data
+    assert data["title"] == "A Claude Code session" and data["id"] == "a-claude-code-session"
+    assert data["task"].startswith("A Claude Code session in a project: 1 prompt from the senior, 0 tool calls by the agent.")
+    assert "util" not in data["task"] + data["title"]
+
+
+def test_a_folder_name_cannot_inject_markdown(tmp_path: Path) -> None:
+    records = [_user("Fix the build.", cwd="/home/u/**bold**`x`[link](y)"), _assistant("m", _text("ok"))]
+    data = import_claude_code(_write(tmp_path, records)).lesson_data
+    first_line = data["task"].splitlines()[0]
+    assert "`x`" not in first_line and "[link]" not in first_line and "**bold**" not in first_line
+    assert "**boldxlink(y)**" in first_line
+
+
+@pytest.mark.parametrize("name", TRANSCRIPTS)
+def test_corpus_task_and_title_do_not_quote_the_first_prompt(name: str) -> None:
+    data = import_claude_code(corpus_file(name)).lesson_data
+    goal = data["steps"][0]
+    assert goal["kind"] == "goal" and goal["ask"]["type"] == "goal"
+    shown_first = " ".join([data["title"], data["summary"], data["task"]])
+    for run in _words_of(goal["text"]):
+        assert run not in shown_first, run
+    assert "set the goal yourself" in data["task"]

@@ -1,4 +1,9 @@
-"""`tutor validate`: check any mix of lessons, curricula and folders of curricula."""
+"""`tutor validate`: check any mix of lessons, curricula and folders of curricula.
+
+Problems make a lesson invalid (exit 1). Warnings do not: a valid lesson that teaches
+less than it could (no goal ask, say) gets a line marked `warning:`, and the exit code
+stays 0 when nothing else is wrong.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .curriculum import is_curriculum, is_lesson, read_curriculum
-from .io import read_lesson
+from .io import LESSON_FILE, read_lesson
+from .models import Lesson
 from .problems import Problem
+from .validate import lesson_warnings
+
+WARNING = "warning: "
 
 
 @dataclass
 class CheckReport:
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # shown, but never make the report fail
     passed: list[Path] = field(default_factory=list)
     lessons: int = 0
     curricula: int = 0
@@ -23,6 +33,7 @@ class CheckReport:
 
     def lines(self, quiet: bool = False) -> list[str]:
         lines = [str(problem) for problem in self.problems]
+        lines += [str(Problem(warning.path, warning.where, WARNING + warning.what)) for warning in self.warnings]
         if not quiet:
             lines += [f"ok: {path}" for path in self.passed]
         return lines
@@ -31,9 +42,16 @@ class CheckReport:
         what = f"{self.lessons} lesson{'s' if self.lessons != 1 else ''}"
         if self.curricula:
             what += f" in {self.curricula} curricul{'a' if self.curricula != 1 else 'um'}"
+        warned = f", {len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}" if self.warnings else ""
         if self.ok:
-            return f"{what}: all valid"
-        return f"{what}: {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
+            return f"{what}: all valid{warned}"
+        return f"{what}: {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}{warned}"
+
+    def add_passed(self, path: Path, lesson: Lesson | None, shown: str) -> None:
+        """A lesson that validated, and the warnings it still gets."""
+        self.passed.append(path)
+        if lesson is not None:
+            self.warnings.extend(lesson_warnings(lesson, shown))
 
 
 def check_paths(paths: list[Path]) -> CheckReport:
@@ -74,16 +92,16 @@ def _check_lesson(path: Path, report: CheckReport) -> None:
             report.problems.append(Problem(str(path), "", f"cannot read: {error.strerror or error}"))
             return
         data, problem = decode_json(raw, str(path))
-        problems = [problem] if problem else check_lesson_data(data, str(path), path.parent)[1]
+        lesson, problems = (None, [problem]) if problem else check_lesson_data(data, str(path), path.parent)
         report.problems.extend(problems)
         if not problems:
-            report.passed.append(path)
+            report.add_passed(path, lesson, str(path))
         return
     read = read_lesson(path)
     report.lessons += 1
     report.problems.extend(read.problems)
     if read.ok:
-        report.passed.append(read.path)
+        report.add_passed(read.path, read.lesson, str(read.path / LESSON_FILE))
 
 
 def _check_curriculum(path: Path, report: CheckReport) -> None:
@@ -94,4 +112,4 @@ def _check_curriculum(path: Path, report: CheckReport) -> None:
         report.lessons += 1
         report.problems.extend(read.problems)
         if read.ok:
-            report.passed.append(read.path)
+            report.add_passed(read.path, read.lesson, str(read.path / LESSON_FILE))

@@ -355,6 +355,24 @@ def _accept_problems(ask: dict, step: dict, path: str, where: str) -> list[Probl
     return problems
 
 
+# ---------------------------------------------------------------- warnings
+
+
+def lesson_warnings(lesson: Lesson, path: str) -> list[Problem]:
+    """What a valid lesson may still get wrong as teaching: one line each, never an error.
+
+    A lesson with no goal ask never has the learner set the goal, the first thing a senior
+    does; and an imported or recorded draft without one usually shows its goal as the task.
+    """
+    warnings = []
+    shown = [step for step in lesson.steps if not step.hidden]
+    if not any(step.ask is not None and step.ask.type == AskType.GOAL.value for step in shown):
+        has_goal = any(step.kind == StepKind.GOAL.value for step in shown)
+        fix = "give the goal step a goal ask" if has_goal else "add a goal step with a goal ask"
+        warnings.append(Problem(path, "steps", f"no goal ask: learners never set the goal themselves ({fix})"))
+    return warnings
+
+
 def _bundle_problems(bundle: str, folder: Path | None, path: str) -> list[Problem]:
     candidate = Path(bundle)
     if candidate.is_absolute() or ".." in candidate.parts or len(candidate.parts) != 1:

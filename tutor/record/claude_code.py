@@ -5,7 +5,8 @@ Claude Code writes one JSON record a line: `user` and `assistant` messages, plus
 records that are machinery, not conversation. What becomes a step:
 
 - the first real user prompt is the `goal` (with a goal ask); later real prompts are
-  `prompt` steps. Tool results, meta records (`isMeta`: skill bodies, command caveats),
+  `prompt` steps. The task and the title name the project, the branch and the day rather
+  than quote that prompt: it is the answer to the goal ask. Tool results, meta records (`isMeta`: skill bodies, command caveats),
   slash-command echoes and the compaction summary are not prompts;
 - an assistant message is streamed as several records sharing `message.id` (one content
   block each): they are grouped into one `agent` step, its text blocks joined, its
@@ -407,6 +408,48 @@ def _slug(text: str, limit: int = 40) -> str:
     return slug.strip("-") or "claude-code-session"
 
 
+def _asks_for_the_goal_first(steps: list[dict[str, Any]]) -> bool:
+    first = next((step["ask"] for step in steps if isinstance(step.get("ask"), dict)), None)
+    return first is not None and first.get("type") == "goal"
+
+
+def _where(records: list[dict[str, Any]]) -> tuple[str, str]:
+    """The project (the last part of the session's working folder) and its git branch, as far as the transcript says."""
+    cwd = next((r["cwd"] for r in records if isinstance(r.get("cwd"), str) and r["cwd"].strip()), "")
+    branch = next((r["gitBranch"] for r in records if isinstance(r.get("gitBranch"), str) and r["gitBranch"].strip()), "")
+    project = re.split(r"[\\/]", cwd.strip().rstrip("/\\"))[-1] if cwd.strip() else ""
+    return _plain(project), _plain(branch)
+
+
+def _plain(text: str, limit: int = 60) -> str:
+    """A name safe to put in one line of Markdown: no markup characters, no line breaks."""
+    text = re.sub(r"[`*\[\]<>\\|#]", "", re.sub(r"\s+", " ", text)).strip()
+    return text[:limit]
+
+
+def _day(created: str | None) -> str:
+    return created[:10] if created and re.match(r"\d{4}-\d{2}-\d{2}", created) else ""
+
+
+def _title_for(project: str, created: str | None) -> str:
+    title = f"Claude Code in {project}" if project else "A Claude Code session"
+    return f"{title}, {_day(created)}" if _day(created) else title
+
+
+def _hidden_goal_task(project: str, branch: str, created: str | None, prompts: int, calls: int) -> str:
+    """The situation, without the senior's words: where and when the session ran, and how long it was."""
+    where = f"in the **{project}** project" if project else "in a project"
+    if branch:
+        where += f" (git branch `{branch}`)"
+    when = f" on {_day(created)}" if _day(created) else ""
+    size = f"{prompts} prompt{'s' if prompts != 1 else ''} from the senior, {calls} tool call{'s' if calls != 1 else ''} by the agent"
+    return (
+        f"A Claude Code session {where}{when}: {size}.\n\n"
+        "The senior's first request to the agent is hidden: set the goal yourself. "
+        "Their words are the first step, shown once you have answered."
+    )
+
+
 def _title(prompt: str) -> str:
     first = next((line.strip() for line in prompt.splitlines() if line.strip()), "A Claude Code session")
     first = re.sub(r"\s+", " ", first)
@@ -547,11 +590,19 @@ def import_claude_code(path: str | Path, *, redactor: Redactor | None = None) ->
         "unanswered": "{} tool call(s) have no result in the transcript",
     })
 
-    goal = steps[0]["text"]
-    title = _title(goal)
     calls = sum(len(s.get("calls", [])) for s in steps)
     prompts = sum(1 for s in steps if s["kind"] in ("goal", "prompt"))
     created = next((str(r["timestamp"]) for r in records if isinstance(r.get("timestamp"), str)), None)
+    project, branch = _where(records)
+    if _asks_for_the_goal_first(steps):
+        # The first prompt is the goal learners are asked to set: as the task or the title it
+        # would give the answer away, so both say where the session happened instead.
+        title = _title_for(project, created)
+        task = _hidden_goal_task(project, branch, created, prompts, calls)
+        notes.append("the task and title name the project, not the first prompt (it is the goal learners are asked "
+                     "to set); write the situation the senior faced into `task` in lesson.json")
+    else:
+        title, task = _title(steps[0]["text"]), steps[0]["text"]
     redactor = redactor or Redactor.from_environment()
     data: dict[str, Any] = {
         "format": FORMAT,
@@ -563,7 +614,7 @@ def import_claude_code(path: str | Path, *, redactor: Redactor | None = None) ->
         "minutes": max(5, min(120, len(steps) // 4)),
         "tags": ["claude-code", "imported"],
         "origin": "imported",
-        "task": goal,
+        "task": task,
         "steps": steps,
     }
     if data["created"] is None:

@@ -165,10 +165,7 @@ def lesson_data(
     task = str(header.get("task") or "").strip() or "A live session with the agent."
     title = _title(task)
     mode = str(header.get("mode", "pair"))
-    goal = next(s["text"] for s in steps if s["kind"] == "goal")
-    who = f" by {author}" if author else ""
-    summary = (f"Recorded{who}: a senior steering the agent live. Goal: {_first_line(goal)}" if mode == "record"
-               else f"A pair session{who}, kept as it happened. Goal: {_first_line(goal)}")
+    summary = _summary(mode, author, steps)
     data: dict[str, Any] = {
         "format": FORMAT, "id": lesson_id, "title": title, "summary": summary,
         "level": "intermediate", "minutes": max(5, min(60, len(steps))), "tags": [mode],
@@ -272,9 +269,14 @@ def write_session_lesson(
     return lesson
 
 
-def _first_line(text: str) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= 120 else line[:119] + "…"
+def _summary(mode: str, author: str, steps: list[dict[str, Any]]) -> str:
+    """The library's line about the lesson. Never the goal: setting it is the first question, and
+    the library shows the summary before the lesson opens."""
+    who = f" by {author}" if author else ""
+    count = f"{len(steps)} step{'s' if len(steps) != 1 else ''}"
+    if mode == "record":
+        return f"Recorded{who}: a senior steering the agent live, {count} as they happened."
+    return f"A pair session{who}, kept as it happened: {count}."
 
 
 def _title(task: str) -> str:
