@@ -17,10 +17,10 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 
 from tutor.cli import cli, make_app
-from tutor.learn import ChoiceAnswer, Committed, GoalAnswer, InterveneAnswer, grade
+from tutor.learn import ChoiceAnswer, Committed, GoalAnswer, InterveneAnswer, Judge, Judgement, PointVerdict, Verdict, grade
 from tutor.lesson import Category, ChoiceAsk, Confidence
 from tutor.lesson.models import CorrectionStep, GoalStep, NoteStep
-from tutor.ui.widgets.grade_panel import GradePanel, SelfCheck
+from tutor.ui.widgets.grade_panel import GradePanel
 from tutor.ui.widgets.prose import Prose
 from ui_support import screen_text, wait_until
 
@@ -110,7 +110,8 @@ async def test_a_typed_message_to_the_agent_shows_exactly_as_typed() -> None:
         }
     )
     answer = InterveneAnswer(intervene=True, category=Category.SCOPE, text="Leave <project> and __init__.py alone", confidence=Confidence.HIGH)
-    app = Shows(GradePanel(step, Committed(step.id, answer), grade(step, answer)))
+    judged = Judgement(Judge.SELF, (PointVerdict(0, Verdict.COVERED),))
+    app = Shows(GradePanel(step, Committed(step.id, answer, judged), grade(step, answer, judged)))
     async with app.run_test(size=SIZE) as pilot:
         text = await shown(pilot, "You would step in")
         assert "Leave <project> and __init__.py alone" in text
@@ -172,21 +173,15 @@ async def test_a_choice_explanation_is_rendered_as_markdown() -> None:
         assert any(style.bgcolor is not None for style in styles_of(app, "pytest -q proves") + styles_of(app, "pytest -q"))
 
 
-async def test_rubric_items_are_never_read_as_markup() -> None:
-    step = GoalStep.model_validate(
-        {
-            "id": "s1",
-            "kind": "goal",
-            "text": "Goal.",
-            "ask": {"type": "goal", "rubric": ["keeps [b]tests[/b] as they are", "names `__init__.py`"]},
-        }
-    )
-    answer = GoalAnswer(text="Fix it.", confidence=Confidence.LOW)
-    app = Shows(SelfCheck(step, grade(step, answer)))
+async def test_the_points_to_check_are_never_read_as_markup() -> None:
+    from tutor.ui.widgets.point_check import PointCheck, PointRow
+
+    rows = [PointRow("keeps [b]tests[/b] as they are", ("[b]tests[/b]",)), PointRow("names `__init__.py`", (), "not [red]this[/red]")]
+    app = Shows(PointCheck("s1", rows))
     async with app.run_test(size=SIZE) as pilot:
-        text = await shown(pilot, "Record ticks")
-        assert "keeps [b]tests[/b] as they are" in text
-        assert "names __init__.py" in text
+        text = await shown(pilot, "Your own check")
+        assert "keeps [b]tests[/b] as they are" in text and "your words: [b]tests[/b]" in text
+        assert "names __init__.py" in text and "not [red]this[/red]" in text
 
 
 # ---------------------------------------------------------------- what a file holds

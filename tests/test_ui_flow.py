@@ -24,6 +24,7 @@ from tutor.ui.screens.library import LibraryScreen
 from tutor.ui.screens.review import ReviewScreen
 from tutor.ui.widgets.ask_panel import AskPanel
 from ui_support import (
+    check_points,
     player_view,
     screen_text,
     squash,
@@ -118,8 +119,11 @@ async def test_goal_is_answered_then_revealed_and_n_works_at_once() -> None:
         await type_text(pilot, "Fix invoice_total in totals.py so the coupon test passes; do not edit tests.")
         await pilot.press("ctrl+s")
         await answered(pilot)
-        text = squash(await wait_for_text(pilot, "Your goal", "Goal score"))
+        text = squash(await wait_for_text(pilot, "Your goal", "Goal score pending"))
         assert "Make test_coupon_never_makes_total_negative pass" in text  # the senior's goal, revealed
+        # Before moving on the learner marks each of the senior's criteria: n is held back till then.
+        await check_points(pilot, "yn")  # the first criterion said, the others not
+        await wait_for_text(pilot, "Goal score 33%", "your own check")
         await wait_until(pilot, lambda: app.focused is not None and not isinstance(app.focused, TextArea), "focus to leave the answer field after submitting")
         before = cursor(app)
         await pilot.press("n")
@@ -136,6 +140,7 @@ async def test_every_ask_type_answered_through_the_widgets() -> None:
         await wait_until(pilot, lambda: app.focused.text.endswith("green.3"), "the 3 typed into the goal")
         await pilot.press("ctrl+s")
         await answered(pilot)
+        await check_points(pilot, "yp")
         # outcome (step 4): it fails
         await next_until_ask(pilot)
         assert frame(app).ask_type.value == "outcome"
@@ -155,10 +160,12 @@ async def test_every_ask_type_answered_through_the_widgets() -> None:
         await type_text(pilot, "Stop: the test encodes the requirement, fix the code not the test")
         await pilot.press("ctrl+s")
         await answered(pilot)
+        assert app.screen.run.replay.grade_of("s6").pending
+        await check_points(pilot, "yyn")
         grade = app.screen.run.replay.grade_of("s6")
-        assert grade.decision_correct and grade.category_correct
+        assert grade.decision_correct and grade.category_correct and not grade.pending
         assert grade.key_points_covered
-        await wait_for_text(pilot, "The senior stepped in", "Key points")
+        await wait_for_text(pilot, "The senior stepped in", "The senior's points (your own check)")
         # intervene on a result (step 8): let it run
         await next_until_ask(pilot)
         await choose(pilot, "decision", 0)
@@ -240,6 +247,7 @@ async def test_progress_survives_quitting_midway(tutor_home: Path) -> None:
         await type_text(pilot, "Fix the bug; do not edit tests; pytest -q green.")
         await pilot.press("ctrl+s")
         await answered(pilot)
+        await check_points(pilot, "p")
         await next_until_ask(pilot)
         await choose(pilot, "outcome", 1)
         await pilot.press("ctrl+s")
@@ -293,7 +301,8 @@ async def test_review_queue_asks_again_and_reschedules(tutor_home: Path) -> None
         await type_text(pilot, "Fix the coupon code in totals.py; do not edit tests; done when pytest -q passes.")
         await pilot.press("ctrl+s")
         await answered(pilot)
-        await wait_for_text(pilot, "Goal score")
+        await check_points(pilot, "y")
+        await wait_for_text(pilot, "Goal score 100%")
         for number in range(2, 7):
             await pilot.press("n")
             await wait_until(pilot, lambda number=number: f"Review {number} of 6" in review.screen.sub_title, f"review card {number}")

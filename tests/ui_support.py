@@ -127,6 +127,8 @@ async def step_on(pilot: Any) -> Any:
     if view.awaiting_answer:
         await pilot.press("ctrl+g")
         return await wait_for_view(pilot, f"step {cursor} revealed by the skip", lambda now: now.cursor == cursor and not now.awaiting_answer)
+    if view.awaiting_judgement:
+        return await check_points(pilot, "n")
     assert view.can_next, f"nowhere to go from frame {cursor}"
     await pilot.press("n")
     return await wait_for_view(pilot, f"frame {cursor + 1}", lambda now: now.cursor == cursor + 1)
@@ -162,3 +164,17 @@ async def type_fast(pilot: Any, text: str, real: int = 12) -> None:
 async def settled(pilot: Any, screen: Any, timeout: float = 15.0) -> None:
     """A pair or record screen: the agent's worker is done and every journaled record is drawn."""
     await wait_until(pilot, lambda: not screen.busy and screen.drawn, "the live screen to settle", timeout)
+
+
+async def check_points(pilot: Any, marks: str = "y") -> Any:
+    """The learner's own check after a reveal: each of the senior's points marked (y/p/n, in turn; the last
+    one repeated), recorded with enter; returns the view once the grade is complete."""
+    from tutor.ui.widgets.point_check import PointCheck
+
+    app = pilot.app
+    await wait_until(pilot, lambda: bool(app.screen.query(PointCheck)) and isinstance(app.focused, PointCheck), "the check of the senior's points, focused")
+    check = app.screen.query_one(PointCheck)
+    await pilot.press(*[marks[min(index, len(marks) - 1)] for index in range(len(check.rows))])
+    await wait_until(pilot, lambda: check.complete() is not None, "every point marked")
+    await pilot.press("enter")
+    return await wait_for_view(pilot, "the marks recorded", lambda view: not view.awaiting_judgement)

@@ -10,7 +10,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from tutor.lesson import Lesson, lesson_digest
-from tutor.learn import Answer, AttemptState, Draft, Grade, Judgement, Replay, View, new_card
+from tutor.learn import Answer, AttemptState, Draft, Grade, Judgement, JudgeRequest, Replay, View, new_card
 
 if TYPE_CHECKING:
     from tutor.store.progress import AttemptRecord, Progress
@@ -110,6 +110,12 @@ class LessonRun:
     def set_draft(self, draft: Draft) -> None:
         """What the open question's form holds now; kept at once, written with the next `flush`."""
         self._unsaved_drafts.add(self.replay.set_draft(draft))
+
+    def judge_request(self, step_id: str) -> JudgeRequest:
+        """What a judge of this step's committed answer is shown (only what the learner has seen, and the senior's step)."""
+        from tutor.services.judging import judge_request
+
+        return judge_request(self.lesson, self.replay, step_id)
 
     def _queue_answer(self, grade: Grade) -> None:
         committed = self.replay.state.committed[grade.step_id]

@@ -105,6 +105,11 @@ class ReviewSession:
         self._replay: Replay | None = queue.items[0].replay() if queue.items else None
 
     @property
+    def replay(self) -> Replay | None:
+        """The current card's replay (None once the review is over)."""
+        return self._replay
+
+    @property
     def item(self) -> ReviewItem | None:
         return self.queue.items[self.index] if self.index < len(self.queue.items) else None
 
@@ -183,6 +188,12 @@ class ReviewSession:
         grade = self._replay.judge(step_id, judgement)
         self._record(grade)  # the card is rescheduled once its answer is fully graded
         return grade
+
+    def judge_request(self, step_id: str):  # noqa: ANN201 - a tutor.learn JudgeRequest
+        from tutor.services.judging import judge_request
+
+        assert self._replay is not None and self.item is not None
+        return judge_request(self._replay.lesson, self._replay, step_id)
 
     def set_draft(self, draft) -> None:  # noqa: ANN001 - a tutor.learn Draft
         """Keep what the open question's form holds: it comes back after `back` and `next` within the card."""

@@ -44,8 +44,11 @@ class TutorApp(App[None]):
         record: Any = None,
         record_out: Path | None = None,
         annotate: Any = None,  # a tutor.services.annotate.AnnotateSession
+        judge: Any = None,  # who judges free-text answers; by default from the `grading` setting
     ) -> None:
         super().__init__()
+        self._judge = judge
+        self._judge_chosen = judge is not None
         self._start_annotate = annotate
         self._start_pair = pair  # a tutor.services.live.LiveSession
         self._start_record = record  # the same, in record mode
@@ -170,6 +173,16 @@ class TutorApp(App[None]):
                 self._progress_error = str(error)
                 self.call_from_anywhere(self.notify, f"{error}. Progress will not be saved this time.", severity="error", timeout=15)
         return self._progress
+
+    @property
+    def judge(self) -> Any:
+        """Claude's judge of free-text answers, or None: then the learner checks their own answer."""
+        if not self._judge_chosen:
+            from tutor.services.judging import judge_for_settings
+
+            self._judge = judge_for_settings(self.settings)
+            self._judge_chosen = True
+        return self._judge
 
     def call_from_anywhere(self, callback: Any, *args: Any, **kwargs: Any) -> None:
         import threading

@@ -26,9 +26,11 @@ ASK_LABELS = {
 }
 
 
-def verdict(score: float | None, skipped: bool = False) -> str:
+def verdict(score: float | None, skipped: bool = False, pending: bool = False) -> str:
     if skipped:
         return "skipped"
+    if pending:
+        return "to check"  # its points await a judge: no score yet
     if score is None:
         return ""
     return f"{score:.0%}"

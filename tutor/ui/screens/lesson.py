@@ -25,7 +25,8 @@ from tutor.learn import AskFrame, EndFrame, ReplayError, StepFrame, TaskFrame, V
 
 from ..widgets.footer import TutorFooter
 from ..widgets.ask_panel import AnswerIncomplete, AskPanel
-from ..widgets.grade_panel import GradePanel, SelfCheck
+from ..widgets.grade_panel import GradePanel
+from ..widgets.point_check import PointCheck, PointRow
 from ..widgets.prose import Prose
 from ..widgets.score_card import ScoreCardView
 from ..widgets.step_view import StepView, diff_text
@@ -90,6 +91,8 @@ class PlayerScreen(Screen):
         self.transitioning = False
         self._keys_ready = False  # the new frame's focus has landed
         self._draft_timer: Any = None
+        self._judging: str | None = None  # the step whose answer Claude is judging now
+        self._judge_notices: dict[str, str] = {}  # steps Claude could not judge, and why
 
     @property
     def holds_keys(self) -> bool:
@@ -157,18 +160,23 @@ class PlayerScreen(Screen):
         try:
             view = self.run.view()
             self._view = view
+            self._start_judging_if_due(view)
             self.query_one(Timeline).show(view)
             frame = self.query_one("#frame", VerticalScroll)
             await frame.remove_children()
             await frame.mount_all(self.frame_widgets(view))
             frame.scroll_home(animate=False)
             panel = self.query(AskPanel)
+            check = self._open_check()
             if panel and focus_answer:
                 field = panel.first().first_field()
                 # Focus's own scroll-into-view can run before the new frame is laid out and
                 # leave the question scrolled away; scroll (if at all) once layout is done.
                 field.focus(scroll_visible=False)
                 frame.call_after_refresh(self._keep_in_view, frame, field)
+            elif check is not None:
+                # The marks are due before moving on: y, p and n go to the check (the verdict stays on top).
+                check.focus(scroll_visible=False)
             elif not isinstance(self.focused, Timeline):
                 frame.focus()
         finally:
@@ -191,7 +199,7 @@ class PlayerScreen(Screen):
 
     def _refresh_bindings_if_changed(self, view: View) -> None:
         """Redraw the footer only when what is enabled changed: each redraw costs (and leaks) footer widgets."""
-        state = (view.can_next, view.can_back, view.awaiting_answer, view.finished, self._open_rubric() is not None, type(view.frame))
+        state = (view.can_next, view.can_back, view.awaiting_answer, view.finished, self._open_check() is not None, type(view.frame))
         if state != self._bindings_state:
             self._bindings_state = state
             self.refresh_bindings()
@@ -212,8 +220,10 @@ class PlayerScreen(Screen):
         if isinstance(frame, StepFrame):
             grade = check = None
             if frame.committed is not None and frame.grade is not None:
-                grade = GradePanel(frame.step, frame.committed, frame.grade)
-                check = SelfCheck(frame.step, frame.grade) if SelfCheck.applies(frame.grade) else None
+                judging = frame.grade.pending and self._judging == frame.step.id
+                grade = GradePanel(frame.step, frame.committed, frame.grade, judging=judging)
+                if frame.grade.pending and not judging and not self._claude_will_judge(frame.step.id):
+                    check = PointCheck(frame.step.id, self._point_rows(frame.grade), notice=self._judge_notices.get(frame.step.id, ""))
             widgets = [StepView(frame.number, view.total, frame.step, frame.call, grade=grade, check=check)]
             hint = "n: next step" if view.can_next else ""
             if hint:
@@ -245,18 +255,16 @@ class PlayerScreen(Screen):
             return True if view.can_back else None
         # Submit and skip are offered only where there is something to submit or skip.
         if action == "submit":
-            return view.awaiting_answer or self._open_rubric() is not None
+            return view.awaiting_answer or self._open_check() is not None
         if action == "skip":
             return view.awaiting_answer
         if action == "confidence":
             return True if view.awaiting_answer else None
         return True
 
-    def _open_rubric(self) -> SelfCheck | None:
-        for panel in self.query(SelfCheck):
-            if panel.pending_ticks() is not None:
-                return panel
-        return None
+    def _open_check(self) -> PointCheck | None:
+        checks = self.query(PointCheck)
+        return checks.first() if checks else None
 
     # -- what the learner has typed and not sent
 
@@ -347,9 +355,9 @@ class PlayerScreen(Screen):
     async def _submit(self) -> None:
         panels = self.query(AskPanel)
         if not panels:
-            rubric = self._open_rubric()
-            if rubric is not None:
-                await self._record_ticks(rubric.step.id, rubric.pending_ticks() or ())
+            check = self._open_check()
+            if check is not None:
+                check.action_record()
             return
         panel = panels.first()
         try:
@@ -360,14 +368,19 @@ class PlayerScreen(Screen):
             return
         if await self._do("answer", answer):
             await self.show_view()
-            self.query_one("#frame").focus()
+            self._focus_after_answer()
 
     async def _skip(self) -> None:
         if self._view is None or not self._view.awaiting_answer:
             return
         if await self._do("skip"):
             await self.show_view()
-            self.query_one("#frame").focus()
+            self._focus_after_answer()
+
+    def _focus_after_answer(self) -> None:
+        """The answer form is gone: the check takes the keys when there is one, else the frame (so `n` works at once)."""
+        check = self._open_check()
+        (check or self.query_one("#frame")).focus(scroll_visible=False)
 
     def action_confidence(self, level: str) -> None:
         for panel in self.query(AskPanel):
@@ -388,12 +401,68 @@ class PlayerScreen(Screen):
     def _library_pressed(self) -> None:
         self.action_library()
 
-    @on(SelfCheck.SelfChecked)
-    async def _self_checked(self, event: SelfCheck.SelfChecked) -> None:
-        await self._record_ticks(event.step_id, event.ticks)
+    # -- judging a free-text answer: Claude when a key is set, else (or when it fails) the learner's own check
 
-    async def _record_ticks(self, step_id: str, ticks: tuple[int, ...]) -> None:
-        if await self._do("self_check", step_id, ticks):
+    def _point_rows(self, grade: Any) -> list[PointRow]:
+        from tutor.learn import Verdict
+        from tutor.services.judging import answer_text, point_hints
+
+        rows = []
+        for each in point_hints(grade, answer_text(grade, self.run.replay)):
+            found = each.hint
+            opposite = found.evidence if found.verdict is Verdict.CONTRADICTED else ""
+            rows.append(PointRow(each.point, found.matched, opposite))
+        return rows
+
+    def _claude_will_judge(self, step_id: str) -> bool:
+        """Whether Claude judges this answer (a judge is set up and has not failed on it)."""
+        return getattr(self.app, "judge", None) is not None and step_id not in self._judge_notices
+
+    def _start_judging_if_due(self, view: View) -> None:
+        frame = view.frame
+        if not isinstance(frame, StepFrame) or frame.grade is None or not frame.grade.pending:
+            return
+        step_id = frame.step.id
+        if self._judging is not None or not self._claude_will_judge(step_id):
+            return
+        self._judging = step_id
+        self.judge_answer(step_id, self.run.judge_request(step_id))
+
+    @work(exclusive=True, group="judge")
+    async def judge_answer(self, step_id: str, request: Any) -> None:
+        """Claude's judgement, off the key path; on failure, the learner's own check with the reason."""
+        from tutor.agent.judge import JudgeUnavailable
+
+        try:
+            judgement = await self.app.judge.judge(request)  # type: ignore[attr-defined]
+        except JudgeUnavailable as failure:
+            self.post_message(self.Judged(step_id, None, failure.notice))
+            return
+        self.post_message(self.Judged(step_id, judgement, ""))
+
+    @dataclass
+    class Judged(Message):
+        step_id: str
+        judgement: Any  # a tutor.learn Judgement, or None when Claude could not judge
+        notice: str
+
+    @on(Judged)
+    async def _judged(self, event: Judged) -> None:
+        self._judging = None
+        if event.judgement is None:
+            self._judge_notices[event.step_id] = event.notice
+            await self.show_view(focus_answer=False)
+            return
+        if await self._do("judge", event.step_id, event.judgement):
+            await self.show_view(focus_answer=False)
+
+    @on(PointCheck.Checked)
+    async def _checked(self, event: PointCheck.Checked) -> None:
+        from tutor.learn import Judge, Judgement, PointVerdict
+
+        marks = tuple(PointVerdict(index, verdict) for index, verdict in enumerate(event.marks))
+        judgement = Judgement(Judge.SELF, marks, notice=self._judge_notices.get(event.step_id, ""))
+        if await self._do("judge", event.step_id, judgement):
             await self.show_view(focus_answer=False)
             self.query_one("#frame").focus()
 

@@ -1,17 +1,13 @@
-"""The learner's committed answer beside the truth: the grade, and why."""
+"""The learner's committed answer beside the truth: the grade, who judged it, and why."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.message import Message
-from textual.widgets import Button, SelectionList, Static
+from textual.widgets import Static
 
-from tutor.learn import ChoiceAnswer, Committed, GoalAnswer, Grade, InterveneAnswer, OutcomeAnswer
+from tutor.learn import ChoiceAnswer, Committed, GoalAnswer, Grade, InterveneAnswer, OutcomeAnswer, Verdict
 from tutor.lesson import AnyStep, ChoiceAsk
 
 from .prose import LearnerWords, Prose, inline_markdown
@@ -38,14 +34,25 @@ def describe_answer(committed: Committed, step: AnyStep) -> str:
     return ""
 
 
+VERDICT_MARKS = {
+    Verdict.COVERED: ("  ✓ ", "bold green", "you said this"),
+    Verdict.PARTLY: ("  ◐ ", "bold yellow", "partly"),
+    Verdict.MISSED: ("  ✗ ", "bold red", "missed"),
+    Verdict.CONTRADICTED: ("  ⊘ ", "bold red", "you said the opposite"),
+    Verdict.UNSURE: ("  ? ", "bold", "not credited"),
+}
+
+
 class GradePanel(Vertical):
-    """The grade of a revealed answer, verdict first: shown above the step it grades."""
+    """The grade of a revealed answer, verdict first (shown above the step it grades): who judged,
+    and for each of the senior's points its verdict with the learner's own words as evidence."""
 
     DEFAULT_CLASSES = "grade-panel"
 
-    def __init__(self, step: AnyStep, committed: Committed, grade: Grade) -> None:
+    def __init__(self, step: AnyStep, committed: Committed, grade: Grade, *, judging: bool = False) -> None:
         super().__init__()
         self.step, self.committed, self.grade = step, committed, grade
+        self.judging = judging  # Claude is judging this answer now
 
     def compose(self) -> ComposeResult:
         grade, committed = self.grade, self.committed
@@ -56,19 +63,45 @@ class GradePanel(Vertical):
         words = getattr(answer, "text", "") if answer is not None else ""
         if words:
             yield LearnerWords(words)  # what the learner typed, exactly as typed
-        if grade.ask_type.value != "goal":  # a goal's lint is listed item by item below
-            yield from self._reasons()
-        if grade.key_points_covered or grade.key_points_missed:
-            yield Static("Key points the senior made:", classes="label")
-            for point in grade.key_points_covered:
-                yield Static(Text.assemble(("  ✓ ", "bold green"), inline_markdown(point)), classes="key-point covered")
-            for point in grade.key_points_missed:
-                yield Static(Text.assemble(("  ✗ ", "bold red"), inline_markdown(point)), classes="key-point missed")
+        yield from self._reasons()
+        if grade.accepted:
+            yield Prose("**The senior accepts this too:** " + grade.accepted, classes="prose accepted")
+        judgement = grade.judgement
+        if judgement is not None and judgement.notice:
+            yield Static(Text(judgement.notice, "italic"), classes="judge-notice")
+        if grade.points and not grade.pending:
+            label = "The senior's points" + (f" ({judgement.judge.label}):" if judgement is not None else ":")
+            yield Static(label, classes="label")
+            yield from self._points()
+            if judgement is not None and judgement.feedback:
+                yield Static(Text(judgement.feedback), classes="judge-feedback")
         if grade.lint:
-            yield Static("Checks on your goal:", classes="label")
+            yield Static("Tutor's checks on your goal (hints, not the score):", classes="label")
             for check in grade.lint:
-                mark = ("  ✓ ", "bold green") if check.passed else ("  ✗ ", "bold red")
+                mark = ("  ✓ ", "bold green") if check.passed else ("  · ", "bold")
                 yield Static(Text.assemble(mark, (check.name + ": ", "bold"), check.hint), classes="lint")
+
+    def _points(self) -> ComposeResult:
+        grade = self.grade
+        for index, (point, verdict) in enumerate(zip(grade.points, grade.verdicts(), strict=True)):
+            mark, style, meaning = VERDICT_MARKS.get(verdict, ("  ✗ ", "bold red", "missed")) if verdict else ("  ✗ ", "bold red", "missed")
+            line = Text.assemble((mark, style), inline_markdown(point), (f"  ({meaning})", "dim"))
+            yield Static(line, classes=f"key-point {verdict.value if verdict else 'missed'}")
+            detail = self._detail(index)
+            if detail is not None:
+                yield Static(detail, classes="point-evidence")
+
+    def _detail(self, index: int) -> Text | None:
+        judgement = self.grade.judgement
+        found = next((point for point in judgement.points if point.index == index), None) if judgement else None
+        if found is None or not (found.evidence or found.note):
+            return None
+        text = Text("      ")
+        if found.evidence:
+            text.append("“" + " ".join(found.evidence.split()) + "”", "italic")
+        if found.note:
+            text.append(("  " if found.evidence else "") + found.note, "dim")
+        return text
 
     def _reasons(self) -> ComposeResult:
         grade = self.grade
@@ -88,57 +121,18 @@ class GradePanel(Vertical):
         grade = self.grade
         if grade.skipped:
             return Text("Skipped: scores zero.", "bold yellow")
+        who = ""
+        if grade.judgement is not None and grade.points:
+            who = f"  ·  {grade.judgement.judge.label}"
+        elif grade.pending:
+            who = "  ·  Claude is judging your answer…" if self.judging else "  ·  mark the senior's points below to finish"
         if grade.ask_type.value == "goal":
-            checked = "" if grade.rubric_checked is None else " (with your self-check)"
-            return Text(f"Goal score {grade.score:.0%}{checked}", "bold")
-        if grade.correct:
-            return Text(f"✓ Right  ·  {grade.score:.0%}", "bold green")
+            score = "pending" if grade.pending else f"{grade.score:.0%}"
+            return Text(f"Goal score {score}{who}", "bold")
+        if grade.pending:
+            return Text(f"◐ Right to step in{who}" if grade.decision_correct else f"◐ Waiting{who}", "bold yellow")
+        if grade.correct and not grade.missed:
+            return Text(f"✓ Right  ·  {grade.score:.0%}{who}", "bold green")
         if grade.decision_correct:
-            return Text(f"◐ Right to step in  ·  {grade.score:.0%}", "bold yellow")
-        return Text(f"✗ Not what the senior did  ·  {grade.score:.0%}", "bold red")
-
-
-class SelfCheck(Vertical):
-    """A goal's rubric, ticked by the learner once the senior's goal is on screen above it."""
-
-    DEFAULT_CLASSES = "self-check"
-
-    @dataclass
-    class SelfChecked(Message):
-        step_id: str
-        ticks: tuple[int, ...]
-
-    def __init__(self, step: AnyStep, grade: Grade) -> None:
-        super().__init__()
-        self.step, self.grade = step, grade
-
-    @staticmethod
-    def applies(grade: Grade) -> bool:
-        return bool(grade.rubric) and not grade.skipped
-
-    def compose(self) -> ComposeResult:
-        grade = self.grade
-        if grade.rubric_checked is None:
-            yield Static("Compare with the senior's goal, then tick what your goal did (space), and record (enter on the button or ctrl+s):", classes="label")
-            # Text, not str: a str prompt would be read as Textual markup.
-            yield SelectionList[int](*[(inline_markdown(item), index) for index, item in enumerate(grade.rubric)], id="rubric")
-            yield Button("Record ticks", id="record-ticks", tooltip="Your ticks count for half of the goal score")
-        else:
-            yield Static("Your self-check:", classes="label")
-            for index, item in enumerate(grade.rubric):
-                ticked = index in grade.rubric_checked
-                yield Static(Text.assemble(("  ☑ " if ticked else "  ☐ ", "bold"), inline_markdown(item)), classes="rubric-item")
-
-    def pending_ticks(self) -> tuple[int, ...] | None:
-        """The ticks to record, when the rubric is still open."""
-        lists = self.query("#rubric")
-        if not lists:
-            return None
-        return tuple(sorted(lists.first(SelectionList).selected))
-
-    @on(Button.Pressed, "#record-ticks")
-    def _record(self, event: Button.Pressed) -> None:
-        event.stop()
-        ticks = self.pending_ticks()
-        if ticks is not None:
-            self.post_message(self.SelfChecked(self.step.id, ticks))
+            return Text(f"◐ Right to step in  ·  {grade.score:.0%}{who}", "bold yellow")
+        return Text(f"✗ Not what the senior did  ·  {grade.score:.0%}{who}", "bold red")

@@ -45,7 +45,8 @@ class Timeline(OptionList):
         # A line is kept only while it would read the same: its step (not just its number: a review
         # moves on to another lesson whose step 1 is another step) and its grade.
         keys: list[tuple] = [("task",)] + [
-            (e.number, e.step, e.grade.score if e.grade else None, e.grade.skipped if e.grade else False) for e in view.timeline
+            (e.number, e.step, e.grade.score if e.grade else None, e.grade.skipped if e.grade else False, e.grade.pending if e.grade else False)
+            for e in view.timeline
         ]
         common = 0
         for old, new in zip(self._keys, keys):
@@ -76,7 +77,7 @@ class Timeline(OptionList):
             overflow="ellipsis",
         )
         if entry.grade is not None:
-            mark = verdict(entry.grade.score, entry.grade.skipped)
+            mark = verdict(entry.grade.score, entry.grade.skipped, entry.grade.pending)
             label.append(f"[{mark}] ", "italic")
         label.append(_summary(entry), "dim")
         return Option(label, id=f"frame-{entry.number}")
