@@ -206,8 +206,10 @@ def test_intervene_weights_decision_category_and_points() -> None:
     assert half.score == 0.875 and half.correct and not half.missed
     partly = grade(step, InterveneAnswer(intervene=True, category=Category.TEST, text="…"), marks(Verdict.PARTLY, Verdict.PARTLY))
     assert partly.score == 0.875 and not partly.missed
-    contradicted = grade(step, InterveneAnswer(intervene=True, category=Category.TEST, text="…"), marks(Verdict.CONTRADICTED, Verdict.PARTLY))
-    assert contradicted.score == 0.75 + 0.25 * 0.25 and contradicted.missed
+    one_of_two = grade(step, InterveneAnswer(intervene=True, category=Category.TEST, text="…"), marks(Verdict.CONTRADICTED, Verdict.PARTLY))
+    assert one_of_two.score == 0.75 + 0.25 * 0.25 and not one_of_two.missed  # half missed is not mostly
+    contradicted = grade(step, InterveneAnswer(intervene=True, category=Category.TEST, text="…"), marks(Verdict.CONTRADICTED, Verdict.MISSED))
+    assert contradicted.score == 0.75 and contradicted.missed
 
 
 def test_letting_it_run_when_the_senior_stopped_it_scores_zero() -> None:

@@ -191,6 +191,42 @@ def export(lesson: str, fmt: str, output: Path | None) -> None:
 
 
 @cli.command()
+@click.argument("lesson")
+@click.argument("step")
+@click.option("--answer", "answer_file", required=True, type=click.Path(path_type=Path), metavar="FILE",
+              help='The answer, as JSON: {"type": "intervene", "intervene": true, "category": "test", "text": "...", "confidence": "high"}, '
+                   '{"type": "goal", "text": "..."}, {"type": "outcome", "works": true} or {"type": "choice", "choice": 1} '
+                   "(the option's index from 0, as in lesson.json). Confidence is optional (medium).")
+@click.option("--judge", type=click.Choice(["auto", "claude", "offline"]), default="auto", show_default=True,
+              help="Who judges a free-text answer's points: Claude (auto: when a key is set), or offline: Tutor's word matcher, hints only.")
+def grade(lesson: str, step: str, answer_file: Path, judge: str) -> None:
+    """How an answer to LESSON's question at STEP would be graded, as JSON.
+
+    For authors checking their key points and criteria against answers they expect.
+    Offline, each point's verdict is the word matcher's (source "hint"): covered only where
+    it is sure, else unsure, missed or contradicted. When Claude cannot judge, the offline
+    verdicts are printed with a notice saying why.
+    """
+    import json
+
+    from .lesson import read_lesson
+    from .services.grade_answer import GradeInputError, grade_report, read_answer
+
+    read = read_lesson(_resolve_lesson(lesson, "grade"))
+    if read.lesson is None or read.problems:
+        for problem in read.problems:
+            click.echo(str(problem), err=True)
+        raise TutorError("the lesson is broken; fix the problems above (see `tutor validate`)")
+    try:
+        report = grade_report(read.lesson, step, read_answer(answer_file), judge)
+    except GradeInputError as error:
+        raise TutorError(str(error)) from None
+    if report.get("notice"):
+        click.echo(f"tutor: {report['notice']}", err=True)
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+@cli.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Where to write the lesson (one SOURCE only). Default: the folder holding SOURCE when it is a lesson's `source/`, else ./<id>.")
 @click.option("--check", is_flag=True, help="Rebuild every lesson of SOURCE (a curriculum or lesson) and fail if anything differs from what is checked in.")

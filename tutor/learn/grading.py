@@ -108,13 +108,11 @@ class Grade:
             return True
         if self.ask_type in (AskType.OUTCOME, AskType.CHOICE):
             return not self.correct
-        if self.ask_type is AskType.INTERVENE and not self.decision_correct:
+        if self.ask_type is AskType.GOAL:
+            return not self.pending and self.score < GOAL_PASS  # a goal is judged on a scale: below half
+        if not self.decision_correct:
             return True
-        if self.judgement is not None and self.points:
-            return self.judgement.mostly_missed()
-        if self.ask_type is AskType.GOAL and not self.points:
-            return self.score < GOAL_PASS
-        return False
+        return self.judgement is not None and bool(self.points) and self.judgement.mostly_missed()
 
 
 def grade(step: AnyStep, answer: Answer, judgement: Judgement | None = None) -> Grade:

@@ -90,10 +90,13 @@ class Judgement:
         return sum(CREDIT[point.verdict] for point in self.points) / len(self.points)
 
     def mostly_missed(self) -> bool:
-        """Whether most points are missed or contradicted: the answer goes to review."""
-        if not self.points:
-            return False
-        return self.credit() < 0.5
+        """Whether most points are missed or contradicted: the answer goes to review.
+
+        Counted, not weighed: a `partly` is not a miss, and an `unsure` (a judge's claim that
+        could not be checked) is neither credit nor a miss.
+        """
+        misses = sum(point.verdict in (Verdict.MISSED, Verdict.CONTRADICTED) for point in self.points)
+        return misses * 2 > len(self.points)
 
     def to_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"judge": self.judge.value, "points": [point.to_data() for point in self.points]}

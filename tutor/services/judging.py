@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tutor.learn import GoalAnswer, Grade, InterveneAnswer, JudgeRequest
+from tutor.learn import GoalAnswer, Grade, InterveneAnswer, Judge, Judgement, JudgeRequest, PointVerdict, Verdict
 from tutor.learn.matcher import Hint, hint
 from tutor.lesson import AnyStep, CorrectionStep, GoalStep, Lesson
 from tutor.lesson.export import step_markdown
@@ -48,22 +48,38 @@ def judge_request(lesson: Lesson, replay: Replay, step_id: str) -> JudgeRequest:
     if grade is None or committed is None or committed.answer is None:
         raise ValueError(f"step {step_id!r} has no committed answer to judge")
     index = lesson.index_of(step_id)
+    revealed = [position for position in range(index) if replay.is_revealed(position)]
+    return request_for(lesson, step_id, committed.answer, grade, revealed)
+
+
+def request_for(lesson: Lesson, step_id: str, answer: Any, grade: Grade, revealed: list[int] | None = None) -> JudgeRequest:
+    """The judge's request for `answer` at `step_id`; `revealed`: the positions of the steps seen before it (default: all)."""
+    index = lesson.index_of(step_id)
     step = lesson.steps[index]
-    revealed = [step_markdown(earlier) for position, earlier in enumerate(lesson.steps[:index]) if replay.is_revealed(position)]
-    answer = committed.answer
+    positions = range(index) if revealed is None else revealed
+    revealed_text = [step_markdown(lesson.steps[position]) for position in positions]
     decision = ""
     if isinstance(answer, InterveneAnswer):
         decision = f"stepped in ({answer.category.value if answer.category else 'no category'})" if answer.intervene else "let it run"
     return JudgeRequest(
         kind=grade.ask_type.value,
         task=lesson.task,
-        revealed=tuple(revealed[-MAX_REVEALED_STEPS:]),
+        revealed=tuple(revealed_text[-MAX_REVEALED_STEPS:]),
         senior=_senior(step),
         why=_why(step, grade),
         points=grade.points,
-        answer=answer_text(grade, replay),
+        answer=answer.text if isinstance(answer, (GoalAnswer, InterveneAnswer)) else "",
         decision=decision,
     )
+
+
+def matcher_judgement(grade: Grade, text: str) -> Judgement:
+    """Tutor's word matcher as a judgement (`tutor grade --judge offline`): covered only where it is sure, never in a lesson."""
+    points = tuple(
+        PointVerdict(index, each.hint.verdict, each.hint.evidence if each.hint.verdict is not Verdict.MISSED else "")
+        for index, each in enumerate(point_hints(grade, text))
+    )
+    return Judgement(Judge.MATCHER, points)
 
 
 def _senior(step: AnyStep) -> str:

@@ -1,0 +1,170 @@
+"""`tutor grade`: how one answer to one ask would be graded, for authors checking their points.
+
+The answer comes from a JSON file (hostile until read: bounded, strictly shaped). With
+`--judge claude` (or `auto` and a key), Claude judges the answer's points, as in a lesson;
+`offline` shows what Tutor's word matcher sees (source "hint": covered only where it is
+sure, else unsure, missed or contradicted). When Claude cannot judge, the matcher's view
+is given with a notice saying why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from tutor.learn import Answer, AnswerMismatch, ChoiceAnswer, GoalAnswer, Grade, InterveneAnswer, Judge, Judgement, OutcomeAnswer, grade
+from tutor.lesson import AskType, Category, Confidence, Lesson
+
+from .judging import matcher_judgement, request_for
+
+MAX_ANSWER_FILE_BYTES = 256 * 1024
+JUDGES = ("auto", "claude", "offline")
+
+
+class GradeInputError(ValueError):
+    """The step or the answer cannot be graded: one line saying why."""
+
+
+def read_answer(path: Path) -> Answer:
+    """The answer in `path`: `{"type": "intervene", "intervene": true, "category": "test", "text": "…", "confidence": "high"}`,
+    `{"type": "goal", "text": "…"}`, `{"type": "outcome", "works": true}` or `{"type": "choice", "choice": 1}` (0-based, as a
+    lesson's `answer`); confidence is optional (medium)."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_ANSWER_FILE_BYTES + 1)
+    except OSError as error:
+        raise GradeInputError(f"{path}: cannot read it ({error.strerror or error})") from None
+    if len(raw) > MAX_ANSWER_FILE_BYTES:
+        raise GradeInputError(f"{path}: larger than {MAX_ANSWER_FILE_BYTES // 1024} KB; an answer is a few lines")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as error:
+        raise GradeInputError(f"{path}: not JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise GradeInputError(f"{path}: expected a JSON object with a \"type\"")
+    return answer_from(data, str(path))
+
+
+def answer_from(data: dict[str, Any], where: str) -> Answer:
+    try:
+        kind = AskType(data.get("type"))
+    except ValueError:
+        raise GradeInputError(f"{where}: \"type\" must be one of goal, outcome, intervene, choice") from None
+    confidence = _confidence(data.get("confidence", "medium"), where)
+    if kind is AskType.GOAL:
+        return GoalAnswer(text=_text(data, where, required=True), confidence=confidence)
+    if kind is AskType.OUTCOME:
+        return OutcomeAnswer(works=_bool(data, "works", where), confidence=confidence)
+    if kind is AskType.INTERVENE:
+        intervene = _bool(data, "intervene", where)
+        category = data.get("category")
+        if category is not None:
+            try:
+                category = Category(category)
+            except ValueError:
+                names = ", ".join(c.value for c in Category)
+                raise GradeInputError(f"{where}: \"category\" must be one of {names}") from None
+        return InterveneAnswer(intervene=intervene, category=category, text=_text(data, where, required=False), confidence=confidence)
+    choice = data.get("choice", data.get("index"))
+    if not isinstance(choice, int) or isinstance(choice, bool):
+        raise GradeInputError(f"{where}: \"choice\" must be the option's index, counted from 0")
+    return ChoiceAnswer(index=choice, confidence=confidence)
+
+
+def _text(data: dict[str, Any], where: str, *, required: bool) -> str:
+    text = data.get("text", "")
+    if not isinstance(text, str) or (required and not text.strip()):
+        raise GradeInputError(f"{where}: \"text\" must be the answer's words")
+    return text
+
+
+def _bool(data: dict[str, Any], key: str, where: str) -> bool:
+    value = data.get(key)
+    if not isinstance(value, bool):
+        raise GradeInputError(f"{where}: \"{key}\" must be true or false")
+    return value
+
+
+def _confidence(value: Any, where: str) -> Confidence:
+    try:
+        return Confidence(value)
+    except ValueError:
+        raise GradeInputError(f"{where}: \"confidence\" must be low, medium or high") from None
+
+
+def grade_report(lesson: Lesson, step_id: str, answer: Answer, judge: str = "auto") -> dict[str, Any]:
+    """The grade as `tutor grade` prints it (JSON-ready)."""
+    if judge not in JUDGES:
+        raise GradeInputError(f"--judge must be one of {', '.join(JUDGES)}")
+    learners = lesson.for_learners()
+    try:
+        step = learners.step(step_id)
+    except KeyError:
+        asks = ", ".join(s.id for s in learners.asks) or "none"
+        raise GradeInputError(f"lesson {lesson.id!r} has no step {step_id!r} (its questions: {asks})") from None
+    if step.ask is None:
+        asks = ", ".join(s.id for s in learners.asks) or "none"
+        raise GradeInputError(f"step {step_id!r} asks nothing (the lesson's questions: {asks})")
+    try:
+        result = grade(step, answer)
+    except AnswerMismatch as error:
+        raise GradeInputError(str(error)) from None
+    text = answer.text if isinstance(answer, (GoalAnswer, InterveneAnswer)) else ""
+    notice = ""
+    judgement: Judgement | None = None
+    if result.pending:
+        if judge != "offline":
+            judgement, notice = _ask_claude(judge, learners, step_id, answer, result)
+        if judgement is None:
+            judgement = matcher_judgement(result, text)
+        result = grade(step, answer, judgement)
+    return _report(result, judgement, notice)
+
+
+def _ask_claude(mode: str, lesson: Lesson, step_id: str, answer: Answer, pending: Grade) -> tuple[Judgement | None, str]:
+    from tutor.agent.judge import JudgeUnavailable, judge_for
+
+    claude = judge_for(mode)
+    if claude is None:
+        return None, ""  # auto, without a key: the matcher, as asked
+    try:
+        return asyncio.run(claude.judge(request_for(lesson, step_id, answer, pending))), ""
+    except JudgeUnavailable as failure:
+        return None, failure.notice
+
+
+def _report(result: Grade, judgement: Judgement | None, notice: str) -> dict[str, Any]:
+    source = "claude" if judgement is not None and judgement.judge is Judge.CLAUDE else "hint"
+    by_index = {point.index: point for point in judgement.points} if judgement is not None else {}
+    points = []
+    for index, point in enumerate(result.points):
+        verdict = by_index.get(index)
+        entry: dict[str, Any] = {
+            "point": point,
+            "verdict": verdict.verdict.value if verdict is not None else "missed",
+            "evidence": verdict.evidence if verdict is not None else "",
+            "source": source if result.judgement is not None else "none",  # not judged: the decision was already wrong
+        }
+        if verdict is not None and verdict.note:
+            entry["note"] = verdict.note
+        points.append(entry)
+    report: dict[str, Any] = {
+        "step": result.step_id,
+        "judge": "claude" if source == "claude" else "offline",
+        "score": round(result.score, 4),
+        "missed": result.missed,
+        "decision_correct": result.decision_correct,
+        "category": result.category_match.value if result.category_match is not None else None,
+        "key_points": points,
+    }
+    if result.correct is not None and result.ask_type is not AskType.INTERVENE:
+        report["correct"] = result.correct
+    if result.accepted:
+        report["accepted"] = result.accepted
+    if judgement is not None and judgement.feedback:
+        report["feedback"] = judgement.feedback
+    if notice:
+        report["notice"] = notice
+    return report
