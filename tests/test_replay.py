@@ -214,6 +214,14 @@ class Model:
         self.pending.discard(target)
         return "ok"
 
+    def shown(self, index: int) -> AnyStep:
+        """A revealed step as shown: an agent step's note waits for the intervene ask right after it."""
+        step = self.steps[index]
+        following = self.steps[index + 1] if index + 1 < len(self.steps) else None
+        if isinstance(step, AgentStep) and following is not None and following.ask is not None and following.ask.type == "intervene" and following.id not in self.answered:
+            return step.model_copy(update={"annotation": None})
+        return step
+
     def pending_here(self) -> str | None:
         """The step on screen, when it was answered and awaits its judge."""
         if 1 <= self.cursor < self.end:
@@ -285,6 +293,10 @@ def assert_nothing_hidden_shows(replay: Replay, model: Model, view: View) -> Non
         assert not leaked, f"step {step.id} ({step.kind}) is hidden but the view shows {leaked}"
 
     assert [entry.number for entry in view.timeline] == [i + 1 for i in range(len(steps)) if model.revealed(i)]
+    assert [entry.step for entry in view.timeline] == [model.shown(i) for i in range(len(steps)) if model.revealed(i)]
+    for index, step in enumerate(steps):
+        if step.annotation and model.shown(index).annotation is None:
+            assert step.annotation not in shown, f"the note on {step.id} shows before the intervene ask that judges it is answered"
     assert all(entry.number <= view.frontier for entry in view.timeline)
     assert view.hidden == view.total - len(view.timeline)
 
@@ -300,7 +312,7 @@ def assert_nothing_hidden_shows(replay: Replay, model: Model, view: View) -> Non
         assert frame.categories == (tuple(Category) if frame.ask_type is AskType.INTERVENE else ())
         if frame.proposal is not None:
             assert frame.ask_type is AskType.INTERVENE
-            assert frame.proposal is steps[index - 1] and model.revealed(index - 1)
+            assert frame.proposal == model.shown(index - 1) and model.revealed(index - 1)
         if frame.call is not None:
             assert frame.ask_type is AskType.OUTCOME and isinstance(step, ResultStep)
             owners = [i for i in range(index) if isinstance(steps[i], AgentStep) and frame.call in steps[i].calls]
@@ -309,7 +321,7 @@ def assert_nothing_hidden_shows(replay: Replay, model: Model, view: View) -> Non
             assert value is not step
             assert not isinstance(value, Category)
     elif isinstance(frame, StepFrame):
-        assert model.revealed(frame.number - 1) and frame.step is steps[frame.number - 1]
+        assert model.revealed(frame.number - 1) and frame.step == model.shown(frame.number - 1)
     elif isinstance(frame, EndFrame):
         assert view.finished and view.frontier == model.end
     else:
@@ -471,7 +483,7 @@ def test_ask_frames_carry_the_question_and_no_more() -> None:
     replay.next()
     intervene = replay.view().frame
     assert intervene.ask_type is AskType.INTERVENE
-    assert intervene.proposal is lesson.steps[4]
+    assert intervene.proposal == lesson.steps[4].model_copy(update={"annotation": None})  # its note waits for the answer
     assert intervene.categories == tuple(Category)
     assert "Stop: the test is the requirement" not in repr(replay.view())
     assert "Changing the expectation" not in repr(replay.view())
@@ -754,3 +766,29 @@ def test_a_saved_attempt_of_another_lesson_is_not_resumed() -> None:
     resumed = Replay(second, foreign)
     assert resumed.cursor == 0 and not resumed.grades()
     assert any("belongs to lesson" in note for note in resumed.resume_notes)
+
+
+def test_an_agent_steps_note_waits_for_the_intervene_ask_that_judges_it() -> None:
+    lesson = make_lesson()
+    steps = list(lesson.steps)
+    agent_index = next(i for i, step in enumerate(steps) if isinstance(step, AgentStep) and i + 1 < len(steps) and steps[i + 1].ask is not None and steps[i + 1].ask.type == "intervene")
+    note = "zqgatenote: the senior stopped it here because the test is the spec"
+    steps[agent_index] = steps[agent_index].model_copy(update={"annotation": note})
+    replay = Replay(lesson.model_copy(update={"steps": steps}))
+    while replay.current_step_index() != agent_index + 1:
+        if replay.awaiting_answer():
+            replay.skip()
+        elif replay.awaiting_judgement():
+            step_id = replay.lesson.steps[replay.current_step_index()].id
+            replay.judge(step_id, own_marks(len(replay.grade_of(step_id).points), Verdict.MISSED))
+        else:
+            replay.next()
+    assert replay.awaiting_answer()
+    assert note not in repr(replay.view())  # not in the question's proposal, nor the timeline
+    replay.back()
+    assert note not in repr(replay.view())  # nor on the agent step itself, looked back at
+    replay.next()
+    replay.skip()
+    assert note in repr(replay.view())  # answered (or skipped): the note is the senior's, shown
+    replay.back()
+    assert replay.view().frame.step.annotation == note

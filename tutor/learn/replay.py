@@ -408,7 +408,7 @@ class Replay:
 
     def view(self) -> View:
         timeline = tuple(
-            TimelineEntry(index + 1, step, self._grades.get(step.id))
+            TimelineEntry(index + 1, self._shown(index), self._grades.get(step.id))
             for index, step in enumerate(self._steps)
             if self.is_revealed(index)
         )
@@ -441,11 +441,28 @@ class Replay:
             return self._ask_frame(index, step)
         return StepFrame(
             number=cursor,
-            step=step,
+            step=self._shown(index),
             call=self._calls[index],
             committed=self._state.committed.get(step.id),
             grade=self._grades.get(step.id),
         )
+
+    def _shown(self, index: int) -> AnyStep:
+        """Step `index` as the learner may see it now: an agent step's annotation waits while the
+        intervene ask that judges it (on the next step) is unanswered, since the senior's note on a
+        proposal (a recorded gate's note, say) would give the answer away."""
+        step = self._steps[index]
+        following = self._steps[index + 1] if index + 1 < len(self._steps) else None
+        if (
+            isinstance(step, AgentStep)
+            and step.annotation
+            and following is not None
+            and following.ask is not None
+            and following.ask.type == AskType.INTERVENE.value
+            and following.id not in self._state.committed
+        ):
+            return step.model_copy(update={"annotation": None})
+        return step
 
     def _ask_frame(self, index: int, step: AnyStep) -> AskFrame:
         ask = step.ask
@@ -457,7 +474,7 @@ class Replay:
             ask_type=ask_type,
             prompt=ask.prompt,
             options=tuple(ask.options) if isinstance(ask, ChoiceAsk) else (),
-            proposal=previous if ask_type is AskType.INTERVENE and isinstance(previous, AgentStep) else None,
+            proposal=self._shown(index - 1) if ask_type is AskType.INTERVENE and isinstance(previous, AgentStep) else None,
             call=self._calls[index] if ask_type is AskType.OUTCOME else None,
             categories=tuple(Category) if ask_type is AskType.INTERVENE else (),
             draft=self._state.drafts.get(step.id),

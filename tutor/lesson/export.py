@@ -114,8 +114,15 @@ def reveal_markdown(step: AnyStep) -> str:
         lines.append("The senior **stepped in**." if isinstance(step, CorrectionStep) else "The senior **let it run**.")
         if ask.key_points:
             lines.append("Key points:\n\n" + "\n".join(f"- {point}" for point in ask.key_points))
-    elif isinstance(ask, GoalAsk) and ask.rubric:
-        lines.append("Check your goal:\n\n" + "\n".join(f"- [ ] {item}" for item in ask.rubric))
+        for other in ask.accept:
+            answer = f"stepping in ({other.category.value})" if other.intervene and other.category else "stepping in" if other.intervene else "letting it run"
+            lines.append(f"Also right: **{answer}**. {other.why}")
+        if ask.related:
+            lines.append("Close to the senior's category: " + ", ".join(category.value for category in ask.related) + ".")
+    elif isinstance(ask, GoalAsk):
+        points = step.criteria if isinstance(step, GoalStep) and step.criteria else ask.rubric
+        if points:
+            lines.append("Check your goal against the senior's:\n\n" + "\n".join(f"- [ ] {item}" for item in points))
     return "\n\n".join(lines)
 
 
@@ -139,19 +146,32 @@ def _sections(lesson: Lesson) -> list[tuple[int, str, str | None, str]]:
     """(number, heading, ask or None, revealed body) for every step, in order."""
     sections = []
     latest: dict[str, Call] = {}
-    for number, step in enumerate(lesson.for_learners().steps, 1):
+    steps = lesson.for_learners().steps
+    held_note = ""  # an agent step's note, held until the intervene ask that judges it is revealed
+    for number, step in enumerate(steps, 1):
         if isinstance(step, AgentStep):
             latest = {c.id: c for c in step.calls}
         call = latest.get(step.call) if isinstance(step, ResultStep) else None
         body = step_markdown(step, call)
-        if step.annotation:
-            body += "\n\n" + "\n".join("> " + line for line in ("**Senior's note:** " + step.annotation).splitlines())
+        following = steps[number] if number < len(steps) else None
+        judged_next = isinstance(step, AgentStep) and following is not None and isinstance(following.ask, InterveneAsk)
+        if step.annotation and judged_next:
+            held_note = _note(step.annotation, about="the proposal above")
+        elif step.annotation:
+            body += "\n\n" + _note(step.annotation)
         ask = None
         if step.ask is not None:
             ask = ask_markdown(step)
-            body = "\n\n".join(part for part in (body, reveal_markdown(step)) if part)
+            body = "\n\n".join(part for part in (body, reveal_markdown(step), held_note if isinstance(step.ask, InterveneAsk) else "") if part)
+            if isinstance(step.ask, InterveneAsk):
+                held_note = ""
         sections.append((number, f"## Step {number} · {KIND_TITLES[step.kind]}", ask, body))
     return sections
+
+
+def _note(annotation: str, about: str = "") -> str:
+    heading = f"**Senior's note on {about}:** " if about else "**Senior's note:** "
+    return "\n".join("> " + line for line in (heading + annotation).splitlines())
 
 
 def lesson_markdown(lesson: Lesson) -> str:
