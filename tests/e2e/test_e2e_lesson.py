@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -37,11 +38,30 @@ def progress_line(run_tutor, lesson_id: str) -> str:  # noqa: ANN001
     return line
 
 
-def answer_goal(tmux: Tmux, text: str = MY_GOAL) -> str:
+LESSON = json.loads((TESTS_THAT_LIE / "lesson.json").read_text(encoding="utf-8"))
+
+
+def points_of(step_id: str) -> int:
+    """How many points the learner marks after this step's reveal: a goal's criteria, or an ask's key points."""
+    step = next(step for step in LESSON["steps"] if step["id"] == step_id)
+    return len(step.get("criteria") or (step.get("ask") or {}).get("key_points") or (step.get("ask") or {}).get("rubric") or [])
+
+
+def mark_points(tmux: Tmux, marks: str) -> str:
+    """The learner's own check after a reveal: one key per point (y said it, p partly, n no), then enter."""
+    tmux.wait_for("Your own check", where="frame")
+    tmux.press(*marks)
+    tmux.wait_for("All marked", where="frame")
+    tmux.press("Enter")
+    return tmux.wait_for("(your own check)", where="frame")
+
+
+def answer_goal(tmux: Tmux, text: str = MY_GOAL, marks: str = "") -> str:
     tmux.wait_for("Set the goal", where="frame")
     tmux.wait_answerable()
     tmux.type(text)
-    return tmux.submit("Goal score")
+    tmux.submit("Goal score pending")
+    return mark_points(tmux, marks or "y" * points_of("s1"))
 
 
 def test_a_lesson_from_task_to_score_card(tmux: Tmux) -> None:
@@ -87,6 +107,7 @@ def test_a_lesson_from_task_to_score_card(tmux: Tmux) -> None:
                 tmux.press("Down", "Enter", "Tab", "Enter", "Tab")
                 tmux.type("Leave the test alone; fix invoice_total instead.")
                 tmux.submit("You would step in (", "Leave the test alone")
+                mark_points(tmux, "n" * points_of(f"s{step}"))
             else:
                 tmux.press("Enter")
                 tmux.submit("You would let it run")

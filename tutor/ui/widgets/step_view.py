@@ -148,9 +148,9 @@ def step_body(step: AnyStep, call: Call | None = None) -> list:
 
 
 class StepView(Vertical):
-    """A revealed step: its heading, the grade of the learner's answer (verdict first), the step
-    itself, the code it changed (mounted into `.step-code` once read), a goal's self-check, and
-    last the senior's note."""
+    """A revealed step: its heading, the grade of the learner's answer (verdict first), the
+    learner's own check of the senior's points when it is due, the step itself, the code it
+    changed (mounted into `.step-code` once read), and last the senior's note."""
 
     DEFAULT_CLASSES = "step-view"
 
@@ -168,10 +168,10 @@ class StepView(Vertical):
         )
         if self.grade is not None:
             yield self.grade
+        if self.check is not None:
+            yield self.check  # the learner's own check is due now: right under the verdict, in view
         yield from step_body(self.step, self.call)
         yield Vertical(classes="step-code")
-        if self.check is not None:
-            yield self.check
         if self.step.annotation:
             with Vertical(classes="annotation"):
                 yield Static("Senior's note", classes="label")
