@@ -281,7 +281,7 @@ def _grade_intervene(step: AnyStep, ask: InterveneAsk, answer: InterveneAnswer) 
     points = tuple(entry.key_points) if entry is not None and entry.key_points else tuple(ask.key_points)
     reasons = ["Right to stop it." if senior else "Stepping in is right here too."]
     if senior and match is not CategoryMatch.SAME:
-        reasons.append(_category_reason(answer.category, senior_category, match))
+        reasons.append(_category_reason(answer.category, senior_category, match, getattr(step, "why", "")))
     elif not senior and match is CategoryMatch.DIFFERENT and entry is not None and entry.category is not None:
         reasons.append(f"The catch the senior means is one of {entry.category.value} ({entry.category.meaning}).")
     category_credit = CATEGORY_CREDIT[match]
@@ -308,11 +308,24 @@ def _category_match(ask: InterveneAsk, answer: InterveneAnswer, senior: Category
     return CategoryMatch.DIFFERENT
 
 
-def _category_reason(given: Category | None, senior: Category | None, match: CategoryMatch) -> str:
+def _category_reason(given: Category | None, senior: Category | None, match: CategoryMatch, why: str = "") -> str:
+    """One line on the categories when the learner's differs: why the senior's fits (their own first sentence, if they gave one)."""
     assert senior is not None
     mine = given.value if given else "no category"
     if match is CategoryMatch.ACCEPTED:
         return f"The senior filed it under {senior.value}; {mine} is right here too."
+    because = _first_sentence(why)
+    fits = f": {because}" if because else f" ({senior.meaning})."
     if match is CategoryMatch.RELATED:
-        return f"The senior filed it under {senior.value} ({senior.meaning}); {mine} is close: half the category's credit."
-    return f"The senior filed it under {senior.value} ({senior.meaning}), not {mine}: the category is worth a quarter; the decision is what counts most."
+        return f"The senior filed it under {senior.value}{fits} {mine.capitalize()} is close: half the category's credit."
+    return f"The senior filed it under {senior.value}, not {mine}{fits} The category is a quarter of the grade; the decision counts most."
+
+
+def _first_sentence(text: str, limit: int = 240) -> str:
+    """The first sentence of the senior's why (lesson Markdown, as written), ending in its full stop."""
+    plain = " ".join(text.split())
+    if not plain:
+        return ""
+    end = next((i + 1 for i, char in enumerate(plain) if char in ".!?" and (i + 1 == len(plain) or plain[i + 1] == " ")), len(plain))
+    sentence = plain[:end] if end <= limit else plain[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return sentence if sentence.endswith((".", "!", "?", "…")) else sentence + "."

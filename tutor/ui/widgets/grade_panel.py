@@ -115,7 +115,8 @@ class GradePanel(Vertical):
                 yield Prose(text, classes="reason explain")
             return
         for reason in grade.reasons:
-            yield Static(Text("· " + reason), classes="reason")
+            # Tutor's words, with the senior's (lesson Markdown) quoted in them.
+            yield Static(inline_markdown("· " + reason), classes="reason")
 
     def _verdict(self) -> Text:
         grade = self.grade
