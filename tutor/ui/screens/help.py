@@ -22,6 +22,7 @@ draft until you submit it: through `p` and `n`, leaving, and quitting.
 | `p` or `←` | previous step (outside an answer form) |
 | `ctrl+s` | submit the current answer, from anywhere on the screen |
 | `ctrl+g` | skip the current question: it scores zero and the step is revealed |
+| `y` `p` `n` | your own check, after a reveal: mark each of the senior's points (I said this, partly, no); `enter` records the marks |
 | `1` `2` `3` | confidence: low, medium, high (when no text field has focus) |
 | `tab` / `shift+tab` | move between fields |
 | `enter` / `space` | choose the highlighted option |
