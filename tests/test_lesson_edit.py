@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tutor.learn import Replay
-from tutor.lesson import AskType, Category, Lesson, dump_lesson, lesson_digest, read_lesson
+from tutor.lesson import AskType, Category, Lesson, dump_lesson, lesson_digest, load_lesson, read_lesson
 from tutor.lesson import edit
 from tutor.lesson.edit import EditRefused, LessonEditor
 from tutor.lesson.export import lesson_markdown
@@ -382,3 +382,16 @@ def test_any_edits_are_refused_or_leave_a_valid_lesson_with_the_same_trajectory(
     hidden = {step.id for step in lesson.steps if step.hidden}
     assert not hidden & {entry.step.id for entry in replay.view().timeline}
     assert lesson_to_data(shown)["steps"] == [data for data in lesson_to_data(lesson)["steps"] if not data.get("hidden")]
+
+
+def test_editing_an_intervene_ask_keeps_its_other_right_answers_and_a_new_category_leaves_them() -> None:
+    from tutor.lesson import Category
+    from tutor.paths import bundled_curricula_dir
+
+    lesson = load_lesson(bundled_curricula_dir() / "steering-101" / "done-without-evidence")
+    step = next(s for s in lesson.steps if s.kind == "correction" and s.ask is not None and s.ask.accept and s.ask.related)
+    edited = edit.set_intervene_ask(lesson, step.id, prompt="Would you let it?", key_points=["one point"])
+    assert edited.step(step.id).ask.accept == step.ask.accept and edited.step(step.id).ask.related == step.ask.related
+    related = step.ask.related[0]
+    moved = edit.set_category(lesson, step.id, related)
+    assert moved.step(step.id).category is Category(related) and related not in moved.step(step.id).ask.related

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .io import lesson_to_data
-from .models import AnyStep, Lesson
+from .models import AnyStep, InterveneAsk, Lesson
 from .problems import Problem
 from .taxonomy import ASK_ALLOWED_ON, AskType, Category, StepKind
 from .validate import check_lesson_data
@@ -71,7 +71,18 @@ def set_category(lesson: Lesson, step_id: str, category: Category | str) -> Less
     except ValueError:
         known = ", ".join(c.value for c in Category)
         raise EditRefused(f"unknown category {category!r}; expected one of {known}") from None
-    return _edit_step(lesson, step_id, lambda step: step.__setitem__("category", value))
+    return _edit_step(lesson, step_id, lambda step: _recategorise(step, value))
+
+
+def _recategorise(step: dict[str, Any], category: str) -> None:
+    """The senior's category changes; it can no longer be a related one, nor another right answer."""
+    step["category"] = category
+    ask = step.get("ask")
+    if isinstance(ask, dict) and ask.get("type") == AskType.INTERVENE.value:
+        if category in (ask.get("related") or []):
+            ask["related"] = [other for other in ask["related"] if other != category]
+        if ask.get("accept"):
+            ask["accept"] = [entry for entry in ask["accept"] if not (entry.get("intervene") and entry.get("category") == category)]
 
 
 def set_goal_ask(lesson: Lesson, step_id: str, *, prompt: str = "", rubric: Iterable[str] = ()) -> Lesson:
@@ -89,7 +100,12 @@ def set_outcome_ask(lesson: Lesson, step_id: str, *, prompt: str = "") -> Lesson
 def set_intervene_ask(lesson: Lesson, step_id: str, *, prompt: str = "", key_points: Iterable[str] = ()) -> Lesson:
     """Ask the learner whether to let the agent's proposal run; `key_points` grade what they would say."""
     _ask_may_stand(lesson, step_id, AskType.INTERVENE)
-    return _put_ask(lesson, step_id, {"type": "intervene", **_prompt(prompt), "key_points": _items(key_points)})
+    ask: dict[str, Any] = {"type": "intervene", **_prompt(prompt), "key_points": _items(key_points)}
+    current = lesson.step(step_id).ask
+    if isinstance(current, InterveneAsk):
+        # The other right answers and related categories are kept: this edit is about the question and its points.
+        ask.update({key: value for key, value in current.model_dump(mode="json").items() if key in ("accept", "related")})
+    return _put_ask(lesson, step_id, ask)
 
 
 def set_choice_ask(
