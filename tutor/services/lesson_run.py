@@ -40,11 +40,19 @@ class LessonRun:
         self._position_dirty = False
         self._unsaved_drafts: set[str] = set()  # steps whose draft changed since the last save
         self.record: AttemptRecord | None = None
-        latest = None if fresh or progress is None else progress.latest_attempt(lesson.id)
-        if latest is not None:
-            state = AttemptState.from_data(progress.load_state(latest.id))  # type: ignore[union-attr]
+        from tutor.store.progress import StoreError
+
+        try:
+            latest = None if fresh or progress is None else progress.latest_attempt(lesson.id)
+            state = AttemptState.from_data(progress.load_state(latest.id)) if latest is not None and progress is not None else None
+        except StoreError as error:
+            latest = state = None
+            self._without_saving(error)
+        self._held: Any = None  # this attempt, held open against a second Tutor
+        if latest is not None and state is not None:
             self.replay = Replay(lesson, state, self.digest)
             self.record = latest
+            self._hold()
             if self.replay.lesson_changed:
                 self.notes.append("This lesson has changed since you started it; your answers to the steps it still has are kept.")
             self.notes.extend(self.replay.resume_notes)
@@ -52,12 +60,49 @@ class LessonRun:
             self.replay = Replay(lesson, digest=self.digest)
             self._start_attempt()
 
+    def _hold(self) -> None:
+        """Hold the attempt open: a second Tutor on the same lesson would have its answers refused as already given."""
+        from tutor.store.progress import StoreError
+
+        if self.progress is None or self.record is None:
+            return
+        try:
+            self._held = self.progress.hold(self.record.id)
+        except StoreError as error:
+            self._without_saving(error)
+            return
+        if self._held is None:
+            self.progress = None
+            self.record = None
+            self.notes.append(
+                "This lesson is open in another Tutor: here you can look and answer, but nothing is saved. Close the other one to keep your work."
+            )
+
+    def close(self) -> None:
+        """Let another Tutor open this attempt (saved already: every move is)."""
+        if self._held is not None:
+            self._held.release()
+            self._held = None
+
+    def _without_saving(self, error: Exception) -> None:
+        """The store failed: the lesson goes on, nothing is saved, and the learner is told once, in one line."""
+        self.progress = None
+        self.record = None
+        self.notes.append(f"Your progress cannot be saved ({error}): this lesson runs without saving.")
+
     def _start_attempt(self) -> None:
         if self.progress is None:
             return
-        self.record = self.progress.start_attempt(
-            self.lesson.id, self.digest, title=self.lesson.title, total=len(self.lesson.steps), curriculum=self.curriculum
-        )
+        from tutor.store.progress import StoreError
+
+        try:
+            self.record = self.progress.start_attempt(
+                self.lesson.id, self.digest, title=self.lesson.title, total=len(self.lesson.steps), curriculum=self.curriculum
+            )
+        except StoreError as error:
+            self._without_saving(error)
+            return
+        self._hold()
 
     @property
     def attempt_id(self) -> str | None:
@@ -128,19 +173,25 @@ class LessonRun:
     def _on_finish(self) -> None:
         if self.progress is None:
             return
-        today = date.today()
-        existing = {card.get("key") for card in self.progress.cards()}
-        for grade in self.replay.grades():
-            if grade.missed:
-                card = new_card(self.lesson.id, grade.step_id, today)
-                if card.key not in existing:
-                    from tutor.services.reviews import card_to_data
+        from tutor.services.reviews import card_to_data
+        from tutor.store.progress import StoreError
 
-                    self.progress.save_card(card_to_data(card))
+        today = date.today()
+        try:
+            existing = {card.get("key") for card in self.progress.cards()}
+            for grade in self.replay.grades():
+                if grade.missed:
+                    card = new_card(self.lesson.id, grade.step_id, today)
+                    if card.key not in existing:
+                        self.progress.save_card(card_to_data(card))
+        except StoreError as error:
+            self._position_dirty = True
+            raise SaveFailed(f"could not add the questions you missed to your review queue ({error})") from error
 
     def retry(self) -> None:
         """A new attempt from the start; the old one stays in the history."""
         self.flush()
+        self.close()
         self.replay = Replay(self.lesson, digest=self.digest)
         self.notes = []
         self._start_attempt()

@@ -85,11 +85,17 @@ def load_library(roots: list[Path], progress: Progress | None, today: date | Non
     due = 0
     last_attempt_id = None
     if progress is not None:
-        for record in progress.attempts():
-            attempts_by_lesson.setdefault(record.lesson_id, []).append(record)
-        due = len(progress.due_cards(today or date.today()))
-        last = progress.last_opened()
-        last_attempt_id = last[1] if last else None
+        from tutor.store.progress import StoreError
+
+        try:
+            for record in progress.attempts():
+                attempts_by_lesson.setdefault(record.lesson_id, []).append(record)
+            due = len(progress.due_cards(today or date.today()))
+            last = progress.last_opened()
+            last_attempt_id = last[1] if last else None
+        except StoreError as error:
+            attempts_by_lesson.clear()  # the lessons are listed anyway, as if new
+            warnings.append(f"Your progress cannot be read ({error}); the lessons are listed as new.")
         warnings.extend(progress.warnings)
 
     curricula = []

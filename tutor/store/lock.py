@@ -23,7 +23,15 @@ class FileLock:
     def __enter__(self) -> FileLock:
         self._thread_lock.acquire()
         if self._depth == 0:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            except IsADirectoryError:
+                # Something else took the lock's name: set it aside and lock a fresh file.
+                os.replace(self.path, self.path.with_name(f"{self.path.name}.corrupt-{os.getpid()}"))
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            except BaseException:
+                self._thread_lock.release()
+                raise
             try:
                 if fcntl is not None:
                     fcntl.flock(fd, fcntl.LOCK_EX)
@@ -49,3 +57,29 @@ class FileLock:
                 os.close(self._fd)
                 self._fd = None
         self._thread_lock.release()
+
+
+class Held:
+    """A lock held for as long as something is open (an attempt in a lesson screen); the system
+    drops it when the process ends, however it ends, so a crash never leaves it taken."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd: int | None = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor drops the lock
+            self._fd = None
+
+
+def try_hold(path: Path) -> Held | None:
+    """Take `path`'s lock without waiting; None when another holder has it (POSIX; elsewhere always taken)."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    if fcntl is None:
+        return Held(fd)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return Held(fd)

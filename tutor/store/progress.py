@@ -9,17 +9,18 @@ lock, so two Tutors open at once never lose each other's writes.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from tinydb import Query, TinyDB
 from tinydb.table import Document, Table
 
-from .lock import FileLock
+from .lock import FileLock, Held, try_hold
 from .sharded_storage import ShardedJSONStorage
 
 SCHEMA_VERSION = 1
@@ -27,7 +28,7 @@ ATTEMPT_PREFIX = "attempt-"
 
 
 class StoreError(Exception):
-    """Progress cannot be used (written by a newer Tutor, or the folder is unusable)."""
+    """Progress cannot be used (written by a newer Tutor, the folder unusable, the disk full, damaged data): one line."""
 
 
 class AlreadyAnswered(StoreError):
@@ -49,10 +50,32 @@ class AttemptRecord:
     finished: bool
     score: float | None
     answers: int
+    seq: int = 0  # the store's counter when the attempt started (0: from before counting)
 
     @property
     def in_progress(self) -> bool:
         return not self.finished
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Every failure of the store is a `StoreError` of one line: the caller keeps going without saving."""
+
+    @functools.wraps(method)
+    def guarded(self: Progress, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except StoreError:
+            raise
+        except OSError as error:
+            raise StoreError(f"progress in {self.folder}: {error.strerror or error}") from error
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            raise StoreError(f"progress in {self.folder} is damaged ({type(error).__name__}: {error})") from error
+
+    return guarded
+
+
+def _int(value: Any, default: int = 0) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
 def _now() -> str:
@@ -68,6 +91,10 @@ class Progress:
             raise StoreError(f"cannot create the progress folder {self.folder}: {error.strerror or error}") from error
         self.warnings: list[str] = []
         self._lock = FileLock(self.folder / ".lock")
+        self._open()
+
+    @_guarded
+    def _open(self) -> None:
         with self._lock:
             self._storage = ShardedJSONStorage(self.folder, self.warnings)
             self._db = TinyDB(storage=lambda: self._storage)  # type: ignore[arg-type]
@@ -97,18 +124,23 @@ class Progress:
             meta.insert(Document({"schema_version": SCHEMA_VERSION, "created": _now()}, doc_id=1))
             return
         version = doc.get("schema_version")
-        if not isinstance(version, int) or version > SCHEMA_VERSION:
+        if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
             raise StoreError(
                 f"progress in {self.folder} was written by a newer Tutor (schema {version}); upgrade Tutor to use it"
             )
+        if not isinstance(version, int) or isinstance(version, bool):
+            # Damaged, not newer: the attempts are in their own files; mark the store as ours again.
+            self.warnings.append(f"progress: its schema mark was damaged ({version!r}); repaired")
+            meta.update({"schema_version": SCHEMA_VERSION}, doc_ids=[1])
 
     # -- attempts
 
+    @_guarded
     def start_attempt(
         self, lesson_id: str, digest: str, *, title: str = "", total: int = 0, curriculum: str | None = None
     ) -> AttemptRecord:
         attempt_id = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(3)
-        meta = {
+        meta: dict[str, Any] = {
             "kind": "meta",
             "id": attempt_id,
             "lesson": lesson_id,
@@ -124,6 +156,11 @@ class Progress:
             "score": None,
         }
         with self._lock:
+            # A counter, not the clock, orders attempts: a clock set back must not hide a newer retry.
+            store_meta = self._table("meta")
+            seq = _int((store_meta.get(doc_id=1) or {}).get("attempt_seq")) + 1
+            store_meta.update({"attempt_seq": seq}, doc_ids=[1])
+            meta["seq"] = seq
             self._table(ATTEMPT_PREFIX + attempt_id).insert(Document(meta, doc_id=1))
             self._set_last(lesson_id, attempt_id)
         return self._record(meta, 0)
@@ -131,6 +168,13 @@ class Progress:
     def _set_last(self, lesson_id: str, attempt_id: str) -> None:
         self._table("meta").update({"last_lesson": lesson_id, "last_attempt": attempt_id}, doc_ids=[1])
 
+    @_guarded
+    def hold(self, attempt_id: str) -> Held | None:
+        """Hold the attempt open (released with `Held.release`, or when the process ends); None when another Tutor holds it."""
+        self._attempt_table(attempt_id)  # it exists
+        return try_hold(self.folder / f".open-{attempt_id}")
+
+    @_guarded
     def attempts(self, lesson_id: str | None = None) -> list[AttemptRecord]:
         """All attempts (or one lesson's), oldest first."""
         with self._lock:
@@ -141,36 +185,44 @@ class Progress:
                 meta = next((doc for doc in docs if doc.get("kind") == "meta"), None)
                 if meta is None or (lesson_id is not None and meta.get("lesson") != lesson_id):
                     continue
-                records.append(self._record(meta, sum(doc.get("kind") == "answer" for doc in docs)))
-        return sorted(records, key=lambda record: (record.started, record.id))
+                records.append(self._record(meta, sum(doc.get("kind") == "answer" for doc in docs), name[len(ATTEMPT_PREFIX) :]))
+        # Numbered attempts (newer Tutors) in number order, after any older ones in the order they started.
+        return sorted(records, key=lambda record: (record.seq, record.started, record.id))
 
+    @_guarded
     def latest_attempt(self, lesson_id: str) -> AttemptRecord | None:
         attempts = self.attempts(lesson_id)
         return attempts[-1] if attempts else None
 
+    @_guarded
     def last_opened(self) -> tuple[str, str] | None:
         with self._lock:
             doc = self._table("meta").get(doc_id=1) or {}
-        if doc.get("last_lesson") and doc.get("last_attempt"):
-            return str(doc["last_lesson"]), str(doc["last_attempt"])
+        lesson, attempt = doc.get("last_lesson"), doc.get("last_attempt")
+        if isinstance(lesson, str) and isinstance(attempt, str) and lesson and attempt:
+            return lesson, attempt
         return None
 
     @staticmethod
-    def _record(meta: dict[str, Any], answers: int) -> AttemptRecord:
+    def _record(meta: dict[str, Any], answers: int, table_id: str = "") -> AttemptRecord:
+        """An attempt as stored; a damaged field reads as its default rather than stopping everything."""
+        score = meta.get("score")
+        curriculum = meta.get("curriculum")
         return AttemptRecord(
-            id=str(meta["id"]),
+            id=str(meta.get("id") or table_id),
             lesson_id=str(meta.get("lesson", "")),
             digest=str(meta.get("digest", "")),
             title=str(meta.get("title", "")),
-            curriculum=meta.get("curriculum"),
+            curriculum=curriculum if isinstance(curriculum, str) else None,
             started=str(meta.get("started", "")),
             updated=str(meta.get("updated", "")),
-            cursor=int(meta.get("cursor", 0) or 0),
-            frontier=int(meta.get("frontier", 0) or 0),
-            total=int(meta.get("total", 0) or 0),
-            finished=bool(meta.get("finished", False)),
-            score=meta.get("score"),
+            cursor=_int(meta.get("cursor")),
+            frontier=_int(meta.get("frontier")),
+            total=_int(meta.get("total")),
+            finished=meta.get("finished") is True,
+            score=float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None,
             answers=answers,
+            seq=_int(meta.get("seq")),
         )
 
     def _attempt_table(self, attempt_id: str) -> Table:
@@ -179,6 +231,7 @@ class Progress:
             raise StoreError(f"no attempt {attempt_id!r}")
         return self._table(name)
 
+    @_guarded
     def save_answer(self, attempt_id: str, committed: dict[str, Any], *, score: float | None = None) -> None:
         """Append one committed answer (`Committed.to_data()`); returns once it is on disk."""
         step_id = committed["step"]
@@ -196,6 +249,7 @@ class Progress:
     def _next_doc_id(table: Table) -> int:
         return max((doc.doc_id for doc in table.all()), default=0) + 1
 
+    @_guarded
     def save_judgement(self, attempt_id: str, step_id: str, judgement: dict[str, Any], *, score: float | None = None) -> None:
         """Store how an answer's points were judged (`Judgement.to_data()`), beside the answer. Once."""
         with self._lock:
@@ -208,6 +262,7 @@ class Progress:
                 raise AlreadyAnswered(f"the answer to step {step_id!r} is already judged")
             table.update({"judgement": copy.deepcopy(judgement), "score": score}, doc_ids=[matches[0].doc_id])
 
+    @_guarded
     def save_position(
         self, attempt_id: str, *, cursor: int, frontier: int, finished: bool, score: float | None = None
     ) -> None:
@@ -221,6 +276,7 @@ class Progress:
             if meta is not None:
                 self._set_last(str(meta.get("lesson")), attempt_id)
 
+    @_guarded
     def save_draft(self, attempt_id: str, step_id: str, draft: dict[str, Any] | None) -> None:
         """Keep (or, with None, drop) the unsubmitted answer to one question; one document per question."""
         with self._lock:
@@ -239,6 +295,7 @@ class Progress:
             else:
                 table.insert(Document(doc, doc_id=self._next_doc_id(table)))
 
+    @_guarded
     def load_state(self, attempt_id: str) -> dict[str, Any]:
         """The attempt as `AttemptState.to_data()` would give it, ready for `AttemptState.from_data`."""
         with self._lock:
@@ -268,6 +325,7 @@ class Progress:
             state["drafts"] = drafts
         return state
 
+    @_guarded
     def answer_scores(self, attempt_id: str) -> dict[str, float | None]:
         with self._lock:
             docs = self._attempt_table(attempt_id).search(Query().kind == "answer")
@@ -275,16 +333,19 @@ class Progress:
 
     # -- review cards
 
+    @_guarded
     def cards(self) -> list[dict[str, Any]]:
         with self._lock:
             return [copy.deepcopy(dict(doc)) for doc in self._table("reviews").all()]
 
+    @_guarded
     def due_cards(self, today: date) -> list[dict[str, Any]]:
         return sorted(
             (card for card in self.cards() if str(card.get("due", "")) <= today.isoformat()),
             key=lambda card: (card.get("due", ""), card.get("key", "")),
         )
 
+    @_guarded
     def save_card(self, card: dict[str, Any]) -> None:
         """Insert or replace the card with this `key` (`lesson/step`)."""
         with self._lock:
@@ -301,6 +362,7 @@ class Progress:
             else:
                 table.insert(Document(stored, doc_id=self._next_doc_id(table)))
 
+    @_guarded
     def remove_card(self, key: str) -> None:
         with self._lock:
             self._table("reviews").remove(Query().key == key)

@@ -89,13 +89,23 @@ class ShardedJSONStorage(Storage):
 
     def _read_generation(self) -> bytes:
         try:
-            fd = os.open(self._generation_path, os.O_RDONLY)
+            fd = os.open(self._generation_path, os.O_RDONLY | os.O_NOFOLLOW)
         except FileNotFoundError:
+            return b""
+        except OSError:
+            # Not a file we can read (a folder, a dangling link): set aside; the next write makes a new one.
+            self._set_aside(self._generation_path, "the change marker was not a file")
             return b""
         try:
             return os.read(fd, _TOKEN_BYTES)
-        finally:
+        except OSError:
             os.close(fd)
+            fd = -1
+            self._set_aside(self._generation_path, "the change marker was not a file")
+            return b""
+        finally:
+            if fd >= 0:
+                os.close(fd)
 
     def _bump_generation(self) -> bytes:
         """Tell every other process that tables are about to change (before any of them does)."""
@@ -129,6 +139,14 @@ class ShardedJSONStorage(Storage):
             self._synced.pop(gone, None)
             self._stamps.pop(gone, None)
 
+    def _set_aside(self, path: Path, reason: str) -> None:
+        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
+        try:
+            os.replace(path, aside)
+            self.warnings.append(f"progress: {reason}; moved aside to {aside.name}")
+        except OSError as error:
+            self.warnings.append(f"progress: {reason}; could not move it aside ({error.strerror or error})")
+
     def _load_table(self, path: Path) -> dict[str, Any]:
         try:
             raw = path.read_bytes()
@@ -137,6 +155,8 @@ class ShardedJSONStorage(Storage):
             data = json.loads(raw.decode("utf-8"))
             if not isinstance(data, dict) or not all(isinstance(doc, dict) for doc in data.values()):
                 raise ValueError("not a table of documents")
+            if not all(key.isdigit() and key.isascii() for key in data):
+                raise ValueError("document ids that are not numbers")  # TinyDB would fail on every read
             return data
         except (OSError, ValueError, RecursionError) as error:
             aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")

@@ -109,7 +109,7 @@ class PlayerScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = self.lesson_title
         for note in getattr(self.run, "notes", []):
-            self.notify(note, title="Resumed", timeout=8)
+            self.notify(Text(note), title="Note", timeout=8)
         self.call_after_refresh(self.show_view)
         self.call_after_refresh(_settle_garbage_collector)
         # Collections happen while the learner reads, not on the key press that turns the page.
@@ -121,6 +121,9 @@ class PlayerScreen(Screen):
         import gc
 
         self.save_drafts()
+        close = getattr(self.run, "close", None)
+        if close is not None:
+            close()  # another Tutor may open this attempt now
         _hold_automatic_gc(self, False)
         gc.unfreeze()  # frames frozen while on screen may be garbage now: let the collector see them
 
