@@ -1,0 +1,49 @@
+"""Redaction of secrets from everything a live session stores.
+
+`Redactor` finds secrets in text and replaces each with a marker
+`[REDACTED:<kind>]`, where kind names what was there (`anthropic-key`,
+`aws-access-key`, `password`, `env:MY_TOKEN`, ...). It looks for:
+
+- provider tokens with a recognisable shape, in the style of gitleaks: Anthropic,
+  OpenAI, AWS access key ids, GitHub, GitLab, Slack, Stripe, Google, npm, Twilio,
+  SendGrid, Hugging Face, PyPI, Vault, and more (see `_TOKEN_RULES`);
+- structures that carry a secret: private key blocks, JWTs, `Authorization:`
+  and `Cookie:` headers, `Bearer` tokens, passwords in URLs (`user:pass@host`),
+  `curl -u user:pass`, AWS secret keys and Azure account keys in assignments;
+- values assigned to secret-named keys in code, config files, `.env` files, JSON,
+  YAML, XML, `.netrc` and command-line flags (`password = "..."`,
+  `"token": "..."`, `API_KEY=...`, `--password ...`). Quoted values and the values
+  of upper-case environment-style keys are taken as literals; an unquoted value
+  after a lower-case key (`token = make_token()`, `password: str`) is only taken
+  when it looks random (letters and digits, or long and mixed), so that code
+  survives;
+- the exact values of secret-looking environment variables
+  (`Redactor.from_environment`), plus any extra values the caller names.
+
+Ordinary hex (git commit SHAs), UUIDs and base64 outside secret-named
+assignments are left alone: lessons quote `git log` output.
+
+Every pattern is written so that matching stays linear: quantifiers are bounded
+or possessive, and each token pattern starts with a literal and refuses to start
+in the middle of a run of its own characters. Case-insensitive patterns are only
+tried where a keyword was found (`str.find` on the lower-cased text).
+
+`redact` is idempotent: markers are never matched again, and a pass is repeated
+until nothing more is found, so `redact(redact(x)) == redact(x)`.
+
+Known limits (documented, not bugs): an unquoted password without digits after a
+lower-case key (`password: correcthorse` in YAML) is kept, as is a quoted value
+shorter than six characters; values that are placeholders (`<token>`, `xxxx`,
+`${TOKEN}`, `your_token_here`), references to other variables, URLs, paths and
+plain numbers are never treated as secrets; secrets split across lines (other than
+private key blocks) or encoded (base64 of a secret, other than HTTP Basic) are not
+found, except that environment values are also matched URL-encoded and
+JSON-escaped.
+"""
+
+from __future__ import annotations
+
+from .names import MIN_ENV_VALUE, is_secret_name
+from .redactor import MARKER, MIN_EXTRA_VALUE, Finding, Redactor, marker
+
+__all__ = ["MARKER", "MIN_ENV_VALUE", "MIN_EXTRA_VALUE", "Finding", "Redactor", "is_secret_name", "marker"]

@@ -1,0 +1,143 @@
+"""Is a value found where a secret goes one, or a placeholder, a name, a reference, code?
+
+Shared by the rules: what the last word of a key says about it, placeholders and
+stopwords, and the two tests of a value (`_plausible_literal`, `_looks_random`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+# Quoted values (and environment-style assignments) under a secret-named key.
+_MIN_LITERAL = 6
+# Unquoted values under a lower-case secret-named key, which must also look random.
+_MIN_LOOSE = 8
+
+_KEY_CHAR = re.compile(r"[A-Za-z0-9_.\-]")
+_CAMEL_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+
+# The last word of a key that names something about a secret, not the secret.
+_NON_SECRET_TAILS = frozenset(
+    """
+    type types url uri urls endpoint endpoints name names field fields param params header headers
+    hint length len count counts size limit limits max min file files path paths dir dirs folder env
+    var vars stdin cmd command prompt policy expiry expires expiration expired ttl timeout format
+    regex pattern label placeholder description desc help required enabled disabled index idx usage
+    used budget estimate estimated counter cache store manager provider class kind mode method scheme
+    version validator validation reset strength rules rule age changed updated created at status
+    error errors message msg input widget form filter host port model region level retries
+    location source helper backend lifetime duration encoding fingerprint
+    """.split()
+)
+
+_STOPWORDS = frozenset(
+    """
+    true false yes no on off null none nil undefined required optional str string bytes int bool
+    any object dict list secret secrets password passwd pass pwd pw token tokens bearer basic auth redacted
+    changeme change_me example sample dummy placeholder default empty unset missing hidden masked
+    notset not_set todo tbd fixme value variable env environment
+    """.split()
+)
+# Placeholders, tested with `match` (a prefix) on the lower-cased value, and endings.
+_PLACEHOLDER = re.compile(
+    r"[x*.\-_#•]++$|<[^<>]*+>$|\(?hidden\)?$"
+    r"|(?:your|my|the|some|insert|enter|put|replace)[_\-\s.]"
+    r"|(?:example|sample|dummy|placeholder|redacted)"
+)
+_PLACEHOLDER_ENDS = ("_here", "-here", " here", "placeholder", "...", "\u2026")  # sk_test_...
+_NUMBER = re.compile(r"[-+]?\d[\d_,]*(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://")
+_PATH = re.compile(r"(?:~|\.{1,2}|\$\w+)?/[\w.@\-]+(?:/[\w.@\-]*)+|[A-Za-z]:\\[\w.\\ \-]*")
+_DOTTED = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")
+# Three words or more and no digit: a message or a label, not a secret (passphrases are missed).
+_PROSE = re.compile(r"[^\s\d]++(?:\s++[^\s\d]++){2,}+")
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3,4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8}")
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+# A name rather than a value: words, few digits, one of them says what it names.
+_NAME_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9]*+(?:[_\-. ][A-Za-z0-9]++)*+")
+_NAME_WORDS = frozenset(
+    "pass pwd pw password passwd passphrase secret secrets token tokens key keys apikey auth credential credentials".split()
+)
+_REFERENCE_BITS = ("${", "{{", "%(", "$(", "#{", "{%", "<%")
+
+
+def _entropy(value: str) -> float:
+    counts = Counter(value)
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+_HAS_DIGIT = re.compile(r"[0-9]")
+_HAS_ALPHA = re.compile(r"[^\W\d_]")
+_HAS_LOWER = re.compile(r"[a-z]")
+_HAS_UPPER = re.compile(r"[A-Z]")
+_HAS_SYMBOL = re.compile(r"[^\w\s]")
+
+
+def _looks_random(value: str) -> bool:
+    """An unquoted value after a lower-case key: a secret, or an expression in code?"""
+    if len(value) < _MIN_LOOSE or _DOTTED.fullmatch(value):
+        return False
+    has_digit = _HAS_DIGIT.search(value) is not None
+    if has_digit and _HAS_ALPHA.search(value):
+        return True
+    if len(value) < 16:
+        return False
+    classes = has_digit + sum(p.search(value) is not None for p in (_HAS_LOWER, _HAS_UPPER, _HAS_SYMBOL))
+    return classes >= 3 or len(value) >= 24 and _entropy(value) >= 4.0
+
+
+def _plausible_literal(value: str, minimum: int = _MIN_LITERAL, quoted: bool = False) -> bool:
+    """Could this value, found where a secret goes, be one (rather than a placeholder)?
+
+    Unquoted, a value starting with `#` is a comment, `&`/`*` a YAML anchor or
+    alias, `@`/`:` a decorator or symbol; quoted, these are just characters.
+    """
+    value = value.strip()
+    if len(value) < minimum:
+        return False
+    if value[0] in ("$[" if quoted else "$%{<@#&*:[") or any(bit in value for bit in _REFERENCE_BITS):
+        return False
+    if value[0] == "%" and value[-1] == "%":  # %APPDATA%
+        return False
+    if _HEX_COLOUR.fullmatch(value):
+        return False
+    if "{" in value and "}" in value:  # a template (f-string, format string)
+        return False
+    if sum(c.isalnum() for c in value) * 2 < len(value):  # punctuation: a pattern, a separator
+        return False
+    lowered = value.lower()
+    if lowered.replace("-", "_") in _STOPWORDS or _PLACEHOLDER.match(lowered) or lowered.endswith(_PLACEHOLDER_ENDS):
+        return False
+    if len(value) < 16 and _NUMBER.fullmatch(value):
+        return False
+    if _URL.match(value) or _PATH.fullmatch(value) or _ENV_NAME.fullmatch(value):
+        return False
+    # A name that mentions what it names (`"X-Api-Key"`, `password_confirmation`, `Access token`).
+    return not (
+        _NAME_LIKE.fullmatch(value)
+        and sum(c.isdigit() for c in value) <= 2
+        and not _NAME_WORDS.isdisjoint(_key_words(value))
+    )
+
+
+def _key_words(suffix: str) -> list[str]:
+    return [p.lower() for p in _CAMEL_SPLIT.split(suffix) if p]
+
+
+def _keyword_at(text: str, i: int, kw: str, weak: bool) -> bool:
+    """Is `kw`, found at `text[i:]`, a word of a key rather than part of another word?"""
+    end = i + len(kw)
+    last = text[end - 1]
+    if end < len(text):
+        after = text[end]
+        if ("a" <= after <= "z" and "a" <= last <= "z") or ("A" <= after <= "Z" and "A" <= last <= "Z"):
+            return False
+    if weak and i > 0:
+        before, first = text[i - 1], text[i]
+        if ("a" <= before <= "z" or "A" <= before <= "Z") and not ("a" <= before <= "z" and "A" <= first <= "Z"):
+            return False
+    return True
+

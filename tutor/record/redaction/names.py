@@ -1,0 +1,98 @@
+"""Which environment variables hold secrets, and which of their values are worth redacting."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from .literals import _CAMEL_SPLIT, _NON_SECRET_TAILS, _NUMBER, _URL, _keyword_at
+
+__all__ = ["MIN_ENV_VALUE", "is_secret_name"]
+
+# Environment values shorter than this are not treated as secrets (too likely
+# to occur by chance in ordinary text).
+MIN_ENV_VALUE = 8
+
+_SECRET_NAME_WORDS = frozenset(
+    """
+    key keys token tokens secret secrets password passwords passwd pass pwd pw passphrase credential
+    credentials creds cred auth cookie cookies session private api apikey dsn signature salt pat jwt
+    bearer
+    """.split()
+)
+_SECRET_NAME_PARTS = (
+    "secret", "token", "password", "passwd", "apikey", "api_key", "accesskey", "access_key",
+    "privatekey", "private_key", "database_url", "databaseurl", "connection_string",
+    "connectionstring", "conn_str", "credential",
+)
+_ALWAYS_SECRET_NAMES = ("database_url", "databaseurl", "connection_string", "connectionstring", "conn_str", "dsn")
+# Well-known variables whose names look secret but whose values are not.
+_NOT_SECRET_NAMES = frozenset(
+    """
+    DESKTOP_SESSION XDG_SESSION_ID XDG_SESSION_TYPE XDG_SESSION_CLASS XDG_SESSION_DESKTOP
+    XDG_SESSION_PATH DBUS_SESSION_BUS_ADDRESS SESSION_MANAGER SSH_AUTH_SOCK GPG_AGENT_INFO
+    XAUTHORITY GNOME_KEYRING_CONTROL GNOME_KEYRING_PID KEYTIMEOUT SSH_ASKPASS SUDO_ASKPASS
+    GIT_ASKPASS PASSWORD_STORE_DIR TERM_SESSION_ID ITERM_SESSION_ID TMUX_PANE SESSIONNAME
+    """.split()
+)
+_NOT_SECRET_VALUES = re.compile(r"(?i)(?:unix|tcp|local|abstract)[:/].*|true|false|yes|no|on|off|none|null")
+
+
+def is_secret_name(name: str) -> bool:
+    """Does this environment variable's name say its value is secret?
+
+    Case-insensitive, by words (`MY_API_KEY`, `githubToken`, `DB_PASS`), so that
+    `KEYBOARD` or `CAPITAL` are not; a last word naming a property of the secret
+    (`TOKEN_FILE`, `API_URL`, `SECRET_PATH`) makes it not secret, except for
+    names that always hold credentials (`DATABASE_URL`, `*_DSN`, connection strings).
+    """
+    if name.upper() in _NOT_SECRET_NAMES:
+        return False
+    lowered = name.lower()
+    if any(part in lowered for part in _ALWAYS_SECRET_NAMES):
+        return True
+    words = [w.lower() for w in _CAMEL_SPLIT.split(name) if w]
+    if not words or words[-1] in _NON_SECRET_TAILS:
+        return False
+    if any(w in _SECRET_NAME_WORDS for w in words):
+        return True
+    # Glued names (`PGPASSWORD`, `GITHUBTOKEN`), but not longer words (`TOKENIZERS`).
+    for part in _SECRET_NAME_PARTS:
+        i = lowered.find(part)
+        while i != -1:
+            if _keyword_at(name, i, part, weak=False):
+                return True
+            i = lowered.find(part, i + 1)
+    return False
+
+
+def _url_without_credentials(value: str) -> bool:
+    match = _URL.match(value)
+    if not match:
+        return False
+    rest = value[match.end() :]
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    return "@" not in authority and "?" not in rest
+
+
+def _secret_env_value(value: str) -> bool:
+    """Is this value of a secret-named variable worth redacting?
+
+    Skipped: values shorter than `MIN_ENV_VALUE`, booleans, plain numbers, socket
+    addresses (`unix:path=...`), URLs carrying no credentials, and absolute paths
+    that exist on this machine.
+    """
+    if len(value) < MIN_ENV_VALUE or value.strip() != value and len(value.strip()) < MIN_ENV_VALUE:
+        return False
+    if _NOT_SECRET_VALUES.fullmatch(value) or (len(value) < 16 and _NUMBER.fullmatch(value)):
+        return False
+    if _url_without_credentials(value):
+        return False
+    if os.path.isabs(value) or value.startswith("~"):
+        try:
+            if os.path.exists(os.path.expanduser(value)):
+                return False
+        except (OSError, ValueError):
+            pass
+    return True
+

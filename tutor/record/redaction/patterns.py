@@ -1,0 +1,275 @@
+"""The patterns: provider tokens, private key blocks, keyword-anchored rules, secret-named keys.
+
+Every pattern is written so that matching stays linear: quantifiers are bounded
+or possessive, and each token pattern starts with a literal and refuses to start
+in the middle of a run of its own characters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A private key block is searched for its END line this far from BEGIN.
+_PEM_MAX = 65536
+
+
+# --------------------------------------------------------------------------- tokens
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """A case-sensitive pattern, searched for when one of its triggers is in the text (or always, if none)."""
+
+    kind: str
+    regex: re.Pattern[str]
+    triggers: tuple[str, ...]
+    group: str | int = 0
+    check: bool = False  # the value must pass `_plausible_literal` (not a placeholder)
+    lead: int = 0  # the secret starts this many characters before the match (checked by a lookbehind)
+
+
+def _tok(prefix: str, width: int, body: str, before: str = "A-Za-z0-9") -> str:
+    """`prefix` (a regex of `width` characters) then `body`, not preceded by [before].
+
+    The boundary is checked after the literal so that the regex engine can still
+    skip ahead to the prefix, and so that a match never starts inside a run of
+    token characters (which would make repeated prefixes quadratic).
+    """
+    return f"{prefix}(?<![{before}].{{{width}}}){body}"
+
+
+def _rule(
+    kind: str, pattern: str, *triggers: str, group: str | int = 0, check: bool = False, lead: int = 0
+) -> _Rule:
+    return _Rule(kind, re.compile(pattern), triggers, group, check, lead)
+
+
+_B64URL = r"A-Za-z0-9_\-"
+
+# Most specific first: when findings overlap, the earlier rule names the kind.
+_TOKEN_RULES: tuple[_Rule, ...] = (
+    _rule("anthropic-key", _tok("sk-ant-", 7, rf"[a-z]{{2,8}}\d{{2}}-[{_B64URL}]{{20,}}+"), "sk-ant-"),
+    _rule(
+        "openai-key",
+        _tok("sk-", 3, rf"(?:(?:proj|svcacct|admin|None)-[{_B64URL}]{{20,}}+|[A-Za-z0-9]{{32,}}+)"),
+        "sk-",
+    ),
+    _rule(
+        "aws-access-key",
+        _tok("(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])", 4, r"[A-Z0-9]{16}(?![A-Za-z0-9])"),
+    ),
+    _rule("github-token", _tok("gh[pousr]_", 4, r"[A-Za-z0-9]{36,255}+"), "gh"),
+    _rule("github-token", _tok("github_pat_", 11, r"[A-Za-z0-9_]{22,255}+"), "github_pat_"),
+    _rule(
+        "gitlab-token",
+        _tok("gl", 2, rf"(?:pat|ptt|dt|rt|soat|cbt|imt|ft|agent|oas)-[{_B64URL}]{{20,}}+"),
+        "gl",
+    ),
+    _rule("grafana-token", _tok("gl", 2, r"(?:sa|c)_[A-Za-z0-9_=+/\-]{32,}+"), "glsa_", "glc_"),
+    _rule("slack-token", _tok("xox[baprse]-", 5, r"[A-Za-z0-9\-]{10,}+"), "xox"),
+    _rule("slack-token", _tok("xapp-", 5, r"[A-Za-z0-9\-]{20,}+"), "xapp-"),
+    _rule(
+        "slack-webhook",
+        r"hooks\.slack\.com/(?:services|workflows|triggers)/(?P<s>[A-Za-z0-9_/\-]{20,}+)",
+        "hooks.slack.com/",
+        group="s",
+    ),
+    _rule(
+        "discord-webhook",
+        r"discord(?:app)?\.com/api/webhooks/\d{1,30}+/(?P<s>[A-Za-z0-9_\-]{20,}+)",
+        "/api/webhooks/",
+        group="s",
+    ),
+    _rule("stripe-key", _tok("sk_", 3, r"(?:live|test)_[A-Za-z0-9]{16,}+", "A-Za-z0-9_"), "_live_", "_test_"),
+    _rule("stripe-key", _tok("rk_", 3, r"(?:live|test)_[A-Za-z0-9]{16,}+", "A-Za-z0-9_"), "_live_", "_test_"),
+    _rule("stripe-webhook-secret", _tok("whsec_", 6, r"[A-Za-z0-9+/=]{24,}+"), "whsec_"),
+    _rule("google-api-key", _tok("AIza", 4, rf"[{_B64URL}]{{35}}(?![{_B64URL}])"), "AIza"),
+    _rule("google-oauth-secret", _tok("GOCSPX-", 7, rf"[{_B64URL}]{{20,}}+"), "GOCSPX-"),
+    _rule("google-oauth-token", _tok(r"ya29\.", 5, rf"[{_B64URL}]{{20,}}+"), "ya29."),
+    _rule("npm-token", _tok("npm_", 4, r"[A-Za-z0-9]{36,}+"), "npm_"),
+    _rule("twilio-key", _tok("SK", 2, r"[0-9a-fA-F]{32}(?![A-Za-z0-9])"), "SK"),
+    _rule("sendgrid-key", _tok(r"SG\.", 3, rf"[{_B64URL}]{{16,}}+\.[{_B64URL}]{{16,}}+"), "SG."),
+    _rule("huggingface-token", _tok("hf_", 3, r"[A-Za-z0-9]{30,}+"), "hf_"),
+    _rule("huggingface-token", _tok("api_org_", 8, r"[A-Za-z0-9]{30,}+"), "api_org_"),
+    _rule("pypi-token", _tok("pypi-AgE", 8, rf"[{_B64URL}]{{50,}}+"), "pypi-AgE"),
+    _rule("digitalocean-token", _tok("do[por]_v1_", 7, r"[a-f0-9]{64}(?![A-Za-z0-9])"), "_v1_"),
+    _rule("shopify-token", _tok("shp(?:at|ss|ca|pa)_", 6, r"[a-fA-F0-9]{32}(?![A-Za-z0-9])"), "shp"),
+    _rule("vault-token", _tok(r"hv[sbr]\.", 4, rf"[{_B64URL}]{{24,}}+"), "hv"),
+    _rule("linear-key", _tok("lin_api_", 8, r"[A-Za-z0-9]{40,}+"), "lin_api_"),
+    _rule("postman-key", _tok("PMAK-", 5, r"[a-fA-F0-9]{24}-[a-fA-F0-9]{34}(?![A-Za-z0-9])"), "PMAK-"),
+    _rule("databricks-token", _tok("dapi", 4, r"[a-f0-9]{32}(?:-\d)?(?![A-Za-z0-9])"), "dapi"),
+    _rule("age-secret-key", _tok("AGE-SECRET-KEY-1", 16, r"[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}"), "AGE-SECRET-KEY-1"),
+    _rule("groq-key", _tok("gsk_", 4, r"[A-Za-z0-9]{48,}+"), "gsk_"),
+    _rule("xai-key", _tok("xai-", 4, r"[A-Za-z0-9]{60,}+"), "xai-"),
+    _rule("replicate-token", _tok("r8_", 3, r"[A-Za-z0-9]{37,}+"), "r8_"),
+    _rule("perplexity-key", _tok("pplx-", 5, r"[A-Za-z0-9]{40,}+"), "pplx-"),
+    _rule("atlassian-token", _tok("ATATT3", 6, r"[A-Za-z0-9_=\-]{100,}+"), "ATATT3"),
+    _rule("onepassword-token", _tok("ops_eyJ", 7, r"[A-Za-z0-9+/_=\-]{100,}+"), "ops_eyJ"),
+    _rule("newrelic-key", _tok("NRAK-", 5, r"[A-Z0-9]{27}(?![A-Za-z0-9])"), "NRAK-"),
+    _rule("sentry-token", _tok("sntry[su]_", 7, r"[A-Za-z0-9+/=_\-]{40,}+"), "sntry"),
+    _rule("doppler-token", _tok(r"dp\.", 3, r"(?:pt|st|ct|sa|scim|audit)\.[A-Za-z0-9]{40,}+"), "dp."),
+    _rule(
+        "mailchimp-key",
+        r"-us(?<=(?<![A-Za-z0-9])[0-9a-f]{32}-us)\d{1,2}(?![A-Za-z0-9])",
+        "-us",
+        lead=32,
+    ),
+    _rule(
+        "azure-client-secret",
+        r"Q~(?<=(?<![A-Za-z0-9_~.])[A-Za-z0-9_~.]{3}\dQ~)[A-Za-z0-9_~.\-]{31,34}(?![A-Za-z0-9_~.\-])",
+        "Q~",
+        lead=4,
+    ),
+    _rule(
+        "telegram-bot-token",
+        r"(?<![0-9])[0-9]{8,10}:AA[A-Za-z0-9_\-]{32,35}(?![A-Za-z0-9_\-])",
+        ":AA",
+    ),
+    _rule(
+        "jwt",
+        _tok("eyJ", 3, rf"[{_B64URL}]{{10,}}+\.e[wy][{_B64URL}]{{10,}}+(?:\.[{_B64URL}]++)?", _B64URL),
+        "eyJ",
+    ),
+    _rule(
+        "url-password",
+        r"://(?P<u>[^\s:@/?#\[\]\"'<>\\]{1,256}+):(?P<s>[^\s@/?#\[\]\"'<>\\]{1,256}+)@",
+        "://",
+        group="s",
+        check=True,
+    ),
+    _rule("azure-sas", r"sig=(?<=[?&]sig=)(?P<s>[A-Za-z0-9%+/=]{16,}+)", "sig=", group="s"),
+)
+
+# ---------------------------------------------------------------- private key blocks
+
+_PEM_BEGIN = re.compile(r"-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----")
+_PEM_END = re.compile(r"-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----")
+# A block whose END is missing (truncated output): the base64 and header lines after BEGIN.
+_PEM_BODY = re.compile(
+    r"(?:[ \t]*+(?:\r?\n|\\r\\n|\\n)?[ \t]*+"
+    r"(?:[A-Za-z0-9+/=]{2,}+|[A-Z][A-Za-z\-]{1,30}+:[^\r\n\\]{0,200}+))*+"
+)
+
+# ------------------------------------------------------------ keyword-anchored rules
+
+
+@dataclass(frozen=True, slots=True)
+class _KeywordRule:
+    """A case-insensitive pattern tried (with `match`) wherever one of its keywords is."""
+
+    kind: str
+    keywords: tuple[str, ...]
+    regex: re.Pattern[str]
+    check: bool = False  # the value must pass `_plausible_literal` (not a placeholder or reference)
+    word_start: bool = True  # the keyword may not follow a letter
+    numbers: bool = True  # a value of digits only counts (`-u 1000:1000` is a uid:gid, not a password)
+
+
+_KEYWORD_RULES: tuple[_KeywordRule, ...] = (
+    _KeywordRule(
+        "aws-secret-key",
+        ("secret",),
+        re.compile(
+            r"(?i)secret[_\-.]?access[_\-.]?key\\{0,3}[\"']?[ \t]*+(?::=|=>|:|=)[ \t]*+\\{0,3}[\"']?"
+            r"(?P<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
+        ),
+        word_start=False,
+    ),
+    _KeywordRule(
+        "azure-storage-key",
+        ("accountkey=", "sharedaccesskey="),
+        re.compile(r"(?i)(?:accountkey|sharedaccesskey)=(?P<s>[A-Za-z0-9+/=]{20,}+)"),
+        word_start=False,
+    ),
+    _KeywordRule(
+        "authorization",
+        ("authorization",),
+        re.compile(
+            r"(?i)authorization\\{0,3}[\"']?[ \t]*+[:=][ \t]*+(?:[rbuf]{0,2}\\{0,3}[\"'][ \t]*+)?"
+            r"(?>(?:bearer|basic|token|digest|bot|apikey|sso-key|jwt|negotiate|ntlm|key)[ \t]++)?"
+            r"(?P<s>[A-Za-z0-9\-._~+/=:]{6,}+)"
+        ),
+        check=True,
+        word_start=False,
+    ),
+    _KeywordRule(
+        "bearer-token",
+        ("bearer",),
+        re.compile(r"(?i)bearer[ \t]++(?P<s>[A-Za-z0-9\-._~+/]{20,}+=*+)"),
+        check=True,
+    ),
+    _KeywordRule(
+        "cookie",
+        ("cookie",),
+        re.compile(
+            r"(?i)cookie\\{0,3}[\"']?[ \t]*+:[ \t]*+\\{0,3}[\"']?"
+            r"(?P<s>[^\r\n\"'\\;=\s]{1,128}+=[^\r\n\"'\\]{4,2048}+)"
+        ),
+        word_start=False,
+    ),
+    _KeywordRule(
+        "basic-auth",
+        ("-u", "--user"),
+        re.compile(
+            r"(?:-u|--user)(?:[ \t]++|=)\\{0,3}[\"']?"
+            r"(?P<u>[^\s:\"'`\\]{1,128}+):(?P<s>[^\s\"'`\\]{1,256}+)"
+        ),
+        check=True,
+        numbers=False,
+    ),
+)
+
+# ------------------------------------------------------------ secret-named assignments
+
+# keyword -> kind. Strong keywords may be glued to a prefix (`dbpassword`,
+# `GITHUB_TOKEN`); weak ones must start a word (`DB_PASS`, not `bypass`). None may
+# run on into more letters of the same case (`tokens`, `tokenizer`, `secretary`).
+_STRONG_KEYWORDS: dict[str, str] = {
+    "password": "password",
+    "passwd": "password",
+    "passphrase": "password",
+    "secret": "secret",
+    "token": "token",
+    "apikey": "api-key",
+    "api_key": "api-key",
+    "api-key": "api-key",
+    "access_key": "access-key",
+    "accesskey": "access-key",
+    "access-key": "access-key",
+    "private_key": "private-key",
+    "privatekey": "private-key",
+    "private-key": "private-key",
+    "credential": "credential",
+    "credentials": "credential",
+    "signing_key": "secret",
+    "encryption_key": "secret",
+    "master_key": "secret",
+}
+_WEAK_KEYWORDS: dict[str, str] = {"pass": "password", "pwd": "password", "auth": "auth"}
+
+_ASSIGN_TAIL = re.compile(
+    r"""
+    (?P<suffix>[A-Za-z0-9_.\-]{0,64}+)          # the rest of the key's name
+    (?:\\{0,3}["'`])?                           # the closing quote of a quoted key
+    \]?                                         # params['password']
+    (?:
+        (?P<ann>[ \t]*+:[ \t]*+(?P<annt>[A-Za-z_][\w.]{0,64}+)(?:\[[^\]\r\n]{0,80}+\])?
+            (?:[ \t]*+\|[ \t]*+[A-Za-z_][\w.]{0,64}+)?[ \t]*+=)(?![=>])   # name: str = ...
+      | (?P<sep>[ \t]*+(?::=|=>|==|!=|=|:|>))
+      | (?P<ws>[ \t]++)
+    )
+    [ \t]*+
+    (?:
+        [rRbBuUfF]{0,2}
+        (?:
+            \\{1,3}"(?P<eq>[^"\\\r\n]{1,512}+)
+          | "(?P<dq>(?:[^"\\\r\n]|\\.){1,512}+)
+          | '(?P<sq>[^'\r\n]{1,512}+)
+          | `(?P<bq>[^`\r\n]{1,512}+)
+        )
+      | (?P<uq>[^\s"'`,;&|<>(){}\[\]\\]{1,512}+)
+    )
+    """,
+    re.VERBOSE,
+)

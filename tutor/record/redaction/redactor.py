@@ -1,0 +1,455 @@
+"""`Redactor`: finds secrets with the patterns and the known values, and replaces them with markers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from .literals import (
+    _KEY_CHAR,
+    _MIN_LOOSE,
+    _NON_SECRET_TAILS,
+    _PROSE,
+    _key_words,
+    _keyword_at,
+    _looks_random,
+    _plausible_literal,
+)
+from .names import _secret_env_value, is_secret_name
+from .patterns import (
+    _ASSIGN_TAIL,
+    _KEYWORD_RULES,
+    _PEM_BEGIN,
+    _PEM_BODY,
+    _PEM_END,
+    _PEM_MAX,
+    _STRONG_KEYWORDS,
+    _TOKEN_RULES,
+    _WEAK_KEYWORDS,
+    _KeywordRule,
+)
+
+__all__ = ["MARKER", "MIN_EXTRA_VALUE", "Finding", "Redactor", "marker"]
+
+MARKER = "[REDACTED:{kind}]"
+_MARKER_RE = re.compile(r"\[REDACTED:[A-Za-z0-9_.:\-]{1,80}\]")
+_KIND_UNSAFE = re.compile(r"[^A-Za-z0-9_.:\-]")
+
+# A pass is repeated while it still finds something; each pass replaces some
+# unredacted text by a marker, so this converges long before the cap.
+_MAX_PASSES = 8
+
+# Values given explicitly (`extra_values`) need only be this long.
+MIN_EXTRA_VALUE = 4
+
+
+def marker(kind: str) -> str:
+    """The text that replaces a secret of this kind."""
+    return MARKER.format(kind=kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A secret found in a text: `text[start:end]`, of this kind."""
+
+    kind: str
+    start: int
+    end: int
+
+
+# --------------------------------------------------------------------------- redactor
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    start: int
+    end: int
+    rank: int
+    kind: str
+
+
+class Redactor:
+    """Finds secrets in text and replaces them with `[REDACTED:<kind>]` markers.
+
+    `Redactor()` uses the patterns only; `Redactor.from_environment()` also
+    redacts the exact values of secret-looking environment variables. A redactor
+    holds secret values: its repr shows none of them.
+    """
+
+    __slots__ = ("_values", "_value_re")
+
+    def __init__(self, values: Mapping[str, str] | None = None) -> None:
+        """`values`: exact secret values to redact wherever they occur, each to its kind."""
+        cleaned: dict[str, str] = {}
+        for value, kind in (values or {}).items():
+            if value and value not in cleaned:
+                cleaned[value] = _KIND_UNSAFE.sub("_", kind)[:70] or "secret-value"
+        self._values = cleaned
+        self._value_re = (
+            re.compile("|".join(re.escape(v) for v in sorted(cleaned, key=len, reverse=True))) if cleaned else None
+        )
+
+    @classmethod
+    def from_environment(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        extra_values: Iterable[str] = (),
+    ) -> Redactor:
+        """A redactor for the values of secret-named variables in `environ` (default: `os.environ`).
+
+        A variable counts when `is_secret_name(name)` and its value passes the
+        checks of `_secret_env_value` (at least `MIN_ENV_VALUE` characters, not a
+        boolean, number, credential-free URL or existing path). Each value is also
+        matched URL-encoded and JSON-escaped. `extra_values` are always redacted
+        (kind `secret-value`) when at least `MIN_EXTRA_VALUE` characters long.
+        """
+        environ = os.environ if environ is None else environ
+        values: dict[str, str] = {}
+        for name in sorted(environ):
+            value = environ[name]
+            if not isinstance(value, str) or not is_secret_name(name) or not _secret_env_value(value):
+                continue
+            kind = "env:" + _KIND_UNSAFE.sub("_", name)
+            for variant in _variants(value):
+                values.setdefault(variant, kind)
+        for value in extra_values:
+            if isinstance(value, str) and len(value) >= MIN_EXTRA_VALUE:
+                for variant in _variants(value):
+                    values.setdefault(variant, "secret-value")
+        return cls(values)
+
+    def __repr__(self) -> str:
+        return f"<Redactor with {len(self._values)} secret value(s)>"
+
+    # ------------------------------------------------------------------ public
+
+    def found(self, text: str) -> list[Finding]:
+        """The secrets in `text`, in order, overlapping findings merged (for tests and the UI)."""
+        if not text:
+            return []
+        markers = [(m.start(), m.end()) for m in _MARKER_RE.finditer(text)] if "[REDACTED:" in text else []
+        hits: list[_Hit] = []
+        rank = 0
+        present: dict[str, bool] = {}  # trigger -> found in text (several rules share one)
+        for rule in _TOKEN_RULES:
+            rank += 1
+            if not rule.triggers or any(_present(t, text, present) for t in rule.triggers):
+                for m in rule.regex.finditer(text):
+                    start, end = m.span(rule.group)
+                    start -= rule.lead
+                    if end > start and (not rule.check or _plausible_literal(m.group(rule.group), 1)):
+                        hits.append(_Hit(start, end, rank, rule.kind))
+        rank += 1
+        self._private_keys(text, hits, rank)
+        lowered = text.lower()
+        if len(lowered) != len(text):  # some character lower-cases to several: keep offsets aligned
+            lowered = text.translate(_ASCII_LOWER)
+        marker_starts = [s for s, _ in markers]
+        for krule in _KEYWORD_RULES:
+            rank += 1
+            self._keyword_rule(text, lowered, krule, hits, rank, markers, marker_starts)
+        rank += 1
+        self._assignments(text, lowered, hits, rank, markers, marker_starts)
+        rank += 1
+        if self._value_re is not None:
+            for m in self._value_re.finditer(text):
+                hits.append(_Hit(m.start(), m.end(), rank, self._values[m.group()]))
+        if markers:
+            hits = _outside_markers(text, hits, markers)
+        return _merge(hits)
+
+    def redact(self, text: str) -> str:
+        """`text` with every secret replaced by `[REDACTED:<kind>]`. Idempotent."""
+        if not isinstance(text, str):
+            raise TypeError(f"redact() takes str, not {type(text).__name__}")
+        for _ in range(_MAX_PASSES):
+            findings = self.found(text)
+            if not findings:
+                break
+            parts: list[str] = []
+            pos = 0
+            for f in findings:
+                parts.append(text[pos : f.start])
+                parts.append(marker(f.kind))
+                pos = f.end
+            parts.append(text[pos:])
+            text = "".join(parts)
+        return text
+
+    def redact_bytes(self, data: bytes) -> bytes:
+        """File contents redacted: decoded as UTF-8 (invalid bytes kept as they are), redacted, encoded back."""
+        text = bytes(data).decode("utf-8", "surrogateescape")
+        redacted = self.redact(text)
+        if redacted is text or redacted == text:
+            return bytes(data)
+        return redacted.encode("utf-8", "surrogateescape")
+
+    def redact_obj(self, value: Any) -> Any:
+        """A copy of a JSON-like value with every string redacted, dict keys included.
+
+        A string under a secret-named key (`{"password": "..."}`, `{"Authorization": ...}`)
+        is replaced whole when it could be a secret, since it has no context of its own.
+        """
+        return self._obj(value, None)
+
+    # ----------------------------------------------------------------- helpers
+
+    def _obj(self, value: Any, key: str | None) -> Any:
+        if isinstance(value, str):
+            if key is not None:
+                kind = _field_kind(key)
+                if kind and _plausible_literal(value, quoted=True) and not _PROSE.fullmatch(value.strip()):
+                    return marker(kind)
+            return self.redact(value)
+        if isinstance(value, dict):
+            return {
+                (self.redact(k) if isinstance(k, str) else k): self._obj(v, k if isinstance(k, str) else None)
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [self._obj(v, None) for v in value]
+        if isinstance(value, tuple):
+            return tuple(self._obj(v, None) for v in value)
+        return value
+
+    @staticmethod
+    def _private_keys(text: str, hits: list[_Hit], rank: int) -> None:
+        if "-----BEGIN" not in text:
+            return
+        ends: list[tuple[int, int]] | None = None
+        covered = 0
+        for m in _PEM_BEGIN.finditer(text):
+            if m.start() < covered:
+                continue
+            if ends is None:
+                ends = [(e.start(), e.end()) for e in _PEM_END.finditer(text)] if "-----END" in text else []
+            k = bisect_left(ends, (m.end(), -1))
+            if k < len(ends) and ends[k][0] - m.end() <= _PEM_MAX:
+                end = ends[k][1]
+            else:
+                body = _PEM_BODY.match(text, m.end())
+                end = body.end() if body else m.end()
+            hits.append(_Hit(m.start(), end, rank, "private-key"))
+            covered = end
+
+    @staticmethod
+    def _keyword_rule(
+        text: str,
+        lowered: str,
+        rule: _KeywordRule,
+        hits: list[_Hit],
+        rank: int,
+        markers: list[tuple[int, int]],
+        marker_starts: list[int],
+    ) -> None:
+        for kw in rule.keywords:
+            i = lowered.find(kw)
+            while i != -1:
+                nxt = i + 1
+                skip = (rule.word_start and i > 0 and text[i - 1].isalpha()) or (
+                    markers and _inside(i, markers, marker_starts)
+                )
+                m = None if skip else rule.regex.match(text, i)
+                if m is not None:
+                    value = m.group("s")
+                    if (not rule.check or _plausible_literal(value)) and (rule.numbers or not value.isdigit()):
+                        hits.append(_Hit(m.start("s"), m.end("s"), rank, rule.kind))
+                        nxt = max(nxt, m.end())
+                i = lowered.find(kw, nxt)
+
+    @staticmethod
+    def _assignments(
+        text: str,
+        lowered: str,
+        hits: list[_Hit],
+        rank: int,
+        markers: list[tuple[int, int]],
+        marker_starts: list[int],
+    ) -> None:
+        for weak, table in ((False, _STRONG_KEYWORDS), (True, _WEAK_KEYWORDS)):
+            for kw, kind in table.items():
+                i = lowered.find(kw)
+                while i != -1:
+                    nxt = i + 1
+                    if _keyword_at(text, i, kw, weak) and not (markers and _inside(i, markers, marker_starts)):
+                        span, skip = _assignment_value(text, i, len(kw))
+                        if span is not None:
+                            hits.append(_Hit(span[0], span[1], rank, kind))
+                            skip = max(skip, span[1])
+                        # Keywords inside a value already looked at are not keys.
+                        nxt = max(nxt, skip)
+                    i = lowered.find(kw, nxt)
+
+
+def _assignment_value(text: str, i: int, kw_len: int) -> tuple[tuple[int, int] | None, int]:
+    """The span of the secret assigned to the key whose keyword is at `text[i:i+kw_len]`, if any.
+
+    Also returns where the next keyword may start: past an unquoted value glued to
+    its `=` or `:`, taken or not (a keyword inside a long run of `a=b=c` is no key;
+    skipping it keeps adversarial input linear).
+    """
+    m = _ASSIGN_TAIL.match(text, i + kw_len)
+    if m is None:
+        return None, 0
+    value = m.group("uq")
+    # Past `key=value` glued together; after `key value` or `a = b = "..."` the value may be the next key.
+    glued = value is not None and m.group("sep") is not None and m.start("uq") == m.end("sep")
+    skip = m.end("uq") if glued else 0
+    suffix = m.group("suffix")
+    if "." in suffix.rstrip(".") or not _NON_SECRET_TAILS.isdisjoint(_key_words(suffix)):
+        # `Token.Name: ...` is about a token class; `token_type`, `password_hint` name no secret.
+        return None, skip
+    # Where the key's name starts (`--db-password`, `MYSQL_ROOT_PASSWORD`, `<password>`).
+    start = i
+    floor = max(0, i - 64)
+    while start > floor and _KEY_CHAR.match(text, start - 1):
+        start -= 1
+    key = text[start : m.start("suffix") + len(m.group("suffix"))]
+    before = text[start - 1] if start > 0 else ""
+    sep = m.group("sep")
+    stripped_sep = sep.strip() if sep is not None else ""
+    if stripped_sep == ">" and before != "<":  # `>` separates only in XML: <password>...</password>
+        return None, skip
+    if m.group("ws") is not None and not _flag_or_netrc(text, start, key):
+        # `--password hunter2` or a .netrc line; never prose ("password manager").
+        return None, skip
+    annotation = m.group("annt")
+    if annotation is not None and _looks_random(annotation) and _plausible_literal(annotation, _MIN_LOOSE):
+        # Not a type after all: `password: s3cr3tv4lue = ...` is YAML-ish, the secret first.
+        return (m.start("annt"), m.end("annt")), 0
+    comparison = stripped_sep in ("==", "!=")  # `if token == "integer":` compares with a constant
+    for group in ("eq", "dq", "sq", "bq"):
+        quoted = m.group(group)
+        if quoted is not None:
+            ok = _plausible_literal(quoted, quoted=True) and not _PROSE.fullmatch(quoted.strip())
+            if comparison:
+                ok = ok and _looks_random(quoted)
+            return ((m.start(group), m.end(group)) if ok else None), 0
+    assert value is not None
+    span = (m.start("uq"), m.end("uq"))
+    if stripped_sep == ">":
+        ok = text.startswith("</", span[1]) and _plausible_literal(value)
+        return (span if ok else None), skip
+    if m.group("ws") is not None:
+        # A plain lower-case word after a flag is prose ("the --password option").
+        ok = not value.startswith("-") and _plausible_literal(value) and not (value.isalpha() and value.islower())
+        return (span if ok else None), skip
+    name = key.lstrip("-")
+    upper_key = any("A" <= c <= "Z" for c in name) and not any("a" <= c <= "z" for c in name)
+    if upper_key and m.group("ann") is None and (sep == "=" or stripped_sep == ":"):
+        # API_KEY=..., export TOKEN=..., DB_PASSWORD: ... (compose files): literals.
+        return (span if _plausible_literal(value) else None), skip
+    if name != key and stripped_sep == "=" and not value.startswith("-"):
+        # `--password=hunter2`: a literal on a command line.
+        return (span if _plausible_literal(value) else None), skip
+    if span[1] < len(text) and text[span[1]] in "([{":  # a call or subscript: code, not a secret
+        return None, skip
+    trimmed = value.rstrip(":.")  # `if token == Comment.Special:`
+    span = (span[0], span[0] + len(trimmed))
+    ok = _plausible_literal(trimmed, _MIN_LOOSE) and _looks_random(trimmed)
+    return (span if ok else None), skip
+
+
+def _flag_or_netrc(text: str, key_start: int, key: str) -> bool:
+    if key.startswith("-"):
+        return True
+    line_start = text.rfind("\n", 0, key_start) + 1
+    line = text[line_start : min(len(text), key_start + 400)].lower()
+    return line.lstrip().startswith(("machine ", "default ")) or " machine " in line[: key_start - line_start]
+
+
+def _field_kind(key: str) -> str | None:
+    """The kind of secret a JSON field of this name holds, if its name says it holds one."""
+    lowered = key.lower()
+    if lowered in ("authorization", "proxy-authorization"):
+        return "authorization"
+    if lowered in ("cookie", "set-cookie"):
+        return "cookie"
+    if not _NON_SECRET_TAILS.isdisjoint(_key_words(key)):
+        return None
+    for weak, table in ((False, _STRONG_KEYWORDS), (True, _WEAK_KEYWORDS)):
+        for kw, kind in table.items():
+            i = lowered.find(kw)
+            while i != -1:
+                if _keyword_at(key, i, kw, weak):
+                    return kind
+                i = lowered.find(kw, i + 1)
+    return None
+
+
+def _present(trigger: str, text: str, memo: dict[str, bool]) -> bool:
+    found = memo.get(trigger)
+    if found is None:
+        found = memo[trigger] = trigger in text
+    return found
+
+
+def _variants(value: str) -> list[str]:
+    """A secret value as it may appear: as is, URL-encoded, JSON-escaped."""
+    out = [value]
+    for variant in (quote(value, safe=""), json.dumps(value)[1:-1]):
+        if variant not in out and len(variant) >= min(len(value), MIN_EXTRA_VALUE):
+            out.append(variant)
+    return out
+
+
+def _inside(pos: int, markers: list[tuple[int, int]], marker_starts: list[int]) -> bool:
+    k = bisect_right(marker_starts, pos) - 1
+    return k >= 0 and markers[k][0] <= pos < markers[k][1]
+
+
+def _outside_markers(text: str, hits: list[_Hit], markers: list[tuple[int, int]]) -> list[_Hit]:
+    """Hits with the parts that are existing markers cut out, so that redacting is idempotent.
+
+    What is left of a hit that overlapped a marker is kept only where it has a
+    letter or digit (not the quotes around a marker).
+    """
+    out: list[_Hit] = []
+    starts = [s for s, _ in markers]
+    for hit in hits:
+        k = max(0, bisect_right(starts, hit.start) - 1)
+        overlapping = []
+        while k < len(markers) and markers[k][0] < hit.end:
+            if markers[k][1] > hit.start:
+                overlapping.append(markers[k])
+            k += 1
+        if not overlapping:
+            out.append(hit)
+            continue
+        pos = hit.start
+        for ms, me in overlapping:
+            if ms > pos and any(c.isalnum() for c in text[pos:ms]):
+                out.append(_Hit(pos, ms, hit.rank, hit.kind))
+            pos = max(pos, me)
+        if pos < hit.end and any(c.isalnum() for c in text[pos : hit.end]):
+            out.append(_Hit(pos, hit.end, hit.rank, hit.kind))
+    return out
+
+
+def _merge(hits: list[_Hit]) -> list[Finding]:
+    """Overlapping hits become one finding, named by the most specific rule among them."""
+    if not hits:
+        return []
+    hits.sort(key=lambda h: (h.start, -h.end, h.rank))
+    merged: list[Finding] = []
+    start, end, rank, kind = hits[0].start, hits[0].end, hits[0].rank, hits[0].kind
+    for h in hits[1:]:
+        if h.start < end:
+            if h.end > end:
+                end = h.end
+            if h.rank < rank:
+                rank, kind = h.rank, h.kind
+        else:
+            merged.append(Finding(kind, start, end))
+            start, end, rank, kind = h.start, h.end, h.rank, h.kind
+    merged.append(Finding(kind, start, end))
+    return merged
+
+
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
