@@ -106,3 +106,43 @@ def test_a_second_tutor_on_the_same_lesson_is_told_and_saves_nothing(tmp_path: P
     first.close()
     third = LessonRun(LESSON, Progress(folder))  # once the first lets go, a new one resumes it
     assert third.progress is not None and third.record.id == first.record.id and "s1" in third.replay.state.committed
+
+
+def test_another_curriculums_lesson_with_the_same_id_cannot_touch_its_progress(tmp_path: Path) -> None:
+    import shutil
+
+    from tutor.services.library import lesson_key, load_library
+
+    mine = tmp_path / "mine"
+    theirs = tmp_path / "theirs"
+    for folder, title in ((mine, "Mine"), (theirs, "Theirs")):
+        shutil.copytree(EXAMPLE_CURRICULUM / "tests-that-lie", folder / "tests-that-lie")
+        (folder / "curriculum.toml").write_text(f'title = "{title}"\nlessons = ["tests-that-lie"]\n', encoding="utf-8")
+    store = Progress(tmp_path / "progress")
+    own_key = lesson_key(mine / "tests-that-lie", LESSON.id)
+    other_key = lesson_key(theirs / "tests-that-lie", LESSON.id)
+    assert own_key != other_key
+    run = LessonRun(LESSON, store, key=own_key)
+    run.next()
+    run.answer(GoalAnswer("Fix the code; keep the tests; done when the suite is green."))
+    run.close()
+    stranger = LessonRun(LESSON, store, key=other_key)
+    assert stranger.record.id != run.record.id and stranger.replay.state.committed == {}
+    stranger.close()
+    library = load_library([mine, theirs], store)
+    entries = {entry.curriculum: entry for curriculum in library.curricula for entry in curriculum.lessons}
+    assert entries["mine"].attempt.id == run.record.id and entries["theirs"].attempt.id == stranger.record.id
+    assert entries["mine"].same_id == ("theirs/tests-that-lie",) and entries["theirs"].same_id == ("mine/tests-that-lie",)
+
+
+def test_validate_warns_about_lessons_sharing_an_id(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    for name in ("mine", "theirs"):
+        shutil.copytree(EXAMPLE_CURRICULUM / "tests-that-lie", tmp_path / name / "tests-that-lie")
+        (tmp_path / name / "curriculum.toml").write_text(f'title = "{name}"\nlessons = ["tests-that-lie"]\n', encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "tutor.cli", "validate", str(tmp_path / "mine"), str(tmp_path / "theirs")], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr  # a warning, not an error
+    assert "warning: the id 'example-tests-that-lie' is also the id of" in result.stdout

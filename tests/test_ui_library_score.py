@@ -48,7 +48,9 @@ def add_attempt(lesson_dir: Path, *, score: float | None = None, cursor: int = 0
     lesson = read_lesson(lesson_dir).lesson
     assert lesson is not None
     with open_progress(progress_dir()) as store:
-        record = store.start_attempt(lesson.id, "digest", title=lesson.title, total=len(lesson.steps))
+        from tutor.services.library import lesson_key
+
+        record = store.start_attempt(lesson.id, "digest", title=lesson.title, total=len(lesson.steps), key=lesson_key(lesson_dir, lesson.id))
         finished = score is not None
         store.save_position(record.id, cursor=len(lesson.steps) + 1 if finished else cursor, frontier=cursor, finished=finished, score=score)
 
@@ -119,7 +121,7 @@ async def test_the_library_counts_in_good_english(tmp_path: Path, tutor_home: Pa
     shutil.copytree(TESTS_THAT_LIE, curriculum / "tests-that-lie")
     (curriculum / "curriculum.toml").write_text('title = "Solo"\nlessons = ["tests-that-lie"]\n', encoding="utf-8")
     (tutor_home / "config.toml").write_text(f'curricula = ["{curriculum.as_posix()}"]\n', encoding="utf-8")
-    add_attempt(TESTS_THAT_LIE, cursor=2)
+    add_attempt(curriculum / "tests-that-lie", cursor=2)
     with open_progress(progress_dir()) as store:
         key = "example-tests-that-lie/s4"
         store.save_card({"key": key, "lesson": "example-tests-that-lie", "step": "s4", "due": date.today().isoformat()})

@@ -26,6 +26,7 @@ class CheckReport:
     passed: list[Path] = field(default_factory=list)
     lessons: int = 0
     curricula: int = 0
+    _ids: dict[str, list[str]] = field(default_factory=dict, repr=False)  # lesson id -> where each valid one is
 
     @property
     def ok(self) -> bool:
@@ -52,12 +53,21 @@ class CheckReport:
         self.passed.append(path)
         if lesson is not None:
             self.warnings.extend(lesson_warnings(lesson, shown))
+            self._ids.setdefault(lesson.id, []).append(shown)
+
+    def warn_shared_ids(self) -> None:
+        """Lessons of different folders with one id: progress keeps them apart, but a learner and a team see two of one name."""
+        for lesson_id, places in self._ids.items():
+            unique = list(dict.fromkeys(places))
+            for place in unique[1:]:
+                self.warnings.append(Problem(place, "id", f"the id {lesson_id!r} is also the id of {unique[0]}: give each lesson its own id"))
 
 
 def check_paths(paths: list[Path]) -> CheckReport:
     report = CheckReport()
     for path in paths:
         _check_one(path, report)
+    report.warn_shared_ids()
     return report
 
 
@@ -81,15 +91,16 @@ def _check_one(path: Path, report: CheckReport) -> None:
 
 
 def _check_lesson(path: Path, report: CheckReport) -> None:
-    if path.is_file() and path.name != "lesson.json":
+    if not path.is_dir() and path.name != LESSON_FILE:
         from .io import decode_json
+        from .limits import MAX_LESSON_BYTES, Refused, problem_text, read_regular
         from .validate import check_lesson_data
 
         report.lessons += 1
         try:
-            raw = path.read_bytes()
-        except OSError as error:
-            report.problems.append(Problem(str(path), "", f"cannot read: {error.strerror or error}"))
+            raw = read_regular(path, limit=MAX_LESSON_BYTES, name=f"a {LESSON_FILE}")
+        except (Refused, OSError) as error:
+            report.problems.append(Problem(str(path), "", problem_text(error)))
             return
         data, problem = decode_json(raw, str(path))
         lesson, problems = (None, [problem]) if problem else check_lesson_data(data, str(path), path.parent)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .io import LESSON_FILE, LessonRead, read_lesson
+from .limits import MAX_CURRICULUM_BYTES, Refused, problem_text, read_regular
 from .problems import Problem
 
 CURRICULUM_FILE = "curriculum.toml"
@@ -43,12 +44,17 @@ class Curriculum:
         return reads
 
 
+def _named_file(path: Path) -> bool:
+    """Something is there by that name (a file, or a FIFO, a link, a folder...): reading it says what is wrong."""
+    return os.path.lexists(path)
+
+
 def is_curriculum(path: Path) -> bool:
-    return (path / CURRICULUM_FILE).is_file()
+    return _named_file(path / CURRICULUM_FILE)
 
 
 def is_lesson(path: Path) -> bool:
-    return (path / LESSON_FILE).is_file() or (path.name == LESSON_FILE and path.is_file())
+    return _named_file(path / LESSON_FILE) or (path.name == LESSON_FILE and _named_file(path))
 
 
 def read_curriculum(path: str | os.PathLike[str]) -> Curriculum:
@@ -59,10 +65,14 @@ def read_curriculum(path: str | os.PathLike[str]) -> Curriculum:
     file = folder / CURRICULUM_FILE
     shown = str(file)
     curriculum = Curriculum(path=folder, title=folder.name)
-    try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not os.path.lexists(file):
         curriculum.problems.append(Problem(str(folder), "", f"no {CURRICULUM_FILE} here"))
+        return curriculum
+    try:
+        raw = read_regular(file, limit=MAX_CURRICULUM_BYTES, within=folder, name=f"a {CURRICULUM_FILE}", place="the curriculum folder")
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (Refused, OSError) as error:
+        curriculum.problems.append(Problem(shown, "", problem_text(error)))
         return curriculum
     except UnicodeDecodeError as error:
         curriculum.problems.append(Problem(shown, "", f"not UTF-8 (invalid byte at offset {error.start})"))
@@ -70,8 +80,8 @@ def read_curriculum(path: str | os.PathLike[str]) -> Curriculum:
     except tomllib.TOMLDecodeError as error:
         curriculum.problems.append(Problem(shown, "", f"not valid TOML: {error}"))
         return curriculum
-    except OSError as error:
-        curriculum.problems.append(Problem(shown, "", f"cannot read: {error.strerror or error}"))
+    except RecursionError:
+        curriculum.problems.append(Problem(shown, "", "nesting is absurdly deep; refusing to read it"))
         return curriculum
 
     known = {"title", "description", "lessons"}

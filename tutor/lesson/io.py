@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .limits import MAX_LESSON_BYTES, Refused, problem_text, read_regular
 from .models import Lesson
 from .problems import LessonError, Problem
 from .validate import check_lesson_data
 
 LESSON_FILE = "lesson.json"
-MAX_LESSON_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -34,12 +34,19 @@ class LessonRead:
 
 
 def lesson_folder(path: Path) -> Path:
-    """A lesson is named by its folder or by its `lesson.json`."""
-    return path.parent if path.name == LESSON_FILE and path.is_file() else path
+    """A lesson is named by its folder or by its `lesson.json` (whatever that turns out to be: a
+    `lesson.json` that is a FIFO, a device or a link out of the folder is named, then refused)."""
+    return path.parent if path.name == LESSON_FILE and os.path.lexists(path) and not (path / LESSON_FILE).exists() else path
 
 
 def read_lesson(path: str | os.PathLike[str]) -> LessonRead:
-    """Read and validate a lesson; never raises for bad input."""
+    """Read and validate a lesson; never raises for bad input.
+
+    `lesson.json` must be a regular file inside the lesson folder, of at most
+    `MAX_LESSON_BYTES`: it is checked before it is opened and read with a hard cap
+    (`tutor.lesson.limits`), so a FIFO, `/dev/zero` or a link out of the folder is one
+    problem line, never a hang or a crash.
+    """
     folder = lesson_folder(Path(path))
     file = folder / LESSON_FILE
     shown = str(file)
@@ -47,15 +54,12 @@ def read_lesson(path: str | os.PathLike[str]) -> LessonRead:
         return LessonRead(folder, None, [Problem(str(folder), "", "no such file or folder")])
     if not folder.is_dir():
         return LessonRead(folder, None, [Problem(str(folder), "", f"not a lesson: name a lesson folder or its {LESSON_FILE}")])
-    if not file.is_file():
+    if not os.path.lexists(file):
         return LessonRead(folder, None, [Problem(str(folder), "", f"no {LESSON_FILE} here")])
     try:
-        size = file.stat().st_size
-        if size > MAX_LESSON_BYTES:
-            return LessonRead(folder, None, [Problem(shown, "", f"{size} bytes is larger than a lesson may be ({MAX_LESSON_BYTES})")])
-        raw = file.read_bytes()
-    except OSError as error:
-        return LessonRead(folder, None, [Problem(shown, "", f"cannot read: {error.strerror or error}")])
+        raw = read_regular(file, limit=MAX_LESSON_BYTES, within=folder, name=f"a {LESSON_FILE}")
+    except (Refused, OSError) as error:
+        return LessonRead(folder, None, [Problem(shown, "", problem_text(error))])
     data, problem = decode_json(raw, shown)
     if problem:
         return LessonRead(folder, None, [problem])

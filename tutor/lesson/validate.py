@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -370,15 +371,43 @@ def lesson_warnings(lesson: Lesson, path: str) -> list[Problem]:
         has_goal = any(step.kind == StepKind.GOAL.value for step in shown)
         fix = "give the goal step a goal ask" if has_goal else "add a goal step with a goal ask"
         warnings.append(Problem(path, "steps", f"no goal ask: learners never set the goal themselves ({fix})"))
+    warnings.extend(_long_field_warnings(lesson, path))
     return warnings
+
+
+def _long_field_warnings(lesson: Lesson, path: str, most: int = 10) -> list[Problem]:
+    """A text field longer than `MAX_FIELD_CHARS` is valid, but learners will see it cut: say so."""
+    from .limits import MAX_FIELD_CHARS
+
+    found: list[Problem] = []
+    stack: list[tuple[Any, str]] = [(lesson.model_dump(mode="json", exclude_none=True), "")]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(reversed([(child, _join(where, key)) for key, child in item.items()]))
+        elif isinstance(item, list):
+            stack.extend(reversed([(child, f"{where}[{index}]") for index, child in enumerate(item)]))
+        elif isinstance(item, str) and len(item) > MAX_FIELD_CHARS:
+            if len(found) == most:
+                found.append(Problem(path, "", f"more fields longer than {MAX_FIELD_CHARS:,} characters"))
+                break
+            found.append(Problem(path, where, f"{len(item):,} characters is very long; learners will see it cut (keep a field under {MAX_FIELD_CHARS:,})"))
+    return found
 
 
 def _bundle_problems(bundle: str, folder: Path | None, path: str) -> list[Problem]:
     candidate = Path(bundle)
     if candidate.is_absolute() or ".." in candidate.parts or len(candidate.parts) != 1:
         return [Problem(path, "repo.bundle", f"{bundle!r} must be a file name inside the lesson folder")]
-    if folder is not None and not (folder / bundle).is_file():
+    if folder is not None and not os.path.lexists(folder / bundle):
         return [Problem(path, "repo.bundle", f"the lesson names {bundle!r} but there is no such file beside lesson.json")]
+    if folder is not None:
+        from .limits import MAX_BUNDLE_BYTES, Refused, check_regular, problem_text
+
+        try:
+            check_regular(folder / bundle, limit=MAX_BUNDLE_BYTES, within=folder, name="a lesson's bundle")
+        except (Refused, OSError) as error:  # checked, never opened: git reads it when the lesson is opened
+            return [Problem(str(folder / bundle), "", problem_text(error))]
     return []
 
 

@@ -28,12 +28,15 @@ class LessonRun:
         *,
         curriculum: str | None = None,
         fresh: bool = False,
+        key: str | None = None,
     ):
         self.digest = lesson_digest(lesson)
         # Everything after this (steps counted, diffs, the code browser) sees only what learners may.
         self.lesson = lesson.for_learners()
         self.progress = progress
         self.curriculum = curriculum
+        # Which lesson this is, for progress (`tutor.services.library.lesson_key`); without one, its id.
+        self.key = key or f"id:{lesson.id}"
         self.notes: list[str] = []
         self._unsaved_answers: list[tuple[dict[str, Any], float | None]] = []
         self._unsaved_judgements: list[tuple[str, dict[str, Any], float | None]] = []
@@ -43,7 +46,7 @@ class LessonRun:
         from tutor.store.progress import StoreError
 
         try:
-            latest = None if fresh or progress is None else progress.latest_attempt(lesson.id)
+            latest = None if fresh or progress is None else progress.latest_attempt(lesson.id, key)
             state = AttemptState.from_data(progress.load_state(latest.id)) if latest is not None and progress is not None else None
         except StoreError as error:
             latest = state = None
@@ -97,7 +100,7 @@ class LessonRun:
 
         try:
             self.record = self.progress.start_attempt(
-                self.lesson.id, self.digest, title=self.lesson.title, total=len(self.lesson.steps), curriculum=self.curriculum
+                self.lesson.id, self.digest, title=self.lesson.title, total=len(self.lesson.steps), curriculum=self.curriculum, key=self.key
             )
         except StoreError as error:
             self._without_saving(error)
@@ -181,7 +184,7 @@ class LessonRun:
             existing = {card.get("key") for card in self.progress.cards()}
             for grade in self.replay.grades():
                 if grade.missed:
-                    card = new_card(self.lesson.id, grade.step_id, today)
+                    card = new_card(self.key, grade.step_id, today)  # the lesson by its key: ids repeat across curricula
                     if card.key not in existing:
                         self.progress.save_card(card_to_data(card))
         except StoreError as error:

@@ -28,6 +28,7 @@ class LessonEntry:
     attempts: int = 0
     best: float | None = None  # the best score of the finished attempts, whichever came last
     finished: int = 0  # how many attempts were finished
+    same_id: tuple[str, ...] = ()  # other lessons (curriculum/folder) with this lesson's id: kept apart
 
     @property
     def ref(self) -> str:
@@ -78,6 +79,22 @@ class Library:
         return None
 
 
+def lesson_key(folder: Path, lesson_id: str) -> str:
+    """A lesson's identity for progress: its curriculum and id, so that a stranger's curriculum with a
+    lesson of the same id is another lesson. Bundled lessons are keyed by name (the install moves);
+    others by where their curriculum is; a lesson outside any curriculum, by its folder."""
+    from tutor import paths
+    from tutor.lesson.curriculum import is_curriculum
+
+    folder = folder.resolve()
+    parent = folder.parent
+    if is_curriculum(parent):
+        if parent.parent == paths.bundled_curricula_dir().resolve():
+            return f"bundled:{parent.name}/{lesson_id}"
+        return f"curriculum:{parent}/{lesson_id}"
+    return f"lesson:{folder}"
+
+
 def load_library(roots: list[Path], progress: Progress | None, today: date | None = None) -> Library:
     """Read every curriculum under `roots`; a broken lesson becomes an entry that says why."""
     attempts_by_lesson: dict[str, list[AttemptRecord]] = {}
@@ -108,7 +125,8 @@ def load_library(roots: list[Path], progress: Progress | None, today: date | Non
                 problem = read.problems[0].what if read.problems else "unreadable"
                 entries.append(LessonEntry(curriculum.slug, folder, read.path, number, None, problem, BROKEN))
                 continue
-            records = attempts_by_lesson.get(read.lesson.id, [])
+            key = lesson_key(read.path, read.lesson.id)
+            records = [record for record in attempts_by_lesson.get(read.lesson.id, []) if record.belongs_to(read.lesson.id, key)]
             latest = records[-1] if records else None
             state = NEW if latest is None else (DONE if latest.finished else IN_PROGRESS)
             scores = [record.score for record in records if record.finished and record.score is not None]
@@ -138,7 +156,31 @@ def load_library(roots: list[Path], progress: Progress | None, today: date | Non
                 tuple(str(problem) for problem in curriculum.problems),
             )
         )
+    curricula = _mark_shared_ids(curricula)
+    if last_entry is not None:
+        last_entry = next((entry for c in curricula for entry in c.lessons if entry.path == last_entry.path), last_entry)
     return Library(tuple(curricula), due, last_entry, tuple(warnings))
+
+
+def _mark_shared_ids(curricula: list[CurriculumEntry]) -> list[CurriculumEntry]:
+    """A lesson id used by lessons of several curricula is said on each: their progress is kept apart."""
+    from dataclasses import replace
+
+    by_id: dict[str, list[str]] = {}
+    for curriculum in curricula:
+        for entry in curriculum.lessons:
+            if entry.lesson is not None:
+                by_id.setdefault(entry.lesson.id, []).append(entry.ref)
+    marked = []
+    for curriculum in curricula:
+        lessons = tuple(
+            replace(entry, same_id=tuple(ref for ref in by_id[entry.lesson.id] if ref != entry.ref))
+            if entry.lesson is not None and len(by_id[entry.lesson.id]) > 1
+            else entry
+            for entry in curriculum.lessons
+        )
+        marked.append(replace(curriculum, lessons=lessons))
+    return marked
 
 
 @dataclass(frozen=True)

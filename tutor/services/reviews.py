@@ -55,14 +55,25 @@ class ReviewQueue:
     def __init__(self, progress: Progress, roots: list[Path], today: date | None = None):
         self.progress = progress
         self.today = today or date.today()
+        from tutor.services.library import lesson_key
+
+        # Cards name their lesson by its key (another curriculum's lesson of the same id is
+        # another lesson); cards from before keys name it by id.
         lessons: dict[str, Lesson] = {}
         for curriculum in discover_curricula(roots):
             for read in curriculum.read_lessons():
                 if read.lesson is not None and not read.problems:
+                    lessons.setdefault(lesson_key(read.path, read.lesson.id), read.lesson)
                     lessons.setdefault(read.lesson.id, read.lesson)
         self.items: list[ReviewItem] = []
         self.skipped: list[str] = []  # cards whose lesson or step is gone
-        for data in progress.due_cards(self.today):
+        from tutor.store.progress import StoreError
+
+        try:
+            due = progress.due_cards(self.today)
+        except StoreError:
+            due = []  # said where progress is opened; the review is empty rather than broken
+        for data in due:
             card = card_from_data(data)
             lesson = lessons.get(card.lesson_id) if card else None
             if card is None or lesson is None or not _has_ask(lesson, card.step_id):

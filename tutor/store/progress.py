@@ -51,6 +51,16 @@ class AttemptRecord:
     score: float | None
     answers: int
     seq: int = 0  # the store's counter when the attempt started (0: from before counting)
+    key: str | None = None  # the lesson's identity (`tutor.services.library.lesson_key`); None: from before keys
+
+    def belongs_to(self, lesson_id: str, key: str | None) -> bool:
+        """Whether this attempt is at the lesson `key` (of id `lesson_id`)."""
+        if key is None or self.key is not None:
+            return self.key == key if key is not None else self.lesson_id == lesson_id
+        # From before keys: the same id, and the same curriculum when one was noted (else a bundled lesson).
+        if self.lesson_id != lesson_id:
+            return False
+        return key_curriculum(key) == self.curriculum if self.curriculum else key.startswith(BUNDLED_KEY)
 
     @property
     def in_progress(self) -> bool:
@@ -76,6 +86,17 @@ def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
 
 def _int(value: Any, default: int = 0) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+BUNDLED_KEY = "bundled:"
+
+
+def key_curriculum(key: str) -> str | None:
+    """The curriculum folder's name in a lesson key (`bundled:steering-101/…`, `curriculum:/path/to/ops/…`)."""
+    kind, _, rest = key.partition(":")
+    if kind not in ("bundled", "curriculum") or "/" not in rest:
+        return None
+    return rest.rsplit("/", 1)[0].rsplit("/", 1)[-1]
 
 
 def _now() -> str:
@@ -137,7 +158,7 @@ class Progress:
 
     @_guarded
     def start_attempt(
-        self, lesson_id: str, digest: str, *, title: str = "", total: int = 0, curriculum: str | None = None
+        self, lesson_id: str, digest: str, *, title: str = "", total: int = 0, curriculum: str | None = None, key: str | None = None
     ) -> AttemptRecord:
         attempt_id = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(3)
         meta: dict[str, Any] = {
@@ -147,6 +168,7 @@ class Progress:
             "digest": digest,
             "title": title,
             "curriculum": curriculum,
+            "key": key,  # which lesson this is: another curriculum's lesson of the same id is another lesson
             "started": _now(),
             "updated": _now(),
             "cursor": 0,
@@ -190,8 +212,8 @@ class Progress:
         return sorted(records, key=lambda record: (record.seq, record.started, record.id))
 
     @_guarded
-    def latest_attempt(self, lesson_id: str) -> AttemptRecord | None:
-        attempts = self.attempts(lesson_id)
+    def latest_attempt(self, lesson_id: str, key: str | None = None) -> AttemptRecord | None:
+        attempts = [record for record in self.attempts(lesson_id) if record.belongs_to(lesson_id, key)]
         return attempts[-1] if attempts else None
 
     @_guarded
@@ -223,6 +245,7 @@ class Progress:
             score=float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None,
             answers=answers,
             seq=_int(meta.get("seq")),
+            key=meta.get("key") if isinstance(meta.get("key"), str) else None,
         )
 
     def _attempt_table(self, attempt_id: str) -> Table:

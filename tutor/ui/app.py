@@ -215,7 +215,9 @@ class TutorApp(App[None]):
             self.notify(f"Cannot open this lesson: {problem}", severity="error", timeout=10)
             return
         try:
-            run = LessonRun(read.lesson, self.progress, curriculum=curriculum)
+            from tutor.services.library import lesson_key
+
+            run = LessonRun(read.lesson, self.progress, curriculum=curriculum, key=lesson_key(read.path, read.lesson.id))
         except SaveFailed as error:
             self.notify(str(error), severity="error")
             return

@@ -295,6 +295,8 @@ class LibraryScreen(Screen):
         attempts = f"\n\n{plural(entry.attempts, 'attempt')} so far." if entry.attempts else ""
         if entry.best is not None:
             attempts += f" Best score: {entry.best:.0%}."
+        if entry.same_id:
+            attempts += f"\n\nAnother lesson has this lesson's id ({', '.join(entry.same_id)}): each keeps its own progress."
         details.update(f"## {lesson.title}\n\n{lesson.summary}\n\n*{origin}*" + (f"\n\n{tags}" if tags else "") + attempts)
 
     @on(DataTable.RowSelected, "#lessons")
