@@ -764,3 +764,174 @@ def test_a_megabyte_of_ordinary_text_is_quick() -> None:
     started = time.perf_counter()
     assert redactor.redact(text) == text
     assert time.perf_counter() - started < 5.0  # in practice well under 0.1 s
+
+
+# ------------------------------------------------- gaps found by attack (issue 13, finding 5)
+
+
+def gap_cases() -> list[tuple[str, str, list[str], str]]:
+    """(name, text, the secret parts that must vanish, the kind expected): each survived everywhere once."""
+    r = random.Random(13)
+    cases: list[tuple[str, str, list[str], str]] = []
+
+    def add(name: str, template: str, secret: str, kind: str) -> None:
+        cases.append((name, plant(template, secret), [secret], kind))
+
+    add("netrc-multi-line", "machine api.example.com\n  login bob\n  password {s}\n", secretish(r), "password")
+    add("netrc-multi-line-letters", "machine git.example.com\nlogin ci\npassword {s}\nmachine other\n", rs(r, LOWER, 14), "password")
+    add("netrc-default-block", "default\n\tlogin anonymous\n\tpassword {s}\n", secretish(r), "password")
+    add("netrc-account", "machine ftp.example.com login bob\n  account {s}\n", secretish(r), "password")
+    add("pgpass", "# hostname:port:database:username:password\ndb.internal:5432:shop:app:{s}\n*:*:*:postgres:{s}\n", secretish(r), "password")
+    add("mysql-p-glued", "$ mysql -u root -p{s} shop < dump.sql\n", secretish(r, 12), "password")
+    add("mysql-p-quoted", "mysqldump -h db -uroot -p'{s}' --all-databases > all.sql\n", secretish(r, 12) + "!", "password")
+    add("mariadb-p-digits", "mariadb -uadmin -p{s} -e 'show databases'\n", rs(r, string.digits, 9), "password")
+    add("mysql-password-equals", "mysql --user=root --password={s} shop\n", rs(r, LOWER, 10), "password")
+    add("sshpass-p", "$ sshpass -p {s} ssh deploy@10.0.0.5 uptime\n", secretish(r, 12), "password")
+    add("sshpass-p-quoted", "sshpass -p '{s}' scp build.tgz deploy@host:/srv\n", rs(r, LOWER, 6) + " " + secretish(r, 8), "password")
+    add("sshpass-p-glued", "sshpass -p{s} rsync -a . host:/srv\n", secretish(r, 12), "password")
+    add("mailgun-key", "MAILGUN = '{s}'\n", "key-" + rs(r, HEX, 32), "mailgun-key")
+    add("mailgun-pubkey", "mg.public = {s}\n", "pub" + "key-" + rs(r, HEX, 32), "mailgun-key")
+    add("mailgun-signing-key", "webhook signing key: {s}\n", rs(r, HEX, 32) + "-" + rs(r, HEX, 8) + "-" + rs(r, HEX, 8), "mailgun-key")
+    sid = "AC" + rs(r, HEX, 32)
+    add("twilio-client", f'client = Client("{sid}", "{{s}}")\n', rs(r, HEX, 32), "twilio-auth-token")
+    add("twilio-basic-auth", f"https://api.twilio.com/2010-04-01/Accounts/{sid}.json -u {sid}:{{s}}\n", rs(r, HEX, 32), "basic-auth")
+    add("twilio-env", "TWILIO_AUTH_TOKEN={s}\n", rs(r, HEX, 32), "token")
+    add("twilio-yaml", f"twilio:\n  account_sid: {sid}\n  auth_token: {{s}}\n", rs(r, HEX, 32), "token")
+    add("twilio-args", f"twilio login {sid} {{s}}\n", rs(r, HEX, 32), "twilio-auth-token")
+    add("sentry-dsn", "SENTRY_DSN=https://{s}@o123456.ingest.sentry.io/4504567\n", rs(r, HEX, 32), "sentry-dsn")
+    add("sentry-dsn-code", 'sentry_sdk.init(dsn="https://{s}@o4504.ingest.us.sentry.io/4506")\n', rs(r, HEX, 32), "sentry-dsn")
+    add("sentry-dsn-legacy", "raven: https://{s}@sentry.example.com/3\n", rs(r, HEX, 32) + ":" + rs(r, HEX, 32), "sentry-dsn")
+    pem_b64 = base64.b64encode(_pem(r, "RSA PRIVATE KEY", lines=4)[0].encode()).decode()
+    add("kubeconfig-client-key-data", "users:\n- name: admin\n  user:\n    client-key-data: {s}\n", pem_b64, "kubeconfig-client-key")
+    cert_b64 = base64.b64encode(b"-----BEGIN CERTIFICATE-----\n" + rs(r, B64, 200).encode() + b"\n-----END CERTIFICATE-----\n").decode()
+    add("kubeconfig-client-certificate-data", "  user:\n    client-certificate-data: {s}\n", cert_b64, "kubeconfig-client-certificate")
+    add("kubeconfig-json", '{"user": {"client-key-data": "{s}"}}', pem_b64, "kubeconfig-client-key")
+    add("kubeconfig-token", "users:\n- name: bot\n  user:\n    token: {s}\n", rs(r, LOWER + string.digits, 6) + "." + rs(r, LOWER + string.digits, 16), "token")
+    add("base64-private-key-anywhere", "$ base64 -w0 id_rsa\n{s}\n", pem_b64, "private-key")
+    return cases
+
+
+GAPS = gap_cases()
+
+
+@pytest.mark.parametrize(("name", "text", "parts", "kind"), GAPS, ids=[c[0] for c in GAPS])
+def test_secrets_that_once_survived_are_redacted(redactor: Redactor, name: str, text: str, parts: list[str], kind: str) -> None:
+    out = redactor.redact(text)
+    for part in parts:
+        assert_gone(out, part, kind)
+    assert redactor.redact(out) == out
+
+
+def test_kubeconfig_fields_in_json_objects(redactor: Redactor) -> None:
+    pem_b64 = base64.b64encode(_pem(random.Random(14), "EC PRIVATE KEY", lines=2)[0].encode()).decode()
+    out = redactor.redact_obj({"users": [{"user": {"client-key-data": pem_b64, "client-certificate-data": "QUJD" * 20}}]})
+    assert out == {"users": [{"user": {"client-key-data": "[REDACTED:kubeconfig-client-key]", "client-certificate-data": "[REDACTED:kubeconfig-client-certificate]"}}]}
+
+
+def test_a_twilio_sid_alone_and_hex_alone_are_left_alone(redactor: Redactor) -> None:
+    r = random.Random(15)
+    text = f"account AC{rs(r, HEX, 32)} created\ncommit {rs(r, HEX, 40)}\nmd5 {rs(r, HEX, 32)}  file.tgz\n"
+    assert redactor.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'api_key_id = "{uuid}"',
+        "API_KEY_ID={uuid}",
+        '{"api_key_id": "{uuid}", "token_count": 4096}',
+        'access_key_id: "{uuid}"',
+        'secret_name = "prod/db/credentials-2024"',
+        "secret_name: billing-db-credentials-v2",
+        "token_count = 123456789",
+        "max_token_count: 4096",
+        'password_field = "id_password_input3"',
+        'token_id = "{uuid}"',
+        'secret_version_id = "{uuid}"',
+        "key_id={uuid}",
+        'secret_arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod-db-AbC1dE"',
+        "ssh -p 2222 deploy@host",
+        "mkdir -p build/dist && cp -pr src build",
+        "gcc -pthread -o app main.c",
+        "mysql -p shop < dump.sql",
+        "sshpass -e ssh deploy@host",
+        "see https://user@example.com/repo.git and ssh://git@github.com/acme/shop.git",
+        "cache-key-v2 and monkey-key-of-the-day",
+    ],
+)
+def test_identifiers_and_commands_named_after_secrets_are_left_alone(redactor: Redactor, text: str) -> None:
+    text = text.replace("{uuid}", str(uuid.UUID(int=random.Random(text).getrandbits(128), version=4)))
+    assert redactor.found(text) == [], redactor.redact(text)
+
+
+def test_a_vault_secret_id_is_still_a_secret(redactor: Redactor) -> None:
+    value = str(uuid.UUID(int=random.Random(16).getrandbits(128), version=4))
+    for text in (f'secret_id = "{value}"', f"VAULT_SECRET_ID={value}", json.dumps({"secret_id": value})):
+        assert value not in redactor.redact(text), text
+    assert value not in json.dumps(redactor.redact_obj({"secret_id": value}))
+    assert is_secret_name("VAULT_SECRET_ID") and not is_secret_name("AWS_ACCESS_KEY_ID_FILE")
+
+
+# ------------------------------------------------------- environment values, encoded
+
+
+ENV_SECRET = "orange/" + "kiwi+" + "7f3a9c2e1b"  # "/" and "+" change under URL-encoding
+
+
+def _encodings(value: str) -> dict[str, str]:
+    """The value as a command might print it, inside other text: every offset of base64, hex, URL-encoding."""
+    from urllib.parse import quote, quote_plus
+
+    raw = value.encode()
+    out = {
+        "url": "GET /search?q=" + quote(value, safe="") + "&page=2",
+        "url-plus": "q=" + quote_plus(value + " !"),
+        "hex": "dump: " + raw.hex() + "\n",
+        "hex-upper": raw.hex().upper(),
+        "hex-in-environ": (b"HOME=/root\x00MY_TOKEN=" + raw + b"\x00").hex(),
+    }
+    for offset in range(3):
+        blob = b"PATH=/usr/bin\x00"[: 12 + offset] + b"MY_TOKEN=" + raw + b"\x00LANG=C.UTF-8\x00"
+        out[f"base64-offset-{offset}"] = base64.b64encode(blob).decode()
+        out[f"base64-wrapped-{offset}"] = base64.b64encode(b"x" * offset + raw).decode()
+        out[f"base64url-offset-{offset}"] = base64.urlsafe_b64encode(b"?" * (offset + 3) + raw + b"\xff\xfe").decode().rstrip("=")
+    out["base64-alone"] = base64.b64encode(raw).decode()
+    return out
+
+
+@pytest.mark.parametrize("encoding", sorted(_encodings(ENV_SECRET)))
+def test_environment_values_are_caught_in_base64_hex_and_url_encoding(encoding: str) -> None:
+    redactor = Redactor.from_environment({"MY_SERVICE_TOKEN": ENV_SECRET})
+    text = _encodings(ENV_SECRET)[encoding]
+    out = redactor.redact(text)
+    assert "[REDACTED:env:MY_SERVICE_TOKEN]" in out, out
+    _assert_no_encoding_left(out, ENV_SECRET)
+
+
+def _assert_no_encoding_left(out: str, value: str) -> None:
+    """No run of base64, base64url or hex in `out` decodes to text holding the value (at any alignment)."""
+    import binascii
+    import re
+    from urllib.parse import unquote
+
+    assert value not in out and value not in unquote(out)
+    for run in re.findall(r"[A-Za-z0-9+/_\-]{8,}", out):
+        for cut in range(4):
+            piece = run[cut:]
+            piece = piece[: len(piece) - len(piece) % 4]
+            for decode in (base64.b64decode, base64.urlsafe_b64decode):
+                try:
+                    assert value.encode() not in decode(piece)
+                except (binascii.Error, ValueError):
+                    pass
+    for run in re.findall(r"[0-9a-fA-F]{8,}", out):
+        for cut in range(2):
+            piece = run[cut:]
+            assert value.encode() not in bytes.fromhex(piece[: len(piece) - len(piece) % 2])
+
+
+def test_encoded_environment_values_do_not_catch_ordinary_text() -> None:
+    redactor = Redactor.from_environment({"MY_SERVICE_TOKEN": ENV_SECRET})
+    r = random.Random(17)
+    text = _git_log(r) + _image_base64(r) + PYTEST_OUTPUT + CODE
+    assert redactor.redact(text) == text

@@ -28,9 +28,24 @@ _NON_SECRET_TAILS = frozenset(
     used budget estimate estimated counter cache store manager provider class kind mode method scheme
     version validator validation reset strength rules rule age changed updated created at status
     error errors message msg input widget form filter host port model region level retries
-    location source helper backend lifetime duration encoding fingerprint
+    location source helper backend lifetime duration encoding fingerprint id ids arn arns
     """.split()
 )
+# ... except that a `secret_id` is a secret (HashiCorp Vault's AppRole login is a role_id, public,
+# and a secret_id), while an `api_key_id`, a `token_id` or an `access_key_id` names one.
+_SECRET_ID = ("secret", "id")
+
+
+def _names_no_secret(words: list[str], before: str | None = None) -> bool:
+    """Do these words of a key (or the words after its keyword; `before` the keyword) say it holds no secret?
+
+    `token_count`, `password_field`, `api_key_id`, `secret_name`: a word naming a property
+    of the secret. `secret_id` is the exception: a credential by that name.
+    """
+    if _NON_SECRET_TAILS.isdisjoint(words):
+        return False
+    full = ([before] if before else []) + words
+    return not (len(full) >= 2 and tuple(full[-2:]) == _SECRET_ID and _NON_SECRET_TAILS.isdisjoint(full[:-1]))
 
 _STOPWORDS = frozenset(
     """
@@ -51,6 +66,8 @@ _NUMBER = re.compile(r"[-+]?\d[\d_,]*(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,20}://")
 _PATH = re.compile(r"(?:~|\.{1,2}|\$\w+)?/[\w.@\-]+(?:/[\w.@\-]*)+|[A-Za-z]:\\[\w.\\ \-]*")
 _DOTTED = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")
+# A Kubernetes bootstrap token (`abcdef.0123456789abcdef`): dotted, but not a name.
+_BOOTSTRAP_TOKEN = re.compile(r"[a-z0-9]{6}\.[a-z0-9]{16}")
 # Three words or more and no digit: a message or a label, not a secret (passphrases are missed).
 _PROSE = re.compile(r"[^\s\d]++(?:\s++[^\s\d]++){2,}+")
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3,4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8}")
@@ -78,8 +95,10 @@ _HAS_SYMBOL = re.compile(r"[^\w\s]")
 
 def _looks_random(value: str) -> bool:
     """An unquoted value after a lower-case key: a secret, or an expression in code?"""
-    if len(value) < _MIN_LOOSE or _DOTTED.fullmatch(value):
+    if len(value) < _MIN_LOOSE:
         return False
+    if _DOTTED.fullmatch(value):
+        return _BOOTSTRAP_TOKEN.fullmatch(value) is not None and _HAS_DIGIT.search(value) is not None
     has_digit = _HAS_DIGIT.search(value) is not None
     if has_digit and _HAS_ALPHA.search(value):
         return True
@@ -141,3 +160,15 @@ def _keyword_at(text: str, i: int, kw: str, weak: bool) -> bool:
             return False
     return True
 
+
+
+def _plausible_option_value(value: str) -> bool:
+    """A value glued to or after a password option (`mysql -p...`, `sshpass -p ...`): anything but a reference or a placeholder.
+
+    Digits count (`-p123456` is a password); `$MYSQL_PWD`, `%PW%`, `<password>` and `****` do not.
+    """
+    value = value.strip()
+    if len(value) < 3 or value[0] in "$%<{" or any(bit in value for bit in _REFERENCE_BITS):
+        return False
+    lowered = value.lower()
+    return not (lowered.replace("-", "_") in _STOPWORDS or _PLACEHOLDER.match(lowered) or lowered.endswith(_PLACEHOLDER_ENDS))

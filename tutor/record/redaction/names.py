@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 
-from .literals import _CAMEL_SPLIT, _NON_SECRET_TAILS, _NUMBER, _URL, _keyword_at
+from .literals import _CAMEL_SPLIT, _NON_SECRET_TAILS, _SECRET_ID, _NUMBER, _URL, _keyword_at
 
 __all__ = ["MIN_ENV_VALUE", "is_secret_name"]
 
@@ -52,7 +52,8 @@ def is_secret_name(name: str) -> bool:
     if any(part in lowered for part in _ALWAYS_SECRET_NAMES):
         return True
     words = [w.lower() for w in _CAMEL_SPLIT.split(name) if w]
-    if not words or words[-1] in _NON_SECRET_TAILS:
+    if not words or (words[-1] in _NON_SECRET_TAILS and tuple(words[-2:]) != _SECRET_ID):
+        # `TOKEN_FILE`, `AWS_ACCESS_KEY_ID`; but a `VAULT_SECRET_ID` is a credential.
         return False
     if any(w in _SECRET_NAME_WORDS for w in words):
         return True

@@ -7,8 +7,13 @@ in the middle of a run of its own characters.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from .literals import _looks_random, _plausible_option_value
 
 # A private key block is searched for its END line this far from BEGIN.
 _PEM_MAX = 65536
@@ -27,6 +32,8 @@ class _Rule:
     group: str | int = 0
     check: bool = False  # the value must pass `_plausible_literal` (not a placeholder)
     lead: int = 0  # the secret starts this many characters before the match (checked by a lookbehind)
+    accept: Callable[[str], bool] | None = None  # the value must pass this too
+    late: bool = False  # overlapping findings of other rules name the kind (`-u AC...:token` is basic-auth)
 
 
 def _tok(prefix: str, width: int, body: str, before: str = "A-Za-z0-9") -> str:
@@ -40,9 +47,25 @@ def _tok(prefix: str, width: int, body: str, before: str = "A-Za-z0-9") -> str:
 
 
 def _rule(
-    kind: str, pattern: str, *triggers: str, group: str | int = 0, check: bool = False, lead: int = 0
+    kind: str,
+    pattern: str,
+    *triggers: str,
+    group: str | int = 0,
+    check: bool = False,
+    lead: int = 0,
+    accept: Callable[[str], bool] | None = None,
+    late: bool = False,
 ) -> _Rule:
-    return _Rule(kind, re.compile(pattern), triggers, group, check, lead)
+    return _Rule(kind, re.compile(pattern), triggers, group, check, lead, accept, late)
+
+
+def _pem_in_base64(value: str) -> bool:
+    """Does this base64 (`LS0tLS1CRUdJTi...`, "-----BEGIN" encoded) start a private key block?"""
+    head = "".join(value[:160].split())[:96]
+    try:
+        return b"PRIVATE KEY" in base64.b64decode(head[: len(head) - len(head) % 4])
+    except (binascii.Error, ValueError):
+        return False
 
 
 _B64URL = r"A-Za-z0-9_\-"
@@ -121,6 +144,33 @@ _TOKEN_RULES: tuple[_Rule, ...] = (
         "Q~",
         lead=4,
     ),
+    _rule("mailgun-key", _tok("key-", 4, r"[0-9a-f]{32}(?![A-Za-z0-9])"), "key-"),
+    _rule("mailgun-key", _tok("pubkey-", 7, r"[0-9a-f]{32}(?![A-Za-z0-9])"), "pubkey-"),
+    _rule(  # a webhook signing key: 32 hex, 8 hex, 8 hex
+        "mailgun-key",
+        r"-(?<=(?<![A-Za-z0-9\-])[0-9a-f]{32}-)[0-9a-f]{8}-[0-9a-f]{8}(?![A-Za-z0-9\-])",
+        "-",
+        lead=32,
+    ),
+    _rule(  # an auth token (32 hex) right after its account SID: Client("AC...", "..."), `twilio login AC... ...`
+        "twilio-auth-token",
+        _tok("AC", 2, r"[0-9a-fA-F]{32}[\s\"',:;=/()\[\]]{1,12}+(?P<s>[0-9a-fA-F]{32})(?![A-Za-z0-9])"),
+        "AC",
+        group="s",
+        late=True,
+    ),
+    _rule(  # a private key block, base64-encoded: kubeconfig `client-key-data`, `base64 id_rsa`
+        "private-key",
+        _tok(
+            "LS0tLS1CRUdJTi",
+            14,
+            r"[A-Za-z0-9+/]{8,}+={0,2}(?:\r?\n[A-Za-z0-9+/]{4,}+={0,2}(?![^\r\n]))*+",
+            "A-Za-z0-9+/",
+        ),
+        "LS0tLS1CRUdJTi",
+        accept=_pem_in_base64,
+        late=True,
+    ),
     _rule(
         "telegram-bot-token",
         r"(?<![0-9])[0-9]{8,10}:AA[A-Za-z0-9_\-]{32,35}(?![A-Za-z0-9_\-])",
@@ -131,6 +181,20 @@ _TOKEN_RULES: tuple[_Rule, ...] = (
         _tok("eyJ", 3, rf"[{_B64URL}]{{10,}}+\.e[wy][{_B64URL}]{{10,}}+(?:\.[{_B64URL}]++)?", _B64URL),
         "eyJ",
     ),
+    _rule(  # https://<key>@o123.ingest.sentry.io/456, and the old https://<key>:<secret>@host/7
+        "sentry-dsn",
+        r"://(?P<s>[0-9a-f]{32}(?::[0-9a-f]{32})?)@",
+        "://",
+        group="s",
+    ),
+    _rule(  # a token as the URL's user: https://<token>@host/...
+        "url-token",
+        r"://(?P<s>[A-Za-z0-9_\-]{20,128}+)@",
+        "://",
+        group="s",
+        check=True,
+        accept=_looks_random,
+    ),
     _rule(
         "url-password",
         r"://(?P<u>[^\s:@/?#\[\]\"'<>\\]{1,256}+):(?P<s>[^\s@/?#\[\]\"'<>\\]{1,256}+)@",
@@ -139,6 +203,14 @@ _TOKEN_RULES: tuple[_Rule, ...] = (
         check=True,
     ),
     _rule("azure-sas", r"sig=(?<=[?&]sig=)(?P<s>[A-Za-z0-9%+/=]{16,}+)", "sig=", group="s"),
+    _rule(  # a .pgpass line: hostname:port:database:username:password
+        "password",
+        r"(?m)^[A-Za-z0-9.\-*_\[\]]{1,253}+:(?:\d{1,5}|\*):[^:\s]{1,128}+:[^:\s]{1,128}+:"
+        r"(?P<s>(?:[^\s\\]|\\.){1,256}+)[ \t]*+\r?$",
+        ":",
+        group="s",
+        check=True,
+    ),
 )
 
 # ---------------------------------------------------------------- private key blocks
@@ -164,6 +236,16 @@ class _KeywordRule:
     check: bool = False  # the value must pass `_plausible_literal` (not a placeholder or reference)
     word_start: bool = True  # the keyword may not follow a letter
     numbers: bool = True  # a value of digits only counts (`-u 1000:1000` is a uid:gid, not a password)
+    accept: Callable[[str], bool] | None = None  # the value must pass this too
+
+
+# A password glued to its option or after it, quoted or not: `-pS3cret`, `-p 'S3 cret'`, `-p"x"`.
+_OPTION_VALUE = (
+    r"(?P<q>[\"']?)"
+    r"(?P<s>(?<=\")[^\"\r\n]{1,256}+(?=\")|(?<=')[^'\r\n]{1,256}+(?=')|[^\s\"'`;|&]{1,256}+)"
+)
+# The MySQL and MariaDB clients (`mysql_config -pthread` is not one).
+_MYSQL = r"(?i:mysql|mariadb)(?:-?(?:dump|admin|import|check|show|slap|binlog|upgrade)|sh)?+(?![\w\-])"
 
 
 _KEYWORD_RULES: tuple[_KeywordRule, ...] = (
@@ -217,6 +299,32 @@ _KEYWORD_RULES: tuple[_KeywordRule, ...] = (
         ),
         check=True,
         numbers=False,
+    ),
+    _KeywordRule(  # `mysql -uroot -pS3cret shop`: the password glued to -p (`-p` alone asks for it)
+        "password",
+        ("mysql", "mariadb"),
+        re.compile(_MYSQL + r"[^\r\n;|&]{0,300}?[ \t]-p" + _OPTION_VALUE),
+        accept=_plausible_option_value,
+    ),
+    _KeywordRule(  # `sshpass -p S3cret ssh host`, its options before -p (never the command's own -p)
+        "password",
+        ("sshpass",),
+        re.compile(r"(?i:sshpass)(?:[ \t]++-[^p\s]\S{0,64}+){0,4}+[ \t]++-p[ \t]*+" + _OPTION_VALUE),
+        accept=_plausible_option_value,
+    ),
+    _KeywordRule(
+        "kubeconfig-client-key",
+        ("client-key-data",),
+        re.compile(r"(?i)client-key-data\\{0,3}[\"']?[ \t]*+[:=][ \t]*+\\{0,3}[\"']?(?P<s>[A-Za-z0-9+/=]{8,}+)"),
+        word_start=False,
+    ),
+    _KeywordRule(
+        "kubeconfig-client-certificate",
+        ("client-certificate-data",),
+        re.compile(
+            r"(?i)client-certificate-data\\{0,3}[\"']?[ \t]*+[:=][ \t]*+\\{0,3}[\"']?(?P<s>[A-Za-z0-9+/=]{8,}+)"
+        ),
+        word_start=False,
     ),
 )
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
+from .encodings import variants
 from .literals import (
     _KEY_CHAR,
     _MIN_LOOSE,
@@ -19,7 +18,9 @@ from .literals import (
     _key_words,
     _keyword_at,
     _looks_random,
+    _names_no_secret,
     _plausible_literal,
+    _plausible_option_value,
 )
 from .names import _secret_env_value, is_secret_name
 from .patterns import (
@@ -44,6 +45,9 @@ _KIND_UNSAFE = re.compile(r"[^A-Za-z0-9_.:\-]")
 # A pass is repeated while it still finds something; each pass replaces some
 # unredacted text by a marker, so this converges long before the cap.
 _MAX_PASSES = 8
+
+# Added to the rank of a rule marked `late`: any overlapping rule names the finding.
+_LATE = 10_000
 
 # Values given explicitly (`extra_values`) need only be this long.
 MIN_EXTRA_VALUE = 4
@@ -82,7 +86,7 @@ class Redactor:
     holds secret values: its repr shows none of them.
     """
 
-    __slots__ = ("_values", "_value_re")
+    __slots__ = ("_values",)
 
     def __init__(self, values: Mapping[str, str] | None = None) -> None:
         """`values`: exact secret values to redact wherever they occur, each to its kind."""
@@ -91,9 +95,6 @@ class Redactor:
             if value and value not in cleaned:
                 cleaned[value] = _KIND_UNSAFE.sub("_", kind)[:70] or "secret-value"
         self._values = cleaned
-        self._value_re = (
-            re.compile("|".join(re.escape(v) for v in sorted(cleaned, key=len, reverse=True))) if cleaned else None
-        )
 
     @classmethod
     def from_environment(
@@ -106,8 +107,9 @@ class Redactor:
         A variable counts when `is_secret_name(name)` and its value passes the
         checks of `_secret_env_value` (at least `MIN_ENV_VALUE` characters, not a
         boolean, number, credential-free URL or existing path). Each value is also
-        matched URL-encoded and JSON-escaped. `extra_values` are always redacted
-        (kind `secret-value`) when at least `MIN_EXTRA_VALUE` characters long.
+        matched JSON-escaped, URL-encoded, in hex and in base64 (see `encodings`).
+        `extra_values` are always redacted (kind `secret-value`) when at least
+        `MIN_EXTRA_VALUE` characters long.
         """
         environ = os.environ if environ is None else environ
         values: dict[str, str] = {}
@@ -116,11 +118,11 @@ class Redactor:
             if not isinstance(value, str) or not is_secret_name(name) or not _secret_env_value(value):
                 continue
             kind = "env:" + _KIND_UNSAFE.sub("_", name)
-            for variant in _variants(value):
+            for variant in variants(value, MIN_EXTRA_VALUE):
                 values.setdefault(variant, kind)
         for value in extra_values:
             if isinstance(value, str) and len(value) >= MIN_EXTRA_VALUE:
-                for variant in _variants(value):
+                for variant in variants(value, MIN_EXTRA_VALUE):
                     values.setdefault(variant, "secret-value")
         return cls(values)
 
@@ -143,8 +145,17 @@ class Redactor:
                 for m in rule.regex.finditer(text):
                     start, end = m.span(rule.group)
                     start -= rule.lead
-                    if end > start and (not rule.check or _plausible_literal(m.group(rule.group), 1)):
-                        hits.append(_Hit(start, end, rank, rule.kind))
+                    value = m.group(rule.group)
+                    if rule.late:  # a more specific rule covering the same text names it
+                        rank_here = rank + _LATE
+                    else:
+                        rank_here = rank
+                    if (
+                        end > start
+                        and (not rule.check or _plausible_literal(value, 1))
+                        and (rule.accept is None or rule.accept(value))
+                    ):
+                        hits.append(_Hit(start, end, rank_here, rule.kind))
         rank += 1
         self._private_keys(text, hits, rank)
         lowered = text.lower()
@@ -155,11 +166,15 @@ class Redactor:
             rank += 1
             self._keyword_rule(text, lowered, krule, hits, rank, markers, marker_starts)
         rank += 1
+        _netrc(text, lowered, hits, rank)
+        rank += 1
         self._assignments(text, lowered, hits, rank, markers, marker_starts)
         rank += 1
-        if self._value_re is not None:
-            for m in self._value_re.finditer(text):
-                hits.append(_Hit(m.start(), m.end(), rank, self._values[m.group()]))
+        for value, kind in self._values.items():
+            i = text.find(value)
+            while i != -1:
+                hits.append(_Hit(i, i + len(value), rank, kind))
+                i = text.find(value, i + len(value))
         if markers:
             hits = _outside_markers(text, hits, markers)
         return _merge(hits)
@@ -258,7 +273,11 @@ class Redactor:
                 m = None if skip else rule.regex.match(text, i)
                 if m is not None:
                     value = m.group("s")
-                    if (not rule.check or _plausible_literal(value)) and (rule.numbers or not value.isdigit()):
+                    if (
+                        (not rule.check or _plausible_literal(value))
+                        and (rule.numbers or not value.isdigit())
+                        and (rule.accept is None or rule.accept(value))
+                    ):
                         hits.append(_Hit(m.start("s"), m.end("s"), rank, rule.kind))
                         nxt = max(nxt, m.end())
                 i = lowered.find(kw, nxt)
@@ -302,8 +321,12 @@ def _assignment_value(text: str, i: int, kw_len: int) -> tuple[tuple[int, int] |
     glued = value is not None and m.group("sep") is not None and m.start("uq") == m.end("sep")
     skip = m.end("uq") if glued else 0
     suffix = m.group("suffix")
-    if "." in suffix.rstrip(".") or not _NON_SECRET_TAILS.isdisjoint(_key_words(suffix)):
-        # `Token.Name: ...` is about a token class; `token_type`, `password_hint` name no secret.
+    if "." in suffix.rstrip(".") or _names_no_secret(_key_words(suffix), text[i : i + kw_len].lower()):
+        # `Token.Name: ...` is about a token class; `token_type`, `password_hint`, `api_key_id` name no secret.
+        # Its value is no key either (`secret_arn = "arn:...:secret:prod-db"`).
+        for group in ("eq", "dq", "sq", "bq", "uq"):
+            if m.group(group) is not None and (group != "uq" or m.group("sep") is not None):
+                skip = max(skip, m.end(group))
         return None, skip
     # Where the key's name starts (`--db-password`, `MYSQL_ROOT_PASSWORD`, `<password>`).
     start = i
@@ -356,12 +379,52 @@ def _assignment_value(text: str, i: int, kw_len: int) -> tuple[tuple[int, int] |
     return (span if ok else None), skip
 
 
+# `.netrc` entries, on one line or several: `machine <host>` (or `default`), then
+# `login`, `password`, `account`, `port` each with a value, until the next entry.
+_NETRC_START = re.compile(r"(?<!\S)(?:machine[ \t]++\S++|default)(?!\S)")
+_NETRC_TOKEN = re.compile(r"\s++(\"(?:[^\"\\\r\n]|\\.){1,256}+\"|\S{1,512}+)")
+_NETRC_KEYS = frozenset(("login", "password", "account", "port"))
+_NETRC_SECRETS = frozenset(("password", "account"))
+_NETRC_MAX_TOKENS = 16
+
+
+def _netrc(text: str, lowered: str, hits: list[_Hit], rank: int) -> None:
+    """Passwords and accounts of `.netrc` entries (`machine h login u password p`, one token a line or all on one)."""
+    if "machine" not in lowered and "default" not in lowered:
+        return
+    for start in _NETRC_START.finditer(lowered):
+        if start.group().startswith("default"):
+            # `default` opens an entry only at the start of a line.
+            line_start = lowered.rfind("\n", 0, start.start()) + 1
+            if lowered[line_start : start.start()].strip():
+                continue
+        pos = start.end()
+        for _ in range(_NETRC_MAX_TOKENS // 2):
+            key = _NETRC_TOKEN.match(lowered, pos)
+            if key is None or key.group(1) not in _NETRC_KEYS:
+                break
+            value = _NETRC_TOKEN.match(text, key.end())
+            if value is None:
+                break
+            pos = value.end()
+            if key.group(1) in _NETRC_SECRETS:
+                s, e = value.span(1)
+                if text[s] == '"' and e - s >= 2:
+                    s, e = s + 1, e - 1
+                if _plausible_literal(text[s:e], 4, quoted=True) and not _MARKER_RE.match(text, s):
+                    hits.append(_Hit(s, e, rank, "password"))
+
+
 def _flag_or_netrc(text: str, key_start: int, key: str) -> bool:
     if key.startswith("-"):
         return True
     line_start = text.rfind("\n", 0, key_start) + 1
     line = text[line_start : min(len(text), key_start + 400)].lower()
     return line.lstrip().startswith(("machine ", "default ")) or " machine " in line[: key_start - line_start]
+
+
+# JSON fields whose names hold no secret keyword, but whose values are secrets.
+_FIELD_KINDS = {"client-key-data": "kubeconfig-client-key", "client-certificate-data": "kubeconfig-client-certificate"}
 
 
 def _field_kind(key: str) -> str | None:
@@ -371,7 +434,9 @@ def _field_kind(key: str) -> str | None:
         return "authorization"
     if lowered in ("cookie", "set-cookie"):
         return "cookie"
-    if not _NON_SECRET_TAILS.isdisjoint(_key_words(key)):
+    if lowered in _FIELD_KINDS:
+        return _FIELD_KINDS[lowered]
+    if _names_no_secret(_key_words(key)):
         return None
     for weak, table in ((False, _STRONG_KEYWORDS), (True, _WEAK_KEYWORDS)):
         for kw, kind in table.items():
@@ -388,15 +453,6 @@ def _present(trigger: str, text: str, memo: dict[str, bool]) -> bool:
     if found is None:
         found = memo[trigger] = trigger in text
     return found
-
-
-def _variants(value: str) -> list[str]:
-    """A secret value as it may appear: as is, URL-encoded, JSON-escaped."""
-    out = [value]
-    for variant in (quote(value, safe=""), json.dumps(value)[1:-1]):
-        if variant not in out and len(variant) >= min(len(value), MIN_EXTRA_VALUE):
-            out.append(variant)
-    return out
 
 
 def _inside(pos: int, markers: list[tuple[int, int]], marker_starts: list[int]) -> bool:
