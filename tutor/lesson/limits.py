@@ -32,6 +32,15 @@ MAX_BUNDLE_BYTES = 1024 * 1024 * 1024  # repo.bundle: never read into memory, gi
 MAX_FIELD_CHARS = 100_000  # one text field of a lesson; longer is valid, but `tutor validate` warns
 MAX_GLANCE_CHARS = 4_000  # the task shown on the first screen before the lesson is read in full
 
+# `tutor import claude-code`: the transcript, and each of its JSON lines.
+MAX_TRANSCRIPT_BYTES = 256 * 1024 * 1024  # the whole .jsonl file; larger is refused
+MAX_RECORD_BYTES = 8 * 1024 * 1024  # one line (record); a longer one is skipped, with a note
+MAX_RECORD_DEPTH = 200  # one record nested deeper than this is skipped, with a note
+
+# "Shell here": the throwaway copy of a lesson's code.
+MAX_SHELL_COPY_BYTES = 256 * 1024 * 1024  # the files of one commit, summed; more is refused
+MAX_SHELL_COPY_FILES = 50_000  # files (and links) in one commit; more is refused
+
 CHUNK = 1024 * 1024
 
 

@@ -28,14 +28,17 @@ that is not a transcript raises `ClaudeCodeImportError` with one line for the us
 
 from __future__ import annotations
 
+import io
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tutor.lesson import FORMAT, Lesson
 from tutor.lesson.io import save_lesson_folder
+from tutor.lesson.limits import CHUNK, MAX_RECORD_BYTES, MAX_RECORD_DEPTH, MAX_TRANSCRIPT_BYTES, Refused, open_regular, problem_text, size_text
 from tutor.lesson.validate import check_lesson_data
 from tutor.record.redact import Redactor
 
@@ -44,7 +47,8 @@ GOAL_RUBRIC = ["says how we will know it is done", "bounds the scope", "names th
 MAX_OUTPUT_LINES = 400
 MAX_OUTPUT_BYTES = 64 * 1024
 MAX_INPUT_CHARS = 64 * 1024
-MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_INPUT_DEPTH = 12  # levels inside one tool input; deeper parts are kept as JSON text
+MAX_FILE_BYTES = MAX_TRANSCRIPT_BYTES  # documented in docs/lesson-format.md, "Limits"
 MAX_OUTCOME_ASKS = 15
 MAX_STEPS = 600
 
@@ -92,46 +96,124 @@ class _Message:
 
 
 def _read_records(path: Path, notes: list[str]) -> list[dict[str, Any]]:
-    if not path.exists():
-        raise ClaudeCodeImportError(f"{path}: no such file")
-    if path.is_dir():
-        raise ClaudeCodeImportError(f"{path}: is a folder; give a Claude Code transcript (.jsonl)")
+    """The JSON objects of the transcript, one a line, read as a stream.
+
+    The file must be a regular file of at most `MAX_TRANSCRIPT_BYTES` (never a FIFO, a
+    device or a folder). Lines are split on `\\n` only: a raw U+2028, NEL or form feed
+    inside a record (Node writes them unescaped) is part of the record. A record longer
+    than `MAX_RECORD_BYTES` or nested deeper than `MAX_RECORD_DEPTH` is skipped with a
+    note, not the import; a lone surrogate escape becomes U+FFFD.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ClaudeCodeImportError(f"{path}: {size // (1024 * 1024)} MiB is too large for a transcript")
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ClaudeCodeImportError(f"{path}: cannot read it ({error.strerror or error})") from None
-    if b"\x00" in raw[:8192]:
-        raise ClaudeCodeImportError(f"{path}: not a Claude Code transcript (a binary file, not JSON lines)")
-    text = raw.decode("utf-8", "replace")
+        stream = open_regular(path, limit=MAX_FILE_BYTES, name="a transcript", place="its folder")
+    except FileNotFoundError:
+        raise ClaudeCodeImportError(f"{path}: no such file") from None
+    except (Refused, OSError) as error:
+        what = problem_text(error)
+        if "is a folder" in what:
+            what = "is a folder; give a Claude Code transcript (.jsonl)"
+        raise ClaudeCodeImportError(f"{path}: {what}") from None
     records: list[dict[str, Any]] = []
     bad: list[int] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except (ValueError, RecursionError):
-            bad.append(number)
-            continue
-        if not isinstance(record, dict) or not isinstance(record.get("type", ""), str):
-            bad.append(number)
-            continue
-        records.append(record)
+    huge: list[int] = []
+    deep: list[int] = []
+    try:
+        with stream, io.BufferedReader(stream, CHUNK) as reader:  # type: ignore[arg-type]
+            head = reader.peek(8192)[:8192]
+            if b"\x00" in head:
+                raise ClaudeCodeImportError(f"{path}: not a Claude Code transcript (a binary file, not JSON lines)")
+            for number, line in enumerate(_lines(reader), 1):
+                if reader.tell() > MAX_FILE_BYTES:
+                    raise ClaudeCodeImportError(f"{path}: grew past {size_text(MAX_FILE_BYTES)} while being read; a transcript may be at most {size_text(MAX_FILE_BYTES)}")
+                if line is None:
+                    huge.append(number)
+                    continue
+                if not line.strip():
+                    continue
+                if _too_deep(line, MAX_RECORD_DEPTH):
+                    deep.append(number)
+                    continue
+                try:
+                    record = json.loads(line.decode("utf-8", "replace"))
+                except (ValueError, RecursionError):
+                    bad.append(number)
+                    continue
+                if _SURROGATE_ESCAPE.search(line):
+                    record = _without_surrogates(record)
+                if not isinstance(record, dict) or not isinstance(record.get("type", ""), str):
+                    bad.append(number)
+                    continue
+                records.append(record)
+    except OSError as error:
+        raise ClaudeCodeImportError(f"{path}: cannot read it ({error.strerror or error})") from None
     conversation = [r for r in records if r.get("type") in ("user", "assistant") and isinstance(r.get("message"), dict)]
     if not conversation:
         if not records:
             raise ClaudeCodeImportError(f"{path}: not a Claude Code transcript (no JSON records, one a line)")
         raise ClaudeCodeImportError(f"{path}: not a Claude Code transcript (no user or assistant messages)")
     if bad:
-        shown = ", ".join(str(n) for n in bad[:5]) + (" ..." if len(bad) > 5 else "")
-        notes.append(f"skipped {len(bad)} corrupt line(s) that are not JSON objects (line {shown})")
+        notes.append(f"skipped {len(bad)} corrupt line(s) that are not JSON objects (line {_numbers(bad)})")
+    if huge:
+        notes.append(f"skipped {len(huge)} record(s) longer than {size_text(MAX_RECORD_BYTES)} (line {_numbers(huge)})")
+    if deep:
+        notes.append(f"skipped {len(deep)} record(s) nested deeper than {MAX_RECORD_DEPTH} levels (line {_numbers(deep)})")
     unknown = sum(1 for r in records if r.get("type") not in KNOWN_TYPES)
     if unknown:
         notes.append(f"skipped {unknown} record(s) of a kind this importer does not know")
     return records
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\[uU][dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_BRACKETS = bytes(range(256)).translate(None, b"[]{}")  # every byte but the brackets, to delete
+
+
+def _numbers(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers[:5]) + (" ..." if len(numbers) > 5 else "")
+
+
+def _lines(reader: Any) -> Iterator[bytes | None]:
+    """Each line of `reader` (split on `\\n` only), or None for one over `MAX_RECORD_BYTES` (never held whole)."""
+    while True:
+        line = reader.readline(MAX_RECORD_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_RECORD_BYTES and not line.endswith(b"\n"):
+            while True:  # skip the rest of the record, a chunk at a time
+                rest = reader.readline(CHUNK)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield None
+            continue
+        yield line
+
+
+def _too_deep(line: bytes, limit: int) -> bool:
+    """Whether the JSON text `line` nests deeper than `limit`, judged without parsing it."""
+    if line.count(b"[") + line.count(b"{") <= limit:
+        return False
+    brackets = _STRING.sub(b"", line).translate(None, _BRACKETS)
+    depth = 0
+    for byte in brackets:
+        if byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def _without_surrogates(value: Any) -> Any:
+    """`value` with every lone surrogate (from a `\\ud800` escape) in its strings, keys too, replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    return value
 
 
 def _blocks(content: Any) -> list[dict[str, Any]]:
@@ -287,15 +369,25 @@ def _cap_text(value: str, limit: int = MAX_INPUT_CHARS) -> tuple[str, bool]:
     return value[:limit] + f"\n[... {len(value) - limit} more characters cut by the importer]", True
 
 
-def _cap_obj(value: Any, state: dict[str, int]) -> Any:
+def _cap_obj(value: Any, state: dict[str, int], depth: int = 1) -> Any:
+    """A tool input, strings capped; what nests deeper than `MAX_INPUT_DEPTH` is kept as its JSON text.
+
+    A lesson nests at most 24 levels (`tutor validate`), and a call's input already sits
+    6 deep: a tool input nested 30 levels must not make the whole draft invalid.
+    """
     if isinstance(value, str):
         capped, cut = _cap_text(value)
         state["cut"] += cut
         return capped
+    if isinstance(value, (dict, list)) and depth > MAX_INPUT_DEPTH:
+        state["flattened"] += 1
+        capped, cut = _cap_text(json.dumps(value, ensure_ascii=False))
+        state["cut"] += cut
+        return capped
     if isinstance(value, dict):
-        return {str(k): _cap_obj(v, state) for k, v in value.items()}
+        return {str(k): _cap_obj(v, state, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_cap_obj(v, state) for v in value[:500]]
+        return [_cap_obj(v, state, depth + 1) for v in value[:500]]
     return value
 
 
@@ -571,7 +663,7 @@ def import_claude_code(path: str | Path, *, redactor: Redactor | None = None) ->
     if first:
         notes.append(f"dropped {first} event(s) before the first prompt")
         events = events[first:]
-    state = {"cut": 0, "outputs_cut": 0, "collapsed": 0, "unanswered": 0, "asks": 0, "quiet": 0, "merged": 0}
+    state = {"flattened": 0, "cut": 0, "outputs_cut": 0, "collapsed": 0, "unanswered": 0, "asks": 0, "quiet": 0, "merged": 0}
     steps = _steps(events, notes, state)
     if len(steps) > MAX_STEPS:
         dropped = len(steps) - MAX_STEPS
@@ -587,6 +679,7 @@ def import_claude_code(path: str | Path, *, redactor: Redactor | None = None) ->
         "merged": "joined {} wordless edit message(s) into the agent step before them",
         "outputs_cut": f"cut {{}} long output(s) to {MAX_OUTPUT_LINES} lines / {MAX_OUTPUT_BYTES // 1024} KiB",
         "cut": f"cut {{}} long tool input(s) to {MAX_INPUT_CHARS // 1024} KiB",
+        "flattened": f"kept {{}} part(s) of tool inputs nested deeper than {MAX_INPUT_DEPTH} levels as JSON text",
         "unanswered": "{} tool call(s) have no result in the transcript",
     })
 
