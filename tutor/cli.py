@@ -69,6 +69,8 @@ def _refuse_curriculum(reference: str, roots: list[Path], command: str) -> None:
     if curriculum is None:
         return
     reads = curriculum.read_lessons()
+    if not reads and curriculum.problems:  # e.g. its curriculum.toml is a FIFO or a link out: say that, not "no lessons"
+        raise TutorError(f"{curriculum.problems[0]} (see `tutor validate {shown}`)")
     if not reads:
         raise TutorError(f"{shown} is a curriculum, not a lesson, and it lists no lessons yet")
     width = max(len(read.path.name) for read in reads)

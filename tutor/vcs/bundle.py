@@ -46,12 +46,17 @@ class BundleHeader:
 
 def read_bundle_header(path: str | os.PathLike[str]) -> BundleHeader:
     """The header of the bundle at `path`, parsed without git; `VcsError` if it is not a bundle."""
+    from tutor.lesson.limits import MAX_BUNDLE_BYTES, Refused, open_regular
+
     path = Path(path)
     try:
-        with path.open("rb") as stream:
-            head = stream.read(_MAX_HEADER)
+        # A regular file within MAX_BUNDLE_BYTES: a FIFO would hang git, /dev/zero would never end.
+        with open_regular(path, limit=MAX_BUNDLE_BYTES, name="a lesson bundle") as stream:
+            head = _read_up_to(stream, _MAX_HEADER)
     except FileNotFoundError:
-        raise NotFoundError(f"{path}: bundle not found") from None
+        raise NotFoundError(f"{path}: lesson bundle not found") from None
+    except Refused as error:
+        raise VcsError(f"{path}: {error}") from None
     except OSError as error:
         raise VcsError(f"{path}: cannot read bundle ({error.strerror or error})") from None
     end = head.find(b"\n\n")
@@ -79,6 +84,18 @@ def read_bundle_header(path: str | os.PathLike[str]) -> BundleHeader:
             refs[name] = sha
     object_format = capabilities.get("object-format", "sha1")
     return BundleHeader(version, object_format, capabilities, tuple(prerequisites), refs)
+
+
+def _read_up_to(stream: object, size: int) -> bytes:
+    """Up to `size` bytes of an unbuffered stream (one `read` may return less)."""
+    parts: list[bytes] = []
+    while size > 0:
+        chunk = stream.read(min(size, 1024 * 1024))  # type: ignore[attr-defined]
+        if not chunk:
+            break
+        parts.append(chunk)
+        size -= len(chunk)
+    return b"".join(parts)
 
 
 def load_bundle_into(git_dir: Path, bundle: Path) -> dict[str, str]:

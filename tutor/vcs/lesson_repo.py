@@ -66,16 +66,8 @@ class LessonRepo:
         cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         self.bundle = Path(bundle).resolve()
-        try:
-            data = self.bundle.read_bytes()
-        except FileNotFoundError:
-            raise NotFoundError(f"{self.bundle}: lesson bundle not found") from None
-        except IsADirectoryError:
-            raise VcsError(f"{self.bundle}: lesson bundle is a directory, not a file") from None
-        except OSError as error:
-            raise VcsError(f"{self.bundle}: cannot read lesson bundle ({error.strerror or error})") from None
-        self.digest = hashlib.sha256(data).hexdigest()
-        del data
+        read_bundle_header(self.bundle)  # a regular file within MAX_BUNDLE_BYTES, and a bundle: cheap, before hashing it
+        self.digest = _digest(self.bundle)
         root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self.path, self.built = _ensure_cache(root.resolve(), self.bundle, self.digest)
         self._steps = self._read_step_refs()
@@ -256,6 +248,28 @@ def _ensure_cache(root: Path, bundle: Path, digest: str) -> tuple[Path, bool]:
     finally:
         if building.exists():
             shutil.rmtree(building, ignore_errors=True)
+
+
+def _digest(bundle: Path) -> str:
+    """The SHA-256 of the bundle, read a chunk at a time: memory stays flat whatever its size."""
+    from tutor.lesson.limits import CHUNK, MAX_BUNDLE_BYTES, Refused, open_regular
+
+    digest = hashlib.sha256()
+    seen = 0
+    try:
+        with open_regular(bundle, limit=MAX_BUNDLE_BYTES, name="a lesson bundle") as stream:
+            while chunk := stream.read(CHUNK):
+                seen += len(chunk)
+                if seen > MAX_BUNDLE_BYTES:
+                    raise Refused("grew while being read; refusing to use it")
+                digest.update(chunk)
+    except FileNotFoundError:
+        raise NotFoundError(f"{bundle}: lesson bundle not found") from None
+    except Refused as error:
+        raise VcsError(f"{bundle}: {error}") from None
+    except OSError as error:
+        raise VcsError(f"{bundle}: cannot read lesson bundle ({error.strerror or error})") from None
+    return digest.hexdigest()
 
 
 def _valid_cache(path: Path, digest: str) -> bool:
