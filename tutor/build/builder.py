@@ -51,9 +51,16 @@ class BuildReport:
     missing: list[str] = field(default_factory=list)  # tools the commands found missing, where the source expected them to fail
 
 
+# Where lesson commands appear to run, in everything the build stores. Each build runs in
+# a private folder of its own (`tempfile.mkdtemp`, mode 0700, removed after), never a
+# fixed shared path another local user could prepare; its name is replaced by this one in
+# the outputs, so that paths printed by real commands are the same on every build.
+SHOWN_ROOT = "/tmp/tutor-build"
+
+
 def build_root() -> Path:
-    """A stable place to build in, so that paths printed by real commands are the same on every build."""
-    return Path(tempfile.gettempdir()) / "tutor-build"
+    """The folder builds appear to run in (`SHOWN_ROOT`): a name in outputs, never a folder the build uses."""
+    return Path(SHOWN_ROOT)
 
 
 def build_environment() -> dict[str, str]:
@@ -77,16 +84,14 @@ def build_environment() -> dict[str, str]:
 
 def build_lesson(source: LessonSource, out: Path, *, progress: Callable[[str], None] | None = None) -> BuildReport:
     """Run `source` and write the lesson folder `out` (lesson.json + repo.bundle), replacing what was there."""
-    from tutor.store.lock import FileLock
-
-    build_root().mkdir(parents=True, exist_ok=True)
-    # The build folder is a fixed path (so printed paths are the same on every build):
-    # two builds of one lesson at once must take turns.
-    with FileLock(build_root() / f".{source.id}.lock"):
-        return _build_locked(source, out, progress)
+    private = Path(tempfile.mkdtemp(prefix="tutor-build-"))  # 0700, a fresh name: nobody else's
+    try:
+        return _build_in(source, out, progress, private)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
 
 
-def _build_locked(source: LessonSource, out: Path, progress: Callable[[str], None] | None) -> BuildReport:
+def _build_in(source: LessonSource, out: Path, progress: Callable[[str], None] | None, private: Path) -> BuildReport:
     import time
 
     from tutor.agent.scripted import AgentTurn, ScriptedAgent, ToolCall
@@ -96,16 +101,23 @@ def _build_locked(source: LessonSource, out: Path, progress: Callable[[str], Non
 
     started = time.monotonic()
     say = progress or (lambda _message: None)
-    shown = str(source.file)
-    work_dir = build_root() / source.id
-    if work_dir.exists():
-        shutil.rmtree(work_dir)
-    work_dir.parent.mkdir(parents=True, exist_ok=True)
-    redactor = Redactor.from_environment()
+    where_from = str(source.file)
+    work_dir = private / source.id
+    # The secrets the source states plainly are known values from the start, so that a
+    # command printing one encoded (`base64 settings.py`) is caught too.
+    redactor = Redactor.from_environment().knowing(_authored_texts(source))
+    shown = _shown_paths(private)
+
+    def clean(text: str) -> str:
+        """Output as stored: the private folder named as `SHOWN_ROOT`, secrets redacted."""
+        for real in shown:
+            text = text.replace(real, SHOWN_ROOT)
+        return redactor.redact(text)
+
     workspace = Workspace.from_folder(source.seed, work_dir, deterministic=True)
     try:
         base = workspace.redact_base(redactor.redact_bytes, "the seed project")
-        tools = Tools(workspace.root, timeout=source.timeout, env=build_environment(), redact=redactor.redact)
+        tools = Tools(workspace.root, timeout=source.timeout, env=build_environment(), redact=clean)
         agent = ScriptedAgent(
             [AgentTurn(step.data.get("text", ""), tuple(ToolCall(c.id, c.tool, c.input) for c in step.calls)) for step in source.steps if step.kind == "agent"]
         )
@@ -114,7 +126,7 @@ def _build_locked(source: LessonSource, out: Path, progress: Callable[[str], Non
         calls_run = 0
         missing: list[str] = []
         for step in source.steps:
-            where = f"{shown}: steps[{step.index}]"
+            where = f"{where_from}: steps[{step.index}]"
             if step.kind == "agent":
                 turn = agent.next_turn()
                 assert turn is not None  # one turn per agent step, by construction
@@ -135,11 +147,11 @@ def _build_locked(source: LessonSource, out: Path, progress: Callable[[str], Non
                     missing.append(absent)  # a failure the source expects: maybe on purpose; `--check` compares
                 if happened != step.expect:
                     raise BuildError(f"{where}: the source expects {call.tool} {_describe(call.input)} to {_verb(step.expect)}, but it {_past(happened)}{_code(result)}; {_first_line(result)}")
-                commit = workspace.snapshot(f"steps/{step.id}", f"after {step.id}: {call.tool}")
+                commit = workspace.snapshot(f"steps/{step.id}", redactor.redact(f"after {step.id}: {call.tool}"))
                 steps.append(_result_step(step, call.id, result, commit))
             else:
                 steps.append(_plain_step(step))
-        lesson = _lesson(source, steps, base)
+        lesson = _lesson(source, steps, base, redactor)
         _write(lesson, workspace, out)
     finally:
         workspace.remove()
@@ -153,6 +165,49 @@ def _build_locked(source: LessonSource, out: Path, progress: Callable[[str], Non
 # ("ModuleNotFoundError: No module named 'x'") and is the lesson's business, not this.
 _NO_MODULE = re.compile(r"^(?P<python>\S+): No module named (?P<name>[A-Za-z_][\w.]*)$", re.M)
 _NOT_FOUND = re.compile(r"^[^\n:]*: (?:line )?\d+: (?P<name>[^\n:]+): (?:command )?not found$", re.M)
+
+
+# Seed files larger than this are not read for secrets to learn (they are still redacted when stored).
+_SEED_FILE_MAX = 1 << 20
+
+
+def _authored_texts(source: LessonSource) -> list[str]:
+    """Every string the author wrote (meta, steps, calls' inputs) and the text of the seed's files."""
+    texts: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            texts.append(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key)
+                walk(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item)
+
+    walk(source.meta)
+    for step in source.steps:
+        walk(step.data)
+        for call in step.calls:
+            walk(call.input)
+    seed = source.seed
+    if seed.is_dir() and not seed.is_symlink():
+        for path in sorted(seed.rglob("*")):
+            try:
+                if path.is_symlink() or not path.is_file() or ".git" in path.relative_to(seed).parts:
+                    continue
+                if path.stat().st_size <= _SEED_FILE_MAX:
+                    texts.append(path.read_bytes().decode("utf-8", "surrogateescape"))
+            except OSError:
+                continue
+    return texts
+
+
+def _shown_paths(private: Path) -> list[str]:
+    """The names the private build folder can be printed under (a symlinked $TMPDIR: both), longest first."""
+    names = {str(private), os.path.realpath(private)}
+    return sorted(names, key=len, reverse=True)
 
 
 def missing_tool(tool: str, data: dict[str, Any], result: Any) -> str | None:
@@ -197,8 +252,11 @@ def _with_teaching(data: dict[str, Any], step: SourceStep) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value is not None}
 
 
-def _lesson(source: LessonSource, steps: list[dict[str, Any]], base: str) -> Lesson:
+def _lesson(source: LessonSource, steps: list[dict[str, Any]], base: str, redactor: Any) -> Lesson:
     data: dict[str, Any] = {"format": FORMAT, **{k: v for k, v in source.meta.items()}, "origin": "scripted", "repo": {"bundle": BUNDLE, "base": base}, "steps": steps}
+    # Everything stored goes through the redactor, as the bundle does: what the author wrote
+    # (notes, prompts, titles, the content of write_file calls, commands) as well as outputs.
+    data = redactor.redact_obj(data)
     lesson, problems = check_lesson_data(data, str(source.file), folder=None)
     if lesson is None or problems:
         raise BuildError(_problems_line(problems))

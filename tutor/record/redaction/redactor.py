@@ -126,6 +126,25 @@ class Redactor:
                     values.setdefault(variant, "secret-value")
         return cls(values)
 
+    def knowing(self, texts: Iterable[str], minimum: int = 8) -> Redactor:
+        """This redactor, also knowing the secrets it finds in `texts` as exact values (and their encodings).
+
+        A secret an author or a file states plainly can come back encoded (`base64
+        settings.py`, `xxd -p`): a redactor that knows the value catches those forms
+        too. Values shorter than `minimum` are not learned (too likely by chance).
+        """
+        values = dict(self._values)
+        for text in texts:
+            if not isinstance(text, str) or not text:
+                continue
+            for finding in self.found(text):
+                value = text[finding.start : finding.end]
+                if len(value) < minimum or _MARKER_RE.fullmatch(value):
+                    continue
+                for variant in variants(value, minimum):
+                    values.setdefault(variant, finding.kind)
+        return Redactor(values) if len(values) != len(self._values) else self
+
     def __repr__(self) -> str:
         return f"<Redactor with {len(self._values)} secret value(s)>"
 
@@ -170,11 +189,8 @@ class Redactor:
         rank += 1
         self._assignments(text, lowered, hits, rank, markers, marker_starts)
         rank += 1
-        for value, kind in self._values.items():
-            i = text.find(value)
-            while i != -1:
-                hits.append(_Hit(i, i + len(value), rank, kind))
-                i = text.find(value, i + len(value))
+        if self._values:
+            self._literal_hits(text, hits, rank)
         if markers:
             hits = _outside_markers(text, hits, markers)
         return _merge(hits)
@@ -232,6 +248,31 @@ class Redactor:
         if isinstance(value, tuple):
             return tuple(self._obj(v, None) for v in value)
         return value
+
+    def _literal_hits(self, text: str, hits: list[_Hit], rank: int) -> None:
+        """The known values, as they are and wrapped: `base64` breaks lines every 76 characters,
+        `xxd -p` every 60, `od -tx1` puts a space between bytes. A value of `_MIN_WRAPPED`
+        characters or more is also found with whitespace anywhere inside it."""
+        for value, kind in self._values.items():
+            i = text.find(value)
+            while i != -1:
+                hits.append(_Hit(i, i + len(value), rank, kind))
+                i = text.find(value, i + len(value))
+        if _WS.search(text) is None:
+            return
+        view = _WS.sub("", text)
+        to_text: Any = None
+        for value, kind in self._values.items():
+            if len(value) < _MIN_WRAPPED:
+                continue
+            j = view.find(value)
+            while j != -1:
+                if to_text is None:
+                    to_text = _view_to_text(text)
+                start, end = to_text(j), to_text(j + len(value) - 1) + 1
+                if end - start != len(value):  # not found as it is above
+                    hits.append(_Hit(start, end, rank, kind))
+                j = view.find(value, j + len(value))
 
     @staticmethod
     def _private_keys(text: str, hits: list[_Hit], rank: int) -> None:
@@ -446,6 +487,28 @@ def _field_kind(key: str) -> str | None:
                     return kind
                 i = lowered.find(kw, i + 1)
     return None
+
+
+_WS = re.compile(r"\s+")
+# Known values at least this long are also found with whitespace inside them.
+_MIN_WRAPPED = 12
+
+
+def _view_to_text(text: str) -> Any:
+    """For `text` with its whitespace removed (`_WS.sub("", text)`): a function from an index there to one in `text`."""
+    view_starts: list[int] = []  # where, in the view, each run of whitespace was
+    removed: list[int] = []  # how many characters were removed up to and including that run
+    total = 0
+    for m in _WS.finditer(text):
+        view_starts.append(m.start() - total)
+        total += m.end() - m.start()
+        removed.append(total)
+
+    def to_text(v: int) -> int:
+        k = bisect_right(view_starts, v)
+        return v + (removed[k - 1] if k else 0)
+
+    return to_text
 
 
 def _present(trigger: str, text: str, memo: dict[str, bool]) -> bool:
