@@ -27,7 +27,9 @@ class Checkpoint:
 def open_lesson_repo(lesson: Lesson, folder: Path) -> LessonRepo:
     """Unpack (once) the lesson's bundle into the cache. Slow the first time: call it from a worker."""
     from tutor.vcs.lesson_repo import LessonRepo
+    from tutor.vcs.shell_copy import sweep_stale_shell_copies
 
+    sweep_stale_shell_copies()  # shell copies a killed Tutor left behind: one scandir, here rather than at start-up
     return LessonRepo.for_lesson(folder, lesson.repo)
 
 

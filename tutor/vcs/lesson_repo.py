@@ -186,20 +186,21 @@ class LessonRepo:
     # ------------------------------------------------------------ checkouts
 
     def checkout(self, commit: str, *, parent: str | os.PathLike[str] | None = None) -> Path:
-        """A fresh directory holding the files of `commit` (no `.git`), to investigate and throw away."""
+        """A fresh directory holding the files of `commit` (no `.git`), to investigate and throw away.
+
+        For a shell, prefer `tutor.vcs.shell_copy.make_shell_copy`, which also reports what it changed.
+        """
+        from .shell_copy import write_tree
+
         sha = require_sha(commit)
         target = Path(tempfile.mkdtemp(prefix=_CHECKOUT_PREFIX, dir=parent)).resolve()
-        index_dir = Path(tempfile.mkdtemp(prefix="tutor-index-"))
         try:
-            extra = {"GIT_WORK_TREE": str(target), "GIT_INDEX_FILE": str(index_dir / "index")}
-            with open_repo(self.path, **extra) as repo:
-                run(repo, "read-tree", "--end-of-options", sha)
-                run(repo, "checkout-index", "--all", "--force")
+            # Not `git checkout-index`: written by Tutor, size-capped, links out of the copy made notes
+            # (see tutor.vcs.shell_copy).
+            write_tree(self.path, sha, target)
         except BaseException:
             remove_tree(target)
             raise
-        finally:
-            shutil.rmtree(index_dir, ignore_errors=True)
         with _checkouts_lock:
             _checkouts.add(target)
         return target

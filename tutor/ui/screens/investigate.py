@@ -191,30 +191,32 @@ class InvestigateScreen(Screen):
 
     @work(thread=True, exclusive=True, group="shell")
     def open_shell(self, commit: str) -> None:
-        from tutor.vcs.lesson_repo import VcsError
+        from tutor.services.shell_copy import ShellCopyError, make_copy, remove_copy
 
         try:
-            folder = self.repo.checkout(commit)
-        except (VcsError, OSError) as error:
+            copy = make_copy(self.repo, commit)
+        except ShellCopyError as error:
             self.app.call_from_thread(self.notify, f"Cannot make a copy: {error}", severity="error")
             return
         try:
-            self.app.call_from_thread(self._run_shell, folder, self._label(commit))
+            self.app.call_from_thread(self._run_shell, copy, self._label(commit))
         finally:
-            self.repo.remove_checkout(folder)
+            remove_copy(copy)
         self.app.call_from_thread(self.notify, "The throwaway copy was removed.", timeout=4)
 
-    def _run_shell(self, folder: Path, label: str) -> None:
+    def _run_shell(self, copy: Any, label: str) -> None:
         import os
         import subprocess
 
         from textual.app import SuspendNotSupported
 
+        from tutor.services.shell_copy import banner, removed_on_hangup
+
         shell = os.environ.get("SHELL") or "/bin/sh"
         try:
-            with self.app.suspend():
-                print(f"\nTutor: a throwaway copy of the code {label}, in {folder}.\nExit the shell (ctrl+d or `exit`) to return to Tutor; the copy is then removed.\n", flush=True)
-                subprocess.run([shell], cwd=folder, check=False)
+            with self.app.suspend(), removed_on_hangup(copy):
+                print(banner(copy, label), flush=True)
+                subprocess.run([shell], cwd=copy.path, check=False)
         except SuspendNotSupported:
             self.notify("This terminal cannot hand over to a shell; browse the files here instead.", severity="warning")
         except OSError as error:
