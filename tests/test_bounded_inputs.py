@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bundle_lesson import build_bundle_lesson
+from bundle_lesson import build_bundle_lesson
 from tutor.lesson.limits import (
     MAX_BUNDLE_BYTES,
     MAX_CURRICULUM_BYTES,

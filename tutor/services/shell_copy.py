@@ -21,13 +21,14 @@ class ShellCopyError(Exception):
     """No copy could be made; `str(error)` is one line for a notification."""
 
 
-def make_copy(repo: Any, commit: str, *, parent: str | os.PathLike[str] | None = None) -> ShellCopy:
+def make_copy(repo: Any, commit: str, *, parent: str | os.PathLike[str] | None = None, limit: int | None = None) -> ShellCopy:
     """A copy of `commit` of the `LessonRepo` `repo`. Slow: call it from a worker. Sweeps stale copies first."""
-    from tutor.vcs.shell_copy import make_shell_copy
+    from tutor.lesson.limits import MAX_SHELL_COPY_BYTES
     from tutor.vcs.lesson_repo import VcsError
+    from tutor.vcs.shell_copy import make_shell_copy
 
     try:
-        return make_shell_copy(repo.path, commit, parent=parent)
+        return make_shell_copy(repo.path, commit, parent=parent, limit=MAX_SHELL_COPY_BYTES if limit is None else limit)
     except (VcsError, OSError) as error:
         text = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ShellCopyError(text) from None
