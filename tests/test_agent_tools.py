@@ -580,7 +580,10 @@ def test_run_scrubs_secrets_from_the_environment(root: Path, monkeypatch: pytest
     assert not names & set(planted)
     assert "value-" not in result.output
     assert f"PATH={os.environ['PATH']}\n" in result.output
-    assert "HARMLESS_SETTING=kept" in result.output
+    # By allowlist: a harmless name passes only when the user adds it (`sandbox_env`); a secret never does.
+    assert "HARMLESS_SETTING" not in result.output
+    added = Tools(root, env_extra=["HARMLESS_SETTING", "MY_SECRET", "ANTHROPIC_*"]).execute("run", {"command": "env"})
+    assert "HARMLESS_SETTING=kept" in added.output and "value-" not in added.output
     for line in ("TZ=UTC", "NO_COLOR=1", "TERM=dumb", "PAGER=cat", "GIT_PAGER=cat", "GIT_TERMINAL_PROMPT=0",
                  "PYTHONDONTWRITEBYTECODE=1", "PYTHONHASHSEED=0"):
         assert line + "\n" in result.output

@@ -26,6 +26,11 @@ class Settings:
     api_max_retries: int = 2  # the SDK's own retries, made only before any byte of a reply arrives
     grading: str = "auto"  # one of GRADINGS (`tutor.agent.judge.judge_for`)
     curricula: list[str] = field(default_factory=list)  # extra curriculum folders
+    # The agent's commands (`tutor.agent.sandbox`): bubblewrap on Linux when it runs.
+    sandbox_network: bool = False  # let sandboxed commands use the network
+    sandbox_env: list[str] = field(default_factory=list)  # extra variable names passed to commands (`PIP_*` takes a prefix); secrets never pass
+    sandbox_paths: list[str] = field(default_factory=list)  # extra folders commands may read (read-only), e.g. a toolchain under $HOME
+    sandbox_bwrap: str = ""  # the bubblewrap binary; empty: `bwrap` on PATH
     warnings: list[str] = field(default_factory=list, repr=False)
 
     def curriculum_roots(self) -> list[Path]:
@@ -61,6 +66,9 @@ def load_settings(path: Path | None = None) -> Settings:
             value = float(value)
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             settings.warnings.append(f"{path}: {key}: expected {expected.__name__}, ignored")
+            continue
+        if expected is list and not all(isinstance(item, str) for item in value):
+            settings.warnings.append(f"{path}: {key}: expected a list of strings, ignored")
             continue
         if key == "grading" and value not in GRADINGS:
             settings.warnings.append(f"{path}: grading: expected one of {', '.join(GRADINGS)}, not {value!r}; using auto")

@@ -66,6 +66,7 @@ class GatedLoop:
         self.on_record: RecordListener = lambda record: None
         self.on_text: TextListener = lambda text: None
         self._running: str | None = None
+        self._event_loop: asyncio.AbstractEventLoop | None = None
         self.retry_delay = 0.5  # seconds, doubled per attempt; only before anything of the reply is shown
 
     # -- the journal, then the state, then the screen
@@ -257,8 +258,24 @@ class GatedLoop:
 
         return call.call.tool not in WRITE_TOOLS and self.ungated_reads
 
+    def note_process(self, info: dict[str, Any]) -> None:
+        """Journal a command's process group as it starts (`Tools.on_start`; called from the tool's thread).
+
+        Written at once, so a crash right after leaves it on disk for the resume to clean
+        up (`tutor.agent.processes.kill_leftovers`); applied to the state on the event loop.
+        """
+        record = self.journal.append("process", call=self._running, **info)
+        event_loop = self._event_loop
+        if event_loop is not None and not event_loop.is_closed():
+            event_loop.call_soon_threadsafe(self._applied, record)
+
+    def _applied(self, record: dict[str, Any]) -> None:
+        self.state.apply(record)
+        self.on_record(record)
+
     async def _execute(self, call: CallState, *, gated: bool) -> dict[str, Any]:
         self.record("run", call=call.call.id, gated=gated)
+        self._event_loop = asyncio.get_running_loop()
         self._running = call.call.id
         try:
             result = await asyncio.to_thread(self.tools.execute, call.call.tool, call.call.input)

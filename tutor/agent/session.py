@@ -7,13 +7,18 @@ model is, by construction, what the crashed one had.
 
 Records (`kind`, then fields):
 
-- `session`: id, mode (pair | record), repo, task, agent, model, workspace, base, ungated_reads
+- `session`: id, mode (pair | record), repo, task, agent, model, workspace, base, ungated_reads,
+  and (newer journals) sandboxed, sandbox (the line the screens show), shared_objects
+  (the user's object folders the workspace borrows, read-only in the sandbox)
 - `goal_draft` text · `mentor` about, comment · `goal` text (the contract; starts the agent)
 - `prompt` text: the human's next message once the agent has ended its turn
 - `stream` text: a piece of the reply being streamed (shown; dropped if the reply never completes)
 - `assistant` id, content (API blocks), calls, stop_reason, usage: one finished reply
 - `prediction` call, outcome (works | fails), confidence (low | medium | high)
 - `run` call, gated: the call is about to execute (a result without it means it was interrupted)
+- `process` call, pgid, pid, start, boot, sandboxed: a command's process group, written as it
+  starts, so that a resume kills what a crash left running (`tutor.agent.processes`); no
+  state (older readers skip it, as they skip any kind they do not know)
 - `result` call, ok, text, output, exit_code, error, truncated, timed_out, cancelled, commit
 - `correction` call, category, message, why, stopped (the call ids it answers)
 - `failure` message, retryable, partial · `retry` · `cancelled` what

@@ -8,7 +8,7 @@ Paths (`read_file`, `list_files`, `write_file`, `edit_file`) are relative to the
 and checked here, in pure Python (no git):
 
 - refused: absolute paths and `~/...`, NUL bytes, `..` that climbs above the root, any
-  symlink (final or intermediate) that resolves outside the root, anything inside a
+  symlink (final or intermediate) that leads outside the root, anything inside a
   `.git` directory (any case; reads too, since its internals are not the project),
   devices, FIFOs and sockets (reading a FIFO would hang), directories where a file is
   expected;
@@ -19,20 +19,27 @@ and checked here, in pure Python (no git):
 - writes are atomic (a temporary file in the same directory, then `os.replace`) and keep
   an existing file's permission bits.
 
-The checks resolve symlinks at call time; a command run concurrently in the same
-workspace could swap a directory for a link between check and use. In a live session
-calls are executed one at a time behind the gate, and the final component is opened with
-`O_NOFOLLOW`, which narrows that window to intermediate directories.
+Paths are walked from the root one component at a time with `openat`-style calls
+(`os.open(name, O_NOFOLLOW | O_DIRECTORY, dir_fd=parent)`); symlinks are followed by
+reading them and walking their target the same way, never by the kernel. So a command
+that swaps a folder for a symlink while a read is under way (a race) makes that read fail,
+never leave the workspace.
 
 `run` executes `/bin/sh -c COMMAND` in the root, in a new session (its own process
-group), stdin from /dev/null, stderr merged into stdout, with `safe_environment()`.
-Output is read incrementally by a thread and capped (the first and last halves of the
-cap are kept, and the cut is noted), so a command printing forever cannot exhaust
-memory. On timeout or `cancel()` the whole process group gets SIGTERM, then SIGKILL two
-seconds later. When the shell exits normally, anything it left running in its group
-(`sleep 100 &`) is killed the same way, so nothing lingers between calls. A process that
+group), stdin from /dev/null, stderr merged into stdout. With a `sandbox` it runs inside
+bubblewrap (`tutor.agent.sandbox`: the workspace writable, the system read-only, a
+private /tmp and HOME, its own PID namespace, no network unless allowed): when the shell
+exits, or bubblewrap is killed, everything it started dies with the namespace, `setsid`
+daemons included. The environment is an allowlist (`command_environment`). Output is
+read incrementally by a thread and capped (the first and last halves of the cap are
+kept, and the cut is noted), so a command printing forever cannot exhaust memory. On
+timeout or `cancel()` the whole process group gets SIGTERM, then SIGKILL two seconds
+later. When the shell exits normally, anything it left running in its group (`sleep 100
+&`) is killed the same way, so nothing lingers between calls. Unsandboxed, a process that
 leaves the group on purpose (`setsid`, a daemon) is beyond a process-group kill; reading
-its output stops once the shell's group is gone.
+its output stops once the shell's group is gone. `on_start` is told each command's
+process group as it starts (a live session journals it, so a resume after a crash kills
+what was left: `tutor.agent.processes`).
 
 `redact` (if given) is applied to every output and error a `ToolResult` carries (file
 contents and diffs included), since all of it is shown, sent to the model and journaled.
@@ -42,6 +49,7 @@ from __future__ import annotations
 
 import codecs
 import difflib
+import errno
 import os
 import re
 import secrets
@@ -52,7 +60,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -210,7 +218,9 @@ def one_line(text: str, limit: int = 500) -> str:
 
 _SECRET_WORDS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH", "COOKIE", "SESSION", "PRIVATE")
 _SECRET_PREFIXES = ("ANTHROPIC_", "OPENAI_", "AWS_", "GIT_")
-_SECRET_NAMES = frozenset({"GITHUB_TOKEN", "GH_TOKEN"})
+_SECRET_NAMES = frozenset({"GITHUB_TOKEN", "GH_TOKEN", "GH_PAT", "DB_PASS"})
+_SECRET_SUFFIXES = ("_PAT", "_PASS", "_PWD", "_PASSPHRASE", "_DSN", "_CREDS", "_SIGNATURE")
+_SECRET_PARTS = ("PASSPHRASE", "CONNECTION_STRING", "CONNECTIONSTRING", "CONN_STR", "DATABASE_URL")
 _URL_WITH_PASSWORD = re.compile(r"[a-z][a-z0-9+.\-]*://[^/\s:@]*:[^/\s@]+@", re.IGNORECASE)
 _FORCED_ENV = {
     "PYTHONDONTWRITEBYTECODE": "1",
@@ -225,13 +235,27 @@ _FORCED_ENV = {
 
 
 def is_secret_name(name: str) -> bool:
-    """Whether an environment variable of this name is kept away from agent commands."""
+    """Whether an environment variable of this name is kept away from agent commands.
+
+    Broader than the redactor's rule (`tutor.record.redaction.names.is_secret_name`, which
+    it includes): a variable wrongly kept from a command costs little, one wrongly passed
+    can leak. Besides the words below (anywhere in the name, any case), a name ending in
+    `_PAT`, `_PASS`, `_PWD`, `_PASSPHRASE`, `_DSN` or holding `CONNECTION_STRING` /
+    `CONN_STR` never passes; `*_KEY_ID` names are kept out too (the KEY word), since an id
+    is half of a credential.
+    """
     upper = name.upper()
-    return (
+    if (
         upper in _SECRET_NAMES
         or upper.startswith(_SECRET_PREFIXES)
         or any(word in upper for word in _SECRET_WORDS)
-    )
+        or upper.endswith(_SECRET_SUFFIXES)
+        or any(part in upper for part in _SECRET_PARTS)
+    ):
+        return True
+    from tutor.record.redaction.names import is_secret_name as named_secret
+
+    return named_secret(name)
 
 
 def safe_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -275,8 +299,37 @@ def _show(path: str) -> str:
 @dataclass(frozen=True)
 class _Target:
     shown: str  # normalised, relative to the root ("." for the root)
-    lexical: Path  # root / normalised path, symlinks not resolved
-    real: Path  # fully resolved, inside the root
+    path: str  # as the model gave it
+    parts: tuple[str, ...]  # the normalised components
+    purpose: str  # "read", "list" or "write"
+
+
+@dataclass
+class _Walk:
+    """Where `Tools._open_path` ended: open folder descriptors from the root down, and the final name."""
+
+    fds: list[int]
+    name: str | None = None  # the final component, in `fd`; None: the path names the folder `fd` itself
+    via_link: bool = False  # the final component was reached through a symlink
+
+    @property
+    def fd(self) -> int:
+        return self.fds[-1]
+
+    def close(self) -> None:
+        while self.fds:
+            os.close(self.fds.pop())
+
+    def __enter__(self) -> _Walk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _open_dir(name: str, dir_fd: int) -> int:
+    flags = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    return os.open(name, flags, dir_fd=dir_fd)
 
 
 # --- the tools -------------------------------------------------------------------------------
@@ -285,8 +338,13 @@ class _Target:
 class Tools:
     """The agent's tools, acting only inside `root`.
 
-    `env` is the base environment for commands (default: `os.environ` at call time); it is
-    always passed through `safe_environment`. `redact` is applied to everything returned.
+    Commands get an environment by allowlist (`tutor.agent.sandbox.command_environment`
+    over `os.environ` at call time, plus the names in `env_extra`), with a private `HOME`.
+    `env`, when given, replaces that: it is the caller's own base environment (`tutor
+    build`'s), passed through `safe_environment`. `sandbox` (a `Sandbox`, or a
+    `SandboxStatus`) runs every command under bubblewrap; None runs it unsandboxed.
+    `on_start` is told each command's process group (`tutor.agent.processes.identity`) as
+    soon as it starts. `redact` is applied to everything returned.
     """
 
     def __init__(
@@ -299,6 +357,9 @@ class Tools:
         redact: Callable[[str], str] | None = None,
         read_cap: int = READ_CAP,
         list_cap: int = LIST_CAP,
+        sandbox: Any = None,
+        env_extra: Sequence[str] = (),
+        on_start: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
         real = Path(os.path.realpath(root))
         if not real.is_dir():
@@ -311,6 +372,12 @@ class Tools:
         self.read_cap = int(read_cap)
         self.list_cap = int(list_cap)
         self._env = None if env is None else dict(env)
+        self._env_extra = tuple(env_extra)
+        self.sandbox = sandbox  # a tutor.agent.sandbox.Sandbox (or a SandboxStatus): run commands in it; None: unsandboxed
+        if sandbox is not None and hasattr(sandbox, "active"):
+            self.sandbox = sandbox.sandbox
+        self.on_start = on_start
+        self._home: str | None = None
         self._redact = redact
         self._lock = threading.Lock()
         self._cancel: threading.Event | None = None
@@ -360,7 +427,7 @@ class Tools:
     # -- path checks --
 
     def _target(self, path: object, purpose: str) -> _Target:
-        """Check a model-supplied path; `purpose` is "read", "list" or "write"."""
+        """Check a model-supplied path lexically; `purpose` is "read", "list" or "write" (see `_open_path` for the rest)."""
         if not isinstance(path, str):
             raise ToolError(f"path must be a string, not {type(path).__name__}")
         if "\0" in path:
@@ -385,12 +452,7 @@ class Tools:
         if not parts and purpose != "list":
             raise ToolError(f"path names the workspace root, not a file: {_show(path)}")
         self._refuse_git(parts, path, purpose)
-        lexical = self.root.joinpath(*parts)
-        real = Path(os.path.realpath(lexical))
-        if not real.is_relative_to(self.root):
-            raise ToolError(f"path resolves outside the workspace (through a symlink): {_show(path)}")
-        self._refuse_git(list(real.relative_to(self.root).parts), path, purpose)
-        return _Target(shown, lexical, real)
+        return _Target(shown, path, tuple(parts), purpose)
 
     @staticmethod
     def _refuse_git(parts: list[str], path: str, purpose: str) -> None:
@@ -399,28 +461,111 @@ class Tools:
                 raise ToolError(f"refusing to write inside .git: {_show(path)}")
             raise ToolError(f"refusing to read .git internals: {_show(path)}")
 
-    def _stat_file(self, target: _Target, *, writing: bool = False) -> os.stat_result | None:
-        """`stat` of an existing regular file at `target`, None if nothing is there; else `ToolError`."""
-        if writing and os.path.islink(target.lexical):
-            raise ToolError(f"{target.shown} is a symlink; refusing to write through it")
+    def _open_path(self, target: _Target, *, create: bool = False) -> _Walk:
+        """Walk `target` from the root one component at a time, never letting the kernel follow a symlink.
+
+        Each folder is opened with `O_NOFOLLOW | O_DIRECTORY` relative to its parent's
+        descriptor (openat), so a folder swapped for a symlink between two calls (or
+        during one) makes the open fail instead of leading out. Symlinks are followed
+        here, by reading them (`readlinkat`) and walking their target the same way: a
+        relative target from the folder it sits in, an absolute one only when it lies in
+        the root; a `..` above the root or an absolute target elsewhere is refused, as is
+        any component naming `.git`. Returns the descriptor of the folder holding the
+        final component and that component's name (None when the path names a folder
+        reached through `..`, the root included). With `create`, missing folders on the
+        way are made (writes); a final symlink is resolved only to say where it leads,
+        then refused for a write.
+        """
+        flags = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        walk = _Walk([os.open(self.root, flags)])
         try:
-            info = os.stat(target.real)
+            queue = list(target.parts)
+            hops = 0
+            final_link = False
+            while queue:
+                part = queue.pop(0)
+                if part in ("", "."):
+                    continue
+                if part == "..":
+                    if len(walk.fds) == 1:
+                        raise ToolError(f"path resolves outside the workspace (through a symlink): {_show(target.path)}")
+                    os.close(walk.fds.pop())
+                    continue
+                if _is_git_name(part):
+                    self._refuse_git([part], target.path, target.purpose)
+                last = not queue
+                try:
+                    info = os.stat(part, dir_fd=walk.fds[-1], follow_symlinks=False)
+                except FileNotFoundError:
+                    if last:
+                        walk.name, walk.via_link = part, final_link
+                        break
+                    if not create or final_link:
+                        raise ToolError(f"no such file: {target.shown}") from None
+                    os.mkdir(part, 0o777, dir_fd=walk.fds[-1])
+                    info = os.stat(part, dir_fd=walk.fds[-1], follow_symlinks=False)
+                if stat.S_ISLNK(info.st_mode):
+                    hops += 1
+                    if hops > 40:
+                        raise ToolError(f"too many levels of symlinks: {target.shown}")
+                    if last:
+                        final_link = True
+                    link = os.readlink(part, dir_fd=walk.fds[-1])
+                    if os.path.isabs(link):
+                        root = str(self.root)
+                        if link != root and not link.startswith(root.rstrip("/") + "/"):
+                            raise ToolError(f"path resolves outside the workspace (through a symlink): {_show(target.path)}")
+                        while len(walk.fds) > 1:
+                            os.close(walk.fds.pop())
+                        link = link[len(root) :]
+                    queue = link.split("/") + queue
+                    continue
+                if last:
+                    walk.name, walk.via_link = part, final_link
+                    break
+                if not stat.S_ISDIR(info.st_mode):
+                    if create and not final_link:
+                        raise ToolError(f"cannot create {target.shown}: a parent path is a file, not a directory")
+                    raise ToolError(f"no such file: {target.shown} (a parent is not a directory)")
+                try:
+                    walk.fds.append(os.open(part, flags, dir_fd=walk.fds[-1]))
+                except OSError as error:  # swapped for a symlink or a file since the stat: never followed
+                    raise ToolError(f"{target.shown}: the path changed while it was being opened ({error.strerror})") from None
+            if final_link and target.purpose == "write":
+                raise ToolError(f"{target.shown} is a symlink; refusing to write through it")
+            return walk
+        except BaseException:
+            walk.close()
+            raise
+
+    def _stat_file(self, target: _Target, walk: _Walk, *, writing: bool = False) -> os.stat_result | None:
+        """`lstat` of the regular file `walk` ends at, None if nothing is there; else `ToolError`."""
+        if walk.name is None:
+            raise ToolError(f"{target.shown} is a directory" + ("" if writing else "; use list_files"))
+        try:
+            info = os.stat(walk.name, dir_fd=walk.fd, follow_symlinks=False)
         except FileNotFoundError:
-            if os.path.islink(target.lexical):
+            if walk.via_link:
                 raise ToolError(f"{target.shown} is a broken symlink") from None
             return None
-        except NotADirectoryError:
-            raise ToolError(f"no such file: {target.shown} (a parent is not a directory)") from None
         if stat.S_ISDIR(info.st_mode):
             raise ToolError(f"{target.shown} is a directory" + ("" if writing else "; use list_files"))
+        if stat.S_ISLNK(info.st_mode):
+            raise ToolError(f"{target.shown}: the path changed while it was being opened")
         if not stat.S_ISREG(info.st_mode):
             raise ToolError(f"{target.shown} is not a regular file (a device, FIFO or socket); refusing it")
         return info
 
     @staticmethod
-    def _open_regular(real: Path) -> int:
+    def _open_regular(walk: _Walk) -> int:
+        assert walk.name is not None
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(real, flags)
+        try:
+            fd = os.open(walk.name, flags, dir_fd=walk.fd)
+        except OSError as error:
+            if error.errno in (errno.ELOOP, errno.ENOTDIR, errno.EISDIR):
+                raise ToolError("the path changed while it was being opened; refusing it") from None
+            raise
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             os.close(fd)
             raise ToolError("not a regular file; refusing it")
@@ -438,11 +583,13 @@ class Tools:
             size += len(chunk)
         return b"".join(chunks)
 
-    def _write_atomic(self, target: _Target, data: bytes, mode: int | None) -> None:
-        directory = target.real.parent
-        temporary = directory / f".{target.real.name[:100]}.{secrets.token_hex(4)}.tutor-tmp"
+    @staticmethod
+    def _write_atomic(walk: _Walk, data: bytes, mode: int | None) -> None:
+        """Write `data` to a temporary file beside the target (in the same folder descriptor), then rename it over."""
+        assert walk.name is not None
+        temporary = f".{walk.name[:100]}.{secrets.token_hex(4)}.tutor-tmp"
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(temporary, flags, 0o666)
+        fd = os.open(temporary, flags, 0o666, dir_fd=walk.fd)
         try:
             try:
                 view = memoryview(data)
@@ -454,10 +601,10 @@ class Tools:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            os.replace(temporary, target.real)
+            os.replace(temporary, walk.name, src_dir_fd=walk.fd, dst_dir_fd=walk.fd)
         except BaseException:
             try:
-                os.unlink(temporary)
+                os.unlink(temporary, dir_fd=walk.fd)
             except OSError:
                 pass
             raise
@@ -466,10 +613,11 @@ class Tools:
 
     def read_file(self, path: str) -> ToolResult:
         target = self._target(path, "read")
-        info = self._stat_file(target)
-        if info is None:
-            raise ToolError(f"no such file: {target.shown}")
-        fd = self._open_regular(target.real)
+        with self._open_path(target) as walk:
+            info = self._stat_file(target, walk)
+            if info is None:
+                raise ToolError(f"no such file: {target.shown}")
+            fd = self._open_regular(walk)
         try:
             size = os.fstat(fd).st_size
             data = self._read_fd(fd, self.read_cap + 1)
@@ -493,14 +641,19 @@ class Tools:
 
     def list_files(self, path: str = ".") -> ToolResult:
         target = self._target(path, "list")
-        try:
-            info = os.stat(target.real)
-        except FileNotFoundError:
-            raise ToolError(f"no such directory: {target.shown}") from None
-        if not stat.S_ISDIR(info.st_mode):
-            raise ToolError(f"{target.shown} is not a directory; use read_file")
+        with self._open_path(target) as walk:
+            if walk.name is None:
+                top = os.dup(walk.fd)
+            else:
+                try:
+                    info = os.stat(walk.name, dir_fd=walk.fd, follow_symlinks=False)
+                except FileNotFoundError:
+                    raise ToolError(f"no such directory: {target.shown}") from None
+                if not stat.S_ISDIR(info.st_mode):
+                    raise ToolError(f"{target.shown} is not a directory; use read_file")
+                top = _open_dir(walk.name, walk.fd)
         prefix = "" if target.shown == "." else target.shown + "/"
-        lines, extra = self._walk(target.real, prefix)
+        lines, extra = self._walk(top, prefix)
         if not lines:
             return ToolResult(ok=True, output="(empty directory)")
         output = "\n".join(lines)
@@ -509,48 +662,59 @@ class Tools:
             output += f"\n[… {more} more entries not shown; list a subdirectory …]"
         return ToolResult(ok=True, output=output, truncated=bool(extra))
 
-    def _walk(self, top: Path, prefix: str) -> tuple[list[str], int]:
+    def _walk(self, top: int, prefix: str) -> tuple[list[str], int]:
         """Depth-first, entries sorted by name, each directory's contents right after its own line.
 
-        Symlinks are listed (with their target) but never followed. Returns the first
-        `list_cap` lines and how many more entries there are (counting stops past a limit).
+        `top` is an open folder descriptor (closed here); every folder below is opened
+        relative to its parent with `O_NOFOLLOW`. Symlinks are listed (with their target)
+        but never followed. Returns the first `list_cap` lines and how many more entries
+        there are (counting stops past a limit).
         """
         lines: list[str] = []
         extra = 0
-        stack: list[tuple[list[os.DirEntry[str]], str]] = [(_entries(top), prefix)]
-        while stack:
-            entries, shown = stack[-1]
-            if not entries:
-                stack.pop()
-                continue
-            entry = entries.pop()
-            name = shown + entry.name
-            if entry.is_symlink():
-                line = f"{name} -> {os.readlink(entry.path)}"
-            elif entry.is_dir(follow_symlinks=False):
-                line = name + "/"
-                stack.append((_entries(Path(entry.path)), line))
-            else:
+        stack: list[tuple[int, list[os.DirEntry[str]], str]] = [(top, _entries(top), prefix)]
+        try:
+            while stack:
+                fd, entries, shown = stack[-1]
+                if not entries:
+                    os.close(fd)
+                    stack.pop()
+                    continue
+                entry = entries.pop()
+                name = shown + entry.name
                 line = name
-            if len(lines) < self.list_cap:
-                lines.append(line)
-            else:
-                extra += 1
-                if extra > _LIST_COUNT_LIMIT:
-                    break
+                if entry.is_symlink():
+                    try:
+                        line = f"{name} -> {os.readlink(entry.name, dir_fd=fd)}"
+                    except OSError:
+                        line = f"{name} -> ?"
+                elif entry.is_dir(follow_symlinks=False):
+                    line = name + "/"
+                    try:
+                        child = _open_dir(entry.name, fd)
+                    except OSError:
+                        pass  # gone or swapped for a link since the listing: shown, not entered
+                    else:
+                        stack.append((child, _entries(child), line))
+                if len(lines) < self.list_cap:
+                    lines.append(line)
+                else:
+                    extra += 1
+                    if extra > _LIST_COUNT_LIMIT:
+                        break
+        finally:
+            for fd, _, _ in stack:
+                os.close(fd)
         return lines, extra
 
     # -- write_file --
 
     def write_file(self, path: str, content: str) -> ToolResult:
         target = self._target(path, "write")
-        info = self._stat_file(target, writing=True)
         data = content.encode("utf-8")
-        try:
-            os.makedirs(target.real.parent, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):
-            raise ToolError(f"cannot create {target.shown}: a parent path is a file, not a directory") from None
-        self._write_atomic(target, data, None if info is None else info.st_mode)
+        with self._open_path(target, create=True) as walk:
+            info = self._stat_file(target, walk, writing=True)
+            self._write_atomic(walk, data, None if info is None else info.st_mode)
         lines = content.count("\n") + (1 if content and not content.endswith("\n") else 0)
         if info is None:
             summary = f"created {target.shown} ({plural(lines, 'line')}, {len(data):,} bytes)"
@@ -564,31 +728,32 @@ class Tools:
         target = self._target(path, "write")
         if old == "":
             raise ToolError("old text is empty; give the exact text to replace (write_file creates or overwrites a file)")
-        info = self._stat_file(target, writing=True)
-        if info is None:
-            raise ToolError(f"no such file: {target.shown}")
-        if info.st_size > EDIT_CAP:
-            raise ToolError(f"{target.shown} is too large to edit ({info.st_size:,} bytes; the limit is {EDIT_CAP:,})")
-        fd = self._open_regular(target.real)
-        try:
-            data = self._read_fd(fd, EDIT_CAP + 1)
-        finally:
-            os.close(fd)
-        old_bytes, new_bytes = old.encode("utf-8"), new.encode("utf-8")
-        positions = _occurrences(data, old_bytes, stop_after=1000)
-        if not positions:
-            hint = ""
-            if b"\r\n" in data and "\r\n" not in old and "\n" in old:
-                hint = " (the file has CRLF line endings)"
-            raise ToolError(f"old text not found in {target.shown}{hint}")
-        if len(positions) > 1:
-            count = f"{len(positions)}+" if len(positions) >= 1000 else str(len(positions))
-            raise ToolError(f"old text matches {count} times in {target.shown}; include more context")
-        if old == new:
-            raise ToolError("old and new text are identical; nothing to change")
-        at = positions[0]
-        updated = data[:at] + new_bytes + data[at + len(old_bytes) :]
-        self._write_atomic(target, updated, info.st_mode)
+        with self._open_path(target) as walk:
+            info = self._stat_file(target, walk, writing=True)
+            if info is None:
+                raise ToolError(f"no such file: {target.shown}")
+            if info.st_size > EDIT_CAP:
+                raise ToolError(f"{target.shown} is too large to edit ({info.st_size:,} bytes; the limit is {EDIT_CAP:,})")
+            fd = self._open_regular(walk)
+            try:
+                data = self._read_fd(fd, EDIT_CAP + 1)
+            finally:
+                os.close(fd)
+            old_bytes, new_bytes = old.encode("utf-8"), new.encode("utf-8")
+            positions = _occurrences(data, old_bytes, stop_after=1000)
+            if not positions:
+                hint = ""
+                if b"\r\n" in data and "\r\n" not in old and "\n" in old:
+                    hint = " (the file has CRLF line endings)"
+                raise ToolError(f"old text not found in {target.shown}{hint}")
+            if len(positions) > 1:
+                count = f"{len(positions)}+" if len(positions) >= 1000 else str(len(positions))
+                raise ToolError(f"old text matches {count} times in {target.shown}; include more context")
+            if old == new:
+                raise ToolError("old and new text are identical; nothing to change")
+            at = positions[0]
+            updated = data[:at] + new_bytes + data[at + len(old_bytes) :]
+            self._write_atomic(walk, updated, info.st_mode)
         return ToolResult(ok=True, output=_edit_diff(target.shown, data, at, old_bytes, new_bytes))
 
     # -- run --
@@ -598,7 +763,7 @@ class Tools:
             raise ToolError("command is empty")
         if "\0" in command:
             raise ToolError("command contains a NUL byte")
-        env = safe_environment(self._env)
+        env = self._command_env()
         cancel = threading.Event()
         with self._lock:
             if self._cancel is not None:
@@ -616,9 +781,33 @@ class Tools:
             if self._cancel is not None:
                 self._cancel.set()
 
+    def _command_env(self) -> dict[str, str]:
+        if self._env is not None:
+            return safe_environment(self._env)
+        from .sandbox import SANDBOX_HOME, command_environment
+
+        return command_environment(os.environ, self._env_extra, home=SANDBOX_HOME if self.sandbox is not None else self._private_home())
+
+    def _private_home(self) -> str:
+        """HOME for unsandboxed commands: a folder of their own (in the workspace's .git, never snapshotted), not the user's."""
+        if self._home is None or not os.path.isdir(self._home):
+            git_dir = self.root / ".git"
+            if git_dir.is_dir() and not git_dir.is_symlink():
+                home = git_dir / "tutor-home"
+                home.mkdir(mode=0o700, exist_ok=True)
+                self._home = str(home)
+            else:
+                import tempfile
+
+                self._home = tempfile.mkdtemp(prefix="tutor-home-")
+        return self._home
+
     def _run(self, command: str, env: dict[str, str], cancel: threading.Event) -> ToolResult:
+        argv = ["/bin/sh", "-c", command]
+        if self.sandbox is not None:
+            argv = self.sandbox.argv(self.root, argv)
         process = subprocess.Popen(
-            ["/bin/sh", "-c", command],
+            argv,
             cwd=self.root,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -626,8 +815,17 @@ class Tools:
             start_new_session=True,
             env=env,
         )
-        group = process.pid  # a new session: the shell leads its own process group
+        group = process.pid  # a new session: the shell (or bubblewrap) leads its own process group
         assert process.stdout is not None
+        if self.on_start is not None:
+            from .processes import identity
+
+            try:
+                self.on_start(identity(group, sandboxed=self.sandbox is not None))
+            except Exception:  # noqa: BLE001 - noting the group must not leave the command unwatched
+                _kill_group(group, process)
+                process.stdout.close()
+                raise
         capture = _Capture(process.stdout.fileno(), self.output_cap)
         reader = threading.Thread(target=capture.pump, name="tutor-run-output", daemon=True)
         reader.start()
@@ -669,10 +867,10 @@ class Tools:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _entries(directory: Path) -> list[os.DirEntry[str]]:
-    """The entries `list_files` shows, in reverse name order (popped from the end)."""
+def _entries(directory: int) -> list[os.DirEntry[str]]:
+    """The entries `list_files` shows of the open folder `directory`, in reverse name order (popped from the end)."""
     try:
-        with os.scandir(directory) as iterator:
+        with os.scandir(os.dup(directory)) as iterator:
             kept = [entry for entry in iterator if not _is_git_name(entry.name) and entry.name not in SKIP_DIRS]
     except OSError:
         return []

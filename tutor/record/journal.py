@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,6 +78,7 @@ class Journal:
         self._clock = clock
         self._fd: int | None = None
         self._seq = 0
+        self._lock = threading.Lock()  # a command's `process` record is appended from the tool's thread
 
     @classmethod
     def create(cls, path: Path, **kwargs: Any) -> Journal:
@@ -127,6 +129,10 @@ class Journal:
 
     def append(self, kind: str, **data: Any) -> dict[str, Any]:
         """Write one record durably and return it as written (redacted): show only what this returns."""
+        with self._lock:
+            return self._append(kind, data)
+
+    def _append(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
         if self._fd is None:
             raise JournalError(f"{self.path}: the journal is closed")
         if self._redact is not None:

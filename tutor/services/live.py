@@ -5,6 +5,14 @@ A session is three things under `$TUTOR_HOME`, all named by its id: the journal
 (`workspaces/<id>`, a private clone where the agent's tools act) and, while it runs, the
 engine (`tutor.agent.loop.GatedLoop`) tying them to an agent. Nothing here writes to the
 user's repository: the workspace is made from it with read-only git plumbing.
+
+The agent's commands run in bubblewrap when it can run here (`tutor.agent.sandbox`):
+then the workspace borrows the user's objects through alternates, shown to commands
+read-only; without it they run with the user's permissions, unsandboxed, and the
+workspace holds copies of the objects, so nothing done inside it reaches the user's
+files through it (`LiveSession.sandbox.line` says which, on the pair and record
+screens). Each command's process group is journalled (a `process` record) when it
+starts; resuming a session kills what a crash left running (`tutor.agent.processes`).
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ class LiveSession:
     workspace: Any
     problems: list[str] = field(default_factory=list)  # journal lines skipped on resume
     records: list[dict[str, Any]] = field(default_factory=list)  # what the journal held when resumed
+    sandbox: Any = None  # tutor.agent.sandbox.SandboxStatus: where the agent's commands run, in one line (`.line`)
 
     @property
     def state(self) -> Any:
@@ -76,6 +85,7 @@ def start_session(
     session_id: str | None = None,
 ) -> LiveSession:
     """A new session on `repo` (or on the bundled demo project), journaled from its first record."""
+    from tutor.agent.sandbox import sandbox_status
     from tutor.record.journal import Journal, JournalError
     from tutor.vcs._git import VcsError
     from tutor.vcs.workspace import Workspace
@@ -95,7 +105,8 @@ def start_session(
         else:
             if repo is None:
                 raise SessionError("give the repository to work on: --repo PATH")
-            workspace = Workspace.from_repository(repo, where)
+            sandboxed = sandbox_status(settings).active
+            workspace = Workspace.from_repository(repo, where, objects="alternates" if sandboxed else "copy")
         base = workspace.redact_base(redactor.redact_bytes, "the starting point (secrets redacted)")
     except VcsError as error:
         raise SessionError(str(error)) from None
@@ -104,8 +115,9 @@ def start_session(
     except JournalError as error:
         workspace.remove()
         raise SessionError(str(error)) from None
+    status = sandbox_status(settings, read_only=workspace.shared_objects)
     agent = agent or _make_agent({"agent": "demo" if demo else "anthropic", "model": settings.model}, settings, turns_done=0)
-    loop = _loop(journal, _state([]), agent, workspace, settings, mode)
+    loop = _loop(journal, _state([]), agent, workspace, settings, mode, status)
     loop.record(
         "session",
         format="tutor.session/1",
@@ -118,12 +130,17 @@ def start_session(
         workspace=str(workspace.root),
         base=base,
         ungated_reads=settings.ungated_reads,
+        sandboxed=status.active,
+        sandbox=status.line,
+        shared_objects=list(workspace.shared_objects),
     )
-    return LiveSession(id=session_id, loop=loop, journal=journal, workspace=workspace)
+    return LiveSession(id=session_id, loop=loop, journal=journal, workspace=workspace, sandbox=status)
 
 
 def resume_session(session_id: str, *, settings: Settings, agent: Any = None, mode: str | None = None) -> LiveSession:
     """The session `session_id` as the journal left it, ready to continue (a crashed call is reported as interrupted)."""
+    from tutor.agent.processes import kill_leftovers
+    from tutor.agent.sandbox import sandbox_status
     from tutor.record.journal import Journal, JournalError, read_journal
     from tutor.vcs._git import VcsError
     from tutor.vcs.workspace import Workspace
@@ -147,16 +164,24 @@ def resume_session(session_id: str, *, settings: Settings, agent: Any = None, mo
     except JournalError as error:
         raise SessionError(str(error)) from None
     try:
-        workspace = Workspace.open(Path(str(header.get("workspace", ""))))
+        shared = header.get("shared_objects")
+        workspace = Workspace.open(Path(str(header.get("workspace", ""))), shared_objects=shared if isinstance(shared, list) else None)
+        # What a crashed command left running goes before anything else touches the workspace.
+        killed = kill_leftovers(read.records, workspace.root)
         workspace.release_stale_locks()  # a git killed mid-snapshot would block every later snapshot
         workspace.redact_snapshots(redactor.redact_bytes)
     except VcsError as error:
         journal.close()
         raise SessionError(f"session {session_id}: its workspace is gone ({error})") from None
+    status = sandbox_status(settings, read_only=workspace.shared_objects)
     agent = agent or _make_agent(header, settings, turns_done=state.turns)
-    loop = _loop(journal, state, agent, workspace, settings, str(header.get("mode", "pair")))
+    loop = _loop(journal, state, agent, workspace, settings, str(header.get("mode", "pair")), status)
     problems = list(read.problems) + (["the last line was cut short by a crash; it was never shown"] if read.torn_tail else [])
-    return LiveSession(id=session_id, loop=loop, journal=journal, workspace=workspace, problems=problems, records=read.records)
+    if killed:
+        problems.append(f"ended {killed} process{'es' if killed != 1 else ''} a command left running when Tutor stopped")
+    return LiveSession(
+        id=session_id, loop=loop, journal=journal, workspace=workspace, problems=problems, records=read.records, sandbox=status
+    )
 
 
 def list_sessions() -> list[SessionSummary]:
@@ -250,13 +275,18 @@ def _make_agent(header: dict[str, Any], settings: Settings, *, turns_done: int) 
     return AnthropicAgent(settings.model or None, max_retries=settings.api_max_retries)
 
 
-def _loop(journal: Any, state: Any, agent: Any, workspace: Any, settings: Settings, mode: str) -> Any:
+def _loop(journal: Any, state: Any, agent: Any, workspace: Any, settings: Settings, mode: str, sandbox: Any = None) -> Any:
     from tutor.agent.anthropic_agent import SYSTEM_PROMPT
     from tutor.agent.loop import GatedLoop
     from tutor.agent.tools import Tools
 
-    tools = Tools(workspace.root, timeout=settings.command_timeout, output_cap=settings.output_cap, redact=_redactor().redact)
-    return GatedLoop(
+    tools = Tools(
+        workspace.root, timeout=settings.command_timeout, output_cap=settings.output_cap, redact=_redactor().redact,
+        sandbox=sandbox, env_extra=list(getattr(settings, "sandbox_env", []) or []),
+    )
+    loop = GatedLoop(
         journal=journal, state=state, agent=agent, tools=tools, workspace=workspace, system=SYSTEM_PROMPT,
         require_prediction=mode == "pair", ungated_reads=settings.ungated_reads,
     )
+    tools.on_start = loop.note_process
+    return loop

@@ -1,0 +1,126 @@
+"""Which processes a command started, written down so that a crash never leaves them running.
+
+When `Tools.run` starts a command it reports the command's process group (`identity`):
+the group id (the pid of the shell, or of bubblewrap, which leads a new session), the
+leader's start time in clock ticks since boot (field 22 of `/proc/<pid>/stat`) and the
+boot id. The live session journals it (a `process` record) before the command can do
+anything. If Tutor dies while the command runs, `kill_leftovers` (called when the session
+is resumed) kills what is left of each journalled group, and only that:
+
+- a different boot id (the machine restarted) means nothing of it can be alive;
+- a process counts as the command's only if it is in the journalled group, started no
+  earlier than the group's leader, and either *is* the leader (same pid, same start
+  time) or has its working folder inside the session's workspace. The kernel never
+  gives a pid to a new process while a group of that number exists, so a group id whose
+  leader is gone can only have been reused after every process of ours left it, and a
+  stranger's process that reused it is still spared unless it works in the workspace.
+
+Under bubblewrap the group is bubblewrap's own; the sandboxed command runs in a PID
+namespace that dies with it (`--die-with-parent`), so a crash of Tutor already ends it.
+Without the sandbox this is what ends a crashed command's process group. A process that
+left the group on purpose (`setsid`) is beyond it, outside the sandbox.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+PROCESS_KIND = "process"  # the journal record kind
+
+
+def boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text(encoding="ascii").strip()
+    except OSError:
+        return ""
+
+
+def _stat(pid: int) -> tuple[int, int] | None:
+    """(process group, start time in ticks) of `pid`, None if it is gone or a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    try:
+        if fields[0] in (b"Z", b"X"):
+            return None
+        return int(fields[2]), int(fields[19])
+    except (IndexError, ValueError):
+        return None
+
+
+def identity(pid: int, *, sandboxed: bool = False) -> dict[str, Any]:
+    """What the journal keeps about the process group led by `pid` (just started, in a new session)."""
+    found = _stat(pid) if sys.platform.startswith("linux") else None
+    return {"pgid": pid, "pid": pid, "start": found[1] if found else None, "boot": boot_id(), "sandboxed": sandboxed}
+
+
+def _inside(pid: int, workspace: str) -> bool:
+    try:
+        cwd = os.readlink(f"/proc/{pid}/cwd")
+    except OSError:
+        return False
+    return cwd == workspace or cwd.startswith(workspace.rstrip("/") + "/")
+
+
+def members(record: dict[str, Any], workspace: str | os.PathLike[str]) -> list[int]:
+    """The pids still alive that belong to the journalled group `record` (see the module's docstring)."""
+    if not sys.platform.startswith("linux"):
+        return []
+    try:
+        group = int(record.get("pgid"))
+        leader_start = int(record.get("start"))
+    except (TypeError, ValueError):
+        return []
+    if group <= 1 or group == os.getpgrp() or str(record.get("boot") or "") != boot_id():
+        return []
+    root = os.path.realpath(workspace)
+    found: list[int] = []
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return []
+    for name in names:
+        if not name.isdigit():
+            continue
+        pid = int(name)
+        if pid == os.getpid():
+            continue
+        info = _stat(pid)
+        if info is None or info[0] != group or info[1] < leader_start:
+            continue
+        if (pid == group and info[1] == leader_start) or _inside(pid, root):
+            found.append(pid)
+    return found
+
+
+def kill_leftovers(records: Iterable[dict[str, Any]], workspace: str | os.PathLike[str], *, grace: float = 2.0) -> int:
+    """Kill what is left of every journalled command's process group; returns how many processes were ended."""
+    groups = [r for r in records if r.get("kind") == PROCESS_KIND]
+    targets = {pid for record in groups for pid in members(record, workspace)}
+    if not targets:
+        return 0
+    for sig in (signal.SIGTERM, signal.SIGCONT):
+        for pid in targets:
+            try:
+                os.kill(pid, sig)
+            except OSError:
+                pass
+    deadline = time.monotonic() + grace
+    alive = set(targets)
+    while alive and time.monotonic() < deadline:
+        alive = {pid for pid in alive if _stat(pid) is not None}
+        time.sleep(0.02)
+    for pid in alive:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    return len(targets)
