@@ -7,6 +7,7 @@ that need them, so `tutor --help` and `tutor validate` start fast.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -21,6 +22,30 @@ if TYPE_CHECKING:
     from .build.check import CheckResult
 
 
+def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print one message: everything Tutor prints passes the boundary for untrusted text.
+
+    Lesson titles, folder names, problems quoting a lesson's text, stored progress, session
+    goals: printed, none of them can move the cursor, set the window title, fill the
+    clipboard (OSC 52) or make a command read differently from the one that runs
+    (`tutor.lesson.untrusted.shown`: escape sequences and controls as `�`, bidi controls as `⟨RLO⟩`).
+    """
+    from .lesson.untrusted import shown
+
+    click.echo(shown(str(message)), err=err, nl=nl)
+
+
+# Characters JSON may carry raw (ensure_ascii=False) that a terminal would act on or that reorder text.
+_JSON_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def json_text(data: object) -> str:
+    """`data` as indented JSON, readable (non-ASCII kept) yet safe to print: controls and bidi controls as `\\uXXXX` escapes."""
+    import json
+
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", json.dumps(data, indent=2, ensure_ascii=False))
+
+
 class TutorError(click.ClickException):
     """A user-facing failure: printed as one line, exit 1 (then `details`, if any, one per line)."""
 
@@ -29,9 +54,9 @@ class TutorError(click.ClickException):
         self.details = details or []
 
     def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
-        click.echo(f"tutor: {self.format_message()}", err=True)
+        echo(f"tutor: {self.format_message()}", err=True)
         for line in self.details:
-            click.echo(line, err=True)
+            echo(line, err=True)
 
 
 def _settings():
@@ -39,7 +64,7 @@ def _settings():
 
     settings = load_settings()
     for warning in settings.warnings:
-        click.echo(f"tutor: warning: {warning}", err=True)
+        echo(f"tutor: warning: {warning}", err=True)
     return settings
 
 
@@ -134,7 +159,7 @@ def learn(lesson: str | None) -> None:
             read = read_lesson(path)
             if read.lesson is None or read.problems:
                 for problem in read.problems:
-                    click.echo(str(problem), err=True)
+                    echo(str(problem), err=True)
                 raise TutorError("the lesson is broken; fix the problems above (see `tutor validate`)")
     _run_app(lesson=path)
 
@@ -159,8 +184,8 @@ def validate(paths: tuple[Path, ...], quiet: bool) -> None:
 
     report = check_paths(list(paths))
     for line in report.lines(quiet=quiet):
-        click.echo(line)
-    click.echo(report.summary(), err=True)
+        echo(line)
+    echo(report.summary(), err=True)
     if not report.ok:
         sys.exit(1)
 
@@ -177,11 +202,11 @@ def export(lesson: str, fmt: str, output: Path | None) -> None:
     read = read_lesson(_resolve_lesson(lesson, "export"))
     if read.lesson is None or read.problems:
         for problem in read.problems:
-            click.echo(str(problem), err=True)
+            echo(str(problem), err=True)
         raise TutorError("the lesson is broken; fix the problems above (see `tutor validate`)")
     text = lesson_markdown(read.lesson) if fmt == "md" else lesson_html(read.lesson)
     if output is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
     from .lesson.io import write_atomic
 
@@ -189,7 +214,7 @@ def export(lesson: str, fmt: str, output: Path | None) -> None:
         write_atomic(output, text.encode("utf-8"))
     except OSError as error:
         raise TutorError(f"cannot write {output}: {error.strerror or error}") from error
-    click.echo(f"wrote {output}", err=True)
+    echo(f"wrote {output}", err=True)
 
 
 @cli.command()
@@ -209,23 +234,21 @@ def grade(lesson: str, step: str, answer_file: Path, judge: str) -> None:
     it is sure, else unsure, missed or contradicted. When Claude cannot judge, the offline
     verdicts are printed with a notice saying why.
     """
-    import json
-
     from .lesson import read_lesson
     from .services.grade_answer import GradeInputError, grade_report, read_answer
 
     read = read_lesson(_resolve_lesson(lesson, "grade"))
     if read.lesson is None or read.problems:
         for problem in read.problems:
-            click.echo(str(problem), err=True)
+            echo(str(problem), err=True)
         raise TutorError("the lesson is broken; fix the problems above (see `tutor validate`)")
     try:
         report = grade_report(read.lesson, step, read_answer(answer_file), judge)
     except GradeInputError as error:
         raise TutorError(str(error)) from None
     if report.get("notice"):
-        click.echo(f"tutor: {report['notice']}", err=True)
-    click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        echo(f"tutor: {report['notice']}", err=True)
+    echo(json_text(report))
 
 
 @cli.command()
@@ -253,12 +276,12 @@ def build(sources: tuple[Path, ...], out: Path | None, check: bool) -> None:
             raise TutorError(str(error)) from None
         results = []
         for lesson_dir, source_dir in lessons:
-            click.echo(f"checking {lesson_dir.name} …", err=True)
+            echo(f"checking {lesson_dir.name} …", err=True)
             result = check_lesson(lesson_dir, source_dir)
             for problem in result.problems:
-                click.echo(problem)
+                echo(problem)
             results.append(result)
-        click.echo(_check_summary(results), err=True)
+        echo(_check_summary(results), err=True)
         if not all(result.ok for result in results):
             sys.exit(1)
         return
@@ -273,16 +296,16 @@ def build(sources: tuple[Path, ...], out: Path | None, check: bool) -> None:
             source = read_source(path)
         except SourceError as error:
             for problem in error.problems:
-                click.echo(str(problem), err=True)
+                echo(str(problem), err=True)
             raise TutorError(f"{path}: not a valid lesson source") from error
         target = out or (source.folder.parent if source.folder.name == SOURCE_DIR else Path.cwd() / source.id)
         try:
-            report = build_lesson(source, target, progress=lambda message: click.echo(f"  {message}", err=True))
+            report = build_lesson(source, target, progress=lambda message: echo(f"  {message}", err=True))
         except BuildError as error:
             raise TutorError(str(error)) from error
-        click.echo(f"built {report.out} ({plural(len(report.lesson.steps), 'step')}, {plural(report.calls_run, 'call')} run, {report.seconds:.1f} s)", err=True)
+        echo(f"built {report.out} ({plural(len(report.lesson.steps), 'step')}, {plural(report.calls_run, 'call')} run, {report.seconds:.1f} s)", err=True)
         for missing in report.missing:
-            click.echo(f"note: {missing}: a command the source expects to fail failed for that reason, and the lesson records it", err=True)
+            echo(f"note: {missing}: a command the source expects to fail failed for that reason, and the lesson records it", err=True)
 
 
 def _check_summary(results: list[CheckResult]) -> str:
@@ -392,7 +415,7 @@ def _live(*, mode: str, repo: Path | None, task: str, demo: bool, resume_id: str
         app.run()
         demo_session = getattr(app, "pair_session", None)
         if demo_session is not None:
-            click.echo(f"Session {demo_session.id} is kept. Continue it with: tutor pair --resume {demo_session.id}")
+            echo(f"Session {demo_session.id} is kept. Continue it with: tutor pair --resume {demo_session.id}")
         sys.exit(app.return_code or 0)
     try:
         if resume_id:
@@ -415,12 +438,12 @@ def _live(*, mode: str, repo: Path | None, task: str, demo: bool, resume_id: str
         session.close()
     saved = app.saved_lesson
     if saved is not None:
-        click.echo(f"Saved the lesson {saved.folder} ({plural(saved.steps, 'step')}, {plural(saved.asks, 'question')} for learners).")
+        echo(f"Saved the lesson {saved.folder} ({plural(saved.steps, 'step')}, {plural(saved.asks, 'question')} for learners).")
         for warning in saved.warnings:
-            click.echo(f"note: {warning}", err=True)
-        click.echo(f"Replay it with `tutor learn {saved.folder}`; refine it with `tutor annotate {saved.folder}`.")
+            echo(f"note: {warning}", err=True)
+        echo(f"Replay it with `tutor learn {saved.folder}`; refine it with `tutor annotate {saved.folder}`.")
     else:
-        click.echo(f"Session {session.id} is kept. Continue it with: {command} --resume {session.id}")
+        echo(f"Session {session.id} is kept. Continue it with: {command} --resume {session.id}")
     sys.exit(app.return_code or 0)
 
 
@@ -437,7 +460,7 @@ def _session_to_lesson(session_id: str, out: Path | None) -> None:
         write_session_lesson(records, workspace, target, lesson_id=slug, author=_settings().learner)
     except (SessionError, LessonDraftError, VcsError) as error:
         raise TutorError(str(error)) from None
-    click.echo(f"Wrote the lesson draft {target} (check it with `tutor validate {target}`; replay it with `tutor learn {target}`).")
+    echo(f"Wrote the lesson draft {target} (check it with `tutor validate {target}`; replay it with `tutor learn {target}`).")
 
 
 def _print_sessions() -> None:
@@ -447,14 +470,14 @@ def _print_sessions() -> None:
 
     sessions = list_sessions()
     if not sessions:
-        click.echo("No sessions yet. Start one with `tutor pair --repo PATH` or `tutor pair --demo`.")
+        echo("No sessions yet. Start one with `tutor pair --repo PATH` or `tutor pair --demo`.")
         return
     for summary in sessions:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(summary.started)) if summary.started else "?"
         about = summary.goal or summary.task or "(no goal yet)"
         about = about.splitlines()[0][:70]
-        click.echo(f"{summary.id}  {when}  {summary.mode:<6} {summary.phase:<7} {about}")
-        click.echo(f"{'':22}{summary.tally}")
+        echo(f"{summary.id}  {when}  {summary.mode:<6} {summary.phase:<7} {about}")
+        echo(f"{'':22}{summary.tally}")
 
 
 @cli.command("review-session")
@@ -514,10 +537,10 @@ def import_claude_code_command(file: Path, out: Path | None, force: bool) -> Non
         lesson = write_imported_lesson(result, target)
     except ClaudeCodeImportError as error:
         raise TutorError(str(error)) from None
-    click.echo(f"Wrote the lesson draft {target}: {plural(len(lesson.steps), 'step')}, {plural(len(lesson.asks), 'ask')}.")
+    echo(f"Wrote the lesson draft {target}: {plural(len(lesson.steps), 'step')}, {plural(len(lesson.asks), 'ask')}.")
     for note in result.notes:
-        click.echo(f"  note: {note}")
-    click.echo(f"Check it with `tutor validate {target}`; replay it with `tutor learn {target}`.")
+        echo(f"  note: {note}")
+    echo(f"Check it with `tutor validate {target}`; replay it with `tutor learn {target}`.")
 
 
 @cli.command()
@@ -561,10 +584,10 @@ def progress() -> None:
     except StoreError as error:
         raise TutorError(str(error)) from error
     for warning in store.warnings:
-        click.echo(f"tutor: warning: {warning}", err=True)
+        echo(f"tutor: warning: {warning}", err=True)
     attempts = store.attempts()
     if not attempts:
-        click.echo("No lessons started yet. Run `tutor` to pick one.")
+        echo("No lessons started yet. Run `tutor` to pick one.")
         return
     by_lesson: dict[str, list] = {}
     for attempt in attempts:
@@ -579,10 +602,10 @@ def progress() -> None:
             state = f"in progress, step {max(latest.cursor, 1)} of {latest.total}" if latest.total else "in progress"
         extra = f"  best {best:.0%}" if best is not None and len(records) > 1 else ""
         tries = plural(len(records), "attempt")
-        click.echo(f"{lesson_id:<{width}}  {state}  ({tries}){extra}  {latest.title}".rstrip())
+        echo(f"{lesson_id:<{width}}  {state}  ({tries}){extra}  {latest.title}".rstrip())
     due = store.due_cards(date.today())
     total = len(store.cards())
-    click.echo(f"\nReview queue: {len(due)} due of {plural(total, 'card')}" + (" (`tutor review`)" if due else ""))
+    echo(f"\nReview queue: {len(due)} due of {plural(total, 'card')}" + (" (`tutor review`)" if due else ""))
 
 
 def main() -> None:
@@ -592,13 +615,13 @@ def main() -> None:
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        click.echo("tutor: interrupted", err=True)
+        echo("tutor: interrupted", err=True)
         sys.exit(130)
     except Exception as error:  # noqa: BLE001 - the last line of defence
         if os.environ.get("TUTOR_DEBUG"):
             raise
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
-        click.echo(f"tutor: unexpected error: {message} (set TUTOR_DEBUG=1 for details)", err=True)
+        echo(f"tutor: unexpected error: {message} (set TUTOR_DEBUG=1 for details)", err=True)
         sys.exit(2)
 
 

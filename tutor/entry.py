@@ -23,7 +23,9 @@ def main() -> None:
 
             settings = load_settings()
             for warning in settings.warnings:
-                print(f"tutor: warning: {warning}", file=sys.stderr)
+                from .lesson.untrusted import shown
+
+                print(shown(f"tutor: warning: {warning}"), file=sys.stderr)
             app = TutorApp(lesson=folder, settings=settings)
             app.run()
             sys.exit(app.return_code or 0)

@@ -1,4 +1,11 @@
-"""A lesson as a readable document: Markdown (and HTML from it), each ask posed before its reveal."""
+"""A lesson as a readable document: Markdown (and HTML from it), each ask posed before its reveal.
+
+The document is text from outside made safe to read (`tutor.lesson.untrusted`): printed with
+`cat` or opened in a browser, it holds no escape sequence, no control character but tab and
+newline, and no bidi control (shown as `⟨RLO⟩`); a command shows its invisible characters
+too. Raw HTML in lesson text is shown as text, and only http, https and mailto links are
+links (see `tutor.lesson.markdown`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import re
 from typing import Any
 
 from .markdown import lesson_markdown_parser
+from .untrusted import exact, shown
 from .models import (
     AgentStep,
     AnyStep,
@@ -44,7 +52,7 @@ def call_markdown(call: Call) -> str:
     data: dict[str, Any] = call.input
     tool = call.tool
     if tool == "run" and isinstance(data.get("command"), str):
-        return f"`run` ({call.id}):\n\n" + fence(data["command"], "sh")
+        return f"`run` ({call.id}):\n\n" + fence(exact(data["command"]), "sh")
     if tool == "edit_file" and isinstance(data.get("path"), str):
         old = str(data.get("old", ""))
         new = str(data.get("new", ""))
@@ -73,7 +81,7 @@ def step_markdown(step: AnyStep, call: Call | None = None) -> str:
     elif isinstance(step, ResultStep):
         verdict = "worked" if step.ok else "failed"
         code = f", exit code {step.exit_code}" if step.exit_code is not None else ""
-        what = f"`{call.input.get('command')}`" if call and call.tool == "run" and "command" in call.input else f"call {step.call}"
+        what = f"`{exact(str(call.input.get('command')))}`" if call and call.tool == "run" and "command" in call.input else f"call {step.call}"
         parts.append(f"{what} {verdict}{code}.")
         if step.output:
             parts.append(fence(step.output, "text"))
@@ -181,7 +189,7 @@ def lesson_markdown(lesson: Lesson) -> str:
             out.append(f"{heading}\n\n{body}")
         else:
             out.append(f"{heading}\n\n{ask}\n\n<details>\n<summary>Reveal step {number}</summary>\n\n{body}\n\n</details>")
-    return "\n\n".join(out) + "\n"
+    return shown("\n\n".join(out) + "\n")
 
 
 def lesson_html(lesson: Lesson) -> str:
@@ -189,8 +197,9 @@ def lesson_html(lesson: Lesson) -> str:
     from html import escape
 
     md = lesson_markdown_parser()
-    parts = [md.render("\n\n".join(_header(lesson)))]
+    parts = [md.render(shown("\n\n".join(_header(lesson))))]
     for number, heading, ask, body in _sections(lesson):
+        ask, body = (shown(ask) if ask is not None else None), shown(body)
         parts.append(md.render(heading))
         if ask is None:
             parts.append(md.render(body))
@@ -199,7 +208,7 @@ def lesson_html(lesson: Lesson) -> str:
             parts.append(f"<details>\n<summary>Reveal step {number}</summary>\n{md.render(body)}</details>\n")
     return (
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        f"<title>{escape(lesson.title)}</title>\n"
+        f"<title>{escape(shown(lesson.title))}</title>\n"
         "<style>body{max-width:46rem;margin:2rem auto;padding:0 1rem;font:16px/1.5 system-ui,sans-serif}"
         "pre{background:#f4f4f4;padding:.75rem;overflow:auto}details{border:1px solid #ccc;padding:.5rem 1rem;margin:1rem 0}"
         "summary{cursor:pointer;font-weight:600}blockquote{border-left:3px solid #999;margin-left:0;padding-left:1rem;color:#333}"

@@ -34,11 +34,21 @@ def lesson_markdown_parser() -> MarkdownIt:
     """The one Markdown dialect of lesson text, on screen and in exports.
 
     CommonMark with GFM tables and strikethrough; raw HTML off (a lesson's `<tag>` is shown
-    as the text it is, and never reaches a page as HTML); `_` never emphasises.
+    as the text it is, and never reaches a page as HTML); `_` never emphasises; a link is a
+    link only when its address is http, https or mailto (`tutor.lesson.untrusted.is_safe_link`):
+    `[x](file:///etc/passwd)`, `[x](javascript:…)`, a relative or a custom-scheme link stays
+    the text the author wrote, on screen and in an exported page.
     Build it once: parsing with it is read-only, so it is shared.
     """
     from markdown_it import MarkdownIt
 
     parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
     parser.inline.ruler.before("emphasis", "underscores_are_literal", _underscores_are_literal)
+    parser.validateLink = _is_safe_link
     return parser
+
+
+def _is_safe_link(url: str) -> bool:
+    from .untrusted import is_safe_link
+
+    return is_safe_link(url)

@@ -71,6 +71,36 @@ class TutorApp(App[None]):
         self._held_keys: list[events.Key] = []
         self._replaying_keys = False
 
+    # -- the boundary for text from outside (see tutor.ui.plain): guards that hold whatever a caller passed
+
+    def notify(self, message: Any, *, title: str = "", severity: Any = "information", timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification shown as plain text: Tutor's notifications carry error messages, paths and titles from outside.
+
+        Tutor writes no markup in a notification, so none is read: `[/]` in a lesson's name is
+        shown as written and `[@click=…]` is not an action. Controls and escapes are made
+        visible, and a long message is cut.
+        """
+        from tutor.lesson.untrusted import LINE_LIMIT, shown
+
+        text = message.plain if hasattr(message, "plain") else str(message)
+        super().notify(shown(text, limit=LINE_LIMIT), title=shown(str(title), limit=200), severity=severity, timeout=timeout, markup=False)
+
+    def format_title(self, title: str, sub_title: str) -> Any:
+        """The header's title and sub-title (a lesson's title, a session's id) as plain text on one line."""
+        from tutor.lesson.untrusted import one_line
+
+        return super().format_title(one_line(str(title), limit=200), one_line(str(sub_title), limit=200))
+
+    async def _broker_event(self, event_name: str, event: events.Event, default_namespace: Any) -> bool:
+        """No click runs an action written in text (`[@click=app.screenshot(...)]`): Tutor's own text holds none.
+
+        Textual would run the action a style's `@click` meta names; text from outside is never
+        markup (tutor.ui.plain), and this holds even for text that slipped through. Buttons,
+        bindings and widgets' own click handlers are untouched. Markdown links, which Textual
+        makes such actions, do nothing either: lesson links are inert.
+        """
+        return False
+
     # -- keys typed before the screen can take them
 
     def _screen_holds_keys(self) -> bool:
@@ -208,8 +238,10 @@ class TutorApp(App[None]):
         read = read_lesson(path)
         if read.lesson is None or read.problems:
             if root:  # `tutor learn BROKEN`: nothing to show; say why on the way out
+                from .plain import plain
+
                 lines = [str(problem) for problem in read.problems] or [f"{path}: unreadable"]
-                self.exit(return_code=1, message="\n".join([*lines, "tutor: the lesson is broken; fix the problems above (see `tutor validate`)"]))
+                self.exit(return_code=1, message=plain("\n".join([*lines, "tutor: the lesson is broken; fix the problems above (see `tutor validate`)"])))
                 return
             problem = str(read.problems[0]) if read.problems else "unreadable"
             self.notify(f"Cannot open this lesson: {problem}", severity="error", timeout=10)

@@ -5,6 +5,14 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
+
+from tutor.lesson.untrusted import one_line
+
+
+def _literal(text: str) -> str:
+    """A lesson's title or key as the palette shows it: Textual reads hits and help as markup, so escaped, on one line."""
+    return escape(one_line(text, limit=200))
 
 
 class LessonCommands(Provider):
@@ -23,9 +31,9 @@ class LessonCommands(Provider):
                 continue
             commands.append(
                 (
-                    f"Open lesson: {entry.lesson.title}",
+                    f"Open lesson: {_literal(entry.lesson.title)}",
                     partial(app.open_lesson, entry.path, curriculum=entry.curriculum),  # type: ignore[attr-defined]
-                    f"{entry.ref} · {entry.state_label}",
+                    _literal(f"{entry.ref} · {entry.state_label}"),
                 )
             )
         return commands

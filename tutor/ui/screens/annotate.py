@@ -30,6 +30,7 @@ from ..widgets.footer import TutorFooter
 from ..widgets.live import CategoryPicker
 from ..widgets.prose import Prose
 from ..widgets.step_view import step_body
+from ..plain import assemble, line, plain, text_of
 
 MAX_OUTPUT_LINES = 200  # the editor shows what a result printed to remind, not to read in full
 CATEGORY_COLUMNS, CATEGORY_WIDTH = 3, 15  # the picker's grid: fits the narrowest detail pane
@@ -66,35 +67,35 @@ def step_summary(step: AnyStep) -> str:
 def result_body(step: ResultStep, call: Call | None) -> list[Widget]:
     """A result, read-only. Its output is plain text: a Log sizes itself in a thread, and
     stepping quickly through the list removes it before that thread reports back."""
-    verdict = Text.assemble(("✓ worked", "bold green") if step.ok else ("✗ failed", "bold red"))
+    verdict = assemble(("✓ worked", "bold green") if step.ok else ("✗ failed", "bold red"))
     if step.exit_code is not None:
         verdict.append(f"  exit code {step.exit_code}", "dim")
     if call is not None:
         target = call.input.get("command") if call.tool == "run" else f"{call.tool} {call.input.get('path', '')}"
-        verdict.append(f"  {target}", "bold")
+        verdict.append(line(f"  {target}", "bold", limit=2000, exact=True))
     widgets: list[Widget] = [Static(verdict, classes="verdict")]
     lines_out = step.output.splitlines() or ["(no output)"]
-    shown = Text("\n".join(lines_out[:MAX_OUTPUT_LINES]), no_wrap=True, overflow="ellipsis")
+    shown = plain("\n".join(lines_out[:MAX_OUTPUT_LINES]), no_wrap=True, overflow="ellipsis")
     if len(lines_out) > MAX_OUTPUT_LINES:
         shown.append(f"\n… {len(lines_out) - MAX_OUTPUT_LINES} more lines", "dim italic")
     if step.commit:
-        widgets.append(Static(Text(f"code after it: commit {step.commit[:12]}", "dim")))
+        widgets.append(Static(plain(f"code after it: commit {step.commit[:12]}", "dim")))
     return [*widgets, Static(shown, classes="annotate-output")]
 
 
 def step_row(number: int, step: AnyStep) -> Text:
-    marks = Text.assemble(
+    marks = assemble(
         ("?" if step.ask is not None else " ", "bold yellow"),
         ("¶" if step.annotation else " ", "bold cyan"),
         ("⊘" if step.hidden else " ", "bold red"),
     )
-    row = Text.assemble(
+    row = assemble(
         (f"{number:>3} ", "dim"),
         (f"{KIND_ICONS[step.kind]} ", "bold"),
-        (f"{step.id:<6} ", "bold"),
+        line(f"{step.id:<6} ", "bold"),
         marks,
         " ",
-        (step_summary(step), "dim"),
+        line(step_summary(step), "dim"),
         no_wrap=True,
         overflow="ellipsis",
     )
@@ -134,7 +135,7 @@ class CategoryKeys(CategoryPicker):
         super().__init__(**kwargs)
 
     def _table(self) -> Text:  # type: ignore[override]  # compact: a grid of keys, then what the chosen one means
-        text = Text()
+        text = plain()
         for index, (key, category) in enumerate(CATEGORY_KEYS.items()):
             if index and index % CATEGORY_COLUMNS == 0:
                 text.append("\n")
@@ -166,7 +167,7 @@ class LeaveAnnotate(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="annotate-leave-dialog"):
-            yield Static(Text(self.why, "bold"))
+            yield Static(plain(self.why, "bold"))
             yield Static("Save? y: save and leave · n: leave without saving · c or escape: cancel", classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button("Save  y", id="annotate-leave-save", variant="primary")
@@ -271,7 +272,7 @@ class AnnotateScreen(Screen):
 
     def _detail_widgets(self, step: AnyStep) -> list[Widget]:
         number = self.lesson.index_of(step.id) + 1
-        title = Text.assemble(
+        title = assemble(
             (f"{KIND_ICONS[step.kind]} {KIND_LABELS[step.kind]}", "bold"),
             (f"  {step.id}", "bold"),
             (f"   step {number} of {len(self.lesson.steps)}", "dim"),
@@ -294,7 +295,7 @@ class AnnotateScreen(Screen):
         self._seen["annotation"] = annotation
         widgets += [
             Static("Annotation · Markdown, shown after the reveal", classes="label"),
-            TextArea(annotation, id="annotate-annotation", classes="annotate-text", soft_wrap=True, tab_behavior="focus"),
+            TextArea(text_of(annotation, limit=None), id="annotate-annotation", classes="annotate-text", soft_wrap=True, tab_behavior="focus"),
             Static("Preview", classes="label"),
             Prose(annotation or "*(no annotation)*", classes="annotate-preview"),
         ]
@@ -302,7 +303,7 @@ class AnnotateScreen(Screen):
             self._seen["why"] = step.why
             widgets += [
                 Static("Why the senior stepped in · Markdown", classes="label"),
-                TextArea(step.why, id="annotate-why", classes="annotate-text", soft_wrap=True, tab_behavior="focus"),
+                TextArea(text_of(step.why, limit=None), id="annotate-why", classes="annotate-text", soft_wrap=True, tab_behavior="focus"),
                 Static("Category · focus it and press a key", classes="label"),
                 CategoryKeys(step.category, id="annotate-category"),
             ]
@@ -336,13 +337,13 @@ class AnnotateScreen(Screen):
         fields = Vertical(id="annotate-ask-fields")
         for widget in (
             Static("Question (blank: the usual one)", id="annotate-ask-prompt-label", classes="label"),
-            Input(prompt, id="annotate-ask-prompt", placeholder=DEFAULT_PROMPTS.get(current, "")),
+            Input(text_of(prompt, limit=None), id="annotate-ask-prompt", placeholder=DEFAULT_PROMPTS.get(current, "")),
             Static("", id="annotate-ask-lines-label", classes="label"),
-            TextArea(lines_text, id="annotate-ask-lines", classes="annotate-lines", soft_wrap=True, tab_behavior="focus"),
+            TextArea(text_of(lines_text, limit=None), id="annotate-ask-lines", classes="annotate-lines", soft_wrap=True, tab_behavior="focus"),
             Static("Answer: the number of the right option", id="annotate-ask-answer-label", classes="label"),
             Input(answer, id="annotate-ask-answer", type="integer", placeholder="1"),
             Static("Explain (shown after the answer)", id="annotate-ask-explain-label", classes="label"),
-            TextArea(explain, id="annotate-ask-explain", classes="annotate-lines", soft_wrap=True, tab_behavior="focus"),
+            TextArea(text_of(explain, limit=None), id="annotate-ask-explain", classes="annotate-lines", soft_wrap=True, tab_behavior="focus"),
         ):
             fields.compose_add_child(widget)
         return [
@@ -411,14 +412,14 @@ class AnnotateScreen(Screen):
             self._apply_ask()
 
     def _update_preview(self) -> None:
-        from rich.markdown import Markdown as RichMarkdown
+        from ..widgets.prose import markdown_renderable
 
         previews = self.query(".annotate-preview")
         if previews and self.step_id is not None:
             text = self.editor.step(self.step_id).annotation or ""
             preview = previews.first(Prose)
             preview.markdown = text or "*(no annotation)*"
-            preview.update(RichMarkdown(preview.markdown, code_theme="ansi_dark", hyperlinks=False))
+            preview.update(markdown_renderable(preview.markdown))
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
@@ -476,7 +477,7 @@ class AnnotateScreen(Screen):
         errors = self.query("#annotate-ask-error")
         if errors:
             reason = self._refused.get("ask")
-            errors.first(Static).update(Text(f"✗ {reason} (not saved until fixed)", "bold") if reason else "")
+            errors.first(Static).update(plain(f"✗ {reason} (not saved until fixed)", "bold") if reason else "")
 
     @on(CategoryPicker.Picked)
     def _category_picked(self, event: CategoryPicker.Picked) -> None:

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
+from ..plain import assemble, plain
 
 
 class Confirm(ModalScreen[bool]):
@@ -22,8 +23,8 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):
-            yield Static(Text(self.question, "bold"))
-            yield Static(Text.assemble((" y ", "bold reverse"), f" {self.yes}   ", (" n ", "bold reverse"), f" {self.no}"))
+            yield Static(plain(self.question, "bold"))
+            yield Static(assemble((" y ", "bold reverse"), f" {self.yes}   ", (" n ", "bold reverse"), f" {self.no}"))
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

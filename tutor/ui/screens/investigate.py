@@ -20,6 +20,7 @@ from tutor.services.investigate import Checkpoint, open_lesson_repo, revealed_ch
 
 from ..widgets.footer import TutorFooter
 from ..widgets.step_view import diff_text
+from ..plain import line, plain
 
 
 class InvestigateScreen(Screen):
@@ -93,7 +94,7 @@ class InvestigateScreen(Screen):
     @on(Ready)
     def _ready(self, event: Ready) -> None:
         self.repo, self.checkpoints = event.repo, event.checkpoints
-        options = [(point.label, point.commit) for point in self.checkpoints]
+        options = [(line(point.label, limit=80), point.commit) for point in self.checkpoints]
         for select_id in ("#at", "#diff-from", "#diff-to"):
             self.query_one(select_id, Select).set_options(options)
         if options:
@@ -104,7 +105,7 @@ class InvestigateScreen(Screen):
 
     @on(Failed)
     def _failed(self, event: Failed) -> None:
-        self.query_one("#viewer-title", Static).update(Text(f"Cannot open the lesson's repository: {event.error}", "bold red"))
+        self.query_one("#viewer-title", Static).update(plain(f"Cannot open the lesson's repository: {event.error}", "bold red"))
 
     @on(Select.Changed, "#at")
     def _at_changed(self, event: Select.Changed) -> None:
@@ -133,8 +134,9 @@ class InvestigateScreen(Screen):
             for depth in range(1, len(parts)):
                 folder = "/".join(parts[:depth])
                 if folder not in nodes:
-                    nodes[folder] = nodes["/".join(parts[: depth - 1])].add(parts[depth - 1] + "/", expand=True)
-            nodes["/".join(parts[:-1])].add_leaf(parts[-1], data=(event.commit, path))
+                    # A file's name is text from the lesson's repository: a Text (a str is markup to Tree), every character shown.
+                    nodes[folder] = nodes["/".join(parts[: depth - 1])].add(line(parts[depth - 1] + "/", exact=True), expand=True)
+            nodes["/".join(parts[:-1])].add_leaf(line(parts[-1], exact=True), data=(event.commit, path))
 
     @on(Tree.NodeSelected, "#files")
     def _file_selected(self, event: Tree.NodeSelected) -> None:
@@ -149,17 +151,17 @@ class InvestigateScreen(Screen):
         try:
             data = self.repo.read_file(commit, path)
         except VcsError as error:
-            self.post_message(self.Shown(path, Text(str(error), "red")))
+            self.post_message(self.Shown(line(path, exact=True).plain, plain(str(error), "red")))
             return
         text = data.decode("utf-8", errors="replace")
-        self.post_message(self.Shown(f"{path} at {self._label(commit)}", Text(text, no_wrap=True)))
+        self.post_message(self.Shown(f"{line(path, exact=True).plain} at {self._label(commit)}", plain(text, no_wrap=True)))
 
     def _label(self, commit: str) -> str:
-        return next((point.label for point in self.checkpoints if point.commit == commit), commit[:10])
+        return line(next((point.label for point in self.checkpoints if point.commit == commit), commit[:10]), limit=80).plain
 
     @on(Shown)
     def _shown(self, event: Shown) -> None:
-        self.query_one("#viewer-title", Static).update(Text(event.title, "bold"))
+        self.query_one("#viewer-title", Static).update(plain(event.title, "bold"))
         self.query_one("#viewer-body", Static).update(event.body)
         self.query_one("#viewer", VerticalScroll).scroll_home(animate=False)
 
@@ -177,9 +179,9 @@ class InvestigateScreen(Screen):
         try:
             diff = self.repo.diff(start, end)
         except VcsError as error:
-            self.post_message(self.Shown("diff", Text(str(error), "red")))
+            self.post_message(self.Shown("diff", plain(str(error), "red")))
             return
-        body = diff_text(diff) if diff.strip() else Text("No change between these two steps.", "italic")
+        body = diff_text(diff) if diff.strip() else plain("No change between these two steps.", "italic")
         self.post_message(self.Shown(f"Diff: {self._label(start)} → {self._label(end)}", body))
 
     def action_shell(self) -> None:

@@ -31,6 +31,7 @@ from ..widgets.prose import Prose
 from ..widgets.score_card import ScoreCardView
 from ..widgets.step_view import StepView, diff_text
 from ..widgets.timeline import Timeline
+from ..plain import assemble, plain
 
 
 def _settle_garbage_collector() -> None:
@@ -109,7 +110,7 @@ class PlayerScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = self.lesson_title
         for note in getattr(self.run, "notes", []):
-            self.notify(Text(note), title="Note", timeout=8)
+            self.notify(plain(note), title="Note", timeout=8)
         self.call_after_refresh(self.show_view)
         self.call_after_refresh(_settle_garbage_collector)
         # Collections happen while the learner reads, not on the key press that turns the page.
@@ -211,7 +212,7 @@ class PlayerScreen(Screen):
         frame = view.frame
         if isinstance(frame, TaskFrame):
             widgets: list = [
-                Static(Text.assemble(("⌂ The task", "bold"), (f"   {plural(view.total, 'step')}", "dim")), classes="step-title"),
+                Static(assemble(("⌂ The task", "bold"), (f"   {plural(view.total, 'step')}", "dim")), classes="step-title"),
                 Prose(frame.task, classes="task"),
             ]
             if view.lesson_changed:
@@ -237,7 +238,7 @@ class PlayerScreen(Screen):
         return self.other_frame_widgets(view)
 
     def other_frame_widgets(self, view: View) -> list:
-        return [Static(str(view.frame))]
+        return [Static(plain(str(view.frame)))]
 
     @property
     def has_code(self) -> bool:

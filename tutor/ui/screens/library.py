@@ -19,7 +19,14 @@ from tutor.words import plural
 STATE_STYLES = {DONE: "green", IN_PROGRESS: "yellow", BROKEN: "red"}
 
 
+def _lesson_parser():  # noqa: ANN202 - a MarkdownIt
+    from tutor.lesson.markdown import lesson_markdown_parser
+
+    return lesson_markdown_parser()
+
+
 from ..widgets.footer import TutorFooter
+from ..plain import assemble, line, markdown_literal, markdown_source, plain
 
 
 class SessionsTable(DataTable):
@@ -66,9 +73,10 @@ class LibraryScreen(Screen):
             table: DataTable[str | Text] = DataTable(id="lessons", cursor_type="row", zebra_stripes=False)
             yield table
             with Vertical(id="lesson-details"):
-                yield Markdown("", id="details")
+                # Lesson Markdown in the lesson dialect; links never open (see tutor.ui.widgets.prose).
+                yield Markdown("", id="details", parser_factory=_lesson_parser, open_links=False)
         with Vertical(id="library-sessions"):
-            yield Static(Text("Your sessions", "bold underline"), id="sessions-title")
+            yield Static(plain("Your sessions", "bold underline"), id="sessions-title")
             yield SessionsTable(id="sessions", cursor_type="row", zebra_stripes=False)
         yield TutorFooter()
 
@@ -108,10 +116,10 @@ class LibraryScreen(Screen):
                 selected = None
         rows: list[tuple[str, tuple]] = []
         for curriculum in library.curricula:
-            rows.append((f"curriculum:{curriculum.slug}", ("", Text(curriculum.title, "bold underline"), "", "", "", "")))
+            rows.append((f"curriculum:{curriculum.slug}", ("", line(curriculum.title, "bold underline"), "", "", "", "")))
             rows.extend((entry.ref, self._cells(entry)) for entry in curriculum.lessons)
         if not library.curricula:
-            rows.append(("none", ("", Text("No curricula found: add a folder to `curricula` in config.toml", "italic"), "", "", "", "")))
+            rows.append(("none", ("", plain("No curricula found: add a folder to `curricula` in config.toml", "italic"), "", "", "", "")))
         self._set_columns(table, [cells for _, cells in rows])
         for key, cells in rows:
             table.add_row(*cells, key=key)
@@ -123,7 +131,7 @@ class LibraryScreen(Screen):
         self.query_one("#review", Button).label = f"Review ({library.due_reviews})  r"
         # Always pressable: with nothing started it says so instead of doing nothing.
         continue_button = self.query_one("#continue", Button)
-        continue_button.label = f"Continue: {library.last.title[:40]}  c" if library.last is not None else "Continue  c"
+        continue_button.label = assemble("Continue: ", line(library.last.title, limit=40), "  c") if library.last is not None else "Continue  c"
         self.query_one("#library-bar").refresh(layout=True)
         self.load_sessions()  # after the lessons: they are what the learner came for
         target = selected or (library.last.ref if library.last else None)
@@ -153,7 +161,7 @@ class LibraryScreen(Screen):
         for entry in self.sessions:
             table.add_row(*self._session_cells(entry), key=entry.id)
         self.query_one("#library-sessions").set_class(bool(self.sessions), "-shown")
-        self.query_one("#sessions-title", Static).update(Text.assemble(("Your sessions", "bold underline"), ("   s: go here · enter: open with its reviews · v: review it", "dim")))
+        self.query_one("#sessions-title", Static).update(assemble(("Your sessions", "bold underline"), ("   s: go here · enter: open with its reviews · v: review it", "dim")))
         if selected and selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected))
         for entry in self.sessions:
@@ -174,8 +182,8 @@ class LibraryScreen(Screen):
         about = (summary.goal or summary.task or "(no goal yet)").strip().splitlines()
         about_text = about[0] if about else "(no goal yet)"
         reviewers = entry.reviewers  # type: ignore[attr-defined]
-        reviews = Text("reviewed by " + ", ".join(reviewers), "green") if reviewers else Text("not reviewed", "dim")
-        return (when, summary.mode, reviews, about_text[:48] + ("…" if len(about_text) > 48 else ""), summary.tally)
+        reviews = line("reviewed by " + ", ".join(reviewers), "green") if reviewers else plain("not reviewed", "dim")
+        return (when, line(summary.mode), reviews, line(about_text, limit=48), line(summary.tally))
 
     def _session_at_cursor(self) -> object | None:
         table = self.query_one("#sessions", SessionsTable)
@@ -191,16 +199,17 @@ class LibraryScreen(Screen):
             details.update("")
             return
         summary = entry.summary  # type: ignore[attr-defined]
-        lines = [f"## {summary.mode.capitalize()} session {summary.id}"]
+        # Tutor's Markdown around the session's words; a goal or task is a person's words, shown as written.
+        lines = [f"## {markdown_literal(summary.mode.capitalize())} session {markdown_literal(summary.id)}"]
         if summary.goal:
-            lines.append(f"**Goal.** {summary.goal}")
+            lines.append(f"**Goal.** {markdown_literal(summary.goal, limit=2000)}")
         if summary.task:
-            lines.append(f"**Task.** {summary.task}")
-        lines.append(f"{summary.tally} · {summary.phase}")
+            lines.append(f"**Task.** {markdown_literal(summary.task, limit=2000)}")
+        lines.append(f"{markdown_literal(summary.tally)} · {markdown_literal(summary.phase)}")
         reviewers = entry.reviewers  # type: ignore[attr-defined]
         if reviewers:
             marks = entry.marks  # type: ignore[attr-defined]
-            lines.append(f"**Reviewed by {', '.join(reviewers)}**: {plural(marks, 'mark')} where they would have intervened.")
+            lines.append(f"**Reviewed by {markdown_literal(', '.join(reviewers))}**: {plural(marks, 'mark')} where they would have intervened.")
         else:
             lines.append("*Not reviewed yet.*")
         lines.append("`enter` opens it with its reviews · `v` reviews it")
@@ -245,7 +254,7 @@ class LibraryScreen(Screen):
         """Columns sized to their content, so nothing is cut off and the state column keeps its room."""
         table.clear(columns=True)
         for index, (label, key) in enumerate(self.COLUMNS):
-            cells = [Text(cell) if isinstance(cell, str) else cell for cell in (row[index] for row in rows)]
+            cells = [line(cell) if isinstance(cell, str) else cell for cell in (row[index] for row in rows)]
             width = max([len(label), *(cell.cell_len for cell in cells)])
             table.add_column(label, key=key, width=min(width, 56))
 
@@ -259,17 +268,18 @@ class LibraryScreen(Screen):
     @staticmethod
     def _cells(entry: LessonEntry) -> tuple:
         lesson = entry.lesson
-        state = Text(entry.state_label, STATE_STYLES.get(entry.state, ""))
+        state = plain(entry.state_label, STATE_STYLES.get(entry.state, ""))
         if lesson is None:
-            reason = Text.assemble((entry.folder, "strike"), (f"  {entry.problem}", "italic"))
-            return (str(entry.number), reason, Text("broken", STATE_STYLES[BROKEN]), "", "", "")
+            reason = assemble(line(entry.folder, "strike"), line(f"  {entry.problem}", "italic"))
+            return (str(entry.number), reason, plain("broken", STATE_STYLES[BROKEN]), "", "", "")
+        # Every cell a Text: a str cell is read as markup by DataTable ("[/]" in a title crashed the library).
         return (
             str(entry.number),
-            lesson.title,
+            line(lesson.title),
             state,
-            lesson.level.value,
+            line(lesson.level.value),
             str(lesson.minutes) if lesson.minutes else "",
-            lesson.origin.value,
+            line(lesson.origin.value),
         )
 
     def _entry_at_cursor(self) -> LessonEntry | None:
@@ -287,17 +297,21 @@ class LibraryScreen(Screen):
             details.update("")
             return
         if entry.lesson is None:
-            details.update(f"## {entry.folder}\n\n**This lesson is broken** and cannot be opened:\n\n`{entry.problem}`\n\nRun `tutor validate {entry.path}` for every problem.")
+            details.update(
+                f"## {markdown_literal(entry.folder)}\n\n**This lesson is broken** and cannot be opened:\n\n{markdown_literal(entry.problem, limit=2000)}\n\n"
+                f"Run `tutor validate` on {markdown_literal(entry.path, limit=2000)} for every problem."
+            )
             return
         lesson = entry.lesson
         origin = {"scripted": "a scripted lesson, built by running its commands for real", "recorded": "recorded from a real session", "imported": "imported from a real agent transcript"}[lesson.origin.value]
-        tags = " · ".join(lesson.tags)
+        tags = " · ".join(markdown_literal(tag) for tag in lesson.tags)
         attempts = f"\n\n{plural(entry.attempts, 'attempt')} so far." if entry.attempts else ""
         if entry.best is not None:
             attempts += f" Best score: {entry.best:.0%}."
         if entry.same_id:
-            attempts += f"\n\nAnother lesson has this lesson's id ({', '.join(entry.same_id)}): each keeps its own progress."
-        details.update(f"## {lesson.title}\n\n{lesson.summary}\n\n*{origin}*" + (f"\n\n{tags}" if tags else "") + attempts)
+            attempts += f"\n\nAnother lesson has this lesson's id ({markdown_literal(', '.join(entry.same_id), limit=2000)}): each keeps its own progress."
+        # The title as written (not Markdown); the summary is lesson Markdown, cleaned and cut.
+        details.update(f"## {markdown_literal(lesson.title)}\n\n{markdown_source(lesson.summary)}\n\n*{origin}*" + (f"\n\n{tags}" if tags else "") + attempts)
 
     @on(DataTable.RowSelected, "#lessons")
     def _selected(self) -> None:

@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ..widgets.footer import TutorFooter
+from ..plain import assemble, plain
 
 
 class NoKeyScreen(Screen):
@@ -24,10 +25,10 @@ class NoKeyScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="no-key"):
-            yield Static(Text("Pair mode needs an Anthropic API key", "bold"), classes="step-title")
-            yield Static(self.help_text, classes="prose")
+            yield Static(plain("Pair mode needs an Anthropic API key", "bold"), classes="step-title")
+            yield Static(plain(self.help_text), classes="prose")
             yield Static(
-                Text.assemble(
+                assemble(
                     "Without a key you can still practise: ",
                     (" d ", "bold reverse"),
                     " starts the scripted demo (the same screen, a scripted agent, a small sample project; "

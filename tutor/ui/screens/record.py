@@ -24,6 +24,7 @@ from textual.widgets import Static, TextArea
 
 from ..widgets.live import KeyPicker, label_card
 from .pair import PairScreen
+from ..plain import assemble, plain
 
 HOW_RECORDING_WORKS = """\
 **How recording works.** You steer the agent as you would at work; Tutor keeps every step, \
@@ -268,20 +269,20 @@ class RecordScreen(PairScreen):
         phase = self.loop.state.phase
         if self.form == "annotate":
             target = self._target(for_ask=False)
-            bar.update(Text(f"✎ Annotating {target[1] if target else 'the step'}", "bold"))
+            bar.update(plain(f"✎ Annotating {target[1] if target else 'the step'}", "bold"))
             field.display = True
             field.placeholder = "Why this step matters, what a learner should notice (Markdown)"
             hint.update("ctrl+s: keep the annotation · escape: back")
             field.focus()
         elif self.form == "ask-type":
             target = self._target(for_ask=True)
-            bar.update(Text(f"? A question for learners on {target[1] if target else 'the step'}", "bold"))
+            bar.update(plain(f"? A question for learners on {target[1] if target else 'the step'}", "bold"))
             field.display = False
             hint.update("")
             picker.focus()
         elif self.form and self.form.startswith("ask:"):
             ask_type = self.form.split(":", 1)[1]
-            bar.update(Text(f"? {ask_type.capitalize()} question: what learners are asked", "bold"))
+            bar.update(plain(f"? {ask_type.capitalize()} question: what learners are asked", "bold"))
             field.display = True
             field.placeholder = "The question learners see"
             if ask_type in ("goal", "intervene"):
@@ -293,7 +294,7 @@ class RecordScreen(PairScreen):
             hint.update(self._field_hint("compose-text"))
             field.focus()
         elif phase == "goal":
-            bar.update(Text("◎ The goal, before the agent starts", "bold"))
+            bar.update(plain("◎ The goal, before the agent starts", "bold"))
             hint.update("ctrl+s: start the agent with this goal")
             self.query_one("#pair-side").display = False
         elif phase == "gate" and self.correcting not in (None, "category"):
@@ -303,7 +304,7 @@ class RecordScreen(PairScreen):
         elif phase == "gate" and not self.correcting:
             bar.update(self._gate_text())
         elif phase == "ended":
-            bar.update(Text("Session ended. ctrl+q: save it as a lesson, or keep only the journal.", "bold"))
+            bar.update(plain("Session ended. ctrl+q: save it as a lesson, or keep only the journal.", "bold"))
         self.refresh_bindings()
 
     def on_descendant_focus(self, event: Any) -> None:
@@ -331,7 +332,7 @@ class RecordScreen(PairScreen):
                 f"{len(state.asks)} question(s) marked for learners")
 
     def _gate_text(self) -> Text:
-        text = Text()
+        text = plain()
         text.append("At the gate: ", "bold")
         for key, what in (("r", "run"), ("c", "correct"), ("a", "annotate"), ("m", "mark a question"), ("ctrl+q", "save")):
             text.append(f" {key} ", "bold reverse")
@@ -409,13 +410,13 @@ class SaveRecording(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="save-dialog"):
             if self.can_save:
-                yield Static(Text("Save this recording as a lesson?", "bold"))
-                yield Static(Text(self.note, "italic"))
-                yield Static(Text.assemble((" y ", "bold reverse"), " save the lesson and quit   ", (" n ", "bold reverse"),
+                yield Static(plain("Save this recording as a lesson?", "bold"))
+                yield Static(plain(self.note, "italic"))
+                yield Static(assemble((" y ", "bold reverse"), " save the lesson and quit   ", (" n ", "bold reverse"),
                                            " quit, keeping only the journal   ", (" escape ", "bold reverse"), " back"))
             else:
-                yield Static(Text("Nothing to save yet: there is no goal.", "bold"))
-                yield Static(Text.assemble((" n ", "bold reverse"), " quit (the journal is kept)   ", (" escape ", "bold reverse"), " back"))
+                yield Static(plain("Nothing to save yet: there is no goal.", "bold"))
+                yield Static(assemble((" n ", "bold reverse"), " quit (the journal is kept)   ", (" escape ", "bold reverse"), " back"))
 
     def action_choose(self, choice: str) -> None:
         if choice == "save" and not self.can_save:

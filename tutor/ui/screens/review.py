@@ -10,6 +10,7 @@ from tutor.services.reviews import ReviewDone
 from tutor.words import plural
 
 from .lesson import PlayerScreen
+from ..plain import plain
 
 
 class ReviewScreen(PlayerScreen):
@@ -27,5 +28,5 @@ class ReviewScreen(PlayerScreen):
             if frame.left_out:
                 why = "was left out: its lesson or question" if frame.left_out == 1 else "were left out: their lesson or question"
                 lines.append(f"{plural(frame.left_out, 'card')} {why} no longer exists.")
-            return [Static(Text("★ " + lines[0], "bold"), classes="step-title"), *[Static(line, classes="label") for line in lines[1:]], Static("escape: back to the library", classes="hint")]
+            return [Static(plain("★ " + lines[0], "bold"), classes="step-title"), *[Static(line, classes="label") for line in lines[1:]], Static("escape: back to the library", classes="hint")]
         return super().other_frame_widgets(view)

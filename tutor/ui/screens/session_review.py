@@ -27,6 +27,7 @@ from ..widgets.live import CategoryPicker
 from ..widgets.prose import LearnerWords, Prose
 from ..widgets.step_view import diff_text
 from .confirm import Confirm
+from ..plain import assemble, command, plain, text_of
 
 OUTPUT_LINES = 12  # a result's output is shown as its last lines; the whole of it is in the journal
 KIND_TITLES = {
@@ -78,36 +79,36 @@ class StepCard(Vertical):
         step = self.step
         when = time.strftime("%H:%M:%S", time.localtime(step.at)) if step.at else ""
         if step.call is None:
-            yield Static(Text.assemble((KIND_TITLES.get(step.kind, step.kind), "bold"), (f"  {when}", "dim")), classes="card-title")
+            yield Static(assemble((KIND_TITLES.get(step.kind, step.kind), "bold"), (f"  {when}", "dim")), classes="card-title")
             if step.text:
                 # A learner's goal and messages are what they typed; the rest is Markdown.
                 yield LearnerWords(step.text) if step.kind in ("goal", "prompt") else Prose(step.text)
         else:
             call = step.call
-            yield Static(Text.assemble(("◆ ", "bold"), (call.tool, "bold"), ("  proposed", "dim"), (f"  {when}", "dim")), classes="card-title")
+            yield Static(assemble(("◆ ", "bold"), (call.tool, "bold"), ("  proposed", "dim"), (f"  {when}", "dim")), classes="card-title")
             kind, preview = call_preview(call)
             if kind == "command":
-                yield Static(Text.assemble(("$ ", "bold"), (preview, "bold")), classes="command")
+                yield Static(assemble(("$ ", "bold"), command(preview, "bold")), classes="command")
             elif kind == "diff":
                 yield Static(diff_text(preview), classes="diff")
             elif kind == "error":
-                yield Static(Text(preview, "bold red"), classes="call-error")
+                yield Static(plain(preview, "bold red"), classes="call-error")
             else:
-                yield Static(Text(preview), classes="call-read")
+                yield Static(plain(preview), classes="call-read")
             lines = describe_decision(call, who=self.who)
-            decision = Text()
+            decision = plain()
             for number, line in enumerate(lines):
                 style = "bold " + DECISION_STYLES.get(call.decision, "") if line.startswith(self.who) or number == len(lines) - 1 else ""
                 decision.append(("\n" if number else "") + line, style.strip())
             yield Static(decision, classes="learner-decision")
             output = result_output(call)
             if output and output != preview and call.tool not in ("read_file", "list_files"):
-                tail = output.splitlines()[-OUTPUT_LINES:]
+                tail = [text_of(line, limit=2000) for line in output.splitlines()[-OUTPUT_LINES:]]
                 more = len(output.splitlines()) - len(tail)
                 shown = (f"… {more} earlier lines\n" if more > 0 else "") + "\n".join(tail)
-                yield Static(Text(shown, "dim"), classes="review-output")
+                yield Static(plain(shown, "dim"), classes="review-output")
         for note in step.notes:
-            yield Static(Text.assemble(("The senior noted: ", "bold"), note), classes="review-note")
+            yield Static(assemble(("The senior noted: ", "bold"), note), classes="review-note")
         yield Vertical(classes="step-marks")
 
     async def show_marks(self, marks: list[tuple[str, Any, bool]]) -> None:
@@ -117,7 +118,7 @@ class StepCard(Vertical):
         self.set_class(bool(marks), "-marked")
         widgets = []
         for reviewer, mark, own in marks:
-            text = Text.assemble(
+            text = assemble(
                 ("✋ ", "bold"), ("reviewed by ", "dim"), (reviewer, "bold"), (" · would have intervened: ", "dim"),
                 (mark.category, "bold"), (f" ({mark.meaning})", "dim"),
             )
@@ -181,7 +182,7 @@ class SessionReviewScreen(Screen):
                 for step in self.trajectory.steps:
                     yield StepCard(step, who="The learner" if not self.read_only else "You")
                 if not self.trajectory.steps:
-                    yield Static(Text("This session has no steps yet: it stopped before the goal was set.", "italic"))
+                    yield Static(plain("This session has no steps yet: it stopped before the goal was set.", "italic"))
             with VerticalScroll(id="review-side"):
                 yield Static("", id="review-overall")
         with Vertical(id="review-form"):
@@ -207,11 +208,11 @@ class SessionReviewScreen(Screen):
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(trajectory.started)) if trajectory.started else "?"
         if self.read_only:
             names = ", ".join(self.reviews.reviewers)
-            head = Text.assemble(("Your session ", "bold"), (f"· {trajectory.session_id} · {trajectory.mode} · {when}  ", "dim"))
+            head = assemble(("Your session ", "bold"), (f"· {trajectory.session_id} · {trajectory.mode} · {when}  ", "dim"))
             head.append(f"reviewed by {names}" if names else "not reviewed yet", "bold green" if names else "italic")
         else:
             marks = len(self.review.marks)
-            head = Text.assemble(("Review ", "bold"), (f"· {trajectory.session_id} · {trajectory.mode} · {when}  ", "dim"), ("reviewing as ", "dim"), (self.review.reviewer, "bold"))
+            head = assemble(("Review ", "bold"), (f"· {trajectory.session_id} · {trajectory.mode} · {when}  ", "dim"), ("reviewing as ", "dim"), (self.review.reviewer, "bold"))
             head.append(f"  · {marks} mark{'s' if marks != 1 else ''}")
             if self.dirty:
                 head.append("  (unsaved: ctrl+s saves)", "bold yellow")
@@ -222,7 +223,7 @@ class SessionReviewScreen(Screen):
         return head
 
     def _overall_text(self) -> Text:
-        text = Text()
+        text = plain()
         if not self.read_only:
             text.append("Your overall comment", "bold")
             text.append("  o edits\n", "dim")
@@ -329,18 +330,18 @@ class SessionReviewScreen(Screen):
         picker.display = form == "category"
         field.display = form != "category"
         if form == "category":
-            bar.update(Text.assemble(("✋ I would have intervened here: ", "bold"), where))
+            bar.update(assemble(("✋ I would have intervened here: ", "bold"), where))
             hint.update("a category key · escape: leave the form")
             picker.focus()
         elif form == "comment":
             from tutor.lesson.taxonomy import Category
 
-            bar.update(Text.assemble(("✋ ", "bold"), (str(self.form_category), "bold"), (f" ({Category(str(self.form_category)).meaning})", "dim"), ": what would you have told the agent?"))
+            bar.update(assemble(("✋ ", "bold"), (str(self.form_category), "bold"), (f" ({Category(str(self.form_category)).meaning})", "dim"), ": what would you have told the agent?"))
             field.placeholder = "What you would have said instead, and why (the learner reads this next to their decision)"
             hint.update("ctrl+s: keep this mark · escape: leave the form")
             field.focus()
         else:
-            bar.update(Text("Your comment on the whole session", "bold"))
+            bar.update(plain("Your comment on the whole session", "bold"))
             field.placeholder = "What went well, what to practise next"
             hint.update("ctrl+s: keep the comment · escape: leave the form")
             field.focus()
@@ -358,7 +359,7 @@ class SessionReviewScreen(Screen):
         if step is None or self.read_only:
             return
         existing = self.review.mark_for(step.id)
-        self.query_one("#mark-comment", TextArea).text = existing.comment if existing else ""
+        self.query_one("#mark-comment", TextArea).text = text_of(existing.comment, limit=None) if existing else ""
         self._open_form("category")
 
     @on(CategoryPicker.Picked)
@@ -370,7 +371,7 @@ class SessionReviewScreen(Screen):
     def action_overall(self) -> None:
         if self.read_only:
             return
-        self.query_one("#mark-comment", TextArea).text = self.review.comment
+        self.query_one("#mark-comment", TextArea).text = text_of(self.review.comment, limit=None)
         self._open_form("overall")
 
     async def action_remove_mark(self) -> None:

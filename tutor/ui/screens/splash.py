@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from ..widgets.footer import TutorFooter
+from ..plain import plain
 
 
 class SplashScreen(Screen):
@@ -25,8 +26,8 @@ class SplashScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="frame"):
-            yield Static(Text("⌂ The task", "bold"), classes="step-title")
-            yield Static(self.task_text, markup=False, classes="prose task")
+            yield Static(plain("⌂ The task", "bold"), classes="step-title")
+            yield Static(plain(self.task_text), classes="prose task")
             yield Static("Opening the lesson…", classes="hint")
         yield TutorFooter()
 

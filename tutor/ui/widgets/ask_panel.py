@@ -24,6 +24,7 @@ from tutor.learn import Answer, AskFrame, ChoiceAnswer, Draft, GoalAnswer, Inter
 from ..glyphs import ASK_LABELS
 from .prose import inline_markdown
 from .step_view import call_widgets, step_body
+from ..plain import assemble, text_of
 
 CONFIDENCES = (Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH)
 # Keys of the form itself: the confidence keys and what the radio sets and buttons take.
@@ -85,7 +86,7 @@ class AskPanel(Vertical):
     def compose(self) -> ComposeResult:
         frame = self.frame
         yield Static(
-            Text.assemble(("? ", "bold"), (ASK_LABELS[frame.ask_type.value], "bold"), (f"   step {frame.number} of {self.total}", "dim")),
+            assemble(("? ", "bold"), (ASK_LABELS[frame.ask_type.value], "bold"), (f"   step {frame.number} of {self.total}", "dim")),
             classes="step-title ask-title",
         )
         if frame.proposal is not None:
@@ -128,7 +129,7 @@ class AskPanel(Vertical):
     def _fields(self) -> ComposeResult:
         kind, draft = self.frame.ask_type.value, self.draft
         if kind == "goal":
-            yield TextArea(draft.text, id="goal-text", classes="answer-text", placeholder="The goal you would give the agent: what, how we will know it is done, what to leave alone…")
+            yield TextArea(text_of(draft.text, limit=None), id="goal-text", classes="answer-text", placeholder="The goal you would give the agent: what, how we will know it is done, what to leave alone…")
         elif kind == "outcome":
             with RadioSet(id="outcome"):
                 yield RadioButton("It works", value=draft.works is True, id="outcome-works")
@@ -140,10 +141,10 @@ class AskPanel(Vertical):
             yield Static("If you step in: what kind of correction?", classes="label")
             with RadioSet(id="category"):
                 for category in self.frame.categories:
-                    label = Text.assemble((f"{category.value:<12}", "bold"), category.meaning)
+                    label = assemble((f"{category.value:<12}", "bold"), category.meaning)
                     yield RadioButton(label, value=draft.category is category, id=f"category-{category.value}")
             yield Static("What would you say to the agent?", classes="label")
-            yield TextArea(draft.text, id="say", classes="answer-text", placeholder="Your message to the agent…")
+            yield TextArea(text_of(draft.text, limit=None), id="say", classes="answer-text", placeholder="Your message to the agent…")
         elif kind == "choice":
             with RadioSet(id="choice"):
                 for index, option in enumerate(self.frame.options):

@@ -11,6 +11,7 @@ from tutor.learn import ChoiceAnswer, Committed, GoalAnswer, Grade, InterveneAns
 from tutor.lesson import AnyStep, ChoiceAsk
 
 from .prose import LearnerWords, Prose, inline_markdown
+from ..plain import assemble, plain
 
 
 def describe_answer(committed: Committed, step: AnyStep) -> str:
@@ -68,24 +69,24 @@ class GradePanel(Vertical):
             yield Prose("**The senior accepts this too:** " + grade.accepted, classes="prose accepted")
         judgement = grade.judgement
         if judgement is not None and judgement.notice:
-            yield Static(Text(judgement.notice, "italic"), classes="judge-notice")
+            yield Static(plain(judgement.notice, "italic"), classes="judge-notice")
         if grade.points and not grade.pending:
             label = "The senior's points" + (f" ({judgement.judge.label}):" if judgement is not None else ":")
-            yield Static(label, classes="label")
+            yield Static(plain(label), classes="label")
             yield from self._points()
             if judgement is not None and judgement.feedback:
-                yield Static(Text(judgement.feedback), classes="judge-feedback")
+                yield Static(plain(judgement.feedback), classes="judge-feedback")
         if grade.lint:
             yield Static("Tutor's checks on your goal (hints, not the score):", classes="label")
             for check in grade.lint:
                 mark = ("  ✓ ", "bold green") if check.passed else ("  · ", "bold")
-                yield Static(Text.assemble(mark, (check.name + ": ", "bold"), check.hint), classes="lint")
+                yield Static(assemble(mark, (check.name + ": ", "bold"), check.hint), classes="lint")
 
     def _points(self) -> ComposeResult:
         grade = self.grade
         for index, (point, verdict) in enumerate(zip(grade.points, grade.verdicts(), strict=True)):
             mark, style, meaning = VERDICT_MARKS.get(verdict, ("  ✗ ", "bold red", "missed")) if verdict else ("  ✗ ", "bold red", "missed")
-            line = Text.assemble((mark, style), inline_markdown(point), (f"  ({meaning})", "dim"))
+            line = assemble((mark, style), inline_markdown(point), (f"  ({meaning})", "dim"))
             yield Static(line, classes=f"key-point {verdict.value if verdict else 'missed'}")
             detail = self._detail(index)
             if detail is not None:
@@ -96,7 +97,7 @@ class GradePanel(Vertical):
         found = next((point for point in judgement.points if point.index == index), None) if judgement else None
         if found is None or not (found.evidence or found.note):
             return None
-        text = Text("      ")
+        text = plain("      ")
         if found.evidence:
             text.append("“" + " ".join(found.evidence.split()) + "”", "italic")
         if found.note:
@@ -121,7 +122,7 @@ class GradePanel(Vertical):
     def _verdict(self) -> Text:
         grade = self.grade
         if grade.skipped:
-            return Text("Skipped: scores zero.", "bold yellow")
+            return plain("Skipped: scores zero.", "bold yellow")
         who = ""
         if grade.judgement is not None and grade.points:
             who = f"  ·  {grade.judgement.judge.label}"
@@ -129,11 +130,11 @@ class GradePanel(Vertical):
             who = "  ·  Claude is judging your answer…" if self.judging else "  ·  mark the senior's points below to finish"
         if grade.ask_type.value == "goal":
             score = "pending" if grade.pending else f"{grade.score:.0%}"
-            return Text(f"Goal score {score}{who}", "bold")
+            return plain(f"Goal score {score}{who}", "bold")
         if grade.pending:
-            return Text(f"◐ Right to step in{who}" if grade.decision_correct else f"◐ Waiting{who}", "bold yellow")
+            return plain(f"◐ Right to step in{who}" if grade.decision_correct else f"◐ Waiting{who}", "bold yellow")
         if grade.correct and not grade.missed:
-            return Text(f"✓ Right  ·  {grade.score:.0%}{who}", "bold green")
+            return plain(f"✓ Right  ·  {grade.score:.0%}{who}", "bold green")
         if grade.decision_correct:
-            return Text(f"◐ Right to step in  ·  {grade.score:.0%}{who}", "bold yellow")
-        return Text(f"✗ Not what the senior did  ·  {grade.score:.0%}{who}", "bold red")
+            return plain(f"◐ Right to step in  ·  {grade.score:.0%}{who}", "bold yellow")
+        return plain(f"✗ Not what the senior did  ·  {grade.score:.0%}{who}", "bold red")

@@ -23,6 +23,7 @@ from tutor.words import plural
 
 from .prose import LearnerWords, Prose
 from .step_view import diff_text, output_log
+from ..plain import assemble, command, line, plain, text_of
 
 CONFIDENCE_KEYS = {"low": "1", "medium": "2", "high": "3"}
 
@@ -58,6 +59,7 @@ class AgentText(Vertical):
         return "".join(self.streamed)
 
     async def add(self, text: str) -> None:
+        text = text_of(text, limit=None)  # the agent's words are text from outside too (a piece split mid-escape shows `�`)
         self.streamed.append(text)
         tail = "".join(self._tail) + text
         cut = _paragraph_break(tail, SEGMENT_CHARS) if len(tail) > SEGMENT_CHARS else 0
@@ -134,15 +136,15 @@ class ProposalCard(Vertical):
 
     def compose(self) -> ComposeResult:
         tool = str(self.call.get("tool"))
-        yield Static(Text.assemble(("◆ ", "bold"), (tool, "bold"), ("  proposed", "dim")), classes="call-title")
+        yield Static(assemble(("◆ ", "bold"), line(tool, "bold"), ("  proposed", "dim")), classes="call-title")
         if self.preview_kind == "command":
-            yield Static(Text.assemble(("$ ", "bold"), (self.preview, "bold")), classes="command")
+            yield Static(assemble(("$ ", "bold"), command(self.preview, "bold")), classes="command")
         elif self.preview_kind == "diff":
             yield Static(diff_text(self.preview), classes="diff")
         elif self.preview_kind == "error":
-            yield Static(Text(self.preview, "bold red"), classes="call-error")
+            yield Static(plain(self.preview, "bold red"), classes="call-error")
         else:
-            yield Static(Text(self.preview), classes="call-read")
+            yield Static(plain(self.preview), classes="call-read")
         yield Static("", classes="call-state")
 
     def show_state(self, line: Text | str) -> None:
@@ -150,7 +152,7 @@ class ProposalCard(Vertical):
 
     def show_prediction(self, prediction: dict[str, Any]) -> None:
         self.prediction = prediction
-        self.show_state(Text.assemble(("You predict: ", "dim"), (f"it {prediction['outcome']}", "bold"), (f" ({prediction['confidence']} confidence)", "dim")))
+        self.show_state(assemble(("You predict: ", "dim"), (f"it {prediction['outcome']}", "bold"), (f" ({prediction['confidence']} confidence)", "dim")))
 
     def show_result(self, result: dict[str, Any], verdict: bool | None) -> None:
         ok = bool(result.get("ok"))
@@ -171,22 +173,22 @@ class ProposalCard(Vertical):
                 parts.append(("  ✓ right" if verdict else "  ✗ wrong", "bold green" if verdict else "bold red"))
         elif not self.gated:
             parts.append(("   (a read: ran without stopping at the gate)", "dim"))
-        self.show_state(Text.assemble(*parts))
+        self.show_state(assemble(*parts))
         body = str(result.get("output") or "")
         if result.get("error"):
             body = (body + "\n" if body else "") + f"error: {result['error']}"
         if self.call.get("tool") in ("read_file", "list_files") and ok:
             lines = body.count("\n") + 1
-            self.mount(Static(Text(f"({plural(lines, 'line')} read)", "dim"), classes="call-read"))
+            self.mount(Static(plain(f"({plural(lines, 'line')} read)", "dim"), classes="call-read"))
         elif body:
             self.mount(output_log(body))
         self.add_class("done")
 
     def show_stopped(self, correction: dict[str, Any], own: bool) -> None:
         if own:
-            line = Text.assemble(("✋ You corrected it ", "bold"), (f"({correction.get('category')})", "bold"), (": " + str(correction.get("message", "")), ""))
+            line = assemble(("✋ You corrected it ", "bold"), (f"({correction.get('category')})", "bold"), (": " + str(correction.get("message", "")), ""))
         else:
-            line = Text("Stopped with the correction above; it did not run.", "dim")
+            line = plain("Stopped with the correction above; it did not run.", "dim")
         self.show_state(line)
         self.add_class("done")
 
@@ -211,7 +213,7 @@ class CategoryPicker(Static, can_focus=True):
         super().__init__(self._table(), **kwargs)
 
     def _table(self) -> Text:
-        text = Text(self.QUESTION + "\n", "bold")
+        text = plain(self.QUESTION + "\n", "bold")
         for key, category in CATEGORY_KEYS.items():
             text.append(f"  {key} ", "bold reverse")
             text.append(f" {category:<12}", "bold")
@@ -243,13 +245,13 @@ class KeyPicker(Static, can_focus=True):
 
     def offer(self, choices: dict[str, tuple[str, str]], note: str = "") -> None:
         self.choices = choices
-        text = Text(self.title + "\n", "bold")
+        text = plain(self.title + "\n", "bold")
         for key, (value, meaning) in choices.items():
             text.append(f"  {key} ", "bold reverse")
-            text.append(f" {value:<12}", "bold")
-            text.append(meaning + "\n", "dim")
+            text.append(line(f" {value:<12}", "bold"))
+            text.append(plain(meaning + "\n", "dim"))
         if note:
-            text.append(note + "\n", "italic")
+            text.append(plain(note + "\n", "italic"))
         text.append("escape: back", "dim italic")
         self.update(text)
 
@@ -271,9 +273,9 @@ class MentorCard(Vertical):
 
     def compose(self) -> ComposeResult:
         comment = self.comment
-        yield Static(Text(self.label, "bold"), classes="mentor-title")
+        yield Static(plain(self.label, "bold"), classes="mentor-title")
         if comment.get("notice"):
-            yield Static(Text(str(comment["notice"]), "dim italic"))
+            yield Static(plain(str(comment["notice"]), "dim italic"))
         lines = [str(comment.get("summary", ""))]
         lines += [f"- {question}" for question in comment.get("questions") or []]
         if comment.get("missing"):
@@ -284,6 +286,6 @@ class MentorCard(Vertical):
 def label_card(title: str, body: str, *, classes: str, typed: bool = False) -> Widget:
     """A titled card; `typed`: the body is what a person typed (shown as typed), else Markdown."""
     card = Vertical(classes=f"live-card {classes}")
-    card.compose_add_child(Static(Text(title, "bold"), classes="card-title"))
+    card.compose_add_child(Static(plain(title, "bold"), classes="card-title"))
     card.compose_add_child((LearnerWords(body) if typed else Prose(body)) if body else Static(""))
     return card

@@ -20,6 +20,7 @@ from textual.widgets import Static
 from tutor.learn import Verdict
 
 from .prose import inline_markdown
+from ..plain import assemble, plain
 
 MARKS = {Verdict.COVERED: ("✓", "green", "I said this"), Verdict.PARTLY: ("◐", "yellow", "partly"), Verdict.MISSED: ("✗", "red", "no")}
 
@@ -56,9 +57,9 @@ class PointCheck(Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         if self.notice:
-            yield Static(Text(self.notice, "italic"), classes="judge-notice")
+            yield Static(plain(self.notice, "italic"), classes="judge-notice")
         yield Static(
-            Text.assemble(("Your own check. ", "bold"), "Compare your answer with the senior's points, and mark each: ",
+            assemble(("Your own check. ", "bold"), "Compare your answer with the senior's points, and mark each: ",
                           ("y", "bold reverse"), " I said this  ", ("p", "bold reverse"), " partly  ", ("n", "bold reverse"), " no"),
             classes="label",
         )
@@ -70,7 +71,7 @@ class PointCheck(Vertical, can_focus=True):
         row, mark = self.rows[index], self.marks[index]
         pointer = ("▶ " if index == self.cursor and self.has_focus else "  ", "bold")
         box = (f"[{MARKS[mark][0]}] ", f"bold {MARKS[mark][1]}") if mark is not None else ("[ ] ", "bold")
-        text = Text.assemble(pointer, box, inline_markdown(row.point))
+        text = assemble(pointer, box, inline_markdown(row.point))
         if mark is not None:
             text.append(f"  ({MARKS[mark][2]})", "dim")
         if row.matched:

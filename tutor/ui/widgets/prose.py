@@ -10,22 +10,29 @@ is and `_` never emphasises, so `<project>` and `__init__.py` read as written. W
 person typed into Tutor (a learner's goal or message) is not Markdown at all: it is shown
 character for character, line breaks kept (`LearnerWords`). Neither ever goes through
 Textual markup.
+
+Both pass the boundary for text from outside first (`tutor.ui.plain`): escape sequences and
+controls are shown as `�`, bidi controls as `⟨RLO⟩`, and a field longer than
+`FIELD_LIMIT` is cut with a note, so a 20 MB task costs what its first screenful costs.
+Links are inert: Rich's Markdown is given `hyperlinks=False`, so a link is drawn as its
+text followed by its address and carries no link style and no action, and the lesson dialect
+only makes links of http, https and mailto addresses (`file:`, `javascript:`, relative or
+custom-scheme links are left as the text the author wrote). Nothing on screen opens a
+browser or runs an action when clicked.
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
+from ..plain import LINE_LIMIT, markdown_source, text_of
+
 if TYPE_CHECKING:
     from rich.markdown import Markdown as RichMarkdown
-
-# C0 and C1 controls except tab and newline, and DEL: shown as a visible mark, never sent to the terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def markdown_renderable(markdown: str) -> RichMarkdown:
@@ -34,6 +41,7 @@ def markdown_renderable(markdown: str) -> RichMarkdown:
 
     from tutor.lesson.markdown import lesson_markdown_parser
 
+    markdown = markdown_source(markdown)
     rendered = Markdown("", code_theme="ansi_dark", hyperlinks=False)
     rendered.markup = markdown
     rendered.parsed = lesson_markdown_parser().parse(markdown)
@@ -50,8 +58,7 @@ class Prose(Static):
 
 def typed_text(words: str, style: str = "") -> Text:
     """What a person typed, as plain text: every character as typed, line breaks kept, no markup of any kind."""
-    lines = words.splitlines() or [""]  # every line ending (\r\n, \r) becomes one break
-    return Text("\n".join(_CONTROL.sub("\N{REPLACEMENT CHARACTER}", line) for line in lines), style=style)
+    return Text(text_of(words), style=style)  # every line ending (\r\n, \r) becomes one break
 
 
 class LearnerWords(Static):
@@ -87,7 +94,7 @@ def inline_markdown(markdown: str, style: str = "") -> Text:
     text = Text(style=style)
     stack: list[Style] = []
     links: list[str] = []
-    for token in (lesson_markdown_parser().parseInline(markdown)[0].children or []):
+    for token in (lesson_markdown_parser().parseInline(markdown_source(markdown, limit=LINE_LIMIT))[0].children or []):
         kind = token.type
         current = Style.chain(*stack) if stack else Style()
         if kind.endswith("_open") and kind[: -len("_open")] in _INLINE_STYLES:
@@ -98,7 +105,7 @@ def inline_markdown(markdown: str, style: str = "") -> Text:
         elif kind == "code_inline":
             text.append(token.content, current + code)
         elif kind in ("text", "html_inline", "entity"):
-            text.append(_CONTROL.sub("\N{REPLACEMENT CHARACTER}", token.content), current)
+            text.append(token.content, current)
         elif kind == "softbreak":
             text.append(" ", current)
         elif kind == "hardbreak":

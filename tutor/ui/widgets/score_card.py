@@ -17,6 +17,7 @@ from textual.widgets import Button, Static
 
 from tutor.learn import ScoreCard, Tally
 from tutor.words import plural
+from ..plain import assemble, plain
 
 
 def _ratio(tally: Tally) -> str:
@@ -62,9 +63,9 @@ class ScoreCardView(Vertical):
 
     def compose(self) -> ComposeResult:
         card = self.card
-        yield Static(Text.assemble(("★ ", "bold"), (f"Score card: {self.title}", "bold")), classes="step-title")
+        yield Static(assemble(("★ ", "bold"), (f"Score card: {self.title}", "bold")), classes="step-title")
         tally = f"{card.answered} answered, {card.skipped} skipped of {plural(card.asks, 'question')}"
-        yield Static(Text(f"Overall {card.overall:.0%}  ·  {tally}", "bold"), classes="overall")
+        yield Static(plain(f"Overall {card.overall:.0%}  ·  {tally}", "bold"), classes="overall")
         yield Static(score_table(card), classes="score-table")
         if card.missed:
             missed = len(card.missed)
@@ -112,7 +113,7 @@ class ScoreCardView(Vertical):
         """There is no next lesson: say so, and offer the library instead."""
         said = f"That was the last lesson of {curriculum_title}" if curriculum_title else "This lesson belongs to no curriculum"
         note = self.query_one("#last-lesson", Static)
-        note.update(Text(f"{said}: pick another in the library (escape).", "bold"))
+        note.update(plain(f"{said}: pick another in the library (escape).", "bold"))
         note.display = True
         self.query_one("#next-lesson", Button).display = False
         self.query_one("#library", Button).focus()

@@ -16,6 +16,7 @@ from tutor.lesson import AgentStep, AnyStep, Call, CorrectionStep, GoalStep, Not
 from tutor.words import plural
 
 from ..glyphs import KIND_ICONS, KIND_LABELS
+from ..plain import LINE_LIMIT, assemble, command, line as one_line, plain, text_of
 from .prose import Prose
 
 MAX_OUTPUT_LINES = 2000
@@ -23,7 +24,7 @@ MAX_DIFF_LINES = 1500
 
 
 def diff_text(diff: str) -> Text:
-    text = Text(no_wrap=True, overflow="ellipsis")
+    text = plain(no_wrap=True, overflow="ellipsis")
     lines = diff.splitlines()
     for line in lines[:MAX_DIFF_LINES]:
         style = ""
@@ -35,7 +36,7 @@ def diff_text(diff: str) -> Text:
             style = "green"
         elif line.startswith("-"):
             style = "red"
-        text.append(line + "\n", style)
+        text.append(text_of(line, limit=LINE_LIMIT) + "\n", style)
     if len(lines) > MAX_DIFF_LINES:
         text.append(f"… {len(lines) - MAX_DIFF_LINES} more lines of diff not shown\n", "dim italic")
     text.rstrip()
@@ -52,25 +53,25 @@ def edit_diff(call: Call) -> str:
 
 
 def call_widgets(call: Call) -> list:
-    """What the agent proposes to do with one tool call."""
+    """What the agent proposes to do with one tool call (commands and paths shown exactly: every invisible character marked)."""
     tool, data = call.tool, call.input
     if tool == "run":
-        return [Static(Text.assemble(("$ ", "bold"), (str(data.get("command", "")), "bold")), classes="command")]
+        return [Static(assemble(("$ ", "bold"), command(data.get("command", ""), "bold")), classes="command")]
     if tool == "edit_file":
         return [
-            Static(Text.assemble(("edit ", "bold"), str(data.get("path", ""))), classes="call-title"),
+            Static(assemble(("edit ", "bold"), command(data.get("path", ""), limit=LINE_LIMIT)), classes="call-title"),
             Static(diff_text(edit_diff(call)), classes="diff"),
         ]
     if tool == "write_file":
         content = str(data.get("content", ""))
         return [
-            Static(Text.assemble(("write ", "bold"), str(data.get("path", "")), (f"  ({plural(len(content.splitlines()), 'line')})", "dim")), classes="call-title"),
+            Static(assemble(("write ", "bold"), command(data.get("path", ""), limit=LINE_LIMIT), (f"  ({plural(len(content.splitlines()), 'line')})", "dim")), classes="call-title"),
             Static(diff_text("\n".join("+" + line for line in content.splitlines())), classes="diff"),
         ]
     if tool in ("read_file", "list_files"):
         verb = "read" if tool == "read_file" else "list"
-        return [Static(Text.assemble((f"{verb} ", "bold"), str(data.get("path", "."))), classes="call-title")]
-    return [Static(Text.assemble((f"{tool} ", "bold"), str(data)[:400]), classes="call-title")]
+        return [Static(assemble((f"{verb} ", "bold"), command(data.get("path", "."), limit=LINE_LIMIT)), classes="call-title")]
+    return [Static(assemble(one_line(f"{tool} ", "bold"), plain(str(data)[:400])), classes="call-title")]
 
 
 class OutputLog(Log):
@@ -87,7 +88,8 @@ class OutputLog(Log):
     def __init__(self, output: str) -> None:
         super().__init__(highlight=False, auto_scroll=False, classes="output")
         lines = output.splitlines() or ["(no output)"]
-        shown = lines[:MAX_OUTPUT_LINES]
+        # Each line through the boundary: Log hides only some controls, and never an escape sequence.
+        shown = [text_of(line, limit=LINE_LIMIT) for line in lines[:MAX_OUTPUT_LINES]]
         if len(lines) > MAX_OUTPUT_LINES:
             shown.append(f"… {len(lines) - MAX_OUTPUT_LINES} more lines not shown")
         # `write_lines` splits every line again, and an empty line splits into nothing:
@@ -124,18 +126,18 @@ def step_body(step: AnyStep, call: Call | None = None) -> list:
             widgets.extend(call_widgets(each))
     elif isinstance(step, ResultStep):
         mark, style = ("✓ worked", "green") if step.ok else ("✗ failed", "red")
-        line = Text.assemble((mark, f"bold {style}"))
+        line = assemble((mark, f"bold {style}"))
         if step.exit_code is not None:
             line.append(f"  exit code {step.exit_code}", "dim")
         if call is not None:
             target = call.input.get("command") if call.tool == "run" else f"{call.tool} {call.input.get('path', '')}"
-            line.append(f"  {target}", "bold")
+            line.append(one_line(f"  {target}", "bold", limit=LINE_LIMIT, exact=True))
         widgets.append(Static(line, classes="verdict"))
         widgets.append(output_log(step.output))
     elif isinstance(step, CorrectionStep):
         widgets.append(
             Static(
-                Text.assemble(("✋ The senior stepped in: ", "bold"), (step.category.value, "bold reverse"), f"  {step.category.meaning}"),
+                assemble(("✋ The senior stepped in: ", "bold"), (step.category.value, "bold reverse"), f"  {step.category.meaning}"),
                 classes="verdict",
             )
         )
@@ -163,7 +165,7 @@ class StepView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(
-            Text.assemble((f"{KIND_ICONS[self.step.kind]} {KIND_LABELS[self.step.kind]}", "bold"), (f"   step {self.number} of {self.total}", "dim")),
+            assemble((f"{KIND_ICONS[self.step.kind]} {KIND_LABELS[self.step.kind]}", "bold"), (f"   step {self.number} of {self.total}", "dim")),
             classes="step-title",
         )
         if self.grade is not None:

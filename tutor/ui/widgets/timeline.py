@@ -14,6 +14,7 @@ from tutor.learn import TimelineEntry, View
 from tutor.words import plural
 
 from ..glyphs import KIND_ICONS, KIND_LABELS, verdict
+from ..plain import assemble, line, plain
 
 
 def _summary(entry: TimelineEntry) -> str:
@@ -59,7 +60,7 @@ class Timeline(OptionList):
             self.remove_option_at_index(self.option_count - 1)
         entries = {entry.number: entry for entry in view.timeline}
         options = [
-            Option(Text.assemble(("  ⌂ ", "bold"), "Task"), id="frame-0") if key == ("task",) else self._option(entries[key[0]])
+            Option(assemble(("  ⌂ ", "bold"), "Task"), id="frame-0") if key == ("task",) else self._option(entries[key[0]])
             for key in keys[common:]
         ]
         options.append(self._hidden_option(view))
@@ -69,7 +70,7 @@ class Timeline(OptionList):
 
     def _option(self, entry: TimelineEntry) -> Option:
         step = entry.step
-        label = Text.assemble(
+        label = assemble(
             (f"{entry.number:>3} {KIND_ICONS[step.kind]} ", "bold"),
             (KIND_LABELS[step.kind], "bold"),
             " ",
@@ -79,16 +80,16 @@ class Timeline(OptionList):
         if entry.grade is not None:
             mark = verdict(entry.grade.score, entry.grade.skipped, entry.grade.pending)
             label.append(f"[{mark}] ", "italic")
-        label.append(_summary(entry), "dim")
+        label.append(line(_summary(entry), "dim"))
         return Option(label, id=f"frame-{entry.number}")
 
     def _hidden_option(self, view: View) -> Option:
         if view.hidden:
-            text = Text(f"  … {plural(view.hidden, 'step')} hidden", "dim italic")
+            text = plain(f"  … {plural(view.hidden, 'step')} hidden", "dim italic")
         elif view.finished:
-            text = Text("  ★ Score card", "bold")
+            text = plain("  ★ Score card", "bold")
         else:
-            text = Text("  ✓ all steps revealed", "dim")
+            text = plain("  ✓ all steps revealed", "dim")
         return Option(text, id="frame-end", disabled=not view.finished)
 
     def _highlight(self, view: View) -> None:
