@@ -108,22 +108,31 @@ def _looks_random(value: str) -> bool:
     return classes >= 3 or len(value) >= 24 and _entropy(value) >= 4.0
 
 
-def _plausible_literal(value: str, minimum: int = _MIN_LITERAL, quoted: bool = False) -> bool:
+# References to other values, as they are written (for values that may hold any character).
+_REFERENCE = re.compile(r"\$\{?[A-Za-z_]|\{\{|\$\(|%\([A-Za-z_]\w*+\)|#\{[A-Za-z_]|\{%|<%")
+
+
+def _plausible_literal(value: str, minimum: int = _MIN_LITERAL, quoted: bool = False, any_chars: bool = False) -> bool:
     """Could this value, found where a secret goes, be one (rather than a placeholder)?
 
     Unquoted, a value starting with `#` is a comment, `&`/`*` a YAML anchor or
     alias, `@`/`:` a decorator or symbol; quoted, these are just characters.
+    `any_chars`: the value may hold any character (a `.env` line's, a Django key):
+    only references written out in full (`${X}`, `%(x)s`) make it not a literal.
     """
     value = value.strip()
     if len(value) < minimum:
         return False
-    if value[0] in ("$[" if quoted else "$%{<@#&*:[") or any(bit in value for bit in _REFERENCE_BITS):
+    if any_chars:
+        if _REFERENCE.search(value):
+            return False
+    elif value[0] in ("$[" if quoted else "$%{<@#&*:[") or any(bit in value for bit in _REFERENCE_BITS):
         return False
     if value[0] == "%" and value[-1] == "%":  # %APPDATA%
         return False
     if _HEX_COLOUR.fullmatch(value):
         return False
-    if "{" in value and "}" in value:  # a template (f-string, format string)
+    if "{" in value and "}" in value and not any_chars:  # a template (f-string, format string)
         return False
     if sum(c.isalnum() for c in value) * 2 < len(value):  # punctuation: a pattern, a separator
         return False

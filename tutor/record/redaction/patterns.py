@@ -197,12 +197,22 @@ _TOKEN_RULES: tuple[_Rule, ...] = (
     ),
     _rule(
         "url-password",
-        r"://(?P<u>[^\s:@/?#\[\]\"'<>\\]{1,256}+):(?P<s>[^\s@/?#\[\]\"'<>\\]{1,256}+)@",
+        # No user is a password alone (`redis://:pw@host`); a `#` unencoded in it is still part of it.
+        r"://(?P<u>[^\s:@/?#\[\]\"'<>\\]{0,256}+):(?P<s>[^\s@/?\[\]\"'<>\\]{1,256}+)@",
         "://",
         group="s",
         check=True,
     ),
     _rule("azure-sas", r"sig=(?<=[?&]sig=)(?P<s>[A-Za-z0-9%+/=]{16,}+)", "sig=", group="s"),
+    *(  # a Discord bot token: the user id in base64 (it starts M, N or O), a timestamp, an HMAC
+        _rule(
+            "discord-bot-token",
+            rf"\.(?<=(?<![{_B64URL}])[MNO][{_B64URL}]{{{width - 1}}}\.)[{_B64URL}]{{6}}\.[{_B64URL}]{{27,38}}+(?![{_B64URL}.])",
+            ".",
+            lead=width,
+        )
+        for width in (23, 24, 26, 27)
+    ),
     _rule(  # a .pgpass line: hostname:port:database:username:password
         "password",
         r"(?m)^[A-Za-z0-9.\-*_\[\]]{1,253}+:(?:\d{1,5}|\*):[^:\s]{1,128}+:[^:\s]{1,128}+:"

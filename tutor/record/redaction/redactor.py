@@ -187,6 +187,8 @@ class Redactor:
         rank += 1
         _netrc(text, lowered, hits, rank)
         rank += 1
+        _dotenv(text, hits, rank)
+        rank += 1
         self._assignments(text, lowered, hits, rank, markers, marker_starts)
         rank += 1
         if self._values:
@@ -454,6 +456,25 @@ def _netrc(text: str, lowered: str, hits: list[_Hit], rank: int) -> None:
                     s, e = s + 1, e - 1
                 if _plausible_literal(text[s:e], 4, quoted=True) and not _MARKER_RE.match(text, s):
                     hits.append(_Hit(s, e, rank, "password"))
+
+
+# A `.env` line, `export NAME=value`: the value is all of the rest up to a blank, whatever
+# its characters (`SECRET_KEY=)Ka%E^Z(0j&d=it#9...`, a Django key). Not values that are
+# code (a call, a subscript, a substitution) or quoted (the assignment rules take those).
+_DOTENV_LINE = re.compile(r"(?m)^[ \t]*+(?:export[ \t]++)?(?P<k>[A-Z][A-Z0-9_]{0,63}+)=(?P<s>[^\s\"'`$][^\s]{0,511}+)")
+_CODE_VALUE = re.compile(r"[A-Za-z_][\w.]*+(?:\(.*\)|\[.*\])[;,]?")
+
+
+def _dotenv(text: str, hits: list[_Hit], rank: int) -> None:
+    if "=" not in text:
+        return
+    for m in _DOTENV_LINE.finditer(text):
+        value = m.group("s")
+        kind = _field_kind(m.group("k"))
+        if kind is None or _CODE_VALUE.fullmatch(value) or _MARKER_RE.match(value):
+            continue
+        if _plausible_literal(value, quoted=True, any_chars=True) and not value.startswith(("[", "{")):
+            hits.append(_Hit(m.start("s"), m.end("s"), rank, kind))
 
 
 def _flag_or_netrc(text: str, key_start: int, key: str) -> bool:
