@@ -184,3 +184,69 @@ def test_sweeping_is_cheap_and_leaves_links_alone(tmp_path: Path, parent: Path) 
     assert sweep_stale_shell_copies(parent) == 0
     assert time.perf_counter() - start < 0.5
     assert target.is_dir()
+
+
+# ---------------------------------------------------------------- through the investigate screen
+
+
+def _hostile_lesson(tmp_path: Path) -> Path:
+    import json
+
+    from tutor.lesson import save_lesson
+    from tutor.lesson.validate import check_lesson_data
+
+    work = tmp_path / "work"
+    work.mkdir()
+    _git(work, "init", "-q", "-b", "main")
+    _hostile(work)
+    _git(work, "add", "-A")
+    _git(work, "commit", "-q", "-m", "state")
+    base = _git(work, "rev-parse", "HEAD")
+    _git(work, "update-ref", "refs/tutor/base", base)
+    folder = tmp_path / "links-lesson"
+    folder.mkdir()
+    create_bundle(work, folder / "repo.bundle", ["refs/tutor/base"])
+    data = {
+        "format": "tutor.lesson/1", "id": "links-lesson", "title": "Links", "origin": "scripted",
+        "task": "Look around.", "repo": {"bundle": "repo.bundle", "base": base},
+        "steps": [{"id": "s1", "kind": "goal", "text": "Look."}, {"id": "s2", "kind": "note", "text": "Done."}],
+    }
+    lesson, problems = check_lesson_data(json.loads(json.dumps(data)), "links", folder)
+    assert lesson is not None and not problems, problems
+    save_lesson(lesson, folder)
+    return folder
+
+
+async def test_the_screen_says_what_was_replaced_and_removes_the_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                       capfd: pytest.CaptureFixture[str]) -> None:
+    import contextlib
+
+    from textual.widgets import Select
+
+    from tutor.cli import make_app
+    from tutor.ui.screens.investigate import InvestigateScreen
+    from ui_support import wait_for_view, wait_until
+
+    folder = _hostile_lesson(tmp_path)
+    record = tmp_path / "shell-saw.txt"
+    shell = tmp_path / "fake-shell.sh"
+    shell.write_text(f'#!/bin/sh\npwd > "{record}"\ncat passwd >> "{record}"\n')
+    shell.chmod(0o755)
+    monkeypatch.setenv("SHELL", str(shell))
+    app = make_app(lesson=folder)
+    monkeypatch.setattr(type(app), "suspend", lambda self: contextlib.nullcontext())
+    async with app.run_test(size=(140, 50)) as pilot:
+        await wait_for_view(pilot, "the lesson's frame")
+        await pilot.press("i")
+        await wait_until(pilot, lambda: isinstance(app.screen, InvestigateScreen), "the investigate screen")
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.repo is not None and isinstance(screen.query_one("#at", Select).value, str), "the repository")
+        await pilot.press("s")
+        notes = lambda: [str(note.message) for note in app._notifications]  # noqa: E731, SLF001
+        await wait_until(pilot, lambda: "The throwaway copy was removed." in notes(), "the shell to end")
+    seen = record.read_text()
+    copy = Path(seen.splitlines()[0])
+    assert copy.name.startswith(SHELL_PREFIX) and not copy.exists()
+    assert "leads outside this throwaway copy" in seen and "root:" not in seen
+    printed = capfd.readouterr().out
+    assert "3 links that led outside the copy were replaced by notes" in printed
