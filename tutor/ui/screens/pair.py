@@ -27,7 +27,8 @@ from ..plain import assemble, plain
 
 HOW_IT_WORKS = """\
 **How pair mode works.** You set the goal; the agent works in a private copy of the repository \
-(yours is never touched). Before any write or command runs, you think first:
+(Tutor never writes to yours; the line at the top says whether its commands are sandboxed). \
+Before any write or command runs, you think first:
 
 - `w` it works, or `f` it fails; `1` `2` `3` how sure you are (low, medium, high)
 - then `r` lets it run, or `c` corrects it: a category key, your message, `ctrl+s`
@@ -84,8 +85,18 @@ class PairScreen(Screen):
 
     # -- layout
 
+    def _sandbox_text(self) -> Text:
+        """Where the agent's commands run, in the words of `tutor.agent.sandbox` (never more than is true)."""
+        status = getattr(self.session, "sandbox", None)
+        if status is None:
+            from tutor.agent.sandbox import UNSANDBOXED
+
+            return plain(f"Unsandboxed: {UNSANDBOXED}.", "bold")
+        return plain(status.line, "dim" if status.active else "bold")
+
     def compose(self) -> ComposeResult:
         yield Static(self._status_text(), id="pair-status")
+        yield Static(self._sandbox_text(), id="sandbox-status")
         with Horizontal(id="pair-body"):
             yield VerticalScroll(id="transcript", can_focus=True)
             with Vertical(id="pair-side"):
