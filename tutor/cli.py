@@ -325,7 +325,7 @@ def _check_summary(results: list[CheckResult]) -> str:
 
 
 @cli.command()
-@click.option("--repo", type=click.Path(path_type=Path), help="The git repository to work on (it is never changed: the agent works in a private copy).")
+@click.option("--repo", type=click.Path(path_type=Path), help="The git repository to work on (Tutor never writes to it: the agent works in a private copy; its commands run sandboxed where bubblewrap runs, else with your permissions).")
 @click.option("--task", default="", help="What the session is about (shown to you and the agent; your goal contract comes first).")
 @click.option("--demo", is_flag=True, help="Pair with a scripted agent on a bundled sample project (no API key needed).")
 @click.option("--resume", "resume_id", metavar="ID", help="Continue session ID where it stopped (see --list).")
@@ -347,7 +347,7 @@ def pair(repo: Path | None, task: str, demo: bool, resume_id: str | None, list_s
 
 
 @cli.command()
-@click.option("--repo", type=click.Path(path_type=Path), help="The git repository to work on (it is never changed: the agent works in a private copy; files it ignores, like .env, are left out).")
+@click.option("--repo", type=click.Path(path_type=Path), help="The git repository to work on (Tutor never writes to it: the agent works in a private copy, files it ignores, like .env, left out; its commands run sandboxed where bubblewrap runs, else with your permissions).")
 @click.option("--task", default="", help="The situation, as learners will read it first (your goal comes next).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="The lesson folder to write on saving (default: a new lesson in your curriculum, $TUTOR_HOME/curricula/recorded).")
 @click.option("--demo", is_flag=True, help="Record with a scripted agent on a bundled sample project (no API key needed), to try recording out.")

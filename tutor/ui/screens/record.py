@@ -29,7 +29,7 @@ from ..plain import assemble, plain
 HOW_RECORDING_WORKS = """\
 **How recording works.** You steer the agent as you would at work; Tutor keeps every step, \
 with your reasons, as a lesson learners replay. The agent works in a private copy of the \
-repository (yours is never touched).
+repository (Tutor never writes to yours; the line at the top says whether its commands are sandboxed).
 
 - at the gate, `r` lets the proposed action run, or `c` corrects it: a category key, your message, why, `ctrl+s`
 - `a` annotates the current step (why it matters, what to notice); `m` marks a question for learners on it
