@@ -16,6 +16,7 @@ used from several threads and leaves no git process behind.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -230,7 +231,16 @@ def _ensure_cache(root: Path, bundle: Path, digest: str) -> tuple[Path, bool]:
     building = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
     try:
         init_bare(building, object_format=header.object_format)
-        load_bundle_into(building, bundle)
+        # git reads a private copy whose hash is checked, not the lesson's file: a bundle swapped for a
+        # FIFO or another bundle after it was hashed can neither hang git nor poison the cache.
+        private = building / "incoming.bundle"
+        if _digest(bundle, copy_to=private) != digest:
+            raise VcsError(f"{bundle}: the lesson bundle changed while being read; try again")
+        try:
+            load_bundle_into(building, private)
+        except VcsError as error:  # named after the lesson's bundle, not the private copy
+            raise VcsError(str(error).replace(str(private.resolve()), str(bundle)).replace(str(private), str(bundle))) from None
+        private.unlink()
         (building / MARKER).write_text(digest + "\n", encoding="ascii")
         for _ in range(5):
             try:
@@ -251,19 +261,25 @@ def _ensure_cache(root: Path, bundle: Path, digest: str) -> tuple[Path, bool]:
             shutil.rmtree(building, ignore_errors=True)
 
 
-def _digest(bundle: Path) -> str:
-    """The SHA-256 of the bundle, read a chunk at a time: memory stays flat whatever its size."""
+def _digest(bundle: Path, *, copy_to: Path | None = None) -> str:
+    """The SHA-256 of the bundle, read a chunk at a time: memory stays flat whatever its size.
+
+    With `copy_to`, the bytes hashed are also written there (a new file).
+    """
     from tutor.lesson.limits import CHUNK, MAX_BUNDLE_BYTES, Refused, open_regular
 
     digest = hashlib.sha256()
     seen = 0
     try:
-        with open_regular(bundle, limit=MAX_BUNDLE_BYTES, name="a lesson bundle") as stream:
+        with open_regular(bundle, limit=MAX_BUNDLE_BYTES, name="a lesson bundle") as stream, \
+                (open(copy_to, "xb") if copy_to is not None else contextlib.nullcontext()) as out:
             while chunk := stream.read(CHUNK):
                 seen += len(chunk)
                 if seen > MAX_BUNDLE_BYTES:
                     raise Refused("grew while being read; refusing to use it")
                 digest.update(chunk)
+                if out is not None:
+                    out.write(chunk)
     except FileNotFoundError:
         raise NotFoundError(f"{bundle}: lesson bundle not found") from None
     except Refused as error:
