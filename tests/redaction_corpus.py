@@ -238,10 +238,12 @@ simple("age-secret-key", "# created: 2024-05-01\n{s}\n", lambda r: "AGE-" + "SEC
 ENV_PREFIX = "CORPUS_"
 
 
-def _env_case(name: str, show: Callable[[str, bytes], str]) -> Maker:
+def _env_case(name: str, show: Callable[[str, bytes], str], variable: str = "", value_of: Callable[[random.Random], str] | None = None) -> Maker:
     def make(rng: random.Random) -> Case:
-        variable = ENV_PREFIX + name.upper().replace("-", "_") + "_TOKEN"
-        value = rs(rng, ALNUM, 10) + rng.choice("/+=") + rs(rng, ALNUM, 14)  # `/` and `+`: URL-encoding changes them
+        nonlocal variable
+        variable = variable or ENV_PREFIX + name.upper().replace("-", "_") + "_TOKEN"
+        # `/` and `+`: URL-encoding changes them
+        value = value_of(rng) if value_of else rs(rng, ALNUM, 10) + rng.choice("/+=") + rs(rng, ALNUM, 14)
         blob = f"HOME=/root\0{variable}={value}\0LANG=C.UTF-8\0".encode()
         return Case(name, show(value, blob), (value,), {variable: value}, encoded=True)
 
@@ -261,6 +263,13 @@ MAKERS["env-value-hex-upper"] = _env_case("env-value-hex-upper", lambda v, b: "0
 MAKERS["env-value-hex-spaced"] = _env_case("env-value-hex-spaced", lambda v, b: "$ od -An -tx1 env\n" + " ".join(f"{c:02x}" for c in b) + "\n")
 MAKERS["env-value-url-encoded"] = _env_case("env-value-url-encoded", lambda v, b: f"GET /callback?token={quote(v, safe='')}&state=ok HTTP/1.1\n")
 MAKERS["env-value-url-plus"] = _env_case("env-value-url-plus", lambda v, b: f"form: q={quote_plus(v)}&x=1\n")
+# The sandbox finding: the model's key read from the parent's environment, base64-encoded.
+MAKERS["env-anthropic-key-base64"] = _env_case(
+    "env-anthropic-key-base64",
+    lambda v, b: "$ base64 /proc/$PPID/environ\n" + _b64_lines(b"USER=tutor\0" + b),
+    variable="ANTHROPIC_API_KEY",
+    value_of=lambda r: "sk-" + "ant-" + "api03-" + rs(r, B64URL, 93) + "AA",
+)
 MAKERS["env-value-json-escaped"] = _env_case("env-value-json-escaped", lambda v, b: json.dumps({"environ": b.decode()}) + "\n")
 
 
