@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -279,3 +280,36 @@ def test_e_an_imported_claude_code_transcript_holds_no_secret(cases: list[Case],
     assert lesson.count("[REDACTED:") >= 2 * len(cases)
     assert survivors(lesson, cases) == [], f"imported lesson (seed {SEED})"
     assert survivors(run.output, cases) == []
+
+
+# ------------------------------------------------------------------------ false positives
+
+
+def test_false_positives_on_the_projects_sources_a_pytest_log_and_a_git_log(capsys: pytest.CaptureFixture[str]) -> None:
+    """benchmarks/redaction_false_positives.py: nothing there is a secret, so every finding is a false positive.
+
+    The only findings allowed are the example passwords the redactor's own comments show
+    (`-pS3cret`, `--password hunter2`): found rightly, written there to be.
+    """
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "redaction_false_positives.py"
+    spec = importlib.util.spec_from_file_location("redaction_false_positives", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.modules.pop(spec.name, None)
+    results = {corpus.name: corpus for corpus in module.false_positives()}
+    with capsys.disabled():
+        for corpus in results.values():
+            print(f"\n{corpus.name}: {len(corpus.findings)} finding(s) in {corpus.characters:,} characters")
+    assert set(results) == {"sources", "pytest log", "git log -p"}
+    assert results["sources"].characters > 500_000 and results["pytest log"].characters > 5_000
+    for corpus in results.values():
+        wrong = [f for f in corpus.findings if f[2] not in module.ACCEPTED]
+        assert wrong == [], f"{corpus.name}: false positives {wrong}"
+        assert len(corpus.findings) <= 12, corpus.findings
+    assert results["pytest log"].findings == []

@@ -313,7 +313,9 @@ _KEYWORD_RULES: tuple[_KeywordRule, ...] = (
     _KeywordRule(  # `mysql -uroot -pS3cret shop`: the password glued to -p (`-p` alone asks for it)
         "password",
         ("mysql", "mariadb"),
-        re.compile(_MYSQL + r"[^\r\n;|&]{0,300}?[ \t]-p" + _OPTION_VALUE),
+        # Only options (each with at most one value) between the command and -p: not prose
+        # that names MariaDB and later an option (`MariaDB clients (mysql_config -pthread)`).
+        re.compile(_MYSQL + r"(?:[ \t]++-(?!p)[^\s;|&]{1,64}+(?:[ \t]++[^\s\-;|&][^\s;|&]{0,64}+)?){0,12}+[ \t]++-p" + _OPTION_VALUE),
         accept=_plausible_option_value,
     ),
     _KeywordRule(  # `sshpass -p S3cret ssh host`, its options before -p (never the command's own -p)
@@ -325,14 +327,14 @@ _KEYWORD_RULES: tuple[_KeywordRule, ...] = (
     _KeywordRule(
         "kubeconfig-client-key",
         ("client-key-data",),
-        re.compile(r"(?i)client-key-data\\{0,3}[\"']?[ \t]*+[:=][ \t]*+\\{0,3}[\"']?(?P<s>[A-Za-z0-9+/=]{8,}+)"),
+        re.compile(r"(?i)client-key-data\\{0,3}[\"']?[ \t]*+[:=][ \t]*+\\{0,3}[\"']?(?P<s>[A-Za-z0-9+/=]{40,}+)(?![\w\-.])"),
         word_start=False,
     ),
     _KeywordRule(
         "kubeconfig-client-certificate",
         ("client-certificate-data",),
         re.compile(
-            r"(?i)client-certificate-data\\{0,3}[\"']?[ \t]*+[:=][ \t]*+\\{0,3}[\"']?(?P<s>[A-Za-z0-9+/=]{8,}+)"
+            r"(?i)client-certificate-data\\{0,3}[\"']?[ \t]*+[:=][ \t]*+\\{0,3}[\"']?(?P<s>[A-Za-z0-9+/=]{40,}+)(?![\w\-.])"
         ),
         word_start=False,
     ),

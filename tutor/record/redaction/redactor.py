@@ -411,7 +411,7 @@ def _assignment_value(text: str, i: int, kw_len: int) -> tuple[tuple[int, int] |
     if upper_key and m.group("ann") is None and (sep == "=" or stripped_sep == ":"):
         # API_KEY=..., export TOKEN=..., DB_PASSWORD: ... (compose files): literals.
         return (span if _plausible_literal(value) else None), skip
-    if name != key and stripped_sep == "=" and not value.startswith("-"):
+    if name != key and sep == "=" and not value.startswith("-"):
         # `--password=hunter2`: a literal on a command line.
         return (span if _plausible_literal(value) else None), skip
     if span[1] < len(text) and text[span[1]] in "([{":  # a call or subscript: code, not a secret
