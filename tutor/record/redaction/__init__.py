@@ -5,20 +5,29 @@
 `aws-access-key`, `password`, `env:MY_TOKEN`, ...). It looks for:
 
 - provider tokens with a recognisable shape, in the style of gitleaks: Anthropic,
-  OpenAI, AWS access key ids, GitHub, GitLab, Slack, Stripe, Google, npm, Twilio,
-  SendGrid, Hugging Face, PyPI, Vault, and more (see `_TOKEN_RULES`);
-- structures that carry a secret: private key blocks, JWTs, `Authorization:`
-  and `Cookie:` headers, `Bearer` tokens, passwords in URLs (`user:pass@host`),
-  `curl -u user:pass`, AWS secret keys and Azure account keys in assignments;
-- values assigned to secret-named keys in code, config files, `.env` files, JSON,
-  YAML, XML, `.netrc` and command-line flags (`password = "..."`,
+  OpenAI, AWS access key ids, GitHub, GitLab, Slack, Stripe, Google, npm, Twilio
+  (API keys, and an auth token next to its account SID), SendGrid, Mailgun, Discord,
+  Telegram, Hugging Face, PyPI, Vault, and more (see `_TOKEN_RULES`);
+- structures that carry a secret: private key blocks (also base64-encoded, as in a
+  kubeconfig's `client-key-data`), JWTs, `Authorization:` and `Cookie:` headers,
+  `Bearer` tokens, passwords in URLs (`user:pass@host`, `redis://:pass@host`), Sentry
+  DSNs, `curl -u user:pass`, `mysql -pPASS`, `sshpass -p PASS`, `.pgpass` lines, AWS
+  secret keys and Azure account keys in assignments;
+- values assigned to secret-named keys in code, config files, `.env` files (the whole
+  rest of the line, whatever its characters), JSON, YAML, XML, `.netrc` (entries on one
+  line or spread over several) and command-line flags (`password = "..."`,
   `"token": "..."`, `API_KEY=...`, `--password ...`). Quoted values and the values
   of upper-case environment-style keys are taken as literals; an unquoted value
   after a lower-case key (`token = make_token()`, `password: str`) is only taken
   when it looks random (letters and digits, or long and mixed), so that code
-  survives;
+  survives. A key whose last word names something about a secret (`api_key_id`,
+  `token_count`, `secret_arn`) holds none; `secret_id` (Vault) does;
 - the exact values of secret-looking environment variables
-  (`Redactor.from_environment`), plus any extra values the caller names.
+  (`Redactor.from_environment`), plus any extra values the caller names, and the
+  secrets a text states plainly (`Redactor.knowing`, used by `tutor build` on its
+  source). Known values are matched as they are, JSON-escaped, URL-encoded, in hex
+  (lower and upper case) and in base64 and base64url at each of the three alignments
+  (`encodings`), also wrapped over lines or spaced (`base64`, `xxd -p`, `od -tx1`).
 
 Ordinary hex (git commit SHAs), UUIDs and base64 outside secret-named
 assignments are left alone: lessons quote `git log` output.
@@ -36,9 +45,12 @@ lower-case key (`password: correcthorse` in YAML) is kept, as is a quoted value
 shorter than six characters; values that are placeholders (`<token>`, `xxxx`,
 `${TOKEN}`, `your_token_here`), references to other variables, URLs, paths and
 plain numbers are never treated as secrets; secrets split across lines (other than
-private key blocks) or encoded (base64 of a secret, other than HTTP Basic) are not
-found, except that environment values are also matched URL-encoded and
-JSON-escaped.
+private key blocks and known values) are not found, nor are encoded secrets whose
+value the redactor does not know (base64 of a password read from a file, other than
+HTTP Basic, Docker `auth` and private keys); of a known value's base64 form the first
+and last one to three characters (which also hold the bits of their neighbours) are
+kept; `xxd`'s default layout (hex beside the text, 16 bytes a line) is not matched
+across its lines.
 """
 
 from __future__ import annotations
