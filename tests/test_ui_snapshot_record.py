@@ -15,7 +15,7 @@ def test_record_marking_an_ask(snap_compare) -> None:
     from tutor.settings import Settings
     from tutor.ui.app import TutorApp
 
-    settings = Settings(learner="senior")
+    settings = Settings(learner="senior", sandbox_bwrap="/nonexistent/bwrap")  # the same status line on every machine
     session = start_session(mode="record", settings=settings, demo=True, session_id="20260101-090000-snap02")
     app = TutorApp(settings=settings, record=session)
 
