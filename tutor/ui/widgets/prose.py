@@ -52,8 +52,8 @@ class Prose(Static):
     DEFAULT_CLASSES = "prose"
 
     def __init__(self, markdown: str, *, classes: str = "") -> None:
-        super().__init__(markdown_renderable(markdown), classes=f"prose {classes}".strip())
-        self.markdown = markdown
+        self.markdown = markdown_source(markdown)  # what is shown: cleaned and cut (a 20 MB task is not held twice)
+        super().__init__(markdown_renderable(self.markdown), classes=f"prose {classes}".strip())
 
 
 def typed_text(words: str, style: str = "") -> Text:
