@@ -51,7 +51,7 @@ def open_session_review(app: Any, session_id: str, reviewer: str | None = None, 
         reviews = load_reviews(session_id)
     except SessionError as error:
         if root:
-            app.exit(return_code=1, message=f"tutor: {error}")
+            app.exit(return_code=1, message=plain(f"tutor: {error}"))
         else:
             app.notify(f"Cannot open the session: {error}", severity="error", timeout=10)
         return
