@@ -241,6 +241,9 @@ def build_hostile_bundle_lesson(root: Path, *, outside: str = "/tmp/outside") ->
     _git(work, "init", "-q", "-b", "main")
     payload = " ".join(PAYLOADS[kind] for kind in ("osc52-clipboard", "osc0-title", "csi-clear", "c1-csi", "bidi-rlo", "markup-action")).replace(CLICK_TARGET, outside)
     names = [name.replace(CLICK_TARGET, outside.replace("/", "-")) for name in HOSTILE_FILE_NAMES]
+    # Links that leave the checkout, as a stranger's lesson may carry them: "shell here" must not materialise them.
+    for link, target in (("passwd", "/etc/passwd"), ("ssh-keys", "../../../../../../../root/.ssh"), (f"{names[0]}-link", outside)):
+        (work / link).symlink_to(target)
     base = _commit(work, {name: f"{payload}\nline two\n" for name in names}, "seed")
     edit = _commit(work, {names[0]: f"changed {payload}\n", "new\x1b[2J.py": payload + "\n"}, "edit")
     _git(work, "update-ref", "refs/tutor/steps/s4", edit)

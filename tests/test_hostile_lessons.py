@@ -254,7 +254,9 @@ async def test_the_100k_line_output_shows_capped(corpus: tuple[Path, Path]) -> N
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-async def test_investigate_with_hostile_file_names_and_contents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_investigate_with_hostile_file_names_and_contents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    import contextlib
+
     from hostile_lessons import build_hostile_bundle_lesson
     from tutor.ui.screens.investigate import InvestigateScreen
 
@@ -295,6 +297,27 @@ async def test_investigate_with_hostile_file_names_and_contents(tmp_path: Path, 
         for x, y in ((10, 8), (30, 10), (80, 12)):
             await pilot.click(offset=(x, y))
         assert not [call for call in spy.calls if "screenshot" in call.lower() or call == "SCREENSHOT"]
+        # "Shell here" on the same hostile code: the shell (a stand-in that records what it sees) gets a
+        # private copy whose links out are notes; the banner is plain; the copy is gone afterwards.
+        record = tmp_path / "shell-saw.txt"
+        shell = tmp_path / "fake-shell.sh"
+        shell.write_text(f'#!/bin/sh\npwd > "{record}"\nfind . -type l >> "{record}"\ncat passwd >> "{record}"\n')
+        shell.chmod(0o755)
+        monkeypatch.setenv("SHELL", str(shell))
+        monkeypatch.setattr(type(app), "suspend", lambda self: contextlib.nullcontext())
+        capfd.readouterr()
+        await pilot.press("s")
+        notes = lambda: [str(note.message) for note in app._notifications]  # noqa: E731, SLF001
+        await wait_until(pilot, lambda: "The throwaway copy was removed." in notes(), "the shell to end", timeout=20)
+        _screen_is_clean(app, "investigate after the shell")
+    printed = capfd.readouterr().out
+    assert_safe(printed, "the shell banner")
+    assert "3 links that led outside the copy were replaced by notes" in printed, printed
+    seen = record.read_text()
+    copy = Path(seen.splitlines()[0])
+    assert not copy.exists(), "the throwaway copy outlived the shell"
+    assert "root:" not in seen, seen
+    assert not [line for line in seen.splitlines()[1:] if line.startswith("./")], f"links were materialised: {seen}"
     assert not outside.exists()
     os.environ.pop("TUTOR_FORCE_TUI", None)
 

@@ -87,7 +87,7 @@ def test_pair_gate(snap_compare) -> None:
     from tutor.settings import Settings
     from tutor.ui.app import TutorApp
 
-    settings = Settings()
+    settings = Settings(sandbox_bwrap="/nonexistent/bwrap")  # the same status line on every machine
     session = start_session(mode="pair", settings=settings, demo=True, session_id="20260101-090000-snap01")
     app = TutorApp(settings=settings, pair=session)
 

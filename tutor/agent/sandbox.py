@@ -162,7 +162,7 @@ class SandboxStatus:
     @property
     def line(self) -> str:
         if self.sandbox is None:
-            return f"Unsandboxed: {UNSANDBOXED} ({self.reason})."
+            return f"The agent's {UNSANDBOXED}: {self.reason}."
         network = "network allowed (sandbox_network)" if self.sandbox.network else "no network"
         return f"Sandboxed (bubblewrap): the agent's commands can write only to the workspace and a private /tmp; {network}."
 

@@ -91,7 +91,7 @@ class PairScreen(Screen):
         if status is None:
             from tutor.agent.sandbox import UNSANDBOXED
 
-            return plain(f"Unsandboxed: {UNSANDBOXED}.", "bold")
+            return plain(f"The agent's {UNSANDBOXED}.", "bold")
         return plain(status.line, "dim" if status.active else "bold")
 
     def compose(self) -> ComposeResult:
