@@ -117,7 +117,7 @@ def start_session(
         raise SessionError(str(error)) from None
     status = sandbox_status(settings, read_only=workspace.shared_objects)
     agent = agent or _make_agent({"agent": "demo" if demo else "anthropic", "model": settings.model}, settings, turns_done=0)
-    loop = _loop(journal, _state([]), agent, workspace, settings, mode, status)
+    loop = _loop(journal, _state([]), agent, workspace, settings, mode, status, redactor)
     loop.record(
         "session",
         format="tutor.session/1",
@@ -175,7 +175,7 @@ def resume_session(session_id: str, *, settings: Settings, agent: Any = None, mo
         raise SessionError(f"session {session_id}: its workspace is gone ({error})") from None
     status = sandbox_status(settings, read_only=workspace.shared_objects)
     agent = agent or _make_agent(header, settings, turns_done=state.turns)
-    loop = _loop(journal, state, agent, workspace, settings, str(header.get("mode", "pair")), status)
+    loop = _loop(journal, state, agent, workspace, settings, str(header.get("mode", "pair")), status, redactor)
     problems = list(read.problems) + (["the last line was cut short by a crash; it was never shown"] if read.torn_tail else [])
     if killed:
         problems.append(f"ended {killed} process{'es' if killed != 1 else ''} a command left running when Tutor stopped")
@@ -251,9 +251,11 @@ def _existing_journal(session_id: str) -> Path:
 
 
 def _redactor() -> Any:
-    from tutor.record.redact import Redactor
+    """One per session, shared by the journal, the tools and the snapshots: a secret it finds anywhere
+    (the user's files when the workspace is made, a command's output), it then finds in any encoding."""
+    from tutor.record.redaction.remembering import RememberingRedactor
 
-    return Redactor.from_environment()
+    return RememberingRedactor.from_environment()
 
 
 def _state(records: list[dict[str, Any]]) -> Any:
@@ -275,13 +277,13 @@ def _make_agent(header: dict[str, Any], settings: Settings, *, turns_done: int) 
     return AnthropicAgent(settings.model or None, max_retries=settings.api_max_retries)
 
 
-def _loop(journal: Any, state: Any, agent: Any, workspace: Any, settings: Settings, mode: str, sandbox: Any = None) -> Any:
+def _loop(journal: Any, state: Any, agent: Any, workspace: Any, settings: Settings, mode: str, sandbox: Any = None, redactor: Any = None) -> Any:
     from tutor.agent.anthropic_agent import SYSTEM_PROMPT
     from tutor.agent.loop import GatedLoop
     from tutor.agent.tools import Tools
 
     tools = Tools(
-        workspace.root, timeout=settings.command_timeout, output_cap=settings.output_cap, redact=_redactor().redact,
+        workspace.root, timeout=settings.command_timeout, output_cap=settings.output_cap, redact=(redactor or _redactor()).redact,
         sandbox=sandbox, env_extra=list(getattr(settings, "sandbox_env", []) or []),
     )
     loop = GatedLoop(

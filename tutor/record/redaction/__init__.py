@@ -25,7 +25,9 @@
 - the exact values of secret-looking environment variables
   (`Redactor.from_environment`), plus any extra values the caller names, and the
   secrets a text states plainly (`Redactor.knowing`, used by `tutor build` on its
-  source). Known values are matched as they are, JSON-escaped, URL-encoded, in hex
+  source), and in a live session every secret found so far (`RememberingRedactor`: the
+  user's files are redacted when the workspace is made, so a later `base64 settings.py`
+  is caught). Known values are matched as they are, JSON-escaped, URL-encoded, in hex
   (lower and upper case) and in base64 and base64url at each of the three alignments
   (`encodings`), also wrapped over lines or spaced (`base64`, `xxd -p`, `od -tx1`).
 
@@ -46,8 +48,8 @@ shorter than six characters; values that are placeholders (`<token>`, `xxxx`,
 `${TOKEN}`, `your_token_here`), references to other variables, URLs, paths and
 plain numbers are never treated as secrets; secrets split across lines (other than
 private key blocks and known values) are not found, nor are encoded secrets whose
-value the redactor does not know (base64 of a password read from a file, other than
-HTTP Basic, Docker `auth` and private keys); of a known value's base64 form the first
+value the redactor does not know (base64 of a secret it has not yet seen plainly, other
+than HTTP Basic, Docker `auth` and private keys); of a known value's base64 form the first
 and last one to three characters (which also hold the bits of their neighbours) are
 kept; `xxd`'s default layout (hex beside the text, 16 bytes a line) is not matched
 across its lines.
