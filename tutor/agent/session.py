@@ -34,15 +34,19 @@ a call waiting at the gate, and `{"proposal": ID}` the agent's step that propose
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .records import (
+    PHASES, STEP_KINDS, Annotation, AskMark, Assistant, Base, Cancelled, Correction, End, Failure, Goal, GoalDraft, Header,
+    Phase, Prediction, Prompt, Record, Result, Retry, Run, Stream, parse_record,
+)
 from .scripted import ToolCall
 
-PHASES = ("goal", "agent", "gate", "running", "human", "failed", "ended")
+__all__ = ["PHASES", "STEP_KINDS", "CallState", "Phase", "SessionState", "Tally", "correction_text"]
 STOPPED_TEXT = "The user stopped this call before it ran; it did not execute."
 OUTCOMES = ("works", "fails")
-STEP_KINDS = ("goal", "prompt", "assistant", "result", "correction")  # the records that become lesson steps
 
 
 @dataclass
@@ -56,6 +60,7 @@ class CallState:
     gated: bool = True
     result: dict[str, Any] | None = None
     correction: dict[str, Any] | None = None  # the correction that stopped it (it never ran)
+    outcome: Result | None = None  # the result record, typed
 
     @property
     def resolved(self) -> bool:
@@ -89,6 +94,7 @@ class Tally:
 @dataclass
 class SessionState:
     header: dict[str, Any] = field(default_factory=dict)
+    info: Header = field(default_factory=Header)  # the header, typed
     goal: str | None = None
     goal_draft: str = ""
     messages: list[dict[str, Any]] = field(default_factory=list)
@@ -106,7 +112,7 @@ class SessionState:
     last_seq: int = 0
 
     @classmethod
-    def from_records(cls, records: list[dict[str, Any]]) -> SessionState:
+    def from_records(cls, records: list[dict[str, Any]] | list[Record]) -> SessionState:
         state = cls()
         for record in records:
             state.apply(record)
@@ -114,102 +120,93 @@ class SessionState:
 
     # -- the fold
 
-    def apply(self, record: dict[str, Any]) -> None:
-        kind = record.get("kind")
+    def apply(self, record: Mapping[str, object] | Record) -> None:
+        """Fold one record in (a raw journal object is parsed first; `MalformedRecord` if it cannot be read)."""
+        if not isinstance(record, Base):
+            record = parse_record(record)
         self.records += 1
-        self.last_seq = max(self.last_seq, int(record.get("seq", 0) or 0))
-        handler = getattr(self, f"_on_{kind}", None)
-        if handler is not None:
-            handler(record)
-        if kind in STEP_KINDS and "seq" in record:
-            self.steps.append((int(record["seq"]), str(kind)))
+        self.last_seq = max(self.last_seq, record.seq)
+        self._fold(record)
+        if record.kind in STEP_KINDS and record.seq:
+            self.steps.append((record.seq, record.kind))
 
-    def _on_session(self, record: dict[str, Any]) -> None:
-        self.header = {k: v for k, v in record.items() if k not in ("seq", "at", "kind")}
+    def _fold(self, record: Record) -> None:  # noqa: C901 - one case per kind
+        match record:
+            case Header():
+                self.header = dict(record.data)
+                self.info = record
+            case GoalDraft():
+                self.goal_draft = record.text
+            case Goal():
+                self._on_goal(record.text)
+            case Prompt():
+                self.failure = None
+                self._user_text(record.text)
+            case Stream():
+                self.partial += record.text
+            case Assistant():
+                self._on_assistant(record)
+            case Prediction():
+                state = self.calls.get(record.call)
+                if state is not None and not state.resolved:
+                    state.prediction = {"outcome": record.outcome, "confidence": record.confidence}
+            case Run():
+                state = self.calls.get(record.call)
+                if state is not None:
+                    state.started = True
+                    state.gated = record.gated
+            case Result():
+                state = self.calls.get(record.call)
+                if state is None or state.resolved:
+                    return
+                state.result = {k: v for k, v in record.data.items() if k != "call"}
+                state.outcome = record
+                state.settled_seq = record.seq
+                self._close_turn_if_done()
+            case Correction():
+                for call_id in record.stopped:
+                    state = self.calls.get(call_id)
+                    if state is not None and not state.resolved:
+                        state.correction = dict(record.data)
+                        state.settled_seq = record.seq
+                self._close_turn_if_done()
+            case Failure():
+                self.failure = dict(record.data)
+                self.partial = ""
+            case Cancelled() if record.what == "reply":
+                self.failure = {"message": "You stopped the reply.", "retryable": True, "partial": True, "cancelled": True}
+                self.partial = ""
+            case Retry():
+                self.failure = None
+            case End():
+                self.ended = True
+            case Annotation():
+                self.annotations.append(record.as_dict())
+            case AskMark():
+                self.asks.append(record.as_dict())
+            case _:
+                pass  # `process`, `mentor`, `saved` and kinds this version does not know: no state
 
-    def _on_goal_draft(self, record: dict[str, Any]) -> None:
-        self.goal_draft = str(record.get("text", ""))
-
-    def _on_goal(self, record: dict[str, Any]) -> None:
+    def _on_goal(self, text: str) -> None:
         if self.goal is not None:
             return
-        self.goal = str(record.get("text", ""))
+        self.goal = text
         self.goal_draft = self.goal
         task = str(self.header.get("task") or "").strip()
         opening = f"Task: {task}\n\nMy goal for this session (the contract):\n{self.goal}" if task else self.goal
         self._user_text(opening)
 
-    def _on_prompt(self, record: dict[str, Any]) -> None:
-        self.failure = None
-        self._user_text(str(record.get("text", "")))
-
-    def _on_stream(self, record: dict[str, Any]) -> None:
-        self.partial += str(record.get("text", ""))
-
-    def _on_assistant(self, record: dict[str, Any]) -> None:
+    def _on_assistant(self, record: Assistant) -> None:
         self.partial = ""
         self.failure = None
         self.turns += 1
-        content = [dict(block) for block in record.get("content", []) if isinstance(block, dict)]
-        self.messages.append({"role": "assistant", "content": content})
+        self.messages.append({"role": "assistant", "content": [dict(block) for block in record.content]})
         self.turn_calls = []
-        for raw in record.get("calls", []):
-            call = ToolCall(
-                id=str(raw["id"]), tool=str(raw["tool"]), input=dict(raw.get("input") or {}), input_error=raw.get("input_error")
-            )
-            self.calls[call.id] = CallState(call=call, turn=self.turns, proposed_seq=int(record.get("seq", 0) or 0))
+        for proposed in record.calls:
+            call = ToolCall(id=proposed.id, tool=proposed.tool, input=dict(proposed.input), input_error=proposed.input_error)
+            self.calls[call.id] = CallState(call=call, turn=self.turns, proposed_seq=record.seq)
             self.order.append(call.id)
             self.turn_calls.append(call.id)
-
-    def _on_prediction(self, record: dict[str, Any]) -> None:
-        state = self.calls.get(str(record.get("call")))
-        if state is not None and not state.resolved:
-            state.prediction = {"outcome": record.get("outcome"), "confidence": record.get("confidence", "medium")}
-
-    def _on_run(self, record: dict[str, Any]) -> None:
-        state = self.calls.get(str(record.get("call")))
-        if state is not None:
-            state.started = True
-            state.gated = bool(record.get("gated", True))
-
-    def _on_result(self, record: dict[str, Any]) -> None:
-        state = self.calls.get(str(record.get("call")))
-        if state is None or state.resolved:
-            return
-        state.result = {k: v for k, v in record.items() if k not in ("seq", "at", "kind", "call")}
-        state.settled_seq = int(record.get("seq", 0) or 0)
-        self._close_turn_if_done()
-
-    def _on_correction(self, record: dict[str, Any]) -> None:
-        stopped = [str(i) for i in record.get("stopped") or [record.get("call")]]
-        correction = {k: v for k, v in record.items() if k not in ("seq", "at", "kind")}
-        for call_id in stopped:
-            state = self.calls.get(call_id)
-            if state is not None and not state.resolved:
-                state.correction = correction
-                state.settled_seq = int(record.get("seq", 0) or 0)
-        self._close_turn_if_done()
-
-    def _on_failure(self, record: dict[str, Any]) -> None:
-        self.failure = {k: v for k, v in record.items() if k not in ("seq", "at", "kind")}
-        self.partial = ""
-
-    def _on_cancelled(self, record: dict[str, Any]) -> None:
-        if record.get("what") == "reply":
-            self.failure = {"message": "You stopped the reply.", "retryable": True, "partial": True, "cancelled": True}
-            self.partial = ""
-
-    def _on_retry(self, record: dict[str, Any]) -> None:
-        self.failure = None
-
-    def _on_end(self, record: dict[str, Any]) -> None:
-        self.ended = True
-
-    def _on_annotation(self, record: dict[str, Any]) -> None:
-        self.annotations.append(record)
-
-    def _on_ask(self, record: dict[str, Any]) -> None:
-        self.asks.append(record)
 
     # -- helpers of the fold
 
@@ -247,7 +244,7 @@ class SessionState:
         return [self.calls[i] for i in self.turn_calls if not self.calls[i].resolved]
 
     @property
-    def phase(self) -> str:
+    def phase(self) -> Phase:
         if self.ended:
             return "ended"
         if self.goal is None:

@@ -16,6 +16,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from tutor.agent.records import (
+    Annotation, AskMark, Assistant, Correction, Goal, Header, MalformedRecord, Prediction, Prompt, ProposedCall, Record, Result,
+    Run, parse_record,
+)
 from tutor.lesson import FORMAT, Lesson
 from tutor.lesson.io import save_lesson_folder
 from tutor.lesson.validate import check_lesson_data
@@ -31,7 +35,7 @@ INTERVENE_PROMPT = "The agent is about to do this. Would you let it?"
 
 
 def lesson_data(
-    records: Iterable[dict[str, Any]],
+    records: Iterable[dict[str, Any] | Record],
     *,
     lesson_id: str,
     origin: str = "recorded",
@@ -44,111 +48,104 @@ def lesson_data(
     one that cannot stand there is left out and said in `warnings`. With none marked, the
     defaults of `default_asks` apply.
     """
-    records = list(records)
     warnings = warnings if warnings is not None else []
-    header = next((r for r in records if r.get("kind") == "session"), {})
+    typed = _typed(records, warnings)
+    header = next((r for r in typed if isinstance(r, Header)), Header())
     steps: list[dict[str, Any]] = []
     counters: dict[str, int] = {}
-    predictions: dict[str, dict[str, Any]] = {}
+    predictions: dict[str, Prediction] = {}
     by_seq: dict[int, dict[str, Any]] = {}  # journal seq -> the step that record made
     settles: dict[str, dict[str, Any]] = {}  # API call id -> the step that settled it (result or correction)
 
     call_ids: dict[str, str] = {}  # the API's ids (toolu_01Ab...) are not slugs: number them
 
-    def call_id_for(raw: object) -> str:
-        return call_ids.setdefault(str(raw), f"call-{len(call_ids) + 1}")
+    def call_id_for(raw: str) -> str:
+        return call_ids.setdefault(raw, f"call-{len(call_ids) + 1}")
 
     def new_id(prefix: str) -> str:
         counters[prefix] = counters.get(prefix, 0) + 1
         return f"{prefix}{counters[prefix]}"
 
-    def add(record: dict[str, Any], step: dict[str, Any]) -> None:
+    def add(record: Record, step: dict[str, Any]) -> None:
         steps.append(step)
-        if "seq" in record:
-            by_seq[int(record["seq"])] = step
+        if record.seq:
+            by_seq[record.seq] = step
 
-    gated = {str(r.get("call")) for r in records if (r.get("kind") == "run" and r.get("gated", True)) or r.get("kind") == "correction"}
+    gated = {r.call for r in typed if (isinstance(r, Run) and r.gated) or isinstance(r, Correction)}
     later: dict[str, dict[str, Any]] = {}  # first call id -> the agent step that proposes it, not shown yet
     proposes: dict[str, dict[str, Any]] = {}  # API call id -> the agent step that proposes it
 
-    for record in records:
-        kind = record.get("kind")
-        if kind in ("result", "correction") and str(record.get("call")) in later:
-            steps.append(later.pop(str(record.get("call"))))
-        if kind == "goal":
-            add(record, {"id": "goal", "kind": "goal", "text": str(record.get("text", ""))})
-        elif kind == "prompt":
-            add(record, {"id": new_id("prompt-"), "kind": "prompt", "text": str(record.get("text", ""))})
-        elif kind == "assistant":
-            text = "".join(b.get("text", "") for b in record.get("content", []) if isinstance(b, dict) and b.get("type") == "text")
-            chunks = _gate_chunks([c for c in record.get("calls", []) if isinstance(c, dict)], gated)
-            for index, chunk in enumerate(chunks or [[]]):
-                calls = [{"id": call_id_for(c["id"]), "tool": str(c["tool"]), "input": dict(c.get("input") or {})} for c in chunk]
-                words = (text or "(no words, only tool calls)") if index == 0 else CONTINUED
-                step = {"id": new_id("agent-"), "kind": "agent", "text": words}
-                if calls:
-                    step["calls"] = calls
-                for call in chunk:
-                    proposes[str(call["id"])] = step
-                if index == 0:
-                    add(record, step)
-                else:  # shown when its call comes up, as the gate showed it
-                    later[str(chunk[0]["id"])] = step
-        elif kind == "prediction":
-            predictions[str(record.get("call"))] = record
-        elif kind == "result":
-            call_id = call_id_for(record.get("call"))
-            output = str(record.get("output") or "")
-            if record.get("error"):
-                output = f"{record['error']}\n{output}" if output else str(record["error"])
-            step = {"id": new_id("result-"), "kind": "result", "call": call_id, "ok": bool(record.get("ok")),
-                    "exit_code": record.get("exit_code"), "output": output}
-            if record.get("commit"):
-                step["commit"] = record["commit"]
-            prediction = predictions.get(str(record.get("call")))
-            if prediction is not None:
-                step["annotation"] = f"The learner predicted it {prediction.get('outcome')} ({prediction.get('confidence')} confidence)."
-            step = {k: v for k, v in step.items() if v is not None}
-            add(record, step)
-            settles[str(record.get("call"))] = step
-        elif kind == "correction":
-            step = {"id": new_id("correction-"), "kind": "correction", "category": str(record.get("category")),
-                    "text": str(record.get("message", ""))}
-            if record.get("why"):
-                step["why"] = str(record["why"])
-            add(record, step)
-            for stopped in record.get("stopped") or [record.get("call")]:
-                settles.setdefault(str(stopped), step)
+    for record in typed:
+        if isinstance(record, (Result, Correction)) and record.call in later:
+            steps.append(later.pop(record.call))
+        match record:
+            case Goal():
+                add(record, {"id": "goal", "kind": "goal", "text": record.text})
+            case Prompt():
+                add(record, {"id": new_id("prompt-"), "kind": "prompt", "text": record.text})
+            case Assistant():
+                chunks = _gate_chunks(list(record.calls), gated)
+                for index, chunk in enumerate(chunks or [[]]):
+                    calls = [{"id": call_id_for(c.id), "tool": c.tool, "input": dict(c.input)} for c in chunk]
+                    words = (record.text or "(no words, only tool calls)") if index == 0 else CONTINUED
+                    step: dict[str, Any] = {"id": new_id("agent-"), "kind": "agent", "text": words}
+                    if calls:
+                        step["calls"] = calls
+                    for call in chunk:
+                        proposes[call.id] = step
+                    if index == 0:
+                        add(record, step)
+                    else:  # shown when its call comes up, as the gate showed it
+                        later[chunk[0].id] = step
+            case Prediction():
+                predictions[record.call] = record
+            case Result():
+                output = f"{record.error}\n{record.output}" if record.error and record.output else (record.error or record.output)
+                step = {"id": new_id("result-"), "kind": "result", "call": call_id_for(record.call), "ok": record.ok,
+                        "exit_code": record.exit_code, "output": output}
+                if record.commit:
+                    step["commit"] = record.commit
+                prediction = predictions.get(record.call)
+                if prediction is not None:
+                    step["annotation"] = f"The learner predicted it {prediction.outcome} ({prediction.confidence} confidence)."
+                step = {k: v for k, v in step.items() if v is not None}
+                add(record, step)
+                settles[record.call] = step
+            case Correction():
+                step = {"id": new_id("correction-"), "kind": "correction", "category": record.category, "text": record.message}
+                if record.why:
+                    step["why"] = record.why
+                add(record, step)
+                for stopped in record.stopped:
+                    settles.setdefault(stopped, step)
     steps.extend(later.values())  # calls still waiting at the gate when the session stopped
     if not any(s["kind"] == "goal" for s in steps):
         raise LessonDraftError("the session has no goal yet: nothing to make a lesson of")
 
-    def target_step(target: object) -> dict[str, Any] | None:
-        if not isinstance(target, dict):
-            return None
+    def target_step(target: dict[str, object]) -> dict[str, Any] | None:
         if "call" in target:
             return settles.get(str(target["call"]))
         if "proposal" in target:
             return proposes.get(str(target["proposal"]))
         try:
-            return by_seq.get(int(target.get("seq", -1)))
+            return by_seq.get(int(target.get("seq", -1)))  # type: ignore[call-overload]
         except (TypeError, ValueError):
             return None
 
-    for record in records:
-        if record.get("kind") != "annotation" or not str(record.get("text", "")).strip():
+    for note in typed:
+        if not isinstance(note, Annotation) or not note.text.strip():
             continue
-        step = target_step(record.get("target"))
+        step = target_step(note.target)
         if step is None:
             warnings.append("an annotation names a step the session never reached; left out")
             continue
-        text = str(record["text"]).strip()
+        text = note.text.strip()
         step["annotation"] = f"{step['annotation']}\n\n{text}" if step.get("annotation") else text
 
-    marked = [r for r in records if r.get("kind") == "ask"]
-    for record in marked:
-        step = target_step(record.get("target"))
-        ask = dict(record.get("ask") or {})
+    marked = [r for r in typed if isinstance(r, AskMark)]
+    for mark in marked:
+        step = target_step(mark.target)
+        ask = dict(mark.ask)
         if step is None:
             warnings.append(f"an {ask.get('type', '?')} ask was marked on a call that was never run or corrected; left out")
             continue
@@ -162,9 +159,9 @@ def lesson_data(
     if not marked:
         default_asks(steps)
 
-    task = str(header.get("task") or "").strip() or "A live session with the agent."
+    task = header.task.strip() or "A live session with the agent."
     title = _title(task)
-    mode = str(header.get("mode", "pair"))
+    mode = header.mode or "pair"
     summary = _summary(mode, author, steps)
     data: dict[str, Any] = {
         "format": FORMAT, "id": lesson_id, "title": title, "summary": summary,
@@ -174,14 +171,27 @@ def lesson_data(
     if author:
         data["author"] = author
     if any("commit" in s for s in steps):
-        data["repo"] = {"bundle": "repo.bundle", "base": str(header.get("base", ""))}
+        data["repo"] = {"bundle": "repo.bundle", "base": header.base}
     return data
 
 
 CONTINUED = "(the same message, its next call)"
 
 
-def _gate_chunks(calls: list[dict[str, Any]], gated: set[str]) -> list[list[dict[str, Any]]]:
+def _typed(records: Iterable[dict[str, Any] | Record], warnings: list[str]) -> list[Record]:
+    typed: list[Record] = []
+    for record in records:
+        if isinstance(record, dict):
+            try:
+                record = parse_record(record)
+            except MalformedRecord as error:
+                warnings.append(f"record {record.get('seq', '?')}: unreadable ({error}), left out")
+                continue
+        typed.append(record)
+    return typed
+
+
+def _gate_chunks(calls: list[ProposedCall], gated: set[str]) -> list[list[ProposedCall]]:
     """A message's calls, split so that every call that stopped at the gate starts an agent step of its own.
 
     The gate showed such a call alone, after the results of the calls before it: as its
@@ -189,9 +199,9 @@ def _gate_chunks(calls: list[dict[str, Any]], gated: set[str]) -> list[list[dict
     where an intervene ask can stand. Calls that never reached the gate (stopped by a
     correction of an earlier one) stay with the call before them.
     """
-    chunks: list[list[dict[str, Any]]] = []
+    chunks: list[list[ProposedCall]] = []
     for call in calls:
-        if not chunks or str(call.get("id")) in gated:
+        if not chunks or call.id in gated:
             chunks.append([call])
         else:
             chunks[-1].append(call)

@@ -19,6 +19,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
+from tutor.agent.records import (
+    Annotation, Assistant, Correction, End, Failure, Goal, MentorNote, Prediction, Prompt, ProposedCall, Record, Result, Run,
+    parse_record,
+)
 from tutor.agent.session import SessionState
 from tutor.lesson.taxonomy import Category
 
@@ -88,65 +92,59 @@ def trajectory_from_records(records: list[dict[str, Any]], *, session_id: str = 
     # The state fold decides what a prediction, a run and a correction mean, exactly as the
     # live screen did: the review must show the learner the session they lived.
     state = SessionState()
-    broken: set[int] = set()
+    typed: list[Record] = []
     problems: list[str] = []
-    for number, record in enumerate(records):
+    for raw in records:
         try:
+            record = parse_record(raw)
             state.apply(record)
         except (TypeError, KeyError, ValueError, AttributeError) as error:
             # A hand-edited or foreign journal must not keep the rest of the session from review.
-            broken.add(number)
-            problems.append(f"record {record.get('seq', '?')} ({record.get('kind')}): unreadable ({error}), left out")
+            problems.append(f"record {raw.get('seq', '?')} ({raw.get('kind')}): unreadable ({error}), left out")
+            continue
+        typed.append(record)
     header = state.header
     steps: list[Step] = []
     call_steps: dict[str, str] = {}  # API call id -> step id
     seq_steps: dict[int, str] = {}  # a record's seq -> the step it belongs to (for annotations)
     notes: dict[str, list[str]] = {}
     goal_seen = False
-    for number, record in enumerate(records):
-        if number in broken:
-            continue
-        kind = record.get("kind")
-        seq = _int(record.get("seq"))
-        at = _float(record.get("at"))
-        if kind == "goal" and not goal_seen:
-            goal_seen = True
-            steps.append(Step(f"goal-{seq}", "goal", seq, str(record.get("text", "")), at=at))
-        elif kind == "prompt":
-            steps.append(Step(f"prompt-{seq}", "prompt", seq, str(record.get("text", "")), at=at))
-        elif kind == "mentor":
-            comment = record.get("comment") if isinstance(record.get("comment"), dict) else {}
-            steps.append(Step(f"mentor-{seq}", "mentor", seq, _mentor_text(comment), at=at))
-        elif kind == "assistant":
-            text = "".join(
-                str(block.get("text", "")) for block in record.get("content") or [] if isinstance(block, dict) and block.get("type") == "text"
-            ).strip()
-            if text:
-                steps.append(Step(f"agent-{seq}", "agent", seq, text, at=at))
-                seq_steps[seq] = f"agent-{seq}"
-            for position, raw in enumerate(record.get("calls") or [], start=1):
-                if not isinstance(raw, dict) or "id" not in raw:
-                    continue
-                step_id = call_step_id(seq, position)
-                call_steps[str(raw["id"])] = step_id
-                seq_steps.setdefault(seq, step_id)
-                steps.append(Step(step_id, "call", seq, call=_call_step(state, raw), at=at))
-        elif kind in ("result", "correction", "run", "prediction"):
-            owner = call_steps.get(str(record.get("call")))
-            if owner is not None:
-                seq_steps[seq] = owner
-        elif kind == "failure":
-            steps.append(Step(f"failure-{seq}", "failure", seq, str(record.get("message", "")), at=at))
-        elif kind == "end":
-            steps.append(Step(f"end-{seq}", "end", seq, _end_text(record.get("summary")), at=at))
-        elif kind == "annotation":
-            target = record.get("target") if isinstance(record.get("target"), dict) else {"call": record.get("call")}
-            owner = call_steps.get(str(target.get("call"))) if target.get("call") is not None else seq_steps.get(_int(target.get("seq")))
-            if owner is None and target.get("seq") is not None:
-                owner = next((s.id for s in steps if s.seq == _int(target.get("seq"))), None)
-            if owner is not None and str(record.get("text", "")).strip():
-                notes.setdefault(owner, []).append(str(record["text"]).strip())
-        if kind in ("goal", "prompt", "mentor", "failure", "end") and steps and steps[-1].seq == seq:
+    for record in typed:
+        seq, at = record.seq, record.at
+        match record:
+            case Goal() if not goal_seen:
+                goal_seen = True
+                steps.append(Step(f"goal-{seq}", "goal", seq, record.text, at=at))
+            case Prompt():
+                steps.append(Step(f"prompt-{seq}", "prompt", seq, record.text, at=at))
+            case MentorNote():
+                steps.append(Step(f"mentor-{seq}", "mentor", seq, _mentor_text(record.comment), at=at))
+            case Assistant():
+                text = record.text.strip()
+                if text:
+                    steps.append(Step(f"agent-{seq}", "agent", seq, text, at=at))
+                    seq_steps[seq] = f"agent-{seq}"
+                for position, proposed in enumerate(record.calls, start=1):
+                    step_id = call_step_id(seq, position)
+                    call_steps[proposed.id] = step_id
+                    seq_steps.setdefault(seq, step_id)
+                    steps.append(Step(step_id, "call", seq, call=_call_step(state, proposed), at=at))
+            case Result() | Correction() | Run() | Prediction():
+                owner = call_steps.get(record.call)
+                if owner is not None:
+                    seq_steps[seq] = owner
+            case Failure():
+                steps.append(Step(f"failure-{seq}", "failure", seq, record.message, at=at))
+            case End():
+                steps.append(Step(f"end-{seq}", "end", seq, _end_text(record.summary), at=at))
+            case Annotation():
+                target = record.target if "target" in record.data else {"call": record.data.get("call")}
+                owner = call_steps.get(str(target.get("call"))) if target.get("call") is not None else seq_steps.get(_int(target.get("seq")))
+                if owner is None and target.get("seq") is not None:
+                    owner = next((s.id for s in steps if s.seq == _int(target.get("seq"))), None)
+                if owner is not None and record.text.strip():
+                    notes.setdefault(owner, []).append(record.text.strip())
+        if record.kind in ("goal", "prompt", "mentor", "failure", "end") and steps and steps[-1].seq == seq:
             seq_steps[seq] = steps[-1].id
     if notes:
         steps = [replace(step, notes=tuple(notes[step.id])) if step.id in notes else step for step in steps]
@@ -166,13 +164,11 @@ def trajectory_from_records(records: list[dict[str, Any]], *, session_id: str = 
     )
 
 
-def _call_step(state: SessionState, raw: dict[str, Any]) -> CallStep:
-    call_id = str(raw["id"])
-    tool = str(raw.get("tool", "?"))
-    data = dict(raw.get("input") or {}) if isinstance(raw.get("input"), dict) else {}
+def _call_step(state: SessionState, proposed: ProposedCall) -> CallStep:
+    call_id, tool, data = proposed.id, proposed.tool, dict(proposed.input)
     live = state.calls.get(call_id)
     if live is None:  # the fold dropped it (a malformed record): show the proposal, no decision
-        return CallStep(call_id, tool, data, raw.get("input_error"), True, "waiting")
+        return CallStep(call_id, tool, data, proposed.input_error, True, "waiting")
     correction = live.correction
     if live.result is not None:
         interrupted = bool(live.result.get("interrupted"))
@@ -184,7 +180,7 @@ def _call_step(state: SessionState, raw: dict[str, Any]) -> CallStep:
     else:
         decision = "waiting"
     return CallStep(
-        call_id=call_id, tool=tool, input=data, input_error=raw.get("input_error"), gated=live.gated, decision=decision,
+        call_id=call_id, tool=tool, input=data, input_error=proposed.input_error, gated=live.gated, decision=decision,
         prediction=dict(live.prediction) if live.prediction else None,
         correction=dict(correction) if correction else None,
         result=dict(live.result) if live.result else None,
