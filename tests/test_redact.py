@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tutor.record.redact import Finding, Redactor, is_secret_name, marker
+from tutor.record.redact import Finding, Redactor, marker, names_a_secret
 
 ALNUM = string.ascii_letters + string.digits
 UPPER_ALNUM = string.ascii_uppercase + string.digits
@@ -361,7 +361,7 @@ def test_default_environment_works(monkeypatch: pytest.MonkeyPatch) -> None:
      "client_secret", "SMTP_PASSWD", "VAULT_CREDENTIALS"],
 )
 def test_secret_names(name: str) -> None:
-    assert is_secret_name(name)
+    assert names_a_secret(name)
 
 
 @pytest.mark.parametrize(
@@ -370,7 +370,7 @@ def test_secret_names(name: str) -> None:
      "XDG_SESSION_TYPE", "PYTHONPATH", "TERM", "OPENAI_BASE_URL", "SECRET_PATH", "LANG", "TOKENIZERS_PARALLELISM"],
 )
 def test_not_secret_names(name: str) -> None:
-    assert not is_secret_name(name)
+    assert not names_a_secret(name)
 
 
 # -------------------------------------------------------------------- false positives
@@ -869,7 +869,7 @@ def test_a_vault_secret_id_is_still_a_secret(redactor: Redactor) -> None:
     for text in (f'secret_id = "{value}"', f"VAULT_SECRET_ID={value}", json.dumps({"secret_id": value})):
         assert value not in redactor.redact(text), text
     assert value not in json.dumps(redactor.redact_obj({"secret_id": value}))
-    assert is_secret_name("VAULT_SECRET_ID") and not is_secret_name("AWS_ACCESS_KEY_ID_FILE")
+    assert names_a_secret("VAULT_SECRET_ID") and not names_a_secret("AWS_ACCESS_KEY_ID_FILE")
 
 
 # ------------------------------------------------------- environment values, encoded

@@ -1,4 +1,9 @@
-"""Which processes a command started, written down so that a crash never leaves them running.
+"""The process groups of the agent's commands: ended when a command ends, and after a crash.
+
+`kill_group` ends a running command's whole group (SIGTERM, SIGCONT, then SIGKILL after
+`KILL_GRACE` seconds) when it exits, times out or is cancelled, so nothing it left in
+the background lingers between calls (`tutor.agent.tools.commands`). The rest of this
+module is about what a crash leaves behind.
 
 When `Tools.run` starts a command it reports the command's process group (`identity`):
 the group id (the pid of the shell, or of bubblewrap, which leads a new session), the
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Iterable
@@ -32,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 PROCESS_KIND = "process"  # the journal record kind
+KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL
 
 
 def boot_id() -> str:
@@ -101,7 +108,7 @@ def members(record: dict[str, Any], workspace: str | os.PathLike[str]) -> list[i
     return found
 
 
-def kill_leftovers(records: Iterable[dict[str, Any]], workspace: str | os.PathLike[str], *, grace: float = 2.0) -> int:
+def kill_leftovers(records: Iterable[dict[str, Any]], workspace: str | os.PathLike[str], *, grace: float = KILL_GRACE) -> int:
     """Kill what is left of every journalled command's process group; returns how many processes were ended."""
     groups = [r for r in records if r.get("kind") == PROCESS_KIND]
     targets = {pid for record in groups for pid in members(record, workspace)}
@@ -124,3 +131,58 @@ def kill_leftovers(records: Iterable[dict[str, Any]], workspace: str | os.PathLi
         except OSError:
             pass
     return len(targets)
+
+
+# ------------------------------------------------------------ a running command's group
+
+
+def group_alive(group: int) -> bool:
+    """Whether any process of `group` is still running (zombies awaiting their reaper do not count)."""
+    if sys.platform.startswith("linux") and os.path.isdir("/proc"):
+        try:
+            names = os.listdir("/proc")
+        except OSError:
+            names = []
+        for name in names:
+            if not name.isdigit():
+                continue
+            try:
+                with open(f"/proc/{name}/stat", "rb") as handle:
+                    fields = handle.read().rsplit(b")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if len(fields) > 2 and int(fields[2]) == group and fields[0] not in (b"Z", b"X"):
+                return True
+        return False
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def signal_group(group: int, signum: int) -> None:
+    try:
+        os.killpg(group, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def kill_group(group: int, process: subprocess.Popen[bytes], *, grace: float = KILL_GRACE) -> None:
+    """End every process of `group`: SIGTERM, then SIGKILL after `grace` seconds; reap the shell."""
+    if process.poll() is not None and not group_alive(group):
+        return
+    signal_group(group, signal.SIGTERM)
+    signal_group(group, signal.SIGCONT)  # a stopped process only acts on SIGTERM once continued
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if process.poll() is not None and not group_alive(group):
+            return
+        time.sleep(0.02)
+    signal_group(group, signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + grace
+    while group_alive(group) and time.monotonic() < deadline:
+        time.sleep(0.02)

@@ -25,10 +25,11 @@ status says so in the words the screens and the README use: "commands run with y
 permissions, unsandboxed". Nothing falls back silently: a sandbox that was found but
 fails for one command reports bubblewrap's error as that command's output.
 
-The environment of a command is built by allowlist (`command_environment`): `PATH`,
-`LANG`, `LC_*`, `TERM`, `TZ`, `USER`, `LOGNAME` and the names the user adds in
-`sandbox_env`, then `tutor.agent.tools.safe_environment`'s rules (no secret-looking name
-ever, even one the user added; quiet, reproducible defaults). `HOME` is a private folder.
+The environment of a command is built by allowlist (`tutor.agent.tools.environment
+.command_environment`): `PATH`, `LANG`, `LC_*`, `TERM`, `TZ`, `USER`, `LOGNAME` and the
+names the user adds in `sandbox_env`, then `safe_environment`'s rules (no secret-looking
+name ever, even one the user added; quiet, reproducible defaults). `HOME` is a private
+folder (`SANDBOX_HOME` inside the sandbox).
 """
 
 from __future__ import annotations
@@ -38,15 +39,13 @@ import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 UNSANDBOXED = "commands run with your permissions, unsandboxed"
 SANDBOX_HOME = "/tmp/home"  # HOME inside the sandbox: in its private /tmp, gone after each command
-ALLOWED_ENV = ("PATH", "LANG", "TERM", "TZ", "USER", "LOGNAME")
-ALLOWED_ENV_PREFIXES = ("LC_",)
 PROBE_TIMEOUT = 10.0
 _SYSTEM_DIRS = ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 _OPTIONAL_DIRS = ("/opt", "/nix", "/gnu")  # software installed outside /usr, shown read-only when present
@@ -182,23 +181,3 @@ def sandbox_status(settings: Any, *, read_only: Iterable[str] = ()) -> SandboxSt
         if os.path.isabs(real) and real != "/" and real not in paths:
             paths.append(real)
     return SandboxStatus(Sandbox(bwrap, network=network, read_only=tuple(paths)))
-
-
-def command_environment(environ: Mapping[str, str] | None = None, extra: Iterable[str] = (), *, home: str = SANDBOX_HOME) -> dict[str, str]:
-    """The environment of a live session's command: an allowlist of `environ`, never a secret, `HOME` private.
-
-    Kept: `PATH`, `LANG`, `LC_*`, `TERM`, `TZ`, `USER`, `LOGNAME` and the names in `extra`
-    (the `sandbox_env` setting; a trailing `*` takes a prefix, `PIP_*`). Then
-    `safe_environment` drops anything secret-looking that an `extra` name let in (an API
-    key never enters, whatever the settings say) and sets its quiet defaults.
-    """
-    from .tools import safe_environment
-
-    source = os.environ if environ is None else environ
-    names = [name for name in extra if isinstance(name, str) and name]
-    exact = set(ALLOWED_ENV) | {name for name in names if not name.endswith("*")}
-    prefixes = ALLOWED_ENV_PREFIXES + tuple(name[:-1] for name in names if name.endswith("*") and len(name) > 1)
-    kept = {name: value for name, value in source.items() if name in exact or name.startswith(prefixes)}
-    env = safe_environment(kept)
-    env["HOME"] = home
-    return env

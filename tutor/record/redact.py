@@ -5,6 +5,6 @@ This module keeps the old import path working: `from tutor.record.redact import 
 
 from __future__ import annotations
 
-from tutor.record.redaction import MARKER, MIN_ENV_VALUE, MIN_EXTRA_VALUE, Finding, Redactor, is_secret_name, marker
+from tutor.record.redaction import MARKER, MIN_ENV_VALUE, MIN_EXTRA_VALUE, Finding, Redactor, marker, names_a_secret
 
-__all__ = ["MARKER", "MIN_ENV_VALUE", "MIN_EXTRA_VALUE", "Finding", "Redactor", "is_secret_name", "marker"]
+__all__ = ["MARKER", "MIN_ENV_VALUE", "MIN_EXTRA_VALUE", "Finding", "Redactor", "marker", "names_a_secret"]

@@ -57,7 +57,7 @@ across its lines.
 
 from __future__ import annotations
 
-from .names import MIN_ENV_VALUE, is_secret_name
+from .names import MIN_ENV_VALUE, kept_out_of_commands, names_a_secret
 from .redactor import MARKER, MIN_EXTRA_VALUE, Finding, Redactor, marker
 
-__all__ = ["MARKER", "MIN_ENV_VALUE", "MIN_EXTRA_VALUE", "Finding", "Redactor", "is_secret_name", "marker"]
+__all__ = ["MARKER", "MIN_ENV_VALUE", "MIN_EXTRA_VALUE", "Finding", "Redactor", "kept_out_of_commands", "marker", "names_a_secret"]

@@ -1,4 +1,17 @@
-"""Which environment variables hold secrets, and which of their values are worth redacting."""
+"""The one vocabulary of secret names: which variable names say their value is secret, and which values count.
+
+Two uses, two rules, one owner:
+
+- `names_a_secret(name)`: the redactor's rule (a variable whose value it learns and
+  redacts, a key whose assigned value it removes). Narrow on purpose, by words, so that
+  `KEYBOARD` or `TOKEN_FILE` are not secrets and lessons keep their text.
+- `kept_out_of_commands(name)`: the agent's command environment (`tutor.agent.tools
+  .environment`). Broader, and it includes `names_a_secret`: a variable wrongly kept from
+  a command costs little, one wrongly passed can leak.
+
+(The words after which the redactor looks for a secret by context, which a streamed
+piece must not cut, are `patterns.CONTEXT_CUES`: keywords in text, not variable names.)
+"""
 
 from __future__ import annotations
 
@@ -7,7 +20,7 @@ import re
 
 from .literals import _CAMEL_SPLIT, _NON_SECRET_TAILS, _SECRET_ID, _NUMBER, _URL, _keyword_at
 
-__all__ = ["MIN_ENV_VALUE", "is_secret_name"]
+__all__ = ["MIN_ENV_VALUE", "kept_out_of_commands", "names_a_secret"]
 
 # Environment values shorter than this are not treated as secrets (too likely
 # to occur by chance in ordinary text).
@@ -38,8 +51,8 @@ _NOT_SECRET_NAMES = frozenset(
 _NOT_SECRET_VALUES = re.compile(r"(?i)(?:unix|tcp|local|abstract)[:/].*|true|false|yes|no|on|off|none|null")
 
 
-def is_secret_name(name: str) -> bool:
-    """Does this environment variable's name say its value is secret?
+def names_a_secret(name: str) -> bool:
+    """Does this environment variable's (or key's) name say its value is secret? The redactor's rule.
 
     Case-insensitive, by words (`MY_API_KEY`, `githubToken`, `DB_PASS`), so that
     `KEYBOARD` or `CAPITAL` are not; a last word naming a property of the secret
@@ -65,6 +78,38 @@ def is_secret_name(name: str) -> bool:
                 return True
             i = lowered.find(part, i + 1)
     return False
+
+
+# Kept out of commands besides what `names_a_secret` says: these words anywhere in the name
+# (any case), these prefixes, names and endings, and these parts.
+_COMMAND_SECRET_WORDS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH", "COOKIE", "SESSION", "PRIVATE")
+_COMMAND_SECRET_PREFIXES = ("ANTHROPIC_", "OPENAI_", "AWS_", "GIT_")
+_COMMAND_SECRET_NAMES = frozenset({"GITHUB_TOKEN", "GH_TOKEN", "GH_PAT", "DB_PASS"})
+_COMMAND_SECRET_SUFFIXES = ("_PAT", "_PASS", "_PWD", "_PASSPHRASE", "_DSN", "_CREDS", "_SIGNATURE")
+_COMMAND_SECRET_PARTS = ("PASSPHRASE", "CONNECTION_STRING", "CONNECTIONSTRING", "CONN_STR", "DATABASE_URL")
+
+
+def kept_out_of_commands(name: str) -> bool:
+    """Whether an environment variable of this name is kept away from the agent's commands.
+
+    Everything `names_a_secret` names, and more: the words KEY, TOKEN, SECRET, PASSWORD,
+    PASSWD, CREDENTIAL, AUTH, COOKIE, SESSION and PRIVATE anywhere in the name (any case,
+    so `*_KEY_ID` too: an id is half of a credential), `ANTHROPIC_*`, `OPENAI_*`,
+    `AWS_*` and `GIT_*` (a stray `GIT_DIR` would point git elsewhere), `GITHUB_TOKEN`,
+    `GH_TOKEN`, `GH_PAT`, `DB_PASS`, a name ending in `_PAT`, `_PASS`, `_PWD`,
+    `_PASSPHRASE`, `_DSN`, `_CREDS` or `_SIGNATURE`, or holding `PASSPHRASE`,
+    `CONNECTION_STRING` / `CONN_STR` or `DATABASE_URL`.
+    """
+    upper = name.upper()
+    if (
+        upper in _COMMAND_SECRET_NAMES
+        or upper.startswith(_COMMAND_SECRET_PREFIXES)
+        or any(word in upper for word in _COMMAND_SECRET_WORDS)
+        or upper.endswith(_COMMAND_SECRET_SUFFIXES)
+        or any(part in upper for part in _COMMAND_SECRET_PARTS)
+    ):
+        return True
+    return names_a_secret(name)
 
 
 def _url_without_credentials(value: str) -> bool:

@@ -22,7 +22,7 @@ from .literals import (
     _plausible_literal,
     _plausible_option_value,
 )
-from .names import _secret_env_value, is_secret_name
+from .names import _secret_env_value, names_a_secret
 from .patterns import (
     _ASSIGN_TAIL,
     _KEYWORD_RULES,
@@ -104,7 +104,7 @@ class Redactor:
     ) -> Redactor:
         """A redactor for the values of secret-named variables in `environ` (default: `os.environ`).
 
-        A variable counts when `is_secret_name(name)` and its value passes the
+        A variable counts when `names_a_secret(name)` and its value passes the
         checks of `_secret_env_value` (at least `MIN_ENV_VALUE` characters, not a
         boolean, number, credential-free URL or existing path). Each value is also
         matched JSON-escaped, URL-encoded, in hex and in base64 (see `encodings`).
@@ -115,7 +115,7 @@ class Redactor:
         values: dict[str, str] = {}
         for name in sorted(environ):
             value = environ[name]
-            if not isinstance(value, str) or not is_secret_name(name) or not _secret_env_value(value):
+            if not isinstance(value, str) or not names_a_secret(name) or not _secret_env_value(value):
                 continue
             kind = "env:" + _KIND_UNSAFE.sub("_", name)
             for variant in variants(value, MIN_EXTRA_VALUE):

@@ -1,0 +1,49 @@
+"""What a tool call returns (`ToolResult`) and how a refused call says why (`ToolError`, one line)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """What one tool call produced.
+
+    `output` is the payload (file contents, listing, diff, command output), already capped
+    and redacted; `error` a one-line tool error (bad path, no match, timeout, ...). `text`
+    renders both (and a command's exit code) the way the model should see them.
+    """
+
+    ok: bool  # False for a tool error, a non-zero exit, a timeout or a cancel
+    output: str
+    exit_code: int | None = None  # for `run`, when the command exited by itself
+    error: str | None = None
+    truncated: bool = False
+    timed_out: bool = False
+    cancelled: bool = False
+
+    @property
+    def text(self) -> str:
+        """The tool result as sent back to the model."""
+        parts = [self.output] if self.output else []
+        if self.exit_code is not None:
+            parts.append(f"[exit code {self.exit_code}]")
+        if self.error:
+            parts.append(f"error: {self.error}")
+        return "\n".join(parts) if parts else "(no output)"
+
+    @classmethod
+    def failure(cls, error: str) -> ToolResult:
+        return cls(ok=False, output="", error=one_line(error))
+
+
+class ToolError(Exception):
+    """Bad tool input (a refused path, no match, ...); `Tools.execute` turns it into a failed `ToolResult`."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
+
+
+def one_line(text: str, limit: int = 500) -> str:
+    line = " ".join(str(text).split()) or "tool failed"
+    return line if len(line) <= limit else line[: limit - 1] + "…"
