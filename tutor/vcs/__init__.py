@@ -9,5 +9,8 @@ Modules:
 - `tutor.vcs.lesson_repo`: `LessonRepo`, a lesson's `repo.bundle` unpacked into a
   cache repository; step commits, file trees, file contents, diffs, throwaway checkouts.
 - `tutor.vcs.bundle`: `create_bundle`, `verify_bundle`, `read_bundle_header`.
+- `tutor.vcs.workspace`: a live session's private workspace (made from the user's
+  repository or a seed folder), its snapshots and their redaction.
+- `tutor.vcs.shell_copy`: the copy a "shell here" opens, written by Tutor itself.
 - `tutor.vcs._git`: the safe way to run git (`VcsError`, environment, `open_repo`).
 """
