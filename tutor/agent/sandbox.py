@@ -8,10 +8,11 @@ probe runs (cached per binary), every `run` becomes::
           --ro-bind /etc /etc  (/opt, /nix, /gnu read-only when present)
           --proc /proc  --dev /dev  --tmpfs /tmp  --dir /tmp/home
           --ro-bind P P  (each of `read_only`: the user's object store, settings' sandbox_paths)
-          --bind WORKSPACE WORKSPACE  --chdir WORKSPACE  --remount-ro /
+          --bind WORKSPACE WORKSPACE  --ro-bind WORKSPACE/.git WORKSPACE/.git
+          --chdir WORKSPACE  --remount-ro /
           --info-fd N --block-fd M  -- /bin/sh -c COMMAND
 
-so a command sees the workspace read-write, a private `/tmp`, the system read-only and
+so a command sees the workspace read-write (but its `.git`, read-only), a private `/tmp`, the system read-only and
 nothing else of the machine: not the user's repository (only its object store, read-only,
 which the workspace borrows through `objects/info/alternates`), not `$HOME`, not Tutor's
 processes (a new PID namespace: `/proc` holds only the sandbox), no network (a new network
@@ -126,7 +127,15 @@ class Sandbox:
         for path in self.read_only:
             args += ["--ro-bind-try", path, path]
         workspace = os.fspath(root)
-        args += ["--bind", workspace, workspace, "--chdir", workspace, "--remount-ro", "/"]
+        args += ["--bind", workspace, workspace]
+        # The workspace's own git folder is read-only inside: Tutor's git, which runs outside the
+        # sandbox after each command, reads its config, reflogs and objects, so a command that could
+        # write them could make Tutor's git run a program (a promisor remote's upload-pack) or append
+        # through a reflog link to any file. The agent reads history; only Tutor writes it.
+        git_dir = os.path.join(workspace, ".git")
+        if os.path.isdir(git_dir) and not os.path.islink(git_dir):
+            args += ["--ro-bind", git_dir, git_dir]
+        args += ["--chdir", workspace, "--remount-ro", "/"]
         if info_fd is not None:
             args += ["--info-fd", str(info_fd)]
         if block_fd is not None:
