@@ -292,7 +292,7 @@ def environment(cases: list[Case]) -> dict[str, str]:
 
 def encoded_forms(value: str) -> list[str]:
     """The forms of an environment value that must vanish (as the redactor's own `variants` makes them)."""
-    from tutor.record.redaction.encodings import variants
+    from tutor.redaction.encodings import variants
 
     return variants(value, 4)
 

@@ -18,8 +18,8 @@ from urllib.parse import quote, unquote
 import pytest
 
 from redaction_corpus import corpus
-from tutor.record.redaction import Redactor
-from tutor.record.redaction.remembering import RememberingRedactor
+from tutor.redaction import Redactor
+from tutor.redaction.remembering import RememberingRedactor
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

@@ -18,6 +18,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from tutor.redaction.patterns import CONTEXT_CUES
+
 from .protocol import Agent, AgentError, AssistantMessage
 from .session import OUTCOMES, CallState, SessionState
 
@@ -333,9 +335,6 @@ class _StreamFlusher:
             await shown
 
 
-_SECRET_CUES = ("password", "passwd", "secret", "token", "bearer", "authorization", "api_key", "apikey", "api-key", "private", "cookie", "credential")
-
-
 def _safe_cut(text: str) -> int:
     """Where a streamed piece may end: after the last whitespace, short of any line that may hold a secret."""
     cut = max(text.rfind(" "), text.rfind("\n"), text.rfind("\t")) + 1
@@ -344,7 +343,7 @@ def _safe_cut(text: str) -> int:
     line_start = text.rfind("\n", 0, cut) + 1  # the line the cut falls in (incomplete if the cut is inside it)
     if not text[:cut].endswith("\n"):
         tail = text[line_start:].lower()
-        if any(cue in tail for cue in _SECRET_CUES):
+        if any(cue in tail for cue in CONTEXT_CUES):
             cut = line_start
     begin = text.rfind(_PEM_BEGIN, 0, cut)
     if begin >= 0 and "-----END" not in text[begin:cut]:

@@ -253,7 +253,7 @@ def _existing_journal(session_id: str) -> Path:
 def _redactor() -> Any:
     """One per session, shared by the journal, the tools and the snapshots: a secret it finds anywhere
     (the user's files when the workspace is made, a command's output), it then finds in any encoding."""
-    from tutor.record.redaction.remembering import RememberingRedactor
+    from tutor.redaction.remembering import RememberingRedactor
 
     return RememberingRedactor.from_environment()
 

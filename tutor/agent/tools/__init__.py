@@ -14,7 +14,7 @@ it never raises for anything the model can send. One module per concern:
 - `commands`: `run` (a process group of its own, output captured and capped, killed on
   timeout or cancel; bubblewrap when there is a sandbox);
 - `environment`: a command's environment (an allowlist, never a secret name:
-  `tutor.record.redaction.names.kept_out_of_commands`, quiet defaults);
+  `tutor.redaction.names.kept_out_of_commands`, quiet defaults);
 - `toolbox`: `Tools`, which binds them to a root and redacts every result;
 - `results`: `ToolResult`, `ToolError`.
 """

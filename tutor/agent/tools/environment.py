@@ -1,6 +1,6 @@
 """The environment an agent's command runs with: an allowlist, never a secret, quiet reproducible defaults.
 
-Which names count as secret is not decided here: `tutor.record.redaction.names` owns the
+Which names count as secret is not decided here: `tutor.redaction.names` owns the
 one vocabulary, and `kept_out_of_commands` is its rule for this use (broader than the
 redactor's, since a variable wrongly kept from a command costs little and one wrongly
 passed can leak).
@@ -40,7 +40,7 @@ def safe_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]
     defaults (UTC, no colour, no pager, no git prompts, no .pyc files, `PYTHONHASHSEED=0`,
     `LC_ALL=C.UTF-8` unless `LC_ALL` is set). PATH, HOME, LANG and the rest are kept.
     """
-    from tutor.record.redaction.names import kept_out_of_commands
+    from tutor.redaction.names import kept_out_of_commands
 
     source = os.environ if environ is None else environ
     env = {

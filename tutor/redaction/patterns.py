@@ -368,6 +368,21 @@ _STRONG_KEYWORDS: dict[str, str] = {
 }
 _WEAK_KEYWORDS: dict[str, str] = {"pass": "password", "pwd": "password", "auth": "auth"}
 
+# Words after which the redactor may find a secret by its context (a keyword, then the
+# value): text streamed in pieces must not be cut between such a word and the end of its
+# line, or the two halves would each look harmless (`tutor.agent.loop` holds such a line
+# back). Derived from the rules above: the strong keywords and the keyword rules' words,
+# plus `private` (key material). The weak keywords (`pass`, `pwd`, `auth`) and the
+# option rules (`-u`, `--user`) are left out: they occur in most prose ("author",
+# "re-use") and holding every such line back would stall the stream.
+CONTEXT_CUES: tuple[str, ...] = tuple(
+    sorted(
+        set(_STRONG_KEYWORDS)
+        | {word for rule in _KEYWORD_RULES for word in rule.keywords if word.isalpha() and len(word) >= 5}
+        | {"private"}
+    )
+)
+
 _ASSIGN_TAIL = re.compile(
     r"""
     (?P<suffix>[A-Za-z0-9_.\-]{0,64}+)          # the rest of the key's name
