@@ -183,7 +183,7 @@ def import_offenders(modules: list[str], top: int, repeat: int = 3) -> None:
     for self_us, cumulative, depth, name in sorted(rows, key=lambda row: -row[1])[:top]:
         print(f"    {cumulative / 1000:7.1f} ms  {self_us / 1000:6.1f} ms self  {'  ' * min(depth, 6)}{name}")
     print(f"\n  top {top} by self time (the module's own code, excluding what it imports):")
-    for self_us, cumulative, depth, name in sorted(rows, key=lambda row: -row[0])[:top]:
+    for self_us, _cumulative, _depth, name in sorted(rows, key=lambda row: -row[0])[:top]:
         print(f"    {self_us / 1000:7.1f} ms  {name}")
     groups: dict[str, int] = {}
     for self_us, _, _, name in rows:

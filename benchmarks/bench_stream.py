@@ -164,7 +164,7 @@ async def in_app(api, reply, keys: int = 0) -> tuple[float, float, list[float]]:
 
 def summary(values: list[float]) -> str:
     ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return f"median {statistics.median(ordered) * 1000:6.1f} ms   p95 {p95 * 1000:6.1f} ms   max {ordered[-1] * 1000:6.1f} ms"
 
 
@@ -206,7 +206,7 @@ async def main() -> None:
             server.close()
         if latencies:
             print(f"\nKey presses while a reply streams at 1,000 tokens/s ({len(latencies)} presses, 25 ms apart): {summary(latencies)}")
-            p95 = sorted(latencies)[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))]
+            p95 = sorted(latencies)[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
             print(f"  goal: p95 within 100 ms: {'meets' if p95 <= 0.1 else 'misses'} it")
 
 

@@ -443,13 +443,13 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     request_id = ""
 
-    def log_message(self, format: str, *args: Any) -> None:
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class names it so
         pass  # keep test output clean; api.requests is the log
 
     def do_POST(self) -> None:
         self._dispatch()
 
-    do_GET = do_PUT = do_PATCH = do_DELETE = do_POST
+    do_GET = do_PUT = do_PATCH = do_DELETE = do_POST  # noqa: N815 - http.server's names
 
     def _dispatch(self) -> None:
         api = self.server.api

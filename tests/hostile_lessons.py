@@ -244,7 +244,7 @@ def build_hostile_bundle_lesson(root: Path, *, outside: str = "/tmp/outside") ->
     # Links that leave the checkout, as a stranger's lesson may carry them: "shell here" must not materialise them.
     for link, target in (("passwd", "/etc/passwd"), ("ssh-keys", "../../../../../../../root/.ssh"), (f"{names[0]}-link", outside)):
         (work / link).symlink_to(target)
-    base = _commit(work, {name: f"{payload}\nline two\n" for name in names}, "seed")
+    base = _commit(work, dict.fromkeys(names, f"{payload}\nline two\n"), "seed")
     edit = _commit(work, {names[0]: f"changed {payload}\n", "new\x1b[2J.py": payload + "\n"}, "edit")
     _git(work, "update-ref", "refs/tutor/steps/s4", edit)
     _git(work, "update-ref", "refs/tutor/base", base)

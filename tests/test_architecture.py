@@ -29,7 +29,7 @@ def _loaded_after(statement: str) -> set[str]:
     return set(result.stdout.strip().split(","))
 
 
-@pytest.mark.parametrize("statement", ["import tutor.lesson, tutor.learn", "import tutor.cli", "import tutor.store", "import tutor.vcs, tutor.vcs.lesson_repo", "import tutor.services.library, tutor.services.lesson_run"])
+@pytest.mark.parametrize("statement", ["import tutor.lesson, tutor.learn", "import tutor.cli", "import tutor.store", "import tutor.vcs, tutor.vcs.lesson_repo", "import tutor.services.library, tutor.services.lesson_run", "import tutor.services.errors, tutor.services.progress", "import tutor.agent.client, tutor.agent.judge, tutor.agent.mentor, tutor.agent.anthropic_agent"])
 def test_core_imports_load_no_heavy_library(statement: str) -> None:
     loaded = _loaded_after(statement)
     assert not [name for name in HEAVY if name in loaded]

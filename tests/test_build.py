@@ -284,7 +284,7 @@ def test_a_lesson_that_shows_a_missing_command_on_purpose_still_builds_and_check
     source = make_source(tmp_path, TOOL_SOURCE.replace("EXPECT", "fail"))
     report = build_lesson(read_source(source), source.parent)
     assert [m for m in report.missing if "no-such-tool-for-tutor" in m]
-    result = [step for step in load_lesson(source.parent).steps if step.kind == "result"][0]
+    result = next(step for step in load_lesson(source.parent).steps if step.kind == "result")
     assert result.exit_code == 127 and "not found" in result.output
     assert check_lesson(source.parent, source).ok, "what is checked in shows the same missing command: nothing differs"
 

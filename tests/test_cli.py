@@ -127,7 +127,7 @@ def test_progress_empty_then_with_attempts(tutor_home: Path) -> None:
     assert result.returncode == 0
     assert "No lessons started yet" in result.stdout
 
-    from tutor.learn import OutcomeAnswer, Replay
+    from tutor.learn import Replay
     from tutor.store import open_progress
     from tutor.paths import progress_dir
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from tutor.learn import (
     AnswerMismatch,
@@ -26,7 +25,6 @@ from tutor.learn.fuzzy import content_words, coverage, edit_distance, word_match
 from tutor.learn.goal_lint import lint_goal
 from tutor.learn.scoring import Tally, brier_score
 from tutor.lesson import (
-    AgentStep,
     AskType,
     Category,
     ChoiceAsk,
@@ -303,7 +301,7 @@ def test_fuzzy_matching_is_strict_on_short_words() -> None:
 )
 def test_goal_lint(text: str, done: bool, scope: bool, concrete: bool) -> None:
     checks = {check.name: check for check in lint_goal(text)}
-    assert [name for name in checks] == ["done", "scope", "concrete"]
+    assert list(checks) == ["done", "scope", "concrete"]
     assert (checks["done"].passed, checks["scope"].passed, checks["concrete"].passed) == (done, scope, concrete)
     for check in checks.values():
         assert check.hint  # a failing check says what to add; a passing one says what it saw

@@ -24,7 +24,6 @@ from textual.widgets import DataTable, Select, Tree
 from hostile_lessons import BROKEN_KINDS, PAYLOADS, hostile_lesson, kinds, write_corpus, write_lesson
 from tutor.cli import cli, make_app
 from tutor.lesson.untrusted import FIELD_LIMIT, is_safe, unsafe_characters
-from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.screens.library import LibraryScreen
 from ui_support import dom_text, squash, step_on, wait_for_view, wait_until
 
@@ -36,7 +35,7 @@ def assert_safe(text: str, where: str) -> None:
 
 
 def files_under(root: Path) -> set[Path]:
-    return {path for path in root.rglob("*")} if root.exists() else set()
+    return set(root.rglob("*")) if root.exists() else set()
 
 
 @pytest.fixture(scope="module")

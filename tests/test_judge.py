@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from fake_messages_api import FakeMessagesAPI, Reply, Text, ToolUse, closed_port_url, http_error, text_reply, tool_reply
+from fake_messages_api import FakeMessagesAPI, Reply, ToolUse, closed_port_url, http_error, text_reply, tool_reply
 from tutor.agent import judge as judge_module
 from tutor.agent.judge import (
     GRADE_TOOL,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -273,7 +274,7 @@ def test_a_secret_split_across_streamed_pieces_never_reaches_the_journal(secret_
         from tutor.agent import loop as loop_module
 
         bounds = [0, *sorted(cuts), len(text)]
-        pieces = [text[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
+        pieces = [text[a:b] for a, b in pairwise(bounds) if b > a]
         fake = _RecordingLoop()
         flusher = _StreamFlusher(fake)  # type: ignore[arg-type]
         original = loop_module.STREAM_FLUSH_SECONDS
@@ -338,7 +339,7 @@ async def test_a_pair_session_becomes_a_valid_lesson_with_its_snapshots(repo: Pa
 
 async def test_the_stream_reader_takes_a_whole_input_sent_at_block_start() -> None:
     """Some servers send a tool's input in `content_block_start` and no JSON deltas: it must not be lost."""
-    from types import SimpleNamespace as NS
+    from types import SimpleNamespace as NS  # noqa: N814
 
     from tutor.agent.anthropic_agent import _StreamReader
 

@@ -293,7 +293,7 @@ def test_questions_differ_by_category() -> None:
         category: RuleMentor().on_correction(category.value, "Use the existing helper in utils/dates.py instead.", PROPOSAL).questions
         for category in Category
     }
-    assert len({questions for questions in firsts.values()}) == len(Category)
+    assert len(set(firsts.values())) == len(Category)
 
 
 def test_unknown_category() -> None:

@@ -94,7 +94,7 @@ def make_lesson(**changes: Any) -> Lesson:
             ask=ChoiceAsk(type="choice", prompt="What was wrong?", options=["nothing", "the code", "the test"], answer=1, explain="The code let totals go negative."),
         ),
     ]
-    data: dict[str, Any] = dict(format=FORMAT, id="tests-that-lie", title="Tests that lie", origin="scripted", task="Fix the coupon bug.", steps=steps)
+    data: dict[str, Any] = {"format": FORMAT, "id": "tests-that-lie", "title": "Tests that lie", "origin": "scripted", "task": "Fix the coupon bug.", "steps": steps}
     data.update(changes)
     return Lesson(**data)
 

@@ -74,7 +74,7 @@ def test_a_lapse_restarts_the_repetitions_and_keeps_the_ease(q: int) -> None:
 
 @pytest.mark.parametrize("q", [-1, 6, 10])
 def test_quality_must_be_0_to_5(q: int) -> None:
-    with pytest.raises(ValueError, match="0..5"):
+    with pytest.raises(ValueError, match=r"0\.\.5"):
         schedule(new_card("l", "s", TODAY), q, TODAY)
 
 

@@ -105,7 +105,7 @@ def test_commands_cannot_change_the_users_repository(setup) -> None:
         "chmod -R a+w .git/objects",  # the workspace's own store, and through alternates
         "for d in $(cat .git/objects/info/alternates); do chmod -R a+w \"$d\"; echo junk >> \"$(find \"$d\" -type f | head -1)\"; done",
         "find / -xdev -path '*objects*' -type f -exec chmod a+w {} + 2>/dev/null; true",
-        f"find / -path '*objects*' -type f -exec sh -c 'echo junk >> \"$1\"' _ {{}} \\; 2>/dev/null; true",
+        "find / -path '*objects*' -type f -exec sh -c 'echo junk >> \"$1\"' _ {} \\; 2>/dev/null; true",
         "echo '/tmp' > .git/objects/info/alternates",
         "git commit --allow-empty -qm 'agent commit' && git gc -q --prune=now",
     ]

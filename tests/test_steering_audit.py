@@ -82,7 +82,7 @@ SPOILERS = [
 ]
 
 
-@pytest.mark.parametrize(("lesson_id", "ask_step", "phrases"), SPOILERS, ids=[f"{l}/{s}" for l, s, _ in SPOILERS])
+@pytest.mark.parametrize(("lesson_id", "ask_step", "phrases"), SPOILERS, ids=[f"{lesson}/{step}" for lesson, step, _ in SPOILERS])
 def test_nothing_shown_before_an_ask_gives_it_away(lesson_id: str, ask_step: str, phrases: list[str]) -> None:
     lesson = LESSONS[lesson_id]
     index = next(i for i, step in enumerate(lesson.steps) if step.id == ask_step)

@@ -239,7 +239,7 @@ def test_text_is_stored_as_utf8(store: Progress) -> None:
     record = store.start_attempt("tests-that-lie", "abc", title="Tests qui mentent — 測試")
     store.save_answer(record.id, goal("s1", "vérifier d'abord: 先跑测试 🧪"))
     raw = (store.folder / f"attempt-{record.id}.json").read_bytes()
-    assert "先跑测试 🧪".encode("utf-8") in raw
+    assert "先跑测试 🧪".encode() in raw
     assert Progress(store.folder).load_state(record.id)["committed"][0]["answer"]["text"] == "vérifier d'abord: 先跑测试 🧪"
 
 
@@ -570,7 +570,7 @@ def test_four_processes_writing_at_once_lose_nothing(folder: Path, tmp_path: Pat
     store = Progress(folder)
     assert store.warnings == []
     assert sorted(record.id for record in store.attempts()) == sorted(ids.values())
-    for name, attempt_id in ids.items():
+    for attempt_id in ids.values():
         state = store.load_state(attempt_id)
         assert [entry["step"] for entry in state["committed"]] == [f"s{i}" for i in range(50)]
         assert state["finished"] is True

@@ -130,10 +130,10 @@ def test_killing_a_writer_at_random_moments_never_loses_a_saved_answer(tmp_path:
     reported = Reported()
     temp_files_left = 0
     started = time.monotonic()
-    for kill in range(KILLS):
+    for _kill in range(KILLS):
         delay = rng.uniform(0, MAX_DELAY)
         before = {path.name for path in folder.glob(".*.tmp")} if folder.exists() else set()
-        lines, err = run_and_kill(folder, delay, seed=rng.randrange(2**32))
+        lines, _err = run_and_kill(folder, delay, seed=rng.randrange(2**32))
         reported.take(lines)
         # A temp file left behind means this kill landed inside a write, between creating
         # the temp file and renaming it over the table.

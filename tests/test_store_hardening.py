@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, UTC
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,7 @@ def edit_json(path: Path, change) -> None:  # noqa: ANN001
 
 DAMAGE = {
     "a cursor that is not a number": lambda folder, aid: edit_json(folder / f"attempt-{aid}.json", lambda d: {**d, "1": {**d["1"], "cursor": "abc"}}),
-    "document ids that are not numbers": lambda folder, aid: edit_json(folder / f"attempt-{aid}.json", lambda d: {"x": v for v in d.values()}),
+    "document ids that are not numbers": lambda folder, aid: edit_json(folder / f"attempt-{aid}.json", lambda d: {"x": v for v in d.values()}),  # noqa: B035 - one key "x", on purpose
     "the change marker a folder": lambda folder, aid: ((folder / ".generation").unlink(missing_ok=True), (folder / ".generation").mkdir()),
     "a schema mark that is text": lambda folder, aid: edit_json(folder / "meta.json", lambda d: {**d, "1": {**d["1"], "schema_version": "1"}}),
     "an attempt without its id": lambda folder, aid: edit_json(folder / f"attempt-{aid}.json", lambda d: {**d, "1": {k: v for k, v in d["1"].items() if k != "id"}}),
@@ -68,7 +68,7 @@ def test_a_clock_set_back_does_not_hide_the_newest_attempt(tmp_path: Path, monke
     first = store.start_attempt("lesson-a", "d")
     import tutor.store.progress as progress_module
 
-    earlier = datetime.now(timezone.utc) - timedelta(days=3)
+    earlier = datetime.now(UTC) - timedelta(days=3)
 
     class BackInTime(datetime):
         @classmethod

@@ -17,7 +17,7 @@ from tutor.services.annotate import AnnotateError, AnnotateSession
 from tutor.settings import load_settings
 from tutor.ui.app import TutorApp
 from tutor.ui.screens.annotate import AnnotateScreen, LeaveAnnotate
-from ui_support import drained, screen_text, squash, wait_for_text, wait_until
+from ui_support import drained, squash, wait_for_text, wait_until
 
 LESSON = Path(__file__).parent.parent / "curricula" / "steering-101" / "done-without-evidence"
 SIZE = (120, 50)

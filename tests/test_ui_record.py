@@ -46,7 +46,7 @@ def record_session(repo: Path, task: str = "add() is broken; the test says so") 
     return session
 
 
-def enqueue_trajectory(api) -> None:  # noqa: ANN001
+def enqueue_trajectory(api) -> None:  # noqa: ANN001, F811 - the fixture's value
     api.enqueue(
         tool_reply("Let me run the test first.", RUN_TEST),
         tool_reply("The test fails; I'll make it pass.", GUT_TEST),

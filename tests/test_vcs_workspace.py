@@ -633,7 +633,7 @@ def test_snapshot_message_is_checked(tmp_path: Path) -> None:
 
 def test_a_lost_private_index_and_a_resumed_workspace(tmp_path: Path) -> None:
     ws = Workspace.from_folder(make_seed(tmp_path), tmp_path / "ws")
-    s1, s2, _ = edit_steps(ws)
+    _s1, s2, _ = edit_steps(ws)
     (ws.git_dir / "tutor-index").unlink()
     again = Workspace.open(ws.root)
     assert (again.base, again.last, again.deterministic) == (ws.base, s2, True)

@@ -20,6 +20,8 @@ from .words import plural
 
 if TYPE_CHECKING:
     from .build.check import CheckResult
+    from .lesson.curriculum import Curriculum
+    from .settings import Settings
 
 
 def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
@@ -59,7 +61,7 @@ class TutorError(click.ClickException):
             echo(line, err=True)
 
 
-def _settings():
+def _settings() -> Settings:
     from .settings import load_settings
 
     settings = load_settings()
@@ -85,6 +87,7 @@ def _refuse_curriculum(reference: str, roots: list[Path], command: str) -> None:
 
     direct = Path(reference).expanduser()
     shown = reference.rstrip("/")
+    curriculum: Curriculum | None
     if direct.name == CURRICULUM_FILE and direct.is_file():
         curriculum, shown = read_curriculum(direct.parent), str(Path(reference).parent)
     elif is_curriculum(direct):
@@ -295,8 +298,8 @@ def build(sources: tuple[Path, ...], out: Path | None, check: bool) -> None:
         try:
             source = read_source(path)
         except SourceError as error:
-            for problem in error.problems:
-                echo(str(problem), err=True)
+            for source_problem in error.problems:
+                echo(str(source_problem), err=True)
             raise TutorError(f"{path}: not a valid lesson source") from error
         target = out or (source.folder.parent if source.folder.name == SOURCE_DIR else Path.cwd() / source.id)
         try:

@@ -39,7 +39,7 @@ def test_n_pressed_as_soon_as_the_title_shows_reaches_the_first_step(tmux: Tmux)
 
 
 def test_a_draft_survives_back_and_next_and_a_quit_and_restart(tmux: Tmux) -> None:
-    folder, data, number = first_lesson_with("goal")
+    folder, _data, number = first_lesson_with("goal")
     draft = "Serve uploads from [/tmp]; keep dict[str, int] as is; quick check: pytest -q"
     tmux.start("learn", str(folder), width=120, height=40)
     tmux.wait_for("The task")
@@ -69,7 +69,7 @@ def test_a_draft_survives_back_and_next_and_a_quit_and_restart(tmux: Tmux) -> No
 
 
 def test_quitting_with_a_draft_asks_and_n_stays(tmux: Tmux) -> None:
-    folder, data, number = first_lesson_with("intervene")
+    folder, _data, number = first_lesson_with("intervene")
     tmux.start("learn", str(folder), width=120, height=40)
     tmux.wait_for("The task")
     go_to_step(tmux, number)
@@ -94,7 +94,7 @@ FORM_TAB_STOPS = {"intervene": 6, "goal": 4, "outcome": 4, "choice": 4}
 
 def test_a_word_with_q_typed_anywhere_in_an_answer_form_never_quits(tmux: Tmux) -> None:
     for ask_type in ("intervene", "goal", "outcome", "choice"):
-        folder, data, number = first_lesson_with(ask_type)
+        folder, _data, number = first_lesson_with(ask_type)
         start_afresh(tmux, folder)
         go_to_step(tmux, number)
         tmux.wait_answerable()

@@ -15,7 +15,8 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from tutor.lesson import FORMAT, Lesson
 from tutor.lesson.io import save_lesson_folder
@@ -253,7 +254,7 @@ def _with_teaching(data: dict[str, Any], step: SourceStep) -> dict[str, Any]:
 
 
 def _lesson(source: LessonSource, steps: list[dict[str, Any]], base: str, redactor: Any) -> Lesson:
-    data: dict[str, Any] = {"format": FORMAT, **{k: v for k, v in source.meta.items()}, "origin": "scripted", "repo": {"bundle": BUNDLE, "base": base}, "steps": steps}
+    data: dict[str, Any] = {"format": FORMAT, **dict(source.meta.items()), "origin": "scripted", "repo": {"bundle": BUNDLE, "base": base}, "steps": steps}
     # Everything stored goes through the redactor, as the bundle does: what the author wrote
     # (notes, prompts, titles, the content of write_file calls, commands) as well as outputs.
     data = redactor.redact_obj(data)

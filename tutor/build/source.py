@@ -33,7 +33,7 @@ class SourcePathError(Exception):
 
 
 class SourceError(Exception):
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__(str(problems[0]) if problems else "invalid lesson source")
 

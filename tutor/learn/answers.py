@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from tutor.lesson import AskType, Category, Confidence
 
@@ -38,7 +38,7 @@ class ChoiceAnswer:
     type = AskType.CHOICE
 
 
-Answer = Union[GoalAnswer, OutcomeAnswer, InterveneAnswer, ChoiceAnswer]
+Answer = GoalAnswer | OutcomeAnswer | InterveneAnswer | ChoiceAnswer
 
 
 class AnswerDataError(ValueError):

@@ -10,12 +10,7 @@ import re
 from functools import lru_cache
 
 STOPWORDS = frozenset(
-    """a an the and or but if then else of to in on at by for with from as is are was were be been being
-    it its this that these those there here i you we they he she them us our your my me do does did doing
-    not no so than too very can could should would will shall may might must just also into onto out up
-    about over under again only own same such what which who whom when where why how all any both each
-    few more most other some have has had having let lets let's i'd i'll i'm we'd we'll we're it's that's
-    don't doesn't didn't isn't aren't wasn't weren't won't wouldn't shouldn't can't couldn't""".split()
+    ["a", "an", "the", "and", "or", "but", "if", "then", "else", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "there", "here", "i", "you", "we", "they", "he", "she", "them", "us", "our", "your", "my", "me", "do", "does", "did", "doing", "not", "no", "so", "than", "too", "very", "can", "could", "should", "would", "will", "shall", "may", "might", "must", "just", "also", "into", "onto", "out", "up", "about", "over", "under", "again", "only", "own", "same", "such", "what", "which", "who", "whom", "when", "where", "why", "how", "all", "any", "both", "each", "few", "more", "most", "other", "some", "have", "has", "had", "having", "let", "lets", "let's", "i'd", "i'll", "i'm", "we'd", "we'll", "we're", "it's", "that's", "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "won't", "wouldn't", "shouldn't", "can't", "couldn't"]
 )
 # Negations carry meaning in a correction ("do not touch the test"); keep them as content.
 NEGATIONS = frozenset({"not", "no", "don't", "dont", "never", "without", "instead"})

@@ -122,13 +122,16 @@ def grade(step: AnyStep, answer: Answer, judgement: Judgement | None = None) -> 
         raise AnswerMismatch(f"step {step.id} has no ask")
     if answer.type.value != ask.type:
         raise AnswerMismatch(f"step {step.id} asks {ask.type}, got a {answer.type.value} answer")
-    if isinstance(answer, GoalAnswer):
+    # The types agree (checked above); the isinstance pairs say so to the type checker.
+    if isinstance(answer, GoalAnswer) and isinstance(ask, GoalAsk):
         return _judged(_grade_goal(step, ask, answer), answer.text, judgement)
     if isinstance(answer, OutcomeAnswer):
         return _grade_outcome(step, answer)
-    if isinstance(answer, InterveneAnswer):
+    if isinstance(answer, InterveneAnswer) and isinstance(ask, InterveneAsk):
         return _judged(_grade_intervene(step, ask, answer), answer.text, judgement)
-    return _grade_choice(step, ask, answer)
+    if isinstance(answer, ChoiceAnswer) and isinstance(ask, ChoiceAsk):
+        return _grade_choice(step, ask, answer)
+    raise AnswerMismatch(f"step {step.id} asks {ask.type}, got a {answer.type.value} answer")
 
 
 def skipped(step: AnyStep) -> Grade:
@@ -148,7 +151,7 @@ def skipped(step: AnyStep) -> Grade:
         score=0.0,
         skipped=True,
         senior_intervened=senior_stepped_in if intervene else None,
-        senior_category=step.category if intervene and senior_stepped_in else None,
+        senior_category=step.category if intervene and isinstance(step, CorrectionStep) else None,
         points=points,
         reasons=("Skipped: scores zero; the step is revealed.",),
     )
@@ -266,7 +269,7 @@ def _grade_intervene(step: AnyStep, ask: InterveneAsk, answer: InterveneAnswer) 
         entry = next((other for other in ask.accept if other.intervene == answer.intervene), None)
     decision_right = answer.intervene == senior or entry is not None
     if not decision_right:
-        if senior:
+        if senior_category is not None:
             why = f"The senior stopped the agent here ({senior_category.value}: {senior_category.meaning})."
         else:
             why = "The senior let it run: this proposal was fine."
@@ -279,11 +282,11 @@ def _grade_intervene(step: AnyStep, ask: InterveneAsk, answer: InterveneAnswer) 
 
     match = _category_match(ask, answer, senior_category, entry)
     points = tuple(entry.key_points) if entry is not None and entry.key_points else tuple(ask.key_points)
-    reasons = ["Right to stop it." if senior else "Stepping in is right here too."]
+    said = ["Right to stop it." if senior else "Stepping in is right here too."]
     if senior and match is not CategoryMatch.SAME:
-        reasons.append(_category_reason(answer.category, senior_category, match, getattr(step, "why", "")))
+        said.append(_category_reason(answer.category, senior_category, match, getattr(step, "why", "")))
     elif not senior and match is CategoryMatch.DIFFERENT and entry is not None and entry.category is not None:
-        reasons.append(f"The catch the senior means is one of {entry.category.value} ({entry.category.meaning}).")
+        said.append(f"The catch the senior means is one of {entry.category.value} ({entry.category.meaning}).")
     category_credit = CATEGORY_CREDIT[match]
     score = DECISION_WEIGHT + CATEGORY_WEIGHT * category_credit + (0.0 if points else KEY_POINTS_WEIGHT)
     return replace(
@@ -294,7 +297,7 @@ def _grade_intervene(step: AnyStep, ask: InterveneAsk, answer: InterveneAnswer) 
         category_match=match,
         accepted=entry.why if entry else "",
         points=points,
-        reasons=tuple(reasons),
+        reasons=tuple(said),
     )
 
 

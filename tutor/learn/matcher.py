@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .fuzzy import STOPWORDS, stem, word_matches
 from .judging import Verdict
@@ -35,9 +36,7 @@ _CLAUSE_MARKS = re.compile(r"[,;:!?()\n—–]|\.(\s|$)")
 _SENTENCE_MARKS = re.compile(r"[;!?\n]|\.(\s|$)")
 # Words that, anywhere in the sentence, can turn what it says about the point around.
 _TURNING = frozenset(
-    """but however though although yet whether unless except nah nope who cares waste wasted wasting overkill pointless
-    useless unnecessary needless outdated obsolete stale wrong silly irrelevant nonsense overblown overrated
-    instead rather""".split()
+    ["but", "however", "though", "although", "yet", "whether", "unless", "except", "nah", "nope", "who", "cares", "waste", "wasted", "wasting", "overkill", "pointless", "useless", "unnecessary", "needless", "outdated", "obsolete", "stale", "wrong", "silly", "irrelevant", "nonsense", "overblown", "overrated", "instead", "rather"]
 )
 # Below this share of small words (articles, auxiliaries, prepositions), a sentence is a list of words, not a statement.
 MIN_STATEMENT_SMALL_WORDS = 0.15
@@ -166,9 +165,9 @@ def hint(point: str, answer: str, *, words_can_cover: bool = True) -> Hint:
             continue  # a list of words holds no polarity to contradict with
         flipped = tuple(shown[given[i].start : given[i].end] for i, w in picks if given[i].negative != w.negative)
         if flipped:
-            first = min(given[i].start for i, _ in picks)
-            last = max(given[i].end for i, _ in picks)
-            return Hint(Verdict.CONTRADICTED, matched, shown[first:last], flipped)
+            begin = min(given[i].start for i, _ in picks)
+            end = max(given[i].end for i, _ in picks)
+            return Hint(Verdict.CONTRADICTED, matched, shown[begin:end], flipped)
     return Hint(Verdict.UNSURE, matched)
 
 
@@ -186,10 +185,7 @@ def _in_order_run(wanted: list[Token], given: list[Token]) -> list[int] | None:
 
 def _same_clauses(run: list[int], wanted: list[Token], given: list[Token]) -> bool:
     """The answer's words break into clauses where the point's do, and nowhere else (a comma-separated list is not the point)."""
-    for (a, b), (w1, w2) in zip(zip(run, run[1:]), zip(wanted, wanted[1:]), strict=True):
-        if (given[a].clause != given[b].clause) != (w1.clause != w2.clause):
-            return False
-    return True
+    return all((given[a].clause != given[b].clause) == (w1.clause != w2.clause) for (a, b), (w1, w2) in zip(pairwise(run), pairwise(wanted), strict=True))
 
 
 def _pick_each(wanted: list[Token], positions: list[int], given: list[Token]) -> list[tuple[int, Token]] | None:

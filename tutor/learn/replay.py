@@ -200,7 +200,7 @@ class View:
 
 
 class Replay:
-    def __init__(self, lesson: Lesson, state: AttemptState | None = None, digest: str | None = None):
+    def __init__(self, lesson: Lesson, state: AttemptState | None = None, digest: str | None = None) -> None:
         # The digest is of the lesson as written: hiding a step is a change attempts should notice.
         self.digest = digest or lesson_digest(lesson)
         self.lesson = lesson.for_learners()
@@ -469,12 +469,13 @@ class Replay:
         assert ask is not None
         ask_type = AskType(ask.type)
         previous = self._steps[index - 1] if index > 0 else None
+        proposal = self._shown(index - 1) if ask_type is AskType.INTERVENE and isinstance(previous, AgentStep) else None
         return AskFrame(
             number=index + 1,
             ask_type=ask_type,
             prompt=ask.prompt,
             options=tuple(ask.options) if isinstance(ask, ChoiceAsk) else (),
-            proposal=self._shown(index - 1) if ask_type is AskType.INTERVENE and isinstance(previous, AgentStep) else None,
+            proposal=proposal if isinstance(proposal, AgentStep) else None,  # _shown keeps a step's kind
             call=self._calls[index] if ask_type is AskType.OUTCOME else None,
             categories=tuple(Category) if ask_type is AskType.INTERVENE else (),
             draft=self._state.drafts.get(step.id),

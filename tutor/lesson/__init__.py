@@ -50,7 +50,7 @@ _EXPORTS = {
     "save_lesson": "io",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = sorted(_EXPORTS)  # noqa: PLE0605 - the names are re-exported explicitly under TYPE_CHECKING below
 
 
 def __getattr__(name: str) -> Any:
@@ -63,41 +63,41 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from .models import Accept
-    from .models import AgentStep
-    from .models import AnyStep
-    from .taxonomy import AskType
-    from .taxonomy import CATEGORY_MEANINGS
-    from .curriculum import CURRICULUM_FILE
-    from .models import Call
-    from .taxonomy import Category
-    from .models import ChoiceAsk
-    from .taxonomy import Confidence
-    from .models import CorrectionStep
-    from .curriculum import Curriculum
-    from .models import FORMAT
-    from .models import GoalAsk
-    from .models import GoalStep
-    from .models import InterveneAsk
-    from .io import LESSON_FILE
-    from .models import Lesson
-    from .problems import LessonError
-    from .io import LessonRead
-    from .taxonomy import Level
-    from .models import NoteStep
-    from .taxonomy import Origin
-    from .models import OutcomeAsk
-    from .problems import Problem
-    from .models import PromptStep
-    from .models import RepoRef
-    from .models import ResultStep
-    from .taxonomy import StepKind
-    from .curriculum import discover_curricula
-    from .io import dump_lesson
-    from .curriculum import is_curriculum
-    from .curriculum import is_lesson
-    from .io import lesson_digest
-    from .io import load_lesson
-    from .curriculum import read_curriculum
-    from .io import read_lesson
-    from .io import save_lesson
+    from .models import Accept as Accept
+    from .models import AgentStep as AgentStep
+    from .models import AnyStep as AnyStep
+    from .taxonomy import AskType as AskType
+    from .taxonomy import CATEGORY_MEANINGS as CATEGORY_MEANINGS
+    from .curriculum import CURRICULUM_FILE as CURRICULUM_FILE
+    from .models import Call as Call
+    from .taxonomy import Category as Category
+    from .models import ChoiceAsk as ChoiceAsk
+    from .taxonomy import Confidence as Confidence
+    from .models import CorrectionStep as CorrectionStep
+    from .curriculum import Curriculum as Curriculum
+    from .models import FORMAT as FORMAT
+    from .models import GoalAsk as GoalAsk
+    from .models import GoalStep as GoalStep
+    from .models import InterveneAsk as InterveneAsk
+    from .io import LESSON_FILE as LESSON_FILE
+    from .models import Lesson as Lesson
+    from .problems import LessonError as LessonError
+    from .io import LessonRead as LessonRead
+    from .taxonomy import Level as Level
+    from .models import NoteStep as NoteStep
+    from .taxonomy import Origin as Origin
+    from .models import OutcomeAsk as OutcomeAsk
+    from .problems import Problem as Problem
+    from .models import PromptStep as PromptStep
+    from .models import RepoRef as RepoRef
+    from .models import ResultStep as ResultStep
+    from .taxonomy import StepKind as StepKind
+    from .curriculum import discover_curricula as discover_curricula
+    from .io import dump_lesson as dump_lesson
+    from .curriculum import is_curriculum as is_curriculum
+    from .curriculum import is_lesson as is_lesson
+    from .io import lesson_digest as lesson_digest
+    from .io import load_lesson as load_lesson
+    from .curriculum import read_curriculum as read_curriculum
+    from .io import read_lesson as read_lesson
+    from .io import save_lesson as save_lesson

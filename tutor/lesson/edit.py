@@ -310,7 +310,7 @@ def _agent_before(lesson: Lesson, index: int) -> AnyStep | None:
 def _prose(text: str) -> str:
     """Markdown as typed, less the blank lines and trailing spaces around it that mean nothing."""
     kept = text.rstrip()
-    while kept.startswith("\n") or kept.startswith("\r"):
+    while kept.startswith(("\n", "\r")):
         kept = kept[1:]
     return kept if kept.strip() else ""
 

@@ -89,7 +89,7 @@ def decode_json(raw: bytes, shown: str) -> tuple[Any, Problem | None]:
 
 
 class _DuplicateKey(ValueError):
-    def __init__(self, key: str):
+    def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key if len(key) <= 60 else key[:57] + "..."
 

@@ -142,7 +142,7 @@ def open_regular(
             raise Refused("was replaced while being opened; refusing to read it")
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
-        return os.fdopen(fd, "rb", buffering=0)  # type: ignore[return-value]
+        return os.fdopen(fd, "rb", buffering=0)
     except BaseException:
         os.close(fd)
         raise

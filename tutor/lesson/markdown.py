@@ -29,6 +29,27 @@ def _underscores_are_literal(state: Any, silent: bool) -> bool:
     return True
 
 
+def _decoded_text_is_clean(state: Any) -> None:
+    """A core rule, after parsing: what the parser decoded is cleaned again (`untrusted.shown`).
+
+    Lesson text is cleaned before it is parsed, but the parser then decodes character
+    references: `&#x202E;`, `&rlm;` or `&#13;` become a bidi override, a mark or a carriage
+    return. `&amp;` and `&copy;` keep working; a control or a bidi control decoded this way is
+    shown as the marker any other would be, on screen and in an exported page.
+    """
+    from .untrusted import shown
+
+    for token in state.tokens:
+        if token.content:
+            token.content = shown(token.content)
+        for child in token.children or []:
+            if child.content:
+                child.content = shown(child.content)
+            title = child.attrs.get("title") if child.attrs else None
+            if isinstance(title, str):
+                child.attrs["title"] = shown(title)
+
+
 @cache
 def lesson_markdown_parser() -> MarkdownIt:
     """The one Markdown dialect of lesson text, on screen and in exports.
@@ -44,7 +65,8 @@ def lesson_markdown_parser() -> MarkdownIt:
 
     parser = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
     parser.inline.ruler.before("emphasis", "underscores_are_literal", _underscores_are_literal)
-    parser.validateLink = _is_safe_link
+    parser.core.ruler.push("decoded_text_is_clean", _decoded_text_is_clean)
+    parser.validateLink = _is_safe_link  # type: ignore[method-assign]  # markdown-it's documented hook
     return parser
 
 

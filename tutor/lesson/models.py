@@ -7,7 +7,7 @@ always a typo (`anotation`) that would otherwise silently drop the senior's word
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -78,7 +78,7 @@ class ChoiceAsk(_Model):
     explain: Text = ""
 
 
-Ask = Annotated[Union[GoalAsk, OutcomeAsk, InterveneAsk, ChoiceAsk], Field(discriminator="type")]
+Ask = Annotated[GoalAsk | OutcomeAsk | InterveneAsk | ChoiceAsk, Field(discriminator="type")]
 
 
 # ---------------------------------------------------------------- steps
@@ -157,7 +157,7 @@ class NoteStep(_Step):
 
 
 Step = Annotated[
-    Union[GoalStep, PromptStep, AgentStep, ResultStep, CorrectionStep, NoteStep],
+    GoalStep | PromptStep | AgentStep | ResultStep | CorrectionStep | NoteStep,
     Field(discriminator="kind"),
 ]
 AnyStep = GoalStep | PromptStep | AgentStep | ResultStep | CorrectionStep | NoteStep

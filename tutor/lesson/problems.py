@@ -20,6 +20,6 @@ class Problem:
 class LessonError(Exception):
     """A lesson or curriculum could not be read; carries every problem found."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__(str(problems[0]) if problems else "invalid lesson")

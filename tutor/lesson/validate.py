@@ -70,7 +70,7 @@ def check_lesson_data(data: Any, path: str, folder: Path | None = None) -> tuple
     return (lesson if not problems else None), _dedupe(problems)
 
 
-def _as_json_text(data: dict, path: str) -> tuple[str, Problem | None]:
+def _as_json_text(data: dict[str, Any], path: str) -> tuple[str, Problem | None]:
     """The data as JSON text, or the one problem that keeps it from being valid UTF-8 JSON."""
     try:
         text = json.dumps(data, ensure_ascii=False, allow_nan=False)
@@ -166,7 +166,7 @@ def _where(loc: tuple[Any, ...]) -> str:
     return "".join(parts)
 
 
-def _pydantic_problems(error: ValidationError, data: dict, path: str) -> list[Problem]:
+def _pydantic_problems(error: ValidationError, data: dict[str, Any], path: str) -> list[Problem]:
     problems = []
     for issue in error.errors(include_url=False):
         loc = tuple(issue["loc"])
@@ -210,7 +210,7 @@ def _short(value: Any) -> str:
 # ---------------------------------------------------------------- rules across steps
 
 
-def _cross_step_problems(data: dict, path: str, folder: Path | None) -> list[Problem]:
+def _cross_step_problems(data: dict[str, Any], path: str, folder: Path | None) -> list[Problem]:
     problems: list[Problem] = []
     steps = data.get("steps")
     if not isinstance(steps, list):
@@ -300,7 +300,7 @@ def _cross_step_problems(data: dict, path: str, folder: Path | None) -> list[Pro
     return problems
 
 
-def _ask_problems(ask: dict, kind: Any, previous_kind: Any, path: str, where: str, previous_hidden: bool = False) -> list[Problem]:
+def _ask_problems(ask: dict[str, Any], kind: Any, previous_kind: Any, path: str, where: str, previous_hidden: bool = False) -> list[Problem]:
     try:
         ask_type = AskType(ask.get("type"))
     except ValueError:
@@ -321,18 +321,18 @@ def _ask_problems(ask: dict, kind: Any, previous_kind: Any, path: str, where: st
         problems.append(Problem(path, where, "an intervene ask judges the agent step right before it, which is hidden: show that step"))
     if ask_type is AskType.CHOICE:
         options, answer = ask.get("options"), ask.get("answer")
-        if isinstance(options, list) and isinstance(answer, int) and not isinstance(answer, bool):
-            if not 0 <= answer < len(options):
-                problems.append(Problem(path, f"{where}.answer", f"answer {answer} is out of range: there are {len(options)} options (0 to {len(options) - 1})"))
+        if isinstance(options, list) and isinstance(answer, int) and not isinstance(answer, bool) and not 0 <= answer < len(options):
+            problems.append(Problem(path, f"{where}.answer", f"answer {answer} is out of range: there are {len(options)} options (0 to {len(options) - 1})"))
     return problems
 
 
-def _accept_problems(ask: dict, step: dict, path: str, where: str) -> list[Problem]:
+def _accept_problems(ask: dict[str, Any], step: dict[str, Any], path: str, where: str) -> list[Problem]:
     """Other right answers must differ from the senior's own, and related categories from theirs."""
     problems = []
     senior_stepped_in = step.get("kind") == StepKind.CORRECTION.value
     senior_category = step.get("category") if senior_stepped_in else None
-    accepts = ask.get("accept") if isinstance(ask.get("accept"), list) else []
+    raw_accepts = ask.get("accept")
+    accepts: list[Any] = raw_accepts if isinstance(raw_accepts, list) else []
     seen: set[tuple[object, object]] = set()
     for index, entry in enumerate(accepts):
         if not isinstance(entry, dict):
@@ -348,7 +348,8 @@ def _accept_problems(ask: dict, step: dict, path: str, where: str) -> list[Probl
         if (intervene, category) in seen:
             problems.append(Problem(path, at, "the same answer is accepted twice"))
         seen.add((intervene, category))
-    related = ask.get("related") if isinstance(ask.get("related"), list) else []
+    raw_related = ask.get("related")
+    related: list[Any] = raw_related if isinstance(raw_related, list) else []
     if related and not senior_stepped_in:
         problems.append(Problem(path, f"{where}.related", "related categories are for a correction: here the senior let it run"))
     elif senior_category in related:

@@ -29,7 +29,7 @@ class LessonRun:
         curriculum: str | None = None,
         fresh: bool = False,
         key: str | None = None,
-    ):
+    ) -> None:
         self.digest = lesson_digest(lesson)
         # Everything after this (steps counted, diffs, the code browser) sees only what learners may.
         self.lesson = lesson.for_learners()

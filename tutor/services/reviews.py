@@ -52,7 +52,7 @@ class ReviewItem:
 
 
 class ReviewQueue:
-    def __init__(self, progress: Progress, roots: list[Path], today: date | None = None):
+    def __init__(self, progress: Progress, roots: list[Path], today: date | None = None) -> None:
         self.progress = progress
         self.today = today or date.today()
         from tutor.services.library import lesson_key
@@ -107,7 +107,7 @@ class ReviewDone:
 class ReviewSession:
     """Walks the due cards one by one, with the same moves as a lesson run."""
 
-    def __init__(self, queue: ReviewQueue):
+    def __init__(self, queue: ReviewQueue) -> None:
         self.queue = queue
         self.index = 0
         self.reviewed = 0
@@ -222,4 +222,5 @@ class ReviewSession:
             return  # its points are still to be judged: recorded then
         self.reviewed += 1
         self.right += not grade.missed
+        assert self.item is not None  # a grade is for the item on screen
         self.queue.record(self.item, grade)

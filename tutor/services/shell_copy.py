@@ -8,7 +8,6 @@ exits or the terminal hangs up, and swept on a later run if Tutor was killed.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -62,4 +61,6 @@ def banner(copy: ShellCopy, label: str) -> str:
         lines.append(changed)
     lines.append("Exit the shell (ctrl+d or `exit`) to return to Tutor; the copy is then removed.")
     lines.append("")
-    return "\n".join(lines)
+    from tutor.lesson.untrusted import shown
+
+    return shown("\n".join(lines))  # printed straight to the terminal, past Textual: nothing from the lesson may act on it

@@ -14,7 +14,7 @@ except ImportError:  # Windows
 
 
 class FileLock:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
         self._depth = 0

@@ -13,26 +13,20 @@ import functools
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable, MutableMapping
+from typing import Any
 
 from tinydb import Query, TinyDB
 from tinydb.table import Document, Table
 
+from .errors import AlreadyAnswered, StoreError
 from .lock import FileLock, Held, try_hold
 from .sharded_storage import ShardedJSONStorage
 
 SCHEMA_VERSION = 1
 ATTEMPT_PREFIX = "attempt-"
-
-
-class StoreError(Exception):
-    """Progress cannot be used (written by a newer Tutor, the folder unusable, the disk full, damaged data): one line."""
-
-
-class AlreadyAnswered(StoreError):
-    """Answers are final: a second answer to the same ask in one attempt is refused."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +78,12 @@ def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
+def _document(table: Table, doc_id: int) -> dict[str, Any]:
+    """The document with this id, or an empty one."""
+    found = table.get(doc_id=doc_id)
+    return found if isinstance(found, dict) else {}
+
+
 def _int(value: Any, default: int = 0) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
@@ -100,11 +100,11 @@ def key_curriculum(key: str) -> str | None:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class Progress:
-    def __init__(self, folder: str | os.PathLike[str]):
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -118,7 +118,7 @@ class Progress:
     def _open(self) -> None:
         with self._lock:
             self._storage = ShardedJSONStorage(self.folder, self.warnings)
-            self._db = TinyDB(storage=lambda: self._storage)  # type: ignore[arg-type]
+            self._db = TinyDB(storage=lambda: self._storage)
             self._check_schema()
 
     def close(self) -> None:
@@ -160,7 +160,7 @@ class Progress:
     def start_attempt(
         self, lesson_id: str, digest: str, *, title: str = "", total: int = 0, curriculum: str | None = None, key: str | None = None
     ) -> AttemptRecord:
-        attempt_id = datetime.now(timezone.utc).strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(3)
+        attempt_id = datetime.now(UTC).strftime("%Y%m%d%H%M%S") + "-" + secrets.token_hex(3)
         meta: dict[str, Any] = {
             "kind": "meta",
             "id": attempt_id,
@@ -180,7 +180,7 @@ class Progress:
         with self._lock:
             # A counter, not the clock, orders attempts: a clock set back must not hide a newer retry.
             store_meta = self._table("meta")
-            seq = _int((store_meta.get(doc_id=1) or {}).get("attempt_seq")) + 1
+            seq = _int(_document(store_meta, 1).get("attempt_seq")) + 1
             store_meta.update({"attempt_seq": seq}, doc_ids=[1])
             meta["seq"] = seq
             self._table(ATTEMPT_PREFIX + attempt_id).insert(Document(meta, doc_id=1))
@@ -219,7 +219,7 @@ class Progress:
     @_guarded
     def last_opened(self) -> tuple[str, str] | None:
         with self._lock:
-            doc = self._table("meta").get(doc_id=1) or {}
+            doc = _document(self._table("meta"), 1)
         lesson, attempt = doc.get("last_lesson"), doc.get("last_attempt")
         if isinstance(lesson, str) and isinstance(attempt, str) and lesson and attempt:
             return lesson, attempt
@@ -314,7 +314,12 @@ class Progress:
                 return
             doc = {"kind": "draft", "step": step_id, "at": _now(), "draft": copy.deepcopy(draft)}
             if existing:
-                table.update(lambda stored: (stored.clear(), stored.update(doc)), doc_ids=[existing[0].doc_id])
+
+                def overwrite(stored: MutableMapping[str, Any]) -> None:
+                    stored.clear()
+                    stored.update(doc)
+
+                table.update(overwrite, doc_ids=[existing[0].doc_id])
             else:
                 table.insert(Document(doc, doc_id=self._next_doc_id(table)))
 
@@ -323,7 +328,7 @@ class Progress:
         """The attempt as `AttemptState.to_data()` would give it, ready for `AttemptState.from_data`."""
         with self._lock:
             docs = self._attempt_table(attempt_id).all()
-        meta = next((doc for doc in docs if doc.get("kind") == "meta"), {})
+        meta: dict[str, Any] = next((doc for doc in docs if doc.get("kind") == "meta"), {})
         answers = sorted((doc for doc in docs if doc.get("kind") == "answer"), key=lambda doc: doc.doc_id)
         committed = []
         for doc in answers:
@@ -377,7 +382,7 @@ class Progress:
             stored = copy.deepcopy(dict(card))
             if existing:
 
-                def replace(doc: dict[str, Any]) -> None:
+                def replace(doc: MutableMapping[str, Any]) -> None:
                     doc.clear()  # replace the card, so a field the new card lacks does not linger
                     doc.update(stored)
 

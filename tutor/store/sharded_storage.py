@@ -61,7 +61,7 @@ def table_name_of(file_name: str) -> str:
 
 
 class ShardedJSONStorage(Storage):
-    def __init__(self, folder: str | os.PathLike[str], warnings: list[str] | None = None):
+    def __init__(self, folder: str | os.PathLike[str], warnings: list[str] | None = None) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.warnings = warnings if warnings is not None else []

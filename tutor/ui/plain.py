@@ -16,7 +16,7 @@ are cleaned and shown without markup whatever their caller passed.
 from __future__ import annotations
 
 import re
-from typing import Any, Union
+from typing import Any
 
 from rich.style import Style
 from rich.text import Text
@@ -24,8 +24,8 @@ from rich.text import Text
 from tutor.lesson import untrusted
 from tutor.lesson.untrusted import FIELD_LIMIT, LINE_LIMIT
 
-StyleType = Union[str, Style]
-Part = Union[str, Text, tuple]
+StyleType = str | Style
+Part = str | Text | tuple
 
 # The widest a title or a table cell's text is before it is cut (a cell is narrower still on screen).
 CELL_LIMIT = 200
@@ -42,7 +42,7 @@ class Plain(Text):
     def __init__(self, text: str = "", *args: Any, **kwargs: Any) -> None:
         super().__init__(untrusted.shown(text), *args, **kwargs)
 
-    def append(self, text: str | Text, style: StyleType | None = None) -> Plain:  # type: ignore[override]
+    def append(self, text: str | Text, style: StyleType | None = None) -> Plain:
         if isinstance(text, str):
             text = untrusted.shown(text)
         super().append(text, style)

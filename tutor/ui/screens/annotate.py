@@ -134,7 +134,7 @@ class CategoryKeys(CategoryPicker):
         self.current = current
         super().__init__(**kwargs)
 
-    def _table(self) -> Text:  # type: ignore[override]  # compact: a grid of keys, then what the chosen one means
+    def _table(self) -> Text:  # compact: a grid of keys, then what the chosen one means
         text = plain()
         for index, (key, category) in enumerate(CATEGORY_KEYS.items()):
             if index and index % CATEGORY_COLUMNS == 0:

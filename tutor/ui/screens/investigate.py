@@ -81,7 +81,7 @@ class InvestigateScreen(Screen):
 
     @work(thread=True, exclusive=True, group="investigate")
     def load(self) -> None:
-        from tutor.vcs.lesson_repo import VcsError
+        from tutor.services.errors import VcsError
 
         try:
             repo = open_lesson_repo(self.lesson, self.folder)
@@ -114,7 +114,7 @@ class InvestigateScreen(Screen):
 
     @work(thread=True, exclusive=True, group="files")
     def list_files(self, commit: str) -> None:
-        from tutor.vcs.lesson_repo import VcsError
+        from tutor.services.errors import VcsError
 
         try:
             paths = self.repo.list_files(commit)
@@ -146,7 +146,7 @@ class InvestigateScreen(Screen):
 
     @work(thread=True, exclusive=True, group="viewer")
     def show_file(self, commit: str, path: str) -> None:
-        from tutor.vcs.lesson_repo import VcsError
+        from tutor.services.errors import VcsError
 
         try:
             data = self.repo.read_file(commit, path)
@@ -174,7 +174,7 @@ class InvestigateScreen(Screen):
 
     @work(thread=True, exclusive=True, group="viewer")
     def show_diff(self, start: str, end: str) -> None:
-        from tutor.vcs.lesson_repo import VcsError
+        from tutor.services.errors import VcsError
 
         try:
             diff = self.repo.diff(start, end)

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Header, Static
 
@@ -110,13 +110,13 @@ class PlayerScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = self.lesson_title
         for note in getattr(self.run, "notes", []):
-            self.notify(plain(note), title="Note", timeout=8)
+            self.notify(plain(note), title="Note", timeout=8)  # type: ignore[arg-type]  # a Text shows as it is
         self.call_after_refresh(self.show_view)
         self.call_after_refresh(_settle_garbage_collector)
         # Collections happen while the learner reads, not on the key press that turns the page.
         _hold_automatic_gc(self, True)
         self._frames_since_collect = 0
-        self._collect_timer = None
+        self._collect_timer: Timer | None = None
 
     def on_unmount(self) -> None:
         import gc
@@ -435,7 +435,7 @@ class PlayerScreen(Screen):
     @work(exclusive=True, group="judge")
     async def judge_answer(self, step_id: str, request: Any) -> None:
         """Claude's judgement, off the key path; on failure, the learner's own check with the reason."""
-        from tutor.agent.judge import JudgeUnavailable
+        from tutor.services.errors import JudgeUnavailable
 
         try:
             judgement = await self.app.judge.judge(request)  # type: ignore[attr-defined]
@@ -499,14 +499,14 @@ class LessonScreen(PlayerScreen):
         await super().show_view(focus_answer)
         frame = self._view.frame if self._view else None
         step = getattr(frame, "step", None)
-        if isinstance(frame, StepFrame) and getattr(step, "commit", None) and self.run.lesson.repo and self.lesson_path:
+        if isinstance(frame, StepFrame) and step is not None and getattr(step, "commit", None) and self.run.lesson.repo and self.lesson_path:
             self.load_step_diff(step.id, step.commit)
 
     @work(thread=True, exclusive=True, group="step-diff")
     def load_step_diff(self, step_id: str, commit: str) -> None:
         """The change this step made to the code, from the lesson's bundle (git runs here, off the UI thread)."""
         from tutor.services.investigate import commit_before, open_lesson_repo
-        from tutor.vcs.lesson_repo import VcsError
+        from tutor.services.errors import VcsError
 
         try:
             if self._lesson_repo is None:

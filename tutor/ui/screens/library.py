@@ -9,12 +9,16 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Markdown, Static
 
 from tutor.services.library import BROKEN, DONE, IN_PROGRESS, Library, LessonEntry
 from tutor.words import plural
+
+from ..plain import assemble, line, markdown_literal, markdown_source, plain
+from ..widgets.footer import TutorFooter
 
 STATE_STYLES = {DONE: "green", IN_PROGRESS: "yellow", BROKEN: "red"}
 
@@ -23,10 +27,6 @@ def _lesson_parser():  # noqa: ANN202 - a MarkdownIt
     from tutor.lesson.markdown import lesson_markdown_parser
 
     return lesson_markdown_parser()
-
-
-from ..widgets.footer import TutorFooter
-from ..plain import assemble, line, markdown_literal, markdown_source, plain
 
 
 class SessionsTable(DataTable):
@@ -111,7 +111,7 @@ class LibraryScreen(Screen):
         selected = None
         if table.row_count and table.cursor_row >= 0:
             try:
-                selected = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+                selected = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
             except Exception:  # noqa: BLE001 - an empty or changed table has no selection to keep
                 selected = None
         rows: list[tuple[str, tuple]] = []
@@ -154,7 +154,7 @@ class LibraryScreen(Screen):
         table = self.query_one("#sessions", SessionsTable)
         selected = None
         if table.row_count and table.cursor_row >= 0:
-            selected = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+            selected = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         table.clear(columns=True)
         for label, key in (("Date", "date"), ("Mode", "mode"), ("Reviews", "reviews"), ("Goal", "goal"), ("Tally", "tally")):
             table.add_column(label, key=key)
@@ -189,7 +189,7 @@ class LibraryScreen(Screen):
         table = self.query_one("#sessions", SessionsTable)
         if not table.row_count or table.cursor_row < 0:
             return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         return next((entry for entry in self.sessions if entry.id == key), None)
 
     def _show_session_details(self) -> None:
@@ -286,7 +286,7 @@ class LibraryScreen(Screen):
         table = self.query_one("#lessons", DataTable)
         if self.library is None or not table.row_count:
             return None
-        key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         return self.library.find(str(key)) if key and not str(key).startswith("curriculum:") else None
 
     @on(DataTable.RowHighlighted, "#lessons")
@@ -343,7 +343,7 @@ class LibraryScreen(Screen):
         if action == "review":
             return True if self.library is not None and self.library.due_reviews else None
         if action == "sessions":
-            return True if self.sessions else False
+            return bool(self.sessions)
         return True
 
     @on(Button.Pressed, "#continue")

@@ -5,7 +5,6 @@ It imports nothing heavy on purpose; the lesson screen replaces it a moment late
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen

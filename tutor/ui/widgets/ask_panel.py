@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -54,7 +53,7 @@ class OptionButton(RadioButton):
 class AnswerIncomplete(Exception):
     """The learner has not given enough to submit; says what is missing and which field to focus."""
 
-    def __init__(self, message: str, field_id: str):
+    def __init__(self, message: str, field_id: str) -> None:
         super().__init__(message)
         self.field_id = field_id
 
@@ -124,7 +123,11 @@ class AskPanel(Vertical):
 
     def on_descendant_blur(self) -> None:
         # Focus moves after the blur: look once it has landed.
-        self.call_after_refresh(lambda: self.is_mounted and self.query_one("#form-hint", Static).update(self._hint(in_form=self._focus_within())))
+        def show_hint() -> None:
+            if self.is_mounted:
+                self.query_one("#form-hint", Static).update(self._hint(in_form=self._focus_within()))
+
+        self.call_after_refresh(show_hint)
 
     def _fields(self) -> ComposeResult:
         kind, draft = self.frame.ask_type.value, self.draft

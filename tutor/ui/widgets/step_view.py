@@ -100,7 +100,7 @@ class OutputLog(Log):
         self.write_lines(self._unwritten)
         self._unwritten = []
 
-    def _update_size(self, updates: int, lines: list[str]) -> None:  # replaces Log's thread worker (Textual is pinned)
+    def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]  # replaces Log's thread worker (Textual is pinned)
         if lines:
             self._update_maximum_width(updates, max(cell_len(self._process_line(line)) for line in lines))
 

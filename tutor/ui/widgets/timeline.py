@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from rich.text import Text
 from textual import on
 from textual.message import Message
 from textual.widgets import OptionList
@@ -38,7 +38,7 @@ class Timeline(OptionList):
     class Jump(Message):
         cursor: int
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._keys: list[tuple] = []  # one per option above the final "hidden" line
 

@@ -1,0 +1,13 @@
+"""The errors from below the services that a screen shows: screens import them from here, never
+from `tutor.store` or `tutor.vcs` (an import contract in .importlinter says so).
+
+Importing this module loads neither TinyDB nor GitPython.
+"""
+
+from __future__ import annotations
+
+from tutor.agent.judge import JudgeUnavailable
+from tutor.store.errors import AlreadyAnswered, StoreError
+from tutor.vcs.lesson_repo import VcsError
+
+__all__ = ["AlreadyAnswered", "JudgeUnavailable", "StoreError", "VcsError"]
