@@ -66,7 +66,7 @@ async def test_a_promisor_remote_cannot_be_planted_for_tutors_git(tutor_home: Pa
         'git config remote.evil.url "$PWD/.git"; git config remote.evil.promisor true; '
         f"git config remote.evil.uploadpack \"sh -c 'id > {marker}'; false\"; echo attempted"
     )
-    repo, records = await run_session(tutor_home, tmp_path, ["echo hello > new.txt", attack, "echo again >> new.txt"])
+    _repo, records = await run_session(tutor_home, tmp_path, ["echo hello > new.txt", attack, "echo again >> new.txt"])
     results = [record for record in records if record.get("kind") == "result"]
     assert len(results) == 3
     assert not marker.exists(), marker.read_text()
