@@ -15,6 +15,8 @@ _MIN_LITERAL = 6
 # Unquoted values under a lower-case secret-named key, which must also look random.
 _MIN_LOOSE = 8
 
+# A marker the redactor wrote (`[REDACTED:kind]`): never a secret, never matched again.
+_MARKER_RE = re.compile(r"\[REDACTED:[A-Za-z0-9_.:\-]{1,80}\]")
 _KEY_CHAR = re.compile(r"[A-Za-z0-9_.\-]")
 _CAMEL_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
 
