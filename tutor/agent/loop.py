@@ -6,14 +6,17 @@ offers the human's moves as methods: set the goal, predict, run, correct, prompt
 end. Every move is journaled first and applied to the state second, and listeners hear
 of a record only after it is on disk, so nothing is shown that a crash could lose.
 
-It knows nothing of screens: the UI awaits `advance()` in a worker and renders records as
-`on_record` reports them. Slow work (commands, snapshots) runs in threads so the event
-loop (and the UI sharing it) never blocks.
+It knows nothing of screens: `tutor.services.live_session` wraps it for them. Slow work
+(commands, snapshots, and the journal's redact-write-fsync on the async paths: `write`,
+`move`) runs in threads so the event loop (and the UI sharing it) never blocks; one lock
+keeps records applied and reported in the order they were written. The synchronous moves
+(`predict`, `set_goal`, ...) write on the caller's thread, for scripts and tests.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
@@ -40,7 +43,7 @@ class Journal(Protocol):
     def append(self, kind: str, **data: Any) -> dict[str, Any]: ...
 
 
-RecordListener = Callable[[dict[str, Any]], None]
+RecordListener = Callable[[dict[str, Any]], Awaitable[None] | None]
 TextListener = Callable[[str], Awaitable[None] | None]
 
 
@@ -68,16 +71,51 @@ class GatedLoop:
         self.on_record: RecordListener = lambda record: None
         self.on_text: TextListener = lambda text: None
         self._running: str | None = None
+        self._write_lock = asyncio.Lock()  # records reach the state and listeners in the order they were written
+        self._planned: list[tuple[str, dict[str, Any]]] | None = None
         self._event_loop: asyncio.AbstractEventLoop | None = None
         self.retry_delay = 0.5  # seconds, doubled per attempt; only before anything of the reply is shown
 
     # -- the journal, then the state, then the screen
 
     def record(self, kind: str, **data: Any) -> dict[str, Any]:
+        if self._planned is not None:  # `move` is asking what this would write
+            self._planned.append((kind, data))
+            return {"kind": kind, **data}
         record = self.journal.append(kind, **data)
         self.state.apply(record)
-        self.on_record(record)
+        heard = self.on_record(record)
+        if inspect.isawaitable(heard):
+            asyncio.ensure_future(heard)
         return record
+
+    async def write(self, kind: str, **data: Any) -> dict[str, Any]:
+        """`record` with the redaction, the write and the fsync in a thread: on disk, then applied, then reported.
+
+        Shielded: a cancelled caller (escape during a reply) still gets its record applied and
+        reported once it is on disk, so the state never falls behind the journal.
+        """
+        return await asyncio.shield(self._written(None, kind, data))
+
+    async def move(self, move: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+        """One of the human's synchronous moves (`predict`, `set_goal`, ...), checked now, written off the event loop."""
+        return await asyncio.shield(self._written((move, args), "", {}))
+
+    async def _written(self, move: tuple[Callable[..., dict[str, Any]], tuple[Any, ...]] | None, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+        async with self._write_lock:
+            if move is not None:  # checked against the state as it is now, under the lock: nothing can come between
+                self._planned = []
+                try:
+                    move[0](*move[1])
+                finally:
+                    planned, self._planned = self._planned, None
+                (kind, data), = planned
+            record = await asyncio.to_thread(self.journal.append, kind, **data)
+            self.state.apply(record)
+            heard = self.on_record(record)
+            if inspect.isawaitable(heard):
+                await heard
+            return record
 
     # -- the human's moves
 
@@ -183,7 +221,7 @@ class GatedLoop:
                 call = self.state.current
                 assert call is not None
                 if call.call.input_error:
-                    self.record("result", call=call.call.id, ok=False, output="", error=call.call.input_error,
+                    await self.write("result", call=call.call.id, ok=False, output="", error=call.call.input_error,
                                 text=f"error: {call.call.input_error}; send the call again with a JSON object as input")
                     continue
                 if self._ungated(call):
@@ -197,7 +235,7 @@ class GatedLoop:
         if call is None or not call.started or self._running is not None:
             return
         commit = await asyncio.to_thread(self._snapshot, call)
-        self.record("result", call=call.call.id, ok=False, output="", interrupted=True, commit=commit,
+        await self.write("result", call=call.call.id, ok=False, output="", interrupted=True, commit=commit,
                     error="interrupted: Tutor stopped while this ran; whatever it changed is kept in the workspace",
                     text="error: interrupted before it finished (the session was stopped); check the workspace state")
 
@@ -205,7 +243,7 @@ class GatedLoop:
         """Ask the agent for its next message, streaming it to the journal and the screen; None if it failed."""
         attempt = 0
         while True:
-            stream = _StreamFlusher(self)
+            stream = _StreamFlusher(self, write=self.write)
             try:
                 message = await self.agent.reply(self.system, self.state.messages, stream.add)
             except asyncio.CancelledError:
@@ -218,14 +256,14 @@ class GatedLoop:
                     attempt += 1
                     await asyncio.sleep(self.retry_delay * attempt)
                     continue
-                self.record("failure", message=error.message, retryable=error.retryable, partial=error.partial or stream.shown)
+                await self.write("failure", message=error.message, retryable=error.retryable, partial=error.partial or stream.shown)
                 return None
             await stream.flush(final=True)
             calls = [
                 {"id": c.id, "tool": c.tool, "input": c.input, **({"input_error": c.input_error} if c.input_error else {})}
                 for c in message.calls
             ]
-            self.record("assistant", id=message.id, content=list(message.content), calls=calls,
+            await self.write("assistant", id=message.id, content=list(message.content), calls=calls,
                         stop_reason=message.stop_reason, usage=message.usage)
             return message
 
@@ -273,10 +311,12 @@ class GatedLoop:
 
     def _applied(self, record: dict[str, Any]) -> None:
         self.state.apply(record)
-        self.on_record(record)
+        heard = self.on_record(record)
+        if inspect.isawaitable(heard):
+            asyncio.ensure_future(heard)
 
     async def _execute(self, call: CallState, *, gated: bool) -> dict[str, Any]:
-        self.record("run", call=call.call.id, gated=gated)
+        await self.write("run", call=call.call.id, gated=gated)
         self._event_loop = asyncio.get_running_loop()
         self._running = call.call.id
         try:
@@ -284,7 +324,7 @@ class GatedLoop:
         finally:
             self._running = None
         commit = await asyncio.to_thread(self._snapshot, call) if call.call.tool != "read_file" and call.call.tool != "list_files" else None
-        return self.record(
+        return await self.write(
             "result", call=call.call.id, ok=result.ok, text=result.text, output=result.output, exit_code=result.exit_code,
             error=result.error, truncated=result.truncated, timed_out=result.timed_out, cancelled=result.cancelled, commit=commit,
         )
@@ -306,8 +346,9 @@ class _StreamFlusher:
     finds a secret by its context, and a secret split across two records could slip past.
     """
 
-    def __init__(self, loop: GatedLoop) -> None:
+    def __init__(self, loop: GatedLoop, write: Callable[..., Awaitable[dict[str, Any]]] | None = None) -> None:
         self._loop = loop
+        self._write = write  # the loop's off-the-event-loop writer; without it, `record`
         self._buffer: list[str] = []
         self._last = 0.0  # the first words show at once
         self.shown = False
@@ -328,7 +369,7 @@ class _StreamFlusher:
         ready, rest = text[:cut], text[cut:]
         self._buffer = [rest] if rest else []
         self._last = time.monotonic()
-        record = self._loop.record("stream", text=ready)
+        record = await self._write("stream", text=ready) if self._write is not None else self._loop.record("stream", text=ready)
         self.shown = True
         shown = self._loop.on_text(record["text"])
         if shown is not None:

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
+from tutor.agent.records import Correction, Result
 from tutor.lesson.taxonomy import CATEGORY_MEANINGS, Category
 
 from ..glyphs import CATEGORY_KEYS
@@ -154,18 +155,18 @@ class ProposalCard(Vertical):
         self.prediction = prediction
         self.show_state(assemble(("You predict: ", "dim"), (f"it {prediction['outcome']}", "bold"), (f" ({prediction['confidence']} confidence)", "dim")))
 
-    def show_result(self, result: dict[str, Any], verdict: bool | None) -> None:
-        ok = bool(result.get("ok"))
+    def show_result(self, result: Result, verdict: bool | None) -> None:
+        ok = result.ok
         outcome = "it worked" if ok else "it failed"
-        if result.get("interrupted"):
+        if result.interrupted:
             outcome = "interrupted (Tutor stopped while it ran)"
-        elif result.get("cancelled"):
+        elif result.cancelled:
             outcome = "stopped (escape)"
-        elif result.get("timed_out"):
+        elif result.timed_out:
             outcome = "timed out"
         parts: list[Any] = [("Result: ", "dim"), (outcome, "bold green" if ok else "bold red")]
-        if result.get("exit_code") is not None:
-            parts.append((f"  exit code {result['exit_code']}", "dim"))
+        if result.exit_code is not None:
+            parts.append((f"  exit code {result.exit_code}", "dim"))
         if self.prediction is not None:
             parts.append(("   You predicted: ", "dim"))
             parts.append((f"it {self.prediction['outcome']}", "bold"))
@@ -174,9 +175,7 @@ class ProposalCard(Vertical):
         elif not self.gated:
             parts.append(("   (a read: ran without stopping at the gate)", "dim"))
         self.show_state(assemble(*parts))
-        body = str(result.get("output") or "")
-        if result.get("error"):
-            body = (body + "\n" if body else "") + f"error: {result['error']}"
+        body = result.body
         if self.call.get("tool") in ("read_file", "list_files") and ok:
             lines = body.count("\n") + 1
             self.mount(Static(plain(f"({plural(lines, 'line')} read)", "dim"), classes="call-read"))
@@ -184,9 +183,9 @@ class ProposalCard(Vertical):
             self.mount(output_log(body))
         self.add_class("done")
 
-    def show_stopped(self, correction: dict[str, Any], own: bool) -> None:
+    def show_stopped(self, correction: Correction, own: bool) -> None:
         if own:
-            line = assemble(("✋ You corrected it ", "bold"), (f"({correction.get('category')})", "bold"), (": " + str(correction.get("message", "")), ""))
+            line = assemble(("✋ You corrected it ", "bold"), (f"({correction.category})", "bold"), (": " + correction.message, ""))
         else:
             line = plain("Stopped with the correction above; it did not run.", "dim")
         self.show_state(line)
