@@ -82,6 +82,7 @@ class LiveScreen(Screen[None]):
         self._worker: Worker[None] | None = None
         self._posted = self._handled = 0
         self._cooling = False  # streamed text was drawn less than TEXT_REDRAW_SECONDS ago
+        self._composed = False
         # Until the transcript is drawn and the field focused, keys wait (TutorApp holds them):
         # what is typed while the session opens goes into the goal, not nowhere.
         self.holds_keys = True
@@ -123,6 +124,7 @@ class LiveScreen(Screen[None]):
         return plain(line[0], "dim" if line[1] else "bold")
 
     async def on_mount(self) -> None:
+        self._composed = True
         self.service.listen(self._post_record)
         self._view_classes()
         for problem in self.service.problems:
@@ -210,7 +212,7 @@ class LiveScreen(Screen[None]):
         self._view_classes()
 
     def _view_classes(self) -> None:
-        if not self.is_mounted:
+        if not self._composed:
             return
         form = (self.form or "").split(":")[0]
         on_ = {f"-phase-{self.phase}", "-picking" if self.correcting == "category" else "-correcting" if self.correcting else "",
