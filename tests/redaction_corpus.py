@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import re
 import string
 import uuid
 from collections.abc import Callable
@@ -271,6 +272,80 @@ MAKERS["env-anthropic-key-base64"] = _env_case(
     value_of=lambda r: "sk-" + "ant-" + "api03-" + rs(r, B64URL, 93) + "AA",
 )
 MAKERS["env-value-json-escaped"] = _env_case("env-value-json-escaped", lambda v, b: json.dumps({"environ": b.decode()}) + "\n")
+
+
+# ---------------------------------------------------------------- issue 13: what a security tester found missing
+# (token formats, password options of commands, and more encodings of known values)
+
+
+def _with_digit(rng: random.Random, alphabet: str, n: int) -> str:
+    """`n` characters of `alphabet`, one of them a digit (some rules want one, as real tokens have)."""
+    body = rs(rng, alphabet, n - 1)
+    at = rng.randrange(n)
+    return body[:at] + rng.choice(string.digits) + body[at:]
+
+
+def _mapbox(rng: random.Random) -> str:
+    payload = base64.urlsafe_b64encode(json.dumps({"u": "acme", "a": rs(rng, LOWER_ALNUM, 25)}).encode()).decode().rstrip("=")
+    return "s" + "k." + payload + "." + rs(rng, ALNUM, 22)
+
+
+simple("docker-hub-token", "$ echo {s} | docker login -u acme --password-stdin\n", lambda r: "dckr" + "_pat_" + rs(r, B64URL, 27))
+simple("pulumi-token", "$ pulumi login --token {s}\n", lambda r: "pu" + "l-" + rs(r, HEX, 40))
+simple("figma-token", 'curl -H "X-Figma-Token: {s}" https://api.figma.com/v1/me\n', lambda r: "fig" + "d_" + rs(r, B64URL, 40))
+simple("sourcegraph-token", "$ src login https://sourcegraph.example.com --token {s}\n", lambda r: "sg" + "p_" + rs(r, HEX, 16) + "_" + rs(r, HEX, 40))
+simple("contentful-token", "contentful login --management-token {s}\n", lambda r: "CF" + "PAT-" + rs(r, B64URL, 43))
+simple("netlify-token", "$ netlify deploy --auth {s} --prod\n", lambda r: "nf" + "p_" + rs(r, ALNUM, 36))
+simple("square-secret", "application secret: {s}\n", lambda r: "sq0" + "csp-" + rs(r, B64URL, 43))
+simple("square-access-token-bare", "Calling Square with {s} (sandbox)\n", lambda r: "EA" + "AA" + _with_digit(r, B64URL, 60))
+simple("mapbox-secret-token", "// uploads use {s}\n", _mapbox)
+simple("notion-legacy-token", 'const notion = new Client({ auth: "{s}" })\n', lambda r: "sec" + "ret_" + _with_digit(r, ALNUM, 43))
+simple("alibaba-access-key", "Using AccessKey {s} in region cn-hangzhou\n", lambda r: "LT" + "AI" + _with_digit(r, ALNUM, 20))
+simple("tencent-secret-id", "cred = credential.Credential({s}, os.environ['TC_KEY'])\n", lambda r: "AK" + "ID" + _with_digit(r, ALNUM, 32))
+simple("docker-login-password", "$ docker login -u acme -p {s} registry.example.com\nWARNING! Using --password via the CLI is insecure.\n", password)
+simple("openssl-k", "$ openssl enc -aes-256-cbc -salt -k {s} -in db.sql -out db.sql.enc\n", password)
+simple("openssl-passout", "$ openssl pkcs12 -export -in cert.pem -inkey key.pem -passout pass:{s} -out bundle.p12\n", password)
+simple("zip-password", "$ zip -r -P {s} backup.zip reports/\n  adding: reports/ (stored 0%)\n", password)
+simple("7z-password", "$ 7z a -p{s} -mhe=on backup.7z reports/\n", password)
+simple("htpasswd-b", "$ htpasswd -bB /etc/nginx/.htpasswd admin {s}\nAdding password for user admin\n", password)
+simple(
+    "aws-configure-prompt",
+    "$ aws configure\nAWS Access Key ID [None]: AKIAIOSFODNN7EXAMPLE\nAWS Secret Access Key [None]: {s}\nDefault region name [None]: eu-west-1\n",
+    lambda r: rs(r, B64, 40),
+)
+simple("azure-devops-pat", "$ cat ci.env\nAZURE_DEVOPS_EXT_PAT={s}\nAZURE_DEVOPS_ORG=acme\n", lambda r: _with_digit(r, LOWER_ALNUM, 52))
+simple("gcp-private-key-id", '{\n  "type": "service_account",\n  "private_key_id": "{s}",\n  "client_id": "1234"\n}\n', lambda r: rs(r, HEX, 40))
+
+
+@kind("putty-private-key")
+def _putty(rng: random.Random) -> Case:
+    private = [rs(rng, B64, 64) for _ in range(3)] + [rs(rng, B64, 20) + "=="]
+    text = (
+        "$ cat ~/.ssh/deploy.ppk\nPuTTY-User-Key-File-3: ssh-rsa\nEncryption: none\nComment: deploy\n"
+        f"Public-Lines: 2\nAAAAB3NzaC1yc2EAAAADAQABAAABAQ{rs(rng, B64, 34)}\n{rs(rng, B64, 40)}\n"
+        f"Private-Lines: {len(private)}\n" + "\n".join(private) + f"\nPrivate-MAC: {rs(rng, HEX, 64)}\n"
+    )
+    return Case("putty-private-key", text, tuple(private))
+
+
+def _xxd_i(blob: bytes) -> str:
+    """`xxd -i environ`: a C array, 12 bytes a line."""
+    hexes = [f"0x{c:02x}" for c in blob]
+    lines = ",\n".join("  " + ", ".join(hexes[i : i + 12]) for i in range(0, len(hexes), 12))
+    return f"$ xxd -i environ\nunsigned char environ[] = {{\n{lines}\n}};\nunsigned int environ_len = {len(blob)};\n"
+
+
+def _utf16(blob: bytes) -> bytes:
+    return blob.decode().encode("utf-16-le")
+
+
+MAKERS["env-value-xxd-i"] = _env_case("env-value-xxd-i", lambda v, b: _xxd_i(b))
+MAKERS["env-value-backslash-x"] = _env_case("env-value-backslash-x", lambda v, b: "b'" + "".join(f"\\x{c:02x}" for c in v.encode()) + "'\n")
+MAKERS["env-value-url-lower"] = _env_case("env-value-url-lower", lambda v, b: "GET /cb?t=" + re.sub("%[0-9A-F]{2}", lambda m: m.group().lower(), quote(v, safe="")) + " HTTP/1.1\n")
+MAKERS["env-value-url-every-byte"] = _env_case("env-value-url-every-byte", lambda v, b: "q=" + "".join(f"%{c:02X}" for c in v.encode()) + "&x=1\n")
+MAKERS["env-value-json-u-escapes"] = _env_case("env-value-json-u-escapes", lambda v, b: '{"t": "' + "".join(f"\\u{ord(c):04x}" for c in v) + '"}\n')
+MAKERS["env-value-utf16-base64"] = _env_case("env-value-utf16-base64", lambda v, b: "PS> [Convert]::ToBase64String($bytes)\n" + base64.b64encode(_utf16(b)).decode() + "\n")
+MAKERS["env-value-utf16-hex"] = _env_case("env-value-utf16-hex", lambda v, b: _utf16(b).hex() + "\n")
 
 
 def corpus(seed: int) -> list[Case]:

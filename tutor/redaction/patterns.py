@@ -70,6 +70,13 @@ def _pem_in_base64(value: str) -> bool:
 
 _B64URL = r"A-Za-z0-9_\-"
 
+
+def _has_digit_and_letter(value: str) -> bool:
+    """A token after a common prefix (`LTAI`, `AKID`, `secret_`): random, not an upper-case word or name."""
+    body = value[4:]
+    return any(c.isdigit() for c in body) and any(c.isalpha() for c in body)
+
+
 # Most specific first: when findings overlap, the earlier rule names the kind.
 _TOKEN_RULES: tuple[_Rule, ...] = (
     _rule("anthropic-key", _tok("sk-ant-", 7, rf"[a-z]{{2,8}}\d{{2}}-[{_B64URL}]{{20,}}+"), "sk-ant-"),
@@ -132,6 +139,55 @@ _TOKEN_RULES: tuple[_Rule, ...] = (
     _rule("newrelic-key", _tok("NRAK-", 5, r"[A-Z0-9]{27}(?![A-Za-z0-9])"), "NRAK-"),
     _rule("sentry-token", _tok("sntry[su]_", 7, r"[A-Za-z0-9+/=_\-]{40,}+"), "sntry"),
     _rule("doppler-token", _tok(r"dp\.", 3, r"(?:pt|st|ct|sa|scim|audit)\.[A-Za-z0-9]{40,}+"), "dp."),
+    _rule("docker-hub-token", _tok("dckr_", 5, r"(?:pat|oat)_[A-Za-z0-9_\-]{24,}+"), "dckr_"),
+    _rule("pulumi-token", _tok("pul-", 4, r"[a-f0-9]{40}(?![A-Za-z0-9])"), "pul-"),
+    _rule("figma-token", _tok("figd_", 5, r"[A-Za-z0-9_\-]{36,}+"), "figd_"),
+    _rule(  # sgp_<40 hex>, sgp_<16 hex instance id>_<40 hex>, sgp_local_<40 hex>
+        "sourcegraph-token",
+        _tok("sgp_", 4, r"(?:(?:[a-fA-F0-9]{16}|local)_)?[a-fA-F0-9]{40}(?![A-Za-z0-9])"),
+        "sgp_",
+    ),
+    _rule("contentful-token", _tok("CFPAT-", 6, r"[A-Za-z0-9_\-]{40,}+"), "CFPAT-"),
+    _rule("netlify-token", _tok("nfp_", 4, r"[A-Za-z0-9_]{36,}+"), "nfp_"),
+    _rule("square-token", _tok("sq0atp-", 7, rf"[{_B64URL}]{{22,}}+"), "sq0atp-"),
+    _rule("square-secret", _tok("sq0csp-", 7, rf"[{_B64URL}]{{40,}}+"), "sq0csp-"),
+    _rule(  # EAAA and exactly 60 more, not inside (nor at the head of) a longer base64 run
+        "square-token",
+        _tok("EAAA", 4, rf"[{_B64URL}]{{60}}(?![A-Za-z0-9_+/=\-])", "A-Za-z0-9_+/=\\-"),
+        "EAAA",
+        accept=_has_digit_and_letter,
+    ),
+    _rule(  # a Mapbox secret token: sk.<base64url JSON>.<signature> (pk. ones are public)
+        "mapbox-token",
+        _tok(r"sk\.eyJ", 6, rf"[{_B64URL}]{{10,}}+\.[{_B64URL}]{{16,}}+", "A-Za-z0-9_."),
+        "sk.eyJ",
+    ),
+    _rule(  # a Notion integration token: secret_ and exactly 43 letters and digits (legacy), ntn_...
+        "notion-token",
+        _tok("secret_", 7, r"[A-Za-z0-9]{43}(?![A-Za-z0-9_\-])", "A-Za-z0-9_"),
+        "secret_",
+        accept=_has_digit_and_letter,
+    ),
+    _rule("notion-token", _tok("ntn_", 4, r"[0-9]{11}[A-Za-z0-9]{35}(?![A-Za-z0-9])"), "ntn_"),
+    _rule(  # an Alibaba Cloud AccessKey ID
+        "alibaba-access-key",
+        _tok("LTAI", 4, r"[A-Za-z0-9]{12,20}(?![A-Za-z0-9])"),
+        "LTAI",
+        accept=_has_digit_and_letter,
+    ),
+    _rule(  # a Tencent Cloud SecretId
+        "tencent-secret-id",
+        _tok("AKID", 4, r"[A-Za-z0-9]{32}(?![A-Za-z0-9])"),
+        "AKID",
+        accept=_has_digit_and_letter,
+    ),
+    _rule(  # a PuTTY key file (.ppk): the base64 lines after `Private-Lines: N`, also JSON-escaped
+        "private-key",
+        r"Private-Lines:[ \t]*+\d{1,4}+[ \t]*+(?:\r?\n|\\r\\n|\\n)"
+        r"(?P<s>[A-Za-z0-9+/=]{4,}+(?![^\s\\\"'])(?:(?:\r?\n|\\r\\n|\\n)[A-Za-z0-9+/=]{4,}+(?![^\s\\\"'])){0,1024}+)",
+        "Private-Lines:",
+        group="s",
+    ),
     _rule(
         "mailchimp-key",
         r"-us(?<=(?<![A-Za-z0-9])[0-9a-f]{32}-us)\d{1,2}(?![A-Za-z0-9])",
@@ -254,6 +310,14 @@ _OPTION_VALUE = (
     r"(?P<q>[\"']?)"
     r"(?P<s>(?<=\")[^\"\r\n]{1,256}+(?=\")|(?<=')[^'\r\n]{1,256}+(?=')|[^\s\"'`;|&]{1,256}+)"
 )
+
+
+def _command_password(value: str) -> bool:
+    """A value after a command's password option and a blank (`zip -P <password>`): not a reference or
+    placeholder, and not a plain lower-case word (prose: "zip -P with a password")."""
+    return _plausible_option_value(value) and not (value.isalpha() and value.islower())
+
+
 # The MySQL and MariaDB clients (`mysql_config -pthread` is not one).
 _MYSQL = r"(?i:mysql|mariadb)(?:-?(?:dump|admin|import|check|show|slap|binlog|upgrade)|sh)?+(?![\w\-])"
 
@@ -323,6 +387,79 @@ _KEYWORD_RULES: tuple[_KeywordRule, ...] = (
         ("sshpass",),
         re.compile(r"(?i:sshpass)(?:[ \t]++-[^p\s]\S{0,64}+){0,4}+[ \t]++-p[ \t]*+" + _OPTION_VALUE),
         accept=_plausible_option_value,
+    ),
+    _KeywordRule(  # `docker login -u ci -p <password> registry` (`--password-stdin` reads it from stdin: nothing to find)
+        "password",
+        ("docker", "podman", "nerdctl"),
+        re.compile(
+            r"(?i:docker|podman|nerdctl)[ \t]++login(?:[ \t]++(?!-p|--password[ \t=])[^\s;|&]{1,256}+){0,12}+"
+            r"[ \t]++(?:-p[ \t]*+|--password(?:[ \t]++|=))" + _OPTION_VALUE
+        ),
+        accept=_command_password,
+    ),
+    _KeywordRule(  # openssl's `-pass pass:...`, `-passin pass:...`, `-passout pass:...` (not `env:`, `file:`)
+        "password",
+        ("-pass",),
+        re.compile(r"-pass(?:in|out)?[ \t]++(?:pass):" + _OPTION_VALUE),
+        accept=_plausible_option_value,
+    ),
+    _KeywordRule(  # `openssl enc -aes-256-cbc -k <password> -in f` (not `-kfile`)
+        "password",
+        ("openssl",),
+        re.compile(r"(?i:openssl)(?:[ \t]++(?!-k[ \t])[^\s;|&]{1,256}+){0,24}+[ \t]++-k[ \t]++" + _OPTION_VALUE),
+        accept=_command_password,
+    ),
+    _KeywordRule(  # `zip -P <password> out.zip f`, `unzip -P <password> in.zip` (`unzip -p` pipes: case matters)
+        "password",
+        ("zip", "unzip"),
+        re.compile(
+            r"(?:un)?zip(?![\w.\-])(?:[ \t]++(?!-P|--password[ \t=])[^\s;|&]{1,256}+){0,24}+"
+            r"[ \t]++(?:-P[ \t]*+|--password(?:[ \t]++|=))" + _OPTION_VALUE
+        ),
+        accept=_command_password,
+    ),
+    _KeywordRule(  # `7z a -p<password> out.7z f`: the password glued to -p (`-p` alone asks for it)
+        "password",
+        ("7z",),
+        re.compile(r"7z[ar]?(?![\w.\-])(?:[ \t]++(?![\"']?-p)[^\s;|&]{1,256}+){0,24}+[ \t]++[\"']?-p" + _OPTION_VALUE),
+        accept=_plausible_option_value,
+    ),
+    _KeywordRule(  # `htpasswd -b FILE USER <password>`, `htpasswd -nb USER <password>` (-n: no file)
+        "password",
+        ("htpasswd",),
+        re.compile(
+            r"htpasswd(?=(?:[ \t]++-[A-Za-z]{1,8}){0,3}?[ \t]++-[A-Za-z]{0,7}b)"
+            r"(?:[ \t]++-(?:(?=[A-Za-z]{0,7}n)(?P<n>[A-Za-z]{1,8}+)|[A-Za-z]{1,8}+)(?!\S)){1,4}+"
+            r"(?(n)|[ \t]++[^\s;|&\-][^\s;|&]{0,256}+)[ \t]++[^\s;|&\-][^\s;|&]{0,128}+[ \t]++" + _OPTION_VALUE
+        ),
+        accept=_command_password,
+    ),
+    _KeywordRule(  # `aws configure`'s prompt, `AWS Secret Access Key [None]: ...`; `aws configure set aws_secret_access_key ...`
+        "aws-secret-key",
+        ("secret",),
+        re.compile(
+            r"(?i)secret[ _\-.]?access[ _\-.]?key(?:[ \t]++\[[^\]\r\n]{0,64}+\])?\\{0,3}[\"']?"
+            r"(?:[ \t]*+(?::=|=>|:|=)|[ \t])[ \t]*+\\{0,3}[\"']?"
+            r"(?P<s>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
+        ),
+        word_start=False,
+    ),
+    _KeywordRule(  # a personal access token under an upper-case name ending in PAT: `AZURE_DEVOPS_EXT_PAT=...`, `GH_PAT: ...`
+        "token",
+        ("pat",),
+        re.compile(
+            r"(?<![A-Za-z0-9])PAT(?![A-Za-z0-9_])\\{0,3}[\"']?[ \t]*+(?::=|=|:)[ \t]*+\\{0,3}(?P<q>[\"']?)"
+            r"(?P<s>[^\s\"'`;|&\\]{8,512}+)"
+        ),
+        check=True,
+        word_start=False,
+        accept=_looks_random,
+    ),
+    _KeywordRule(  # a GCP service account's key id (`"private_key_id": "<40 hex>"`): its name ends in `_id`
+        "gcp-private-key-id",
+        ("private_key_id",),
+        re.compile(r"(?i)private_key_id\\{0,3}[\"']?[ \t]*+[:=][ \t]*+\\{0,3}[\"']?(?P<s>[0-9a-fA-F]{40})(?![0-9A-Za-z])"),
+        word_start=False,
     ),
     _KeywordRule(
         "kubeconfig-client-key",
