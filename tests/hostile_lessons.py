@@ -58,6 +58,11 @@ PAYLOADS: dict[str, str] = {
     "deep-markdown": "> " * 60 + "deep\n\n" + "".join("  " * depth + "- item\n" for depth in range(60)) + "*" * 200,
     "ansi-in-code": "```\n\x1b]52;c;ZXZpbA==\x07\x1b[2J\n```\n`\x1b]0;T\x07`",
     "backtick-fence": "````\n``` ` `` ```` inner\n````",
+    # Character references the Markdown parser decodes after cleaning: a bidi override, marks, CR, FF.
+    "html-entities": "A &#x202E;RLO&#x202C;Z &rlm;&lrm;&#x2067; &#13;CR &#12;FF &#x1b;]0;T&#7; &amp; kept",
+    # What another Markdown renderer (raw HTML on, any link) would make live in a .md export.
+    "md-live-elsewhere": "<img src=x onerror=alert(1)> </details> [js](javascript:alert(1)) ![i](file:///etc/passwd)\n\n[r]: javascript:boom",
+    "backticks-and-invisibles": "echo `id` ``x`` a\u200bb\u00adc",
 }
 
 # Kinds that cannot be a valid lesson, written as they are (`tutor validate` and the library see them).
@@ -242,7 +247,7 @@ def build_hostile_bundle_lesson(root: Path, *, outside: str = "/tmp/outside") ->
     payload = " ".join(PAYLOADS[kind] for kind in ("osc52-clipboard", "osc0-title", "csi-clear", "c1-csi", "bidi-rlo", "markup-action")).replace(CLICK_TARGET, outside)
     names = [name.replace(CLICK_TARGET, outside.replace("/", "-")) for name in HOSTILE_FILE_NAMES]
     # Links that leave the checkout, as a stranger's lesson may carry them: "shell here" must not materialise them.
-    for link, target in (("passwd", "/etc/passwd"), ("ssh-keys", "../../../../../../../root/.ssh"), (f"{names[0]}-link", outside)):
+    for link, target in (("passwd", "/etc/passwd"), ("ssh-keys", "../../../../../../../root/.ssh"), (f"{names[3]}-link", outside)):
         (work / link).symlink_to(target)
     base = _commit(work, dict.fromkeys(names, f"{payload}\nline two\n"), "seed")
     edit = _commit(work, {names[0]: f"changed {payload}\n", "new\x1b[2J.py": payload + "\n"}, "edit")

@@ -91,7 +91,21 @@ def test_export_md_and_html_are_clean(kind: str, corpus: tuple[Path, Path], tmp_
     assert not re.search(r"<(script|iframe|img|b)\b", lowered), "raw HTML from the lesson is a tag in the page"
     for scheme in ("file:", "javascript:", "vbscript:", "data:", "app.screenshot:", "tutor:", "x-tutor:"):
         assert f'href="{scheme}' not in lowered and f'src="{scheme}' not in lowered, f"a {scheme} link is live in the page"
-    assert files_under(tmp_path) - before == {target}
+    written = tmp_path / "lesson.md"
+    _, err, code = _invoke("export", str(folder), "-o", str(written))
+    assert code == 0, err
+    document = written.read_text(encoding="utf-8")
+    assert_safe(document, f"export md of {kind}, written to a file")
+    # Read with a renderer that allows raw HTML and any link, the .md file still makes nothing live.
+    from markdown_it import MarkdownIt
+
+    elsewhere = MarkdownIt("commonmark", {"html": True}).render(document).lower()
+    assert not re.search(r"<(script|iframe|img|b)\b", elsewhere), "raw HTML from the lesson is live in the .md file"
+    assert_safe(elsewhere, f"the .md file of {kind} as another renderer shows it")
+    for scheme in ("file:", "javascript:", "vbscript:", "data:", "app.screenshot:", "tutor:", "x-tutor:"):
+        assert f'href="{scheme}' not in elsewhere and f'src="{scheme}' not in elsewhere, f"a {scheme} link is live in the .md file"
+    assert elsewhere.count("<details>") == elsewhere.count("</details>"), "lesson text closed a reveal early"
+    assert files_under(tmp_path) - before == {target, written}
     assert not outside.exists()
 
 

@@ -248,7 +248,9 @@ async def test_command_output_in_a_live_session_keeps_its_blank_lines() -> None:
     app = Shows(card)
     async with app.run_test(size=SIZE) as pilot:
         await shown(pilot, "cat pkg/__init__.py")
-        card.show_result({"ok": True, "exit_code": 0, "output": READ_OUTPUT}, None)
+        from tutor.agent.records import parse_record
+
+        card.show_result(parse_record({"kind": "result", "call": "c1", "ok": True, "exit_code": 0, "output": READ_OUTPUT}), None)
         assert_blank_lines_kept(await shown(pilot, '__all__ = ["run"]'))
 
 
@@ -273,6 +275,11 @@ def test_html_export_renders_tables_and_strikethrough_and_keeps_text(tmp_path: P
 def test_markdown_export_keeps_the_lessons_text_verbatim(tmp_path: Path) -> None:
     text = export(write_lesson(tmp_path / "lesson"), "md")
     assert TABLE in text
-    assert "__init__.py decides what <project> exports." in text
+    # `<project>` would be a tag to a Markdown renderer that allows raw HTML (it would vanish), so the
+    # file writes it as `&lt;project>`: every renderer then shows what the author wrote.
+    assert "__init__.py decides what &lt;project> exports." in text
+    from markdown_it import MarkdownIt
+
+    assert "decides what &lt;project&gt; exports." in MarkdownIt("commonmark", {"html": True}).render(text)
     assert "~~Rewrite it.~~ Read it." in text
     assert "```text\n" + READ_OUTPUT + "```" in text

@@ -4,11 +4,14 @@ The document is text from outside made safe to read (`tutor.lesson.untrusted`): 
 `cat` or opened in a browser, it holds no escape sequence, no control character but tab and
 newline, and no bidi control (shown as `⟨RLO⟩`); a command shows its invisible characters
 too. Raw HTML in lesson text is shown as text, and only http, https and mailto links are
-links (see `tutor.lesson.markdown`).
+links: in the page by the parser (`tutor.lesson.markdown`), in the `.md` file by writing
+them as character references (`inert_markdown`), so that another Markdown renderer shows
+them as text too. Paths and commands are code spans that no backtick inside can end.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any
@@ -48,6 +51,97 @@ def fence(text: str, info: str = "") -> str:
     return f"{ticks}{info}\n{body}{ticks}"
 
 
+def code_span(text: str) -> str:
+    """An inline code span that shows `text` as written: one line (a blank line would end the span),
+    fenced by a longer run of backticks than any inside."""
+    text = " ".join(text.splitlines())
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
+def _path(value: object) -> str:
+    """A path from a lesson, in a code span with every character visible (like a command)."""
+    return code_span(exact(str(value)))
+
+
+# What would be live in a Markdown renderer that allows raw HTML or any link: Tutor's own dialect
+# shows these as text, but a `.md` export may be read with another renderer.
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])(?!https?://|mailto:)")
+_LINK_OPEN = re.compile(r"\]\(\s*<?([^\s)>]*)")
+_REFERENCE = re.compile(r"^( {0,3})\[([^\]\n]+)\]:[ \t]*<?([^\s>]*)", re.M)
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.S)  # never across a blank line
+_REFERENCE_CHAR = re.compile(r"&(#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def inert_markdown(text: str) -> str:
+    """Lesson Markdown for a `.md` file: raw HTML and links that are not http, https or mailto made text.
+
+    Code blocks and code spans are left exactly as written. Character references are used (`&lt;`,
+    `&#40;`) rather than backslashes, so no backslash the author wrote can undo them.
+    """
+    from .untrusted import is_safe_link
+
+    def plain(part: str) -> str:
+        part = _REFERENCE_CHAR.sub(lambda m: m.group(0) if shown(html.unescape(m.group(0))) == html.unescape(m.group(0)) else "&amp;" + m.group(0)[1:], part)
+        part = _TAG_START.sub("&lt;", part)
+        part = _LINK_OPEN.sub(lambda m: m.group(0) if is_safe_link(m.group(1)) else "]&#40;" + m.group(0)[2:], part)
+        return _REFERENCE.sub(lambda m: m.group(0) if is_safe_link(m.group(3)) else m.group(1) + "&#91;" + m.group(0)[len(m.group(1)) + 1 :], part)
+
+    def prose(block: str) -> str:
+        pieces, pos = [], 0
+        for match in _CODE_SPAN.finditer(block):
+            pieces += [plain(block[pos : match.start()]), match.group(0)]
+            pos = match.end()
+        return "".join([*pieces, plain(block[pos:])])
+
+    lines = _close_no_fence_early(text).split("\n")
+    code_lines: set[int] = set()
+    for token in lesson_markdown_parser().parse("\n".join(lines)):
+        if token.type in ("fence", "code_block") and token.map:
+            code_lines.update(range(*token.map))
+    out: list[str] = []
+    held: list[str] = []
+    for number, line in enumerate(lines):
+        if number in code_lines:
+            if held:
+                out.append(prose("\n".join(held)))
+                held = []
+            out.append(line)
+        else:
+            held.append(line)
+    if held:
+        out.append(prose("\n".join(held)))
+    return "\n".join(out)
+
+
+_SENTINEL = "tutor-end-of-text-7f3a9c"
+
+
+def _close_no_fence_early(text: str) -> str:
+    """`text` with every code fence left open made plain text (its opening backtick escaped).
+
+    An open fence runs to the end of the document, over whatever Tutor writes after the lesson's
+    text (the end of a reveal, the next step). A fence is open when a line after the text ends up
+    inside it.
+    """
+    for _ in range(20):  # each pass un-fences one; a text opens only so many
+        lines = text.split("\n")
+        for token in lesson_markdown_parser().parse(text + "\n\n" + _SENTINEL):
+            if token.type == "fence" and _SENTINEL in token.content and token.map:
+                line = lines[token.map[0]]
+                at = line.find(token.markup[:1] * 3)
+                if at < 0:
+                    return text
+                lines[token.map[0]] = line[:at] + "\\" + line[at:]
+                text = "\n".join(lines)
+                break
+        else:
+            return text
+    return text
+
+
 def call_markdown(call: Call) -> str:
     data: dict[str, Any] = call.input
     tool = call.tool
@@ -57,11 +151,11 @@ def call_markdown(call: Call) -> str:
         old = str(data.get("old", ""))
         new = str(data.get("new", ""))
         diff = "\n".join([f"--- {data['path']}", f"+++ {data['path']}"] + [f"-{line}" for line in old.splitlines()] + [f"+{line}" for line in new.splitlines()])
-        return f"`edit_file` {data['path']} ({call.id}):\n\n" + fence(diff, "diff")
+        return f"`edit_file` {_path(data['path'])} ({call.id}):\n\n" + fence(diff, "diff")
     if tool == "write_file" and isinstance(data.get("path"), str):
-        return f"`write_file` {data['path']} ({call.id}):\n\n" + fence(str(data.get("content", "")))
+        return f"`write_file` {_path(data['path'])} ({call.id}):\n\n" + fence(str(data.get("content", "")))
     if tool in ("read_file", "list_files") and isinstance(data.get("path"), str):
-        return f"`{tool}` {data['path']} ({call.id})"
+        return f"`{tool}` {_path(data['path'])} ({call.id})"
     return f"`{tool}` ({call.id}):\n\n" + fence(json.dumps(data, indent=2, ensure_ascii=False), "json")
 
 
@@ -81,7 +175,7 @@ def step_markdown(step: AnyStep, call: Call | None = None) -> str:
     elif isinstance(step, ResultStep):
         verdict = "worked" if step.ok else "failed"
         code = f", exit code {step.exit_code}" if step.exit_code is not None else ""
-        what = f"`{exact(str(call.input.get('command')))}`" if call and call.tool == "run" and "command" in call.input else f"call {step.call}"
+        what = code_span(exact(str(call.input.get("command")))) if call and call.tool == "run" and "command" in call.input else f"call {step.call}"
         parts.append(f"{what} {verdict}{code}.")
         if step.output:
             parts.append(fence(step.output, "text"))
@@ -183,8 +277,9 @@ def _note(annotation: str, about: str = "") -> str:
 
 
 def lesson_markdown(lesson: Lesson) -> str:
-    out = _header(lesson)
+    out = [inert_markdown(part) for part in _header(lesson)]
     for number, heading, ask, body in _sections(lesson):
+        heading, ask, body = inert_markdown(heading), (inert_markdown(ask) if ask is not None else None), inert_markdown(body)
         if ask is None:
             out.append(f"{heading}\n\n{body}")
         else:

@@ -73,12 +73,19 @@ class CopyReport:
             count = len(self.replaced)
             parts.append(f"{count} link{'s' if count != 1 else ''} that led outside the copy "
                          f"{'were' if count != 1 else 'was'} replaced by {'notes' if count != 1 else 'a note'} "
-                         f"({', '.join(path for path, _ in self.replaced[:3])}{', ...' if count > 3 else ''}).")
+                         f"({', '.join(_shown_path(path) for path, _ in self.replaced[:3])}{', ...' if count > 3 else ''}).")
         if self.skipped:
             count = len(self.skipped)
             parts.append(f"{count} entr{'ies' if count != 1 else 'y'} with unsafe paths or submodules "
                          f"{'were' if count != 1 else 'was'} left out.")
         return " ".join(parts)
+
+
+def _shown_path(path: str) -> str:
+    """A path from the lesson's tree, as the learner may see it: plain, every character visible, short."""
+    from tutor.lesson.untrusted import one_line
+
+    return one_line(path, exact_text=True, limit=120)
 
 
 @dataclass
@@ -162,7 +169,7 @@ def write_tree(
         from git.util import hex_to_bin
 
         budget = limit
-        for mode, kind, obj, size, path in entries:
+        for mode, kind, obj, _size, path in entries:
             parts = _safe_parts(path)
             if kind != "blob" or parts is None:
                 report.skipped.append(path)
