@@ -109,6 +109,67 @@ async def test_a_live_session_stores_no_encoded_copy_of_a_secret_in_the_users_fi
     session.close()
 
     results = [record for record in session_records(session.id) if record.get("kind") == "result"]
-    assert len(results) == 3 and all(record.get("ok") for record in results), results
+    assert len(results) == 3 and all(record.get("ok") for record in results), [(r.get("output"), r.get("error")) for r in results]
     assert all(len(json.dumps(record)) > 1000 for record in results), "the control: the commands printed the file"
     assert recoverable(journal_path(session.id).read_text(encoding="utf-8"), secrets) == []
+
+
+@needs_git
+async def test_a_secret_in_a_file_name_or_a_utf16_file_is_not_in_the_snapshots_or_the_bundle(tmp_path: Path, tutor_home: Path) -> None:
+    """Found by attack: `touch "notes-$(cat tok.txt)"` kept the token in a tree's file name; a UTF-16 copy kept it in a blob."""
+    import subprocess
+
+    from live_support import make_user_repo
+    from tutor.agent.scripted import AgentTurn, ScriptedAgent, ToolCall
+    from tutor.record.session_lesson import write_session_lesson
+    from tutor.services.live import session_records, session_workspace, start_session
+    from tutor.settings import Settings
+
+    token = "ghp_" + "".join(__import__("random").Random(7).choices("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", k=36))
+    repo = make_user_repo(tmp_path)
+    (repo / "tok.txt").write_text(token + "\n")
+    utf16 = "python3 - {} {} <<'EOF'\nimport sys\nopen(sys.argv[1], 'wb').write(open('tok.txt').read().encode(sys.argv[2]))\nEOF"
+    turns = [
+        AgentTurn("Filing notes.", (
+            ToolCall("c1", "run", {"command": 'touch "notes-$(cat tok.txt | tr -d "\\n").txt"; mkdir -p "d-$(cat tok.txt | tr -d "\\n")"; echo x > "d-$(cat tok.txt | tr -d "\\n")/f"'}),
+            ToolCall("c2", "run", {"command": utf16.format("win.env", "utf-16")}),
+            ToolCall("c3", "run", {"command": utf16.format("win-le.env", "utf-16-le")}),
+        )),
+        AgentTurn("Done."),
+    ]
+    session = start_session(mode="record", settings=Settings(), repo=repo, task="file notes", agent=ScriptedAgent(turns))
+    loop = session.loop
+    loop.set_goal("File the notes; done when they are there.")
+    while await loop.advance() == "gate":
+        await loop.run(loop.state.current.call.id)
+    loop.end()
+    session.close()
+    records = session_records(session.id)
+    workspace = session_workspace(records)
+    results = [record for record in records if record.get("kind") == "result"]
+    assert len(results) == 3 and all(record.get("ok") for record in results), [(r.get("output"), r.get("error")) for r in results]
+    names = list((Path(workspace.root)).iterdir())
+    assert token.encode("utf-16-le") in (Path(workspace.root) / "win-le.env").read_bytes(), "the control: a UTF-16 copy"
+    assert any(token in path.name for path in names), "the control: the agent's own files keep their names"
+    out = tmp_path / "lesson"
+    write_session_lesson(records, workspace, out, lesson_id="notes")
+
+    def stored(git_dir_or_bundle: Path) -> bytes:
+        target = git_dir_or_bundle
+        if target.suffix == ".bundle":
+            target = tmp_path / "unbundled"
+            subprocess.run(["git", "init", "-q", "--bare", str(target)], check=True)
+            subprocess.run(["git", "-C", str(target), "fetch", "-q", str(git_dir_or_bundle), "refs/*:refs/*"], check=True, capture_output=True)
+        # What the snapshots hold (reachable from refs/tutor/*, what a lesson is made of); the workspace's
+        # own files and the starting point it was cloned at are, like the user's, not redacted.
+        listing = subprocess.run(["git", "--git-dir", str(target), "rev-list", "--objects", "--glob=refs/tutor/*"], capture_output=True, check=True).stdout
+        ids = b"\n".join(line.split(b" ")[0] for line in listing.splitlines()) + b"\n"
+        objects = subprocess.run(["git", "--git-dir", str(target), "cat-file", "--batch"], input=ids, capture_output=True, check=True).stdout
+        trees = subprocess.run(["git", "--git-dir", str(target), "log", "--glob=refs/tutor/*", "--name-only", "--format="], capture_output=True, check=True).stdout
+        return objects + trees
+
+    for name, blob in (("snapshots", stored(Path(workspace.git_dir))), ("bundle", stored(out / "repo.bundle"))):
+        for codec in ("utf-8", "utf-16-le", "utf-16-be"):
+            at = blob.find(token.encode(codec))
+            assert at < 0, f"the token in the {name} ({codec}): {blob[max(0, at - 300) : at + 60]!r}"
+        assert b"[REDACTED:github-token]" in blob, name

@@ -96,3 +96,21 @@ def _base64_core(raw: bytes, offset: int) -> str:
     first = -(-8 * offset // 6)  # the first character whose 6 bits are all the value's
     last = bits // 6  # characters [first, last) hold only the value's bits
     return encoded[first:last]
+
+
+def file_codec(data: bytes) -> str:
+    """How a file's bytes are text: "utf-16" (with a byte-order mark), "utf-16-le"/"utf-16-be"
+    (no mark, but every other byte of its start is zero, as Windows tools write it), else "utf-8".
+
+    `iconv -t UTF-16 secrets.env > copy.env` must not carry a secret past redaction.
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    head = data[:64]
+    if len(head) >= 8 and len(head) % 2 == 0:
+        if not any(head[1::2]) and all(head[0::2]):
+            return "utf-16-le"
+        if not any(head[0::2]) and all(head[1::2]):
+            return "utf-16-be"
+    return "utf-8"
+

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .assignments import _assignment_value, _dotenv, _field_kind, _Hit, _netrc
-from .encodings import variants
+from .encodings import file_codec, variants
 from .literals import _MARKER_RE, _PROSE, _keyword_at, _plausible_literal
 from .names import _secret_env_value, names_a_secret
 from .patterns import (
@@ -196,11 +196,22 @@ class Redactor:
         return text
 
     def redact_bytes(self, data: bytes) -> bytes:
-        """File contents redacted: decoded as UTF-8 (invalid bytes kept as they are), redacted, encoded back."""
-        text = bytes(data).decode("utf-8", "surrogateescape")
+        """File contents redacted: decoded as UTF-8 (invalid bytes kept as they are), or as UTF-16
+        when that is what they are (`encodings.file_codec`), redacted, encoded back the same way."""
+        data = bytes(data)
+        codec = file_codec(data)
+        if codec != "utf-8":
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                codec = "utf-8"
+            else:
+                redacted = self.redact(text)
+                return data if redacted == text else redacted.encode(codec)
+        text = data.decode("utf-8", "surrogateescape")
         redacted = self.redact(text)
         if redacted is text or redacted == text:
-            return bytes(data)
+            return data
         return redacted.encode("utf-8", "surrogateescape")
 
     def redact_obj(self, value: Any) -> Any:
