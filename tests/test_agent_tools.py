@@ -604,6 +604,18 @@ def test_safe_environment_rules() -> None:
     assert safe_environment({})["PATH"] == os.defpath
 
 
+def test_a_url_with_credentials_never_reaches_a_command_even_a_token_alone_as_the_user() -> None:
+    """Found by attack: `sandbox_env = ["PIP_*"]` let `PIP_INDEX_URL=https://<token>@host/...` through."""
+    env = safe_environment({
+        "PIP_INDEX_URL": "https://abcdEFGH1234token@pkgs.dev.azure.com/org/_packaging/feed/pypi/simple/",
+        "UV_INDEX_URL": "https://user:pw@example.com/simple",
+        "PIP_EXTRA_INDEX_URL": "https://pypi.org/simple",
+        "PIP_FIND_LINKS": "https://example.com/wheels?a=b@c",
+    })
+    assert set(env) >= {"PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS"}
+    assert "PIP_INDEX_URL" not in env and "UV_INDEX_URL" not in env
+
+
 def test_tools_env_is_the_base_environment(root: Path) -> None:
     tools = Tools(root, env={"PATH": os.environ["PATH"], "GREETING": "hello", "SESSION_ID": "x"})
     assert tools.execute("run", {"command": 'echo "$GREETING/${SESSION_ID:-none}/$HOME"'}).output == "hello/none/\n"

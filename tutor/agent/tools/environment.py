@@ -16,7 +16,9 @@ __all__ = ["ALLOWED_ENV", "ALLOWED_ENV_PREFIXES", "command_environment", "safe_e
 
 ALLOWED_ENV = ("PATH", "LANG", "TERM", "TZ", "USER", "LOGNAME")
 ALLOWED_ENV_PREFIXES = ("LC_",)
-_URL_WITH_PASSWORD = re.compile(r"[a-z][a-z0-9+.\-]*://[^/\s:@]*:[^/\s@]+@", re.IGNORECASE)
+# A URL with anything before an `@` in its authority: `user:pw@host`, and also a bare token as the
+# user (`https://<token>@pkgs.dev.azure.com/...`, as package indexes are often configured).
+_URL_WITH_CREDENTIALS = re.compile(r"[a-z][a-z0-9+.\-]*://[^/\s@?#]+@", re.IGNORECASE)
 _FORCED_ENV = {
     "PYTHONDONTWRITEBYTECODE": "1",
     "PYTHONHASHSEED": "0",
@@ -35,7 +37,7 @@ def safe_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]
     Drops every name `kept_out_of_commands` names (`ANTHROPIC_*`, `OPENAI_*`, `AWS_*`,
     `GITHUB_TOKEN`, `GH_TOKEN`, every name containing KEY, TOKEN, SECRET, PASSWORD, PASSWD,
     CREDENTIAL, AUTH, COOKIE, SESSION or PRIVATE in any case, ...), every value that is a
-    URL with a password in it (`postgres://u:pw@host`), and all `GIT_*` variables (a stray
+    URL with credentials in it (`postgres://u:pw@host`, `https://TOKEN@host`), and all `GIT_*` variables (a stray
     `GIT_DIR` would point git at another repository). Then sets quiet, reproducible
     defaults (UTC, no colour, no pager, no git prompts, no .pyc files, `PYTHONHASHSEED=0`,
     `LC_ALL=C.UTF-8` unless `LC_ALL` is set). PATH, HOME, LANG and the rest are kept.
@@ -46,7 +48,7 @@ def safe_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]
     env = {
         name: value
         for name, value in source.items()
-        if not kept_out_of_commands(name) and not _URL_WITH_PASSWORD.search(value)
+        if not kept_out_of_commands(name) and not _URL_WITH_CREDENTIALS.search(value)
     }
     env.update(_FORCED_ENV)
     env.setdefault("LC_ALL", "C.UTF-8")
