@@ -33,6 +33,7 @@ import asyncio
 import re
 from typing import Any
 
+from tutor.errors import UserError
 from tutor.learn.judging import MAX_EVIDENCE_CHARS, MAX_FEEDBACK_CHARS, Judge, Judgement, JudgeRequest, PointVerdict, Verdict, checked
 from tutor.settings import GRADINGS
 
@@ -128,7 +129,7 @@ class MalformedReply(ValueError):
     """Claude's reply did not hold a valid `grade_answer` call."""
 
 
-class JudgeUnavailable(Exception):
+class JudgeUnavailable(UserError):
     """Claude did not judge the answer; `notice` says why in one line, for the learner."""
 
     def __init__(self, notice: str) -> None:

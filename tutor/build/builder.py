@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from tutor.lesson import FORMAT, Lesson
 from tutor.lesson.io import save_lesson_folder
+from tutor.errors import UserError
 from tutor.lesson.problems import Problem
 from tutor.lesson.validate import check_lesson_data
 
@@ -28,7 +29,7 @@ from .source import LessonSource, SourceStep
 BUNDLE = "repo.bundle"
 
 
-class BuildError(Exception):
+class BuildError(UserError):
     """The build stopped; the message is one line saying where and why."""
 
 

@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tutor.errors import UserError
 from tutor.lesson import LESSON_FILE, dump_lesson, load_lesson
 from tutor.lesson.curriculum import CURRICULUM_FILE, is_curriculum, read_curriculum
 from tutor.words import plural
@@ -27,7 +28,7 @@ _VOLATILE = [
 ]
 
 
-class CheckPathError(Exception):
+class CheckPathError(UserError):
     """A path given to `--check` is not something that can be checked; the message is one line."""
 
 

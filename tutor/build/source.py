@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tutor.errors import UserError
 from tutor.lesson.problems import Problem
 
 SOURCE_FILE = "lesson.toml"
@@ -28,11 +29,11 @@ STEP_KEYS = {
 CALL_KEYS = {"id", "tool", "input"}
 
 
-class SourcePathError(Exception):
+class SourcePathError(UserError):
     """A path given to `tutor build` names no lesson source; the message is one line saying what it is instead."""
 
 
-class SourceError(Exception):
+class SourceError(UserError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__(str(problems[0]) if problems else "invalid lesson source")

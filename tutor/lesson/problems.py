@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tutor.errors import UserError
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -17,7 +19,7 @@ class Problem:
         return f"{self.path}: {self.what}"
 
 
-class LessonError(Exception):
+class LessonError(UserError):
     """A lesson or curriculum could not be read; carries every problem found."""
 
     def __init__(self, problems: list[Problem]) -> None:

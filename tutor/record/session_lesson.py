@@ -20,6 +20,7 @@ from tutor.agent.records import (
     Annotation, AskMark, Assistant, Correction, Goal, Header, MalformedRecord, Prediction, Prompt, ProposedCall, Record, Result,
     Run, parse_record,
 )
+from tutor.errors import UserError
 from tutor.lesson import FORMAT, Lesson
 from tutor.lesson.io import save_lesson_folder
 from tutor.lesson.validate import check_lesson_data
@@ -27,7 +28,7 @@ from tutor.lesson.validate import check_lesson_data
 GOAL_RUBRIC = ["says how we will know it is done", "bounds the scope", "names the concrete thing to change"]
 
 
-class LessonDraftError(Exception):
+class LessonDraftError(UserError):
     """The journal cannot become a valid lesson; one line for the user."""
 
 

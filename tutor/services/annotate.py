@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from tutor.errors import UserError
 from tutor.lesson import LESSON_FILE, dump_lesson, read_lesson
 from tutor.lesson.edit import LessonEditor
 from tutor.lesson.io import write_atomic
 
 
-class AnnotateError(Exception):
+class AnnotateError(UserError):
     """Opening or saving failed; the message is one line for the user."""
 
 

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tutor.errors import UserError
 from tutor.learn import Answer, AnswerMismatch, ChoiceAnswer, GoalAnswer, Grade, InterveneAnswer, Judge, Judgement, OutcomeAnswer, grade
 from tutor.lesson import AskType, Category, Confidence, Lesson
 
@@ -23,7 +24,7 @@ MAX_ANSWER_FILE_BYTES = 256 * 1024
 JUDGES = ("auto", "claude", "offline")
 
 
-class GradeInputError(ValueError):
+class GradeInputError(UserError, ValueError):
     """The step or the answer cannot be graded: one line saying why."""
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from tutor.errors import UserError
 from tutor.lesson import Lesson, lesson_digest
 from tutor.learn import Answer, AttemptState, Draft, Grade, Judgement, JudgeRequest, Replay, View, new_card
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from tutor.store.progress import AttemptRecord, Progress
 
 
-class SaveFailed(Exception):
+class SaveFailed(UserError):
     """Progress could not be written; the work is kept in memory and retried."""
 
 

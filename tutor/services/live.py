@@ -24,12 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from tutor import paths
+from tutor.errors import UserError
 from tutor.settings import Settings
 
 MODES = ("pair", "record")
 
 
-class SessionError(Exception):
+class SessionError(UserError):
     """A session cannot be started or resumed; the message is one line for the user."""
 
 

@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from tutor import paths
+from tutor.errors import UserError
 
 RECORDED_FOLDER = "recorded"
 RECORDED_TITLE = "Recorded lessons"
 
 
-class SaveError(Exception):
+class SaveError(UserError):
     """The recording cannot be written as a lesson; one line for the user."""
 
 

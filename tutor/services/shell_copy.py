@@ -10,13 +10,15 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from tutor.errors import UserError
+
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from tutor.vcs.shell_copy import ShellCopy
 
 
-class ShellCopyError(Exception):
+class ShellCopyError(UserError):
     """No copy could be made; `str(error)` is one line for a notification."""
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from tutor.errors import UserError
+
 __all__ = ["AlreadyAnswered", "StoreError"]
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """Progress cannot be used (written by a newer Tutor, the folder unusable, the disk full, damaged data): one line."""
 
 

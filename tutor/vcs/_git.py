@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tutor.errors import UserError
+
 if TYPE_CHECKING:
     from git import Repo
 
@@ -40,7 +42,7 @@ FORCED_CONFIG: tuple[tuple[str, str], ...] = (
 )
 
 
-class VcsError(Exception):
+class VcsError(UserError):
     """A git operation failed; `str(error)` is one line, fit to show to a user."""
 
     def __init__(self, message: str) -> None:

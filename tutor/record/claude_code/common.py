@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from tutor.errors import UserError
 from tutor.lesson.limits import MAX_TRANSCRIPT_BYTES
 
 GOAL_RUBRIC = ["says how we will know it is done", "bounds the scope", "names the concrete thing to change"]
@@ -33,7 +34,7 @@ _EXIT_CODE = re.compile(r"^Exit code (-?\d+)\b")
 _TEST_LIKE = re.compile(r"\b(test|tests|pytest|jest|vitest|mix (test|compile|format|credo)|cargo (test|build|check)|go (test|build|vet)|make|npm (run|test)|tsc|ruff|mypy|lint|build|compile)\b")
 
 
-class ClaudeCodeImportError(Exception):
+class ClaudeCodeImportError(UserError):
     """The file cannot be imported as a Claude Code transcript; one line for the user."""
 
 
