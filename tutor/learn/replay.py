@@ -228,14 +228,14 @@ class Replay:
                 self.resume_notes.append(f"an answer for step {step_id!r} was dropped: the lesson no longer has it")
                 continue
             try:
-                self._grades[step_id] = self._grade_entry(step, entry)
+                self._grades[step_id] = _grade_entry(step, entry)
             except AnswerMismatch as error:
                 self.resume_notes.append(f"an answer for step {step_id!r} was dropped: {error}")
                 continue
             state.committed[step_id] = entry
         open_asks = {step.id for step in self._steps if step.ask is not None and step.id not in state.committed}
         state.drafts = {step_id: draft for step_id, draft in saved.drafts.items() if step_id in open_asks}
-        limit = self._first_open_frame(state)
+        limit = _first_open_frame(self._steps, state)
         state.frontier = min(saved.frontier, limit)
         state.cursor = min(saved.cursor, state.frontier)
         # Finished means the end frame has been reached, as `_move` records it. Derived
@@ -243,15 +243,6 @@ class Replay:
         # end frame, and an unfinished attempt standing there could never finish.
         state.finished = state.frontier == self.end_frame
         return state
-
-    def _grade_entry(self, step: AnyStep, entry: Committed) -> Grade:
-        return skipped(step) if entry.answer is None else grade(step, entry.answer, entry.judgement)
-
-    def _first_open_frame(self, state: AttemptState) -> int:
-        for index, step in enumerate(self._steps):
-            if step.ask is not None and step.id not in state.committed:
-                return index + 1
-        return self.end_frame
 
     # -- properties
 
@@ -408,7 +399,7 @@ class Replay:
 
     def view(self) -> View:
         timeline = tuple(
-            TimelineEntry(index + 1, self._shown(index), self._grades.get(step.id))
+            TimelineEntry(index + 1, _shown(self._steps, self._state.committed, index), self._grades.get(step.id))
             for index, step in enumerate(self._steps)
             if self.is_revealed(index)
         )
@@ -438,47 +429,13 @@ class Replay:
         index = cursor - 1
         step = self._steps[index]
         if not self.is_revealed(index):
-            return self._ask_frame(index, step)
+            return _ask_frame(self._steps, self._calls, self._state, index)
         return StepFrame(
             number=cursor,
-            step=self._shown(index),
+            step=_shown(self._steps, self._state.committed, index),
             call=self._calls[index],
             committed=self._state.committed.get(step.id),
             grade=self._grades.get(step.id),
-        )
-
-    def _shown(self, index: int) -> AnyStep:
-        """Step `index` as the learner may see it now: an agent step's annotation waits while the
-        intervene ask that judges it (on the next step) is unanswered, since the senior's note on a
-        proposal (a recorded gate's note, say) would give the answer away."""
-        step = self._steps[index]
-        following = self._steps[index + 1] if index + 1 < len(self._steps) else None
-        if (
-            isinstance(step, AgentStep)
-            and step.annotation
-            and following is not None
-            and following.ask is not None
-            and following.ask.type == AskType.INTERVENE.value
-            and following.id not in self._state.committed
-        ):
-            return step.model_copy(update={"annotation": None})
-        return step
-
-    def _ask_frame(self, index: int, step: AnyStep) -> AskFrame:
-        ask = step.ask
-        assert ask is not None
-        ask_type = AskType(ask.type)
-        previous = self._steps[index - 1] if index > 0 else None
-        proposal = self._shown(index - 1) if ask_type is AskType.INTERVENE and isinstance(previous, AgentStep) else None
-        return AskFrame(
-            number=index + 1,
-            ask_type=ask_type,
-            prompt=ask.prompt,
-            options=tuple(ask.options) if isinstance(ask, ChoiceAsk) else (),
-            proposal=proposal if isinstance(proposal, AgentStep) else None,  # _shown keeps a step's kind
-            call=self._calls[index] if ask_type is AskType.OUTCOME else None,
-            categories=tuple(Category) if ask_type is AskType.INTERVENE else (),
-            draft=self._state.drafts.get(step.id),
         )
 
 
@@ -491,3 +448,52 @@ def _calls_before(steps: list[AnyStep]) -> list[Call | None]:
             latest = {call.id: call for call in step.calls}
         calls.append(latest.get(step.call) if isinstance(step, ResultStep) else None)
     return calls
+
+
+def _grade_entry(step: AnyStep, entry: Committed) -> Grade:
+    return skipped(step) if entry.answer is None else grade(step, entry.answer, entry.judgement)
+
+
+def _first_open_frame(steps: list[AnyStep], state: AttemptState) -> int:
+    """The frame of the first question not answered yet; the end frame when there is none."""
+    for index, step in enumerate(steps):
+        if step.ask is not None and step.id not in state.committed:
+            return index + 1
+    return len(steps) + 1
+
+
+def _shown(steps: list[AnyStep], committed: dict[str, Committed], index: int) -> AnyStep:
+    """Step `index` as the learner may see it now: an agent step's annotation waits while the
+    intervene ask that judges it (on the next step) is unanswered, since the senior's note on a
+    proposal (a recorded gate's note, say) would give the answer away."""
+    step = steps[index]
+    following = steps[index + 1] if index + 1 < len(steps) else None
+    if (
+        isinstance(step, AgentStep)
+        and step.annotation
+        and following is not None
+        and following.ask is not None
+        and following.ask.type == AskType.INTERVENE.value
+        and following.id not in committed
+    ):
+        return step.model_copy(update={"annotation": None})
+    return step
+
+
+def _ask_frame(steps: list[AnyStep], calls: list[Call | None], state: AttemptState, index: int) -> AskFrame:
+    """The question standing in for unrevealed step `index`: its prompt and what it needs, nothing of the step."""
+    ask = steps[index].ask
+    assert ask is not None
+    ask_type = AskType(ask.type)
+    previous = steps[index - 1] if index > 0 else None
+    proposal = _shown(steps, state.committed, index - 1) if ask_type is AskType.INTERVENE and isinstance(previous, AgentStep) else None
+    return AskFrame(
+        number=index + 1,
+        ask_type=ask_type,
+        prompt=ask.prompt,
+        options=tuple(ask.options) if isinstance(ask, ChoiceAsk) else (),
+        proposal=proposal if isinstance(proposal, AgentStep) else None,  # _shown keeps a step's kind
+        call=calls[index] if ask_type is AskType.OUTCOME else None,
+        categories=tuple(Category) if ask_type is AskType.INTERVENE else (),
+        draft=state.drafts.get(steps[index].id),
+    )
