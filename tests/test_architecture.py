@@ -38,3 +38,8 @@ def test_core_imports_load_no_heavy_library(statement: str) -> None:
 def test_help_loads_no_heavy_library() -> None:
     loaded = _loaded_after("from click.testing import CliRunner\nfrom tutor.cli import cli\nCliRunner().invoke(cli, ['validate', '--help'])")
     assert not [name for name in HEAVY if name in loaded]
+
+
+def test_vcs_error_is_public_and_loads_no_git() -> None:
+    loaded = _loaded_after("from tutor.vcs import VcsError\nfrom tutor.vcs._git import VcsError as Own\nassert VcsError is Own")
+    assert "git" not in loaded

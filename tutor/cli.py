@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .build.check import CheckResult
     from .lesson.curriculum import Curriculum
     from .settings import Settings
+    from .ui.start import Start
 
 
 def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
@@ -59,6 +60,18 @@ class TutorError(click.ClickException):
         echo(f"tutor: {self.format_message()}", err=True)
         for line in self.details:
             echo(line, err=True)
+
+
+class _Commands(click.Group):
+    """The `tutor` group: every `UserError` a command lets through is caught here, once: one line, exit 1."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        from .errors import UserError
+
+        try:
+            return super().invoke(ctx)
+        except UserError as error:
+            raise TutorError(str(error)) from None
 
 
 def _settings() -> Settings:
@@ -106,7 +119,7 @@ def _refuse_curriculum(reference: str, roots: list[Path], command: str) -> None:
     raise TutorError(f"{shown} is a curriculum, not a lesson; open one of its {plural(len(reads), 'lesson')} with `tutor {command} {shown}/<id>`:", lines)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tutor")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -122,11 +135,15 @@ def cli(ctx: click.Context) -> None:
         ctx.invoke(learn, lesson=None)
 
 
-def make_app(*, lesson: Path | None = None, review: bool = False):  # noqa: ANN201 - a TutorApp
-    """The Textual app, as the command line starts it (tests use this too)."""
+def make_app(start: Start | None = None, *, lesson: Path | None = None, review: bool = False, settings: Settings | None = None):  # noqa: ANN201 - a TutorApp
+    """The Textual app, as the command line starts it (tests use this too): `start` says what opens
+    first (tutor.ui.start); without it, `lesson`, else the review queue if `review`, else the library."""
     from .ui.app import TutorApp
+    from .ui.start import LessonStart, LibraryStart, ReviewStart
 
-    return TutorApp(lesson=lesson, review=review, settings=_settings())
+    if start is None:
+        start = LessonStart(lesson) if lesson is not None else ReviewStart() if review else LibraryStart()
+    return TutorApp(start, settings=settings if settings is not None else _settings())
 
 
 def _interactive() -> bool:
@@ -376,7 +393,7 @@ def _live(*, mode: str, repo: Path | None, task: str, demo: bool, resume_id: str
     command = f"tutor {mode}"
     if repo is not None:
         # Before anything else (the no-key screen, the terminal check): a wrong --repo is the first thing to hear.
-        from .vcs._git import VcsError
+        from .vcs import VcsError
         from .vcs.workspace import check_repository
 
         try:
@@ -412,11 +429,11 @@ def _live(*, mode: str, repo: Path | None, task: str, demo: bool, resume_id: str
     if needs_key and not has_credentials():
         if resume_id or mode == "record":
             raise TutorError(f"{'resuming' if resume_id else 'recording'} needs an API key. {KEY_HELP} (`{command} --demo` needs none.)")
-        from .ui.app import TutorApp
+        from .ui.start import NoKeyStart
 
-        app = TutorApp(settings=settings, no_key=KEY_HELP)
+        app = make_app(NoKeyStart(KEY_HELP), settings=settings)
         app.run()
-        demo_session = getattr(app, "pair_session", None)
+        demo_session = app.pair_session
         if demo_session is not None:
             echo(f"Session {demo_session.id} is kept. Continue it with: tutor pair --resume {demo_session.id}")
         sys.exit(app.return_code or 0)
@@ -432,9 +449,9 @@ def _live(*, mode: str, repo: Path | None, task: str, demo: bool, resume_id: str
         from .agent.mentor import mentor_for
 
         mentor = mentor_for()
-    from .ui.app import TutorApp
+    from .ui.start import PairStart, RecordStart
 
-    app = TutorApp(settings=settings, pair=session, mentor=mentor) if mode == "pair" else TutorApp(settings=settings, record=session, record_out=out)
+    app = make_app(PairStart(session, mentor) if mode == "pair" else RecordStart(session, out), settings=settings)
     try:
         app.run()
     finally:
@@ -453,7 +470,7 @@ def _live(*, mode: str, repo: Path | None, task: str, demo: bool, resume_id: str
 def _session_to_lesson(session_id: str, out: Path | None) -> None:
     from .record.session_lesson import LessonDraftError, write_session_lesson
     from .services.live import SessionError, session_records, session_workspace
-    from .vcs._git import VcsError
+    from .vcs import VcsError
 
     try:
         records = session_records(session_id)
@@ -508,9 +525,9 @@ def review_session(session_id: str, reviewer: str | None) -> None:
         raise TutorError("say who is reviewing: --reviewer NAME")
     if not _interactive():
         raise TutorError("reviewing a session needs a terminal")
-    from .ui.app import TutorApp
+    from .ui.start import SessionReviewStart
 
-    app = TutorApp(settings=settings, review_session=(session_id, name))
+    app = make_app(SessionReviewStart(session_id, name), settings=settings)
     app.run()
     sys.exit(app.return_code or 0)
 
@@ -566,9 +583,9 @@ def annotate(lesson: str) -> None:
         raise TutorError(str(error)) from None
     if not _interactive():
         raise TutorError("the annotate screen needs a terminal; check a lesson with `tutor validate`")
-    from .ui.app import TutorApp
+    from .ui.start import AnnotateStart
 
-    app = TutorApp(settings=_settings(), annotate=session)
+    app = make_app(AnnotateStart(session))
     app.run()
     sys.exit(app.return_code or 0)
 

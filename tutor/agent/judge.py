@@ -196,7 +196,7 @@ class ClaudeJudge:
             return parse_reply(reply, request)
         except MalformedReply as problem:
             reason = f"its reply was malformed: {problem}"
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             reason = "the API did not answer in time"
         except Exception as error:  # noqa: BLE001 - any failure means no judgement, never a crash
             reason = _describe(error)

@@ -74,6 +74,7 @@ class GatedLoop:
         self._write_lock = asyncio.Lock()  # records reach the state and listeners in the order they were written
         self._planned: list[tuple[str, dict[str, Any]]] | None = None
         self._event_loop: asyncio.AbstractEventLoop | None = None
+        self._listening: set[asyncio.Future[None]] = set()  # async listeners' tasks, until they finish
         self.retry_delay = 0.5  # seconds, doubled per attempt; only before anything of the reply is shown
 
     # -- the journal, then the state, then the screen
@@ -84,9 +85,7 @@ class GatedLoop:
             return {"kind": kind, **data}
         record = self.journal.append(kind, **data)
         self.state.apply(record)
-        heard = self.on_record(record)
-        if inspect.isawaitable(heard):
-            asyncio.ensure_future(heard)
+        self._heard(self.on_record(record))
         return record
 
     async def write(self, kind: str, **data: Any) -> dict[str, Any]:
@@ -311,9 +310,14 @@ class GatedLoop:
 
     def _applied(self, record: dict[str, Any]) -> None:
         self.state.apply(record)
-        heard = self.on_record(record)
+        self._heard(self.on_record(record))
+
+    def _heard(self, heard: Awaitable[None] | None) -> None:
+        """Run an async listener's answer on the event loop, held until it is done (the loop keeps only a weak reference to a task)."""
         if inspect.isawaitable(heard):
-            asyncio.ensure_future(heard)
+            task = asyncio.ensure_future(heard)
+            self._listening.add(task)
+            task.add_done_callback(self._listening.discard)
 
     async def _execute(self, call: CallState, *, gated: bool) -> dict[str, Any]:
         await self.write("run", call=call.call.id, gated=gated)

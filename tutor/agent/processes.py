@@ -33,9 +33,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 PROCESS_KIND = "process"  # the journal record kind
 KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL
@@ -63,7 +62,7 @@ def _stat(pid: int) -> tuple[int, int] | None:
         return None
 
 
-def identity(pid: int, *, sandboxed: bool = False) -> dict[str, Any]:
+def identity(pid: int, *, sandboxed: bool = False) -> dict[str, object]:
     """What the journal keeps about the process group led by `pid` (just started, in a new session)."""
     found = _stat(pid) if sys.platform.startswith("linux") else None
     return {"pgid": pid, "pid": pid, "start": found[1] if found else None, "boot": boot_id(), "sandboxed": sandboxed}
@@ -77,14 +76,17 @@ def _inside(pid: int, workspace: str) -> bool:
     return cwd == workspace or cwd.startswith(workspace.rstrip("/") + "/")
 
 
-def members(record: dict[str, Any], workspace: str | os.PathLike[str]) -> list[int]:
+def members(record: Mapping[str, object], workspace: str | os.PathLike[str]) -> list[int]:
     """The pids still alive that belong to the journalled group `record` (see the module's docstring)."""
     if not sys.platform.startswith("linux"):
         return []
+    pgid, start = record.get("pgid"), record.get("start")
+    if not isinstance(pgid, int | float | str) or not isinstance(start, int | float | str):  # missing, or not a number
+        return []
     try:
-        group = int(record.get("pgid"))
-        leader_start = int(record.get("start"))
-    except (TypeError, ValueError):
+        group = int(pgid)
+        leader_start = int(start)
+    except ValueError:
         return []
     if group <= 1 or group == os.getpgrp() or str(record.get("boot") or "") != boot_id():
         return []
@@ -108,7 +110,7 @@ def members(record: dict[str, Any], workspace: str | os.PathLike[str]) -> list[i
     return found
 
 
-def kill_leftovers(records: Iterable[dict[str, Any]], workspace: str | os.PathLike[str], *, grace: float = KILL_GRACE) -> int:
+def kill_leftovers(records: Iterable[Mapping[str, object]], workspace: str | os.PathLike[str], *, grace: float = KILL_GRACE) -> int:
     """Kill what is left of every journalled command's process group; returns how many processes were ended."""
     groups = [r for r in records if r.get("kind") == PROCESS_KIND]
     targets = {pid for record in groups for pid in members(record, workspace)}

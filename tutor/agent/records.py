@@ -15,15 +15,23 @@ an id) raises `MalformedRecord`, for the reader to skip and report.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypeAlias, Union
+from typing import Literal, TypeAlias, TypedDict
 
 Phase = Literal["goal", "agent", "gate", "running", "human", "failed", "ended"]
 PHASES: tuple[Phase, ...] = ("goal", "agent", "gate", "running", "human", "failed", "ended")
 
 JsonObject: TypeAlias = dict[str, object]
 _ENVELOPE = ("seq", "at", "kind")
+
+
+class _Envelope(TypedDict):
+    """What every record takes besides its kind's fields: `Base`'s fields, as keyword arguments."""
+
+    seq: int
+    at: float
+    data: JsonObject
 
 
 class MalformedRecord(ValueError):
@@ -246,10 +254,10 @@ class UnknownRecord(Base):
         return self.name
 
 
-Record: TypeAlias = Union[
-    Header, GoalDraft, Goal, Prompt, MentorNote, Stream, Assistant, Prediction, Run, Process, Result, Correction,
-    Failure, Retry, Cancelled, Annotation, AskMark, End, Saved, UnknownRecord,
-]
+Record: TypeAlias = (
+    Header | GoalDraft | Goal | Prompt | MentorNote | Stream | Assistant | Prediction | Run | Process | Result | Correction
+    | Failure | Retry | Cancelled | Annotation | AskMark | End | Saved | UnknownRecord
+)
 STEP_KINDS = ("goal", "prompt", "assistant", "result", "correction")  # the records that become lesson steps
 
 
@@ -260,10 +268,10 @@ def parse_record(raw: Mapping[str, object]) -> Record:
     """The typed record for one journal object; unknown kinds become `UnknownRecord`, unknown fields stay in `data`."""
     kind = raw.get("kind")
     data: JsonObject = {k: v for k, v in raw.items() if k not in _ENVELOPE}
-    envelope = {"seq": _int(raw.get("seq")), "at": _float(raw.get("at")), "data": data}
+    envelope: _Envelope = {"seq": _int(raw.get("seq")), "at": _float(raw.get("at")), "data": data}
     parse = _PARSERS.get(kind) if isinstance(kind, str) else None
     if parse is None:
-        return UnknownRecord(name=str(kind), **envelope)  # type: ignore[arg-type]
+        return UnknownRecord(name=str(kind), **envelope)
     try:
         return parse(data, envelope)
     except MalformedRecord:
@@ -276,14 +284,14 @@ def parse_records(raws: list[JsonObject]) -> list[Record]:
     return [parse_record(raw) for raw in raws]
 
 
-def _header(d: JsonObject, e: dict[str, object]) -> Record:
+def _header(d: JsonObject, e: _Envelope) -> Record:
     shared = d.get("shared_objects")
     return Header(
         id=_str(d.get("id")), mode=_str(d.get("mode")), repo=_str(d.get("repo")), task=_str(d.get("task")),
         agent=_str(d.get("agent")), model=_str(d.get("model")), workspace=_str(d.get("workspace")), base=_str(d.get("base")),
         ungated_reads=bool(d.get("ungated_reads", True)),
         sandboxed=None if d.get("sandboxed") is None else bool(d.get("sandboxed")), sandbox=_str(d.get("sandbox")),
-        shared_objects=tuple(str(p) for p in shared) if isinstance(shared, list) else None, **e,  # type: ignore[arg-type]
+        shared_objects=tuple(str(p) for p in shared) if isinstance(shared, list) else None, **e,
     )
 
 
@@ -296,40 +304,40 @@ def _call(raw: object) -> ProposedCall:
                         input_error=str(error) if error else None)
 
 
-def _assistant(d: JsonObject, e: dict[str, object]) -> Record:
+def _assistant(d: JsonObject, e: _Envelope) -> Record:
     content = d.get("content")
     calls = d.get("calls")
     return Assistant(
         id=_str(d.get("id")),
         content=tuple(dict(b) for b in content if isinstance(b, dict)) if isinstance(content, list) else (),
         calls=tuple(_call(c) for c in calls) if isinstance(calls, list) else (),
-        stop_reason=None if d.get("stop_reason") is None else str(d.get("stop_reason")), **e,  # type: ignore[arg-type]
+        stop_reason=None if d.get("stop_reason") is None else str(d.get("stop_reason")), **e,
     )
 
 
-def _result(d: JsonObject, e: dict[str, object]) -> Record:
+def _result(d: JsonObject, e: _Envelope) -> Record:
     exit_code = d.get("exit_code")
     return Result(
         call=_str(d.get("call")), ok=bool(d.get("ok")), text=_str(d.get("text")), output=_str(d.get("output")),
         exit_code=exit_code if isinstance(exit_code, int) and not isinstance(exit_code, bool) else None,
         error=_str(d.get("error")) or None, truncated=bool(d.get("truncated")), timed_out=bool(d.get("timed_out")),
         cancelled=bool(d.get("cancelled")), interrupted=bool(d.get("interrupted")), commit=_str(d.get("commit")) or None,
-        **e,  # type: ignore[arg-type]
+        **e,
     )
 
 
-def _correction(d: JsonObject, e: dict[str, object]) -> Record:
+def _correction(d: JsonObject, e: _Envelope) -> Record:
     stopped = d.get("stopped")
     ids = tuple(str(i) for i in stopped) if isinstance(stopped, list) and stopped else (_str(d.get("call")),)
     return Correction(call=_str(d.get("call")), category=_str(d.get("category")), message=_str(d.get("message")),
-                      why=_str(d.get("why")), stopped=ids, **e)  # type: ignore[arg-type]
+                      why=_str(d.get("why")), stopped=ids, **e)
 
 
 def _obj(value: object) -> JsonObject:
     return dict(value) if isinstance(value, dict) else {}
 
 
-_PARSERS = {
+_PARSERS: dict[str, Callable[[JsonObject, _Envelope], Record]] = {
     "session": _header,
     "goal_draft": lambda d, e: GoalDraft(text=_str(d.get("text")), **e),
     "goal": lambda d, e: Goal(text=_str(d.get("text")), **e),
@@ -359,14 +367,18 @@ def _str(value: object) -> str:
 
 
 def _int(value: object) -> int:
+    if not isinstance(value, str | int | float):  # None, a list, an object: int() would raise TypeError
+        return 0
     try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+        return int(value)
+    except ValueError:
         return 0
 
 
 def _float(value: object) -> float:
+    if not isinstance(value, str | int | float):  # None, a list, an object: float() would raise TypeError
+        return 0.0
     try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return float(value)
+    except ValueError:
         return 0.0

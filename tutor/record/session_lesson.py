@@ -136,27 +136,27 @@ def lesson_data(
     for note in typed:
         if not isinstance(note, Annotation) or not note.text.strip():
             continue
-        step = target_step(note.target)
-        if step is None:
+        noted = target_step(note.target)
+        if noted is None:
             warnings.append("an annotation names a step the session never reached; left out")
             continue
         text = note.text.strip()
-        step["annotation"] = f"{step['annotation']}\n\n{text}" if step.get("annotation") else text
+        noted["annotation"] = f"{noted['annotation']}\n\n{text}" if noted.get("annotation") else text
 
     marked = [r for r in typed if isinstance(r, AskMark)]
     for mark in marked:
-        step = target_step(mark.target)
+        asked = target_step(mark.target)
         ask = dict(mark.ask)
-        if step is None:
+        if asked is None:
             warnings.append(f"an {ask.get('type', '?')} ask was marked on a call that was never run or corrected; left out")
             continue
-        reason = ask_misplaced(steps, step, str(ask.get("type")))
+        reason = ask_misplaced(steps, asked, str(ask.get("type")))
         if reason:
-            warnings.append(f"{step['id']}: {reason}; that ask is left out")
+            warnings.append(f"{asked['id']}: {reason}; that ask is left out")
             continue
-        if ask.get("type") == "intervene" and not ask.get("key_points") and step["kind"] == "correction":
-            ask["key_points"] = [step["text"]]  # marked at the gate, before the senior's words existed
-        step["ask"] = ask
+        if ask.get("type") == "intervene" and not ask.get("key_points") and asked["kind"] == "correction":
+            ask["key_points"] = [asked["text"]]  # marked at the gate, before the senior's words existed
+        asked["ask"] = ask
     if not marked:
         default_asks(steps)
 
@@ -183,10 +183,11 @@ def _typed(records: Iterable[dict[str, Any] | Record], warnings: list[str]) -> l
     typed: list[Record] = []
     for record in records:
         if isinstance(record, dict):
+            raw = record
             try:
-                record = parse_record(record)
+                record = parse_record(raw)
             except MalformedRecord as error:
-                warnings.append(f"record {record.get('seq', '?')}: unreadable ({error}), left out")
+                warnings.append(f"record {raw.get('seq', '?')}: unreadable ({error}), left out")
                 continue
         typed.append(record)
     return typed

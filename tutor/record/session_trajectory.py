@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from tutor.agent.records import (
@@ -272,16 +272,20 @@ def _end_text(summary: object) -> str:
 
 
 def _int(value: object) -> int:
+    if not isinstance(value, str | int | float):  # None, a list, an object: int() would raise TypeError
+        return 0
     try:
-        return int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return int(value)
+    except ValueError:
         return 0
 
 
 def _float(value: object) -> float:
+    if not isinstance(value, str | int | float):  # None, a list, an object: float() would raise TypeError
+        return 0.0
     try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return float(value)
+    except ValueError:
         return 0.0
 
 
@@ -373,7 +377,7 @@ def new_review(session_id: str, reviewer: str, *, seen_seq: int = 0) -> Review:
 
 
 def stamp(clock: float | None = None) -> str:
-    moment = datetime.fromtimestamp(time.time() if clock is None else clock, tz=timezone.utc)
+    moment = datetime.fromtimestamp(time.time() if clock is None else clock, tz=UTC)
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 

@@ -22,16 +22,19 @@ _CAMEL_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
 
 # The last word of a key that names something about a secret, not the secret.
 _NON_SECRET_TAILS = frozenset(
-    """
-    type types url uri urls endpoint endpoints name names field fields param params header headers
-    hint length len count counts size limit limits max min file files path paths dir dirs folder env
-    var vars stdin cmd command prompt policy expiry expires expiration expired ttl timeout format
-    regex pattern label placeholder description desc help required enabled disabled index idx usage
-    used budget estimate estimated counter cache store manager provider class kind mode method scheme
-    version validator validation reset strength rules rule age changed updated created at status
-    error errors message msg input widget form filter host port model region level retries
-    location source helper backend lifetime duration encoding fingerprint id ids arn arns
-    """.split()
+    [
+        "type", "types", "url", "uri", "urls", "endpoint", "endpoints", "name", "names", "field", "fields",
+        "param", "params", "header", "headers", "hint", "length", "len", "count", "counts", "size", "limit",
+        "limits", "max", "min", "file", "files", "path", "paths", "dir", "dirs", "folder", "env", "var", "vars",
+        "stdin", "cmd", "command", "prompt", "policy", "expiry", "expires", "expiration", "expired", "ttl",
+        "timeout", "format", "regex", "pattern", "label", "placeholder", "description", "desc", "help",
+        "required", "enabled", "disabled", "index", "idx", "usage", "used", "budget", "estimate", "estimated",
+        "counter", "cache", "store", "manager", "provider", "class", "kind", "mode", "method", "scheme",
+        "version", "validator", "validation", "reset", "strength", "rules", "rule", "age", "changed", "updated",
+        "created", "at", "status", "error", "errors", "message", "msg", "input", "widget", "form", "filter",
+        "host", "port", "model", "region", "level", "retries", "location", "source", "helper", "backend",
+        "lifetime", "duration", "encoding", "fingerprint", "id", "ids", "arn", "arns",
+    ]
 )
 # ... except that a `secret_id` is a secret (HashiCorp Vault's AppRole login is a role_id, public,
 # and a secret_id), while an `api_key_id`, a `token_id` or an `access_key_id` names one.
@@ -50,12 +53,14 @@ def _names_no_secret(words: list[str], before: str | None = None) -> bool:
     return not (len(full) >= 2 and tuple(full[-2:]) == _SECRET_ID and _NON_SECRET_TAILS.isdisjoint(full[:-1]))
 
 _STOPWORDS = frozenset(
-    """
-    true false yes no on off null none nil undefined required optional str string bytes int bool
-    any object dict list secret secrets password passwd pass pwd pw token tokens bearer basic auth redacted
-    changeme change_me example sample dummy placeholder default empty unset missing hidden masked
-    notset not_set todo tbd fixme value variable env environment
-    """.split()
+    [
+        "true", "false", "yes", "no", "on", "off", "null", "none", "nil", "undefined", "required", "optional",
+        "str", "string", "bytes", "int", "bool", "any", "object", "dict", "list", "secret", "secrets",
+        "password", "passwd", "pass", "pwd", "pw", "token", "tokens", "bearer", "basic", "auth", "redacted",
+        "changeme", "change_me", "example", "sample", "dummy", "placeholder", "default", "empty", "unset",
+        "missing", "hidden", "masked", "notset", "not_set", "todo", "tbd", "fixme", "value", "variable", "env",
+        "environment",
+    ]
 )
 # Placeholders, tested with `match` (a prefix) on the lower-cased value, and endings.
 _PLACEHOLDER = re.compile(
@@ -77,7 +82,10 @@ _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 # A name rather than a value: words, few digits, one of them says what it names.
 _NAME_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9]*+(?:[_\-. ][A-Za-z0-9]++)*+")
 _NAME_WORDS = frozenset(
-    "pass pwd pw password passwd passphrase secret secrets token tokens key keys apikey auth credential credentials".split()
+    [
+        "pass", "pwd", "pw", "password", "passwd", "passphrase", "secret", "secrets", "token", "tokens", "key",
+        "keys", "apikey", "auth", "credential", "credentials",
+    ]
 )
 _REFERENCE_BITS = ("${", "{{", "%(", "$(", "#{", "{%", "<%")
 
@@ -107,7 +115,7 @@ def _looks_random(value: str) -> bool:
     if len(value) < 16:
         return False
     classes = has_digit + sum(p.search(value) is not None for p in (_HAS_LOWER, _HAS_UPPER, _HAS_SYMBOL))
-    return classes >= 3 or len(value) >= 24 and _entropy(value) >= 4.0
+    return classes >= 3 or (len(value) >= 24 and _entropy(value) >= 4.0)
 
 
 # References to other values, as they are written (for values that may hold any character).

@@ -27,11 +27,11 @@ __all__ = ["MIN_ENV_VALUE", "kept_out_of_commands", "names_a_secret"]
 MIN_ENV_VALUE = 8
 
 _SECRET_NAME_WORDS = frozenset(
-    """
-    key keys token tokens secret secrets password passwords passwd pass pwd pw passphrase credential
-    credentials creds cred auth cookie cookies session private api apikey dsn signature salt pat jwt
-    bearer
-    """.split()
+    [
+        "key", "keys", "token", "tokens", "secret", "secrets", "password", "passwords", "passwd", "pass", "pwd",
+        "pw", "passphrase", "credential", "credentials", "creds", "cred", "auth", "cookie", "cookies",
+        "session", "private", "api", "apikey", "dsn", "signature", "salt", "pat", "jwt", "bearer",
+    ]
 )
 _SECRET_NAME_PARTS = (
     "secret", "token", "password", "passwd", "apikey", "api_key", "accesskey", "access_key",
@@ -41,12 +41,12 @@ _SECRET_NAME_PARTS = (
 _ALWAYS_SECRET_NAMES = ("database_url", "databaseurl", "connection_string", "connectionstring", "conn_str", "dsn")
 # Well-known variables whose names look secret but whose values are not.
 _NOT_SECRET_NAMES = frozenset(
-    """
-    DESKTOP_SESSION XDG_SESSION_ID XDG_SESSION_TYPE XDG_SESSION_CLASS XDG_SESSION_DESKTOP
-    XDG_SESSION_PATH DBUS_SESSION_BUS_ADDRESS SESSION_MANAGER SSH_AUTH_SOCK GPG_AGENT_INFO
-    XAUTHORITY GNOME_KEYRING_CONTROL GNOME_KEYRING_PID KEYTIMEOUT SSH_ASKPASS SUDO_ASKPASS
-    GIT_ASKPASS PASSWORD_STORE_DIR TERM_SESSION_ID ITERM_SESSION_ID TMUX_PANE SESSIONNAME
-    """.split()
+    [
+        "DESKTOP_SESSION", "XDG_SESSION_ID", "XDG_SESSION_TYPE", "XDG_SESSION_CLASS", "XDG_SESSION_DESKTOP",
+        "XDG_SESSION_PATH", "DBUS_SESSION_BUS_ADDRESS", "SESSION_MANAGER", "SSH_AUTH_SOCK", "GPG_AGENT_INFO",
+        "XAUTHORITY", "GNOME_KEYRING_CONTROL", "GNOME_KEYRING_PID", "KEYTIMEOUT", "SSH_ASKPASS", "SUDO_ASKPASS",
+        "GIT_ASKPASS", "PASSWORD_STORE_DIR", "TERM_SESSION_ID", "ITERM_SESSION_ID", "TMUX_PANE", "SESSIONNAME",
+    ]
 )
 _NOT_SECRET_VALUES = re.compile(r"(?i)(?:unix|tcp|local|abstract)[:/].*|true|false|yes|no|on|off|none|null")
 
@@ -128,7 +128,7 @@ def _secret_env_value(value: str) -> bool:
     addresses (`unix:path=...`), URLs carrying no credentials, and absolute paths
     that exist on this machine.
     """
-    if len(value) < MIN_ENV_VALUE or value.strip() != value and len(value.strip()) < MIN_ENV_VALUE:
+    if len(value) < MIN_ENV_VALUE or (value.strip() != value and len(value.strip()) < MIN_ENV_VALUE):
         return False
     if _NOT_SECRET_VALUES.fullmatch(value) or (len(value) < 16 and _NUMBER.fullmatch(value)):
         return False

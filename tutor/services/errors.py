@@ -10,6 +10,6 @@ from __future__ import annotations
 from tutor.agent.judge import JudgeUnavailable
 from tutor.errors import UserError
 from tutor.store.errors import AlreadyAnswered, StoreError
-from tutor.vcs.lesson_repo import VcsError
+from tutor.vcs import VcsError
 
 __all__ = ["AlreadyAnswered", "JudgeUnavailable", "StoreError", "UserError", "VcsError"]

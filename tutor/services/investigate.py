@@ -30,7 +30,7 @@ def open_lesson_repo(lesson: Lesson, folder: Path) -> LessonRepo:
     from tutor.vcs.shell_copy import sweep_stale_shell_copies
 
     sweep_stale_shell_copies()  # shell copies a killed Tutor left behind: one scandir, here rather than at start-up
-    return LessonRepo.for_lesson(folder, lesson.repo)  # type: ignore[arg-type]  # until _RepoRefLike's fields are read-only (tutor.vcs, issue 14)
+    return LessonRepo.for_lesson(folder, lesson.repo)
 
 
 def revealed_checkpoints(lesson: Lesson, replay: Replay, step_commits: dict[str, str]) -> list[Checkpoint]:

@@ -88,7 +88,7 @@ def start_session(
     """A new session on `repo` (or on the bundled demo project), journaled from its first record."""
     from tutor.agent.sandbox import sandbox_status
     from tutor.record.journal import Journal, JournalError
-    from tutor.vcs._git import VcsError
+    from tutor.vcs import VcsError
     from tutor.vcs.workspace import Workspace
 
     if mode not in MODES:
@@ -143,7 +143,7 @@ def resume_session(session_id: str, *, settings: Settings, agent: Any = None, mo
     from tutor.agent.processes import kill_leftovers
     from tutor.agent.sandbox import sandbox_status
     from tutor.record.journal import Journal, JournalError, read_journal
-    from tutor.vcs._git import VcsError
+    from tutor.vcs import VcsError
     from tutor.vcs.workspace import Workspace
 
     path = _existing_journal(session_id)
@@ -225,7 +225,7 @@ def session_records(session_id: str) -> list[dict[str, Any]]:
 
 def session_workspace(records: list[dict[str, Any]]) -> Any:
     """The workspace a session's journal names (for its snapshots and bundle)."""
-    from tutor.vcs._git import VcsError
+    from tutor.vcs import VcsError
     from tutor.vcs.workspace import Workspace
 
     header = next((r for r in records if r.get("kind") == "session"), None)

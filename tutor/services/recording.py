@@ -64,7 +64,7 @@ def save_recording(session: Any, *, out: Path | None = None, author: str = "") -
     from tutor.lesson.io import LESSON_FILE
     from tutor.record.journal import JournalError
     from tutor.record.session_lesson import LessonDraftError, write_session_lesson
-    from tutor.vcs._git import VcsError
+    from tutor.vcs import VcsError
 
     from .live import SessionError, session_records
 

@@ -25,7 +25,7 @@ class ShellCopyError(UserError):
 def make_copy(repo: Any, commit: str, *, parent: str | os.PathLike[str] | None = None, limit: int | None = None) -> ShellCopy:
     """A copy of `commit` of the `LessonRepo` `repo`. Slow: call it from a worker. Sweeps stale copies first."""
     from tutor.lesson.limits import MAX_SHELL_COPY_BYTES
-    from tutor.vcs.lesson_repo import VcsError
+    from tutor.vcs import VcsError
     from tutor.vcs.shell_copy import make_shell_copy
 
     try:

@@ -13,4 +13,24 @@ Modules:
   repository or a seed folder), its snapshots and their redaction.
 - `tutor.vcs.shell_copy`: the copy a "shell here" opens, written by Tutor itself.
 - `tutor.vcs._git`: the safe way to run git (`VcsError`, environment, `open_repo`).
+
+`VcsError`, the one error of this package a caller catches, is importable from here
+(`from tutor.vcs import VcsError`), loaded on first use like the rest.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._git import VcsError
+
+__all__ = ["VcsError"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "VcsError":
+        from ._git import VcsError
+
+        return VcsError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

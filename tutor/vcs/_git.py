@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from tutor.errors import UserError
 
 if TYPE_CHECKING:
-    from git import Repo
+    from git import Git, Repo
 
 SHA_RE = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 
@@ -138,7 +138,7 @@ def open_repo(path: str | os.PathLike[str], **env: str) -> Iterator[Repo]:
         yield repo
 
 
-def run(repo: Repo, command: str, *args: str, binary: bool = False, **kwargs: Any) -> Any:
+def run(repo: Repo | GitRunner, command: str, *args: str, binary: bool = False, **kwargs: Any) -> Any:
     """`repo.git.<command>(*args)`; stdout as text (stripped of nothing) or bytes; `VcsError` on failure."""
     from git.exc import GitCommandError
 
@@ -152,7 +152,7 @@ def run(repo: Repo, command: str, *args: str, binary: bool = False, **kwargs: An
     return output.decode("utf-8", errors="replace")
 
 
-def git_message(error: Any) -> str:
+def git_message(error: object) -> str:
     """The most telling line of a `GitCommandError`'s stderr, without the `fatal:` prefix."""
     stderr = getattr(error, "stderr", "") or ""
     if isinstance(stderr, bytes):
@@ -172,7 +172,7 @@ def git_message(error: Any) -> str:
     return f"exit status {getattr(error, 'status', '?')}"
 
 
-def git_command(cwd: str | os.PathLike[str], env: Mapping[str, str]) -> Any:
+def git_command(cwd: str | os.PathLike[str], env: Mapping[str, str]) -> Git:
     """A bare `git.Git` runner in `cwd` (for `git init`, before a repository exists)."""
     from git import Git
 
@@ -258,7 +258,7 @@ def init_repository(path: Path, *, object_format: str = "sha1", initial_branch: 
     return git_dir
 
 
-def diff_commits(runner: Any, first: str, second: str, paths: list[str] | tuple[str, ...] = ()) -> str:
+def diff_commits(runner: Repo | GitRunner, first: str, second: str, paths: list[str] | tuple[str, ...] = ()) -> str:
     """The unified diff between two commits: stable text (no colour, no external diff or textconv, a/ and b/ prefixes)."""
     args = ["-r", "-p", "-M", "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/"]
     args += ["--end-of-options", first, second]
@@ -274,7 +274,7 @@ def remove_tree(path: str | os.PathLike[str]) -> None:
     import stat
     import sys
 
-    def retry(function: Any, name: str, _info: Any) -> None:
+    def retry(function: Callable[[str], object], name: str, _info: object) -> None:
         try:
             os.chmod(os.path.dirname(name), stat.S_IRWXU)
             if not os.path.islink(name):

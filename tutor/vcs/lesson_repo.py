@@ -27,7 +27,7 @@ import time
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from ._git import NotFoundError, UnsafePathError, VcsError, diff_commits, init_bare, open_repo, remove_tree, require_sha, run
 from .bundle import load_bundle_into, read_bundle_header
@@ -46,8 +46,13 @@ _checkouts: set[Path] = set()
 
 
 class _RepoRefLike(Protocol):
-    bundle: str
-    base: str
+    """What `for_lesson` reads of a `Lesson.repo` (read-only: the lesson's frozen model matches it)."""
+
+    @property
+    def bundle(self) -> str: ...
+
+    @property
+    def base(self) -> str: ...
 
 
 def default_cache_dir() -> Path:
@@ -159,7 +164,7 @@ class LessonRepo:
             entry = _find_entry(listing, clean)
             if entry is None:
                 raise NotFoundError(f"{clean}: no such file at {sha[:12]}")
-            mode, kind, blob, size = entry
+            _mode, kind, blob, size = entry
             if kind == "tree":
                 raise VcsError(f"{clean}: is a directory at {sha[:12]}")
             if kind != "blob":

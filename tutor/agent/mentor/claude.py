@@ -181,7 +181,7 @@ class ClaudeMentor:
             return parse_reply(reply, about)
         except MalformedReply as problem:
             reason = f"Claude's reply was malformed ({problem})"
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             reason = "Claude did not answer in time"
         except Exception as error:  # noqa: BLE001 - the mentor never raises: any failure falls back to the rules
             reason = _describe(error)

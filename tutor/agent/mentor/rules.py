@@ -29,12 +29,14 @@ MISSING_CATEGORY = "a category from the list"
 _WORD = re.compile(r"[a-z0-9_]+(?:['.][a-z0-9_]+)*")
 _TOKEN = re.compile(r"[\w./()-]+")
 _STOPWORDS = frozenset(
-    """
-    a an and are as at be but by can could do does for from has have how i if in into is it its
-    it's let me my no not of on or our so that the their them then there these they this those to
-    up us was we were what when where which while who why will with would you your yours
-    also just only should must need want make sure please agent code file files change changes
-    """.split()
+    [
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "could", "do", "does", "for", "from",
+        "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "it's", "let", "me", "my", "no",
+        "not", "of", "on", "or", "our", "so", "that", "the", "their", "them", "then", "there", "these", "they",
+        "this", "those", "to", "up", "us", "was", "we", "were", "what", "when", "where", "which", "while",
+        "who", "why", "will", "with", "would", "you", "your", "yours", "also", "just", "only", "should", "must",
+        "need", "want", "make", "sure", "please", "agent", "code", "file", "files", "change", "changes",
+    ]
 )
 
 _INSTEAD_CUES = re.compile(

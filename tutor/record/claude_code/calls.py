@@ -6,10 +6,12 @@ import json
 import re
 from typing import Any
 
+from tutor.agent.records import JsonObject
+
 from .common import _EXIT_CODE, _READ_LINE, MAX_INPUT_CHARS, MAX_INPUT_DEPTH, MAX_OUTPUT_BYTES, MAX_OUTPUT_LINES
 
 
-def _relative(path: Any, cwd: str) -> str:
+def _relative(path: object, cwd: str) -> str:
     text = str(path or "")
     if cwd and text.startswith(cwd.rstrip("/") + "/"):
         return text[len(cwd.rstrip("/")) + 1 :]
@@ -22,7 +24,7 @@ def _cap_text(value: str, limit: int = MAX_INPUT_CHARS) -> tuple[str, bool]:
     return value[:limit] + f"\n[... {len(value) - limit} more characters cut by the importer]", True
 
 
-def _cap_obj(value: Any, state: dict[str, int], depth: int = 1) -> Any:
+def _cap_obj(value: object, state: dict[str, int], depth: int = 1) -> object:
     """A tool input, strings capped; what nests deeper than `MAX_INPUT_DEPTH` is kept as its JSON text.
 
     A lesson nests at most 24 levels (`tutor validate`), and a call's input already sits
@@ -44,10 +46,12 @@ def _cap_obj(value: Any, state: dict[str, int], depth: int = 1) -> Any:
     return value
 
 
-def _map_call(block: dict[str, Any], call_id: str, cwd: str, state: dict[str, int]) -> dict[str, Any]:
+def _map_call(block: JsonObject, call_id: str, cwd: str, state: dict[str, int]) -> dict[str, Any]:
     name = str(block.get("name") or "tool")[:200] or "tool"
-    data = block.get("input") if isinstance(block.get("input"), dict) else {}
-    tool, mapped = name, None
+    given = block.get("input")
+    data: JsonObject = given if isinstance(given, dict) else {}
+    tool = name
+    mapped: JsonObject | None = None
     if name == "Bash":
         tool, mapped = "run", {"command": str(data.get("command", ""))}
         for extra in ("description", "run_in_background", "timeout"):
@@ -65,7 +69,8 @@ def _map_call(block: dict[str, Any], call_id: str, cwd: str, state: dict[str, in
         if data.get("replace_all"):
             mapped["replace_all"] = True
     elif name == "MultiEdit":
-        edits = [e for e in data.get("edits", []) if isinstance(e, dict)] if isinstance(data.get("edits"), list) else []
+        given_edits = data.get("edits")
+        edits = [e for e in given_edits if isinstance(e, dict)] if isinstance(given_edits, list) else []
         joiner = "\n...\n"
         tool, mapped = "edit_file", {
             "path": _relative(data.get("file_path"), cwd),
@@ -108,7 +113,8 @@ def _result_output(block: dict[str, Any], call: dict[str, Any]) -> tuple[str, in
     exit_code: int | None = None
     if call.get("name") == "Bash":
         match = _EXIT_CODE.match(content)
-        extra = block.get("extra") if isinstance(block.get("extra"), dict) else {}
+        given_extra = block.get("extra")
+        extra: JsonObject = given_extra if isinstance(given_extra, dict) else {}
         if match:
             exit_code = int(match.group(1))
         elif not block.get("is_error") and not extra.get("backgroundTaskId") and not extra.get("interrupted"):

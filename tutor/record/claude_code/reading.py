@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from tutor.lesson.limits import CHUNK, MAX_RECORD_BYTES, MAX_RECORD_DEPTH, Refused, open_regular, problem_text, size_text
 
@@ -58,7 +58,8 @@ def _read_records(path: Path, notes: list[str]) -> list[dict[str, Any]]:
     huge: list[int] = []
     deep: list[int] = []
     try:
-        with stream, io.BufferedReader(stream, CHUNK) as reader:  # type: ignore[arg-type]
+        raw = cast("io.RawIOBase", stream)  # open_regular opens unbuffered: a FileIO, typed as a BinaryIO
+        with stream, io.BufferedReader(raw, CHUNK) as reader:
             head = reader.peek(8192)[:8192]
             if b"\x00" in head:
                 raise ClaudeCodeImportError(f"{path}: not a Claude Code transcript (a binary file, not JSON lines)")
@@ -113,7 +114,7 @@ def _numbers(numbers: list[int]) -> str:
     return ", ".join(str(n) for n in numbers[:5]) + (" ..." if len(numbers) > 5 else "")
 
 
-def _lines(reader: Any) -> Iterator[bytes | None]:
+def _lines(reader: BinaryIO) -> Iterator[bytes | None]:
     """Each line of `reader` (split on `\\n` only), or None for one over `MAX_RECORD_BYTES` (never held whole)."""
     while True:
         line = reader.readline(MAX_RECORD_BYTES + 1)

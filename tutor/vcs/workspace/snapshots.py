@@ -16,10 +16,10 @@ import re
 import shutil
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
 
-from .._git import SHA_RE, VcsError, diff_commits, open_git, remove_tree, require_sha, run
+from .._git import SHA_RE, GitRunner, VcsError, diff_commits, open_git, remove_tree, require_sha, run
 from ..bundle import create_bundle
 from . import creation
 from .common import (
@@ -111,7 +111,8 @@ class Workspace:
                 shared_objects = state.get("shared_objects") or ()
             shared = tuple(str(p) for p in shared_objects if isinstance(p, str) and os.path.isabs(p))
             workspace = cls(
-                real, state.get("base"), deterministic=bool(state.get("deterministic")), last=state.get("last"), shared_objects=shared
+                real, require_sha(state.get("base"), "base commit"), deterministic=bool(state.get("deterministic")), last=state.get("last"),
+                shared_objects=shared,
             )
         except VcsError as error:
             raise VcsError(f"{real}: not a Tutor workspace (bad state file: {error})") from None
@@ -268,7 +269,7 @@ class Workspace:
             first, second = self._commit(git, a), self._commit(git, b)
             return diff_commits(git, first, second)
 
-    def _commit(self, git: Any, value: str) -> str:
+    def _commit(self, git: GitRunner, value: str) -> str:
         if isinstance(value, str) and SHA_RE.match(value):
             return value
         if not isinstance(value, str):
@@ -296,7 +297,7 @@ class Workspace:
 
     # ------------------------------------------------------------ internals
 
-    def _git(self, *, index_file: Path | None = None) -> Any:
+    def _git(self, *, index_file: Path | None = None) -> AbstractContextManager[GitRunner]:
         """A git runner pinned to this workspace's `.git` (no discovery), with `safe_env`."""
         return open_git(self.root, git_env(self.git_dir, work_tree=self.root, index_file=index_file or self.git_dir / "index"))
 
