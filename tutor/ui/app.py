@@ -179,7 +179,7 @@ class TutorApp(App[None]):
         self.call_after_refresh(self.open_lesson, folder, root=True, replace=True)
 
     def watch_theme(self, theme: str) -> None:
-        if self.is_mounted and theme != self.settings.theme:  # type: ignore[truthy-function]  # FIXME: App.is_mounted is a method, so always true (issue 14)
+        if self.is_running and theme != self.settings.theme:  # the learner's choice, not a caller's set-up before the app runs
             self.settings.theme = theme
             try:
                 from tutor.settings import save_setting
