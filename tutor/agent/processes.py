@@ -86,7 +86,7 @@ def members(record: Mapping[str, object], workspace: str | os.PathLike[str]) -> 
     try:
         group = int(pgid)
         leader_start = int(start)
-    except ValueError:
+    except (ValueError, OverflowError):  # Infinity in a damaged journal
         return []
     if group <= 1 or group == os.getpgrp() or str(record.get("boot") or "") != boot_id():
         return []

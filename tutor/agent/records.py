@@ -371,7 +371,7 @@ def _int(value: object) -> int:
         return 0
     try:
         return int(value)
-    except ValueError:
+    except (ValueError, OverflowError):  # "12x", or Infinity (Python's JSON reader accepts it)
         return 0
 
 
@@ -380,5 +380,5 @@ def _float(value: object) -> float:
         return 0.0
     try:
         return float(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         return 0.0
