@@ -10,7 +10,7 @@ streams in the order of 50 to 150 tokens per second).
 
 * **baseline**: the bare SDK, `AsyncAnthropic(...).messages.create(stream=True)`, every
   event read and nothing done with it: the fastest a client can consume the stream.
-* **app**: the real pair screen (`TutorApp(pair=session)`, headless, 120x40): the reply is
+* **app**: the real pair screen (`TutorApp(PairStart(session))`, headless, 120x40): the reply is
   streamed by `AnthropicAgent`, journaled (fsync, redacted, in whole lines every 50 ms)
   and appended to a `MarkdownStream`. The clock stops when the reply's `assistant` record
   is on disk (the stream consumed) and again when every piece is drawn (mounted, then
@@ -114,6 +114,7 @@ async def in_app(api, reply, keys: int = 0) -> tuple[float, float, list[float]]:
     from tutor.services.live import start_session
     from tutor.settings import Settings
     from tutor.ui.app import TutorApp
+    from tutor.ui.start import PairStart
     from tutor.ui.screens.pair import PairScreen
 
     latencies: list[float] = []
@@ -136,7 +137,7 @@ async def in_app(api, reply, keys: int = 0) -> tuple[float, float, list[float]]:
         from tutor.agent.anthropic_agent import AnthropicAgent
 
         session.loop.agent = AnthropicAgent(max_retries=0)
-        app = TutorApp(settings=settings, pair=session)
+        app = TutorApp(PairStart(session), settings=settings)
         async with app.run_test(size=(120, 40)) as pilot:
             screen = app.screen
             await pilot.pause()

@@ -115,7 +115,7 @@ def test_a_bad_repo_is_refused_before_the_no_key_screen(monkeypatch: pytest.Monk
     class NoScreen:
         return_code = 0
 
-        def __init__(self, **kwargs: object) -> None:
+        def __init__(self, *args: object, **kwargs: object) -> None:
             opened.append(kwargs)
 
         def run(self) -> None:
@@ -221,7 +221,7 @@ def test_saved_lesson_line_counts_agree(monkeypatch: pytest.MonkeyPatch, tmp_pat
     class App:
         return_code = 0
 
-        def __init__(self, **kwargs: object) -> None:
+        def __init__(self, *args: object, **kwargs: object) -> None:
             self.saved_lesson = SimpleNamespace(folder=tmp_path / "one", steps=1, asks=1, warnings=[])
 
         def run(self) -> None:

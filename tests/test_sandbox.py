@@ -415,6 +415,7 @@ async def test_the_pair_screen_says_when_commands_run_unsandboxed(tmp_path: Path
     from tutor.agent.scripted import AgentTurn, ScriptedAgent
     from tutor.services.live import start_session
     from tutor.ui.app import TutorApp
+    from tutor.ui.start import PairStart
 
     forget_probes()
     settings = Settings(sandbox_bwrap=str(tmp_path / "missing" / "bwrap"))
@@ -422,7 +423,7 @@ async def test_the_pair_screen_says_when_commands_run_unsandboxed(tmp_path: Path
     session = start_session(mode="pair", settings=settings, repo=repo, task="t", agent=ScriptedAgent([AgentTurn("hi")]))
     assert not session.sandbox.active and UNSANDBOXED in session.sandbox.line
     assert session.workspace.shared_objects == ()  # objects copied: nothing shared with the user's repository
-    app = TutorApp(settings=settings, pair=session)
+    app = TutorApp(PairStart(session), settings=settings)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         shown = str(app.screen.query_one("#sandbox-status", Static).render())
@@ -437,10 +438,11 @@ async def test_the_pair_screen_says_what_the_sandbox_enforces(tmp_path: Path) ->
     from tutor.agent.scripted import AgentTurn, ScriptedAgent
     from tutor.services.live import start_session
     from tutor.ui.app import TutorApp
+    from tutor.ui.start import PairStart
 
     settings = Settings()
     session = start_session(mode="pair", settings=settings, repo=user_repo(tmp_path), task="t", agent=ScriptedAgent([AgentTurn("hi")]))
-    app = TutorApp(settings=settings, pair=session)
+    app = TutorApp(PairStart(session), settings=settings)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         shown = str(app.screen.query_one("#sandbox-status", Static).render())

@@ -16,6 +16,7 @@ from tutor.lesson.io import lesson_digest
 from tutor.services.annotate import AnnotateError, AnnotateSession
 from tutor.settings import load_settings
 from tutor.ui.app import TutorApp
+from tutor.ui.start import AnnotateStart
 from tutor.ui.screens.annotate import AnnotateScreen, LeaveAnnotate
 from ui_support import drained, squash, wait_for_text, wait_until
 
@@ -31,7 +32,7 @@ def lesson_copy(tmp_path: Path) -> Path:
 
 
 def annotate_app(folder: Path) -> TutorApp:
-    return TutorApp(settings=load_settings(), annotate=AnnotateSession.open(folder))
+    return TutorApp(AnnotateStart(AnnotateSession.open(folder)), settings=load_settings())
 
 
 async def ready(pilot) -> AnnotateScreen:

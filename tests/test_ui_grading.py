@@ -19,6 +19,7 @@ from tutor.agent.judge import ClaudeJudge
 from tutor.cli import make_app
 from tutor.paths import bundled_curricula_dir
 from tutor.ui.app import TutorApp
+from tutor.ui.start import LessonStart
 from tutor.ui.widgets.point_check import PointCheck
 from ui_support import screen_text, squash, step_on, wait_for_text, wait_for_view, wait_until
 
@@ -99,7 +100,7 @@ def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeMessagesAPI]:
 def claude_app() -> TutorApp:
     from tutor.settings import load_settings
 
-    return TutorApp(lesson=LESSON, settings=load_settings(), judge=ClaudeJudge(max_retries=0, timeout=10))
+    return TutorApp(LessonStart(LESSON), settings=load_settings(), judge=ClaudeJudge(max_retries=0, timeout=10))
 
 
 async def test_claude_judges_a_paraphrase_by_meaning_and_shows_the_evidence(api: FakeMessagesAPI) -> None:

@@ -14,6 +14,7 @@ from tutor.agent.client import newest_sonnet
 from tutor.record.journal import read_journal
 from tutor.services.live import journal_path, resume_session
 from tutor.ui.app import TutorApp
+from tutor.ui.start import NoKeyStart, PairStart
 from tutor.ui.widgets.live import CategoryPicker, ProposalCard
 from ui_support import drained, settled, type_fast, wait_until
 
@@ -55,7 +56,7 @@ async def test_goal_stream_gate_run_and_graded_prediction(api, repo: Path) -> No
         text_reply("Done: `add` now adds, and `python3 test_app.py` prints ok."),
     )
     session = pair_session(repo)
-    app = TutorApp(settings=settings(), pair=session)
+    app = TutorApp(PairStart(session), settings=settings())
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await write_goal(pilot, screen, GOAL, typed=True)  # every letter a key: none of them acts in the goal's field
@@ -98,7 +99,7 @@ async def test_correct_with_category_key_and_message(api, repo: Path) -> None:  
         tool_reply("", FIX),
     )
     session = pair_session(repo)
-    app = TutorApp(settings=settings(), pair=session)
+    app = TutorApp(PairStart(session), settings=settings())
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await write_goal(pilot, screen, GOAL)
@@ -137,7 +138,7 @@ async def test_correct_with_category_key_and_message(api, repo: Path) -> None:  
 async def test_api_errors_are_one_clear_line_and_retry_works(api, repo: Path, failure, expected: str) -> None:  # noqa: F811
     api.enqueue(failure, text_reply("Here I am."))
     session = pair_session(repo)
-    app = TutorApp(settings=settings(), pair=session)
+    app = TutorApp(PairStart(session), settings=settings())
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await write_goal(pilot, screen, GOAL)
@@ -155,7 +156,7 @@ async def test_connection_refused(repo: Path, monkeypatch) -> None:
     monkeypatch.setenv("ANTHROPIC_BASE_URL", closed_port_url())
     monkeypatch.setenv("ANTHROPIC_API_KEY", TEST_KEY)
     session = pair_session(repo)
-    app = TutorApp(settings=settings(), pair=session)
+    app = TutorApp(PairStart(session), settings=settings())
     async with app.run_test(size=(120, 40)) as pilot:
         await write_goal(pilot, app.screen, GOAL)
         assert "Cannot reach the API" in session.loop.state.failure["message"]
@@ -165,7 +166,7 @@ async def test_connection_refused(repo: Path, monkeypatch) -> None:
 async def test_a_stream_broken_midway_is_not_retried_silently(api, repo: Path) -> None:  # noqa: F811
     api.enqueue(text_reply("A long answer that will be cut " * 4, chunk=8, break_after=6), text_reply("Second try."))
     session = pair_session(repo)
-    app = TutorApp(settings=settings(), pair=session)
+    app = TutorApp(PairStart(session), settings=settings())
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await write_goal(pilot, screen, GOAL)
@@ -180,7 +181,7 @@ async def test_a_stream_broken_midway_is_not_retried_silently(api, repo: Path) -
 async def test_an_error_event_before_any_text_is_retried_automatically(api, repo: Path) -> None:  # noqa: F811
     api.enqueue(text_reply("never shown", error_after=1), text_reply("Second try."))
     session = pair_session(repo)
-    app = TutorApp(settings=settings(), pair=session)
+    app = TutorApp(PairStart(session), settings=settings())
     async with app.run_test(size=(120, 40)) as pilot:
         await write_goal(pilot, app.screen, GOAL)
         assert session.loop.state.phase == "human"
@@ -190,7 +191,7 @@ async def test_an_error_event_before_any_text_is_retried_automatically(api, repo
 async def test_malformed_tool_input_is_shown_and_answered(api, repo: Path) -> None:  # noqa: F811
     api.enqueue(tool_reply("Writing.", ToolUse("toolu_bad", "write_file", raw_json='{"path": ')), text_reply("Sorry."))
     session = pair_session(repo)
-    app = TutorApp(settings=settings(), pair=session)
+    app = TutorApp(PairStart(session), settings=settings())
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await write_goal(pilot, screen, GOAL)
@@ -211,7 +212,7 @@ async def test_escape_cancels_a_streaming_reply_and_a_running_command(api, repo:
         text_reply("Stopped, fine."),
     )
     session = pair_session(repo)
-    app = TutorApp(settings=settings(), pair=session)
+    app = TutorApp(PairStart(session), settings=settings())
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await wait_until(pilot, lambda: isinstance(app.focused, TextArea), "the goal contract's field to take focus")
@@ -240,7 +241,7 @@ async def test_escape_cancels_a_streaming_reply_and_a_running_command(api, repo:
 async def test_resume_shows_the_transcript_and_continues(api, repo: Path) -> None:  # noqa: F811
     api.enqueue(tool_reply("Fixing.", FIX))
     session = pair_session(repo)
-    app = TutorApp(settings=settings(), pair=session)
+    app = TutorApp(PairStart(session), settings=settings())
     async with app.run_test(size=(120, 40)) as pilot:
         await write_goal(pilot, app.screen, GOAL)
         await pilot.press("w")
@@ -248,7 +249,7 @@ async def test_resume_shows_the_transcript_and_continues(api, repo: Path) -> Non
     session.close()
     api.enqueue(text_reply("All done."))
     resumed = resume_session(session.id, settings=settings())
-    app = TutorApp(settings=settings(), pair=resumed)
+    app = TutorApp(PairStart(resumed), settings=settings())
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await settled(pilot, screen)
@@ -267,7 +268,7 @@ async def test_resume_shows_the_transcript_and_continues(api, repo: Path) -> Non
 async def test_no_key_screen_offers_the_demo(tutor_home: Path) -> None:
     from tutor.agent.client import KEY_HELP
 
-    app = TutorApp(settings=settings(), no_key=KEY_HELP)
+    app = TutorApp(NoKeyStart(KEY_HELP), settings=settings())
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_until(pilot, lambda: "ANTHROPIC_API_KEY" in str(app.screen.query(".prose").first().render()), "the key's help")
         await pilot.press("d")

@@ -22,6 +22,7 @@ from tutor.learn.replay import Replay
 from tutor.record.journal import read_journal
 from tutor.services.live import journal_path, resume_session, start_session
 from tutor.ui.app import TutorApp
+from tutor.ui.start import RecordStart
 from tutor.ui.screens.record import RecordScreen, SaveRecording
 from tutor.ui.widgets.live import CategoryPicker, KeyPicker
 from tutor.vcs.lesson_repo import LessonRepo
@@ -86,7 +87,7 @@ async def test_record_run_correct_annotate_mark_and_save(api, repo: Path, tmp_pa
     enqueue_trajectory(api)
     session = record_session(repo)
     out = tmp_path / "recorded-lesson"
-    app = TutorApp(settings=settings(), record=session, record_out=out)
+    app = TutorApp(RecordStart(session, out), settings=settings())
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, RecordScreen)
@@ -177,7 +178,7 @@ async def test_record_run_correct_annotate_mark_and_save(api, repo: Path, tmp_pa
 async def test_without_marked_asks_the_defaults_are_proposed_and_used(api, repo: Path, tmp_path: Path, tutor_home: Path) -> None:  # noqa: F811
     enqueue_trajectory(api)
     session = record_session(repo, task="Fix add")
-    app = TutorApp(settings=settings(), record=session)  # no --out: a new lesson in the user's curriculum
+    app = TutorApp(RecordStart(session), settings=settings())  # no --out: a new lesson in the user's curriculum
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await start_with_goal(pilot, screen)
@@ -209,7 +210,7 @@ async def test_without_marked_asks_the_defaults_are_proposed_and_used(api, repo:
 async def test_n_keeps_only_the_journal_and_the_recording_resumes(api, repo: Path) -> None:  # noqa: F811
     enqueue_trajectory(api)
     session = record_session(repo)
-    app = TutorApp(settings=settings(), record=session)
+    app = TutorApp(RecordStart(session), settings=settings())
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await start_with_goal(pilot, screen)
@@ -227,7 +228,7 @@ async def test_n_keeps_only_the_journal_and_the_recording_resumes(api, repo: Pat
     try:
         assert resumed.loop.state.phase == "gate" and resumed.loop.state.current.call.id == "toolu_run1"
         assert [a["text"] for a in resumed.loop.state.annotations] == ["Running the test first is the right instinct."]
-        app = TutorApp(settings=settings(), record=resumed)
+        app = TutorApp(RecordStart(resumed), settings=settings())
         async with app.run_test(size=(120, 40)) as pilot:
             screen = app.screen
             await settled(pilot, screen)
@@ -249,7 +250,7 @@ async def test_each_call_at_the_gate_is_its_own_step_and_asks_stand_only_where_t
     )
     session = record_session(repo)
     out = tmp_path / "lesson"
-    app = TutorApp(settings=settings(), record=session, record_out=out)
+    app = TutorApp(RecordStart(session, out), settings=settings())
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await start_with_goal(pilot, screen)
@@ -295,7 +296,7 @@ async def test_secrets_and_ignored_files_never_reach_the_journal_or_the_lesson(a
     )
     session = record_session(repo)
     out = tmp_path / "lesson"
-    app = TutorApp(settings=settings(), record=session, record_out=out)
+    app = TutorApp(RecordStart(session, out), settings=settings())
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await start_with_goal(pilot, screen)

@@ -13,6 +13,7 @@ from tutor.agent.scripted import AgentTurn, ToolCall
 from tutor.services.live import journal_path
 from tutor.settings import Settings
 from tutor.ui.app import TutorApp
+from tutor.ui.start import SessionReviewStart
 from tutor.ui.screens.library import LibraryScreen
 from tutor.ui.screens.confirm import Confirm
 from tutor.ui.screens.session_review import SessionReviewScreen, StepCard
@@ -71,7 +72,7 @@ async def test_a_senior_marks_two_steps_and_the_learner_sees_them_from_the_libra
     journal_before = journal_path(session_id).read_bytes()
 
     # The senior: `tutor review-session ID --reviewer "Sam Senior"`.
-    app = TutorApp(settings=Settings(learner="Lee Learner"), review_session=(session_id, "Sam Senior"))
+    app = TutorApp(SessionReviewStart(session_id, "Sam Senior"), settings=Settings(learner="Lee Learner"))
     async with app.run_test(size=(130, 45)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, SessionReviewScreen) and app.screen.query(StepCard), "the session's steps")
         screen = app.screen
@@ -171,7 +172,7 @@ async def test_a_senior_marks_two_steps_and_the_learner_sees_them_from_the_libra
 
 
 async def test_a_bad_session_id_from_the_app_is_one_line_and_exit_1() -> None:
-    app = TutorApp(settings=Settings(learner="x"), review_session=("no-such-session", "Sam"))
+    app = TutorApp(SessionReviewStart("no-such-session", "Sam"), settings=Settings(learner="x"))
     async with app.run_test() as pilot:
         await wait_until(pilot, lambda: app.return_code is not None, "the app to end")
     assert app.return_code == 1
@@ -182,7 +183,7 @@ async def test_a_corrupt_review_is_reported_and_skipped(repo: Path) -> None:
     folder = journal_path(session_id).parent / "reviews"
     folder.mkdir()
     (folder / "torn.json").write_text("{")
-    app = TutorApp(settings=Settings(learner="x"), review_session=(session_id, None))
+    app = TutorApp(SessionReviewStart(session_id, None), settings=Settings(learner="x"))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, SessionReviewScreen), "the review screen")
         await wait_until(pilot, lambda: any("torn.json: not valid JSON" in note.message for note in app._notifications), "the torn review reported")  # noqa: SLF001

@@ -10,6 +10,7 @@ from textual.widgets import OptionList
 from tutor.services.annotate import AnnotateSession
 from tutor.settings import load_settings
 from tutor.ui.app import TutorApp
+from tutor.ui.start import AnnotateStart
 from tutor.ui.screens.annotate import AnnotateScreen
 from ui_support import wait_until
 
@@ -20,7 +21,7 @@ SIZE = (110, 40)
 def test_annotate_a_correction(snap_compare, tmp_path: Path) -> None:
     folder = tmp_path / "lesson"
     shutil.copytree(LESSON, folder, ignore=shutil.ignore_patterns("source"))
-    app = TutorApp(settings=load_settings(), annotate=AnnotateSession.open(folder))
+    app = TutorApp(AnnotateStart(AnnotateSession.open(folder)), settings=load_settings())
 
     async def at_correction(pilot) -> None:
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, AnnotateScreen) and pilot.app.screen.step_id is not None, "the annotate screen")

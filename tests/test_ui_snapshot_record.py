@@ -14,10 +14,11 @@ def test_record_marking_an_ask(snap_compare) -> None:
     from tutor.services.live import start_session
     from tutor.settings import Settings
     from tutor.ui.app import TutorApp
+    from tutor.ui.start import RecordStart
 
     settings = Settings(learner="senior", sandbox_bwrap="/nonexistent/bwrap")  # the same status line on every machine
     session = start_session(mode="record", settings=settings, demo=True, session_id="20260101-090000-snap02")
-    app = TutorApp(settings=settings, record=session)
+    app = TutorApp(RecordStart(session), settings=settings)
 
     async def marking(pilot) -> None:
         screen = pilot.app.screen

@@ -86,10 +86,11 @@ def test_pair_gate(snap_compare) -> None:
     from tutor.services.live import start_session
     from tutor.settings import Settings
     from tutor.ui.app import TutorApp
+    from tutor.ui.start import PairStart
 
     settings = Settings(sandbox_bwrap="/nonexistent/bwrap")  # the same status line on every machine
     session = start_session(mode="pair", settings=settings, demo=True, session_id="20260101-090000-snap01")
-    app = TutorApp(settings=settings, pair=session)
+    app = TutorApp(PairStart(session), settings=settings)
 
     async def at_gate(pilot) -> None:
         screen = pilot.app.screen

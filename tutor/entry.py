@@ -20,13 +20,14 @@ def main() -> None:
         if folder is not None and not os.environ.get("TUTOR_NO_FAST_START"):
             from .settings import load_settings
             from .ui.app import TutorApp
+            from .ui.start import LessonStart
 
             settings = load_settings()
             for warning in settings.warnings:
                 from .lesson.untrusted import shown
 
                 print(shown(f"tutor: warning: {warning}"), file=sys.stderr)
-            app = TutorApp(lesson=folder, settings=settings)
+            app = TutorApp(LessonStart(folder), settings=settings)
             app.run()
             sys.exit(app.return_code or 0)
     from .cli import main as cli_main

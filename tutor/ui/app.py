@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
 
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+
+from tutor.errors import UserError
+
+from .roles import HoldsKeys, KeepsDrafts, SettlesQuitting, Transitions
+from .start import AnnotateStart, LessonStart, LibraryStart, NoKeyStart, PairStart, RecordStart, ReviewStart, SessionReviewStart, Start
+
+if TYPE_CHECKING:
+    from tutor.services.live import LiveSession
 
 
 def _lesson_commands() -> type:
@@ -32,39 +40,20 @@ class TutorApp(App[None]):
         Binding("question_mark", "help", "Keys", id="help", tooltip="Show every key"),
     ]
 
-    def __init__(
-        self,
-        *,
-        lesson: Path | None = None,
-        review: bool = False,
-        settings: Any = None,
-        pair: Any = None,
-        mentor: Any = None,
-        no_key: str | None = None,
-        review_session: tuple[str, str | None] | None = None,  # (session id, reviewer; None: the learner's read-only view)
-        record: Any = None,
-        record_out: Path | None = None,
-        annotate: Any = None,  # a tutor.services.annotate.AnnotateSession
-        judge: Any = None,  # who judges free-text answers; by default from the `grading` setting
-    ) -> None:
+    def __init__(self, start: Start | None = None, *, settings: Any = None, judge: Any = None) -> None:
+        """`start`: what opens first (tutor.ui.start; the library by default). `judge`: who judges
+        free-text answers (by default from the `grading` setting)."""
         super().__init__()
+        self.start: Start = start if start is not None else LibraryStart()
         self._judge = judge
         self._judge_chosen = judge is not None
-        self._start_annotate = annotate
-        self._start_pair = pair  # a tutor.services.live.LiveSession
-        self._start_record = record  # the same, in record mode
-        self._record_out = record_out
         self.saved_lesson: Any = None  # what `tutor record` wrote, for the command line to report
-        self._mentor = mentor
-        self._no_key = no_key  # `tutor pair` without a key: how to set one
+        self.pair_session: LiveSession | None = None  # the demo session the no-key screen started, for the command line to report
         if settings is None:
             from tutor.settings import load_settings
 
             settings = load_settings()
         self.settings = settings
-        self._start_lesson = lesson
-        self._start_review = review
-        self._start_session_review = review_session
         self._progress: Any = None
         self._progress_error: str | None = None
         # Keys pressed while the screen cannot act on them yet (a lesson still opening, a
@@ -102,12 +91,35 @@ class TutorApp(App[None]):
         """
         return False
 
+    # -- errors a user can act on: caught here, once
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A `UserError` that reaches Textual is one line to the user, never a traceback.
+
+        From a worker (slow work: git, files, the network) it is a notification and Tutor goes
+        on. From a message handler Textual cannot go on (that screen's message loop has ended),
+        so Tutor exits with that one line and return code 1. Anything else is a bug: Textual's
+        traceback. A private Textual method, like `_broker_event`: safe while Textual is pinned.
+        """
+        from textual.worker import WorkerFailed
+
+        cause = error.error if isinstance(error, WorkerFailed) else error
+        if isinstance(cause, UserError):
+            if cause is not error:
+                self.notify(str(cause), severity="error", timeout=10)
+                return
+            from .plain import plain
+
+            self.exit(return_code=1, message=plain(f"tutor: {cause}"))
+            return
+        super()._handle_exception(error)
+
     # -- keys typed before the screen can take them
 
     def _screen_holds_keys(self) -> bool:
         screen = self.screen
         # Before the first screen of Tutor is up, only Textual's empty default screen is there.
-        return screen.id == "_default" or bool(getattr(screen, "holds_keys", False))
+        return screen.id == "_default" or (isinstance(screen, HoldsKeys) and screen.holds_keys)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded and event.key not in KEYS_NEVER_HELD:
@@ -139,31 +151,41 @@ class TutorApp(App[None]):
             self.theme = self.settings.theme
         for warning in self.settings.warnings:
             self.notify(warning, severity="warning", timeout=8)
-        if self._start_annotate is not None:
-            from .screens.annotate import AnnotateScreen
+        self._first_screens()[type(self.start)](self.start)
 
-            self.push_screen(AnnotateScreen(self._start_annotate))
-        elif self._start_record is not None:
-            from .screens.record import RecordScreen
+    def _first_screens(self) -> dict[type, Callable[[Any], None]]:
+        """Each way Tutor starts (tutor.ui.start), and how its first screen opens: the one place modes differ."""
+        return {
+            LibraryStart: self._open_library,
+            LessonStart: lambda start: self._splash_then_open(start.folder),
+            ReviewStart: lambda start: self.open_review(root=True),
+            PairStart: lambda start: self.open_pair(start.session, start.mentor),
+            NoKeyStart: self._open_no_key,
+            RecordStart: self._open_record,
+            AnnotateStart: self._open_annotate,
+            SessionReviewStart: lambda start: self.open_session_review(start.session_id, start.reviewer, root=True),
+        }
 
-            self.sub_title = f"record · {self._start_record.id}"
-            self.push_screen(RecordScreen(self._start_record, out=self._record_out, author=self.settings.learner))
-        elif self._start_pair is not None:
-            self.open_pair(self._start_pair)
-        elif self._no_key is not None:
-            from .screens.no_key import NoKeyScreen
+    def _open_library(self, start: LibraryStart) -> None:
+        from .screens.library import LibraryScreen
 
-            self.push_screen(NoKeyScreen(self._no_key))
-        elif self._start_lesson is not None:
-            self._splash_then_open(self._start_lesson)
-        elif self._start_review:
-            self.open_review(root=True)
-        elif self._start_session_review is not None:
-            self.open_session_review(*self._start_session_review, root=True)
-        else:
-            from .screens.library import LibraryScreen
+        self.push_screen(LibraryScreen())
 
-            self.push_screen(LibraryScreen())
+    def _open_annotate(self, start: AnnotateStart) -> None:
+        from .screens.annotate import AnnotateScreen
+
+        self.push_screen(AnnotateScreen(start.session))
+
+    def _open_record(self, start: RecordStart) -> None:
+        from .screens.record import RecordScreen
+
+        self.sub_title = f"record · {start.session.id}"
+        self.push_screen(RecordScreen(start.session, out=start.out, author=self.settings.learner))
+
+    def _open_no_key(self, start: NoKeyStart) -> None:
+        from .screens.no_key import NoKeyScreen
+
+        self.push_screen(NoKeyScreen(start.key_help))
 
     def _splash_then_open(self, folder: Path) -> None:
         """Paint the title and task at once, then load the engine and the lesson screen."""
@@ -260,11 +282,11 @@ class TutorApp(App[None]):
         else:
             self._show(screen, root)
 
-    def open_pair(self, session: Any) -> None:
+    def open_pair(self, session: Any, mentor: Any = None) -> None:
         from .screens.pair import PairScreen
 
         self.sub_title = f"pair · {session.id}"
-        screen = PairScreen(session, mentor=self._mentor)
+        screen = PairScreen(session, mentor=mentor)
         if len(self.screen_stack) > 1:
             self.switch_screen(screen)
         else:
@@ -283,7 +305,8 @@ class TutorApp(App[None]):
         self.open_pair(session)
 
     def on_unmount(self) -> None:
-        for session in (self._start_pair, self._start_record, getattr(self, "pair_session", None)):
+        started = self.start.session if isinstance(self.start, (PairStart, RecordStart)) else None
+        for session in (started, self.pair_session):
             if session is not None:
                 session.close()
 
@@ -324,7 +347,7 @@ class TutorApp(App[None]):
             self.push_screen(LibraryScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("quit", "help") and getattr(self.screen, "transitioning", False):
+        if action in ("quit", "help") and isinstance(self.screen, Transitions) and self.screen.transitioning:
             return False  # a "q" typed while a question appears was meant for its text field
         if action == "quit":
             from .screens.confirm import Confirm
@@ -336,16 +359,15 @@ class TutorApp(App[None]):
     async def action_quit(self) -> None:
         # A screen with something to settle first (a recording to save or not) answers quitting itself.
         screen = self.screen
-        finish = getattr(screen, "action_finish", None)
-        if finish is not None:
-            finish()
+        if isinstance(screen, SettlesQuitting):
+            screen.action_finish()
             return
-        if getattr(screen, "unsent_draft", lambda: False)():
+        if isinstance(screen, KeepsDrafts) and screen.unsent_draft():
             from .screens.confirm import Confirm
 
             def answered(leave: bool | None) -> None:
                 if leave:
-                    screen.save_drafts()  # type: ignore[attr-defined]
+                    screen.save_drafts()
                     self.exit()
 
             question = "Your answer is drafted but not submitted. Quit now? The draft is kept for when you come back."
@@ -357,7 +379,7 @@ class TutorApp(App[None]):
         from .screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.screen))
 
     # -- command palette: every action of the current screen
 
@@ -376,3 +398,4 @@ class TutorApp(App[None]):
                 lambda node=node, action=binding.action: self.run_action(action, node),
             )
         yield SystemCommand("Keys", "Show every key of Tutor", self.action_help)
+

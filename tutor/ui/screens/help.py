@@ -1,14 +1,15 @@
-"""The keys, on `?`."""
+"""The keys of the screen on show, on `?`: its own help (Textual's `HELP`) or a table of its bindings."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown
 
-KEYS = """\
+# The lesson screens' keys (LessonScreen.HELP): they need more words than a binding's tooltip.
+LESSON_KEYS = """\
 # Keys
 
 While a question's answer form has focus, letters are the form's: they type into its
@@ -29,9 +30,8 @@ draft until you submit it: through `p` and `n`, leaving, and quitting.
 | `escape` | leave the answer form; outside it, back to the library (your place and draft are kept) |
 | `i` | investigate the code as of the steps revealed so far (lessons with a repository) |
 | `ctrl+o` | the same, from inside an answer form |
-| `r` | retry a finished lesson (a new attempt), or open the review queue from the library |
+| `r` | retry a finished lesson (a new attempt) |
 | `n` on the score card | the next lesson of the curriculum |
-| `c` | continue the last lesson (library) |
 | `ctrl+p` | command palette: open any lesson, the review queue, every action |
 | `?` | this help |
 | `q` | quit (outside an answer form); with a drafted answer it asks first |
@@ -43,9 +43,37 @@ Your progress is saved after every answer and every move.
 """
 
 
+# How a few keys read in the table (the rest read as Textual names them: `ctrl+s`, `escape`).
+_KEY_NAMES = {"question_mark": "?", "right": "→", "left": "←", "up": "↑", "down": "↓"}
+
+
+def keys_of(screen: Screen) -> str:
+    """The help for `screen` only, as Markdown: the screen's own `HELP` when it has one, else
+    every key it answers now with what it does: its own bindings first, then those its widgets
+    show in the footer, then the app's (a widget's plain cursor keys are left out)."""
+    if screen.HELP:
+        return screen.HELP
+    rows: dict[tuple[int, str], tuple[list[str], str]] = {}
+    order = {screen: 0, screen.app: 2}
+    bindings = sorted(screen.active_bindings.items(), key=lambda item: order.get(item[1].node, 1))
+    for key, active in bindings:
+        binding = active.binding
+        if not binding.description or (active.node not in order and not binding.show):
+            continue
+        keys, _ = rows.setdefault((id(active.node), binding.action), ([], binding.tooltip or binding.description))
+        keys.append(f"`{_KEY_NAMES.get(key, key)}`")
+    lines = ["# Keys", "", "| key | what it does |", "| --- | --- |"]
+    lines += [f"| {' or '.join(keys)} | {what.replace('|', '/')} |" for keys, what in rows.values()]
+    return "\n".join(lines) + "\n"
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="close")]
 
+    def __init__(self, screen: Screen) -> None:
+        super().__init__()
+        self._keys = keys_of(screen)  # read now: once this is on top, the screen's bindings are no longer active
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Markdown(KEYS)
+            yield Markdown(self._keys)

@@ -32,6 +32,7 @@ from ..widgets.score_card import ScoreCardView
 from ..widgets.step_view import StepView, diff_text
 from ..widgets.timeline import Timeline
 from ..plain import assemble, plain
+from .help import LESSON_KEYS
 
 
 def _settle_garbage_collector() -> None:
@@ -70,6 +71,7 @@ def _hold_automatic_gc(screen: object, hold: bool) -> None:
 class PlayerScreen(Screen):
     """Steps through anything that offers the replay moves: a lesson run or a review session."""
 
+    HELP = LESSON_KEYS
     BINDINGS = [
         Binding("n,right", "next", "Next", id="next", tooltip="Reveal or go to the next step"),
         Binding("p,left", "back", "Back", id="back", tooltip="Go back to the previous step"),

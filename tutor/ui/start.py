@@ -1,0 +1,73 @@
+"""What `TutorApp` opens first: one small dataclass per way Tutor starts.
+
+The command line (and `tutor.entry`, and the tests) describe the start; the app maps its
+type to the first screen (`TutorApp.FIRST_SCREENS`): no mode flags, no branching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    from tutor.services.annotate import AnnotateSession
+    from tutor.services.live import LiveSession
+
+
+@dataclass(frozen=True)
+class LibraryStart:
+    """`tutor`: the library of lessons."""
+
+
+@dataclass(frozen=True)
+class LessonStart:
+    """`tutor learn LESSON`: the lesson in `folder` (its title and task painted first)."""
+
+    folder: Path
+
+
+@dataclass(frozen=True)
+class ReviewStart:
+    """`tutor review`: the spaced-review queue."""
+
+
+@dataclass(frozen=True)
+class PairStart:
+    """`tutor pair`: a live session, with the mentor that comments on corrections (None: none)."""
+
+    session: LiveSession
+    mentor: Any = None
+
+
+@dataclass(frozen=True)
+class NoKeyStart:
+    """`tutor pair` without an API key: how to set one, and the scripted demo."""
+
+    key_help: str
+
+
+@dataclass(frozen=True)
+class RecordStart:
+    """`tutor record`: a live session recorded as a lesson, written to `out` (None: the user's curriculum)."""
+
+    session: LiveSession
+    out: Path | None = None
+
+
+@dataclass(frozen=True)
+class AnnotateStart:
+    """`tutor annotate LESSON`: the lesson's teaching layer, edited."""
+
+    session: AnnotateSession
+
+
+@dataclass(frozen=True)
+class SessionReviewStart:
+    """`tutor review-session ID`: a live session, reviewed by `reviewer` (None: the learner's read-only view)."""
+
+    session_id: str
+    reviewer: str | None = None
+
+
+Start: TypeAlias = LibraryStart | LessonStart | ReviewStart | PairStart | NoKeyStart | RecordStart | AnnotateStart | SessionReviewStart
