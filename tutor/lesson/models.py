@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from .prompts import GOAL_PROMPT, INTERVENE_PROMPT, OUTCOME_PROMPT
 from .taxonomy import Category, Level, Origin
 
 FORMAT = "tutor.lesson/1"
@@ -33,13 +34,13 @@ class _Model(BaseModel):
 
 class GoalAsk(_Model):
     type: Literal["goal"]
-    prompt: Text = "What goal would you give the agent?"
+    prompt: Text = GOAL_PROMPT
     rubric: list[Text] = Field(default_factory=list)
 
 
 class OutcomeAsk(_Model):
     type: Literal["outcome"]
-    prompt: Text = "Will it work?"
+    prompt: Text = OUTCOME_PROMPT
 
 
 class Accept(_Model):
@@ -64,7 +65,7 @@ Related = Annotated[list[Category], Field(default_factory=list, exclude_if=lambd
 
 class InterveneAsk(_Model):
     type: Literal["intervene"]
-    prompt: Text = "The agent is about to run this. Would you let it?"
+    prompt: Text = INTERVENE_PROMPT
     key_points: list[Text] = Field(default_factory=list)
     accept: Accepts
     related: Related  # categories near the senior's: half the category's credit

@@ -8,6 +8,7 @@ from typing import Any
 
 from tutor.lesson import FORMAT, Lesson
 from tutor.lesson.io import save_lesson_folder
+from tutor.lesson.prompts import GOAL_PROMPT, outcome_prompt
 from tutor.lesson.validate import check_lesson_data
 from tutor.record.redact import Redactor
 
@@ -107,7 +108,7 @@ def _steps(events: list[tuple[str, Any]], notes: list[str], state: dict[str, int
             if not goal_done:
                 goal_done = True
                 steps.append({"id": "goal", "kind": "goal", "text": value,
-                              "ask": {"type": "goal", "prompt": "What goal would you give the agent?", "rubric": list(GOAL_RUBRIC)}})
+                              "ask": {"type": "goal", "prompt": GOAL_PROMPT, "rubric": list(GOAL_RUBRIC)}})
             else:
                 steps.append({"id": new_id("prompt"), "kind": "prompt", "text": value})
             i += 1
@@ -165,7 +166,7 @@ def _steps(events: list[tuple[str, Any]], notes: list[str], state: dict[str, int
             if (mapped["tool"] == "run" and exit_code is not None and state["asks"] < MAX_OUTCOME_ASKS
                     and _TEST_LIKE.search(str(mapped["input"].get("command", "")))):
                 state["asks"] += 1
-                step["ask"] = {"type": "outcome", "prompt": "Will this command succeed?"}
+                step["ask"] = {"type": "outcome", "prompt": outcome_prompt(mapped["input"].get("command"))}
             results.append({k: v for k, v in step.items() if v is not None})
         previous = steps[-1] if steps else None
         if (not message.texts and calls and not results and previous is not None and previous["kind"] == "agent"
