@@ -6,8 +6,9 @@ same path checks and redaction apply), and the new text is computed in memory.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
+
+from tutor.lesson.diffs import file_diff
 
 from .scripted import ToolCall
 
@@ -42,14 +43,10 @@ def preview(call: ToolCall, read: Callable[[str], str | None]) -> tuple[str, str
 
 
 def _diff(path: str, before: str, after: str, label: str) -> str:
-    lines = list(
-        difflib.unified_diff(
-            before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{path}", f"b/{path}", n=3
-        )
-    )
+    lines = file_diff(path, before, after)
     if not lines:
         return f"{path}: no change"
-    text = "".join(line if line.endswith("\n") else line + "\n" for line in lines[:PREVIEW_LINES])
+    text = "".join(line + "\n" for line in lines[:PREVIEW_LINES])
     if len(lines) > PREVIEW_LINES:
         text += f"... {len(lines) - PREVIEW_LINES} more diff lines\n"
     return (f"{label}\n" if label else "") + text.rstrip("\n")

@@ -7,7 +7,6 @@ commit id, must match: lessons can never drift from their sources.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from pathlib import Path
 from tutor.errors import UserError
 from tutor.lesson import LESSON_FILE, dump_lesson, load_lesson
 from tutor.lesson.curriculum import CURRICULUM_FILE, is_curriculum, read_curriculum
+from tutor.lesson.diffs import unified_diff
 from tutor.words import plural
 
 from .builder import BUNDLE, BuildError, MissingToolError, build_lesson, build_root
@@ -102,7 +102,7 @@ def check_lesson(lesson_dir: Path, source_dir: Path) -> CheckResult:
                 # The rebuild ran on a machine without a tool the source needs: its outputs say so, not the story.
                 return result.unchecked("; ".join(report.missing))
             if new_text != old_text:
-                diff = list(difflib.unified_diff(old_text.splitlines(), new_text.splitlines(), "checked in", "rebuilt", lineterm="", n=1))
+                diff = unified_diff(old_text, new_text, "checked in", "rebuilt", context=1)
                 shown = "\n".join("    " + line for line in diff[:40])
                 result.problems.append(f"{lesson_dir / LESSON_FILE}: differs from a fresh build of its source; rebuild with `tutor build {source_dir}`\n{shown}")
             new_refs, old_refs = _bundle_refs(fresh / BUNDLE), _bundle_refs(lesson_dir / BUNDLE)

@@ -13,14 +13,13 @@ computed on the lines around it.
 from __future__ import annotations
 
 import codecs
-import difflib
 import os
-import re
 import secrets
 import stat
 from pathlib import Path
 
 from tutor.dotgit import is_git_name
+from tutor.lesson.diffs import file_diff
 from tutor.words import plural
 
 from . import paths
@@ -237,7 +236,6 @@ def _occurrences(data: bytes, needle: bytes, stop_after: int) -> list[int]:
     return found
 
 
-_HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
 
 
 def _edit_diff(shown: str, data: bytes, at: int, old: bytes, new: bytes, context: int = 3) -> str:
@@ -257,28 +255,7 @@ def _edit_diff(shown: str, data: bytes, at: int, old: bytes, new: bytes, context
     before = data[start:end]
     after = data[start:at] + new + data[at + len(old) : end]
     first_line = data.count(b"\n", 0, start)  # lines above the window
-    lines = list(
-        difflib.unified_diff(
-            before.decode("utf-8", errors="replace").splitlines(),
-            after.decode("utf-8", errors="replace").splitlines(),
-            f"a/{shown}",
-            f"b/{shown}",
-            n=context,
-            lineterm="",
-        )
-    )
-
-    def shift(line: str) -> str:
-        match = _HUNK.match(line)
-        if not match:
-            return line
-        old_start, old_len, new_start, new_len = match.groups()
-        return (
-            f"@@ -{int(old_start) + first_line}{old_len or ''} +{int(new_start) + first_line}{new_len or ''} @@"
-            + line[match.end() :]
-        )
-
-    lines = [shift(line) for line in lines]
+    lines = file_diff(shown, before.decode("utf-8", errors="replace"), after.decode("utf-8", errors="replace"), context=context, first_line=first_line)
     if len(lines) > DIFF_LINE_CAP:
         lines = lines[:DIFF_LINE_CAP] + [f"[… {len(lines) - DIFF_LINE_CAP} more diff lines …]"]
     return "\n".join(lines) if lines else f"edited {shown} (whitespace-only change)"
