@@ -7,6 +7,7 @@ where next goes) is the engine's, reached through the run service.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from textual import events, on, work
@@ -15,7 +16,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Button, Header, Static
 
@@ -24,48 +24,35 @@ from tutor.words import plural
 from tutor.learn import AskFrame, EndFrame, ReplayError, StepFrame, TaskFrame, View
 
 from ..widgets.footer import TutorFooter
-from ..widgets.ask_panel import AnswerIncomplete, AskPanel
-from ..widgets.grade_panel import GradePanel
-from ..widgets.point_check import PointCheck, PointRow
+from ..widgets.ask_panel import AskPanel, form_has_focus
+from ..widgets.point_check import PointCheck, open_check
 from ..widgets.prose import Prose
 from ..widgets.score_card import ScoreCardView
 from ..widgets.step_view import StepView, diff_text
 from ..widgets.timeline import Timeline
 from ..plain import assemble, plain
 from .help import LESSON_KEYS
-
-
-def _settle_garbage_collector() -> None:
-    """Move what lives as long as the screen (the lesson, the app) out of the collector's way.
-
-    A big lesson is hundreds of thousands of long-lived objects; without this every full
-    collection walks all of them and a key press can stall for a fifth of a second.
-    """
-    import gc
-
-    gc.collect()
-    gc.freeze()
-
+from .answer_judging import AnswerJudging, Judged
+from .gc_pacing import IdleCollector, hold_automatic_gc, settle_garbage_collector
 
 DRAFT_SAVE_SECONDS = 0.5  # a draft is written once typing pauses this long (and on every way out)
-IDLE_COLLECT_SECONDS = 1.0
-# Without an idle second (a held key), collect anyway, after the paint, every this many
-# frames: a collection's cost grows with the frames since the last one (~5 ms per frame).
-MAX_FRAMES_WITHOUT_COLLECTING = 30
-_automatic_gc_holds: set[int] = set()  # the player screens on top right now
 
 
-def _hold_automatic_gc(screen: object, hold: bool) -> None:
-    import gc
+def task_widgets(frame: TaskFrame, view: View) -> list[Widget]:
+    """The lesson's task, before its first step."""
+    widgets: list[Widget] = [
+        Static(assemble(("⌂ The task", "bold"), (f"   {plural(view.total, 'step')}", "dim")), classes="step-title"),
+        Prose(frame.task, classes="task"),
+    ]
+    if view.lesson_changed:
+        widgets.append(Static("This lesson changed since your attempt began.", classes="warning"))
+    widgets.append(Static("Press n (or →) to begin. Answer each question before its step is revealed.", classes="hint"))
+    return widgets
 
-    if hold:
-        _automatic_gc_holds.add(id(screen))
-    else:
-        _automatic_gc_holds.discard(id(screen))
-    if _automatic_gc_holds:
-        gc.disable()
-    else:
-        gc.enable()
+
+def keep_in_view(frame: VerticalScroll, field: Widget) -> None:
+    if field.is_mounted and field.has_focus:
+        frame.scroll_to_widget(field, animate=False)
 
 
 class PlayerScreen(Screen):
@@ -87,6 +74,7 @@ class PlayerScreen(Screen):
         super().__init__()
         self.run = run
         self.lesson_title = title
+        self.has_code = False  # whether there is code to investigate (a lesson with a repository)
         self._view: View | None = None
         self._bindings_state: tuple | None = None
         # True while one frame is replaced by the next: a key typed then would reach whatever
@@ -94,8 +82,8 @@ class PlayerScreen(Screen):
         self.transitioning = False
         self._keys_ready = False  # the new frame's focus has landed
         self._draft_timer: Any = None
-        self._judging: str | None = None  # the step whose answer Claude is judging now
-        self._judge_notices: dict[str, str] = {}  # steps Claude could not judge, and why
+        self.judging = AnswerJudging(self)
+        self.collector = IdleCollector(self)
 
     @property
     def holds_keys(self) -> bool:
@@ -114,11 +102,9 @@ class PlayerScreen(Screen):
         for note in getattr(self.run, "notes", []):
             self.notify(plain(note), title="Note", timeout=8)  # type: ignore[arg-type]  # a Text shows as it is
         self.call_after_refresh(self.show_view)
-        self.call_after_refresh(_settle_garbage_collector)
+        self.call_after_refresh(settle_garbage_collector)
         # Collections happen while the learner reads, not on the key press that turns the page.
-        _hold_automatic_gc(self, True)
-        self._frames_since_collect = 0
-        self._collect_timer: Timer | None = None
+        hold_automatic_gc(self, True)
 
     def on_unmount(self) -> None:
         import gc
@@ -127,32 +113,15 @@ class PlayerScreen(Screen):
         close = getattr(self.run, "close", None)
         if close is not None:
             close()  # another Tutor may open this attempt now
-        _hold_automatic_gc(self, False)
+        hold_automatic_gc(self, False)
         gc.unfreeze()  # frames frozen while on screen may be garbage now: let the collector see them
 
     def on_screen_suspend(self) -> None:
         self.save_drafts()
-        _hold_automatic_gc(self, False)
+        hold_automatic_gc(self, False)
 
     def on_screen_resume(self) -> None:
-        _hold_automatic_gc(self, True)
-
-    def _collect_when_idle(self) -> None:
-        self._frames_since_collect += 1
-        if self._collect_timer is not None:
-            self._collect_timer.stop()
-        if self._frames_since_collect >= MAX_FRAMES_WITHOUT_COLLECTING:
-            self._collect_now()
-        else:
-            self._collect_timer = self.set_timer(IDLE_COLLECT_SECONDS, self._collect_now)
-
-    def _collect_now(self) -> None:
-        """Collect what the last frames left, then freeze the survivors so the next pass stays small."""
-        import gc
-
-        gc.collect()
-        gc.freeze()
-        self._frames_since_collect = 0
+        hold_automatic_gc(self, True)
 
     # -- rendering
 
@@ -166,20 +135,20 @@ class PlayerScreen(Screen):
         try:
             view = self.run.view()
             self._view = view
-            self._start_judging_if_due(view)
+            self.judging.start_if_due(view)
             self.query_one(Timeline).show(view)
             frame = self.query_one("#frame", VerticalScroll)
             await frame.remove_children()
             await frame.mount_all(self.frame_widgets(view))
             frame.scroll_home(animate=False)
             panel = self.query(AskPanel)
-            check = self._open_check()
+            check = open_check(self)
             if panel and focus_answer:
                 field = panel.first().first_field()
                 # Focus's own scroll-into-view can run before the new frame is laid out and
                 # leave the question scrolled away; scroll (if at all) once layout is done.
                 field.focus(scroll_visible=False)
-                frame.call_after_refresh(self._keep_in_view, frame, field)
+                frame.call_after_refresh(keep_in_view, frame, field)
             elif check is not None:
                 # The marks are due before moving on: y, p and n go to the check (the verdict stays on top).
                 check.focus(scroll_visible=False)
@@ -188,49 +157,29 @@ class PlayerScreen(Screen):
         finally:
             batch.__exit__(None, None, None)
             self.transitioning = False
-        self._refresh_bindings_if_changed(view)
+        # Redraw the footer only when what is enabled changed: each redraw costs (and leaks) footer widgets.
+        state = (view.can_next, view.can_back, view.awaiting_answer, view.finished, open_check(self) is not None, type(view.frame))
+        if state != self._bindings_state:
+            self._bindings_state = state
+            self.refresh_bindings()
         # Focus moves through the app's queue: keys open up behind it, never onto the old focus.
         self.app.call_later(self._accept_keys)
         # Housekeeping waits until the new frame is on screen: never between a key and its paint.
-        self.call_after_refresh(self._collect_when_idle)
+        self.call_after_refresh(self.collector.frame_shown)
 
     def _accept_keys(self) -> None:
         self._keys_ready = True
         self.app.release_keys()  # type: ignore[attr-defined]
 
-    @staticmethod
-    def _keep_in_view(frame: VerticalScroll, field: Widget) -> None:
-        if field.is_mounted and field.has_focus:
-            frame.scroll_to_widget(field, animate=False)
-
-    def _refresh_bindings_if_changed(self, view: View) -> None:
-        """Redraw the footer only when what is enabled changed: each redraw costs (and leaks) footer widgets."""
-        state = (view.can_next, view.can_back, view.awaiting_answer, view.finished, self._open_check() is not None, type(view.frame))
-        if state != self._bindings_state:
-            self._bindings_state = state
-            self.refresh_bindings()
-
     def frame_widgets(self, view: View) -> list:
         frame = view.frame
         if isinstance(frame, TaskFrame):
-            widgets: list = [
-                Static(assemble(("⌂ The task", "bold"), (f"   {plural(view.total, 'step')}", "dim")), classes="step-title"),
-                Prose(frame.task, classes="task"),
-            ]
-            if view.lesson_changed:
-                widgets.append(Static("This lesson changed since your attempt began.", classes="warning"))
-            widgets.append(Static("Press n (or →) to begin. Answer each question before its step is revealed.", classes="hint"))
-            return widgets
+            return task_widgets(frame, view)
         if isinstance(frame, AskFrame):
             return [AskPanel(frame, view.total, has_code=self.has_code)]
         if isinstance(frame, StepFrame):
-            grade = check = None
-            if frame.committed is not None and frame.grade is not None:
-                judging = frame.grade.pending and self._judging == frame.step.id
-                grade = GradePanel(frame.step, frame.committed, frame.grade, judging=judging)
-                if frame.grade.pending and not judging and not self._claude_will_judge(frame.step.id):
-                    check = PointCheck(frame.step.id, self._point_rows(frame.grade), notice=self._judge_notices.get(frame.step.id, ""))
-            widgets = [StepView(frame.number, view.total, frame.step, frame.call, grade=grade, check=check)]
+            grade, check = self.judging.panels(frame)
+            widgets: list = [StepView(frame.number, view.total, frame.step, frame.call, grade=grade, check=check)]
             hint = "n: next step" if view.can_next else ""
             if hint:
                 widgets.append(Static(hint, classes="hint"))
@@ -241,11 +190,6 @@ class PlayerScreen(Screen):
 
     def other_frame_widgets(self, view: View) -> list:
         return [Static(plain(str(view.frame)))]
-
-    @property
-    def has_code(self) -> bool:
-        """Whether there is code to investigate (a lesson with a repository)."""
-        return False
 
     # -- actions
 
@@ -261,16 +205,12 @@ class PlayerScreen(Screen):
             return True if view.can_back else None
         # Submit and skip are offered only where there is something to submit or skip.
         if action == "submit":
-            return view.awaiting_answer or self._open_check() is not None
+            return view.awaiting_answer or open_check(self) is not None
         if action == "skip":
             return view.awaiting_answer
         if action == "confidence":
             return True if view.awaiting_answer else None
         return True
-
-    def _open_check(self) -> PointCheck | None:
-        checks = self.query(PointCheck)
-        return checks.first() if checks else None
 
     # -- what the learner has typed and not sent
 
@@ -307,13 +247,9 @@ class PlayerScreen(Screen):
         panels = self.query(AskPanel)
         return bool(panels) and panels.first().current_draft().has_work
 
-    def _focus_in_form(self) -> bool:
-        focused = self.focused
-        return focused is not None and any(isinstance(node, AskPanel) for node in focused.ancestors)
-
     def on_key(self, event: events.Key) -> None:
         # `n` is greyed out at an open question; pressed anyway (from outside the form), say why.
-        if event.key in ("n", "right") and self._view is not None and self._view.awaiting_answer and not self._focus_in_form():
+        if event.key in ("n", "right") and self._view is not None and self._view.awaiting_answer and not form_has_focus(self):
             event.stop()
             event.prevent_default()
             self.notify("Answer first (ctrl+s), or skip (ctrl+g): the step is revealed after.", severity="warning", timeout=3)
@@ -345,7 +281,7 @@ class PlayerScreen(Screen):
         self._after_typed_keys(self._submit)
 
     def action_skip(self) -> None:
-        self._after_typed_keys(self._skip)
+        self._after_typed_keys(partial(self._commit, "skip"))
 
     def _after_typed_keys(self, callback: Any) -> None:
         """Run `callback` once the focused widget has handled the keys already sent to it.
@@ -361,32 +297,21 @@ class PlayerScreen(Screen):
     async def _submit(self) -> None:
         panels = self.query(AskPanel)
         if not panels:
-            check = self._open_check()
+            check = open_check(self)
             if check is not None:
                 check.action_record()
             return
-        panel = panels.first()
-        try:
-            answer = panel.collect()
-        except AnswerIncomplete as missing:
-            self.notify(str(missing), severity="warning", timeout=4)
-            panel.query_one(f"#{missing.field_id}").focus()
-            return
-        if await self._do("answer", answer):
-            await self.show_view()
-            self._focus_after_answer()
+        answer = panels.first().submission()
+        if answer is not None:
+            await self._commit("answer", answer)
 
-    async def _skip(self) -> None:
-        if self._view is None or not self._view.awaiting_answer:
+    async def _commit(self, move: str, *args: object) -> None:
+        """Answer (or skip) the open question; then the check takes the keys when there is one, else the frame (so `n` works at once)."""
+        if move == "skip" and (self._view is None or not self._view.awaiting_answer):
             return
-        if await self._do("skip"):
+        if await self._do(move, *args):
             await self.show_view()
-            self._focus_after_answer()
-
-    def _focus_after_answer(self) -> None:
-        """The answer form is gone: the check takes the keys when there is one, else the frame (so `n` works at once)."""
-        check = self._open_check()
-        (check or self.query_one("#frame")).focus(scroll_visible=False)
+            (open_check(self) or self.query_one("#frame")).focus(scroll_visible=False)
 
     def action_confidence(self, level: str) -> None:
         for panel in self.query(AskPanel):
@@ -395,81 +320,24 @@ class PlayerScreen(Screen):
     def action_library(self) -> None:
         self.app.action_library()  # type: ignore[attr-defined]
 
-    @on(Button.Pressed, "#submit")
-    async def _submit_pressed(self) -> None:
-        await self._submit()
-
-    @on(Button.Pressed, "#skip")
-    async def _skip_pressed(self) -> None:
-        await self._skip()
-
-    @on(Button.Pressed, "#library")
-    def _library_pressed(self) -> None:
-        self.action_library()
-
-    # -- judging a free-text answer: Claude when a key is set, else (or when it fails) the learner's own check
-
-    def _point_rows(self, grade: Any) -> list[PointRow]:
-        from tutor.learn import Verdict
-        from tutor.services.judging import answer_text, point_hints
-
-        rows = []
-        for each in point_hints(grade, answer_text(grade, self.run.replay)):
-            found = each.hint
-            opposite = found.evidence if found.verdict is Verdict.CONTRADICTED else ""
-            rows.append(PointRow(each.point, found.matched, opposite))
-        return rows
-
-    def _claude_will_judge(self, step_id: str) -> bool:
-        """Whether Claude judges this answer (a judge is set up and has not failed on it)."""
-        return getattr(self.app, "judge", None) is not None and step_id not in self._judge_notices
-
-    def _start_judging_if_due(self, view: View) -> None:
-        frame = view.frame
-        if not isinstance(frame, StepFrame) or frame.grade is None or not frame.grade.pending:
-            return
-        step_id = frame.step.id
-        if self._judging is not None or not self._claude_will_judge(step_id):
-            return
-        self._judging = step_id
-        self.judge_answer(step_id, self.run.judge_request(step_id))
-
-    @work(exclusive=True, group="judge")
-    async def judge_answer(self, step_id: str, request: Any) -> None:
-        """Claude's judgement, off the key path; on failure, the learner's own check with the reason."""
-        from tutor.services.errors import JudgeUnavailable
-
-        try:
-            judgement = await self.app.judge.judge(request)  # type: ignore[attr-defined]
-        except JudgeUnavailable as failure:
-            self.post_message(self.Judged(step_id, None, failure.notice))
-            return
-        self.post_message(self.Judged(step_id, judgement, ""))
-
-    @dataclass
-    class Judged(Message):
-        step_id: str
-        judgement: Any  # a tutor.learn Judgement, or None when Claude could not judge
-        notice: str
+    @on(Button.Pressed, "#submit, #skip, #library")
+    async def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "submit":
+            await self._submit()
+        elif event.button.id == "skip":
+            await self._commit("skip")
+        else:
+            self.action_library()
 
     @on(Judged)
-    async def _judged(self, event: Judged) -> None:
-        self._judging = None
-        if event.judgement is None:
-            self._judge_notices[event.step_id] = event.notice
-            await self.show_view(focus_answer=False)
-            return
-        if await self._do("judge", event.step_id, event.judgement):
-            await self.show_view(focus_answer=False)
-
     @on(PointCheck.Checked)
-    async def _checked(self, event: PointCheck.Checked) -> None:
-        from tutor.learn import Judge, Judgement, PointVerdict
-
-        marks = tuple(PointVerdict(index, verdict) for index, verdict in enumerate(event.marks))
-        judgement = Judgement(Judge.SELF, marks, notice=self._judge_notices.get(event.step_id, ""))
-        if await self._do("judge", event.step_id, judgement):
-            await self.show_view(focus_answer=False)
+    async def _judged(self, event: Judged | PointCheck.Checked) -> None:
+        """The points of an answer judged: by Claude (or why it could not), or by the learner's own check."""
+        judgement = self.judging.judgement_of(event)
+        if judgement is not None and not await self._do("judge", event.step_id, judgement):
+            return
+        await self.show_view(focus_answer=False)
+        if isinstance(event, PointCheck.Checked):
             self.query_one("#frame").focus()
 
     @on(Timeline.Jump)
@@ -495,6 +363,7 @@ class LessonScreen(PlayerScreen):
     def __init__(self, run: Any, *, title: str, lesson_path: Any = None) -> None:
         super().__init__(run, title=title)
         self.lesson_path = lesson_path
+        self.has_code = run.lesson.repo is not None and lesson_path is not None
         self._lesson_repo: Any = None
 
     async def show_view(self, focus_answer: bool = True) -> None:
@@ -531,10 +400,6 @@ class LessonScreen(PlayerScreen):
             await slots.first().mount_all(
                 [Static("The code changed at this step (from the lesson's repository):", classes="label"), Static(diff_text(event.diff), classes="diff")]
             )
-
-    @property
-    def has_code(self) -> bool:
-        return self.run.lesson.repo is not None and self.lesson_path is not None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry":

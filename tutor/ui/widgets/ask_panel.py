@@ -7,6 +7,7 @@ the panel cannot leak what it does not have.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -56,6 +57,12 @@ class AnswerIncomplete(Exception):
     def __init__(self, message: str, field_id: str) -> None:
         super().__init__(message)
         self.field_id = field_id
+
+
+def form_has_focus(screen: Any) -> bool:
+    """Whether the focus is in a question's form (where keys are the learner's typing)."""
+    focused = screen.focused
+    return focused is not None and any(isinstance(node, AskPanel) for node in focused.ancestors)
 
 
 class AskPanel(Vertical):
@@ -208,6 +215,15 @@ class AskPanel(Vertical):
     def _pressed(self, radio_set_id: str) -> str | None:
         button = self.query_one(f"#{radio_set_id}", RadioSet).pressed_button
         return button.id if button is not None else None
+
+    def submission(self) -> Answer | None:
+        """The learner's answer; when it is incomplete, None, having said what is missing and focused that field."""
+        try:
+            return self.collect()
+        except AnswerIncomplete as missing:
+            self.notify(str(missing), severity="warning", timeout=4)
+            self.query_one(f"#{missing.field_id}").focus()
+            return None
 
     def collect(self) -> Answer:
         """The learner's answer, or AnswerIncomplete saying what is missing."""

@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
@@ -124,3 +125,9 @@ class PointCheck(Vertical, can_focus=True):
             self.cursor = next(i for i, mark in enumerate(self.marks) if mark is None)
             return
         self.post_message(self.Checked(self.step_id, marks))
+
+
+def open_check(node: DOMNode) -> PointCheck | None:
+    """The check waiting for the learner's marks under `node` (a screen), if there is one."""
+    checks = node.query(PointCheck)
+    return checks.first() if checks else None
