@@ -10,176 +10,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Header, Input, OptionList, Select, Static, TextArea
+from textual.widgets import Checkbox, Header, Input, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
-from tutor.lesson import AgentStep, AnyStep, Call, ChoiceAsk, GoalAsk, InterveneAsk, OutcomeAsk, ResultStep
-from tutor.lesson.edit import EditRefused, ask_types_for, lines
-from tutor.lesson.taxonomy import CATEGORY_MEANINGS, Category
+from tutor.lesson import AnyStep, ResultStep
+from tutor.lesson.edit import EditRefused, lines
+from tutor.lesson.taxonomy import Category
 
-from ..glyphs import ASK_LABELS, CATEGORY_KEYS, KIND_ICONS, KIND_LABELS
+from ..glyphs import KIND_ICONS, KIND_LABELS
 from ..widgets.footer import TutorFooter
 from ..widgets.live import CategoryPicker
 from ..widgets.prose import Prose
 from ..widgets.step_view import step_body
-from ..plain import assemble, line, plain, text_of
+from ..plain import assemble, plain, text_of
+from .annotate_parts import (
+    NO_ASK,
+    CategoryKeys,
+    LeaveAnnotate,
+    StepList,
+    ask_widgets,
+    calls_of,
+    result_body,
+    show_ask_fields,
+    step_row,
+)
 
-MAX_OUTPUT_LINES = 200  # the editor shows what a result printed to remind, not to read in full
-CATEGORY_COLUMNS, CATEGORY_WIDTH = 3, 15  # the picker's grid: fits the narrowest detail pane
 PREVIEW_DELAY = 0.3  # seconds of quiet typing before the Markdown preview is redrawn
-NO_ASK = "none"
-DEFAULT_PROMPTS = {
-    "goal": GoalAsk.model_fields["prompt"].default,
-    "outcome": OutcomeAsk.model_fields["prompt"].default,
-    "intervene": InterveneAsk.model_fields["prompt"].default,
-    "choice": "",
-}
-LINES_LABELS = {
-    "goal": "Rubric: what a good goal does, one item per line (the learner ticks their goal against it)",
-    "intervene": "Key points: what the learner should say, one per line",
-    "choice": "Options, one per line",
-}
-
-
-def step_summary(step: AnyStep) -> str:
-    """One line naming what the step is, for the step list."""
-    if isinstance(step, ResultStep):
-        text = ("ok" if step.ok else "failed") + (f" ({step.exit_code})" if step.exit_code is not None else "") + f" · {step.call}"
-    elif isinstance(step, AgentStep) and not step.text and step.calls:
-        first = step.calls[0]
-        text = f"{first.tool} {first.input.get('command') or first.input.get('path') or ''}"
-    else:
-        text = getattr(step, "text", "") or ""
-        if step.kind == "correction":
-            text = f"{step.category.value}: {text}"
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    return " ".join(first_line.replace("`", "").replace("**", "").split())[:90]
-
-
-def result_body(step: ResultStep, call: Call | None) -> list[Widget]:
-    """A result, read-only. Its output is plain text: a Log sizes itself in a thread, and
-    stepping quickly through the list removes it before that thread reports back."""
-    verdict = assemble(("✓ worked", "bold green") if step.ok else ("✗ failed", "bold red"))
-    if step.exit_code is not None:
-        verdict.append(f"  exit code {step.exit_code}", "dim")
-    if call is not None:
-        target = call.input.get("command") if call.tool == "run" else f"{call.tool} {call.input.get('path', '')}"
-        verdict.append(line(f"  {target}", "bold", limit=2000, exact=True))
-    widgets: list[Widget] = [Static(verdict, classes="verdict")]
-    lines_out = step.output.splitlines() or ["(no output)"]
-    shown = plain("\n".join(lines_out[:MAX_OUTPUT_LINES]), no_wrap=True, overflow="ellipsis")
-    if len(lines_out) > MAX_OUTPUT_LINES:
-        shown.append(f"\n… {len(lines_out) - MAX_OUTPUT_LINES} more lines", "dim italic")
-    if step.commit:
-        widgets.append(Static(plain(f"code after it: commit {step.commit[:12]}", "dim")))
-    return [*widgets, Static(shown, classes="annotate-output")]
-
-
-def step_row(number: int, step: AnyStep) -> Text:
-    marks = assemble(
-        ("?" if step.ask is not None else " ", "bold yellow"),
-        ("¶" if step.annotation else " ", "bold cyan"),
-        ("⊘" if step.hidden else " ", "bold red"),
-    )
-    row = assemble(
-        (f"{number:>3} ", "dim"),
-        (f"{KIND_ICONS[step.kind]} ", "bold"),
-        line(f"{step.id:<6} ", "bold"),
-        marks,
-        " ",
-        line(step_summary(step), "dim"),
-        no_wrap=True,
-        overflow="ellipsis",
-    )
-    if step.hidden:
-        row.stylize("strike dim", 4)
-    return row
 
 
 def _name(widget: Widget) -> str | None:
     """A field's name: its id without the screen's prefix (ids are global to the stylesheet)."""
     return widget.id.removeprefix("annotate-") if widget.id else None
-
-
-class StepList(OptionList):
-    """The trajectory, one row per step: its place, kind, id, markers (? ask, ¶ annotation, ⊘ hidden)."""
-
-    BINDINGS = [
-        Binding("h", "toggle_hidden", "Hide/show", id="annotate-hide", tooltip="Hide this step from learners, or show it again"),
-    ]
-
-    class ToggleHidden(Message):
-        def __init__(self, step_id: str) -> None:
-            super().__init__()
-            self.step_id = step_id
-
-    def action_toggle_hidden(self) -> None:
-        option = self.highlighted_option
-        if option is not None and option.id is not None:
-            self.post_message(self.ToggleHidden(option.id))
-
-
-class CategoryKeys(CategoryPicker):
-    """The shared one-key category picker, marking the category the correction has now."""
-
-    def __init__(self, current: Category, **kwargs: Any) -> None:
-        self.current = current
-        super().__init__(**kwargs)
-
-    def _table(self) -> Text:  # compact: a grid of keys, then what the chosen one means
-        text = plain()
-        for index, (key, category) in enumerate(CATEGORY_KEYS.items()):
-            if index and index % CATEGORY_COLUMNS == 0:
-                text.append("\n")
-            text.append(f" {key} ", "bold reverse")
-            name = f" {category}"
-            text.append(name, "bold underline" if category == self.current.value else "")
-            text.append(" " * (CATEGORY_WIDTH - len(name)))
-        text.append(f"\n● {self.current.value}: ", "bold")
-        text.append(CATEGORY_MEANINGS[self.current], "italic")
-        return text
-
-    def show(self, current: Category) -> None:
-        self.current = current
-        self.update(self._table())
-
-
-class LeaveAnnotate(ModalScreen[str | None]):
-    """Unsaved changes: save, leave without them, or stay."""
-
-    BINDINGS = [
-        Binding("y", "choose('save')", "Save", id="leave-save", tooltip="Save lesson.json, then leave"),
-        Binding("n", "choose('discard')", "Don't save", id="leave-discard", tooltip="Leave; the changes are lost"),
-        Binding("c,escape", "choose(None)", "Cancel", id="leave-cancel", tooltip="Stay in the editor"),
-    ]
-
-    def __init__(self, why: str) -> None:
-        super().__init__()
-        self.why = why
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="annotate-leave-dialog"):
-            yield Static(plain(self.why, "bold"))
-            yield Static("Save? y: save and leave · n: leave without saving · c or escape: cancel", classes="hint")
-            with Horizontal(classes="buttons"):
-                yield Button("Save  y", id="annotate-leave-save", variant="primary")
-                yield Button("Don't save  n", id="annotate-leave-discard", variant="error")
-                yield Button("Cancel  c", id="annotate-leave-cancel")
-
-    def action_choose(self, choice: str | None) -> None:
-        self.dismiss(choice)
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss({"annotate-leave-save": "save", "annotate-leave-discard": "discard"}.get(event.button.id or ""))
 
 
 class AnnotateScreen(Screen):
@@ -215,12 +82,9 @@ class AnnotateScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="annotate"):
-            yield StepList(*self._rows(), id="annotate-steps")
+            yield StepList(*[Option(step_row(number, step), id=step.id) for number, step in enumerate(self.lesson.steps, 1)], id="annotate-steps")
             yield VerticalScroll(id="annotate-detail")
         yield TutorFooter()
-
-    def _rows(self) -> list[Option]:
-        return [Option(step_row(number, step), id=step.id) for number, step in enumerate(self.lesson.steps, 1)]
 
     async def on_mount(self) -> None:
         self._update_title()
@@ -237,16 +101,6 @@ class AnnotateScreen(Screen):
 
     def _update_title(self) -> None:
         self.sub_title = f"annotate · {self.lesson.title}" + (" · unsaved" if self.session.dirty else "")
-
-    def _calls(self) -> dict[str, Call]:
-        found: dict[str, Call] = {}
-        latest: dict[str, Call] = {}
-        for step in self.lesson.steps:
-            if isinstance(step, AgentStep):
-                latest = {call.id: call for call in step.calls}
-            elif isinstance(step, ResultStep) and step.call in latest:
-                found[step.id] = latest[step.call]
-        return found
 
     async def _show_step(self, step_id: str, focus: str | None = None) -> None:
         """Rebuild the right side for one step; a refused draft of the step left behind is dropped, and said so."""
@@ -266,7 +120,7 @@ class AnnotateScreen(Screen):
                 detail.scroll_home(animate=False)
         finally:
             self._building = False
-        self._show_ask_fields()
+        show_ask_fields(self)
         if focus is not None:
             self.query_one(f"#{focus}").focus()
 
@@ -284,7 +138,7 @@ class AnnotateScreen(Screen):
         if step.kind == "correction":
             body = [Prose(step.text, classes="prose prompt")]  # category and why are edited below
         elif isinstance(step, ResultStep):
-            body = result_body(step, self._calls().get(step.id))
+            body = result_body(step, calls_of(self.lesson).get(step.id))
         else:
             body = step_body(step)
         for widget in body:
@@ -307,70 +161,14 @@ class AnnotateScreen(Screen):
                 Static("Category · focus it and press a key", classes="label"),
                 CategoryKeys(step.category, id="annotate-category"),
             ]
-        widgets += self._ask_widgets(step)
+        ask, seen = ask_widgets(self.lesson, step)
+        self._seen.update(seen)
+        widgets += ask
         self._seen["hidden"] = step.hidden
         widgets.append(
             Checkbox("Hidden from learners (h in the step list)", step.hidden, id="annotate-hidden", tooltip="A step that teaches nothing can be hidden; the trajectory keeps it")
         )
         return widgets
-
-    def _ask_widgets(self, step: AnyStep) -> list[Widget]:
-        label = Static("Ask · the learner answers it before the reveal", classes="label")
-        if step.hidden:
-            return [label, Static("A hidden step asks nothing: learners never see it.", classes="hint")]
-        ask = step.ask
-        allowed = [ask_type.value for ask_type in ask_types_for(self.lesson, step.id)]
-        current = ask.type if ask is not None else NO_ASK
-        options = [("No ask", NO_ASK)] + [(f"{ASK_LABELS[kind]} ({kind})", kind) for kind in allowed]
-        prompt = ask.prompt if ask is not None and ask.prompt != DEFAULT_PROMPTS[ask.type] else ""
-        items: list[str] = []
-        if isinstance(ask, GoalAsk):
-            items = ask.rubric
-        elif isinstance(ask, InterveneAsk):
-            items = ask.key_points
-        elif isinstance(ask, ChoiceAsk):
-            items = ask.options
-        answer = str(ask.answer + 1) if isinstance(ask, ChoiceAsk) else ""
-        explain = ask.explain if isinstance(ask, ChoiceAsk) else ""
-        lines_text = "\n".join(items)
-        self._seen.update({"ask-type": current, "ask-prompt": prompt, "ask-lines": lines_text, "ask-answer": answer, "ask-explain": explain})
-        fields = Vertical(id="annotate-ask-fields")
-        for widget in (
-            Static("Question (blank: the usual one)", id="annotate-ask-prompt-label", classes="label"),
-            Input(text_of(prompt, limit=None), id="annotate-ask-prompt", placeholder=DEFAULT_PROMPTS.get(current, "")),
-            Static("", id="annotate-ask-lines-label", classes="label"),
-            TextArea(text_of(lines_text, limit=None), id="annotate-ask-lines", classes="annotate-lines", soft_wrap=True, tab_behavior="focus"),
-            Static("Answer: the number of the right option", id="annotate-ask-answer-label", classes="label"),
-            Input(answer, id="annotate-ask-answer", type="integer", placeholder="1"),
-            Static("Explain (shown after the answer)", id="annotate-ask-explain-label", classes="label"),
-            TextArea(text_of(explain, limit=None), id="annotate-ask-explain", classes="annotate-lines", soft_wrap=True, tab_behavior="focus"),
-        ):
-            fields.compose_add_child(widget)
-        return [
-            label,
-            Select(options, value=current, allow_blank=False, id="annotate-ask-type", tooltip="Which question the learner answers here (only the types that may stand on this step)"),
-            fields,
-            Static("", id="annotate-ask-error", classes="annotate-error"),
-        ]
-
-    def _show_ask_fields(self) -> None:
-        """Show the fields the chosen ask type has, labelled for it."""
-        selects = self.query("#annotate-ask-type")
-        if not selects:
-            return
-        kind = str(selects.first(Select).value)
-        fields = self.query_one("#annotate-ask-fields")
-        fields.display = kind != NO_ASK
-        if kind == NO_ASK:
-            return
-        self.query_one("#annotate-ask-prompt", Input).placeholder = DEFAULT_PROMPTS[kind] or "The question (required)"
-        self.query_one("#annotate-ask-prompt-label", Static).update("Question" if kind == "choice" else "Question (blank: the usual one)")
-        has_lines = kind in LINES_LABELS
-        self.query_one("#annotate-ask-lines-label", Static).update(LINES_LABELS.get(kind, ""))
-        for field_id in ("#annotate-ask-lines-label", "#annotate-ask-lines"):
-            self.query_one(field_id).display = has_lines
-        for field_id in ("#annotate-ask-answer-label", "#annotate-ask-answer", "#annotate-ask-explain-label", "#annotate-ask-explain"):
-            self.query_one(field_id).display = kind == "choice"
 
     # -- edits
 
@@ -429,7 +227,7 @@ class AnnotateScreen(Screen):
     @on(Select.Changed, "#annotate-ask-type")
     def _ask_type_changed(self, event: Select.Changed) -> None:
         if self.step_id is not None and self._changed(event.select, str(event.value)):
-            self._show_ask_fields()
+            show_ask_fields(self)
             self._apply_ask()
 
     def _apply_ask(self) -> None:
