@@ -44,7 +44,7 @@ async def write_goal(pilot, screen, goal: str = GOAL, *, typed: bool = False) ->
     await pilot.press("ctrl+s")
     await wait_until(pilot, lambda: bool(screen.query("#mentor MentorCard")), "the mentor's comment")
     await pilot.press("ctrl+s")
-    await wait_until(pilot, lambda: screen.loop.state.phase != "goal", "the goal to start the agent")
+    await wait_until(pilot, lambda: screen.service.state.phase != "goal", "the goal to start the agent")
     await settled(pilot, screen)
 
 
@@ -273,7 +273,7 @@ async def test_no_key_screen_offers_the_demo(tutor_home: Path) -> None:
         await wait_until(pilot, lambda: "ANTHROPIC_API_KEY" in str(app.screen.query(".prose").first().render()), "the key's help")
         await pilot.press("d")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "PairScreen", "the demo")
-        assert app.screen.loop.state.header["agent"] == "demo"
+        assert app.screen.service.state.header["agent"] == "demo"
 
 
 async def test_a_long_streamed_reply_stays_a_few_widgets() -> None:

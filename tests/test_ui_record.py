@@ -65,7 +65,7 @@ async def start_with_goal(pilot, screen, *, typed: bool = False) -> None:  # noq
     else:
         await type_fast(pilot, GOAL)
     await pilot.press("ctrl+s")  # recording: no mentor round, the goal starts the agent
-    await wait_until(pilot, lambda: screen.loop.state.phase != "goal", "the goal")
+    await wait_until(pilot, lambda: screen.service.state.phase != "goal", "the goal")
     await settled(pilot, screen)
 
 
@@ -92,13 +92,13 @@ async def test_record_run_correct_annotate_mark_and_save(api, repo: Path, tmp_pa
         screen = app.screen
         assert isinstance(screen, RecordScreen)
         await start_with_goal(pilot, screen, typed=True)  # every letter a key: none of them acts in the goal's field
-        assert screen.loop.state.current.call.id == "toolu_run1"
+        assert screen.service.state.current.call.id == "toolu_run1"
         await pilot.press("w")  # no predictions in record mode: w does nothing
         await drained(pilot, app, screen)
-        assert screen.loop.state.current.prediction is None
+        assert screen.service.state.current.prediction is None
         await pilot.press("r")
         await settled(pilot, screen)
-        assert screen.loop.state.current.call.id == "toolu_gut"
+        assert screen.service.state.current.call.id == "toolu_gut"
         await pilot.press("c")
         await wait_until(pilot, lambda: isinstance(app.focused, CategoryPicker), "the category picker")
         await pilot.press("t")
@@ -109,7 +109,7 @@ async def test_record_run_correct_annotate_mark_and_save(api, repo: Path, tmp_pa
         await type_fast(pilot, "The test encodes the requirement; gutting it hides the bug.")
         await pilot.press("ctrl+s")
         await settled(pilot, screen)
-        assert screen.loop.state.current.call.id == "toolu_fix"
+        assert screen.service.state.current.call.id == "toolu_fix"
         await pilot.press("a")
         await wait_until(pilot, lambda: screen.form == "annotate" and focused_id(app) == "compose-text", "the annotation's field")
         await type_fast(pilot, "A one-character fix: **the minimal change**.")
@@ -126,12 +126,12 @@ async def test_record_run_correct_annotate_mark_and_save(api, repo: Path, tmp_pa
         await type_fast(pilot, "the fix is in app.py")
         await pilot.press("ctrl+s")
         await settled(pilot, screen)
-        assert len(screen.loop.state.asks) == 1
+        assert len(screen.service.state.asks) == 1
         await pilot.press("r")
         await settled(pilot, screen)
         await pilot.press("r")
         await settled(pilot, screen)
-        assert screen.loop.state.phase == "human"
+        assert screen.service.state.phase == "human"
         await ask_to_save(pilot)
         assert "1 question(s) marked" in dialog_text(app)
         await pilot.press("y")
@@ -254,10 +254,10 @@ async def test_each_call_at_the_gate_is_its_own_step_and_asks_stand_only_where_t
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await start_with_goal(pilot, screen)
-        assert screen.loop.state.current.call.id == "toolu_a"  # the read ran without stopping
+        assert screen.service.state.current.call.id == "toolu_a"  # the read ran without stopping
         await pilot.press("r")
         await settled(pilot, screen)
-        assert screen.loop.state.current.call.id == "toolu_b"
+        assert screen.service.state.current.call.id == "toolu_b"
         await pilot.press("m")
         await wait_until(pilot, lambda: isinstance(app.focused, KeyPicker), "the ask-type picker")
         assert set(app.focused.choices) == {"i", "o"}  # the third call of the message, yet a step of its own
@@ -267,7 +267,7 @@ async def test_each_call_at_the_gate_is_its_own_step_and_asks_stand_only_where_t
         await settled(pilot, screen)
         await pilot.press("r")
         await settled(pilot, screen)
-        assert screen.loop.state.phase == "human"
+        assert screen.service.state.phase == "human"
         assert app.focused.id == "compose-text"  # writing the next message: a and m would be typed
         await pilot.press("escape")
         await wait_until(pilot, lambda: focused_id(app) == "transcript", "escape to leave the message field")

@@ -8,6 +8,10 @@ the record is on disk: the redaction, write and fsync run in a thread, and so do
 previews (reading a file to diff against). The human's moves are coroutines that raise
 `Refused` (the gate does not allow it now) or `NotSaved` (the journal could not be
 written), each with a message for the screen.
+
+The screens reach the agent's side only through this module: the journal's record types and
+the session's folded state (`SessionState`) are re-exported here, and `sandbox_line` says where
+commands run (an import contract in .importlinter keeps `tutor.agent` out of `tutor.ui`).
 """
 
 from __future__ import annotations
@@ -18,12 +22,20 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from tutor.agent.records import Assistant, Phase, ProposedCall, Record, parse_record
+from tutor.agent.records import (
+    Annotation, AskMark, Assistant, Cancelled, Correction, End, Failure, Goal, MentorNote, Phase, Prediction, Prompt, ProposedCall,
+    Record, Result, Run, Saved, Stream, parse_record,
+)
+from tutor.agent.session import SessionState
 
 if TYPE_CHECKING:
-    from tutor.agent.session import SessionState
-
     from .live import LiveSession
+
+__all__ = [
+    "Annotation", "AskMark", "Assistant", "Cancelled", "Correction", "End", "Failure", "Goal", "LiveRecord", "LiveSessionService",
+    "Mentor", "MentorComment", "MentorNote", "NotSaved", "Phase", "Prediction", "Preview", "Prompt", "ProposedCall", "Record",
+    "RecordSink", "Refused", "Result", "Run", "Saved", "SessionState", "Stream",
+]
 
 
 class Refused(Exception):
@@ -97,14 +109,14 @@ class LiveSessionService:
         return str(getattr(self._loop.agent, "label", ""))
 
     @property
-    def sandbox_line(self) -> tuple[str, bool] | None:
-        """Where the agent's commands run, in one line, and whether that is a sandbox (None: unknown)."""
+    def sandbox_line(self) -> tuple[str, bool]:
+        """Where the agent's commands run, in one line, and whether that is a sandbox (never more than is true)."""
         status = self._session.sandbox
-        return None if status is None else (str(status.line), bool(status.active))
+        if status is None:
+            from tutor.agent.sandbox import UNSANDBOXED
 
-    @property
-    def requires_prediction(self) -> bool:
-        return bool(self._loop.require_prediction)
+            return f"The agent's {UNSANDBOXED}.", False
+        return str(status.line), bool(status.active)
 
     # -- records, in order, after they are on disk
 
@@ -162,11 +174,9 @@ class LiveSessionService:
 
     # -- the human's moves
 
-    async def draft_goal(self, text: str) -> None:
-        await self._move(self._loop.draft_goal, text)
-
-    async def set_goal(self, text: str) -> None:
-        await self._move(self._loop.set_goal, text)
+    async def goal(self, text: str, *, draft: bool = False) -> None:
+        """Set the goal contract (it starts the agent), or with `draft` only write it down for the mentor to read first."""
+        await self._move(self._loop.draft_goal if draft else self._loop.set_goal, text)
 
     async def prompt(self, text: str) -> None:
         await self._move(self._loop.prompt, text)

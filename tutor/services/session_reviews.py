@@ -5,6 +5,9 @@ atomically, one file per reviewer; the journal next to it is the learner's recor
 never written here. What a reviewer types goes through the redactor before it is stored,
 as everything of a session does. A review file that cannot be read is reported in one
 line and left out; it never stops the others from showing.
+
+The review screen reaches `tutor.record.session_trajectory` through this module only (an import
+contract in .importlinter keeps `tutor.record` out of `tutor.ui`); it is loaded when first used.
 """
 
 from __future__ import annotations
@@ -100,6 +103,48 @@ def save_review(review: Any, *, clock: float | None = None) -> tuple[Any, Path]:
     except OSError as error:
         raise SessionError(f"{path}: cannot write the review ({error.strerror or error})") from None
     return stored, path
+
+
+def reviewer_slug(name: str) -> str:
+    """The review's file name: one file per reviewer, whatever characters their name has."""
+    from tutor.record.session_trajectory import reviewer_slug as slug
+
+    return slug(name)
+
+
+def new_review(session_id: str, reviewer: str, *, seen_seq: int = 0) -> Any:
+    """An empty review of the session by `reviewer` (a `tutor.record.session_trajectory.Review`)."""
+    from tutor.record.session_trajectory import new_review as review
+
+    return review(session_id, reviewer, seen_seq=seen_seq)
+
+
+def new_mark(step: str, category: str, comment: str) -> Any:
+    """"I would have intervened here" on `step` (a `tutor.record.session_trajectory.Mark`)."""
+    from tutor.record.session_trajectory import Mark
+
+    return Mark(step, category, comment)
+
+
+def call_preview(call: Any) -> tuple[str, str]:
+    """(kind, text) of what the agent proposed at a call step, as the gate showed it."""
+    from tutor.record.session_trajectory import call_preview as preview
+
+    return preview(call)
+
+
+def describe_decision(call: Any, *, who: str = "The learner") -> list[str]:
+    """The learner's side of a call step in plain lines: the prediction, the decision, the outcome."""
+    from tutor.record.session_trajectory import describe_decision as describe
+
+    return describe(call, who=who)
+
+
+def result_output(call: Any) -> str:
+    """What a call step's result printed, then its error if it had one."""
+    from tutor.record.session_trajectory import result_output as output
+
+    return output(call)
 
 
 def list_session_entries() -> list[SessionEntry]:

@@ -26,8 +26,7 @@ from textual.screen import Screen
 from textual.widgets import Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from tutor.agent.records import MentorNote, Phase, Stream
-from tutor.services.live_session import LiveRecord, LiveSessionService, Mentor, NotSaved, Refused
+from tutor.services.live_session import LiveRecord, LiveSessionService, Mentor, MentorNote, NotSaved, Phase, Refused, SessionState, Stream
 
 from ..plain import plain
 from ..widgets.footer import TutorFooter
@@ -39,7 +38,6 @@ if TYPE_CHECKING:
 
     from .live_modes import LiveMode
 
-TEXT_REDRAW_SECONDS = 0.15  # streamed text is drawn at most this often
 VIEW_CLASSES = ("-phase-goal", "-phase-agent", "-phase-gate", "-phase-running", "-phase-human", "-phase-failed",
                 "-phase-ended", "-picking", "-correcting", "-form-annotate", "-form-ask-type", "-form-ask", "-extra")
 
@@ -79,28 +77,24 @@ class LiveScreen(Screen[None]):
         self.mode = mode
         self.confidence = "medium"
         self.busy = False  # the worker is driving the agent
-        self._worker: Worker[None] | None = None
+        self._worker: Worker[Phase] | None = None
         self._posted = self._handled = 0
-        self._cooling = False  # streamed text was drawn less than TEXT_REDRAW_SECONDS ago
         self._composed = False
         # Until the transcript is drawn and the field focused, keys wait (TutorApp holds them):
         # what is typed while the session opens goes into the goal, not nowhere.
         self.holds_keys = True
 
     @property
-    def loop(self) -> LiveSessionService:
-        """The session as the screen sees it (`screen.loop.state`: what tests read)."""
-        return self.service
-
-    @property
-    def state(self):  # type: ignore[no-untyped-def]  # noqa: ANN201 - SessionState
+    def state(self) -> SessionState:
         return self.service.state
 
     # -- layout
 
     def compose(self) -> ComposeResult:
         yield Static(self.mode.status_text(self), id="pair-status")
-        yield Static(self._sandbox_text(), id="sandbox-status")
+        # Where the agent's commands run, as the service says it (never more than is true).
+        line, sandboxed = self.service.sandbox_line
+        yield Static(plain(line, "dim" if sandboxed else "bold"), id="sandbox-status")
         with Horizontal(id="pair-body"):
             yield Transcript()
             with Vertical(id="pair-side"):
@@ -113,15 +107,6 @@ class LiveScreen(Screen[None]):
             yield from self.mode.compose_extra_fields()
             yield Static("", id="input-hint", classes="hint")
         yield TutorFooter()
-
-    def _sandbox_text(self):  # type: ignore[no-untyped-def]  # noqa: ANN202 - rich Text
-        """Where the agent's commands run, in the words of `tutor.agent.sandbox` (never more than is true)."""
-        line = self.service.sandbox_line
-        if line is None:
-            from tutor.agent.sandbox import UNSANDBOXED
-
-            return plain(f"The agent's {UNSANDBOXED}.", "bold")
-        return plain(line[0], "dim" if line[1] else "bold")
 
     async def on_mount(self) -> None:
         self._composed = True
@@ -166,11 +151,7 @@ class LiveScreen(Screen[None]):
         try:
             record = message.live.record
             if isinstance(record, Stream):
-                # Streamed text is drawn in batches, a few times a second: each draw lays out
-                # the transcript, and drawing per piece would starve the stream itself.
-                self.query_one(Transcript).buffer(record.text)
-                if not self._cooling:
-                    await self._draw_text()
+                await self.query_one(Transcript).stream(record.text)
             else:
                 await self._show(message.live)
                 self.mode.refresh_status(self)
@@ -178,13 +159,6 @@ class LiveScreen(Screen[None]):
             self.log.error(f"cannot draw {message.live.record.kind}: {error!r}")
         finally:
             self._handled += 1
-
-    async def _draw_text(self) -> None:
-        transcript = self.query_one(Transcript)
-        self._cooling = transcript.pending
-        if transcript.pending:
-            await transcript.flush_text()
-            self.set_timer(TEXT_REDRAW_SECONDS, self._draw_text)
 
     async def _show(self, live: LiveRecord, *, replaying: bool = False) -> None:
         record = live.record
@@ -241,10 +215,10 @@ class LiveScreen(Screen[None]):
     def field(self) -> TextArea:
         return self.query_one("#compose-text", TextArea)
 
-    async def move(self, name: str, *args: object) -> bool:
+    async def move(self, name: str, *args: object, **options: object) -> bool:
         """One of the service's moves; what refuses it is said, not raised."""
         try:
-            await getattr(self.service, name)(*args)
+            await getattr(self.service, name)(*args, **options)
         except Refused as error:
             self.notify(str(error).capitalize(), severity="warning")
             return False
@@ -312,12 +286,9 @@ class LiveScreen(Screen[None]):
     def drive(self, run: str | None = None) -> None:
         self.busy = True
         self.enter_phase()
-        self._worker = self.run_worker(self._advance(run), group="agent", exclusive=True, exit_on_error=False)
-
-    async def _advance(self, run: str | None) -> None:
         if run is not None:
             self.query_one("#gate-bar", Static).update(plain("Running… escape stops it", "italic"))
-        await self.service.advance(run)
+        self._worker = self.run_worker(self.service.advance(run), group="agent", exclusive=True, exit_on_error=False)
 
     def stop_worker(self) -> None:
         if self.busy and self._worker is not None:
@@ -332,16 +303,3 @@ class LiveScreen(Screen[None]):
         if event.state == WorkerState.ERROR:
             self.notify(f"The session stopped: {event.worker.error}", severity="error", timeout=15)
         self.enter_phase()
-
-    def ask_mentor(self, about: str, *args: str) -> None:
-        """The mentor's comment, journaled (and shown as a record) when it comes; in a worker, so keys go on."""
-        self.run_worker(self._mentor(about, *args), group="mentor", exit_on_error=False)
-
-    async def _mentor(self, about: str, *args: str) -> None:
-        try:
-            if about == "goal":
-                await self.service.mentor_on_goal(*args)
-            else:
-                await self.service.mentor_on_correction(*args)
-        except NotSaved as error:
-            self.notify(f"Not saved: {error}", severity="error")

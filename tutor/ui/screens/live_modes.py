@@ -8,11 +8,14 @@ and hears the mentor; record mode adds the senior's annotations and asks for lea
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static, TextArea
+
+from tutor.services.live_session import NotSaved
 
 from ..plain import assemble, plain
 from ..widgets.live import CategoryPicker
@@ -178,11 +181,11 @@ class LiveMode:
             screen.notify("Write your goal first.", severity="warning")
             return
         if not screen.state.goal_draft:
-            if await screen.move("draft_goal", text):
-                screen.ask_mentor("goal", text)
+            if await screen.move("goal", text, draft=True):
+                self.ask_mentor(screen, screen.service.mentor_on_goal(text))
             screen.enter_phase()
             return
-        if await screen.move("set_goal", text):
+        if await screen.move("goal", text):
             screen.field().text = ""
             await screen.query_one("#mentor").remove_children()
             screen.enter_phase()
@@ -212,7 +215,19 @@ class LiveMode:
         screen.field().text = ""
 
     def after_correction(self, screen: LiveScreen, category: str, message: str, proposal: str) -> None:
-        screen.ask_mentor("correction", category, message, proposal)
+        self.ask_mentor(screen, screen.service.mentor_on_correction(category, message, proposal))
+
+    # -- the mentor
+
+    def ask_mentor(self, screen: LiveScreen, asked: Awaitable[None]) -> None:
+        """The mentor's comment, journaled (and shown as a record) when it comes; in a worker, so keys go on."""
+        screen.run_worker(self._mentor(screen, asked), group="mentor", exit_on_error=False)
+
+    async def _mentor(self, screen: LiveScreen, asked: Awaitable[None]) -> None:
+        try:
+            await asked
+        except NotSaved as error:
+            screen.notify(f"Not saved: {error}", severity="error")
 
 
 PairMode = LiveMode

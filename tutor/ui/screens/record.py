@@ -184,7 +184,7 @@ class RecordMode(LiveMode):
         if not text:
             screen.notify("Write the goal first.", severity="warning")
             return
-        if await screen.move("set_goal", text):  # recording: no mentor round, the goal starts the agent
+        if await screen.move("goal", text):  # recording: no mentor round, the goal starts the agent
             screen.field().text = ""
             screen.enter_phase()
             screen.drive()
@@ -343,7 +343,7 @@ class RecordScreen(LiveScreen):
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         # The hint names the field that has the keyboard, once it has it: what to type where.
-        if self.form and self.form.startswith("ask:") or self.correcting not in (None, "category"):
+        if (self.form and self.form.startswith("ask:")) or self.correcting not in (None, "category"):
             self.query_one("#input-hint", Static).update(self.recording.field_hint(self, getattr(event.widget, "id", "") or ""))
 
     # -- leaving: save, or keep only the journal

@@ -74,7 +74,7 @@ class StepCard(Vertical):
         self.who = who
 
     def compose(self) -> ComposeResult:
-        from tutor.record.session_trajectory import call_preview, describe_decision, result_output
+        from tutor.services.session_reviews import call_preview, describe_decision, result_output
 
         step = self.step
         when = time.strftime("%H:%M:%S", time.localtime(step.at)) if step.at else ""
@@ -149,7 +149,7 @@ class SessionReviewScreen(Screen):
     ]
 
     def __init__(self, trajectory: Any, reviews: Any, *, reviewer: str | None = None, root: bool = False) -> None:
-        from tutor.record.session_trajectory import new_review, reviewer_slug
+        from tutor.services.session_reviews import new_review, reviewer_slug
 
         super().__init__()
         self.trajectory = trajectory
@@ -278,7 +278,7 @@ class SessionReviewScreen(Screen):
 
     @staticmethod
     def _slug(name: str) -> str:
-        from tutor.record.session_trajectory import reviewer_slug
+        from tutor.services.session_reviews import reviewer_slug
 
         return reviewer_slug(name)
 
@@ -391,13 +391,13 @@ class SessionReviewScreen(Screen):
             return
         text = self.query_one("#mark-comment", TextArea).text.strip()
         if self.form == "comment":
-            from tutor.record.session_trajectory import Mark
+            from tutor.services.session_reviews import new_mark
 
             if not text:
                 self.notify("Say what you would have told the agent.", severity="warning")
                 return
             step = self.selected
-            self.review = self.review.with_mark(Mark(step.id, str(self.form_category), text))
+            self.review = self.review.with_mark(new_mark(step.id, str(self.form_category), text))
             self.dirty = True
             self._close_form()
             await self._show_marks(step.id)

@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Markdown, Static
 
-from tutor.agent.records import Correction, Result
+from tutor.services.live_session import Correction, Result
 from tutor.lesson.taxonomy import CATEGORY_MEANINGS, Category
 
 from ..glyphs import CATEGORY_KEYS

@@ -11,14 +11,14 @@ from __future__ import annotations
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tutor.agent.records import (
-    AskMark, Annotation, Assistant, Cancelled, Correction, End, Failure, Goal, Prediction, Prompt, Result, Run, Saved,
+from tutor.services.live_session import (
+    Annotation, AskMark, Assistant, Cancelled, Correction, End, Failure, Goal, LiveRecord, Prediction, Prompt, Result, Run, Saved, SessionState,
 )
-from tutor.agent.session import SessionState
-from tutor.services.live_session import LiveRecord
 
 from ..plain import plain
 from .live import AgentText, ProposalCard, card_id, label_card
+
+TEXT_REDRAW_SECONDS = 0.15  # streamed text is drawn at most this often
 
 
 class Transcript(VerticalScroll):
@@ -28,11 +28,22 @@ class Transcript(VerticalScroll):
         super().__init__(id="transcript", can_focus=True)
         self._agent_text: AgentText | None = None
         self._pending: list[str] = []  # streamed text not drawn yet
+        self._cooling = False  # streamed text was drawn less than TEXT_REDRAW_SECONDS ago
 
     # -- streamed text
 
-    def buffer(self, text: str) -> None:
+    async def stream(self, text: str) -> None:
+        """A piece of the agent's reply. Streamed text is drawn in batches, a few times a second: each
+        draw lays out the transcript, and drawing per piece would starve the stream itself."""
         self._pending.append(text)
+        if not self._cooling:
+            await self._draw_text()
+
+    async def _draw_text(self) -> None:
+        self._cooling = self.pending
+        if self._cooling:
+            await self.flush_text()
+            self.set_timer(TEXT_REDRAW_SECONDS, self._draw_text)
 
     @property
     def pending(self) -> bool:
