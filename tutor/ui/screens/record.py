@@ -127,13 +127,13 @@ class RecordMode(LiveMode):
         return False
 
     def default_prompt(self, screen: LiveScreen, ask_type: str) -> str:
-        if ask_type == "goal":
-            return "What goal would you give the agent?"
-        if ask_type == "intervene":
-            return "The agent is about to do this. Would you let it?"
+        """The ask's question unless the senior writes one: the same wording as every other lesson's (`tutor.lesson.prompts`)."""
+        from tutor.lesson.prompts import DEFAULT_PROMPTS, outcome_prompt
+
+        if ask_type != "outcome":
+            return DEFAULT_PROMPTS.get(ask_type, "")
         current = screen.state.current
-        command = current.call.input.get("command") if current is not None and current.call.tool == "run" else None
-        return f"Will `{command}` succeed?" if isinstance(command, str) and len(command) < 80 else "Will it work?"
+        return outcome_prompt(current.call.input.get("command") if current is not None and current.call.tool == "run" else None)
 
     # -- keys
 
