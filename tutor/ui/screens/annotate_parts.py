@@ -6,15 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.dom import DOMNode
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Input, OptionList, Select, Static, TextArea
+from textual.widgets import Input, OptionList, Select, Static, TextArea
 
 from tutor.lesson import AgentStep, AnyStep, Call, ChoiceAsk, GoalAsk, InterveneAsk, OutcomeAsk, ResultStep
 from tutor.lesson.edit import ask_types_for
@@ -23,6 +20,7 @@ from tutor.lesson.taxonomy import CATEGORY_MEANINGS, Category
 from ..glyphs import ASK_LABELS, CATEGORY_KEYS, KIND_ICONS
 from ..widgets.live import CategoryPicker
 from ..plain import assemble, line, plain, text_of
+from .confirm import Answer, Choice
 
 MAX_OUTPUT_LINES = 200  # the editor shows what a result printed to remind, not to read in full
 CATEGORY_COLUMNS, CATEGORY_WIDTH = 3, 15  # the picker's grid: fits the narrowest detail pane
@@ -138,34 +136,16 @@ class CategoryKeys(CategoryPicker):
         self.update(self._table())
 
 
-class LeaveAnnotate(ModalScreen[str | None]):
-    """Unsaved changes: save, leave without them, or stay."""
-
-    BINDINGS = [
-        Binding("y", "choose('save')", "Save", id="leave-save", tooltip="Save lesson.json, then leave"),
-        Binding("n", "choose('discard')", "Don't save", id="leave-discard", tooltip="Leave; the changes are lost"),
-        Binding("c,escape", "choose(None)", "Cancel", id="leave-cancel", tooltip="Stay in the editor"),
-    ]
+class LeaveAnnotate(Choice):
+    """Unsaved changes: save ("save"), leave without them ("discard"), or stay (None)."""
 
     def __init__(self, why: str) -> None:
-        super().__init__()
-        self.why = why
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="annotate-leave-dialog"):
-            yield Static(plain(self.why, "bold"))
-            yield Static("Save? y: save and leave · n: leave without saving · c or escape: cancel", classes="hint")
-            with Horizontal(classes="buttons"):
-                yield Button("Save  y", id="annotate-leave-save", variant="primary")
-                yield Button("Don't save  n", id="annotate-leave-discard", variant="error")
-                yield Button("Cancel  c", id="annotate-leave-cancel")
-
-    def action_choose(self, choice: str | None) -> None:
-        self.dismiss(choice)
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss({"annotate-leave-save": "save", "annotate-leave-discard": "discard"}.get(event.button.id or ""))
+        answers = [
+            Answer(("y",), "save and leave", "save", button="annotate-leave-save", button_label="Save  y", variant="primary"),
+            Answer(("n",), "leave without saving", "discard", button="annotate-leave-discard", button_label="Don't save  n", variant="error"),
+            Answer(("c", "escape"), "cancel", None, button="annotate-leave-cancel", button_label="Cancel  c"),
+        ]
+        super().__init__(why, answers, hint="Save? y: save and leave · n: leave without saving · c or escape: cancel", dialog_id="annotate-leave-dialog")
 
 
 def calls_of(lesson: Any) -> dict[str, Call]:

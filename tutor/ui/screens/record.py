@@ -18,13 +18,12 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.events import DescendantFocus
-from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
-from ..plain import assemble, plain
+from ..plain import plain
 from ..widgets.live import KeyPicker
+from .confirm import SaveRecording
 from .live import LiveScreen
 from .live_modes import LiveMode, extra_field
 
@@ -371,34 +370,3 @@ class RecordScreen(LiveScreen):
         self.saved = saved
         self.app.saved_lesson = saved  # type: ignore[attr-defined]
         self.app.call_from_thread(self.app.exit)
-
-
-class SaveRecording(ModalScreen[str | None]):
-    """Save the recording as a lesson (`y`), keep only the journal (`n`), or go back (`escape`)."""
-
-    BINDINGS = [
-        Binding("y", "choose('save')", "Save lesson", id="save-yes"),
-        Binding("n", "choose('keep')", "Journal only", id="save-no"),
-        Binding("escape", "choose('back')", "Back", id="save-back"),
-    ]
-
-    def __init__(self, can_save: bool, note: str) -> None:
-        super().__init__()
-        self.can_save = can_save
-        self.note = note
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="save-dialog"):
-            if self.can_save:
-                yield Static(plain("Save this recording as a lesson?", "bold"))
-                yield Static(plain(self.note, "italic"))
-                yield Static(assemble((" y ", "bold reverse"), " save the lesson and quit   ", (" n ", "bold reverse"),
-                                           " quit, keeping only the journal   ", (" escape ", "bold reverse"), " back"))
-            else:
-                yield Static(plain("Nothing to save yet: there is no goal.", "bold"))
-                yield Static(assemble((" n ", "bold reverse"), " quit (the journal is kept)   ", (" escape ", "bold reverse"), " back"))
-
-    def action_choose(self, choice: str) -> None:
-        if choice == "save" and not self.can_save:
-            return
-        self.dismiss(None if choice == "back" else choice)

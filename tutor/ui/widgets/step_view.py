@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,6 +10,7 @@ from textual.widget import Widget
 from textual.widgets import Log, Static
 
 from tutor.lesson import AgentStep, AnyStep, Call, CorrectionStep, GoalStep, NoteStep, PromptStep, ResultStep
+from tutor.lesson.diffs import file_diff
 
 from tutor.words import plural
 
@@ -47,9 +46,7 @@ def edit_diff(call: Call) -> str:
     path = str(call.input.get("path", "file"))
     old = str(call.input.get("old", ""))
     new = str(call.input.get("new", call.input.get("content", "")))
-    return "\n".join(
-        difflib.unified_diff(old.splitlines(), new.splitlines(), fromfile=f"a/{path}", tofile=f"b/{path}", lineterm="")
-    )
+    return "\n".join(file_diff(path, old, new))
 
 
 def call_widgets(call: Call) -> list:
