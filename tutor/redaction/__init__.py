@@ -7,12 +7,14 @@
 - provider tokens with a recognisable shape, in the style of gitleaks: Anthropic,
   OpenAI, AWS access key ids, GitHub, GitLab, Slack, Stripe, Google, npm, Twilio
   (API keys, and an auth token next to its account SID), SendGrid, Mailgun, Discord,
-  Telegram, Hugging Face, PyPI, Vault, and more (see `_TOKEN_RULES`);
+  Telegram, Hugging Face, PyPI, Vault, Docker Hub, Pulumi, Figma, Sourcegraph,
+  Contentful, Netlify, Square, Mapbox, Notion, Alibaba, Tencent, and more (`tokens`);
 - structures that carry a secret: private key blocks (also base64-encoded, as in a
   kubeconfig's `client-key-data`), JWTs, `Authorization:` and `Cookie:` headers,
   `Bearer` tokens, passwords in URLs (`user:pass@host`, `redis://:pass@host`), Sentry
-  DSNs, `curl -u user:pass`, `mysql -pPASS`, `sshpass -p PASS`, `.pgpass` lines, AWS
-  secret keys and Azure account keys in assignments;
+  DSNs, `curl -u user:pass`, `mysql -pPASS`, `sshpass -p PASS`, `docker login -p`,
+  `openssl -k`/`-pass pass:`, `zip -P`, `7z -p`, `htpasswd -b`, the `aws configure` prompt,
+  `.pgpass` lines, PuTTY key files, AWS secret keys and Azure account keys in assignments;
 - values assigned to secret-named keys in code, config files, `.env` files (the whole
   rest of the line, whatever its characters), JSON, YAML, XML, `.netrc` (entries on one
   line or spread over several) and command-line flags (`password = "..."`,
@@ -29,7 +31,9 @@
   user's files are redacted when the workspace is made, so a later `base64 settings.py`
   is caught). Known values are matched as they are, JSON-escaped, URL-encoded, in hex
   (lower and upper case) and in base64 and base64url at each of the three alignments
-  (`encodings`), also wrapped over lines or spaced (`base64`, `xxd -p`, `od -tx1`).
+  (`encodings`), as `xxd -i` arrays, `\\xNN`, `%xx` (any case, or every byte), `\\u00XX`
+  and UTF-16, also wrapped over lines or spaced (`base64`, `xxd -p`, `od -tx1`). File
+  contents in UTF-16 are read as text (`Redactor.redact_bytes`).
 
 Ordinary hex (git commit SHAs), UUIDs and base64 outside secret-named
 assignments are left alone: lessons quote `git log` output.

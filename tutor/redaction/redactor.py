@@ -20,10 +20,10 @@ from .patterns import (
     _PEM_END,
     _PEM_MAX,
     _STRONG_KEYWORDS,
-    _TOKEN_RULES,
     _WEAK_KEYWORDS,
     _KeywordRule,
 )
+from .tokens import _TOKEN_RULES
 
 __all__ = ["MARKER", "MIN_EXTRA_VALUE", "Finding", "Redactor", "marker"]
 
