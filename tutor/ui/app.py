@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -14,7 +14,7 @@ from textual.screen import Screen
 from tutor.errors import UserError
 
 from .roles import HoldsKeys, KeepsDrafts, SettlesQuitting, Transitions
-from .start import AnnotateStart, LessonStart, LibraryStart, NoKeyStart, PairStart, RecordStart, ReviewStart, SessionReviewStart, Start
+from .start import LibraryStart, PairStart, RecordStart, Start
 
 if TYPE_CHECKING:
     from tutor.services.live import LiveSession
@@ -151,54 +151,9 @@ class TutorApp(App[None]):
             self.theme = self.settings.theme
         for warning in self.settings.warnings:
             self.notify(warning, severity="warning", timeout=8)
-        self._first_screens()[type(self.start)](self.start)
+        from .first_screen import open_first_screen
 
-    def _first_screens(self) -> dict[type, Callable[[Any], None]]:
-        """Each way Tutor starts (tutor.ui.start), and how its first screen opens: the one place modes differ."""
-        return {
-            LibraryStart: self._open_library,
-            LessonStart: lambda start: self._splash_then_open(start.folder),
-            ReviewStart: lambda start: self.open_review(root=True),
-            PairStart: lambda start: self.open_pair(start.session, start.mentor),
-            NoKeyStart: self._open_no_key,
-            RecordStart: self._open_record,
-            AnnotateStart: self._open_annotate,
-            SessionReviewStart: lambda start: self.open_session_review(start.session_id, start.reviewer, root=True),
-        }
-
-    def _open_library(self, start: LibraryStart) -> None:
-        from .screens.library import LibraryScreen
-
-        self.push_screen(LibraryScreen())
-
-    def _open_annotate(self, start: AnnotateStart) -> None:
-        from .screens.annotate import AnnotateScreen
-
-        self.push_screen(AnnotateScreen(start.session))
-
-    def _open_record(self, start: RecordStart) -> None:
-        from .screens.record import RecordScreen
-
-        self.sub_title = f"record · {start.session.id}"
-        self.push_screen(RecordScreen(start.session, out=start.out, author=self.settings.learner))
-
-    def _open_no_key(self, start: NoKeyStart) -> None:
-        from .screens.no_key import NoKeyScreen
-
-        self.push_screen(NoKeyScreen(start.key_help))
-
-    def _splash_then_open(self, folder: Path) -> None:
-        """Paint the title and task at once, then load the engine and the lesson screen."""
-        from tutor.lesson.peek import glance
-
-        seen = glance(folder)
-        if seen is None:
-            self.open_lesson(folder, root=True)
-            return
-        from .screens.splash import SplashScreen
-
-        self.push_screen(SplashScreen(seen.title, seen.task))
-        self.call_after_refresh(self.open_lesson, folder, root=True, replace=True)
+        open_first_screen(self, self.start)
 
     def watch_theme(self, theme: str) -> None:
         if self.is_running and theme != self.settings.theme:  # the learner's choice, not a caller's set-up before the app runs

@@ -1,7 +1,7 @@
 """What `TutorApp` opens first: one small dataclass per way Tutor starts.
 
 The command line (and `tutor.entry`, and the tests) describe the start; the app maps its
-type to the first screen (`TutorApp.FIRST_SCREENS`): no mode flags, no branching.
+type to the first screen (`tutor.ui.first_screen`): no mode flags, no branching.
 """
 
 from __future__ import annotations

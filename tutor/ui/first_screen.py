@@ -1,0 +1,73 @@
+"""How each way Tutor starts (`tutor.ui.start`) opens its first screen: the one place modes differ.
+
+The app calls `open_first_screen` once, on mount; each start type has one opener here, so
+adding a way to start is a dataclass in `start` and a function in `OPENERS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .start import AnnotateStart, LessonStart, LibraryStart, NoKeyStart, PairStart, RecordStart, ReviewStart, SessionReviewStart, Start
+
+if TYPE_CHECKING:
+    from .app import TutorApp
+
+
+def _library(app: TutorApp, start: LibraryStart) -> None:
+    from .screens.library import LibraryScreen
+
+    app.push_screen(LibraryScreen())
+
+
+def _lesson(app: TutorApp, start: LessonStart) -> None:
+    """Paint the title and task at once, then load the engine and the lesson screen."""
+    from tutor.lesson.peek import glance
+
+    seen = glance(start.folder)
+    if seen is None:
+        app.open_lesson(start.folder, root=True)
+        return
+    from .screens.splash import SplashScreen
+
+    app.push_screen(SplashScreen(seen.title, seen.task))
+    app.call_after_refresh(app.open_lesson, start.folder, root=True, replace=True)
+
+
+def _annotate(app: TutorApp, start: AnnotateStart) -> None:
+    from .screens.annotate import AnnotateScreen
+
+    app.push_screen(AnnotateScreen(start.session))
+
+
+def _record(app: TutorApp, start: RecordStart) -> None:
+    from .screens.record import RecordScreen
+
+    app.sub_title = f"record · {start.session.id}"
+    app.push_screen(RecordScreen(start.session, out=start.out, author=app.settings.learner))
+
+
+def _no_key(app: TutorApp, start: NoKeyStart) -> None:
+    from .screens.no_key import NoKeyScreen
+
+    app.push_screen(NoKeyScreen(start.key_help))
+
+
+OPENERS: dict[type, Callable[[Any, Any], None]] = {
+    LibraryStart: _library,
+    LessonStart: _lesson,
+    ReviewStart: lambda app, start: app.open_review(root=True),
+    PairStart: lambda app, start: app.open_pair(start.session, start.mentor),
+    NoKeyStart: _no_key,
+    RecordStart: _record,
+    AnnotateStart: _annotate,
+    SessionReviewStart: lambda app, start: app.open_session_review(start.session_id, start.reviewer, root=True),
+}
+
+
+def open_first_screen(app: TutorApp, start: Start) -> None:
+    OPENERS[type(start)](app, start)
+
+
+__all__ = ["OPENERS", "open_first_screen"]
