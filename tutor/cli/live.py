@@ -87,12 +87,12 @@ def _live(*, mode: str, repo: Path | None, task: str, demo: bool, resume_id: str
     session = None
     if resume_id:
         try:
-            from ..services.live import session_records
+            from ..services.live import is_demo_session, session_records
 
             records = session_records(resume_id)
         except SessionError as error:
             raise TutorError(str(error)) from None
-        needs_key = not any(r.get("kind") == "session" and r.get("agent") == "demo" for r in records[:1])
+        needs_key = not is_demo_session(records)
     if needs_key and not has_credentials():
         if resume_id or mode == "record":
             raise TutorError(f"{'resuming' if resume_id else 'recording'} needs an API key. {KEY_HELP} (`{command} --demo` needs none.)")

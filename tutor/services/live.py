@@ -21,11 +21,15 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tutor import paths
 from tutor.errors import UserError
 from tutor.settings import Settings
+
+if TYPE_CHECKING:
+    from tutor.agent.records import Header
+    from tutor.agent.session import SessionState
 
 MODES = ("pair", "record")
 
@@ -117,7 +121,9 @@ def start_session(
         workspace.remove()
         raise SessionError(str(error)) from None
     status = sandbox_status(settings, read_only=workspace.shared_objects)
-    agent = agent or _make_agent({"agent": "demo" if demo else "anthropic", "model": settings.model}, settings, turns_done=0)
+    from tutor.agent.records import Header
+
+    agent = agent or _make_agent(Header(agent="demo" if demo else "anthropic", model=settings.model or ""), settings, turns_done=0)
     loop = _loop(journal, _state([]), agent, workspace, settings, mode, status, redactor)
     loop.record(
         "session",
@@ -152,11 +158,11 @@ def resume_session(session_id: str, *, settings: Settings, agent: Any = None, mo
     except JournalError as error:
         raise SessionError(str(error)) from None
     state = _state(read.records)
-    header = state.header
-    if not header:
+    header = state.info  # the typed `session` record (tutor.agent.records.Header)
+    if not state.header:
         raise SessionError(f"session {session_id}: its journal has no session record")
-    if mode is not None and header.get("mode") != mode:
-        raise SessionError(f"session {session_id} is a {header.get('mode')} session, not a {mode} session")
+    if mode is not None and header.mode != mode:
+        raise SessionError(f"session {session_id} is a {header.mode} session, not a {mode} session")
     if state.ended:
         raise SessionError(f"session {session_id} has ended; nothing to resume")
     redactor = _redactor()
@@ -165,8 +171,8 @@ def resume_session(session_id: str, *, settings: Settings, agent: Any = None, mo
     except JournalError as error:
         raise SessionError(str(error)) from None
     try:
-        shared = header.get("shared_objects")
-        workspace = Workspace.open(Path(str(header.get("workspace", ""))), shared_objects=shared if isinstance(shared, list) else None)
+        shared = header.shared_objects
+        workspace = Workspace.open(Path(header.workspace), shared_objects=list(shared) if shared is not None else None)
         # What a crashed command left running goes before anything else touches the workspace.
         killed = kill_leftovers(read.records, workspace.root)
         workspace.release_stale_locks()  # a git killed mid-snapshot would block every later snapshot
@@ -176,7 +182,7 @@ def resume_session(session_id: str, *, settings: Settings, agent: Any = None, mo
         raise SessionError(f"session {session_id}: its workspace is gone ({error})") from None
     status = sandbox_status(settings, read_only=workspace.shared_objects)
     agent = agent or _make_agent(header, settings, turns_done=state.turns)
-    loop = _loop(journal, state, agent, workspace, settings, str(header.get("mode", "pair")), status, redactor)
+    loop = _loop(journal, state, agent, workspace, settings, header.mode or "pair", status, redactor)
     problems = list(read.problems) + (["the last line was cut short by a crash; it was never shown"] if read.torn_tail else [])
     if killed:
         problems.append(f"ended {killed} process{'es' if killed != 1 else ''} a command left running when Tutor stopped")
@@ -202,12 +208,12 @@ def list_sessions() -> list[SessionSummary]:
         except JournalError:
             continue
         state = _state(read.records)
-        header = state.header
-        started = float(read.records[0].get("at", 0)) if read.records else 0.0
+        header = state.info
+        started = header.at if state.header else 0.0
         summaries.append(
             SessionSummary(
-                id=folder.name, mode=str(header.get("mode", "?")), task=str(header.get("task", "")), goal=state.goal or "",
-                repo=str(header.get("repo", "")), agent=str(header.get("agent", "")), phase=state.phase,
+                id=folder.name, mode=header.mode or "?", task=header.task, goal=state.goal or "",
+                repo=header.repo, agent=header.agent, phase=state.phase,
                 tally=state.tally().line(), started=started, problems=len(read.problems),
             )
         )
@@ -228,11 +234,11 @@ def session_workspace(records: list[dict[str, Any]]) -> Any:
     from tutor.vcs import VcsError
     from tutor.vcs.workspace import Workspace
 
-    header = next((r for r in records if r.get("kind") == "session"), None)
-    if header is None:
+    state = _state(records)
+    if not state.header:
         raise SessionError("the journal has no session record")
     try:
-        return Workspace.open(Path(str(header.get("workspace", ""))))
+        return Workspace.open(Path(state.info.workspace))
     except VcsError as error:
         raise SessionError(f"the session's workspace is gone ({error})") from None
 
@@ -259,14 +265,14 @@ def _redactor() -> Any:
     return RememberingRedactor.from_environment()
 
 
-def _state(records: list[dict[str, Any]]) -> Any:
+def _state(records: list[dict[str, Any]]) -> SessionState:
     from tutor.agent.session import SessionState
 
     return SessionState.from_records(records)
 
 
-def _make_agent(header: dict[str, Any], settings: Settings, *, turns_done: int) -> Any:
-    if header.get("agent") == "demo":
+def _make_agent(header: Header, settings: Settings, *, turns_done: int) -> Any:
+    if header.agent == "demo":
         from tutor.agent.demo import demo_turns
         from tutor.agent.scripted import ScriptedAgent
 
@@ -293,3 +299,8 @@ def _loop(journal: Any, state: Any, agent: Any, workspace: Any, settings: Settin
     )
     tools.on_start = loop.note_process
     return loop
+
+
+def is_demo_session(records: list[dict[str, Any]]) -> bool:
+    """Whether a session's journal says it plays the scripted demo (it needs no API key)."""
+    return _state(records).info.agent == "demo"
