@@ -2,7 +2,7 @@
 
     python benchmarks/bench_stream.py [--tokens 20000] [--chunk 12] [--rates 0,1000,2000] [--keys 60]
 
-A local fake Messages API server (tests/fake_messages_api.py, 127.0.0.1) streams one reply
+A local fake Messages API server (tests/helpers/fake_messages_api.py, 127.0.0.1) streams one reply
 of `--tokens` tokens of Markdown (paragraphs, lists, code), `--chunk` characters per
 `text_delta` (about three tokens, as the API sends them), at each of `--rates` tokens per
 second (0: as fast as the socket takes them, a firehose no real API produces; Claude
@@ -38,7 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "helpers"))
 
 os.environ["TUTOR_HOME"] = tempfile.mkdtemp(prefix="tutor-bench-stream-")
 os.environ["ANTHROPIC_API_KEY"] = "sk-ant-bench-" + "k" * 40
@@ -77,7 +77,7 @@ class ServerProcess:
             "print(api.base_url, flush=True); sys.stdin.read(); api.close()"
         )
         self.process = subprocess.Popen(
-            [sys.executable, "-c", code, str(ROOT / "benchmarks"), str(ROOT / "tests"), str(tokens), str(chunk), str(delay), str(count)],
+            [sys.executable, "-c", code, str(ROOT / "benchmarks"), str(ROOT / "tests" / "helpers"), str(tokens), str(chunk), str(delay), str(count)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
         assert self.process.stdout is not None

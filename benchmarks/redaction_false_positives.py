@@ -1,13 +1,13 @@
 """Redaction false positives: what the redactor takes out of text that holds no secret.
 
-Counted on the project's own sources (tutor/**/*.py, tests/*.py but the secret fixtures,
+Counted on the project's own sources (tutor/**/*.py, tests/**/*.py but tests/e2e and the secret fixtures,
 docs/*.md, README.md), on a real pytest log (a small `pytest -v` run, made here), and on
 a real `git log -p` of this repository (the last `COMMITS` commits, without the secret
 fixtures' own diffs). Every finding is a false positive: none of this text holds a secret.
 
     python benchmarks/redaction_false_positives.py          # the figures, and each finding
 
-`false_positives()` returns the figures for the test (tests/test_redaction_corpus.py).
+`false_positives()` returns the figures for the test (tests/unit/test_redaction_corpus.py).
 """
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ LOG_UNTIL = "b1eb7b7"  # the corpus's commit: its 40 commits hold the redaction 
 ACCEPTED = {"S3cret", "hunter2", "s3cr3tv4lue"}
 # Files that hold fake secrets on purpose (or patterns shaped like them): not counted.
 FIXTURES = {
-    "tests/test_redact.py", "tests/redaction_corpus.py", "tests/test_redaction_corpus.py", "tests/test_build_secrets.py",
-    "tests/test_import_claude_code.py", "tests/test_live_session.py", "tests/live_support.py", "tests/pair_support.py",
-    "tests/test_agent_tools.py", "tests/test_session_review.py", "tests/test_record_crash.py", "tests/record_crash_driver.py",
-    "tests/test_import_hardening.py", "tests/fake_messages_api.py", "tests/test_ui_pair.py", "tests/test_ui_record.py",
-    "tests/test_cli.py", "tests/test_sandbox.py", "tests/test_mentor.py", "tests/test_vcs_workspace.py",
+    "tests/unit/test_redact.py", "tests/helpers/secret_tokens.py", "tests/helpers/redaction_corpus.py", "tests/unit/test_redaction_corpus.py", "tests/unit/test_build_secrets.py",
+    "tests/unit/test_import_claude_code.py", "tests/unit/test_live_session.py", "tests/helpers/live_support.py", "tests/helpers/pair_support.py",
+    "tests/unit/test_agent_tools.py", "tests/unit/test_session_review.py", "tests/crash/test_record_crash.py", "tests/helpers/record_crash_driver.py",
+    "tests/unit/test_import_hardening.py", "tests/helpers/fake_messages_api.py", "tests/ui/test_ui_pair.py", "tests/ui/test_ui_record.py",
+    "tests/unit/test_cli.py", "tests/unit/test_sandbox.py", "tests/unit/test_mentor.py", "tests/unit/test_vcs_workspace.py",
 }
 # The pytest run whose log is counted: fast, verbose, no secrets in it.
-LOG_TESTS = ["tests/test_words.py", "tests/test_untrusted_text.py", "tests/test_lesson_validate.py", "tests/test_store.py"]
+LOG_TESTS = ["tests/unit/test_words.py", "tests/unit/test_untrusted_text.py", "tests/unit/test_lesson_validate.py", "tests/unit/test_store.py"]
 # ... and a run with failures, for tracebacks: assertion rewriting, locals, diffs of dicts.
 FAILING = '''
 import hashlib, json, uuid
@@ -58,7 +58,7 @@ class Corpus:
 
 
 def _sources() -> list[tuple[str, str]]:
-    paths = sorted(ROOT.glob("tutor/**/*.py")) + sorted(ROOT.glob("tests/*.py")) + sorted(ROOT.glob("docs/*.md"))
+    paths = sorted(ROOT.glob("tutor/**/*.py")) + sorted(path for path in ROOT.glob("tests/**/*.py") if "e2e" not in path.parts and "__snapshots__" not in path.parts) + sorted(ROOT.glob("docs/*.md"))
     paths += [ROOT / "README.md"]
     out = []
     for path in paths:
@@ -89,7 +89,9 @@ def _pytest_log() -> list[tuple[str, str]]:
 
 def _git_log() -> list[tuple[str, str]]:
     """`git log -p` of the `COMMITS` commits up to `LOG_UNTIL` (fixed, so that later commits change no figure)."""
-    excluded = [f":(exclude){path}" for path in sorted(FIXTURES)]
+    # The history counted predates tests/unit, tests/ui, tests/crash and tests/helpers: the fixtures were then flat in tests/.
+    flat = {"tests/" + path.rsplit("/", 1)[-1] for path in FIXTURES}
+    excluded = [f":(exclude){path}" for path in sorted(FIXTURES | flat)]
     until = LOG_UNTIL if _has_commit(LOG_UNTIL) else "HEAD"
     run = subprocess.run(
         ["git", "log", "-p", f"-{COMMITS}", "--no-color", until, "--", ".", *excluded],

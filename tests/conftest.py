@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from support import EXAMPLE_CURRICULUM
+from tests.helpers.support import EXAMPLE_CURRICULUM
 
 
 @pytest.fixture(autouse=True)

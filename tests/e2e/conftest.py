@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from support import DATA
-from tmux_driver import TUTOR_BIN, Tmux
+from tests.helpers.support import DATA
+from tests.helpers.tmux_driver import TUTOR_BIN, Tmux
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from lesson_walk import at_question, current_step, go_to_step, lessons, start_afresh
-from tmux_driver import Tmux
+from tests.helpers.lesson_walk import at_question, current_step, go_to_step, lessons, start_afresh
+from tests.helpers.tmux_driver import Tmux
 
 pytestmark = pytest.mark.e2e
 

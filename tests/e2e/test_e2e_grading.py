@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lesson_walk import current_step, go_to_step, lessons, shown_step, start_afresh
-from tmux_driver import Tmux, flat
+from tests.helpers.lesson_walk import current_step, go_to_step, lessons, shown_step, start_afresh
+from tests.helpers.tmux_driver import Tmux, flat
 from tutor.lesson import Category
 
 pytestmark = pytest.mark.e2e

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from hostile_lessons import PAYLOADS, hostile_lesson, write_lesson
-from tmux_driver import Tmux
+from tests.helpers.hostile_lessons import PAYLOADS, hostile_lesson, write_lesson
+from tests.helpers.tmux_driver import Tmux
 
 pytestmark = pytest.mark.e2e
 

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from support import EXAMPLE_CURRICULUM
-from tmux_driver import Tmux, flat
+from tests.helpers.support import EXAMPLE_CURRICULUM
+from tests.helpers.tmux_driver import Tmux, flat
 
 pytestmark = pytest.mark.e2e
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from support import DATA, EXAMPLE_CURRICULUM
-from tmux_driver import Tmux
+from tests.helpers.support import DATA, EXAMPLE_CURRICULUM
+from tests.helpers.tmux_driver import Tmux
 
 pytestmark = pytest.mark.e2e
 

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from fake_messages_api import FakeMessagesAPI, RecordedRequest, Reply, Response, ToolUse, text_reply, tool_reply
-from live_support import fingerprint, make_user_repo
-from tmux_driver import Tmux, flat
+from tests.helpers.fake_messages_api import FakeMessagesAPI, RecordedRequest, Reply, Response, ToolUse, text_reply, tool_reply
+from tests.helpers.live_support import fingerprint, make_user_repo
+from tests.helpers.tmux_driver import Tmux, flat
 
 pytestmark = pytest.mark.e2e
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from fake_messages_api import ToolUse, text_reply, tool_reply
-from live_support import fingerprint
-from test_e2e_pair import FIX, GOAL, RUN_TEST, api, keyed_env, only_session, printed, repo  # noqa: F401 - fixtures
-from tmux_driver import Tmux, flat
+from tests.helpers.fake_messages_api import ToolUse, text_reply, tool_reply
+from tests.helpers.live_support import fingerprint
+from tests.e2e.test_e2e_pair import FIX, GOAL, RUN_TEST, api, keyed_env, only_session, printed, repo  # noqa: F401 - fixtures
+from tests.helpers.tmux_driver import Tmux, flat
 
 pytestmark = pytest.mark.e2e
 

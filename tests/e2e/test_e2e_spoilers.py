@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from support import example_lesson_paths
-from tmux_driver import Tmux, flat
+from tests.helpers.support import example_lesson_paths
+from tests.helpers.tmux_driver import Tmux, flat
 
 pytestmark = pytest.mark.e2e
 

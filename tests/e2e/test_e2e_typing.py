@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from lesson_walk import current_step, first_lesson_with, go_to_step, lessons, shown_step, start_afresh
-from tmux_driver import Tmux, flat
+from tests.helpers.lesson_walk import current_step, first_lesson_with, go_to_step, lessons, shown_step, start_afresh
+from tests.helpers.tmux_driver import Tmux, flat
 from tutor.ui.widgets.prose import inline_markdown
 
 pytestmark = pytest.mark.e2e
