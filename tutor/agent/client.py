@@ -121,3 +121,29 @@ def _base_url() -> str:
 def _one_line(text: str, limit: int = 200) -> str:
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1] + "\u2026"
+
+
+class ClaudeUser:
+    """The model and the SDK client of something that calls Claude, each made on first use.
+
+    Constructing one imports nothing of the SDK: `model` resolves to `newest_sonnet()` and
+    `client` to `make_client(...)` only when first read. The judge and the mentor are ones.
+    """
+
+    def __init__(self, client: Any = None, model: str | None = None, *, timeout: float, max_retries: int = 2) -> None:
+        self._client = client
+        self._model = model
+        self.timeout = timeout
+        self.max_retries = max_retries
+
+    @property
+    def model(self) -> str:
+        if not self._model:
+            self._model = newest_sonnet()
+        return self._model
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = make_client(max_retries=self.max_retries, timeout=self.timeout)
+        return self._client

@@ -37,6 +37,8 @@ from tutor.errors import UserError
 from tutor.learn.judging import MAX_EVIDENCE_CHARS, MAX_FEEDBACK_CHARS, Judge, Judgement, JudgeRequest, PointVerdict, Verdict, checked
 from tutor.settings import GRADINGS
 
+from .client import ClaudeUser
+
 TOOL_NAME = "grade_answer"
 DEFAULT_MAX_TOKENS = 2048
 DEFAULT_TIMEOUT = 60.0
@@ -137,7 +139,7 @@ class JudgeUnavailable(UserError):
         self.notice = notice
 
 
-class ClaudeJudge:
+class ClaudeJudge(ClaudeUser):
     """Judges an answer with Claude; raises `JudgeUnavailable` rather than guess.
 
     `client` is an `AsyncAnthropic` (or anything with an async `messages.create`); by default one
@@ -155,27 +157,8 @@ class ClaudeJudge:
         timeout: float = DEFAULT_TIMEOUT,
         max_retries: int = 2,
     ) -> None:
-        self._client = client
-        self._model = model
+        super().__init__(client, model, timeout=timeout, max_retries=max_retries)
         self.max_tokens = max_tokens
-        self.timeout = timeout
-        self.max_retries = max_retries
-
-    @property
-    def model(self) -> str:
-        if not self._model:
-            from .client import newest_sonnet
-
-            self._model = newest_sonnet()
-        return self._model
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            from .client import make_client
-
-            self._client = make_client(max_retries=self.max_retries, timeout=self.timeout)
-        return self._client
 
     def request(self, request: JudgeRequest) -> dict[str, Any]:
         """The keyword arguments of the `messages.create` call that asks for this judgement."""

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from ..client import ClaudeUser
 from .comment import (
     MAX_MISSING,
     MAX_MISSING_CHARS,
@@ -100,7 +101,7 @@ class MalformedReply(ValueError):
     """Claude's reply did not hold a valid `mentor_feedback` call."""
 
 
-class ClaudeMentor:
+class ClaudeMentor(ClaudeUser):
     """Comments from Claude; on any failure, the `RuleMentor`'s comment with a one-line `notice`.
 
     `client` is an `AsyncAnthropic` (or anything with an async `messages.create`); by default one
@@ -119,27 +120,9 @@ class ClaudeMentor:
         max_tokens: int = DEFAULT_MAX_TOKENS,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
-        self._client = client
-        self._model = model
+        super().__init__(client, model, timeout=timeout)
         self.fallback = fallback if fallback is not None else RuleMentor()
         self.max_tokens = max_tokens
-        self.timeout = timeout
-
-    @property
-    def model(self) -> str:
-        if not self._model:
-            from ..client import newest_sonnet
-
-            self._model = newest_sonnet()
-        return self._model
-
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            from ..client import make_client
-
-            self._client = make_client(timeout=self.timeout)
-        return self._client
 
     async def on_goal(self, goal: str, task: str = "") -> MentorComment:
         """Comment on the learner's goal contract. Pass only what the learner could see: the task and their goal."""
