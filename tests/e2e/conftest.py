@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.live_support import make_user_repo
+from tests.helpers.pair_e2e import FAKE_KEY, PairAPI
 from tests.helpers.support import DATA
 from tests.helpers.tmux_driver import TUTOR_BIN, Tmux
 
@@ -62,3 +64,28 @@ def run_tutor(tutor_env: dict[str, str]):  # noqa: ANN201
         return subprocess.run([str(TUTOR_BIN), *args], capture_output=True, text=True, timeout=timeout, env=tutor_env, stdin=subprocess.DEVNULL)
 
     return run
+
+
+# -- the pair and record tests: a fake Messages API, a user's repository, and a key for it
+
+
+@pytest.fixture
+def api() -> Iterator[PairAPI]:
+    with PairAPI() as server:
+        yield server
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_user_repo(tmp_path)
+
+
+@pytest.fixture
+def keyed_env(tutor_env: dict[str, str], tutor_home: Path, api: PairAPI) -> dict[str, str]:
+    """`tutor_env` (which the `tmux` fixture runs with) plus a fake key and the fake server's address."""
+    for name in ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_PROFILE"):
+        tutor_env.pop(name, None)
+    tutor_env.update(ANTHROPIC_API_KEY=FAKE_KEY, ANTHROPIC_BASE_URL=api.base_url)
+    with (tutor_home / "config.toml").open("a", encoding="utf-8") as config:
+        config.write("api_max_retries = 0\n")  # an under-scripted server fails at once, not after back-offs
+    return tutor_env

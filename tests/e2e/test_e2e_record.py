@@ -15,7 +15,7 @@ import pytest
 
 from tests.helpers.fake_messages_api import ToolUse, text_reply, tool_reply
 from tests.helpers.live_support import fingerprint
-from tests.e2e.test_e2e_pair import FIX, GOAL, RUN_TEST, api, keyed_env, only_session, printed, repo  # noqa: F401 - fixtures
+from tests.helpers.pair_e2e import FIX, GOAL, RUN_TEST, only_session, printed
 from tests.helpers.tmux_driver import Tmux, flat
 
 pytestmark = pytest.mark.e2e
