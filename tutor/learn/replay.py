@@ -304,6 +304,11 @@ class Replay:
         index = self.current_step_index()
         return index is not None and not self.is_revealed(index)
 
+    def open_step_id(self) -> str | None:
+        """The id of the step whose question waits on screen for an answer (None: no open question)."""
+        index = self.current_step_index()
+        return self._steps[index].id if index is not None and self.awaiting_answer() else None
+
     # -- moving
 
     def awaiting_judgement(self) -> bool:

@@ -6,12 +6,15 @@ the next save (or `flush()`), and the caller is told in one line.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from tutor.errors import UserError
 from tutor.lesson import Lesson, lesson_digest
 from tutor.learn import Answer, AttemptState, Draft, Grade, Judgement, JudgeRequest, Replay, View, new_card
+from tutor.services.answer_clock import AnswerClock
 
 if TYPE_CHECKING:
     from tutor.store.progress import AttemptRecord, Progress
@@ -30,6 +33,7 @@ class LessonRun:
         curriculum: str | None = None,
         fresh: bool = False,
         key: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.digest = lesson_digest(lesson)
         # Everything after this (steps counted, diffs, the code browser) sees only what learners may.
@@ -39,7 +43,8 @@ class LessonRun:
         # Which lesson this is, for progress (`tutor.services.library.lesson_key`); without one, its id.
         self.key = key or f"id:{lesson.id}"
         self.notes: list[str] = []
-        self._unsaved_answers: list[tuple[dict[str, Any], float | None]] = []
+        self._unsaved_answers: list[tuple[dict[str, Any], float | None, float | None]] = []  # answer, score, seconds
+        self.answer_clock = AnswerClock(clock)  # the seconds from question shown to answer (see its module)
         self._unsaved_judgements: list[tuple[str, dict[str, Any], float | None]] = []
         self._position_dirty = False
         self._unsaved_drafts: set[str] = set()  # steps whose draft changed since the last save
@@ -137,6 +142,18 @@ class LessonRun:
 
     # -- answers
 
+    def question_shown(self) -> None:
+        """The screen shows what `view()` gave: the open question's clock runs while it is on screen (else it stops)."""
+        step_id = self.replay.open_step_id()
+        if step_id is None:
+            self.answer_clock.hidden()
+        else:
+            self.answer_clock.shown(step_id)
+
+    def question_hidden(self) -> None:
+        """The question is off screen (the app suspended): its clock stops until it is shown again."""
+        self.answer_clock.hidden()
+
     def answer(self, answer: Answer) -> Grade:
         grade = self.replay.answer(answer)
         self._queue_answer(grade)
@@ -168,7 +185,7 @@ class LessonRun:
 
     def _queue_answer(self, grade: Grade) -> None:
         committed = self.replay.state.committed[grade.step_id]
-        self._unsaved_answers.append((committed.to_data(), grade.score))
+        self._unsaved_answers.append((committed.to_data(), grade.score, self.answer_clock.take(grade.step_id)))
         self._position_dirty = True
         self.flush()
 
@@ -197,6 +214,7 @@ class LessonRun:
         self.flush()
         self.close()
         self.replay = Replay(self.lesson, digest=self.digest)
+        self.answer_clock = AnswerClock(self.answer_clock._clock)  # noqa: SLF001 - the same clock, no old spans
         self.notes = []
         self._start_attempt()
 
@@ -214,9 +232,9 @@ class LessonRun:
 
         try:
             while self._unsaved_answers:
-                data, score = self._unsaved_answers[0]
+                data, score, seconds = self._unsaved_answers[0]
                 try:
-                    self.progress.save_answer(self.record.id, data, score=score)
+                    self.progress.save_answer(self.record.id, data, score=score, seconds=seconds)
                 except AlreadyAnswered:
                     pass  # saved by an earlier try whose confirmation was lost
                 self._unsaved_answers.pop(0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -107,8 +109,14 @@ class ReviewDone:
 class ReviewSession:
     """Walks the due cards one by one, with the same moves as a lesson run."""
 
-    def __init__(self, queue: ReviewQueue) -> None:
+    def __init__(self, queue: ReviewQueue, *, clock: Callable[[], float] = time.monotonic) -> None:
+        from tutor.services.answer_clock import AnswerClock
+
         self.queue = queue
+        self.answer_clock = AnswerClock(clock)  # keyed by card: one card, one question
+        # Each reviewed card's seconds from question shown to answer (None: unknown). Kept for this
+        # session only: a review answer reschedules a card and is stored in no attempt.
+        self.seconds: dict[str, float | None] = {}
         self.index = 0
         self.reviewed = 0
         self.right = 0
@@ -182,15 +190,27 @@ class ReviewSession:
         if self._replay is not None:
             self._replay.go(cursor)
 
+    def question_shown(self) -> None:
+        """The screen shows what `view()` gave: the card's question clock runs while it waits on screen (see `LessonRun`)."""
+        if self._replay is None or self.item is None or self._replay.open_step_id() is None:
+            self.answer_clock.hidden()
+        else:
+            self.answer_clock.shown(self.item.card.key)
+
+    def question_hidden(self) -> None:
+        self.answer_clock.hidden()
+
     def answer(self, answer) -> Grade:  # noqa: ANN001
         assert self._replay is not None and self.item is not None
         grade = self._replay.answer(answer)
+        self.seconds[self.item.card.key] = self.answer_clock.take(self.item.card.key)
         self._record(grade)
         return grade
 
     def skip(self) -> Grade:
         assert self._replay is not None and self.item is not None
         grade = self._replay.skip()
+        self.seconds[self.item.card.key] = self.answer_clock.take(self.item.card.key)
         self._record(grade)
         return grade
 

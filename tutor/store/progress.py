@@ -88,6 +88,13 @@ def _int(value: Any, default: int = 0) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
+def _seconds(value: Any) -> float | None:
+    """A stored answer's `seconds`, or None when absent or not a sane number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or value == float("inf"):
+        return None
+    return float(value)
+
+
 BUNDLED_KEY = "bundled:"
 
 
@@ -255,8 +262,12 @@ class Progress:
         return self._table(name)
 
     @_guarded
-    def save_answer(self, attempt_id: str, committed: dict[str, Any], *, score: float | None = None) -> None:
-        """Append one committed answer (`Committed.to_data()`); returns once it is on disk."""
+    def save_answer(self, attempt_id: str, committed: dict[str, Any], *, score: float | None = None, seconds: float | None = None) -> None:
+        """Append one committed answer (`Committed.to_data()`); returns once it is on disk.
+
+        `seconds`: how long the question was on screen before this answer (or skip), see
+        `tutor.services.answer_clock`; None (unknown) is not stored, as in answers from before it was kept.
+        """
         step_id = committed["step"]
         with self._lock:
             table = self._attempt_table(attempt_id)
@@ -264,6 +275,8 @@ class Progress:
                 raise AlreadyAnswered(f"step {step_id!r} is already answered in this attempt")
             # A deep copy: the stored document must not share lists or dicts with the caller's data.
             doc = {"kind": "answer", "at": _now(), "score": score, **copy.deepcopy(committed)}
+            if seconds is not None:
+                doc["seconds"] = seconds
             table.insert(Document(doc, doc_id=self._next_doc_id(table)))
             # The answer replaces its draft in the same write: never both, never neither.
             table.remove((Query().kind == "draft") & (Query().step == step_id))
@@ -358,6 +371,13 @@ class Progress:
         with self._lock:
             docs = self._attempt_table(attempt_id).search(Query().kind == "answer")
         return {str(doc["step"]): doc.get("score") for doc in docs}
+
+    @_guarded
+    def answer_seconds(self, attempt_id: str) -> dict[str, float | None]:
+        """Each answered step's time from question shown to answer; None where unknown (answers from before it was kept)."""
+        with self._lock:
+            docs = self._attempt_table(attempt_id).search(Query().kind == "answer")
+        return {str(doc["step"]): _seconds(doc.get("seconds")) for doc in docs}
 
     # -- review cards
 

@@ -99,6 +99,9 @@ class PlayerScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = self.lesson_title
+        # The app suspended (ctrl+z) is not time at the question: its clock stops, and runs again on return.
+        self.app.app_suspend_signal.subscribe(self, lambda _app: self._question_clock(shown=False))
+        self.app.app_resume_signal.subscribe(self, lambda _app: self._question_clock(shown=True))
         for note in getattr(self.run, "notes", []):
             self.notify(plain(note), title="Note", timeout=8)  # type: ignore[arg-type]  # a Text shows as it is
         self.call_after_refresh(self.show_view)
@@ -157,6 +160,7 @@ class PlayerScreen(Screen):
         finally:
             batch.__exit__(None, None, None)
             self.transitioning = False
+        self._question_clock(shown=True)
         # Redraw the footer only when what is enabled changed: each redraw costs (and leaks) footer widgets.
         state = (view.can_next, view.can_back, view.awaiting_answer, view.finished, open_check(self) is not None, type(view.frame))
         if state != self._bindings_state:
@@ -166,6 +170,12 @@ class PlayerScreen(Screen):
         self.app.call_later(self._accept_keys)
         # Housekeeping waits until the new frame is on screen: never between a key and its paint.
         self.call_after_refresh(self.collector.frame_shown)
+
+    def _question_clock(self, *, shown: bool) -> None:
+        """Tell the run what is on screen: the open question's seconds to answer count only while it is shown."""
+        method = getattr(self.run, "question_shown" if shown else "question_hidden", None)
+        if method is not None:
+            method()
 
     def _accept_keys(self) -> None:
         self._keys_ready = True
