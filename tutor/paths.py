@@ -25,6 +25,11 @@ def config_file() -> Path:
     return user_config_path(APP_NAME, appauthor=False) / "config.toml"
 
 
+def teams_file() -> Path:
+    """The teams this member joined, with their handle in each (`tutor team join`), beside `config.toml`."""
+    return config_file().parent / "teams.toml"
+
+
 def progress_dir() -> Path:
     return home() / "progress"
 

@@ -2,7 +2,7 @@
 
 Heavy modules (Textual, the store, git, anthropic) are imported inside the commands
 that need them, so `tutor --help` and `tutor validate` start fast. The commands are
-grouped by area in this package's modules (`lessons`, `live`, `progress`, `imports`);
+grouped by area in this package's modules (`lessons`, `live`, `progress`, `imports`, `team`);
 each module is loaded when one of its commands is named, so `tutor learn` (here, with
 the group and the helpers every command shares) loads none of them.
 """
@@ -72,6 +72,7 @@ _COMMAND_MODULES = {
     "pair": "live", "record": "live", "review-session": "live",
     "progress": "progress",
     "import": "imports",
+    "team": "team",
 }
 
 

@@ -86,11 +86,17 @@ def lesson_key(folder: Path, lesson_id: str) -> str:
     from tutor import paths
     from tutor.lesson.curriculum import is_curriculum
 
+    from tutor.team.folder import team_root_of
+
     folder = folder.resolve()
     parent = folder.parent
     if is_curriculum(parent):
         if parent.parent == paths.bundled_curricula_dir().resolve():
             return f"bundled:{parent.name}/{lesson_id}"
+        team = team_root_of(parent)
+        if team is not None:  # a team's lesson: its own progress, apart from a copy elsewhere
+            inner = "" if parent == team / "curricula" else f"{parent.name}/"
+            return f"team:{team}/{inner}{lesson_id}"
         return f"curriculum:{parent}/{lesson_id}"
     return f"lesson:{folder}"
 
@@ -149,7 +155,7 @@ def load_library(roots: list[Path], progress: Progress | None, today: date | Non
         curricula.append(
             CurriculumEntry(
                 curriculum.slug,
-                curriculum.title,
+                _section_title(curriculum),
                 curriculum.description,
                 curriculum.path,
                 tuple(entries),
@@ -160,6 +166,23 @@ def load_library(roots: list[Path], progress: Progress | None, today: date | Non
     if last_entry is not None:
         last_entry = next((entry for c in curricula for entry in c.lessons if entry.path == last_entry.path), last_entry)
     return Library(tuple(curricula), due, last_entry, tuple(warnings))
+
+
+def _section_title(curriculum: Curriculum) -> str:
+    """A curriculum's heading in the library: a team's curricula are titled with the team's name."""
+    from tutor.team import TeamFormatError, read_team_config
+    from tutor.team.folder import team_root_of
+
+    team = team_root_of(_resolved(curriculum.path))
+    if team is None:
+        return curriculum.title
+    try:
+        name = read_team_config(team).name
+    except TeamFormatError:
+        return curriculum.title
+    if _resolved(curriculum.path) == team / "curricula" or curriculum.title == name:
+        return f"Team: {name}"
+    return f"Team: {name} · {curriculum.title}"
 
 
 def _mark_shared_ids(curricula: list[CurriculumEntry]) -> list[CurriculumEntry]:
@@ -174,9 +197,7 @@ def _mark_shared_ids(curricula: list[CurriculumEntry]) -> list[CurriculumEntry]:
     marked = []
     for curriculum in curricula:
         lessons = tuple(
-            replace(entry, same_id=tuple(ref for ref in by_id[entry.lesson.id] if ref != entry.ref))
-            if entry.lesson is not None and len(by_id[entry.lesson.id]) > 1
-            else entry
+            replace(entry, same_id=tuple(ref for ref in by_id[entry.lesson.id] if ref != entry.ref)) if entry.lesson is not None and len(by_id[entry.lesson.id]) > 1 else entry
             for entry in curriculum.lessons
         )
         marked.append(replace(curriculum, lessons=lessons))

@@ -107,7 +107,7 @@ def _min_group_problem(value: object) -> str | None:
     return None
 
 
-def _toml_string(text: str) -> str:
+def toml_string(text: str) -> str:
     """A TOML basic string: `"` and `\\` escaped, control characters (and DEL) as `\\uXXXX`."""
     out = ['"']
     for char in text:
@@ -125,7 +125,7 @@ def team_toml(config: TeamConfig) -> str:
     """The text of `team.toml` for `config`."""
     return (
         "# The team folder's settings: docs/team-format.md.\n"
-        f"name = {_toml_string(config.name)}\n"
+        f"name = {toml_string(config.name)}\n"
         f"min_group = {config.min_group}\n"
         f"share_words = {'true' if config.share_words else 'false'}\n"
     )
@@ -219,6 +219,14 @@ class TeamLayout:
 def _require_slug(what: str, text: str) -> None:
     if not is_safe_slug(text):
         shown = one_line(text, limit=80) if isinstance(text, str) else type(text).__name__
-        raise TeamFormatError(
-            f"unsafe {what} for a team path: {shown!r} (lowercase letters, digits and '-', at most {MAX_SLUG_CHARS})"
-        )
+        raise TeamFormatError(f"unsafe {what} for a team path: {shown!r} (lowercase letters, digits and '-', at most {MAX_SLUG_CHARS})")
+
+
+def team_root_of(curriculum: Path) -> Path | None:
+    """The team folder a curriculum belongs to: `<team>/curricula` itself, or a folder in it, with
+    a `team.toml` beside `curricula/`; None for any other curriculum."""
+    if curriculum.name == "curricula" and (curriculum.parent / "team.toml").is_file():
+        return curriculum.parent
+    if curriculum.parent.name == "curricula" and (curriculum.parent.parent / "team.toml").is_file():
+        return curriculum.parent.parent
+    return None

@@ -12,6 +12,8 @@ Modules:
 - `tutor.vcs.workspace`: a live session's private workspace (made from the user's
   repository or a seed folder), its snapshots and their redaction.
 - `tutor.vcs.shell_copy`: the copy a "shell here" opens, written by Tutor itself.
+- `tutor.vcs.team_repo`: the member's own git (their config and credentials, hooks off)
+  on a team clone: `git init`, the first commit, `git clone`.
 - `tutor.vcs._git`: the safe way to run git (`VcsError`, environment, `open_repo`).
 
 `VcsError`, the one error of this package a caller catches, is importable from here
