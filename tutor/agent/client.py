@@ -147,3 +147,18 @@ class ClaudeUser:
         if self._client is None:
             self._client = make_client(max_retries=self.max_retries, timeout=self.timeout)
         return self._client
+
+
+def forced_tool_input(reply: Any, tool_name: str, malformed: type[Exception]) -> dict[str, Any]:
+    """The input of the `tool_name` call a reply was forced to make, or `malformed(why)` in one line."""
+    blocks = getattr(reply, "content", None)
+    if not isinstance(blocks, (list, tuple)):
+        raise malformed("no content")
+    calls = [b for b in blocks if getattr(b, "type", None) == "tool_use" and getattr(b, "name", None) == tool_name]
+    if not calls:
+        stop = getattr(reply, "stop_reason", None)
+        raise malformed(f"no {tool_name} call" + (f", stop reason {stop}" if stop else ""))
+    data = getattr(calls[0], "input", None)
+    if not isinstance(data, dict):
+        raise malformed("the tool input is not an object")
+    return data

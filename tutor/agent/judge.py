@@ -37,7 +37,7 @@ from tutor.errors import UserError
 from tutor.learn.judging import MAX_EVIDENCE_CHARS, MAX_FEEDBACK_CHARS, Judge, Judgement, JudgeRequest, PointVerdict, Verdict, checked
 from tutor.settings import GRADINGS
 
-from .client import ClaudeUser
+from .client import ClaudeUser, forced_tool_input
 
 TOOL_NAME = "grade_answer"
 DEFAULT_MAX_TOKENS = 2048
@@ -277,16 +277,7 @@ def parse_reply(reply: Any, request: JudgeRequest) -> Judgement:
     The judgement is `checked` against the answer: a verdict whose evidence is not a verbatim
     span of it is `unsure` (no credit), and a point given no verdict is `unsure`.
     """
-    blocks = getattr(reply, "content", None)
-    if not isinstance(blocks, (list, tuple)):
-        raise MalformedReply("no content")
-    calls = [b for b in blocks if getattr(b, "type", None) == "tool_use" and getattr(b, "name", None) == TOOL_NAME]
-    if not calls:
-        stop = getattr(reply, "stop_reason", None)
-        raise MalformedReply(f"no {TOOL_NAME} call" + (f", stop reason {stop}" if stop else ""))
-    data = getattr(calls[0], "input", None)
-    if not isinstance(data, dict):
-        raise MalformedReply("the tool input is not an object")
+    data = forced_tool_input(reply, TOOL_NAME, MalformedReply)
 
     feedback = data.get("feedback")
     if not isinstance(feedback, str):

@@ -268,7 +268,7 @@ def parse_record(raw: Mapping[str, object]) -> Record:
     """The typed record for one journal object; unknown kinds become `UnknownRecord`, unknown fields stay in `data`."""
     kind = raw.get("kind")
     data: JsonObject = {k: v for k, v in raw.items() if k not in _ENVELOPE}
-    envelope: _Envelope = {"seq": _int(raw.get("seq")), "at": _float(raw.get("at")), "data": data}
+    envelope: _Envelope = {"seq": json_int(raw.get("seq")), "at": json_float(raw.get("at")), "data": data}
     parse = _PARSERS.get(kind) if isinstance(kind, str) else None
     if parse is None:
         return UnknownRecord(name=str(kind), **envelope)
@@ -366,7 +366,8 @@ def _str(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _int(value: object) -> int:
+def json_int(value: object) -> int:
+    """A number from a journal (hostile JSON) as an int; 0 for anything that is not one."""
     if not isinstance(value, str | int | float):  # None, a list, an object: int() would raise TypeError
         return 0
     try:
@@ -375,7 +376,8 @@ def _int(value: object) -> int:
         return 0
 
 
-def _float(value: object) -> float:
+def json_float(value: object) -> float:
+    """A number from a journal (hostile JSON) as a float; 0.0 for anything that is not one."""
     if not isinstance(value, str | int | float):  # None, a list, an object: float() would raise TypeError
         return 0.0
     try:

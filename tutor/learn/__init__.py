@@ -4,10 +4,9 @@ from .answers import Answer, AnswerDataError, ChoiceAnswer, GoalAnswer, Interven
 from .drafts import Draft
 from .grading import AnswerMismatch, CategoryMatch, Grade, grade, skipped
 from .judging import Judge, Judgement, JudgeRequest, PointVerdict, Verdict
+from .attempt import AttemptState, Committed
 from .replay import (
     AskFrame,
-    AttemptState,
-    Committed,
     EndFrame,
     Frame,
     Replay,

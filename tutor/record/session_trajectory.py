@@ -21,7 +21,7 @@ from typing import Any
 
 from tutor.agent.records import (
     Annotation, Assistant, Correction, End, Failure, Goal, MentorNote, Prediction, Prompt, ProposedCall, Record, Result, Run,
-    parse_record,
+    json_float, json_int, parse_record,
 )
 from tutor.agent.session import SessionState
 from tutor.lesson.taxonomy import Category
@@ -139,16 +139,16 @@ def trajectory_from_records(records: list[dict[str, Any]], *, session_id: str = 
                 steps.append(Step(f"end-{seq}", "end", seq, _end_text(record.summary), at=at))
             case Annotation():
                 target = record.target if "target" in record.data else {"call": record.data.get("call")}
-                owner = call_steps.get(str(target.get("call"))) if target.get("call") is not None else seq_steps.get(_int(target.get("seq")))
+                owner = call_steps.get(str(target.get("call"))) if target.get("call") is not None else seq_steps.get(json_int(target.get("seq")))
                 if owner is None and target.get("seq") is not None:
-                    owner = next((s.id for s in steps if s.seq == _int(target.get("seq"))), None)
+                    owner = next((s.id for s in steps if s.seq == json_int(target.get("seq"))), None)
                 if owner is not None and record.text.strip():
                     notes.setdefault(owner, []).append(record.text.strip())
         if record.kind in ("goal", "prompt", "mentor", "failure", "end") and steps and steps[-1].seq == seq:
             seq_steps[seq] = steps[-1].id
     if notes:
         steps = [replace(step, notes=tuple(notes[step.id])) if step.id in notes else step for step in steps]
-    started = _float(records[0].get("at")) if records else 0.0
+    started = json_float(records[0].get("at")) if records else 0.0
     return Trajectory(
         session_id=session_id or str(header.get("id", "")),
         mode=str(header.get("mode", "?")),
@@ -271,24 +271,6 @@ def _end_text(summary: object) -> str:
     return text
 
 
-def _int(value: object) -> int:
-    if not isinstance(value, str | int | float):  # None, a list, an object: int() would raise TypeError
-        return 0
-    try:
-        return int(value)
-    except (ValueError, OverflowError):  # "12x", or Infinity (Python's JSON reader accepts it)
-        return 0
-
-
-def _float(value: object) -> float:
-    if not isinstance(value, str | int | float):  # None, a list, an object: float() would raise TypeError
-        return 0.0
-    try:
-        return float(value)
-    except (ValueError, OverflowError):
-        return 0.0
-
-
 # -- reviews
 
 
@@ -368,7 +350,7 @@ class Review:
         known = {"format", "session", "reviewer", "at", "seen_seq", "comment", "marks"}
         return cls(
             session=str(data.get("session", "")), reviewer=reviewer.strip(), at=str(data.get("at", "")), marks=tuple(marks),
-            comment=comment, seen_seq=_int(data.get("seen_seq")), extra={k: v for k, v in data.items() if k not in known},
+            comment=comment, seen_seq=json_int(data.get("seen_seq")), extra={k: v for k, v in data.items() if k not in known},
         )
 
 

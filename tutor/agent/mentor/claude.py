@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from ..client import ClaudeUser
+from ..client import ClaudeUser, forced_tool_input
 from .comment import (
     MAX_MISSING,
     MAX_MISSING_CHARS,
@@ -188,16 +188,7 @@ def _describe(error: BaseException) -> str:
 
 def parse_reply(reply: Any, about: About) -> MentorComment:
     """Validate a Messages API reply strictly into a `MentorComment`, or raise `MalformedReply`."""
-    blocks = getattr(reply, "content", None)
-    if not isinstance(blocks, (list, tuple)):
-        raise MalformedReply("no content")
-    calls = [b for b in blocks if getattr(b, "type", None) == "tool_use" and getattr(b, "name", None) == TOOL_NAME]
-    if not calls:
-        stop = getattr(reply, "stop_reason", None)
-        raise MalformedReply(f"no {TOOL_NAME} call" + (f", stop reason {stop}" if stop else ""))
-    data = getattr(calls[0], "input", None)
-    if not isinstance(data, dict):
-        raise MalformedReply("the tool input is not an object")
+    data = forced_tool_input(reply, TOOL_NAME, MalformedReply)
 
     summary = data.get("summary")
     if not isinstance(summary, str) or not _plain(summary):
