@@ -1,0 +1,105 @@
+"""Every member's result files in a team folder, read as hostile and pooled by lesson version.
+
+`results/<lesson-id>/<digest12>/<handle>/<attempt-id>.json`: the walk never follows a link,
+reads at most `MAX_RESULT_FILES` files (each bounded by `read_result`), and keeps a file only
+when its content agrees with its path (the lesson, the digest's first 12 digits, the handle and
+the attempt id), so a file cannot count under another member's handle or another lesson's
+version by being put in the wrong folder. A file that is refused is one problem line; it never
+stops the others from being read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tutor.lesson.untrusted import one_line
+
+from .folder import TeamFormatError, TeamLayout, is_safe_slug
+from .results import ResultFile, read_result
+
+MAX_RESULT_FILES = 100_000  # a team of 100 taking 1,000 attempts each; past that, a note and a stop
+RESULT_SUFFIX = ".json"
+
+
+@dataclass
+class ResultPool:
+    """The result files read from one team folder, and one line per file refused."""
+
+    results: list[ResultFile] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def versions(self) -> dict[tuple[str, str], list[ResultFile]]:
+        """The results grouped by (lesson id, digest): a report never mixes two versions of a lesson."""
+        grouped: dict[tuple[str, str], list[ResultFile]] = {}
+        for result in self.results:
+            grouped.setdefault((result.lesson, result.digest), []).append(result)
+        return grouped
+
+
+def _folders(path: Path) -> Iterator[os.DirEntry[str]]:
+    """The real folders (never a link) directly in `path`, by name."""
+    try:
+        with os.scandir(path) as entries:
+            found = [entry for entry in entries if entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return iter(())
+    return iter(sorted(found, key=lambda entry: entry.name))
+
+
+def _files(path: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(path) as entries:
+            return sorted((entry for entry in entries if entry.name.endswith(RESULT_SUFFIX)), key=lambda entry: entry.name)
+    except OSError:
+        return []
+
+
+def load_results(team: str | os.PathLike[str], *, lesson: str | None = None, handle: str | None = None) -> ResultPool:
+    """The result files under `team`'s `results/` (only lesson `lesson`'s, or member `handle`'s, when given)."""
+    layout = TeamLayout(Path(team))
+    pool = ResultPool()
+    seen = 0
+    for lesson_dir in _folders(layout.results):
+        if lesson is not None and lesson_dir.name != lesson:
+            continue
+        for version_dir in _folders(Path(lesson_dir.path)):
+            for handle_dir in _folders(Path(version_dir.path)):
+                if handle is not None and handle_dir.name != handle:
+                    continue
+                for entry in _files(handle_dir.path):
+                    seen += 1
+                    if seen > MAX_RESULT_FILES:
+                        pool.problems.append(f"{one_line(str(layout.results), limit=200)}: more than {MAX_RESULT_FILES} result files; read the first {MAX_RESULT_FILES}")
+                        return pool
+                    _read_one(pool, layout.root, Path(entry.path), lesson_dir.name, version_dir.name, handle_dir.name)
+    return pool
+
+
+def _read_one(pool: ResultPool, root: Path, path: Path, lesson: str, version: str, handle: str) -> None:
+    where = one_line(str(path.relative_to(root)), limit=200)
+    attempt = path.name[: -len(RESULT_SUFFIX)]
+    if not all(is_safe_slug(part) for part in (lesson, version, handle, attempt)):
+        pool.problems.append(f"{where}: not a result path (results/<lesson>/<digest12>/<handle>/<attempt>.json), skipped")
+        return
+    try:
+        result = read_result(path, within=root)
+    except TeamFormatError as error:
+        pool.problems.append(f"{error}, skipped")
+        return
+    mismatch = [
+        name
+        for name, in_file, in_path in (
+            ("lesson", result.lesson, lesson),
+            ("digest", result.digest[:12], version),
+            ("handle", result.handle, handle),
+            ("attempt", result.attempt, attempt),
+        )
+        if in_file != in_path
+    ]
+    if mismatch:
+        pool.problems.append(f"{where}: its {', '.join(mismatch)} differ from its path, skipped")
+        return
+    pool.results.append(result)
