@@ -23,6 +23,7 @@ class TeamMembership:
     path: Path
     handle: str
     name: str = ""  # the team's name when joined; `team.toml` in the clone is the truth
+    share_words: bool = False  # this member opted in to sharing their own words (if the team allows it)
 
 
 @dataclass
@@ -154,7 +155,8 @@ def load_teams(path: Path | None = None) -> list[TeamMembership]:
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str) or not isinstance(entry.get("handle"), str):
             raise TeamsFileError(f"{path}: team {number}: expected a path and a handle (strings)")
         name = entry.get("name", "")
-        teams.append(TeamMembership(Path(entry["path"]), entry["handle"], name if isinstance(name, str) else ""))
+        words = entry.get("share_words", False) is True
+        teams.append(TeamMembership(Path(entry["path"]), entry["handle"], name if isinstance(name, str) else "", words))
     return teams
 
 
@@ -170,6 +172,7 @@ def save_teams(teams: list[TeamMembership], path: Path | None = None) -> None:
             f"path = {_toml_string(str(team.path))}",
             f"handle = {_toml_string(team.handle)}",
             f"name = {_toml_string(team.name)}",
+            f"share_words = {'true' if team.share_words else 'false'}",
             "",
         ]
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,6 @@
-"""`tutor team init|join|list`: make a team folder, join a team, list the teams joined (issue 15)."""
+"""`tutor team`: make a team folder, join a team, list the teams joined (here); publish, sync, share
+and report live in their own modules (`team_publish`, `team_sync`, `team_share`, `team_report`),
+loaded with this group (issue 15)."""
 
 from __future__ import annotations
 
@@ -60,3 +62,7 @@ def team_list() -> None:
     for membership, name in teams:
         shown = repr(name) if name is not None else f"{membership.name!r} (cannot read its team.toml now)"
         echo(f"{shown}  {membership.handle}  {membership.path}")
+
+
+# The group's other commands add themselves to `team` (they import it from here).
+from . import team_publish, team_report, team_share, team_sync  # noqa: E402, F401

@@ -18,7 +18,7 @@ from tutor.settings import TeamMembership, load_teams, save_teams
 from tutor.team import TeamConfig, TeamFormatError, TeamLayout, new_handle, read_team_config, write_team_config
 from tutor.team.folder import team_root_of
 
-__all__ = ["Joined", "TeamError", "init_team", "join_team", "joined_teams", "team_root_of"]
+__all__ = ["Joined", "TeamError", "init_team", "join_team", "joined_teams", "resolve_team", "set_share_words", "team_root_of"]
 
 KEEP = ".gitkeep"
 
@@ -151,3 +151,41 @@ def joined_teams() -> list[tuple[TeamMembership, str | None]]:
             name = None
         found.append((team, name))
     return found
+
+
+def resolve_team(choice: str | None = None) -> TeamMembership:
+    """The team a `--team` option names: a team's name (as in `team.toml` or when joined) or its
+    clone's path; with no choice, the only team joined. One clear line when none or several fit."""
+    teams = load_teams()
+    if not teams:
+        raise TeamError("you have joined no team yet: `tutor team join DIR_OR_URL` first")
+    if choice is None:
+        if len(teams) == 1:
+            return teams[0]
+        names = ", ".join(repr(_current_name(team)) for team in teams)
+        raise TeamError(f"you are in {len(teams)} teams ({one_line(names, limit=300)}): say which with --team NAME")
+    wanted = choice.strip()
+    by_path = Path(wanted).expanduser()
+    found = [team for team in teams if _current_name(team) == wanted or team.name == wanted or (by_path.exists() and _same(team.path, by_path))]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise TeamError(f"no team {one_line(wanted, limit=120)!r} among those you joined (see `tutor team list`)")
+    raise TeamError(f"{len(found)} teams are named {one_line(wanted, limit=120)!r}: give the clone's path with --team")
+
+
+def _current_name(team: TeamMembership) -> str:
+    try:
+        return read_team_config(team.path).name
+    except TeamFormatError:
+        return team.name
+
+
+def set_share_words(team: TeamMembership, share: bool) -> TeamMembership:
+    """Record this member's choice to share their own words in `team` (each result's `text`)."""
+    from dataclasses import replace
+
+    teams = load_teams()
+    updated = replace(team, share_words=share)
+    save_teams([updated if _same(entry.path, team.path) else entry for entry in teams])
+    return updated

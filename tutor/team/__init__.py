@@ -20,6 +20,7 @@ from .folder import (
     team_toml,
     write_team_config,
 )
+from .pool import ResultPool, load_results
 from .results import (
     KEY_POINT_VERDICTS,
     MAX_RESULT_BYTES,
@@ -41,11 +42,13 @@ __all__ = [
     "KeyPointVerdict",
     "ResultAnswer",
     "ResultFile",
+    "ResultPool",
     "TeamConfig",
     "TeamFormatError",
     "TeamLayout",
     "digest12",
     "is_safe_slug",
+    "load_results",
     "new_handle",
     "parse_result",
     "read_result",
