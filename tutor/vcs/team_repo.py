@@ -123,3 +123,17 @@ def clone(url: str, dest: Path) -> None:
     parent = dest.parent
     parent.mkdir(parents=True, exist_ok=True)
     _git(parent, "clone", "--quiet", "--", url, os.fspath(dest), timeout=None)
+
+
+def commit_paths(folder: Path, message: str, paths: list[str]) -> str | None:
+    """Stage `paths` (relative to `folder`, the clone's top; added, changed or removed) and commit them alone.
+
+    Returns the new commit's id, or None when those paths hold no change (nothing is committed).
+    Other changes in the clone, staged or not, are left as they are.
+    """
+    _git(folder, "add", "--all", "--", *paths)
+    staged = _git(folder, "diff", "--cached", "--name-only", "--", *paths).strip()
+    if not staged:
+        return None
+    _git(folder, "commit", "--quiet", "--no-verify", "-m", message, "--", *paths)
+    return _git(folder, "rev-parse", "--verify", "HEAD").strip()
