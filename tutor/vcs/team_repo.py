@@ -54,9 +54,10 @@ def user_env() -> dict[str, str]:
     return env
 
 
-def _git(cwd: Path, *args: str, timeout: float | None = TIMEOUT) -> str:
+def attempt(cwd: Path, *args: str, timeout: float | None = TIMEOUT) -> subprocess.CompletedProcess[str]:
+    """Run the user's git in `cwd` and return what it did, failing or not (the caller reads its stderr)."""
     try:
-        done = subprocess.run(
+        return subprocess.run(
             ["git", *args],
             cwd=cwd,
             env=user_env(),
@@ -73,19 +74,29 @@ def _git(cwd: Path, *args: str, timeout: float | None = TIMEOUT) -> str:
         raise VcsError(f"git {args[0]} took longer than {timeout:.0f}s; stopped") from None
     except OSError as error:
         raise VcsError(f"git {args[0]} could not run: {error}") from None
+
+
+def telling_line(stderr: str) -> str:
+    """The line of git's stderr that says what went wrong (its first `fatal:`/`error:` line), without the prefix."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    telling = next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[0] if lines else "")
+    for prefix in ("fatal:", "error:"):
+        telling = telling.removeprefix(prefix).strip()
+    return telling
+
+
+def run_git(cwd: Path, *args: str, timeout: float | None = TIMEOUT) -> str:
+    """Run the user's git in `cwd`; its standard output, or `VcsError` (one line) when it fails."""
+    done = attempt(cwd, *args, timeout=timeout)
     if done.returncode != 0:
-        lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
-        telling = next((line for line in lines if line.startswith(("fatal:", "error:"))), lines[0] if lines else "")
-        for prefix in ("fatal:", "error:"):
-            telling = telling.removeprefix(prefix).strip()
-        raise VcsError(f"git {args[0]} failed: {one_line(telling or f'exit status {done.returncode}')}")
+        raise VcsError(f"git {args[0]} failed: {one_line(telling_line(done.stderr) or f'exit status {done.returncode}')}")
     return done.stdout
 
 
 def work_tree_root(folder: Path) -> Path | None:
     """The top of the git working tree `folder` is in, or None when it is in none (or git cannot say)."""
     try:
-        out = _git(folder, "rev-parse", "--show-toplevel")
+        out = run_git(folder, "rev-parse", "--show-toplevel")
     except VcsError:
         return None
     top = out.strip()
@@ -104,16 +115,16 @@ def init_and_commit(folder: Path, message: str, paths: list[str]) -> str:
     Returns the new commit's id. Git refuses (one line, `VcsError`) when the user has no identity set.
     """
     if not is_clone_root(folder):
-        _git(folder, "init", "--quiet")
-    _git(folder, "add", "--", *paths)
-    _git(folder, "commit", "--quiet", "--no-verify", "-m", message, "--", *paths)
-    return _git(folder, "rev-parse", "--verify", "HEAD").strip()
+        run_git(folder, "init", "--quiet")
+    run_git(folder, "add", "--", *paths)
+    run_git(folder, "commit", "--quiet", "--no-verify", "-m", message, "--", *paths)
+    return run_git(folder, "rev-parse", "--verify", "HEAD").strip()
 
 
 def head_commit(folder: Path) -> str | None:
     """The commit checked out in `folder`, or None (no commits yet, or not a repository)."""
     try:
-        return _git(folder, "rev-parse", "--verify", "--quiet", "HEAD").strip() or None
+        return run_git(folder, "rev-parse", "--verify", "--quiet", "HEAD").strip() or None
     except VcsError:
         return None
 
@@ -122,7 +133,7 @@ def clone(url: str, dest: Path) -> None:
     """`git clone -- URL DEST` with the user's git (their credentials, their transports but `ext::`)."""
     parent = dest.parent
     parent.mkdir(parents=True, exist_ok=True)
-    _git(parent, "clone", "--quiet", "--", url, os.fspath(dest), timeout=None)
+    run_git(parent, "clone", "--quiet", "--", url, os.fspath(dest), timeout=None)
 
 
 def commit_paths(folder: Path, message: str, paths: list[str]) -> str | None:
@@ -131,9 +142,9 @@ def commit_paths(folder: Path, message: str, paths: list[str]) -> str | None:
     Returns the new commit's id, or None when those paths hold no change (nothing is committed).
     Other changes in the clone, staged or not, are left as they are.
     """
-    _git(folder, "add", "--all", "--", *paths)
-    staged = _git(folder, "diff", "--cached", "--name-only", "--", *paths).strip()
+    run_git(folder, "add", "--all", "--", *paths)
+    staged = run_git(folder, "diff", "--cached", "--name-only", "--", *paths).strip()
     if not staged:
         return None
-    _git(folder, "commit", "--quiet", "--no-verify", "-m", message, "--", *paths)
-    return _git(folder, "rev-parse", "--verify", "HEAD").strip()
+    run_git(folder, "commit", "--quiet", "--no-verify", "-m", message, "--", *paths)
+    return run_git(folder, "rev-parse", "--verify", "HEAD").strip()

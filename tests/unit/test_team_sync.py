@@ -1,0 +1,189 @@
+"""`tutor team sync` (issue 15, item 3): a member's result files written from their progress, their
+own files committed alone, pulled with a rebase and pushed with their own git; offline, refused
+and conflicting syncs say so in one line and lose nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.helpers.team_support import STEERING, bare_team, git, git_sandbox, new_member, take_lesson
+from tutor.cli import cli
+from tutor.services.team_sync import sync_team, teams_to_sync
+from tutor.settings import load_teams
+from tutor.team import load_results, read_result
+from tutor.vcs.team_sync import SyncState
+
+
+@pytest.fixture(autouse=True)
+def _git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    git_sandbox(monkeypatch, tmp_path)
+
+
+def sync_as(member) -> object:  # noqa: ANN001
+    with member.acting():
+        (team,) = load_teams()
+        return sync_team(team)
+
+
+def test_a_finished_lesson_becomes_one_result_file_pushed_to_the_team(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bare, ada = bare_team(tmp_path, monkeypatch)
+    attempt = take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+    synced = sync_as(ada)
+    assert synced.sync.state is SyncState.SYNCED, synced.lines()
+    assert len(synced.results.written) == 1
+    (path,) = synced.results.written
+    result = read_result(path)
+    assert (result.lesson, result.handle, result.attempt) == ("vague-goal", ada.handle, attempt)
+    assert path.relative_to(ada.clone).parts[:2] == ("results", "vague-goal")
+    # On the remote: the result and nothing else of this member's home.
+    pushed = git("ls-tree", "-r", "--name-only", "main", cwd=bare).split()
+    assert str(path.relative_to(ada.clone)) in pushed
+    # Syncing again writes nothing new and makes no commit.
+    head = git("rev-parse", "HEAD", cwd=ada.clone)
+    again = sync_as(ada)
+    assert again.sync.state is SyncState.SYNCED and again.results.written == [] and again.results.unchanged == 1
+    assert git("rev-parse", "HEAD", cwd=ada.clone) == head
+
+
+def test_words_are_shared_only_when_the_team_allows_and_the_member_opted_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, ada = bare_team(tmp_path, monkeypatch)
+    take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+    synced = sync_as(ada)
+    texts = [answer.text for answer in read_result(synced.results.written[0]).answers]
+    assert texts and all(text is None for text in texts)
+    runner = CliRunner()
+    with ada.acting():
+        said = runner.invoke(cli, ["team", "words", "on"])
+        assert said.exit_code == 0 and "not shared" in said.output and "does not allow" in said.output
+        toml = ada.clone / "team.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace("share_words = false", "share_words = true"), encoding="utf-8")
+        git("commit", "--quiet", "-am", "share words", cwd=ada.clone)
+        assert "So your words are shared" in runner.invoke(cli, ["team", "words"]).output
+    take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+    written = sync_as(ada).results.written
+    shared = [answer.text for path in written for answer in read_result(path).answers if answer.text]
+    assert shared, "a goal answer's words, shared once the team allows it and the member opted in"
+
+
+def test_two_members_syncing_in_turn_never_conflict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bare, ada = bare_team(tmp_path, monkeypatch)
+    bob = new_member("Bob", bare, tmp_path, monkeypatch)
+    take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+    take_lesson(bob, bob.clone / "curricula" / "vague-goal")
+    assert sync_as(ada).sync.state is SyncState.SYNCED
+    # Bob has not pulled Ada's commit: his push races hers and is pulled, rebased and pushed.
+    bobs = sync_as(bob)
+    assert bobs.sync.state is SyncState.SYNCED and bobs.sync.pulled == 1
+    adas = sync_as(ada)
+    assert adas.sync.pulled == 1
+    for member in (ada, bob):
+        handles = {result.handle for result in load_results(member.clone).results}
+        assert handles == {ada.handle, bob.handle}
+
+
+def test_offline_keeps_the_work_committed_for_the_next_sync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bare, ada = bare_team(tmp_path, monkeypatch)
+    take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+    gone = bare.with_name("moved.git")
+    bare.rename(gone)
+    synced = sync_as(ada)
+    assert synced.sync.state is SyncState.OFFLINE, synced.lines()
+    assert "kept for the next sync" in synced.lines()[0]
+    assert synced.sync.committed is not None
+    assert git("status", "--porcelain", cwd=ada.clone) == ""
+    gone.rename(bare)
+    back = sync_as(ada)
+    assert back.sync.state is SyncState.SYNCED
+    assert any(name.startswith("results/vague-goal/") for name in git("ls-tree", "-r", "--name-only", "main", cwd=bare).split())
+
+
+def test_a_refused_push_says_so_in_one_line_and_keeps_the_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bare, ada = bare_team(tmp_path, monkeypatch)
+    hook = bare / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'pushes are closed today' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+    synced = sync_as(ada)
+    assert synced.sync.state is SyncState.REFUSED, synced.lines()
+    assert "refused" in synced.lines()[0] and "\n" not in synced.lines()[0]
+    assert synced.sync.committed is not None
+    with ada.acting():
+        said = CliRunner().invoke(cli, ["team", "sync"])
+    assert said.exit_code == 0, said.output  # the work is safe in a commit: not a failure
+
+
+def test_a_hand_edited_conflict_is_reported_and_nothing_is_discarded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bare, ada = bare_team(tmp_path, monkeypatch)
+    bob = new_member("Bob", bare, tmp_path, monkeypatch)
+    for member, title in ((ada, "Ada's title"), (bob, "Bob's title")):
+        toml = member.clone / "curricula" / "curriculum.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace('title = "Platform team"', f'title = "{title}"'), encoding="utf-8")
+        with member.acting():
+            git("commit", "--quiet", "-am", f"{member.name} edits the title by hand", cwd=member.clone)
+    assert sync_as(ada).sync.state is SyncState.SYNCED
+    take_lesson(bob, bob.clone / "curricula" / "vague-goal")
+    bobs = sync_as(bob)
+    assert bobs.sync.state is SyncState.CONFLICT, bobs.lines()
+    assert bobs.sync.files == ["curricula/curriculum.toml"]
+    assert "nothing discarded" in bobs.lines()[0]
+    # Bob's clone is as it was: his edit and his result, both committed; no rebase left half done.
+    assert "Bob's title" in (bob.clone / "curricula" / "curriculum.toml").read_text(encoding="utf-8")
+    assert any(name.startswith("results/") for name in git("ls-tree", "-r", "--name-only", "HEAD", cwd=bob.clone).split())
+    assert git("status", "--porcelain", cwd=bob.clone) == ""
+    with bob.acting():
+        said = CliRunner().invoke(cli, ["team", "sync"])
+    assert said.exit_code == 1 and "conflict" in said.output
+
+
+def test_changes_by_hand_not_committed_block_the_pull_but_not_the_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, ada = bare_team(tmp_path, monkeypatch)
+    take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+    (ada.clone / "team.toml").write_text((ada.clone / "team.toml").read_text(encoding="utf-8") + "# a note\n", encoding="utf-8")
+    synced = sync_as(ada)
+    assert synced.sync.state is SyncState.BLOCKED and synced.sync.files == ["team.toml"]
+    assert synced.sync.committed is not None  # the member's own files are committed all the same
+    assert "# a note" in (ada.clone / "team.toml").read_text(encoding="utf-8")
+
+
+def test_a_member_commits_only_files_under_their_own_handle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, ada = bare_team(tmp_path, monkeypatch)
+    stray = ada.clone / "results" / "vague-goal" / "0123456789ab" / "m-someone" / "x.json"
+    stray.parent.mkdir(parents=True)
+    stray.write_text("{}", encoding="utf-8")
+    (ada.clone / "notes.txt").write_text("mine, by hand", encoding="utf-8")
+    take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+    synced = sync_as(ada)
+    assert synced.sync.state is SyncState.SYNCED
+    committed = git("show", "--name-only", "--format=", "HEAD", cwd=ada.clone).split()
+    assert committed and all(f"/{ada.handle}/" in name for name in committed)
+
+
+def test_results_of_a_changed_lesson_are_counted_not_shared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, ada = bare_team(tmp_path, monkeypatch)
+    take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+    lesson = ada.clone / "curricula" / "vague-goal" / "lesson.json"
+    data = json.loads(lesson.read_text(encoding="utf-8"))
+    data["title"] += " (revised)"
+    lesson.write_text(json.dumps(data), encoding="utf-8")
+    with ada.acting():
+        git("commit", "--quiet", "-am", "revise", cwd=ada.clone)
+    synced = sync_as(ada)
+    assert synced.results.written == [] and synced.results.lesson_changed == 1
+    assert "no longer has" in synced.lines()[1]
+
+
+def test_no_team_joined_is_one_clear_line(tmp_path: Path) -> None:
+    said = CliRunner().invoke(cli, ["team", "sync"])
+    assert said.exit_code == 1 and "joined no team" in said.output
+    with pytest.raises(Exception, match="joined no team"):
+        teams_to_sync(None)
+
+
+def test_bundled_lessons_are_not_team_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, ada = bare_team(tmp_path, monkeypatch)
+    take_lesson(ada, STEERING / "vague-goal")  # the bundled copy: another lesson, not the team's
+    assert sync_as(ada).results.written == []
