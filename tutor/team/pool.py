@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tutor.lesson.untrusted import one_line
@@ -37,6 +38,25 @@ class ResultPool:
         for result in self.results:
             grouped.setdefault((result.lesson, result.digest), []).append(result)
         return grouped
+
+    def first_attempts(self) -> dict[tuple[str, str], dict[str, ResultFile]]:
+        """Each member's first finished attempt at each version, by (lesson id, digest) then handle.
+
+        The first attempt is the honest measure of what fools people: later ones come after the
+        member has seen the reveal. First by when it finished, then by attempt id.
+        """
+        first: dict[tuple[str, str], dict[str, ResultFile]] = {}
+        for result in self.results:
+            members = first.setdefault((result.lesson, result.digest), {})
+            held = members.get(result.handle)
+            if held is None or _order(result) < _order(held):
+                members[result.handle] = result
+        return first
+
+
+def _order(result: ResultFile) -> tuple[datetime, str]:
+    """When an attempt finished (as a moment: offsets differ between members), then its id."""
+    return datetime.fromisoformat(result.finished).astimezone(UTC), result.attempt
 
 
 def _folders(path: Path) -> Iterator[os.DirEntry[str]]:
