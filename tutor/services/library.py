@@ -8,9 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tutor.lesson import Curriculum, Lesson, discover_curricula, is_curriculum, read_curriculum
+from tutor.lesson.io import lesson_digest
+from tutor.team.folder import team_root_of
 
 if TYPE_CHECKING:
     from tutor.store.progress import AttemptRecord, Progress
+
+    from .team_standing import TeamStanding, TeamStandings
 
 NEW, IN_PROGRESS, DONE, BROKEN = "new", "in progress", "done", "broken"
 
@@ -29,6 +33,7 @@ class LessonEntry:
     best: float | None = None  # the best score of the finished attempts, whichever came last
     finished: int = 0  # how many attempts were finished
     same_id: tuple[str, ...] = ()  # other lessons (curriculum/folder) with this lesson's id: kept apart
+    team: TeamStanding | None = None  # a team's lesson: the team's median on this version (never anyone's answers)
 
     @property
     def ref(self) -> str:
@@ -40,6 +45,10 @@ class LessonEntry:
 
     @property
     def state_label(self) -> str:
+        label = self._own_label()
+        return label if self.team is None else f"{label} · {self.team.label()}"
+
+    def _own_label(self) -> str:
         if self.state == BROKEN:
             return f"broken: {self.problem}"
         if self.state == IN_PROGRESS and self.attempt is not None:
@@ -86,8 +95,6 @@ def lesson_key(folder: Path, lesson_id: str) -> str:
     from tutor import paths
     from tutor.lesson.curriculum import is_curriculum
 
-    from tutor.team.folder import team_root_of
-
     folder = folder.resolve()
     parent = folder.parent
     if is_curriculum(parent):
@@ -123,7 +130,13 @@ def load_library(roots: list[Path], progress: Progress | None, today: date | Non
 
     curricula = []
     last_entry = None
+    standings: TeamStandings | None = None
     for curriculum in discover_curricula(roots):
+        team_root = team_root_of(curriculum.path)
+        if team_root is not None and standings is None:
+            from .team_standing import TeamStandings
+
+            standings = TeamStandings.of_member()
         entries = []
         for number, read in enumerate(curriculum.read_lessons(), 1):
             folder = read.path.name
@@ -148,6 +161,7 @@ def load_library(roots: list[Path], progress: Progress | None, today: date | Non
                 len(records),
                 best=max(scores) if scores else None,
                 finished=sum(record.finished for record in records),
+                team=standings.standing(team_root, read.lesson.id, lesson_digest(read.lesson)) if standings and team_root else None,
             )
             entries.append(entry)
             if latest is not None and latest.id == last_attempt_id:
@@ -162,6 +176,8 @@ def load_library(roots: list[Path], progress: Progress | None, today: date | Non
                 tuple(str(problem) for problem in curriculum.problems),
             )
         )
+    if standings is not None:
+        warnings.extend(standings.problems)
     curricula = _mark_shared_ids(curricula)
     if last_entry is not None:
         last_entry = next((entry for c in curricula for entry in c.lessons if entry.path == last_entry.path), last_entry)
