@@ -113,6 +113,7 @@ def test_a_missing_curriculum_toml_is_made(tmp_path: Path) -> None:
     team = joined_team(tmp_path)
     git("rm", "-q", "curricula/curriculum.toml", cwd=team.path)
     git("commit", "-q", "-m", "no listing", cwd=team.path)
+    assert not (team.path / "curricula").exists()  # not even the folder
     publish_lesson(BUNDLED / "flaky-sleeps", team)
     assert listed(team) == ["flaky-sleeps"]
     assert 'title = "Platform team"' in (team.path / "curricula" / "curriculum.toml").read_text(encoding="utf-8")
@@ -164,6 +165,17 @@ def test_the_same_id_in_another_team_is_a_clash(tmp_path: Path) -> None:
     publish_lesson(mine, first)
     with pytest.raises(PublishError, match=r"already used by .*'First'"):
         publish_lesson(mine, second)
+
+
+def test_a_lesson_the_team_lists_under_another_folder_is_a_clash_even_as_the_source(tmp_path: Path) -> None:
+    team = joined_team(tmp_path)
+    draft = own_lesson(tmp_path, BUNDLED / "flaky-sleeps", "sleepy-tests", folder="draft")
+    shutil.move(draft, team.path / "curricula" / "draft")
+    (team.path / "curricula" / "curriculum.toml").write_text('title = "Platform team"\nlessons = ["draft"]\n', encoding="utf-8")
+    # Published as it is, the team would list two lessons of one id: draft/ and sleepy-tests/.
+    with pytest.raises(PublishError, match=r"already used by .*curricula/draft"):
+        publish_lesson(team.path / "curricula" / "draft", team)
+    assert publish_lesson(team.path / "curricula" / "draft", team, new_id="sleepy-tests-2").lesson_id == "sleepy-tests-2"
 
 
 def test_a_folder_holding_another_lesson_is_never_replaced(tmp_path: Path) -> None:

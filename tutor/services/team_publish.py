@@ -143,13 +143,9 @@ def _invalid(source: Path, count: int) -> str:
 
 
 def _curricula_folder(curricula: Path) -> Path:
-    """The team's `curricula/`, made if missing; never a link (the copy must land inside the clone)."""
+    """The team's `curricula/` (made when the lesson is written, if missing); never a link: the copy must land inside the clone."""
     if curricula.is_symlink() or (curricula.exists() and not curricula.is_dir()):
         raise PublishError(f"{_shown(curricula)} is not a folder of the clone (a link or a file): Tutor writes only inside the team's clone")
-    try:
-        curricula.mkdir(exist_ok=True)
-    except OSError as error:
-        raise PublishError(f"cannot make {_shown(curricula)} ({error.strerror or error})") from None
     return curricula
 
 
@@ -204,7 +200,11 @@ def _listing_with(listing: Path, lesson_id: str, team_name: str) -> str | None:
     from tutor.team.curriculum_toml import new_curriculum_toml, with_lesson_listed
 
     if not os.path.lexists(listing):
-        inner = sorted(child.name for child in listing.parent.iterdir() if child.is_dir() and is_curriculum(child))
+        try:
+            children = list(listing.parent.iterdir()) if listing.parent.is_dir() else []
+        except OSError:
+            children = []  # unreadable: writing into it fails next, with its reason
+        inner = sorted(child.name for child in children if child.is_dir() and is_curriculum(child))
         if inner:  # a curriculum.toml in curricula/ would hide these from every member's library
             names = one_line(", ".join(inner), limit=120)
             raise PublishError(f"{_shown(listing.parent)} holds curricula of its own ({names}) and no curriculum.toml: add one by hand, listing the lessons in order")
@@ -262,7 +262,11 @@ def _put_in_place(
     puts the previous state back: no half lesson, no lesson missing from the listing."""
     from tutor.lesson.io import fsync_dir, write_atomic
 
-    staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING}{copy.id}-", dir=curricula))
+    try:
+        curricula.mkdir(exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING}{copy.id}-", dir=curricula))
+    except OSError as error:
+        raise PublishError(f"cannot write into {_shown(curricula)} ({error.strerror or error})") from None
     previous = staging.with_name(staging.name + "-previous")
     moved = False
     try:
