@@ -70,4 +70,15 @@ class SessionReviewStart:
     reviewer: str | None = None
 
 
-Start: TypeAlias = LibraryStart | LessonStart | ReviewStart | PairStart | NoKeyStart | RecordStart | AnnotateStart | SessionReviewStart
+@dataclass(frozen=True)
+class TeamReportStart:
+    """`tutor team report [LESSON]`: the team's report; `team` as `--team` takes it (None: the only team
+    joined), `lesson` a lesson id (None: every lesson)."""
+
+    team: str | None = None
+    lesson: str | None = None
+
+
+Start: TypeAlias = (
+    LibraryStart | LessonStart | ReviewStart | PairStart | NoKeyStart | RecordStart | AnnotateStart | SessionReviewStart | TeamReportStart
+)
