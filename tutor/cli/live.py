@@ -169,31 +169,39 @@ def _print_sessions() -> None:
 
 @cli.command("review-session")
 @click.argument("session_id", metavar="ID")
-@click.option("--reviewer", metavar="NAME", help="Who is reviewing; the review is saved under this name. Default: the learner name in your settings.")
+@click.option("--reviewer", metavar="NAME", help="Who is reviewing; the review is saved under this name. Default: the learner name in your settings (for a teammate's shared session: your handle in that team).")
 def review_session(session_id: str, reviewer: str | None) -> None:
-    """Review a learner's live session ID (see `tutor pair --list`): mark where you would have intervened.
+    """Review a live session ID: mark where you would have intervened.
 
-    The session is shown step by step, each agent action with the learner's
-    prediction and decision beside it. j/k (or the arrows) move between steps; i
-    marks "I would have intervened here" with a category key and what you would
-    have said; d removes a mark; ctrl+s saves the review. It is kept next to the
-    session (never in its journal), and the learner sees it from the library.
+    ID is one of your sessions (see `tutor pair --list`) or one a teammate shared with a team
+    you joined (listed in the library; HANDLE/ID picks one when two teammates shared sessions
+    of the same id). The session is shown step by step, each agent action with the learner's
+    prediction and decision beside it. j/k (or the arrows) move between steps; i marks "I
+    would have intervened here" with a category key and what you would have said; d removes
+    a mark; ctrl+s saves the review. It is kept next to the session (never in its journal),
+    and the learner sees it from the library. A teammate's session is reviewed under your
+    handle in that team unless you sign with --reviewer NAME; your review reaches them with
+    your next `tutor team sync`.
     """
     from ..services.live import SessionError
-    from ..services.session_reviews import load_trajectory
+    from ..services.session_reviews import TeamSession, load_trajectory, resolve_session
 
     try:
-        load_trajectory(session_id)
+        session = resolve_session(session_id)
+        load_trajectory(session)
     except SessionError as error:
         raise TutorError(str(error)) from None
     settings = _settings()
-    name = (reviewer if reviewer is not None else settings.learner).strip()
+    if reviewer is not None:
+        name = reviewer.strip()
+    else:
+        name = session.team.handle if isinstance(session, TeamSession) else settings.learner.strip()
     if not name:
         raise TutorError("say who is reviewing: --reviewer NAME")
     if not _interactive():
         raise TutorError("reviewing a session needs a terminal")
     from ..ui.start import SessionReviewStart
 
-    app = make_app(SessionReviewStart(session_id, name), settings=settings)
+    app = make_app(SessionReviewStart(session.reference, name), settings=settings)
     app.run()
     sys.exit(app.return_code or 0)

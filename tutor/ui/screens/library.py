@@ -19,6 +19,7 @@ from tutor.words import plural
 
 from ..plain import assemble, line, markdown_literal, markdown_source, plain
 from ..widgets.footer import TutorFooter
+from .library_sessions import SessionLists, SessionsTable, TeamSessionsTable, own_details, team_details
 
 STATE_STYLES = {DONE: "green", IN_PROGRESS: "yellow", BROKEN: "red"}
 
@@ -27,17 +28,6 @@ def _lesson_parser():  # noqa: ANN202 - a MarkdownIt
     from tutor.lesson.markdown import lesson_markdown_parser
 
     return lesson_markdown_parser()
-
-
-class SessionsTable(DataTable):
-    """The learner's live sessions; `v` here starts a senior's review of the highlighted one."""
-
-    BINDINGS = [
-        Binding("v", "review_session", "Review session", id="review-session", tooltip="Review this session as a senior: mark where you would have intervened"),
-    ]
-
-    def action_review_session(self) -> None:
-        self.screen.action_review_session()  # type: ignore[attr-defined]
 
 
 class LibraryScreen(Screen):
@@ -56,11 +46,13 @@ class LibraryScreen(Screen):
     @dataclass
     class SessionsLoaded(Message):
         sessions: list  # tutor.services.session_reviews.SessionEntry
+        team: object = None  # tutor.services.session_reviews.TeamSessionsListed
 
     def __init__(self) -> None:
         super().__init__()
         self.library: Library | None = None
         self.sessions: list = []
+        self.team_sessions: list = []  # teammates' shared sessions (SessionEntry, each with its TeamSession)
         self._reported: set[str] = set()  # review problems already shown (a reload must not repeat them)
 
     def compose(self) -> ComposeResult:
@@ -75,9 +67,7 @@ class LibraryScreen(Screen):
             with Vertical(id="lesson-details"):
                 # Lesson Markdown in the lesson dialect; links never open (see tutor.ui.widgets.prose).
                 yield Markdown("", id="details", parser_factory=_lesson_parser, open_links=False)
-        with Vertical(id="library-sessions"):
-            yield Static(plain("Your sessions", "bold underline"), id="sessions-title")
-            yield SessionsTable(id="sessions", cursor_type="row", zebra_stripes=False)
+        yield SessionLists()
         yield TutorFooter()
 
     @property
@@ -144,81 +134,41 @@ class LibraryScreen(Screen):
 
     @work(thread=True, exclusive=True, group="library-sessions")
     def load_sessions(self) -> None:
-        from tutor.services.session_reviews import list_session_entries
+        from tutor.services.session_reviews import list_session_entries, list_team_session_entries
 
-        self.post_message(self.SessionsLoaded(list_session_entries()))
+        self.post_message(self.SessionsLoaded(list_session_entries(), list_team_session_entries()))
 
     @on(SessionsLoaded)
     def _sessions_loaded(self, event: SessionsLoaded) -> None:
-        self.sessions = event.sessions
-        table = self.query_one("#sessions", SessionsTable)
-        selected = None
-        if table.row_count and table.cursor_row >= 0:
-            selected = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
-        table.clear(columns=True)
-        for label, key in (("Date", "date"), ("Mode", "mode"), ("Reviews", "reviews"), ("Goal", "goal"), ("Tally", "tally")):
-            table.add_column(label, key=key)
-        for entry in self.sessions:
-            table.add_row(*self._session_cells(entry), key=entry.id)
-        self.query_one("#library-sessions").set_class(bool(self.sessions), "-shown")
-        self.query_one("#sessions-title", Static).update(assemble(("Your sessions", "bold underline"), ("   s: go here · enter: open with its reviews · v: review it", "dim")))
-        if selected and selected in table.rows:
-            table.move_cursor(row=table.get_row_index(selected))
-        for entry in self.sessions:
-            for problem in entry.problems:
-                if problem not in self._reported:
-                    self._reported.add(problem)
-                    self.notify(problem, severity="warning", timeout=8)
-        if self.focused is table:
+        team = event.team
+        lists = self.query_one(SessionLists)
+        lists.show(event.sessions, list(team.entries) if team is not None else [])  # type: ignore[attr-defined]
+        self.sessions, self.team_sessions = lists.own, lists.team
+        problems = [*getattr(team, "problems", ()), *(problem for entry in (*lists.own, *lists.team) for problem in entry.problems)]
+        for problem in problems:
+            if problem not in self._reported:
+                self._reported.add(problem)
+                self.notify(problem, severity="warning", timeout=8)
+        if self.focused is self.query_one("#sessions"):
             self._show_session_details()
+        elif self.focused is self.query_one("#team-sessions"):
+            self._show_team_session_details()
         self.refresh_bindings()
 
-    @staticmethod
-    def _session_cells(entry: object) -> tuple:
-        import time
-
-        summary = entry.summary  # type: ignore[attr-defined]
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(summary.started)) if summary.started else "?"
-        about = (summary.goal or summary.task or "(no goal yet)").strip().splitlines()
-        about_text = about[0] if about else "(no goal yet)"
-        reviewers = entry.reviewers  # type: ignore[attr-defined]
-        reviews = line("reviewed by " + ", ".join(reviewers), "green") if reviewers else plain("not reviewed", "dim")
-        return (when, line(summary.mode), reviews, line(about_text, limit=48), line(summary.tally))
-
-    def _session_at_cursor(self) -> object | None:
-        table = self.query_one("#sessions", SessionsTable)
-        if not table.row_count or table.cursor_row < 0:
-            return None
-        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
-        return next((entry for entry in self.sessions if entry.id == key), None)
-
     def _show_session_details(self) -> None:
-        entry = self._session_at_cursor()
-        details = self.query_one("#details", Markdown)
-        if entry is None:
-            details.update("")
-            return
-        summary = entry.summary  # type: ignore[attr-defined]
-        # Tutor's Markdown around the session's words; a goal or task is a person's words, shown as written.
-        lines = [f"## {markdown_literal(summary.mode.capitalize())} session {markdown_literal(summary.id)}"]
-        if summary.goal:
-            lines.append(f"**Goal.** {markdown_literal(summary.goal, limit=2000)}")
-        if summary.task:
-            lines.append(f"**Task.** {markdown_literal(summary.task, limit=2000)}")
-        lines.append(f"{markdown_literal(summary.tally)} · {markdown_literal(summary.phase)}")
-        reviewers = entry.reviewers  # type: ignore[attr-defined]
-        if reviewers:
-            marks = entry.marks  # type: ignore[attr-defined]
-            lines.append(f"**Reviewed by {markdown_literal(', '.join(reviewers))}**: {plural(marks, 'mark')} where they would have intervened.")
-        else:
-            lines.append("*Not reviewed yet.*")
-        lines.append("`enter` opens it with its reviews · `v` reviews it")
-        details.update("\n\n".join(lines))
+        entry = self.query_one(SessionLists).own_at_cursor()
+        self.query_one("#details", Markdown).update(own_details(entry) if entry is not None else "")
+
+    def _show_team_session_details(self) -> None:
+        entry = self.query_one(SessionLists).team_at_cursor()
+        self.query_one("#details", Markdown).update(team_details(entry) if entry is not None else "")
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # The details pane describes whichever list has the keys.
         if event.widget.id == "sessions":
             self._show_session_details()
+        elif event.widget.id == "team-sessions":
+            self._show_team_session_details()
         elif event.widget.id == "lessons":
             self._highlighted()
 
@@ -231,20 +181,45 @@ class LibraryScreen(Screen):
     @on(DataTable.RowSelected, "#sessions")
     def _session_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        entry = self._session_at_cursor()
+        entry = self.query_one(SessionLists).own_at_cursor()
         if entry is not None:
             self.app.open_session_review(entry.id)  # type: ignore[attr-defined]
 
     def action_review_session(self) -> None:
-        entry = self._session_at_cursor()
+        entry = self.query_one(SessionLists).own_at_cursor()
         if entry is None:
             return
         reviewer = str(getattr(self.app.settings, "learner", "") or "").strip() or "reviewer"  # type: ignore[attr-defined]
         self.app.open_session_review(entry.id, reviewer)  # type: ignore[attr-defined]
 
+    @on(DataTable.RowHighlighted, "#team-sessions")
+    def _team_session_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        if self.focused is event.data_table:
+            self._show_team_session_details()
+
+    @on(DataTable.RowSelected, "#team-sessions")
+    def _team_session_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_review_team_session()
+
+    def action_review_team_session(self) -> None:
+        entry = self.query_one(SessionLists).team_at_cursor()
+        if entry is None:
+            return
+        from .session_review import open_session_review
+
+        ref = entry.ref
+        open_session_review(self.app, ref, ref.team.handle)  # unsigned: a teammate's review carries the handle
+
     def action_sessions(self) -> None:
-        if self.sessions:
-            self.query_one("#sessions", SessionsTable).focus()
+        """Your sessions; pressed again there, the team's (and back)."""
+        own = self.query_one("#sessions", SessionsTable)
+        team = self.query_one("#team-sessions", TeamSessionsTable)
+        if self.team_sessions and (self.focused is own or not self.sessions):
+            team.focus()
+        elif self.sessions:
+            own.focus()
 
     # The learner's state comes right after the title: it is what they scan for, and what a
     # narrow table must not cut ("in progress · step 3/11 · best 83%").
@@ -343,7 +318,7 @@ class LibraryScreen(Screen):
         if action == "review":
             return True if self.library is not None and self.library.due_reviews else None
         if action == "sessions":
-            return bool(self.sessions)
+            return bool(self.sessions or self.team_sessions)
         return True
 
     @on(Button.Pressed, "#continue")

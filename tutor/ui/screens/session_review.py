@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
+from tutor.lesson.untrusted import one_line
 from tutor.words import plural
 
 from ..widgets.footer import TutorFooter
@@ -41,21 +42,26 @@ KIND_TITLES = {
 DECISION_STYLES = {"ran": "green", "read": "dim", "corrected": "yellow", "stopped": "dim", "interrupted": "red", "waiting": "dim"}
 
 
-def open_session_review(app: Any, session_id: str, reviewer: str | None = None, *, root: bool = False) -> None:
-    """Load the session and its reviews, then show them (reviewer None: the learner's read-only view)."""
+def open_session_review(app: Any, session: Any, reviewer: str | None = None, *, root: bool = False) -> None:
+    """Load the session and its reviews, then show them (reviewer None: the learner's read-only view).
+
+    `session` is a session's name as `tutor review-session` takes it (`ID`, `HANDLE/ID`), or a
+    `tutor.services.session_reviews.SessionRef`.
+    """
     from tutor.services.live import SessionError
-    from tutor.services.session_reviews import load_reviews, load_trajectory
+    from tutor.services.session_reviews import load_reviews, load_trajectory, resolve_session
 
     try:
-        trajectory = load_trajectory(session_id)
-        reviews = load_reviews(session_id)
+        ref = resolve_session(session) if isinstance(session, str) else session
+        trajectory = load_trajectory(ref)
+        reviews = load_reviews(ref)
     except SessionError as error:
         if root:
             app.exit(return_code=1, message=plain(f"tutor: {error}"))
         else:
             app.notify(f"Cannot open the session: {error}", severity="error", timeout=10)
         return
-    app.push_screen(SessionReviewScreen(trajectory, reviews, reviewer=reviewer, root=root))
+    app.push_screen(SessionReviewScreen(trajectory, reviews, reviewer=reviewer, root=root, session=ref))
 
 
 class MarkCategoryPicker(CategoryPicker):
@@ -148,12 +154,16 @@ class SessionReviewScreen(Screen):
         Binding("q", "quit_review", "Quit", id="quit-review", tooltip="Quit Tutor (asks first if marks are unsaved)"),
     ]
 
-    def __init__(self, trajectory: Any, reviews: Any, *, reviewer: str | None = None, root: bool = False) -> None:
-        from tutor.services.session_reviews import new_review, reviewer_slug
+    def __init__(self, trajectory: Any, reviews: Any, *, reviewer: str | None = None, root: bool = False, session: Any = None) -> None:
+        from dataclasses import replace
+
+        from tutor.services.session_reviews import OwnSession, new_review
 
         super().__init__()
         self.trajectory = trajectory
         self.reviews = reviews
+        # Which session (`tutor.services.session_reviews.SessionRef`): it says where this reviewer's review is kept.
+        self.session = session if session is not None else OwnSession(trajectory.session_id)
         self.root = root
         self.read_only = reviewer is None
         self.index = 0
@@ -161,15 +171,14 @@ class SessionReviewScreen(Screen):
         self.form_category: str | None = None
         self.dirty = False
         self.review: Any = None
-        self._own_slug = ""
+        self._own_source: Any = None  # the file this reviewer's review is read from and saved to
         if reviewer is not None:
-            self._own_slug = reviewer_slug(reviewer)
-            stored = next((r for r in reviews.reviews if reviewer_slug(r.reviewer) == self._own_slug), None)
+            self._own_source = self.session.review_path(reviewer)
+            stored = reviews.stored_at(self._own_source)
             self.review = stored or new_review(trajectory.session_id, reviewer, seen_seq=trajectory.last_seq)
-            if stored is not None and trajectory.last_seq > stored.seen_seq:
-                from dataclasses import replace
-
-                self.review = replace(stored, seen_seq=trajectory.last_seq)
+            if stored is not None:
+                # Signed now as they sign today (a team review may have been saved under the handle).
+                self.review = replace(stored, reviewer=reviewer.strip() or stored.reviewer, seen_seq=max(stored.seen_seq, trajectory.last_seq))
 
     # -- layout
 
@@ -216,6 +225,11 @@ class SessionReviewScreen(Screen):
             head.append(f"  · {marks} mark{'s' if marks != 1 else ''}")
             if self.dirty:
                 head.append("  (unsaved: ctrl+s saves)", "bold yellow")
+            from tutor.services.session_reviews import TeamSession
+
+            session = self.session
+            if isinstance(session, TeamSession):  # a teammate's shared session: whose, and how the review reaches them
+                head.append(f"\nshared by {session.learner} with {one_line(session.team_name, limit=60)}; your review reaches them with `tutor team sync`", "dim")
         if trajectory.task.strip():
             task = trajectory.task.strip().splitlines()[0]
             head.append("\n" + (task if len(task) < 160 else task[:159] + "…"))
@@ -228,7 +242,7 @@ class SessionReviewScreen(Screen):
             text.append("Your overall comment", "bold")
             text.append("  o edits\n", "dim")
             text.append((self.review.comment or "(none yet)") + "\n\n", "" if self.review.comment else "dim italic")
-        others = [r for r in self.reviews.reviews if self.read_only or self._slug(r.reviewer) != self._own_slug]
+        others = self._stored_reviews()
         for review in others:
             when = review.at.replace("T", " ").replace("Z", " UTC") if review.at else ""
             text.append(f"Reviewed by {review.reviewer}", "bold")
@@ -249,9 +263,7 @@ class SessionReviewScreen(Screen):
 
     def _marks_for(self, step_id: str) -> list[tuple[str, Any, bool]]:
         marks: list[tuple[str, Any, bool]] = []
-        for review in self.reviews.reviews:
-            if not self.read_only and self._slug(review.reviewer) == self._own_slug:
-                continue  # the draft below replaces what was stored
+        for review in self._stored_reviews():
             mark = review.mark_for(step_id)
             if mark is not None:
                 marks.append((review.reviewer, mark, False))
@@ -276,11 +288,10 @@ class SessionReviewScreen(Screen):
         self.query_one("#review-status", Static).update(self._status_text())
         self.query_one("#review-overall", Static).update(self._overall_text())
 
-    @staticmethod
-    def _slug(name: str) -> str:
-        from tutor.services.session_reviews import reviewer_slug
-
-        return reviewer_slug(name)
+    def _stored_reviews(self) -> list[Any]:
+        """The reviews read with the session, but this reviewer's own: their draft replaces what was stored."""
+        pairs = zip(self.reviews.reviews, self.reviews.sources, strict=True)
+        return [review for review, source in pairs if self.read_only or source != self._own_source]
 
     def _marked_indexes(self) -> list[int]:
         return [number for number, step in enumerate(self.trajectory.steps) if self._marks_for(step.id)]
@@ -417,7 +428,7 @@ class SessionReviewScreen(Screen):
         from tutor.services.session_reviews import save_review
 
         try:
-            self.review, path = save_review(self.review)
+            self.review, path = save_review(self.review, session=self.session)
         except SessionError as error:
             self.notify(f"Not saved: {error}", severity="error", timeout=15)
             return False
