@@ -5,6 +5,7 @@ and conflicting syncs say so in one line and lose nothing."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,20 @@ def test_bundled_lessons_are_not_team_results(tmp_path: Path, monkeypatch: pytes
     _, ada = bare_team(tmp_path, monkeypatch)
     take_lesson(ada, STEERING / "vague-goal")  # the bundled copy: another lesson, not the team's
     assert sync_as(ada).results.written == []
+
+
+def test_a_team_whose_clone_is_gone_is_reported_and_the_others_still_sync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.services.team import join_team, init_team
+
+    _, ada = bare_team(tmp_path, monkeypatch)
+    with ada.acting():
+        other = tmp_path / "other-team"
+        init_team(other, "Other team")
+        join_team(str(other))
+        shutil.rmtree(other)
+        take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+        said = CliRunner().invoke(cli, ["team", "sync"])
+    assert said.exit_code == 1
+    lines = said.output.splitlines()
+    assert lines[0] == "Platform team: synced"
+    assert any(line.startswith("Other team: not synced: ") for line in lines)

@@ -20,11 +20,17 @@ def team_sync(choice: str | None) -> None:
     own git and its credentials. Offline, or when the push is refused, your work stays
     committed in your clone and goes with the next sync. Exit 1 when a team could not be synced.
     """
+    from ..errors import UserError
     from ..services.team_sync import sync_team, teams_to_sync
 
     failed = False
     for membership in teams_to_sync(choice):
-        synced = sync_team(membership)
+        try:
+            synced = sync_team(membership)
+        except UserError as error:  # this team's clone is gone or broken: say so, sync the others
+            echo(f"{membership.name or membership.path}: not synced: {error}")
+            failed = True
+            continue
         for line in synced.lines():
             echo(line)
         failed = failed or not synced.kept
