@@ -396,3 +396,30 @@ async def test_a_review_is_never_written_through_a_link_a_teammate_committed(tea
         save_review(new_review(session_id, team.reviewer.handle), session=ref)
     assert list(elsewhere.iterdir()) == []
     assert load_teams()[0].handle == team.reviewer.handle
+
+
+async def test_after_tutor_team_sync_the_learner_sees_the_teammates_review(team: Team, tmp_path: Path) -> None:
+    """The same, through `tutor team sync` itself: it commits the member's share and reviews alone, pulls and pushes."""
+    from tutor.services.team_sync import sync_team
+
+    def synced(member: Member) -> None:
+        [membership] = load_teams()
+        result = sync_team(membership)
+        assert result.kept and result.sync.state.name == "SYNCED", result.lines()
+
+    session_id, _ = await lived_session(tmp_path)
+    result = CliRunner().invoke(cli, ["team", "share", session_id])
+    assert result.exit_code == 0, result.output
+    synced(team.learner)
+
+    team.be(team.reviewer)
+    synced(team.reviewer)
+    ref = resolve_session(session_id)
+    save_review(new_review(session_id, team.reviewer.handle).with_mark(Mark("goal-2", "goal", "Say what done means.")), session=ref)
+    synced(team.reviewer)
+
+    team.be(team.learner)
+    synced(team.learner)
+    [own] = list_session_entries()
+    assert own.reviewers == (team.reviewer.handle,) and own.marks == 1
+    assert load_reviews(session_id).reviews[0].marks[0].comment == "Say what done means."

@@ -14,6 +14,7 @@ pushes what lies under the member's handle.
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,7 +121,8 @@ def _replaced(value: Any, places: list[tuple[str, str]]) -> Any:
     if isinstance(value, str):
         for folder, placeholder in places:
             if folder in value:
-                value = value.replace(folder, placeholder)
+                # The folder itself or a path in it, not a longer name it begins (`/home/al` in `/home/alice`).
+                value = re.sub(re.escape(folder) + r"(?![\w.-])", lambda _, shown=placeholder: shown, value)
         return value
     if isinstance(value, dict):
         return {_replaced(key, places): _replaced(item, places) for key, item in value.items()}

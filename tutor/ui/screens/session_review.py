@@ -54,14 +54,14 @@ def open_session_review(app: Any, session: Any, reviewer: str | None = None, *, 
     try:
         ref = resolve_session(session) if isinstance(session, str) else session
         trajectory = load_trajectory(ref)
-        reviews = load_reviews(ref)
+        screen = SessionReviewScreen(trajectory, load_reviews(ref), reviewer=reviewer, root=root, session=ref)
     except SessionError as error:
         if root:
             app.exit(return_code=1, message=plain(f"tutor: {error}"))
         else:
             app.notify(f"Cannot open the session: {error}", severity="error", timeout=10)
         return
-    app.push_screen(SessionReviewScreen(trajectory, reviews, reviewer=reviewer, root=root, session=ref))
+    app.push_screen(screen)
 
 
 class MarkCategoryPicker(CategoryPicker):
