@@ -81,10 +81,6 @@ class TeamSessionsListed:
     problems: tuple[str, ...] = ()
 
 
-def session_folder(session_id: str) -> Path:
-    return OwnSession(session_id).folder
-
-
 def load_trajectory(session: str | SessionRef) -> Any:
     """The session's trajectory (`tutor.record.session_trajectory.Trajectory`); SessionError for a bad id."""
     from dataclasses import replace
