@@ -97,3 +97,32 @@ def random_team(team: Path, members: int, *, seed: int = 15) -> list[Path]:
             ]
             written.append(write(team, result(who, answers, attempt=attempt, finished=finished)))
     return written
+
+
+def small_team(team: Path) -> None:
+    """Three learners, figured by hand in tests/unit/test_team_report.py (`test_a_small_team_by_hand`)."""
+    write(team, result(handle(0), [
+        goal(1.0, points=("covered",)),
+        outcome(True, Confidence.HIGH),  # wrong and sure
+        intervene(True, Category.TEST, points=("covered", "covered"), text="Fix the code,  not the TEST."),
+        choice(1),
+    ]))
+    write(team, result(handle(1), [
+        goal(0.3, points=("missed",), confidence=Confidence.HIGH),  # wrong and sure
+        outcome(False),
+        intervene(False, confidence=Confidence.HIGH),  # wrong and sure
+        choice(2, Confidence.HIGH),  # wrong and sure
+    ]))
+    write(team, result(handle(2), [
+        skipped("s1", AskType.GOAL),
+        outcome(True, Confidence.HIGH),  # wrong and sure
+        intervene(True, Category.SCOPE, points=("covered", "missed"), text="fix the code,\nnot the test."),
+        choice(1, Confidence.LOW),
+    ]))
+
+
+def join(team: Path, name: str = "Platform team") -> None:
+    """This member joined `team` (its entry in `teams.toml`, as `tutor team join` writes it; no git needed to read results)."""
+    from tutor.settings import TeamMembership, save_teams
+
+    save_teams([TeamMembership(team.resolve(), "m-aaaaaaaa", name)])

@@ -29,32 +29,10 @@ def report_of(team: Path, *, min_group: int = 3, lesson: str | None = None) -> T
     return build_report(pool, min_group, lessons_by_digest(team / "curricula", {digest for _, digest in pool.versions()}))
 
 
-def small_team(team: Path) -> None:
-    """Three learners, figured by hand in `test_a_small_team_by_hand`."""
-    tr.write(team, tr.result(tr.handle(0), [
-        tr.goal(1.0, points=("covered",)),
-        tr.outcome(True, HIGH),  # wrong and sure
-        tr.intervene(True, Category.TEST, points=("covered", "covered"), text="Fix the code,  not the TEST."),
-        tr.choice(1),
-    ]))
-    tr.write(team, tr.result(tr.handle(1), [
-        tr.goal(0.3, points=("missed",), confidence=HIGH),  # wrong and sure
-        tr.outcome(False),
-        tr.intervene(False, confidence=HIGH),  # wrong and sure
-        tr.choice(2, HIGH),  # wrong and sure
-    ]))
-    tr.write(team, tr.result(tr.handle(2), [
-        tr.skipped("s1", AskType.GOAL),
-        tr.outcome(True, HIGH),  # wrong and sure
-        tr.intervene(True, Category.SCOPE, points=("covered", "missed"), text="fix the code,\nnot the test."),
-        tr.choice(1, LOW),
-    ]))
-
-
 def test_a_small_team_by_hand(tmp_path: Path) -> None:
     team = tr.team_folder(tmp_path / "team")
     tr.publish(team)
-    small_team(team)
+    tr.small_team(team)
     report = report_of(team)
     assert report.problems == ()
     (version,) = report.versions
@@ -291,7 +269,7 @@ def test_the_service_loads_the_joined_team_and_filters_by_lesson(joined: Path) -
 
 def test_the_json_schema(joined: Path) -> None:
     tr.publish(joined)
-    small_team(joined)
+    tr.small_team(joined)
     data = json.loads(json.dumps(report_data(load_team_report().report)))
     assert set(data) == {"min_group", "lessons"}
     (lesson,) = data["lessons"]

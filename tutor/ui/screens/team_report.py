@@ -41,7 +41,7 @@ from ..start import TeamReportStart
 from ..widgets.footer import TutorFooter
 from ..widgets.prose import markdown_renderable
 
-COLUMNS = ("Lesson", "Question", "Type", "Answered", "Skipped", "Facility", "Wrong & sure", "Discrimination", "Look", "Answers")
+COLUMNS = ("Lesson", "Question", "Type", "Answered", "Skipped", "Facility", "Wrong & sure", "Discr.", "Look", "Answers")
 BAR_WIDTH = 24  # the longest bar in the detail pane, in cells
 TEXT_LIMIT = 4000  # a step's text in the detail pane
 
