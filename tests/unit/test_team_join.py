@@ -41,13 +41,31 @@ def made_team(tmp_path: Path, name: str = "Platform team") -> Path:
 def test_init_makes_the_layout_and_commits_it(tmp_path: Path) -> None:
     team = made_team(tmp_path)
     assert (team / "team.toml").read_text(encoding="utf-8").count('name = "Platform team"') == 1
-    assert 'title = "Platform team"' in (team / "curricula" / "curriculum.toml").read_text(encoding="utf-8")
+    # An empty lessons array over two lines: each lesson published is a line of its own before the `]`.
+    assert (team / "curricula" / "curriculum.toml").read_text(encoding="utf-8") == (
+        'title = "Platform team"\ndescription = "The lessons of Platform team."\nlessons = [\n]\n'
+    )
     for sub in ("results", "sessions", "reviews"):
         assert (team / sub / ".gitkeep").is_file()
     assert git("log", "--format=%s", cwd=team).strip() == "Tutor team Platform team"
     tracked = set(git("ls-files", cwd=team).split())
-    assert tracked == {"team.toml", "curricula/curriculum.toml", "results/.gitkeep", "sessions/.gitkeep", "reviews/.gitkeep"}
+    assert tracked == {".gitattributes", "team.toml", "curricula/curriculum.toml", "results/.gitkeep", "sessions/.gitkeep", "reviews/.gitkeep"}
     assert git("status", "--porcelain", cwd=team) == ""
+
+
+def test_init_has_git_merge_the_lessons_lists_by_union(tmp_path: Path) -> None:
+    team = made_team(tmp_path)
+    lines = (team / ".gitattributes").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("# ") and "never conflicts" in lines[0]  # why, for whoever reads the file
+    assert lines[1:] == ["curricula/curriculum.toml merge=union", "curricula/*/curriculum.toml merge=union"]
+    asked = ["curricula/curriculum.toml", "curricula/ops/curriculum.toml", "team.toml", "curricula/x/lesson.json"]
+    said = git("check-attr", "merge", "--", *asked, cwd=team).splitlines()
+    assert said == [
+        "curricula/curriculum.toml: merge: union",
+        "curricula/ops/curriculum.toml: merge: union",
+        "team.toml: merge: unspecified",
+        "curricula/x/lesson.json: merge: unspecified",
+    ]
 
 
 def test_init_commits_in_an_existing_repository_only_its_own_files(tmp_path: Path) -> None:
@@ -55,11 +73,28 @@ def test_init_commits_in_an_existing_repository_only_its_own_files(tmp_path: Pat
     team.mkdir()
     git("init", "-q", cwd=team)
     (team / "notes.txt").write_text("mine, not staged", encoding="utf-8")
+    (team / ".gitattributes").write_text("*.png binary", encoding="utf-8")  # the repository's own, no newline at the end
     init_team(team, 'A "quoted" \\ name')
     assert "notes.txt" not in git("ls-files", cwd=team).split()
+    attributes = (team / ".gitattributes").read_text(encoding="utf-8").splitlines()
+    assert attributes[0] == "*.png binary" and attributes[-2:] == ["curricula/curriculum.toml merge=union", "curricula/*/curriculum.toml merge=union"]
+    assert git("show", "HEAD:.gitattributes", cwd=team).splitlines() == attributes
     assert git("log", "--format=%s", cwd=team).strip() == 'Tutor team A "quoted" \\ name'
     with pytest.raises(UserError, match=r"already has a team\.toml"):
         init_team(team, "Again")
+
+
+def test_init_refuses_a_gitattributes_that_is_a_link_before_writing_anything(tmp_path: Path) -> None:
+    team = tmp_path / "team"
+    team.mkdir()
+    outside = tmp_path / "elsewhere"
+    outside.write_text("* text\n", encoding="utf-8")
+    (team / ".gitattributes").symlink_to(outside)
+    with pytest.raises(UserError, match=r"\.gitattributes") as refused:
+        init_team(team, "Platform team")
+    assert "\n" not in str(refused.value)
+    assert sorted(path.name for path in team.iterdir()) == [".gitattributes"]  # no team.toml: init can run again
+    assert outside.read_text(encoding="utf-8") == "* text\n"
 
 
 def test_join_a_clone_records_a_handle_and_keeps_other_settings(tmp_path: Path, tutor_home: Path) -> None:

@@ -41,8 +41,14 @@ def _shown(path: Path | str) -> str:
 def init_team(folder: Path, name: str) -> str:
     """Make the team folder layout in `folder` (created if missing), `git init` it if needed, and commit it.
 
-    Returns the commit id. Refuses a folder that already holds a `team.toml`.
+    Returns the commit id. Refuses a folder that already holds a `team.toml`. The `.gitattributes`
+    it writes (or completes) has git merge the lessons lists by union (`tutor.team.union_merge`):
+    members publishing between syncs never conflict.
     """
+    from tutor.lesson.limits import Refused, problem_text, read_regular
+    from tutor.team.curriculum_toml import new_curriculum_toml
+    from tutor.team.union_merge import GITATTRIBUTES, MAX_GITATTRIBUTES_BYTES, with_union_merge
+
     folder = folder.expanduser()
     config = TeamConfig(name=name)  # refuses a bad name (TeamFormatError, one line)
     layout = TeamLayout(folder)
@@ -50,6 +56,15 @@ def init_team(folder: Path, name: str) -> str:
         raise TeamError(f"{_shown(folder)} already has a team.toml: it is a team folder (join it with `tutor team join`)")
     from tutor.vcs.team_repo import init_and_commit
 
+    attributes = folder / GITATTRIBUTES
+    existing = None  # read before anything is written: a refusal leaves the folder as it was
+    if attributes.exists() or attributes.is_symlink():  # a repository of its own: its attributes are kept, ours added
+        try:
+            raw = read_regular(attributes, limit=MAX_GITATTRIBUTES_BYTES, within=folder, name="a .gitattributes", place="the team folder")
+            existing = raw.decode("utf-8")
+        except (Refused, OSError, UnicodeDecodeError) as error:
+            what = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else problem_text(error)
+            raise TeamError(f"{_shown(attributes)}: {what}; fix it first") from None
     created = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -58,11 +73,12 @@ def init_team(folder: Path, name: str) -> str:
         curricula = layout.curricula / "curriculum.toml"
         if not curricula.exists():
             layout.curricula.mkdir(exist_ok=True)
-            curricula.write_text(
-                f"title = {_toml_string(name)}\ndescription = {_toml_string(f'The lessons of {name}.')}\nlessons = []\n",
-                encoding="utf-8",
-            )
+            curricula.write_text(new_curriculum_toml(name, []), encoding="utf-8")
             created.append("curricula/curriculum.toml")
+        completed = with_union_merge(existing)
+        if completed is not None:
+            attributes.write_text(completed, encoding="utf-8")
+            created.append(GITATTRIBUTES)
         for sub in (layout.results, layout.sessions, layout.reviews):
             sub.mkdir(exist_ok=True)
             keep = sub / KEEP

@@ -17,10 +17,16 @@ finds it in their library after the next `tutor team sync`. On the way, the less
 - **copied whole or not at all**: written into a hidden folder inside `curricula/`, validated
   there, then renamed into `curricula/<id>/`; a failure before the commit leaves the team
   folder as it was;
-- **listed** in `curricula/curriculum.toml` (made if missing), after the lessons already there
-  (`tutor.team.curriculum_toml`: the rest of the file is kept as it is); and
+- **owned**: the lesson folder records its publisher's handle (`tutor.team.publisher`); only
+  they republish it, unless another member takes it over on purpose (`take_over`), so a lesson
+  folder has one writer;
+- **listed** in `curricula/curriculum.toml` (made if missing), on a new line after the lessons
+  already there (`tutor.team.curriculum_toml`: the rest of the file is kept as it is), with the
+  team's `.gitattributes` completed if needed (`tutor.team.union_merge`): two members who publish
+  between syncs both add a line, and git keeps both; and
 - **committed** with the member's own git (`tutor.vcs.team_repo.commit_paths`): the lesson
-  folder and `curriculum.toml` alone, never anything else in the clone.
+  folder, `curriculum.toml` and (when it gained the union lines) `.gitattributes` alone, never
+  anything else in the clone.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from tutor.lesson.untrusted import one_line
 from tutor.settings import Settings, TeamMembership, load_settings
+from tutor.team.union_merge import GITATTRIBUTES
 
 from .team import TeamError
 
@@ -61,7 +68,11 @@ class Published:
     title: str  # the copy's title (redacted), as the library shows it
     team_name: str
     folder: Path  # the copy: <team>/curricula/<id>
-    updated: bool  # the team had this lesson already: the copy is a new version of it
+    updated: bool  # the team had this lesson already: the copy replaces it
+    new_version: bool  # the copy's digest differs from the team's previous copy (always, for a new lesson)
+    took_over: bool  # another member's lesson (or one without a recorded publisher) replaced on purpose
+    previous_publisher: str | None  # whose it was, when taken over (None: no publisher was recorded)
+    attributes_added: bool  # the team's .gitattributes gained the union merge lines, committed with the lesson
     commit: str | None  # None: nothing changed since the last publish, nothing committed
     redactions: int  # secrets replaced by markers in the copy
     bundle: str | None  # the repo bundle's file name, copied as it is (not scanned for secrets)
@@ -77,11 +88,14 @@ def publish_lesson(
     team: TeamMembership | None = None,
     *,
     new_id: str | None = None,
+    take_over: bool = False,
     settings: Settings | None = None,
 ) -> Published:
     """Copy the lesson `lesson_ref` (a lesson folder, its lesson.json, curriculum/lesson or an id) into
-    `team`'s curricula (default: the only team joined), under `new_id` if given, and commit it."""
+    `team`'s curricula (default: the only team joined), under `new_id` if given, and commit it.
+    A lesson another member published is replaced only with `take_over`."""
     from tutor.lesson.curriculum import CURRICULUM_FILE
+    from tutor.lesson.io import lesson_digest
     from tutor.team import TeamFormatError, TeamLayout, is_safe_slug, read_team_config
 
     from .team import resolve_team
@@ -92,6 +106,8 @@ def publish_lesson(
         team_name = read_team_config(team.path).name
     except TeamFormatError as error:
         raise PublishError(f"cannot publish to {_shown(team.path)}: {error}") from None
+    if not is_safe_slug(team.handle):  # it is written into the team folder: never a path or a second line
+        raise PublishError(f"your handle in {_shown(team.path)} is not one Tutor made ({one_line(team.handle, limit=80)!r}): fix it in your teams.toml (a handle looks like m-k3v9qa2x)")
     source = _source_folder(lesson_ref, settings)
     lesson, warnings = _validated(source)
     lesson_id = lesson.id if new_id is None else new_id
@@ -102,14 +118,42 @@ def publish_lesson(
     clash = _other_lesson_with_id(lesson_id, source, destination, [*settings.curriculum_roots(), curricula])
     if clash is not None:
         raise PublishError(f"the id {lesson_id!r} is already used by {clash}: publish under another id with --id NEW-ID")
-    updated = _team_has_copy(destination, lesson_id)
+    previous = _team_copy(destination, lesson_id)
+    took_over, previous_publisher = False, None
+    if previous is not None:
+        previous_publisher = _publisher(destination)
+        if previous_publisher != team.handle:
+            if not take_over:
+                raise PublishError(_not_yours(lesson_id, previous_publisher))
+            took_over = True
     listing = curricula / CURRICULUM_FILE
     new_listing = _listing_with(listing, lesson_id, team_name)
+    attributes = team.path / GITATTRIBUTES
+    new_attributes = _attributes_with_union(attributes, team.path)
     copy, redactions = _redacted(lesson, lesson_id)
     bundle = lesson.repo.bundle if lesson.repo is not None else None
-    _put_in_place(curricula, destination, copy, source, bundle, listing, new_listing)
-    commit = _commit(team.path, destination, lesson_id, copy.title)
-    return Published(lesson_id, lesson.id, copy.title, team_name, destination, updated, commit, redactions, bundle, tuple(warnings))
+    files = [(path, text) for path, text in ((listing, new_listing), (attributes, new_attributes)) if text is not None]
+    _put_in_place(curricula, destination, _Copy(copy, source, bundle, team.handle), files)
+    message = f"Publish lesson {lesson_id}: {one_line(copy.title, limit=200)}"
+    if took_over:
+        message += f" (taken over from {previous_publisher})" if previous_publisher else " (taken over: no publisher was recorded)"
+    commit = _commit(team.path, destination, message, with_attributes=new_attributes is not None)
+    return Published(
+        lesson_id=lesson_id,
+        source_id=lesson.id,
+        title=copy.title,
+        team_name=team_name,
+        folder=destination,
+        updated=previous is not None,
+        new_version=previous is None or lesson_digest(previous) != lesson_digest(copy),
+        took_over=took_over,
+        previous_publisher=previous_publisher if took_over else None,
+        attributes_added=new_attributes is not None,
+        commit=commit,
+        redactions=redactions,
+        bundle=bundle,
+        warnings=tuple(warnings),
+    )
 
 
 def _source_folder(lesson_ref: str | Path, settings: Settings) -> Path:
@@ -174,13 +218,13 @@ def _other_lesson_with_id(lesson_id: str, source: Path, destination: Path, roots
     return None
 
 
-def _team_has_copy(destination: Path, lesson_id: str) -> bool:
-    """Whether the team already has this lesson at `destination` (publishing makes a new version of it).
+def _team_copy(destination: Path, lesson_id: str) -> Lesson | None:
+    """The team's copy of this lesson at `destination` (publishing replaces it), or None when there is none.
     A folder there that holds something else is never replaced."""
     from tutor.lesson import read_lesson
 
     if not os.path.lexists(destination):
-        return False
+        return None
     hint = "publish under another id with --id NEW-ID, or remove that folder from the team"
     if destination.is_symlink() or not destination.is_dir():
         raise PublishError(f"{_shown(destination)} is in the way (not a lesson folder): {hint}")
@@ -189,7 +233,40 @@ def _team_has_copy(destination: Path, lesson_id: str) -> bool:
         raise PublishError(f"{_shown(destination)} holds a broken lesson, not this one: {hint}")
     if read.lesson.id != lesson_id:
         raise PublishError(f"{_shown(destination)} holds another lesson ({read.lesson.id!r}): {hint}")
-    return True
+    return read.lesson
+
+
+def _publisher(destination: Path) -> str | None:
+    """The handle of the member who published the lesson at `destination`, or None when no readable one is recorded."""
+    from tutor.lesson.limits import Refused, read_regular
+    from tutor.team.publisher import MAX_PUBLISHER_BYTES, PUBLISHER_FILE, publisher_handle
+
+    try:
+        raw = read_regular(destination / PUBLISHER_FILE, limit=MAX_PUBLISHER_BYTES, within=destination, name="a .publisher")
+    except (Refused, OSError):
+        return None
+    return publisher_handle(raw)
+
+
+def _not_yours(lesson_id: str, publisher: str | None) -> str:
+    whose = f"was published by {publisher}, not you" if publisher else "records no publisher (published before Tutor recorded one, or added by hand)"
+    return f"the team's lesson {lesson_id!r} {whose}: publish yours under another id with --id NEW-ID, or replace it and become its publisher with --take-over"
+
+
+def _attributes_with_union(attributes: Path, clone: Path) -> str | None:
+    """The new text of the clone's `.gitattributes` with the union merge lines; None when it has them."""
+    from tutor.lesson.limits import Refused, problem_text, read_regular
+    from tutor.team.union_merge import MAX_GITATTRIBUTES_BYTES, with_union_merge
+
+    if not os.path.lexists(attributes):
+        return with_union_merge(None)
+    try:
+        raw = read_regular(attributes, limit=MAX_GITATTRIBUTES_BYTES, within=clone, name="a .gitattributes", place="the team's clone")
+        return with_union_merge(raw.decode("utf-8"))
+    except (Refused, OSError) as error:
+        raise PublishError(f"{_shown(attributes)}: {problem_text(error)}; fix it first") from None
+    except UnicodeDecodeError:
+        raise PublishError(f"{_shown(attributes)}: not UTF-8 text; fix it first") from None
 
 
 def _listing_with(listing: Path, lesson_id: str, team_name: str) -> str | None:
@@ -254,31 +331,43 @@ def _markers(value: Any) -> int:
     return sum(text.count(_MARKER) for text in _strings(value))
 
 
-def _put_in_place(
-    curricula: Path, destination: Path, copy: Lesson, source: Path, bundle: str | None, listing: Path, new_listing: str | None
-) -> None:
+@dataclass(frozen=True)
+class _Copy:
+    """What goes into the lesson folder: the redacted lesson, its bundle (copied from `source`) and its publisher."""
+
+    lesson: Lesson
+    source: Path
+    bundle: str | None
+    publisher: str
+
+
+def _put_in_place(curricula: Path, destination: Path, copy: _Copy, files: list[tuple[Path, str]]) -> None:
     """Write the copy into a hidden folder of `curricula/`, validate it there, rename it to `destination`
-    (the previous version set aside until the listing is written), then write the listing. Any failure
-    puts the previous state back: no half lesson, no lesson missing from the listing."""
-    from tutor.lesson.io import fsync_dir, write_atomic
+    (the previous version set aside until the other files are written), then write `files` (the
+    listing, the attributes). Any failure puts the previous state back: no half lesson, no lesson
+    missing from the listing."""
+    from tutor.lesson.io import fsync_dir
 
     try:
         curricula.mkdir(exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING}{copy.id}-", dir=curricula))
+        staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING}{copy.lesson.id}-", dir=curricula))
     except OSError as error:
         raise PublishError(f"cannot write into {_shown(curricula)} ({error.strerror or error})") from None
     previous = staging.with_name(staging.name + "-previous")
     moved = False
+    written: list[tuple[Path, bytes | None]] = []  # each file written, and its bytes before (None: it did not exist)
     try:
-        _write_copy(staging, copy, source, bundle)
+        _write_copy(staging, copy)
         if os.path.lexists(destination):
             os.rename(destination, previous)
         try:
             os.rename(staging, destination)
             moved = True
-            if new_listing is not None:
-                write_atomic(listing, new_listing.encode("utf-8"))
+            for path, text in files:
+                written.append((path, _bytes_before(path)))
+                _write_file(path, text)
         except BaseException:
+            _put_back(written)
             if moved:
                 shutil.rmtree(destination, ignore_errors=True)
             if os.path.lexists(previous):
@@ -292,18 +381,47 @@ def _put_in_place(
         shutil.rmtree(previous, ignore_errors=True)
 
 
-def _write_copy(staging: Path, copy: Lesson, source: Path, bundle: str | None) -> None:
+def _bytes_before(path: Path) -> bytes | None:
+    """A file's bytes before it is rewritten (read already, bounded, by the caller's checks), or None when absent."""
+    return path.read_bytes() if os.path.lexists(path) else None
+
+
+def _write_file(path: Path, text: str) -> None:
+    from tutor.lesson.io import write_atomic
+
+    write_atomic(path, text.encode("utf-8"))
+
+
+def _put_back(written: list[tuple[Path, bytes | None]]) -> None:
+    """Each written file as it was, the last written first; best effort (the error that got us here is the one reported)."""
+    from tutor.lesson.io import write_atomic
+
+    for path, before in reversed(written):
+        try:
+            if before is None:
+                if os.path.lexists(path):
+                    os.unlink(path)
+            else:
+                write_atomic(path, before)
+        except OSError:
+            pass
+
+
+def _write_copy(staging: Path, copy: _Copy) -> None:
     from tutor.lesson import read_lesson
     from tutor.lesson.io import fsync_dir, save_lesson
+    from tutor.team.publisher import PUBLISHER_FILE, publisher_text
 
     os.chmod(staging, 0o777 & ~_umask())  # mkdtemp's folder is private; a lesson folder is an ordinary one
-    if bundle is not None:
-        _copy_bundle(source / bundle, staging / bundle)
-    save_lesson(copy, staging)
+    if copy.bundle is not None:
+        _copy_bundle(copy.source / copy.bundle, staging / copy.bundle)
+    save_lesson(copy.lesson, staging)
+    with open(staging / PUBLISHER_FILE, "x", encoding="utf-8") as out:
+        out.write(publisher_text(copy.publisher))
     fsync_dir(staging)
     check = read_lesson(staging)
     if not check.ok:
-        raise PublishError(f"the copy of {copy.id!r} does not validate", [str(problem) for problem in check.problems])
+        raise PublishError(f"the copy of {copy.lesson.id!r} does not validate", [str(problem) for problem in check.problems])
 
 
 def _umask() -> int:
@@ -330,16 +448,15 @@ def _copy_bundle(source: Path, target: Path) -> None:
         raise PublishError(f"{_shown(source)}: {problem_text(error)}") from None
 
 
-def _commit(clone: Path, destination: Path, lesson_id: str, title: str) -> str | None:
+def _commit(clone: Path, destination: Path, message: str, *, with_attributes: bool) -> str | None:
     from tutor.lesson.curriculum import CURRICULUM_FILE
     from tutor.vcs import VcsError
     from tutor.vcs.team_repo import commit_paths
 
     folder = destination.relative_to(clone).as_posix()
     listing = (destination.parent / CURRICULUM_FILE).relative_to(clone).as_posix()
+    paths = [folder, listing, GITATTRIBUTES] if with_attributes else [folder, listing]
     try:
-        return commit_paths(clone, f"Publish lesson {lesson_id}: {one_line(title, limit=200)}", [folder, listing])
+        return commit_paths(clone, message, paths)
     except VcsError as error:
-        raise PublishError(
-            f"the lesson is in {_shown(destination)} but is not committed ({error}): run the command again once git can commit"
-        ) from None
+        raise PublishError(f"the lesson is in {_shown(destination)} but is not committed ({error}): run the command again once git can commit") from None
