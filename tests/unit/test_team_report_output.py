@@ -5,6 +5,7 @@ problem lines, and no Textual on these paths."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -167,3 +168,17 @@ def test_json_and_html_load_no_textual(hostile_team: Path, output_format: str, t
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().endswith("NO TEXTUAL")
+
+
+def test_the_documented_json_has_the_keys_tutor_prints(hostile_team: Path) -> None:
+    """docs/team-format.md's example of `--format json` (the `json report` block) and the real output: the same keys."""
+    doc = (ROOT / "docs" / "team-format.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```json report\n(.*?)```", doc, flags=re.DOTALL)
+    documented = json.loads(block)
+    printed = json.loads(CliRunner().invoke(cli, ["team", "report", "--format", "json"]).stdout)
+    assert set(documented) == set(printed)
+    assert set(documented["lessons"][0]) == set(printed["lessons"][0])
+    outcome = next(ask for ask in printed["lessons"][0]["asks"] if ask["type"] == "outcome")
+    (example,) = documented["lessons"][0]["asks"]
+    assert set(example) == set(outcome)
+    assert set(example["distribution"]) == set(outcome["distribution"])
