@@ -15,7 +15,7 @@ import re
 from tutor.lesson.untrusted import one_line
 
 from .report import AskReport, Bar, KeyPointCount, TeamReport, VersionReport
-from .report_text import EXPLAIN, NONE, discrimination_text, fraction, hidden_note, key_point_line, look_text, version_line
+from .report_text import EXPLAIN, fraction, hidden_note, key_point_line, look_text, version_line
 
 _SCHEME = re.compile(r"([hH])(?=[tT][tT][pP])")
 BAR_HEIGHT = 16
@@ -95,7 +95,7 @@ def _row(ask: AskReport, min_group: int) -> str:
         f'<td class="num">{ask.skipped}</td>',
         f'<td class="num">{_text(fraction(ask.facility))}</td>',
         f'<td class="num">{ask.confidently_wrong}</td>',
-        f'<td class="num">{_text(discrimination_text(ask) if ask.discrimination is not None else NONE)}</td>',
+        f'<td class="num">{_text(fraction(ask.discrimination))}</td>',
         f"<td>{look}</td>",
         f"<td>{spread}</td>",
     ]
