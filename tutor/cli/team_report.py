@@ -67,7 +67,6 @@ def _screen(lesson: str | None, team_choice: str | None) -> None:
     from ..services.team import resolve_team
 
     membership = resolve_team(team_choice)  # a wrong --team is one line here, before the screen opens
-    from ..ui.screens.team_report import open_team_report  # noqa: F401 - registers how the app opens the report
     from ..ui.start import TeamReportStart
 
     app = make_app(TeamReportStart(team=str(membership.path), lesson=lesson))

@@ -9,7 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .start import AnnotateStart, LessonStart, LibraryStart, NoKeyStart, PairStart, RecordStart, ReviewStart, SessionReviewStart, Start
+from .start import (
+    AnnotateStart,
+    LessonStart,
+    LibraryStart,
+    NoKeyStart,
+    PairStart,
+    RecordStart,
+    ReviewStart,
+    SessionReviewStart,
+    Start,
+    TeamReportStart,
+)
 
 if TYPE_CHECKING:
     from .app import TutorApp
@@ -54,6 +65,12 @@ def _no_key(app: TutorApp, start: NoKeyStart) -> None:
     app.push_screen(NoKeyScreen(start.key_help))
 
 
+def _team_report(app: TutorApp, start: TeamReportStart) -> None:
+    from .screens.team_report import TeamReportScreen
+
+    app.push_screen(TeamReportScreen(start.team, start.lesson))
+
+
 OPENERS: dict[type, Callable[[Any, Any], None]] = {
     LibraryStart: _library,
     LessonStart: _lesson,
@@ -63,6 +80,7 @@ OPENERS: dict[type, Callable[[Any, Any], None]] = {
     RecordStart: _record,
     AnnotateStart: _annotate,
     SessionReviewStart: lambda app, start: app.open_session_review(start.session_id, start.reviewer, root=True),
+    TeamReportStart: _team_report,
 }
 
 

@@ -10,7 +10,6 @@ folder (lessons, words, file names in problems) is shown through `tutor.ui.plain
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -35,9 +34,7 @@ from tutor.team.report_text import (
 )
 from tutor.words import plural
 
-from ..first_screen import OPENERS
 from ..plain import assemble, line, plain
-from ..start import TeamReportStart
 from ..widgets.footer import TutorFooter
 from ..widgets.prose import markdown_renderable
 
@@ -296,12 +293,4 @@ class TeamReportScreen(Screen):
             self.app.exit()
 
 
-def open_team_report(app: Any, start: TeamReportStart) -> None:
-    app.push_screen(TeamReportScreen(start.team, start.lesson))
-
-
-# How the app opens this screen at start. It belongs in `first_screen.OPENERS` itself (a file outside
-# this change); until it is there, importing this module registers it (the command line does).
-OPENERS.setdefault(TeamReportStart, open_team_report)
-
-__all__ = ["TeamReportScreen", "open_team_report"]
+__all__ = ["TeamReportScreen"]
