@@ -7,6 +7,7 @@ add a line to curriculum.toml (merged by union), and a lesson folder has one pub
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import random
 import shutil
@@ -383,6 +384,13 @@ def test_a_lesson_without_a_recorded_publisher_is_taken_over_on_purpose(tmp_path
     (team.path / "curricula" / "sleepy-tests" / ".publisher").write_text("../not a handle\nsecond line\n", encoding="utf-8")
     with pytest.raises(PublishError, match="records no publisher"):
         publish_lesson(mine, team)
+
+
+def test_a_handle_tutor_did_not_make_is_never_written_into_the_team(tmp_path: Path) -> None:
+    team = joined_team(tmp_path)
+    with pytest.raises(PublishError, match=r"your handle .* is not one Tutor made"):
+        publish_lesson(BUNDLED / "flaky-sleeps", dataclasses.replace(team, handle="../m-x\nsecond"))
+    assert listed(team) == [] and git("status", "--porcelain", cwd=team.path) == ""
 
 
 def test_the_publisher_file_changes_nothing_for_validate_or_the_version(tmp_path: Path) -> None:

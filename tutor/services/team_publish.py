@@ -107,7 +107,9 @@ def publish_lesson(
     except TeamFormatError as error:
         raise PublishError(f"cannot publish to {_shown(team.path)}: {error}") from None
     if not is_safe_slug(team.handle):  # it is written into the team folder: never a path or a second line
-        raise PublishError(f"your handle in {_shown(team.path)} is not one Tutor made ({one_line(team.handle, limit=80)!r}): fix it in your teams.toml (a handle looks like m-k3v9qa2x)")
+        raise PublishError(
+            f"your handle in {_shown(team.path)} is not one Tutor made ({one_line(team.handle, limit=80)!r}): fix it in your teams.toml (a handle looks like m-k3v9qa2x)"
+        )
     source = _source_folder(lesson_ref, settings)
     lesson, warnings = _validated(source)
     lesson_id = lesson.id if new_id is None else new_id
@@ -382,8 +384,16 @@ def _put_in_place(curricula: Path, destination: Path, copy: _Copy, files: list[t
 
 
 def _bytes_before(path: Path) -> bytes | None:
-    """A file's bytes before it is rewritten (read already, bounded, by the caller's checks), or None when absent."""
-    return path.read_bytes() if os.path.lexists(path) else None
+    """A file's bytes before it is rewritten (to put it back on a failure), or None when absent."""
+    from tutor.lesson.limits import MAX_CURRICULUM_BYTES, Refused, problem_text, read_regular
+    from tutor.team.union_merge import MAX_GITATTRIBUTES_BYTES
+
+    if not os.path.lexists(path):
+        return None
+    try:  # read and checked once already: only a change since then lands here
+        return read_regular(path, limit=max(MAX_CURRICULUM_BYTES, MAX_GITATTRIBUTES_BYTES), within=path.parent, name=f"a {path.name}")
+    except Refused as error:
+        raise OSError(f"{path.name} changed while publishing: {problem_text(error)}") from None
 
 
 def _write_file(path: Path, text: str) -> None:
