@@ -120,19 +120,20 @@ def test_a_refused_push_says_so_in_one_line_and_keeps_the_commit(tmp_path: Path,
 def test_a_hand_edited_conflict_is_reported_and_nothing_is_discarded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bare, ada = bare_team(tmp_path, monkeypatch)
     bob = new_member("Bob", bare, tmp_path, monkeypatch)
-    for member, title in ((ada, "Ada's title"), (bob, "Bob's title")):
-        toml = member.clone / "curricula" / "curriculum.toml"
-        toml.write_text(toml.read_text(encoding="utf-8").replace('title = "Platform team"', f'title = "{title}"'), encoding="utf-8")
+    # Both rename the team by hand in team.toml (curriculum.toml merges by union: see test_team_publish).
+    for member, name in ((ada, "Ada's name"), (bob, "Bob's name")):
+        toml = member.clone / "team.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace('name = "Platform team"', f'name = "{name}"'), encoding="utf-8")
         with member.acting():
-            git("commit", "--quiet", "-am", f"{member.name} edits the title by hand", cwd=member.clone)
+            git("commit", "--quiet", "-am", f"{member.name} renames the team by hand", cwd=member.clone)
     assert sync_as(ada).sync.state is SyncState.SYNCED
     take_lesson(bob, bob.clone / "curricula" / "vague-goal")
     bobs = sync_as(bob)
     assert bobs.sync.state is SyncState.CONFLICT, bobs.lines()
-    assert bobs.sync.files == ["curricula/curriculum.toml"]
+    assert bobs.sync.files == ["team.toml"]
     assert "nothing discarded" in bobs.lines()[0]
     # Bob's clone is as it was: his edit and his result, both committed; no rebase left half done.
-    assert "Bob's title" in (bob.clone / "curricula" / "curriculum.toml").read_text(encoding="utf-8")
+    assert "Bob's name" in (bob.clone / "team.toml").read_text(encoding="utf-8")
     assert any(name.startswith("results/") for name in git("ls-tree", "-r", "--name-only", "HEAD", cwd=bob.clone).split())
     assert git("status", "--porcelain", cwd=bob.clone) == ""
     with bob.acting():
