@@ -122,7 +122,7 @@ def _replaced(value: Any, places: list[tuple[str, str]]) -> Any:
         for folder, placeholder in places:
             if folder in value:
                 # The folder itself or a path in it, not a longer name it begins (`/home/al` in `/home/alice`).
-                value = re.sub(re.escape(folder) + r"(?![\w.-])", lambda _, shown=placeholder: shown, value)
+                value = re.sub(re.escape(folder) + r"(?![\w.-])", placeholder.replace("\\", r"\\"), value)
         return value
     if isinstance(value, dict):
         return {_replaced(key, places): _replaced(item, places) for key, item in value.items()}
