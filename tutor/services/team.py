@@ -90,12 +90,6 @@ def init_team(folder: Path, name: str) -> str:
     return init_and_commit(folder, f"Tutor team {name}", created)
 
 
-def _toml_string(text: str) -> str:
-    from tutor.team.folder import toml_string
-
-    return toml_string(text)
-
-
 def _looks_like_url(text: str) -> bool:
     return re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text) is not None or re.match(r"^[^/\s]+@[^/\s:]+:", text) is not None
 
