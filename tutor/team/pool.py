@@ -11,7 +11,7 @@ stops the others from being read.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,18 +40,22 @@ class ResultPool:
         return grouped
 
     def first_attempts(self) -> dict[tuple[str, str], dict[str, ResultFile]]:
-        """Each member's first finished attempt at each version, by (lesson id, digest) then handle.
+        """Each member's first attempt at each version, by (lesson id, digest) then handle (`first_attempts`)."""
+        return {version: first_attempts(results) for version, results in self.versions().items()}
 
-        The first attempt is the honest measure of what fools people: later ones come after the
-        member has seen the reveal. First by when it finished, then by attempt id.
-        """
-        first: dict[tuple[str, str], dict[str, ResultFile]] = {}
-        for result in self.results:
-            members = first.setdefault((result.lesson, result.digest), {})
-            held = members.get(result.handle)
-            if held is None or _order(result) < _order(held):
-                members[result.handle] = result
-        return first
+
+def first_attempts(results: Iterable[ResultFile]) -> dict[str, ResultFile]:
+    """Each member's first finished attempt among `results`, by handle, in handle order.
+
+    The first attempt is the honest measure of what fools people: later ones come after the
+    member has seen the reveal. First by when it finished (as a moment), then by attempt id.
+    """
+    first: dict[str, ResultFile] = {}
+    for result in results:
+        held = first.get(result.handle)
+        if held is None or _order(result) < _order(held):
+            first[result.handle] = result
+    return {handle: first[handle] for handle in sorted(first)}
 
 
 def _order(result: ResultFile) -> tuple[datetime, str]:

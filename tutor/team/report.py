@@ -29,6 +29,7 @@ from .agreement import Ranked, discrimination, krippendorff_alpha, worth_a_look
 from .folder import digest12
 from .lesson_facts import AskFacts, LessonFacts, judged_on_ask_points
 from .pool import ResultPool
+from .pool import first_attempts as first_of
 from .results import ResultAnswer, ResultFile
 
 # A goal is judged on a scale: its spread is a histogram of scores in these buckets (the last includes 1).
@@ -190,18 +191,9 @@ class TeamReport:
         return next(version for version in self.versions if version.lesson == ask.lesson and version.digest == ask.digest)
 
 
-def _moment(result: ResultFile) -> tuple[datetime, str]:
-    return datetime.fromisoformat(result.finished), result.attempt
-
-
 def first_attempts(results: Sequence[ResultFile]) -> list[ResultFile]:
-    """Each handle's first attempt (earliest `finished`, then attempt id), by handle."""
-    first: dict[str, ResultFile] = {}
-    for result in results:
-        held = first.get(result.handle)
-        if held is None or _moment(result) < _moment(held):
-            first[result.handle] = result
-    return [first[handle] for handle in sorted(first)]
+    """Each handle's first attempt (`tutor.team.pool.first_attempts`), in handle order."""
+    return list(first_of(results).values())
 
 
 def build_report(pool: ResultPool, min_group: int, lessons: Mapping[str, LessonFacts] | None = None) -> TeamReport:
