@@ -52,6 +52,18 @@ def fingerprint(repo: Path) -> str:
 LEARNER_GOAL = "add() returns the sum; done when python3 test_app.py prints ok; only touch app.py"
 
 
+def learner_turns() -> list:
+    """The agent's script for `play_learner_session`: a bad write to the test, the fix, a check, done."""
+    from tutor.agent.scripted import AgentTurn, ToolCall
+
+    return [
+        AgentTurn("I'll make the test pass.", (ToolCall("bad", "write_file", {"path": "test_app.py", "content": "print('ok')\n"}),)),
+        AgentTurn("Fixing add instead.", (ToolCall("fix", "edit_file", {"path": "app.py", "old": "return a - b", "new": "return a + b"}),)),
+        AgentTurn("Checking.", (ToolCall("check", "run", {"command": "pwd; python3 test_app.py"}),)),
+        AgentTurn("Done: add adds."),
+    ]
+
+
 async def play_learner_session(repo: Path, turns: list, *, end: bool = True) -> str:  # noqa: ANN001 - AgentTurns
     """A pair session as a learner lives it on `repo`: call `bad` corrected (test), `fix` run predicted right, `check` run predicted wrong.
 

@@ -17,9 +17,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.helpers.live_support import make_user_repo, play_learner_session
+from tests.helpers.live_support import learner_turns, make_user_repo, play_learner_session
 from tests.helpers.secret_tokens import TOKENS, secretish
-from tutor.agent.scripted import AgentTurn, ToolCall
 from tutor.cli import cli
 from tutor.errors import UserError
 from tutor.record.session_trajectory import Mark, new_review
@@ -104,18 +103,9 @@ def team(tmp_path: Path, tutor_home: Path, monkeypatch: pytest.MonkeyPatch) -> T
     return made
 
 
-def turns() -> list[AgentTurn]:
-    return [
-        AgentTurn("I'll make the test pass.", (ToolCall("bad", "write_file", {"path": "test_app.py", "content": "print('ok')\n"}),)),
-        AgentTurn("Fixing add instead.", (ToolCall("fix", "edit_file", {"path": "app.py", "old": "return a - b", "new": "return a + b"}),)),
-        AgentTurn("Checking.", (ToolCall("check", "run", {"command": "pwd; python3 test_app.py"}),)),
-        AgentTurn("Done: add adds."),
-    ]
-
-
 async def lived_session(tmp_path: Path) -> tuple[str, Path]:
     repo = make_user_repo(tmp_path)
-    return await play_learner_session(repo, turns()), repo
+    return await play_learner_session(repo, learner_turns()), repo
 
 
 def rewrite_journal(session_id: str, change) -> None:  # noqa: ANN001 - a function of one record

@@ -12,8 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers.live_support import learner_turns, make_user_repo, play_learner_session
 from tests.helpers.team_support import STEERING, Member, bare_team, git_sandbox, new_member, take_lesson
 from tutor.cli import cli
+from tutor.record.session_trajectory import Mark, new_review
+from tutor.services.session_reviews import list_session_entries, list_team_session_entries, load_reviews, load_trajectory, save_review
 from tutor.services.library import load_library
 from tutor.settings import load_settings
 from tutor.team import load_results
@@ -101,3 +104,32 @@ def test_a_published_lesson_appears_in_the_other_members_library_after_sync(tmp_
     sync(bob)
     sync(ada)
     assert attempt in {result.attempt for result in load_results(ada.clone, lesson="our-date-bug").results}
+
+
+async def test_a_shared_session_reviewed_by_one_appears_reviewed_for_the_other(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bare, ada = bare_team(tmp_path, monkeypatch, lessons=("vague-goal",))
+    bob = new_member("Bob", bare, tmp_path, monkeypatch)
+    with ada.acting():
+        session_id = await play_learner_session(make_user_repo(tmp_path), learner_turns())
+    assert "sync" in tutor(ada, "team", "share", session_id)
+    sync(ada)
+    sync(bob)
+    with bob.acting():
+        [entry] = list_team_session_entries().entries
+        assert entry.id == session_id and entry.reviewers == ()
+        trajectory = load_trajectory(entry.ref)
+        corrected = next(step for step in trajectory.steps if step.call is not None and step.call.decision == "corrected")
+        review = new_review(session_id, bob.handle, seen_seq=trajectory.last_seq).with_mark(Mark(corrected.id, "test", "Right call: the test is the requirement."))
+        save_review(review, session=entry.ref)
+    with ada.acting():
+        [own] = list_session_entries()
+        assert own.reviewers == ()  # not before Bob syncs and Ada pulls
+    sync(bob)
+    sync(ada)
+    with ada.acting():
+        [own] = list_session_entries()
+        assert own.id == session_id and own.reviewers == (bob.handle,) and own.marks == 1
+        [mark] = load_reviews(session_id).reviews[0].marks
+        step = load_trajectory(session_id).find(mark.step)
+        assert step is not None and step.call is not None and step.call.decision == "corrected"
+        assert mark.comment == "Right call: the test is the requirement."
