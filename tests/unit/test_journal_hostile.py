@@ -25,3 +25,14 @@ def test_odd_numbers_in_a_journal_are_read_as_absent(number: str, tmp_path: Path
         parse_record(record)
     SessionState.from_records(records)
     assert kill_leftovers(records, tmp_path, grace=0.1) == 0
+
+
+def test_a_line_nested_too_deeply_is_skipped_with_a_note(tmp_path: Path) -> None:
+    from tutor.record.journal import read_journal
+
+    path = tmp_path / "journal.jsonl"
+    deep = "[" * 200_000 + "]" * 200_000
+    path.write_text('{"kind": "session", "seq": 1}\n' + deep + "\n" + '{"kind": "goal", "seq": 2}\n', encoding="utf-8")
+    read = read_journal(path)
+    assert [record["kind"] for record in read.records] == ["session", "goal"]
+    assert read.problems == ["line 2: nested too deeply to read, skipped"]

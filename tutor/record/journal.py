@@ -62,6 +62,9 @@ def read_journal(path: Path) -> JournalRead:
         except (ValueError, UnicodeDecodeError) as error:
             out.problems.append(f"line {number}: not JSON ({error}), skipped")
             continue
+        except RecursionError:  # a line nested thousands deep: skipped like any unreadable line
+            out.problems.append(f"line {number}: nested too deeply to read, skipped")
+            continue
         if not isinstance(record, dict) or not isinstance(record.get("kind"), str):
             out.problems.append(f"line {number}: not a journal record, skipped")
             continue

@@ -265,10 +265,12 @@ class TutorApp(App[None]):
             if session is not None:
                 session.close()
 
-    def open_session_review(self, session_id: str, reviewer: str | None = None, *, root: bool = False) -> None:
+    def open_session_review(self, session: Any, reviewer: str | None = None, *, root: bool = False) -> None:
+        """Review `session`: an id as `tutor review-session` takes it (`ID`, `HANDLE/ID`) or a
+        `tutor.services.session_reviews.SessionRef` (own or a teammate's); reviewer None: read only."""
         from .screens.session_review import open_session_review
 
-        open_session_review(self, session_id, reviewer, root=root)
+        open_session_review(self, session, reviewer, root=root)
 
     def open_review(self, root: bool = False) -> None:
         from tutor.services.reviews import ReviewQueue, ReviewSession

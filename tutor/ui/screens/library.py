@@ -207,10 +207,8 @@ class LibraryScreen(Screen):
         entry = self.query_one(SessionLists).team_at_cursor()
         if entry is None:
             return
-        from .session_review import open_session_review
-
         ref = entry.ref
-        open_session_review(self.app, ref, ref.team.handle)  # unsigned: a teammate's review carries the handle
+        self.app.open_session_review(ref, ref.team.handle)  # type: ignore[attr-defined]  # unsigned: a teammate's review carries the handle
 
     def action_sessions(self) -> None:
         """Your sessions; pressed again there, the team's (and back)."""
