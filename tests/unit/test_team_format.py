@@ -179,6 +179,8 @@ def test_missing_nullable_fields_read_as_null() -> None:
         (("digest",), DIGEST.upper(), "digest"),
         (("finished",), "yesterday", "finished"),
         (("finished",), "2026-12-06T12:00:00", "finished"),
+        (("finished",), "0001-01-01T00:00:00+01:00", "finished"),  # before the year 1 in UTC: no moment to order by
+        (("finished",), "9999-12-31T23:59:59-01:00", "finished"),  # after the year 9999 in UTC
         (("answers",), {}, "answers"),
         (("answers", 0), "goal", "answers[0]"),
         (("answers", 0, "step"), "../x", "answers[0].step"),
@@ -219,6 +221,13 @@ def test_a_wrong_field_is_one_line_naming_file_and_field(path: tuple, value: obj
     assert message.startswith("results/fix/3f1c9a7be2d0/m-a/1.json: ")
     assert field in message
     assert "\x1b" not in message
+
+
+@pytest.mark.parametrize("finished", ["2026-12-06T12:41:07Z", "2026-12-06T23:41:07+14:00", "2026-12-06T03:11:07.250-09:30", "2026-12-06 12:41:07+00:00"])
+def test_finished_takes_any_utc_offset(finished: str) -> None:
+    data = valid()
+    data["finished"] = finished
+    assert parse_result(json.dumps(data), source="x").finished == finished
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import json
 import math
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 from tutor.lesson.limits import MAX_FIELD_CHARS, Refused, problem_text, read_regular, size_text
@@ -255,11 +255,13 @@ def parse_result(text: str | bytes, *, source: str) -> ResultFile:
 
 
 def _is_timestamp(text: str) -> bool:
+    """An ISO 8601 date and time with a UTC offset, that is a moment in UTC too: readers order
+    attempts as moments, so `0001-01-01T00:00:00+01:00` (the year 0 in UTC) is not one."""
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        return moment.tzinfo is not None and moment.astimezone(UTC) is not None
+    except (ValueError, OverflowError):
         return False
-    return moment.tzinfo is not None
 
 
 def read_result(path: str | os.PathLike[str], *, within: str | os.PathLike[str] | None = None) -> ResultFile:
