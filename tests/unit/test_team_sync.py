@@ -206,3 +206,49 @@ def test_a_team_whose_clone_is_gone_is_reported_and_the_others_still_sync(tmp_pa
     lines = said.output.splitlines()
     assert lines[0] == "Platform team: synced"
     assert any(line.startswith("Other team: not synced: ") for line in lines)
+
+
+def test_a_detached_head_is_refused_before_anything_is_committed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bare, ada = bare_team(tmp_path, monkeypatch)
+    take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+    git("checkout", "--quiet", "--detach", cwd=ada.clone)
+    head = git("rev-parse", "HEAD", cwd=ada.clone)
+    synced = sync_as(ada)
+    assert synced.sync.state is SyncState.BLOCKED and "detached HEAD" in synced.lines()[0]
+    # No commit a later checkout would leave behind: the member's files wait in the working tree.
+    assert synced.sync.committed is None and git("rev-parse", "HEAD", cwd=ada.clone) == head
+    (written,) = synced.results.written
+    git("checkout", "--quiet", "main", cwd=ada.clone)
+    assert written.is_file()
+    assert sync_as(ada).sync.state is SyncState.SYNCED
+    assert str(written.relative_to(ada.clone)) in git("ls-tree", "-r", "--name-only", "main", cwd=bare).split()
+
+
+def test_a_remote_and_a_branch_of_other_names_sync_through_the_upstream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bare, ada = bare_team(tmp_path, monkeypatch)
+    git("remote", "rename", "origin", "team", cwd=ada.clone)
+    git("branch", "--quiet", "-m", "main", "trunk", cwd=ada.clone)
+    with ada.acting():
+        git("push", "--quiet", "-u", "team", "trunk", cwd=ada.clone)
+    take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+    synced = sync_as(ada)
+    assert synced.sync.state is SyncState.SYNCED, synced.lines()
+    assert any(name.startswith("results/vague-goal/") for name in git("ls-tree", "-r", "--name-only", "trunk", cwd=bare).split())
+
+
+def test_a_team_started_in_a_clone_of_an_empty_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.helpers.team_support import Member
+    from tutor.services.team import init_team, join_team
+
+    bare = tmp_path / "empty.git"
+    git("init", "--quiet", "--bare", str(bare))
+    ada = Member("Ada", tmp_path / "home-ada", tmp_path / "ada" / "team", monkeypatch)
+    git("clone", "--quiet", bare.as_uri(), str(ada.clone))
+    with ada.acting():
+        init_team(ada.clone, "Fresh team")
+        join_team(str(ada.clone))
+    synced = sync_as(ada)
+    assert synced.sync.state is SyncState.SYNCED, synced.lines()
+    assert "team.toml" in git("ls-tree", "-r", "--name-only", "main", cwd=bare).split()
+    bob = new_member("Bob", bare, tmp_path, monkeypatch)
+    assert (bob.clone / "team.toml").is_file()

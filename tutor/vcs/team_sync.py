@@ -102,10 +102,12 @@ def sync_clone(folder: Path, handle: str, message: str) -> SyncResult:
         return SyncResult(SyncState.BLOCKED, detail="a rebase is under way in the clone: finish it (git rebase --continue) or abort it, then sync")
     from .team_repo import commit_paths
 
+    if attempt(folder, "symbolic-ref", "--quiet", "HEAD").returncode != 0:
+        # Before committing: a commit on a detached HEAD is left behind by the next checkout, and the
+        # member's shared sessions and reviews with it (results are written again; those are not).
+        return SyncResult(SyncState.BLOCKED, detail="the clone is not on a branch (detached HEAD): check out the team's branch, then sync")
     mine = own_paths(folder, handle)
     committed = commit_paths(folder, message, mine) if mine else None
-    if attempt(folder, "symbolic-ref", "--quiet", "HEAD").returncode != 0:
-        return SyncResult(SyncState.BLOCKED, committed, detail="the clone is not on a branch (detached HEAD): check out the team's branch, then sync")
     where = _where_to(folder)
     if where is None:
         return SyncResult(SyncState.LOCAL, committed, detail="the clone has no remote: your work is committed in it, not shared")
