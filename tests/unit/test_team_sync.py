@@ -224,6 +224,21 @@ def test_a_detached_head_is_refused_before_anything_is_committed(tmp_path: Path,
     assert str(written.relative_to(ada.clone)) in git("ls-tree", "-r", "--name-only", "main", cwd=bare).split()
 
 
+def test_a_branch_the_team_does_not_have_is_not_pushed_as_a_new_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bare, ada = bare_team(tmp_path, monkeypatch)
+    git("checkout", "--quiet", "-b", "my-notes", cwd=ada.clone)  # a branch of their own, with no upstream
+    take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+    synced = sync_as(ada)
+    assert synced.sync.state is SyncState.BLOCKED, synced.lines()
+    assert "origin has no branch my-notes (it has main)" in synced.lines()[0]
+    assert "git branch --set-upstream-to=origin/main" in synced.lines()[0]
+    assert git("branch", "--list", "--format=%(refname:short)", cwd=bare).split() == ["main"]  # no branch nobody pulls
+    assert synced.sync.committed is not None  # kept on the member's branch for the next sync
+    git("branch", "--quiet", "--set-upstream-to=origin/main", cwd=ada.clone)
+    assert sync_as(ada).sync.state is SyncState.SYNCED
+    assert any(name.startswith("results/vague-goal/") for name in git("ls-tree", "-r", "--name-only", "main", cwd=bare).split())
+
+
 def test_a_remote_and_a_branch_of_other_names_sync_through_the_upstream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bare, ada = bare_team(tmp_path, monkeypatch)
     git("remote", "rename", "origin", "team", cwd=ada.clone)

@@ -162,9 +162,32 @@ def _pull(folder: Path, remote: str, branch: str) -> SyncResult | None:
             detail=f"a conflict with {remote} in {len(conflicted)} file(s) edited by hand; the pull was undone and nothing discarded: resolve it with `git pull --rebase`, then sync",
         )
     if _NO_REMOTE_BRANCH.search(said):
-        return None  # an empty team repository: nothing to pull yet; the push makes the branch
+        return _no_such_branch(folder, remote, branch)
     state = SyncState.OFFLINE if _OFFLINE.search(said) else SyncState.REFUSED
     return SyncResult(state, detail=one_line(telling_line(said) or "pull failed", limit=300))
+
+
+def _no_such_branch(folder: Path, remote: str, branch: str) -> SyncResult | None:
+    """The remote has no branch of this name. None when it has no branch at all (a new, empty team
+    repository: the push makes it); else the clone's branch is not the team's, and pushing it would
+    start a branch no teammate pulls, so the sync stops and names the team's branches."""
+    listed = attempt(folder, "ls-remote", "--heads", remote, timeout=NETWORK_TIMEOUT)
+    if listed.returncode != 0:
+        said = listed.stderr + listed.stdout
+        state = SyncState.OFFLINE if _OFFLINE.search(said) else SyncState.REFUSED
+        return SyncResult(state, detail=one_line(telling_line(said) or "listing the remote's branches failed", limit=300))
+    heads = [line.split("\trefs/heads/", 1)[1] for line in listed.stdout.splitlines() if "\trefs/heads/" in line]
+    if not heads:
+        return None
+    theirs = "main" if "main" in heads else "master" if "master" in heads else heads[0]
+    return SyncResult(
+        SyncState.BLOCKED,
+        detail=one_line(
+            f"{remote} has no branch {branch} (it has {', '.join(heads[:5])}{' …' if len(heads) > 5 else ''}): your branch is not the team's; "
+            f"check out the team's branch, or track it (git branch --set-upstream-to={remote}/{theirs}), then sync",
+            limit=400,
+        ),
+    )
 
 
 def _set_upstream(folder: Path, remote: str, branch: str) -> None:
