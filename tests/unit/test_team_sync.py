@@ -267,3 +267,20 @@ def test_a_team_started_in_a_clone_of_an_empty_repository(tmp_path: Path, monkey
     assert "team.toml" in git("ls-tree", "-r", "--name-only", "main", cwd=bare).split()
     bob = new_member("Bob", bare, tmp_path, monkeypatch)
     assert (bob.clone / "team.toml").is_file()
+
+
+def test_results_are_never_written_through_a_link_a_teammate_committed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, ada = bare_team(tmp_path, monkeypatch)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (ada.clone / "results" / "vague-goal").symlink_to(outside, target_is_directory=True)
+    with ada.acting():  # as it arrives with a pull
+        git("add", "results/vague-goal", cwd=ada.clone)
+        git("commit", "--quiet", "-m", "a link where results go", cwd=ada.clone)
+    take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+    synced = sync_as(ada)
+    assert list(outside.iterdir()) == []
+    assert synced.results.written == []
+    (warning,) = [line for line in synced.lines() if line.startswith("  warning: ")]
+    assert "is a symbolic link" in warning and "not shared" in warning
+

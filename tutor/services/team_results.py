@@ -21,9 +21,11 @@ from tutor.learn.grading import Grade
 from tutor.lesson import Lesson
 from tutor.lesson.io import lesson_digest, write_atomic
 from tutor.settings import TeamMembership
-from tutor.team import KeyPointVerdict, ResultAnswer, ResultFile, TeamLayout, read_team_config, to_json
+from tutor.lesson.untrusted import one_line
+from tutor.team import KeyPointVerdict, ResultAnswer, ResultFile, TeamFormatError, TeamLayout, read_team_config, to_json
 from tutor.team.folder import is_safe_slug
-from tutor.team.results import MAX_SECONDS
+from tutor.team.results import MAX_RESULT_BYTES, MAX_SECONDS
+from tutor.team.sessions import own_folder, read_team_file
 
 if TYPE_CHECKING:
     from tutor.store.progress import AttemptRecord, Progress
@@ -74,16 +76,29 @@ def write_member_results(team: TeamMembership, progress: Progress) -> ResultsWri
         path = layout.result_path(lesson.id, digest, team.handle, record.id)
         text = to_json(result)
         try:
-            if path.is_file() and not path.is_symlink() and path.read_text(encoding="utf-8") == text:
+            if _holds(layout.root, path, text):
                 done.unchanged += 1
                 continue
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # A folder at a time, never through a link: any teammate can commit a link where this
+            # member's results go (`results/<lesson>`, say), to have them written outside the clone.
+            own_folder(layout.root, *path.parent.relative_to(layout.root).parts)
             write_atomic(path, text.encode("utf-8"))
+        except TeamFormatError as error:
+            done.problems.append(f"{error}; not shared")
+            continue
         except OSError as error:
-            done.problems.append(f"{path}: cannot write it ({error.strerror or error})")
+            done.problems.append(f"{one_line(str(path), limit=200)}: cannot write it ({error.strerror or error})")
             continue
         done.written.append(path)
     return done
+
+
+def _holds(root: Path, path: Path, text: str) -> bool:
+    """Whether the result file at `path` is already `text` (read as any file in the team folder: bounded, no link)."""
+    try:
+        return read_team_file(root, path, limit=MAX_RESULT_BYTES, name="a result file") == text.encode("utf-8")
+    except TeamFormatError:
+        return False  # missing, a link, too large: written anew
 
 
 def _redactor() -> Any:
