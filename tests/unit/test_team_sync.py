@@ -284,3 +284,16 @@ def test_results_are_never_written_through_a_link_a_teammate_committed(tmp_path:
     (warning,) = [line for line in synced.lines() if line.startswith("  warning: ")]
     assert "is a symbolic link" in warning and "not shared" in warning
 
+
+def test_a_link_to_the_members_results_does_not_stop_their_sync(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bare, ada = bare_team(tmp_path, monkeypatch)
+    take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+    assert sync_as(ada).sync.state is SyncState.SYNCED
+    (ada.clone / "results" / "mirror").symlink_to("vague-goal", target_is_directory=True)  # results/mirror/<digest12>/<handle> is theirs, seen again
+    with ada.acting():
+        git("add", "results/mirror", cwd=ada.clone)
+        git("commit", "--quiet", "-m", "a teammate's link into the results", cwd=ada.clone)
+    take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+    synced = sync_as(ada)
+    assert synced.sync.state is SyncState.SYNCED, synced.lines()
+    assert len([name for name in git("ls-tree", "-r", "--name-only", "main", cwd=bare).split() if name.startswith("results/vague-goal/")]) == 2

@@ -12,7 +12,9 @@ A push that loses a race with a teammate's push is pulled and pushed again, a fe
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -60,7 +62,7 @@ def own_paths(folder: Path, handle: str) -> list[str]:
     now or tracked before (so a removal is committed too). Folders, not files: a member with
     thousands of results still makes a short command line."""
     patterns = [f"results/*/*/{handle}", f"sessions/{handle}", f"reviews/{handle}"]
-    mine = {str(top.relative_to(folder)) for pattern in patterns for top in folder.glob(pattern) if top.is_dir() and not top.is_symlink()}
+    mine = {str(top.relative_to(folder)) for pattern in patterns for top in folder.glob(pattern) if _real_folder_path(folder, top)}
     tracked = run_git(folder, "ls-files", "-z", "--", *(f":(glob){pattern}/**" for pattern in patterns))
     for name in tracked.split("\0"):
         parts = name.split("/")
@@ -69,6 +71,21 @@ def own_paths(folder: Path, handle: str) -> list[str]:
         elif parts[0] in ("sessions", "reviews") and len(parts) > 2:
             mine.add("/".join(parts[:2]))
     return sorted(mine)
+
+
+def _real_folder_path(folder: Path, path: Path) -> bool:
+    """Whether `path` is a folder reached from `folder` through real folders alone. A glob follows
+    links; a path through a link a teammate committed (`results/mirror -> vague-goal`) is not the
+    member's, and git refuses to add it ("beyond a symbolic link"), which would stop the sync."""
+    below = folder
+    for part in path.relative_to(folder).parts:
+        below = below / part
+        try:
+            if not stat.S_ISDIR(os.lstat(below).st_mode):
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _head(folder: Path) -> str:
