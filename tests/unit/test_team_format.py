@@ -137,6 +137,27 @@ def test_text_is_written_only_when_present_and_kept_as_is() -> None:
     assert "naïve → ok" in to_json(ResultFile("l", DIGEST, "m-aaaaaaaa", "a", "2026-01-01T00:00:00+00:00", (words,)))
 
 
+def test_words_a_reader_would_refuse_are_cut_or_left_out_by_the_writer() -> None:
+    from dataclasses import replace
+
+    from tutor.team.results import shared_words, within_limits
+
+    long_words = shared_words("x" * 150_000)
+    assert len(long_words) == 100_000 and long_words.endswith("…")
+    assert shared_words("half a pair \ud800 of surrogates") == "half a pair ? of surrogates"
+    base = parse_result(doc_example(), source="doc")
+    # Three answers of 100,000 four-byte characters each: 1.2 MB, past what readers take.
+    wordy = tuple(replace(answer, text=shared_words("😀" * (100_000 - index))) for index, answer in enumerate(base.answers[:3]))
+    fitted = within_limits(replace(base, answers=wordy + base.answers[3:]))
+    text = to_json(fitted)
+    assert len(text.encode("utf-8")) <= MAX_RESULT_BYTES
+    assert parse_result(text, source="fitted") == fitted
+    # Only the longest words went; every answer and every other field is kept.
+    assert [answer.text is None for answer in fitted.answers] == [True, False, False, True]
+    assert [replace(answer, text=None) for answer in fitted.answers] == [replace(answer, text=None) for answer in base.answers]
+    assert within_limits(base) == base
+
+
 # Hostile files ------------------------------------------------------------------------
 
 

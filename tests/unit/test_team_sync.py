@@ -297,3 +297,32 @@ def test_a_link_to_the_members_results_does_not_stop_their_sync(tmp_path: Path, 
     synced = sync_as(ada)
     assert synced.sync.state is SyncState.SYNCED, synced.lines()
     assert len([name for name in git("ls-tree", "-r", "--name-only", "main", cwd=bare).split() if name.startswith("results/vague-goal/")]) == 2
+
+
+def test_long_words_still_make_a_result_file_every_teammate_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.learn.answers import GoalAnswer, InterveneAnswer
+    from tutor.lesson import AskType, Category
+
+    from tests.helpers.team_support import right_ish
+
+    _, ada = bare_team(tmp_path, monkeypatch)
+    toml = ada.clone / "team.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("share_words = false", "share_words = true"), encoding="utf-8")
+    with ada.acting():
+        git("commit", "--quiet", "-am", "share words", cwd=ada.clone)
+        assert CliRunner().invoke(cli, ["team", "words", "on"]).exit_code == 0
+    pasted = "😀" * 150_000  # a learner who pasted a long log as their answer
+
+    def wordy(ask_type: AskType, number: int) -> object:
+        if ask_type is AskType.GOAL:
+            return GoalAnswer(pasted)
+        if ask_type is AskType.INTERVENE:
+            return InterveneAnswer(intervene=True, category=Category.SCOPE, text=pasted)
+        return right_ish(ask_type, number)
+
+    take_lesson(ada, ada.clone / "curricula" / "vague-goal", wordy)
+    (path,) = sync_as(ada).results.written
+    result = read_result(path)  # what a teammate's Tutor reads: not refused
+    texts = [answer.text for answer in result.answers if answer.text is not None]
+    assert texts and all(len(text) <= 100_000 for text in texts)
+    assert len([answer for answer in result.answers if answer.type in (AskType.GOAL, AskType.INTERVENE)]) == 3

@@ -24,7 +24,7 @@ from tutor.settings import TeamMembership
 from tutor.lesson.untrusted import one_line
 from tutor.team import KeyPointVerdict, ResultAnswer, ResultFile, TeamFormatError, TeamLayout, read_team_config, to_json
 from tutor.team.folder import is_safe_slug
-from tutor.team.results import MAX_RESULT_BYTES, MAX_SECONDS
+from tutor.team.results import MAX_RESULT_BYTES, MAX_SECONDS, shared_words, within_limits
 from tutor.team.sessions import own_folder, read_team_file
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ def attempt_result(progress: Progress, record: AttemptRecord, lesson: Lesson, ha
     for grade in replay.grades():
         committed = state.committed.get(grade.step_id)
         answers.append(_answer(grade, committed.answer if committed else None, seconds.get(grade.step_id), redact))
-    return ResultFile(
+    result = ResultFile(
         lesson=lesson.id,
         digest=record.digest,
         handle=handle,
@@ -124,6 +124,7 @@ def attempt_result(progress: Progress, record: AttemptRecord, lesson: Lesson, ha
         finished=_finished(record.updated),
         answers=tuple(answers),
     )
+    return within_limits(result)  # a file a teammate's Tutor would refuse shares nothing
 
 
 def _answer(grade: Grade, answer: Any, seconds: float | None, redact: Any) -> ResultAnswer:
@@ -132,7 +133,7 @@ def _answer(grade: Grade, answer: Any, seconds: float | None, redact: Any) -> Re
     )
     text = None
     if redact is not None and isinstance(answer, GoalAnswer | InterveneAnswer) and answer.text.strip():
-        text = redact(answer.text)
+        text = shared_words(redact(answer.text))
     return ResultAnswer(
         step=grade.step_id,
         type=grade.ask_type,

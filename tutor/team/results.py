@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
@@ -105,6 +105,25 @@ def to_json(result: ResultFile) -> str:
         "answers": [_answer_data(answer) for answer in result.answers],
     }
     return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def shared_words(text: str) -> str:
+    """A learner's own words as a result file carries them (`text`): whole UTF-8 characters (a lone
+    surrogate cannot be written) and at most `MAX_FIELD_CHARS` (longer is refused by every reader)."""
+    words = text.encode("utf-8", "replace").decode("utf-8")
+    return words if len(words) <= MAX_FIELD_CHARS else words[: MAX_FIELD_CHARS - 1] + "\N{HORIZONTAL ELLIPSIS}"
+
+
+def within_limits(result: ResultFile) -> ResultFile:
+    """`result` as a file every reader takes: at most `MAX_RESULT_BYTES`. Only the learner's words
+    are optional, so they are left out, the longest first, until the file fits."""
+    answers = list(result.answers)
+    longest_first = sorted((index for index, answer in enumerate(answers) if answer.text), key=lambda index: -len(answers[index].text or ""))
+    for index in longest_first:
+        if len(to_json(replace(result, answers=tuple(answers))).encode("utf-8")) <= MAX_RESULT_BYTES:
+            break
+        answers[index] = replace(answers[index], text=None)
+    return replace(result, answers=tuple(answers))
 
 
 class _Fields:
