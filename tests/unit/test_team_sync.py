@@ -258,9 +258,11 @@ def test_a_team_started_in_a_clone_of_an_empty_repository(tmp_path: Path, monkey
     bare = tmp_path / "empty.git"
     git("init", "--quiet", "--bare", str(bare))
     ada = Member("Ada", tmp_path / "home-ada", tmp_path / "ada" / "team", monkeypatch)
-    git("clone", "--quiet", bare.as_uri(), str(ada.clone))
     with ada.acting():
-        init_team(ada.clone, "Fresh team")
+        said = CliRunner().invoke(cli, ["team", "join", bare.as_uri(), "--into", str(ada.clone)])
+        assert said.exit_code == 1 and said.stderr.count("\n") == 1, said.output
+        assert f"cloned into {ada.clone}, which is not a team folder" in said.stderr and f"tutor team init {ada.clone}" in said.stderr
+        init_team(ada.clone, "Fresh team")  # as the line says
         join_team(str(ada.clone))
     synced = sync_as(ada)
     assert synced.sync.state is SyncState.SYNCED, synced.lines()

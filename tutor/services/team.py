@@ -130,6 +130,11 @@ def join_team(source: str, *, dest: Path | None = None) -> Joined:
     try:
         config = read_team_config(folder)
     except TeamFormatError as error:
+        if cloned:  # the clone stays (a retry into the same folder would be refused): say what to do with it
+            raise TeamError(
+                f"cloned into {_shown(folder)}, which is not a team folder ({error}): a new team's first member makes it there with "
+                f"`tutor team init {_shown(folder)}`, then joins it with `tutor team join {_shown(folder)}`"
+            ) from None
         raise TeamError(f"{_shown(folder)} is not a team folder: {error}") from None
     try:
         str(folder).encode("utf-8")
