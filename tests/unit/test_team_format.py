@@ -168,6 +168,11 @@ def test_an_unknown_format_is_refused() -> None:
     assert "format" in refusal(data)
 
 
+def test_a_file_written_by_hand_in_a_windows_editor_is_read() -> None:
+    by_hand = b"\xef\xbb\xbf" + doc_example().replace("\n", "\r\n").encode("utf-8")  # a byte order mark, CRLF line ends
+    assert parse_result(by_hand, source="x") == parse_result(doc_example(), source="x")
+
+
 def test_unknown_extra_fields_are_ignored() -> None:
     data = valid()
     data["later"] = {"anything": [1, 2]}

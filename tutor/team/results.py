@@ -237,7 +237,8 @@ def parse_result(text: str | bytes, *, source: str) -> ResultFile:
     if len(raw) > MAX_RESULT_BYTES:
         raise TeamFormatError(f"{where}: larger than {size_text(MAX_RESULT_BYTES)}; refusing to read it")
     try:
-        decoded = raw.decode("utf-8")
+        # A byte order mark is what Windows editors put before UTF-8: a file written by hand has one.
+        decoded = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         raise TeamFormatError(f"{where}: not UTF-8 text") from None
     try:
