@@ -328,3 +328,21 @@ def test_long_words_still_make_a_result_file_every_teammate_reads(tmp_path: Path
     texts = [answer.text for answer in result.answers if answer.text is not None]
     assert texts and all(len(text) <= 100_000 for text in texts)
     assert len([answer for answer in result.answers if answer.type in (AskType.GOAL, AskType.INTERVENE)]) == 3
+
+
+def test_a_clone_that_lost_its_git_is_not_synced_into_the_repository_around_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, ada = bare_team(tmp_path, monkeypatch)
+    shutil.rmtree(ada.clone / ".git")
+    around = ada.clone.parent  # a folder above kept in git (a home folder's dotfiles, say)
+    with ada.acting():
+        git("init", "--quiet", cwd=around)
+        (around / "dotfile").write_text("mine\n", encoding="utf-8")
+        git("add", "dotfile", cwd=around)
+        git("commit", "--quiet", "-m", "dotfiles", cwd=around)
+    head = git("rev-parse", "HEAD", cwd=around)
+    take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+    with ada.acting():
+        said = CliRunner().invoke(cli, ["team", "sync"])
+    assert said.exit_code == 1
+    assert said.output.startswith("Platform team: not synced: ") and "is not the top of a git clone" in said.output
+    assert git("rev-parse", "HEAD", cwd=around) == head  # nothing committed in the repository around it

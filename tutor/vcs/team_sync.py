@@ -115,6 +115,12 @@ def _where_to(folder: Path) -> tuple[str, str] | None:
 def sync_clone(folder: Path, handle: str, message: str) -> SyncResult:
     """Commit this member's own files, pull the team's with a rebase, push. Never raises for a remote's
     trouble (that is a state); `VcsError` only when the clone itself cannot be read."""
+    from .team_repo import is_clone_root
+
+    if not is_clone_root(folder):
+        # Git would find the repository of a folder above (a home folder kept in git, say) and
+        # commit, pull and push that one: the team's clone is the top of its own repository or nothing.
+        raise VcsError(f"{one_line(str(folder), limit=200)} is not the top of a git clone (its .git is gone?): clone the team again and `tutor team join` it")
     if _rebase_under_way(folder):
         return SyncResult(SyncState.BLOCKED, detail="a rebase is under way in the clone: finish it (git rebase --continue) or abort it, then sync")
     from .team_repo import commit_paths
