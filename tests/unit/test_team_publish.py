@@ -537,3 +537,16 @@ def test_gitattributes_gain_the_union_lines_once() -> None:
     assert completed is not None and completed.startswith(partial + "\n# ")
     assert completed.splitlines()[-1] == "curricula/*/curriculum.toml merge=union"  # only the missing line
     assert with_union_merge(completed) is None
+
+
+def test_a_clone_that_lost_its_git_is_not_committed_into_the_repository_around_it(tmp_path: Path) -> None:
+    team = joined_team(tmp_path)
+    shutil.rmtree(team.path / ".git")
+    git("init", "--quiet", cwd=tmp_path)  # a folder above kept in git
+    (tmp_path / "dotfile").write_text("mine\n", encoding="utf-8")
+    git("add", "dotfile", cwd=tmp_path)
+    git("commit", "--quiet", "-m", "dotfiles", cwd=tmp_path)
+    head = git("rev-parse", "HEAD", cwd=tmp_path)
+    with pytest.raises(PublishError, match="is not the top of a git clone"):
+        publish_lesson(str(own_lesson(tmp_path, BUNDLED / "vague-goal", "my-own-lesson")), team=team)
+    assert git("rev-parse", "HEAD", cwd=tmp_path) == head

@@ -140,8 +140,11 @@ def commit_paths(folder: Path, message: str, paths: list[str]) -> str | None:
     """Stage `paths` (relative to `folder`, the clone's top; added, changed or removed) and commit them alone.
 
     Returns the new commit's id, or None when those paths hold no change (nothing is committed).
-    Other changes in the clone, staged or not, are left as they are.
+    Other changes in the clone, staged or not, are left as they are. A folder that is not the top
+    of its own clone (its .git gone) is refused: git would commit into a repository above it.
     """
+    if not is_clone_root(folder):
+        raise VcsError(f"{one_line(str(folder))} is not the top of a git clone (its .git is gone?): clone the team again and `tutor team join` it")
     run_git(folder, "add", "--all", "--", *paths)
     staged = run_git(folder, "diff", "--cached", "--name-only", "--", *paths).strip()
     if not staged:
