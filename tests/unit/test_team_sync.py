@@ -346,3 +346,24 @@ def test_a_clone_that_lost_its_git_is_not_synced_into_the_repository_around_it(t
     assert said.exit_code == 1
     assert said.output.startswith("Platform team: not synced: ") and "is not the top of a git clone" in said.output
     assert git("rev-parse", "HEAD", cwd=around) == head  # nothing committed in the repository around it
+
+
+def test_an_untracked_file_where_a_teammates_file_goes_is_named_not_called_a_refused_push(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bare, ada = bare_team(tmp_path, monkeypatch)
+    bob = new_member("Bob", bare, tmp_path, monkeypatch)
+    (ada.clone / "notes").mkdir()
+    (ada.clone / "notes" / "plan.md").write_text("Ada's plan\n", encoding="utf-8")
+    with ada.acting():
+        git("add", "notes", cwd=ada.clone)
+        git("commit", "--quiet", "-m", "notes", cwd=ada.clone)
+    sync_as(ada)
+    (bob.clone / "notes").mkdir()
+    (bob.clone / "notes" / "plan.md").write_text("Bob's own, never added\n", encoding="utf-8")
+    take_lesson(bob, bob.clone / "curricula" / "vague-goal")
+    synced = sync_as(bob)
+    assert synced.sync.state is SyncState.BLOCKED, synced.lines()
+    assert "not synced" in synced.lines()[0] and "move them away" in synced.lines()[0]
+    assert synced.sync.files == ["notes/plan.md"] and "  notes/plan.md" in synced.lines()
+    assert (bob.clone / "notes" / "plan.md").read_text(encoding="utf-8") == "Bob's own, never added\n"
+    (bob.clone / "notes" / "plan.md").unlink()
+    assert sync_as(bob).sync.state is SyncState.SYNCED

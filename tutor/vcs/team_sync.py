@@ -36,6 +36,8 @@ _OFFLINE = re.compile(
     re.IGNORECASE,
 )
 _NO_REMOTE_BRANCH = re.compile(r"couldn't find remote ref|no such ref was fetched", re.IGNORECASE)
+# The team's commits bring a file where the clone has one git does not track: git stops before the rebase.
+_IN_THE_WAY = re.compile(r"untracked working tree files would be (overwritten|removed)", re.IGNORECASE)
 _RACE = re.compile(r"\[rejected\].*(fetch first|non-fast-forward)|updates were rejected because the (remote|tip)", re.IGNORECASE)
 
 
@@ -186,6 +188,12 @@ def _pull(folder: Path, remote: str, branch: str) -> SyncResult | None:
         )
     if _NO_REMOTE_BRANCH.search(said):
         return _no_such_branch(folder, remote, branch)
+    if _IN_THE_WAY.search(said):  # not the remote's refusal: the clone is in the way, and stays so until moved
+        in_the_way = [line.strip() for line in said.splitlines() if line.startswith("\t") and line.strip()]
+        return SyncResult(
+            SyncState.BLOCKED, files=in_the_way,
+            detail=f"{len(in_the_way)} file(s) in the clone that git does not track are where the team's files go: move them away, then sync",
+        )
     state = SyncState.OFFLINE if _OFFLINE.search(said) else SyncState.REFUSED
     return SyncResult(state, detail=one_line(telling_line(said) or "pull failed", limit=300))
 
