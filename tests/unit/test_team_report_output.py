@@ -144,6 +144,17 @@ def test_cli_refusals(hostile_team: Path) -> None:
     assert result.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize("output_format", ["json", "html"])
+def test_cli_a_lesson_with_no_results_says_so_on_stderr(hostile_team: Path, output_format: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["team", "report", "no-such-lesson", "--format", output_format, "-o" if output_format == "html" else "--team", str(tmp_path / "p.html") if output_format == "html" else "Team"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "tutor: no result for the lesson no-such-lesson in the team's results yet (a `tutor team sync` brings new ones)\n"
+    if output_format == "json":
+        assert json.loads(result.stdout)["lessons"] == []
+    result = CliRunner().invoke(cli, ["team", "report", "tests-that-lie", "--format", "json"])
+    assert result.exit_code == 0 and result.stderr == ""
+
+
 def test_cli_problems_go_to_stderr_capped(hostile_team: Path) -> None:
     folder = next((hostile_team / "results").rglob("*.json")).parent
     for number in range(12):

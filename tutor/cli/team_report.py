@@ -38,6 +38,8 @@ def team_report(lesson: str | None, team_choice: str | None, output_format: str 
     loaded = load_team_report(team_choice, lesson)
     for line in problem_lines(loaded.report.problems):
         echo(f"tutor: {line}", err=True)
+    if lesson is not None and not loaded.report.versions:  # a mistyped id reads as an empty report otherwise
+        echo(f"tutor: no result for the lesson {lesson} in the team's results yet (a `tutor team sync` brings new ones)", err=True)
     if output_format == "json":
         from ..team.report_json import report_data
 
