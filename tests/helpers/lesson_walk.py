@@ -55,7 +55,15 @@ def last_revealed(tmux: Tmux, screen: str) -> int:
 
 
 def at_question(tmux: Tmux) -> bool:
-    return "^g" in tmux.footer_keys()  # skip is offered only at an open question
+    """Whether an open question is on screen: skip (^g) is offered only there.
+
+    A footer can show ^g for a moment while the lesson screen settles (reopened at a revealed
+    step, say): seen, it is confirmed by waiting until the question takes the keyboard or ^g goes.
+    """
+    if "^g" not in tmux.footer_keys():
+        return False
+    settled = tmux.wait_footer(lambda keys: "^g" not in keys or ("esc" in keys and keys.get("n") != keys["esc"]), "the footer to settle")
+    return "^g" in settled
 
 
 def current_step(tmux: Tmux) -> int:

@@ -232,12 +232,14 @@ class Tmux:
         # A compact footer (narrow terminals) starts at the first column, without a space before it.
         return {match.group(1): colours[match.start(1)] for match in re.finditer(r"(?:^| )(\S+) [A-Z]", line)}
 
-    def _wait_footer(self, ready, what: str, timeout: float) -> None:  # noqa: ANN001
+    def wait_footer(self, ready, what: str, timeout: float = DEFAULT_TIMEOUT) -> dict[str, str]:  # noqa: ANN001
+        """Wait until the footer's keys (as `footer_keys` gives them) satisfy `ready`; those keys."""
         deadline = time.monotonic() + timeout
-        while not ready(self.footer_keys()):
+        while not ready(keys := self.footer_keys()):
             if time.monotonic() > deadline:
                 raise ScreenTimeout(f"waited {timeout:.0f}s for {what} (footer keys {self.footer_keys()}); the screen was:\n{self.screen()}")
             time.sleep(0.03)
+        return keys
 
     def wait_answerable(self, timeout: float = DEFAULT_TIMEOUT) -> None:
         """Wait until the question on screen takes the keyboard: its first field has focus.
@@ -247,11 +249,11 @@ class Tmux:
         screen refreshes its footer last, after moving focus, greying out `n` (or hiding
         it, for a text field) while an answer is due: `n` drawn unlike `esc` means ready.
         """
-        self._wait_footer(lambda keys: "esc" in keys and keys.get("n") != keys["esc"], "the question to take the keyboard", timeout)
+        self.wait_footer(lambda keys: "esc" in keys and keys.get("n") != keys["esc"], "the question to take the keyboard", timeout)
 
     def press_next(self, timeout: float = DEFAULT_TIMEOUT) -> None:
         """Press `n` once the lesson screen offers it (drawn like `esc` in the footer), as a person reads the footer."""
-        self._wait_footer(lambda keys: "esc" in keys and keys.get("n") == keys["esc"], "`n` to be offered", timeout)
+        self.wait_footer(lambda keys: "esc" in keys and keys.get("n") == keys["esc"], "`n` to be offered", timeout)
         self.press("n")
 
     def submit(self, *shown: str, where: str = "frame", attempts: int = 3) -> str:
