@@ -367,3 +367,23 @@ def test_an_untracked_file_where_a_teammates_file_goes_is_named_not_called_a_ref
     assert (bob.clone / "notes" / "plan.md").read_text(encoding="utf-8") == "Bob's own, never added\n"
     (bob.clone / "notes" / "plan.md").unlink()
     assert sync_as(bob).sync.state is SyncState.SYNCED
+
+
+def test_looking_through_a_finished_attempt_again_shares_nothing_new(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.paths import progress_dir
+    from tutor.store.progress import Progress
+
+    _, ada = bare_team(tmp_path, monkeypatch)
+    attempt = take_lesson(ada, ada.clone / "curricula" / "vague-goal")
+    (path,) = sync_as(ada).results.written
+    before = path.read_bytes()
+    import tutor.store.progress as store
+
+    monkeypatch.setattr(store, "_now", lambda: "2031-01-02T03:04:05.000000Z")  # the browsing happens years later
+    with ada.acting(), Progress(progress_dir()) as progress:
+        (record,) = [record for record in progress.attempts() if record.id == attempt]
+        progress.save_position(attempt, cursor=1, frontier=record.frontier, finished=True, score=record.score)  # browsing: a later save
+        assert [r.updated for r in progress.attempts() if r.id == attempt] != [record.updated]
+    again = sync_as(ada)
+    assert again.results.written == [] and again.sync.committed is None
+    assert path.read_bytes() == before

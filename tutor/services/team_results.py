@@ -11,7 +11,7 @@ always through the redactor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +22,7 @@ from tutor.lesson import Lesson
 from tutor.lesson.io import lesson_digest, write_atomic
 from tutor.settings import TeamMembership
 from tutor.lesson.untrusted import one_line
-from tutor.team import KeyPointVerdict, ResultAnswer, ResultFile, TeamFormatError, TeamLayout, read_team_config, to_json
+from tutor.team import KeyPointVerdict, ResultAnswer, ResultFile, TeamFormatError, TeamLayout, parse_result, read_team_config, to_json
 from tutor.team.folder import is_safe_slug
 from tutor.team.results import MAX_RESULT_BYTES, MAX_SECONDS, shared_words, within_limits
 from tutor.team.sessions import own_folder, read_team_file
@@ -74,9 +74,15 @@ def write_member_results(team: TeamMembership, progress: Progress) -> ResultsWri
             continue
         result = attempt_result(progress, record, lesson, team.handle, redact=redact)
         path = layout.result_path(lesson.id, digest, team.handle, record.id)
+        shared = _shared_before(layout.root, path)
+        # When it finished is when it was first shared: looking through a finished attempt later
+        # saves it again, and must not make a new version of its file for the team.
+        finished = _finished_in(shared, path)
+        if finished is not None:
+            result = replace(result, finished=finished)
         text = to_json(result)
         try:
-            if _holds(layout.root, path, text):
+            if shared == text.encode("utf-8"):
                 done.unchanged += 1
                 continue
             # A folder at a time, never through a link: any teammate can commit a link where this
@@ -93,12 +99,23 @@ def write_member_results(team: TeamMembership, progress: Progress) -> ResultsWri
     return done
 
 
-def _holds(root: Path, path: Path, text: str) -> bool:
-    """Whether the result file at `path` is already `text` (read as any file in the team folder: bounded, no link)."""
+def _shared_before(root: Path, path: Path) -> bytes | None:
+    """The result file at `path` as this member last wrote it (read as any file in the team folder:
+    bounded, no link); None when there is none to go by (missing, a link, too large)."""
     try:
-        return read_team_file(root, path, limit=MAX_RESULT_BYTES, name="a result file") == text.encode("utf-8")
+        return read_team_file(root, path, limit=MAX_RESULT_BYTES, name="a result file")
     except TeamFormatError:
-        return False  # missing, a link, too large: written anew
+        return None
+
+
+def _finished_in(data: bytes | None, path: Path) -> str | None:
+    """The `finished` of a result file's content, when it reads as one."""
+    if data is None:
+        return None
+    try:
+        return parse_result(data, source=str(path)).finished
+    except TeamFormatError:
+        return None
 
 
 def _redactor() -> Any:
