@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tutor.lesson import Curriculum, Lesson, discover_curricula, is_curriculum, read_curriculum
 from tutor.lesson.io import lesson_digest
@@ -34,6 +34,7 @@ class LessonEntry:
     finished: int = 0  # how many attempts were finished
     same_id: tuple[str, ...] = ()  # other lessons (curriculum/folder) with this lesson's id: kept apart
     team: TeamStanding | None = None  # a team's lesson: the team's median on this version (never anyone's answers)
+    first_score: float | None = None  # the first finished attempt's score at this version (a team lesson's)
 
     @property
     def ref(self) -> str:
@@ -46,7 +47,11 @@ class LessonEntry:
     @property
     def state_label(self) -> str:
         label = self._own_label()
-        return label if self.team is None else f"{label} · {self.team.label()}"
+        if self.team is None:
+            return label
+        # Like for like: the team's figure is of first attempts, so beside it goes the member's first.
+        mine = f" (your first {self.first_score:.0%})" if self.team.median is not None and self.first_score is not None else ""
+        return f"{label} · {self.team.label()}{mine}"
 
     def _own_label(self) -> str:
         if self.state == BROKEN:
@@ -161,7 +166,7 @@ def load_library(roots: list[Path], progress: Progress | None, today: date | Non
                 len(records),
                 best=max(scores) if scores else None,
                 finished=sum(record.finished for record in records),
-                team=standings.standing(team_root, read.lesson.id, lesson_digest(read.lesson)) if standings and team_root else None,
+                **_team_figures(standings, team_root, read.lesson, records),
             )
             entries.append(entry)
             if latest is not None and latest.id == last_attempt_id:
@@ -182,6 +187,15 @@ def load_library(roots: list[Path], progress: Progress | None, today: date | Non
     if last_entry is not None:
         last_entry = next((entry for c in curricula for entry in c.lessons if entry.path == last_entry.path), last_entry)
     return Library(tuple(curricula), due, last_entry, tuple(warnings))
+
+
+def _team_figures(standings: TeamStandings | None, team_root: Path | None, lesson: Lesson, records: list[AttemptRecord]) -> dict[str, Any]:
+    """A team lesson's standing, and the member's own first score on the same version."""
+    if standings is None or team_root is None:
+        return {}
+    digest = lesson_digest(lesson)
+    firsts = [record.score for record in records if record.finished and record.digest == digest]
+    return {"team": standings.standing(team_root, lesson.id, digest), "first_score": firsts[0] if firsts else None}
 
 
 def _section_title(curriculum: Curriculum) -> str:
