@@ -7,6 +7,7 @@
   results/<lesson-id>/<digest12>/<handle>/<attempt-id>.json   one file per learner per attempt
   sessions/<handle>/<session-id>/                             one member's shared session
   reviews/       one file per reviewer
+  tallies/<lesson-id>/<digest12>/<handle>/<session-id>.json   one group replay's counts (tutor.team.tallies)
 ```
 
 No file has two writers: every path a member writes names that member's handle. Each path
@@ -208,6 +209,18 @@ class TeamLayout:
         _require_slug("handle", handle)
         _require_slug("attempt id", attempt_id)
         return self.lesson_results(lesson_id, digest) / handle / f"{attempt_id}.json"
+
+    @property
+    def tallies(self) -> Path:
+        return self.root / "tallies"
+
+    def tally_path(self, lesson_id: str, digest: str, handle: str, session_id: str) -> Path:
+        """`tallies/<lesson-id>/<digest12>/<handle>/<session-id>.json`: one group replay's tally
+        (`tutor.team.tallies`); refuses any unsafe component."""
+        _require_slug("lesson id", lesson_id)
+        _require_slug("handle", handle)
+        _require_slug("session id", session_id)
+        return self.tallies / lesson_id / digest12(digest) / handle / f"{session_id}.json"
 
     def session_dir(self, handle: str, session_id: str) -> Path:
         """`sessions/<handle>/<session-id>/`: one member's shared session."""
