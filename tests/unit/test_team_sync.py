@@ -387,3 +387,30 @@ def test_looking_through_a_finished_attempt_again_shares_nothing_new(tmp_path: P
     again = sync_as(ada)
     assert again.results.written == [] and again.sync.committed is None
     assert path.read_bytes() == before
+
+
+def test_the_members_tallies_are_sent_and_a_teammates_are_left_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tutor.lesson.io import lesson_digest, load_lesson
+    from tutor.lesson.taxonomy import AskType
+    from tutor.team.tallies import TallyAsk, TallyFile, TallyMode, TallyRound, load_tallies, timestamp, write_tally
+
+    bare, ada = bare_team(tmp_path, monkeypatch)
+    digest = lesson_digest(load_lesson(ada.clone / "curricula" / "vague-goal"))
+
+    def tally(handle: str, session: str) -> TallyFile:
+        rounds = (TallyRound(1, 4, {"works": 3, "fails": 1}), TallyRound(2, 4, {"works": 1, "fails": 3}))
+        return TallyFile("vague-goal", digest, handle, session, TallyMode.FACILITATED, timestamp(), timestamp(), 4, (TallyAsk("s1", AskType.OUTCOME, rounds),))
+
+    mine = write_tally(ada.clone, tally(ada.handle, "20261206120000-aaaaaa"))
+    theirs = write_tally(ada.clone, tally("m-someone", "20261206120000-bbbbbb"))  # another member's folder: never Ada's to commit
+    synced = sync_as(ada)
+    assert synced.sync.state is SyncState.SYNCED, synced.lines()
+    pushed = git("ls-tree", "-r", "--name-only", "main", cwd=bare).split()
+    assert str(mine.relative_to(ada.clone)) in pushed
+    assert str(theirs.relative_to(ada.clone)) not in pushed
+    bob = new_member("Bob", bare, tmp_path, monkeypatch)
+    assert [read.handle for read in load_tallies(bob.clone).tallies] == [ada.handle]
+    # A tally removed is a removal committed too: her folder stays hers, tracked or not.
+    mine.unlink()
+    assert sync_as(ada).sync.state is SyncState.SYNCED
+    assert str(mine.relative_to(ada.clone)) not in git("ls-tree", "-r", "--name-only", "main", cwd=bare).split()

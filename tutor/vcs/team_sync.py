@@ -63,12 +63,12 @@ def own_paths(folder: Path, handle: str) -> list[str]:
     """This member's folders (relative to the clone's top): each one only this member writes, present
     now or tracked before (so a removal is committed too). Folders, not files: a member with
     thousands of results still makes a short command line."""
-    patterns = [f"results/*/*/{handle}", f"sessions/{handle}", f"reviews/{handle}"]
+    patterns = [f"results/*/*/{handle}", f"tallies/*/*/{handle}", f"sessions/{handle}", f"reviews/{handle}"]
     mine = {str(top.relative_to(folder)) for pattern in patterns for top in folder.glob(pattern) if _real_folder_path(folder, top)}
     tracked = run_git(folder, "ls-files", "-z", "--", *(f":(glob){pattern}/**" for pattern in patterns))
     for name in tracked.split("\0"):
         parts = name.split("/")
-        if parts[0] == "results" and len(parts) > 4:
+        if parts[0] in ("results", "tallies") and len(parts) > 4:
             mine.add("/".join(parts[:4]))
         elif parts[0] in ("sessions", "reviews") and len(parts) > 2:
             mine.add("/".join(parts[:2]))
