@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from tutor.errors import UserError
-from tutor.learn import Answer, AnswerMismatch, ChoiceAnswer, GoalAnswer, Grade, InterveneAnswer, Judge, Judgement, OutcomeAnswer, grade
-from tutor.lesson import AskType, Category, Confidence, Lesson
+from tutor.learn import Answer, AnswerMismatch, GoalAnswer, Grade, InterveneAnswer, Judge, Judgement, grade
+from tutor.learn.answers import AnswerFormatError, answer_from_json
+from tutor.lesson import AskType, Lesson
 
 from .judging import matcher_judgement, request_for
 
@@ -49,50 +50,11 @@ def read_answer(path: Path) -> Answer:
 
 
 def answer_from(data: dict[str, Any], where: str) -> Answer:
+    """The answer in `data` (`tutor.learn.answers.answer_from_json`), its problem as a one-line `GradeInputError`."""
     try:
-        kind = AskType(data.get("type"))
-    except ValueError:
-        raise GradeInputError(f"{where}: \"type\" must be one of goal, outcome, intervene, choice") from None
-    confidence = _confidence(data.get("confidence", "medium"), where)
-    if kind is AskType.GOAL:
-        return GoalAnswer(text=_text(data, where, required=True), confidence=confidence)
-    if kind is AskType.OUTCOME:
-        return OutcomeAnswer(works=_bool(data, "works", where), confidence=confidence)
-    if kind is AskType.INTERVENE:
-        intervene = _bool(data, "intervene", where)
-        category = data.get("category")
-        if category is not None:
-            try:
-                category = Category(category)
-            except ValueError:
-                names = ", ".join(c.value for c in Category)
-                raise GradeInputError(f"{where}: \"category\" must be one of {names}") from None
-        return InterveneAnswer(intervene=intervene, category=category, text=_text(data, where, required=False), confidence=confidence)
-    choice = data.get("choice", data.get("index"))
-    if not isinstance(choice, int) or isinstance(choice, bool):
-        raise GradeInputError(f"{where}: \"choice\" must be the option's index, counted from 0")
-    return ChoiceAnswer(index=choice, confidence=confidence)
-
-
-def _text(data: dict[str, Any], where: str, *, required: bool) -> str:
-    text = data.get("text", "")
-    if not isinstance(text, str) or (required and not text.strip()):
-        raise GradeInputError(f"{where}: \"text\" must be the answer's words")
-    return text
-
-
-def _bool(data: dict[str, Any], key: str, where: str) -> bool:
-    value = data.get(key)
-    if not isinstance(value, bool):
-        raise GradeInputError(f"{where}: \"{key}\" must be true or false")
-    return value
-
-
-def _confidence(value: Any, where: str) -> Confidence:
-    try:
-        return Confidence(value)
-    except ValueError:
-        raise GradeInputError(f"{where}: \"confidence\" must be low, medium or high") from None
+        return answer_from_json(data, where)
+    except AnswerFormatError as error:
+        raise GradeInputError(str(error)) from None
 
 
 def grade_report(lesson: Lesson, step_id: str, answer: Answer, judge: str = "auto") -> dict[str, Any]:
