@@ -183,12 +183,21 @@ def _run_app(**kwargs) -> None:  # noqa: ANN003
 
 @cli.command()
 @click.argument("lesson", required=False)
-def learn(lesson: str | None) -> None:
+@click.option("--facilitate", is_flag=True, help="One room, one screen: replay LESSON for a group around a projector; at each question you enter the room's counts.")
+@click.option("--team", "team_choice", metavar="NAME", help="With --facilitate: the team whose clone keeps the counts (default: your only team; else this machine).")
+def learn(lesson: str | None, facilitate: bool = False, team_choice: str | None = None) -> None:
     """Replay LESSON: a lesson folder, or curriculum/lesson (e.g. steering-101/tests-that-lie).
 
     Without LESSON, opens the library. Your answers are saved as you go; run the
     same command again to continue where you left off.
     """
+    if facilitate or team_choice is not None:
+        if not facilitate:
+            raise TutorError("--team is for --facilitate")
+        from .facilitate import facilitate_lesson
+
+        facilitate_lesson(lesson, team_choice)
+        return
     path = None
     if lesson is not None:
         from ..lesson.peek import direct_lesson_folder

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .start import (
     AnnotateStart,
+    FacilitateStart,
     LessonStart,
     LibraryStart,
     NoKeyStart,
@@ -71,6 +72,12 @@ def _team_report(app: TutorApp, start: TeamReportStart) -> None:
     app.push_screen(TeamReportScreen(start.team, start.lesson))
 
 
+def _facilitate(app: TutorApp, start: FacilitateStart) -> None:
+    from .screens.facilitate import FacilitateScreen
+
+    app.push_screen(FacilitateScreen(start.facilitation))
+
+
 OPENERS: dict[type, Callable[[Any, Any], None]] = {
     LibraryStart: _library,
     LessonStart: _lesson,
@@ -81,6 +88,7 @@ OPENERS: dict[type, Callable[[Any, Any], None]] = {
     AnnotateStart: _annotate,
     SessionReviewStart: lambda app, start: app.open_session_review(start.session_id, start.reviewer, root=True),
     TeamReportStart: _team_report,
+    FacilitateStart: _facilitate,
 }
 
 

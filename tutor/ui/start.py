@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
     from tutor.services.annotate import AnnotateSession
+    from tutor.services.facilitate import Facilitation
     from tutor.services.live import LiveSession
 
 
@@ -79,6 +80,14 @@ class TeamReportStart:
     lesson: str | None = None
 
 
+@dataclass(frozen=True)
+class FacilitateStart:
+    """`tutor learn LESSON --facilitate`: one room, one screen; the facilitator enters the room's counts."""
+
+    facilitation: Facilitation
+
+
 Start: TypeAlias = (
     LibraryStart | LessonStart | ReviewStart | PairStart | NoKeyStart | RecordStart | AnnotateStart | SessionReviewStart | TeamReportStart
+    | FacilitateStart
 )
