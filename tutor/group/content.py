@@ -18,7 +18,6 @@ from tutor.lesson.models import Step
 
 from .wire import ProtocolError
 
-ASK_KEYS = frozenset({"number", "type", "prompt", "options", "proposal", "call", "categories"})
 MAX_OPTIONS = 1000  # as a tally file's option labels (`tutor.team.tallies.MAX_OPTION_INDEX`)
 
 _STEP: TypeAdapter[AnyStep] = TypeAdapter(Step)
@@ -64,12 +63,11 @@ def ask_to_json(frame: AskFrame) -> dict[str, Any]:
 
 
 def ask_from_json(data: object) -> AskFrame:
-    """An `ask` object read as hostile: every field typed, the proposal and the call through the lesson's models."""
+    """An `ask` object read as hostile: every field typed, the proposal and the call through the lesson's models.
+
+    Keys this version does not know are passed over, as in every host message (a newer host may say more)."""
     if not isinstance(data, dict):
         raise ProtocolError('an "ask" that is not an object')
-    unknown = set(data) - ASK_KEYS
-    if unknown:
-        raise ProtocolError(f'an "ask" with unknown keys ({", ".join(sorted(str(key)[:40] for key in unknown)[:5])})')
     number = data.get("number")
     if not _is_int(number) or number < 1:
         raise ProtocolError('an "ask" whose "number" is not a step number')

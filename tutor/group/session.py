@@ -286,14 +286,17 @@ class GroupSession:
         return self._reveals() + [(EVERYONE, says.state(self.state()))]
 
     def _reveals(self) -> list[Outgoing]:
-        """A `reveal` for each step the engine now shows that was not sent, or was sent with less."""
-        out: list[Outgoing] = []
+        """A `reveal` for each step the engine now shows that was not sent, in order; then for each sent
+        with less (an agent step's note, held back while the intervene ask judging it was open)."""
+        new: list[Outgoing] = []
+        more: list[Outgoing] = []
         for entry in self.replay.view().timeline:
             message = says.reveal(entry.number, entry.step)
-            if self._sent.get(entry.number) != message["content"]:
+            before = self._sent.get(entry.number)
+            if before != message["content"]:
                 self._sent[entry.number] = message["content"]
-                out.append((EVERYONE, message))
-        return out
+                (new if before is None else more).append((EVERYONE, message))
+        return new + more
 
     # -- the record
 
