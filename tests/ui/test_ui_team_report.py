@@ -96,6 +96,28 @@ async def test_a_team_that_cannot_be_read_says_why(team: Path) -> None:
         assert "Cannot show the report:" in squash(screen_text(app)) and "name must be a non-empty string" in squash(screen_text(app))
 
 
+async def test_a_revote_in_group_sessions_is_shown_beside_the_first_vote(team: Path) -> None:
+    from tutor.lesson import AskType
+    from tutor.team.tallies import TallyAsk, TallyFile, TallyMode, TallyRound, write_tally
+
+    rounds = (TallyRound(1, 9, {"works": 6, "fails": 3}), TallyRound(2, 9, {"works": 2, "fails": 7}))
+    asks = (TallyAsk("s4", AskType.OUTCOME, rounds),)
+    write_tally(team, TallyFile("tests-that-lie", tr.DIGEST, "m-aaaaaaaa", "20261206140000-aaaaaa", TallyMode.FACILITATED, "2026-12-06T14:00:00+00:00", None, 9, asks))
+    app = make_app(TeamReportStart())
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await loaded(pilot)
+        assert "1 group session (1 facilitated), 1 revote" in squash(screen_text(app))
+        assert screen.shown is not None and screen.shown.step == "s4"
+        text = detail(screen)
+        assert "Group sessions: the first vote and the revote (1 session)" in text
+        assert "first vote (9 answers)" in text and "revote (9 answers)" in text
+        assert "works ██████████ 6 ███ 2 fails █████ 3 ████████████ 7 ✓ the senior's" in text  # the first vote, then the revote
+        assert "agreed with the senior 33% → 78% (+44 points)" in text
+        await pilot.press("down")  # s1: no group session revoted it
+        await wait_until(pilot, lambda: screen.shown is not None and screen.shown.step != "s4", "another question")
+        assert "Group sessions" not in detail(screen)
+
+
 def test_snapshot(snap_compare, team: Path) -> None:
     async def at_rest(pilot) -> None:
         await loaded(pilot)

@@ -2,10 +2,11 @@
 with each version's lesson where the team's curricula hold it. No Textual: the screen, the JSON
 and the HTML page all start here.
 
-The report works from the result files alone (anyone may write them, to `docs/team-format.md`);
-a lesson found in the clone's `curricula/` with the same digest adds the senior's answers, the
-options nobody chose and the key points' words. Lessons are found by digest, never by id: a
-lesson edited since the answers were given is another version, reported from the files alone.
+The report works from the result files and the group replays' tally files alone (anyone may
+write them, to `docs/team-format.md`); a lesson found in the clone's `curricula/` with the same
+digest adds the senior's answers, the options nobody chose and the key points' words. Lessons
+are found by digest, never by id: a lesson edited since the answers were given is another
+version, reported from the files alone.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tutor.lesson.untrusted import one_line
 from tutor.team import TeamFormatError, TeamLayout, is_safe_slug, load_results, read_team_config
 from tutor.team.lesson_facts import LessonFacts, lesson_facts
 from tutor.team.report import TeamReport, build_report
+from tutor.team.tallies import load_tallies
 
 from .team import TeamError, resolve_team
 
@@ -44,9 +46,10 @@ def load_team_report(team: str | None = None, lesson: str | None = None) -> Load
     except TeamFormatError as error:
         raise TeamError(f"cannot read the team at {one_line(str(root), limit=200)}: {error}") from None
     pool = load_results(root, lesson=lesson)
-    wanted = {digest for _, digest in pool.versions()}
+    tallies = load_tallies(root, lesson=lesson)  # group replays (`tutor host`, `tutor learn --facilitate`): their revotes
+    wanted = {digest for _, digest in pool.versions()} | {digest for _, digest in tallies.versions()}
     facts = lessons_by_digest(TeamLayout(root).curricula, wanted) if wanted else {}
-    return LoadedReport(team=config.name, root=root, report=build_report(pool, config.min_group, facts))
+    return LoadedReport(team=config.name, root=root, report=build_report(pool, config.min_group, facts, tallies))
 
 
 def _folders(path: Path) -> list[Path]:

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from tutor.lesson.taxonomy import AskType, Category, Confidence
 
@@ -31,6 +32,10 @@ from .lesson_facts import AskFacts, LessonFacts, judged_on_ask_points
 from .pool import ResultPool
 from .pool import first_attempts as first_of
 from .results import ResultAnswer, ResultFile
+
+if TYPE_CHECKING:
+    from .report_rounds import GroupSession, Revote
+    from .tallies import TallyFile, TallyPool
 
 # A goal is judged on a scale: its spread is a histogram of scores in these buckets (the last includes 1).
 GOAL_BUCKETS = ("0-0.25", "0.25-0.5", "0.5-0.75", "0.75-1")
@@ -144,6 +149,7 @@ class AskReport:
     discrimination: float | None  # None below MIN_RANKED learners
     worth_a_look: bool | None  # None when it cannot be told (see tutor.team.agreement)
     facts: AskFacts | None  # None when the lesson of this version is not at hand
+    revote: Revote | None = None  # the first vote and the revote of group sessions (tutor.team.report_rounds); None: none took one
 
     @property
     def hidden(self) -> bool:
@@ -164,7 +170,8 @@ class VersionReport:
     agreement: float | None  # Krippendorff's alpha; None when hidden or undefined
     agreement_hidden: bool  # fewer than min_group learners
     asks: tuple[AskReport, ...]  # in lesson order
-    latest: str  # the latest `finished` among its result files
+    latest: str  # the latest `finished` among its result files (or, with none, its group sessions' latest time)
+    group_sessions: tuple[GroupSession, ...] = ()  # the group replays of this version (tally files), the earliest first
 
     @property
     def digest12(self) -> str:
@@ -196,23 +203,31 @@ def first_attempts(results: Sequence[ResultFile]) -> list[ResultFile]:
     return list(first_of(results).values())
 
 
-def build_report(pool: ResultPool, min_group: int, lessons: Mapping[str, LessonFacts] | None = None) -> TeamReport:
-    """The report of every version in `pool`; `lessons` maps a digest to its lesson's facts, where at hand."""
+def build_report(pool: ResultPool, min_group: int, lessons: Mapping[str, LessonFacts] | None = None, tallies: TallyPool | None = None) -> TeamReport:
+    """The report of every version in `pool` and in `tallies` (group replays' tally files); `lessons`
+    maps a digest to its lesson's facts, where at hand."""
     lessons = lessons or {}
-    problems = list(pool.problems)
+    problems = list(pool.problems) + (list(tallies.problems) if tallies is not None else [])
+    by_version = pool.versions()
+    groups = tallies.versions() if tallies is not None else {}
     versions = []
-    for (lesson, digest), results in pool.versions().items():
+    for lesson, digest in dict.fromkeys([*by_version, *groups]):
         facts = lessons.get(digest)
         if facts is not None and facts.lesson != lesson:
             facts = None  # the files say another lesson has this digest: trust neither, report from the files
-        versions.append(_version(lesson, digest, results, facts, min_group, problems))
+        version = _version(lesson, digest, by_version.get((lesson, digest), []), facts, min_group, problems, groups.get((lesson, digest), []))
+        versions.append(version)
     versions.sort(key=lambda version: (version.lesson, -datetime.fromisoformat(version.latest).timestamp(), version.digest))
     return TeamReport(min_group=min_group, versions=tuple(versions), problems=tuple(problems))
 
 
-def _version(lesson: str, digest: str, results: list[ResultFile], facts: LessonFacts | None, min_group: int, problems: list[str]) -> VersionReport:
+def _version(
+    lesson: str, digest: str, results: list[ResultFile], facts: LessonFacts | None, min_group: int, problems: list[str], tallies: list[TallyFile]
+) -> VersionReport:
+    from .report_rounds import group_sessions, revotes
+
     firsts = first_attempts(results)
-    asks = _asks(firsts, facts)
+    asks = _asks(firsts, facts, tallies)
     kinds = dict(asks)
     answers: dict[str, list[tuple[str, ResultAnswer]]] = {step: [] for step, _ in asks}
     ignored = 0
@@ -228,8 +243,12 @@ def _version(lesson: str, digest: str, results: list[ResultFile], facts: LessonF
         where = f"results/{lesson}/{digest12(digest)}"
         problems.append(f"{where}: {ignored} answers name a step this version does not ask at, of another type, or twice: ignored")
     scores = _scores_by_learner(answers)
+    revoted = revotes(lesson, digest, asks, tallies, {ask.step: ask for ask in facts.asks} if facts else {}, min_group, problems)
     reports = tuple(
-        _ask(lesson, digest, position, step, kind, answers[step], scores, facts.ask(step) if facts else None, min_group)
+        replace(
+            _ask(lesson, digest, position, step, kind, answers[step], scores, facts.ask(step) if facts else None, min_group),
+            revote=revoted.get(step),
+        )
         for position, (step, kind) in enumerate(asks)
     )
     learners = len(firsts)
@@ -242,21 +261,30 @@ def _version(lesson: str, digest: str, results: list[ResultFile], facts: LessonF
         agreement=None if hidden else _agreement(answers, kinds, [result.handle for result in firsts]),
         agreement_hidden=hidden,
         asks=reports,
-        latest=max((result.finished for result in results), key=lambda text: datetime.fromisoformat(text)),
+        latest=_latest(results, tallies),
+        group_sessions=group_sessions(tallies),
     )
 
 
-def _asks(firsts: list[ResultFile], facts: LessonFacts | None) -> list[tuple[str, AskType]]:
-    """The version's asks in order: the lesson's, or, without it, the steps the answers name (each
-    at its earliest place in any file, typed as most answers type it)."""
+def _latest(results: list[ResultFile], tallies: list[TallyFile]) -> str:
+    """The latest `finished` among the result files; with none, the latest time of the group sessions."""
+    times = [result.finished for result in results] or [tally.finished or tally.started for tally in tallies]
+    return max(times, key=lambda text: datetime.fromisoformat(text).astimezone(UTC))
+
+
+def _asks(firsts: list[ResultFile], facts: LessonFacts | None, tallies: Sequence[TallyFile] = ()) -> list[tuple[str, AskType]]:
+    """The version's asks in order: the lesson's, or, without it, the steps the answers and the group
+    sessions' tallies name (each at its earliest place in any file, typed as most files type it)."""
     if facts is not None:
         return [(ask.step, ask.type) for ask in facts.asks]
     place: dict[str, int] = {}
     types: dict[str, Counter[AskType]] = {}
-    for result in firsts:
-        for index, answer in enumerate(result.answers):
-            place[answer.step] = min(place.get(answer.step, index), index)
-            types.setdefault(answer.step, Counter())[answer.type] += 1
+    named = [[(answer.step, answer.type) for answer in result.answers] for result in firsts]
+    named += [[(ask.step, ask.type) for ask in tally.asks] for tally in tallies]
+    for steps in named:
+        for index, (step, kind) in enumerate(steps):
+            place[step] = min(place.get(step, index), index)
+            types.setdefault(step, Counter())[kind] += 1
     return [(step, types[step].most_common(1)[0][0]) for step in sorted(place, key=lambda step: (place[step], step))]
 
 

@@ -15,7 +15,8 @@ import re
 from tutor.lesson.untrusted import one_line
 
 from .report import AskReport, Bar, KeyPointCount, TeamReport, VersionReport
-from .report_text import EXPLAIN, fraction, hidden_note, key_point_line, look_text, version_line
+from .report_rounds import RoundFigures
+from .report_text import EXPLAIN, agreed_line, fraction, hidden_note, key_point_line, look_text, plural, round_heading, sessions_line, version_line
 
 _SCHEME = re.compile(r"([hH])(?=[tT][tT][pP])")
 BAR_HEIGHT = 16
@@ -25,7 +26,7 @@ TEXT_LIMIT = 400  # an option's or a key point's words, on one line
 
 STYLE = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #1d1d1f; background: #fff; }
-h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; } h3 { font-size: 1rem; margin-top: 1.2rem; }
 .meta, .explain { color: #555; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.4rem 0.5rem; text-align: left; vertical-align: top; }
@@ -112,8 +113,44 @@ def _version(version: VersionReport, rows: list[AskReport], min_group: int) -> s
     return (
         f"<section><h2>{_text(title)}</h2>"
         f'<p class="meta">{_text(version.lesson)} · {_text(version_line(version, min_group))}</p>'
-        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></section>"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{_revotes(version, min_group)}</section>"
     )
+
+
+REVOTE_HEADINGS = ("Question", "Type", "Sessions", "First vote", "Revote", "Agreed with the senior")
+
+
+def _vote(figures: RoundFigures, step: str, min_group: int) -> str:
+    heading = f'<div class="meta">{_text(round_heading(figures))}</div>'
+    if figures.hidden:
+        return heading + f'<span class="hidden">{_text(hidden_note(min_group))}</span>'
+    if figures.spread is None:
+        return heading + _text(f"{plural(figures.n, 'goal')} written")
+    return heading + chart(figures.spread.bars(), label=f"{round_heading(figures)} at {step}")
+
+
+def _revotes(version: VersionReport, min_group: int) -> str:
+    """The group sessions' first votes and revotes, ask by ask in lesson order: what the discussion changed."""
+    if not version.group_sessions:
+        return ""
+    rows = []
+    for ask in version.asks:
+        if ask.revote is None:
+            continue
+        cells = [
+            f"<td>{_text(ask.step)}</td>",
+            f"<td>{_text(ask.type.value)}</td>",
+            f'<td class="num">{ask.revote.sessions}</td>',
+            f"<td>{_vote(ask.revote.first, ask.step, min_group)}</td>",
+            f"<td>{_vote(ask.revote.second, ask.step, min_group)}</td>",
+            f"<td>{_text(agreed_line(ask.revote, min_group))}</td>",
+        ]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    meta = f'<h3>{_text("Group sessions: the first vote and the revote")}</h3><p class="meta">{_text(sessions_line(version.group_sessions))}</p>'
+    if not rows:
+        return meta
+    head = "".join(f"<th>{_text(heading)}</th>" for heading in REVOTE_HEADINGS)
+    return meta + f'<table class="revotes"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
 def report_html(report: TeamReport, *, team: str = "") -> str:

@@ -1,6 +1,6 @@
 """The team report as data for scripts (`tutor team report --format json`), the schema in
 `docs/team-format.md`: `{"lessons": [{"lesson", "digest", "learners", "asks": [{"step", "type",
-"n", "skipped", "facility", "confidently_wrong", "distribution", ...}]}]}`. Asks are in lesson
+"n", "skipped", "facility", "confidently_wrong", "distribution", ..., "revote"}], "group_sessions"}]}`. Asks are in lesson
 order (the screen sorts them); `distribution` is null when hidden. Keys may be added, never
 renamed or dropped. The team's own words are never in it: they are shown on the screen alone.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .report import AskReport, ChoiceSpread, GoalSpread, InterveneSpread, OutcomeSpread, Spread, TeamReport, VersionReport, GOAL_BUCKETS
+from .report_rounds import GroupSession, Revote, RoundFigures
 
 DECIMALS = 4
 
@@ -58,6 +59,34 @@ def ask_data(ask: AskReport) -> dict[str, Any]:
         "key_points": key_points,
         "discrimination": _number(ask.discrimination),
         "worth_a_look": ask.worth_a_look,
+        "revote": revote_data(ask.revote),
+    }
+
+
+def _round_data(figures: RoundFigures) -> dict[str, Any]:
+    return {"round": figures.round, "n": figures.n, "distribution": spread_data(figures.spread), "agreed": _number(figures.agreed)}
+
+
+def revote_data(revote: Revote | None) -> dict[str, Any] | None:
+    """The first vote and the revote of the group sessions that took one on the ask; null when none did."""
+    if revote is None:
+        return None
+    return {
+        "sessions": revote.sessions,
+        "rounds": [_round_data(revote.first), _round_data(revote.second)],
+        "agreed_change": _number(revote.change),
+    }
+
+
+def session_data(session: GroupSession) -> dict[str, Any]:
+    return {
+        "session": session.session,
+        "mode": session.mode.value,
+        "started": session.started,
+        "finished": session.finished,
+        "participants": session.participants,
+        "asks": session.asks,
+        "revotes": session.revotes,
     }
 
 
@@ -70,6 +99,7 @@ def version_data(version: VersionReport) -> dict[str, Any]:
         "agreement": _number(version.agreement),
         "agreement_hidden": version.agreement_hidden,
         "asks": [ask_data(ask) for ask in version.asks],
+        "group_sessions": [session_data(session) for session in version.group_sessions],
     }
 
 

@@ -24,11 +24,15 @@ from textual.widgets import DataTable, Header, Static
 from tutor.services.team_report import LoadedReport, problem_lines
 from tutor.team.report import AskReport, TeamReport
 from tutor.team.report_text import (
+    agreed_line,
     discrimination_text,
     fraction,
     hidden_note,
     key_point_line,
     look_text,
+    paired_bars,
+    round_heading,
+    sessions_line,
     spread_line,
     version_line,
 )
@@ -147,6 +151,9 @@ class TeamReportScreen(Screen):
         questions = plural(len(self.rows), "question")
         lessons = plural(len(report.versions), "lesson version")
         text = assemble((f"{questions} in {lessons}", "bold"), f" · distributions of fewer than {plural(report.min_group, 'answer')} are hidden")
+        sessions = tuple(session for version in report.versions for session in version.group_sessions)
+        if sessions:
+            text.append(f" · {sessions_line(sessions)}")
         problems = problem_lines(report.problems, limit=3)
         if problems:
             text.append(f"\n{plural(len(report.problems), 'problem')} with the team's files (skipped):", "yellow")
@@ -207,6 +214,7 @@ class TeamReportScreen(Screen):
             text.append("\nWorth a senior's look: most of the strongest third answered otherwise than the senior.", "bold red")
         self._spread(text, ask, report.min_group)
         self._key_points(text, ask, report.min_group)
+        self._revote(text, ask, report.min_group)
         parts: list[RenderableType] = [text]
         if facts is None:
             parts.append(plain("\nThis version of the lesson is not in the team's curricula: the figures come from the result files alone.", "italic"))
@@ -237,6 +245,34 @@ class TeamReportScreen(Screen):
                 text.append(f"  ({bar.note})", "dim")
             if ask.type.value == "choice" and index < len(options):
                 text.append_text(assemble("  ", line(options[index], "dim", limit=100)))
+
+    def _revote(self, text: Text, ask: AskReport, min_group: int) -> None:
+        """The group sessions' first vote beside their revote (pooled over the sessions that took one), and what the discussion changed."""
+        revote = ask.revote
+        if revote is None:
+            return
+        text.append(f"\n\nGroup sessions: the first vote and the revote ({plural(revote.sessions, 'session')})", "bold underline")
+        first, second = revote.first, revote.second
+        if first.hidden or second.hidden or first.spread is None:
+            text.append(f"\n  {round_heading(first)} → {round_heading(second)}")
+            text.append(f"\n  {agreed_line(revote, min_group)}", "italic" if first.hidden or second.hidden else "")
+            return
+        rows = paired_bars(revote)
+        width = max(len(label) for label, *_ in rows)
+        top = max((max(one, two) for _, one, two, _ in rows), default=0) or 1
+        half = BAR_WIDTH // 2
+        column = max(half + 6, len(round_heading(first)) + 1)  # a bar, its count, a space: under the first vote's heading
+        text.append(f"\n  {'':<{width}} {round_heading(first):<{column}}{round_heading(second)}", "dim")
+        for label, one, two, senior in rows:
+            style = "green" if senior else "blue"
+            text.append(f"\n  {label:<{width}} ")
+            text.append("█" * round(half * one / top) or "·", style)
+            text.append(f" {one}".ljust(column - (round(half * one / top) or 1)))
+            text.append("█" * round(half * two / top) or "·", style)
+            text.append(f" {two}")
+            if senior:
+                text.append("  ✓ the senior's", "green")
+        text.append(f"\n  {agreed_line(revote, min_group)}", "bold")
 
     def _key_points(self, text: Text, ask: AskReport, min_group: int) -> None:
         if ask.key_points is None:
