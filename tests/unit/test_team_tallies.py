@@ -278,6 +278,11 @@ def test_write_then_read_back(tmp_path: Path) -> None:
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name], "no temporary file left behind"
 
 
+def test_a_first_runs_home_is_made(tmp_path: Path) -> None:
+    home = tmp_path / "not" / "yet"
+    assert read_tally(home, write_tally(home, a_tally())) == a_tally()
+
+
 def test_a_tally_no_reader_would_take_is_never_written(tmp_path: Path) -> None:
     wrong = a_tally(asks=(TallyAsk("s1", AskType.OUTCOME, (TallyRound(1, 5, {"works": 1}),)),))
     with pytest.raises(TeamFormatError, match="add up to"):

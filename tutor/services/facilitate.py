@@ -315,7 +315,6 @@ class Facilitation:
         if not tally.asks:
             return None
         try:
-            self.place.root.mkdir(parents=True, exist_ok=True)
             self.saved = write_tally(self.place.root, tally)
         except TeamFormatError as error:
             self.problem = f"The tally was not saved: {error}"

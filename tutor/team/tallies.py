@@ -203,14 +203,16 @@ def to_json(tally: TallyFile) -> str:
 def write_tally(root: Path, tally: TallyFile) -> Path:
     """Write `tally` to its path under `root` (a team clone or `$TUTOR_HOME`) and return the path.
 
-    Checked first as any reader checks it (a file no teammate can read is never written); the
-    folders are made a component at a time and never through a link (a teammate may commit one
-    where this member writes); the file is replaced atomically, so a crash between two saves
-    leaves the previous one whole. Raises `TeamFormatError` (one line) or `OSError`.
+    Checked first as any reader checks it (a file no teammate can read is never written); `root`
+    is made when missing (a first run's `$TUTOR_HOME`), the folders below it a component at a time
+    and never through a link (a teammate may commit one where this member writes); the file is
+    replaced atomically, so a crash between two saves leaves the previous one whole. Raises
+    `TeamFormatError` (one line) or `OSError`.
     """
     text = to_json(tally)
     path = tally_path(root, tally)
     parse_tally(text, source=str(path))
+    root.mkdir(parents=True, exist_ok=True)
     own_folder(root, *path.parent.relative_to(root).parts)
     write_atomic(path, text.encode("utf-8"))
     return path
