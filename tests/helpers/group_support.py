@@ -239,3 +239,32 @@ def spoilers_before_reveal(recorded: bytes) -> list[str]:
             found.append(f"{NEVER_SENT} in a {message.get('type')}")
         found += [f"{hidden} in a {message.get('type')} before step {owner}'s reveal" for hidden, owner in HIDDEN_TEXTS.items() if hidden in text and owner not in allowed]
     return found
+
+
+# ---------------------------------------------------------------- a host and participants in one test
+
+
+def some_answer(frame: Any, *, works: bool = True, choice: int = 0, intervene: bool = True) -> Any:
+    """A valid answer to an ask frame (`tutor.learn.AskFrame`), of the kind the test wants."""
+    from tutor.learn import ChoiceAnswer, GoalAnswer, InterveneAnswer, OutcomeAnswer
+    from tutor.lesson import AskType, Category, Confidence
+
+    if frame.ask_type is AskType.OUTCOME:
+        return OutcomeAnswer(works, Confidence.HIGH)
+    if frame.ask_type is AskType.CHOICE:
+        return ChoiceAnswer(choice, Confidence.MEDIUM)
+    if frame.ask_type is AskType.GOAL:
+        return GoalAnswer("Make test_coupon pass; touch only ledger/totals.py and run the suite.", Confidence.LOW)
+    return InterveneAnswer(intervene, Category.TEST if intervene else None, "the test is the requirement" if intervene else "", Confidence.HIGH)
+
+
+def raw_answer(ask: dict[str, Any]) -> dict[str, Any]:
+    """A valid answer object (docs/group-replay.md) to an `ask` object."""
+    kind = ask["type"]
+    if kind == "outcome":
+        return {"type": "outcome", "works": False}
+    if kind == "choice":
+        return {"type": "choice", "choice": len(ask["options"]) - 1}
+    if kind == "goal":
+        return {"type": "goal", "text": "Make the failing test pass without editing tests."}
+    return {"type": "intervene", "intervene": True, "category": "verify", "text": "run it first"}
