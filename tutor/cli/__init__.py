@@ -73,6 +73,7 @@ _COMMAND_MODULES = {
     "progress": "progress",
     "import": "imports",
     "team": "team",
+    "host": "group", "join": "group",
 }
 
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from .start import (
     AnnotateStart,
     FacilitateStart,
+    HostStart,
+    JoinStart,
     LessonStart,
     LibraryStart,
     NoKeyStart,
@@ -72,6 +74,18 @@ def _team_report(app: TutorApp, start: TeamReportStart) -> None:
     app.push_screen(TeamReportScreen(start.team, start.lesson))
 
 
+def _host(app: TutorApp, start: HostStart) -> None:
+    from .screens.group_host import GroupHostScreen
+
+    app.push_screen(GroupHostScreen(start.host, start.changes))
+
+
+def _join(app: TutorApp, start: JoinStart) -> None:
+    from .screens.group_join import GroupJoinScreen
+
+    app.push_screen(GroupJoinScreen(start.client, start.changes))
+
+
 def _facilitate(app: TutorApp, start: FacilitateStart) -> None:
     from .screens.facilitate import FacilitateScreen
 
@@ -88,6 +102,8 @@ OPENERS: dict[type, Callable[[Any, Any], None]] = {
     AnnotateStart: _annotate,
     SessionReviewStart: lambda app, start: app.open_session_review(start.session_id, start.reviewer, root=True),
     TeamReportStart: _team_report,
+    HostStart: _host,
+    JoinStart: _join,
     FacilitateStart: _facilitate,
 }
 

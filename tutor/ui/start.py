@@ -6,6 +6,7 @@ type to the first screen (`tutor.ui.first_screen`): no mode flags, no branching.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -13,6 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 if TYPE_CHECKING:
     from tutor.services.annotate import AnnotateSession
     from tutor.services.facilitate import Facilitation
+    from tutor.services.group_client import GroupClient
+    from tutor.services.group_host import GroupHost
     from tutor.services.live import LiveSession
 
 
@@ -80,6 +83,41 @@ class TeamReportStart:
     lesson: str | None = None
 
 
+class ChangeRelay:
+    """Where a group replay service's `on_change` goes: to the screen showing the session, once it is up.
+
+    `tutor host` and `tutor join` start the service (and print the join code, or refuse a bad
+    one) before the app exists, so the service is given this relay and the screen listens on it.
+    """
+
+    def __init__(self) -> None:
+        self._listener: Callable[[], None] | None = None
+
+    def __call__(self) -> None:
+        if self._listener is not None:
+            self._listener()
+
+    def listen(self, listener: Callable[[], None] | None) -> None:
+        """Send every change to `listener` from now on (None: to nobody)."""
+        self._listener = listener
+
+
+@dataclass(frozen=True)
+class HostStart:
+    """`tutor host LESSON`: the host's screen of a group replay; `host` a started `GroupHost` whose `on_change` is `changes`."""
+
+    host: GroupHost
+    changes: ChangeRelay
+
+
+@dataclass(frozen=True)
+class JoinStart:
+    """`tutor join CODE`: a participant's screen; `client` a connected `GroupClient` whose `on_change` is `changes`."""
+
+    client: GroupClient
+    changes: ChangeRelay
+
+
 @dataclass(frozen=True)
 class FacilitateStart:
     """`tutor learn LESSON --facilitate`: one room, one screen; the facilitator enters the room's counts."""
@@ -89,5 +127,6 @@ class FacilitateStart:
 
 Start: TypeAlias = (
     LibraryStart | LessonStart | ReviewStart | PairStart | NoKeyStart | RecordStart | AnnotateStart | SessionReviewStart | TeamReportStart
+    | HostStart | JoinStart
     | FacilitateStart
 )

@@ -26,10 +26,15 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Static
 
+from tutor.errors import UserError
 from tutor.learn import AskFrame, StepFrame
+from tutor.services.group_host import GroupHost, HostView
 from tutor.lesson import AskType
 
-from ..plain import assemble, line, plain
+from tutor.words import plural
+
+from ..plain import assemble, command, line, plain
+from ..start import ChangeRelay
 from ..widgets.footer import TutorFooter
 from ..widgets.group_parts import (
     DISCUSS_HINT,
@@ -89,12 +94,12 @@ class GroupHostScreen(Screen):
     class Changed(Message):
         """The session changed (a participant joined or answered, the host moved it on)."""
 
-    def __init__(self, host: Any, changes: Any = None) -> None:
+    def __init__(self, host: GroupHost, changes: ChangeRelay | None = None) -> None:
         """`host`: a started `GroupHost`; `changes`: the relay its `on_change` calls (`tutor.ui.start.ChangeRelay`)."""
         super().__init__()
         self.host = host
         self.changes = changes
-        self.view: Any = None
+        self.view: HostView | None = None
         self._shown: tuple | None = None  # what the frame was built from: rebuilt only when it changes
         self._keys_state: tuple | None = None
         self._refresh_due = False
@@ -159,10 +164,10 @@ class GroupHostScreen(Screen):
             self._keys_state = keys
             self.refresh_bindings()
 
-    def _code_line(self, view: Any) -> Text:
+    def _code_line(self, view: HostView) -> Text:
         return assemble(("Join code: ", "bold"), line(view.join_code, "bold reverse", exact=True), ("   participants run ", "dim"), line(f"tutor join {view.join_code}", "dim", exact=True))
 
-    def _status_line(self, view: Any) -> Text:
+    def _status_line(self, view: HostView) -> Text:
         parts: list[Any] = []
         if view.step_number:
             parts.append(f"Step {view.step_number} of {view.total_steps} · ")
@@ -173,7 +178,7 @@ class GroupHostScreen(Screen):
             parts.append(("   ⏸ paused: no answers are taken", "bold"))
         return assemble(*parts)
 
-    def frame_widgets(self, view: Any) -> list[Widget]:
+    def frame_widgets(self, view: HostView) -> list[Widget]:
         if view.phase == "ended":
             return self._ended(view)
         frame = view.frame
@@ -204,7 +209,7 @@ class GroupHostScreen(Screen):
             return widgets
         return [Static(plain(phase_name(view.phase)), classes="hint")]
 
-    def _question(self, view: Any, frame: AskFrame) -> list[Widget]:
+    def _question(self, view: HostView, frame: AskFrame) -> list[Widget]:
         widgets: list[Widget] = []
         phase = view.phase
         if phase in OPEN_PHASES:
@@ -213,8 +218,7 @@ class GroupHostScreen(Screen):
                 widgets.append(Static("The revote is open: everyone answers again, alone.", classes="hint"))
         elif phase == "discuss":
             widgets.append(Static(plain(DISCUSS_HINT, "bold"), classes="group-answered"))
-        spread = view.first if phase in ("closed", "discuss") else view.second if phase == "revote-closed" else None
-        if spread is not None:
+        if view.first is not None and phase in ("closed", "discuss", "revote-closed"):
             widgets.append(
                 distribution_widget(frame.ask_type, view.first, view.second if phase == "revote-closed" else None, min_group=view.min_group, options=frame.options)
             )
@@ -230,13 +234,15 @@ class GroupHostScreen(Screen):
             widgets.append(Static(hints[phase], classes="hint"))
         return widgets
 
-    def _ended(self, view: Any) -> list[Widget]:
-        people = len(view.participants)
-        return [
-            Static(assemble(("The session has ended", "bold"), f" · {people} took part"), classes="step-title"),
-            Static("Every participant's answers are in their own progress; the room's counts are saved as tallies.", classes="hint"),
-            Static("q quits.", classes="hint"),
+    def _ended(self, view: HostView) -> list[Widget]:
+        widgets: list[Widget] = [
+            Static(assemble(("The session has ended", "bold"), f" · {plural(len(view.participants), 'participant')}"), classes="step-title"),
+            Static("Each participant's answers are an attempt in their own progress.", classes="hint"),
         ]
+        if view.tally is not None:
+            widgets.append(Static(assemble("The room's counts are saved in ", command(str(view.tally))), classes="hint"))
+        widgets.append(Static("q quits.", classes="hint"))
+        return widgets
 
     # -- keys
 
@@ -261,7 +267,7 @@ class GroupHostScreen(Screen):
     def _move(self, move: str, *args: Any) -> None:
         try:
             getattr(self.host, move)(*args)
-        except ValueError as error:  # a move the session does not allow now: the footer was stale
+        except UserError as error:  # a move the session does not allow now (the footer was a moment behind)
             self.notify(str(error), severity="warning", timeout=3)
         self.refresh_view()
 
@@ -276,6 +282,8 @@ class GroupHostScreen(Screen):
 
     def action_back(self) -> None:
         view = self.view
+        if view is None:
+            return
         revealed = sorted(view.revealed_steps)
         current = view.showing if view.showing is not None else None
         earlier = [number for number in revealed if current is None or number < current]

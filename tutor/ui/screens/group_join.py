@@ -31,13 +31,16 @@ from textual.widget import Widget
 from textual.widgets import Button, Header, Static
 
 from tutor.errors import UserError
-from tutor.learn import AskFrame, Committed, Draft
+from tutor.learn import Answer, AskFrame, Draft, StepFrame
 from tutor.lesson import AskType, Confidence
+from tutor.services.group_client import GroupClient, ParticipantView
 
 from ..plain import assemble, line, plain
+from ..start import ChangeRelay
 from ..widgets.ask_panel import AskPanel
 from ..widgets.footer import TutorFooter
 from ..widgets.grade_panel import GradePanel
+from ..widgets.point_check import PointCheck, PointRow, open_check
 from ..widgets.group_parts import DISCUSS_HINT, GroupAskPanel, answered_text, ask_card, distribution_widget, options_of, phase_name, senior_labels
 from ..widgets.prose import Prose
 from ..widgets.step_view import StepView
@@ -71,17 +74,18 @@ class GroupJoinScreen(Screen):
     class Changed(Message):
         """The session changed (the host moved on, someone answered, the connection dropped or came back)."""
 
-    def __init__(self, client: Any, changes: Any = None) -> None:
+    def __init__(self, client: GroupClient, changes: ChangeRelay | None = None) -> None:
         """`client`: a connected `GroupClient`; `changes`: the relay its `on_change` calls (`tutor.ui.start.ChangeRelay`)."""
         super().__init__()
         self.client = client
         self.changes = changes
-        self.view: Any = None
+        self.view: ParticipantView | None = None
         self.drafts: dict[int, Draft] = {}  # what each question's form holds, by step number: never lost to a redraw
         self._steps_shown: tuple | None = None
         self._ask_shown: tuple | None = None
         self._after_shown: tuple | None = None
         self._refresh_due = False
+        self._notes_shown = 0
         self._sending = False
         self._leaving = False
 
@@ -138,9 +142,15 @@ class GroupJoinScreen(Screen):
             self._after_shown = after
             await self._fill("#join-after", self._after_widgets(view))
             if view.phase == "revealed":
-                self.query_one("#join-frame", VerticalScroll).scroll_to_widget(self.query_one("#join-after"), animate=False, top=True)
+                frame = self.query_one("#join-frame", VerticalScroll)
+                frame.call_after_refresh(frame.scroll_to_widget, self.query_one("#join-after"), animate=False, top=True)
+                check = open_check(self)
+                (check or frame).focus(scroll_visible=False)  # the marks are due: y, p and n go to the check
         for count in self.query(".join-answered").results(Static):
             count.update(self._answered_line(view))
+        for note in view.notes[self._notes_shown :]:
+            self.notify(note, severity="warning", timeout=10)
+        self._notes_shown = len(view.notes)
         self.refresh_bindings()
 
     async def _fill(self, selector: str, widgets: list[Widget]) -> None:
@@ -149,11 +159,13 @@ class GroupJoinScreen(Screen):
         if widgets:
             await box.mount_all(widgets)
 
-    def _status_line(self, view: Any) -> Text:
+    def _status_line(self, view: ParticipantView) -> Text:
         if view.bye_reason is not None:
             return assemble(("The host has gone: ", "bold"), plain(view.bye_reason, limit=300))
-        if not view.connected:
+        if view.reconnecting:
             return plain("reconnecting… your answers so far are kept", "bold")
+        if not view.connected:
+            return plain("Not connected to the host.", "bold")
         parts: list[Any] = [("Connected", "bold"), " as ", line(view.name, "bold", limit=60), " · "]
         if view.step_number:
             parts.append(f"step {view.step_number} of {view.total_steps} · ")
@@ -164,30 +176,34 @@ class GroupJoinScreen(Screen):
             parts.append(("   ⏸ paused by the host", "bold"))
         return assemble(*parts)
 
-    def _lead_in(self, view: Any) -> tuple:
-        """The steps revealed since the last question before the current one: what led to it."""
-        current = view.step_number if view.phase in ASK_PHASES | {"revealed"} else None
-        revealed = list(view.revealed)
-        if current is None:
+    def _lead_in(self, view: ParticipantView) -> tuple[int, ...]:
+        """The steps revealed since the last question before the current one (what led to it); at the
+        end, those revealed after the last question."""
+        if view.phase == "ended":
+            current = max((shown.number for shown in view.revealed), default=0) + 1
+        elif view.phase in ASK_PHASES | {"revealed"} and view.step_number is not None:
+            current = view.step_number
+        else:
             return ()
-        before = [shown for shown in revealed if shown.number < current]
+        before = [shown for shown in view.revealed if shown.number < current]
         last_ask = max((shown.number for shown in before if shown.step.ask is not None), default=0)
         return tuple(shown.number for shown in before if shown.number > last_ask)
 
-    def _step_widgets(self, view: Any, numbers: tuple) -> list[Widget]:
+    def _step_widgets(self, view: ParticipantView, numbers: tuple[int, ...]) -> list[Widget]:
         if not numbers:
             return []
         by_number = {shown.number: shown for shown in view.revealed}
-        widgets: list[Widget] = [Static("What happened since the last question:", classes="join-since")]
+        since = "What happened after the last question:" if view.phase == "ended" else "What happened since the last question:"
+        widgets: list[Widget] = [Static(since, classes="join-since")]
         for number in numbers:
             shown = by_number[number]
             widgets.append(StepView(number, view.total_steps, shown.step, shown.call))
         return widgets
 
-    def _can_send(self, view: Any) -> bool:
+    def _can_send(self, view: ParticipantView) -> bool:
         return view.phase in OPEN_PHASES and not view.answered and view.connected and not view.paused
 
-    def _form_kept(self, view: Any) -> bool:
+    def _form_kept(self, view: ParticipantView) -> bool:
         """A form stays on screen while its round is open and unanswered, and after it closes while it holds typed work."""
         if view.ask is None or view.answered or view.phase not in ASK_PHASES:
             return False
@@ -196,7 +212,7 @@ class GroupJoinScreen(Screen):
         draft = self.drafts.get(view.ask.number)
         return draft is not None and draft.has_work
 
-    def _ask_key(self, view: Any) -> tuple:
+    def _ask_key(self, view: ParticipantView) -> tuple:
         if view.ask is None or view.phase not in ASK_PHASES:
             return ()
         # The form is rebuilt for a new question or round, never when only the phase moves (a
@@ -204,7 +220,7 @@ class GroupJoinScreen(Screen):
         form = self._form_kept(view)
         return (view.ask.number, view.round if form and view.phase in OPEN_PHASES else None, "form" if form else "card")
 
-    def _ask_widgets(self, view: Any) -> list[Widget]:
+    def _ask_widgets(self, view: ParticipantView) -> list[Widget]:
         if view.ask is None or view.phase not in ASK_PHASES:
             return []
         if not self._form_kept(view):
@@ -212,14 +228,14 @@ class GroupJoinScreen(Screen):
         frame: AskFrame = replace(view.ask, draft=self.drafts.get(view.ask.number))
         return [GroupAskPanel(frame, view.total_steps)]
 
-    def _mark_kept_form(self, view: Any) -> None:
+    def _mark_kept_form(self, view: ParticipantView) -> None:
         """A form on screen whose round is no longer open: say so, keep its text, and its submit button off."""
         for panel in self.query(AskPanel):
             closed = not self._can_send(view)
             panel.query_one("#submit", Button).disabled = closed
             panel.set_class(closed and view.phase not in OPEN_PHASES, "closed")
 
-    def _after_widgets(self, view: Any) -> list[Widget]:
+    def _after_widgets(self, view: ParticipantView) -> list[Widget]:
         phase = view.phase
         if view.bye_reason is not None or phase == "ended":
             return self._ended(view)
@@ -232,23 +248,22 @@ class GroupJoinScreen(Screen):
         widgets: list[Widget] = []
         if phase in OPEN_PHASES:
             if view.answered:
-                widgets.append(Static(assemble(("✓ Answered", "bold green"), ": waiting for the others · ", self._answered_line(view)), classes="join-notice join-answered"))
-            else:
-                widgets.append(Static(self._answered_line(view), classes="join-answered"))
+                widgets.append(Static(assemble(("✓ Answered", "bold green"), ": waiting for the others."), classes="join-notice"))
+            widgets.append(Static(self._answered_line(view), classes="join-answered"))
         elif phase in ("closed", "revote-closed", "discuss"):
             widgets.extend(self._closed_notice(view))
-        ask_type = view.ask.ask_type if view.ask is not None else None
+        ask = view.ask
         if phase == "revealed":
             widgets.extend(self._reveal(view))
-        elif ask_type is not None and phase in ("closed", "discuss", "revote-closed") and view.first is not None:
+        elif ask is not None and phase in ("closed", "discuss", "revote-closed") and view.first is not None:
             second = view.second if phase == "revote-closed" else None
-            widgets.append(distribution_widget(ask_type, view.first, second, min_group=view.min_group, options=view.ask.options))
+            widgets.append(distribution_widget(ask.ask_type, view.first, second, min_group=view.min_group, options=ask.options))
         return widgets
 
-    def _answered_line(self, view: Any) -> Text:
+    def _answered_line(self, view: ParticipantView) -> Text:
         return answered_text(view.answered_count, view.expected, round_number=view.round)
 
-    def _closed_notice(self, view: Any) -> list[Widget]:
+    def _closed_notice(self, view: ParticipantView) -> list[Widget]:
         widgets: list[Widget] = []
         kept = self._form_kept(view)
         if view.phase == "discuss":
@@ -267,29 +282,30 @@ class GroupJoinScreen(Screen):
             widgets.append(Static("Answers are closed: you did not answer this round.", classes="join-notice"))
         return widgets
 
-    def _grade_key(self, view: Any) -> tuple:
+    def _grade_key(self, view: ParticipantView) -> tuple:
         shown = self._revealed_ask(view)
-        if shown is None:
-            return ()
-        return (shown.number, view.grades.get(shown.step.id))
+        return () if shown is None else (shown.number, shown.grade)
 
-    def _revealed_ask(self, view: Any) -> Any:
+    def _revealed_ask(self, view: ParticipantView) -> StepFrame | None:
         if view.phase != "revealed":
             return None
         return next((shown for shown in view.revealed if shown.number == view.step_number), None)
 
-    def _reveal(self, view: Any) -> list[Widget]:
+    def _reveal(self, view: ParticipantView) -> list[Widget]:
+        """The senior's step with this participant's own grade (theirs alone: no one else sees it), then the room's spread."""
         shown = self._revealed_ask(view)
         if shown is None:
             return []
-        step = shown.step
-        grade = view.grades.get(step.id)
-        answer = view.answers.get(step.id)
-        panel = GradePanel(step, Committed(step.id, answer), grade) if grade is not None else None
+        step, grade, committed = shown.step, shown.grade, shown.committed
+        panel = check = None
+        if grade is not None and committed is not None:
+            panel = GradePanel(step, committed, grade)
+            if grade.pending:
+                check = PointCheck(step.id, self._point_rows(shown))
         widgets: list[Widget] = []
         if panel is None:
             widgets.append(Static("You did not answer this one.", classes="join-notice"))
-        widgets.append(StepView(shown.number, view.total_steps, step, shown.call, grade=panel))
+        widgets.append(StepView(shown.number, view.total_steps, step, shown.call, grade=panel, check=check))
         if step.ask is not None and view.first is not None:
             widgets.append(
                 distribution_widget(AskType(step.ask.type), view.first, view.second, min_group=view.min_group, options=options_of(step), senior=senior_labels(step))
@@ -297,7 +313,21 @@ class GroupJoinScreen(Screen):
         widgets.append(Static("The host moves on when the room is ready.", classes="hint"))
         return widgets
 
-    def _ended(self, view: Any) -> list[Widget]:
+    def _point_rows(self, shown: StepFrame) -> list[PointRow]:
+        """The senior's points to mark, with Tutor's word hints beside each (hints only: the marks are the grade)."""
+        from tutor.learn import GoalAnswer, InterveneAnswer, Verdict
+        from tutor.services.judging import point_hints
+
+        assert shown.grade is not None and shown.committed is not None
+        answer = shown.committed.answer
+        words = answer.text if isinstance(answer, GoalAnswer | InterveneAnswer) else ""
+        rows = []
+        for each in point_hints(shown.grade, words):
+            opposite = each.hint.evidence if each.hint.verdict is Verdict.CONTRADICTED else ""
+            rows.append(PointRow(each.point, each.hint.matched, opposite))
+        return rows
+
+    def _ended(self, view: ParticipantView) -> list[Widget]:
         if view.phase == "ended":
             head = assemble(("The session has ended.", "bold"), " Your answers are saved in your progress (the library and `tutor review` have them).")
         else:
@@ -367,7 +397,7 @@ class GroupJoinScreen(Screen):
         self._sending = True
         self.run_worker(self._send(answer), group="join-send")
 
-    def _why_not(self, view: Any) -> str:
+    def _why_not(self, view: ParticipantView) -> str:
         if view.bye_reason is not None:
             return "The host has gone: nothing can be sent."
         if not view.connected:
@@ -378,7 +408,7 @@ class GroupJoinScreen(Screen):
             return "Your answer for this round is in."
         return "The answers are closed: your text stays here."
 
-    async def _send(self, answer: Any) -> None:
+    async def _send(self, answer: Answer) -> None:
         try:
             await self.client.answer(answer)
         except UserError as error:
@@ -386,6 +416,24 @@ class GroupJoinScreen(Screen):
         finally:
             self._sending = False
         await self.rebuild()
+
+    @on(PointCheck.Checked)
+    def _checked(self, event: PointCheck.Checked) -> None:
+        """The participant's own marks of the senior's points: their grade, saved in their progress."""
+        from tutor.learn import Judge, Judgement, PointVerdict
+
+        event.stop()
+        judgement = Judgement(Judge.SELF, tuple(PointVerdict(index, verdict) for index, verdict in enumerate(event.marks)))
+
+        async def record() -> None:
+            try:
+                await self.client.judge(event.step_id, judgement)
+            except UserError as error:
+                self.notify(str(error), severity="error", timeout=8)
+            await self.rebuild()
+            self.query_one("#join-frame").focus()
+
+        self.run_worker(record(), group="join-judge")
 
     # -- leaving
 

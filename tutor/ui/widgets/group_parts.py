@@ -8,8 +8,8 @@ through `tutor.ui.plain` (or lesson Markdown through `Prose` and `inline_markdow
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from tutor.learn import AskFrame
 from tutor.lesson import AnyStep, AskType, ChoiceAsk, CorrectionStep, ResultStep
+from tutor.services.group_host import Participant
 from tutor.team.tallies import FAILS, LET_RUN, STEP_IN, WORKS, ask_labels, read_label
 from tutor.words import plural
 
@@ -47,11 +48,22 @@ PHASE_NAMES = {
 DISCUSS_HINT = "Talk to someone who answered differently: why did they choose what they chose? Then vote again."
 
 
+class Spread(Protocol):
+    """One round's spread as the screens show it: `tutor.group.Distribution` (a hosted session's,
+    counts as pairs) or `tutor.services.facilitate.RoomRound` (a room's, counts as a mapping)."""
+
+    @property
+    def n(self) -> int: ...
+
+    @property
+    def counts(self) -> Mapping[str, int] | tuple[tuple[str, int], ...] | None: ...
+
+
 def phase_name(phase: str) -> str:
     return PHASE_NAMES.get(phase, phase)
 
 
-def answered_text(answered: int, expected: int, *, round_number: int = 1) -> Text:
+def answered_text(answered: int, expected: int, *, round_number: int | None = 1) -> Text:
     """"2 of 3 answered": the only figure of an open round (never a spread, so nobody follows the crowd)."""
     text = assemble((f"{answered} of {expected}", "bold"), " answered")
     if round_number == 2:
@@ -99,7 +111,7 @@ def options_of(shown: AskFrame | AnyStep | None) -> tuple[str, ...]:
     """A choice's options, from the question or (after the reveal) the step: to name the spread's rows."""
     if isinstance(shown, AskFrame):
         return shown.options
-    ask = getattr(shown, "ask", None)
+    ask = shown.ask if shown is not None else None
     return tuple(ask.options) if isinstance(ask, ChoiceAsk) else ()
 
 
@@ -139,26 +151,28 @@ def _bar(count: int, largest: int, n: int, bar_width: int) -> Text:
     return assemble(("█" * width, "cyan"), (" " * (bar_width - width)), (f" {count}", "bold"), (share, "dim"))
 
 
-def counts_of(distribution: Any) -> dict[str, int] | None:
-    """A round's counts as a dict (a `tutor.group.distribution.Distribution` keeps them as pairs); None when hidden."""
-    counts = distribution.counts
-    return None if counts is None else dict(counts)
+def counts_of(distribution: Spread) -> dict[str, int] | None:
+    """A round's counts as a dict (a `tutor.group.Distribution` keeps them as pairs); None when hidden."""
+    return None if distribution.counts is None else dict(distribution.counts)
 
 
-def _hidden(distribution: Any, min_group: int) -> Text:
+def _hidden(distribution: Spread, min_group: int) -> Text:
     return plain(f"hidden: {plural(distribution.n, 'answer')}, fewer than {min_group}", "italic dim")
 
 
 def distribution_renderable(
-    ask_type: AskType, first: Any, second: Any = None, *, min_group: int, options: Sequence[str] = (), senior: Iterable[str] = ()
+    ask_type: AskType, first: Spread | None, second: Spread | None = None, *, min_group: int, options: Sequence[str] = (), senior: Iterable[str] = ()
 ) -> RenderableType:
     """The spread of a closed round: one row per answer, a bar and a count each; a revote's column beside the first.
 
     `first` and `second` have `counts` (label and count pairs, None when hidden: fewer than
     `min_group` answered) and `n`. A goal has no spread, only how many wrote one.
     """
-    rounds = [held for held in (first, second) if held is not None]
-    headings = ["First vote", "Revote"][: len(rounds)]
+    named = [(heading, held) for heading, held in (("First vote", first), ("Revote", second)) if held is not None]
+    headings = [heading for heading, _ in named]
+    rounds = [held for _, held in named]
+    if not rounds:
+        return plain("No answers counted yet.", "italic dim")
     if ask_type is AskType.GOAL:
         parts = [f"{heading}: {plural(held.n, 'goal')} written" for heading, held in zip(headings, rounds, strict=True)]
         return plain(" · ".join(parts) + "  (a goal has no spread: read them out and compare)", "dim")
@@ -193,13 +207,13 @@ def distribution_renderable(
     return table
 
 
-def distribution_widget(ask_type: AskType, first: Any, second: Any = None, *, min_group: int, options: Sequence[str] = (), senior: Iterable[str] = ()) -> Static:
+def distribution_widget(ask_type: AskType, first: Spread | None, second: Spread | None = None, *, min_group: int, options: Sequence[str] = (), senior: Iterable[str] = ()) -> Static:
     title = "How the room answered" + (": the first vote beside the revote" if second is not None else "")
     body = distribution_renderable(ask_type, first, second, min_group=min_group, options=options, senior=senior)
     return Static(Group(plain(title, "bold"), body), classes="group-spread")
 
 
-def participant_lines(participants: Iterable[Any], problems: Sequence[str] = ()) -> Text:
+def participant_lines(participants: Iterable[Participant], problems: Sequence[str] = ()) -> Text:
     """Who is in the room (● connected, ○ dropped) and the newest problems (a client dropped, and why)."""
     people = list(participants)
     present = sum(1 for person in people if person.connected)
@@ -211,7 +225,7 @@ def participant_lines(participants: Iterable[Any], problems: Sequence[str] = ())
         text.append(mark, style)
         text.append_text(line(person.name, "" if person.connected else "dim", limit=NAME_LIMIT))
         if not person.connected:
-            text.append(" (dropped)", "dim")
+            text.append(" (left)" if person.left else " (dropped)", "dim")
         text.append("\n")
     shown = list(problems)[-PROBLEMS_SHOWN:]
     if shown:
@@ -226,6 +240,7 @@ def participant_lines(participants: Iterable[Any], problems: Sequence[str] = ())
 __all__ = [
     "DISCUSS_HINT",
     "GroupAskPanel",
+    "Spread",
     "answered_text",
     "ask_card",
     "distribution_renderable",
