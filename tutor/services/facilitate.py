@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tutor.errors import UserError
+from tutor.group import Distribution
 from tutor.learn import AskFrame, Replay, ReplayError, StepFrame, View
 from tutor.lesson import AskType, Lesson, lesson_digest
 from tutor.lesson.untrusted import one_line
@@ -108,23 +109,14 @@ def tally_place(team: str | None = None) -> TallyPlace:
 
 
 @dataclass(frozen=True)
-class RoomRound:
-    """One round's tally as the screen may show it: `counts` is None when hidden (fewer than min_group)."""
-
-    round: int
-    n: int
-    counts: Mapping[str, int] | None
-
-
-@dataclass(frozen=True)
 class FacilitationView:
     replay: View  # the frame on screen (the task, a question, a revealed step, the end), as solo replay has it
     phase: str  # the ask's phase (OPEN, CLOSED, …, REVEALED); NO_ASK when the frame is no ask
     ask_type: AskType | None  # the ask's type at the frame, when there is one
     labels: tuple[str, ...]  # the answers a round of this ask is counted under (a goal: none, only n)
     round: int  # the round counted now, or last (0: none yet)
-    first: RoomRound | None
-    second: RoomRound | None
+    first: Distribution | None  # the first vote's spread as a hosted replay's (`counts` None when hidden: fewer than min_group)
+    second: Distribution | None  # the revote's
     min_group: int
     saved: Path | None  # where the tally was last saved
     problem: str | None  # why the last save failed (the counts are kept and saved again with the next)
@@ -201,8 +193,8 @@ class Facilitation:
             ask_type=held.type if held is not None and phase != NO_ASK else None,
             labels=labels,
             round=2 if phase in (REVOTE_OPEN, REVOTE_CLOSED) else len(rounds),
-            first=self._shown(rounds[0]) if rounds else None,
-            second=self._shown(rounds[1]) if len(rounds) > 1 else None,
+            first=self._shown(rounds[0], view.cursor) if rounds else None,
+            second=self._shown(rounds[1], view.cursor) if len(rounds) > 1 else None,
             min_group=self.place.min_group,
             saved=self.saved,
             problem=self.problem,
@@ -210,9 +202,10 @@ class Facilitation:
             revotes=sum(1 for tally in self._asks.values() if len(tally.rounds) > 1),
         )
 
-    def _shown(self, held: TallyRound) -> RoomRound:
+    def _shown(self, held: TallyRound, number: int) -> Distribution:
+        """A round as every group replay screen shows it: no counts below the team's minimum group."""
         hidden = held.n < self.place.min_group
-        return RoomRound(held.round, held.n, None if hidden else dict(held.counts))
+        return Distribution(step=number, round=held.round, n=held.n, counts=None if hidden else tuple(held.counts.items()))
 
     def entered(self) -> Mapping[str, int] | None:
         """The counts of the round being counted again, to fill the form with (a goal's as `{"n": …}`);

@@ -209,7 +209,7 @@ class FacilitateScreen(Screen):
         return []
 
     def spread(self, state: FacilitationView, *, senior: frozenset[str] = frozenset(), options: tuple[str, ...] = ()) -> Widget:
-        assert state.ask_type is not None
+        assert state.ask_type is not None and state.first is not None  # shown only once the first round is counted
         return distribution_widget(state.ask_type, state.first, state.second, min_group=state.min_group, options=options, senior=senior)
 
     def ask_widgets(self, state: FacilitationView, frame: AskFrame) -> list[Widget]:
