@@ -65,6 +65,8 @@ class RawParticipant:
             pass
         finally:
             self.closed = True
+            if self._writer is not None:
+                self._writer.close()
             self._arrived.set()
 
     async def send(self, message: dict[str, Any]) -> None:

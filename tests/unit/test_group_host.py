@@ -334,3 +334,38 @@ async def test_stopping_says_bye_to_everyone_and_saves_the_tallies(lesson: Path,
         assert tally["mode"] == "hosted" and tally["finished"] is not None and tally["participants"] == 2
         assert tally["asks"] == [{"step": "s1", "type": "goal", "rounds": [{"round": 1, "n": 2, "counts": {}}]}]
         await ann.leave()
+
+
+async def test_a_participant_that_reads_nothing_is_dropped_and_the_host_does_not_wait_on_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    monkeypatch.setattr(group_host, "SEND_SECONDS", 0.5)
+    notes = [{"id": f"n{index}", "kind": "note", "text": f"{index} " + "a long note " * 85_000} for index in range(10)]
+    data = {
+        "format": "tutor.lesson/1",
+        "id": "long-notes",
+        "title": "Long notes",
+        "origin": "scripted",
+        "task": "Read.",
+        "steps": [*notes, {"id": "last", "kind": "note", "text": "Which?", "ask": {"type": "choice", "prompt": "Which?", "options": ["a", "b"], "answer": 0}}],
+    }
+    async with hosting(write_lesson(tmp_path / "long-notes", data), min_group=1) as (host, changes):
+        good = await joined(host.join_code, "Good", changes, tmp_path)
+        port = int(host.join_code.split(":")[1].split("/")[0])
+        stuck = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window, and nothing ever read from it
+        try:
+            stuck.connect(("127.0.0.1", port))
+            stuck.sendall(json.dumps({"type": "hello", "token": host.join_code.rsplit("/", 1)[1], "name": "Stuck"}).encode() + b"\n")
+            await changes.until(lambda: len(host.view.participants) == 2, "the stuck participant seated")
+            host.advance()  # ten steps of about a megabyte each are revealed at once
+            await changes.until(lambda: any("not reading what the host sends" in problem for problem in host.view.problems), "the stuck participant dropped")
+            await changes.until(lambda: not host.view.participants[1].connected)
+            await changes.until(lambda: good.view.phase == "open" and len(good.view.revealed) == 10, "the good participant has it all")
+            await good.answer(some_answer(good.view.ask))
+            host.advance()
+            host.advance()
+            await changes.until(lambda: good.view.phase == "revealed")
+        finally:
+            stuck.close()
+        await good.leave()

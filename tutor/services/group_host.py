@@ -337,7 +337,10 @@ class GroupHost:
                     break
                 connection.writer.write(line)
                 await asyncio.wait_for(connection.writer.drain(), SEND_SECONDS)
-        except (TimeoutError, OSError, ConnectionError):
+        except TimeoutError:  # its side of the connection is full: it reads nothing
+            self._problem(f"{self._who(connection)}: dropped, not reading what the host sends")
+            connection.writer.transport.abort()
+        except (OSError, ConnectionError):
             pass  # the reader sees the connection end and tidies up
         finally:
             connection.closing = True
@@ -381,9 +384,11 @@ class GroupHost:
             if current is not None:
                 self._tasks.discard(current)
 
+    def _who(self, connection: _Connection) -> str:
+        return self.session.seats[connection.seat].name if connection.seat is not None else connection.peer
+
     def _dropped(self, connection: _Connection, reason: str) -> None:
-        who = self.session.seats[connection.seat].name if connection.seat is not None else connection.peer
-        self._problem(f"{who}: dropped, {reason}")
+        self._problem(f"{self._who(connection)}: dropped, {reason}")
         self._drop(connection, reason)
 
     async def _close(self, connection: _Connection, *, left: bool) -> None:
