@@ -349,7 +349,7 @@ def test_answers_that_do_not_fit_the_ask_are_refused_without_a_word_of_the_step(
     assert session.phase is Phase.OPEN and session.state().step == 7
     wrong_type = _messages(session.answer(ann.id, AnswerMessage(7, 1, OutcomeAnswer(True))), "refused")[0]["reason"]
     out_of_range = _messages(session.answer(ann.id, AnswerMessage(7, 1, ChoiceAnswer(5))), "refused")[0]["reason"]
-    assert wrong_type == "a outcome answer to a choice question" and out_of_range == "option 5 does not exist (0 to 2)"
+    assert wrong_type == "an outcome answer to a choice question" and out_of_range == "option 5 does not exist (0 to 2)"
     for reason in (wrong_type, out_of_range):
         assert "s8" not in reason and not any(hidden in reason for hidden in HIDDEN_TEXTS)
 

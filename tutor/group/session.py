@@ -331,7 +331,11 @@ def fits(frame: AskFrame, answer: Answer) -> str | None:
     Judged from the ask frame alone: the hidden step (and its id) must not shape a refusal.
     """
     if answer.type is not frame.ask_type:
-        return f"a {answer.type.value} answer to a {frame.ask_type.value} question"
+        return f"{_a(answer.type.value)} answer to {_a(frame.ask_type.value)} question"
     if isinstance(answer, ChoiceAnswer) and not 0 <= answer.index < len(frame.options):
         return f"option {answer.index} does not exist (0 to {len(frame.options) - 1})"
     return None
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
