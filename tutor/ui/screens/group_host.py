@@ -165,7 +165,7 @@ class GroupHostScreen(Screen):
             self.refresh_bindings()
 
     def _code_line(self, view: HostView) -> Text:
-        return assemble(("Join code: ", "bold"), line(view.join_code, "bold reverse", exact=True), ("   participants run ", "dim"), line(f"tutor join {view.join_code}", "dim", exact=True))
+        return assemble(("Join code: ", "bold"), line(view.join_code, "bold reverse", exact=True), ("   each participant runs `tutor join` with it", "dim"))
 
     def _status_line(self, view: HostView) -> Text:
         parts: list[Any] = []

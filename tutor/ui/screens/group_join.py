@@ -28,7 +28,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Header, Static
+from textual.widgets import Button, Header, Static, TextArea
 
 from tutor.errors import UserError
 from tutor.learn import Answer, AskFrame, Draft, StepFrame
@@ -128,8 +128,8 @@ class GroupJoinScreen(Screen):
         status.update(self._status_line(view))
         status.set_class(not view.connected, "trouble")
         steps = self._lead_in(view)
-        if steps != self._steps_shown:
-            self._steps_shown = steps
+        if (view.phase == "ended", steps) != self._steps_shown:
+            self._steps_shown = (view.phase == "ended", steps)
             await self._fill("#join-steps", self._step_widgets(view, steps))
         ask = self._ask_key(view)
         if ask != self._ask_shown:
@@ -141,8 +141,10 @@ class GroupJoinScreen(Screen):
         if after != self._after_shown:
             self._after_shown = after
             await self._fill("#join-after", self._after_widgets(view))
+            frame = self.query_one("#join-frame", VerticalScroll)
+            if view.phase == "ended" or view.bye_reason is not None:
+                frame.call_after_refresh(frame.scroll_end, animate=False)
             if view.phase == "revealed":
-                frame = self.query_one("#join-frame", VerticalScroll)
                 frame.call_after_refresh(frame.scroll_to_widget, self.query_one("#join-after"), animate=False, top=True)
                 check = open_check(self)
                 (check or frame).focus(scroll_visible=False)  # the marks are due: y, p and n go to the check
@@ -160,6 +162,8 @@ class GroupJoinScreen(Screen):
             await box.mount_all(widgets)
 
     def _status_line(self, view: ParticipantView) -> Text:
+        if view.phase == "ended":
+            return assemble(("The session has ended", "bold"), " · your answers are in your progress")
         if view.bye_reason is not None:
             return assemble(("The host has gone: ", "bold"), plain(view.bye_reason, limit=300))
         if view.reconnecting:
@@ -217,8 +221,7 @@ class GroupJoinScreen(Screen):
             return ()
         # The form is rebuilt for a new question or round, never when only the phase moves (a
         # round closing under the participant's typing keeps the very widget they type in).
-        form = self._form_kept(view)
-        return (view.ask.number, view.round if form and view.phase in OPEN_PHASES else None, "form" if form else "card")
+        return (view.ask.number, view.round, "form" if self._form_kept(view) else "card")
 
     def _ask_widgets(self, view: ParticipantView) -> list[Widget]:
         if view.ask is None or view.phase not in ASK_PHASES:
@@ -329,7 +332,7 @@ class GroupJoinScreen(Screen):
 
     def _ended(self, view: ParticipantView) -> list[Widget]:
         if view.phase == "ended":
-            head = assemble(("The session has ended.", "bold"), " Your answers are saved in your progress (the library and `tutor review` have them).")
+            head = assemble(("The session has ended.", "bold"), " Your answers are an attempt in your own progress (see `tutor progress`).")
         else:
             head = assemble(("The host has gone", "bold"), ": ", plain(view.bye_reason or "", limit=300))
         return [Static(head, classes="join-notice"), Static("q quits.", classes="hint")]
@@ -340,6 +343,8 @@ class GroupJoinScreen(Screen):
             return
         field = panels.first().first_field()
         field.focus(scroll_visible=False)
+        if isinstance(field, TextArea):
+            field.move_cursor(field.document.end)  # a kept draft goes on where it stopped
         frame = self.query_one("#join-frame", VerticalScroll)
         frame.scroll_home(animate=False)
 

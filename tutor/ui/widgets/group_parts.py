@@ -175,7 +175,7 @@ def distribution_renderable(
         return plain("No answers counted yet.", "italic dim")
     if ask_type is AskType.GOAL:
         parts = [f"{heading}: {plural(held.n, 'goal')} written" for heading, held in zip(headings, rounds, strict=True)]
-        return plain(" · ".join(parts) + "  (a goal has no spread: read them out and compare)", "dim")
+        return plain(" · ".join(parts) + "  (a goal is free text: it has no spread)", "dim")
     if all(held.counts is None for held in rounds):
         return Group(*(assemble((f"{heading}: ", "bold"), _hidden(held, min_group)) for heading, held in zip(headings, rounds, strict=True)))
     labels = list(ask_labels(ask_type, options=len(options)))
