@@ -10,7 +10,7 @@ stops reading is dropped, never waited on). Anything a participant may not send 
 
 The screen calls the moves (`advance`, `discuss`, …) on the same loop and reads `view`, a frozen
 snapshot, whenever `on_change` fires. The session's tallies (`tutor.team.tallies`) are written
-after each reveal and at the end, in a thread, into the host's team clone or `$TUTOR_HOME`.
+after each reveal and at the end (`group_tally`), into the host's team clone or `$TUTOR_HOME`.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ from tutor.group.wire import join_code
 from tutor.learn import Frame
 from tutor.lesson.untrusted import one_line
 from tutor.settings import TeamMembership
+
+from .group_tally import TallyKeeper, team_min_group
 
 MAX_CONNECTIONS = 600  # open at once, seated or not (MAX_SEATS is 500)
 MAX_QUEUED_LINES = 2000  # lines waiting for one participant; past that it is not reading, and is dropped
@@ -151,24 +153,19 @@ class GroupHost:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._problems: list[str] = []
         self._stopped = False
-        self._tally_lock = asyncio.Lock()
-        self._tally_path: Path | None = None
-        self._session_id = ""
-        self._started = ""
-        self._finished: str | None = None
+        self._tally: TallyKeeper | None = None
 
     # -- starting and stopping
 
     async def start(self) -> str:
         """Read the lesson, listen, and return the join code `HOST:PORT/TOKEN`."""
         from tutor.lesson import LessonError, lesson_digest, load_lesson
-        from tutor.team.tallies import new_session_id, timestamp
 
         try:
             lesson = await asyncio.to_thread(load_lesson, self.lesson_folder)
         except LessonError as error:
             raise GroupError(f"{one_line(str(self.lesson_folder), limit=200)}: the lesson is broken ({one_line(str(error), limit=200)})") from None
-        min_group = self._min_group if self._min_group is not None else await asyncio.to_thread(self._team_min_group)
+        min_group = self._min_group if self._min_group is not None else await asyncio.to_thread(team_min_group, self.team)
         self._session = GroupSession(lesson, min_group=min_group, digest=lesson_digest(lesson))
         address, port = parse_bind(self.bind)
         try:
@@ -178,18 +175,8 @@ class GroupHost:
         bound = self._server.sockets[0].getsockname()
         shown = address if address not in ("0.0.0.0", "::", "") else socket.gethostname()
         self.join_code = join_code(shown, int(bound[1]), self._token)
-        self._session_id, self._started = new_session_id(), timestamp()
+        self._tally = TallyKeeper(self.team)
         return self.join_code
-
-    def _team_min_group(self) -> int:
-        from tutor.team import DEFAULT_MIN_GROUP, TeamFormatError, read_team_config
-
-        if self.team is None:
-            return DEFAULT_MIN_GROUP
-        try:
-            return read_team_config(self.team.path).min_group
-        except TeamFormatError:
-            return DEFAULT_MIN_GROUP
 
     async def stop(self) -> None:
         """End the session (if it runs), save its tallies, say bye to everyone and close."""
@@ -252,7 +239,7 @@ class GroupHost:
             min_group=session.min_group,
             revealed_steps=session.revealed_numbers(),
             showing=session.showing,
-            tally=self._tally_path,
+            tally=self._tally.path if self._tally is not None else None,
         )
 
     # -- the host's moves (on the loop, from the screen)
@@ -480,25 +467,8 @@ class GroupHost:
     # -- tallies
 
     async def _save_tally(self) -> None:
-        """Write the tally file (in a thread); a failure is one problem line, and the next save tries again."""
-        from tutor.team.tallies import timestamp
-
-        session = self.session
-        if not any(ask.revealed for ask in session.played):
-            return
-        if session.phase is Phase.ENDED and self._finished is None:
-            self._finished = timestamp()
-        async with self._tally_lock:
-            try:
-                self._tally_path = await asyncio.to_thread(self._write_tally)
-            except Exception as error:  # noqa: BLE001 - TeamFormatError, OSError: the session goes on
-                self._problem(f"the tallies were not saved: {getattr(error, 'strerror', None) or error}")
+        if self._tally is not None:
+            problem = await self._tally.save(self.session)
+            if problem is not None:
+                self._problem(problem)
         self._changed()
-
-    def _write_tally(self) -> Path:
-        from tutor import paths
-        from tutor.team.tallies import LOCAL_HANDLE, write_tally
-
-        root, handle = (self.team.path, self.team.handle) if self.team is not None else (paths.home(), LOCAL_HANDLE)
-        tally = self.session.tally(handle=handle, session=self._session_id, started=self._started, finished=self._finished)
-        return write_tally(root, tally)
