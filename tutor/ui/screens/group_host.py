@@ -44,6 +44,7 @@ from ..widgets.group_parts import (
     options_of,
     participant_lines,
     phase_name,
+    senior_answer,
     senior_labels,
 )
 from ..widgets.prose import Prose
@@ -205,6 +206,7 @@ class GroupHostScreen(Screen):
                     )
                 )
             widgets.append(StepView(frame.number, view.total_steps, frame.step, frame.call))
+            widgets.extend(senior_answer(frame.step))
             widgets.append(Static("space: on to the next question" if view.can_advance else "", classes="hint"))
             return widgets
         return [Static(plain(phase_name(view.phase)), classes="hint")]

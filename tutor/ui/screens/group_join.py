@@ -41,7 +41,17 @@ from ..widgets.ask_panel import AskPanel
 from ..widgets.footer import TutorFooter
 from ..widgets.grade_panel import GradePanel
 from ..widgets.point_check import PointCheck, PointRow, open_check
-from ..widgets.group_parts import DISCUSS_HINT, GroupAskPanel, answered_text, ask_card, distribution_widget, options_of, phase_name, senior_labels
+from ..widgets.group_parts import (
+    DISCUSS_HINT,
+    GroupAskPanel,
+    answered_text,
+    ask_card,
+    distribution_widget,
+    options_of,
+    phase_name,
+    senior_answer,
+    senior_labels,
+)
 from ..widgets.prose import Prose
 from ..widgets.step_view import StepView
 
@@ -124,9 +134,6 @@ class GroupJoinScreen(Screen):
         view = self.client.view
         self.view = view
         self.sub_title = f"join · {view.title}" if view.title else "join"
-        status = self.query_one("#join-status", Static)
-        status.update(self._status_line(view))
-        status.set_class(not view.connected, "trouble")
         steps = self._lead_in(view)
         if (view.phase == "ended", steps) != self._steps_shown:
             self._steps_shown = (view.phase == "ended", steps)
@@ -150,6 +157,10 @@ class GroupJoinScreen(Screen):
                 (check or frame).focus(scroll_visible=False)  # the marks are due: y, p and n go to the check
         for count in self.query(".join-answered").results(Static):
             count.update(self._answered_line(view))
+        # Last, once the frame below holds what it says (and the form has the keys).
+        status = self.query_one("#join-status", Static)
+        status.update(self._status_line(view))
+        status.set_class(not view.connected, "trouble")
         for note in view.notes[self._notes_shown :]:
             self.notify(note, severity="warning", timeout=10)
         self._notes_shown = len(view.notes)
@@ -176,6 +187,7 @@ class GroupJoinScreen(Screen):
         parts.append(phase_name(view.phase))
         if view.phase in OPEN_PHASES:
             parts += [" · ", answered_text(view.answered_count, view.expected, round_number=view.round)]
+            parts.append(("   ✓ yours is in", "green") if view.answered else ("   ✎ your answer is due", "bold"))
         if view.paused:
             parts.append(("   ⏸ paused by the host", "bold"))
         return assemble(*parts)
@@ -309,6 +321,8 @@ class GroupJoinScreen(Screen):
         if panel is None:
             widgets.append(Static("You did not answer this one.", classes="join-notice"))
         widgets.append(StepView(shown.number, view.total_steps, step, shown.call, grade=panel, check=check))
+        if panel is None:
+            widgets.extend(senior_answer(step))
         if step.ask is not None and view.first is not None:
             widgets.append(
                 distribution_widget(AskType(step.ask.type), view.first, view.second, min_group=view.min_group, options=options_of(step), senior=senior_labels(step))

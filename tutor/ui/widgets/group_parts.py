@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tutor.learn import AskFrame
-from tutor.lesson import AnyStep, AskType, ChoiceAsk, CorrectionStep, ResultStep
+from tutor.lesson import AnyStep, AskType, ChoiceAsk, CorrectionStep, InterveneAsk, ResultStep
 from tutor.services.group_host import Participant
 from tutor.team.tallies import FAILS, LET_RUN, STEP_IN, WORKS, ask_labels, read_label
 from tutor.words import plural
@@ -26,7 +26,7 @@ from tutor.words import plural
 from ..glyphs import ASK_LABELS
 from ..plain import CELL_LIMIT, assemble, line, plain
 from .ask_panel import AskPanel
-from .prose import inline_markdown
+from .prose import Prose, inline_markdown
 from .step_view import call_widgets, step_body
 
 BAR_WIDTH = 24  # the longest bar of a spread, in cells
@@ -145,6 +145,17 @@ def senior_labels(step: AnyStep | None) -> frozenset[str]:
     return frozenset()
 
 
+def senior_answer(step: AnyStep) -> list[Widget]:
+    """What a revealed ask's own grade would say of the senior's answer, for a screen with no grade to show
+    (the host's; a participant who did not answer): a choice's explanation, an intervene ask's key points."""
+    ask = step.ask
+    if isinstance(ask, ChoiceAsk) and ask.explain:
+        return [Static("The senior's answer", classes="label"), Prose(f"{ask.answer + 1}. {ask.options[ask.answer]}\n\n{ask.explain}", classes="prose")]
+    if isinstance(ask, InterveneAsk) and ask.key_points:
+        return [Static("The senior's points", classes="label"), Prose("\n".join(f"- {point}" for point in ask.key_points), classes="prose")]
+    return []
+
+
 def _bar(count: int, largest: int, n: int, bar_width: int) -> Text:
     width = round(bar_width * count / largest) if largest else 0
     share = f" {count / n:.0%}" if n else ""
@@ -249,5 +260,6 @@ __all__ = [
     "options_of",
     "participant_lines",
     "phase_name",
+    "senior_answer",
     "senior_labels",
 ]
