@@ -369,3 +369,25 @@ async def test_a_participant_that_reads_nothing_is_dropped_and_the_host_does_not
         finally:
             stuck.close()
         await good.leave()
+
+
+async def test_in_a_team_the_spreads_follow_its_minimum_group_and_the_tallies_go_into_its_clone(lesson: Path, tmp_path: Path) -> None:
+    from tutor.settings import TeamMembership
+    from tutor.team import TeamConfig, write_team_config
+
+    clone = tmp_path / "team"
+    clone.mkdir()
+    write_team_config(clone, TeamConfig(name="Platform", min_group=2))
+    async with hosting(lesson, team=TeamMembership(clone, "m-abcdefgh", "Platform")) as (host, changes):
+        assert host.view.min_group == 2  # the team's, as no --min-group was given
+        raw = RawParticipant(host.join_code, "Ann")
+        await raw.join()
+        host.advance()
+        await raw.until(lambda me: me.state_is("open", 1, 1))
+        await raw.answer(1, 1, {"type": "goal", "text": "make it pass"})
+        host.advance()
+        assert (await raw.next_of("distribution", step=1))["counts"] is None  # one answer, fewer than two
+        host.advance()
+        await changes.until(lambda: host.view.tally is not None, "the tally saved at the reveal")
+        assert host.view.tally.parent == clone / "tallies" / "group-spoilers" / host.session.info.digest[:12] / "m-abcdefgh"
+        await raw.leave()
