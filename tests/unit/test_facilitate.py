@@ -276,11 +276,24 @@ def test_two_teams_keep_them_here_unless_one_is_named(tmp_path: Path) -> None:
     second = tr.team_folder(tmp_path / "two", name="Two")
     save_teams([TeamMembership(first.resolve(), "m-aaaaaaaa", "One"), TeamMembership(second.resolve(), "m-bbbbbbbb", "Two")])
     where = tally_place()
-    assert where.root == paths.home() and "2 teams" in where.note and "--team" in where.note
+    assert where.root == paths.home() and "You are in 2 teams: the counts stay on this machine" in where.note and "--team" in where.note
     named = tally_place("Two")
     assert (named.root, named.handle) == (second.resolve(), "m-bbbbbbbb")
     with pytest.raises(TeamError, match="no team 'Three'"):
         tally_place("Three")
+
+
+def test_a_team_that_cannot_be_read_keeps_them_here_unless_it_was_named(tmp_path: Path) -> None:
+    from tutor import paths
+
+    team = tr.team_folder(tmp_path / "team")
+    tr.join(team)
+    (team / "team.toml").write_text("name = 3\n", encoding="utf-8")
+    where = tally_place()
+    assert where.root == paths.home() and where.team is None
+    assert where.note.startswith("The counts stay on this machine: cannot read the team at") and "\n" not in where.note
+    with pytest.raises(TeamError, match="cannot read the team at"):
+        tally_place(str(team))
 
 
 def test_a_broken_lesson_is_one_line(tmp_path: Path) -> None:

@@ -93,15 +93,18 @@ def tally_place(team: str | None = None) -> TallyPlace:
     else:
         teams = load_teams()
         if len(teams) != 1:
-            note = "" if not teams else f"You are in {len(teams)} teams: the tallies stay on this machine (--team NAME saves them into one)."
+            note = "" if not teams else f"You are in {len(teams)} teams: the counts stay on this machine (--team NAME saves them into one)."
             return TallyPlace(paths.home(), LOCAL_HANDLE, None, note=note)
         membership = teams[0]
     try:
         config = read_team_config(membership.path)
     except TeamFormatError as error:
+        problem = f"cannot read the team at {one_line(str(membership.path), limit=200)}: {error}"
+        if team is None:  # not asked for by name: the session still runs, its counts kept here
+            return TallyPlace(paths.home(), LOCAL_HANDLE, None, note=f"The counts stay on this machine: {problem}")
         from .team import TeamError
 
-        raise TeamError(f"cannot read the team at {one_line(str(membership.path), limit=200)}: {error}") from None
+        raise TeamError(problem) from None
     return TallyPlace(membership.path, membership.handle, config.name, min_group=config.min_group)
 
 
