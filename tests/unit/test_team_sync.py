@@ -414,3 +414,38 @@ def test_the_members_tallies_are_sent_and_a_teammates_are_left_alone(tmp_path: P
     mine.unlink()
     assert sync_as(ada).sync.state is SyncState.SYNCED
     assert str(mine.relative_to(ada.clone)) not in git("ls-tree", "-r", "--name-only", "main", cwd=bare).split()
+
+
+async def test_a_group_replays_answers_are_shared_as_the_team_lessons_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16: a participant's answers in a hosted replay are a normal attempt (keyed by the host's
+    lesson version) that `tutor team sync` shares when the team has that version of the lesson."""
+    from tests.helpers.group_support import Changes, some_answer
+    from tutor.paths import progress_dir
+    from tutor.services.group_client import GroupClient
+    from tutor.services.group_host import GroupHost
+
+    bare, ada = bare_team(tmp_path, monkeypatch, lessons=("vague-goal",))
+    bob = new_member("Bob", bare, tmp_path, monkeypatch)
+    changes = Changes()
+    host = GroupHost(ada.clone / "curricula" / "vague-goal", min_group=1, on_change=changes)
+    code = await host.start()
+    with bob.acting():
+        client = GroupClient(code, "Bob", on_change=changes, progress_folder=progress_dir())
+        await client.connect()
+        while host.view.phase != "ended":
+            if host.view.phase == "open":
+                step = host.view.step_number
+                await changes.until(lambda: client.view.ask is not None and client.view.step_number == step, "the ask at Bob's")
+                await client.answer(some_answer(client.view.ask))
+                await changes.until(lambda: host.view.answered == 1, "Bob's answer at the host")
+            host.advance()
+        await changes.until(lambda: client.view.phase == "ended", "the end at Bob's")
+        await client.settled()
+        await host.stop()
+        await client.leave()
+    synced = sync_as(bob)
+    assert synced.sync.state is SyncState.SYNCED, synced.lines()
+    (path,) = synced.results.written
+    result = read_result(path)
+    assert (result.lesson, result.handle, result.attempt) == ("vague-goal", bob.handle, client.view.attempt_id)
+    assert result.answers and all(not answer.skipped for answer in result.answers)

@@ -61,6 +61,11 @@ def write_member_results(team: TeamMembership, progress: Progress) -> ResultsWri
     redact = _redactor() if share_text else None
     layout = TeamLayout(team.path.resolve())
     lessons = team_lessons(layout.root)
+    # A group replay's attempt is keyed by the host's lesson version (`group:<digest>`): it is this
+    # team's when the team has that version of the lesson.
+    from .group_attempt import attempt_key
+
+    lessons |= {attempt_key(digest): (folder, lesson, digest) for folder, lesson, digest in list(lessons.values())}
     done = ResultsWritten()
     for record in progress.attempts():
         if not record.finished or record.key not in lessons:
