@@ -108,7 +108,31 @@ class CountForm(Vertical):
         self.query_one("#count-total", Static).update(f"Total: {plural(total, 'answer')}")
 
 
+FACILITATE_KEYS = """\
+# Keys
+
+At each question the room answers (hands, cards), you type how many gave each answer, and the
+room sees the spread; then the senior's step is revealed with the counts beside it. While the
+count form has focus, digits type into it; `tab` moves between its fields.
+
+| key | what it does |
+| --- | --- |
+| `enter` or `ctrl+s` | record the counts typed: the round closes and its spread is shown |
+| `d` | after the first count: a discussion ("talk to someone who answered differently"), then a revote |
+| `space` | go on: open the revote after a discussion, reveal the senior's step, or the next step |
+| `c` | count this round again (a count mistyped, a late hand): the form comes back filled |
+| `ctrl+g` | reveal without counting: the question is not tallied |
+| `n` or `→` / `p` or `←` | the next step (once revealed) / back to an earlier one |
+| `escape` | out of the count form; outside it, end the session (asked first before the last step) |
+| `q` | quit (outside the count form) |
+
+A spread of fewer answers than the team's minimum group is hidden. The counts are saved after
+each reveal and when the session ends; nobody's answer is kept or graded.
+"""
+
+
 class FacilitateScreen(Screen):
+    HELP = FACILITATE_KEYS
     BINDINGS = [
         Binding("ctrl+s", "record", "Record", priority=True, id="record", tooltip="Record the room's counts (works while typing)"),
         Binding("space", "advance", "Go on", id="advance", tooltip="Reveal, open the revote, or go to the next step"),
