@@ -120,6 +120,7 @@ def test_a_host_and_two_participants_play_a_lesson_to_the_end(terminals: Termina
         assert participant.wait_dead() == 0
     host.press("q")
     assert host.wait_dead() == 0
+    assert f"tutor join {code}" in host.screen()  # printed on standard error before the screen, and left there after it
 
     # Each participant's own progress holds their finished attempt, their revote kept.
     from tutor.store import open_progress

@@ -32,26 +32,16 @@ from textual.widgets import Button, Header, Static, TextArea
 
 from tutor.errors import UserError
 from tutor.learn import Answer, AskFrame, Draft, StepFrame
-from tutor.lesson import AskType, Confidence
+from tutor.lesson import Confidence
 from tutor.services.group_client import GroupClient, ParticipantView
 
 from ..plain import assemble, line, plain
 from ..start import ChangeRelay
 from ..widgets.ask_panel import AskPanel
 from ..widgets.footer import TutorFooter
-from ..widgets.grade_panel import GradePanel
-from ..widgets.point_check import PointCheck, PointRow, open_check
-from ..widgets.group_parts import (
-    DISCUSS_HINT,
-    GroupAskPanel,
-    answered_text,
-    ask_card,
-    distribution_widget,
-    options_of,
-    phase_name,
-    senior_answer,
-    senior_labels,
-)
+from ..widgets.group_reveal import own_reveal
+from ..widgets.point_check import PointCheck, open_check
+from ..widgets.group_parts import DISCUSS_HINT, GroupAskPanel, answered_text, ask_card, distribution_widget, phase_name
 from ..widgets.prose import Prose
 from ..widgets.step_view import StepView
 
@@ -307,42 +297,8 @@ class GroupJoinScreen(Screen):
         return next((shown for shown in view.revealed if shown.number == view.step_number), None)
 
     def _reveal(self, view: ParticipantView) -> list[Widget]:
-        """The senior's step with this participant's own grade (theirs alone: no one else sees it), then the room's spread."""
         shown = self._revealed_ask(view)
-        if shown is None:
-            return []
-        step, grade, committed = shown.step, shown.grade, shown.committed
-        panel = check = None
-        if grade is not None and committed is not None:
-            panel = GradePanel(step, committed, grade)
-            if grade.pending:
-                check = PointCheck(step.id, self._point_rows(shown))
-        widgets: list[Widget] = []
-        if panel is None:
-            widgets.append(Static("You did not answer this one.", classes="join-notice"))
-        widgets.append(StepView(shown.number, view.total_steps, step, shown.call, grade=panel, check=check))
-        if panel is None:
-            widgets.extend(senior_answer(step))
-        if step.ask is not None and view.first is not None:
-            widgets.append(
-                distribution_widget(AskType(step.ask.type), view.first, view.second, min_group=view.min_group, options=options_of(step), senior=senior_labels(step))
-            )
-        widgets.append(Static("The host moves on when the room is ready.", classes="hint"))
-        return widgets
-
-    def _point_rows(self, shown: StepFrame) -> list[PointRow]:
-        """The senior's points to mark, with Tutor's word hints beside each (hints only: the marks are the grade)."""
-        from tutor.learn import GoalAnswer, InterveneAnswer, Verdict
-        from tutor.services.judging import point_hints
-
-        assert shown.grade is not None and shown.committed is not None
-        answer = shown.committed.answer
-        words = answer.text if isinstance(answer, GoalAnswer | InterveneAnswer) else ""
-        rows = []
-        for each in point_hints(shown.grade, words):
-            opposite = each.hint.evidence if each.hint.verdict is Verdict.CONTRADICTED else ""
-            rows.append(PointRow(each.point, each.hint.matched, opposite))
-        return rows
+        return [] if shown is None else own_reveal(shown, view)
 
     def _ended(self, view: ParticipantView) -> list[Widget]:
         if view.phase == "ended":
