@@ -258,6 +258,33 @@ async def test_a_participant_answers_waits_and_sees_their_own_grade(lesson: Path
         await bob.leave()
 
 
+async def test_an_own_check_left_at_the_reveal_is_offered_while_waiting_at_the_next_question(lesson: Path, tmp_path: Path) -> None:
+    async with hosted(lesson, min_group=1) as (host, _):
+        relay = ChangeRelay()
+        ann = GroupClient(host.join_code, "Ann", on_change=relay, progress_folder=tmp_path / "ann-progress")
+        await ann.connect()
+        app = make_app(JoinStart(ann, relay))
+        async with app.run_test(size=SIZE) as pilot:
+            host.advance()
+            await wait_until(pilot, lambda: isinstance(app.focused, TextArea), "the goal's field to take focus")
+            await type_fast(pilot, "Make test_coupon pass and run the whole suite")
+            await pilot.press("ctrl+s")
+            await wait_for_dom(pilot, "✓ Answered")
+            host.advance()
+            host.advance()  # revealed: her check is offered, and she does not mark it
+            await wait_until(pilot, lambda: isinstance(app.focused, PointCheck), "her own check, focused")
+            host.advance()  # the outcome opens before she marks anything
+            await wait_until(pilot, lambda: isinstance(app.focused, RadioSet), "the outcome's choices to take focus")
+            assert not app.screen.query(PointCheck)  # never over a form she is answering
+            await pilot.press("enter", "ctrl+s")
+            await wait_for_dom(pilot, "✓ Answered", "While you wait: your own check of an earlier answer is still due")
+            await wait_until(pilot, lambda: isinstance(app.focused, PointCheck), "the check still due, focused")
+            await pilot.press("y", "enter")
+            await wait_until(pilot, lambda: not ann.view.grades["s1"].pending, "her marks recorded")
+            await wait_until(pilot, lambda: not app.screen.query(PointCheck), "the check done with")
+        await ann.leave()
+
+
 async def test_a_draft_survives_its_round_closing_and_is_sent_in_the_revote(lesson: Path, tmp_path: Path) -> None:
     changes = Changes()
     async with hosted(lesson, min_group=1) as (host, _):

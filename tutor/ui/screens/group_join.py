@@ -39,7 +39,7 @@ from ..plain import assemble, line, plain
 from ..start import ChangeRelay
 from ..widgets.ask_panel import AskPanel
 from ..widgets.footer import TutorFooter
-from ..widgets.group_reveal import own_reveal
+from ..widgets.group_reveal import own_reveal, point_rows
 from ..widgets.point_check import PointCheck, open_check
 from ..widgets.group_parts import DISCUSS_HINT, GroupAskPanel, answered_text, ask_card, distribution_widget, phase_name
 from ..widgets.prose import Prose
@@ -134,17 +134,20 @@ class GroupJoinScreen(Screen):
             await self._fill("#join-ask", self._ask_widgets(view))
             self._focus_form()
         self._mark_kept_form(view)
-        after = (view.phase, view.step_number, view.round, view.answered, view.first, view.second, view.bye_reason, view.connected, self._grade_key(view))
+        pending = tuple(shown.step.id for shown in self._checks_due(view))
+        after = (view.phase, view.step_number, view.round, view.answered, view.first, view.second, view.bye_reason, view.connected, self._grade_key(view), pending)
         if after != self._after_shown:
             self._after_shown = after
             await self._fill("#join-after", self._after_widgets(view))
             frame = self.query_one("#join-frame", VerticalScroll)
             if view.phase == "ended" or view.bye_reason is not None:
                 frame.call_after_refresh(frame.scroll_end, animate=False)
+            check = open_check(self)
             if view.phase == "revealed":
                 frame.call_after_refresh(frame.scroll_to_widget, self.query_one("#join-after"), animate=False, top=True)
-                check = open_check(self)
                 (check or frame).focus(scroll_visible=False)  # the marks are due: y, p and n go to the check
+            elif check is not None and not self.query(AskPanel):
+                check.focus()  # waiting, with nothing to type: the marks still due take the keys
         for count in self.query(".join-answered").results(Static):
             count.update(self._answered_line(view))
         # Last, once the frame below holds what it says (and the form has the keys).
@@ -263,7 +266,20 @@ class GroupJoinScreen(Screen):
         elif ask is not None and phase in ("closed", "discuss", "revote-closed") and view.first is not None:
             second = view.second if phase == "revote-closed" else None
             widgets.append(distribution_widget(ask.ask_type, view.first, second, min_group=view.min_group, options=ask.options))
+        due = self._checks_due(view)
+        if due:
+            widgets.append(Static("While you wait: your own check of an earlier answer is still due", classes="join-since"))
+            for shown in due:
+                widgets.append(Static(assemble(("Step ", "bold"), (str(shown.number), "bold"), " · ", line(shown.step.ask.prompt if shown.step.ask else "")), classes="label"))
+                widgets.append(PointCheck(shown.step.id, point_rows(shown)))
         return widgets
+
+    def _checks_due(self, view: ParticipantView) -> list[StepFrame]:
+        """Earlier answers whose points still wait for the participant's own check: offered while they wait
+        (their round answered or closed), never over a form they are typing in, and not after the end."""
+        if view.phase in ("lobby", "ended", "revealed") or view.bye_reason is not None or self._form_kept(view):
+            return []
+        return [shown for shown in view.revealed if shown.grade is not None and shown.grade.pending and shown.committed is not None]
 
     def _answered_line(self, view: ParticipantView) -> Text:
         return answered_text(view.answered_count, view.expected, round_number=view.round)
