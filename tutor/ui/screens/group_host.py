@@ -49,6 +49,7 @@ from ..widgets.group_parts import (
 )
 from ..widgets.prose import Prose
 from ..widgets.step_view import StepView
+from .group_keys import HOST_KEYS
 
 # What `space` does in each phase: the footer names it.
 SPACE_MOVES = {
@@ -61,16 +62,17 @@ SPACE_MOVES = {
     "revealed": "next",
 }
 OPEN_PHASES = frozenset({"open", "revote-open"})
-CLOSED_PHASES = frozenset({"closed", "revote-closed"})
 
 
 class GroupHostScreen(Screen):
+    HELP = HOST_KEYS
     DEFAULT_CSS = """
     GroupHostScreen #group-code { height: auto; padding: 0 1; background: $boost; }
     GroupHostScreen #group-status { height: auto; padding: 0 1; color: $text-muted; }
     GroupHostScreen #group-status.paused { color: $warning; text-style: bold; }
     GroupHostScreen #group-body { height: 1fr; }
     GroupHostScreen #group-room { width: 30; height: 1fr; padding: 0 1; border-right: solid $primary-background-lighten-2; }
+    GroupHostScreen.-narrow #group-room { width: 20; }
     GroupHostScreen #group-frame { width: 1fr; height: 1fr; padding: 0 2; }
     GroupHostScreen .group-answered { margin-top: 1; text-style: bold; }
     GroupHostScreen .group-spread { height: auto; margin-top: 1; }

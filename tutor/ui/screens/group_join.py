@@ -44,12 +44,14 @@ from ..widgets.point_check import PointCheck, open_check
 from ..widgets.group_parts import DISCUSS_HINT, GroupAskPanel, answered_text, ask_card, distribution_widget, phase_name
 from ..widgets.prose import Prose
 from ..widgets.step_view import StepView
+from .group_keys import JOIN_KEYS
 
 OPEN_PHASES = frozenset({"open", "revote-open"})
 ASK_PHASES = frozenset({"open", "closed", "discuss", "revote-open", "revote-closed"})
 
 
 class GroupJoinScreen(Screen):
+    HELP = JOIN_KEYS
     DEFAULT_CSS = """
     GroupJoinScreen #join-status { height: auto; padding: 0 1; background: $boost; }
     GroupJoinScreen #join-status.trouble { color: $warning; text-style: bold; }
