@@ -427,7 +427,7 @@ async def test_snapshot_host_revote_beside_the_first(snapshot: Any, lesson: Path
     from tutor.group import AnswerMessage
     from tutor.services import group_host
 
-    monkeypatch.setattr(group_host, "join_code", lambda host, port, token: "127.0.0.1:7373/SNAPSHOT-token-0123456789")
+    monkeypatch.setattr(group_host, "join_code", lambda *_: "127.0.0.1:7373/fixed-for-the-snapshot")
     async with hosted(lesson, min_group=3) as (host, relay):
         session = host.session  # the room seated without a network: the same screen, the same bytes each run
         seats = [session.join(name)[0] for name in ("Ann", "Bob", "Cy")]
