@@ -128,7 +128,8 @@ class GroupHostScreen(Screen):
             self.changes.listen(None)
 
     def _session_changed(self) -> None:
-        # Called by the service, on this loop, as often as messages arrive: one refresh per burst.
+        # Called by the service, on this loop, as often as messages arrive: one refresh per burst, and
+        # every refresh through this screen's message queue, so that two never interleave their mounts.
         if not self._refresh_due:
             self._refresh_due = True
             self.post_message(self.Changed())
@@ -139,7 +140,7 @@ class GroupHostScreen(Screen):
         await self.rebuild()
 
     def refresh_view(self) -> None:
-        self.run_worker(self.rebuild(), exclusive=True, group="group-view")
+        self._session_changed()
 
     # -- drawing
 

@@ -104,13 +104,14 @@ class GroupJoinScreen(Screen):
         if self.changes is not None:
             self.changes.listen(self._session_changed)
         self.query_one("#join-frame").focus()
-        self.run_worker(self.rebuild(), exclusive=True, group="join-view")
+        self._session_changed()
 
     def on_unmount(self) -> None:
         if self.changes is not None:
             self.changes.listen(None)
 
     def _session_changed(self) -> None:
+        # One refresh per burst of changes, each through this screen's message queue: two never interleave their mounts.
         if not self._refresh_due:
             self._refresh_due = True
             self.post_message(self.Changed())
@@ -152,6 +153,8 @@ class GroupJoinScreen(Screen):
                 check.focus()  # waiting, with nothing to type: the marks still due take the keys
         for count in self.query(".join-answered").results(Static):
             count.update(self._answered_line(view))
+        if self.focused is None:  # what had the keys was redrawn away (a check recorded, a form sent)
+            self.query_one("#join-frame").focus()
         # Last, once the frame below holds what it says (and the form has the keys).
         status = self.query_one("#join-status", Static)
         status.update(self._status_line(view))
@@ -403,12 +406,11 @@ class GroupJoinScreen(Screen):
 
     async def _send(self, answer: Answer) -> None:
         try:
-            await self.client.answer(answer)
+            await self.client.answer(answer)  # taken: the client's change redraws the screen
         except UserError as error:
             self.notify(str(error), severity="error", timeout=8)
         finally:
             self._sending = False
-        await self.rebuild()
 
     @on(PointCheck.Checked)
     def _checked(self, event: PointCheck.Checked) -> None:
@@ -420,11 +422,9 @@ class GroupJoinScreen(Screen):
 
         async def record() -> None:
             try:
-                await self.client.judge(event.step_id, judgement)
+                await self.client.judge(event.step_id, judgement)  # recorded: the client's change redraws the grade
             except UserError as error:
                 self.notify(str(error), severity="error", timeout=8)
-            await self.rebuild()
-            self.query_one("#join-frame").focus()
 
         self.run_worker(record(), group="join-judge")
 
