@@ -285,6 +285,23 @@ async def test_an_own_check_left_at_the_reveal_is_offered_while_waiting_at_the_n
         await ann.leave()
 
 
+async def test_an_agent_steps_note_held_back_for_its_ask_shows_at_that_asks_reveal(lesson: Path, tmp_path: Path) -> None:
+    async with hosted(lesson, min_group=1) as (host, _):
+        relay = ChangeRelay()
+        ann = GroupClient(host.join_code, "Ann", on_change=relay, progress_folder=tmp_path / "ann-progress")
+        await ann.connect()
+        app = make_app(JoinStart(ann, relay))
+        async with app.run_test(size=SIZE) as pilot:
+            for _ in range(7):
+                host.advance()  # past the goal and the outcome: the intervene ask at step 6 opens
+            await wait_for_dom(pilot, "Let it run, or step in?", "AGENT-TEXT-HIDDEN-5")
+            assert "NOTE-HIDDEN-5" not in dom_text(app)  # the note on the proposal would give the answer away
+            host.advance()
+            host.advance()
+            await wait_for_dom(pilot, "TEXT-HIDDEN-6", "You did not answer this one", "NOTE-HIDDEN-5")
+        await ann.leave()
+
+
 async def test_a_draft_survives_its_round_closing_and_is_sent_in_the_revote(lesson: Path, tmp_path: Path) -> None:
     changes = Changes()
     async with hosted(lesson, min_group=1) as (host, _):

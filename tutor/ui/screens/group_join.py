@@ -128,8 +128,10 @@ class GroupJoinScreen(Screen):
         self.view = view
         self.sub_title = f"join · {view.title}" if view.title else "join"
         steps = self._lead_in(view)
-        if (view.phase == "ended", steps) != self._steps_shown:
-            self._steps_shown = (view.phase == "ended", steps)
+        # The steps' content too: an agent step's note comes again, whole, once the ask judging it is revealed.
+        lead_in = (view.phase == "ended", tuple(shown.step for shown in view.revealed if shown.number in steps))
+        if lead_in != self._steps_shown:
+            self._steps_shown = lead_in
             await self._fill("#join-steps", self._step_widgets(view, steps))
         ask = self._ask_key(view)
         if ask != self._ask_shown:
