@@ -38,6 +38,11 @@ def sessions_dir() -> Path:
     return home() / "sessions"
 
 
+def group_lessons_dir() -> Path:
+    """The lessons kept from group replays a participant played (`tutor.services.group_lessons`), for their reviews."""
+    return home() / "group-lessons"
+
+
 def cache_dir() -> Path:
     return home() / "cache"
 

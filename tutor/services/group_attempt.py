@@ -6,9 +6,11 @@ its step is revealed (only then does the participant's Tutor have the senior's s
 against); an ask the participant was asked and did not answer is saved as a skip, as solo
 replay saves one. The answer kept is the participant's last in the ask: the revote when they
 gave one. When the host ends the session the attempt is finished with its score card's score,
-and each missed ask becomes a review card, as solo replay makes them, keyed by the participant's
-own copy of the lesson (found by its digest) so the review can pose it again; without a copy
-there is nothing to review from, and no card.
+and each missed ask becomes a review card, as solo replay makes them. The review poses it from
+the participant's own lesson of that digest when their curricula hold one (the card keyed as
+solo replay keys it); otherwise from the copy of the lesson rebuilt from what the host sent
+(`group_lessons`, the card keyed `group:<digest>`), kept only when every step was shown. A
+participant shown only part of the lesson gets no copy and, without their own lesson, no card.
 
 Synchronous (the store is files and a lock): `tutor.services.group_client` calls it in a thread,
 one call at a time. A store that fails is one note, and the session goes on without saving.
@@ -16,6 +18,7 @@ one call at a time. A store that fails is one note, and the session goes on with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,14 +32,23 @@ if TYPE_CHECKING:
 
 
 def attempt_key(digest: str) -> str:
-    return f"group:{digest}"
+    from .group_lessons import group_key
+
+    return group_key(digest)
 
 
 class GroupAttempt:
-    def __init__(self, folder: Path, lesson: LessonInfo) -> None:
+    def __init__(self, folder: Path, lesson: LessonInfo, *, lessons_folder: Path | None = None) -> None:
+        """`folder`: the participant's progress; `lessons_folder`: where the lesson's copy is kept (`paths.group_lessons_dir()`)."""
         from tutor.store import open_progress
         from tutor.store.progress import StoreError
 
+        if lessons_folder is None:
+            from tutor import paths
+
+            lessons_folder = paths.group_lessons_dir()
+        self.lessons_folder = lessons_folder
+        self.copy: Path | None = None  # the lesson's copy, once kept
         self.lesson = lesson
         self.key = attempt_key(lesson.digest)
         self.notes: list[str] = []
@@ -97,14 +109,27 @@ class GroupAttempt:
                 self._without_saving(error)
         return result
 
-    def finish(self) -> None:
-        """The host ended the session: the attempt is finished, with its score; missed asks go to review."""
+    def finish(self, shown: Mapping[int, AnyStep] | None = None) -> None:
+        """The host ended the session: the attempt is finished, with its score; missed asks go to review.
+
+        `shown`: every step revealed, by its learner's number, as last sent (the lesson's copy is made of them)."""
         if self.finished:
             return
         self.finished = True
         card = score_card(list(self.grades.values()), total_asks=len(self.grades))
         self._save_position(self.lesson.steps + 1, finished=True, score=card.overall)
+        self._keep_copy(shown or {})
         self._add_review_cards([result for result in self.grades.values() if result.missed])
+
+    def _keep_copy(self, shown: Mapping[int, AnyStep]) -> None:
+        from .group_lessons import GroupCopyError, keep_copy, saw_every_step
+
+        if not saw_every_step(self.lesson, shown):
+            return  # the participant left or the host ended early: nothing whole to keep (docs/group-replay.md)
+        try:
+            self.copy = keep_copy(self.lessons_folder, self.lesson, shown)
+        except GroupCopyError as error:
+            self.notes.append(f"The lesson could not be kept for your reviews: {error}.")
 
     def _save_answer(self, committed: Committed, score: float, seconds: float | None) -> None:
         if self.progress is None or self.record is None:
@@ -132,6 +157,8 @@ class GroupAttempt:
         if self.progress is None or not missed:
             return
         key = local_lesson_key(self.lesson.digest)
+        if key is None and self.copy is not None:
+            key = self.key  # posed from the kept copy (`ReviewQueue` finds it by the digest)
         if key is None:
             return
         from tutor.services.reviews import card_to_data

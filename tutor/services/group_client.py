@@ -122,6 +122,7 @@ class GroupClient:
         self._pending: dict[tuple[int, int], asyncio.Future[Received | Refused]] = {}
         self._spreads: dict[tuple[int, int], Distribution] = {}
         self._steps: dict[int, AnyStep] = {}
+        self._shown_at_end: dict[int, AnyStep] = {}  # the steps revealed when the host ended: the lesson's copy
         self._graded: set[int] = set()
         self._grades: dict[str, Grade] = {}
         self._answers: dict[str, Answer] = {}
@@ -266,6 +267,7 @@ class GroupClient:
         if isinstance(message, State):
             self._state = message
             if message.phase is Phase.ENDED:
+                self._shown_at_end = dict(self._steps)  # every reveal is in: the host sends them before it ends
                 self._store(self._finish)
         elif isinstance(message, Ask):
             self._asks[message.step] = message.frame
@@ -306,7 +308,7 @@ class GroupClient:
         self._store(save, graded)
 
     def _finish(self, attempt: GroupAttempt) -> None:
-        attempt.finish()
+        attempt.finish(self._shown_at_end)
 
     def _store(self, work: Callable[[GroupAttempt], object], then: Callable[[object], None] = lambda _: None) -> None:
         """Run `work` on the attempt in a thread, one at a time and in the order asked; `then` its result, back on the loop."""

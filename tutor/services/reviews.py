@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from tutor.lesson import Lesson, discover_curricula
 from tutor.learn import Card, Grade, Replay, quality, review_replay, schedule
 
+from .group_lessons import GROUP_KEY_PREFIX, copy_for_key, kept_copies
+
 if TYPE_CHECKING:
     from tutor.store.progress import Progress
 
@@ -54,7 +56,9 @@ class ReviewItem:
 
 
 class ReviewQueue:
-    def __init__(self, progress: Progress, roots: list[Path], today: date | None = None) -> None:
+    def __init__(self, progress: Progress, roots: list[Path], today: date | None = None, *, group_lessons: Path | None = None) -> None:
+        """`roots`: the curricula; `group_lessons`: the lessons kept from group replays (`paths.group_lessons_dir()`),
+        which the cards keyed `group:<digest>` are posed from."""
         self.progress = progress
         self.today = today or date.today()
         from tutor.services.library import lesson_key
@@ -75,13 +79,25 @@ class ReviewQueue:
             due = progress.due_cards(self.today)
         except StoreError:
             due = []  # said where progress is opened; the review is empty rather than broken
+        copies = self._group_copies(due, group_lessons)
         for data in due:
             card = card_from_data(data)
-            lesson = lessons.get(card.lesson_id) if card else None
+            lesson = (lessons.get(card.lesson_id) or copy_for_key(copies, card.lesson_id)) if card else None
             if card is None or lesson is None or not _has_ask(lesson, card.step_id):
                 self.skipped.append(str(data.get("key")))
                 continue
             self.items.append(ReviewItem(card, lesson))
+
+    @staticmethod
+    def _group_copies(due: list[dict[str, Any]], folder: Path | None) -> dict[str, Lesson]:
+        """The kept group lessons, read only when a due card needs one."""
+        if not any(str(data.get("lesson", "")).startswith(GROUP_KEY_PREFIX) for data in due):
+            return {}
+        if folder is None:
+            from tutor import paths
+
+            folder = paths.group_lessons_dir()
+        return kept_copies(folder)
 
     def record(self, item: ReviewItem, grade: Grade) -> Card:
         """Reschedule the card by how well it went, and save it."""
