@@ -1,7 +1,8 @@
 """Each participant's answers in a group replay are a normal attempt in their own progress: keyed
 `group:<digest>`, each answer saved with its grade's score at its reveal, the revote kept when given, a skip
 where they were asked and did not answer, finished with its score when the host ends, and review cards
-for missed asks when the participant has the lesson."""
+for missed asks (posed from the participant's own copy of the lesson, or from the copy kept of the lesson as
+they were shown it: tests/unit/test_group_cards.py)."""
 
 from __future__ import annotations
 
@@ -127,7 +128,7 @@ async def test_each_participants_progress_holds_a_finished_attempt_with_their_sc
         assert queue.items and not queue.skipped
 
 
-async def test_the_revote_is_kept_an_unanswered_ask_is_a_skip_and_no_card_without_the_lesson(tmp_path: Path) -> None:
+async def test_the_revote_is_kept_an_unanswered_ask_is_a_skip_and_cards_from_the_kept_copy(tmp_path: Path) -> None:
     folder = write_lesson(tmp_path / "group-spoilers", spoiler_lesson_data())
     changes = Changes()
     host = GroupHost(folder, min_group=1, on_change=changes)
@@ -150,7 +151,9 @@ async def test_the_revote_is_kept_an_unanswered_ask_is_a_skip_and_no_card_withou
     assert ann.view.grades["correction-id-hidden-six"].decision_correct is True
     assert committed["s8"]["skipped"] is True and saved["s8"] == 0.0 and "s8" not in ann.view.grades
     assert committed["s4"]["answer"]["works"] is True and saved["s4"] == 0.0  # it failed: wrong, and saved as such
-    assert cards == []  # the lesson is not in her curricula: nothing to review from
+    # The lesson is not in her curricula: her cards are posed from the copy kept of the lesson she was shown.
+    assert {card["step"] for card in cards} == {"s4", "s8"}
+    assert all(card["key"].startswith(f"{record.key}/") for card in cards)
 
 
 async def test_a_participant_who_leaves_early_keeps_the_answers_revealed_so_far(tmp_path: Path) -> None:
