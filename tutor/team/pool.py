@@ -11,7 +11,7 @@ stops the others from being read.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from tutor.lesson.untrusted import one_line
 
 from .folder import TeamFormatError, TeamLayout, is_safe_slug
 from .results import ResultFile, read_result
+from .walk import placed_files
 
 MAX_RESULT_FILES = 100_000  # a team of 100 taking 1,000 attempts each; past that, a note and a stop
 RESULT_SUFFIX = ".json"
@@ -63,42 +64,15 @@ def _order(result: ResultFile) -> tuple[datetime, str]:
     return datetime.fromisoformat(result.finished).astimezone(UTC), result.attempt
 
 
-def _folders(path: Path) -> Iterator[os.DirEntry[str]]:
-    """The real folders (never a link) directly in `path`, by name."""
-    try:
-        with os.scandir(path) as entries:
-            found = [entry for entry in entries if entry.is_dir(follow_symlinks=False)]
-    except OSError:
-        return iter(())
-    return iter(sorted(found, key=lambda entry: entry.name))
-
-
-def _files(path: str) -> list[os.DirEntry[str]]:
-    try:
-        with os.scandir(path) as entries:
-            return sorted((entry for entry in entries if entry.name.endswith(RESULT_SUFFIX)), key=lambda entry: entry.name)
-    except OSError:
-        return []
-
-
 def load_results(team: str | os.PathLike[str], *, lesson: str | None = None, handle: str | None = None) -> ResultPool:
     """The result files under `team`'s `results/` (only lesson `lesson`'s, or member `handle`'s, when given)."""
     layout = TeamLayout(Path(team))
     pool = ResultPool()
-    seen = 0
-    for lesson_dir in _folders(layout.results):
-        if lesson is not None and lesson_dir.name != lesson:
-            continue
-        for version_dir in _folders(Path(lesson_dir.path)):
-            for handle_dir in _folders(Path(version_dir.path)):
-                if handle is not None and handle_dir.name != handle:
-                    continue
-                for entry in _files(handle_dir.path):
-                    seen += 1
-                    if seen > MAX_RESULT_FILES:
-                        pool.problems.append(f"{one_line(str(layout.results), limit=200)}: more than {MAX_RESULT_FILES} result files; read the first {MAX_RESULT_FILES}")
-                        return pool
-                    _read_one(pool, layout.root, Path(entry.path), lesson_dir.name, version_dir.name, handle_dir.name)
+    for seen, placed in enumerate(placed_files(layout.results, RESULT_SUFFIX, lesson=lesson, handle=handle), 1):
+        if seen > MAX_RESULT_FILES:
+            pool.problems.append(f"{one_line(str(layout.results), limit=200)}: more than {MAX_RESULT_FILES} result files; read the first {MAX_RESULT_FILES}")
+            break
+        _read_one(pool, layout.root, placed.path, placed.lesson, placed.version, placed.handle)
     return pool
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
@@ -36,6 +36,7 @@ from tutor.lesson.untrusted import one_line
 from .folder import TeamFormatError, TeamLayout, digest12, is_digest, is_safe_slug
 from .results import _Fields, _is_timestamp, _refuse_constant
 from .sessions import own_folder, read_team_file
+from .walk import placed_files
 
 TALLY_FORMAT = "tutor.tally/1"
 TALLIES_FOLDER = "tallies"
@@ -356,24 +357,6 @@ def _order(tally: TallyFile) -> tuple[datetime, str, str]:
     return datetime.fromisoformat(tally.started).astimezone(UTC), tally.handle, tally.session
 
 
-def _folders(path: Path) -> Iterator[os.DirEntry[str]]:
-    """The real folders (never a link) directly in `path`, by name."""
-    try:
-        with os.scandir(path) as entries:
-            found = [entry for entry in entries if entry.is_dir(follow_symlinks=False)]
-    except OSError:
-        return iter(())
-    return iter(sorted(found, key=lambda entry: entry.name))
-
-
-def _files(path: str) -> list[os.DirEntry[str]]:
-    try:
-        with os.scandir(path) as entries:
-            return sorted((entry for entry in entries if entry.name.endswith(TALLY_SUFFIX)), key=lambda entry: entry.name)
-    except OSError:
-        return []
-
-
 def load_tallies(root: str | os.PathLike[str], *, lesson: str | None = None, handle: str | None = None) -> TallyPool:
     """The tally files under `root`'s `tallies/` (only lesson `lesson`'s, or `handle`'s, when given).
 
@@ -386,20 +369,11 @@ def load_tallies(root: str | os.PathLike[str], *, lesson: str | None = None, han
     if os.path.islink(layout.tallies):
         pool.problems.append(f"{TALLIES_FOLDER}: is a symbolic link; Tutor reads through no link in the team folder")
         return pool
-    seen = 0
-    for lesson_dir in _folders(layout.tallies):
-        if lesson is not None and lesson_dir.name != lesson:
-            continue
-        for version_dir in _folders(Path(lesson_dir.path)):
-            for handle_dir in _folders(Path(version_dir.path)):
-                if handle is not None and handle_dir.name != handle:
-                    continue
-                for entry in _files(handle_dir.path):
-                    seen += 1
-                    if seen > MAX_TALLY_FILES:
-                        pool.problems.append(f"{TALLIES_FOLDER}: more than {MAX_TALLY_FILES} tally files; read the first {MAX_TALLY_FILES}")
-                        return pool
-                    _read_one(pool, layout.root, Path(entry.path), (lesson_dir.name, version_dir.name, handle_dir.name))
+    for seen, placed in enumerate(placed_files(layout.tallies, TALLY_SUFFIX, lesson=lesson, handle=handle), 1):
+        if seen > MAX_TALLY_FILES:
+            pool.problems.append(f"{TALLIES_FOLDER}: more than {MAX_TALLY_FILES} tally files; read the first {MAX_TALLY_FILES}")
+            break
+        _read_one(pool, layout.root, placed.path, (placed.lesson, placed.version, placed.handle))
     return pool
 
 
