@@ -83,9 +83,9 @@ async def test_a_team_with_nothing_yet_and_a_broken_file(team: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(pilot)
         assert screen.query_one("#report-rows", DataTable).row_count == 0
-        shown = squash(screen_text(app))
-        assert "No results yet: nobody in the team has shared an answer to tests-that-lie." in shown
-        assert "1 problem with the team's files (skipped):" in shown and "a1.json: not valid JSON" in shown
+        wanted = ("No results yet: nobody in the team has shared an answer to tests-that-lie.", "1 problem with the team's files (skipped):", "a1.json: not valid JSON")
+        # The notes are painted after the rows: wait for them rather than read the first frame.
+        await wait_until(pilot, lambda: all(text in squash(screen_text(app)) for text in wanted), "the empty report and its problem line")
 
 
 async def test_a_team_that_cannot_be_read_says_why(team: Path) -> None:
