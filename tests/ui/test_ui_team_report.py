@@ -93,7 +93,8 @@ async def test_a_team_that_cannot_be_read_says_why(team: Path) -> None:
     app = make_app(TeamReportStart(team=str(team)))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, TeamReportScreen) and app.screen.failed, "the failure to show")
-        assert "Cannot show the report:" in squash(screen_text(app)) and "name must be a non-empty string" in squash(screen_text(app))
+        said = ("Cannot show the report:", "name must be a non-empty string")
+        await wait_until(pilot, lambda: all(text in squash(screen_text(app)) for text in said), "the failure painted")
 
 
 async def test_a_revote_in_group_sessions_is_shown_beside_the_first_vote(team: Path) -> None:
@@ -106,7 +107,7 @@ async def test_a_revote_in_group_sessions_is_shown_beside_the_first_vote(team: P
     app = make_app(TeamReportStart())
     async with app.run_test(size=SIZE) as pilot:
         screen = await loaded(pilot)
-        assert "1 group session (1 facilitated), 1 revote" in squash(screen_text(app))
+        await wait_until(pilot, lambda: "1 group session (1 facilitated), 1 revote" in squash(screen_text(app)), "the sessions on the status line")
         assert screen.shown is not None and screen.shown.step == "s4"
         text = detail(screen)
         assert "Group sessions: the first vote and the revote (1 session)" in text
