@@ -77,7 +77,7 @@ async def test_counts_a_discussion_a_revote_and_the_reveal(tmp_path: Path) -> No
         await wait_until(pilot, lambda: "Total: 7 answers" in dom_text(app), "the total as typed")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: phase(screen) == CLOSED, "the first round to close")
-        assert "First vote (7 answers)" in screen_text(app)
+        await wait_until(pilot, lambda: "First vote (7 answers)" in screen_text(app), "the first vote painted")
         await pilot.press("d")
         await wait_until(pilot, lambda: phase(screen) == DISCUSS, "the discussion")
         assert "Talk to someone who answered differently" in squash(dom_text(app))
@@ -135,7 +135,8 @@ async def test_a_count_that_is_not_one_is_said_and_the_form_stays(tmp_path: Path
         field.value = "2"
         await pilot.press("tab", "2", "enter")
         await wait_until(pilot, lambda: phase(screen) == CLOSED, "the round to close")
-        assert "hidden: 4 answers, fewer than 5" in squash(screen_text(app)), "fewer than min_group: no spread on the projector"
+        # Fewer than min_group: no spread on the projector (waited for once painted, not read from the first frame).
+        await wait_until(pilot, lambda: "hidden: 4 answers, fewer than 5" in squash(screen_text(app)), "the hidden spread painted")
         await pilot.press("c")  # count again: the form comes back filled
         await wait_until(pilot, lambda: phase(screen) == OPEN, "the form again")
         assert [field.value for field in screen.query(Input)] == ["2", "2"]
