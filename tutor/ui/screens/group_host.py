@@ -17,12 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Static
 
@@ -35,6 +32,7 @@ from tutor.words import plural
 
 from ..plain import assemble, command, line, plain
 from ..start import ChangeRelay
+from .following import FollowingScreen
 from ..widgets.footer import TutorFooter
 from ..widgets.group_parts import (
     DISCUSS_HINT,
@@ -64,7 +62,7 @@ SPACE_MOVES = {
 OPEN_PHASES = frozenset({"open", "revote-open"})
 
 
-class GroupHostScreen(Screen):
+class GroupHostScreen(FollowingScreen):
     HELP = HOST_KEYS
     DEFAULT_CSS = """
     GroupHostScreen #group-code { height: auto; padding: 0 1; background: $boost; }
@@ -94,18 +92,13 @@ class GroupHostScreen(Screen):
         Binding("e", "end", "End", id="group-end", tooltip="End the session for everyone"),
     ]
 
-    class Changed(Message):
-        """The session changed (a participant joined or answered, the host moved it on)."""
-
     def __init__(self, host: GroupHost, changes: ChangeRelay | None = None) -> None:
         """`host`: a started `GroupHost`; `changes`: the relay its `on_change` calls (`tutor.ui.start.ChangeRelay`)."""
-        super().__init__()
+        super().__init__(changes)
         self.host = host
-        self.changes = changes
         self.view: HostView | None = None
         self._shown: tuple | None = None  # what the frame was built from: rebuilt only when it changes
         self._keys_state: tuple | None = None
-        self._refresh_due = False
         self._stopping = False
 
     def compose(self) -> ComposeResult:
@@ -118,26 +111,8 @@ class GroupHostScreen(Screen):
         yield TutorFooter()
 
     def on_mount(self) -> None:
-        if self.changes is not None:
-            self.changes.listen(self._session_changed)
         self.query_one("#group-frame").focus()
-        self.refresh_view()
-
-    def on_unmount(self) -> None:
-        if self.changes is not None:
-            self.changes.listen(None)
-
-    def _session_changed(self) -> None:
-        # Called by the service, on this loop, as often as messages arrive: one refresh per burst, and
-        # every refresh through this screen's message queue, so that two never interleave their mounts.
-        if not self._refresh_due:
-            self._refresh_due = True
-            self.post_message(self.Changed())
-
-    @on(Changed)
-    async def _changed(self) -> None:
-        self._refresh_due = False
-        await self.rebuild()
+        self.follow()
 
     def refresh_view(self) -> None:
         self._session_changed()

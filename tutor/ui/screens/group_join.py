@@ -25,8 +25,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.message import Message
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Header, Static, TextArea
 
@@ -37,6 +35,7 @@ from tutor.services.group_client import GroupClient, ParticipantView
 
 from ..plain import assemble, line, plain
 from ..start import ChangeRelay
+from .following import FollowingScreen
 from ..widgets.ask_panel import AskPanel
 from ..widgets.footer import TutorFooter
 from ..widgets.group_reveal import own_reveal, point_rows
@@ -50,7 +49,7 @@ OPEN_PHASES = frozenset({"open", "revote-open"})
 ASK_PHASES = frozenset({"open", "closed", "discuss", "revote-open", "revote-closed"})
 
 
-class GroupJoinScreen(Screen):
+class GroupJoinScreen(FollowingScreen):
     HELP = JOIN_KEYS
     DEFAULT_CSS = """
     GroupJoinScreen #join-status { height: auto; padding: 0 1; background: $boost; }
@@ -73,20 +72,15 @@ class GroupJoinScreen(Screen):
         Binding("3", "confidence('high')", "High", show=False, id="join-confidence-high"),
     ]
 
-    class Changed(Message):
-        """The session changed (the host moved on, someone answered, the connection dropped or came back)."""
-
     def __init__(self, client: GroupClient, changes: ChangeRelay | None = None) -> None:
         """`client`: a connected `GroupClient`; `changes`: the relay its `on_change` calls (`tutor.ui.start.ChangeRelay`)."""
-        super().__init__()
+        super().__init__(changes)
         self.client = client
-        self.changes = changes
         self.view: ParticipantView | None = None
         self.drafts: dict[int, Draft] = {}  # what each question's form holds, by step number: never lost to a redraw
         self._steps_shown: tuple | None = None
         self._ask_shown: tuple | None = None
         self._after_shown: tuple | None = None
-        self._refresh_due = False
         self._notes_shown = 0
         self._sending = False
         self._leaving = False
@@ -101,25 +95,8 @@ class GroupJoinScreen(Screen):
         yield TutorFooter()
 
     def on_mount(self) -> None:
-        if self.changes is not None:
-            self.changes.listen(self._session_changed)
         self.query_one("#join-frame").focus()
-        self._session_changed()
-
-    def on_unmount(self) -> None:
-        if self.changes is not None:
-            self.changes.listen(None)
-
-    def _session_changed(self) -> None:
-        # One refresh per burst of changes, each through this screen's message queue: two never interleave their mounts.
-        if not self._refresh_due:
-            self._refresh_due = True
-            self.post_message(self.Changed())
-
-    @on(Changed)
-    async def _changed(self) -> None:
-        self._refresh_due = False
-        await self.rebuild()
+        self.follow()
 
     # -- drawing
 
