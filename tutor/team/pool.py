@@ -18,9 +18,9 @@ from pathlib import Path
 
 from tutor.lesson.untrusted import one_line
 
-from .folder import TeamFormatError, TeamLayout, is_safe_slug
+from .folder import TeamFormatError, TeamLayout
 from .results import ResultFile, read_result
-from .walk import placed_files
+from .walk import Placed, placed_files
 
 MAX_RESULT_FILES = 100_000  # a team of 100 taking 1,000 attempts each; past that, a note and a stop
 RESULT_SUFFIX = ".json"
@@ -72,31 +72,21 @@ def load_results(team: str | os.PathLike[str], *, lesson: str | None = None, han
         if seen > MAX_RESULT_FILES:
             pool.problems.append(f"{one_line(str(layout.results), limit=200)}: more than {MAX_RESULT_FILES} result files; read the first {MAX_RESULT_FILES}")
             break
-        _read_one(pool, layout.root, placed.path, placed.lesson, placed.version, placed.handle)
+        _read_one(pool, layout.root, placed)
     return pool
 
 
-def _read_one(pool: ResultPool, root: Path, path: Path, lesson: str, version: str, handle: str) -> None:
-    where = one_line(str(path.relative_to(root)), limit=200)
-    attempt = path.name[: -len(RESULT_SUFFIX)]
-    if not all(is_safe_slug(part) for part in (lesson, version, handle, attempt)):
+def _read_one(pool: ResultPool, root: Path, placed: Placed) -> None:
+    where = one_line(str(placed.path.relative_to(root)), limit=200)
+    if not placed.safe:
         pool.problems.append(f"{where}: not a result path (results/<lesson>/<digest12>/<handle>/<attempt>.json), skipped")
         return
     try:
-        result = read_result(path, within=root)
+        result = read_result(placed.path, within=root)
     except TeamFormatError as error:
         pool.problems.append(f"{error}, skipped")
         return
-    mismatch = [
-        name
-        for name, in_file, in_path in (
-            ("lesson", result.lesson, lesson),
-            ("digest", result.digest[:12], version),
-            ("handle", result.handle, handle),
-            ("attempt", result.attempt, attempt),
-        )
-        if in_file != in_path
-    ]
+    mismatch = placed.differences(result.lesson, result.digest, result.handle, ("attempt", result.attempt))
     if mismatch:
         pool.problems.append(f"{where}: its {', '.join(mismatch)} differ from its path, skipped")
         return

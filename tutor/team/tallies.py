@@ -33,10 +33,10 @@ from tutor.lesson.taxonomy import AskType, Category
 from tutor.lesson.io import write_atomic
 from tutor.lesson.untrusted import one_line
 
-from .folder import TeamFormatError, TeamLayout, digest12, is_digest, is_safe_slug
+from .folder import TeamFormatError, TeamLayout, is_digest
 from .results import _Fields, _is_timestamp, _refuse_constant
 from .sessions import own_folder, read_team_file
-from .walk import placed_files
+from .walk import Placed, placed_files
 
 TALLY_FORMAT = "tutor.tally/1"
 TALLIES_FOLDER = "tallies"
@@ -373,32 +373,21 @@ def load_tallies(root: str | os.PathLike[str], *, lesson: str | None = None, han
         if seen > MAX_TALLY_FILES:
             pool.problems.append(f"{TALLIES_FOLDER}: more than {MAX_TALLY_FILES} tally files; read the first {MAX_TALLY_FILES}")
             break
-        _read_one(pool, layout.root, placed.path, (placed.lesson, placed.version, placed.handle))
+        _read_one(pool, layout.root, placed)
     return pool
 
 
-def _read_one(pool: TallyPool, root: Path, path: Path, place: tuple[str, str, str]) -> None:
-    lesson, version, handle = place
-    where = one_line(str(path.relative_to(root)), limit=200)
-    session = path.name[: -len(TALLY_SUFFIX)]
-    if not all(is_safe_slug(part) for part in (lesson, version, handle, session)):
+def _read_one(pool: TallyPool, root: Path, placed: Placed) -> None:
+    where = one_line(str(placed.path.relative_to(root)), limit=200)
+    if not placed.safe:
         pool.problems.append(f"{where}: not a tally path (tallies/<lesson>/<digest12>/<handle>/<session>.json), skipped")
         return
     try:
-        tally = read_tally(root, path)
+        tally = read_tally(root, placed.path)
     except TeamFormatError as error:
         pool.problems.append(f"{error}, skipped")
         return
-    mismatch = [
-        name
-        for name, in_file, in_path in (
-            ("lesson", tally.lesson, lesson),
-            ("digest", digest12(tally.digest), version),
-            ("handle", tally.handle, handle),
-            ("session", tally.session, session),
-        )
-        if in_file != in_path
-    ]
+    mismatch = placed.differences(tally.lesson, tally.digest, tally.handle, ("session", tally.session))
     if mismatch:
         pool.problems.append(f"{where}: its {', '.join(mismatch)} differ from its path, skipped")
         return

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .folder import is_safe_slug
+
 
 @dataclass(frozen=True)
 class Placed:
@@ -22,6 +24,17 @@ class Placed:
     version: str  # the digest's first 12 hex digits, as the folder is named
     handle: str
     name: str  # the file's name without its suffix: an attempt id, a session id
+
+    @property
+    def safe(self) -> bool:
+        """Whether every component of the path is a safe slug (`folder.is_safe_slug`)."""
+        return all(is_safe_slug(part) for part in (self.lesson, self.version, self.handle, self.name))
+
+    def differences(self, lesson: str, digest: str, handle: str, name: tuple[str, str]) -> list[str]:
+        """The fields a file's content gives otherwise than its path does (`name`: the field's
+        name and value for the file name, e.g. ("attempt", id)); a file is kept only when none."""
+        given = (("lesson", lesson, self.lesson), ("digest", digest[:12], self.version), ("handle", handle, self.handle), (name[0], name[1], self.name))
+        return [field for field, in_file, in_path in given if in_file != in_path]
 
 
 def _folders(path: Path | str) -> list[os.DirEntry[str]]:
