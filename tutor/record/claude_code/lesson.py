@@ -27,7 +27,8 @@ from .common import (
     ClaudeCodeImportError,
     ImportResult,
 )
-from .reading import _events, _Message, _read_records, _say_counts
+from .conversation import _events, _Message, _say_counts
+from .reading import read_records
 
 
 def _slug(text: str, limit: int = 40) -> str:
@@ -192,7 +193,7 @@ def import_claude_code(path: str | Path, *, redactor: Redactor | None = None) ->
     """The lesson draft (as `tutor.lesson/1` data) that a Claude Code transcript describes, and notes on what was left out."""
     path = Path(path)
     notes: list[str] = []
-    records = _read_records(path, notes)
+    records = read_records(path, notes)
     events = _events(records, notes)
     if not any(kind == "prompt" for kind, _ in events):
         raise ClaudeCodeImportError(f"{path}: the transcript has no prompt from the user, so there is no goal to make a lesson of")
