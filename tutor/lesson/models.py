@@ -149,10 +149,16 @@ class CorrectionStep(_Step):
     ask: Ask | None = None
 
 
+# A note may fold away a long account (a subagent's work, say) behind its one-line text:
+# shown collapsed under it. Written only when set, so lessons without it save, and digest, as before.
+Details = Annotated[Text, Field(exclude_if=lambda details: not details)]
+
+
 class NoteStep(_Step):
     kind: Literal["note"]
     hidden: Hidden = False
     text: Text
+    details: Details = ""
     annotation: Text | None = None
     ask: Ask | None = None
 
