@@ -1,38 +1,125 @@
-"""Importing a real Claude Code transcript into a lesson draft, against reading and parsing the same file bare.
+"""Importing a Claude Code transcript into a lesson draft, against reading and parsing the same file bare.
 
-    python benchmarks/bench_import.py [--file PATH] [--repeat 10]
+    python benchmarks/bench_import.py [--file PATH] [--megabytes 20] [--repeat 5]
 
-The transcript is the 2.7 MB one of the shared corpus
-(`/work/shared/corpus/claude-code/session-ae4a77f8.jsonl`, or `--file`); the script
-says so and exits if it is absent. Timed, `--repeat` times after one untimed warm-up,
-alternating which goes first:
+Two transcripts, each measured in the same run against its own baseline:
 
-- **import**: what `tutor import claude-code FILE --out DIR` does, minus the command
-  line: `import_claude_code(file)` (read, pair calls and results, collapse, cut, redact)
-  and `write_imported_lesson(result, out)` (validate, write `lesson.json` with fsync)
-  into a fresh temporary folder each time;
+- the corpus one, 2.7 MB (`/work/shared/corpus/claude-code/session-ae4a77f8.jsonl`, or
+  `--file`); skipped with a line when it is absent;
+- a generated one of about `--megabytes` MB, written in Claude Code's real format (with
+  `tests/helpers/claude_code_format.Session`) into a temporary folder: prompts, streamed
+  assistant messages, Bash calls with their output, Read and Edit results carrying the
+  file (`toolUseResult.file`, `originalFile`, `structuredPatch`), and the machinery a
+  long session is mostly made of (hook and bash `progress` records, file-history
+  snapshots). It does not depend on the corpus being present.
+
+Timed, `--repeat` times after one untimed warm-up, alternating which goes first:
+
+- **import**: what `tutor import claude-code FILE --out DIR` does minus the command line:
+  `import_claude_code(file)` and `write_imported_lesson(result, out)` (validate, write
+  `lesson.json` with fsync) into a fresh temporary folder each time;
 - **baseline**: reading the file and `json.loads` of every line, nothing kept: the least
   any importer has to do.
 
-Printed: median and best of both, the ratio of the medians, and the import split into
-its two halves (building the draft; validating and writing it). The draft is also built,
-untimed in the ratio, with a redactor that does nothing, to show what redaction costs.
+Printed: the medians, the ratio import / baseline (goal: at most 4), and what each part
+costs: reading the records (`reading.read_records`), the rest of the draft, the draft
+again with a redactor that does nothing (so the difference is what redaction costs), and
+writing. Peak memory is measured apart (tracemalloc slows what it traces): the peak over
+`import_claude_code` + `write_imported_lesson`, as a multiple of the file's size (goal: at
+most 3), next to the peak of parsing every line and keeping the records.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import random
 import shutil
 import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "helpers"))
 
 CORPUS = Path("/work/shared/corpus/claude-code/session-ae4a77f8.jsonl")
+
+_WORDS = ("the", "cart", "total", "test", "fails", "because", "discount", "is", "applied", "twice", "when", "coupon",
+          "order", "item", "price", "tax", "rounding", "returns", "value", "expected", "module", "function", "update",
+          "fixture", "database", "query", "user", "session", "cache", "request", "response", "handler", "config")
+
+
+def _prose(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(_WORDS) for _ in range(words)).capitalize() + "."
+
+
+def _source(rng: random.Random, lines: int) -> str:
+    out = []
+    for n in range(lines):
+        name = rng.choice(_WORDS)
+        out.append(f"    {name}_{n} = compute_{rng.choice(_WORDS)}(order, {rng.randint(0, 999)})  # {rng.choice(_WORDS)}")
+    return "def handler(order):\n" + "\n".join(out) + "\n    return order\n"
+
+
+def generate(path: Path, megabytes: float, seed: int = 17) -> Path:
+    """A long Claude Code session of about `megabytes` MB, in the real format (see the module docstring)."""
+    from claude_code_format import Session, text_block  # type: ignore[import-not-found]  # tests/helpers, on sys.path above
+
+    rng = random.Random(seed)
+    session = Session(cwd="/home/alice/projects/shop", version="2.1.39")
+    target = megabytes * 1_000_000
+    size = 0
+    written = 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        def flush() -> None:
+            nonlocal size, written
+            for record in session.records[written:]:
+                line = json.dumps(record, ensure_ascii=False) + "\n"
+                out.write(line)
+                size += len(line.encode("utf-8"))
+            written = len(session.records)
+
+        session.user("Fix the failing cart tests in tests/test_cart.py without changing the public API.")
+        turn = 0
+        while size < target:
+            turn += 1
+            for _ in range(rng.randint(2, 6)):  # hooks around each turn, as a configured machine writes them
+                session.progress("hook-" + str(turn), {"type": "hook_progress", "hookEvent": "PostToolUse",
+                                                       "hookName": "PostToolUse:Bash", "command": "/home/alice/.claude/hooks/notify.sh"})
+            name = f"src/shop/{rng.choice(_WORDS)}_{turn % 40}.py"
+            original = _source(rng, rng.randint(40, 160))
+            read = session.tool_use("Read", text=_prose(rng, 20), file_path=f"/home/alice/projects/shop/{name}")
+            numbered = "\n".join(f"{n + 1:6}\u2192{line}" for n, line in enumerate(original.splitlines()))
+            session.tool_result(read, numbered, tool_use_result={"type": "text", "file": {"filePath": f"/home/alice/projects/shop/{name}", "content": original, "numLines": original.count("\n"), "startLine": 1, "totalLines": original.count("\n")}})
+            old = original.splitlines()[3]
+            edit = session.tool_use("Edit", file_path=f"/home/alice/projects/shop/{name}", old_string=old, new_string=old + "  # fixed")
+            session.tool_result(edit, f"The file /home/alice/projects/shop/{name} has been updated.", tool_use_result={
+                "filePath": f"/home/alice/projects/shop/{name}", "oldString": old, "newString": old + "  # fixed",
+                "originalFile": original, "userModified": False, "replaceAll": False,
+                "structuredPatch": [{"oldStart": 4, "oldLines": 1, "newStart": 4, "newLines": 1, "lines": ["-" + old, "+" + old + "  # fixed"]}]})
+            bash = session.tool_use("Bash", text=_prose(rng, 12), command="pytest -q tests/test_cart.py")
+            for second in range(rng.randint(3, 12)):
+                session.progress(bash, {"type": "bash_progress", "output": "collecting ...", "fullOutput": "collecting ...\n" * second,
+                                        "elapsedTimeSeconds": second, "totalLines": second, "timeoutMs": 120000})
+            failed = rng.random() < 0.4
+            output = "\n".join(f"tests/test_cart.py::test_{rng.choice(_WORDS)}_{n} {'FAILED' if failed and n == 0 else 'PASSED'}"
+                               for n in range(rng.randint(5, 60)))
+            session.tool_result(bash, ("Exit code 1\n" if failed else "") + output, is_error=failed,
+                                tool_use_result={"stdout": output, "stderr": "", "interrupted": False, "isImage": False})
+            session.snapshot(f"msg-{turn}")
+            session.say(_prose(rng, rng.randint(20, 120)))
+            if turn % 25 == 0:
+                session.user([text_block(_prose(rng, 15))])
+            flush()
+    return path
 
 
 def bare(path: Path) -> int:
@@ -45,71 +132,119 @@ def bare(path: Path) -> int:
     return count
 
 
+def bare_kept(path: Path) -> list[Any]:
+    with path.open("rb") as stream:
+        return [json.loads(line) for line in stream if line.strip()]
+
+
 class _NoRedaction:
     def redact_obj(self, value: object) -> object:
         return value
 
+    def redact(self, text: str) -> str:
+        return text
+
+
+def _peak(action: Callable[[], object]) -> int:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def measure(path: Path, repeat: int, scratch: Path) -> None:
+    from tutor.record.claude_code import import_claude_code, write_imported_lesson
+    from tutor.record.claude_code.reading import read_records
+
+    base: list[float] = []
+    build: list[float] = []
+    write: list[float] = []
+    steps = lines = 0
+    for round_number in range(repeat + 1):
+        def imported() -> tuple[float, float]:
+            nonlocal steps
+            out = scratch / f"lesson-{round_number}"
+            begin = time.perf_counter()
+            result = import_claude_code(path)
+            middle = time.perf_counter()
+            lesson = write_imported_lesson(result, out)
+            end = time.perf_counter()
+            steps = len(lesson.steps)
+            shutil.rmtree(out)
+            return middle - begin, end - middle
+
+        def baseline() -> float:
+            nonlocal lines
+            begin = time.perf_counter()
+            lines = bare(path)
+            return time.perf_counter() - begin
+
+        if round_number % 2:
+            (b, w), a = imported(), baseline()
+        else:
+            a = baseline()
+            b, w = imported()
+        if round_number:  # the first is a warm-up
+            base.append(a * 1000)
+            build.append(b * 1000)
+            write.append(w * 1000)
+    reading: list[float] = []
+    unredacted: list[float] = []
+    for _ in range(repeat):
+        begin = time.perf_counter()
+        read_records(path, [])
+        reading.append((time.perf_counter() - begin) * 1000)
+        begin = time.perf_counter()
+        import_claude_code(path, redactor=_NoRedaction())  # type: ignore[arg-type]
+        unredacted.append((time.perf_counter() - begin) * 1000)
+
+    def whole() -> None:
+        out = scratch / "lesson-peak"
+        write_imported_lesson(import_claude_code(path), out)
+        shutil.rmtree(out)
+
+    size = path.stat().st_size
+    peak_import = _peak(whole)
+    peak_read = _peak(lambda: read_records(path, []))
+    peak_bare = _peak(lambda: bare_kept(path))
+    total = [b + w for b, w in zip(build, write)]
+    med = statistics.median
+    print(f"transcript: {path.name}, {size / 1e6:.2f} MB, {lines:,} lines; lesson: {steps} steps; {repeat} rounds (medians)")
+    rows = [
+        ("baseline: read + json.loads every line", med(base)),
+        ("import (draft + validate + write)", med(total)),
+        ("  reading the records (read_records)", med(reading)),
+        ("  the draft after reading, redaction included", med(build) - med(reading)),
+        ("    of which redaction (draft - unredacted)", med(build) - med(unredacted)),
+        ("  validating and writing (write_imported_lesson)", med(write)),
+    ]
+    for label, value in rows:
+        print(f"  {label:50}{value:>9.1f} ms")
+    print(f"  time: import / baseline = {med(total) / med(base):.2f} (goal: at most 4)")
+    print(f"  peak memory, import + write: {peak_import / 1e6:.1f} MB = {peak_import / size:.2f} x the file (goal: at most 3)")
+    print(f"  peak memory, read_records alone: {peak_read / 1e6:.1f} MB = {peak_read / size:.2f} x the file")
+    print(f"  peak memory, json.loads of every line, kept: {peak_bare / 1e6:.1f} MB = {peak_bare / size:.2f} x the file")
+
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--file", type=Path, default=CORPUS)
-    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--megabytes", type=float, default=20.0, help="size of the generated transcript (0: none)")
+    parser.add_argument("--repeat", type=int, default=5)
     options = parser.parse_args()
-    if not options.file.is_file():
-        print(f"skipped: no transcript at {options.file} (give one with --file)")
-        return
-
-    from tutor.record.claude_code import import_claude_code, write_imported_lesson
-
     scratch = Path(tempfile.mkdtemp(prefix="tutor-bench-import-"))
     try:
-        base: list[float] = []
-        build: list[float] = []
-        write: list[float] = []
-        steps = lines = 0
-        for round_number in range(options.repeat + 1):
-            def imported() -> tuple[float, float]:
-                nonlocal steps
-                out = scratch / f"lesson-{round_number}"
-                begin = time.perf_counter()
-                result = import_claude_code(options.file)
-                middle = time.perf_counter()
-                lesson = write_imported_lesson(result, out)
-                end = time.perf_counter()
-                steps = len(lesson.steps)
-                shutil.rmtree(out)
-                return middle - begin, end - middle
-
-            def baseline() -> float:
-                nonlocal lines
-                begin = time.perf_counter()
-                lines = bare(options.file)
-                return time.perf_counter() - begin
-
-            if round_number % 2:
-                (b, w), a = imported(), baseline()
-            else:
-                a = baseline()
-                b, w = imported()
-            if round_number:  # the first is a warm-up
-                base.append(a * 1000)
-                build.append(b * 1000)
-                write.append(w * 1000)
-        unredacted = []
-        for _ in range(options.repeat):
-            begin = time.perf_counter()
-            import_claude_code(options.file, redactor=_NoRedaction())  # type: ignore[arg-type]
-            unredacted.append((time.perf_counter() - begin) * 1000)
-        total = [b + w for b, w in zip(build, write)]
-        size = options.file.stat().st_size
-        print(f"transcript: {options.file.name}, {size / 1e6:.2f} MB, {lines:,} lines; lesson: {steps} steps; {options.repeat} rounds")
-        print(f"{'':44}{'median':>10}{'best':>10}")
-        print(f"{'baseline: read + json.loads every line':44}{statistics.median(base):>8.1f}ms{min(base):>8.1f}ms")
-        print(f"{'import (draft + validate + write)':44}{statistics.median(total):>8.1f}ms{min(total):>8.1f}ms")
-        print(f"{'  of which import_claude_code (the draft)':44}{statistics.median(build):>8.1f}ms{min(build):>8.1f}ms")
-        print(f"{'  of which write_imported_lesson':44}{statistics.median(write):>8.1f}ms{min(write):>8.1f}ms")
-        print(f"{'  (the draft without redaction)':44}{statistics.median(unredacted):>8.1f}ms{min(unredacted):>8.1f}ms")
-        print(f"ratio of medians (import / baseline): {statistics.median(total) / statistics.median(base):.2f}")
+        if options.file.is_file():
+            measure(options.file, options.repeat, scratch)
+        else:
+            print(f"skipped the corpus transcript: none at {options.file} (give one with --file)")
+        if options.megabytes > 0:
+            generated = generate(scratch / "generated" / "session.jsonl", options.megabytes)
+            print()
+            measure(generated, options.repeat, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

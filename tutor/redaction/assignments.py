@@ -8,6 +8,7 @@ rule's rank, a kind) for the redactor to merge.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -173,6 +174,7 @@ def _flag_or_netrc(text: str, key_start: int, key: str) -> bool:
 _FIELD_KINDS = {"client-key-data": "kubeconfig-client-key", "client-certificate-data": "kubeconfig-client-certificate"}
 
 
+@functools.lru_cache(maxsize=4096)  # keys repeat: every step of a lesson, every record of a journal
 def _field_kind(key: str) -> str | None:
     """The kind of secret a JSON field of this name holds, if its name says it holds one."""
     lowered = key.lower()

@@ -23,7 +23,7 @@ from .patterns import (
     _WEAK_KEYWORDS,
     _KeywordRule,
 )
-from .tokens import _TOKEN_RULES
+from .tokens import _RULES_BY_TRIGGER, _TOKEN_RULES, _UNTRIGGERED_RULES
 
 __all__ = ["MARKER", "MIN_EXTRA_VALUE", "Finding", "Redactor", "marker"]
 
@@ -53,6 +53,16 @@ class Finding:
     kind: str
     start: int
     end: int
+
+
+class _Seen:
+    """The strings one `redact_obj` call has redacted, valid while the redactor's known values stay the same."""
+
+    __slots__ = ("texts", "values")
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self.values = values
+        self.texts: dict[str, str] = {}
 
 
 # --------------------------------------------------------------------------- redactor
@@ -136,26 +146,24 @@ class Redactor:
             return []
         markers = [(m.start(), m.end()) for m in _MARKER_RE.finditer(text)] if "[REDACTED:" in text else []
         hits: list[_Hit] = []
-        rank = 0
-        present: dict[str, bool] = {}  # trigger -> found in text (several rules share one)
-        for rule in _TOKEN_RULES:
-            rank += 1
-            if not rule.triggers or any(_present(t, text, present) for t in rule.triggers):
-                for m in rule.regex.finditer(text):
-                    start, end = m.span(rule.group)
-                    start -= rule.lead
-                    value = m.group(rule.group)
-                    if rule.late:  # a more specific rule covering the same text names it
-                        rank_here = rank + _LATE
-                    else:
-                        rank_here = rank
-                    if (
-                        end > start
-                        and (not rule.check or _plausible_literal(value, 1))
-                        and (rule.accept is None or rule.accept(value))
-                    ):
-                        hits.append(_Hit(start, end, rank_here, rule.kind))
-        rank += 1
+        active = set(_UNTRIGGERED_RULES)
+        for trigger, indexes in _RULES_BY_TRIGGER:
+            if trigger in text:
+                active.update(indexes)
+        for index in sorted(active):  # in the rules' order: the rank is the place (1-based)
+            rule = _TOKEN_RULES[index]
+            rank_here = index + 1 + (_LATE if rule.late else 0)  # late: a more specific rule covering the same text names it
+            for m in rule.regex.finditer(text):
+                start, end = m.span(rule.group)
+                start -= rule.lead
+                value = m.group(rule.group)
+                if (
+                    end > start
+                    and (not rule.check or _plausible_literal(value, 1))
+                    and (rule.accept is None or rule.accept(value))
+                ):
+                    hits.append(_Hit(start, end, rank_here, rule.kind))
+        rank = len(_TOKEN_RULES) + 1
         self._private_keys(text, hits, rank)
         lowered = text.lower()
         if len(lowered) != len(text):  # some character lower-cases to several: keep offsets aligned
@@ -220,27 +228,39 @@ class Redactor:
         A string under a secret-named key (`{"password": "..."}`, `{"Authorization": ...}`)
         is replaced whole when it could be a secret, since it has no context of its own.
         """
-        return self._obj(value, None)
+        return self._obj(value, None, _Seen(self._values))
 
     # ----------------------------------------------------------------- helpers
 
-    def _obj(self, value: Any, key: str | None) -> Any:
+    def _obj(self, value: Any, key: str | None, seen: _Seen) -> Any:
         if isinstance(value, str):
             if key is not None:
                 kind = _field_kind(key)
                 if kind and _plausible_literal(value, quoted=True) and not _PROSE.fullmatch(value.strip()):
                     return marker(kind)
-            return self.redact(value)
+            return self._text(value, seen)
         if isinstance(value, dict):
             return {
-                (self.redact(k) if isinstance(k, str) else k): self._obj(v, k if isinstance(k, str) else None)
+                (self._text(k, seen) if isinstance(k, str) else k): self._obj(v, k if isinstance(k, str) else None, seen)
                 for k, v in value.items()
             }
         if isinstance(value, list):
-            return [self._obj(v, None) for v in value]
+            return [self._obj(v, None, seen) for v in value]
         if isinstance(value, tuple):
-            return tuple(self._obj(v, None) for v in value)
+            return tuple(self._obj(v, None, seen) for v in value)
         return value
+
+    def _text(self, text: str, seen: _Seen) -> str:
+        """`redact(text)`, worked out once per distinct string in one `redact_obj` call (keys and
+        short values repeat thousands of times in a lesson or a journal record)."""
+        if seen.values is not self._values:  # a remembering redactor learned a value: earlier results may miss it
+            seen.values = self._values
+            seen.texts.clear()
+        done = seen.texts.get(text)
+        if done is None:
+            done = self.redact(text)
+            seen.texts[text] = done
+        return done
 
     def _literal_hits(self, text: str, hits: list[_Hit], rank: int) -> None:
         """The known values, as they are and wrapped: `base64` breaks lines every 76 characters,
@@ -360,13 +380,6 @@ def _view_to_text(text: str) -> Any:
         return v + (removed[k - 1] if k else 0)
 
     return to_text
-
-
-def _present(trigger: str, text: str, memo: dict[str, bool]) -> bool:
-    found = memo.get(trigger)
-    if found is None:
-        found = memo[trigger] = trigger in text
-    return found
 
 
 def _inside(pos: int, markers: list[tuple[int, int]], marker_starts: list[int]) -> bool:

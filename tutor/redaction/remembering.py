@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from .encodings import variants
-from .redactor import _MARKER_RE, Redactor, marker
+from .redactor import _MARKER_RE, Redactor, _Seen, marker
 
 __all__ = ["LEARN_MINIMUM", "RememberingRedactor"]
 
@@ -53,8 +53,8 @@ class RememberingRedactor(Redactor):
         parts.append(text[pos:])
         return super().redact("".join(parts))  # a second pass, as `Redactor.redact` makes, with what was just learned
 
-    def _obj(self, value: Any, key: str | None) -> Any:
-        result = super()._obj(value, key)
+    def _obj(self, value: Any, key: str | None, seen: _Seen) -> Any:
+        result = super()._obj(value, key, seen)
         if isinstance(value, str) and isinstance(result, str) and _MARKER_RE.fullmatch(result) and value != result:
             self._learn([(value, result[len("[REDACTED:") : -1])])  # a whole value under a secret-named key
         return result

@@ -274,3 +274,22 @@ _TOKEN_RULES: tuple[_Rule, ...] = (
         check=True,
     ),
 )
+
+
+def _index_by_trigger(rules: tuple[_Rule, ...]) -> tuple[tuple[tuple[str, tuple[int, ...]], ...], tuple[int, ...]]:
+    """Each trigger with the rules (their places in `rules`) it lets run, and the rules that always run.
+
+    A text is checked once per distinct trigger rather than once per rule: most texts hold
+    none of them, and most triggers are shared (`sk-`, `://`, `gl`).
+    """
+    by_trigger: dict[str, list[int]] = {}
+    always: list[int] = []
+    for index, rule in enumerate(rules):
+        if not rule.triggers:
+            always.append(index)
+        for trigger in rule.triggers:
+            by_trigger.setdefault(trigger, []).append(index)
+    return tuple((trigger, tuple(indexes)) for trigger, indexes in by_trigger.items()), tuple(always)
+
+
+_RULES_BY_TRIGGER, _UNTRIGGERED_RULES = _index_by_trigger(_TOKEN_RULES)
