@@ -1,14 +1,25 @@
-"""Mapping Claude Code's tool calls and results onto a lesson's agent steps: paths made relative, inputs and outputs capped."""
+"""Mapping Claude Code's tool calls and results onto a lesson's agent steps: paths made relative, inputs and outputs capped.
+
+Bookkeeping tools are not calls a learner should weigh: `tool_note` turns the to-do list
+(TodoWrite, shown as a checklist) and the task chatter of Claude Code 2.1 (TaskCreate,
+TaskUpdate, TaskList, TaskGet) into a note's words. A result's text (`result_text`) drops
+Claude Code's machinery (`<system-reminder>` blocks, `tool_reference` blocks), says where an
+image was, and `_result_output` strips a Read's line numbers (`N→` older, `N\t` newer).
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from typing import Any
 
 from tutor.agent.records import JsonObject
 
-from .common import _EXIT_CODE, _READ_LINE, MAX_INPUT_CHARS, MAX_INPUT_DEPTH, MAX_OUTPUT_BYTES, MAX_OUTPUT_LINES
+from .machinery import clean_result
+from .wrappers import one_line
+
+from .common import _EXIT_CODE, MAX_INPUT_CHARS, MAX_INPUT_DEPTH, MAX_OUTPUT_BYTES, MAX_OUTPUT_LINES
 
 
 def _relative(path: object, cwd: str) -> str:
@@ -79,6 +90,10 @@ def _map_call(block: JsonObject, call_id: str, cwd: str, state: dict[str, int]) 
         }
         if len(edits) > 1:
             mapped["edits"] = len(edits)
+    elif name in NOTE_TOOLS:
+        mapped = {"summary": tool_note(name, data)[0]}
+        if name == "TodoWrite":
+            mapped["checklist"] = todo_checklist(data)
     elif name in ("Glob", "Grep", "LS"):
         tool = "list_files"
         mapped = {"path": _relative(data.get("path"), cwd) or "."}
@@ -108,7 +123,10 @@ def _cap_output(text: str, state: dict[str, int]) -> str:
 
 
 def _result_output(block: dict[str, Any], call: dict[str, Any]) -> tuple[str, int | None]:
-    content = str(block.get("content") or "")
+    """A result's text as a lesson shows it (machinery out, a Read's line numbers stripped), and a Bash call's exit code."""
+    given = block.get("content")
+    content = given if isinstance(given, str) else result_text(given)
+    content = clean_result(content)
     content = re.sub(r"^<tool_use_error>(.*)</tool_use_error>$", r"\1", content, flags=re.S)
     exit_code: int | None = None
     if call.get("name") == "Bash":
@@ -120,10 +138,107 @@ def _result_output(block: dict[str, Any], call: dict[str, Any]) -> tuple[str, in
         elif not block.get("is_error") and not extra.get("backgroundTaskId") and not extra.get("interrupted"):
             exit_code = 0
     elif call.get("name") == "Read" and content:
-        lines = content.splitlines()
-        if all(_READ_LINE.match(line) for line in lines[:50]):
-            content = "\n".join(_READ_LINE.sub("", line, count=1) for line in lines)
+        content = strip_line_numbers(content)
     return content, exit_code
+
+
+_NUMBERED = re.compile(r"^ *(\d{1,9})(?:\u2192|\t)")
+
+
+def strip_line_numbers(text: str) -> str:
+    """A Read result without Claude Code's line numbers (`     1→` before 2.1, `     1\\t` after).
+
+    Only when the first lines are numbered one after the other: a file whose own lines
+    start with a number and a tab (a TSV) keeps them.
+    """
+    lines = text.split("\n")
+    head = [line for line in lines[:50] if line]
+    numbers = [_NUMBERED.match(line) for line in head]
+    if not head or not all(numbers):
+        return text
+    values = [int(m.group(1)) for m in numbers if m]
+    if any(b != a + 1 for a, b in itertools.pairwise(values)):
+        return text
+    return "\n".join(_NUMBERED.sub("", line, count=1) for line in lines)
+
+
+def result_text(content: object) -> str:
+    """A tool result's content (a string or a list of blocks) as text: images said in words, `tool_reference` blocks
+    (tools a ToolSearch loaded) named rather than shown as blocks, Claude Code's reminders taken out."""
+    if isinstance(content, str):
+        return clean_result(content)
+    if not isinstance(content, list):
+        return ""
+    parts: list[str] = []
+    tools: list[str] = []
+    for block in content[:10_000]:
+        if not isinstance(block, dict):
+            continue
+        kind = block.get("type")
+        if kind == "text" and isinstance(block.get("text"), str):
+            parts.append(block["text"])
+        elif kind == "image":
+            parts.append("(an image)")
+        elif kind == "document":
+            parts.append("(a document)")
+        elif kind == "tool_reference":
+            tools.append(one_line(str(block.get("tool_name") or block.get("name") or "a tool"), 80))
+    text = clean_result("\n".join(parts))
+    if tools and not text.strip():
+        return "(loaded the tools " + ", ".join(tools[:30]) + (" and more" if len(tools) > 30 else "") + ")"
+    return text
+
+
+# ---------------------------------------------------------------- bookkeeping tools, told as notes
+
+NOTE_TOOLS = frozenset({"TodoWrite", "TodoRead", "TaskCreate", "TaskUpdate", "TaskList", "TaskGet"})
+_TODO_MARKS = {"completed": "[x]", "in_progress": "[ ]", "pending": "[ ]", "cancelled": "[x]"}
+
+
+def todo_checklist(tool_input: dict[str, Any]) -> str:
+    """TodoWrite's list as a Markdown checklist: `- [x] done`, `- [ ] **item** (in progress)`, `- [ ] pending`."""
+    given = tool_input.get("todos") if isinstance(tool_input, dict) else None
+    todos = [t for t in given if isinstance(t, dict)] if isinstance(given, list) else []
+    lines = []
+    for todo in todos[:100]:
+        status = str(todo.get("status") or "pending")
+        words = one_line(str(todo.get("content") or todo.get("subject") or todo.get("activeForm") or "(no words)"), 200)
+        words = words.replace("*", "\\*")
+        if status == "in_progress":
+            lines.append(f"- [ ] **{words}** (in progress)")
+        elif status == "cancelled":
+            lines.append(f"- [x] ~~{words}~~ (dropped)")
+        else:
+            lines.append(f"- {_TODO_MARKS.get(status, '[ ]')} {words}")
+    if len(todos) > 100:
+        lines.append(f"- ... and {len(todos) - 100} more")
+    return "\n".join(lines) or "(an empty list)"
+
+
+def tool_note(name: str, tool_input: dict[str, Any]) -> tuple[str, str]:
+    """For a bookkeeping tool (`NOTE_TOOLS`): the note's one line and its details (Markdown, may be empty)."""
+    data = tool_input if isinstance(tool_input, dict) else {}
+    if name in ("TodoWrite", "TodoRead"):
+        given = data.get("todos")
+        todos = [t for t in given if isinstance(t, dict)] if isinstance(given, list) else []
+        done = sum(1 for t in todos if t.get("status") == "completed")
+        doing = next((t for t in todos if t.get("status") == "in_progress"), None)
+        line = f"The agent updated its to-do list: {done} of {len(todos)} done"
+        if doing is not None:
+            line += ", now on: " + one_line(str(doing.get("activeForm") or doing.get("content") or ""), 120)
+        return (line if todos else "The agent looked at its to-do list."), (todo_checklist(data) if todos else "")
+    task = one_line(str(data.get("taskId") or data.get("id") or ""), 40)
+    subject = one_line(str(data.get("subject") or ""), 160)
+    if name == "TaskCreate":
+        return f"The agent added a task: {subject or '(untitled)'}", one_line(str(data.get("description") or ""), 1000)
+    if name == "TaskUpdate":
+        status = str(data.get("status") or "")
+        change = {"completed": "marked it done", "in_progress": "started it", "pending": "put it back to do",
+                  "deleted": "deleted it"}.get(status, "updated it")
+        return f"The agent {change}: task {task}" + (f" ({subject})" if subject else "") + ".", ""
+    if name == "TaskGet":
+        return f"The agent looked at task {task}.", ""
+    return "The agent looked at its task list.", ""
 
 
 def _describe_read_only(call: dict[str, Any], mapped: dict[str, Any], result: dict[str, Any] | None) -> str:
