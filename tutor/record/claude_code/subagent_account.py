@@ -25,7 +25,7 @@ _INLINE_MARKUP = re.compile(r"([\\`*\[\]<>!~&|])")
 _LINE_START_MARKUP = re.compile(r"^([#>+=:-]|\d{1,9}(?=[.)]))")  # a heading, quote, list, rule or setext line where a line starts
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # The argument that says what a call does, by the names tools give it, most telling first.
-_MAIN_ARGUMENTS = ("command", "file_path", "notebook_path", "path", "pattern", "url", "query", "skill", "description", "prompt")
+_MAIN_ARGUMENTS = ("command", "pattern", "file_path", "notebook_path", "path", "url", "query", "skill", "description", "prompt")
 
 
 def first_prompt(run: list[dict[str, Any]]) -> str:
@@ -126,6 +126,9 @@ def _relative_entry(entry: dict[str, Any], cwd: str) -> str:
 
 
 def _main_argument(call_input: dict[str, Any]) -> str:
+    pattern, path = call_input.get("pattern"), call_input.get("path")
+    if isinstance(pattern, str) and pattern and isinstance(path, str) and path:
+        return f"{pattern} in {path}"  # a search: what, and where
     for key in _MAIN_ARGUMENTS:
         value = call_input.get(key)
         if isinstance(value, str) and value.strip():
