@@ -1,0 +1,136 @@
+"""Home folders out of an imported lesson: paths made relative to the session's folder, else to `~`.
+
+A transcript names files the way the senior's machine does: `/home/alice/shop/src/app.py`,
+`/Users/bob/...`, `C:\\Users\\carol\\...`, `/root/...`. In a lesson those paths say who the
+senior is and where they keep their work, and they read worse than the `src/app.py` a
+learner sees in the code. So every string of a draft is rewritten:
+
+- inside the session's folder (`cwd`): relative to it (`src/app.py`; the folder itself is `.`);
+- elsewhere in a home folder: from `~` (`~/.claude/settings.json`, `~\\AppData\\...`).
+
+The user names found on the way (`alice`, from `/home/alice`) are collected, so that the
+lesson's id, made from its title, can leave them out too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+# What may stand right before a path: not a character that would make it the middle of a longer one.
+_BEFORE = r"(?:(?<=file://)|(?<![\w.~/\\-]))"
+# One name in a path: up to a separator, a space, a quote or a character that ends a path in prose or a command.
+_NAME = r"[^/\\\s\"'`:;,|<>()\[\]{}*?=&$]+"
+# `/home/<user>`, `/Users/<user>`, `C:\Users\<user>` (either slash), Git Bash's `/c/Users/<user>`, WSL's `/mnt/c/Users/<user>`.
+_HOME = re.compile(
+    _BEFORE
+    + r"(?P<home>(?:/home|/Users|/export/home|(?:[A-Za-z]:|/[A-Za-z]|/mnt/[A-Za-z])[\\/](?:Users|Documents and Settings))"
+    + r"[\\/](?P<user>" + _NAME + r")|/root)"
+    + r"(?P<rest>[\\/][^\s\"'`|<>]*)?(?=$|[^\w.-])",
+    re.IGNORECASE,
+)
+# Folders under /Users or /home that belong to nobody in particular.
+_SHARED = frozenset({"shared", "public", "default", "all users", "default user", "guest"})
+
+
+def user_of(path: str) -> str | None:
+    """The user whose home folder `path` is in (`alice` for `/home/alice/shop`), or None."""
+    match = _HOME.match(path.strip())
+    if match is None:
+        return None
+    user = match.group("user")
+    if user is None:
+        return "root"
+    return None if user.lower() in _SHARED else user
+
+
+def is_home_folder(path: str) -> bool:
+    """Whether `path` is a home folder itself (`/home/alice`, `C:\\Users\\alice\\`), not a project inside one."""
+    match = _HOME.fullmatch(path.strip())
+    return match is not None and not (match.group("rest") or "").strip("/\\")
+
+
+class _Rewriter:
+    """Rewrites the paths of one session's strings; remembers the user names it met."""
+
+    def __init__(self, cwd: str) -> None:
+        self.users: set[str] = set()
+        cwd = cwd.strip()
+        trimmed = cwd.rstrip("/\\") if len(cwd.rstrip("/\\")) > 2 else ""
+        self._inside: re.Pattern[str] | None = None
+        if trimmed and trimmed not in ("/", "~"):
+            # The folder as written, with either separator (Windows paths come both ways), case-insensitive on Windows.
+            windows = re.match(r"^[A-Za-z]:", trimmed) is not None
+            parts = re.split(r"[\\/]+", trimmed)
+            body = r"[\\/]+".join(re.escape(part) for part in parts)
+            self._inside = re.compile(
+                _BEFORE + "(?:" + body + r")(?P<rest>[\\/][^\s\"'`|<>]*)?(?=$|[^\w.-])",
+                re.IGNORECASE if windows else 0,
+            )
+            user = user_of(trimmed)
+            if user:
+                self.users.add(user)
+
+    def text(self, text: str) -> str:
+        if "/" not in text and "\\" not in text:
+            return text  # no path at all: most strings, skipped fast
+        if self._inside is not None:
+            text = self._inside.sub(self._relative, text)
+        return _HOME.sub(self._from_home, text)
+
+    @staticmethod
+    def _relative(match: re.Match[str]) -> str:
+        rest = match.group("rest") or ""
+        return rest[1:] if rest.strip("/\\") else "."
+
+    def _from_home(self, match: re.Match[str]) -> str:
+        user = match.group("user")
+        if user is not None and user.lower() in _SHARED:
+            return match.group(0)
+        self.users.add(user or "root")
+        return "~" + (match.group("rest") or "")
+
+    def value(self, value: Any) -> Any:
+        """A copy of a JSON-like value with every string (dict keys too) rewritten; iterative, so depth costs nothing."""
+        if isinstance(value, str):
+            return self.text(value)
+        if not isinstance(value, (dict, list)):
+            return value
+        root: list[Any] = [None]
+        stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+        while stack:
+            item, parent, key = stack.pop()
+            if isinstance(item, dict):
+                copy: dict[Any, Any] = {}
+                parent[key] = copy
+                for child_key, child in item.items():
+                    new_key = self.text(child_key) if isinstance(child_key, str) else child_key
+                    copy[new_key] = None
+                    stack.append((child, copy, new_key))
+            elif isinstance(item, list):
+                copied: list[Any] = [None] * len(item)
+                parent[key] = copied
+                stack.extend((child, copied, index) for index, child in enumerate(item))
+            else:
+                parent[key] = self.text(item) if isinstance(item, str) else item
+        return root[0]
+
+
+def relative_paths(value: Any, cwd: str) -> Any:
+    """`value` (a string, or dicts and lists of them) with paths in the session's folder made relative, other home paths from `~`."""
+    return _Rewriter(cwd).value(value)
+
+
+def relative_paths_and_users(value: Any, cwd: str) -> tuple[Any, set[str]]:
+    """`relative_paths`, and the user names of the home folders it met (the session folder's owner included)."""
+    rewriter = _Rewriter(cwd)
+    return rewriter.value(value), rewriter.users
+
+
+def users_in(texts: Iterable[str]) -> set[str]:
+    """The user names of the home folders named anywhere in `texts`."""
+    rewriter = _Rewriter("")
+    for text in texts:
+        rewriter.text(text)
+    return rewriter.users

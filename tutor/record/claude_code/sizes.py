@@ -1,0 +1,178 @@
+"""An imported draft kept within every limit `tutor validate` enforces, whatever the transcript held.
+
+A transcript can hold a 50 MB prompt, a tool input nested 200 levels deep, a lone surrogate
+or a NaN. A lesson may not: `tutor validate` refuses a `lesson.json` over `MAX_LESSON_BYTES`,
+nesting past `MAX_DEPTH`, text that is not Unicode and numbers that are not JSON, and warns
+about any field over `MAX_FIELD_CHARS`. So before a draft is written:
+
+- prose (a prompt, the agent's words, a note, a correction's reason) is cut to what a screen
+  shows of one field (`PROSE_LIMIT`), every other string (a command's output, a tool's
+  input) to just under `MAX_FIELD_CHARS`, each cut ending with a line that says how much;
+- what nests deeper than the lesson may is kept as its JSON text; a lone surrogate becomes
+  U+FFFD; a NaN or an infinity becomes its name as text;
+- when the whole is still larger than `LESSON_BUDGET`, the longest fields are cut harder,
+  then the steps at the end are left out, with a note step where they were.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tutor.lesson.limits import MAX_FIELD_CHARS, MAX_LESSON_BYTES, size_text
+from tutor.lesson.untrusted import FIELD_LIMIT
+from tutor.lesson.validate import MAX_DEPTH
+
+PROSE_LIMIT = FIELD_LIMIT  # what a screen shows of one field: more would never be read
+# Redaction may lengthen a string a little (a marker for a short secret): stay clear of the warning.
+OTHER_LIMIT = MAX_FIELD_CHARS - 4_000
+LESSON_BUDGET = MAX_LESSON_BYTES // 2  # room for redaction markers, the format's defaults, and `tutor annotate`
+SMALLEST_LIMIT = 2_000  # cutting harder than this leaves nothing to read: leave out steps instead
+KEY_LIMIT = 500  # an object key in a tool's input
+# Containers deeper than this (the lesson is level 1) are kept as JSON text: `tutor validate` refuses past MAX_DEPTH.
+DEEPEST = MAX_DEPTH - 2
+# Fields of prose, wherever they stand outside a call's input.
+PROSE_KEYS = frozenset({"text", "why", "annotation", "prompt", "explain", "summary", "task", "rubric", "key_points", "options", "criteria"})
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_SPACE = re.compile(r"\s")
+
+
+@dataclass
+class Cuts:
+    """What bounding a draft changed, for the notes the importer shows."""
+
+    prose: int = 0  # prose fields cut to PROSE_LIMIT or less
+    other: int = 0  # outputs and inputs cut
+    longest: int = 0  # characters of the longest field cut
+    flattened: int = 0  # containers kept as JSON text
+    repaired: int = 0  # lone surrogates and non-finite numbers replaced
+    left_out: int = 0  # steps left out at the end
+    limits: tuple[int, int] = (PROSE_LIMIT, OTHER_LIMIT)
+    seen: set[int] = field(default_factory=set, repr=False)
+
+    def notes(self) -> list[str]:
+        lines = []
+        prose_limit, other_limit = self.limits
+        if self.prose:
+            lines.append(f"cut {self.prose} long prompt(s), agent message(s) or note(s) to {prose_limit:,} characters "
+                         f"(the longest field had {self.longest:,})")
+        if self.other:
+            lines.append(f"cut {self.other} long output(s) or tool input(s) to {other_limit:,} characters")
+        if self.flattened:
+            lines.append(f"kept {self.flattened} part(s) nested deeper than a lesson may nest as JSON text")
+        if self.repaired:
+            lines.append(f"replaced {self.repaired} value(s) that are not valid JSON text or numbers (lone surrogates, NaN)")
+        if self.left_out:
+            lines.append(f"left out the last {self.left_out} step(s): the lesson would have been larger than {size_text(LESSON_BUDGET)}")
+        return lines
+
+
+def cut_text(text: str, limit: int) -> tuple[str, int]:
+    """`text` in at most `limit` characters, ended by a line saying how many were cut; and that number (0: unchanged).
+
+    The cut falls at a space near the limit when there is one, so a word (or a secret) is not
+    split into a fragment that redaction would no longer recognise.
+    """
+    if len(text) <= limit:
+        return text, 0
+    marker = f"\n\n[\N{HORIZONTAL ELLIPSIS} {len(text):,} characters in all; the rest was cut by the importer]"
+    keep = max(0, limit - len(marker))
+    window_start = max(0, keep - 2_000)
+    last_space = max((m.start() for m in _SPACE.finditer(text, window_start, keep)), default=-1)
+    if last_space > 0:
+        keep = last_space
+    return text[:keep].rstrip() + marker, len(text) - keep
+
+
+def _json_text(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (ValueError, TypeError, RecursionError):
+        return "[a value too deeply nested to keep]"
+
+
+class _Bounder:
+    def __init__(self, prose_limit: int, other_limit: int, cuts: Cuts) -> None:
+        self.prose_limit, self.other_limit, self.cuts = prose_limit, other_limit, cuts
+
+    def string(self, text: str, prose: bool) -> str:
+        if _LONE_SURROGATE.search(text):
+            text = _LONE_SURROGATE.sub("\N{REPLACEMENT CHARACTER}", text)
+            self.cuts.repaired += 1
+        capped, cut = cut_text(text, self.prose_limit if prose else self.other_limit)
+        if cut:
+            self.cuts.longest = max(self.cuts.longest, len(text))
+            if prose:
+                self.cuts.prose += 1
+            else:
+                self.cuts.other += 1
+        return capped
+
+    def value(self, value: Any, depth: int, prose: bool, in_call: bool) -> Any:
+        if isinstance(value, str):
+            return self.string(value, prose)
+        if isinstance(value, float) and not math.isfinite(value):
+            self.cuts.repaired += 1
+            return str(value)
+        if isinstance(value, (dict, list)) and depth > DEEPEST:
+            self.cuts.flattened += 1
+            return self.string(_json_text(value), False)
+        if isinstance(value, dict):
+            bounded = {}
+            for key, child in value.items():
+                name = self.string(str(key), False)[:KEY_LIMIT]
+                inside = in_call or key == "calls"
+                bounded[name] = self.value(child, depth + 1, not inside and key in PROSE_KEYS, inside)
+            return bounded
+        if isinstance(value, (list, tuple)):
+            return [self.value(child, depth + 1, prose, in_call) for child in value]
+        return value
+
+
+def bound(value: Any, cuts: Cuts, *, depth: int = 1, prose_limit: int = PROSE_LIMIT, other_limit: int = OTHER_LIMIT) -> Any:
+    """A copy of `value` (a lesson, or a part of one standing at `depth`) within the limits above; `cuts` counts what changed."""
+    cuts.limits = (prose_limit, other_limit)
+    return _Bounder(prose_limit, other_limit, cuts).value(value, depth, False, False)
+
+
+def json_size(value: Any) -> int:
+    """Bytes of `value` written as `lesson.json` is (UTF-8, two-space indent)."""
+    return len(json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8"))
+
+
+def bound_steps(steps: list[dict[str, Any]], cuts: Cuts, budget: int = LESSON_BUDGET) -> list[dict[str, Any]]:
+    """The steps within every limit and, together, within `budget` bytes: cut harder, then shortened at the end.
+
+    Each try bounds the original steps again, so a field is cut once, with one true count.
+    """
+    prose_limit, other_limit = PROSE_LIMIT, OTHER_LIMIT
+    while True:
+        tried = Cuts()
+        bounded = bound(steps, tried, depth=2, prose_limit=prose_limit, other_limit=other_limit)
+        sizes = [json_size(step) for step in bounded]
+        if sum(sizes) <= budget or other_limit <= SMALLEST_LIMIT:
+            break
+        other_limit = max(SMALLEST_LIMIT, other_limit // 2)
+        prose_limit = max(SMALLEST_LIMIT, min(prose_limit, other_limit))
+    kept, total = 0, 0
+    for size in sizes:
+        if total + size > budget - 1_000:  # room for the note saying what was left out
+            break
+        total += size
+        kept += 1
+    kept = max(kept, 1)
+    if kept < len(bounded):
+        tried.left_out = len(bounded) - kept
+        used = {step.get("id") for step in bounded}
+        note_id = next(f"note-left-out-{n}" if n else "note-left-out" for n in range(len(used) + 1)
+                       if (f"note-left-out-{n}" if n else "note-left-out") not in used)
+        bounded = bounded[:kept] + [{"id": note_id, "kind": "note",
+                                     "text": f"The session went on for {tried.left_out} more step(s), left out of this lesson to keep it small enough to replay."}]
+    for name in ("prose", "other", "flattened", "repaired", "left_out"):
+        setattr(cuts, name, getattr(cuts, name) + getattr(tried, name))
+    cuts.longest = max(cuts.longest, tried.longest)
+    cuts.limits = tried.limits
+    return bounded
