@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from tests.helpers.claude_code_format import Session, text_block
 from tutor.cli import cli
+from tutor.lesson import NoteStep
 from tutor.lesson.markdown import lesson_markdown_parser
 from tutor.record.claude_code.reading import read_records
 from tutor.record.claude_code.subagent_account import MAX_DETAILS_CHARS
@@ -335,11 +336,13 @@ def test_the_details_of_a_long_run_are_capped() -> None:
     assert "… 188 more lines" in details
 
 
-def test_runs_are_json_records_the_lead_can_place(tmp_path: Path) -> None:
+def test_a_run_told_is_a_note_step_that_saves_with_its_details(tmp_path: Path) -> None:
     s, use_id = main_session()
     path = s.write(tmp_path / f"{SESSION_ID}.jsonl")
     subagent_file("a1b2c3d").write(tmp_path / SESSION_ID / "subagents" / "agent-a1b2c3d.jsonl")
     runs = subagent_runs(path, read(path), [])
-    json.dumps(runs)  # plain records, as read
     text, details = describe_run({"prompt": PROMPT, "description": "Find total() callers", "subagent_type": "general-purpose"}, runs[use_id], CWD)
-    assert text.startswith("The subagent (general-purpose: Find total() callers) worked here: 3 messages, 2 tool calls")
+    note = NoteStep.model_validate_json(json.dumps({"id": "note-1", "kind": "note", "text": text, "details": details}), strict=True)
+    assert note.model_dump(mode="json", exclude_none=True) == {"id": "note-1", "kind": "note", "text": text, "details": details}
+    plain = NoteStep.model_validate({"id": "note-2", "kind": "note", "text": text})
+    assert "details" not in plain.model_dump(mode="json")  # a note without details saves as before
