@@ -1,0 +1,264 @@
+"""Threading the conversation: the records of a session as it finally stood, rewinds marked.
+
+Claude Code links each record to the one before it (`parentUuid`). A linear session is
+one chain; a rewind (Esc Esc, `/rewind`) forks it: the user's new prompt points back to
+the record before the prompt they went back to, so the file holds both timelines, the
+abandoned one first. File order flattens them and the senior seems to contradict
+themselves; following the links from the final leaf back to the root keeps only the
+timeline that counted.
+
+`thread` does that in linear time, without recursion:
+
+- The final leaf is the last non-sidechain `user`/`assistant` record in file order. Its
+  line runs back through `parentUuid`, and through `logicalParentUuid` across a
+  compaction (the boundary is a new root that names the record before it).
+- A branch forking off the line that holds a prompt the user typed (`is_prompt`) was
+  abandoned by a rewind: its records are left out, and one `tutor-rewind` record
+  (`{"type": "tutor-rewind", "abandoned": [its user/assistant records, in file order]}`)
+  stands right before the record that replaced it (the line's next record after the fork).
+  Branches without a typed prompt (progress records, a retry after an API error, the
+  result of one of several parallel calls) are kept where they stand. A file-history
+  snapshot of an abandoned message goes with it: it describes the abandoned code.
+- Sidechain records (a subagent's work) are not part of the main chain: kept in place.
+
+Transcripts in the wild are damaged in known ways, and nothing is lost to them:
+
+- A parent Claude Code never wrote (it happens: retries, hooks and resumes leave dangling
+  `parentUuid`s in most long sessions) is bridged to the record before in the file, with
+  a note; at the very start of the file it is a resumed session's link to another file.
+- Several roots (an old transcript's restarts, a damaged one) make several islands, each
+  threaded on its own; records without a `uuid` are kept in file order, with a note.
+- A cycle of links is cut where it closes, with a note; a record that repeats an earlier
+  one's uuid is left out when it is an exact copy, kept in file order otherwise.
+
+The result keeps file order for everything kept: the chain never runs backwards in a file
+Claude Code appended to, so file order is the conversation's order once the abandoned
+timelines are out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+REWIND = "tutor-rewind"
+_CONVERSATION = ("user", "assistant")
+_NO_PARENT = -1
+
+
+@dataclass
+class ThreadCounts:
+    """How `thread` placed the records: on a chain's final line, left out, or kept in file order."""
+
+    on_line: int = 0  # records on the final line of their island's chain
+    abandoned: int = 0  # records left out with a rewind
+    rewinds: int = 0  # abandoned branches, one `tutor-rewind` record each
+    side_branches: int = 0  # records of branches without a typed prompt, kept in file order
+    unlinked: int = 0  # records outside the chains (no uuid, sidechain, a repeated uuid), kept in file order
+    copies: int = 0  # exact copies of an earlier record, left out
+    bridged: int = 0  # links to a parent not in the file, joined to the record before
+    islands: int = 0  # separate chains holding conversation
+    cycles: int = 0  # cycles of links, cut
+
+    @property
+    def threaded(self) -> int:
+        return self.on_line + self.abandoned
+
+    @property
+    def in_file_order(self) -> int:
+        return self.side_branches + self.unlinked
+
+
+def thread(records: list[dict[str, Any]], notes: list[str], *, is_prompt: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+    """The records of the conversation as it finally stood, in order, with a `tutor-rewind` record where the senior rewound."""
+    return thread_with_counts(records, notes, is_prompt=is_prompt)[0]
+
+
+def thread_with_counts(records: list[dict[str, Any]], notes: list[str], *,
+                       is_prompt: Callable[[dict[str, Any]], bool]) -> tuple[list[dict[str, Any]], ThreadCounts]:
+    """`thread`, and how it placed the records (for tests and benchmarks)."""
+    chains = _Chains(records)
+    counts = ThreadCounts(copies=len(chains.copies), bridged=chains.bridged, cycles=chains.cycles)
+    left_out: set[int] = set(chains.copies)
+    markers: dict[int, list[dict[str, Any]]] = {}  # record index -> the rewind records standing before it
+    for island in chains.islands():
+        leaf = _leaf(records, chains, island)
+        if leaf is None:  # no conversation on this chain (progress records alone): nothing to thread
+            counts.side_branches += len(island)
+            continue
+        counts.islands += 1
+        line = chains.line(leaf)
+        counts.on_line += len(line)
+        for fork, branch in chains.branches(island, line):
+            following = line.get(fork)
+            if following is not None and any(is_prompt(records[chains.index[n]]) for n in branch):
+                abandoned = [records[chains.index[n]] for n in branch if records[chains.index[n]].get("type") in _CONVERSATION]
+                markers.setdefault(chains.index[following], []).append({"type": REWIND, "abandoned": abandoned})
+                left_out.update(chains.index[n] for n in branch)
+                counts.abandoned += len(branch)
+                counts.rewinds += 1
+            else:
+                counts.side_branches += len(branch)
+    left_out.update(_snapshots_of(records, left_out))
+    counts.unlinked = len(records) - len(left_out) - counts.on_line - counts.side_branches
+    threaded: list[dict[str, Any]] = []
+    for position, record in enumerate(records):
+        threaded.extend(markers.get(position, ()))
+        if position not in left_out:
+            threaded.append(record)
+    _note(notes, chains, counts)
+    return threaded, counts
+
+
+def _leaf(records: list[dict[str, Any]], chains: _Chains, island: list[int]) -> int | None:
+    for node in reversed(island):
+        if records[chains.index[node]].get("type") in _CONVERSATION:
+            return node
+    return None
+
+
+def _snapshots_of(records: list[dict[str, Any]], left_out: set[int]) -> list[int]:
+    """The file-history snapshots taken for a message that was left out (their `messageId` is its uuid)."""
+    gone = {records[i].get("uuid") for i in left_out}
+    gone.discard(None)
+    if not gone:
+        return []
+    return [i for i, r in enumerate(records)
+            if r.get("type") == "file-history-snapshot" and isinstance(r.get("messageId"), str) and r["messageId"] in gone]
+
+
+def _note(notes: list[str], chains: _Chains, counts: ThreadCounts) -> None:
+    if counts.rewinds:
+        notes.append(f"followed the conversation to where it finally stood: the senior rewound {_times(counts.rewinds)}; "
+                     f"the {counts.abandoned} record(s) they went back on are left out, each rewind shown where it happened")
+    if chains.without_uuid:
+        notes.append(f"{chains.without_uuid} message(s) carry no uuid (an old or damaged transcript): kept in file order, "
+                     "so a rewind among them cannot be told apart")
+    if counts.bridged:
+        notes.append(f"{counts.bridged} record(s) point to a parent that is not in the file's main chain (one Claude Code did not write): "
+                     "each is joined to the record before it in the file")
+    if counts.islands > 1:
+        notes.append(f"the file holds {counts.islands} separate chains of the same session: each followed on its own, kept in file order")
+    if counts.cycles:
+        notes.append(f"the records' parent links form {counts.cycles} cycle(s): cut where each closes")
+    if counts.copies:
+        notes.append(f"left out {counts.copies} exact copy(ies) of an earlier record (the same uuid and content)")
+    if chains.reused:
+        notes.append(f"{chains.reused} record(s) reuse an earlier record's uuid with other content: kept in file order, outside the chain")
+
+
+def _times(count: int) -> str:
+    return "once" if count == 1 else "twice" if count == 2 else f"{count} times"
+
+
+class _Chains:
+    """The parent links between a transcript's records, as arrays over nodes (the records that can be threaded)."""
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        self.index: list[int] = []  # node -> position of its record in the file
+        self.copies: list[int] = []  # positions of exact copies of an earlier record
+        self.without_uuid = 0  # user/assistant records without a uuid
+        self.reused = 0  # records reusing a uuid with other content
+        self.bridged = 0
+        self.cycles = 0
+        node_of: dict[str, int] = {}
+        parent_ids: list[Any] = []
+        for position, record in enumerate(records):
+            if record.get("isSidechain") is True:
+                continue
+            uuid = record.get("uuid")
+            if not isinstance(uuid, str) or not uuid:
+                if record.get("type") in _CONVERSATION:
+                    self.without_uuid += 1
+                continue
+            if uuid in node_of:
+                if record == records[self.index[node_of[uuid]]]:
+                    self.copies.append(position)
+                else:
+                    self.reused += 1
+                continue
+            node_of[uuid] = len(self.index)
+            self.index.append(position)
+            parent = record.get("parentUuid")
+            if parent is None:
+                parent = record.get("logicalParentUuid")  # a compaction boundary names the record before it here
+            parent_ids.append(parent)
+        self.parent: list[int] = []
+        previous = _NO_PARENT  # the last node before, not a progress record (those are side leaves, never the line)
+        for node, parent_id in enumerate(parent_ids):
+            if parent_id is None or (not isinstance(parent_id, str)):
+                self.parent.append(_NO_PARENT)
+            elif parent_id in node_of and node_of[parent_id] != node:
+                self.parent.append(node_of[parent_id])
+            else:  # a parent never written (or the record itself): the record before in the file stands in for it
+                self.parent.append(previous)
+                if previous != _NO_PARENT:
+                    self.bridged += 1
+            if records[self.index[node]].get("type") != "progress":
+                previous = node
+        self.root = self._roots()
+
+    def _roots(self) -> list[int]:
+        """Each node's root: the top of its chain, cycles cut where they close."""
+        count = len(self.parent)
+        root = [_NO_PARENT] * count
+        on_path = [False] * count
+        for start in range(count):
+            path: list[int] = []
+            node = start
+            while root[node] == _NO_PARENT:
+                path.append(node)
+                on_path[node] = True
+                up = self.parent[node]
+                if up == _NO_PARENT:
+                    top = node
+                    break
+                if on_path[up]:  # the links loop back into this walk: cut the loop here
+                    self.parent[node] = _NO_PARENT
+                    self.cycles += 1
+                    top = node
+                    break
+                node = up
+            else:
+                top = root[node]
+            for walked in path:
+                root[walked] = top
+                on_path[walked] = False
+        return root
+
+    def islands(self) -> list[list[int]]:
+        """The nodes of each chain (one root each), in file order; the islands in the order of their first record."""
+        members: dict[int, list[int]] = {}
+        for node, top in enumerate(self.root):
+            members.setdefault(top, []).append(node)
+        return list(members.values())
+
+    def line(self, leaf: int) -> dict[int, int | None]:
+        """The nodes from the root to `leaf`, each mapped to the next one on the line (the leaf to None)."""
+        following: dict[int, int | None] = {leaf: None}
+        node = leaf
+        while self.parent[node] != _NO_PARENT:
+            following[self.parent[node]] = node
+            node = self.parent[node]
+        return following
+
+    def branches(self, island: list[int], line: dict[int, int | None]) -> list[tuple[int, list[int]]]:
+        """Each branch off the line: the line node it forks from, and its nodes in file order (branches by their first node)."""
+        top_of: dict[int, int] = {}  # off-line node -> the first node of its branch (whose parent is on the line)
+        for start in island:
+            if start in line or start in top_of:
+                continue
+            path: list[int] = []
+            node = start
+            while node not in line and node not in top_of:
+                path.append(node)
+                node = self.parent[node]  # every node of the island reaches its root, which is on the line
+            top = top_of[node] if node in top_of else path[-1]
+            for walked in path:
+                top_of[walked] = top
+        grouped: dict[int, list[int]] = {}
+        for node in island:
+            if node in top_of:
+                grouped.setdefault(top_of[node], []).append(node)
+        return [(self.parent[top], nodes) for top, nodes in grouped.items()]
