@@ -22,7 +22,7 @@ _KNOWN_TAGS = frozenset({
 _TAG_PREFIXES = ("ide_", "ide-", "local-command-", "command-", "bash-")
 _TAG_SUFFIXES = ("-notification", "-hook")
 _OPEN = re.compile(r"<([A-Za-z][\w-]{0,48})((?:\s[^<>]{0,400})?)>")
-_MAX_TAGS = 10_000  # more machinery than this in one message is not a message: the rest stays text
+_MAX_TAGS = 10_000  # wrappers listed from one text; more are taken out all the same
 
 
 def is_machinery_tag(name: str) -> bool:
@@ -50,6 +50,7 @@ def split_machinery(text: str) -> tuple[str, list[Wrapper]]:
     kept: list[str] = []
     found: list[Wrapper] = []
     never_closed: set[str] = set()  # a tag with no closing after one place has none after any later one
+    unclosed_listed: set[str] = set()
     closers: dict[str, re.Pattern[str]] = {}
     pos = 0
     for match in _OPEN.finditer(text):
@@ -58,9 +59,8 @@ def split_machinery(text: str) -> tuple[str, list[Wrapper]]:
         name = match.group(1)
         if not is_machinery_tag(name):
             continue
-        if len(found) >= _MAX_TAGS:
-            break
         tag = name.lower()
+        keep = len(found) < _MAX_TAGS  # past the cap, tags are still taken out, no longer listed
         kept.append(text[pos : match.start()])
         close = None
         if tag not in never_closed:
@@ -69,13 +69,16 @@ def split_machinery(text: str) -> tuple[str, list[Wrapper]]:
             if close is None:
                 never_closed.add(tag)
         if close is not None:
-            found.append(Wrapper(tag, text[match.end() : close.start()]))
+            if keep:
+                found.append(Wrapper(tag, text[match.end() : close.start()]))
             pos = close.end()
         elif tag == "system-reminder":
             found.append(Wrapper(tag, text[match.end() :], closed=False))
             pos = len(text)
         else:
-            found.append(Wrapper(tag, "", closed=False))
+            if keep and tag not in unclosed_listed:
+                found.append(Wrapper(tag, "", closed=False))
+                unclosed_listed.add(tag)
             pos = match.end()
     kept.append(text[pos:])
     return "".join(kept), found
