@@ -327,3 +327,79 @@ def test_the_first_backup_of_each_tracked_file_is_its_original(tmp_path: Path) -
         return path[len(prefix):] if path.startswith(prefix) else None
 
     assert originals_from_backups(snapshots, backups, relative) == {"cart.py": CART_V1}
+
+
+# ---------------------------------------------------------------- end to end: a transcript in Claude Code's real format
+
+# Until the importer's pipeline calls `replay_changes` and writes the bundle (issue 17, the lead's
+# wiring in draft), an import writes no repo.bundle: these fail, as they must. Strict, so that the
+# marker has to go the moment the wiring lands.
+needs_wiring = pytest.mark.xfail(strict=True, reason="the importer does not write the replayed code yet (issue 17 wiring)")
+
+CWD = "/home/alice/projects/shop"
+
+
+def edit_result(path: str, old: str, new: str, original: str) -> dict[str, object]:
+    """`toolUseResult` of an Edit as Claude Code 2.x writes it."""
+    return {"filePath": path, "oldString": old, "newString": new, "originalFile": original, "structuredPatch": [],
+            "userModified": False, "replaceAll": False}
+
+
+def shop_session(tmp_path: Path) -> Path:
+    from tests.helpers.claude_code_format import Session
+
+    s = Session(cwd=CWD, version="2.1.39")
+    s.user("The cart total ignores an empty cart; make total([]) return 0 and keep the tests passing.")
+    use = s.tool_use("Read", file_path=f"{CWD}/shop/cart.py", text="Let me look at the cart.")
+    s.tool_result(use, "     1\tdef total(items):\n     2\t    return sum(items)\n")
+    use = s.tool_use("Edit", file_path=f"{CWD}/shop/cart.py", old_string="sum(items)", new_string="sum(items, 0)", replace_all=False,
+                     text="Giving sum a start value.")
+    s.tool_result(use, f"The file {CWD}/shop/cart.py has been updated.", tool_use_result=edit_result(f"{CWD}/shop/cart.py", "sum(items)", "sum(items, 0)", CART_V1))
+    use = s.tool_use("Write", file_path=f"{CWD}/tests/test_cart.py", content="from shop.cart import total\n\n\ndef test_empty():\n    assert total([]) == 0\n",
+                     text="Adding a test for the empty cart.")
+    s.tool_result(use, f"File created successfully at: {CWD}/tests/test_cart.py",
+                  tool_use_result={"type": "create", "filePath": f"{CWD}/tests/test_cart.py", "content": "from shop.cart import total\n\n\ndef test_empty():\n    assert total([]) == 0\n",
+                                   "structuredPatch": [], "originalFile": None})
+    use = s.tool_use("Edit", file_path=f"{CWD}/shop/legacy.py", old_string="x", new_string="y", replace_all=False, text="And the legacy module.")
+    s.tool_result(use, f"The file {CWD}/shop/legacy.py has been updated.")  # older versions: no toolUseResult, so the file is unknown
+    use = s.tool_use("Bash", command="pytest -q", text="Running the tests.")
+    s.tool_result(use, "1 passed in 0.01s")
+    s.say("Done: total([]) is 0 and the new test passes.")
+    return s.write(tmp_path / "session.jsonl")
+
+
+@needs_wiring
+def test_an_imported_session_carries_a_bundle_with_one_commit_per_edit(tmp_path: Path) -> None:
+    from tutor.record.claude_code import import_claude_code, write_imported_lesson
+
+    result = import_claude_code(shop_session(tmp_path))
+    out = tmp_path / "lesson"
+    lesson = write_imported_lesson(result, out)
+    assert lesson.repo is not None
+    scratch = tmp_path / "scratch.git"
+    git(scratch, "init", "--quiet", "--bare")
+    git(scratch, "bundle", "verify", "--quiet", str(out / "repo.bundle"))
+    git(scratch, "fetch", "--quiet", str(out / "repo.bundle"), "refs/*:refs/*")
+    tips = git(scratch, "for-each-ref", "--format=%(objectname)", "refs/tutor/steps/").split()
+    subjects = git(scratch, "log", "--format=%s", *tips).splitlines()
+    assert len(subjects) == 3  # the start (cart.py as first shown), the edit, the new test; legacy.py is unknown
+    assert git(scratch, "show", f"{lesson.repo.base}:shop/cart.py") == CART_V1
+    assert any("never shows the file" in note and "legacy.py" in note for note in result.notes)
+    assert CliRunner().invoke(cli, ["validate", str(out)]).exit_code == 0
+
+
+@needs_wiring
+def test_an_imported_lesson_shows_the_learner_the_diff_of_each_edit(tmp_path: Path) -> None:
+    from tutor.record.claude_code import import_claude_code, write_imported_lesson
+    from tutor.services.investigate import commit_before, open_lesson_repo
+
+    out = tmp_path / "lesson"
+    lesson = write_imported_lesson(import_claude_code(shop_session(tmp_path)), out)
+    repo = open_lesson_repo(lesson, out)
+    diffs = []
+    for step_id, commit in repo.steps.items():
+        before = commit_before(lesson, step_id, repo.steps)
+        assert before is not None
+        diffs.append(repo.diff(before, commit))
+    assert sum("-    return sum(items)\n+    return sum(items, 0)\n" in diff for diff in diffs) == 1
+    assert sum("+def test_empty():" in diff and "shop/cart.py" not in diff for diff in diffs) == 1

@@ -15,7 +15,8 @@ the file as shown is committed on its own first (`CodeHistory.before`), so that 
 call's commit holds only its own change.
 
 Bounded: at most `MAX_FILES` files, `MAX_FILE_BYTES` a file and `MAX_TOTAL_BYTES` of
-content over all commits, `MAX_COMMITS` commits; binary content (a NUL) is skipped.
+content over all commits, `MAX_COMMITS` commits, `MAX_EDITS_PER_CALL` edits in one call;
+binary content (a NUL) is skipped.
 The repository is Tutor's own, under the caller's `work` folder, written by
 `tutor.vcs.commit_chain` (no hooks, no user config, a fixed date and author).
 
@@ -40,6 +41,7 @@ MAX_FILES = 2_000
 MAX_FILE_BYTES = 1024 * 1024
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
 MAX_COMMITS = 5_000
+MAX_EDITS_PER_CALL = 500  # a MultiEdit's edits: each is a pass over the file
 REPO_FOLDER = "code.git"
 
 _STEP_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -229,6 +231,9 @@ class _Replay:
         if not change.edits:
             self.problems["no content"].append(path)
             return None
+        if len(change.edits) > MAX_EDITS_PER_CALL:
+            self.problems["too many edits"].append(path)
+            return None
         creates = path not in self.tree and change.edits[0][0] == ""
         if path not in self.known and not creates:
             self.problems["unknown"].append(path)
@@ -304,12 +309,13 @@ class _Replay:
             "too many files": "{n} file change(s) not replayed: the session touches more than {files:,} files ({paths})",
             "conflict": "{n} file change(s) not replayed: a file and a folder of the same name ({paths})",
             "no content": "{n} file change(s) not replayed: the transcript does not give their content ({paths})",
+            "too many edits": "{n} edit call(s) not replayed: more than {edits} edits in one call ({paths})",
         }
         lines = []
         for kind, template in said.items():
             paths = self.problems.get(kind)
             if paths:
-                text = template.format(n=len(paths), paths=_some(paths), limit=MAX_FILE_BYTES // 1024, files=MAX_FILES)
+                text = template.format(n=len(paths), paths=_some(paths), limit=MAX_FILE_BYTES // 1024, files=MAX_FILES, edits=MAX_EDITS_PER_CALL)
                 lines.append(f"code: {text}")
         if self.started_late:
             lines.append(f"code: the start shows {_some(sorted(self.started_late))} as the transcript first shows it, after edits that could not be replayed")
