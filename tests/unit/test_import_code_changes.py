@@ -403,3 +403,10 @@ def test_an_imported_lesson_shows_the_learner_the_diff_of_each_edit(tmp_path: Pa
         diffs.append(repo.diff(before, commit))
     assert sum("-    return sum(items)\n+    return sum(items, 0)\n" in diff for diff in diffs) == 1
     assert sum("+def test_empty():" in diff and "shop/cart.py" not in diff for diff in diffs) == 1
+
+
+def test_an_edit_of_a_windows_file_applies_and_changes_only_its_lines(tmp_path: Path) -> None:
+    original = "a = 1\r\nb = 2\r\nc = 3\r\n"
+    history, notes = replay(tmp_path, [edit("call-1", "w.py", ("a = 1\nb = 2", "a = 1\nb = 20"), original=original)])
+    assert history is not None and notes == []
+    assert changed_lines(history, history.base, history.commits["call-1"]) == ["-b = 2", "+b = 20"]

@@ -18,7 +18,8 @@ Bounded: at most `MAX_FILES` files, `MAX_FILE_BYTES` a file and `MAX_TOTAL_BYTES
 content over all commits, `MAX_COMMITS` commits, `MAX_EDITS_PER_CALL` edits in one call;
 binary content (a NUL) is skipped.
 The repository is Tutor's own, under the caller's `work` folder, written by
-`tutor.vcs.commit_chain` (no hooks, no user config, a fixed date and author).
+`tutor.vcs.commit_chain` (no hooks, no user config, a fixed date and author). Windows
+line ends (CRLF) are replayed as `\n`.
 
 Claude Code's `file-history-snapshot` records only name backups kept outside the
 transcript (`~/.claude/file-history/<session>/<hash>@v<n>`): `originals_from_backups`
@@ -101,7 +102,7 @@ def replay_changes(
     that the bundle holds what the lesson's text would. Each problem adds to a note in
     `notes` (one line per kind of problem, naming a few paths).
     """
-    replay = _Replay(list(changes), redact or (lambda text: text))
+    replay = _Replay([_lf(change) for change in changes], redact or (lambda text: text))
     replay.run()
     notes.extend(replay.notes())
     if not replay.call_commits:
@@ -110,6 +111,23 @@ def replay_changes(
     commits = {call_id: ids[index] for call_id, index in replay.call_commits.items()}
     before = {call_id: ids[index] for call_id, index in replay.before.items()}
     return CodeHistory(work / REPO_FOLDER, ids[0], commits, before)
+
+
+def _lf(change: FileChange) -> FileChange:
+    """`change` with Windows line ends as `\n`.
+
+    Claude Code matches an edit's `\n` text against a CRLF file and writes the file back
+    with its own line ends; replayed as `\n` everywhere, the edit applies and the diff
+    shows what changed, not every line.
+    """
+
+    def lf(text: str | None) -> str | None:
+        return text.replace("\r\n", "\n") if text is not None and "\r\n" in text else text
+
+    if not any("\r\n" in text for text in (change.content or "", change.original or "", *(part for e in change.edits for part in e[:2]))):
+        return change
+    edits = tuple((lf(old) or "", lf(new) or "", replace_all) for old, new, replace_all in change.edits)
+    return FileChange(change.call_id, change.path, change.kind, lf(change.content), edits, lf(change.original), change.ok)
 
 
 def clean_path(path: str) -> str | None:
