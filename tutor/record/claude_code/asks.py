@@ -45,6 +45,8 @@ _CHANGING_TOOLS = frozenset({"write_file", "edit_file", "NotebookEdit", "MultiEd
 _MACHINE_WORDS = re.compile(r"^\s*(\[Request interrupted by user[^\]]*\]|The user doesn't want to (proceed|take this action)[^\n]*)\s*$", re.I)
 _CODE_FENCE = re.compile(r"```.*?(```|$)", re.S)
 _PIECES = re.compile(r"(?<=[.!?])\s+|\n+|;\s+|\s+[-–—]\s+")
+# A reply's opening word ("No, keep the name...") says no more than the ask's own decision: the point is what follows.
+_OPENER = re.compile(r"^(no+|nope|ok(ay)?|well|so|hmm+|wait|actually|please|sorry)\b[,:;.!]*\s+", re.I)
 _FILLER = re.compile(r"^(ok(ay)?|no+|nope|yes|yeah|thanks?( you)?|please|hmm+|wait|hi|hey|sorry)[.!?,]*$", re.I)
 
 
@@ -144,7 +146,7 @@ def key_points(words: str) -> list[str]:
     prose = _CODE_FENCE.sub(" ", words[:_MAX_WORDS_READ])
     points: list[str] = []
     seen: set[str] = set()
-    pieces = [re.sub(r"\s+", " ", piece).strip(" \t>*-•\"'") for piece in _PIECES.split(prose)]
+    pieces = [_OPENER.sub("", re.sub(r"\s+", " ", piece).strip(" \t>*-•\"'")) for piece in _PIECES.split(prose)]
     pieces = [piece for piece in pieces if piece and not _FILLER.match(piece)]
     wordy = [piece for piece in pieces if len(piece.split()) >= 2] or pieces
     for piece in wordy:
