@@ -355,3 +355,11 @@ def test_words_typed_with_a_background_notification_stay_a_prompt_and_a_pasted_h
     said = turns(s)
     assert said[0] == UserTurn("prompt", "why did make fail?", ('came as a background task ended: Background command "make" failed',))
     assert said[1] == UserTurn("prompt", "PreToolUse:Bash hook error: permission denied. How do I fix my hook?")
+
+
+def test_a_command_tag_left_open_is_no_command() -> None:
+    s = Session()
+    s.user("<command-name>" * 3)
+    s.user("<command-name>/deploy")
+    assert [t.kind for t in turns(s)] == ["skip", "prompt"]
+    assert turns(s)[1] == UserTurn("prompt", "/deploy")

@@ -169,7 +169,7 @@ class Machinery:
             context.insert(0, "stopped the agent first")
         tags = {w.tag for w in wrappers}
 
-        if "command-name" in tags:
+        if any(w.tag == "command-name" and w.closed for w in wrappers):
             return self._command(wrappers, context, uuid)
         hook = _HOOK_FEEDBACK.match(rest)
         if hook:

@@ -64,7 +64,9 @@ def split_machinery(text: str) -> tuple[str, list[Wrapper]]:
         kept.append(text[pos : match.start()])
         close = None
         if tag not in never_closed:
-            closer = closers.setdefault(tag, re.compile(r"</" + re.escape(tag) + r"\s*>", re.I))
+            closer = closers.get(tag)
+            if closer is None:
+                closer = closers[tag] = re.compile(r"</" + re.escape(tag) + r"\s*>", re.I)
             close = closer.search(text, match.end())
             if close is None:
                 never_closed.add(tag)
