@@ -189,6 +189,14 @@ def test_paths_are_normalised() -> None:
     assert clean_path("./src//app.py") == "src/app.py"
     assert clean_path("src\\app.py") == "src/app.py"
     assert clean_path("a/b/../c.py") == "a/c.py"
+    assert clean_path("bad\ud800.py") is None
+
+
+def test_paths_with_spaces_and_other_scripts_are_stored_as_written(tmp_path: Path) -> None:
+    history, notes = replay(tmp_path, [write("call-1", "docs/Café notes/überblick — v2.md", "# Ü\n")])
+    assert history is not None and notes == []
+    listing = git(history.git_dir, "-c", "core.quotePath=false", "ls-tree", "-r", "--name-only", history.commits["call-1"])
+    assert listing == "docs/Café notes/überblick — v2.md\n"
 
 
 def test_binary_and_huge_content_is_skipped_with_a_note(tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ REPO_FOLDER = "code.git"
 
 _STEP_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DRIVE = re.compile(r"^[A-Za-z]:")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\"]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\"\ud800-\udfff]")  # git and fast-import would read these as syntax, or cannot store them
 _SHOWN_PATHS = 3  # how many paths a note names before "and N more"
 
 
