@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widget import Widget
-from textual.widgets import Log, Static
+from textual.widgets import Collapsible, Log, Static
 
 from tutor.lesson import AgentStep, AnyStep, Call, CorrectionStep, GoalStep, NoteStep, PromptStep, ResultStep
 from tutor.lesson.diffs import file_diff
@@ -16,7 +16,7 @@ from tutor.words import plural
 
 from ..glyphs import KIND_ICONS, KIND_LABELS
 from ..plain import LINE_LIMIT, assemble, command, line as one_line, plain, text_of
-from .prose import Prose
+from .prose import Prose, inline_markdown
 
 MAX_OUTPUT_LINES = 2000
 MAX_DIFF_LINES = 1500
@@ -142,8 +142,44 @@ def step_body(step: AnyStep, call: Call | None = None) -> list:
         if step.why:
             widgets.append(Prose("**Why:** " + step.why, classes="prose"))
     elif isinstance(step, NoteStep):
-        widgets.append(Prose(step.text, classes="prose"))
+        widgets.extend(note_widgets(step))
     return widgets
+
+
+def note_widgets(step: NoteStep) -> list:
+    """A note, and its details folded under it: a one-line note is the title of its details, a longer one stands above them."""
+    if not step.details.strip():
+        return [Prose(step.text, classes="prose")]
+    lines = [line for line in step.text.splitlines() if line.strip()]
+    if len(lines) == 1:
+        return [NoteDetails(lines[0], step.details)]
+    return [Prose(step.text, classes="prose"), NoteDetails("", step.details)]
+
+
+class NoteDetails(Collapsible):
+    """A note's details: collapsed until opened (a click, or enter on its title), drawn as the lesson's other Markdown.
+
+    The title is the note's line (inline Markdown, as a choice's option is) or "Details";
+    it is handed to the title as a Rich `Text`, so nothing in it is read as Textual markup.
+    """
+
+    DEFAULT_CSS = """
+    NoteDetails {
+        margin-top: 1;
+        padding-bottom: 0;
+    }
+    NoteDetails > CollapsibleTitle {
+        width: 1fr;
+    }
+    """
+
+    def __init__(self, title: str, details: str) -> None:
+        self.heading = inline_markdown(title) if title.strip() else Text("Details")  # before Collapsible's own setup, which shows it
+        super().__init__(Prose(details, classes="prose note-details"), title="Details", collapsed=True, classes="note-details")
+
+    def _watch_title(self, title: str) -> None:
+        """Replaces Collapsible's, which hands the title on as a `str` (read as markup): the heading goes as text."""
+        self._title.label = self.heading
 
 
 class StepView(Vertical):
