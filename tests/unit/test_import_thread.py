@@ -171,6 +171,52 @@ def test_branches_without_a_typed_prompt_stay_where_they_stand() -> None:
     assert notes == []
 
 
+def test_a_typed_prompt_on_a_branch_where_the_line_goes_on_mid_turn_is_kept() -> None:
+    """A prompt queued while the agent worked can hang off the chain; the user did not go back on anything."""
+    s = Session()
+    s.user("Run the tests")
+    use = s.tool_use("Bash", command="pytest -q")
+    call = s.last_uuid
+    s.user("Also check the linter")  # typed while the tests ran
+    s.tool_result(use, "3 passed", parent=call)
+    s.say("The tests pass; now the linter.")
+
+    records, notes = threaded(s)
+
+    assert records == s.records and notes == []
+
+
+def test_a_rewind_whose_new_prompt_comes_after_attachments_is_found() -> None:
+    s = Session()
+    fork = opening(s)
+    s.user("Rename fetchUser to fetch_user")
+    s.say("Renamed.")
+    attachment = s.add({**s._base("attachment", fork, False), "attachment": {"type": "ide_opened_file", "filename": "src/names.py"}})
+    s.user("Add type hints", parent=attachment["uuid"])
+    s.say("Added.")
+
+    records, _notes = threaded(s)
+
+    assert texts(records) == ["Look at src/names.py", "It defines fetchUser and saveUser.", "REWIND: Rename fetchUser to fetch_user | Renamed.",
+                              "attachment", "Add type hints", "Added."]
+
+
+def test_an_older_compaction_that_names_no_record_before_it_goes_on_from_the_file_order() -> None:
+    s = Session(version="1.0.24")
+    fork = opening(s)
+    s.user("Add a cache to fetchUser")
+    s.say("Added an LRU cache.")
+    s.user("This session is being continued from a previous conversation that ran out of context. The cache was added.", parent=None)
+    s.say("Continuing.")
+    s.user("Rename fetchUser to fetch_user", parent=fork)
+    s.say("Renamed.")
+
+    records, notes = threaded(s)
+
+    assert texts(records)[2].startswith("REWIND: Add a cache to fetchUser | Added an LRU cache. | This session is being continued")
+    assert len(notes) == 1 and notes[0].startswith("followed the conversation to where it finally stood")
+
+
 def test_a_snapshot_of_an_abandoned_prompt_goes_with_it() -> None:
     s = Session()
     fork = opening(s)

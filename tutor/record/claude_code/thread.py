@@ -11,14 +11,17 @@ timeline that counted.
 
 - The final leaf is the last non-sidechain `user`/`assistant` record in file order. Its
   line runs back through `parentUuid`, and through `logicalParentUuid` across a
-  compaction (the boundary is a new root that names the record before it).
-- A branch forking off the line that holds a prompt the user typed (`is_prompt`) was
-  abandoned by a rewind: its records are left out, and one `tutor-rewind` record
+  compaction (the boundary is a new root that names the record before it; in older
+  versions the summary named nothing, and goes on from the record before it in the file).
+- A branch forking off the line that holds a prompt the user typed (`is_prompt`), where
+  the line goes on with a new typed prompt (after a rewind the user always types one; at
+  most a few attachment or hook records come first), was abandoned by a rewind: its
+  records are left out, and one `tutor-rewind` record
   (`{"type": "tutor-rewind", "abandoned": [its user/assistant records, in file order]}`)
   stands right before the record that replaced it (the line's next record after the fork).
-  Branches without a typed prompt (progress records, a retry after an API error, the
-  result of one of several parallel calls) are kept where they stand. A file-history
-  snapshot of an abandoned message goes with it: it describes the abandoned code.
+  Other branches (progress records, a retry after an API error, the result of one of
+  several parallel calls, a prompt queued while the agent worked) are kept where they
+  stand. A file-history snapshot of an abandoned message goes with it (the abandoned code).
 - Sidechain records (a subagent's work) are not part of the main chain: kept in place.
 
 Transcripts in the wild are damaged in known ways, and nothing is lost to them:
@@ -45,6 +48,9 @@ from typing import Any
 REWIND = "tutor-rewind"
 _CONVERSATION = ("user", "assistant")
 _NO_PARENT = -1
+_BEFORE = object()  # a parent to take from file order: the record before
+_TURN_START = 20  # records a new turn may open with before its prompt (attachments, hook output)
+_CONTINUED = "This session is being continued from a previous conversation"
 
 
 @dataclass
@@ -92,7 +98,8 @@ def thread_with_counts(records: list[dict[str, Any]], notes: list[str], *,
         counts.on_line += len(line)
         for fork, branch in chains.branches(island, line):
             following = line.get(fork)
-            if following is not None and any(is_prompt(records[chains.index[n]]) for n in branch):
+            if (following is not None and any(is_prompt(records[chains.index[n]]) for n in branch)
+                    and _opens_turn(records, chains, line, following, is_prompt)):
                 abandoned = [records[chains.index[n]] for n in branch if records[chains.index[n]].get("type") in _CONVERSATION]
                 markers.setdefault(chains.index[following], []).append({"type": REWIND, "abandoned": abandoned})
                 left_out.update(chains.index[n] for n in branch)
@@ -109,6 +116,37 @@ def thread_with_counts(records: list[dict[str, Any]], notes: list[str], *,
             threaded.append(record)
     _note(notes, chains, counts)
     return threaded, counts
+
+
+def _is_compaction(record: dict[str, Any]) -> bool:
+    if record.get("subtype") == "compact_boundary" or record.get("isCompactSummary") is True:
+        return True
+    message = record.get("message")
+    content = message.get("content") if isinstance(message, dict) else None
+    if isinstance(content, list) and content and isinstance(content[0], dict):
+        content = content[0].get("text")
+    return isinstance(content, str) and content[:200].lstrip().startswith(_CONTINUED)
+
+
+def _opens_turn(records: list[dict[str, Any]], chains: _Chains, line: dict[int, int | None], start: int,
+                is_prompt: Callable[[dict[str, Any]], bool]) -> bool:
+    """Whether the line goes on from `start` with a prompt the user typed, before the agent says anything.
+
+    After a rewind it always does: the user went back to one of their prompts and typed
+    another. A branch holding a typed prompt where the line goes on mid-turn (with a tool's
+    result, the agent's next words) is no rewind: a prompt queued while the agent worked, say.
+    """
+    node: int | None = start
+    for _ in range(_TURN_START):
+        if node is None:
+            return False
+        record = records[chains.index[node]]
+        if is_prompt(record):
+            return True
+        if record.get("type") == "assistant":
+            return False
+        node = line[node]
+    return False
 
 
 def _leaf(records: list[dict[str, Any]], chains: _Chains, island: list[int]) -> int | None:
@@ -183,11 +221,15 @@ class _Chains:
             parent = record.get("parentUuid")
             if parent is None:
                 parent = record.get("logicalParentUuid")  # a compaction boundary names the record before it here
+            if parent is None and _is_compaction(record):
+                parent = _BEFORE  # older versions named nothing: the summary goes on from the record before it
             parent_ids.append(parent)
         self.parent: list[int] = []
         previous = _NO_PARENT  # the last node before, not a progress record (those are side leaves, never the line)
         for node, parent_id in enumerate(parent_ids):
-            if parent_id is None or (not isinstance(parent_id, str)):
+            if parent_id is _BEFORE:
+                self.parent.append(previous)
+            elif parent_id is None or (not isinstance(parent_id, str)):
                 self.parent.append(_NO_PARENT)
             elif parent_id in node_of and node_of[parent_id] != node:
                 self.parent.append(node_of[parent_id])
