@@ -13,12 +13,15 @@ from tutor.lesson import read_lesson
 from tutor.lesson.limits import MAX_FIELD_CHARS
 from tutor.lesson.markdown import lesson_markdown_parser
 from tutor.lesson.validate import MAX_DEPTH, check_lesson_data, json_depth_exceeds, lesson_warnings
-from tutor.record.claude_code.common import ClaudeCodeImportError
+from tests.helpers.claude_code_format import Session, text_block
+from tutor.record.claude_code import import_claude_code, write_imported_lesson
+from tutor.record.claude_code.common import ClaudeCodeImportError, ImportResult
 from tutor.record.claude_code.draft import Situation, draft_lesson, literal, summary_excerpt, write_draft
 from tutor.record.claude_code.home_paths import is_home_folder, relative_paths, relative_paths_and_users, user_of
 from tutor.record.claude_code.sizes import Cuts, bound_steps, cut_text, json_size
 from tutor.record.redact import Redactor
 
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "claude-code"
 GOAL = "Make the invoice export skip cancelled orders and keep the CSV header unchanged for the accounting team."
 ANTHROPIC_KEY = "sk-ant-api03-" + "Zq8xW2vN5mK7pL3rT9yB4cF6hJ1dG0sA" * 3 + "-AbCdEfGh"
 GOAL_ASK = {"type": "goal", "prompt": "What goal would you give the agent?", "rubric": ["bounds the scope"]}
@@ -352,3 +355,116 @@ def test_an_unwritable_folder_is_one_line(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(ClaudeCodeImportError, match="cannot write"):
         write_draft(_draft(), blocker / "out")
+
+
+# ---------------------------------------------------------------- on transcripts in Claude Code's real format
+
+
+def _import(session: Session, tmp_path: Path, name: str = "session.jsonl") -> tuple[dict[str, Any], list[str]]:
+    result = import_claude_code(session.write(tmp_path / name), redactor=Redactor())
+    return result.lesson_data, result.notes
+
+
+def _worked(session: Session, prompt: str = GOAL) -> Session:
+    session.user(prompt)
+    for command, output in (("pytest -q", "1 failed"), ("sed -n 1,20p src/export.py", "def export(): ..."), ("pytest -q", "4 passed")):
+        use = session.tool_use("Bash", command=command, text="Checking.")
+        session.tool_result(use, output)
+    session.say("Done: cancelled orders are skipped.")
+    return session
+
+
+@pytest.mark.parametrize(("kinds", "expected"), [
+    (("summary", "ai-title", "custom-title"), "Named by the senior"),
+    (("summary", "ai-title"), "Titled by Claude Code"),
+    (("summary",), "The latest summary"),
+])
+def test_a_real_transcript_is_titled_by_its_own_records(tmp_path: Path, kinds: tuple[str, ...], expected: str) -> None:
+    session = _worked(Session(cwd="/home/alice/projects/shop"))
+    texts = {"summary": "The latest summary", "ai-title": "Titled by Claude Code", "custom-title": "Named by the senior"}
+    if "summary" in kinds:
+        session.add({"type": "summary", "summary": "An older summary", "leafUuid": session.last_uuid})
+    for kind in kinds:
+        session.title(kind, texts[kind])
+    data, _ = _import(session, tmp_path)
+    assert data["title"] == expected
+    _valid_without_warnings(data)
+
+
+def test_five_real_sessions_titled_alike_get_five_ids(tmp_path: Path) -> None:
+    ids = set()
+    for n in range(5):
+        session = _worked(Session(cwd="/home/alice/projects/shop", session_id=f"5f0c2a9e-7d41-4e4b-9a57-3c1d2b8e6f1{n}"))
+        session.title("ai-title", "Help me apply for the agentic role")
+        data, _ = _import(session, tmp_path / str(n))
+        ids.add(data["id"])
+    assert len(ids) == 5 and all(i.startswith("help-me-apply-for-the-agentic-role-") for i in ids)
+
+
+def test_a_real_session_in_a_home_folder_keeps_user_names_out_of_paths_and_the_id(tmp_path: Path) -> None:
+    session = Session(cwd="/home/alice/projects/shop")
+    session.user("Look at /home/alice/projects/shop/src/app.py and C:\\Users\\alice\\notes.txt please, then fix it")
+    use = session.tool_use("Bash", command="cat /home/alice/projects/shop/src/app.py /home/alice/.bashrc", text="Reading.")
+    session.tool_result(use, "Traceback: File \"/home/alice/projects/shop/src/app.py\", line 3\nC:\\Users\\alice\\AppData\\x.py")
+    use = session.tool_use("Bash", command="pytest -q", text="Testing.")
+    session.tool_result(use, "4 passed")
+    data, _ = _import(session, tmp_path)
+    everything = json.dumps(data)
+    assert "/home/alice" not in everything and "Users\\\\alice" not in everything and "alice" not in data["id"]
+    commands = [c["input"].get("command") for s in data["steps"] if s["kind"] == "agent" for c in s.get("calls", [])]
+    assert "cat src/app.py ~/.bashrc" in commands
+    assert any('File "src/app.py", line 3\n~\\AppData' in s.get("output", "") for s in data["steps"])
+    assert data["steps"][0]["text"].startswith("Look at src/app.py and ~\\notes.txt")
+
+
+def test_a_huge_real_prompt_gives_a_small_valid_lesson(tmp_path: Path) -> None:
+    session = _worked(Session(), prompt="Fix the export. " + "The log says it failed again. " * 200_000)  # 6 MB, one record
+    data, notes = _import(session, tmp_path)
+    assert len(data["steps"][0]["text"]) <= 20_000 and any("cut 1 long prompt" in note for note in notes)
+    write_imported_lesson(ImportResult(data, notes), tmp_path / "out")
+    assert (tmp_path / "out" / "lesson.json").stat().st_size < 300 * 1024
+    read = read_lesson(tmp_path / "out")
+    assert read.ok and read.lesson is not None and lesson_warnings(read.lesson, "x") == []
+
+
+def test_a_real_session_too_short_to_teach_is_flagged(tmp_path: Path) -> None:
+    session = Session()
+    session.user("Rename the helpers module to utils everywhere in the project please.")
+    session.say("Sure, which helpers module do you mean?")
+    data, notes = _import(session, tmp_path)
+    assert "session is short" in data["task"] and any("the session is short" in note for note in notes)
+
+
+def test_a_real_task_says_the_situation_and_never_quotes_the_first_prompt(tmp_path: Path) -> None:
+    session = Session(cwd="/home/alice/projects/shop", git_branch="fix/export")
+    session.compact("1. Primary Request and Intent: make invoices exportable as CSV files for the accountants.")
+    session.user([
+        text_block("<ide_opened_file>The user opened the file /home/alice/projects/shop/src/export.py in the IDE. "
+                   "This may or may not be related to the current task.</ide_opened_file>"),
+        text_block(GOAL),
+    ])
+    for command in ("pytest -q", "pytest -q tests/test_export.py", "ruff check ."):
+        use = session.tool_use("Bash", command=command, text="Running.")
+        session.tool_result(use, "ok")
+    session.title("ai-title", "Invoice CSV export")
+    data, _ = _import(session, tmp_path)
+    task = data["task"]
+    for run in _runs(GOAL):
+        assert run not in task and run not in data["title"]
+    assert next(s for s in data["steps"] if s["kind"] == "goal")["text"] == GOAL
+    assert "**shop**" in task and "`fix/export`" in task and "make invoices exportable as CSV files" in task
+    assert "src/export.py" in task and "/home/alice" not in task
+    _valid_without_warnings(data)
+
+
+def test_the_corpus_transcripts_write_valid_lessons_without_warnings(tmp_path: Path) -> None:
+    for name in ("tool_heavy.jsonl", "session-ae4a77f8.jsonl"):
+        path = CORPUS / name
+        if not path.is_file():
+            pytest.skip(f"the Claude Code corpus is not here ({path}); it lives in ../shared/corpus/ beside the project")
+        result = import_claude_code(path, redactor=Redactor())
+        assert "user" not in result.lesson_data["id"].split("-")  # /home/USER in the transcript
+        write_imported_lesson(result, tmp_path / name)
+        read = read_lesson(tmp_path / name)
+        assert read.ok and read.lesson is not None and lesson_warnings(read.lesson, "x") == []
+        assert "/home/USER/projects" not in (tmp_path / name / "lesson.json").read_text(encoding="utf-8")

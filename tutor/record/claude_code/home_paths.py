@@ -30,8 +30,32 @@ _HOME = re.compile(
     + r"(?P<rest>[\\/][^\s\"'`|<>]*)?(?=$|[^\w.-])",
     re.IGNORECASE,
 )
+# Where a home path can be: each literal found (fast, by `str.find`), a path is tried at the few places
+# before it where one could start (`/mnt/c/Users` starts 7 before `Users`). Trying the pattern at every
+# position of a long output instead would cost a hundred times more.
+_HOME_ANCHORS = ("/home", "/root", "Users", "users", "USERS", "Settings", "settings", "SETTINGS")
+_BACK = 24  # the farthest a home path starts before its anchor ("C:\\Documents and Settings" is the longest)
 # Folders under /Users or /home that belong to nobody in particular.
 _SHARED = frozenset({"shared", "public", "default", "all users", "default user", "guest"})
+
+
+def _inside_a_longer_path(text: str, start: int) -> bool:
+    """Whether what starts at `start` is the middle of a longer path or name (`/srv/home/alice`), as `_BEFORE` says."""
+    if start == 0:
+        return False
+    before = text[start - 1]
+    if before == "/":
+        return not text.endswith("file://", 0, start)
+    return before.isalnum() or before in "_.~\\-"
+
+
+def _find_all(text: str, literal: str) -> list[int]:
+    found = []
+    at = text.find(literal)
+    while at != -1:
+        found.append(at)
+        at = text.find(literal, at + 1)
+    return found
 
 
 def user_of(path: str) -> str | None:
@@ -59,13 +83,17 @@ class _Rewriter:
         cwd = cwd.strip()
         trimmed = cwd.rstrip("/\\") if len(cwd.rstrip("/\\")) > 2 else ""
         self._inside: re.Pattern[str] | None = None
+        self._windows = False
+        self._last = ""  # the folder's last part: a string without it cannot name the folder, and is skipped fast
         if trimmed and trimmed not in ("/", "~"):
             # The folder as written, with either separator (Windows paths come both ways), case-insensitive on Windows.
             windows = re.match(r"^[A-Za-z]:", trimmed) is not None
             parts = re.split(r"[\\/]+", trimmed)
+            self._windows, self._last = windows, parts[-1].lower() if windows else parts[-1]
             body = r"[\\/]+".join(re.escape(part) for part in parts)
+            # No lookbehind: a pattern that starts with literal text is found fast; what comes before is checked after.
             self._inside = re.compile(
-                _BEFORE + "(?:" + body + r")(?P<rest>[\\/][^\s\"'`|<>]*)?(?=$|[^\w.-])",
+                "(?:" + body + r")(?P<rest>[\\/][^\s\"'`|<>]*)?(?=$|[^\w.-])",
                 re.IGNORECASE if windows else 0,
             )
             user = user_of(trimmed)
@@ -75,14 +103,35 @@ class _Rewriter:
     def text(self, text: str) -> str:
         if "/" not in text and "\\" not in text:
             return text  # no path at all: most strings, skipped fast
-        if self._inside is not None:
+        if self._inside is not None and self._last in (text.lower() if self._windows else text):
             text = self._inside.sub(self._relative, text)
-        return _HOME.sub(self._from_home, text)
+        return self._homes(text)
 
     @staticmethod
     def _relative(match: re.Match[str]) -> str:
+        if _inside_a_longer_path(match.string, match.start()):
+            return match.group(0)  # the middle of a longer path (`/srv/home/alice/shop`), not the session's folder
         rest = match.group("rest") or ""
         return rest[1:] if rest.strip("/\\") else "."
+
+    def _homes(self, text: str) -> str:
+        anchors = sorted({at for anchor in _HOME_ANCHORS for at in _find_all(text, anchor)})
+        if not anchors:
+            return text
+        out: list[str] = []
+        done = 0
+        for anchor in anchors:
+            if anchor < done:
+                continue
+            for start in range(max(done, anchor - _BACK), anchor + 1):
+                match = _HOME.match(text, start)
+                if match is not None:
+                    out.append(text[done:start])
+                    out.append(self._from_home(match))
+                    done = match.end()
+                    break
+        out.append(text[done:])
+        return "".join(out)
 
     def _from_home(self, match: re.Match[str]) -> str:
         user = match.group("user")

@@ -97,19 +97,21 @@ def _json_text(value: Any) -> str:
 class _Bounder:
     def __init__(self, prose_limit: int, other_limit: int, cuts: Cuts) -> None:
         self.prose_limit, self.other_limit, self.cuts = prose_limit, other_limit, cuts
+        self.indenting = 0  # what two-space indenting adds to the compact JSON of what was bounded (see `_sizes`)
 
     def string(self, text: str, prose: bool) -> str:
-        if _LONE_SURROGATE.search(text):
+        if not text.isascii() and _LONE_SURROGATE.search(text):
             text = _LONE_SURROGATE.sub("\N{REPLACEMENT CHARACTER}", text)
             self.cuts.repaired += 1
-        capped, cut = cut_text(text, self.prose_limit if prose else self.other_limit)
-        if cut:
-            self.cuts.longest = max(self.cuts.longest, len(text))
-            if prose:
-                self.cuts.prose += 1
-            else:
-                self.cuts.other += 1
-        return capped
+        limit = self.prose_limit if prose else self.other_limit
+        if len(text) <= limit:
+            return text
+        self.cuts.longest = max(self.cuts.longest, len(text))
+        if prose:
+            self.cuts.prose += 1
+        else:
+            self.cuts.other += 1
+        return cut_text(text, limit)[0]
 
     def value(self, value: Any, depth: int, prose: bool, in_call: bool) -> Any:
         if isinstance(value, str):
@@ -117,9 +119,13 @@ class _Bounder:
         if isinstance(value, float) and not math.isfinite(value):
             self.cuts.repaired += 1
             return str(value)
-        if isinstance(value, (dict, list)) and depth > DEEPEST:
+        if not isinstance(value, (dict, list, tuple)):
+            return value
+        if depth > DEEPEST:
             self.cuts.flattened += 1
             return self.string(_json_text(value), False)
+        if value:  # each item on a line of its own, indented two spaces a level; the closing bracket too
+            self.indenting += len(value) * (1 + 2 * depth) + 1 + 2 * (depth - 1)
         if isinstance(value, dict):
             bounded = {}
             for key, child in value.items():
@@ -127,20 +133,34 @@ class _Bounder:
                 inside = in_call or key == "calls"
                 bounded[name] = self.value(child, depth + 1, not inside and key in PROSE_KEYS, inside)
             return bounded
-        if isinstance(value, (list, tuple)):
-            return [self.value(child, depth + 1, prose, in_call) for child in value]
-        return value
+        return [self.value(child, depth + 1, prose, in_call) for child in value]
 
 
 def bound(value: Any, cuts: Cuts, *, depth: int = 1, prose_limit: int = PROSE_LIMIT, other_limit: int = OTHER_LIMIT) -> Any:
     """A copy of `value` (a lesson, or a part of one standing at `depth`) within the limits above; `cuts` counts what changed."""
+    return _bounded(value, cuts, depth, prose_limit, other_limit)[0]
+
+
+def _bounded(value: Any, cuts: Cuts, depth: int, prose_limit: int, other_limit: int) -> tuple[Any, int]:
     cuts.limits = (prose_limit, other_limit)
-    return _Bounder(prose_limit, other_limit, cuts).value(value, depth, False, False)
+    bounder = _Bounder(prose_limit, other_limit, cuts)
+    return bounder.value(value, depth, False, False), bounder.indenting
 
 
 def json_size(value: Any) -> int:
     """Bytes of `value` written as `lesson.json` is (UTF-8, two-space indent)."""
     return len(json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8"))
+
+
+def _fits(steps: list[dict[str, Any]], indenting: int, budget: int) -> bool:
+    """Whether the steps, written in `lesson.json`, take at most `budget` bytes.
+
+    The fast encoder writes JSON compact; `lesson.json` is indented, which only the slow one
+    does. So the compact text (with `: ` after keys, as indented text has) is measured, and
+    what indenting adds, counted while bounding, is added to it: the exact size, fast.
+    """
+    compact = json.dumps(steps, ensure_ascii=False, separators=(",", ": "))
+    return len(compact.encode("utf-8")) + indenting <= budget
 
 
 def bound_steps(steps: list[dict[str, Any]], cuts: Cuts, budget: int = LESSON_BUDGET) -> list[dict[str, Any]]:
@@ -151,12 +171,15 @@ def bound_steps(steps: list[dict[str, Any]], cuts: Cuts, budget: int = LESSON_BU
     prose_limit, other_limit = PROSE_LIMIT, OTHER_LIMIT
     while True:
         tried = Cuts()
-        bounded = bound(steps, tried, depth=2, prose_limit=prose_limit, other_limit=other_limit)
-        sizes = [json_size(step) for step in bounded]
-        if sum(sizes) <= budget or other_limit <= SMALLEST_LIMIT:
+        bounded, indenting = _bounded(steps, tried, 2, prose_limit, other_limit)
+        if _fits(bounded, indenting, budget):
+            _add(cuts, tried)
+            return bounded
+        if other_limit <= SMALLEST_LIMIT:
             break
         other_limit = max(SMALLEST_LIMIT, other_limit // 2)
         prose_limit = max(SMALLEST_LIMIT, min(prose_limit, other_limit))
+    sizes = [json_size(step) + 4 for step in bounded]  # measured one by one, as they stand in the list (indented two levels)
     kept, total = 0, 0
     for size in sizes:
         if total + size > budget - 1_000:  # room for the note saying what was left out
@@ -171,8 +194,12 @@ def bound_steps(steps: list[dict[str, Any]], cuts: Cuts, budget: int = LESSON_BU
                        if (f"note-left-out-{n}" if n else "note-left-out") not in used)
         bounded = bounded[:kept] + [{"id": note_id, "kind": "note",
                                      "text": f"The session went on for {tried.left_out} more step(s), left out of this lesson to keep it small enough to replay."}]
+    _add(cuts, tried)
+    return bounded
+
+
+def _add(cuts: Cuts, tried: Cuts) -> None:
     for name in ("prose", "other", "flattened", "repaired", "left_out"):
         setattr(cuts, name, getattr(cuts, name) + getattr(tried, name))
     cuts.longest = max(cuts.longest, tried.longest)
     cuts.limits = tried.limits
-    return bounded
