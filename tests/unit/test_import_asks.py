@@ -223,7 +223,7 @@ def test_every_correction_after_an_agent_step_is_an_intervene_ask_in_the_seniors
     assert first["ask"]["key_points"] == ["Don't touch cart.py, only the test fixture is wrong.", "Change conftest.py instead."]
     assert bare["ask"]["key_points"] == [] and {a["category"] for a in bare["ask"]["accept"]} == CATEGORIES - {"stop"}
     assert "ask" not in after_result  # it follows a result, not the agent's proposal: no intervene ask can stand there
-    assert len(notes) == 1 and "2 intervene on the senior's corrections" in notes[0]
+    assert len(notes) == 1 and "2 intervene ask(s) where the senior stepped in" in notes[0]
 
 
 def test_a_guessed_category_accepts_the_near_ones_with_the_same_key_points() -> None:

@@ -56,11 +56,20 @@ def place_asks(steps: list[dict[str, Any]], notes: list[str]) -> None:
     corrections = _ask_corrections(steps, facts)
     failing, passing = _ask_outcomes(steps, facts)
     let_run = _ask_let_run(steps, facts, corrections)
-    notes.append(
-        f"placed {failing + passing + corrections + let_run} ask(s): {failing + passing} outcome "
-        f"({failing} on a command that failed, {passing} on one that passed), {corrections} intervene on the "
-        f"senior's corrections, {let_run} intervene on a change the senior let run"
-    )
+    notes.append(_what_was_placed(failing, passing, corrections, let_run))
+
+
+def _what_was_placed(failing: int, passing: int, corrections: int, let_run: int) -> str:
+    parts = []
+    if failing + passing:
+        parts.append(f"{failing + passing} outcome ask(s) on commands ({failing} that failed, {passing} that passed)")
+    if corrections:
+        parts.append(f"{corrections} intervene ask(s) where the senior stepped in")
+    if let_run:
+        parts.append(f"{let_run} intervene ask(s) where the senior let a change run")
+    if not parts:
+        return "placed no ask but the goal's: no command result, correction or change to ask about"
+    return "placed " + ", ".join(parts)
 
 
 class _Facts:

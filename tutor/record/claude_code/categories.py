@@ -38,12 +38,13 @@ _CUES: dict[Category, tuple[str, ...]] = {
     ),
     Category.FACT: (
         "doesn't exist", "does not exist", "no such", "not a real", "hallucinat\\w*", "there is no", "there's no",
-        "deprecated", "wrong version", "that's not how", "not how it works", "docs", "documentation", "made up",
-        "invented", "no longer", "isn't a", "is not a", "not available", "removed in", "api",
+        "deprecated", "wrong version", "that's not how", "not how it works", "documentation", "made up",
+        "invented", "no longer", "isn't a", "is not a", "not available", "removed in", "the docs say", "read the docs",
+        "check the docs", "according to the docs", "no such method", "no such flag", "not a thing",
     ),
     Category.CORRECTNESS: (
         "bug", "buggy", "wrong", "broken", "breaks", "incorrect", "crash", "crashes", "off by one", "off-by-one",
-        "doesn't work", "does not work", "won't work", "fails", "failing", "typo", "edge case", "null", "none",
+        "doesn't work", "does not work", "won't work", "fails", "failing", "typo", "edge case", "edge cases", "null",
         "race", "leak", "infinite", "error", "mistake", "not right",
     ),
     Category.SCOPE: (
