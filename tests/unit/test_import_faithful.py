@@ -275,8 +275,8 @@ def test_7_todos_are_a_checklist_line_numbers_and_api_errors_are_not_shown_as_te
     data, _ = _import(s.write(tmp_path / "s.jsonl"), tmp_path / "out")
     text = _all_text(data)
     assert '"todos"' not in text and "activeForm" not in text
-    checklist = next(n for n in _steps(data, "note") if "Split cart.py" in n["text"])
-    assert "[x] Split cart.py" in checklist["text"] and "[ ] Add tests" in checklist["text"]
+    checklist = next(n for n in _steps(data, "note") if "to-do" in n["text"])
+    assert "[x] Split cart.py" in checklist["details"] and "[ ] Add tests" in checklist["details"]
     assert not any("API Error" in step["text"] for step in _steps(data, "agent"))
     assert any("529" in n["text"] or "overloaded" in n["text"] for n in _steps(data, "note"))
     assert "[image]" not in data["title"] and "\\u2192" not in text
@@ -292,12 +292,21 @@ def test_8_titles_come_from_the_session_and_ids_never_collide_or_name_the_user(t
         s = Session(cwd=HOME, session_id=f"5f0c2a9e-7d41-4e4b-9a57-{n:012d}")
         s.user("help me apply for the agentic wallet grant")
         _work(s, 2)
-        s.title("ai-title", "Help me apply for the agentic wallet grant")
+        s.title("ai-title", "Drafting an agentic wallet grant application")
         data, _ = _import(s.write(tmp_path / f"s{n}.jsonl"), tmp_path / f"out{n}")
-        assert data["title"] == "Help me apply for the agentic wallet grant"
+        assert data["title"] == "Drafting an agentic wallet grant application"
         assert "alice" not in data["id"]
         ids.add(data["id"])
     assert len(ids) == 5
+
+
+def test_8_a_title_that_quotes_the_first_prompt_is_not_used(tmp_path: Path) -> None:
+    s = Session(cwd=CWD)
+    s.user("help me apply for the agentic wallet grant before friday")
+    _work(s, 2)
+    s.title("ai-title", "Help me apply for the agentic wallet grant")  # it would answer the goal ask before it is asked
+    data, _ = _import(s.write(tmp_path / "s.jsonl"), tmp_path / "out")
+    assert "agentic wallet" not in data["title"].lower()
 
 
 def test_8_home_paths_are_made_relative_and_a_huge_prompt_is_capped(tmp_path: Path) -> None:

@@ -1,26 +1,64 @@
-"""The conversation: Claude Code's records turned into events in order (prompts, notes, agent messages with their paired results)."""
+"""The conversation: the threaded records of one session turned into events, in order.
+
+Events are what a lesson is made of, before it is steps: the senior's prompts (machinery
+around them removed, said as context), the agent's messages with their paired results,
+notes (commands run, API errors, background tasks finishing, a rewind, a compaction),
+and interruptions. What Claude Code injected is recognised by `machinery`; calls and
+results are paired by `pairing`; subagent (`isSidechain`) records are left to `subagents`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from .common import _BASH_INPUT, _COMMAND_ARGS, _COMMAND_NAME, _INTERRUPTED, _LOCAL_COMMAND, MACHINERY_TYPES, READ_ONLY_TOOLS
+from .calls import result_text
+from .machinery import Machinery, UserTurn
+from .pairing import AgentMessage, Pairing
 
 
 @dataclass
-class _Message:
-    """One assistant message, grouped from its streamed records."""
+class Prompt:
+    text: str
+    context: tuple[str, ...] = ()
+    command: str | None = None
+    expansion: str = ""  # what Claude Code expanded a slash command into (the instructions the agent got)
 
-    key: str
-    cwd: str = ""
-    texts: list[str] = field(default_factory=list)
-    calls: list[dict[str, Any]] = field(default_factory=list)  # tool_use blocks
-    results: dict[str, dict[str, Any]] = field(default_factory=dict)  # tool_use_id -> result info
 
-    @property
-    def read_only(self) -> bool:
-        return bool(self.calls) and all(c.get("name") in READ_ONLY_TOOLS for c in self.calls)
+@dataclass
+class Note:
+    text: str
+    automatic: bool = False  # a background task's report: the agent's bare acknowledgement after it folds in
+
+
+@dataclass
+class Compaction:
+    summary: str
+
+
+@dataclass
+class Interrupt:
+    pass
+
+
+@dataclass
+class Rewind:
+    """The senior rewound to here: what they had asked on the branch they abandoned."""
+
+    prompt: str
+    messages: int
+    calls: int
+
+
+Event = Prompt | Note | Compaction | Interrupt | Rewind | AgentMessage
+
+
+@dataclass
+class Conversation:
+    events: list[Event] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    renamed_calls: int = 0
+    orphan_results: int = 0
 
 
 def _blocks(content: Any) -> list[dict[str, Any]]:
@@ -40,121 +78,120 @@ def _sane_block(block: dict[str, Any]) -> bool:
     return True
 
 
-def _block_text(content: Any) -> str:
-    """The text of a message's or tool result's content (a string or a list of blocks)."""
+def block_text(content: Any) -> str:
+    """The text of a message's or tool result's content (a string or a list of blocks); an image is said, not kept."""
     parts: list[str] = []
     for block in _blocks(content):
         kind = block.get("type")
         if kind == "text" and isinstance(block.get("text"), str):
             parts.append(block["text"])
         elif kind == "image":
-            parts.append("[image]")
-        elif kind == "tool_reference" or kind == "document":
-            parts.append(f"[{kind}]")
+            parts.append("(an image, not kept in the transcript)")
     return "\n".join(parts)
 
 
-def _events(records: list[dict[str, Any]], notes: list[str]) -> list[tuple[str, Any]]:
-    """The conversation, in order: ("prompt", text), ("note", text), ("agent", _Message)."""
-    events: list[tuple[str, Any]] = []
-    messages: dict[str, _Message] = {}
-    owner: dict[str, _Message] = {}  # tool_use id -> its message
-    counts = {"machinery": 0, "meta": 0, "sidechain": 0, "orphan": 0, "thinking": 0, "commands": 0}
-    in_sidechain = False
-    sidechain_note: list[int] = []  # [messages, calls] of the current sidechain run
+def is_typed_prompt(record: dict[str, Any]) -> bool:
+    """Whether a record is a prompt the user typed (what makes an abandoned branch a rewind)."""
+    if record.get("type") != "user" or not isinstance(record.get("message"), dict):
+        return False
+    if any(b.get("type") == "tool_result" for b in _blocks(record["message"].get("content"))):
+        return False
+    return Machinery().user(record).kind == "prompt"
+
+
+def conversation(records: list[dict[str, Any]]) -> Conversation:
+    """The events of the threaded `records` (rewind markers from `thread` included), in order."""
+    result = Conversation()
+    counts = result.counts
+    events = result.events
+    machinery = Machinery()
+    pairing = Pairing()
+    messages: dict[str, AgentMessage] = {}
+
+    def count(key: str) -> None:
+        counts[key] = counts.get(key, 0) + 1
+
+    def add_turn(turn: UserTurn, record: dict[str, Any]) -> None:
+        if turn.kind == "prompt":
+            events.append(Prompt(turn.text, turn.context, turn.command))
+        elif turn.kind == "note" and turn.text:
+            events.append(Note(turn.text))
+        elif turn.kind == "background":
+            events.append(Note(turn.text or "A background task finished.", automatic=True))
+        elif turn.kind == "compaction":
+            events.append(Compaction(turn.text))
+        elif turn.kind == "interrupt":
+            events.append(Interrupt())
+        elif turn.kind == "skip":
+            if turn.context and events and isinstance(events[-1], Prompt):
+                events[-1].context += turn.context  # an IDE attachment written after its prompt (2.1)
+            if record.get("isMeta") is True and events and isinstance(events[-1], Prompt) and events[-1].command and not events[-1].expansion:
+                events[-1].expansion = block_text(record["message"].get("content")).strip()
+            count("machinery")
 
     for index, record in enumerate(records):
         kind = record.get("type")
-        if kind not in ("user", "assistant") or not isinstance(record.get("message"), dict):
-            if kind in MACHINERY_TYPES:
-                counts["machinery"] += 1
+        if kind == "tutor-rewind":
+            events.append(_rewind(record.get("abandoned") or []))
             continue
         if record.get("isSidechain") is True:
-            counts["sidechain"] += 1
-            if not in_sidechain:
-                in_sidechain = True
-                sidechain_note = [0, 0]
-                events.append(("sidechain", sidechain_note))
-            sidechain_note[0] += 1
-            if kind == "assistant":
-                sidechain_note[1] += sum(1 for b in _blocks(record["message"].get("content")) if b.get("type") == "tool_use")
+            count("sidechain")
             continue
-        in_sidechain = False
+        if kind == "attachment":
+            add_turn(machinery.attachment(record), record)
+            continue
+        if kind not in ("user", "assistant") or not isinstance(record.get("message"), dict):
+            count("machinery")
+            continue
         message = record["message"]
-        content = message.get("content")
         if kind == "assistant":
+            error = machinery.agent_error(record)
+            if error:
+                events.append(Note(error))
+                continue
             key = str(message.get("id") or record.get("uuid") or f"line-{index}")
             current = messages.get(key)
             if current is None:
-                current = messages[key] = _Message(key, cwd=str(record.get("cwd") or ""))
-                events.append(("agent", current))
-            for block in _blocks(content):
+                current = messages[key] = AgentMessage(key, cwd=str(record.get("cwd") or ""))
+                events.append(current)
+            for block in _blocks(message.get("content")):
                 btype = block.get("type")
                 if btype == "text" and isinstance(block.get("text"), str) and block["text"].strip():
                     current.texts.append(block["text"].strip())
                 elif btype == "tool_use":
-                    use_id = str(block.get("id") or f"{key}-{len(current.calls)}")
-                    if use_id in owner:
-                        continue  # the same block written twice
-                    block = dict(block, id=use_id)
-                    current.calls.append(block)
-                    owner[use_id] = current
+                    pairing.add_call(current, block)
                 elif btype in ("thinking", "redacted_thinking"):
-                    counts["thinking"] += 1
+                    count("thinking")
             continue
-
-        # a user record: tool results, or a prompt, or machinery dressed as a user message
-        if record.get("isMeta") is True:
-            counts["meta"] += 1
-            continue
-        blocks = _blocks(content)
+        blocks = _blocks(message.get("content"))
         results = [b for b in blocks if b.get("type") == "tool_result"]
+        for block in results:
+            pairing.add_result(block, record, result_text(block.get("content")), single=len(results) == 1)
         if results:
-            for block in results:
-                use_id = str(block.get("tool_use_id"))
-                target = owner.get(use_id)
-                if target is None:
-                    counts["orphan"] += 1
-                    continue
-                target.results[use_id] = {
-                    "content": _block_text(block.get("content")),
-                    "is_error": block.get("is_error") is True,
-                    "extra": record.get("toolUseResult") if len(results) == 1 else None,
-                }
-            continue
-        text = _block_text(content).strip()
-        if not text:
-            continue
-        if record.get("isCompactSummary") is True:
-            events.append(("note", "The conversation was compacted here: Claude Code went on from a summary of everything above."))
-            continue
-        if _INTERRUPTED.match(text):
-            events.append(("note", "The user interrupted the agent here."))
-            continue
-        bash = _BASH_INPUT.match(text)
-        if bash:
-            events.append(("note", f"The user ran a shell command themselves: `{bash.group(1).strip()}`"))
-            continue
-        if _LOCAL_COMMAND.match(text):
-            name = _COMMAND_NAME.search(text)
-            if name:
-                args = _COMMAND_ARGS.search(text)
-                shown = (name.group(1).strip() + " " + (args.group(1).strip() if args else "")).strip()
-                events.append(("note", f"The user ran the Claude Code command `{shown}`."))
-            counts["commands"] += 1
-            continue
-        events.append(("prompt", text))
-
-    _say_counts(counts, notes, {
-        "machinery": "skipped {} progress, system, hook and snapshot record(s)",
-        "meta": "skipped {} meta record(s) (skill text, command caveats)",
-        "sidechain": "left out {} subagent (sidechain) record(s); a note marks where they were",
-        "orphan": "skipped {} tool result(s) whose call is not in the transcript",
-        "thinking": "left out {} thinking block(s)",
-    })
-    return events
+            rest = [b for b in blocks if b.get("type") != "tool_result"]
+            if not rest:
+                continue
+            record = dict(record, message=dict(message, content=rest))
+        add_turn(machinery.user(record), record)
+    result.renamed_calls = pairing.renamed
+    result.orphan_results = pairing.orphans
+    return result
 
 
-def _say_counts(counts: dict[str, int], notes: list[str], sentences: dict[str, str]) -> None:
-    """One note per count that is not zero, in the order of `sentences`."""
-    notes.extend(sentence.format(counts[key]) for key, sentence in sentences.items() if counts.get(key))
+def _rewind(abandoned: list[dict[str, Any]]) -> Rewind:
+    prompt = ""
+    machinery = Machinery()
+    for record in abandoned:
+        if record.get("type") == "user" and isinstance(record.get("message"), dict) and not any(
+            b.get("type") == "tool_result" for b in _blocks(record["message"].get("content"))
+        ):
+            turn = machinery.user(record)
+            if turn.kind == "prompt":
+                prompt = turn.text
+                break
+    messages = {str((r.get("message") or {}).get("id") or r.get("uuid")) for r in abandoned if r.get("type") == "assistant"}
+    calls = sum(
+        1 for r in abandoned if r.get("type") == "assistant" and isinstance(r.get("message"), dict)
+        for b in _blocks(r["message"].get("content")) if b.get("type") == "tool_use"
+    )
+    return Rewind(prompt, len(messages), calls)

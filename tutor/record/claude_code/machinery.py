@@ -57,6 +57,7 @@ _HOME = re.compile(r"\A(?:/home|/Users|[A-Za-z]:\\Users)[/\\][^/\\]+")
 _NOTIFICATION_TAIL = re.compile(r"^[ \t]*Read the output file to retrieve the [^\n]*$", re.M)
 _WORDS = re.compile(r"[^\W_]|[\u2600-\u27bf\U0001f000-\U0001faff]")  # a letter, a digit or an emoji
 _NOTE_LIMIT = 300
+STOPPED_FIRST = "stopped the agent first"  # context of words typed with an interruption: the steps make them a correction
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ class Machinery:
         if documents:
             context.append("attached a document" if documents == 1 else f"attached {documents} documents")
         if interrupts and _WORDS.search(rest):
-            context.insert(0, "stopped the agent first")
+            context.insert(0, STOPPED_FIRST)
         tags = {w.tag for w in wrappers}
 
         if any(w.tag == "command-name" and w.closed for w in wrappers):
