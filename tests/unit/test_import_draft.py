@@ -468,3 +468,21 @@ def test_the_corpus_transcripts_write_valid_lessons_without_warnings(tmp_path: P
         read = read_lesson(tmp_path / name)
         assert read.ok and read.lesson is not None and lesson_warnings(read.lesson, "x") == []
         assert "/home/USER/projects" not in (tmp_path / name / "lesson.json").read_text(encoding="utf-8")
+
+
+def test_write_draft_refuses_a_draft_larger_than_a_lesson_may_be(tmp_path: Path) -> None:
+    data = _draft(_steps(calls=1))
+    for n in range(2, 175):  # 173 outputs of 98,000 characters: more than 16 MiB, each field under the warning
+        data["steps"].append({"id": f"agent-{n}", "kind": "agent", "calls": [{"id": f"call-{n}", "tool": "run", "input": {"command": "cat big"}}]})
+        data["steps"].append({"id": f"result-{n}", "kind": "result", "call": f"call-{n}", "ok": True, "output": "é" * 98_000})
+    with pytest.raises(ClaudeCodeImportError, match="may be at most 16 MiB"):
+        write_draft(data, tmp_path / "out")
+    assert not (tmp_path / "out" / "lesson.json").exists()
+
+
+def test_the_size_written_is_the_size_measured(tmp_path: Path) -> None:
+    from tutor.lesson.io import lesson_to_data
+    from tutor.record.claude_code.sizes import indented_size
+
+    lesson = write_draft(_draft(), tmp_path / "out")
+    assert indented_size(lesson_to_data(lesson)) + 1 == (tmp_path / "out" / "lesson.json").stat().st_size

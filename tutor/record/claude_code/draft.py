@@ -29,15 +29,15 @@ from pathlib import Path
 from typing import Any
 
 from tutor.lesson import FORMAT, Lesson
-from tutor.lesson.io import dump_lesson, save_lesson_folder
-from tutor.lesson.limits import MAX_GLANCE_CHARS, MAX_LESSON_BYTES, size_text
+from tutor.lesson.io import lesson_to_data, save_lesson_folder
+from tutor.lesson.limits import MAX_FIELD_CHARS, MAX_GLANCE_CHARS, MAX_LESSON_BYTES, size_text
 from tutor.lesson.untrusted import BIDI_NAMES, INVISIBLE_NAMES, one_line
 from tutor.lesson.validate import check_lesson_data
 from tutor.record.redact import Redactor
 
 from .common import ClaudeCodeImportError
 from .home_paths import is_home_folder, relative_paths, relative_paths_and_users, user_of
-from .sizes import Cuts, bound, bound_steps
+from .sizes import Cuts, bound, bound_steps, indented_size, longest_string
 
 TITLE_SOURCES = ("custom-title", "ai-title", "summary")  # the user's name for the session first, then Claude Code's
 TITLE_LIMIT = 80
@@ -310,8 +310,8 @@ def draft_lesson(steps: list[dict[str, Any]], situation: Situation, notes: list[
     if data["created"] is None:
         del data["created"]
     data = redactor.redact_obj(data)
-    # A secret's marker may lengthen a field a little, and a title is plain text: bound both again after.
-    data = bound(data, cuts)
+    if longest_string(data) > MAX_FIELD_CHARS:  # a secret's marker is longer than a short secret: rare, bound again
+        data = bound(data, cuts)
     data["title"] = plain_line(data["title"]) or "A Claude Code session"
     data["id"] = lesson_id(data["title"], situation, first_prompt, users)
 
@@ -349,8 +349,8 @@ def write_draft(data: dict[str, Any], out: Path, *, bundle: Path | None = None) 
     if lesson is None or problems:
         first = str(problems[0]) if problems else "invalid"
         raise ClaudeCodeImportError(f"the imported draft would not validate: {first}")
-    size = len(dump_lesson(lesson).encode("utf-8"))
-    if size > MAX_LESSON_BYTES:
+    size = indented_size(lesson_to_data(lesson))  # as written: the format's defaults filled in
+    if size + 1 > MAX_LESSON_BYTES:  # and a final newline
         raise ClaudeCodeImportError(f"the imported draft would be {size_text(size)}; a lesson.json may be at most {size_text(MAX_LESSON_BYTES)}")
 
     def write_bundle(target: Path) -> None:

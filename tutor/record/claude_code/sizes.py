@@ -147,6 +147,47 @@ def _bounded(value: Any, cuts: Cuts, depth: int, prose_limit: int, other_limit: 
     return bounder.value(value, depth, False, False), bounder.indenting
 
 
+def longest_string(value: Any) -> int:
+    """The length of the longest string (or key) in a JSON-like value; iterative, so depth costs nothing."""
+    longest = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            longest = max(longest, len(item))
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return longest
+
+
+def indented_size(value: Any) -> int:
+    """Bytes of `value` written as `lesson.json` is (UTF-8, two-space indent), measured fast.
+
+    The fast encoder writes only compact JSON; the indenting one is many times slower. So the
+    compact text (with `: ` after keys, as indented text has) is measured, and what indenting
+    adds is counted: each item of a non-empty container on a line of its own, indented two
+    spaces a level, and its closing bracket too.
+    """
+    compact = len(json.dumps(value, ensure_ascii=False, separators=(",", ": ")).encode("utf-8"))
+    indenting = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, (list, tuple)):
+            children = item
+        else:
+            continue
+        if item:
+            indenting += len(item) * (1 + 2 * depth) + 1 + 2 * (depth - 1)
+            stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list, tuple)))
+    return compact + indenting
+
+
 def json_size(value: Any) -> int:
     """Bytes of `value` written as `lesson.json` is (UTF-8, two-space indent)."""
     return len(json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8"))
