@@ -300,9 +300,13 @@ def _collect_change(block: dict[str, Any], mapped: dict[str, Any], result: CallR
     extra = result.extra if isinstance(result.extra, dict) else {}
     original = extra.get("originalFile") if isinstance(extra.get("originalFile"), str) else None
     if kind == "write":
-        built.changes.append(FileChange(mapped["id"], path, "write", str(data.get("content", "")), (), original, not result.is_error))
+        content = data.get("content")  # a Write without content tells nothing of the file: never an empty one
+        built.changes.append(FileChange(mapped["id"], path, "write", content if isinstance(content, str) else None, (), original, not result.is_error))
         return
     given = data.get("edits") if block.get("name") == "MultiEdit" else [data]
+    if extra.get("userModified") is True and isinstance(extra.get("oldString"), str) and isinstance(extra.get("newString"), str):
+        # the senior changed the proposed edit in their editor before accepting it: what was written is theirs
+        given = [{"old_string": extra["oldString"], "new_string": extra["newString"], "replace_all": data.get("replace_all")}]
     edits = tuple(
         (str(e.get("old_string", "")), str(e.get("new_string", "")), bool(e.get("replace_all")))
         for e in (given if isinstance(given, list) else []) if isinstance(e, dict)
