@@ -136,7 +136,7 @@ def subagent_runs(path: Path, records: list[dict[str, Any]], notes: list[str]) -
         for use_id, run in _progress_runs(records).items():
             if use_id in tasks and use_id not in runs:
                 runs[use_id] = run
-    missing = [t for t in tasks.values() if t.use_id not in runs and t.agent_id]
+    missing = [t for t in tasks.values() if t.use_id not in runs and t.agent_id and f"agent-{t.agent_id}.jsonl" not in budget.unreadable]
     if missing:
         named = ", ".join(f"agent {t.agent_id}" for t in missing[:5]) + (" ..." if len(missing) > 5 else "")
         notes.append(f"{len(missing)} subagent transcript(s) not found beside the session ({named}); their reports show, their steps do not")
@@ -152,6 +152,7 @@ class _Budget:
         self.files = 0
         self.bytes = 0
         self.skipped = 0
+        self.unreadable: set[str] = set()  # names of files already noted as unreadable: not said missing too
 
     def allows(self, size: int) -> bool:
         if self.files >= MAX_SUBAGENT_FILES or self.bytes + size > MAX_SUBAGENT_BYTES:
@@ -257,6 +258,7 @@ def _read_run(file: Path, budget: _Budget, notes: list[str], session: set[str] |
         records = read_records(file, [])
     except ClaudeCodeImportError as error:
         notes.append(f"could not read a subagent's transcript: {error}")
+        budget.unreadable.add(file.name)
         return []
     return [r for r in records if r.get("type") in ("user", "assistant") and isinstance(r.get("message"), dict)]
 
