@@ -370,6 +370,9 @@ def test_twenty_thousand_records_thread_quickly_without_recursion() -> None:
     assert time.monotonic() - started < 5  # linear: well under a second on a laptop
     assert counts.on_line == len(s.records) - 2 and counts.abandoned == 2 and counts.rewinds == 1
     assert len(records) == len(s.records) - 1
+    started = time.monotonic()
+    assert len(split_sessions(s.records)) == 1
+    assert time.monotonic() - started < 5
 
 
 # ---------------------------------------------------------------- the corpus
@@ -538,13 +541,14 @@ def test_a_part_where_nobody_typed_anything_goes_with_the_next_session() -> None
 
 
 def test_a_hostile_first_prompt_is_one_plain_capped_line() -> None:
-    s = Session()
+    s = Session(session_id="\x1b[2J\x1b]0;pwned\x07")
     s.user("\x1b]52;c;ZXZpbA==\x07Fix\nthe\u202e test " + "x" * 500)
 
     part: SessionPart = split_sessions(s.records)[0]
 
     assert "\x1b" not in part.first_prompt and "\n" not in part.first_prompt and "\u202e" not in part.first_prompt
     assert len(part.first_prompt) <= 60 and part.first_prompt.endswith("…")
+    assert "\x1b" not in part.describe(1) and "\x07" not in part.describe(1)
 
 
 def test_the_cli_imports_the_session_asked_for(tmp_path: Path) -> None:

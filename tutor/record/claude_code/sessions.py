@@ -38,7 +38,12 @@ class SessionPart:
 
     def describe(self, number: int) -> str:
         opening = f'"{self.first_prompt}"' if self.first_prompt else "no typed prompt"
-        return f"{number}: {self.session_id[:8] or 'no id'}, {opening}, {self.prompts} prompt(s), {self.messages} message(s)"
+        return f"{number}: {self.short_id}, {opening}, {self.prompts} prompt(s), {self.messages} message(s)"
+
+    @property
+    def short_id(self) -> str:
+        """The start of the session id, as the user may type it to `--session` (plain text: it comes from the file)."""
+        return one_line(self.session_id[:8]) or "no id"
 
 
 def split_sessions(records: list[dict[str, Any]], *, is_prompt: Callable[[dict[str, Any]], bool] | None = None) -> list[SessionPart]:
@@ -95,7 +100,7 @@ def choose_session(parts: list[SessionPart], choice: str | None, notes: list[str
     else:
         matching = [part for part in parts if part.session_id.lower().startswith(wanted.lower())]
         if not matching:
-            ids = ", ".join(part.session_id[:8] or "no id" for part in parts)
+            ids = ", ".join(part.short_id for part in parts)
             raise ClaudeCodeImportError(f"--session {one_line(wanted, limit=40)}: no session of the file has an id starting so (its sessions: {ids})")
         if len(matching) > 1:
             raise ClaudeCodeImportError(f"--session {one_line(wanted, limit=40)}: {len(matching)} sessions of the file have an id starting so; give more of it, or the number")
