@@ -342,7 +342,6 @@ def test_the_first_backup_of_each_tracked_file_is_its_original(tmp_path: Path) -
 # Until the importer's pipeline calls `replay_changes` and writes the bundle (issue 17, the lead's
 # wiring in draft), an import writes no repo.bundle: these fail, as they must. Strict, so that the
 # marker has to go the moment the wiring lands.
-needs_wiring = pytest.mark.xfail(strict=True, reason="the importer does not write the replayed code yet (issue 17 wiring)")
 
 CWD = "/home/alice/projects/shop"
 
@@ -376,7 +375,6 @@ def shop_session(tmp_path: Path) -> Path:
     return s.write(tmp_path / "session.jsonl")
 
 
-@needs_wiring
 def test_an_imported_session_carries_a_bundle_with_one_commit_per_edit(tmp_path: Path) -> None:
     from tutor.record.claude_code import import_claude_code, write_imported_lesson
 
@@ -396,7 +394,6 @@ def test_an_imported_session_carries_a_bundle_with_one_commit_per_edit(tmp_path:
     assert CliRunner().invoke(cli, ["validate", str(out)]).exit_code == 0
 
 
-@needs_wiring
 def test_an_imported_lesson_shows_the_learner_the_diff_of_each_edit(tmp_path: Path) -> None:
     from tutor.record.claude_code import import_claude_code, write_imported_lesson
     from tutor.services.investigate import commit_before, open_lesson_repo
