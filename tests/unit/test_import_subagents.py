@@ -131,7 +131,9 @@ def test_agent_files_beside_the_session_count_only_when_they_carry_its_session_i
     other = subagent_file("a0000aa", session_id="0e0e0e0e-1111-4222-8333-444444444444", version="2.0.14")
     other.records[1]["message"]["content"][0]["name"] = "Glob"
     other.write(tmp_path / "agent-a0000aa.jsonl")
-    subagent_file("b7c8d9e", version="2.0.14").write(tmp_path / "agent-b7c8d9e.jsonl")
+    mine = subagent_file("b7c8d9e", version="2.0.14")
+    mine.records.insert(0, {"type": "file-history-snapshot", "messageId": "m0", "snapshot": {"messageId": "m0", "trackedFileBackups": {}}})
+    mine.write(tmp_path / "agent-b7c8d9e.jsonl")  # its sessionId is in its second record
     runs = subagent_runs(path, read(path), [])
     assert list(runs) == [use_id]
     assert tools_of(runs[use_id]) == ["Grep", "Read"]

@@ -34,7 +34,7 @@ __all__ = ["AGENT_TOOLS", "describe_run", "subagent_refusal", "subagent_runs"]
 AGENT_TOOLS = frozenset({"Task", "Agent"})
 MAX_SUBAGENT_FILES = 200  # files read for one session; a folder of thousands is not read whole
 MAX_SUBAGENT_BYTES = MAX_FILE_BYTES  # all subagent files of one session together
-_FIRST_LINE_BYTES = 64 * 1024  # enough of an agent file's first record to find its sessionId
+_HEAD_BYTES = 64 * 1024  # enough of an agent file's first records to find its sessionId
 
 _AGENT_FILE = re.compile(r"^agent-([A-Za-z0-9_-]{1,80})\.jsonl$")
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
@@ -264,13 +264,13 @@ def _read_run(file: Path, budget: _Budget, notes: list[str], session: set[str] |
 
 
 def _first_session_id(file: Path) -> str | None:
-    """The sessionId in a file's first line, read without reading the file (a project folder holds every session's agent files)."""
+    """The first sessionId in a file's first records, read without reading the file (a project folder holds every session's agent files)."""
     try:
         with open_regular(file, limit=MAX_FILE_BYTES, name="a subagent's transcript", place="its folder") as stream:
-            head = stream.read(_FIRST_LINE_BYTES) or b""
+            head = stream.read(_HEAD_BYTES) or b""
     except (Refused, OSError):
         return None
-    match = _SESSION_ID_FIELD.search(head.split(b"\n", 1)[0])
+    match = _SESSION_ID_FIELD.search(head)  # the first record that has one (a snapshot or a summary may come first); an escaped one inside a string never matches
     return match.group(1).decode("ascii") if match else None
 
 
