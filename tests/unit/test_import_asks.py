@@ -372,12 +372,40 @@ def test_balanced_counts(failing: int, passing: int, budget: int) -> None:
 # ---------------------------------------------------------------- transcripts in the real format
 
 
-def without_placed_asks(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The imported steps with only the goal's ask: placement runs on them as on a fresh draft."""
-    for step in steps:
-        if step.get("ask", {}).get("type") not in (None, "goal"):
-            del step["ask"]
-    return steps
+def imported(session: Session, tmp_path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    result = import_claude_code(session.write(tmp_path / "session.jsonl"))
+    lesson, problems = check_lesson_data(result.lesson_data, "lesson.json")
+    assert problems == [] and lesson is not None
+    return result.lesson_data["steps"], result.notes
+
+
+def test_refusals_in_a_real_transcript_are_intervene_asks_in_the_seniors_words(tmp_path: Path) -> None:
+    s = Session(version="2.1.20")
+    s.user("Rename the CLI entry point to shop")
+    use = s.tool_use("Write", file_path="/home/alice/projects/shop/shop_cli.py", content="def main(): ...\n", text="I'll add a new module.")
+    s.reject(use, "No, keep the name of the py file but change the pyproject script. Don't add a module")
+    use = s.tool_use("Edit", file_path="/home/alice/projects/shop/pyproject.toml", old_string="cli = ", new_string="shop = ")
+    s.reject(use)  # a bare refusal: no words
+    use = s.tool_use("Edit", file_path="/home/alice/projects/shop/pyproject.toml", old_string="cli = ", new_string="shop = ")
+    s.tool_result(use, "The file pyproject.toml has been updated.")
+    steps, notes = imported(s, tmp_path)
+    corrections = [step for step in steps if step["kind"] == "correction"]
+    assert len(corrections) == 2 and all(step["ask"]["type"] == "intervene" for step in corrections)
+    worded, bare = corrections
+    assert worded["ask"]["key_points"] == ["keep the name of the py file but change the pyproject script.", "Don't add a module"]
+    assert bare["ask"]["key_points"] == [] and {a["category"] for a in bare["ask"]["accept"]} | {bare["category"]} == CATEGORIES
+    assert any("2 intervene ask(s) where the senior stepped in" in note for note in notes)
+
+
+def test_the_importers_sentences_for_a_step_in_without_words_are_no_key_points() -> None:
+    from tutor.record.claude_code.steps import INTERRUPTED_WITHOUT_WORDS, REFUSED_WITHOUT_WORDS
+
+    for text in (REFUSED_WITHOUT_WORDS, INTERRUPTED_WITHOUT_WORDS, "[Request interrupted by user for tool use]"):
+        draft = Draft()
+        draft.agent(("run", {"command": "rm -rf build"}))
+        step = draft.correction(text, category=guess_category(text)[0])
+        placed(draft)
+        assert step["ask"]["key_points"] == [] and len(step["ask"]["accept"]) == len(CATEGORIES) - 1
 
 
 def test_a_real_format_session_whose_failures_carry_no_exit_code_gets_balanced_asks(tmp_path: Path) -> None:
@@ -387,16 +415,12 @@ def test_a_real_format_session_whose_failures_carry_no_exit_code_gets_balanced_a
         use = s.tool_use("Bash", command=f"pytest -q tests/test_cart.py -k case{n}", text=f"Running case {n}.")
         # older Claude Code writes no `Exit code N`: only is_error says the command failed
         s.tool_result(use, "FAILED tests/test_cart.py::test_total" if n % 3 == 0 else "1 passed", is_error=n % 3 == 0)
-        use = s.tool_use("Bash", command="cat > notes.md <<'EOF'\nrun pytest and make test\nEOF")
+        use = s.tool_use("Bash", command="cat > notes.md <<'EOF'\nrun pytest and make test\nEOF", text="Noting it down.")
         s.tool_result(use, "")
-    data = import_claude_code(s.write(tmp_path / "session.jsonl")).lesson_data
-    steps = without_placed_asks(data["steps"])
-    notes: list[str] = []
-    place_asks(steps, notes)
-    assert check_lesson_data(data, "lesson.json")[1] == []
+    steps, _ = imported(s, tmp_path)
     failed, passed = outcome_share(steps)
     assert failed >= 2 and 0.35 <= failed / (failed + passed) <= 0.65
-    assert all("pytest" in s["ask"]["prompt"] or s["ask"]["prompt"] == "Will it work?" for s in asked(steps, "outcome"))
+    assert all("pytest" in step["ask"]["prompt"] for step in asked(steps, "outcome"))  # never the heredoc that mentions it
 
 
 @pytest.mark.parametrize("name", ["session-ae4a77f8.jsonl", "tool_heavy.jsonl", "agentic-wallet-nonanthropic.jsonl", "agent-sessions-schema-drift.jsonl"])
@@ -404,15 +428,16 @@ def test_corpus_imports_get_valid_balanced_asks(name: str, capsys: pytest.Captur
     path = CORPUS / name
     if not path.is_file():
         pytest.skip(f"the Claude Code corpus is not here ({path}); it lives in ../shared/corpus/ beside the project")
-    data = import_claude_code(path).lesson_data
-    steps = without_placed_asks(data["steps"])
-    notes: list[str] = []
-    place_asks(steps, notes)
-    lesson, problems = check_lesson_data(data, name)
+    result = import_claude_code(path)
+    steps = result.lesson_data["steps"]
+    lesson, problems = check_lesson_data(result.lesson_data, name)
     assert problems == [] and lesson is not None
     failing, passing = shown_run_results(steps)
     failed, passed = outcome_share(steps)
     if failing >= 3 and passing >= 3:
         assert 0.35 <= failed / (failed + passed) <= 0.65
+    if failing:
+        assert failed >= 1
+    placed_note = next(note for note in result.notes if note.startswith("placed "))
     with capsys.disabled():
-        print(f"\n{name}: {failing} failing and {passing} passing run results; asked {failed} failing, {passed} passing; {notes[0]}")
+        print(f"\n{name}: {failing} failing and {passing} passing run results; asked {failed} failing, {passed} passing; {placed_note}")

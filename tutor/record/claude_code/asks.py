@@ -42,7 +42,12 @@ _MAX_WORDS_READ = 4000  # a correction is a sentence or two: a long paste is rea
 
 _CHANGING_TOOLS = frozenset({"write_file", "edit_file", "NotebookEdit", "MultiEdit"})
 # Text that is Claude Code's, not the senior's: a correction made of it has no words to grade against.
-_MACHINE_WORDS = re.compile(r"^\s*(\[Request interrupted by user[^\]]*\]|The user doesn't want to (proceed|take this action)[^\n]*)\s*$", re.I)
+# So is the importer's own sentence for a refusal or an interruption without words (`steps.REFUSED_WITHOUT_WORDS`...).
+_MACHINE_WORDS = re.compile(
+    r"^\s*(\[Request interrupted by user[^\]]*\]|The user doesn't want to (proceed|take this action)[^\n]*"
+    r"|The senior (refused|interrupted|rejected|stopped) [^\n]*, without words\.)\s*$",
+    re.I,
+)
 _CODE_FENCE = re.compile(r"```.*?(```|$)", re.S)
 _PIECES = re.compile(r"(?<=[.!?])\s+|\n+|;\s+|\s+[-–—]\s+")
 # A reply's opening word ("No, keep the name...") says no more than the ask's own decision: the point is what follows.
@@ -136,9 +141,10 @@ def _correction_ask(step: dict[str, Any]) -> dict[str, Any]:
     if others:
         # The category of a rejection is guessed from the senior's words: an answer naming a
         # category the words also fit must not be graded as a miss.
+        why = ("The senior's reason was not labelled; stepping in to say *{}* fits their words too." if points
+               else "The senior stepped in without saying why: stepping in to say *{}* is right too.")
         ask["accept"] = [
-            {"intervene": True, "category": c.value, "key_points": list(points),
-             "why": f"The senior's reason was not labelled; stepping in to say *{CATEGORY_MEANINGS[c]}* fits their words too."}
+            {"intervene": True, "category": c.value, "key_points": list(points), "why": why.format(CATEGORY_MEANINGS[c])}
             for c in others
         ]
     return ask
