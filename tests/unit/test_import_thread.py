@@ -151,6 +151,34 @@ def test_a_rewind_to_before_the_compaction_leaves_the_compacted_part_out() -> No
     assert not any(r.get("subtype") == "compact_boundary" for r in records)
 
 
+def test_a_rewind_to_the_first_prompt_is_a_second_root_and_leaves_the_first_attempt_out() -> None:
+    s = Session()
+    s.user("Rename fetchUser to fetch_user")  # the first prompt has no parent
+    s.say("Renamed.")
+    s.user("Leave the names alone; add type hints", parent=None)
+    s.say("Added type hints.")
+
+    records, notes = threaded(s)
+
+    assert texts(records) == ["REWIND: Rename fetchUser to fetch_user | Renamed.", "Leave the names alone; add type hints", "Added type hints."]
+    assert len(notes) == 1 and "rewound once" in notes[0]
+
+
+def test_a_rewind_to_the_first_prompt_of_a_resumed_file_shares_its_missing_parent() -> None:
+    """Both prompts point to the same record of the session's earlier file: they are siblings, not one after the other."""
+    earlier = "6a7b8c9d-0000-4000-8000-0123456789ab"
+    s = Session()
+    s.user("Now cache fetchUser", parent=earlier)
+    s.say("Cached.")
+    s.user("Now add type hints instead", parent=earlier)
+    s.say("Added.")
+
+    records, notes = threaded(s)
+
+    assert texts(records) == ["REWIND: Now cache fetchUser | Cached.", "Now add type hints instead", "Added."]
+    assert not any("not in the file" in note for note in notes)
+
+
 def test_branches_without_a_typed_prompt_stay_where_they_stand() -> None:
     """Progress records, a retried reply and the result of one of two parallel calls fork the chain too: they are not rewinds."""
     s = Session()

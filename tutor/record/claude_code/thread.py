@@ -22,15 +22,20 @@ timeline that counted.
   Other branches (progress records, a retry after an API error, the result of one of
   several parallel calls, a prompt queued while the agent worked) are kept where they
   stand. A file-history snapshot of an abandoned message goes with it (the abandoned code).
+- A rewind to the first prompt leaves a second root (the first prompt had no parent):
+  every root hangs off the session's start, so an earlier chain holding a prompt, before
+  a final one that opens with a prompt, is abandoned the same way.
 - Sidechain records (a subagent's work) are not part of the main chain: kept in place.
 
 Transcripts in the wild are damaged in known ways, and nothing is lost to them:
 
 - A parent Claude Code never wrote (it happens: retries, hooks and resumes leave dangling
-  `parentUuid`s in most long sessions) is bridged to the record before in the file, with
-  a note; at the very start of the file it is a resumed session's link to another file.
-- Several roots (an old transcript's restarts, a damaged one) make several islands, each
-  threaded on its own; records without a `uuid` are kept in file order, with a note.
+  `parentUuid`s in most long sessions) is bridged to the record before its first child in
+  the file, with a note; all its children hang there, so a rewind at it is still seen. At
+  the very start of the file it is a resumed session's link to another file: no note.
+- Other roots (a damaged transcript's restarts) make islands, each threaded on its own
+  and kept in file order, with a note; records without a `uuid` are kept in file order,
+  with a note.
 - A cycle of links is cut where it closes, with a note; a record that repeats an earlier
   one's uuid is left out when it is an exact copy, kept in file order otherwise.
 
@@ -84,29 +89,9 @@ def thread(records: list[dict[str, Any]], notes: list[str], *, is_prompt: Callab
 def thread_with_counts(records: list[dict[str, Any]], notes: list[str], *,
                        is_prompt: Callable[[dict[str, Any]], bool]) -> tuple[list[dict[str, Any]], ThreadCounts]:
     """`thread`, and how it placed the records (for tests and benchmarks)."""
-    chains = _Chains(records)
-    counts = ThreadCounts(copies=len(chains.copies), bridged=chains.bridged, cycles=chains.cycles)
-    left_out: set[int] = set(chains.copies)
-    markers: dict[int, list[dict[str, Any]]] = {}  # record index -> the rewind records standing before it
-    for island in chains.islands():
-        leaf = _leaf(records, chains, island)
-        if leaf is None:  # no conversation on this chain (progress records alone): nothing to thread
-            counts.side_branches += len(island)
-            continue
-        counts.islands += 1
-        line = chains.line(leaf)
-        counts.on_line += len(line)
-        for fork, branch in chains.branches(island, line):
-            following = line.get(fork)
-            if (following is not None and any(is_prompt(records[chains.index[n]]) for n in branch)
-                    and _opens_turn(records, chains, line, following, is_prompt)):
-                abandoned = [records[chains.index[n]] for n in branch if records[chains.index[n]].get("type") in _CONVERSATION]
-                markers.setdefault(chains.index[following], []).append({"type": REWIND, "abandoned": abandoned})
-                left_out.update(chains.index[n] for n in branch)
-                counts.abandoned += len(branch)
-                counts.rewinds += 1
-            else:
-                counts.side_branches += len(branch)
+    threader = _Threader(records, is_prompt)
+    threader.run()
+    counts, left_out, markers = threader.counts, threader.left_out, threader.markers
     left_out.update(_snapshots_of(records, left_out))
     counts.unlinked = len(records) - len(left_out) - counts.on_line - counts.side_branches
     threaded: list[dict[str, Any]] = []
@@ -114,8 +99,72 @@ def thread_with_counts(records: list[dict[str, Any]], notes: list[str], *,
         threaded.extend(markers.get(position, ()))
         if position not in left_out:
             threaded.append(record)
-    _note(notes, chains, counts)
+    _note(notes, threader.chains, counts)
     return threaded, counts
+
+
+class _Threader:
+    """One pass over the chains: each island's final line, its branches kept or left out, the rewinds to mark."""
+
+    def __init__(self, records: list[dict[str, Any]], is_prompt: Callable[[dict[str, Any]], bool]) -> None:
+        self.records = records
+        self.is_prompt = is_prompt
+        self.chains = _Chains(records)
+        self.counts = ThreadCounts(copies=len(self.chains.copies), bridged=self.chains.bridged, cycles=self.chains.cycles)
+        self.left_out: set[int] = set(self.chains.copies)
+        self.markers: dict[int, list[dict[str, Any]]] = {}  # record position -> the rewind records standing before it
+
+    def run(self) -> None:
+        chains = self.chains
+        talking: list[tuple[list[int], int]] = []  # islands holding conversation, with their last message
+        for island in chains.islands():
+            leaf = self._leaf(island)
+            if leaf is None:  # progress records alone: nothing to thread
+                self.counts.side_branches += len(island)
+            else:
+                talking.append((island, leaf))
+        if not talking:
+            return
+        final_island, final_leaf = max(talking, key=lambda pair: chains.index[pair[1]])
+        final_line = chains.line(final_leaf)
+        start = chains.root[final_leaf]
+        # Every root hangs off the session's start: a second one that holds a prompt, before a last
+        # one that opens with a prompt, was abandoned by a rewind to the first prompt (whose parent is none).
+        opens = _opens_turn(self.records, chains, final_line, start, self.is_prompt)
+        for island, leaf in talking:
+            if island is final_island:
+                self._thread(island, final_line)
+            elif opens and island[0] < start and self._holds_prompt(island):
+                self._leave_out(island, before=start)
+            else:
+                self._thread(island, chains.line(leaf))
+
+    def _thread(self, island: list[int], line: dict[int, int | None]) -> None:
+        self.counts.islands += 1
+        self.counts.on_line += len(line)
+        for fork, branch in self.chains.branches(island, line):
+            following = line.get(fork)
+            if following is not None and self._holds_prompt(branch) and _opens_turn(self.records, self.chains, line, following, self.is_prompt):
+                self._leave_out(branch, before=following)
+            else:
+                self.counts.side_branches += len(branch)
+
+    def _leave_out(self, nodes: list[int], *, before: int) -> None:
+        positions = [self.chains.index[n] for n in nodes]
+        abandoned = [self.records[p] for p in positions if self.records[p].get("type") in _CONVERSATION]
+        self.markers.setdefault(self.chains.index[before], []).append({"type": REWIND, "abandoned": abandoned})
+        self.left_out.update(positions)
+        self.counts.abandoned += len(nodes)
+        self.counts.rewinds += 1
+
+    def _holds_prompt(self, nodes: list[int]) -> bool:
+        return any(self.is_prompt(self.records[self.chains.index[n]]) for n in nodes)
+
+    def _leaf(self, island: list[int]) -> int | None:
+        for node in reversed(island):
+            if self.records[self.chains.index[node]].get("type") in _CONVERSATION:
+                return node
+        return None
 
 
 def _is_compaction(record: dict[str, Any]) -> bool:
@@ -147,13 +196,6 @@ def _opens_turn(records: list[dict[str, Any]], chains: _Chains, line: dict[int, 
             return False
         node = line[node]
     return False
-
-
-def _leaf(records: list[dict[str, Any]], chains: _Chains, island: list[int]) -> int | None:
-    for node in reversed(island):
-        if records[chains.index[node]].get("type") in _CONVERSATION:
-            return node
-    return None
 
 
 def _snapshots_of(records: list[dict[str, Any]], left_out: set[int]) -> list[int]:
@@ -226,6 +268,7 @@ class _Chains:
             parent_ids.append(parent)
         self.parent: list[int] = []
         previous = _NO_PARENT  # the last node before, not a progress record (those are side leaves, never the line)
+        stand_in: dict[str, int] = {}  # a missing parent -> the node standing in for it, the same for all its children (a rewind)
         for node, parent_id in enumerate(parent_ids):
             if parent_id is _BEFORE:
                 self.parent.append(previous)
@@ -233,10 +276,12 @@ class _Chains:
                 self.parent.append(_NO_PARENT)
             elif parent_id in node_of and node_of[parent_id] != node:
                 self.parent.append(node_of[parent_id])
-            else:  # a parent never written (or the record itself): the record before in the file stands in for it
-                self.parent.append(previous)
-                if previous != _NO_PARENT:
-                    self.bridged += 1
+            else:  # a parent never written (or the record itself): the record before the first of its children stands in
+                if parent_id not in stand_in:
+                    stand_in[parent_id] = previous
+                    if previous != _NO_PARENT:
+                        self.bridged += 1
+                self.parent.append(stand_in[parent_id])
             if records[self.index[node]].get("type") != "progress":
                 previous = node
         self.root = self._roots()
