@@ -10,12 +10,16 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .limits import MAX_LESSON_BYTES, Refused, problem_text, read_regular
-from .models import Lesson
 from .problems import LessonError, Problem
-from .validate import check_lesson_data
+
+if TYPE_CHECKING:
+    from .models import Lesson
+
+# The models (pydantic) load when a lesson is read: writing a file atomically (`write_atomic`,
+# which the progress store uses) must not cost `tutor progress` the lesson format's 100 ms.
 
 LESSON_FILE = "lesson.json"
 
@@ -63,6 +67,8 @@ def read_lesson(path: str | os.PathLike[str]) -> LessonRead:
     data, problem = decode_json(raw, shown)
     if problem:
         return LessonRead(folder, None, [problem])
+    from .validate import check_lesson_data
+
     lesson, problems = check_lesson_data(data, shown, folder)
     return LessonRead(folder, lesson, problems)
 
