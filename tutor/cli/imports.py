@@ -19,16 +19,18 @@ def import_group() -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="The lesson folder to write (default: ./<slug of the title>).")
 @click.option("--force", is_flag=True, help="Overwrite a lesson already in the --out folder.")
-def import_claude_code_command(file: Path, out: Path | None, force: bool) -> None:
+@click.option("--session", metavar="N|ID", help="Which session to import when the file holds several (concatenated): its number from 1, or the start of its id (default: the first).")
+def import_claude_code_command(file: Path, out: Path | None, force: bool, session: str | None) -> None:
     """Import a Claude Code transcript (a session's .jsonl, from ~/.claude/projects/) as a lesson draft.
 
     Secrets are redacted, runs of read-only calls are collapsed, and the draft is
     validated before it is written; add the teaching layer with `tutor annotate`.
+    A file that holds several sessions imports the first, or the one --session names.
     """
     from ..record.claude_code import ClaudeCodeImportError, import_claude_code, write_imported_lesson
 
     try:
-        result = import_claude_code(file)
+        result = import_claude_code(file, session=session)
         target = out or Path.cwd() / result.lesson_data["id"]
         if (target / "lesson.json").exists() and not force:
             raise ClaudeCodeImportError(f"{target} already holds a lesson; give another --out, or --force to overwrite it")
