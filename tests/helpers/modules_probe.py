@@ -25,7 +25,6 @@ knows about it.
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import sys
 from pathlib import Path
@@ -48,6 +47,8 @@ def _first_screen_up(app: Any) -> bool:
 
 
 async def _until_first_screen(app: Any, out: Path, serve: bool) -> None:
+    import asyncio
+
     loop = asyncio.get_running_loop()
     deadline = loop.time() + READY_TIMEOUT
     async with app.run_test(size=(120, 40)) as pilot:
@@ -65,6 +66,8 @@ async def _until_first_screen(app: Any, out: Path, serve: bool) -> None:
 
 def _headless(out: Path, serve: bool) -> None:
     """Replace Textual's ways of running an app by a headless run that reports the first screen."""
+    import asyncio  # here, not above: a one-shot command's report must not list what the probe loaded
+
     from textual.app import App
 
     def run(self: Any, *args: Any, **kwargs: Any) -> None:

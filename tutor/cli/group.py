@@ -9,7 +9,6 @@ network never waits on the screen nor the screen on the network.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +42,8 @@ def host(lesson: str, bind: str, team_choice: str | None, min_group: int | None)
         raise TutorError("hosting needs a terminal: run `tutor host` in one")
     _check_lesson(path)
     team = _team(team_choice)
+    import asyncio  # here: `tutor --help` lists this command without loading an event loop
+
     _exit_with(asyncio.run(_host(path, bind=bind, team=team, min_group=min_group)))
 
 
@@ -61,6 +62,8 @@ def join(code: str, name: str | None) -> None:
         raise TutorError("give a name with --as NAME")
     if len(chosen) > MAX_NAME:
         raise TutorError(f"a name is at most {MAX_NAME} characters")
+    import asyncio
+
     _exit_with(asyncio.run(_join(code.strip(), chosen)))
 
 

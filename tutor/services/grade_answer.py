@@ -9,7 +9,6 @@ is given with a notice saying why.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -92,6 +91,8 @@ def _ask_claude(mode: str, lesson: Lesson, step_id: str, answer: Answer, pending
     claude = judge_for(mode)
     if claude is None:
         return None, ""  # auto, without a key: the matcher, as asked
+    import asyncio  # only to ask Claude: the offline grade loads no event loop
+
     try:
         return asyncio.run(claude.judge(request_for(lesson, step_id, answer, pending))), ""
     except JudgeUnavailable as failure:
