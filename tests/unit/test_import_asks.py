@@ -250,6 +250,19 @@ def test_outcome_asks_are_balanced_and_prefer_the_moments_that_teach() -> None:
     assert all("ask" in s for s in failing) and steered["ask"]["type"] == "outcome"
 
 
+def test_a_retry_that_ends_as_the_try_before_it_is_asked_last() -> None:
+    draft = Draft()
+    retries = [draft.run("git commit -m 'feat: x'", ok=False) for _ in range(4)]
+    distinct = [draft.run(f"./check{n}.sh", ok=False) for n in range(3)]
+    for n in range(40):
+        draft.run(f"pytest -k case{n}", ok=True)
+    placed(draft)
+    def outcome(step: dict[str, Any]) -> bool:
+        return step.get("ask", {}).get("type") == "outcome"
+    assert outcome(retries[0]) and all(outcome(step) for step in distinct)
+    assert sum(map(outcome, retries)) < len(retries)
+
+
 def test_outcome_asks_are_capped_and_spread_over_a_long_session() -> None:
     draft = Draft()
     for n in range(400):

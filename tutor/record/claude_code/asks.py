@@ -189,6 +189,7 @@ def _ask_outcomes(steps: list[dict[str, Any]], facts: _Facts) -> tuple[int, int]
     failing: list[int] = []
     passing: list[int] = []
     scores: dict[int, int] = {}
+    previous: tuple[object, object] = (None, None)
     for index, step in enumerate(steps):
         if step.get("kind") != "result" or not _open(step) or not isinstance(step.get("ok"), bool):
             continue
@@ -196,7 +197,10 @@ def _ask_outcomes(steps: list[dict[str, Any]], facts: _Facts) -> tuple[int, int]
         if call.get("tool") != "run":
             continue
         command = (call.get("input") or {}).get("command")
-        scores[index] = 2 * facts.steered_after[index] + is_check(command)
+        # A retry that ends as the try before it (a commit refused by its hook five times) teaches once.
+        retried = previous == (command, step["ok"])
+        previous = (command, step["ok"])
+        scores[index] = 2 * facts.steered_after[index] + is_check(command) - 2 * retried
         (passing if step["ok"] else failing).append(index)
     budget = min(MAX_OUTCOME_ASKS, max(2, round(facts.shown / STEPS_PER_OUTCOME_ASK)))
     failing_wanted, passing_wanted = balanced(len(failing), len(passing), budget)
