@@ -143,7 +143,8 @@ def build_steps(events: list[Event], state: dict[str, int], *, runs: dict[str, l
         flush_pending()
         if isinstance(event, Compaction):
             if not any(s["kind"] == "goal" for s in steps):
-                built.continued_from = event.summary
+                built.continued_from = event.summary  # the task tells it: no step may stand before the goal ask
+                continue
             note("The conversation was compacted here: Claude Code went on from its own summary of everything above:\n\n"
                  + _quote(event.summary, MAX_SUMMARY_CHARS))
             continue
