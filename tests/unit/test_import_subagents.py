@@ -14,7 +14,8 @@ from tests.helpers.claude_code_format import Session, text_block
 from tutor.cli import cli
 from tutor.lesson import NoteStep
 from tutor.lesson.markdown import lesson_markdown_parser
-from tutor.lesson.validate import check_lesson_data
+from tutor.lesson.limits import MAX_FIELD_CHARS
+from tutor.lesson.validate import check_lesson_data, lesson_warnings
 from tutor.record.claude_code import import_claude_code
 from tutor.record.claude_code.reading import read_records
 from tutor.record.claude_code.subagent_account import MAX_DETAILS_CHARS
@@ -394,3 +395,15 @@ def test_the_real_session_imports_its_task_as_a_note_with_details_before_the_rep
     assert report["kind"] == "result" and report["call"] == task_call["id"]
     assert note["text"].endswith("worked here: 2 messages, 12 tool calls; its report is the result below.")
     assert note["details"].count("- **WebFetch**") == 6
+
+
+def test_details_past_the_field_limit_are_valid_with_the_warning_every_long_field_gets() -> None:
+    note: dict[str, Any] = {"id": "note-1", "kind": "note", "text": "A subagent worked here.", "details": "x" * (MAX_FIELD_CHARS + 1)}
+    data = {"format": "tutor.lesson/1", "id": "long-details", "title": "Long details", "origin": "imported", "task": "A task.",
+            "steps": [{"id": "goal", "kind": "goal", "text": "Find the callers.", "ask": {"type": "goal"}},
+                      note]}
+    lesson, problems = check_lesson_data(data, "lesson.json")
+    assert lesson is not None, problems
+    assert [w.where for w in lesson_warnings(lesson, "lesson.json")] == ["steps[1].details"]
+    note["details"] = 42
+    assert any(p.where == "steps[1].details" for p in check_lesson_data(data, "lesson.json")[1])
