@@ -568,6 +568,20 @@ def test_a_part_where_nobody_typed_anything_goes_with_the_next_session() -> None
     assert len(parts) == 1 and parts[0].session_id == OTHER_ID and len(parts[0].records) == 3
 
 
+def test_records_without_a_session_id_never_start_a_session() -> None:
+    s = Session()
+    s.user("Fix the failing test")
+    s.say("Fixed.")
+    s.user("Now run the whole suite")
+    s.say("3 passed.")
+    for record in s.records:
+        del record["sessionId"], record["uuid"], record["parentUuid"]
+
+    parts = split_sessions(s.records)
+
+    assert len(parts) == 1 and parts[0].records == s.records and parts[0].prompts == 2
+
+
 def test_a_hostile_first_prompt_is_one_plain_capped_line() -> None:
     s = Session(session_id="\x1b[2J\x1b]0;pwned\x07")
     s.user("\x1b]52;c;ZXZpbA==\x07Fix\nthe\u202e test " + "x" * 500)

@@ -115,7 +115,9 @@ def _sessions(count: int) -> str:
 
 
 def _parts(records: list[dict[str, Any]], group: _Groups, typed: Callable[[dict[str, Any]], bool]) -> list[SessionPart]:
-    conversational = {group.top(p) for p, r in enumerate(records) if r.get("type") in _CONVERSATION}
+    # A session is known by its id: records without one (an old or hand-made transcript) never start one.
+    with_id = {group.top(p) for p, r in enumerate(records) if isinstance(r.get("sessionId"), str) and r["sessionId"]}
+    conversational = {top for top in (group.top(p) for p, r in enumerate(records) if r.get("type") in _CONVERSATION) if top in with_id}
     members: dict[int, list[int]] = {}
     waiting: list[int] = []  # records of no conversation, to go with the next session's
     last: int | None = None
