@@ -114,6 +114,12 @@ class _Facts:
         return self.calls.get(call_id, {}) if isinstance(call_id, str) else {}
 
 
+def _command(call: dict[str, Any]) -> object:
+    """A `run` call's command as the draft holds it (anything, from a hostile transcript: the readers check)."""
+    given = call.get("input")
+    return given.get("command") if isinstance(given, dict) else None
+
+
 def _open(step: dict[str, Any]) -> bool:
     """The step can take an ask: shown, and without one yet."""
     return step.get("hidden") is not True and step.get("ask") is None
@@ -196,7 +202,7 @@ def _ask_outcomes(steps: list[dict[str, Any]], facts: _Facts) -> tuple[int, int]
         call = facts.call(step)
         if call.get("tool") != "run":
             continue
-        command = (call.get("input") or {}).get("command")
+        command = _command(call)
         # A retry that ends as the try before it (a commit refused by its hook five times) teaches once.
         retried = previous == (command, step["ok"])
         previous = (command, step["ok"])
@@ -206,7 +212,7 @@ def _ask_outcomes(steps: list[dict[str, Any]], facts: _Facts) -> tuple[int, int]
     failing_wanted, passing_wanted = balanced(len(failing), len(passing), budget)
     chosen = _spread(failing, failing_wanted, scores, facts.count) + _spread(passing, passing_wanted, scores, facts.count)
     for index in chosen:
-        command = (facts.call(steps[index]).get("input") or {}).get("command")
+        command = _command(facts.call(steps[index]))
         steps[index]["ask"] = {"type": "outcome", "prompt": outcome_prompt(command)}
     return failing_wanted, passing_wanted
 
@@ -262,7 +268,7 @@ def _ask_let_run(steps: list[dict[str, Any]], facts: _Facts, corrections: int) -
             if not isinstance(call, dict):
                 continue
             edits = edits or call.get("tool") in _CHANGING_TOOLS
-            writes = writes or (call.get("tool") == "run" and changes_things((call.get("input") or {}).get("command")))
+            writes = writes or (call.get("tool") == "run" and changes_things(_command(call)))
         if not (writes or edits):
             continue
         candidates.append(index)
