@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from textual.app import App, ComposeResult
@@ -10,6 +12,7 @@ from textual.widgets import Collapsible
 from textual.widgets._collapsible import CollapsibleTitle
 
 from tests.helpers.ui_support import screen_text, wait_until
+from tutor.cli import make_app
 from tutor.lesson import NoteStep
 from tutor.ui.widgets.step_view import NoteDetails, StepView
 
@@ -102,3 +105,44 @@ def test_snapshot_of_a_note_with_its_details_collapsed(snap_compare) -> None:
         await pilot.wait_for_scheduled_animations()
 
     assert snap_compare(Shows(note()), terminal_size=SIZE, run_before=drawn)
+
+
+def write_lesson(folder: Path) -> Path:
+    steps = [
+        {"id": "s1", "kind": "agent", "text": "I'll hand the search to a subagent.",
+         "calls": [{"id": "c1", "tool": "Task", "input": {"description": "Find total() callers", "prompt": "Find every caller."}}]},
+        {"id": "s2", "kind": "note", "text": LINE, "details": DETAILS},
+        {"id": "s3", "kind": "result", "call": "c1", "ok": True, "output": "Two callers pass a discount."},
+        {"id": "s4", "kind": "note", "text": "Done."},
+    ]
+    lesson = {"format": "tutor.lesson/1", "id": "note-details", "title": "Note details", "origin": "imported",
+              "task": "Find who passes a discount.", "steps": steps}
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "lesson.json").write_text(json.dumps(lesson), encoding="utf-8")
+    return folder
+
+
+async def test_in_the_lesson_the_details_open_on_a_click_and_the_lesson_goes_on(tmp_path: Path) -> None:
+    app = make_app(lesson=write_lesson(tmp_path / "lesson"))
+
+    def ready() -> bool:
+        screen = app.screen
+        return getattr(screen, "_view", None) is not None and not screen.holds_keys
+
+    def cursor() -> int:
+        return app.screen._view.cursor  # noqa: SLF001 - the lesson screen's own view
+
+    async with app.run_test(size=(110, 40)) as pilot:
+        while True:
+            await wait_until(pilot, ready, "the lesson screen ready", 20)
+            if cursor() >= 2:
+                break
+            before = cursor()
+            await pilot.press("n")
+            await wait_until(pilot, lambda before=before: ready() and cursor() != before, "n to move on", 20)
+        await wait_until(pilot, lambda: "▶ The subagent" in screen_text(app), "the note's details, collapsed")
+        assert "Its prompt" not in screen_text(app)
+        await pilot.click(CollapsibleTitle)
+        await wait_until(pilot, lambda: "src/checkout.py:12: total(discount=code)" in screen_text(app), "the details, opened")
+        await pilot.press("n")
+        await wait_until(pilot, lambda: ready() and cursor() == 3, "n to move on from the opened note", 20)
