@@ -122,6 +122,12 @@ def write_lesson(folder: Path) -> Path:
     return folder
 
 
+async def move_on(pilot: Any, ready: Any, cursor: Any) -> None:
+    before = cursor()
+    await pilot.press("n")
+    await wait_until(pilot, lambda: ready() and cursor() != before, "n to move on", 20)
+
+
 async def test_in_the_lesson_the_details_open_on_a_click_and_the_lesson_goes_on(tmp_path: Path) -> None:
     app = make_app(lesson=write_lesson(tmp_path / "lesson"))
 
@@ -137,9 +143,7 @@ async def test_in_the_lesson_the_details_open_on_a_click_and_the_lesson_goes_on(
             await wait_until(pilot, ready, "the lesson screen ready", 20)
             if cursor() >= 2:
                 break
-            before = cursor()
-            await pilot.press("n")
-            await wait_until(pilot, lambda before=before: ready() and cursor() != before, "n to move on", 20)
+            await move_on(pilot, ready, cursor)
         await wait_until(pilot, lambda: "▶ The subagent" in screen_text(app), "the note's details, collapsed")
         assert "Its prompt" not in screen_text(app)
         await pilot.click(CollapsibleTitle)
