@@ -1,0 +1,347 @@
+"""The JSON values in a transcript's bytes, however they were written: JSON lines, pretty-printed, an array, several to a line.
+
+Claude Code writes one record a line in UTF-8. Files met in the wild differ:
+
+- **encodings**: UTF-8 with a byte-order mark; UTF-16 (LE or BE) and UTF-32 with one, as
+  PowerShell's `>` writes; UTF-16 without one, told from where its NUL bytes are. A file
+  with NUL bytes that is not UTF-16 is binary (`NotText`). Text that does not decode
+  becomes U+FFFD. Whatever the encoding, the text is handed on as UTF-8 lines, and the
+  limits count the file's own bytes (`MAX_TRANSCRIPT_BYTES`) and each line's UTF-8 bytes;
+- **layouts**: one object a line (the fast path: one `json` decode a line); an object
+  spread over lines (`json.dumps(record, indent=2)`), gathered line by line until its
+  brackets close, then decoded once; one JSON array of records (on one line, or
+  pretty-printed: `[`, the records, `]`); objects concatenated on one line;
+- **values JSON does not have**: `NaN`, `Infinity` and `-Infinity` become null, and a lone
+  surrogate escape (`"\\ud800"`) U+FFFD, so that nothing read can fail later when the
+  lesson is written as strict JSON or as UTF-8.
+
+Bounds: the file is read in chunks, never whole; no line and no gathered value may be
+longer than `MAX_RECORD_BYTES` (it is skipped, the reading goes on after it) nor nest
+deeper than `MAX_RECORD_DEPTH`. What could not be read is counted in `Tally`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from tutor.lesson.limits import CHUNK, MAX_RECORD_BYTES, MAX_RECORD_DEPTH
+
+__all__ = ["Grew", "NotText", "Tally", "detect_encoding", "json_values"]
+
+_BOMS = (  # longest first: the UTF-32 LE mark begins with UTF-16 LE's
+    (b"\xef\xbb\xbf", "utf-8", "UTF-8 with a byte-order mark"),
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16"),
+)
+HEAD_BYTES = 8192  # what the encoding is told from
+
+
+class NotText(Exception):
+    """The file's bytes are not text in an encoding a transcript is written in."""
+
+
+class Grew(Exception):
+    """The file grew past the limit while being read."""
+
+
+@dataclass
+class Tally:
+    """What the reading met besides plain JSON lines: line numbers of what was skipped, counts of layouts."""
+
+    bad: list[int] = field(default_factory=list)  # not JSON objects
+    huge: list[int] = field(default_factory=list)  # longer than MAX_RECORD_BYTES
+    deep: list[int] = field(default_factory=list)  # nested deeper than MAX_RECORD_DEPTH
+    spread: int = 0  # values spread over several lines (pretty-printed)
+    in_array: int = 0  # values that were elements of an array
+    shared_line: int = 0  # values that shared their line with others
+    constants: int = 0  # NaN, Infinity and -Infinity made null
+    surrogates: int = 0  # records whose lone surrogates were made U+FFFD
+
+
+def detect_encoding(head: bytes) -> tuple[str, int, str]:
+    """(codec, length of the byte-order mark, how to name it; "" for plain UTF-8) of a file starting with `head`.
+
+    Raises `NotText` for bytes with NULs that are not UTF-16: JSON text in UTF-8 never has one.
+    """
+    for mark, codec, name in _BOMS:
+        if head.startswith(mark):
+            return codec, len(mark), name
+    if b"\x00" not in head:
+        return "utf-8", 0, ""
+    sample = head[: len(head) - len(head) % 2]
+    even, odd = sample[0::2], sample[1::2]
+    # Text that is mostly ASCII (JSON's keys and punctuation are) has every other byte NUL.
+    if len(odd) >= 2 and odd.count(0) * 2 > len(odd) and even.count(0) * 10 < len(even):
+        return "utf-16-le", 0, "UTF-16 LE without a byte-order mark"
+    if len(even) >= 2 and even.count(0) * 2 > len(even) and odd.count(0) * 10 < len(odd):
+        return "utf-16-be", 0, "UTF-16 BE without a byte-order mark"
+    raise NotText("a binary file, not JSON lines")
+
+
+def utf8_chunks(stream: BinaryIO, codec: str, skip: int, limit: int, head: bytes = b"") -> Iterator[bytes]:
+    """The file's text as UTF-8, a chunk at a time: `head` (what was already read of it), then the
+    rest of `stream`, the first `skip` bytes (a byte-order mark) left out.
+
+    Raises `Grew` once more than `limit` bytes were read.
+    """
+    decoder = None if codec == "utf-8" else codecs.getincrementaldecoder(codec)("replace")
+    read = 0
+    while True:
+        chunk = head or stream.read(CHUNK)
+        head = b""
+        if not chunk:
+            break
+        read += len(chunk)
+        if read > limit:
+            raise Grew
+        if skip:
+            chunk, skip = chunk[skip:], max(0, skip - len(chunk))
+        yield chunk if decoder is None else decoder.decode(chunk).encode("utf-8")
+    if decoder is not None:
+        yield decoder.decode(b"", final=True).encode("utf-8")
+
+
+def lines(chunks: Iterator[bytes]) -> Iterator[bytes | None]:
+    """Each line of the text (split on `\\n` only, without it), or None for one over `MAX_RECORD_BYTES` (never held whole).
+
+    A raw U+2028, NEL or form feed inside a record (Node writes them unescaped) is part of its line.
+    """
+    pending: list[bytes] = []  # the start of a line that goes on in the next chunk
+    pending_size = 0
+    skipping = False  # in a line already too long: dropped up to its end
+    for chunk in chunks:
+        parts = chunk.split(b"\n")
+        last = parts.pop()
+        for index, part in enumerate(parts):
+            if index == 0 and (pending or skipping):
+                if skipping or pending_size + len(part) > MAX_RECORD_BYTES:
+                    yield None
+                else:
+                    yield b"".join(pending) + part
+                pending, pending_size, skipping = [], 0, False
+            else:
+                yield part if len(part) <= MAX_RECORD_BYTES else None
+        if skipping or not last:
+            continue
+        pending.append(last)
+        pending_size += len(last)
+        if pending_size > MAX_RECORD_BYTES:
+            pending, pending_size, skipping = [], 0, True
+    if skipping:
+        yield None
+    elif pending:
+        yield b"".join(pending)
+
+
+_SKIP = re.compile(r"[\s,]*")  # between values: blanks, and the commas of an array
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_STRING_BYTES = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_BRACKETS = bytes(range(256)).translate(None, b"[]{}")  # every byte but the brackets, to delete
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Reader:
+    """The state of one reading: the decoder (NaN and Infinity become null, counted), the tally."""
+
+    def __init__(self, tally: Tally) -> None:
+        self.tally = tally
+        self.decoder = json.JSONDecoder(parse_constant=self._constant)
+
+    def _constant(self, name: str) -> None:
+        self.tally.constants += 1  # NaN, Infinity, -Infinity: not JSON, refused when the lesson is written
+        return None
+
+    def record(self, value: Any, text: str, number: int) -> dict[str, Any] | None:
+        """`value` (decoded from `text`, at line `number`) as a record, its lone surrogates made U+FFFD; None (tallied) if it is none."""
+        if not isinstance(value, dict) or not isinstance(value.get("type", ""), str):
+            self.tally.bad.append(number)
+            return None
+        if "\\u" in text and ("\\ud" in text or "\\uD" in text):  # only an escape gives a lone surrogate
+            fixed = [0]
+            value = _without_surrogates(value, fixed)
+            self.tally.surrogates += fixed[0] > 0
+        return value
+
+    def records(self, value: list[Any], text: str, number: int) -> list[dict[str, Any]]:
+        """An array found alone on its line: its records (its other elements tallied as one bad line)."""
+        items = [item for item in value if isinstance(item, dict) and isinstance(item.get("type", ""), str)]
+        if len(items) < len(value):
+            self.tally.bad.append(number)
+        self.tally.in_array += len(items)
+        return [r for r in (self.record(item, text, number) for item in items) if r is not None]
+
+    def values_in(self, text: str, number: int, in_array: bool, spread: bool = False) -> tuple[list[dict[str, Any]], str | None, bool]:
+        """The records in `text` (from line `number`), one after the other: (them; the unfinished value
+        at its end if the text stops inside one, else None; whether an array is still open).
+
+        `spread`: `text` is one value's lines joined, complete: stopping inside a value is an error.
+        """
+        tally = self.tally
+        found: list[dict[str, Any]] = []
+        pos = 0
+        rest: str | None = None
+        end = len(text)
+        while True:
+            pos = _after_blanks(text, pos)
+            if pos >= end:
+                break
+            if text[pos] == "]" and in_array:
+                in_array = False
+                pos += 1
+                continue
+            try:
+                value, pos = self.decoder.raw_decode(text, pos)
+            except RecursionError:
+                tally.deep.append(number)
+                break
+            except json.JSONDecodeError as error:
+                if not spread and error.pos >= len(text.rstrip()):
+                    rest = text[pos:]  # it goes on on the next lines
+                else:
+                    tally.bad.append(number)
+                break
+            if in_array:
+                tally.in_array += 1
+            record = self.record(value, text, number)
+            if record is not None:
+                found.append(record)
+        if spread:
+            tally.spread += len(found)
+        elif len(found) > 1:
+            tally.shared_line += len(found)
+        return found, rest, in_array
+
+    def whole_record(self, text: str) -> bool:
+        """Whether `text` alone is a Claude Code record (an object with a type and an id or a session)."""
+        try:
+            value = self.decoder.decode(text)
+        except (ValueError, RecursionError):
+            return False
+        return isinstance(value, dict) and isinstance(value.get("type"), str) and ("uuid" in value or "sessionId" in value)
+
+
+def json_values(line_iter: Iterator[bytes | None], tally: Tally) -> Iterator[dict[str, Any]]:
+    """Each record (a JSON object) in the lines, in order (an array's elements one by one); what cannot be read is tallied."""
+    reader = _Reader(tally)
+    decode = reader.decoder.decode
+    pending: list[str] = []  # the lines of a value spread over several, so far
+    pending_size = 0
+    depth = 0  # of the pending value's brackets, so far
+    start = 0  # its first line
+    skip_depth = 0  # > 0: inside a value too long, dropped until its brackets close
+    in_array = False  # inside the top-level array a file can be
+    first = True
+    for number, raw in enumerate(line_iter, 1):
+        if raw is None:
+            tally.huge.append(number)
+            if pending:
+                pending, pending_size, skip_depth = [], 0, depth  # its end is in the line dropped: guess it closes
+            continue
+        if skip_depth:
+            skip_depth += _delta(raw.decode("utf-8", "replace"))
+            continue
+        if not pending:
+            if not raw or raw.isspace():
+                continue
+            if _too_deep(raw):
+                tally.deep.append(number)
+                continue
+            text = raw.decode("utf-8", "replace")
+            try:  # the fast path: a whole record on its line, as Claude Code writes them
+                value = decode(text)
+            except ValueError:
+                pass
+            else:
+                first = False
+                if isinstance(value, list) and not in_array:
+                    yield from reader.records(value, text, number)
+                    continue
+                tally.in_array += in_array
+                record = reader.record(value, text, number)
+                if record is not None:
+                    yield record
+                continue
+            if first and text.lstrip().startswith("["):  # a pretty-printed array: its records follow
+                in_array = True
+                text = text.lstrip()[1:]
+            first = False
+            found, rest, in_array = reader.values_in(text, number, in_array)
+            yield from found
+            if rest is not None:
+                pending, pending_size, depth, start = [rest], len(rest), _delta(rest), number
+            continue
+        text = raw.decode("utf-8", "replace")
+        if raw.startswith(b"{") and depth > 0 and reader.whole_record(text):
+            # A record on its line while another was open: that one was cut short (a crash mid-write).
+            tally.bad.append(start)
+            pending, pending_size = [], 0
+            record = reader.record(decode(text), text, number)
+            if record is not None:
+                yield record
+            continue
+        pending.append(text)
+        pending_size += len(raw) + 1
+        depth += _delta(text)
+        if pending_size > MAX_RECORD_BYTES:
+            tally.huge.append(start)
+            pending, pending_size, skip_depth = [], 0, max(depth, 0)
+            continue
+        if depth > 0:
+            continue
+        whole = "\n".join(pending)
+        pending, pending_size = [], 0
+        if _too_deep(whole.encode("utf-8", "surrogatepass")):
+            tally.deep.append(start)
+            continue
+        found, _, in_array = reader.values_in(whole, start, in_array, spread=True)
+        yield from found
+    if pending:
+        tally.bad.append(start)  # the file ends inside a value
+
+
+def _after_blanks(text: str, pos: int) -> int:
+    skipped = _SKIP.match(text, pos)
+    return skipped.end() if skipped else pos
+
+
+def _delta(text: str) -> int:
+    """How much deeper the brackets of `text` (a line of JSON) leave the value: opened minus closed, strings left out."""
+    if '"' in text:
+        text = _STRING.sub("", text)
+    return text.count("{") + text.count("[") - text.count("}") - text.count("]")
+
+
+def _too_deep(line: bytes) -> bool:
+    """Whether the JSON text `line` nests deeper than `MAX_RECORD_DEPTH`, judged without parsing it."""
+    if line.count(b"[") + line.count(b"{") <= MAX_RECORD_DEPTH:
+        return False
+    brackets = _STRING_BYTES.sub(b"", line).translate(None, _BRACKETS)
+    depth = 0
+    for byte in brackets:
+        if byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > MAX_RECORD_DEPTH:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def _without_surrogates(value: Any, fixed: list[int]) -> Any:
+    """`value` with every lone surrogate (from a `\\ud800` escape) in its strings, keys too, replaced by U+FFFD (`fixed[0]` counts them)."""
+    if isinstance(value, str):
+        replaced, count = _SURROGATE.subn("\ufffd", value)
+        fixed[0] += count
+        return replaced
+    if isinstance(value, dict):
+        return {_without_surrogates(k, fixed): _without_surrogates(v, fixed) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(v, fixed) for v in value]
+    return value
