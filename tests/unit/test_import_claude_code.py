@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -93,9 +94,9 @@ def test_corpus_transcript_imports_into_a_valid_lesson(name: str, tmp_path: Path
     data = result.lesson_data
     lesson, problems = check_lesson_data(data, name)
     assert problems == [] and lesson is not None
-    assert data["origin"] == "imported" and "repo" not in data
+    assert data["origin"] == "imported"
     assert data["steps"][0]["kind"] == "goal" and data["steps"][0]["ask"]["type"] == "goal"
-    assert len(data["steps"]) <= 400
+    assert len(data["steps"]) <= 500  # the edits' results carry their commits now
 
     # every result answers a call of the agent step before it (the validator checks it; this says it plainly)
     calls: set[str] = set()
@@ -109,6 +110,7 @@ def test_corpus_transcript_imports_into_a_valid_lesson(name: str, tmp_path: Path
     read = read_lesson(tmp_path / "lesson")
     assert read.lesson is not None and read.problems == []
     assert read.lesson.title == data["title"]
+    assert ("repo" in data) == (tmp_path / "lesson" / "repo.bundle").is_file()  # the edits replayed, where they could be
 
 
 def test_real_edit_becomes_edit_file_with_a_diff() -> None:
@@ -151,11 +153,13 @@ def test_synthetic_transcript_maps_tools_and_pairs_results(tmp_path: Path) -> No
     assert steps[4]["output"].startswith("DEBUG = True")  # Claude Code's line numbers are gone
     edit = next(c for s in steps for c in s.get("calls", []) if c["tool"] == "edit_file")
     assert edit["input"] == {"path": "slug.py", "old": 'r"[a-z]+"', "new": 'r"[a-z0-9]+"'}
-    assert any(c["tool"] == "TodoWrite" for s in steps for c in s.get("calls", []))
+    assert not any(c["tool"] == "TodoWrite" for s in steps for c in s.get("calls", []))  # a checklist note instead
+    assert any(s["kind"] == "note" and "to-do" in s["text"] for s in steps)
     kinds = [s["kind"] for s in steps]
     assert kinds.count("prompt") == 1
     texts = [s["text"] for s in steps if s["kind"] == "note"]
-    assert any("interrupted" in t for t in texts) and any("subagent" in t for t in texts)
+    assert any("interrupted" in t for t in texts)
+    assert not any("msg_side" in json.dumps(s) for s in steps)  # a sidechain with no Task call to stand at is left out
     assert not any("Caveat" in json.dumps(s) for s in steps)
     last = steps[-1]
     assert last["kind"] == "result" and last["ok"] is True and last["exit_code"] == 0
@@ -260,7 +264,7 @@ def test_cli_default_out_is_the_title_slug(tmp_path: Path, monkeypatch: pytest.M
     result = CliRunner().invoke(cli, ["import", "claude-code", str(source)])
     assert result.exit_code == 0, result.output
     folders = [p for p in tmp_path.iterdir() if (p / "lesson.json").is_file()]
-    assert [p.name for p in folders] == ["claude-code-in-proj"]
+    assert len(folders) == 1 and re.fullmatch(r"claude-code-in-proj-[0-9a-f]{6}", folders[0].name)
 
 
 def test_cli_reports_a_bad_file_in_one_line(tmp_path: Path) -> None:
@@ -365,7 +369,8 @@ def test_the_first_prompt_is_the_goal_not_the_task_or_title(tmp_path: Path) -> N
     for run in _words_of(goal):
         assert run not in shown_first
     # the situation, said without the senior's words
-    assert data["title"] == "Claude Code in proj, 2026-03-02" and data["id"] == "claude-code-in-proj-2026-03-02"
+    assert data["title"] == "Claude Code in proj, 2026-03-02"
+    assert re.fullmatch(r"claude-code-in-proj-2026-03-02-[0-9a-f]{6}", data["id"])  # a session's own suffix: titles alike, ids apart
     task = data["task"]
     assert "**proj**" in task and "`fix/export`" in task and "2026-03-02" in task
     assert "2 prompts from the senior, 2 tool calls by the agent" in task
@@ -378,7 +383,7 @@ def test_a_session_without_a_folder_still_gets_a_neutral_task(tmp_path: Path) ->
     records = [{"type": "user", "message": {"role": "user", "content": "Rename the `util` module to `helpers` everywhere."}},
                {"type": "assistant", "message": {"id": "m", "role": "assistant", "content": [_text("On it.")]}}]
     data = import_claude_code(_write(tmp_path, records)).lesson_data
-    assert data["title"] == "A Claude Code session" and data["id"] == "a-claude-code-session"
+    assert data["title"] == "A Claude Code session" and re.fullmatch(r"a-claude-code-session-[0-9a-f]{6}", data["id"])
     assert data["task"].startswith("A Claude Code session in a project: 1 prompt from the senior, 0 tool calls by the agent.")
     assert "util" not in data["task"] + data["title"]
 
@@ -388,7 +393,7 @@ def test_a_folder_name_cannot_inject_markdown(tmp_path: Path) -> None:
     data = import_claude_code(_write(tmp_path, records)).lesson_data
     first_line = data["task"].splitlines()[0]
     assert "`x`" not in first_line and "[link]" not in first_line and "**bold**" not in first_line
-    assert "**boldxlink(y)**" in first_line
+    assert "**bold x link (y)**" in first_line  # the folder's name in words, inside the task's own emphasis
 
 
 @pytest.mark.parametrize("name", TRANSCRIPTS)
