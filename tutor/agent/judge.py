@@ -29,7 +29,6 @@ senior's step revealed).
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
@@ -173,6 +172,8 @@ class ClaudeJudge(ClaudeUser):
 
     async def judge(self, request: JudgeRequest) -> Judgement:
         """Claude's verdict on each point, checked against the answer; `JudgeUnavailable` if there is none."""
+        import asyncio  # here, not at the top: choosing a judge (`tutor grade` without a key) loads no event loop
+
         made_here = self._client is None
         try:
             reply = await asyncio.wait_for(self.client.messages.create(**self.request(request)), timeout=self.timeout)
