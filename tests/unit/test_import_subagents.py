@@ -328,6 +328,30 @@ def test_hostile_text_in_a_run_stays_text_in_the_details() -> None:
     assert "\\[click\\](javascript:alert(1))" in details
 
 
+SECRET = "hunter2!<Pa$$|w0rd>&*~x"
+PRIVATE_KEY = "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join("MIIEowIBAAKCAQEA" + "q" * 48 for _ in range(20)) + "\n-----END RSA PRIVATE KEY-----"
+
+
+def test_secrets_are_redacted_before_the_details_cut_or_escape_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DB_PASSWORD", SECRET)
+    s = Session(cwd=CWD, session_id=SESSION_ID)
+    run = Run(s, f"Log in with {SECRET} and list the keys.")
+    run.call("Bash", PRIVATE_KEY, command=f"PGPASSWORD='{SECRET}' psql -c 'select 1'")
+    run.say(f"The password {SECRET} works.")
+    text, details = describe_run({"description": f"use {SECRET}", "prompt": f"Log in with {SECRET} and list the keys."}, s.records, CWD)
+    for shown in (text, details):
+        assert "hunter2" not in shown and "MIIEowIBAAKCAQEA" not in shown, shown
+    assert details.count("\\[REDACTED:env:DB_PASSWORD\\]") == 2 and "PGPASSWORD=" in details  # the prompt, the words; the command
+    assert "✓ `[REDACTED:private-key]`\n" in details  # one line: nothing more to say of it
+
+
+def test_the_imports_own_redaction_is_used_when_given() -> None:
+    s = Session(cwd=CWD, session_id=SESSION_ID)
+    Run(s, "Say the word.").say("The word is swordfish.")
+    _text, details = describe_run({"prompt": "Say the word."}, s.records, CWD, redact=lambda text: text.replace("swordfish", "[REDACTED:word]"))
+    assert "swordfish" not in details and "\\[REDACTED:word\\]" in details
+
+
 def test_the_details_of_a_long_run_are_capped() -> None:
     s = Session(cwd=CWD, session_id=SESSION_ID)
     run = Run(s, "Read everything.\n" * 200)

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
+
+from tutor.record.redact import Redactor
 
 MAX_DETAILS_CHARS = 6000
 MAX_PROMPT_LINES = 12
@@ -19,6 +22,10 @@ MAX_WORDS_CHARS = 240
 MAX_CALL_CHARS = 160
 MAX_RESULT_LINES = 3
 MAX_RESULT_LINE_CHARS = 160
+# Each string is redacted before it is cut or escaped: a cut secret, or one split by escapes,
+# would no longer be recognised by the redaction of the whole lesson. Only its head is
+# shown, so only its head is redacted (a private key block, whole, fits in it).
+REDACTED_HEAD_CHARS = 16 * 1024
 
 # What can start emphasis, a code span, a link, HTML or an entity mid-line (`_` never emphasises in the lesson dialect).
 _INLINE_MARKUP = re.compile(r"([\\`*\[\]<>!~&|])")
@@ -33,23 +40,30 @@ def first_prompt(run: list[dict[str, Any]]) -> str:
     return content_text(first["message"].get("content")).strip() if first else ""
 
 
-def describe_run(call_input: dict[str, Any], records: list[dict[str, Any]], cwd: str) -> tuple[str, str]:
+def describe_run(call_input: dict[str, Any], records: list[dict[str, Any]], cwd: str, *,
+                 redact: Callable[[str], str] | None = None) -> tuple[str, str]:
     """The note for a subagent's run: one line (who worked, how much), and its details in Markdown safe to show.
 
     The details: the prompt it was given, then each of its messages' words and each of its
     calls one line, with each result's first lines; capped at `MAX_DETAILS_CHARS`; paths under
-    `cwd` made relative. Every string from the transcript is escaped or put in a code span.
+    `cwd` made relative. Every string from the transcript is redacted first (by `redact`, the
+    import's own redactor; else one from the environment), then escaped or put in a code span.
     """
-    kind = _one_line(text_field(call_input.get("subagent_type")), 60)
-    description = _one_line(text_field(call_input.get("description")), 100)
+    redactor = redact or Redactor.from_environment().redact
+
+    def clean(text: str) -> str:
+        return redactor(text[:REDACTED_HEAD_CHARS])
+
+    kind = _one_line(clean(text_field(call_input.get("subagent_type"))), 60)
+    description = _one_line(clean(text_field(call_input.get("description"))), 100)
     who = ": ".join(part for part in (kind, description) if part)
     messages, calls, entries = _entries(records)
     text = (f"The subagent ({_escape(who)}) worked here" if who else "A subagent worked here") + (
         f": {messages} message{'s' if messages != 1 else ''}, {calls} tool call{'s' if calls != 1 else ''}; its report is the result below."
     )
-    prompt = text_field(call_input.get("prompt")).strip() or first_prompt(records)
+    prompt = clean(text_field(call_input.get("prompt")).strip() or first_prompt(records))
     parts = []
-    if prompt:
+    if prompt.strip():
         lines = [_relative(line, cwd) for line in prompt.splitlines() if line.strip()]
         shown = [_escape(_one_line(line, MAX_WORDS_CHARS)) for line in lines[:MAX_PROMPT_LINES]]
         if len(lines) > MAX_PROMPT_LINES:
@@ -59,7 +73,7 @@ def describe_run(call_input: dict[str, Any], records: list[dict[str, Any]], cwd:
         parts.append("**What it did**")
     details = "\n\n".join(parts)
     for index, entry in enumerate(entries):
-        line = "\n" + _relative_entry(entry, cwd)
+        line = "\n" + _entry_markdown(entry, cwd, clean)
         if len(details) + len(line) > MAX_DETAILS_CHARS - 80:
             details += f"\n\n… {len(entries) - index} more not shown"
             break
@@ -105,21 +119,25 @@ def _entries(records: list[dict[str, Any]]) -> tuple[int, int, list[dict[str, An
     return len(message_ids), len(calls), entries
 
 
-def _relative_entry(entry: dict[str, Any], cwd: str) -> str:
-    """One entry as a Markdown list item: words escaped, a call's argument and result lines in code spans."""
+def _entry_markdown(entry: dict[str, Any], cwd: str, clean: Callable[[str], str]) -> str:
+    """One entry as a Markdown list item: words escaped, a call's argument and result lines in code spans (each redacted first)."""
     if entry["kind"] == "words":
-        return "- " + _escape(_one_line(_relative(entry["text"], cwd), MAX_WORDS_CHARS))
-    line = f"- **{_escape(_one_line(entry['tool'], 60))}**"
+        return "- " + _escape(_one_line(_relative(clean(entry["text"]), cwd), MAX_WORDS_CHARS))
+    line = f"- **{_escape(_one_line(clean(entry['tool']), 60))}**"
     argument = _main_argument(entry["input"])
     if argument:
-        line += " " + _code(_one_line(_relative(argument, cwd), MAX_CALL_CHARS))
+        line += " " + _code(_one_line(_relative(clean(argument), cwd), MAX_CALL_CHARS))
     result = entry["result"]
     if result is not None:
         failed, output = result
-        lines = [one for one in (_one_line(_relative(raw, cwd), MAX_RESULT_LINE_CHARS) for raw in output.splitlines()) if one]
+        cleaned = clean(output)
+        lines = [one for one in (_one_line(_relative(raw, cwd), MAX_RESULT_LINE_CHARS) for raw in cleaned.splitlines()) if one]
         shown = [_code(one) for one in lines[:MAX_RESULT_LINES]]
-        if len(lines) > MAX_RESULT_LINES:
-            shown.append(f"… {len(lines) - MAX_RESULT_LINES} more lines")
+        # counted in what is shown (a redacted key is one line), or past the redacted head in the output itself
+        whole = lines if len(output) <= REDACTED_HEAD_CHARS else [raw for raw in output.splitlines() if raw.strip()]
+        more = len(whole) - len(shown)
+        if more > 0:
+            shown.append(f"… {more} more lines")
         mark = "✗ failed" if failed else "✓"
         line += "\\\n  " + mark + (" " + "\\\n  ".join(shown) if shown else "")
     return line
