@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from tutor.lesson.limits import CHUNK, MAX_RECORD_BYTES, MAX_RECORD_DEPTH
+from tutor.lesson.limits import MAX_RECORD_BYTES, MAX_RECORD_DEPTH
 
 __all__ = ["Grew", "NotText", "Tally", "detect_encoding", "json_values"]
 
@@ -41,6 +41,7 @@ _BOMS = (  # longest first: the UTF-32 LE mark begins with UTF-16 LE's
     (b"\xfe\xff", "utf-16-be", "UTF-16"),
 )
 HEAD_BYTES = 8192  # what the encoding is told from
+CHUNK = 64 * 1024  # read at a time: small, so that the lines of a chunk in flight add little to the records kept
 
 
 class NotText(Exception):
@@ -237,6 +238,7 @@ def json_values(line_iter: Iterator[bytes | None], tally: Tally) -> Iterator[dic
     start = 0  # its first line
     skip_depth = 0  # > 0: inside a value too long, dropped until its brackets close
     in_array = False  # inside the top-level array a file can be
+    indented = False  # the pending value's lines after its first are indented (pretty-printed with an indent)
     first = True
     for number, raw in enumerate(line_iter, 1):
         if raw is None:
@@ -247,61 +249,60 @@ def json_values(line_iter: Iterator[bytes | None], tally: Tally) -> Iterator[dic
         if skip_depth:
             skip_depth += _delta(raw.decode("utf-8", "replace"))
             continue
-        if not pending:
-            if not raw or raw.isspace():
-                continue
-            if _too_deep(raw):
-                tally.deep.append(number)
-                continue
+        if pending:
             text = raw.decode("utf-8", "replace")
-            try:  # the fast path: a whole record on its line, as Claude Code writes them
-                value = decode(text)
-            except ValueError:
-                pass
+            if raw[:1] in (b"{", b"[") and depth > 0 and (indented or reader.whole_record(text)):
+                # A value starting at the margin while another is open (and indented: not its part),
+                # or a whole record on its line: the open one was cut short (a crash mid-write).
+                tally.bad.append(start)
+                pending, pending_size = [], 0
             else:
-                first = False
-                if isinstance(value, list) and not in_array:
-                    yield from reader.records(value, text, number)
+                pending.append(text)
+                pending_size += len(raw) + 1
+                depth += _delta(text)
+                indented = indented or raw[:1] in (b" ", b"\t")
+                if pending_size > MAX_RECORD_BYTES:
+                    tally.huge.append(start)
+                    pending, pending_size, skip_depth = [], 0, max(depth, 0)
                     continue
-                tally.in_array += in_array
-                record = reader.record(value, text, number)
-                if record is not None:
-                    yield record
+                if depth > 0:
+                    continue
+                whole = "\n".join(pending)
+                pending, pending_size = [], 0
+                if _too_deep(whole.encode("utf-8", "surrogatepass")):
+                    tally.deep.append(start)
+                    continue
+                found, _, in_array = reader.values_in(whole, start, in_array, spread=True)
+                yield from found
                 continue
-            if first and text.lstrip().startswith("["):  # a pretty-printed array: its records follow
-                in_array = True
-                text = text.lstrip()[1:]
-            first = False
-            found, rest, in_array = reader.values_in(text, number, in_array)
-            yield from found
-            if rest is not None:
-                pending, pending_size, depth, start = [rest], len(rest), _delta(rest), number
+        if not raw or raw.isspace():
+            continue
+        if _too_deep(raw):
+            tally.deep.append(number)
             continue
         text = raw.decode("utf-8", "replace")
-        if raw.startswith(b"{") and depth > 0 and reader.whole_record(text):
-            # A record on its line while another was open: that one was cut short (a crash mid-write).
-            tally.bad.append(start)
-            pending, pending_size = [], 0
-            record = reader.record(decode(text), text, number)
+        try:  # the fast path: a whole record on its line, as Claude Code writes them
+            value = decode(text)
+        except ValueError:
+            pass
+        else:
+            first = False
+            if isinstance(value, list) and not in_array:
+                yield from reader.records(value, text, number)
+                continue
+            tally.in_array += in_array
+            record = reader.record(value, text, number)
             if record is not None:
                 yield record
             continue
-        pending.append(text)
-        pending_size += len(raw) + 1
-        depth += _delta(text)
-        if pending_size > MAX_RECORD_BYTES:
-            tally.huge.append(start)
-            pending, pending_size, skip_depth = [], 0, max(depth, 0)
-            continue
-        if depth > 0:
-            continue
-        whole = "\n".join(pending)
-        pending, pending_size = [], 0
-        if _too_deep(whole.encode("utf-8", "surrogatepass")):
-            tally.deep.append(start)
-            continue
-        found, _, in_array = reader.values_in(whole, start, in_array, spread=True)
+        if first and text.lstrip().startswith("["):  # a pretty-printed array: its records follow
+            in_array = True
+            text = text.lstrip()[1:]
+        first = False
+        found, rest, in_array = reader.values_in(text, number, in_array)
         yield from found
+        if rest is not None:
+            pending, pending_size, depth, start, indented = [rest], len(rest), _delta(rest), number, False
     if pending:
         tally.bad.append(start)  # the file ends inside a value
 

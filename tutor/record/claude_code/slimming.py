@@ -19,9 +19,10 @@ key as in Claude Code's record:
   Read's `file`, Edit's `oldString`/`newString` (the call's input has them) are dropped;
 - `attachment`: whole for the kinds the importer reads (queued prompts, hook errors, IDE
   context, background task status; strings cut at `MAX_KEPT_CHARS`), else its scalar fields;
-- `progress` records: `type, uuid, parentUuid, isSidechain, sessionId, timestamp, toolUseID,
-  parentToolUseID, agentId`, and of `data` its `type, agentId, hookEvent, hookName`, plus,
-  for `agent_progress`, the subagent's record it carries (`data.message`, slimmed the same way);
+- `progress` records (most of a long session's lines): `type, uuid, parentUuid, isSidechain,
+  sessionId, timestamp`; an `agent_progress` one also `toolUseID, parentToolUseID, agentId`
+  and of `data` its `type, agentId` and the subagent's record it carries (`data.message`,
+  slimmed the same way). Hook and bash progress say nothing the importer shows;
 - `file-history-snapshot` records: `type, messageId, isSnapshotUpdate`, and of `snapshot` its
   `messageId, timestamp, trackedFileBackups` (names of backups, no contents).
 
@@ -49,8 +50,8 @@ _RESULT_KEYS = (
     "agentId", "interrupted", "isImage", "returnCodeInterpretation", "filePath", "type", "originalFile", "userModified",
     "status", "prompt", "totalToolUseCount", "commandName", "backgroundTaskId",
 )
-_PROGRESS_KEYS = ("type", "uuid", "parentUuid", "isSidechain", "sessionId", "timestamp", "toolUseID", "parentToolUseID", "agentId")
-_PROGRESS_DATA_KEYS = ("type", "agentId", "hookEvent", "hookName")
+_PROGRESS_KEYS = ("type", "uuid", "parentUuid", "isSidechain", "sessionId", "timestamp")
+_PROGRESS_DATA_KEYS = ("type", "agentId")
 _ATTACHMENTS_READ = frozenset((
     "queued_command", "hook_blocking_error", "hook_stopped_continuation", "opened_file_in_ide", "selected_lines_in_ide",
     "task_status",
@@ -167,16 +168,18 @@ class Slimmer:
 
     def _progress(self, record: dict[str, Any]) -> dict[str, Any]:
         out = {key: record[key] for key in _PROGRESS_KEYS if key in record}
-        out["sessionId"] = self._share(out.get("sessionId"))
-        if out["sessionId"] is None:
-            del out["sessionId"]
+        if "sessionId" in out:
+            out["sessionId"] = self._share(out["sessionId"])
         data = record.get("data")
-        if isinstance(data, dict):
+        if isinstance(data, dict) and data.get("type") == "agent_progress":  # a subagent's record, tied to its Task call
             kept = {key: self._share(data[key]) for key in _PROGRESS_DATA_KEYS if key in data and _small(data[key])}
             inner = data.get("message")
-            if data.get("type") == "agent_progress" and isinstance(inner, dict):
+            if isinstance(inner, dict):
                 kept["message"] = self.record(inner)
             out["data"] = kept
+            for key in ("toolUseID", "parentToolUseID", "agentId"):
+                if key in record:
+                    out[key] = record[key]
         return out
 
     def _snapshot(self, record: dict[str, Any]) -> dict[str, Any]:
