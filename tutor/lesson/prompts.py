@@ -8,11 +8,13 @@ what the agent is about to *do*; an outcome ask names the command when it is sho
 
 from __future__ import annotations
 
-__all__ = ["DEFAULT_PROMPTS", "GOAL_PROMPT", "INTERVENE_PROMPT", "OUTCOME_PROMPT", "outcome_prompt"]
+__all__ = ["DEFAULT_PROMPTS", "GOAL_PROMPT", "GOAL_RUBRIC", "INTERVENE_PROMPT", "OUTCOME_PROMPT", "outcome_prompt"]
 
 GOAL_PROMPT = "What goal would you give the agent?"
 OUTCOME_PROMPT = "Will it work?"
 INTERVENE_PROMPT = "The agent is about to do this. Would you let it?"
+# What a learner checks their own goal against, where a drafted goal ask has no rubric of its own.
+GOAL_RUBRIC = ("says how we will know it is done", "bounds the scope", "names the concrete thing to change")
 DEFAULT_PROMPTS = {"goal": GOAL_PROMPT, "outcome": OUTCOME_PROMPT, "intervene": INTERVENE_PROMPT, "choice": ""}
 
 _NAMED_COMMAND_LIMIT = 80  # longer commands are not repeated in the question

@@ -23,10 +23,9 @@ from tutor.agent.records import (
 from tutor.errors import UserError
 from tutor.lesson import FORMAT, Lesson
 from tutor.lesson.io import save_lesson_folder
-from tutor.lesson.prompts import GOAL_PROMPT, INTERVENE_PROMPT
+from tutor.lesson.prompts import GOAL_PROMPT, GOAL_RUBRIC, INTERVENE_PROMPT
 from tutor.lesson.validate import check_lesson_data
 
-GOAL_RUBRIC = ["says how we will know it is done", "bounds the scope", "names the concrete thing to change"]
 
 
 class LessonDraftError(UserError):
@@ -221,7 +220,7 @@ def default_asks(steps: list[dict[str, Any]]) -> list[str]:
     given: list[str] = []
     for index, step in enumerate(steps):
         if step["kind"] == "goal" and "ask" not in step:
-            step["ask"] = {"type": "goal", "prompt": GOAL_PROMPT, "rubric": GOAL_RUBRIC}
+            step["ask"] = {"type": "goal", "prompt": GOAL_PROMPT, "rubric": list(GOAL_RUBRIC)}
             given.append(step["id"])
         if step["kind"] != "correction" or ask_misplaced(steps, step, "intervene"):
             continue

@@ -1,33 +1,39 @@
 """A Claude Code session transcript (JSONL), turned into a lesson draft (`origin: imported`).
 
-Claude Code writes one JSON record a line: `user` and `assistant` messages, plus
-`progress`, `system`, `summary`, `file-history-snapshot`, `queue-operation` and hook
-records that are machinery, not conversation. What becomes a step:
+Seniors steer Claude Code every day; the importer keeps that steering as steering. The
+pipeline, one module per job (`lesson.import_claude_code` runs it):
 
-- the first real user prompt is the `goal` (with a goal ask); later real prompts are
-  `prompt` steps. The task and the title name the project, the branch and the day rather
-  than quote that prompt: it is the answer to the goal ask. Tool results, meta records (`isMeta`: skill bodies, command caveats),
-  slash-command echoes and the compaction summary are not prompts;
-- an assistant message is streamed as several records sharing `message.id` (one content
-  block each): they are grouped into one `agent` step, its text blocks joined, its
-  `tool_use` blocks its calls. Tools map onto Tutor's where they mean the same thing
-  (Bash -> run, Read -> read_file, Write -> write_file, Edit/MultiEdit -> edit_file,
-  Glob/Grep/LS -> list_files, with the pattern kept in the input); others (Task,
-  TodoWrite, WebFetch, MCP tools...) keep their own name;
-- each `tool_result` becomes a `result` step right after the agent step of its call
-  (paired by `tool_use_id`), output capped;
-- runs of read-only calls (reads, lists, searches) are collapsed into one agent step and
-  one note, so a long session stays a lesson someone can get through;
-- subagent (`isSidechain`) records are left out, with a note where they were;
-- "[Request interrupted by user]" becomes a note: the senior stopped the agent there.
+- `reading`: the file, checked and bounded, into Claude Code's own record dicts (UTF-8 or
+  UTF-16, JSON lines or pretty-printed, NaN and lone surrogates made harmless; records
+  slimmed as they are read, so memory stays near the file's size); `json_values`,
+  `slimming` are its parts.
+- `sessions`: a file holding several sessions one after another is split, and one chosen
+  (`--session`); `thread`: the conversation as it finally stood, following `parentUuid`
+  from the last message, with a `tutor-rewind` marker where the senior rewound.
+- `machinery` (with `wrappers`): the senior's words told apart from what Claude Code
+  injected: slash commands (a command that asks for work is a prompt), IDE context,
+  reminders, hooks, background-task notifications, compaction summaries, interruptions,
+  API errors.
+- `conversation` and `pairing`: records into events; each call paired with its result
+  (repeated ids kept apart), refusals at the permission prompt marked with the user's words.
+- `calls`: Claude Code's tools mapped onto Tutor's (`run`, `read_file`, `write_file`,
+  `edit_file`, `list_files`), outputs cleaned and capped; bookkeeping tools as notes.
+- `steps`: events into lesson steps. The first prompt is the goal; a refusal or an
+  interruption answered with words is the senior's `correction`; read-only runs collapse;
+  a subagent's work (`subagents`, `subagent_account`) is a note with collapsible details
+  where its Task call stands.
+- `code_changes`: the session's writes and edits replayed into commits, bundled as
+  `repo.bundle`, so a learner sees each edit's diff in investigate.
+- `asks` (with `categories`, `commands`): asks placed where the steering was: intervene
+  asks on corrections, outcome asks balanced between failing and passing commands.
+- `draft` (with `home_paths`, `sizes`): the title (the session's own), an id that neither
+  collides nor names the user, the task as the situation (never the senior's first words,
+  which answer the goal ask), paths made relative, every field within `tutor validate`'s
+  limits, everything redacted; `write_draft` validates and writes.
 
-Every string is redacted (`Redactor.from_environment()`) before it reaches the lesson.
-Bad input never raises a traceback: a corrupt line is skipped with a note, and a file
-that is not a transcript raises `ClaudeCodeImportError` with one line for the user.
-
-Modules: `reading` (the JSONL, streamed and bounded, into events), `calls` (tool calls
-and results as agent steps), `lesson` (steps, asks placed, the lesson checked and
-written), `common` (limits, record kinds, errors).
+Bad input never raises a traceback: a damaged line is skipped with a note, and a file that
+is not a session's transcript (or is a subagent's) raises `ClaudeCodeImportError` with one
+line for the user. `common` holds what the modules share. See docs/claude-code-import.md.
 """
 
 

@@ -11,8 +11,6 @@ from typing import Any
 from tutor.errors import UserError
 from tutor.lesson.limits import MAX_TRANSCRIPT_BYTES
 
-GOAL_RUBRIC = ["says how we will know it is done", "bounds the scope", "names the concrete thing to change"]
-
 MAX_OUTPUT_LINES = 400
 MAX_OUTPUT_BYTES = 64 * 1024
 MAX_INPUT_CHARS = 64 * 1024
@@ -26,14 +24,7 @@ KNOWN_TYPES = MACHINERY_TYPES | {"user", "assistant"}
 QUIET_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit", "TodoWrite"})  # a success says nothing: no result step
 MAX_MERGED_EDITS = 8
 READ_ONLY_TOOLS = frozenset({"Read", "Glob", "Grep", "LS", "NotebookRead"})
-_LOCAL_COMMAND = re.compile(r"^\s*<(command-name|command-message|local-command-stdout|local-command-stderr|local-command-caveat|bash-stdout|bash-stderr)>")
-_COMMAND_NAME = re.compile(r"<command-name>(.*?)</command-name>", re.S)
-_COMMAND_ARGS = re.compile(r"<command-args>(.*?)</command-args>", re.S)
-_BASH_INPUT = re.compile(r"^\s*<bash-input>(.*?)</bash-input>\s*$", re.S)
-_INTERRUPTED = re.compile(r"^\[Request interrupted by user[^\]]*\]$")
-_READ_LINE = re.compile(r"^ *\d+\u2192")
 _EXIT_CODE = re.compile(r"^Exit code (-?\d+)\b")
-_TEST_LIKE = re.compile(r"\b(test|tests|pytest|jest|vitest|mix (test|compile|format|credo)|cargo (test|build|check)|go (test|build|vet)|make|npm (run|test)|tsc|ruff|mypy|lint|build|compile)\b")
 
 
 class ClaudeCodeImportError(UserError):

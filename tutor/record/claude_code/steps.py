@@ -18,12 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tutor.lesson.prompts import GOAL_PROMPT
+from tutor.lesson.prompts import GOAL_PROMPT, GOAL_RUBRIC
 
 from .asks import guess_category
 from .calls import NOTE_TOOLS, _cap_output, _describe_read_only, _map_call, _relative, _result_output, tool_note
 from .code_changes import FileChange
-from .common import GOAL_RUBRIC, MAX_MERGED_EDITS, QUIET_TOOLS
+from .common import MAX_MERGED_EDITS, QUIET_TOOLS
 from .machinery import STOPPED_FIRST
 from .conversation import Compaction, Event, Interrupt, Note, Prompt, Rewind
 from .pairing import AgentMessage, CallResult

@@ -21,6 +21,8 @@ from textual.binding import Binding
 from textual.events import DescendantFocus
 from textual.widgets import Static, TextArea
 
+from tutor.lesson.prompts import GOAL_RUBRIC
+
 from ..plain import plain
 from ..widgets.live import KeyPicker
 from .confirm import SaveRecording
@@ -54,7 +56,6 @@ ASK_CHOICES = {
     "outcome": ("o", "the learner predicts whether it works"),
     "intervene": ("i", "the learner decides: let it run, or correct it (and how)"),
 }
-GOAL_RUBRIC = "says how we will know it is done\nbounds the scope\nnames the concrete thing to change"
 
 
 
@@ -235,7 +236,7 @@ class RecordMode(LiveMode):
     def ask_picked(self, screen: LiveScreen, ask_type: str) -> None:
         screen.form = f"ask:{ask_type}"
         screen.field().text = self.default_prompt(screen, ask_type)
-        extra_field(screen).text = GOAL_RUBRIC if ask_type == "goal" else ""
+        extra_field(screen).text = "\n".join(GOAL_RUBRIC) if ask_type == "goal" else ""
         screen.enter_phase()
 
     # -- what the bottom of the screen asks for
