@@ -159,3 +159,13 @@ def test_console_script_is_installed() -> None:
     result = subprocess.run([script, "--version"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert "tutor" in result.stdout
+
+
+def test_export_keeps_a_notes_details(tmp_path: Path, tutor_home: Path) -> None:
+    data = json.loads((example_lesson_paths()[0] / "lesson.json").read_text())
+    data["steps"].append({"id": "note-sub", "kind": "note", "text": "A subagent worked here.", "details": "- it searched `src/` for the discount"})
+    (tmp_path / "l").mkdir()
+    (tmp_path / "l" / "lesson.json").write_text(json.dumps(data))
+    result = run_tutor("export", str(tmp_path / "l"), env_home=tutor_home)
+    assert result.returncode == 0, result.stderr
+    assert "A subagent worked here." in result.stdout and "searched `src/` for the discount" in result.stdout

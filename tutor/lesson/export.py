@@ -188,6 +188,8 @@ def step_markdown(step: AnyStep, call: Call | None = None) -> str:
             parts.append(f"Why: {step.why}")
     elif isinstance(step, NoteStep):
         parts.append(step.text)
+        if step.details:  # folded under the note on screen; a page has no folds, so it follows under a label
+            parts.append("**Details:**\n\n" + step.details)
     return "\n\n".join(part for part in parts if part)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -45,9 +46,11 @@ def import_claude_code(path: str | Path, *, redactor: Redactor | None = None, se
     events = [e for e in events[:first] if isinstance(e, (Compaction, Rewind))] + events[first:]
 
     state = {"flattened": 0, "cut": 0, "outputs_cut": 0, "collapsed": 0, "unanswered": 0, "quiet": 0, "merged": 0, "todos": 0}
-    built = build_steps(events, state, runs=subagent_runs(path, records, notes), describe=describe_run)
-    steps = _within_step_limit(built.steps, notes)
     redactor = redactor or Redactor.from_environment()
+    # a subagent's account is escaped for Markdown, which would hide a secret from the draft's redaction: redact it first
+    describe = functools.partial(describe_run, redact=redactor.redact)
+    built = build_steps(events, state, runs=subagent_runs(path, records, notes), describe=describe)
+    steps = _within_step_limit(built.steps, notes)
     workspace = tempfile.TemporaryDirectory(prefix="tutor-import-")
     # the bundle is shared with the lesson: its files are redacted as the lesson's text is
     history = replay_changes(built.changes, Path(workspace.name), notes, redact=redactor.redact_obj) if built.changes else None
