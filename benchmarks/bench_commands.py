@@ -7,8 +7,9 @@ process, its output read and thrown away. The baseline is `python -c "import tex
 same Python. Every round runs the baseline and every command once each, in a new random order
 (the order is shuffled so that no command always follows the same one); one untimed round first
 warms the file cache and writes bytecode, and checks that every command succeeds. It prints, per
-command, the median and the 90th percentile and the ratio of its median to the baseline's median
-(the goal: at most 1.2), and the load average at the start and end (the machine may be shared).
+command, the median and the 90th percentile of the wall-clock time and the ratio of its median to
+the baseline's median (the goal: at most 1.2), the median CPU time (user + system) and its ratio
+(steadier than the wall clock on a shared machine), and the load average at the start and end.
 
 What runs, on fixtures made in a temporary folder: `tutor validate` of the bundled curriculum
 (`curricula/steering-101`, 8 lessons), `tutor export` of its lesson `tests-that-lie` as Markdown and
@@ -32,6 +33,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -122,13 +124,16 @@ def argv_of(name: str, commands: dict[str, list[str]]) -> list[str]:
     return [sys.executable, "-c", "import textual"] if name == BASELINE else [str(TUTOR_BIN), *commands[name]]
 
 
-def time_once(argv: list[str], env: dict[str, str]) -> float:
+def time_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall-clock seconds from spawn to exit, and the CPU seconds (user + system) the process used."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     completed = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if completed.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({completed.returncode}): {completed.stderr.decode(errors='replace')[-500:]}")
-    return seconds
+    return seconds, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -136,31 +141,32 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def measure(commands: dict[str, list[str]], env: dict[str, str], rounds: int, seed: int) -> dict[str, list[float]]:
+def measure(commands: dict[str, list[str]], env: dict[str, str], rounds: int, seed: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     names = [BASELINE, *commands]
     rng = random.Random(seed)
     for name in names:  # warm-up: bytecode written, files cached, every command checked
         time_once(argv_of(name, commands), env)
-    times: dict[str, list[float]] = defaultdict(list)
+    wall: dict[str, list[float]] = defaultdict(list)
+    cpu: dict[str, list[float]] = defaultdict(list)
     for _ in range(rounds):
         rng.shuffle(names)
         for name in names:
-            times[name].append(time_once(argv_of(name, commands), env))
-    return times
+            seconds, used = time_once(argv_of(name, commands), env)
+            wall[name].append(seconds)
+            cpu[name].append(used)
+    return wall, cpu
 
 
-def report(times: dict[str, list[float]]) -> None:
-    base = statistics.median(times[BASELINE])
-    width = max(len(name) for name in times)
-    print(f"{'program':<{width}}  {'median':>8}  {'p90':>8}  {'ratio':>6}")
-    print(f"{BASELINE:<{width}}  {base * 1000:6.0f}ms  {percentile(times[BASELINE], 0.9) * 1000:6.0f}ms  {1:6.2f}")
-    for name, values in times.items():
-        if name == BASELINE:
-            continue
-        median = statistics.median(values)
+def report(wall: dict[str, list[float]], cpu: dict[str, list[float]]) -> None:
+    """The wall-clock figure is the one a person waits for; the CPU figure moves less when the machine is shared."""
+    base, base_cpu = statistics.median(wall[BASELINE]), statistics.median(cpu[BASELINE])
+    width = max(len(name) for name in wall)
+    print(f"{'program':<{width}}  {'median':>8}  {'p90':>8}  {'ratio':>6}  {'cpu':>7}  {'ratio':>6}")
+    for name in sorted(wall, key=lambda name: (name != BASELINE, name)):
+        median, used = statistics.median(wall[name]), statistics.median(cpu[name])
         ratio = median / base
         mark = "" if ratio <= GOAL else f"  over the goal ({GOAL})"
-        print(f"{name:<{width}}  {median * 1000:6.0f}ms  {percentile(values, 0.9) * 1000:6.0f}ms  {ratio:6.2f}{mark}")
+        print(f"{name:<{width}}  {median * 1000:6.0f}ms  {percentile(wall[name], 0.9) * 1000:6.0f}ms  {ratio:6.2f}  {used * 1000:5.0f}ms  {used / base_cpu:6.2f}{mark}")
 
 
 def modules(commands: dict[str, list[str]], env: dict[str, str], folder: Path) -> None:
@@ -211,11 +217,11 @@ def main() -> None:
             commands = {name: args for name, args in commands.items() if name in options.only}
         env = child_env(env, folder / "pycache", options.keep_env)
         load_before = os.getloadavg()
-        times = measure(commands, env, options.rounds, options.seed)
+        wall, cpu = measure(commands, env, options.rounds, options.seed)
         load_after = os.getloadavg()
         print(f"{options.rounds} interleaved rounds; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; "
               f"bytecode {'as the environment has it' if options.keep_env else 'cached (PYTHONPYCACHEPREFIX)'}")
-        report(times)
+        report(wall, cpu)
         if options.modules:
             modules(commands, env, folder)
     finally:
