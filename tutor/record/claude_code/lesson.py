@@ -48,7 +48,7 @@ def import_claude_code(path: str | Path, *, redactor: Redactor | None = None, se
     state = {"flattened": 0, "cut": 0, "outputs_cut": 0, "collapsed": 0, "unanswered": 0, "quiet": 0, "merged": 0, "todos": 0}
     redactor = redactor or Redactor.from_environment()
     # a subagent's account is escaped for Markdown, which would hide a secret from the draft's redaction: redact it first
-    describe = functools.partial(describe_run, redact=redactor.redact)
+    describe = functools.partial(describe_run, redact=redactor.redact_obj)
     built = build_steps(events, state, runs=subagent_runs(path, records, notes), describe=describe)
     steps = _within_step_limit(built.steps, notes)
     workspace = tempfile.TemporaryDirectory(prefix="tutor-import-")

@@ -174,11 +174,11 @@ def _tasks(records: list[dict[str, Any]]) -> dict[str, _Task]:
             continue
         if record.get("type") == "assistant":
             for block in content:
-                if (isinstance(block, dict) and block.get("type") == "tool_use" and block.get("name") in AGENT_TOOLS
+                if (isinstance(block, dict) and block.get("type") == "tool_use" and isinstance(block.get("name"), str) and block["name"] in AGENT_TOOLS
                         and isinstance(block.get("id"), str) and block["id"] not in tasks):
                     tasks[block["id"]] = _Task(block["id"], tool_input(block), position)
         elif record.get("type") == "user":
-            results = [b for b in content if isinstance(b, dict) and b.get("type") == "tool_result" and b.get("tool_use_id") in tasks]
+            results = [b for b in content if isinstance(b, dict) and b.get("type") == "tool_result" and isinstance(b.get("tool_use_id"), str) and b["tool_use_id"] in tasks]
             extra = record.get("toolUseResult")
             if len(results) == 1 and isinstance(extra, dict):
                 task = tasks[results[0]["tool_use_id"]]
