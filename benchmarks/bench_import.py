@@ -22,9 +22,9 @@ Timed, `--repeat` times after one untimed warm-up, alternating which goes first:
   any importer has to do.
 
 Printed: the medians, the ratio import / baseline (goal: at most 4), and what each part
-costs: reading the records (`reading.read_records`), the rest of the draft, the draft
-again with a redactor that does nothing (so the difference is what redaction costs), and
-writing. Peak memory is measured apart (tracemalloc slows what it traces): the peak over
+costs: reading the records (`reading.read_records`), the rest of the draft, and writing;
+then one profiled run's own time by part (each importer module, redaction, git for the
+`repo.bundle`, validating and writing, json; a built-in counts for its caller's part). Peak memory is measured apart (tracemalloc slows what it traces): the peak over
 `import_claude_code` + `write_imported_lesson`, as a multiple of the file's size (goal: at
 most 3), next to the peak of parsing every line and keeping the records.
 """
@@ -137,14 +137,6 @@ def bare_kept(path: Path) -> list[Any]:
         return [json.loads(line) for line in stream if line.strip()]
 
 
-class _NoRedaction:
-    def redact_obj(self, value: object) -> object:
-        return value
-
-    def redact(self, text: str) -> str:
-        return text
-
-
 def _peak(action: Callable[[], object]) -> int:
     gc.collect()
     tracemalloc.start()
@@ -153,6 +145,48 @@ def _peak(action: Callable[[], object]) -> int:
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+def _area(filename: str) -> str:
+    """The part of the import a profiled function belongs to."""
+    where = filename.replace("\\", "/")
+    if "/tutor/record/claude_code/" in where:
+        return "importer: " + where.rsplit("/", 1)[-1].removesuffix(".py")
+    if "/tutor/redaction/" in where:
+        return "redaction"
+    if "/tutor/vcs/" in where or "/site-packages/git/" in where or where.endswith(("subprocess.py", "selectors.py")) or "posixsubprocess" in where:
+        return "git (the repo.bundle)"
+    if "/tutor/lesson/" in where or "pydantic" in where:
+        return "lesson: validate, write"
+    if "/json/" in where:
+        return "json"
+    return "other"
+
+
+def breakdown(path: Path, scratch: Path) -> None:
+    """Where one import's time goes, by part: own time of the functions of each, one profiled run."""
+    import cProfile
+    import pstats
+
+    from tutor.record.claude_code import import_claude_code, write_imported_lesson
+
+    out = scratch / "lesson-profiled"
+    profile = cProfile.Profile()
+    profile.enable()
+    write_imported_lesson(import_claude_code(path), out)
+    profile.disable()
+    shutil.rmtree(out)
+    totals: dict[str, float] = {}
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    for (filename, _line, _name), (_calls, _primitive, own, _cumulative, callers) in stats.items():
+        if filename == "~" and callers:  # a built-in: its time is its main caller's part's
+            filename = max(callers.items(), key=lambda item: item[1][3])[0][0]
+        area = _area(filename)
+        totals[area] = totals.get(area, 0.0) + own
+    whole = sum(totals.values()) or 1.0
+    print("  where the time goes (one profiled run, own time by part; profiling slows Python code more than C):")
+    for area, seconds in sorted(totals.items(), key=lambda item: -item[1])[:12]:
+        print(f"    {area:46}{seconds * 1000:>9.1f} ms {100 * seconds / whole:>5.1f}%")
 
 
 def measure(path: Path, repeat: int, scratch: Path) -> None:
@@ -192,14 +226,10 @@ def measure(path: Path, repeat: int, scratch: Path) -> None:
             build.append(b * 1000)
             write.append(w * 1000)
     reading: list[float] = []
-    unredacted: list[float] = []
     for _ in range(repeat):
         begin = time.perf_counter()
         read_records(path, [])
         reading.append((time.perf_counter() - begin) * 1000)
-        begin = time.perf_counter()
-        import_claude_code(path, redactor=_NoRedaction())  # type: ignore[arg-type]
-        unredacted.append((time.perf_counter() - begin) * 1000)
 
     def whole() -> None:
         out = scratch / "lesson-peak"
@@ -218,7 +248,6 @@ def measure(path: Path, repeat: int, scratch: Path) -> None:
         ("import (draft + validate + write)", med(total)),
         ("  reading the records (read_records)", med(reading)),
         ("  the draft after reading, redaction included", med(build) - med(reading)),
-        ("    of which redaction (draft - unredacted)", med(build) - med(unredacted)),
         ("  validating and writing (write_imported_lesson)", med(write)),
     ]
     for label, value in rows:
@@ -227,6 +256,7 @@ def measure(path: Path, repeat: int, scratch: Path) -> None:
     print(f"  peak memory, import + write: {peak_import / 1e6:.1f} MB = {peak_import / size:.2f} x the file (goal: at most 3)")
     print(f"  peak memory, read_records alone: {peak_read / 1e6:.1f} MB = {peak_read / size:.2f} x the file")
     print(f"  peak memory, json.loads of every line, kept: {peak_bare / 1e6:.1f} MB = {peak_bare / size:.2f} x the file")
+    breakdown(path, scratch)
 
 
 def main() -> None:

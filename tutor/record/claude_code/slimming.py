@@ -38,12 +38,12 @@ __all__ = ["MAX_KEPT_CHARS", "Slimmer"]
 
 MAX_KEPT_CHARS = 64 * 1024
 
-_PLAIN = (
+_PLAIN = {key: key for key in (
     "type", "subtype", "uuid", "parentUuid", "logicalParentUuid", "isSidechain", "isMeta", "isCompactSummary",
     "isVisibleInTranscriptOnly", "isApiErrorMessage", "sessionId", "agentId", "cwd", "gitBranch", "version", "timestamp",
     "toolDenialKind", "summary", "leafUuid", "aiTitle", "customTitle", "origin", "promptSource", "error", "toolUseID",
     "parentToolUseID",
-)
+)}
 _SHARED = frozenset(("type", "subtype", "sessionId", "cwd", "gitBranch", "version", "agentId"))
 _MESSAGE_KEYS = ("id", "type", "role", "model", "content", "stop_reason")
 _RESULT_KEYS = (
@@ -58,7 +58,6 @@ _ATTACHMENTS_READ = frozenset((
 ))
 _MEDIA = frozenset(("image", "document"))
 _SMALL = 1024  # a scalar kept of what is otherwise dropped
-_MAX_SHARED = 4096  # distinct repeated strings remembered
 
 
 def _cut(value: Any) -> Any:
@@ -82,10 +81,13 @@ class Slimmer:
         if kind == "file-history-snapshot":
             return self._snapshot(record)
         out: dict[str, Any] = {}
-        for key in _PLAIN:
-            if key in record:
-                value = record[key]
-                out[key] = self._share(value) if key in _SHARED else value
+        shared = self._shared
+        for key, value in record.items():
+            kept = _PLAIN.get(key)  # the same key object for every record: one copy of each key
+            if kept is not None:
+                if kept in _SHARED and type(value) is str:
+                    value = shared.setdefault(value, value)
+                out[kept] = value
         if "message" in record:
             out["message"] = self._message(record["message"])
         if "toolUseResult" in record:
@@ -99,14 +101,7 @@ class Slimmer:
     # ------------------------------------------------------------ parts
 
     def _share(self, value: Any) -> Any:
-        if not isinstance(value, str) or len(value) > _SMALL:
-            return value
-        shared = self._shared.get(value)
-        if shared is not None:
-            return shared
-        if len(self._shared) < _MAX_SHARED:
-            self._shared[value] = value
-        return value
+        return self._shared.setdefault(value, value) if type(value) is str else value
 
     def _message(self, message: Any) -> Any:
         if not isinstance(message, dict):
