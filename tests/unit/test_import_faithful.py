@@ -315,7 +315,7 @@ def test_8_home_paths_are_made_relative_and_a_huge_prompt_is_capped(tmp_path: Pa
     use = s.tool_use("Bash", command=f"cat {CWD}/logs/app.log {HOME}/.config/shop/settings.toml")
     s.tool_result(use, f"read {CWD}/logs/app.log\nread {HOME}/.config/shop/settings.toml")
     _work(s, 2)
-    data, output = _import(s.write(tmp_path / "s.jsonl"), tmp_path / "out")
+    data, _ = _import(s.write(tmp_path / "s.jsonl"), tmp_path / "out")
     assert (tmp_path / "out" / "lesson.json").stat().st_size < 2_000_000
     assert "alice" not in _all_text(data)
     assert "logs/app.log" in _all_text(data)
@@ -374,7 +374,7 @@ def test_9_repeated_tool_ids_keep_every_call(tmp_path: Path) -> None:
     s.tool_result(use, "lint ok")
     use = s.tool_use("Bash", command="make test", use_id="call_0")
     s.tool_result(use, "FAILED test_cart", is_error=True)
-    data, output = _import(s.write(tmp_path / "s.jsonl"), tmp_path / "out")
+    data, _ = _import(s.write(tmp_path / "s.jsonl"), tmp_path / "out")
     commands = [c["input"]["command"] for step in _steps(data, "agent") for c in step.get("calls", [])]
     assert commands == ["make lint", "make test"]
     assert [r["ok"] for r in _steps(data, "result")] == [True, False]
@@ -431,3 +431,88 @@ def test_the_sessions_edits_are_replayed_into_a_bundle_with_a_commit_per_edit(tm
     assert (tmp_path / "out" / "repo.bundle").is_file() and data["repo"]["base"]
     committed = [step for step in _steps(data, "result") if step.get("commit")]
     assert len(committed) == 2
+
+
+# ---------------------------------------------------------------- every feature at once, damaged
+
+
+def _rich_session(tmp_path: Path) -> tuple[Session, Path]:
+    """One session using every shape the importer knows, with a subagent file beside it."""
+    s = Session(cwd=CWD)
+    s.title("summary", "Cart discount work")
+    s.command("/orchestrator", "fix the cart discount", expansion="You orchestrate.\n$ARGUMENTS")
+    s.user([text_block(f"<ide_opened_file>The user opened the file {CWD}/src/cart.py in the IDE.</ide_opened_file>"), text_block("start with cart.py")])
+    task = s.tool_use("Task", description="Find discount", prompt="Find where the discount is applied", subagent_type="Explore")
+    s.tool_result(task, "In src/cart.py:42.", tool_use_result={"agentId": "a1b2c3d", "status": "completed"})
+    todo = s.tool_use("TodoWrite", todos=[{"content": "fix", "status": "in_progress", "activeForm": "fixing"}])
+    s.tool_result(todo, "Todos have been modified successfully.")
+    write = s.tool_use("Write", file_path=f"{CWD}/src/cart.py", content="def total(x, d):\n    return round(x) - d\n")
+    s.tool_result(write, "File created successfully")
+    edit = s.tool_use("Edit", file_path=f"{CWD}/src/cart.py", old_string="round(x) - d", new_string="round(x - d)")
+    s.tool_result(edit, "The file has been updated successfully.", tool_use_result={"originalFile": "def total(x, d):\n    return round(x) - d\n"})
+    run = s.tool_use("Bash", command="pytest -q")
+    s.progress(run)
+    s.tool_result(run, "Exit code 1\nFAILED", is_error=True)
+    refused = s.tool_use("Bash", command="git push --force")
+    s.reject(refused, "never force-push main")
+    fork = s.last_uuid
+    s.user("now use floats")
+    s.say("OK, floats.")
+    s.user("no: keep Decimal", parent=fork)
+    s.compact("Primary Request: the cart discount.")
+    s.user("<task-notification><summary>Background command done</summary></task-notification>")
+    s.say("Waiting.")
+    s.assistant(text_block("API Error: 500"), isApiErrorMessage=True)
+    s.user([text_block("[Request interrupted by user]")])
+    s.user("stop and run the linter")
+    lint = s.tool_use("Bash", command="ruff check .")
+    s.tool_result(lint, "All checks passed!")
+    path = s.write(tmp_path / "proj" / f"{s.session_id}.jsonl")
+    agent = Session(cwd=CWD, session_id=s.session_id)
+    agent.user("Find where the discount is applied", sidechain=True, agentId="a1b2c3d")
+    grep = agent.tool_use("Grep", pattern="discount", sidechain=True, agentId="a1b2c3d")
+    agent.tool_result(grep, "src/cart.py:42", sidechain=True)
+    agent.write(tmp_path / "proj" / s.session_id / "subagents" / "agent-a1b2c3d.jsonl")
+    return s, path
+
+
+def test_a_session_using_every_shape_imports_whole(tmp_path: Path) -> None:
+    _, path = _rich_session(tmp_path)
+    data, _ = _import(path, tmp_path / "out")
+    kinds = {step["kind"] for step in data["steps"]}
+    assert {"goal", "agent", "result", "correction", "note", "prompt"} <= kinds
+    assert any(step.get("details") for step in data["steps"])  # the subagent's group
+    assert (tmp_path / "out" / "repo.bundle").is_file()
+    assert "floats" not in json.dumps([s for s in data["steps"] if s["kind"] in ("prompt", "agent")])  # rewound away
+
+
+def _damaged(value: Any, rng: Any) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            roll = rng.random()
+            if roll < 0.04:
+                continue
+            out[key] = rng.choice([None, 3, "x", [], {}, True, [1], {"a": 1}, float("nan")]) if roll < 0.1 else _damaged(item, rng)
+        return out
+    if isinstance(value, list):
+        return [_damaged(item, rng) for item in value if rng.random() > 0.04]
+    return value
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_a_damaged_session_gives_a_lesson_or_one_clear_line(seed: int, tmp_path: Path) -> None:
+    """Fields dropped or of the wrong type anywhere (as other versions, or damage, write them): never a traceback."""
+    import random
+
+    s, path = _rich_session(tmp_path)
+    rng = random.Random(seed)
+    path.write_text("\n".join(json.dumps(_damaged(r, rng)) for r in s.records) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", "claude-code", str(path), "--out", str(tmp_path / "out")])
+    if result.exit_code == 0:
+        checked = CliRunner().invoke(cli, ["validate", str(tmp_path / "out")])
+        assert checked.exit_code == 0, checked.output
+    else:
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("tutor: "), result.output

@@ -189,7 +189,7 @@ def _rewind(abandoned: list[dict[str, Any]]) -> Rewind:
             if turn.kind == "prompt":
                 prompt = turn.text
                 break
-    messages = {str((r.get("message") or {}).get("id") or r.get("uuid")) for r in abandoned if r.get("type") == "assistant"}
+    messages = {str(r["message"].get("id") or r.get("uuid")) for r in abandoned if r.get("type") == "assistant" and isinstance(r.get("message"), dict)}
     calls = sum(
         1 for r in abandoned if r.get("type") == "assistant" and isinstance(r.get("message"), dict)
         for b in _blocks(r["message"].get("content")) if b.get("type") == "tool_use"
