@@ -195,6 +195,14 @@ def test_a_pretty_printed_record_over_the_limit_is_skipped_and_reading_goes_on(t
     assert any("skipped 1 record(s) longer than" in note for note in notes), notes
 
 
+def test_a_file_of_one_line_over_the_limit_says_so_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(values_module, "MAX_RECORD_BYTES", 4096)
+    path = _write_bytes(tmp_path / "s.json", json.dumps(_session().records * 5).encode("utf-8"))  # one array, one line
+    with pytest.raises(ClaudeCodeImportError, match="lines longer than") as raised:
+        read_records(path, [])
+    assert "\n" not in str(raised.value)
+
+
 def test_lines_are_split_on_newlines_only_and_bounded_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(values_module, "MAX_RECORD_BYTES", 10)
     text = "ab\ncd\u2028e\r\n\n".encode() + b"x" * 25 + b"\nlast"

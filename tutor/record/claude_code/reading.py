@@ -62,6 +62,10 @@ def read_records(path: Path, notes: list[str]) -> list[dict[str, Any]]:
     except OSError as error:
         raise ClaudeCodeImportError(f"{path}: cannot read it ({error.strerror or error})") from None
     if not any(r.get("type") in ("user", "assistant") and isinstance(r.get("message"), dict) for r in records):
+        if not records and tally.huge:
+            raise ClaudeCodeImportError(
+                f"{path}: cannot read it: its records are on lines longer than {size_text(MAX_RECORD_BYTES)} (a transcript has one record a line)"
+            )
         if not records:
             raise ClaudeCodeImportError(f"{path}: not a Claude Code transcript (no JSON records, one a line)")
         raise ClaudeCodeImportError(f"{path}: not a Claude Code transcript (no user or assistant messages)")
