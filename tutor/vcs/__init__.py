@@ -9,6 +9,9 @@ Modules:
 - `tutor.vcs.lesson_repo`: `LessonRepo`, a lesson's `repo.bundle` unpacked into a
   cache repository; step commits, file trees, file contents, diffs, throwaway checkouts.
 - `tutor.vcs.bundle`: `create_bundle`, `verify_bundle`, `read_bundle_header`.
+- `tutor.vcs.commit_chain`: `write_commit_chain` (a chain of commits from contents held in
+  memory, one `git fast-import`, fixed author and date: the same changes give the same ids)
+  and `bundle_refs`; an imported session's code is replayed with it.
 - `tutor.vcs.workspace`: a live session's private workspace (made from the user's
   repository or a seed folder), its snapshots and their redaction.
 - `tutor.vcs.shell_copy`: the copy a "shell here" opens, written by Tutor itself.
