@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers.claude_code_corpus import TRANSCRIPTS, corpus_file
 from tests.helpers.claude_code_format import Session
 from tutor.lesson import FORMAT, Category
 from tutor.lesson.prompts import GOAL_PROMPT, INTERVENE_PROMPT
@@ -18,7 +19,6 @@ from tutor.record.claude_code import import_claude_code
 from tutor.record.claude_code.asks import balanced, guess_category, key_points, place_asks
 from tutor.record.claude_code.commands import changes_things, is_check
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "claude-code"
 CATEGORIES = {c.value for c in Category}
 
 
@@ -436,11 +436,9 @@ def test_a_real_format_session_whose_failures_carry_no_exit_code_gets_balanced_a
     assert all("pytest" in step["ask"]["prompt"] for step in asked(steps, "outcome"))  # never the heredoc that mentions it
 
 
-@pytest.mark.parametrize("name", ["session-ae4a77f8.jsonl", "tool_heavy.jsonl", "agentic-wallet-nonanthropic.jsonl", "agent-sessions-schema-drift.jsonl"])
+@pytest.mark.parametrize("name", TRANSCRIPTS)
 def test_corpus_imports_get_valid_balanced_asks(name: str, capsys: pytest.CaptureFixture[str]) -> None:
-    path = CORPUS / name
-    if not path.is_file():
-        pytest.skip(f"the Claude Code corpus is not here ({path}); it lives in ../shared/corpus/ beside the project")
+    path = corpus_file(name)
     result = import_claude_code(path)
     steps = result.lesson_data["steps"]
     lesson, problems = check_lesson_data(result.lesson_data, name)

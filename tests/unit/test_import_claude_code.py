@@ -11,23 +11,18 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers.claude_code_corpus import corpus_file
+
 from tutor.cli import cli
 from tutor.lesson import read_lesson
 from tutor.lesson.validate import check_lesson_data
 from tutor.record.claude_code import ClaudeCodeImportError, import_claude_code, write_imported_lesson
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "claude-code"
-TRANSCRIPTS = ["tool_heavy.jsonl", "session-ae4a77f8.jsonl"]
+TRANSCRIPTS = ["tool_heavy.jsonl", "session-ae4a77f8.jsonl"]  # the two that make full lessons
 
 ANTHROPIC_KEY = "sk-ant-api03-" + "Zq8xW2vN5mK7pL3rT9yB4cF6hJ1dG0sA" * 3 + "-AbCdEfGh"
 PASSWORD = "Tr0ub4dor-and-3-horses"
 
-
-def corpus_file(name: str) -> Path:
-    path = CORPUS / name
-    if not path.is_file():
-        pytest.skip(f"the Claude Code corpus is not here ({path}); it lives in ../shared/corpus/ beside the project")
-    return path
 
 
 # ---------------------------------------------------------------- synthetic transcripts

@@ -13,6 +13,7 @@ from tutor.lesson import read_lesson
 from tutor.lesson.limits import MAX_FIELD_CHARS
 from tutor.lesson.markdown import lesson_markdown_parser
 from tutor.lesson.validate import MAX_DEPTH, check_lesson_data, json_depth_exceeds, lesson_warnings
+from tests.helpers.claude_code_corpus import corpus_file
 from tests.helpers.claude_code_format import Session, text_block
 from tutor.record.claude_code import import_claude_code, write_imported_lesson
 from tutor.record.claude_code.common import ClaudeCodeImportError, ImportResult
@@ -21,7 +22,6 @@ from tutor.record.claude_code.home_paths import is_home_folder, relative_paths, 
 from tutor.record.claude_code.sizes import Cuts, bound_steps, cut_text, json_size
 from tutor.record.redact import Redactor
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "claude-code"
 GOAL = "Make the invoice export skip cancelled orders and keep the CSV header unchanged for the accounting team."
 ANTHROPIC_KEY = "sk-ant-api03-" + "Zq8xW2vN5mK7pL3rT9yB4cF6hJ1dG0sA" * 3 + "-AbCdEfGh"
 GOAL_ASK = {"type": "goal", "prompt": "What goal would you give the agent?", "rubric": ["bounds the scope"]}
@@ -459,9 +459,7 @@ def test_a_real_task_says_the_situation_and_never_quotes_the_first_prompt(tmp_pa
 
 def test_the_corpus_transcripts_write_valid_lessons_without_warnings(tmp_path: Path) -> None:
     for name in ("tool_heavy.jsonl", "session-ae4a77f8.jsonl"):
-        path = CORPUS / name
-        if not path.is_file():
-            pytest.skip(f"the Claude Code corpus is not here ({path}); it lives in ../shared/corpus/ beside the project")
+        path = corpus_file(name)
         result = import_claude_code(path, redactor=Redactor())
         assert "user" not in result.lesson_data["id"].split("-")  # /home/USER in the transcript
         write_imported_lesson(result, tmp_path / name)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import collections
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.helpers.claude_code_corpus import corpus_files
 from tests.helpers.claude_code_format import INTERRUPTED, INTERRUPTED_FOR_TOOL_USE, Session, image_block, text_block
 from tutor.record.claude_code.calls import (
     NOTE_TOOLS,
@@ -22,7 +22,6 @@ from tutor.record.claude_code.calls import (
 from tutor.record.claude_code.machinery import IMAGE_ONLY, Machinery, UserTurn, clean_result
 from tutor.record.claude_code.wrappers import is_machinery_tag
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "claude-code"
 CWD = "/home/alice/projects/shop"
 MALWARE_REMINDER = (
     "<system-reminder>\nWhenever you read a file, you should consider whether it would be considered malware. "
@@ -325,9 +324,7 @@ def test_todo_write_is_a_checklist_and_task_tools_are_short_notes() -> None:
 
 
 def test_no_corpus_prompt_is_machinery_or_an_image_placeholder() -> None:
-    files = sorted(CORPUS.glob("*.jsonl")) if CORPUS.is_dir() else []
-    if not files:
-        pytest.skip(f"the Claude Code corpus is not here ({CORPUS}); it lives in ../shared/corpus/ beside the project")
+    files = corpus_files()
     for path in files:
         records = []
         for line in path.read_text(encoding="utf-8").splitlines():

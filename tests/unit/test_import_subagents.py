@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers.claude_code_corpus import corpus_file
 from tests.helpers.claude_code_format import Session, text_block
 from tutor.cli import cli
 from tutor.lesson import NoteStep
@@ -21,17 +22,10 @@ from tutor.record.claude_code.reading import read_records
 from tutor.record.claude_code.subagent_account import MAX_DETAILS_CHARS
 from tutor.record.claude_code.subagents import describe_run, subagent_refusal, subagent_runs
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "claude-code"
 SESSION_ID = "5f0c2a9e-7d41-4e4b-9a57-3c1d2b8e6f10"
 CWD = "/home/alice/projects/shop"
 PROMPT = "Find every caller of cart.total() in src/ and report which ones pass a discount."
 
-
-def corpus_file(name: str) -> Path:
-    path = CORPUS / name
-    if not path.is_file():
-        pytest.skip(f"the Claude Code corpus is not here ({path}); it lives in ../shared/corpus/ beside the project")
-    return path
 
 
 # ---------------------------------------------------------------- writing sessions with subagents

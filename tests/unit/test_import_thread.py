@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers.claude_code_corpus import TRANSCRIPTS, corpus_file
 from tests.helpers.claude_code_format import Session, text_block
 from tutor.cli import cli
 from tutor.record.claude_code.common import ClaudeCodeImportError
@@ -17,7 +18,6 @@ from tutor.record.claude_code.reading import read_records
 from tutor.record.claude_code.sessions import SessionPart, choose_session, split_sessions
 from tutor.record.claude_code.thread import REWIND, thread, thread_with_counts
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "claude-code"
 OTHER_ID = "9b1e7c44-2f60-4c1a-8d3e-7a5b6c4d3e21"
 
 
@@ -406,11 +406,9 @@ def test_twenty_thousand_records_thread_quickly_without_recursion() -> None:
 # ---------------------------------------------------------------- the corpus
 
 
-@pytest.mark.parametrize("name", ["tool_heavy.jsonl", "session-ae4a77f8.jsonl", "agentic-wallet-nonanthropic.jsonl", "agent-sessions-schema-drift.jsonl"])
+@pytest.mark.parametrize("name", TRANSCRIPTS)
 def test_corpus_transcripts_keep_every_prompt_of_the_final_line(name: str, capsys: pytest.CaptureFixture[str]) -> None:
-    path = CORPUS / name
-    if not path.is_file():
-        pytest.skip(f"the Claude Code corpus is not here ({path}); it lives in ../shared/corpus/ beside the project")
+    path = corpus_file(name)
     records = read_records(path, [])
     notes: list[str] = []
     result, counts = thread_with_counts(records, notes, is_prompt=typed)
