@@ -267,6 +267,10 @@ def test_7_todos_are_a_checklist_line_numbers_and_api_errors_are_not_shown_as_te
     use = s.tool_use("TodoWrite", todos=[{"content": "Split cart.py", "status": "completed", "activeForm": "Splitting"},
                                          {"content": "Add tests", "status": "pending", "activeForm": "Adding tests"}])
     s.tool_result(use, "Todos have been modified successfully.")
+    use = s.tool_use("TaskCreate", subject="Split cart.py", description="into cart/ and pricing/", activeForm="Splitting")
+    s.tool_result(use, "Task #1 created successfully: Split cart.py")
+    use = s.tool_use("ToolSearch", query="select:NotebookEdit")
+    s.tool_result(use, [{"type": "tool_reference", "tool_name": "NotebookEdit"}])
     use = s.tool_use("Read", file_path=f"{CWD}/src/cart.py")
     s.tool_result(use, "     1\timport decimal\n     2\t\n     3\tdef total(items):\n")
     use = s.tool_use("Bash", command="make test")
@@ -274,7 +278,8 @@ def test_7_todos_are_a_checklist_line_numbers_and_api_errors_are_not_shown_as_te
     s.assistant(text_block("API Error: 529 {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\"}}"), isApiErrorMessage=True)
     data, _ = _import(s.write(tmp_path / "s.jsonl"), tmp_path / "out")
     text = _all_text(data)
-    assert '"todos"' not in text and "activeForm" not in text
+    assert '"todos"' not in text and "activeForm" not in text and "tool_reference" not in text
+    assert not any(c["tool"] in ("TodoWrite", "TaskCreate") for step in _steps(data, "agent") for c in step.get("calls", []))
     checklist = next(n for n in _steps(data, "note") if "to-do" in n["text"])
     assert "[x] Split cart.py" in checklist["details"] and "[ ] Add tests" in checklist["details"]
     assert not any("API Error" in step["text"] for step in _steps(data, "agent"))
