@@ -195,12 +195,34 @@ def test_a_pretty_printed_record_over_the_limit_is_skipped_and_reading_goes_on(t
     assert any("skipped 1 record(s) longer than" in note for note in notes), notes
 
 
+def test_an_array_on_one_line_longer_than_the_line_limit_is_read_element_by_element(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(values_module, "MAX_RECORD_BYTES", 4096)
+    monkeypatch.setattr(values_module, "CHUNK", 1000)  # elements straddle the window's edge
+    s = _session()
+    s.say("word " * 2000)  # one element over the limit: skipped, the reading goes on
+    s.say("After the giant record.")
+    path = _write_bytes(tmp_path / "s.json", json.dumps(s.records * 3).encode("utf-8"))
+    records, notes = _read(path)
+    assert len(records) == 3 * (len(s.records) - 1)
+    assert any("skipped 3 record(s) longer than" in note for note in notes), notes
+
+
 def test_a_file_of_one_line_over_the_limit_says_so_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(values_module, "MAX_RECORD_BYTES", 4096)
-    path = _write_bytes(tmp_path / "s.json", json.dumps(_session().records * 5).encode("utf-8"))  # one array, one line
+    s = Session(cwd=CWD)
+    s.user("word " * 2000)
     with pytest.raises(ClaudeCodeImportError, match="lines longer than") as raised:
-        read_records(path, [])
+        read_records(s.write(tmp_path / "s.jsonl"), [])
     assert "\n" not in str(raised.value)
+
+
+def test_an_array_cut_short_keeps_the_records_before_the_cut(tmp_path: Path) -> None:
+    s = _session()
+    text = json.dumps(s.records, indent=2)
+    records, notes = _read(_write_bytes(tmp_path / "s.json", text[: len(text) * 2 // 3].encode("utf-8")))
+    assert 0 < len(records) < len(s.records)
+    assert records == _read(_write_bytes(tmp_path / "whole.json", text.encode("utf-8")))[0][: len(records)]
+    assert any("corrupt" in note for note in notes), notes
 
 
 def test_lines_are_split_on_newlines_only_and_bounded_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,6 +23,7 @@ deeper than `MAX_RECORD_DEPTH`. What could not be read is counted in `Tally`.
 from __future__ import annotations
 
 import codecs
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ from typing import Any, BinaryIO
 
 from tutor.lesson.limits import MAX_RECORD_BYTES, MAX_RECORD_DEPTH
 
-__all__ = ["Grew", "NotText", "Tally", "detect_encoding", "json_values"]
+__all__ = ["Grew", "NotText", "Tally", "array_records", "detect_encoding", "json_values", "lines", "records_in", "utf8_chunks"]
 
 _BOMS = (  # longest first: the UTF-32 LE mark begins with UTF-16 LE's
     (b"\xef\xbb\xbf", "utf-8", "UTF-8 with a byte-order mark"),
@@ -146,6 +147,14 @@ _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 _STRING_BYTES = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
 _BRACKETS = bytes(range(256)).translate(None, b"[]{}")  # every byte but the brackets, to delete
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_BRACKET_OR_QUOTE = re.compile(r'[\[\]{}"]')
+_STRING_REST = re.compile(r'(?:[^"\\]|\\.)*+')  # a string's characters after its opening quote, up to its closing one
+
+
+def _rest_of_string(text: str, pos: int) -> int:
+    """Where the string whose characters start at `pos` ends (its closing quote), or the end of `text`."""
+    match = _STRING_REST.match(text, pos)
+    return match.end() if match else pos
 
 
 class _Reader:
@@ -178,9 +187,9 @@ class _Reader:
         self.tally.in_array += len(items)
         return [r for r in (self.record(item, text, number) for item in items) if r is not None]
 
-    def values_in(self, text: str, number: int, in_array: bool, spread: bool = False) -> tuple[list[dict[str, Any]], str | None, bool]:
+    def values_in(self, text: str, number: int, spread: bool = False) -> tuple[list[dict[str, Any]], str | None]:
         """The records in `text` (from line `number`), one after the other: (them; the unfinished value
-        at its end if the text stops inside one, else None; whether an array is still open).
+        at its end if the text stops inside one, else None).
 
         `spread`: `text` is one value's lines joined, complete: stopping inside a value is an error.
         """
@@ -193,10 +202,6 @@ class _Reader:
             pos = _after_blanks(text, pos)
             if pos >= end:
                 break
-            if text[pos] == "]" and in_array:
-                in_array = False
-                pos += 1
-                continue
             try:
                 value, pos = self.decoder.raw_decode(text, pos)
             except RecursionError:
@@ -208,8 +213,6 @@ class _Reader:
                 else:
                     tally.bad.append(number)
                 break
-            if in_array:
-                tally.in_array += 1
             record = self.record(value, text, number)
             if record is not None:
                 found.append(record)
@@ -217,7 +220,7 @@ class _Reader:
             tally.spread += len(found)
         elif len(found) > 1:
             tally.shared_line += len(found)
-        return found, rest, in_array
+        return found, rest
 
     def whole_record(self, text: str) -> bool:
         """Whether `text` alone is a Claude Code record (an object with a type and an id or a session)."""
@@ -237,9 +240,7 @@ def json_values(line_iter: Iterator[bytes | None], tally: Tally) -> Iterator[dic
     depth = 0  # of the pending value's brackets, so far
     start = 0  # its first line
     skip_depth = 0  # > 0: inside a value too long, dropped until its brackets close
-    in_array = False  # inside the top-level array a file can be
     indented = False  # the pending value's lines after its first are indented (pretty-printed with an indent)
-    first = True
     for number, raw in enumerate(line_iter, 1):
         if raw is None:
             tally.huge.append(number)
@@ -269,10 +270,10 @@ def json_values(line_iter: Iterator[bytes | None], tally: Tally) -> Iterator[dic
                     continue
                 whole = "\n".join(pending)
                 pending, pending_size = [], 0
-                if _too_deep(whole.encode("utf-8", "surrogatepass")):
+                if _too_deep_text(whole):
                     tally.deep.append(start)
                     continue
-                found, _, in_array = reader.values_in(whole, start, in_array, spread=True)
+                found, _ = reader.values_in(whole, start, spread=True)
                 yield from found
                 continue
         if not raw or raw.isspace():
@@ -286,25 +287,148 @@ def json_values(line_iter: Iterator[bytes | None], tally: Tally) -> Iterator[dic
         except ValueError:
             pass
         else:
-            first = False
-            if isinstance(value, list) and not in_array:
+            if isinstance(value, list):
                 yield from reader.records(value, text, number)
                 continue
-            tally.in_array += in_array
             record = reader.record(value, text, number)
             if record is not None:
                 yield record
             continue
-        if first and text.lstrip().startswith("["):  # a pretty-printed array: its records follow
-            in_array = True
-            text = text.lstrip()[1:]
-        first = False
-        found, rest, in_array = reader.values_in(text, number, in_array)
+        found, rest = reader.values_in(text, number)
         yield from found
         if rest is not None:
             pending, pending_size, depth, start, indented = [rest], len(rest), _delta(rest), number, False
     if pending:
         tally.bad.append(start)  # the file ends inside a value
+
+
+def records_in(chunks: Iterator[bytes], tally: Tally) -> Iterator[dict[str, Any]]:
+    """Each record in the text (UTF-8 chunks): a file that is one JSON array is streamed element by
+    element (`array_records`), any other line by line (`json_values`)."""
+    peeked: list[bytes] = []
+    opening = b""
+    for chunk in chunks:
+        peeked.append(chunk)
+        stripped = chunk.lstrip()
+        if stripped:
+            opening = stripped[:1]
+            break
+    rest = itertools.chain(peeked, chunks)
+    if opening == b"[":
+        yield from array_records(rest, tally)
+    else:
+        yield from json_values(lines(rest), tally)
+
+
+def array_records(chunks: Iterator[bytes], tally: Tally) -> Iterator[dict[str, Any]]:
+    """The records of a file that is one JSON array, on one line or pretty-printed, of any length,
+    decoded one element at a time from a window of the text (never the whole file at once).
+
+    An element longer than `MAX_RECORD_BYTES` is skipped; one that is not JSON ends the reading
+    (an array gives no line to start again from), with what came before it kept.
+    """
+    reader = _Reader(tally)
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    window = ""
+    pos = 0
+    line = 1  # the line `window[pos]` is on
+    ended = False
+    opened = False
+
+    def more(least: int) -> bool:
+        """Read on until the window holds `least` characters from `pos` (or the text ends); False at the end."""
+        nonlocal window, pos, ended
+        if ended:
+            return False
+        parts = [window[pos:]]
+        size = len(parts[0])
+        while size < least:
+            chunk = next(chunks, None)
+            if chunk is None:
+                parts.append(decoder.decode(b"", final=True))
+                ended = True
+                break
+            text = decoder.decode(chunk)
+            parts.append(text)
+            size += len(text)
+        window, pos = "".join(parts), 0
+        return True
+
+    def skip_past() -> bool:
+        """Move `pos` past the value starting there, reading on with a window of about `CHUNK`; False if the text ends first."""
+        nonlocal pos, line
+        depth = 0
+        in_string = False
+        while True:
+            if in_string:
+                end = _rest_of_string(window, pos)
+                if end < len(window) and window[end] == '"':
+                    pos, in_string = end + 1, False
+                else:
+                    pos = end  # what is left (a backslash at the very end) is read again with what follows
+                    if not more(len(window) - pos + CHUNK):
+                        return False
+                    continue
+            for token in _BRACKET_OR_QUOTE.finditer(window, pos):
+                line += window.count("\n", pos, token.start())
+                pos = token.end()
+                mark = token.group()
+                if mark == '"':
+                    in_string = True
+                    break
+                depth += 1 if mark in "[{" else -1
+                if depth == 0:
+                    return True
+            else:
+                line += window.count("\n", pos)
+                pos = len(window)
+                if not more(CHUNK):
+                    return False
+
+    while True:
+        start = _after_blanks(window, pos)
+        line += window.count("\n", pos, start)
+        pos = start
+        if pos >= len(window):
+            if not more(CHUNK):
+                return
+            continue
+        if not opened or window[pos] == "]":
+            opened = window[pos] == "["  # `[` opens the array, `]` closes it (another may follow)
+            if window[pos] not in "[]":
+                tally.bad.append(line)
+                return
+            pos += 1
+            continue
+        try:
+            value, end = reader.decoder.raw_decode(window, pos)
+        except RecursionError:
+            tally.deep.append(line)
+            return
+        except json.JSONDecodeError:
+            if len(window) - pos > MAX_RECORD_BYTES:
+                tally.huge.append(line)
+                if not skip_past():  # the element is too long to hold: passed over, token by token
+                    return
+                continue
+            if more(2 * (len(window) - pos) + CHUNK):  # the element may go on past the window: read twice as far
+                continue
+            tally.bad.append(line)
+            return
+        text = window[pos:end]
+        if len(text) > MAX_RECORD_BYTES:
+            tally.huge.append(line)
+        elif _too_deep_text(text):
+            tally.deep.append(line)
+        else:
+            record = reader.record(value, text, line)
+            if record is not None:
+                tally.in_array += 1
+                if "\n" in text:
+                    tally.spread += 1
+                yield record
+        line += text.count("\n")
+        pos = end
 
 
 def _after_blanks(text: str, pos: int) -> int:
@@ -317,6 +441,10 @@ def _delta(text: str) -> int:
     if '"' in text:
         text = _STRING.sub("", text)
     return text.count("{") + text.count("[") - text.count("}") - text.count("]")
+
+
+def _too_deep_text(text: str) -> bool:
+    return text.count("{") + text.count("[") > MAX_RECORD_DEPTH and _too_deep(text.encode("utf-8", "surrogatepass"))
 
 
 def _too_deep(line: bytes) -> bool:

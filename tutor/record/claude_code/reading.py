@@ -16,7 +16,7 @@ from typing import Any
 from tutor.lesson.limits import MAX_RECORD_BYTES, MAX_RECORD_DEPTH, Refused, open_regular, problem_text, size_text
 
 from .common import KNOWN_TYPES, MAX_FILE_BYTES, ClaudeCodeImportError
-from .json_values import HEAD_BYTES, Grew, NotText, Tally, detect_encoding, json_values, lines, utf8_chunks
+from .json_values import HEAD_BYTES, Grew, NotText, Tally, detect_encoding, records_in, utf8_chunks
 from .slimming import Slimmer
 
 __all__ = ["read_records"]
@@ -53,7 +53,7 @@ def read_records(path: Path, notes: list[str]) -> list[dict[str, Any]]:
                 codec, mark, named = detect_encoding(head)
             except NotText as error:
                 raise ClaudeCodeImportError(f"{path}: not a Claude Code transcript ({error})") from None
-            for value in json_values(lines(utf8_chunks(stream, codec, mark, MAX_FILE_BYTES, head)), tally):
+            for value in records_in(utf8_chunks(stream, codec, mark, MAX_FILE_BYTES, head), tally):
                 records.append(slimmer.record(value))
     except Grew:
         raise ClaudeCodeImportError(
