@@ -1,4 +1,4 @@
-"""`tutor progress`: what this learner has done, from the progress store."""
+"""`tutor progress`: what this learner has done, from the progress store's index (one small file, however much is stored)."""
 
 from __future__ import annotations
 
@@ -12,33 +12,29 @@ def progress() -> None:
     from datetime import date
 
     from .. import paths
-    from ..store import open_progress
-    from ..store.progress import StoreError
+    from ..store.errors import StoreError
+    from ..store.overview import read_overview
 
     try:
-        store = open_progress(paths.progress_dir())
+        overview = read_overview(paths.progress_dir())
     except StoreError as error:
         raise TutorError(str(error)) from error
-    for warning in store.warnings:
+    for warning in overview.warnings:
         echo(f"tutor: warning: {warning}", err=True)
-    attempts = store.attempts()
-    if not attempts:
+    lessons = overview.by_lesson_id()
+    if not lessons:
         echo("No lessons started yet. Run `tutor` to pick one.")
         return
-    by_lesson: dict[str, list] = {}
-    for attempt in attempts:
-        by_lesson.setdefault(attempt.lesson_id, []).append(attempt)
-    width = max(len(lesson_id) for lesson_id in by_lesson)
-    for lesson_id, records in by_lesson.items():
-        latest = records[-1]
-        best = max((r.score for r in records if r.finished and r.score is not None), default=None)
+    width = max(len(lesson_id) for lesson_id in lessons)
+    for lesson_id, standing in lessons.items():
+        latest = standing.latest
+        assert latest is not None  # a lesson is listed for its attempts
         if latest.finished:
             state = f"done, {latest.score:.0%}" if latest.score is not None else "done"
         else:
             state = f"in progress, step {max(latest.cursor, 1)} of {latest.total}" if latest.total else "in progress"
-        extra = f"  best {best:.0%}" if best is not None and len(records) > 1 else ""
-        tries = plural(len(records), "attempt")
+        extra = f"  best {standing.best:.0%}" if standing.best is not None and standing.attempts > 1 else ""
+        tries = plural(standing.attempts, "attempt")
         echo(f"{lesson_id:<{width}}  {state}  ({tries}){extra}  {latest.title}".rstrip())
-    due = store.due_cards(date.today())
-    total = len(store.cards())
-    echo(f"\nReview queue: {len(due)} due of {plural(total, 'card')}" + (" (`tutor review`)" if due else ""))
+    due = overview.due_cards(date.today())
+    echo(f"\nReview queue: {len(due)} due of {plural(len(overview.cards), 'card')}" + (" (`tutor review`)" if due else ""))

@@ -12,7 +12,6 @@ import copy
 import functools
 import os
 import secrets
-from dataclasses import dataclass
 from datetime import date, datetime, UTC
 from pathlib import Path
 from collections.abc import Callable, MutableMapping
@@ -21,45 +20,23 @@ from typing import Any
 from tinydb import Query, TinyDB
 from tinydb.table import Document, Table
 
+from .attempt_index import AttemptIndex, folder_print
 from .errors import AlreadyAnswered, StoreError
 from .lock import FileLock, Held, try_hold
+from .overview import Overview
+from .records import ATTEMPT_PREFIX, BUNDLED_KEY, SCHEMA_VERSION, AttemptRecord, int_or, key_curriculum, record_of
 from .sharded_storage import ShardedJSONStorage
 
-SCHEMA_VERSION = 1
-ATTEMPT_PREFIX = "attempt-"
-
-
-@dataclass(frozen=True)
-class AttemptRecord:
-    id: str
-    lesson_id: str
-    digest: str
-    title: str
-    curriculum: str | None
-    started: str
-    updated: str
-    cursor: int
-    frontier: int
-    total: int
-    finished: bool
-    score: float | None
-    answers: int
-    seq: int = 0  # the store's counter when the attempt started (0: from before counting)
-    key: str | None = None  # the lesson's identity (`tutor.services.library.lesson_key`); None: from before keys
-
-    def belongs_to(self, lesson_id: str, key: str | None) -> bool:
-        """Whether this attempt is at the lesson `key` (of id `lesson_id`)."""
-        if key is None or self.key is not None:
-            return self.key == key if key is not None else self.lesson_id == lesson_id
-        # From before keys: the same id, and the same curriculum when one was noted (else a bundled lesson).
-        if self.lesson_id != lesson_id:
-            return False
-        return key_curriculum(key) == self.curriculum if self.curriculum else key.startswith(BUNDLED_KEY)
-
-    @property
-    def in_progress(self) -> bool:
-        return not self.finished
-
+__all__ = [
+    "ATTEMPT_PREFIX",
+    "BUNDLED_KEY",
+    "SCHEMA_VERSION",
+    "AlreadyAnswered",
+    "AttemptRecord",
+    "Progress",
+    "StoreError",
+    "key_curriculum",
+]
 
 def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
     """Every failure of the store is a `StoreError` of one line: the caller keeps going without saving."""
@@ -84,26 +61,11 @@ def _document(table: Table, doc_id: int) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
-def _int(value: Any, default: int = 0) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
-
-
 def _seconds(value: Any) -> float | None:
     """A stored answer's `seconds`, or None when absent or not a sane number."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 or value == float("inf"):
         return None
     return float(value)
-
-
-BUNDLED_KEY = "bundled:"
-
-
-def key_curriculum(key: str) -> str | None:
-    """The curriculum folder's name in a lesson key (`bundled:steering-101/…`, `curriculum:/path/to/ops/…`)."""
-    kind, _, rest = key.partition(":")
-    if kind not in ("bundled", "curriculum") or "/" not in rest:
-        return None
-    return rest.rsplit("/", 1)[0].rsplit("/", 1)[-1]
 
 
 def _now() -> str:
@@ -119,6 +81,8 @@ class Progress:
             raise StoreError(f"cannot create the progress folder {self.folder}: {error.strerror or error}") from error
         self.warnings: list[str] = []
         self._lock = FileLock(self.folder / ".lock")
+        self._index = AttemptIndex(self.folder)
+        self._index_off = False  # set when the index cannot be written here: saving goes on without it
         self._open()
 
     @_guarded
@@ -185,13 +149,15 @@ class Progress:
             "score": None,
         }
         with self._lock:
+            before = self._storage.generation()
             # A counter, not the clock, orders attempts: a clock set back must not hide a newer retry.
             store_meta = self._table("meta")
-            seq = _int(_document(store_meta, 1).get("attempt_seq")) + 1
+            seq = int_or(_document(store_meta, 1).get("attempt_seq")) + 1
             store_meta.update({"attempt_seq": seq}, doc_ids=[1])
             meta["seq"] = seq
             self._table(ATTEMPT_PREFIX + attempt_id).insert(Document(meta, doc_id=1))
             self._set_last(lesson_id, attempt_id)
+            self._index_attempt(attempt_id, before, new_file=True)
         return self._record(meta, 0)
 
     def _set_last(self, lesson_id: str, attempt_id: str) -> None:
@@ -234,26 +200,53 @@ class Progress:
 
     @staticmethod
     def _record(meta: dict[str, Any], answers: int, table_id: str = "") -> AttemptRecord:
-        """An attempt as stored; a damaged field reads as its default rather than stopping everything."""
-        score = meta.get("score")
-        curriculum = meta.get("curriculum")
-        return AttemptRecord(
-            id=str(meta.get("id") or table_id),
-            lesson_id=str(meta.get("lesson", "")),
-            digest=str(meta.get("digest", "")),
-            title=str(meta.get("title", "")),
-            curriculum=curriculum if isinstance(curriculum, str) else None,
-            started=str(meta.get("started", "")),
-            updated=str(meta.get("updated", "")),
-            cursor=_int(meta.get("cursor")),
-            frontier=_int(meta.get("frontier")),
-            total=_int(meta.get("total")),
-            finished=meta.get("finished") is True,
-            score=float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None,
-            answers=answers,
-            seq=_int(meta.get("seq")),
-            key=meta.get("key") if isinstance(meta.get("key"), str) else None,
-        )
+        return record_of(meta, answers, table_id)
+
+    # -- the attempts index (see attempt_index): what `tutor progress` and the library read
+
+    def _index_attempt(self, attempt_id: str, before: str, *, new_file: bool = False) -> None:
+        """Note the attempt's new state in the index, in the same locked write as the attempt itself.
+
+        `before`: the store's token before this write. The index is a cache: if it cannot be
+        written the attempt is still saved, and readers, finding its token stale, rebuild it."""
+        if self._index_off:
+            return
+        docs = self._table(ATTEMPT_PREFIX + attempt_id).all()
+        meta = next((doc for doc in docs if doc.get("kind") == "meta"), None)
+        try:
+            if meta is None:
+                self._rebuild_index()  # an attempt without its meta is listed by no one: let the index say so
+                return
+            record = record_of(meta, sum(doc.get("kind") == "answer" for doc in docs), attempt_id)
+            if not self._index.put(record, before=before, after=self._storage.generation(), new_file=new_file):
+                self._rebuild_index()
+        except OSError:
+            self._index_off = True
+            self._index.forget()
+
+    def _rebuild_index(self) -> None:
+        with self._lock:
+            records = self.attempts()  # first: a damaged attempt file is set aside before the files are counted
+            self._index.rebuild(records, self._storage.generation(), folder_print(self.folder))
+
+    @_guarded
+    def rebuild_index(self) -> None:
+        """Write the attempts index anew from every attempt file."""
+        self._rebuild_index()
+
+    @_guarded
+    def refresh_index(self) -> None:
+        """Make the attempts index describe the store as it is now: rebuilt when missing, damaged or stale."""
+        with self._lock:
+            if self._index.current(self._storage.generation()) is None:
+                self._rebuild_index()
+
+    @_guarded
+    def overview(self) -> Overview:
+        """Where the learner stands (per lesson, cards, last opened), as `tutor.store.overview.read_overview` gives it,
+        from this open store."""
+        with self._lock:
+            return Overview.of(self.attempts(), self.cards(), self.last_opened(), tuple(self.warnings))
 
     def _attempt_table(self, attempt_id: str) -> Table:
         name = ATTEMPT_PREFIX + attempt_id
@@ -270,6 +263,7 @@ class Progress:
         """
         step_id = committed["step"]
         with self._lock:
+            before = self._storage.generation()
             table = self._attempt_table(attempt_id)
             if table.contains((Query().kind == "answer") & (Query().step == step_id)):
                 raise AlreadyAnswered(f"step {step_id!r} is already answered in this attempt")
@@ -280,6 +274,7 @@ class Progress:
             table.insert(Document(doc, doc_id=self._next_doc_id(table)))
             # The answer replaces its draft in the same write: never both, never neither.
             table.remove((Query().kind == "draft") & (Query().step == step_id))
+            self._index_attempt(attempt_id, before)
 
     @staticmethod
     def _next_doc_id(table: Table) -> int:
@@ -303,6 +298,7 @@ class Progress:
         self, attempt_id: str, *, cursor: int, frontier: int, finished: bool, score: float | None = None
     ) -> None:
         with self._lock:
+            before = self._storage.generation()
             table = self._attempt_table(attempt_id)
             table.update(
                 {"cursor": cursor, "frontier": frontier, "finished": finished, "score": score, "updated": _now()},
@@ -311,6 +307,7 @@ class Progress:
             meta = table.get(doc_id=1)
             if meta is not None:
                 self._set_last(str(meta.get("lesson")), attempt_id)
+            self._index_attempt(attempt_id, before)
 
     @_guarded
     def save_draft(self, attempt_id: str, step_id: str, draft: dict[str, Any] | None) -> None:

@@ -1,0 +1,204 @@
+"""Where a learner stands: per lesson, the latest attempt and the figures of all of them; review cards; the lesson last opened.
+
+`read_overview(folder)` reads the attempts index (`attempt_index`), `meta.json` and
+`reviews.json`: a handful of small files however many attempts are stored, and no TinyDB.
+Only when the index must be rebuilt (missing, damaged, stale) or a file repaired does it open
+the store itself (`Progress`, TinyDB), which does that and says so in its warnings.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .attempt_index import AttemptIndex, aggregate, identity_of
+from .errors import StoreError
+from .lock import FileLock
+from .records import SCHEMA_VERSION, AttemptRecord, SortKey, record_of
+
+__all__ = ["LessonProgress", "Overview", "read_overview"]
+
+
+@dataclass(frozen=True)
+class LessonProgress:
+    """One lesson's attempts, summed up. With no attempt: `latest` None and every count 0."""
+
+    latest: AttemptRecord | None = None  # the one `continue` resumes
+    attempts: int = 0
+    finished: int = 0  # how many attempts were finished
+    best: float | None = None  # the best score of the finished attempts
+    first: SortKey | None = None  # where the oldest attempt stands in the store's order
+    firsts: Mapping[str, tuple[SortKey, float | None]] = field(default_factory=dict)  # digest -> the first finished attempt's
+
+    def first_score(self, digest: str) -> float | None:
+        """The score of the first finished attempt at this version of the lesson (None: none, or it had no score)."""
+        found = self.firsts.get(digest)
+        return found[1] if found else None
+
+    @classmethod
+    def of_group(cls, data: Mapping[str, Any]) -> LessonProgress:
+        """From a group's figures as the index keeps them (`attempt_index.aggregate`)."""
+        latest = data["latest"]
+        best = data["best"]
+        return cls(
+            latest=record_of(latest, latest["answers"], str(latest["id"])),
+            attempts=int(data["attempts"]),
+            finished=int(data["finished"]),
+            best=float(best) if best is not None else None,
+            first=_sort_key(data["first"]),
+            firsts={str(digest): (_sort_key(value[:3]), None if value[3] is None else float(value[3])) for digest, value in data["firsts"].items()},
+        )
+
+    @classmethod
+    def merged(cls, parts: Iterable[LessonProgress]) -> LessonProgress:
+        """Several groups' figures as one lesson's (attempts of one id made under several keys)."""
+        parts = [part for part in parts if part.latest is not None]
+        if not parts:
+            return cls()
+        if len(parts) == 1:
+            return parts[0]
+        firsts: dict[str, tuple[SortKey, float | None]] = {}
+        for part in parts:
+            for digest, found in part.firsts.items():
+                if digest not in firsts or found[0] < firsts[digest][0]:
+                    firsts[digest] = found
+        bests = [part.best for part in parts if part.best is not None]
+        return cls(
+            latest=max((part.latest for part in parts if part.latest is not None), key=lambda record: record.order),
+            attempts=sum(part.attempts for part in parts),
+            finished=sum(part.finished for part in parts),
+            best=max(bests) if bests else None,
+            first=min(part.first for part in parts if part.first is not None),
+            firsts=firsts,
+        )
+
+
+def _sort_key(value: Any) -> SortKey:
+    seq, started, attempt_id = value
+    return (int(seq), str(started), str(attempt_id))
+
+
+@dataclass(frozen=True)
+class Overview:
+    groups: tuple[LessonProgress, ...] = ()  # one per lesson identity (id, key, curriculum from before keys)
+    cards: tuple[dict[str, Any], ...] = ()  # the review cards, as `Progress.cards` gives them
+    last_opened: tuple[str, str] | None = None  # (lesson id, attempt id), as `Progress.last_opened`
+    warnings: tuple[str, ...] = ()  # what was repaired on the way, one line each
+
+    @classmethod
+    def of(cls, records: Iterable[AttemptRecord], cards: Iterable[dict[str, Any]], last_opened: tuple[str, str] | None,
+           warnings: tuple[str, ...] = ()) -> Overview:
+        """From every attempt in memory (what `Progress.overview` does)."""
+        grouped: dict[Any, list[AttemptRecord]] = {}
+        for record in records:
+            grouped.setdefault(identity_of(record), []).append(record)
+        groups = tuple(LessonProgress.of_group(aggregate(identity, rows)) for identity, rows in grouped.items())
+        return cls(groups, tuple(cards), last_opened, warnings)
+
+    @property
+    def attempts(self) -> int:
+        return sum(group.attempts for group in self.groups)
+
+    @cached_property
+    def _by_id(self) -> dict[str, list[LessonProgress]]:
+        by_id: dict[str, list[LessonProgress]] = {}
+        for group in sorted(self.groups, key=lambda group: group.first or (0, "", "")):
+            if group.latest is not None:
+                by_id.setdefault(group.latest.lesson_id, []).append(group)
+        return by_id
+
+    def lesson(self, lesson_id: str, key: str | None = None) -> LessonProgress:
+        """The attempts at one lesson, as `Progress.latest_attempt(lesson_id, key)` picks them (`AttemptRecord.belongs_to`)."""
+        return LessonProgress.merged(group for group in self._by_id.get(lesson_id, ()) if group.latest is not None and group.latest.belongs_to(lesson_id, key))
+
+    def by_lesson_id(self) -> dict[str, LessonProgress]:
+        """Every lesson id with attempts, in the order of each one's first attempt (what `tutor progress` lists)."""
+        return {lesson_id: LessonProgress.merged(groups) for lesson_id, groups in self._by_id.items()}
+
+    def due_cards(self, today: date) -> list[dict[str, Any]]:
+        """As `Progress.due_cards`."""
+        return sorted(
+            (card for card in self.cards if str(card.get("due", "")) <= today.isoformat()),
+            key=lambda card: (card.get("due", ""), card.get("key", "")),
+        )
+
+
+def read_overview(folder: str | os.PathLike[str]) -> Overview:
+    """Where the learner whose progress is in `folder` stands; an empty `Overview` when nothing was ever stored
+    (the folder is not created). `StoreError` (one line) when the store cannot be used, as `Progress` would say."""
+    folder = Path(folder)
+    try:
+        if not folder.is_dir() or not any(name.endswith(".json") for name in os.listdir(folder)):
+            return Overview()
+    except OSError:
+        pass  # the store says why, below
+    fast = _read_indexed(folder)
+    if fast is not None:
+        return fast
+    from .progress import Progress  # TinyDB: only to rebuild the index or repair a file
+
+    with Progress(folder) as store:
+        store.rebuild_index()
+        warnings = tuple(store.warnings)
+        again = _read_indexed(folder)
+        if again is not None:
+            return replace(again, warnings=warnings + again.warnings)
+        return store.overview()  # the index cannot be kept here (a read-only folder): read every attempt
+
+
+def _read_indexed(folder: Path) -> Overview | None:
+    """The overview from the index, under the store's lock; None when the index is not current or a file needs repair."""
+    try:
+        with FileLock(folder / ".lock"):
+            meta = _table(folder / "meta.json")
+            doc = meta.get("1") if meta is not None else None
+            if not isinstance(doc, dict):
+                return None
+            version = doc.get("schema_version")
+            if not isinstance(version, int) or isinstance(version, bool):
+                return None  # damaged: the store repairs it
+            if version > SCHEMA_VERSION:
+                raise StoreError(f"progress in {folder} was written by a newer Tutor (schema {version}); upgrade Tutor to use it")
+            top = AttemptIndex(folder).current(_generation(folder))
+            if top is None:
+                return None
+            reviews = _table(folder / "reviews.json") if (folder / "reviews.json").exists() else {}
+            if reviews is None:
+                return None
+    except OSError:
+        return None
+    try:
+        groups = tuple(LessonProgress.of_group(group) for group in top["groups"].values())
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        return None  # damaged inside: rebuilt
+    lesson, attempt = doc.get("last_lesson"), doc.get("last_attempt")
+    last = (lesson, attempt) if isinstance(lesson, str) and isinstance(attempt, str) and lesson and attempt else None
+    return Overview(groups, tuple(reviews.values()), last)
+
+
+def _table(path: Path) -> dict[str, dict[str, Any]] | None:
+    """A table file as the store reads it; None when it is not one (the store sets it aside, with a warning)."""
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or not all(isinstance(doc, dict) and key.isdigit() and key.isascii() for key, doc in data.items()):
+        return None
+    return data
+
+
+def _generation(folder: Path) -> str:
+    """The store's change token, read as `ShardedJSONStorage.generation` reads it."""
+    try:
+        with open(folder / ".generation", "rb") as handle:
+            return handle.read(16).decode("ascii", "replace")
+    except FileNotFoundError:
+        return ""
