@@ -13,11 +13,13 @@ brought to the gate untimed (`advance()`: the reply streamed and journaled), the
 - **bare**: `Tools.execute(tool, input)` of the same call on the same workspace, with
   the session's own `Tools` (same timeout, cap and redaction).
 
-Three calls, each `--repeat` times after a few warm-ups, alternating which side goes
+Four calls, each `--repeat` times after a few warm-ups, alternating which side goes
 first: `run` of `echo hi` (the cheapest command: the overhead at its largest relative
 to the work), `run` of `python3 -c "print(1)"` (an interpreter start, as real commands
 have), and `write_file` of a new 2 KB file (the snapshot then has a new blob to commit;
-the bare write rewrites the same file with the same content).
+the bare write rewrites the same file with the same content), and `edit_file` of one
+line of a 1.5 KB source file (a different file each round; the bare call edits another
+file of the same size the same way).
 
 Printed: median and p95 of both sides, the ratio of the medians, the overhead in ms,
 and where a recorded step's time goes: the call itself, the snapshot, the two journal
@@ -46,11 +48,26 @@ os.environ["TUTOR_HOME"] = tempfile.mkdtemp(prefix="tutor-bench-record-step-")
 os.environ.pop("ANTHROPIC_API_KEY", None)
 
 LINE = "def function_{n}(value):\n    return value * {n} + len('padding to make the file realistic')\n\n"
+# name: (tool, the recorded call's input in round i, the bare call's input in round i)
 CALLS = {
-    "run: echo hi": ("run", lambda i: {"command": "echo hi"}),
-    'run: python3 -c "print(1)"': ("run", lambda i: {"command": 'python3 -c "print(1)"'}),
-    "write_file (2 KB, new file)": ("write_file", lambda i: {"path": f"notes/note_{i:04d}.md", "content": f"# Note {i}\n" + "x" * 2000 + "\n"}),
+    "run: echo hi": ("run", lambda i: {"command": "echo hi"}, lambda i: {"command": "echo hi"}),
+    'run: python3 -c "print(1)"': ("run", lambda i: {"command": 'python3 -c "print(1)"'}, lambda i: {"command": 'python3 -c "print(1)"'}),
+    "write_file (2 KB, new file)": (
+        "write_file",
+        lambda i: {"path": f"notes/note_{i:04d}.md", "content": f"# Note {i}\n" + "x" * 2000 + "\n"},
+        lambda i: {"path": f"notes/note_{i:04d}.md", "content": f"# Note {i}\n" + "x" * 2000 + "\n"},
+    ),
+    "edit_file (one line, 1.5 KB file)": (
+        "edit_file",
+        lambda i: {"path": module(2 * i), "old": f"def function_{2 * i * 20}(", "new": f"def renamed_{2 * i * 20}("},
+        lambda i: {"path": module(2 * i + 1), "old": f"def function_{(2 * i + 1) * 20}(", "new": f"def renamed_{(2 * i + 1) * 20}("},
+    ),
 }
+
+
+def module(number: int) -> str:
+    """The path of source file `number` in the benchmark's repository."""
+    return f"pkg{number // 20:03d}/module_{number % 20:02d}.py"
 
 
 def git_env() -> dict[str, str]:
@@ -63,7 +80,7 @@ def git_env() -> dict[str, str]:
 def make_repository(path: Path, files: int) -> None:
     path.mkdir(parents=True)
     for number in range(files):
-        target = path / f"pkg{number // 20:03d}" / f"module_{number % 20:02d}.py"
+        target = path / module(number)
         target.parent.mkdir(exist_ok=True)
         target.write_text("".join(LINE.format(n=number * 20 + k) for k in range(15)))
     (path / "README.md").write_text("# A project\n")
@@ -110,7 +127,7 @@ async def bench(repo: Path, repeat: int, warmup: int) -> None:
     rounds = warmup + repeat
     turns = [
         AgentTurn(f"Call {i}.", (ToolCall(f"call_{i}_{k}", tool, make(i)),))
-        for i in range(rounds) for k, (tool, make) in enumerate(CALLS.values())
+        for i in range(rounds) for k, (tool, make, _bare) in enumerate(CALLS.values())
     ]
     started = time.perf_counter()
     session = start_session(mode="record", settings=Settings(), repo=repo, agent=ScriptedAgent(turns))
@@ -127,7 +144,7 @@ async def bench(repo: Path, repeat: int, warmup: int) -> None:
     bare: dict[str, list[float]] = {name: [] for name in CALLS}
     parts: dict[str, dict[str, list[float]]] = {name: {p: [] for p in split.parts} for name in CALLS}
     for round_number in range(rounds):
-        for name, (tool, make) in CALLS.items():
+        for name, (tool, _make, make_bare) in CALLS.items():
             phase = await loop.advance()
             assert phase == "gate", phase
             call = loop.state.current
@@ -143,7 +160,7 @@ async def bench(repo: Path, repeat: int, warmup: int) -> None:
 
             def run_bare() -> float:
                 begin = time.perf_counter()
-                result = bare_tools.execute(tool, make(round_number))
+                result = bare_tools.execute(tool, make_bare(round_number))
                 elapsed = time.perf_counter() - begin
                 assert result.ok, result
                 return elapsed
@@ -182,6 +199,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
     options = parser.parse_args()
+    if options.files < 2 * (options.warmup + options.repeat) + 2:
+        parser.error("--files must be at least twice the rounds (edit_file edits two files a round)")
     scratch = Path(tempfile.mkdtemp(prefix="tutor-bench-record-step-repo-"))
     try:
         repo = scratch / "repo"

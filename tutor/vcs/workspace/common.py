@@ -7,9 +7,8 @@ import re
 import stat
 import time
 from pathlib import Path
-from typing import Any
 
-from .._git import VcsError, add_forced_config, require_sha, run, safe_env
+from .._git import GitRunner, VcsError, add_forced_config, require_sha, run_direct, safe_env
 
 AUTHOR = ("Tutor", "tutor@localhost")
 FIXED_DATE = "2026-01-01T00:00:00+00:00"  # for deterministic builds
@@ -50,7 +49,7 @@ def git_env(git_dir: Path, *, work_tree: Path, index_file: Path) -> dict[str, st
     return add_forced_config(env, _EXTRA_CONFIG)
 
 
-def commit_tree(git: Any, tree: str, parents: list[str], message: str, when: str | None) -> str:
+def commit_tree(git: GitRunner, tree: str, parents: list[str], message: str, when: str | None) -> str:
     """`git commit-tree`, by Tutor, at `when` (or now)."""
     name, email = AUTHOR
     date = when or f"@{int(time.time())} +0000"
@@ -65,8 +64,8 @@ def commit_tree(git: Any, tree: str, parents: list[str], message: str, when: str
     args: list[str] = ["-m", message]
     for parent in parents:
         args += ["-p", require_sha(parent)]
-    output = run(git, "commit-tree", *args, "--end-of-options", require_sha(tree, "tree"), env=identity)
-    return require_sha(output.strip())
+    output = run_direct(git, "commit-tree", *args, "--end-of-options", require_sha(tree, "tree"), env=identity)
+    return require_sha(output.decode().strip())
 
 
 def check_ref_name(name: object) -> str:

@@ -9,18 +9,16 @@ agent works on are left as they are.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
-from typing import Any
 
-from .._git import require_sha, run
+from .._git import GitRunner, require_sha, run_direct
 
 __all__ = ["redact_index"]
 
 
-def redact_index(git: Any, redact: Callable[[bytes], bytes], since_tree: str | None) -> None:
+def redact_index(git: GitRunner, redact: Callable[[bytes], bytes], since_tree: str | None) -> None:
     """Rewrite, in the private index, every blob (or every one changed since `since_tree`) that holds a secret."""
-    listing = run(git, "ls-files", "-s", "-z").split("\0")
+    listing = run_direct(git, "ls-files", "-s", "-z").decode("utf-8", "surrogateescape").split("\0")
     entries = {}
     for line in listing:
         if not line:
@@ -31,7 +29,9 @@ def redact_index(git: Any, redact: Callable[[bytes], bytes], since_tree: str | N
     if since_tree is None:
         paths = list(entries)
     else:
-        changed = run(git, "diff-index", "--cached", "--name-only", "-z", "--no-renames", "--end-of-options", since_tree)
+        changed = run_direct(git, "diff-index", "--cached", "--name-only", "-z", "--no-renames", "--end-of-options", since_tree).decode(
+            "utf-8", "surrogateescape"
+        )
         paths = [path for path in changed.split("\0") if path in entries]
     taken = set(entries)
     for path in paths:
@@ -48,10 +48,7 @@ def redact_index(git: Any, redact: Callable[[bytes], bytes], since_tree: str | N
         if cleaned == data and named == path:
             continue
         if cleaned != data:
-            with tempfile.TemporaryFile() as stream:
-                stream.write(cleaned)
-                stream.seek(0)
-                sha = require_sha(run(git, "hash-object", "-w", "--stdin", "--no-filters", istream=stream).strip(), "blob")
+            sha = require_sha(run_direct(git, "hash-object", "-w", "--stdin", "--no-filters", stdin=cleaned).decode().strip(), "blob")
         _move(git, path, named, mode, sha)
 
 
@@ -70,9 +67,9 @@ def _redacted_path(path: str, redact: Callable[[bytes], bytes], taken: set[str])
     return candidate
 
 
-def _move(git: Any, path: str, named: str, mode: str, sha: str) -> None:
+def _move(git: GitRunner, path: str, named: str, mode: str, sha: str) -> None:
     """The index entry at `path` becomes (`mode`, `sha`) at `named`."""
     if named != path:
-        run(git, "update-index", "--force-remove", "--", path)
-    run(git, "update-index", "--add", "--cacheinfo", f"{mode},{sha},{named}")
+        run_direct(git, "update-index", "--force-remove", "--", path)
+    run_direct(git, "update-index", "--add", "--cacheinfo", f"{mode},{sha},{named}")
 

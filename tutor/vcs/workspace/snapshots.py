@@ -2,7 +2,8 @@
 
 `snapshot` records the working tree as a commit under `refs/tutor/<name>`, using a
 private index (`.git/tutor-index`) that persists between snapshots, so `git add -A`
-rehashes only what changed. Parents chain: each snapshot's parent is the previous new
+rehashes only what changed; told the paths a file tool touched, it updates only their
+entries (`touched`). Parents chain: each snapshot's parent is the previous new
 snapshot commit, or `base`. An unchanged tree makes no empty commit: the new ref points
 at the previous commit. Before each of its own git operations the workspace checks that
 nothing in its `.git` was redirected towards another repository (`_check_git_dir`).
@@ -15,11 +16,11 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from .._git import SHA_RE, GitRunner, VcsError, diff_commits, open_git, remove_tree, require_sha, run
+from .._git import SHA_RE, GitRunner, VcsError, diff_commits, open_git, remove_tree, require_sha, run, run_direct
 from ..bundle import create_bundle
 from . import creation
 from .common import (
@@ -34,6 +35,7 @@ from .common import (
     not_a_folder,
 )
 from .redaction import redact_index
+from .touched import checked_paths, might_hold_secret, update_paths
 
 __all__ = ["Workspace"]
 
@@ -58,6 +60,7 @@ class Workspace:
         self.deterministic = deterministic
         self._last = require_sha(last, "snapshot commit") if last is not None else self.base
         self._last_tree: str | None = None
+        self._synced = False  # the private index matches the working tree as of the last snapshot: `paths` may be trusted
         self._lock = threading.Lock()
         self._redact: Callable[[bytes], bytes] | None = None
         self._ours = False  # made or opened as a workspace: `remove` may delete it even if `.git` is gone
@@ -146,6 +149,7 @@ class Workspace:
         shutil.copy2(self.git_dir / "index", self.git_dir / INDEX_FILE)
         self._save_state()
         self._ours = True
+        self._synced = True
 
     def _save_state(self) -> None:
         state = {"format": "tutor.workspace/1", "base": self.base, "last": self._last, "deterministic": self.deterministic}
@@ -157,38 +161,52 @@ class Workspace:
 
     # ------------------------------------------------------------ snapshots
 
-    def snapshot(self, ref_name: str, message: str = "snapshot") -> str:
+    def snapshot(self, ref_name: str, message: str = "snapshot", *, paths: Iterable[str] | None = None) -> str:
         """Commit the working tree as `refs/tutor/<ref_name>`; returns the commit id.
 
         Ignored files (the user's ignores, plus `DEFAULT_EXCLUDES`) are left out. The
         parent is the previous snapshot that made a commit, or `base`. If the tree is the
         same as that commit's, no commit is made: the ref points at that commit. An
         existing ref of that name is moved.
+
+        `paths` says what changed since the previous snapshot: the files a tool touched
+        ('/'-separated, relative to `root`), whose entries alone are updated (see
+        `touched`); None (after a command, which may touch anything) rescans the whole
+        tree. The tree is the same either way. The first snapshot of an opened
+        workspace, and the one after a failed snapshot, always rescan.
         """
         ref = REF_PREFIX + check_ref_name(ref_name)
         if not isinstance(message, str) or "\0" in message or not message.strip():
             raise VcsError("snapshot message must be a non-empty string without NUL")
+        named = None if paths is None else list(paths)
         with self._lock:
             self._check_git_dir(ref)
             index = self.git_dir / INDEX_FILE
+            synced, self._synced = self._synced, False  # until this snapshot is done: a failure leaves the next one a rescan
             with self._git(index_file=index) as git:
                 if not index.exists():  # lost (or an old workspace): rebuild from the last commit; slower once
-                    run(git, "read-tree", "--end-of-options", self._last)
+                    run_direct(git, "read-tree", "--end-of-options", self._last)
+                    synced = False
                 if self._last_tree is None:
-                    self._last_tree = run(git, "rev-parse", "--verify", "--end-of-options", f"{self._last}^{{tree}}").strip()
-                run(git, "add", "-A")
-                if self._redact is not None:
+                    self._last_tree = run_direct(git, "rev-parse", "--verify", "--end-of-options", f"{self._last}^{{tree}}").decode().strip()
+                touched = checked_paths(self.root, named) if synced and named is not None else None
+                if touched is None:
+                    run_direct(git, "add", "-A")
+                elif not update_paths(git, self.root, touched):
+                    touched = None
+                if self._redact is not None and (touched is None or might_hold_secret(self.root, self.git_dir, touched, self._redact)):
                     redact_index(git, self._redact, self._last_tree)
-                tree = run(git, "write-tree").strip()
+                tree = require_sha(run_direct(git, "write-tree").decode().strip(), "tree")
                 if tree == self._last_tree:
                     commit = self._last
                 else:
                     when = FIXED_DATE if self.deterministic else None
                     commit = commit_tree(git, tree, [self._last], message, when)
-                run(git, "update-ref", "-m", "tutor: snapshot", "--end-of-options", ref, commit)
+                run_direct(git, "update-ref", "-m", "tutor: snapshot", "--end-of-options", ref, commit)
             if commit != self._last:
                 self._last, self._last_tree = commit, tree
                 self._save_state()
+            self._synced = True
         return commit
 
     def redact_base(self, redact: Callable[[bytes], bytes], message: str = "the starting point (secrets redacted)") -> str:
@@ -203,6 +221,8 @@ class Workspace:
         with self._lock:
             self._check_git_dir()
             self._redact = redact
+            # The index becomes the base's tree: it still matches the working tree only if nothing was snapshotted yet.
+            self._synced = self._synced and self._last == self.base
             index = self.git_dir / INDEX_FILE
             with self._git(index_file=index) as git:
                 run(git, "read-tree", "--end-of-options", self.base)
