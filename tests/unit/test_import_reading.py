@@ -21,7 +21,8 @@ from tests.helpers.claude_code_format import Session, image_block, text_block
 from tutor.cli import cli
 from tutor.record.claude_code import ClaudeCodeImportError
 from tutor.record.claude_code import json_values as values_module
-from tutor.record.claude_code.json_values import detect_encoding, lines
+from tutor.record.claude_code import transcript_text as text_module
+from tutor.record.claude_code.transcript_text import detect_encoding, lines
 from tutor.record.claude_code.reading import read_records
 from tutor.record.claude_code.slimming import MAX_KEPT_CHARS
 
@@ -93,7 +94,7 @@ def test_each_encoding_reads_as_the_same_records_as_utf8(name: str, tmp_path: Pa
 
 
 def test_a_utf16_file_longer_than_a_chunk_decodes_across_chunk_boundaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(values_module, "CHUNK", 7)  # odd: every UTF-16 character and line is cut somewhere
+    monkeypatch.setattr(text_module, "CHUNK", 7)  # odd: every UTF-16 character and line is cut somewhere
     text = _jsonl(_session())
     expected, _ = _read(_write_bytes(tmp_path / "plain.jsonl", text.encode("utf-8")))
     records, _ = _read(_write_bytes(tmp_path / "wide.jsonl", text.encode("utf-16")))
@@ -184,7 +185,7 @@ def test_a_jsonl_line_cut_short_between_tokens_does_not_swallow_the_records_afte
 
 
 def test_a_pretty_printed_record_over_the_limit_is_skipped_and_reading_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(values_module, "MAX_RECORD_BYTES", 4096)
+    _limit_records_to(4096, monkeypatch)
     s = _session()
     s.say("word " * 2000)  # this record, pretty-printed, is over 4 KiB
     s.say("After the giant record.")
@@ -196,7 +197,7 @@ def test_a_pretty_printed_record_over_the_limit_is_skipped_and_reading_goes_on(t
 
 
 def test_an_array_on_one_line_longer_than_the_line_limit_is_read_element_by_element(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(values_module, "MAX_RECORD_BYTES", 4096)
+    _limit_records_to(4096, monkeypatch)
     monkeypatch.setattr(values_module, "CHUNK", 1000)  # elements straddle the window's edge
     s = _session()
     s.say("word " * 2000)  # one element over the limit: skipped, the reading goes on
@@ -208,7 +209,7 @@ def test_an_array_on_one_line_longer_than_the_line_limit_is_read_element_by_elem
 
 
 def test_a_file_of_one_line_over_the_limit_says_so_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(values_module, "MAX_RECORD_BYTES", 4096)
+    _limit_records_to(4096, monkeypatch)
     s = Session(cwd=CWD)
     s.user("word " * 2000)
     with pytest.raises(ClaudeCodeImportError, match="lines longer than") as raised:
@@ -226,7 +227,7 @@ def test_an_array_cut_short_keeps_the_records_before_the_cut(tmp_path: Path) -> 
 
 
 def test_lines_are_split_on_newlines_only_and_bounded_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(values_module, "MAX_RECORD_BYTES", 10)
+    _limit_records_to(10, monkeypatch)
     text = "ab\ncd\u2028e\r\n\n".encode() + b"x" * 25 + b"\nlast"
     rng = random.Random(7)
     for _ in range(50):
@@ -338,6 +339,11 @@ def test_reading_a_long_session_holds_at_most_twice_its_size(tmp_path: Path) -> 
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _limit_records_to(size: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    for module in (text_module, values_module):
+        monkeypatch.setattr(module, "MAX_RECORD_BYTES", size)
 
 
 def _write_bytes(path: Path, data: bytes) -> Path:

@@ -1,25 +1,23 @@
-"""The JSON values in a transcript's bytes, however they were written: JSON lines, pretty-printed, an array, several to a line.
+"""The records in a transcript's text, however they were written: JSON lines, pretty-printed, one array, several to a line.
 
-Claude Code writes one record a line in UTF-8. Files met in the wild differ:
+The text comes as UTF-8 chunks (`transcript_text`: encodings, lines). Layouts:
 
-- **encodings**: UTF-8 with a byte-order mark; UTF-16 (LE or BE) and UTF-32 with one, as
-  PowerShell's `>` writes; UTF-16 without one, told from where its NUL bytes are. A file
-  with NUL bytes that is not UTF-16 is binary (`NotText`). Text that does not decode
-  becomes U+FFFD. Whatever the encoding, the text is handed on as UTF-8 lines, and the
-  limits count the file's own bytes (`MAX_TRANSCRIPT_BYTES`) and each line's UTF-8 bytes;
-- **layouts**: one object a line (the fast path: one `json` decode a line); an object
-  spread over lines (`json.dumps(record, indent=2)`), gathered line by line until its
-  brackets close, then decoded once; one JSON array of records (on one line, or
-  pretty-printed: `[`, the records, `]`); objects concatenated on one line;
-- **values JSON does not have**: `NaN`, `Infinity` and `-Infinity` become null, and a lone
-  surrogate escape (`"\\ud800"`) U+FFFD, so that nothing read can fail later when the
-  lesson is written as strict JSON or as UTF-8.
+- one object a line, as Claude Code writes them (the fast path: one `json` decode a line);
+- an object spread over lines (`json.dumps(record, indent=2)`), gathered line by line until
+  its brackets close, then decoded once; a line that starts a new record at the margin
+  while one is open ends the open one as cut short (a crash mid-write);
+- objects concatenated on one line, and arrays on a line of their own;
+- a file that is one JSON array (`[` first), on one line or pretty-printed, of any length:
+  streamed element by element from a window of the text (`array_records`).
 
-Bounds: the file is read in chunks, never whole; no line and no gathered value may be
-longer than `MAX_RECORD_BYTES` (it is skipped, the reading goes on after it) nor nest
-deeper than `MAX_RECORD_DEPTH`. What could not be read is counted in `Tally`.
+Values JSON does not have: `NaN`, `Infinity` and `-Infinity` become null, and a lone
+surrogate escape (`"\\ud800"`) U+FFFD, so that nothing read can fail later when the lesson
+is written as strict JSON or as UTF-8.
+
+Bounds: the text is never held whole; no record may be longer than `MAX_RECORD_BYTES` (it
+is skipped and the reading goes on after it) nor nest deeper than `MAX_RECORD_DEPTH`. What
+could not be read, and how the records were laid out, is counted in `Tally`.
 """
-
 from __future__ import annotations
 
 import codecs
@@ -28,30 +26,13 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any
 
 from tutor.lesson.limits import MAX_RECORD_BYTES, MAX_RECORD_DEPTH
 
-__all__ = ["Grew", "NotText", "Tally", "array_records", "detect_encoding", "json_values", "lines", "records_in", "utf8_chunks"]
+from .transcript_text import CHUNK, lines
 
-_BOMS = (  # longest first: the UTF-32 LE mark begins with UTF-16 LE's
-    (b"\xef\xbb\xbf", "utf-8", "UTF-8 with a byte-order mark"),
-    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32"),
-    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32"),
-    (b"\xff\xfe", "utf-16-le", "UTF-16"),
-    (b"\xfe\xff", "utf-16-be", "UTF-16"),
-)
-HEAD_BYTES = 8192  # what the encoding is told from
-CHUNK = 64 * 1024  # read at a time: small, so that the lines of a chunk in flight add little to the records kept
-
-
-class NotText(Exception):
-    """The file's bytes are not text in an encoding a transcript is written in."""
-
-
-class Grew(Exception):
-    """The file grew past the limit while being read."""
-
+__all__ = ["Tally", "array_records", "json_values", "records_in"]
 
 @dataclass
 class Tally:
@@ -65,81 +46,6 @@ class Tally:
     shared_line: int = 0  # values that shared their line with others
     constants: int = 0  # NaN, Infinity and -Infinity made null
     surrogates: int = 0  # records whose lone surrogates were made U+FFFD
-
-
-def detect_encoding(head: bytes) -> tuple[str, int, str]:
-    """(codec, length of the byte-order mark, how to name it; "" for plain UTF-8) of a file starting with `head`.
-
-    Raises `NotText` for bytes with NULs that are not UTF-16: JSON text in UTF-8 never has one.
-    """
-    for mark, codec, name in _BOMS:
-        if head.startswith(mark):
-            return codec, len(mark), name
-    if b"\x00" not in head:
-        return "utf-8", 0, ""
-    sample = head[: len(head) - len(head) % 2]
-    even, odd = sample[0::2], sample[1::2]
-    # Text that is mostly ASCII (JSON's keys and punctuation are) has every other byte NUL.
-    if len(odd) >= 2 and odd.count(0) * 2 > len(odd) and even.count(0) * 10 < len(even):
-        return "utf-16-le", 0, "UTF-16 LE without a byte-order mark"
-    if len(even) >= 2 and even.count(0) * 2 > len(even) and odd.count(0) * 10 < len(odd):
-        return "utf-16-be", 0, "UTF-16 BE without a byte-order mark"
-    raise NotText("a binary file, not JSON lines")
-
-
-def utf8_chunks(stream: BinaryIO, codec: str, skip: int, limit: int, head: bytes = b"") -> Iterator[bytes]:
-    """The file's text as UTF-8, a chunk at a time: `head` (what was already read of it), then the
-    rest of `stream`, the first `skip` bytes (a byte-order mark) left out.
-
-    Raises `Grew` once more than `limit` bytes were read.
-    """
-    decoder = None if codec == "utf-8" else codecs.getincrementaldecoder(codec)("replace")
-    read = 0
-    while True:
-        chunk = head or stream.read(CHUNK)
-        head = b""
-        if not chunk:
-            break
-        read += len(chunk)
-        if read > limit:
-            raise Grew
-        if skip:
-            chunk, skip = chunk[skip:], max(0, skip - len(chunk))
-        yield chunk if decoder is None else decoder.decode(chunk).encode("utf-8")
-    if decoder is not None:
-        yield decoder.decode(b"", final=True).encode("utf-8")
-
-
-def lines(chunks: Iterator[bytes]) -> Iterator[bytes | None]:
-    """Each line of the text (split on `\\n` only, without it), or None for one over `MAX_RECORD_BYTES` (never held whole).
-
-    A raw U+2028, NEL or form feed inside a record (Node writes them unescaped) is part of its line.
-    """
-    pending: list[bytes] = []  # the start of a line that goes on in the next chunk
-    pending_size = 0
-    skipping = False  # in a line already too long: dropped up to its end
-    for chunk in chunks:
-        parts = chunk.split(b"\n")
-        last = parts.pop()
-        for index, part in enumerate(parts):
-            if index == 0 and (pending or skipping):
-                if skipping or pending_size + len(part) > MAX_RECORD_BYTES:
-                    yield None
-                else:
-                    yield b"".join(pending) + part
-                pending, pending_size, skipping = [], 0, False
-            else:
-                yield part if len(part) <= MAX_RECORD_BYTES else None
-        if skipping or not last:
-            continue
-        pending.append(last)
-        pending_size += len(last)
-        if pending_size > MAX_RECORD_BYTES:
-            pending, pending_size, skipping = [], 0, True
-    if skipping:
-        yield None
-    elif pending:
-        yield b"".join(pending)
 
 
 _SKIP = re.compile(r"[\s,]*")  # between values: blanks, and the commas of an array

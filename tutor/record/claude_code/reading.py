@@ -3,7 +3,7 @@
 `read_records(path, notes)` gives the records in file order, each a dict with Claude
 Code's own keys, slimmed as they are read (`slimming`: what is kept, key by key). How the
 bytes become records (encodings, pretty-printed JSON, arrays, NaN and lone surrogates,
-the limits) is `json_values`. A file that cannot be read as a transcript raises
+the limits) is `transcript_text` (bytes to UTF-8 lines) and `json_values` (lines to records). A file that cannot be read as a transcript raises
 `ClaudeCodeImportError` with one line; parts of it that cannot be read are skipped, each
 kind with one note.
 """
@@ -16,7 +16,8 @@ from typing import Any
 from tutor.lesson.limits import MAX_RECORD_BYTES, MAX_RECORD_DEPTH, Refused, open_regular, problem_text, size_text
 
 from .common import KNOWN_TYPES, MAX_FILE_BYTES, ClaudeCodeImportError
-from .json_values import HEAD_BYTES, Grew, NotText, Tally, detect_encoding, records_in, utf8_chunks
+from .json_values import Tally, records_in
+from .transcript_text import HEAD_BYTES, Grew, NotText, detect_encoding, utf8_chunks
 from .slimming import Slimmer
 
 __all__ = ["read_records"]
