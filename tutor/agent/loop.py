@@ -36,7 +36,7 @@ class GateError(Exception):
 
 
 class Snapshotter(Protocol):
-    def snapshot(self, ref_name: str, message: str = "snapshot") -> str: ...
+    def snapshot(self, ref_name: str, message: str = "snapshot", *, paths: tuple[str, ...] | None = None) -> str: ...
 
 
 class Journal(Protocol):
@@ -327,16 +327,18 @@ class GatedLoop:
             result = await asyncio.to_thread(self.tools.execute, call.call.tool, call.call.input)
         finally:
             self._running = None
-        commit = await asyncio.to_thread(self._snapshot, call) if call.call.tool != "read_file" and call.call.tool != "list_files" else None
+        snapshot = call.call.tool != "read_file" and call.call.tool != "list_files"
+        commit = await asyncio.to_thread(self._snapshot, call, result.touched) if snapshot else None
         return await self.write(
             "result", call=call.call.id, ok=result.ok, text=result.text, output=result.output, exit_code=result.exit_code,
             error=result.error, truncated=result.truncated, timed_out=result.timed_out, cancelled=result.cancelled, commit=commit,
         )
 
-    def _snapshot(self, call: CallState) -> str | None:
+    def _snapshot(self, call: CallState, touched: tuple[str, ...] | None = None) -> str | None:
+        """Snapshot the workspace after `call`; `touched`: the only files it changed (None: anything, a command or a crash)."""
         number = self.state.order.index(call.call.id) + 1
         try:
-            return self.workspace.snapshot(f"calls/{number:04d}", f"after call {number}: {call.call.tool}")
+            return self.workspace.snapshot(f"calls/{number:04d}", f"after call {number}: {call.call.tool}", paths=touched)
         except Exception:  # noqa: BLE001 - a failed snapshot must not lose the result; the journal says it
             return None
 

@@ -135,12 +135,13 @@ def write_file(root: Path, path: str, content: str) -> ToolResult:
     with paths.open_path(root, target, create=True) as walk:
         info = paths.stat_file(target, walk, writing=True)
         _write_atomic(walk, data, None if info is None else info.st_mode)
+        touched = (_written_path(walk),)
     lines = content.count("\n") + (1 if content and not content.endswith("\n") else 0)
     if info is None:
         summary = f"created {target.shown} ({plural(lines, 'line')}, {len(data):,} bytes)"
     else:
         summary = f"wrote {target.shown} ({plural(lines, 'line')}, {len(data):,} bytes; was {info.st_size:,} bytes)"
-    return ToolResult(ok=True, output=summary)
+    return ToolResult(ok=True, output=summary, touched=touched)
 
 def edit_file(root: Path, path: str, old: str, new: str) -> ToolResult:
     target = paths.target(path, "write")
@@ -172,7 +173,14 @@ def edit_file(root: Path, path: str, old: str, new: str) -> ToolResult:
         at = positions[0]
         updated = data[:at] + new_bytes + data[at + len(old_bytes) :]
         _write_atomic(walk, updated, info.st_mode)
-    return ToolResult(ok=True, output=_edit_diff(target.shown, data, at, old_bytes, new_bytes))
+        touched = (_written_path(walk),)
+    return ToolResult(ok=True, output=_edit_diff(target.shown, data, at, old_bytes, new_bytes), touched=touched)
+
+def _written_path(walk: paths.Walk) -> str:
+    """Where the walk wrote, from the root: the folders it went through (symlinks resolved), then the file's name."""
+    assert walk.name is not None
+    return "/".join([*walk.folders, walk.name])
+
 
 def _read_fd(fd: int, limit: int) -> bytes:
     chunks: list[bytes] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,10 @@ class ToolResult:
     truncated: bool = False
     timed_out: bool = False
     cancelled: bool = False
+    # The files the call may have changed, '/'-separated from the root (what a snapshot
+    # needs to update); None: it may have changed anything (a command). Never shown, and
+    # not part of what a result is (two results saying the same are equal).
+    touched: tuple[str, ...] | None = field(default=None, compare=False)
 
     @property
     def text(self) -> str:

@@ -83,8 +83,10 @@ class Tools:
             result = self._dispatch(tool, input)
         except ToolError as error:
             result = ToolResult.failure(str(error))
+            if tool in ("write_file", "edit_file"):  # refused before writing anything
+                result = replace(result, touched=())
         except OSError as error:
-            result = ToolResult.failure(f"{tool}: {error.strerror or error}")
+            result = ToolResult.failure(f"{tool}: {error.strerror or error}")  # touched: unknown (it may have written)
         except (ValueError, UnicodeError) as error:
             result = ToolResult.failure(f"{tool}: {error}")
         return self._redacted(result)
