@@ -41,6 +41,7 @@ import json
 import os
 import re
 import select
+import shutil
 import signal
 import statistics
 import struct
@@ -258,6 +259,7 @@ def home_with(home: Path, curricula: list[Path]) -> Path:
     return home
 
 
+LAST_OPENED = 49  # the generated lesson (0-based) the last stored attempt is at
 ATTEMPTS_SCRIPT = """\
 import sys
 from tutor.store import open_progress
@@ -282,8 +284,10 @@ finally:
 
 
 def store_attempts(home: Path, curriculum: Path, lessons: list[dict], count: int) -> None:
-    """COUNT attempts at the curriculum's lessons (round robin; all finished but the last round) in HOME's progress."""
-    names = [lesson["id"] for lesson in lessons]
+    """COUNT attempts at the curriculum's lessons in HOME's progress: round robin, every attempt finished but the
+    last round's, the last one at the middle lesson (`LAST_OPENED`: the library's cursor starts there)."""
+    shift = LAST_OPENED - (count - 1) % len(lessons)
+    names = [lessons[(index + shift) % len(lessons)]["id"] for index in range(len(lessons))]
     subprocess.run([sys.executable, "-c", ATTEMPTS_SCRIPT, str(home / "progress"), str(curriculum), str(count), json.dumps(names)],
                    check=True, env=dict(os.environ, TUTOR_HOME=str(home)), cwd=ROOT)
 
@@ -331,6 +335,7 @@ def main() -> None:
     parser.add_argument("--counts", default="8,100,500", help="lessons in the generated curriculum, one library per count (default 8,100,500; empty: none)")
     parser.add_argument("--attempts", default="10,10000", help="attempts stored, one library of 100 lessons per figure (default 10,10000; empty: none)")
     parser.add_argument("--first-run", action="store_true", help="also time the library on a fresh TUTOR_HOME each run (nothing kept yet), at the largest count")
+    parser.add_argument("--keep", type=Path, help="keep the generated curricula and the stores of attempts in this folder, and reuse them (storing 10,000 attempts takes minutes)")
     parser.add_argument("--lesson", type=Path, default=DEFAULT_LESSON, help="the lesson folder `tutor learn` opens")
     parser.add_argument("--no-learn", action="store_true", help="leave out `tutor learn`")
     parser.add_argument("--size", default="120x40", help="terminal size, COLUMNSxROWS (default 120x40)")
@@ -378,10 +383,14 @@ def main() -> None:
         def kept_home(probe: Probe) -> Callable[[], Probe]:
             return lambda: probe
 
+        kept = args.keep.resolve() if args.keep else scratch_dir
         generated: dict[int, tuple[Path, list[dict]]] = {}
         for count in sorted({*counts, *([100] if attempt_counts else [])}):
-            folder = scratch_dir / f"generated-{count}"
-            generated[count] = (folder, write_curriculum(folder, count))
+            folder = kept / f"generated-{count}"
+            if (folder / "curriculum.toml").exists():  # kept from an earlier run: the same lessons (generation is deterministic)
+                generated[count] = (folder, [generated_lesson(number) for number in range(1, count + 1)])
+            else:
+                generated[count] = (folder, write_curriculum(folder, count))
         _check_valid(generated, env)
         for count in counts:
             folder, _ = generated[count]
@@ -400,15 +409,21 @@ def main() -> None:
         for attempts in attempt_counts:
             folder, lessons = generated[100]
             home = home_with(scratch_dir / f"attempts-home-{attempts}", [folder])
-            started = time.perf_counter()
-            store_attempts(home, folder, lessons, attempts)
-            print(f"  ({attempts} attempts stored in {time.perf_counter() - started:.1f} s)", file=sys.stderr)
+            store = kept / f"progress-{attempts}"
+            if not store.exists():
+                started = time.perf_counter()
+                shutil.rmtree(store.with_name(store.name + ".part"), ignore_errors=True)  # an interrupted run's
+                store_attempts(store.with_name(store.name + ".part"), folder, lessons, attempts)
+                (store.with_name(store.name + ".part") / "progress").rename(store)
+                shutil.rmtree(store.with_name(store.name + ".part"))
+                print(f"  ({attempts} attempts stored in {time.perf_counter() - started:.1f} s)", file=sys.stderr)
+            shutil.copytree(store, home / "progress")
             probe = library_probe(f"library 100, {attempts} attempts", home, "Generated 100", 100 + len(bundled_lessons))
-            # The cursor starts on the lesson last opened: the key's effect is the lesson after it.
-            last = lessons[(attempts - 1) % len(lessons)]
-            after = lessons[(attempts) % len(lessons)] if (attempts - 1) % len(lessons) + 1 < len(lessons) else None
-            acted = plain_words(after["summary"], 4) if after else probe.acted
-            probes.append(kept_home(Probe(probe.label, probe.argv, probe.env, [*probe.painted, last["title"]], "down", acted)))
+            # On screen with the learner's states (the last round's attempts are in progress), the cursor on the
+            # lesson last opened: the key's effect is the details of the lesson after it.
+            painted = [*probe.painted, "in progress · step", lessons[LAST_OPENED]["title"]]
+            acted = plain_words(lessons[LAST_OPENED + 1]["summary"], 4)
+            probes.append(kept_home(Probe(probe.label, probe.argv, probe.env, painted, "down", acted)))
 
         print(f"Time to interactive, {args.runs} interleaved runs each, on a {size[0]}x{size[1]} pty; Python {sys.version.split()[0]}, "
               f"Textual {__import__('textual').__version__}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
