@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from tests.helpers.claude_code_format import Session, image_block, text_block
 from tutor.cli import cli
-from tutor.record.claude_code import ClaudeCodeImportError
+from tutor.record.claude_code import ClaudeCodeImportError, import_claude_code, write_imported_lesson
 from tutor.record.claude_code import json_values as values_module
 from tutor.record.claude_code import transcript_text as text_module
 from tutor.record.claude_code.transcript_text import detect_encoding, lines
@@ -129,6 +129,31 @@ def test_encoding_detection_reads_the_nul_bytes() -> None:
     assert detect_encoding('{"type"'.encode("utf-16-le"))[0] == "utf-16-le"
     assert detect_encoding('{"type"'.encode("utf-16-be"))[0] == "utf-16-be"
     assert detect_encoding(b"\xff\xfe\x00\x00")[0] == "utf-32-le"  # not UTF-16 LE, whose mark it starts with
+
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "claude-code"
+
+
+def _corpus_file(name: str) -> Path:
+    path = CORPUS / name
+    if not path.is_file():
+        pytest.skip(f"the Claude Code corpus is not here ({path}); it lives in ../shared/corpus/ beside the project")
+    return path
+
+
+@pytest.mark.parametrize("name", ["tool_heavy.jsonl", "agent-sessions-schema-drift.jsonl"])
+def test_a_real_transcript_saved_otherwise_gives_the_same_lesson(name: str, tmp_path: Path) -> None:
+    """Re-encoded by PowerShell, pretty-printed by a viewer, gathered into an array by `jq -s`: the same lesson."""
+    source = _corpus_file(name)
+    records = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
+    expected = import_claude_code(source).lesson_data
+    saved = {
+        "utf-16.jsonl": source.read_text(encoding="utf-8").encode("utf-16"),
+        "pretty.json": "\n".join(json.dumps(r, indent=2, ensure_ascii=False) for r in records).encode("utf-8"),
+        "array.json": json.dumps(records, ensure_ascii=False).encode("utf-8"),
+    }
+    for file, data in saved.items():
+        assert import_claude_code(_write_bytes(tmp_path / file, data)).lesson_data == expected, file
 
 
 # ---------------------------------------------------------------- 2. layouts
@@ -336,6 +361,36 @@ def test_reading_a_long_session_holds_at_most_twice_its_size(tmp_path: Path) -> 
         tracemalloc.stop()
     assert len(records) == len(s.records)
     assert peak <= 2 * path.stat().st_size, (peak, path.stat().st_size)
+
+
+def test_importing_a_long_session_holds_at_most_three_times_its_size(tmp_path: Path) -> None:
+    """The whole import (read, thread, steps, code changes, draft, redaction) and writing the lesson, as `tutor import` runs them."""
+    s = Session(cwd=CWD)
+    s.user("Keep the tests green while you refactor the cart")
+    source = "".join(f"def price_{n}(cart):\n    return sum(item.price for item in cart.items) * {n}\n" for n in range(60))
+    for turn in range(40):
+        file = f"{CWD}/src/cart_{turn % 12}.py"
+        edit = s.tool_use("Edit", file_path=file, old_string=f"* {turn % 60}\n", new_string=f"* {turn % 60 + 1}\n", text=f"Refactoring step {turn}.")
+        s.tool_result(edit, f"The file {file} has been updated.", tool_use_result={
+            "filePath": file, "originalFile": source, "oldString": f"* {turn % 60}\n", "newString": f"* {turn % 60 + 1}\n",
+            "structuredPatch": [{"oldStart": 2, "lines": ["-a", "+b"]}], "userModified": False})
+        use = s.tool_use("Bash", command=f"pytest -q -k case_{turn}")
+        for second in range(8):
+            s.progress(use, {"type": "bash_progress", "output": "collecting", "fullOutput": "collecting\n" * second,
+                             "elapsedTimeSeconds": second, "totalLines": second, "timeoutMs": 120000})
+            s.progress("hook", {"type": "hook_progress", "hookEvent": "PostToolUse", "hookName": "PostToolUse:Bash",
+                                "command": f"{CWD}/.claude/hooks/notify.sh"})
+        s.tool_result(use, f"{turn} passed", tool_use_result={"stdout": f"{turn} passed\n" * 40, "stderr": "", "interrupted": False})
+    path = s.write(tmp_path / "s.jsonl")
+    write_imported_lesson(import_claude_code(path), tmp_path / "warm")  # imports and caches are not the import's
+    gc.collect()
+    tracemalloc.start()
+    try:
+        write_imported_lesson(import_claude_code(path), tmp_path / "out")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= 3 * path.stat().st_size, (peak, path.stat().st_size)
 
 
 # ---------------------------------------------------------------- helpers
