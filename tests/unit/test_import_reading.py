@@ -321,6 +321,13 @@ def test_records_keep_what_the_importer_reads_and_drop_the_rest(tmp_path: Path) 
     assert edit_result["toolUseResult"] == {"filePath": f"{CWD}/cart.py", "originalFile": "total * d * d\n", "userModified": False}
     image = next(b for r in records if r["type"] == "user" for b in r["message"]["content"] if isinstance(b, dict) and b["type"] == "image")
     assert image == {"type": "image", "source": {"type": "base64", "media_type": "image/png"}}
+    s2 = Session(cwd=CWD)
+    s2.user("Tidy the cart")
+    use = s2.tool_use("Edit", file_path=f"{CWD}/cart.py", old_string="a", new_string="b")
+    s2.tool_result(use, "updated", tool_use_result={"filePath": f"{CWD}/cart.py", "oldString": "a", "newString": "b (changed by the senior)",
+                                                   "originalFile": "a\n", "userModified": True, "structuredPatch": []})
+    modified = _read(s2.write(tmp_path / "modified.jsonl"))[0][-1]["toolUseResult"]
+    assert modified["newString"] == "b (changed by the senior)" and modified["oldString"] == "a"
     snapshot = by_type["file-history-snapshot"]
     assert snapshot["snapshot"]["trackedFileBackups"] == {} and snapshot["messageId"] == "msg-1"
     assert "usage" not in by_type["assistant"]["message"]

@@ -15,8 +15,9 @@ key as in Claude Code's record:
 - `toolUseResult`: a string cut at `MAX_KEPT_CHARS`, or of a dict only `agentId, interrupted,
   isImage, returnCodeInterpretation, filePath, type, originalFile, content` (a string: the
   file a Write wrote), `userModified, status, prompt, totalToolUseCount, commandName,
-  backgroundTaskId, stdout, stderr` (those two cut at `MAX_KEPT_CHARS`). `structuredPatch`,
-  Read's `file`, Edit's `oldString`/`newString` (the call's input has them) are dropped;
+  backgroundTaskId, stdout, stderr` (those two cut at `MAX_KEPT_CHARS`), and Edit's
+  `oldString, newString` when `userModified` (the senior changed the edit: what was written is
+  theirs; otherwise the call's input has them). `structuredPatch` and Read's `file` are dropped;
 - `attachment`: whole for the kinds the importer reads (queued prompts, hook errors, IDE
   context, background task status; strings cut at `MAX_KEPT_CHARS`), else its scalar fields;
 - `progress` records (most of a long session's lines): `type, uuid, parentUuid, isSidechain,
@@ -146,6 +147,10 @@ class Slimmer:
                 out[key] = _cut(result[key])
         if isinstance(result.get("content"), str):
             out["content"] = result["content"]  # the file a Write wrote
+        if result.get("userModified") is True:  # the senior changed the edit before accepting it: what was written is theirs
+            for key in ("oldString", "newString"):
+                if key in result:
+                    out[key] = result[key]
         return out
 
     def _attachment(self, attachment: Any) -> Any:
