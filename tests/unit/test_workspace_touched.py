@@ -1,0 +1,238 @@
+"""A snapshot told which files a tool touched records the same tree as a full rescan (`tutor.vcs.workspace.touched`).
+
+Every snapshot here is checked against the tree a full rescan gives: a twin workspace
+made from the same seed gets the same calls and rescans after each (or, where no tracked
+file became ignored, a `git add -A` from an empty index over the same working tree, with
+the workspace's own pinned git, redacted as the workspace redacts): whatever mix of
+writes, edits, commands and deletions came before, the tree is the same. The tool calls go through the real `Tools`,
+whose results say what they touched, as in a live session.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tutor.agent.tools import Tools
+from tutor.vcs._git import run_direct
+from tutor.vcs.workspace import VcsError, Workspace
+from tutor.vcs.workspace.redaction import redact_index
+
+SECRET = "sk-live-7f3a9c1e5b2d4680aaaa0123456789ab"
+PATHS = ("a.txt", "src/b.py", "src/deep/c.py", "build/out.txt", "debug.log", "new/dir/d.md", "vendor/lib/e.txt")
+
+
+def redact(data: bytes) -> bytes:
+    return data.replace(SECRET.encode(), b"[REDACTED]")
+
+
+def seed(folder: Path) -> Path:
+    for name, text in {
+        "a.txt": "alpha\n",
+        "src/b.py": "print('b')\n",
+        "src/deep/c.py": "c = 1\n",
+        ".gitignore": "build/\n*.log\n",
+        "README.md": "# seed\n",
+    }.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    return folder
+
+
+@pytest.fixture
+def scratch() -> Iterator[Path]:
+    folder = Path(tempfile.mkdtemp(prefix="tutor-touched-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def make(scratch: Path, *, redacted: bool = False) -> tuple[Workspace, Tools]:
+    workspace = Workspace.from_folder(seed(scratch / "seed"), scratch / "ws", deterministic=True)
+    if redacted:
+        workspace.redact_base(redact)
+    return workspace, Tools(workspace.root, timeout=30)
+
+
+def full_tree(workspace: Workspace, *, redacted: bool = False) -> str:
+    """The tree `git add -A` records from an empty index over the working tree (redacted as the workspace redacts)."""
+    index = Path(tempfile.mkdtemp(prefix="tutor-touched-index-")) / "index"
+    try:
+        with workspace._git(index_file=index) as git:
+            run_direct(git, "add", "-A")
+            if redacted:
+                redact_index(git, redact, None)
+            return run_direct(git, "write-tree").decode().strip()
+    finally:
+        shutil.rmtree(index.parent, ignore_errors=True)
+
+
+def tree_of(workspace: Workspace, commit: str) -> str:
+    with workspace._git() as git:
+        return run_direct(git, "rev-parse", "--verify", f"{commit}^{{tree}}").decode().strip()
+
+
+def files_in(workspace: Workspace, commit: str) -> dict[str, str]:
+    with workspace._git() as git:
+        names = run_direct(git, "ls-tree", "-r", "-z", "--name-only", commit).decode().split("\0")
+        return {name: run_direct(git, "cat-file", "blob", f"{commit}:{name}").decode() for name in names if name}
+
+
+class Session:
+    """Tool calls on a workspace, each followed by the snapshot a live session takes (by the paths the tool reports)."""
+
+    def __init__(self, workspace: Workspace, tools: Tools, *, rescan: bool = False) -> None:
+        self.workspace, self.tools, self.count, self.rescan = workspace, tools, 0, rescan
+
+    def call(self, tool: str, **arguments: str) -> str:
+        result = self.tools.execute(tool, arguments)
+        self.count += 1
+        paths = None if self.rescan else result.touched
+        return self.workspace.snapshot(f"calls/{self.count:04d}", f"after {tool}", paths=paths)
+
+
+# ---------------------------------------------------------------- the property
+
+OPERATIONS = st.one_of(
+    st.tuples(st.just("write"), st.sampled_from(PATHS), st.sampled_from(["one\n", "two\n", f"token {SECRET}\n", ""])),
+    st.tuples(st.just("edit"), st.sampled_from(PATHS), st.just("")),
+    st.tuples(st.just("run"), st.sampled_from(PATHS), st.sampled_from(["delete", "append", "nested repository", "ignore src"])),
+)
+COMMANDS: dict[str, Callable[[str], str]] = {
+    "delete": lambda path: f"rm -f -- '{path}'",
+    "append": lambda path: f"mkdir -p -- \"$(dirname -- '{path}')\" && echo more >> '{path}'",
+    "nested repository": lambda path: (
+        "git init -q vendor/lib && GIT_AUTHOR_DATE=2026-01-01T00:00:00Z GIT_COMMITTER_DATE=2026-01-01T00:00:00Z"
+        " git -C vendor/lib -c user.name=a -c user.email=a@b commit -q --allow-empty -m x"
+    ),
+    "ignore src": lambda path: "echo 'src/deep/' >> .gitignore",
+}
+
+
+def apply(session: Session, operation: tuple[str, str, str]) -> str:
+    kind, path, value = operation
+    if kind == "write":
+        return session.call("write_file", path=path, content=value)
+    if kind == "edit":
+        target = session.workspace.root / path
+        current = target.read_text() if target.is_file() else "absent"
+        return session.call("edit_file", path=path, old=current or "absent", new=current + "!")
+    return session.call("run", command=COMMANDS[value](path))
+
+
+@pytest.mark.parametrize("redacted", [False, True], ids=["plain", "redacted"])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations=st.lists(OPERATIONS, min_size=1, max_size=8))
+def test_every_snapshot_by_paths_is_the_tree_a_full_rescan_gives(redacted: bool, operations: list[tuple[str, str, str]]) -> None:
+    """Two workspaces from one seed get the same calls; one snapshots by paths, its twin always rescans."""
+    scratch = Path(tempfile.mkdtemp(prefix="tutor-touched-"))
+    try:
+        session = Session(*make(scratch / "one", redacted=redacted))
+        twin = Session(*make(scratch / "twin", redacted=redacted), rescan=True)
+        for operation in operations:
+            commit, twins = apply(session, operation), apply(twin, operation)
+            assert tree_of(session.workspace, commit) == tree_of(twin.workspace, twins), operation
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- the cases by name
+
+
+def test_a_file_a_command_edits_after_a_write_is_in_the_next_snapshot(scratch: Path) -> None:
+    session = Session(*make(scratch))
+    session.call("write_file", path="notes.md", content="first\n")
+    commit = session.call("run", command="echo second >> notes.md")
+    assert files_in(session.workspace, commit)["notes.md"] == "first\nsecond\n"
+
+
+def test_a_deletion_by_a_command_shows_in_its_snapshot(scratch: Path) -> None:
+    session = Session(*make(scratch))
+    session.call("edit_file", path="a.txt", old="alpha", new="beta")
+    commit = session.call("run", command="rm a.txt src/b.py")
+    stored = files_in(session.workspace, commit)
+    assert "a.txt" not in stored and "src/b.py" not in stored and stored["src/deep/c.py"] == "c = 1\n"
+    assert "a.txt" in session.workspace.diff(session.workspace.base, commit)
+
+
+def test_a_written_file_is_recorded_with_its_content_and_nothing_else_moves(scratch: Path) -> None:
+    session = Session(*make(scratch))
+    before = files_in(session.workspace, session.workspace.base)
+    commit = session.call("write_file", path="src/new/module.py", content="x = 2\n")
+    after = files_in(session.workspace, commit)
+    assert after.pop("src/new/module.py") == "x = 2\n"
+    assert after == before
+
+
+def test_an_ignored_file_a_tool_writes_stays_out_as_a_rescan_leaves_it(scratch: Path) -> None:
+    session = Session(*make(scratch))
+    assert session.call("write_file", path="build/out.txt", content="built\n") == session.workspace.base  # tree unchanged
+    assert session.call("write_file", path="debug.log", content="log\n") == session.workspace.base
+
+
+def test_a_write_through_a_symlinked_folder_records_the_real_file(scratch: Path) -> None:
+    workspace, tools = make(scratch)
+    Session(workspace, tools).call("run", command="ln -s src/deep alias")
+    result = tools.execute("write_file", {"path": "alias/c.py", "content": "c = 3\n"})
+    assert result.ok and result.touched == ("src/deep/c.py",)
+    commit = workspace.snapshot("calls/x", paths=result.touched)
+    assert files_in(workspace, commit)["src/deep/c.py"] == "c = 3\n"
+    assert tree_of(workspace, commit) == full_tree(workspace)
+
+
+def test_a_refused_file_call_touches_nothing_and_a_command_anything(scratch: Path) -> None:
+    _, tools = make(scratch)
+    assert tools.execute("edit_file", {"path": "a.txt", "old": "not there", "new": "x"}).touched == ()
+    assert tools.execute("write_file", {"path": "../outside", "content": "x"}).touched == ()
+    assert tools.execute("write_file", {"path": "./src//b.py", "content": "x"}).touched == ("src/b.py",)
+    assert tools.execute("run", {"command": "true"}).touched is None
+
+
+def test_a_secret_in_a_touched_file_is_redacted_in_the_snapshot(scratch: Path) -> None:
+    session = Session(*make(scratch, redacted=True))
+    commit = session.call("write_file", path="config.env", content=f"TOKEN={SECRET}\n")
+    assert files_in(session.workspace, commit)["config.env"] == "TOKEN=[REDACTED]\n"
+    assert (session.workspace.root / "config.env").read_text() == f"TOKEN={SECRET}\n"  # the agent's file is left as it is
+
+
+def test_paths_that_only_a_rescan_records_right_are_rescanned(scratch: Path) -> None:
+    """A changed `.gitignore`, a path with `..`: the narrow update would differ, so it is not used."""
+    workspace, _ = make(scratch)
+    (workspace.root / "build").mkdir()
+    (workspace.root / "build" / "kept.txt").write_text("kept\n")
+    (workspace.root / ".gitignore").write_text("*.log\n")  # build/ is no longer ignored: a rescan picks build/kept.txt up
+    commit = workspace.snapshot("s1", paths=[".gitignore"])
+    assert "build/kept.txt" in files_in(workspace, commit)
+    (workspace.root / "a.txt").write_text("changed\n")
+    commit = workspace.snapshot("s2", paths=["src/../a.txt"])
+    assert files_in(workspace, commit)["a.txt"] == "changed\n"
+    assert tree_of(workspace, commit) == full_tree(workspace)
+
+
+def test_an_opened_workspace_and_one_after_a_failed_snapshot_rescan_first(scratch: Path) -> None:
+    workspace, _ = make(scratch)
+    workspace.snapshot("s1")
+    (workspace.root / "a.txt").write_text("changed while Tutor was away\n")
+    (workspace.root / "b.txt").write_text("written by a tool\n")
+    reopened = Workspace.open(workspace.root)
+    commit = reopened.snapshot("s2", paths=["b.txt"])
+    assert files_in(reopened, commit)["a.txt"] == "changed while Tutor was away\n"
+
+    (reopened.root / "a.txt").write_text("changed again\n")
+    (reopened.root / "c.txt").write_text("new\n")
+    lock = reopened.git_dir / "refs" / "tutor" / "s3.lock"
+    lock.write_text("")  # another git holds the ref: the snapshot fails after the index was touched
+    with pytest.raises(VcsError):
+        reopened.snapshot("s3", paths=["c.txt"])
+    lock.unlink()
+    commit = reopened.snapshot("s3", paths=["c.txt"])
+    assert files_in(reopened, commit)["a.txt"] == "changed again\n"
+    assert tree_of(reopened, commit) == full_tree(reopened)
