@@ -116,7 +116,13 @@ class Replay:
         self.lesson = lesson.for_learners()
         self._steps = list(self.lesson.steps)
         self._calls = _calls_before(self._steps)
+        self._index = {step.id: index for index, step in enumerate(self._steps)}
+        self._asks = [step for step in self._steps if step.ask is not None]  # in order: a score card reads only these
         self._grades: dict[str, Grade] = {}
+        # The timeline's entries for the revealed steps, built once each and rebuilt only when what
+        # they show changes (an answer, a judgement): a key press costs the same at step 10 and 10,000.
+        self._entries: list[TimelineEntry] = []
+        self._card: ScoreCard | None = None  # the score card, until a grade changes
         self.resume_notes: list[str] = []
         if state is None:
             self._state = AttemptState(lesson_id=lesson.id, digest=self.digest)
@@ -132,18 +138,18 @@ class Replay:
             return AttemptState(lesson_id=self.lesson.id, digest=self.digest)
         state = AttemptState(lesson_id=self.lesson.id, digest=saved.digest)
         for step_id, entry in saved.committed.items():
-            try:
-                step = self.lesson.step(step_id)
-            except KeyError:
+            index = self._index.get(step_id)
+            if index is None:
                 self.resume_notes.append(f"an answer for step {step_id!r} was dropped: the lesson no longer has it")
                 continue
+            step = self._steps[index]
             try:
                 self._grades[step_id] = _grade_entry(step, entry)
             except AnswerMismatch as error:
                 self.resume_notes.append(f"an answer for step {step_id!r} was dropped: {error}")
                 continue
             state.committed[step_id] = entry
-        open_asks = {step.id for step in self._steps if step.ask is not None and step.id not in state.committed}
+        open_asks = {step.id for step in self._asks if step.id not in state.committed}
         state.drafts = {step_id: draft for step_id, draft in saved.drafts.items() if step_id in open_asks}
         limit = _first_open_frame(self._steps, state)
         state.frontier = min(saved.frontier, limit)
@@ -191,13 +197,29 @@ class Replay:
 
     def grades(self) -> list[Grade]:
         """Grades of the committed asks, in lesson order."""
-        return [self._grades[step.id] for step in self._steps if step.id in self._grades]
+        return [self._grades[step.id] for step in self._asks if step.id in self._grades]
 
     def grade_of(self, step_id: str) -> Grade | None:
         return self._grades.get(step_id)
 
     def score_card(self) -> ScoreCard:
-        return score_card(self.grades(), total_asks=sum(step.ask is not None for step in self._steps))
+        if self._card is None:
+            self._card = score_card(self.grades(), total_asks=len(self._asks))
+        return self._card
+
+    def _graded(self, step_id: str, result: Grade) -> Grade:
+        """Record a step's grade; what showed the old one (its timeline line, the card) is rebuilt when next seen."""
+        self._grades[step_id] = result
+        self._card = None
+        index = self._index[step_id]
+        # The step's line shows its grade; the agent step before it may show its note now (see `_shown`).
+        for at in (index - 1, index):
+            if 0 <= at < len(self._entries):
+                self._entries[at] = self._entry(at)
+        return result
+
+    def _entry(self, index: int) -> TimelineEntry:
+        return TimelineEntry(index + 1, _shown(self._steps, self._state.committed, index), self._grades.get(self._steps[index].id))
 
     def is_revealed(self, index: int) -> bool:
         """Whether step `index` (0-based) has been revealed in this attempt."""
@@ -275,16 +297,14 @@ class Replay:
         result = grade(step, answer)  # raises AnswerMismatch before anything is recorded
         self._state.committed[step.id] = Committed(step.id, answer)
         self._state.drafts.pop(step.id, None)
-        self._grades[step.id] = result
-        return result
+        return self._graded(step.id, result)
 
     def skip(self) -> Grade:
         step = self._open_step()
         result = skipped(step)
         self._state.committed[step.id] = Committed(step.id, None)
         self._state.drafts.pop(step.id, None)
-        self._grades[step.id] = result
-        return result
+        return self._graded(step.id, result)
 
     def set_draft(self, draft: Draft) -> str:
         """Keep what the open question's form holds; returns the step it belongs to."""
@@ -305,19 +325,33 @@ class Replay:
             raise ReplayError("only an answered question can be judged")
         if not self._grades[step_id].pending:
             raise ReplayError("this answer has been judged already")
-        result = grade(self.lesson.step(step_id), entry.answer, judgement)  # raises AnswerMismatch first
+        result = grade(self._steps[self._index[step_id]], entry.answer, judgement)  # raises AnswerMismatch first
         self._state.committed[step_id] = Committed(step_id, entry.answer, result.judgement)
-        self._grades[step_id] = result
-        return result
+        return self._graded(step_id, result)
 
     # -- seeing
 
+    def _revealed_count(self) -> int:
+        """How many steps are revealed: they are always the first ones.
+
+        Every step before the frontier's was revealed on the way there (moving on from a
+        question needs its answer, and a restored frontier stops at the first open one),
+        so only the step at the frontier can still be a question."""
+        frontier = self._state.frontier
+        if frontier <= 0:
+            return 0
+        if frontier > len(self._steps):
+            return len(self._steps)
+        return frontier if self.is_revealed(frontier - 1) else frontier - 1
+
+    def _timeline(self) -> tuple[TimelineEntry, ...]:
+        revealed = self._revealed_count()
+        del self._entries[revealed:]  # none is dropped as the frontier only grows; kept in step if it ever did not
+        self._entries.extend(self._entry(index) for index in range(len(self._entries), revealed))
+        return tuple(self._entries)
+
     def view(self) -> View:
-        timeline = tuple(
-            TimelineEntry(index + 1, _shown(self._steps, self._state.committed, index), self._grades.get(step.id))
-            for index, step in enumerate(self._steps)
-            if self.is_revealed(index)
-        )
+        timeline = self._timeline()
         return View(
             title=self.lesson.title,
             task=self.lesson.task,

@@ -27,18 +27,20 @@ _SLUG = re.compile(SLUG_PATTERN)
 
 
 def json_depth_exceeds(value: Any, limit: int = MAX_DEPTH) -> bool:
-    """True when `value` nests deeper than `limit` (iterative: deep input cannot blow the stack)."""
+    """True when `value` nests deeper than `limit` (iterative: deep input cannot blow the stack).
+
+    Only containers are stacked: most of a lesson's values are strings, and a 10,000-step
+    lesson would otherwise stack a quarter of a million of them to learn nothing."""
+    if not isinstance(value, (dict, list)):
+        return False
     stack: list[tuple[Any, int]] = [(value, 1)]
+    containers = (dict, list)
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, dict):
-            if depth > limit:
-                return True
-            stack.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list):
-            if depth > limit:
-                return True
-            stack.extend((child, depth + 1) for child in item)
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend([(child, depth + 1) for child in children if isinstance(child, containers)])
     return False
 
 

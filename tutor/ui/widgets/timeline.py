@@ -40,33 +40,53 @@ class Timeline(OptionList):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._keys: list[tuple] = []  # one per option above the final "hidden" line
+        self._entries: list[TimelineEntry] = []  # the steps' lines, below the task's and above the final "hidden" one
 
     def show(self, view: View) -> None:
-        # A line is kept only while it would read the same: its step (not just its number: a review
-        # moves on to another lesson whose step 1 is another step) and its grade.
-        keys: list[tuple] = [("task",)] + [
-            (e.number, e.step, e.grade.score if e.grade else None, e.grade.skipped if e.grade else False, e.grade.pending if e.grade else False)
-            for e in view.timeline
-        ]
-        common = 0
-        for old, new in zip(self._keys, keys):
-            if old != new:
-                break
-            common += 1
-        # Revealing a step appends one line, so keep every line up to the first change and
-        # rebuild only after it: a 1,000-step lesson does not redraw 1,000 lines per key.
-        while self.option_count > common:
-            self.remove_option_at_index(self.option_count - 1)
-        entries = {entry.number: entry for entry in view.timeline}
-        options = [
-            Option(assemble(("  ⌂ ", "bold"), "Task"), id="frame-0") if key == ("task",) else self._option(entries[key[0]])
-            for key in keys[common:]
-        ]
-        options.append(self._hidden_option(view))
-        self.add_options(options)
-        self._keys = keys
+        """Show VIEW's timeline, redrawing only from its first line that changed.
+
+        Revealing a step appends one line: a 10,000-step lesson neither compares nor
+        redraws 10,000 lines per key. A line is kept only while its entry is equal (its
+        step, not just its number: a review moves on to another lesson whose step 1 is
+        another step; and its grade); the engine hands back the same entry objects while
+        they read the same, so the comparison is mostly identity, done in C."""
+        new = view.timeline
+        old = self._entries
+        common = min(len(old), len(new))
+        if old[:common] != list(new[:common]):
+            common = next(index for index, (was, now) in enumerate(zip(old, new)) if was != now)
+        if self.option_count == 0:
+            self.add_option(Option(assemble(("  ⌂ ", "bold"), "Task"), id="frame-0"))
+        while self.option_count > common + 1:  # the task's line stays
+            self._drop_last_option()
+        self.add_options([*(self._option(entry) for entry in new[common:]), self._hidden_option(view)])
+        self._entries = list(new)
         self._highlight(view)
+
+    def _drop_last_option(self) -> None:
+        """Remove the last line, keeping the heights measured for the others.
+
+        `OptionList.remove_option_at_index` forgets every line's height, and measuring
+        them again costs a lesson's length on every key. Removing the last line changes no
+        other line's place, so its own lines are cut off the end of the cache. Textual is
+        pinned; should these internals move, the public (slow) way is taken."""
+        index = self.option_count - 1
+        try:
+            option = self._options[index]
+            cache = self._line_cache
+            height = cache.heights.pop(index, None)
+            cache.index_to_line.pop(index, None)
+            if height and cache.lines and cache.lines[-1][0] == index:
+                del cache.lines[-height:]
+            self._options.pop()
+            del self._option_to_index[option]
+            if option.id is not None:
+                del self._id_to_option[option.id]
+            self._mouse_hovering_over = None
+        except (AttributeError, KeyError, IndexError):  # pragma: no cover - a Textual whose internals changed
+            self.remove_option_at_index(index)
+            return
+        self.refresh()
 
     def _option(self, entry: TimelineEntry) -> Option:
         step = entry.step
