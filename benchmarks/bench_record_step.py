@@ -179,7 +179,8 @@ async def bench(repo: Path, repeat: int, warmup: int) -> None:
     session.close()
 
     files = sum(1 for _ in repo.rglob("*.py"))
-    print(f"repository: {files} files; record session started in {made * 1000:.0f} ms; {repeat} rounds after {warmup} warm-ups")
+    print(f"repository: {files} files; record session started in {made * 1000:.0f} ms; {repeat} rounds after {warmup} warm-ups;"
+          f" load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{'':30}{'bare median':>12}{'p95':>8}{'recorded median':>17}{'p95':>8}{'ratio':>7}{'overhead':>10}")
     for name in CALLS:
         bm, rm = statistics.median(bare[name]), statistics.median(recorded[name])
