@@ -16,7 +16,9 @@ it never raises for anything the model can send. One module per concern:
 - `environment`: a command's environment (an allowlist, never a secret name:
   `tutor.redaction.names.kept_out_of_commands`, quiet defaults);
 - `toolbox`: `Tools`, which binds them to a root and redacts every result;
-- `results`: `ToolResult`, `ToolError`.
+- `results`: `ToolResult` (with `touched`: the files a call changed, resolved through
+  symlinks, for the snapshot after it; None for a command, which may change anything),
+  `ToolError`.
 """
 
 from __future__ import annotations

@@ -49,7 +49,12 @@ The workspace never shares a writable file with the user's repository (`objects=
 
 `snapshot` records the working tree as a commit under `refs/tutor/<name>`, using a
 private index (`.git/tutor-index`) that persists between snapshots, so `git add -A`
-rehashes only what changed. Parents chain: each snapshot's parent is the previous new
+rehashes only what changed. Told which files a tool touched (`paths=`, what a file
+tool's result says), it updates only those entries (`git add -A -- <path>`) and rescans
+nothing else; after a command (`paths=None`), on the first snapshot of an opened
+workspace and after a failed one, it rescans the whole tree. Either way the tree is the
+one a full rescan records (`touched` says when a single path could differ, and rescans
+then). Parents chain: each snapshot's parent is the previous new
 snapshot commit, or `base`. An unchanged tree makes no empty commit: the new ref points
 at the previous commit.
 
@@ -63,10 +68,12 @@ runs there.
 
 Modules: `creation` (making one: `from_repository`, `from_folder`, `workspace_path`,
 `check_repository`), `snapshots` (`Workspace`: snapshots, refs, diffs, bundles, the
-checks of its `.git`), `redaction` (the blobs a snapshot stores, passed through the
-session's redactor), `common` (layout, pinned git environment, commits by Tutor). The
-paths the agent's tools name are confined by `tutor.agent.tools.paths`, the one
-confinement; the workspace has no path check of its own.
+checks of its `.git`), `touched` (a snapshot by the paths a tool touched), `redaction`
+(the blobs a snapshot stores, passed through the session's redactor), `common` (layout,
+pinned git environment, commits by Tutor). The paths the agent's tools name are
+confined by `tutor.agent.tools.paths`, the one confinement; the workspace only checks
+that a path it is told was touched is a plain one inside its tree (anything else: it
+rescans, as after a command).
 """
 
 from __future__ import annotations
