@@ -1,22 +1,32 @@
-"""The library: every curriculum and lesson Tutor can see, with this learner's state of each."""
+"""The library: every curriculum and lesson Tutor can see, with this learner's state of each.
+
+Listed in two steps, so that the list is on screen (and takes keys) before anything slow is
+read: `list_library` reads the curricula and each lesson's metadata through the lesson index
+(`tutor.lesson.index`: no lesson parsed in full unless it changed, no progress, no team);
+`with_progress` then adds the learner's states from the progress overview
+(`tutor.store.overview`: a few small files, no TinyDB) and the team standings.
+`load_library` does both.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tutor.lesson import Curriculum, Lesson, discover_curricula, is_curriculum, read_curriculum
-from tutor.lesson.io import lesson_digest
+from tutor.lesson.curriculum import Curriculum, discover_curricula, is_curriculum, read_curriculum
+from tutor.lesson.index import LessonIndex, LessonInfo
 from tutor.team.folder import team_root_of
 
 if TYPE_CHECKING:
+    from tutor.store.overview import LessonProgress, Overview
     from tutor.store.progress import AttemptRecord, Progress
 
     from .team_standing import TeamStanding, TeamStandings
 
 NEW, IN_PROGRESS, DONE, BROKEN = "new", "in progress", "done", "broken"
+UNREAD = ""  # a valid lesson's state before the learner's progress is read (`with_progress`)
 
 
 @dataclass(frozen=True)
@@ -25,7 +35,7 @@ class LessonEntry:
     folder: str
     path: Path
     number: int
-    lesson: Lesson | None
+    lesson: LessonInfo | None  # what the library shows of it; None: broken
     problem: str | None  # why it is broken, one line
     state: str = NEW
     attempt: AttemptRecord | None = None  # the latest: the one `continue` resumes
@@ -56,6 +66,8 @@ class LessonEntry:
     def _own_label(self) -> str:
         if self.state == BROKEN:
             return f"broken: {self.problem}"
+        if self.state == UNREAD:
+            return "…"
         if self.state == IN_PROGRESS and self.attempt is not None:
             step = min(max(self.attempt.cursor, 1), self.attempt.total or 1)
             label = f"in progress · step {step}/{self.attempt.total}"
@@ -82,6 +94,7 @@ class Library:
     due_reviews: int = 0
     last: LessonEntry | None = None
     warnings: tuple[str, ...] = field(default=())
+    progress_read: bool = False  # the learner's states are in (`with_progress`); before, valid lessons are UNREAD
 
     def lessons(self) -> list[LessonEntry]:
         return [lesson for curriculum in self.curricula for lesson in curriculum.lessons]
@@ -98,7 +111,6 @@ def lesson_key(folder: Path, lesson_id: str) -> str:
     lesson of the same id is another lesson. Bundled lessons are keyed by name (the install moves);
     others by where their curriculum is; a lesson outside any curriculum, by its folder."""
     from tutor import paths
-    from tutor.lesson.curriculum import is_curriculum
 
     folder = folder.resolve()
     parent = folder.parent
@@ -113,64 +125,31 @@ def lesson_key(folder: Path, lesson_id: str) -> str:
     return f"lesson:{folder}"
 
 
-def load_library(roots: list[Path], progress: Progress | None, today: date | None = None) -> Library:
-    """Read every curriculum under `roots`; a broken lesson becomes an entry that says why."""
-    attempts_by_lesson: dict[str, list[AttemptRecord]] = {}
-    warnings: list[str] = []
-    due = 0
-    last_attempt_id = None
-    if progress is not None:
-        from tutor.store.progress import StoreError
+def learner_index() -> LessonIndex:
+    """The learner's lesson index, kept under Tutor's cache folder (`TUTOR_HOME`)."""
+    from tutor import __version__, paths
 
-        try:
-            for record in progress.attempts():
-                attempts_by_lesson.setdefault(record.lesson_id, []).append(record)
-            due = len(progress.due_cards(today or date.today()))
-            last = progress.last_opened()
-            last_attempt_id = last[1] if last else None
-        except StoreError as error:
-            attempts_by_lesson.clear()  # the lessons are listed anyway, as if new
-            warnings.append(f"Your progress cannot be read ({error}); the lessons are listed as new.")
-        warnings.extend(progress.warnings)
+    return LessonIndex(paths.cache_dir() / "lesson-index.json", version=__version__)
 
+
+def list_library(roots: list[Path], index: LessonIndex | None = None) -> Library:
+    """Every curriculum under `roots` and its lessons, in order, from `index` (default: the learner's); a broken
+    lesson is an entry that says why. No progress is read: valid lessons are `UNREAD` until `with_progress`."""
+    index = index if index is not None else learner_index()
     curricula = []
-    last_entry = None
-    standings: TeamStandings | None = None
     for curriculum in discover_curricula(roots):
-        team_root = team_root_of(curriculum.path)
-        if team_root is not None and standings is None:
-            from .team_standing import TeamStandings
-
-            standings = TeamStandings.of_member()
         entries = []
-        for number, read in enumerate(curriculum.read_lessons(), 1):
-            folder = read.path.name
-            if read.lesson is None or read.problems:
-                problem = read.problems[0].what if read.problems else "unreadable"
-                entries.append(LessonEntry(curriculum.slug, folder, read.path, number, None, problem, BROKEN))
-                continue
-            key = lesson_key(read.path, read.lesson.id)
-            records = [record for record in attempts_by_lesson.get(read.lesson.id, []) if record.belongs_to(read.lesson.id, key)]
-            latest = records[-1] if records else None
-            state = NEW if latest is None else (DONE if latest.finished else IN_PROGRESS)
-            scores = [record.score for record in records if record.finished and record.score is not None]
-            entry = LessonEntry(
-                curriculum.slug,
-                folder,
-                read.path,
-                number,
-                read.lesson,
-                None,
-                state,
-                latest,
-                len(records),
-                best=max(scores) if scores else None,
-                finished=sum(record.finished for record in records),
-                **_team_figures(standings, team_root, read.lesson, records),
-            )
-            entries.append(entry)
-            if latest is not None and latest.id == last_attempt_id:
-                last_entry = entry
+        seen: dict[str, str] = {}  # lesson id -> the folder that has it first
+        for number, folder in enumerate(curriculum.lesson_paths(), 1):
+            indexed = index.read(folder)
+            info = indexed.info
+            if info is not None and seen.setdefault(info.id, folder.name) != folder.name:
+                # Two lessons of one curriculum with one id: progress could not tell them apart.
+                entries.append(LessonEntry(curriculum.slug, folder.name, folder, number, None, f"lesson id {info.id!r} is also used by {seen[info.id]}", BROKEN))
+            elif info is None:
+                entries.append(LessonEntry(curriculum.slug, folder.name, folder, number, None, indexed.problems[0], BROKEN))
+            else:
+                entries.append(LessonEntry(curriculum.slug, folder.name, folder, number, info, None, UNREAD))
         curricula.append(
             CurriculumEntry(
                 curriculum.slug,
@@ -181,21 +160,82 @@ def load_library(roots: list[Path], progress: Progress | None, today: date | Non
                 tuple(str(problem) for problem in curriculum.problems),
             )
         )
+    index.save()
+    return Library(tuple(_mark_shared_ids(curricula)))
+
+
+def with_progress(library: Library, overview: Overview | None, today: date | None = None, *, warnings: tuple[str, ...] = ()) -> Library:
+    """`library` with the learner's state of each lesson from `overview` (None: progress unreadable, every lesson
+    new, and `warnings` say why), the reviews due `today`, the lesson last opened and the team standings."""
+    last_attempt_id = overview.last_opened[1] if overview is not None and overview.last_opened else None
+    standings: TeamStandings | None = None
+    last_entry = None
+    curricula = []
+    for curriculum in library.curricula:
+        team_root = team_root_of(curriculum.path)
+        if team_root is not None and standings is None:
+            from .team_standing import TeamStandings
+
+            standings = TeamStandings.of_member()
+        entries = []
+        for entry in curriculum.lessons:
+            if entry.lesson is None:
+                entries.append(entry)
+                continue
+            mine = overview.lesson(entry.lesson.id, lesson_key(entry.path, entry.lesson.id)) if overview is not None else None
+            entry = _with_state(entry, mine, standings, team_root)
+            entries.append(entry)
+            if entry.attempt is not None and entry.attempt.id == last_attempt_id:
+                last_entry = entry
+        curricula.append(replace(curriculum, lessons=tuple(entries)))
+    found = [*library.warnings, *warnings, *(overview.warnings if overview is not None else ())]
     if standings is not None:
-        warnings.extend(standings.problems)
-    curricula = _mark_shared_ids(curricula)
-    if last_entry is not None:
-        last_entry = next((entry for c in curricula for entry in c.lessons if entry.path == last_entry.path), last_entry)
-    return Library(tuple(curricula), due, last_entry, tuple(warnings))
+        found.extend(standings.problems)
+    due = len(overview.due_cards(today or date.today())) if overview is not None else 0
+    return Library(tuple(curricula), due, last_entry, tuple(found), progress_read=True)
 
 
-def _team_figures(standings: TeamStandings | None, team_root: Path | None, lesson: Lesson, records: list[AttemptRecord]) -> dict[str, Any]:
-    """A team lesson's standing, and the member's own first score on the same version."""
-    if standings is None or team_root is None:
-        return {}
-    digest = lesson_digest(lesson)
-    firsts = [record.score for record in records if record.finished and record.digest == digest]
-    return {"team": standings.standing(team_root, lesson.id, digest), "first_score": firsts[0] if firsts else None}
+def _with_state(entry: LessonEntry, mine: LessonProgress | None, standings: TeamStandings | None, team_root: Path | None) -> LessonEntry:
+    assert entry.lesson is not None
+    latest = mine.latest if mine is not None else None
+    state = NEW if latest is None else (DONE if latest.finished else IN_PROGRESS)
+    team: dict[str, Any] = {}
+    if standings is not None and team_root is not None:
+        # A team lesson's standing, and the member's own first score on the same version.
+        digest = entry.lesson.digest
+        team = {"team": standings.standing(team_root, entry.lesson.id, digest), "first_score": mine.first_score(digest) if mine is not None else None}
+    if mine is None:
+        return replace(entry, state=state, **team)
+    return replace(entry, state=state, attempt=latest, attempts=mine.attempts, best=mine.best, finished=mine.finished, **team)
+
+
+def read_learner_overview() -> tuple[Overview | None, tuple[str, ...]]:
+    """The learner's progress overview (no TinyDB while its index is current), or None and why it cannot be read."""
+    from tutor import paths
+    from tutor.store.errors import StoreError
+    from tutor.store.overview import read_overview
+
+    try:
+        return read_overview(paths.progress_dir()), ()
+    except StoreError as error:
+        return None, (f"Your progress cannot be read ({error}); the lessons are listed as new.",)
+
+
+def load_library(roots: list[Path], progress: Progress | Overview | None, today: date | None = None, index: LessonIndex | None = None) -> Library:
+    """Every curriculum under `roots` with the learner's state of each lesson, from an open `Progress`, an `Overview`, or
+    none (every lesson new); a broken lesson becomes an entry that says why."""
+    from tutor.store.overview import Overview
+
+    listed = list_library(roots, index)
+    if progress is None or isinstance(progress, Overview):
+        return with_progress(listed, progress, today)
+    from tutor.store.errors import StoreError
+
+    try:
+        overview = progress.overview()
+    except StoreError as error:
+        return with_progress(listed, None, today, warnings=(f"Your progress cannot be read ({error}); the lessons are listed as new.", *progress.warnings))
+    return with_progress(listed, overview, today)
 
 
 def _section_title(curriculum: Curriculum) -> str:

@@ -200,10 +200,22 @@ class TutorApp(App[None]):
         else:
             self.call_from_thread(callback, *args, **kwargs)
 
-    def load_library(self) -> Any:
-        from tutor.services.library import load_library
+    def list_library(self) -> Any:
+        """The library's curricula and lessons from the lesson index, without the learner's states (fast: no progress)."""
+        from tutor.services.library import list_library
 
-        return load_library(self.settings.curriculum_roots(), self.progress)
+        return list_library(self.settings.curriculum_roots())
+
+    def library_progress(self, library: Any) -> Any:
+        """`library` with the learner's states, reviews due, last lesson and team standings (reads progress: in a worker)."""
+        from tutor.services.library import read_learner_overview, with_progress
+
+        overview, warnings = read_learner_overview()
+        return with_progress(library, overview, warnings=warnings)
+
+    def load_library(self) -> Any:
+        """The whole library: listed, then with the learner's states."""
+        return self.library_progress(self.list_library())
 
     # -- navigation
 

@@ -1,4 +1,9 @@
-"""The library: curricula and their lessons in order, with this learner's state of each."""
+"""The library: curricula and their lessons in order, with this learner's state of each.
+
+The list comes first (`Listed`: from the lesson index, no progress read) and takes keys at
+once; the learner's states, reviews due and the lesson last opened follow (`Loaded`) and fill
+the rows in. A key that needs them (continue, review) pressed before they are in waits for them.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Markdown, Static
 
-from tutor.services.library import BROKEN, DONE, IN_PROGRESS, Library, LessonEntry
+from tutor.services.library import BROKEN, DONE, IN_PROGRESS, UNREAD, Library, LessonEntry
 from tutor.words import plural
 
 from ..plain import assemble, line, markdown_literal, markdown_source, plain
@@ -40,7 +45,15 @@ class LibraryScreen(Screen):
     ]
 
     @dataclass
+    class Listed(Message):
+        """The curricula and lessons, without the learner's states yet."""
+
+        library: Library
+
+    @dataclass
     class Loaded(Message):
+        """The library with the learner's states."""
+
         library: Library
 
     @dataclass
@@ -54,6 +67,8 @@ class LibraryScreen(Screen):
         self.sessions: list = []
         self.team_sessions: list = []  # teammates' shared sessions (SessionEntry, each with its TeamSession)
         self._reported: set[str] = set()  # review problems already shown (a reload must not repeat them)
+        self._placed: object = None  # the row the cursor was put on when first listed: moved to the lesson last opened unless the learner moved it
+        self._waiting: list[str] = []  # actions asked for before the learner's progress was read, run once it is
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -75,6 +90,10 @@ class LibraryScreen(Screen):
         """Until the lessons are listed, keys wait (TutorApp holds them): `down enter` typed early opens the lesson meant."""
         return self.library is None
 
+    @property
+    def progress_read(self) -> bool:
+        return self.library is not None and self.library.progress_read
+
     def on_mount(self) -> None:
         self.sub_title = "Library"
         table = self.query_one("#lessons", DataTable)
@@ -91,19 +110,47 @@ class LibraryScreen(Screen):
 
     @work(thread=True, exclusive=True, group="library")
     def load(self) -> None:
-        library = self.app.load_library()  # type: ignore[attr-defined]
-        self.post_message(self.Loaded(library))
+        app = self.app
+        listed = app.list_library()  # type: ignore[attr-defined]
+        self.post_message(self.Listed(listed))
+        self.post_message(self.Loaded(app.library_progress(listed)))  # type: ignore[attr-defined]
+
+    @on(Listed)
+    def _listed(self, event: Listed) -> None:
+        first_time = self.library is None
+        self._show(event.library)
+        if first_time:
+            self._placed = self._row_key_at_cursor()
+        self.app.call_later(self.app.release_keys)  # type: ignore[attr-defined]
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
-        self.library = library = event.library
+        library = event.library
+        # The lesson last opened, unless the learner has moved since the list came up (their keys win).
+        last = library.last.ref if library.last is not None and self._placed is not None and self._row_key_at_cursor() == self._placed else None
+        self._placed = None
+        self._show(library, last)
+        for warning in library.warnings:
+            self.notify(warning, severity="warning", timeout=8)
+        self.load_sessions()  # after the lessons: they are what the learner came for
+        waiting, self._waiting = self._waiting, []
+        for action in waiting:
+            getattr(self, f"action_{action}")()
+
+    def _row_key_at_cursor(self) -> object:
         table = self.query_one("#lessons", DataTable)
-        selected = None
-        if table.row_count and table.cursor_row >= 0:
-            try:
-                selected = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
-            except Exception:  # noqa: BLE001 - an empty or changed table has no selection to keep
-                selected = None
+        if not table.row_count or table.cursor_row < 0:
+            return None
+        try:
+            return table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        except Exception:  # noqa: BLE001 - an empty or changed table has no selection to keep
+            return None
+
+    def _show(self, library: Library, target: str | None = None) -> None:
+        """Fill the table with `library`, the cursor on `target`, else where it was, else on the first lesson."""
+        self.library = library
+        table = self.query_one("#lessons", DataTable)
+        selected = target or self._row_key_at_cursor()
         rows: list[tuple[str, tuple]] = []
         for curriculum in library.curricula:
             rows.append((f"curriculum:{curriculum.slug}", ("", line(curriculum.title, "bold underline"), "", "", "", "")))
@@ -123,14 +170,9 @@ class LibraryScreen(Screen):
         continue_button = self.query_one("#continue", Button)
         continue_button.label = assemble("Continue: ", line(library.last.title, limit=40), "  c") if library.last is not None else "Continue  c"
         self.query_one("#library-bar").refresh(layout=True)
-        self.load_sessions()  # after the lessons: they are what the learner came for
-        target = selected or (library.last.ref if library.last else None)
-        row = table.get_row_index(target) if target and target in table.rows else self._first_lesson_row(table)
+        row = table.get_row_index(selected) if isinstance(selected, str) and selected in table.rows else self._first_lesson_row(table)
         table.move_cursor(row=row)
-        for warning in library.warnings:
-            self.notify(warning, severity="warning", timeout=8)
         self.refresh_bindings()
-        self.app.call_later(self.app.release_keys)  # type: ignore[attr-defined]
 
     @work(thread=True, exclusive=True, group="library-sessions")
     def load_sessions(self) -> None:
@@ -241,7 +283,7 @@ class LibraryScreen(Screen):
     @staticmethod
     def _cells(entry: LessonEntry) -> tuple:
         lesson = entry.lesson
-        state = plain(entry.state_label, STATE_STYLES.get(entry.state, ""))
+        state = plain(entry.state_label, "dim" if entry.state == UNREAD else STATE_STYLES.get(entry.state, ""))
         if lesson is None:
             reason = assemble(line(entry.folder, "strike"), line(f"  {entry.problem}", "italic"))
             return (str(entry.number), reason, plain("broken", STATE_STYLES[BROKEN]), "", "", "")
@@ -250,9 +292,9 @@ class LibraryScreen(Screen):
             str(entry.number),
             line(lesson.title),
             state,
-            line(lesson.level.value),
+            line(lesson.level),
             str(lesson.minutes) if lesson.minutes else "",
-            line(lesson.origin.value),
+            line(lesson.origin),
         )
 
     def _entry_at_cursor(self) -> LessonEntry | None:
@@ -276,7 +318,7 @@ class LibraryScreen(Screen):
             )
             return
         lesson = entry.lesson
-        origin = {"scripted": "a scripted lesson, built by running its commands for real", "recorded": "recorded from a real session", "imported": "imported from a real agent transcript"}[lesson.origin.value]
+        origin = {"scripted": "a scripted lesson, built by running its commands for real", "recorded": "recorded from a real session", "imported": "imported from a real agent transcript"}.get(lesson.origin, lesson.origin)
         tags = " · ".join(markdown_literal(tag) for tag in lesson.tags)
         attempts = f"\n\n{plural(entry.attempts, 'attempt')} so far." if entry.attempts else ""
         if entry.best is not None:
@@ -300,21 +342,29 @@ class LibraryScreen(Screen):
         self.app.open_lesson(entry.path, curriculum=entry.curriculum)  # type: ignore[attr-defined]
 
     def action_continue(self) -> None:
-        if self.library is None:
-            self.notify("Still reading the lessons: try again in a moment.", timeout=3)
-        elif self.library.last is not None:
+        if not self.progress_read:
+            self._wait_for_progress("continue")
+        elif self.library is not None and self.library.last is not None:
             self.app.open_lesson(self.library.last.path, curriculum=self.library.last.curriculum)  # type: ignore[attr-defined]
         else:
             self.notify("Nothing started yet: pick a lesson (enter).", timeout=4)
 
     def action_review(self) -> None:
-        self.app.open_review()  # type: ignore[attr-defined]
+        if not self.progress_read:
+            self._wait_for_progress("review")
+        elif self.library is not None and self.library.due_reviews:
+            self.app.open_review()  # type: ignore[attr-defined]
+
+    def _wait_for_progress(self, action: str) -> None:
+        """`action` needs the learner's progress, still being read: it runs once it is in (the key is not lost)."""
+        if action not in self._waiting:
+            self._waiting.append(action)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "continue":
             return True  # with nothing to continue, it says so (a key that does nothing silently confuses)
         if action == "review":
-            return True if self.library is not None and self.library.due_reviews else None
+            return True if self.library is not None and (not self.library.progress_read or self.library.due_reviews) else None
         if action == "sessions":
             return bool(self.sessions or self.team_sessions)
         return True
