@@ -332,3 +332,25 @@ def test_tutor_progress_prints_what_it_printed_before_the_index(tutor_home: Path
     result = CliRunner().invoke(cli, ["progress"])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == lines_as_before(folder)
+
+
+@pytest.mark.parametrize("later", ["an answer", "a new attempt", "a position"])
+def test_an_index_and_token_older_than_the_attempts_are_not_trusted(folder: Path, tmp_path: Path, later: str) -> None:
+    """After a power cut the index (never fsynced) and the token (written in place) may both be older than
+    the attempt files (fsynced): the stamps of the files the index's last write followed tell."""
+    fill(folder, 12)
+    shutil.copytree(folder / INDEX_DIR, tmp_path / "old-index")
+    shutil.copy2(folder / ".generation", tmp_path / "old-generation")
+    with Progress(folder) as store:
+        latest = store.attempts()[-1]
+        if later == "an answer":
+            store.save_answer(latest.id, answer("s-late"))
+        elif later == "a new attempt":
+            store.start_attempt("secrets", "d3", title="after the index")
+        else:
+            store.save_position(latest.id, cursor=7, frontier=8, finished=True, score=0.125)
+    shutil.rmtree(folder / INDEX_DIR)
+    shutil.copytree(tmp_path / "old-index", folder / INDEX_DIR)
+    shutil.copy2(tmp_path / "old-generation", folder / ".generation")
+    assert not index_is_current(folder)
+    assert_overview_is_the_store(folder)
