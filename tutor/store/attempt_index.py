@@ -7,17 +7,22 @@ Layout under `$TUTOR_HOME/progress/.index/`:
   the latest attempt in full, how many attempts, how many finished, the best score, and the
   first finished attempt's score per lesson version (digest). It also says which state of
   the store it describes: the `.generation` token (see `sharded_storage`) after the write it
-  follows, and a fingerprint of the attempt files' names (their count and the XOR of a hash
-  of each).
+  follows, a fingerprint of the attempt files' names (their count and sums of checksums),
+  and the stamps (inode, size, mtime) of the files that write made durable.
 - `lesson-<hash>.json` per group: every attempt's summary, so that a write recomputes its
   group's figures from that group alone.
 
 Only `Progress` writes it, under the store's lock, right after the attempt's own write: its
-group file, then `attempts.json`, each replaced atomically. It is a cache, never the truth: a
-reader trusts it only when its token is the store's current one (any write bumps the token
-first, so a crash between the attempt's write and the index's, or a Tutor that does not keep
-the index, leaves it visibly stale) and its fingerprint is that of the attempt files present
-(a file deleted or added by hand). Otherwise the index is rebuilt from the attempt files.
+group file, then `attempts.json`, each replaced atomically but not fsynced (the attempt is).
+It is a cache, never the truth: a reader trusts it only when its token is the store's current
+one (any write bumps the token first, so a crash between the attempt's write and the index's,
+or a Tutor that does not keep the index, leaves it visibly stale), its fingerprint is that of
+the attempt files present (a file deleted or added by hand), and the files its last write
+followed still have the stamps it noted (after a power cut, an index and token older than
+the fsynced attempt files). Otherwise the index is rebuilt from the attempt files. Not seen:
+an attempt file edited by hand in place (the store's next write to the index rebuilds it only
+if its token is stale), and after a power cut, answers saved to an attempt other than the one
+the surviving index last followed: `Progress.rebuild_index` mends both.
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 
 Layout under `$TUTOR_HOME/progress/`: `meta.json` (schema version, last lesson),
 `attempt-<id>.json` per attempt (one `meta` document plus one document per answer),
-`reviews.json` (spaced-review cards). Every public method takes the cross-process
-lock, so two Tutors open at once never lose each other's writes.
+`reviews.json` (spaced-review cards), `.index/` (the attempts index, see
+`attempt_index`: what `tutor progress` and the library read, through
+`overview.read_overview`, instead of every attempt). Every public method takes the
+cross-process lock, so two Tutors open at once never lose each other's writes.
 """
 
 from __future__ import annotations
