@@ -171,13 +171,13 @@ def create_bundle(
     temp = Path(temp_name)
     try:
         with open_repo(repo_path) as repo:
-            for name in names:
-                # Every name must be an existing ref: `bundle create` would take a
-                # missing one as a revision expression.
-                if name != "HEAD":
-                    found = run(repo, "for-each-ref", "--format=%(refname)", name).split()
-                    if name not in found:
-                        raise NotFoundError(f"{repo_path}: no such ref {name}")
+            # Every name must be an existing ref: `bundle create` would take a missing one as a
+            # revision expression. One listing for all of them (a lesson may name hundreds).
+            wanted = [name for name in names if name != "HEAD"]
+            found = set(run(repo, "for-each-ref", "--format=%(refname)", *wanted).split()) if wanted else set()
+            missing = next((name for name in wanted if name not in found), None)
+            if missing is not None:
+                raise NotFoundError(f"{repo_path}: no such ref {missing}")
             run(repo, "bundle", "create", "--quiet", str(temp), *names)
         with temp.open("rb") as stream:
             os.fsync(stream.fileno())

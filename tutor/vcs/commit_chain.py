@@ -109,11 +109,14 @@ def bundle_refs(git_dir: Path, refs: Mapping[str, str], out: Path) -> Path:
             raise VcsError(f"not a ref name: {name[:80]!r}")
         lines.append(f"update {name} {require_sha(commit)}\n")
     with open_git(git_dir, safe_env(git_dir)) as git:
-        for commit in sorted(set(refs.values())):
-            try:
-                run(git, "cat-file", "-e", "--end-of-options", f"{commit}^{{commit}}")
-            except VcsError:
-                raise VcsError(f"no commit {commit[:12]} in {git_dir}") from None
+        commits = sorted(set(refs.values()))
+        with tempfile.TemporaryFile() as asked:  # one process checks them all, not one per commit
+            asked.write("".join(f"{commit}^{{commit}}\n" for commit in commits).encode("ascii"))
+            asked.seek(0)
+            answers = run(git, "cat-file", "--batch-check=%(objectname) %(objecttype)", istream=asked).splitlines()
+        for commit, answer in zip(commits, answers, strict=True):
+            if not answer.endswith(" commit"):
+                raise VcsError(f"no commit {commit[:12]} in {git_dir}")
         with tempfile.TemporaryFile() as stream:
             stream.write("".join(lines).encode("utf-8"))
             stream.seek(0)
