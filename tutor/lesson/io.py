@@ -65,6 +65,7 @@ def read_lesson(path: str | os.PathLike[str]) -> LessonRead:
     except (Refused, OSError) as error:
         return LessonRead(folder, None, [Problem(shown, "", problem_text(error))])
     data, problem = decode_json(raw, shown)
+    del raw  # the file's bytes are not held while the lesson is validated
     if problem:
         return LessonRead(folder, None, [problem])
     from .validate import check_lesson_data

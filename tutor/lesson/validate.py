@@ -68,6 +68,7 @@ def check_lesson_data(data: Any, path: str, folder: Path | None = None) -> tuple
         lesson = Lesson.model_validate_json(text, strict=True)
     except ValidationError as error:
         problems.extend(_pydantic_problems(error, data, path))
+    del text  # as big as the file: not held while the rules across steps are checked
     problems.extend(_cross_step_problems(data, path, folder))
     return (lesson if not problems else None), _dedupe(problems)
 

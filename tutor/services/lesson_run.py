@@ -47,6 +47,11 @@ class LessonRun:
         self.answer_clock = AnswerClock(clock)  # the seconds from question shown to answer (see its module)
         self._unsaved_judgements: list[tuple[str, dict[str, Any], float | None]] = []
         self._position_dirty = False
+        # A move (n, back, a jump) is written by `flush`: at once by default; a screen that
+        # flushes when the learner pauses turns this off, since writing the position costs
+        # a few fsyncs and a key press should cost no more than a frame. Answers, judgements
+        # and finishing are always written at once.
+        self.save_moves_at_once = True
         self._unsaved_drafts: set[str] = set()  # steps whose draft changed since the last save
         self.record: AttemptRecord | None = None
         from tutor.store.progress import StoreError
@@ -127,18 +132,28 @@ class LessonRun:
         self.replay.next()
         if self.replay.finished and not was_finished:
             self._on_finish()
-        self._position_dirty = True
-        self.flush()
+            self._position_dirty = True
+            self.flush()  # the finished attempt and its score, at once
+            return
+        self._moved()
 
     def back(self) -> None:
         self.replay.back()
-        self._position_dirty = True
-        self.flush()
+        self._moved()
 
     def go(self, cursor: int) -> None:
         self.replay.go(cursor)
+        self._moved()
+
+    def _moved(self) -> None:
         self._position_dirty = True
-        self.flush()
+        if self.save_moves_at_once:
+            self.flush()
+
+    @property
+    def unsaved(self) -> bool:
+        """Whether something waits for the next `flush` (a move, when moves are not saved at once; a draft)."""
+        return self._position_dirty or bool(self._unsaved_drafts) or bool(self._unsaved_answers) or bool(self._unsaved_judgements)
 
     # -- answers
 

@@ -364,12 +364,18 @@ class LessonScreen(PlayerScreen):
 
     def __init__(self, run: Any, *, title: str, lesson_path: Any = None) -> None:
         super().__init__(run, title=title)
+        # Moves are saved once the learner pauses (and on every way out), not on the key press.
+        run.save_moves_at_once = False
         self.lesson_path = lesson_path
         self.has_code = run.lesson.repo is not None and lesson_path is not None
         self._lesson_repo: Any = None
 
     async def show_view(self, focus_answer: bool = True) -> None:
         await super().show_view(focus_answer)
+        if self.run.unsaved:  # written once the keys pause: a held n writes once, after its last step
+            if self._draft_timer is not None:
+                self._draft_timer.stop()
+            self._draft_timer = self.set_timer(DRAFT_SAVE_SECONDS, self.save_drafts)
         frame = self._view.frame if self._view else None
         step = getattr(frame, "step", None)
         if isinstance(frame, StepFrame) and step is not None and getattr(step, "commit", None) and self.run.lesson.repo and self.lesson_path:
