@@ -17,8 +17,9 @@ interleaved, after one untimed warm-up of each (file cache, bytecode):
 * bare: a minimal Textual app (Header, one Static, Footer) until its Static shows;
 * json: a process that only runs `json.loads` on the big lesson's file, then exits.
 
-Each process also reports its peak resident memory (`ru_maxrss`) so far when the text
-shows (asked by a signal), then it is asked to quit. One more run of big, small and bare under
+The peak resident memory of each process (VmHWM) is read when the text shows; then it
+is asked to quit. `--compare CHECKOUT` adds, interleaved, the big lesson opened by the
+tutor of another checkout (before and after a change, in the same run). One more run of big, small and bare under
 `tracemalloc` gives the peak of memory Python allocated (not timed: tracing slows
 everything). It prints medians, and each figure as a ratio to the bare app's and as a
 difference from the 3-step lesson's; the goals are at most 0.5 s and 150 MB for the big lesson.
@@ -44,7 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_lesson_load import make_lesson  # noqa: E402
 
-MARKERS = {"big": "Press n", "small": "Press n", "bare": "Baseline app ready", "json": "JSON parsed"}
+ROOT = Path(__file__).resolve().parent.parent  # the children run this checkout's tutor, whatever the environment has installed
+MARKERS = {"big": "Press n", "earlier": "Press n", "small": "Press n", "bare": "Baseline app ready", "json": "JSON parsed"}
 ANSI = re.compile(rb"\x1b(?:\[[0-9;?<>=!]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|P[^\x1b]*\x1b\\|[()][0-9A-Za-z]|[=>78DEHMNOZc])")
 
 # Run in each child: reports peak memory at exit, then becomes the process to measure.
@@ -96,10 +98,10 @@ else:
 '''
 
 
-def spawn_until(argv: list[str], marker: str, env: dict[str, str], size: tuple[int, int], report: Path, timeout: float = 60.0) -> float:
-    """Run ARGV on a new pty of SIZE (columns, rows); seconds from spawn until MARKER is drawn.
-
-    Then the child is asked (SIGUSR1) to write its memory figures to REPORT, and to quit."""
+def spawn_until(argv: list[str], marker: str, env: dict[str, str], size: tuple[int, int], report: Path | None, timeout: float = 120.0) -> tuple[float, float]:
+    """Run ARGV on a new pty of SIZE (columns, rows); seconds from spawn until MARKER is drawn, and the peak
+    resident memory (MB, VmHWM) then. With REPORT, the child is then asked (SIGUSR1) to write its traced
+    memory there. Then it is asked to quit."""
     import fcntl
     import struct
     import termios
@@ -128,10 +130,23 @@ def spawn_until(argv: list[str], marker: str, env: dict[str, str], size: tuple[i
             now = time.perf_counter()
             raw += chunk
             if marker in ANSI.sub(b"", raw).decode("utf-8", "replace"):
-                _ask_report(process, master, report)
-                return now - start
+                peak = _peak_rss_mb(process.pid)
+                if report is not None:
+                    _ask_report(process, master, report)
+                return now - start, peak
     finally:
         _quit(process, master)
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory so far (Linux: VmHWM in /proc), in MB; NaN elsewhere."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
 
 
 def _ask_report(process: subprocess.Popen, master: int, report: Path) -> None:
@@ -167,18 +182,19 @@ def _quit(process: subprocess.Popen, master: int) -> None:
     os.close(master)
 
 
-def measure(kind: str, target: Path, scratch: Path, size: tuple[int, int], *, traced: bool = False) -> dict[str, float]:
-    """One run of KIND: seconds to its marker, and the memory figures it reported as it exited."""
+def measure(kind: str, target: Path, scratch: Path, size: tuple[int, int], *, traced: bool = False, root: Path = ROOT) -> dict[str, float]:
+    """One run of KIND (with the tutor of checkout ROOT): seconds to its marker, peak RSS, and traced peak when TRACED."""
     home = Path(tempfile.mkdtemp(prefix="home-", dir=scratch))
     report = home / "report.json"
-    env = dict(os.environ, TUTOR_HOME=str(home), BENCH_REPORT=str(report), TERM="xterm-256color", COLUMNS=str(size[0]), LINES=str(size[1]))
+    env = dict(os.environ, TUTOR_HOME=str(home), BENCH_REPORT=str(report), TERM="xterm-256color", PYTHONPATH=str(root))
     env.pop("ANTHROPIC_API_KEY", None)
     if traced:
         env["BENCH_TRACE"] = "1"
     mode = "tutor" if kind in ("big", "small") else kind
-    seconds = spawn_until([sys.executable, str(scratch / "child.py"), mode, str(target)], MARKERS[kind], env, size, report)
-    figures = json.loads(report.read_text())
-    figures["seconds"] = seconds
+    seconds, peak = spawn_until([sys.executable, str(scratch / "child.py"), mode, str(target)], MARKERS[kind], env, size, report if traced else None)
+    figures = {"seconds": seconds, "rss_mb": peak, "traced_peak_mb": float("nan")}
+    if traced and report.exists():
+        figures["traced_peak_mb"] = json.loads(report.read_text())["traced_peak_mb"]
     return figures
 
 
@@ -188,6 +204,7 @@ def main() -> None:
     parser.add_argument("--output-lines", type=int, default=80)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--size", default="120x40", help="terminal size, COLUMNSxROWS")
+    parser.add_argument("--compare", type=Path, metavar="CHECKOUT", help="also open the big lesson with the tutor of another checkout (e.g. a `git archive` of an earlier commit), interleaved")
     args = parser.parse_args()
     size = (int(args.size.split("x")[0]), int(args.size.split("x")[1]))
 
@@ -210,15 +227,19 @@ def main() -> None:
         targets["json"] = targets["big"] / "lesson.json"
         megabytes = targets["json"].stat().st_size / 1e6
         kinds = ["big", "small", "bare", "json"]
+        roots = dict.fromkeys(kinds, ROOT)
+        if args.compare is not None:
+            kinds.insert(1, "earlier")
+            targets["earlier"], roots["earlier"] = targets["big"], args.compare.resolve()
 
         load = os.getloadavg()[0]
         for kind in kinds:  # warm-up: file cache, bytecode
-            measure(kind, targets[kind], scratch, size)
+            measure(kind, targets[kind], scratch, size, root=roots[kind])
         runs: dict[str, list[dict[str, float]]] = {kind: [] for kind in kinds}
         for _ in range(args.runs):
             for kind in kinds:
-                runs[kind].append(measure(kind, targets[kind], scratch, size))
-        traced = {kind: measure(kind, targets[kind], scratch, size, traced=True) for kind in ("big", "small", "bare")}
+                runs[kind].append(measure(kind, targets[kind], scratch, size, root=roots[kind]))
+        traced = {kind: measure(kind, targets[kind], scratch, size, traced=True, root=roots[kind]) for kind in kinds if kind != "json"}
         load = max(load, os.getloadavg()[0])
 
     def median(kind: str, key: str) -> float:
@@ -229,6 +250,7 @@ def main() -> None:
     print(f"  {'':44}{'to ready':>10}{'peak RSS':>11}{'traced peak':>13}")
     labels = {
         "big": f"tutor learn, {args.steps:,}-step lesson",
+        "earlier": f"the same, with {args.compare}" if args.compare else "",
         "small": "tutor learn, 3-step lesson",
         "bare": "bare Textual app (baseline)",
         "json": "json.loads of the big file, nothing else",
@@ -241,6 +263,8 @@ def main() -> None:
     print(f"\n  big lesson / bare app: {big_s / bare_s:.2f}x the time, {big_mb / bare_mb:.2f}x the memory")
     print(f"  big lesson - 3-step lesson: {(big_s - small_s) * 1000:+.0f} ms, {big_mb - small_mb:+.1f} MB RSS, "
           f"{traced['big']['traced_peak_mb'] - traced['small']['traced_peak_mb']:+.1f} MB traced")
+    if "earlier" in runs:
+        print(f"  this checkout / {args.compare}: {big_s / median('earlier', 'seconds'):.2f}x the time, {big_mb / median('earlier', 'rss_mb'):.2f}x the memory")
     print(f"  goals: at most 500 ms ({'met' if big_s <= 0.5 else 'missed'}: {big_s * 1000:.0f} ms) and 150 MB ({'met' if big_mb <= 150 else 'missed'}: {big_mb:.0f} MB)")
 
 
