@@ -236,3 +236,50 @@ def test_an_opened_workspace_and_one_after_a_failed_snapshot_rescan_first(scratc
     commit = reopened.snapshot("s3", paths=["c.txt"])
     assert files_in(reopened, commit)["a.txt"] == "changed again\n"
     assert tree_of(reopened, commit) == full_tree(reopened)
+
+
+async def test_a_live_session_snapshots_a_file_call_by_its_path_and_a_command_whole(tmp_path: Path) -> None:
+    from tests.helpers.live_support import make_user_repo
+    from tutor.agent.scripted import AgentTurn, ScriptedAgent, ToolCall
+    from tutor.services.live import start_session
+    from tutor.settings import Settings
+
+    calls = (
+        ToolCall("c1", "write_file", {"path": "notes/a.txt", "content": f"TOKEN={SECRET}\n"}),
+        ToolCall("c2", "edit_file", {"path": "notes/a.txt", "old": "TOKEN=", "new": "API_TOKEN="}),
+        ToolCall("c3", "run", {"command": "echo ran >> notes/a.txt && rm -f notes/gone.txt"}),
+    )
+    agent = ScriptedAgent([AgentTurn("Working.", calls), AgentTurn("Done.")])
+    session = start_session(mode="record", settings=Settings(), repo=make_user_repo(tmp_path), task="t", agent=agent)
+    loop = session.loop
+    workspace = loop.workspace
+    told: list[tuple[str, ...] | None] = []
+    snapshot = workspace.snapshot
+
+    def spy(ref_name: str, message: str = "snapshot", *, paths: tuple[str, ...] | None = None) -> str:
+        told.append(paths)
+        return snapshot(ref_name, message, paths=paths)
+
+    workspace.snapshot = spy  # type: ignore[method-assign]
+    loop.set_goal("Write, edit and run; done when all three ran.")
+    commits = []
+    for call in calls:
+        assert await loop.advance() == "gate"
+        result = await loop.run(call.id)
+        assert result["ok"], result
+        commits.append(result["commit"])
+    assert told == [("notes/a.txt",), ("notes/a.txt",), None]
+    stored = [files_in(workspace, commit)["notes/a.txt"] for commit in commits]
+    assert stored[1].startswith("API_TOKEN=") and stored[2].endswith("ran\n")
+    assert not any(SECRET in text for text in stored)  # the session's redactor saw every file it stored
+    session.close()
+
+
+def test_git_started_directly_feeds_stdin_and_fails_in_one_line(scratch: Path) -> None:
+    workspace, _ = make(scratch)
+    with workspace._git() as git:
+        blob = run_direct(git, "hash-object", "--stdin", stdin=b"hello\n").decode().strip()
+        assert blob == "ce013625030ba8dba906f756967f9e9ca394464a"
+        with pytest.raises(VcsError, match=r"^git rev-parse failed: Needed a single revision$") as caught:
+            run_direct(git, "rev-parse", "--verify", "--end-of-options", "no-such-thing")
+    assert "\n" not in str(caught.value)

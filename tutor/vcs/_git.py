@@ -241,8 +241,8 @@ def open_git(cwd: str | os.PathLike[str], env: Mapping[str, str]) -> Iterator[Gi
 def run_direct(runner: GitRunner, *args: str, stdin: bytes | None = None, env: Mapping[str, str] | None = None) -> bytes:
     """`git <args>` in `runner`'s folder and environment, started directly (no GitPython); stdout as bytes, `VcsError` on failure.
 
-    The same process `run` starts (the caller's environment, then `LANGUAGE=C`,
-    `LC_ALL=C` and `runner.env` on top, then `env`), without GitPython's layer, which
+    The same process `run` starts (the same git executable; the caller's environment,
+    then `LANGUAGE=C`, `LC_ALL=C` and `runner.env` on top, then `env`), without GitPython's layer, which
     costs about a millisecond a call: the per-step snapshot runs several in a row.
     `stdin` is fed to the process (None: it reads nothing).
     """
@@ -256,7 +256,7 @@ def run_direct(runner: GitRunner, *args: str, stdin: bytes | None = None, env: M
         full.update(env)
     try:
         done = subprocess.run(
-            ["git", *args], cwd=runner.cwd, env=full, input=stdin, capture_output=True,
+            [runner.git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args], cwd=runner.cwd, env=full, input=stdin, capture_output=True,
             stdin=subprocess.DEVNULL if stdin is None else None, check=False,
         )
     except OSError as error:
