@@ -2,13 +2,15 @@
 
 For code Tutor knows only as text (an imported transcript's Write and Edit calls),
 not as a folder on disk: nothing is checked out, no working tree exists. The whole
-chain goes through one `git fast-import` process into a private bare repository, by
-Tutor, at a fixed date, so the same changes always give the same commit ids.
+chain is written as git objects into one pack of a private bare repository (`packs`:
+no git process), by Tutor, at a fixed date, so the same changes always give the same
+commit ids, those `git fast-import` gives.
 
 - `write_commit_chain(git_dir, commits)`: a new bare repository at `git_dir` holding
   one commit per `ChainCommit`, each the child of the one before; returns their ids.
 - `bundle_refs(git_dir, refs, out)`: point full ref names at commits of that
-  repository and bundle them (`create_bundle`: atomic, only existing refs).
+  repository and bundle them with what they reach (atomic; from the chain's own pack
+  in Python, else with `create_bundle`).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ._git import VcsError, init_bare, open_git, require_sha, run, safe_env
+from ._git import VcsError, open_git, require_sha, run, safe_env
 from .bundle import create_bundle
+from .packs import BLOB, COMMIT, FILE_MODE, TREE, TREE_MODE, PackWriter, tree_data, write_pack_bundle
 from .workspace.common import AUTHOR, FIXED_DATE
 
 __all__ = ["ChainCommit", "bundle_refs", "write_commit_chain"]
@@ -59,44 +62,86 @@ def write_commit_chain(git_dir: Path, commits: Sequence[ChainCommit]) -> list[st
     """Create the bare repository `git_dir` and write `commits` in order, each the parent of the next.
 
     Returns the commit ids, one per `ChainCommit`. The first commit has no parent; a
-    commit changing nothing has its parent's tree (an empty tree for a first one).
+    commit changing nothing has its parent's tree (an empty tree for a first one). The
+    objects are those `git fast-import` would write for the same commits (same ids), put
+    in one pack by Tutor (`packs`) without starting git; `refs/tutor-chain/head` names the last.
     """
     if not commits:
         return []
-    init_bare(git_dir)
-    stream_path = git_dir / "tutor-chain.stream"
-    marks_path = git_dir / "tutor-chain.marks"
-    with stream_path.open("wb") as stream:
-        _write_stream(stream, commits)
-    with open_git(git_dir, safe_env(git_dir)) as git, stream_path.open("rb") as stream:
-        run(git, "fast-import", "--quiet", "--done", "--date-format=raw", f"--export-marks={marks_path}", istream=stream)
-    marks = dict(line.split(" ", 1) for line in marks_path.read_text(encoding="ascii").split("\n") if line)
-    stream_path.unlink()
-    marks_path.unlink()
-    return [require_sha(marks[f":{number}"].strip()) for number in range(1, len(commits) + 1)]
-
-
-def _write_stream(stream: object, commits: Sequence[ChainCommit]) -> None:
+    for path in {path for commit in commits for path in commit.files}:
+        check_tree_path(path)
+    _new_bare_repository(git_dir)
     name, email = AUTHOR
-    write = stream.write  # type: ignore[attr-defined]
-    for number, commit in enumerate(commits, start=1):
-        message = commit.message.encode("utf-8", "replace")
-        write(b"commit refs/tutor-chain/head\n")
-        write(f"mark :{number}\n".encode())
-        write(f"author {name} <{email}> {_FIXED_EPOCH}\n".encode())
-        write(f"committer {name} <{email}> {_FIXED_EPOCH}\n".encode())
-        write(f"data {len(message)}\n".encode() + message + b"\n")
-        if number > 1:
-            write(f"from :{number - 1}\n".encode())
-        for path, content in sorted(commit.files.items()):
-            quoted = b'"' + check_tree_path(path).encode("utf-8", "replace") + b'"'
-            if content is None:
-                write(b"D " + quoted + b"\n")
+    signature = f"{name} <{email}> {_FIXED_EPOCH}".encode()
+    pack = PackWriter(git_dir)
+    ids: list[str] = []
+    try:
+        tree = _Tree()
+        parent: bytes | None = None
+        for commit in commits:
+            for path, content in sorted(commit.files.items()):
+                tree.put(path.encode("utf-8", "replace").split(b"/"), None if content is None else pack.add(BLOB, content))
+            head = b"tree " + tree.write(pack).hex().encode("ascii") + b"\n"
+            if parent is not None:
+                head += b"parent " + parent.hex().encode("ascii") + b"\n"
+            head += b"author " + signature + b"\ncommitter " + signature + b"\n\n"
+            parent = pack.add(COMMIT, head + commit.message.encode("utf-8", "replace"))
+            ids.append(parent.hex())
+        pack.close()
+    except BaseException:
+        pack.abandon()
+        raise
+    (git_dir / "packed-refs").write_text(f"{ids[-1]} refs/tutor-chain/head\n", encoding="ascii")
+    return ids
+
+
+def _new_bare_repository(git_dir: Path) -> None:
+    """What `git init --bare --template=` makes (SHA-1, no hooks), written directly: `git_dir` must not exist or be empty."""
+    git_dir.mkdir(parents=True, exist_ok=True)
+    if any(git_dir.iterdir()):
+        raise VcsError(f"{git_dir}: not empty; a chain is written into a new repository")
+    for folder in ("objects/info", "objects/pack", "refs/heads", "refs/tags"):
+        (git_dir / folder).mkdir(parents=True)
+    (git_dir / "HEAD").write_text("ref: refs/heads/main\n", encoding="ascii")
+    (git_dir / "config").write_text("[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n", encoding="ascii")
+
+
+class _Tree:
+    """A folder of the chain's tree as it stands: names -> blob ids or folders; ids of unchanged folders kept."""
+
+    __slots__ = ("entries", "oid")
+
+    def __init__(self) -> None:
+        self.entries: dict[bytes, bytes | _Tree] = {}
+        self.oid: bytes | None = None  # None: changed since written
+
+    def put(self, parts: list[bytes], blob: bytes | None) -> bool:
+        """Set (or with None remove) the file at `parts`, as fast-import's `M` and `D` do; whether this folder is now empty."""
+        self.oid = None
+        name = parts[0]
+        if len(parts) == 1:
+            if blob is None:
+                self.entries.pop(name, None)
             else:
-                write(b"M 100644 inline " + quoted + b"\n")
-                write(f"data {len(content)}\n".encode() + content + b"\n")
-        write(b"\n")
-    write(b"done\n")
+                self.entries[name] = blob  # a folder of that name is replaced by the file
+            return not self.entries
+        child = self.entries.get(name)
+        if not isinstance(child, _Tree):
+            if blob is None:
+                return not self.entries  # nothing there to remove
+            child = self.entries[name] = _Tree()  # a file of that name is replaced by the folder
+        if child.put(parts[1:], blob):
+            del self.entries[name]  # an empty folder is no tree entry
+        return not self.entries
+
+    def write(self, pack: PackWriter) -> bytes:
+        """This folder's tree id, its changed subfolders written first."""
+        if self.oid is None:
+            self.oid = pack.add(TREE, tree_data(
+                (TREE_MODE, name, entry.write(pack)) if isinstance(entry, _Tree) else (FILE_MODE, name, entry)
+                for name, entry in self.entries.items()
+            ))
+        return self.oid
 
 
 def bundle_refs(git_dir: Path, refs: Mapping[str, str], out: Path) -> Path:
@@ -108,6 +153,13 @@ def bundle_refs(git_dir: Path, refs: Mapping[str, str], out: Path) -> Path:
         if not _REF_RE.match(name) or ".." in name or "//" in name or name.endswith(("/", ".lock", ".")):
             raise VcsError(f"not a ref name: {name[:80]!r}")
         lines.append(f"update {name} {require_sha(commit)}\n")
+    try:
+        written = write_pack_bundle(git_dir, refs, out)  # the chain's own pack: no git process
+    except ValueError as error:
+        raise VcsError(str(error)) from None
+    if written is not None:
+        _add_packed_refs(git_dir, refs)
+        return written
     with open_git(git_dir, safe_env(git_dir)) as git:
         commits = sorted(set(refs.values()))
         with tempfile.TemporaryFile() as asked:  # one process checks them all, not one per commit
@@ -122,3 +174,17 @@ def bundle_refs(git_dir: Path, refs: Mapping[str, str], out: Path) -> Path:
             stream.seek(0)
             run(git, "update-ref", "--stdin", istream=stream)
     return create_bundle(git_dir, out, list(refs))
+
+
+def _add_packed_refs(git_dir: Path, refs: Mapping[str, str]) -> None:
+    """The refs also in the repository, as `git update-ref` would leave them (in `packed-refs`, sorted)."""
+    known: dict[str, str] = {}
+    packed = git_dir / "packed-refs"
+    if packed.is_file():
+        for line in packed.read_text(encoding="utf-8").splitlines():
+            commit, _, name = line.partition(" ")
+            if name and not line.startswith(("#", "^")):
+                known[name] = commit
+    known.update(refs)
+    packed.write_text("# pack-refs with: peeled fully-peeled sorted \n"
+                      + "".join(f"{commit} {name}\n" for name, commit in sorted(known.items())), encoding="utf-8")

@@ -1,0 +1,116 @@
+"""The commit chain written in Python (`tutor.vcs.packs`) is what git itself would write.
+
+For any chain of commits (files set, replaced, removed, a file replaced by a folder or the
+reverse, empty commits, any bytes, any message): the commit ids are those `git fast-import`
+gives for the same stream, `git fsck --strict` finds the repository whole, and a bundle of
+any of its commits verifies, unbundles, and holds exactly what those commits reach.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tutor.vcs._git import VcsError
+from tutor.vcs.commit_chain import ChainCommit, bundle_refs, write_commit_chain
+from tutor.vcs.workspace.common import AUTHOR
+
+
+def git(git_dir: Path, *args: str, stdin: bytes | None = None) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update({"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_DIR": str(git_dir)})
+    result = subprocess.run(["git", *args], env=env, input=stdin, capture_output=True, timeout=60)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    return result.stdout.decode()
+
+
+def fast_import_ids(git_dir: Path, commits: list[ChainCommit]) -> list[str]:
+    """The ids `git fast-import` gives the same chain (the way Tutor wrote it before: one stream, raw dates)."""
+    name, email = AUTHOR
+    out = bytearray()
+    for number, commit in enumerate(commits, start=1):
+        message = commit.message.encode("utf-8", "replace")
+        out += b"commit refs/heads/chain\n" + f"mark :{number}\n".encode()
+        out += f"author {name} <{email}> 1767225600 +0000\ncommitter {name} <{email}> 1767225600 +0000\n".encode()
+        out += f"data {len(message)}\n".encode() + message + b"\n"
+        if number > 1:
+            out += f"from :{number - 1}\n".encode()
+        for path, content in sorted(commit.files.items()):
+            quoted = b'"' + path.encode("utf-8", "replace") + b'"'
+            if content is None:
+                out += b"D " + quoted + b"\n"
+            else:
+                out += b"M 100644 inline " + quoted + b"\n" + f"data {len(content)}\n".encode() + content + b"\n"
+        out += b"\n"
+    out += b"done\n"
+    git_dir.mkdir()
+    git(git_dir, "init", "--quiet", "--bare")
+    marks = git_dir / "marks"
+    git(git_dir, "fast-import", "--quiet", "--done", "--date-format=raw", f"--export-marks={marks}", stdin=bytes(out))
+    found = dict(line.split(" ", 1) for line in marks.read_text().splitlines())
+    return [found[f":{n}"].strip() for n in range(1, len(commits) + 1)]
+
+
+_NAMES = st.sampled_from(["a", "b", "a.py", "a-b", "é", "dir", "Z", "a b"])
+_PATHS = st.lists(_NAMES, min_size=1, max_size=3).map("/".join)
+_FILES = st.dictionaries(_PATHS, st.one_of(st.none(), st.binary(max_size=300), st.sampled_from([b"", b"x\n", b"\x00\xff"])), max_size=4)
+_MESSAGES = st.text(max_size=40).filter(lambda m: "\x00" not in m)
+_CHAINS = st.lists(st.builds(ChainCommit, _MESSAGES, _FILES), min_size=1, max_size=8)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chain=_CHAINS, data=st.data())
+def test_a_chain_is_what_git_writes_and_its_bundles_are_whole(tmp_path_factory: pytest.TempPathFactory, chain: list[ChainCommit], data: st.DataObject) -> None:
+    work = tmp_path_factory.mktemp("chain")
+    ids = write_commit_chain(work / "repo.git", chain)
+    assert ids == fast_import_ids(work / "reference.git", chain)
+    git(work / "repo.git", "fsck", "--strict", "--no-dangling")
+    assert git(work / "repo.git", "rev-parse", "refs/tutor-chain/head").strip() == ids[-1]
+
+    chosen = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=4))
+    refs = {f"refs/tutor/steps/s{n}": commit for n, commit in enumerate(chosen)}
+    bundle = bundle_refs(work / "repo.git", refs, work / "out" / "repo.bundle")
+    scratch = work / "scratch.git"
+    git(scratch, "init", "--quiet", "--bare")
+    git(scratch, "bundle", "verify", "--quiet", str(bundle))
+    heads = dict(reversed(line.split(" ", 1)) for line in git(scratch, "bundle", "list-heads", str(bundle)).splitlines())
+    assert heads == refs
+    git(scratch, "fetch", "--quiet", str(bundle), "refs/*:refs/*")
+    git(scratch, "fsck", "--strict", "--no-dangling")  # every object the refs reach came in the bundle
+    reached = {line.split(" ", 1)[0] for line in git(work / "repo.git", "rev-list", "--objects", *chosen).splitlines()}
+    in_bundle = set(git(scratch, "cat-file", "--batch-all-objects", "--batch-check=%(objectname)").split())
+    assert reached <= in_bundle and in_bundle <= reached | set(chosen)  # what the refs reach, nothing more
+    for name, commit in refs.items():  # the refs are in the repository too, as `git update-ref` left them
+        assert git(work / "repo.git", "rev-parse", name).strip() == commit
+
+
+def test_a_ref_to_no_commit_of_the_chain_is_refused(tmp_path: Path) -> None:
+    ids = write_commit_chain(tmp_path / "repo.git", [ChainCommit("one", {"a.py": b"x\n"})])
+    tree = git(tmp_path / "repo.git", "rev-parse", ids[0] + "^{tree}").strip()
+    with pytest.raises(VcsError):
+        bundle_refs(tmp_path / "repo.git", {"refs/tutor/steps/s1": "0" * 40}, tmp_path / "out.bundle")
+    with pytest.raises(VcsError):
+        bundle_refs(tmp_path / "repo.git", {"refs/tutor/steps/s1": tree}, tmp_path / "out.bundle")
+    assert not (tmp_path / "out.bundle").exists()
+
+
+def test_a_repository_git_packed_itself_is_bundled_by_git(tmp_path: Path) -> None:
+    ids = write_commit_chain(tmp_path / "repo.git", [ChainCommit("one", {"a.py": b"x\n" * 100}), ChainCommit("two", {"a.py": b"x\n" * 101})])
+    git(tmp_path / "repo.git", "update-ref", "refs/heads/main", ids[-1])
+    git(tmp_path / "repo.git", "repack", "-a", "-d", "-f", "--quiet")  # deltas now: not a pack written by Tutor
+    git(tmp_path / "repo.git", "-c", "user.name=T", "-c", "user.email=t@x", "commit-tree", "-m", "loose", ids[0] + "^{tree}")  # and a loose object
+    bundle = bundle_refs(tmp_path / "repo.git", {"refs/tutor/steps/s1": ids[1]}, tmp_path / "out.bundle")
+    scratch = tmp_path / "scratch.git"
+    git(scratch, "init", "--quiet", "--bare")
+    git(scratch, "bundle", "verify", "--quiet", str(bundle))
+
+
+def test_a_path_that_cannot_be_in_a_tree_is_refused(tmp_path: Path) -> None:
+    for path in ("", "/a", "a/../b", ".git/x", 'a"b', "a\\b", "a\nb"):
+        with pytest.raises(VcsError):
+            write_commit_chain(tmp_path / f"repo-{abs(hash(path))}.git", [ChainCommit("one", {path: b"x"})])
