@@ -3,7 +3,8 @@
 `snapshot` records the working tree as a commit under `refs/tutor/<name>`, using a
 private index (`.git/tutor-index`) that persists between snapshots, so `git add -A`
 rehashes only what changed; told the paths a file tool touched, it updates only their
-entries (`touched`). Parents chain: each snapshot's parent is the previous new
+entries (`touched`). The commit and its ref are written by Tutor (`objects`), not by
+two more git processes. Parents chain: each snapshot's parent is the previous new
 snapshot commit, or `base`. An unchanged tree makes no empty commit: the new ref points
 at the previous commit. Before each of its own git operations the workspace checks that
 nothing in its `.git` was redirected towards another repository (`_check_git_dir`).
@@ -34,6 +35,7 @@ from .common import (
     git_env,
     not_a_folder,
 )
+from .objects import loose_refs, write_commit, write_ref
 from .redaction import redact_index
 from .touched import checked_paths, might_hold_secret, update_paths
 
@@ -201,8 +203,11 @@ class Workspace:
                     commit = self._last
                 else:
                     when = FIXED_DATE if self.deterministic else None
-                    commit = commit_tree(git, tree, [self._last], message, when)
-                run_direct(git, "update-ref", "-m", "tutor: snapshot", "--end-of-options", ref, commit)
+                    commit = write_commit(self.git_dir, tree, [self._last], message, when)
+                if loose_refs(self.git_dir):
+                    write_ref(self.git_dir, ref, commit)
+                else:
+                    run_direct(git, "update-ref", "-m", "tutor: snapshot", "--end-of-options", ref, commit)
             if commit != self._last:
                 self._last, self._last_tree = commit, tree
                 self._save_state()
