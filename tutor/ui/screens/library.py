@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
+from textual.widgets.data_table import ColumnKey
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Markdown, Static
@@ -63,11 +64,13 @@ class LibraryScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.library: Library | None = None
+        self.listing: Library | None = None  # what the table shows: the lessons, with the learner's states once read
+        self.library: Library | None = None  # the library with the learner's states (None until they are read)
         self.sessions: list = []
         self.team_sessions: list = []  # teammates' shared sessions (SessionEntry, each with its TeamSession)
         self._reported: set[str] = set()  # review problems already shown (a reload must not repeat them)
         self._placed: object = None  # the row the cursor was put on when first listed: moved to the lesson last opened unless the learner moved it
+        self._details_shown: str | None = None
         self._waiting: list[str] = []  # actions asked for before the learner's progress was read, run once it is
 
     def compose(self) -> ComposeResult:
@@ -88,11 +91,7 @@ class LibraryScreen(Screen):
     @property
     def holds_keys(self) -> bool:
         """Until the lessons are listed, keys wait (TutorApp holds them): `down enter` typed early opens the lesson meant."""
-        return self.library is None
-
-    @property
-    def progress_read(self) -> bool:
-        return self.library is not None and self.library.progress_read
+        return self.listing is None
 
     def on_mount(self) -> None:
         self.sub_title = "Library"
@@ -117,10 +116,10 @@ class LibraryScreen(Screen):
 
     @on(Listed)
     def _listed(self, event: Listed) -> None:
-        first_time = self.library is None
+        if self.listing is not None:
+            return  # a reload: the rows on screen stay until the learner's states are read again
         self._show(event.library)
-        if first_time:
-            self._placed = self._row_key_at_cursor()
+        self._placed = self._row_key_at_cursor()
         self.app.call_later(self.app.release_keys)  # type: ignore[attr-defined]
 
     @on(Loaded)
@@ -129,13 +128,38 @@ class LibraryScreen(Screen):
         # The lesson last opened, unless the learner has moved since the list came up (their keys win).
         last = library.last.ref if library.last is not None and self._placed is not None and self._row_key_at_cursor() == self._placed else None
         self._placed = None
-        self._show(library, last)
+        if not self._fill_states(library):
+            self._show(library, last)
+        elif last is not None and last in (table := self.query_one("#lessons", DataTable)).rows:
+            table.move_cursor(row=table.get_row_index(last))
+        self.library = library
         for warning in library.warnings:
             self.notify(warning, severity="warning", timeout=8)
-        self.load_sessions()  # after the lessons: they are what the learner came for
+        self.call_after_refresh(self.load_sessions)  # after the lessons are on screen: they are what the learner came for
+        self.app.call_later(self.app.release_keys)  # type: ignore[attr-defined]
         waiting, self._waiting = self._waiting, []
         for action in waiting:
             getattr(self, f"action_{action}")()
+
+    def _fill_states(self, library: Library) -> bool:
+        """Put the learner's states into the rows on screen, in place; False when the rows must be rebuilt instead
+        (other lessons than those listed, or a state wider than its column)."""
+        table = self.query_one("#lessons", DataTable)
+        listed = self.listing
+        if listed is None or [entry.ref for entry in listed.lessons()] != [entry.ref for entry in library.lessons()]:
+            return False
+        column = table.columns.get(ColumnKey("state"))
+        cells = [(entry, self._cells(entry)[2]) for entry in library.lessons()]
+        if column is None or any(cell.cell_len > column.width for _, cell in cells):
+            return False
+        for (entry, cell), before in zip(cells, listed.lessons()):
+            if entry.state_label != before.state_label or entry.state != before.state:
+                table.update_cell(entry.ref, "state", cell)
+        self.listing = library
+        self._show_status(library)
+        self._highlighted()
+        self.refresh_bindings()
+        return True
 
     def _row_key_at_cursor(self) -> object:
         table = self.query_one("#lessons", DataTable)
@@ -148,7 +172,7 @@ class LibraryScreen(Screen):
 
     def _show(self, library: Library, target: str | None = None) -> None:
         """Fill the table with `library`, the cursor on `target`, else where it was, else on the first lesson."""
-        self.library = library
+        self.listing = library
         table = self.query_one("#lessons", DataTable)
         selected = target or self._row_key_at_cursor()
         rows: list[tuple[str, tuple]] = []
@@ -160,6 +184,12 @@ class LibraryScreen(Screen):
         self._set_columns(table, [cells for _, cells in rows])
         for key, cells in rows:
             table.add_row(*cells, key=key)
+        self._show_status(library)
+        row = table.get_row_index(selected) if isinstance(selected, str) and selected in table.rows else self._first_lesson_row(table)
+        table.move_cursor(row=row)
+        self.refresh_bindings()
+
+    def _show_status(self, library: Library) -> None:
         status = plural(len(library.lessons()), "lesson")
         if library.due_reviews:
             status += f" · {plural(library.due_reviews, 'review')} due"
@@ -170,9 +200,6 @@ class LibraryScreen(Screen):
         continue_button = self.query_one("#continue", Button)
         continue_button.label = assemble("Continue: ", line(library.last.title, limit=40), "  c") if library.last is not None else "Continue  c"
         self.query_one("#library-bar").refresh(layout=True)
-        row = table.get_row_index(selected) if isinstance(selected, str) and selected in table.rows else self._first_lesson_row(table)
-        table.move_cursor(row=row)
-        self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="library-sessions")
     def load_sessions(self) -> None:
@@ -199,11 +226,11 @@ class LibraryScreen(Screen):
 
     def _show_session_details(self) -> None:
         entry = self.query_one(SessionLists).own_at_cursor()
-        self.query_one("#details", Markdown).update(own_details(entry) if entry is not None else "")
+        self._details(own_details(entry) if entry is not None else "")
 
     def _show_team_session_details(self) -> None:
         entry = self.query_one(SessionLists).team_at_cursor()
-        self.query_one("#details", Markdown).update(team_details(entry) if entry is not None else "")
+        self._details(team_details(entry) if entry is not None else "")
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # The details pane describes whichever list has the keys.
@@ -299,20 +326,25 @@ class LibraryScreen(Screen):
 
     def _entry_at_cursor(self) -> LessonEntry | None:
         table = self.query_one("#lessons", DataTable)
-        if self.library is None or not table.row_count:
+        if self.listing is None or not table.row_count:
             return None
         key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
-        return self.library.find(str(key)) if key and not str(key).startswith("curriculum:") else None
+        return self.listing.find(str(key)) if key and not str(key).startswith("curriculum:") else None
+
+    def _details(self, markdown: str) -> None:
+        """Show `markdown` in the details pane (not again when it is there already: each update rebuilds the pane)."""
+        if markdown != self._details_shown:
+            self._details_shown = markdown
+            self.query_one("#details", Markdown).update(markdown)
 
     @on(DataTable.RowHighlighted, "#lessons")
     def _highlighted(self) -> None:
         entry = self._entry_at_cursor()
-        details = self.query_one("#details", Markdown)
         if entry is None:
-            details.update("")
+            self._details("")
             return
         if entry.lesson is None:
-            details.update(
+            self._details(
                 f"## {markdown_literal(entry.folder)}\n\n**This lesson is broken** and cannot be opened:\n\n{markdown_literal(entry.problem, limit=2000)}\n\n"
                 f"Run `tutor validate` on {markdown_literal(entry.path, limit=2000)} for every problem."
             )
@@ -326,7 +358,7 @@ class LibraryScreen(Screen):
         if entry.same_id:
             attempts += f"\n\nAnother lesson has this lesson's id ({markdown_literal(', '.join(entry.same_id), limit=2000)}): each keeps its own progress."
         # The title as written (not Markdown); the summary is lesson Markdown, cleaned and cut.
-        details.update(f"## {markdown_literal(lesson.title)}\n\n{markdown_source(lesson.summary)}\n\n*{origin}*" + (f"\n\n{tags}" if tags else "") + attempts)
+        self._details(f"## {markdown_literal(lesson.title)}\n\n{markdown_source(lesson.summary)}\n\n*{origin}*" + (f"\n\n{tags}" if tags else "") + attempts)
 
     @on(DataTable.RowSelected, "#lessons")
     def _selected(self) -> None:
@@ -342,17 +374,17 @@ class LibraryScreen(Screen):
         self.app.open_lesson(entry.path, curriculum=entry.curriculum)  # type: ignore[attr-defined]
 
     def action_continue(self) -> None:
-        if not self.progress_read:
+        if self.library is None:
             self._wait_for_progress("continue")
-        elif self.library is not None and self.library.last is not None:
+        elif self.library.last is not None:
             self.app.open_lesson(self.library.last.path, curriculum=self.library.last.curriculum)  # type: ignore[attr-defined]
         else:
             self.notify("Nothing started yet: pick a lesson (enter).", timeout=4)
 
     def action_review(self) -> None:
-        if not self.progress_read:
+        if self.library is None:
             self._wait_for_progress("review")
-        elif self.library is not None and self.library.due_reviews:
+        elif self.library.due_reviews:
             self.app.open_review()  # type: ignore[attr-defined]
 
     def _wait_for_progress(self, action: str) -> None:
@@ -364,7 +396,7 @@ class LibraryScreen(Screen):
         if action == "continue":
             return True  # with nothing to continue, it says so (a key that does nothing silently confuses)
         if action == "review":
-            return True if self.library is not None and (not self.library.progress_read or self.library.due_reviews) else None
+            return True if self.library is None or self.library.due_reviews else None
         if action == "sessions":
             return bool(self.sessions or self.team_sessions)
         return True
