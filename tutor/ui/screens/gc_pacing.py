@@ -1,17 +1,7 @@
-"""The garbage collector while a lesson is on screen: it never walks the lesson, and collects while the learner reads.
+"""When the garbage collector runs while a lesson is on screen: while the learner reads, never on a key press.
 
-A big lesson is hundreds of thousands of objects that live as long as its screen (the
-steps, the app, Textual's caches). Left in the collector's oldest generation, every full
-collection walks all of them: with a 1,000-step lesson, a key press could stall for a
-fifth of a second. So when the screen opens they are frozen (`gc.freeze`: moved where the
-collector never looks), once, and unfrozen when it closes. The collector stays on, as
-always: what a key press leaves behind (the frame it replaced) is reclaimed by its
-ordinary collections, which now walk only what came after the freeze, a few frames'
-worth. And once input pauses, a full collection runs (cheap for the same reason), so that
-one rarely falls due during a key press.
-
-Nothing is frozen after that first time: a frame frozen while on screen could never be
-reclaimed once a key removed it, and a long lesson would leak every frame it showed.
+A big lesson is hundreds of thousands of long-lived objects; left to itself, every full
+collection walks all of them and a key press can stall for a fifth of a second.
 """
 
 from __future__ import annotations
@@ -22,37 +12,49 @@ from typing import Any
 from textual.timer import Timer
 
 IDLE_COLLECT_SECONDS = 1.0
-_frozen_by: set[int] = set()  # the player screens whose opening froze what lived then
+# Without an idle second (a held key), collect anyway, after the paint, every this many
+# frames: a collection's cost grows with the frames since the last one (~5 ms per frame).
+MAX_FRAMES_WITHOUT_COLLECTING = 30
+_automatic_gc_holds: set[int] = set()  # the player screens on top right now
 
 
-def freeze_long_lived(screen: object) -> None:
-    """Move everything alive now (the lesson, the app) out of the collector's way, for as long as SCREEN is open.
-
-    No collection first: it would walk the whole lesson at the moment the learner waits
-    for it; whatever garbage is frozen with it is reclaimed when the screen closes."""
-    _frozen_by.add(id(screen))
+def settle_garbage_collector() -> None:
+    """Move what lives as long as the screen (the lesson, the app) out of the collector's way."""
+    gc.collect()
     gc.freeze()
 
 
-def thaw(screen: object) -> None:
-    """SCREEN closed: what it froze may be garbage now; the collector sees it again (when no other player screen is open)."""
-    _frozen_by.discard(id(screen))
-    if not _frozen_by:
-        gc.unfreeze()
+def hold_automatic_gc(screen: object, hold: bool) -> None:
+    """Automatic collection is off while any player screen is on top (`hold`), on again when none is."""
+    if hold:
+        _automatic_gc_holds.add(id(screen))
+    else:
+        _automatic_gc_holds.discard(id(screen))
+    if _automatic_gc_holds:
+        gc.disable()
+    else:
+        gc.enable()
 
 
 class IdleCollector:
-    """A full collection once input pauses after a frame is shown: never between a key and its paint."""
+    """Collects after the frames a screen shows: once input pauses, or after too many frames in a row."""
 
     def __init__(self, owner: Any) -> None:
         self.owner = owner  # the screen: its timers run the collection
+        self.frames_since_collect = 0
         self.timer: Timer | None = None
 
     def frame_shown(self) -> None:
+        self.frames_since_collect += 1
         if self.timer is not None:
             self.timer.stop()
-        self.timer = self.owner.set_timer(IDLE_COLLECT_SECONDS, self.collect_now)
+        if self.frames_since_collect >= MAX_FRAMES_WITHOUT_COLLECTING:
+            self.collect_now()
+        else:
+            self.timer = self.owner.set_timer(IDLE_COLLECT_SECONDS, self.collect_now)
 
     def collect_now(self) -> None:
-        self.timer = None
+        """Collect what the last frames left, then freeze the survivors so the next pass stays small."""
         gc.collect()
+        gc.freeze()
+        self.frames_since_collect = 0

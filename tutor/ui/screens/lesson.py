@@ -33,7 +33,7 @@ from ..widgets.timeline import Timeline
 from ..plain import assemble, plain
 from .help import LESSON_KEYS
 from .answer_judging import AnswerJudging, Judged
-from .gc_pacing import IdleCollector, freeze_long_lived, thaw
+from .gc_pacing import IdleCollector, hold_automatic_gc, settle_garbage_collector
 
 DRAFT_SAVE_SECONDS = 0.5  # a draft is written once typing pauses this long (and on every way out)
 
@@ -104,19 +104,27 @@ class PlayerScreen(Screen):
         self.app.app_resume_signal.subscribe(self, lambda _app: self._question_clock(shown=True))
         for note in getattr(self.run, "notes", []):
             self.notify(plain(note), title="Note", timeout=8)  # type: ignore[arg-type]  # a Text shows as it is
-        # The lesson lives as long as this screen: the collector need not walk it on every key (see gc_pacing).
-        freeze_long_lived(self)
         self.call_after_refresh(self.show_view)
+        self.call_after_refresh(settle_garbage_collector)
+        # Collections happen while the learner reads, not on the key press that turns the page.
+        hold_automatic_gc(self, True)
 
     def on_unmount(self) -> None:
+        import gc
+
         self.save_drafts()
         close = getattr(self.run, "close", None)
         if close is not None:
             close()  # another Tutor may open this attempt now
-        thaw(self)
+        hold_automatic_gc(self, False)
+        gc.unfreeze()  # frames frozen while on screen may be garbage now: let the collector see them
 
     def on_screen_suspend(self) -> None:
         self.save_drafts()
+        hold_automatic_gc(self, False)
+
+    def on_screen_resume(self) -> None:
+        hold_automatic_gc(self, True)
 
     # -- rendering
 
