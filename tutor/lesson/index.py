@@ -4,7 +4,8 @@ Reading a lesson in full (parsing and validating it with the models) costs a few
 a lesson and loads pydantic; a library of 500 lessons would wait seconds for it on every start.
 The index keeps, per lesson folder, what the library lists (`LessonInfo`: id, title, summary,
 level, minutes, origin, tags, digest, steps, or the problems that make the lesson broken),
-stamped with the `(size, mtime_ns, inode)` of its `lesson.json` and of the bundle it names.
+stamped with the `(size, mtime_ns, inode)` of the folder, of its `lesson.json` and of the bundle
+it names.
 A folder whose stamp still matches is listed from the index; any other is read in full and
 its entry replaced, so a changed lesson is re-read and a broken one still shows as broken.
 
@@ -151,9 +152,14 @@ class LessonIndex:
 
 
 def _stamp(folder: Path, bundle: str | None) -> Stamp | None:
-    """`(size, mtime_ns, inode)` of `lesson.json` (and of the bundle it names, or three None when absent);
-    None when one of them is not a regular file or cannot be looked at."""
-    stamp: Stamp = []
+    """`(size, mtime_ns, inode)` of the folder (a file added, removed or renamed in it: a bundle come or gone), of
+    `lesson.json`, and of the bundle it names (three None when absent); None when `lesson.json` or the bundle is not
+    a regular file or one of them cannot be looked at."""
+    try:
+        status = os.stat(folder)
+    except (OSError, ValueError):
+        return None
+    stamp: Stamp = [status.st_size, status.st_mtime_ns, status.st_ino]
     for name in (LESSON_FILE, bundle):
         if name is None:
             continue
