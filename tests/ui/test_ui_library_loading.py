@@ -1,0 +1,110 @@
+"""The library takes keys as soon as its list is on screen, while the learner's progress is still being read.
+
+The learner's states come second (`TutorApp.library_progress`, in a worker); here that read is held
+until the test lets it go, so what a key does before it is seen for certain: moving and opening act
+at once, `continue` waits for the progress and then continues the lesson last opened.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from tests.helpers.support import EXAMPLE_CURRICULUM
+from tests.helpers.ui_support import screen_text, squash, use_example_library, wait_for_view, wait_until
+from tutor.cli import make_app
+from tutor.lesson import read_lesson
+from tutor.paths import progress_dir
+from tutor.services.library import lesson_key
+from tutor.store import open_progress
+from tutor.ui.screens.lesson import LessonScreen
+from tutor.ui.screens.library import LibraryScreen
+
+SIZE = (120, 40)
+SCOPE_CREEP = EXAMPLE_CURRICULUM / "scope-creep"
+
+
+def started(lesson_dir: Path, cursor: int) -> None:
+    lesson = read_lesson(lesson_dir).lesson
+    assert lesson is not None
+    with open_progress(progress_dir()) as store:
+        record = store.start_attempt(lesson.id, "digest", title=lesson.title, total=len(lesson.steps), key=lesson_key(lesson_dir, lesson.id))
+        store.save_position(record.id, cursor=cursor, frontier=cursor, finished=False)
+
+
+def held_progress(app: Any) -> threading.Event:
+    """Make the app's read of the learner's progress wait until the returned event is set."""
+    go_on = threading.Event()
+    read = app.library_progress
+
+    def slow(library: Any) -> Any:
+        assert go_on.wait(30), "the test never let the progress be read"
+        return read(library)
+
+    app.library_progress = slow
+    return go_on
+
+
+def library(app: Any) -> LibraryScreen:
+    screen = app.screen
+    assert isinstance(screen, LibraryScreen)
+    return screen
+
+
+async def test_continue_pressed_before_the_progress_is_read_continues_once_it_is(tutor_home: Path) -> None:
+    use_example_library(tutor_home)
+    started(SCOPE_CREEP, cursor=2)
+    app = make_app()
+    go_on = held_progress(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen) and app.screen.listing is not None, "the list on screen")
+        screen = library(app)
+        assert screen.library is None and "…" in squash(screen_text(app)), "the states are not read yet"
+        table = screen.query_one("#lessons")
+        start = table.cursor_row  # type: ignore[attr-defined]
+        await pilot.press("down")  # moving acts now, on the list
+        await wait_until(pilot, lambda: table.cursor_row == start + 1, "the cursor moved")  # type: ignore[attr-defined]
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, LibraryScreen), "continue waits for the progress it needs"
+        go_on.set()
+        await wait_for_view(pilot, "the lesson last opened, continued")
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson_title == read_lesson(SCOPE_CREEP).lesson.title  # type: ignore[union-attr]
+
+
+async def test_enter_before_the_progress_is_read_opens_the_lesson_at_once(tutor_home: Path) -> None:
+    use_example_library(tutor_home)
+    app = make_app()
+    go_on = held_progress(app)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen) and app.screen.listing is not None, "the list on screen")
+            screen = library(app)
+            first = screen.listing.lessons()[0]  # type: ignore[union-attr]
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(app.screen, LessonScreen), "the lesson opened while the progress was still being read")
+            assert screen.library is None and app.screen.lesson_title == first.title
+            go_on.set()
+            await wait_until(pilot, lambda: screen.library is not None, "the library's states read after all")
+    finally:
+        go_on.set()
+
+
+async def test_the_states_fill_the_rows_in_where_the_learner_is(tutor_home: Path) -> None:
+    """Once read, the states appear in the rows on screen; the cursor stays where the learner moved it, not on the lesson last opened."""
+    use_example_library(tutor_home)
+    started(SCOPE_CREEP, cursor=3)
+    app = make_app()
+    go_on = held_progress(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen) and app.screen.listing is not None, "the list on screen")
+        screen = library(app)
+        table = screen.query_one("#lessons")
+        start = table.cursor_row  # type: ignore[attr-defined]
+        await pilot.press("up")
+        await wait_until(pilot, lambda: table.cursor_row != start, "the cursor moved")  # type: ignore[attr-defined]
+        moved_to = table.cursor_row  # type: ignore[attr-defined]
+        go_on.set()
+        await wait_until(pilot, lambda: screen.library is not None and "in progress · step 3" in squash(screen_text(app)), "the states in the rows")
+        assert table.cursor_row == moved_to  # type: ignore[attr-defined]
