@@ -21,15 +21,17 @@ the transcript says about where the session ran (`Situation`), and makes the les
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
+import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tutor.lesson import FORMAT, Lesson
-from tutor.lesson.io import lesson_to_data, save_lesson_folder
+from tutor.lesson.io import LESSON_FILE, dump_lesson, write_atomic
 from tutor.lesson.limits import MAX_FIELD_CHARS, MAX_GLANCE_CHARS, MAX_LESSON_BYTES, size_text
 from tutor.lesson.untrusted import BIDI_NAMES, INVISIBLE_NAMES, one_line
 from tutor.lesson.validate import check_lesson_data
@@ -37,7 +39,7 @@ from tutor.record.redact import Redactor
 
 from .common import ClaudeCodeImportError
 from .home_paths import is_home_folder, relative_paths, relative_paths_and_users, user_of
-from .sizes import Cuts, bound, bound_steps, indented_size, longest_string
+from .sizes import Cuts, bound, bound_steps, longest_string
 
 TITLE_SOURCES = ("custom-title", "ai-title", "summary")  # the user's name for the session first, then Claude Code's
 TITLE_LIMIT = 80
@@ -349,16 +351,28 @@ def write_draft(data: dict[str, Any], out: Path, *, bundle: Path | None = None) 
     if lesson is None or problems:
         first = str(problems[0]) if problems else "invalid"
         raise ClaudeCodeImportError(f"the imported draft would not validate: {first}")
-    size = indented_size(lesson_to_data(lesson))  # as written: the format's defaults filled in
-    if size + 1 > MAX_LESSON_BYTES:  # and a final newline
-        raise ClaudeCodeImportError(f"the imported draft would be {size_text(size)}; a lesson.json may be at most {size_text(MAX_LESSON_BYTES)}")
-
-    def write_bundle(target: Path) -> None:
-        assert bundle is not None
-        shutil.copyfile(bundle, target)
-
+    # Encoded once: the text measured is the text written (the indenting encoder is the slow part of writing).
+    payload = dump_lesson(lesson).encode("utf-8")
+    if len(payload) > MAX_LESSON_BYTES:
+        raise ClaudeCodeImportError(f"the imported draft would be {size_text(len(payload))}; a lesson.json may be at most {size_text(MAX_LESSON_BYTES)}")
     try:
-        save_lesson_folder(lesson, out, write_bundle if bundle is not None else None)
+        _save_folder(payload, out, bundle)
     except OSError as error:
         raise ClaudeCodeImportError(f"cannot write {out}: {error.strerror or error}") from None
     return lesson
+
+
+def _save_folder(payload: bytes, out: Path, bundle: Path | None) -> None:
+    """`lesson.json` (this text) and `repo.bundle` into `out`, as `save_lesson_folder` writes them: made in a
+    staging folder, `lesson.json` atomically (fsync, rename), then both swapped in, so a failure never leaves half a lesson."""
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=out))
+    try:
+        if bundle is not None:
+            shutil.copyfile(bundle, staging / "repo.bundle")
+        write_atomic(staging / LESSON_FILE, payload)
+        if bundle is not None:
+            os.replace(staging / "repo.bundle", out / "repo.bundle")
+        os.replace(staging / LESSON_FILE, out / LESSON_FILE)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

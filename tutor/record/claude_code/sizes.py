@@ -98,6 +98,7 @@ class _Bounder:
     def __init__(self, prose_limit: int, other_limit: int, cuts: Cuts) -> None:
         self.prose_limit, self.other_limit, self.cuts = prose_limit, other_limit, cuts
         self.indenting = 0  # what two-space indenting adds to the compact JSON of what was bounded (see `_sizes`)
+        self.most = 0  # bytes its compact JSON cannot exceed: 6 a character of a string (`\\u00XX`), and the syntax
 
     def string(self, text: str, prose: bool) -> str:
         if not text.isascii() and _LONE_SURROGATE.search(text):
@@ -105,27 +106,34 @@ class _Bounder:
             self.cuts.repaired += 1
         limit = self.prose_limit if prose else self.other_limit
         if len(text) <= limit:
+            self.most += 6 * len(text) + 2
             return text
         self.cuts.longest = max(self.cuts.longest, len(text))
         if prose:
             self.cuts.prose += 1
         else:
             self.cuts.other += 1
-        return cut_text(text, limit)[0]
+        kept = cut_text(text, limit)[0]
+        self.most += 6 * len(kept) + 2
+        return kept
 
     def value(self, value: Any, depth: int, prose: bool, in_call: bool) -> Any:
         if isinstance(value, str):
             return self.string(value, prose)
         if isinstance(value, float) and not math.isfinite(value):
             self.cuts.repaired += 1
-            return str(value)
+            text = str(value)
+            self.most += len(text) + 2
+            return text
         if not isinstance(value, (dict, list, tuple)):
+            self.most += _scalar_bytes(value)
             return value
         if depth > DEEPEST:
             self.cuts.flattened += 1
             return self.string(_json_text(value), False)
         if value:  # each item on a line of its own, indented two spaces a level; the closing bracket too
             self.indenting += len(value) * (1 + 2 * depth) + 1 + 2 * (depth - 1)
+        self.most += 2 + 3 * len(value)  # the brackets; after each item `,`, after each key `: `
         if isinstance(value, dict):
             bounded = {}
             for key, child in value.items():
@@ -136,15 +144,27 @@ class _Bounder:
         return [self.value(child, depth + 1, prose, in_call) for child in value]
 
 
+def _scalar_bytes(value: Any) -> int:
+    """Bytes a number, a boolean or null as JSON cannot exceed (anything else: six a character of its text)."""
+    if value is None or isinstance(value, bool):
+        return 5
+    if isinstance(value, int):
+        return len(str(value)) if value.bit_length() > 60 else 20
+    if isinstance(value, float):
+        return 32  # repr of a finite float: at most 24 characters
+    return len(str(value)) * 6 + 2
+
+
 def bound(value: Any, cuts: Cuts, *, depth: int = 1, prose_limit: int = PROSE_LIMIT, other_limit: int = OTHER_LIMIT) -> Any:
     """A copy of `value` (a lesson, or a part of one standing at `depth`) within the limits above; `cuts` counts what changed."""
     return _bounded(value, cuts, depth, prose_limit, other_limit)[0]
 
 
-def _bounded(value: Any, cuts: Cuts, depth: int, prose_limit: int, other_limit: int) -> tuple[Any, int]:
+def _bounded(value: Any, cuts: Cuts, depth: int, prose_limit: int, other_limit: int) -> tuple[Any, int, int]:
+    """The bounded copy, what indenting adds to its JSON, and a size its compact JSON cannot exceed."""
     cuts.limits = (prose_limit, other_limit)
     bounder = _Bounder(prose_limit, other_limit, cuts)
-    return bounder.value(value, depth, False, False), bounder.indenting
+    return bounder.value(value, depth, False, False), bounder.indenting, bounder.most
 
 
 def longest_string(value: Any) -> int:
@@ -212,8 +232,8 @@ def bound_steps(steps: list[dict[str, Any]], cuts: Cuts, budget: int = LESSON_BU
     prose_limit, other_limit = PROSE_LIMIT, OTHER_LIMIT
     while True:
         tried = Cuts()
-        bounded, indenting = _bounded(steps, tried, 2, prose_limit, other_limit)
-        if _fits(bounded, indenting, budget):
+        bounded, indenting, most = _bounded(steps, tried, 2, prose_limit, other_limit)
+        if most + indenting <= budget or _fits(bounded, indenting, budget):  # most lessons fit by far: no need to encode them
             _add(cuts, tried)
             return bounded
         if other_limit <= SMALLEST_LIMIT:
