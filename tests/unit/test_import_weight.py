@@ -115,7 +115,6 @@ HEAVY_FOR_A_FIRST_SCREEN = {"anthropic", "git", "tinydb"}
 # Where a first screen loads one of them today, and why (issue 18, item 1 takes start-up as a whole). Strict:
 # once the cause is gone the test passes, pytest reports XPASS as a failure, and the mark is to be removed.
 LOADS_TODAY = {
-    "library": "tinydb: the library lists lessons with the learner's progress, opened (TinyDB) before the list is on screen (TutorApp.load_library)",
     "learn": "tinydb: the lesson screen is built on a LessonRun that opens progress to resume the attempt (TutorApp.open_lesson)",
     "learn curriculum/lesson": "tinydb: as `learn` (the lesson named through the library's curricula, without the fast start)",
     "review": "tinydb: the review queue is read from progress before its screen opens (TutorApp.open_review)",
