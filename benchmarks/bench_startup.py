@@ -421,7 +421,8 @@ def main() -> None:
             probe = library_probe(f"library 100, {attempts} attempts", home, "Generated 100", 100 + len(bundled_lessons))
             # On screen with the learner's states (the last round's attempts are in progress), the cursor on the
             # lesson last opened: the key's effect is the details of the lesson after it.
-            painted = [*probe.painted, "in progress · step", lessons[LAST_OPENED]["title"]]
+            # (The list is scrolled there: the curricula's first lessons and headings are out of view.)
+            painted = [f"{100 + len(bundled_lessons)} lessons", "in progress · step", lessons[LAST_OPENED]["title"]]
             acted = plain_words(lessons[LAST_OPENED + 1]["summary"], 4)
             probes.append(kept_home(Probe(probe.label, probe.argv, probe.env, painted, "down", acted)))
 
