@@ -171,7 +171,10 @@ class Redactor:
         marker_starts = [s for s, _ in markers]
         for krule in _KEYWORD_RULES:
             rank += 1
-            self._keyword_rule(text, lowered, krule, hits, rank, markers, marker_starts)
+            for kw in krule.keywords:
+                i = lowered.find(kw)
+                if i != -1:  # most texts hold none of a rule's keywords: no call for them
+                    self._keyword_rule(text, lowered, krule, kw, i, hits, rank, markers, marker_starts)
         rank += 1
         _netrc(text, lowered, hits, rank)
         rank += 1
@@ -312,29 +315,30 @@ class Redactor:
         text: str,
         lowered: str,
         rule: _KeywordRule,
+        kw: str,
+        i: int,
         hits: list[_Hit],
         rank: int,
         markers: list[tuple[int, int]],
         marker_starts: list[int],
     ) -> None:
-        for kw in rule.keywords:
-            i = lowered.find(kw)
-            while i != -1:
-                nxt = i + 1
-                skip = (rule.word_start and i > 0 and text[i - 1].isalpha()) or (
-                    markers and _inside(i, markers, marker_starts)
-                )
-                m = None if skip else rule.regex.match(text, i)
-                if m is not None:
-                    value = m.group("s")
-                    if (
-                        (not rule.check or _plausible_literal(value))
-                        and (rule.numbers or not value.isdigit())
-                        and (rule.accept is None or rule.accept(value))
-                    ):
-                        hits.append(_Hit(m.start("s"), m.end("s"), rank, rule.kind))
-                        nxt = max(nxt, m.end())
-                i = lowered.find(kw, nxt)
+        """The rule tried wherever its keyword `kw` stands, from its first place `i` on."""
+        while i != -1:
+            nxt = i + 1
+            skip = (rule.word_start and i > 0 and text[i - 1].isalpha()) or (
+                markers and _inside(i, markers, marker_starts)
+            )
+            m = None if skip else rule.regex.match(text, i)
+            if m is not None:
+                value = m.group("s")
+                if (
+                    (not rule.check or _plausible_literal(value))
+                    and (rule.numbers or not value.isdigit())
+                    and (rule.accept is None or rule.accept(value))
+                ):
+                    hits.append(_Hit(m.start("s"), m.end("s"), rank, rule.kind))
+                    nxt = max(nxt, m.end())
+            i = lowered.find(kw, nxt)
 
     @staticmethod
     def _assignments(
