@@ -11,6 +11,7 @@ whose results say what they touched, as in a live session.
 from __future__ import annotations
 
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -283,3 +284,53 @@ def test_git_started_directly_feeds_stdin_and_fails_in_one_line(scratch: Path) -
         with pytest.raises(VcsError, match=r"^git rev-parse failed: Needed a single revision$") as caught:
             run_direct(git, "rev-parse", "--verify", "--end-of-options", "no-such-thing")
     assert "\n" not in str(caught.value)
+
+
+def twins(scratch: Path) -> tuple[Session, Session]:
+    """A session snapshotting by paths and its twin, made from the same seed, rescanning after every call."""
+    return Session(*make(scratch / "one")), Session(*make(scratch / "twin"), rescan=True)
+
+
+def both(pair: tuple[Session, Session], tool: str, **arguments: str) -> None:
+    one, twin = pair
+    commit, twins_commit = one.call(tool, **arguments), twin.call(tool, **arguments)
+    assert tree_of(one.workspace, commit) == tree_of(twin.workspace, twins_commit), (tool, arguments)
+
+
+def test_an_edit_of_a_file_the_snapshot_holds_runs_no_git(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    session = Session(*make(scratch))
+    session.call("edit_file", path="src/deep/c.py", old="c = 1", new="c = 2")  # reads the trees on the way once
+    started: list[object] = []
+    original = subprocess.Popen.__init__
+
+    def counted(self: subprocess.Popen[bytes], args: object, *rest: object, **options: object) -> None:
+        started.append(args)
+        original(self, args, *rest, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", counted)
+    commit = session.call("edit_file", path="src/deep/c.py", old="c = 2", new="c = 3")
+    session.call("write_file", path="a.txt", content="rewritten\n")
+    assert started == []
+    monkeypatch.undo()
+    assert files_in(session.workspace, commit)["src/deep/c.py"] == "c = 3\n"
+    assert tree_of(session.workspace, session.workspace.last) == full_tree(session.workspace)
+
+
+def test_files_snapshotted_without_the_index_are_kept_by_the_next_index_update(scratch: Path) -> None:
+    pair = twins(scratch)
+    both(pair, "edit_file", path="a.txt", old="alpha", new="beta")  # no index update
+    both(pair, "write_file", path="new.txt", content="new\n")  # the index is updated: a.txt must not go back to alpha
+    both(pair, "edit_file", path="src/b.py", old="'b'", new="'B'")
+    both(pair, "run", command="echo tail >> src/b.py")
+    both(pair, "edit_file", path="a.txt", old="beta", new="gamma")
+    assert files_in(pair[0].workspace, pair[0].workspace.last)["a.txt"] == "gamma\n"
+
+
+def test_modes_are_recorded_as_git_records_them(scratch: Path) -> None:
+    pair = twins(scratch)
+    both(pair, "run", command="chmod +x src/b.py")
+    both(pair, "edit_file", path="src/b.py", old="'b'", new="'x'")  # stays executable (100755)
+    both(pair, "run", command="git config core.fileMode false && chmod -x src/b.py")
+    both(pair, "edit_file", path="src/b.py", old="'x'", new="'y'")  # git keeps the recorded mode now
+    both(pair, "run", command="git config core.symlinks false")
+    both(pair, "edit_file", path="a.txt", old="alpha", new="omega")

@@ -31,7 +31,7 @@ from pathlib import Path
 from .._git import VcsError
 from .common import AUTHOR
 
-__all__ = ["commit_body", "git_date", "loose_refs", "write_commit", "write_ref"]
+__all__ = ["commit_body", "git_date", "loose_refs", "write_commit", "write_object", "write_ref"]
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -63,7 +63,7 @@ def commit_body(tree: str, parents: list[str], message: str, when: str | None) -
 
 def write_commit(git_dir: Path, tree: str, parents: list[str], message: str, when: str | None) -> str:
     """Write the commit `commit_body` describes into `git_dir`'s object store; returns its id (as long as `tree`'s)."""
-    return _write_object(git_dir, "commit", commit_body(tree, parents, message, when), "sha256" if len(tree) == 64 else "sha1")
+    return write_object(git_dir, "commit", commit_body(tree, parents, message, when), "sha256" if len(tree) == 64 else "sha1")
 
 
 def loose_refs(git_dir: Path) -> bool:
@@ -109,7 +109,7 @@ def write_ref(git_dir: Path, ref: str, commit: str) -> None:
         raise
 
 
-def _write_object(git_dir: Path, kind: str, body: bytes, algorithm: str) -> str:
+def write_object(git_dir: Path, kind: str, body: bytes, algorithm: str) -> str:
     """Store `body` as a loose object of `kind`; returns its id. An object already there is left as it is."""
     data = f"{kind} {len(body)}\0".encode() + body
     sha = hashlib.new(algorithm, data).hexdigest()

@@ -3,7 +3,8 @@
 `snapshot` records the working tree as a commit under `refs/tutor/<name>`, using a
 private index (`.git/tutor-index`) that persists between snapshots, so `git add -A`
 rehashes only what changed; told the paths a file tool touched, it updates only their
-entries (`touched`). The commit and its ref are written by Tutor (`objects`), not by
+entries (`touched`), or, for files it already holds, writes the new tree itself
+(`trees`). The commit and its ref are written by Tutor (`objects`), not by
 two more git processes. Parents chain: each snapshot's parent is the previous new
 snapshot commit, or `base`. An unchanged tree makes no empty commit: the new ref points
 at the previous commit. Before each of its own git operations the workspace checks that
@@ -37,7 +38,8 @@ from .common import (
 )
 from .objects import loose_refs, write_commit, write_ref
 from .redaction import redact_index
-from .touched import checked_paths, might_hold_secret, update_paths
+from .touched import checked_paths, stored_as_is, update_paths
+from .trees import TreeWriter, plain_modes
 
 __all__ = ["Workspace"]
 
@@ -63,6 +65,8 @@ class Workspace:
         self._last = require_sha(last, "snapshot commit") if last is not None else self.base
         self._last_tree: str | None = None
         self._synced = False  # the private index matches the working tree as of the last snapshot: `paths` may be trusted
+        self._unindexed: set[str] = set()  # files snapshotted without the index (`trees`): the next index update adds them
+        self._tree_writer = TreeWriter(self.git_dir, self.root)
         self._lock = threading.Lock()
         self._redact: Callable[[bytes], bytes] | None = None
         self._ours = False  # made or opened as a workspace: `remove` may delete it even if `.git` is gone
@@ -192,13 +196,22 @@ class Workspace:
                 if self._last_tree is None:
                     self._last_tree = run_direct(git, "rev-parse", "--verify", "--end-of-options", f"{self._last}^{{tree}}").decode().strip()
                 touched = checked_paths(self.root, named) if synced and named is not None else None
-                if touched is None:
-                    run_direct(git, "add", "-A")
-                elif not update_paths(git, self.root, touched):
-                    touched = None
-                if self._redact is not None and (touched is None or might_hold_secret(self.root, self.git_dir, touched, self._redact)):
-                    redact_index(git, self._redact, self._last_tree)
-                tree = require_sha(run_direct(git, "write-tree").decode().strip(), "tree")
+                plain = touched is not None and stored_as_is(self.root, self.git_dir, touched, self._redact)
+                written = None
+                if plain and touched and plain_modes(self.git_dir):  # files the last snapshot holds: no git at all
+                    written = self._tree_writer.replace_files(git, self._last_tree, touched)
+                if written is not None:
+                    tree = written
+                    self._unindexed.update(touched or ())
+                else:
+                    if touched is None:
+                        run_direct(git, "add", "-A")
+                    elif not update_paths(git, self.root, touched + sorted(self._unindexed.difference(touched))):
+                        touched = None
+                    self._unindexed.clear()
+                    if self._redact is not None and (touched is None or not plain):
+                        redact_index(git, self._redact, self._last_tree)
+                    tree = require_sha(run_direct(git, "write-tree").decode().strip(), "tree")
                 if tree == self._last_tree:
                     commit = self._last
                 else:
@@ -228,6 +241,7 @@ class Workspace:
             self._redact = redact
             # The index becomes the base's tree: it still matches the working tree only if nothing was snapshotted yet.
             self._synced = self._synced and self._last == self.base
+            self._unindexed.clear()
             index = self.git_dir / INDEX_FILE
             with self._git(index_file=index) as git:
                 run(git, "read-tree", "--end-of-options", self.base)

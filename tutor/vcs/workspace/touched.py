@@ -20,11 +20,12 @@ returns None):
 And `update_paths` falls back to a full `add -A` whenever git refuses the narrow update
 (an ignored file that was never tracked is refused by name, while a rescan just skips it).
 
-Redaction (`might_hold_secret`): the files touched are read here and passed through the
+Redaction (`stored_as_is`): the files touched are read here and passed through the
 session's redactor; only when one holds a secret (or its name does), or when git could
 store bytes other than the file's own (a `.gitattributes` on the way, or end-of-line
 settings in the workspace's config), does the snapshot run the index-wide
-`redact_index` pass.
+`redact_index` pass. In the plain case a file the last snapshot holds is not even given
+to git: `trees` writes the new tree itself.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from tutor.dotgit import is_git_name
 
 from .._git import GitRunner, VcsError, run_direct
 
-__all__ = ["checked_paths", "might_hold_secret", "update_paths"]
+__all__ = ["checked_paths", "stored_as_is", "update_paths"]
 
 _RULE_FILES = frozenset({".gitignore", ".gitattributes", ".gitmodules"})
 _CONVERSION_WORDS = (b"crlf", b"eol", b"attributesfile")  # config that makes git store other bytes than the file's
@@ -88,14 +89,16 @@ def update_paths(git: GitRunner, root: Path, paths: list[str]) -> bool:
     return True
 
 
-def might_hold_secret(root: Path, git_dir: Path, paths: list[str], redact: Callable[[bytes], bytes]) -> bool:
-    """Whether what the index now holds for `paths` may need redacting (False: it is exactly the files' bytes, and clean)."""
+def stored_as_is(root: Path, git_dir: Path, paths: list[str], redact: Callable[[bytes], bytes] | None) -> bool:
+    """Whether the index holds exactly the files' own bytes for `paths` and `redact` (if any) leaves them and their names alone."""
     if _conversions_possible(root, git_dir, paths):
+        return False
+    if redact is None:
         return True
     for path in paths:
         name = path.encode("utf-8", "surrogateescape")
         if redact(name) != name:
-            return True
+            return False
         full = root / path
         try:
             info = os.lstat(full)
@@ -107,12 +110,12 @@ def might_hold_secret(root: Path, git_dir: Path, paths: list[str], redact: Calla
             try:
                 data = full.read_bytes()
             except OSError:
-                return True
+                return False
         else:
-            return True
+            return False
         if redact(data) != data:
-            return True
-    return False
+            return False
+    return True
 
 
 def _conversions_possible(root: Path, git_dir: Path, paths: list[str]) -> bool:

@@ -1,0 +1,176 @@
+"""A snapshot of files a tool rewrote, made without git: the blob, then the trees on its path, from trees already read.
+
+When a file tool rewrote files that the last snapshot already holds (an `edit_file`, a
+`write_file` over an existing file), the new tree differs from the last one only along
+those files' paths. `TreeWriter.replace_files` writes the new blob and the trees on the
+path as loose objects (the bytes `git add` and `git write-tree` would store, so the same
+ids), reading the trees it needs from a cache by id (trees never change) filled by what
+it wrote and, when a tree is not known yet, by one `git cat-file --batch` for all of
+them. No git process runs for a step whose trees are known.
+
+It declines (returns None, and the snapshot updates the index as usual) for anything
+but that plain case: a path the last snapshot does not hold as a file or link (a new
+file is subject to ignore rules, which only git applies), a folder or other kind of file
+in the working tree now, a name the tree holds as a folder or repository. The caller
+checks the rest first: no conversion can apply (`touched.might_hold_secret`, which also
+says whether redaction would change anything) and the configuration stores modes and
+links as they are (`plain_modes`).
+
+The private index is not updated for these files; the caller remembers them and adds
+them to the next index update (a rescan finds them changed by their stat anyway).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+from .._git import GitRunner, VcsError, run_direct
+from .objects import write_object
+
+__all__ = ["TreeWriter", "plain_modes"]
+
+_FILE_MODES = (b"100644", b"100755", b"120000")
+_TREE_MODE = b"40000"
+_CANONICAL_MODES = (*_FILE_MODES, _TREE_MODE, b"160000")  # what write-tree writes; an old tree may hold others
+
+Entry = tuple[bytes, bytes, bytes]  # mode, name, raw object id
+
+
+def plain_modes(git_dir: Path) -> bool:
+    """Whether git records modes and links as the file system has them (no `core.fileMode` or `core.symlinks` set to false)."""
+    try:
+        config = (git_dir / "config").read_bytes().lower()
+    except OSError:
+        return False
+    squeezed = config.replace(b" ", b"").replace(b"\t", b"")
+    return b"filemode=false" not in squeezed and b"symlinks=false" not in squeezed
+
+
+class TreeWriter:
+    """Writes trees of one workspace from the last snapshot's tree and a few rewritten files."""
+
+    def __init__(self, git_dir: Path, root: Path) -> None:
+        self.git_dir = git_dir
+        self.root = root
+        self._trees: dict[str, list[Entry]] = {}
+
+    def replace_files(self, git: GitRunner, tree: str, paths: list[str]) -> str | None:
+        """`tree` with each of `paths` (files it holds) as the working tree has them now; None when that is not the plain case."""
+        algorithm = "sha256" if len(tree) == 64 else "sha1"
+        if not self._known(git, tree, paths):
+            return None
+        for path in paths:
+            replaced = self._replace(tree, path.encode("utf-8", "surrogateescape").split(b"/"), path, algorithm)
+            if replaced is None:
+                return None
+            tree = replaced
+        return tree
+
+    # ------------------------------------------------------------ internals
+
+    def _replace(self, tree: str, parts: list[bytes], path: str, algorithm: str) -> str | None:
+        """The tree `tree` with the file at `parts` (below it) replaced by the working tree's; None if it is not plain."""
+        entries = self._trees.get(tree)
+        if entries is None or any(entry[0] not in _CANONICAL_MODES for entry in entries):
+            return None  # unknown, or a mode write-tree would rewrite: only a rescan gives the same tree
+        name = parts[0]
+        at = next((number for number, entry in enumerate(entries) if entry[1] == name), None)
+        if at is None:
+            return None
+        mode, _, raw = entries[at]
+        if len(parts) > 1:
+            if mode != _TREE_MODE:
+                return None
+            child = self._replace(raw.hex(), parts[1:], path, algorithm)
+            if child is None:
+                return None
+            new_entry = (mode, name, bytes.fromhex(child))
+        else:
+            if mode not in _FILE_MODES:
+                return None
+            blob = self._blob(path, algorithm)
+            if blob is None:
+                return None
+            new_entry = (blob[0], name, bytes.fromhex(blob[1]))
+        changed = [*entries[:at], new_entry, *entries[at + 1 :]]
+        body = b"".join(mode + b" " + name + b"\0" + raw for mode, name, raw in changed)
+        sha = write_object(self.git_dir, "tree", body, algorithm)
+        self._trees[sha] = changed
+        return sha
+
+    def _blob(self, path: str, algorithm: str) -> tuple[bytes, str] | None:
+        """The working tree's file at `path` stored as a blob: (mode, id); None if it is not a file or link now."""
+        full = self.root / path
+        try:
+            info = os.lstat(full)
+            if stat.S_ISLNK(info.st_mode):
+                mode, data = b"120000", os.readlink(os.fsencode(full))
+            elif stat.S_ISREG(info.st_mode):
+                mode, data = (b"100755" if info.st_mode & stat.S_IXUSR else b"100644"), full.read_bytes()
+            else:
+                return None
+        except OSError:
+            return None
+        return mode, write_object(self.git_dir, "blob", data, algorithm)
+
+    def _known(self, git: GitRunner, tree: str, paths: list[str]) -> bool:
+        """Make sure every tree on the way to `paths` is in the cache (one `git cat-file --batch` for those missing)."""
+        folders = {""}
+        for path in paths:
+            parts = path.split("/")[:-1]
+            folders.update("/".join(parts[: end + 1]) for end in range(len(parts)))
+        wanted = [folder for folder in sorted(folders) if self._cached_id(tree, folder) is None]
+        if not wanted:
+            return True
+        specs = "".join(f"{tree}:{folder}\n" if folder else f"{tree}\n" for folder in wanted)
+        if "\0" in specs:
+            return False
+        try:
+            output = run_direct(git, "cat-file", "--batch", stdin=specs.encode("utf-8", "surrogateescape"))
+        except VcsError:
+            return False
+        at = 0
+        for _ in wanted:
+            end = output.find(b"\n", at)
+            if end < 0:
+                return False
+            header = output[at:end].split(b" ")
+            if len(header) != 3 or header[1] != b"tree":
+                return False  # missing, or not a folder in the tree: not the plain case
+            size = int(header[2])
+            body = output[end + 1 : end + 1 + size]
+            sha = header[0].decode()
+            if hashlib.new("sha256" if len(sha) == 64 else "sha1", f"tree {size}\0".encode() + body).hexdigest() != sha:
+                return False
+            self._trees[sha] = _parse_tree(body, len(sha) // 2)
+            at = end + 1 + size + 1
+        return True
+
+    def _cached_id(self, tree: str, folder: str) -> str | None:
+        """The id of `folder`'s tree below `tree` if every tree on the way is cached, else None."""
+        current = tree
+        if current not in self._trees:
+            return None
+        for part in folder.split("/") if folder else []:
+            name = part.encode("utf-8", "surrogateescape")
+            entry = next((entry for entry in self._trees[current] if entry[1] == name), None)
+            if entry is None or entry[0] != _TREE_MODE:
+                return None
+            current = entry[2].hex()
+            if current not in self._trees:
+                return None
+        return current
+
+
+def _parse_tree(body: bytes, id_size: int) -> list[Entry]:
+    entries: list[Entry] = []
+    at = 0
+    while at < len(body):
+        space = body.index(b" ", at)
+        nul = body.index(b"\0", space)
+        entries.append((body[at:space], body[space + 1 : nul], body[nul + 1 : nul + 1 + id_size]))
+        at = nul + 1 + id_size
+    return entries
