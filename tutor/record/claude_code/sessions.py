@@ -53,6 +53,15 @@ def split_sessions(records: list[dict[str, Any]], *, is_prompt: Callable[[dict[s
     Claude Code's machinery); it gives each part its preview and its count of prompts.
     """
     typed = is_prompt or _typed_prompt
+    if len({i for r in records if isinstance(i := r.get("sessionId"), str) and i}) <= 1:
+        # One session id (or none): every record with it is one group, the others wait for it, so the
+        # whole file is the one part the joining below would give (as most files are): no need to join.
+        return [_part(list(records), typed)]
+    return _joined_parts(records, typed)
+
+
+def _joined_parts(records: list[dict[str, Any]], typed: Callable[[dict[str, Any]], bool]) -> list[SessionPart]:
+    """The sessions, by joining records: by session id, by the uuids they link to, a compaction to the session before."""
     group = _Groups(len(records))
     first_with_id: dict[str, int] = {}
     position_of: dict[str, int] = {}
