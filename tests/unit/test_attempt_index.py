@@ -15,13 +15,14 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from tutor.store.attempt_index import INDEX_DIR, TOP_FILE, AttemptIndex
+from tutor.store.attempt_index import INDEX_DIR, TOP_FILE, AttemptIndex, meta_stamp
 from tutor.store.errors import StoreError
 from tutor.store.overview import LessonProgress, Overview, read_overview
 from tutor.store.progress import AttemptRecord, Progress
@@ -65,11 +66,16 @@ def expected_lesson(records: list[AttemptRecord], lesson_id: str, key: str | Non
     mine = [record for record in records if record.lesson_id == lesson_id and record.belongs_to(lesson_id, key)]
     scores = [record.score for record in mine if record.finished and record.score is not None]
     firsts = {digest: next((r.score for r in mine if r.finished and r.digest == digest), None) for digest in ("d1", "d2", "d3")}
-    return (mine[-1] if mine else None, len(mine), max(scores) if scores else None, sum(r.finished for r in mine), firsts)
+    return (without_answers(mine[-1]) if mine else None, len(mine), max(scores) if scores else None, sum(r.finished for r in mine), firsts)
+
+
+def without_answers(record: AttemptRecord | None) -> AttemptRecord | None:
+    """The index keeps the latest attempt's count of answers as of its last saved position (an answer alone writes no index)."""
+    return replace(record, answers=0) if record is not None else None
 
 
 def figures(standing: LessonProgress) -> tuple:
-    return (standing.latest, standing.attempts, standing.best, standing.finished, {d: standing.first_score(d) for d in ("d1", "d2", "d3")})
+    return (without_answers(standing.latest), standing.attempts, standing.best, standing.finished, {d: standing.first_score(d) for d in ("d1", "d2", "d3")})
 
 
 def assert_overview_is_the_store(folder: Path, overview: Overview | None = None) -> None:
@@ -96,8 +102,7 @@ def assert_overview_is_the_store(folder: Path, overview: Overview | None = None)
 
 
 def index_is_current(folder: Path) -> bool:
-    token = (folder / ".generation").read_bytes()[:16].decode("ascii")
-    return AttemptIndex(folder).current(token) is not None
+    return AttemptIndex(folder).current(meta_stamp(folder)) is not None
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -223,33 +228,50 @@ CRASHER = textwrap.dedent(
     """
     import os, sys
     sys.path.insert(0, sys.argv[2])
+    from tinydb.table import Table
     from tutor.store import attempt_index
     from tutor.store.progress import Progress
 
     store = Progress(sys.argv[1])
     record = store.start_attempt("tests-that-lie", "d2", title="the crash", key="bundled:steering-101/tests-that-lie")
-    where = sys.argv[3]
-    real = attempt_index.AttemptIndex._write_top if where == "before top" else attempt_index.AttemptIndex.put
+    store.save_answer(record.id, {"step": "s1", "type": "outcome", "works": True})
 
     def crash(*args, **kwargs):
         os._exit(9)  # the process dies here: no cleanup, no exception handler
 
-    setattr(attempt_index.AttemptIndex, "_write_top" if where == "before top" else "put", crash)
-    store.save_answer(record.id, {"step": "s1", "type": "outcome", "works": True})
+    where = sys.argv[3]
+    if where == "before the attempt":  # meta.json is written, the attempt's own update is not
+        real_update, calls = Table.update, []
+
+        def update(self, *args, **kwargs):
+            calls.append(self.name)
+            if self.name.startswith("attempt-"):
+                crash()
+            return real_update(self, *args, **kwargs)
+
+        Table.update = update
+    elif where == "before the index":
+        attempt_index.AttemptIndex.put = crash
+    else:  # the group file is written, attempts.json is not
+        attempt_index.AttemptIndex._write_top = crash
+    store.save_position(record.id, cursor=3, frontier=3, finished=True, score=0.5)
     """
 )
 
 
-@pytest.mark.parametrize("where", ["before the index", "before top"])
+@pytest.mark.parametrize("where", ["before the attempt", "before the index", "before attempts.json"])
 def test_a_crash_between_the_attempt_and_the_index_leaves_a_correct_view(folder: Path, tmp_path: Path, where: str) -> None:
     fill(folder, 8)
     script = tmp_path / "crasher.py"
     script.write_text(CRASHER)
     done = subprocess.run([sys.executable, str(script), str(folder), str(REPO_ROOT), where], capture_output=True, text=True, timeout=60)
     assert done.returncode == 9, done.stderr
+    assert not index_is_current(folder)
     overview = read_overview(folder)
     latest = overview.lesson("tests-that-lie", "bundled:steering-101/tests-that-lie").latest
-    assert latest is not None and latest.title == "the crash" and latest.answers == 1  # the answer saved before the crash
+    assert latest is not None and latest.title == "the crash"
+    # What the attempt file holds, whichever it is: the position was saved, or not at all.
+    assert (latest.finished, latest.cursor) == ((False, 0) if where == "before the attempt" else (True, 3))
     assert_overview_is_the_store(folder, overview)
 
 
@@ -334,23 +356,29 @@ def test_tutor_progress_prints_what_it_printed_before_the_index(tutor_home: Path
     assert result.output.splitlines() == lines_as_before(folder)
 
 
-@pytest.mark.parametrize("later", ["an answer", "a new attempt", "a position"])
-def test_an_index_and_token_older_than_the_attempts_are_not_trusted(folder: Path, tmp_path: Path, later: str) -> None:
-    """After a power cut the index (never fsynced) and the token (written in place) may both be older than
-    the attempt files (fsynced): the stamps of the files the index's last write followed tell."""
+@pytest.mark.parametrize("later", ["a new attempt", "a position", "a finished attempt"])
+def test_an_index_older_than_meta_json_is_not_trusted(folder: Path, tmp_path: Path, later: str) -> None:
+    """After a power cut the index (never fsynced) may be older than meta.json and the attempts (fsynced)."""
     fill(folder, 12)
     shutil.copytree(folder / INDEX_DIR, tmp_path / "old-index")
-    shutil.copy2(folder / ".generation", tmp_path / "old-generation")
     with Progress(folder) as store:
         latest = store.attempts()[-1]
-        if later == "an answer":
-            store.save_answer(latest.id, answer("s-late"))
-        elif later == "a new attempt":
+        if later == "a new attempt":
             store.start_attempt("secrets", "d3", title="after the index")
         else:
-            store.save_position(latest.id, cursor=7, frontier=8, finished=True, score=0.125)
+            store.save_position(latest.id, cursor=7, frontier=8, finished=later == "a finished attempt", score=0.125)
     shutil.rmtree(folder / INDEX_DIR)
     shutil.copytree(tmp_path / "old-index", folder / INDEX_DIR)
-    shutil.copy2(tmp_path / "old-generation", folder / ".generation")
     assert not index_is_current(folder)
     assert_overview_is_the_store(folder)
+
+
+def test_the_latest_attempts_count_of_answers_is_kept_with_its_position(folder: Path) -> None:
+    with Progress(folder) as store:
+        record = store.start_attempt("scope-creep", "d1")
+        for step in range(3):
+            store.save_answer(record.id, answer(f"s{step}"))
+        assert read_overview(folder).lesson("scope-creep").latest.answers == 0  # an answer alone writes no index
+        store.save_position(record.id, cursor=3, frontier=3, finished=False)
+        assert read_overview(folder).lesson("scope-creep").latest.answers == 3
+        assert store.overview().lesson("scope-creep").latest.answers == 3

@@ -6,23 +6,26 @@ Layout under `$TUTOR_HOME/progress/.index/`:
   curriculum of attempts from before keys, the fields `AttemptRecord.belongs_to` looks at),
   the latest attempt in full, how many attempts, how many finished, the best score, and the
   first finished attempt's score per lesson version (digest). It also says which state of
-  the store it describes: the `.generation` token (see `sharded_storage`) after the write it
-  follows, a fingerprint of the attempt files' names (their count and sums of checksums),
-  and the stamps (inode, size, mtime) of the files that write made durable.
-- `lesson-<hash>.json` per group: every attempt's summary, so that a write recomputes its
-  group's figures from that group alone.
+  the store it describes: the stamp (inode, size, mtime) of `meta.json` after the write it
+  follows, and a fingerprint of the attempt files' names (their count and sums of checksums).
+- `lesson-<hash>.json` per group: every attempt's figures (whether finished, its score,
+  version and place in the order), so that a write recomputes its group's from that group
+  alone. Rewritten only when one of those changes: a move rewrites `attempts.json` alone.
 
-Only `Progress` writes it, under the store's lock, right after the attempt's own write: its
-group file, then `attempts.json`, each replaced atomically but not fsynced (the attempt is).
-It is a cache, never the truth: a reader trusts it only when its token is the store's current
-one (any write bumps the token first, so a crash between the attempt's write and the index's,
-or a Tutor that does not keep the index, leaves it visibly stale), its fingerprint is that of
-the attempt files present (a file deleted or added by hand), and the files its last write
-followed still have the stamps it noted (after a power cut, an index and token older than
-the fsynced attempt files). Otherwise the index is rebuilt from the attempt files. Not seen:
-an attempt file edited by hand in place (the store's next write to the index rebuilds it only
-if its token is stale), and after a power cut, answers saved to an attempt other than the one
-the surviving index last followed: `Progress.rebuild_index` mends both.
+Why `meta.json`: every write that changes what the index says, by this Tutor or an older
+one, rewrites it (`start_attempt` counts attempts there, `save_position` notes the lesson
+last opened), always by an atomic replace, so with a new inode; and it is fsynced. This
+Tutor writes it *first* in such a write, then the attempt, then the index, all under the
+store's lock. So the index is a cache that is never trusted blindly: a crash anywhere
+before the index is written, a Tutor that does not keep the index, or, after a power cut, an
+index older than `meta.json` (the index is replaced atomically but not fsynced), each leaves
+a stamp that no longer matches; an attempt file deleted or added by hand changes the
+fingerprint. Then the index is rebuilt from the attempt files (`Progress.rebuild_index`).
+
+An answer alone writes no index (saving one costs what it did): the latest attempt's count of
+answers is as of its last saved position or start (the lesson screen saves its position with
+every answer). Not seen: an attempt file edited by hand in place; `Progress.rebuild_index`
+mends that.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .records import ATTEMPT_PREFIX, AttemptRecord, meta_of, record_of
+from .records import ATTEMPT_PREFIX, AttemptRecord, int_or, meta_of, record_of
 
 INDEX_DIR = ".index"
 TOP_FILE = "attempts.json"
@@ -73,17 +76,25 @@ def folder_print(folder: Path) -> list[int]:
     return files_print(os.listdir(os.fsencode(folder)))
 
 
-def _stamp(path: Path) -> list[int] | None:
-    try:
-        info = os.stat(path)
-    except FileNotFoundError:
-        return None
+def stamp_of(info: os.stat_result) -> list[int]:
     return [info.st_ino, info.st_size, info.st_mtime_ns]
 
 
-def aggregate(identity: Identity, records: Iterable[AttemptRecord]) -> dict[str, Any]:
-    """One group's figures, as `attempts.json` keeps them."""
+def meta_stamp(folder: Path) -> list[int] | None:
+    """The stamp of the store's `meta.json` (None: there is none)."""
+    try:
+        return stamp_of(os.stat(folder / META_FILE))
+    except FileNotFoundError:
+        return None
+
+
+def aggregate(identity: Identity, records: Iterable[AttemptRecord], fresh: dict[str, AttemptRecord] | None = None) -> dict[str, Any]:
+    """One group's figures, as `attempts.json` keeps them. `fresh`: attempts as they are now, where `records` may
+    hold an older state of them (a group file is not rewritten for a move; see `AttemptIndex.put`)."""
     ordered = sorted(records, key=lambda record: record.order)
+    latest = ordered[-1]
+    if fresh and latest.id in fresh:
+        latest = fresh[latest.id]
     finished = [record for record in ordered if record.finished]
     scores = [record.score for record in finished if record.score is not None]
     firsts: dict[str, list[Any]] = {}
@@ -91,7 +102,7 @@ def aggregate(identity: Identity, records: Iterable[AttemptRecord]) -> dict[str,
         firsts.setdefault(record.digest, [*record.order, record.score])
     return {
         "identity": list(identity),
-        "latest": meta_of(ordered[-1]),
+        "latest": meta_of(latest),
         "first": list(ordered[0].order),
         "attempts": len(ordered),
         "finished": len(finished),
@@ -100,14 +111,19 @@ def aggregate(identity: Identity, records: Iterable[AttemptRecord]) -> dict[str,
     }
 
 
+def _figures(record: AttemptRecord) -> tuple[Any, ...]:
+    """What a group's figures are made of, of one attempt (its latest state beyond these is in `attempts.json`)."""
+    return (record.order, record.finished, record.score, record.digest, record.lesson_id, record.key, record.curriculum)
+
+
 class AttemptIndex:
     """The index of one progress folder. Not thread-safe by itself: `Progress` calls it under its lock."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.path = folder / INDEX_DIR
-        # What this process last wrote, valid while the store's token is still the one it wrote with.
-        self._written: str | None = None
+        # What this process last wrote, valid while `meta.json` still has the stamp it wrote with.
+        self._written: list[int] | None = None
         self._top: dict[str, Any] | None = None
         self._groups: dict[str, dict[str, AttemptRecord]] = {}
 
@@ -121,20 +137,18 @@ class AttemptIndex:
             return None
         if not isinstance(top, dict) or top.get("version") != INDEX_VERSION:
             return None
-        if not isinstance(top.get("generation"), str) or not isinstance(top.get("groups"), dict) or not isinstance(top.get("files"), list):
+        if not isinstance(top.get("meta"), list) or not isinstance(top.get("groups"), dict) or not isinstance(top.get("files"), list):
             return None
         return top
 
-    def current(self, token: str) -> dict[str, Any] | None:
-        """`attempts.json` if it describes the store as it is now (its token and its attempt files), else None."""
+    def current(self, meta: list[int] | None) -> dict[str, Any] | None:
+        """`attempts.json` if it describes the store as it is now (`meta`: the stamp of `meta.json` now; the attempt
+        files present), else None."""
         top = self.load()
-        if top is None or top["generation"] != token:
+        if top is None or meta is None or top["meta"] != meta:
             return None
         try:
             if top["files"] != folder_print(self.folder):
-                return None
-            anchors = top.get("anchors")
-            if not isinstance(anchors, dict) or any(_stamp(self.folder / str(name)) != stamp for name, stamp in anchors.items()):
                 return None
         except OSError:
             return None
@@ -151,15 +165,15 @@ class AttemptIndex:
 
     # -- writing (under the store's lock)
 
-    def put(self, record: AttemptRecord, *, before: str, after: str, new_file: bool) -> bool:
-        """Note `record`'s new state: `before` is the store's token before the write that changed it, `after` the
-        token now. False when the index did not describe the store as it was before (missing, damaged, stale):
-        then nothing is written and the caller rebuilds it."""
-        top = self._top if self._written == before else None  # nobody has written since this process did: current
+    def put(self, record: AttemptRecord, *, before: list[int] | None, after: list[int] | None, new_file: bool) -> bool:
+        """Note `record`'s new state: `before` is the stamp of `meta.json` before the write that changed it (which
+        rewrote `meta.json` first), `after` its stamp now. False when the index did not describe the store as it
+        was before (missing, damaged, stale): then nothing is written and the caller rebuilds it."""
+        top = self._top if before is not None and self._written == before else None  # nobody wrote since this process did
         if top is None:
             self._groups.clear()
             top = self.load()
-            if top is None or top["generation"] != before:
+            if top is None or before is None or top["meta"] != before:
                 return False
         identity = identity_of(record)
         name = group_file(identity)
@@ -172,12 +186,20 @@ class AttemptIndex:
             count, crcs, adlers = top["files"]
             added = attempt_file_name(record.id).encode("utf-8")
             top["files"] = [count + 1, crcs + zlib.crc32(added), adlers + zlib.adler32(added)]
+        # A move changes only what `attempts.json` shows of the latest attempt (its place, its count of answers):
+        # the group file is rewritten only when what the group's figures are made of changes.
+        previous = rows.get(record.id)
+        rows_changed = previous is None or _figures(previous) != _figures(record)
         rows[record.id] = record
-        top["groups"][name] = aggregate(identity, rows.values())
-        top["generation"] = after
-        top["anchors"] = self._anchors(attempt_file_name(record.id))
+        fresh = {record.id: record}
+        shown = top["groups"].get(name, {}).get("latest")
+        if isinstance(shown, dict) and shown.get("id") != record.id:
+            fresh[str(shown.get("id"))] = record_of(shown, int_or(shown.get("answers")))
+        top["groups"][name] = aggregate(identity, rows.values(), fresh)
+        top["meta"] = after
         try:
-            self._write_group(name, identity, rows)
+            if rows_changed:
+                self._write_group(name, identity, rows)
             self._write_top(top)
         except BaseException:
             self.forget()
@@ -186,7 +208,7 @@ class AttemptIndex:
         self._top, self._written = top, after
         return True
 
-    def rebuild(self, records: Iterable[AttemptRecord], token: str, files: list[Any]) -> None:
+    def rebuild(self, records: Iterable[AttemptRecord], meta: list[int] | None, files: list[Any]) -> None:
         """Write the whole index from every attempt (`files`: the fingerprint of the folder they were read from)."""
         self.forget()
         groups: dict[str, tuple[Identity, dict[str, AttemptRecord]]] = {}
@@ -198,9 +220,8 @@ class AttemptIndex:
             self._write_group(name, identity, rows)
         top = {
             "version": INDEX_VERSION,
-            "generation": token,
+            "meta": meta,
             "files": files,
-            "anchors": self._anchors(),
             "groups": {name: aggregate(identity, rows.values()) for name, (identity, rows) in groups.items()},
         }
         self._write_top(top)
@@ -211,17 +232,12 @@ class AttemptIndex:
                 except OSError:
                     pass
         self._groups = {name: rows for name, (_, rows) in groups.items()}
-        self._top, self._written = top, token
+        self._top, self._written = top, meta
 
     def forget(self) -> None:
         """Drop what this process holds in memory: the next write reads the files again."""
         self._written, self._top = None, None
         self._groups.clear()
-
-    def _anchors(self, *written: str) -> dict[str, list[int] | None]:
-        """The stamps of files this write made durable (fsynced by the store): the index is not fsynced, so after a
-        power cut it may be an older one, and the store's token with it; these files, newer, then no longer match."""
-        return {name: _stamp(self.folder / name) for name in (META_FILE, *written)}
 
     def _write_group(self, name: str, identity: Identity, rows: dict[str, AttemptRecord]) -> None:
         data = {"identity": list(identity), "rows": {attempt_id: meta_of(record) for attempt_id, record in rows.items()}}

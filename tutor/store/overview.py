@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .attempt_index import AttemptIndex, aggregate, identity_of
+from .attempt_index import AttemptIndex, aggregate, identity_of, stamp_of
 from .errors import StoreError
 from .lock import FileLock
 from .records import SCHEMA_VERSION, AttemptRecord, SortKey, record_of
@@ -156,7 +156,7 @@ def _read_indexed(folder: Path) -> Overview | None:
     """The overview from the index, under the store's lock; None when the index is not current or a file needs repair."""
     try:
         with FileLock(folder / ".lock"):
-            meta = _table(folder / "meta.json")
+            meta, stamp = _table_and_stamp(folder / "meta.json")
             doc = meta.get("1") if meta is not None else None
             if not isinstance(doc, dict):
                 return None
@@ -165,7 +165,7 @@ def _read_indexed(folder: Path) -> Overview | None:
                 return None  # damaged: the store repairs it
             if version > SCHEMA_VERSION:
                 raise StoreError(f"progress in {folder} was written by a newer Tutor (schema {version}); upgrade Tutor to use it")
-            top = AttemptIndex(folder).current(_generation(folder))
+            top = AttemptIndex(folder).current(stamp)
             if top is None:
                 return None
             reviews = _table(folder / "reviews.json") if (folder / "reviews.json").exists() else {}
@@ -182,23 +182,30 @@ def _read_indexed(folder: Path) -> Overview | None:
     return Overview(groups, tuple(reviews.values()), last)
 
 
+def _table_and_stamp(path: Path) -> tuple[dict[str, dict[str, Any]] | None, list[int] | None]:
+    """A table file as `_table` reads it, and the stamp of the very file read (see `attempt_index`)."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+            stamp = stamp_of(os.fstat(handle.fileno()))
+    except FileNotFoundError:
+        return None, None
+    return _parsed(raw), stamp
+
+
 def _table(path: Path) -> dict[str, dict[str, Any]] | None:
     """A table file as the store reads it; None when it is not one (the store sets it aside, with a warning)."""
     try:
-        data = json.loads(path.read_bytes())
+        return _parsed(path.read_bytes())
     except FileNotFoundError:
         return None
+
+
+def _parsed(raw: bytes) -> dict[str, dict[str, Any]] | None:
+    try:
+        data = json.loads(raw)
     except (ValueError, RecursionError):
         return None
     if not isinstance(data, dict) or not all(isinstance(doc, dict) and key.isdigit() and key.isascii() for key, doc in data.items()):
         return None
     return data
-
-
-def _generation(folder: Path) -> str:
-    """The store's change token, read as `ShardedJSONStorage.generation` reads it."""
-    try:
-        with open(folder / ".generation", "rb") as handle:
-            return handle.read(16).decode("ascii", "replace")
-    except FileNotFoundError:
-        return ""

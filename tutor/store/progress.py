@@ -22,7 +22,7 @@ from typing import Any
 from tinydb import Query, TinyDB
 from tinydb.table import Document, Table
 
-from .attempt_index import AttemptIndex, folder_print
+from .attempt_index import AttemptIndex, folder_print, meta_stamp
 from .errors import AlreadyAnswered, StoreError
 from .lock import FileLock, Held, try_hold
 from .overview import Overview
@@ -151,7 +151,7 @@ class Progress:
             "score": None,
         }
         with self._lock:
-            before = self._storage.generation()
+            before = meta_stamp(self.folder)  # this write rewrites meta.json first (the counter), as the index needs
             # A counter, not the clock, orders attempts: a clock set back must not hide a newer retry.
             store_meta = self._table("meta")
             seq = int_or(_document(store_meta, 1).get("attempt_seq")) + 1
@@ -206,11 +206,11 @@ class Progress:
 
     # -- the attempts index (see attempt_index): what `tutor progress` and the library read
 
-    def _index_attempt(self, attempt_id: str, before: str, *, new_file: bool = False) -> None:
+    def _index_attempt(self, attempt_id: str, before: list[int] | None, *, new_file: bool = False) -> None:
         """Note the attempt's new state in the index, in the same locked write as the attempt itself.
 
-        `before`: the store's token before this write. The index is a cache: if it cannot be
-        written the attempt is still saved, and readers, finding its token stale, rebuild it."""
+        `before`: the stamp of meta.json before this write, which rewrote it first. The index is a cache:
+        if it cannot be written the attempt is still saved, and readers, finding it stale, rebuild it."""
         if self._index_off:
             return
         docs = self._table(ATTEMPT_PREFIX + attempt_id).all()
@@ -220,7 +220,7 @@ class Progress:
                 self._rebuild_index()  # an attempt without its meta is listed by no one: let the index say so
                 return
             record = record_of(meta, sum(doc.get("kind") == "answer" for doc in docs), attempt_id)
-            if not self._index.put(record, before=before, after=self._storage.generation(), new_file=new_file):
+            if not self._index.put(record, before=before, after=meta_stamp(self.folder), new_file=new_file):
                 self._rebuild_index()
         except OSError:
             self._index_off = True
@@ -229,7 +229,7 @@ class Progress:
     def _rebuild_index(self) -> None:
         with self._lock:
             records = self.attempts()  # first: a damaged attempt file is set aside before the files are counted
-            self._index.rebuild(records, self._storage.generation(), folder_print(self.folder))
+            self._index.rebuild(records, meta_stamp(self.folder), folder_print(self.folder))
 
     @_guarded
     def rebuild_index(self) -> None:
@@ -240,7 +240,7 @@ class Progress:
     def refresh_index(self) -> None:
         """Make the attempts index describe the store as it is now: rebuilt when missing, damaged or stale."""
         with self._lock:
-            if self._index.current(self._storage.generation()) is None:
+            if self._index.current(meta_stamp(self.folder)) is None:
                 self._rebuild_index()
 
     @_guarded
@@ -265,7 +265,6 @@ class Progress:
         """
         step_id = committed["step"]
         with self._lock:
-            before = self._storage.generation()
             table = self._attempt_table(attempt_id)
             if table.contains((Query().kind == "answer") & (Query().step == step_id)):
                 raise AlreadyAnswered(f"step {step_id!r} is already answered in this attempt")
@@ -276,7 +275,7 @@ class Progress:
             table.insert(Document(doc, doc_id=self._next_doc_id(table)))
             # The answer replaces its draft in the same write: never both, never neither.
             table.remove((Query().kind == "draft") & (Query().step == step_id))
-            self._index_attempt(attempt_id, before)
+            # No index write: an answer changes nothing the index shows but a count, kept with the next position.
 
     @staticmethod
     def _next_doc_id(table: Table) -> int:
@@ -300,15 +299,16 @@ class Progress:
         self, attempt_id: str, *, cursor: int, frontier: int, finished: bool, score: float | None = None
     ) -> None:
         with self._lock:
-            before = self._storage.generation()
+            before = meta_stamp(self.folder)
             table = self._attempt_table(attempt_id)
+            meta = table.get(doc_id=1)
+            if meta is not None:
+                # meta.json first, then the attempt: a crash between them leaves the index visibly stale (see attempt_index).
+                self._set_last(str(meta.get("lesson")), attempt_id)
             table.update(
                 {"cursor": cursor, "frontier": frontier, "finished": finished, "score": score, "updated": _now()},
                 doc_ids=[1],
             )
-            meta = table.get(doc_id=1)
-            if meta is not None:
-                self._set_last(str(meta.get("lesson")), attempt_id)
             self._index_attempt(attempt_id, before)
 
     @_guarded

@@ -84,10 +84,6 @@ class ShardedJSONStorage(Storage):
             self._seen = seen
         return self._data
 
-    def generation(self) -> str:
-        """The store's change token as it is on disk now ("" before the first write): any write changes it first."""
-        return self._read_generation().decode("ascii", "replace")
-
     def _stamp_folder(self) -> int:
         return self.folder.stat().st_mtime_ns
 
