@@ -29,7 +29,9 @@ __all__ = ["LessonProgress", "Overview", "read_overview"]
 class LessonProgress:
     """One lesson's attempts, summed up. With no attempt: `latest` None and every count 0."""
 
-    latest: AttemptRecord | None = None  # the one `continue` resumes
+    # The one `continue` resumes. Read from the index, its count of `answers` is as of its last saved position
+    # (an answer alone writes no index; the lesson screen saves the position with every answer).
+    latest: AttemptRecord | None = None
     attempts: int = 0
     finished: int = 0  # how many attempts were finished
     best: float | None = None  # the best score of the finished attempts
@@ -134,7 +136,7 @@ def read_overview(folder: str | os.PathLike[str]) -> Overview:
     (the folder is not created). `StoreError` (one line) when the store cannot be used, as `Progress` would say."""
     folder = Path(folder)
     try:
-        if not folder.is_dir() or not any(name.endswith(".json") for name in os.listdir(folder)):
+        if not folder.is_dir() or not ((folder / "meta.json").exists() or _holds_a_table(folder)):
             return Overview()
     except OSError:
         pass  # the store says why, below
@@ -150,6 +152,11 @@ def read_overview(folder: str | os.PathLike[str]) -> Overview:
         if again is not None:
             return replace(again, warnings=warnings + again.warnings)
         return store.overview()  # the index cannot be kept here (a read-only folder): read every attempt
+
+
+def _holds_a_table(folder: Path) -> bool:
+    with os.scandir(folder) as entries:
+        return any(entry.name.endswith(".json") for entry in entries)
 
 
 def _read_indexed(folder: Path) -> Overview | None:
