@@ -36,17 +36,9 @@ def _library(app: TutorApp, start: LibraryStart) -> None:
 
 
 def _lesson(app: TutorApp, start: LessonStart) -> None:
-    """Paint the title and task at once, then load the engine and the lesson screen."""
-    from tutor.lesson.peek import glance
-
-    seen = glance(start.folder)
-    if seen is None:
-        app.open_lesson(start.folder, root=True)
-        return
-    from .screens.splash import SplashScreen
-
-    app.push_screen(SplashScreen(seen.title, seen.task))
-    app.call_after_refresh(app.open_lesson, start.folder, root=True, replace=True)
+    """The lesson screen itself is the first frame: painting the title and task first, then the lesson
+    screen over them, cost a whole second screen before a key could act (issue 18)."""
+    app.open_lesson(start.folder, root=True)
 
 
 def _annotate(app: TutorApp, start: AnnotateStart) -> None:
