@@ -299,7 +299,7 @@ def both(pair: tuple[Session, Session], tool: str, **arguments: str) -> None:
 
 def test_an_edit_of_a_file_the_snapshot_holds_runs_no_git(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     session = Session(*make(scratch))
-    session.call("edit_file", path="src/deep/c.py", old="c = 1", new="c = 2")  # reads the trees on the way once
+    session.call("run", command="echo more >> README.md")  # a rescan: git writes the new trees (loose, read directly)
     started: list[object] = []
     original = subprocess.Popen.__init__
 
@@ -308,6 +308,7 @@ def test_an_edit_of_a_file_the_snapshot_holds_runs_no_git(scratch: Path, monkeyp
         original(self, args, *rest, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(subprocess.Popen, "__init__", counted)
+    session.call("edit_file", path="src/deep/c.py", old="c = 1", new="c = 2")
     commit = session.call("edit_file", path="src/deep/c.py", old="c = 2", new="c = 3")
     session.call("write_file", path="a.txt", content="rewritten\n")
     assert started == []
@@ -334,3 +335,10 @@ def test_modes_are_recorded_as_git_records_them(scratch: Path) -> None:
     both(pair, "edit_file", path="src/b.py", old="'x'", new="'y'")  # git keeps the recorded mode now
     both(pair, "run", command="git config core.symlinks false")
     both(pair, "edit_file", path="a.txt", old="alpha", new="omega")
+
+
+def test_packed_trees_are_read_through_git_and_give_the_same_tree(scratch: Path) -> None:
+    pair = twins(scratch)
+    both(pair, "run", command="git repack -a -d -q && git prune-packed")  # every tree now packed: read with cat-file
+    both(pair, "edit_file", path="src/deep/c.py", old="c = 1", new="c = 2")
+    both(pair, "edit_file", path="a.txt", old="alpha", new="beta")

@@ -13,7 +13,8 @@ temporary file of its own (`O_EXCL`, never following a link) then linked into pl
 read-only; the ref through `<ref>.lock` (`O_EXCL`: a git holding it makes this fail as
 git would) renamed over the ref. No reflog is written (`core.logAllRefUpdates` is off
 for Tutor's git, and an existing log file is no reason to append to it: commands can
-plant one). Where git's ref store is not plain files (`packed-refs` exists, or the
+plant one). `read_loose` reads a loose object back the same way (what is packed, or
+borrowed from the user's store, is left to git). Where git's ref store is not plain files (`packed-refs` exists, or the
 repository uses reftable), `write_ref` says so and the caller runs `git update-ref`.
 """
 
@@ -31,7 +32,7 @@ from pathlib import Path
 from .._git import VcsError
 from .common import AUTHOR
 
-__all__ = ["commit_body", "git_date", "loose_refs", "write_commit", "write_object", "write_ref"]
+__all__ = ["commit_body", "git_date", "loose_refs", "read_loose", "write_commit", "write_object", "write_ref"]
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
@@ -139,6 +140,31 @@ def write_object(git_dir: Path, kind: str, body: bytes, algorithm: str) -> str:
         if os.path.lexists(temporary):
             os.unlink(temporary)
     return sha
+
+
+def read_loose(git_dir: Path, kind: str, sha: str) -> bytes | None:
+    """The body of the loose object `sha` if it is one of `kind` in `git_dir`'s own store; None otherwise (packed, borrowed, damaged)."""
+    path = git_dir / "objects" / sha[:2] / sha[2:]
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 16):
+            chunks.append(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    try:
+        data = zlib.decompress(b"".join(chunks))
+    except zlib.error:
+        return None
+    header, _, body = data.partition(b"\0")
+    if header != f"{kind} {len(body)}".encode() or hashlib.new("sha256" if len(sha) == 64 else "sha1", data).hexdigest() != sha:
+        return None
+    return body
 
 
 def _write_all(fd: int, data: bytes) -> None:

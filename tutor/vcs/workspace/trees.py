@@ -5,8 +5,9 @@ When a file tool rewrote files that the last snapshot already holds (an `edit_fi
 those files' paths. `TreeWriter.replace_files` writes the new blob and the trees on the
 path as loose objects (the bytes `git add` and `git write-tree` would store, so the same
 ids), reading the trees it needs from a cache by id (trees never change) filled by what
-it wrote and, when a tree is not known yet, by one `git cat-file --batch` for all of
-them. No git process runs for a step whose trees are known.
+it wrote, by the loose trees git wrote (read from the store directly) and, for trees
+that are packed or borrowed, by one `git cat-file --batch` for all of them. No git
+process runs for a step whose trees are known or loose.
 
 It declines (returns None, and the snapshot updates the index as usual) for anything
 but that plain case: a path the last snapshot does not hold as a file or link (a new
@@ -28,7 +29,7 @@ import stat
 from pathlib import Path
 
 from .._git import GitRunner, VcsError, run_direct
-from .objects import write_object
+from .objects import read_loose, write_object
 
 __all__ = ["TreeWriter", "plain_modes"]
 
@@ -150,19 +151,28 @@ class TreeWriter:
         return True
 
     def _cached_id(self, tree: str, folder: str) -> str | None:
-        """The id of `folder`'s tree below `tree` if every tree on the way is cached, else None."""
+        """The id of `folder`'s tree below `tree` if every tree on the way is cached or loose in the store, else None."""
         current = tree
-        if current not in self._trees:
-            return None
+        entries = self._tree(current)
         for part in folder.split("/") if folder else []:
+            if entries is None:
+                return None
             name = part.encode("utf-8", "surrogateescape")
-            entry = next((entry for entry in self._trees[current] if entry[1] == name), None)
+            entry = next((entry for entry in entries if entry[1] == name), None)
             if entry is None or entry[0] != _TREE_MODE:
                 return None
             current = entry[2].hex()
-            if current not in self._trees:
-                return None
-        return current
+            entries = self._tree(current)
+        return current if entries is not None else None
+
+    def _tree(self, sha: str) -> list[Entry] | None:
+        """The entries of the tree `sha`: cached, or read from the store when it is a loose object there (what git wrote lately)."""
+        entries = self._trees.get(sha)
+        if entries is None:
+            body = read_loose(self.git_dir, "tree", sha)
+            if body is not None:
+                entries = self._trees[sha] = _parse_tree(body, len(sha) // 2)
+        return entries
 
 
 def _parse_tree(body: bytes, id_size: int) -> list[Entry]:
