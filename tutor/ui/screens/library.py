@@ -8,6 +8,7 @@ the rows in. A key that needs them (continue, review) pressed before they are in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from rich.text import Text
 from textual import events, on, work
@@ -30,10 +31,17 @@ from .library_sessions import SessionLists, SessionsTable, TeamSessionsTable, ow
 STATE_STYLES = {DONE: "green", IN_PROGRESS: "yellow", BROKEN: "red"}
 
 
+@cache
 def _lesson_parser():  # noqa: ANN202 - a MarkdownIt
+    """Built once (Textual's Markdown asks for a parser at every update; parsing with it is read-only)."""
     from tutor.lesson.markdown import lesson_markdown_parser
 
     return lesson_markdown_parser()
+
+
+# The session lists are read this long after the lessons are in: not on the heels of the first keys,
+# which would wait behind the reading (it loads the lesson models) for the interpreter's lock.
+SESSIONS_AFTER_SECONDS = 0.5
 
 
 class LibraryScreen(Screen):
@@ -71,6 +79,7 @@ class LibraryScreen(Screen):
         self._reported: set[str] = set()  # review problems already shown (a reload must not repeat them)
         self._placed: object = None  # the row the cursor was put on when first listed: moved to the lesson last opened unless the learner moved it
         self._details_shown: str | None = None
+        self._sessions_timer: object = None
         self._waiting: list[str] = []  # actions asked for before the learner's progress was read, run once it is
 
     def compose(self) -> ComposeResult:
@@ -135,7 +144,10 @@ class LibraryScreen(Screen):
         self.library = library
         for warning in library.warnings:
             self.notify(warning, severity="warning", timeout=8)
-        self.call_after_refresh(self.load_sessions)  # after the lessons are on screen: they are what the learner came for
+        if self._sessions_timer is None:  # after the lessons are on screen: they are what the learner came for
+            self._sessions_timer = self.set_timer(SESSIONS_AFTER_SECONDS, self.load_sessions)
+        else:
+            self.load_sessions()
         self.app.call_later(self.app.release_keys)  # type: ignore[attr-defined]
         waiting, self._waiting = self._waiting, []
         for action in waiting:
