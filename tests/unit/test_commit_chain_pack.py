@@ -114,3 +114,49 @@ def test_a_path_that_cannot_be_in_a_tree_is_refused(tmp_path: Path) -> None:
     for path in ("", "/a", "a/../b", ".git/x", 'a"b', "a\\b", "a\nb"):
         with pytest.raises(VcsError):
             write_commit_chain(tmp_path / f"repo-{abs(hash(path))}.git", [ChainCommit("one", {path: b"x"})])
+
+
+@st.composite
+def edited_chains(draw: st.DrawFn) -> list[ChainCommit]:
+    """Files edited a little at a time, as a session edits them: most versions are deltas of the one before."""
+    files = {f"src/f{n}.py": draw(st.binary(min_size=100, max_size=2000)) for n in range(draw(st.integers(1, 5)))}
+    chain = [ChainCommit("start", dict(files))]
+    for step in range(draw(st.integers(1, 30))):
+        path = draw(st.sampled_from(sorted(files)))
+        old = files[path]
+        start = draw(st.integers(0, len(old)))
+        end = draw(st.integers(start, min(len(old), start + 50)))
+        files[path] = old[:start] + draw(st.binary(max_size=60)) + old[end:]
+        chain.append(ChainCommit(f"edit {step}", {path: files[path]}))
+    return chain
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chain=edited_chains())
+def test_edits_are_stored_as_deltas_git_reads(tmp_path_factory: pytest.TempPathFactory, chain: list[ChainCommit]) -> None:
+    work = tmp_path_factory.mktemp("edits")
+    ids = write_commit_chain(work / "repo.git", chain)
+    assert ids == fast_import_ids(work / "reference.git", chain)
+    git(work / "repo.git", "fsck", "--strict", "--no-dangling")  # every delta resolves to the object its id names
+    bundle = bundle_refs(work / "repo.git", {"refs/tutor/steps/last": ids[-1]}, work / "repo.bundle")
+    scratch = work / "scratch.git"
+    git(scratch, "init", "--quiet", "--bare")
+    git(scratch, "fetch", "--quiet", str(bundle), "refs/*:refs/*")
+    git(scratch, "fsck", "--strict", "--no-dangling")
+
+
+def test_a_long_run_of_edits_is_small_and_its_deltas_stay_shallow(tmp_path: Path) -> None:
+    content = b"".join(b"line %d of a module that a long session edits again and again\n" % n for n in range(400))
+    chain = [ChainCommit("start", {"src/app.py": content, **{f"src/m{n}.py": b"x = %d\n" % n for n in range(200)}})]
+    for step in range(150):
+        content = content.replace(b"line %d " % step, b"LINE %d " % step)
+        chain.append(ChainCommit(f"edit {step}", {"src/app.py": content}))
+    ids = write_commit_chain(tmp_path / "repo.git", chain)
+    git(tmp_path / "repo.git", "fsck", "--strict", "--no-dangling")
+    assert git(tmp_path / "repo.git", "show", f"{ids[-1]}:src/app.py").encode() == content
+    bundle = bundle_refs(tmp_path / "repo.git", {"refs/tutor/steps/last": ids[-1]}, tmp_path / "repo.bundle")
+    whole = sum(len(data or b"") for commit in chain for data in commit.files.values())
+    assert bundle.stat().st_size < whole // 20  # 151 versions of a 26 KB file and a folder of 201 files: deltas, not copies
+    stats = git(tmp_path / "repo.git", "verify-pack", "-v", str(next((tmp_path / "repo.git" / "objects" / "pack").glob("*.idx"))))
+    depths = [int(line.split()[5]) for line in stats.splitlines() if len(line.split()) >= 7 and len(line.split()[0]) == 40]
+    assert depths and max(depths) <= 50

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ._git import VcsError, open_git, require_sha, run, safe_env
 from .bundle import create_bundle
-from .packs import BLOB, COMMIT, FILE_MODE, TREE, TREE_MODE, PackWriter, tree_data, write_pack_bundle
+from .packs import BLOB, CHAIN_FILE, COMMIT, FILE_MODE, TREE, TREE_MODE, PackWriter, write_pack_bundle
 from .workspace.common import AUTHOR, FIXED_DATE
 
 __all__ = ["ChainCommit", "bundle_refs", "write_commit_chain"]
@@ -80,18 +80,19 @@ def write_commit_chain(git_dir: Path, commits: Sequence[ChainCommit]) -> list[st
         parent: bytes | None = None
         for commit in commits:
             for path, content in sorted(commit.files.items()):
-                tree.put(path.encode("utf-8", "replace").split(b"/"), None if content is None else pack.add(BLOB, content))
+                tree.put(path.encode("utf-8", "replace").split(b"/"), content)
             head = b"tree " + tree.write(pack).hex().encode("ascii") + b"\n"
             if parent is not None:
                 head += b"parent " + parent.hex().encode("ascii") + b"\n"
             head += b"author " + signature + b"\ncommitter " + signature + b"\n\n"
             parent = pack.add(COMMIT, head + commit.message.encode("utf-8", "replace"))
             ids.append(parent.hex())
-        pack.close()
+        pack_name = pack.close()
     except BaseException:
         pack.abandon()
         raise
     (git_dir / "packed-refs").write_text(f"{ids[-1]} refs/tutor-chain/head\n", encoding="ascii")
+    (git_dir / CHAIN_FILE).write_text(f"pack-{pack_name}\n", encoding="ascii")  # a linear chain in this pack: bundles are its prefixes
     return ids
 
 
@@ -106,41 +107,92 @@ def _new_bare_repository(git_dir: Path) -> None:
     (git_dir / "config").write_text("[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n", encoding="ascii")
 
 
-class _Tree:
-    """A folder of the chain's tree as it stands: names -> blob ids or folders; ids of unchanged folders kept."""
+class _Blob:
+    """A file written: its blob's id, and its content (the chain's own bytes, not a copy), the base of its next version's delta."""
 
-    __slots__ = ("entries", "oid")
+    __slots__ = ("content", "oid")
+
+    def __init__(self, oid: bytes, content: bytes) -> None:
+        self.oid, self.content = oid, content
+
+
+class _Pending:
+    """A file's content, written as a blob only if it is still in the tree when the commit is written."""
+
+    __slots__ = ("base", "content")
+
+    def __init__(self, content: bytes, base: _Blob | None) -> None:
+        self.content, self.base = content, base
+
+
+class _Tree:
+    """A folder of the chain's tree as it stands, kept between commits: only what a commit changed is written again.
+
+    Each entry's line of the tree object is kept, and the entries' order, so that a folder of
+    a thousand files changed in one is not sorted and encoded whole again.
+    """
+
+    __slots__ = ("dirty", "entries", "lines", "oid", "order", "written")
 
     def __init__(self) -> None:
-        self.entries: dict[bytes, bytes | _Tree] = {}
+        self.entries: dict[bytes, _Tree | _Pending | _Blob] = {}  # name -> folder, content to write, or file written
+        self.lines: dict[bytes, bytes] = {}  # name -> its line in the tree object, once written
+        self.order: list[bytes] | None = None  # names in git's order; None: sort again (a name came, went or changed kind)
+        self.dirty: set[bytes] = set()  # names whose line is to be made again
         self.oid: bytes | None = None  # None: changed since written
+        self.written: tuple[bytes, bytes] | None = None  # the id and content last written: the base of the next one's delta
 
-    def put(self, parts: list[bytes], blob: bytes | None) -> bool:
+    def put(self, parts: list[bytes], content: bytes | None) -> bool:
         """Set (or with None remove) the file at `parts`, as fast-import's `M` and `D` do; whether this folder is now empty."""
         self.oid = None
         name = parts[0]
+        entry = self.entries.get(name)
         if len(parts) == 1:
-            if blob is None:
-                self.entries.pop(name, None)
+            if content is None:
+                if entry is not None:
+                    self._drop(name)
             else:
-                self.entries[name] = blob  # a folder of that name is replaced by the file
+                if entry is None or isinstance(entry, _Tree):  # a folder of that name is replaced by the file
+                    self.order = None
+                base = entry if isinstance(entry, _Blob) else entry.base if isinstance(entry, _Pending) else None
+                self.entries[name] = _Pending(content, base)
+                self.dirty.add(name)
             return not self.entries
-        child = self.entries.get(name)
-        if not isinstance(child, _Tree):
-            if blob is None:
+        if not isinstance(entry, _Tree):
+            if content is None:
                 return not self.entries  # nothing there to remove
-            child = self.entries[name] = _Tree()  # a file of that name is replaced by the folder
-        if child.put(parts[1:], blob):
-            del self.entries[name]  # an empty folder is no tree entry
+            entry = self.entries[name] = _Tree()  # a file of that name is replaced by the folder
+            self.order = None
+        self.dirty.add(name)
+        if entry.put(parts[1:], content):
+            self._drop(name)  # an empty folder is no tree entry
         return not self.entries
 
+    def _drop(self, name: bytes) -> None:
+        del self.entries[name]
+        self.lines.pop(name, None)
+        self.dirty.discard(name)
+        self.order = None
+
     def write(self, pack: PackWriter) -> bytes:
-        """This folder's tree id, its changed subfolders written first."""
+        """This folder's tree id, what changed in it written first (in name order: the same pack each time)."""
         if self.oid is None:
-            self.oid = pack.add(TREE, tree_data(
-                (TREE_MODE, name, entry.write(pack)) if isinstance(entry, _Tree) else (FILE_MODE, name, entry)
-                for name, entry in self.entries.items()
-            ))
+            entries = self.entries
+            for name in sorted(self.dirty):
+                entry = entries[name]
+                if isinstance(entry, _Tree):
+                    self.lines[name] = TREE_MODE + b" " + name + b"\0" + entry.write(pack)
+                    continue
+                if isinstance(entry, _Pending):
+                    base = entry.base
+                    entry = entries[name] = _Blob(pack.add(BLOB, entry.content, (base.oid, base.content) if base else None), entry.content)
+                self.lines[name] = FILE_MODE + b" " + name + b"\0" + entry.oid
+            self.dirty.clear()
+            if self.order is None:  # git's order: a folder sorts as `name/`
+                self.order = sorted(entries, key=lambda name: name + b"/" if isinstance(entries[name], _Tree) else name)
+            data = b"".join(map(self.lines.__getitem__, self.order))
+            self.oid = pack.add(TREE, data, self.written)
+            self.written = (self.oid, data)
         return self.oid
 
 
@@ -153,10 +205,7 @@ def bundle_refs(git_dir: Path, refs: Mapping[str, str], out: Path) -> Path:
         if not _REF_RE.match(name) or ".." in name or "//" in name or name.endswith(("/", ".lock", ".")):
             raise VcsError(f"not a ref name: {name[:80]!r}")
         lines.append(f"update {name} {require_sha(commit)}\n")
-    try:
-        written = write_pack_bundle(git_dir, refs, out)  # the chain's own pack: no git process
-    except ValueError as error:
-        raise VcsError(str(error)) from None
+    written = write_pack_bundle(git_dir, refs, out)  # the chain's own pack: no git process
     if written is not None:
         _add_packed_refs(git_dir, refs)
         return written
