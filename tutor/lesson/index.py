@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -137,7 +138,7 @@ class LessonIndex:
         if self.file is None or not (self._changed or self._used.keys() != self._entries.keys()):
             return
         payload = json.dumps({"format": INDEX_FORMAT, "version": self.version, "lessons": self._used}, ensure_ascii=False, separators=(",", ":"))
-        temporary = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
+        temporary = self.file.with_name(f".{self.file.name}.{os.getpid()}.{threading.get_ident()}.tmp")  # two listings at once write apart
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             temporary.write_text(payload, encoding="utf-8")
