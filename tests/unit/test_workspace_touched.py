@@ -342,3 +342,18 @@ def test_packed_trees_are_read_through_git_and_give_the_same_tree(scratch: Path)
     both(pair, "run", command="git repack -a -d -q && git prune-packed")  # every tree now packed: read with cat-file
     both(pair, "edit_file", path="src/deep/c.py", old="c = 1", new="c = 2")
     both(pair, "edit_file", path="a.txt", old="alpha", new="beta")
+
+
+def test_new_files_beside_folders_of_the_same_prefix_are_in_gits_order(scratch: Path) -> None:
+    """git sorts a folder as if its name ended in '/': `src-a`, `src.py`, then the folder `src`."""
+    pair = twins(scratch)
+    both(pair, "write_file", path="src.py", content="x\n")
+    both(pair, "write_file", path="src-a/b.txt", content="y\n")
+    both(pair, "write_file", path="src/deep.txt", content="z\n")
+    both(pair, "edit_file", path="src.py", old="x", new="w")
+    one = pair[0].workspace
+    with one._git() as git:
+        listing = run_direct(git, "ls-tree", "--name-only", one.last).decode().split("\n")
+    assert listing.index("src-a") < listing.index("src.py") < listing.index("src")
+    with one._git() as git:
+        run_direct(git, "fsck", "--strict", "--no-dangling")

@@ -3,8 +3,7 @@
 `snapshot` records the working tree as a commit under `refs/tutor/<name>`, using a
 private index (`.git/tutor-index`) that persists between snapshots, so `git add -A`
 rehashes only what changed; told the paths a file tool touched, it updates only their
-entries (`touched`), or, for files it already holds, writes the new tree itself
-(`trees`). The commit and its ref are written by Tutor (`objects`), not by
+entries (`touched`), or, in the plain case, writes the new trees itself (`trees`). The commit and its ref are written by Tutor (`objects`), not by
 two more git processes. Parents chain: each snapshot's parent is the previous new
 snapshot commit, or `base`. An unchanged tree makes no empty commit: the new ref points
 at the previous commit. Before each of its own git operations the workspace checks that
@@ -198,11 +197,11 @@ class Workspace:
                 touched = checked_paths(self.root, named) if synced and named is not None else None
                 plain = touched is not None and stored_as_is(self.root, self.git_dir, touched, self._redact)
                 written = None
-                if plain and touched and plain_modes(self.git_dir):  # files the last snapshot holds: no git at all
+                if plain and touched and plain_modes(self.git_dir):  # the trees written here, not by git from the index
                     written = self._tree_writer.replace_files(git, self._last_tree, touched)
                 if written is not None:
                     tree = written
-                    self._unindexed.update(touched or ())
+                    self._unindexed.update(self._tree_writer.recorded)
                 else:
                     if touched is None:
                         run_direct(git, "add", "-A")

@@ -1,7 +1,6 @@
 """A snapshot of files a tool rewrote, made without git: the blob, then the trees on its path, from trees already read.
 
-When a file tool rewrote files that the last snapshot already holds (an `edit_file`, a
-`write_file` over an existing file), the new tree differs from the last one only along
+When a file tool wrote files (an `edit_file`, a `write_file`), the new tree differs from the last one only along
 those files' paths. `TreeWriter.replace_files` writes the new blob and the trees on the
 path as loose objects (the bytes `git add` and `git write-tree` would store, so the same
 ids), reading the trees it needs from a cache by id (trees never change) filled by what
@@ -9,10 +8,12 @@ it wrote, by the loose trees git wrote (read from the store directly) and, for t
 that are packed or borrowed, by one `git cat-file --batch` for all of them. No git
 process runs for a step whose trees are known or loose.
 
-It declines (returns None, and the snapshot updates the index as usual) for anything
-but that plain case: a path the last snapshot does not hold as a file or link (a new
-file is subject to ignore rules, which only git applies), a folder or other kind of file
-in the working tree now, a name the tree holds as a folder or repository. The caller
+A file the last snapshot does not hold is added (with any new folders on its way) only
+if git would add it: one `git ls-files --others --exclude-standard` applies the ignore
+rules, which only git knows. It declines (returns None, and the snapshot updates the
+index as usual) for anything but the plain case: a folder or other kind of file in the
+working tree now, a name the tree holds as a folder or repository, a file where a
+folder is on the way. The caller
 checks the rest first: no conversion can apply (`touched.might_hold_secret`, which also
 says whether redaction would change anything) and the configuration stores modes and
 links as they are (`plain_modes`).
@@ -57,50 +58,73 @@ class TreeWriter:
         self.git_dir = git_dir
         self.root = root
         self._trees: dict[str, list[Entry]] = {}
+        self.recorded: list[str] = []  # the paths the last `replace_files` put in the tree (ignored new files are not)
 
     def replace_files(self, git: GitRunner, tree: str, paths: list[str]) -> str | None:
-        """`tree` with each of `paths` (files it holds) as the working tree has them now; None when that is not the plain case."""
+        """`tree` with each of `paths` as the working tree has it now; None when that is not the plain case.
+
+        A path the tree does not hold is added only if git would add it (untracked and not
+        ignored: one `git ls-files --others --exclude-standard`); an ignored one is left
+        out, as a rescan leaves it.
+        """
         algorithm = "sha256" if len(tree) == 64 else "sha1"
         if not self._known(git, tree, paths):
             return None
+        new = [path for path in paths if not self._holds(tree, path)]
+        if new:
+            try:
+                listed = run_direct(git, "ls-files", "-z", "--others", "--exclude-standard", "--", *new)
+            except VcsError:
+                return None
+            addable = set(listed.decode("utf-8", "surrogateescape").split("\0"))
+            paths = [path for path in paths if path not in new or path in addable]
+        self.recorded = []
         for path in paths:
             replaced = self._replace(tree, path.encode("utf-8", "surrogateescape").split(b"/"), path, algorithm)
             if replaced is None:
                 return None
             tree = replaced
+        self.recorded = paths
         return tree
 
     # ------------------------------------------------------------ internals
 
-    def _replace(self, tree: str, parts: list[bytes], path: str, algorithm: str) -> str | None:
-        """The tree `tree` with the file at `parts` (below it) replaced by the working tree's; None if it is not plain."""
-        entries = self._trees.get(tree)
+    def _replace(self, tree: str | None, parts: list[bytes], path: str, algorithm: str) -> str | None:
+        """The tree `tree` (None: a new folder) with the file at `parts` (below it) set to the working tree's; None if not plain."""
+        entries = [] if tree is None else self._trees.get(tree)
         if entries is None or any(entry[0] not in _CANONICAL_MODES for entry in entries):
             return None  # unknown, or a mode write-tree would rewrite: only a rescan gives the same tree
         name = parts[0]
         at = next((number for number, entry in enumerate(entries) if entry[1] == name), None)
-        if at is None:
-            return None
-        mode, _, raw = entries[at]
+        mode = entries[at][0] if at is not None else None
         if len(parts) > 1:
-            if mode != _TREE_MODE:
-                return None
-            child = self._replace(raw.hex(), parts[1:], path, algorithm)
+            if mode not in (None, _TREE_MODE):
+                return None  # a file (or repository) where the folder is now
+            child = self._replace(entries[at][2].hex() if at is not None else None, parts[1:], path, algorithm)
             if child is None:
                 return None
-            new_entry = (mode, name, bytes.fromhex(child))
+            new_entry = (_TREE_MODE, name, bytes.fromhex(child))
         else:
-            if mode not in _FILE_MODES:
+            if mode not in (None, *_FILE_MODES):
                 return None
             blob = self._blob(path, algorithm)
             if blob is None:
                 return None
             new_entry = (blob[0], name, bytes.fromhex(blob[1]))
-        changed = [*entries[:at], new_entry, *entries[at + 1 :]]
+        changed = [entry for entry in entries if entry[1] != name] + [new_entry]
+        changed.sort(key=lambda entry: entry[1] + b"/" if entry[0] == _TREE_MODE else entry[1])  # git's order
         body = b"".join(mode + b" " + name + b"\0" + raw for mode, name, raw in changed)
         sha = write_object(self.git_dir, "tree", body, algorithm)
         self._trees[sha] = changed
         return sha
+
+    def _holds(self, tree: str, path: str) -> bool:
+        """Whether `tree` holds a file or link at `path` (its trees on the way are known)."""
+        *folders, name = path.split("/")
+        folder = self._cached_id(tree, "/".join(folders))
+        entries = self._trees.get(folder) if folder is not None else None
+        wanted = name.encode("utf-8", "surrogateescape")
+        return entries is not None and any(entry[1] == wanted and entry[0] in _FILE_MODES for entry in entries)
 
     def _blob(self, path: str, algorithm: str) -> tuple[bytes, str] | None:
         """The working tree's file at `path` stored as a blob: (mode, id); None if it is not a file or link now."""
@@ -118,12 +142,22 @@ class TreeWriter:
         return mode, write_object(self.git_dir, "blob", data, algorithm)
 
     def _known(self, git: GitRunner, tree: str, paths: list[str]) -> bool:
-        """Make sure every tree on the way to `paths` is in the cache (one `git cat-file --batch` for those missing)."""
+        """Make sure every tree on the way to `paths` that exists is known (one `git cat-file --batch` for those not cached or loose).
+
+        A folder the tree does not have (a new file's) needs nothing; a file where a
+        folder is on the way is not the plain case (False).
+        """
         folders = {""}
         for path in paths:
             parts = path.split("/")[:-1]
             folders.update("/".join(parts[: end + 1]) for end in range(len(parts)))
-        wanted = [folder for folder in sorted(folders) if self._cached_id(tree, folder) is None]
+        wanted = []
+        for folder in sorted(folders):
+            found = self._lookup(tree, folder)
+            if found == "file":
+                return False
+            if found == "unknown":
+                wanted.append(folder)
         if not wanted:
             return True
         specs = "".join(f"{tree}:{folder}\n" if folder else f"{tree}\n" for folder in wanted)
@@ -138,9 +172,13 @@ class TreeWriter:
             end = output.find(b"\n", at)
             if end < 0:
                 return False
-            header = output[at:end].split(b" ")
+            line = output[at:end]
+            if line.endswith(b" missing"):
+                at = end + 1
+                continue  # a new folder (or below a file, which the walk refuses later)
+            header = line.split(b" ")
             if len(header) != 3 or header[1] != b"tree":
-                return False  # missing, or not a folder in the tree: not the plain case
+                return False  # not a folder in the tree: not the plain case
             size = int(header[2])
             body = output[end + 1 : end + 1 + size]
             sha = header[0].decode()
@@ -149,6 +187,21 @@ class TreeWriter:
             self._trees[sha] = _parse_tree(body, len(sha) // 2)
             at = end + 1 + size + 1
         return True
+
+    def _lookup(self, tree: str, folder: str) -> str:
+        """Whether `folder` below `tree` is "known" (its tree cached or loose), "absent", a "file" (or repository), or "unknown"."""
+        entries = self._tree(tree)
+        for part in folder.split("/") if folder else []:
+            if entries is None:
+                return "unknown"
+            name = part.encode("utf-8", "surrogateescape")
+            entry = next((entry for entry in entries if entry[1] == name), None)
+            if entry is None:
+                return "absent"
+            if entry[0] != _TREE_MODE:
+                return "file"
+            entries = self._tree(entry[2].hex())
+        return "known" if entries is not None else "unknown"
 
     def _cached_id(self, tree: str, folder: str) -> str | None:
         """The id of `folder`'s tree below `tree` if every tree on the way is cached or loose in the store, else None."""
