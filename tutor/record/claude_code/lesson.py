@@ -11,7 +11,7 @@ from tutor.lesson import Lesson
 from tutor.record.redact import Redactor
 
 from .asks import place_asks
-from .code_changes import replay_changes
+from .code_changes import FileChange, replay_changes
 from .common import MAX_INPUT_CHARS, MAX_INPUT_DEPTH, MAX_OUTPUT_BYTES, MAX_OUTPUT_LINES, MAX_STEPS, ClaudeCodeImportError, ImportResult
 from .conversation import Compaction, Prompt, Rewind, conversation, is_typed_prompt
 from .draft import Situation, draft_lesson, write_draft
@@ -53,7 +53,8 @@ def import_claude_code(path: str | Path, *, redactor: Redactor | None = None, se
     steps = _within_step_limit(built.steps, notes)
     workspace = tempfile.TemporaryDirectory(prefix="tutor-import-")
     # the bundle is shared with the lesson: its files are redacted as the lesson's text is
-    history = replay_changes(built.changes, Path(workspace.name), notes, redact=redactor.redact_obj) if built.changes else None
+    changes = _shown_changes(built.changes, steps) if len(steps) < len(built.steps) else built.changes
+    history = replay_changes(changes, Path(workspace.name), notes, redact=redactor.redact_obj) if changes else None
     commits = history.commits if history is not None else {}
     kept = 0
     for step in list(steps):
@@ -103,6 +104,14 @@ def _within_step_limit(steps: list[dict[str, Any]], notes: list[str]) -> list[di
     steps.append({"id": "note-cut", "kind": "note", "text": f"The session went on for {dropped} more step(s), left out of this lesson."})
     notes.append(f"the session was long: kept the first {MAX_STEPS} steps, left out {dropped}")
     return steps
+
+
+def _shown_changes(changes: list[FileChange], steps: list[dict[str, Any]]) -> list[FileChange]:
+    """The file changes up to the last one a kept step shows: a session cut at `MAX_STEPS` replays (and redacts) no code
+    its lesson leaves out, nor puts in its start the files only later steps touch."""
+    shown = {step["call"] for step in steps if step["kind"] == "result" and isinstance(step.get("call"), str)}
+    last = max((index for index, change in enumerate(changes) if change.call_id in shown), default=-1)
+    return changes[: last + 1]
 
 
 def _first(records: list[dict[str, Any]], key: str) -> str:
