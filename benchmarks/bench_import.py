@@ -23,8 +23,8 @@ Timed, `--repeat` times after one untimed warm-up, alternating which goes first:
 
 Printed: the medians, the ratio import / baseline (goal: at most 4), and what each part
 costs: reading the records (`reading.read_records`), the rest of the draft, and writing;
-then one profiled run's own time by part (each importer module, redaction, git for the
-`repo.bundle`, validating and writing, json; a built-in counts for its caller's part). Peak memory is measured apart (tracemalloc slows what it traces): the peak over
+then one profiled run's own time by part (each importer module, redaction, the
+`repo.bundle` (its objects and pack written by `tutor.vcs`; git, should it be started), validating and writing, json; a built-in counts for its caller's part). Peak memory is measured apart (tracemalloc slows what it traces): the peak over
 `import_claude_code` + `write_imported_lesson`, as a multiple of the file's size (goal: at
 most 3), next to the peak of parsing every line and keeping the records.
 """
@@ -155,7 +155,7 @@ def _area(filename: str) -> str:
     if "/tutor/redaction/" in where:
         return "redaction"
     if "/tutor/vcs/" in where or "/site-packages/git/" in where or where.endswith(("subprocess.py", "selectors.py")) or "posixsubprocess" in where:
-        return "git (the repo.bundle)"
+        return "repo.bundle (tutor.vcs, git)"
     if "/tutor/lesson/" in where or "pydantic" in where:
         return "lesson: validate, write"
     if "/json/" in where:
@@ -266,6 +266,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     options = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="tutor-bench-import-"))
+    print(_load("before"))
     try:
         if options.file.is_file():
             measure(options.file, options.repeat, scratch)
@@ -277,6 +278,18 @@ def main() -> None:
             measure(generated, options.repeat, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    print(_load("after"))
+
+
+def _load(when: str) -> str:
+    """The machine's load (1, 5, 15 minutes) beside its processors: the ratios are only as steady as it is quiet."""
+    import os
+
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return f"load {when}: unknown"
+    return f"load {when}: {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} processor(s)"
 
 
 if __name__ == "__main__":
