@@ -11,6 +11,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.helpers.support import EXAMPLE_CURRICULUM
 from tests.helpers.ui_support import screen_text, squash, use_example_library, wait_for_view, wait_until
 from tutor.cli import make_app
@@ -52,8 +54,19 @@ def library(app: Any) -> LibraryScreen:
     return screen
 
 
-async def test_continue_pressed_before_the_progress_is_read_continues_once_it_is(tutor_home: Path) -> None:
+def indexed(warm: bool) -> None:
+    """Warm: every lesson already in the learner's lesson index (listed before), so the list is the first frame."""
+    if warm:
+        from tutor.services.library import list_library
+        from tutor.settings import load_settings
+
+        list_library(load_settings().curriculum_roots())
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["listed in a worker", "listed from the index in the first frame"])
+async def test_continue_pressed_before_the_progress_is_read_continues_once_it_is(tutor_home: Path, warm: bool) -> None:
     use_example_library(tutor_home)
+    indexed(warm)
     started(SCOPE_CREEP, cursor=2)
     app = make_app()
     go_on = held_progress(app)

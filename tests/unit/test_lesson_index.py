@@ -201,3 +201,15 @@ def test_a_library_listed_from_its_index_loads_no_lesson_models(tmp_path: Path, 
     second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout.split()
     assert first == ["2", "True", "2"]
     assert second == ["0", "False", "2"]
+
+
+def test_a_library_in_a_hurry_is_listed_only_when_every_lesson_is_indexed(tmp_path: Path, curriculum: Path) -> None:
+    """`indexed_only`: the library's first frame lists the lessons only when that costs no full read."""
+    file = tmp_path / "index.json"
+    cold = LessonIndex(file, version="1")
+    assert list_library([curriculum], cold, indexed_only=True) is None and cold.full_reads == 0
+    listed = list_library([curriculum], LessonIndex(file, version="1"))
+    warm = LessonIndex(file, version="1")
+    assert list_library([curriculum], warm, indexed_only=True) == listed and warm.full_reads == 0
+    edit(curriculum / LESSON, {"title": "Changed"})
+    assert list_library([curriculum], LessonIndex(file, version="1"), indexed_only=True) is None

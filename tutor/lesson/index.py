@@ -65,7 +65,7 @@ class LessonIndex:
     """Lesson folders' `IndexedLesson`, kept in `file` (None: in memory only) for `version` of the reader.
 
     `read(folder)` answers from the index when the folder's files are unchanged, else reads the
-    lesson in full; `save()` writes the index back (atomically) when it changed, keeping only the
+    lesson in full (`cached(folder)` only answers from the index); `save()` writes the index back (atomically) when it changed, keeping only the
     folders read since it was opened.
     """
 
@@ -90,17 +90,27 @@ class LessonIndex:
         return lessons if isinstance(lessons, dict) else {}
 
     def read(self, folder: Path) -> IndexedLesson:
+        """The folder's lesson as listed: from the index when its files are unchanged, else read in full."""
+        indexed = self.cached(folder)
+        if indexed is not None:
+            return indexed
         key = str(folder)
-        entry = self._entries.get(key)
-        if entry is not None:
-            indexed = _from_entry(folder, entry)
-            if indexed is not None and entry.get("stamp") == _stamp(folder, entry.get("bundle")):
-                self._used[key] = entry
-                return indexed
         indexed, entry = self._read_in_full(folder)
         if entry is not None:
             self._used[key] = entry
         self._changed = True
+        return indexed
+
+    def cached(self, folder: Path) -> IndexedLesson | None:
+        """The folder's lesson from the index, or None when the index has no current entry for it (nothing read in full)."""
+        key = str(folder)
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        indexed = _from_entry(folder, entry)
+        if indexed is None or entry.get("stamp") != _stamp(folder, entry.get("bundle")):
+            return None
+        self._used[key] = entry
         return indexed
 
     def _read_in_full(self, folder: Path) -> tuple[IndexedLesson, dict[str, Any] | None]:

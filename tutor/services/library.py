@@ -132,16 +132,22 @@ def learner_index() -> LessonIndex:
     return LessonIndex(paths.cache_dir() / "lesson-index.json", version=__version__)
 
 
-def list_library(roots: list[Path], index: LessonIndex | None = None) -> Library:
+def list_library(roots: list[Path], index: LessonIndex | None = None, *, indexed_only: bool = False) -> Library | None:
     """Every curriculum under `roots` and its lessons, in order, from `index` (default: the learner's); a broken
-    lesson is an entry that says why. No progress is read: valid lessons are `UNREAD` until `with_progress`."""
+    lesson is an entry that says why. No progress is read: valid lessons are `UNREAD` until `with_progress`.
+
+    `indexed_only`: None as soon as one lesson is not current in the index (nothing is read in full), so
+    that a caller in a hurry lists only what costs a few file stats."""
     index = index if index is not None else learner_index()
     curricula = []
     for curriculum in discover_curricula(roots):
         entries = []
         seen: dict[str, str] = {}  # lesson id -> the folder that has it first
         for number, folder in enumerate(curriculum.lesson_paths(), 1):
-            indexed = index.read(folder)
+            found = index.cached(folder) if indexed_only else index.read(folder)
+            if found is None:
+                return None
+            indexed = found
             info = indexed.info
             if info is not None and seen.setdefault(info.id, folder.name) != folder.name:
                 # Two lessons of one curriculum with one id: progress could not tell them apart.
@@ -227,6 +233,7 @@ def load_library(roots: list[Path], progress: Progress | Overview | None, today:
     from tutor.store.overview import Overview
 
     listed = list_library(roots, index)
+    assert listed is not None
     if progress is None or isinstance(progress, Overview):
         return with_progress(listed, progress, today)
     from tutor.store.errors import StoreError

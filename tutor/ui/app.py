@@ -200,11 +200,12 @@ class TutorApp(App[None]):
         else:
             self.call_from_thread(callback, *args, **kwargs)
 
-    def list_library(self) -> Any:
-        """The library's curricula and lessons from the lesson index, without the learner's states (fast: no progress)."""
+    def list_library(self, *, indexed_only: bool = False) -> Any:
+        """The library's curricula and lessons from the lesson index, without the learner's states (fast: no progress);
+        `indexed_only`: None unless every lesson is current in the index (then nothing is read in full)."""
         from tutor.services.library import list_library
 
-        return list_library(self.settings.curriculum_roots())
+        return list_library(self.settings.curriculum_roots(), indexed_only=indexed_only)
 
     def library_progress(self, library: Any) -> Any:
         """`library` with the learner's states, reviews due, last lesson and team standings (reads progress: in a worker)."""

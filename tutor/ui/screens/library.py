@@ -107,7 +107,13 @@ class LibraryScreen(Screen):
         table = self.query_one("#lessons", DataTable)
         self._set_columns(table, [])
         table.focus()
-        self.load()
+        # With every lesson current in the index, listing costs a few file stats: the first frame is the list.
+        listed = self.app.list_library(indexed_only=True)  # type: ignore[attr-defined]
+        if listed is not None:
+            self._show(listed)
+            self._placed = self._row_key_at_cursor()
+            self.app.call_later(self.app.release_keys)  # type: ignore[attr-defined]
+        self.load(listed)
 
     def on_screen_resume(self) -> None:
         if self.library is not None:
@@ -117,10 +123,12 @@ class LibraryScreen(Screen):
         self.load()
 
     @work(thread=True, exclusive=True, group="library")
-    def load(self) -> None:
+    def load(self, listed: Library | None = None) -> None:
+        """List the lessons (unless `listed` already), then read the learner's states: `Listed`, then `Loaded`."""
         app = self.app
-        listed = app.list_library()  # type: ignore[attr-defined]
-        self.post_message(self.Listed(listed))
+        if listed is None:
+            listed = app.list_library()  # type: ignore[attr-defined]
+            self.post_message(self.Listed(listed))
         self.post_message(self.Loaded(app.library_progress(listed)))  # type: ignore[attr-defined]
 
     @on(Listed)
