@@ -58,7 +58,7 @@ class Session:
     def _stamp(self) -> str:
         return f"{self.start}.{len(self.records):03d}Z"
 
-    def _base(self, kind: str, parent: str | None | bool, sidechain: bool) -> dict[str, Any]:
+    def _base(self, kind: str, parent: str | bool | None, sidechain: bool) -> dict[str, Any]:
         uuid = self._uuid()
         record = {
             "parentUuid": self._last if parent is True else parent,
@@ -87,7 +87,7 @@ class Session:
 
     # ------------------------------------------------------------ conversation
 
-    def user(self, content: str | list[dict[str, Any]], *, parent: str | None | bool = True, sidechain: bool = False, **extra: Any) -> dict[str, Any]:
+    def user(self, content: str | list[dict[str, Any]], *, parent: str | bool | None = True, sidechain: bool = False, **extra: Any) -> dict[str, Any]:
         """A user message: a typed prompt (a string), or a list of content blocks (text, image...)."""
         record = self._base("user", parent, sidechain)
         record["message"] = {"role": "user", "content": content}
@@ -112,7 +112,7 @@ class Session:
     def local_output(self, stdout: str) -> dict[str, Any]:
         return self.user(f"<local-command-stdout>{stdout}</local-command-stdout>")
 
-    def assistant(self, *blocks: dict[str, Any], message_id: str | None = None, parent: str | None | bool = True,
+    def assistant(self, *blocks: dict[str, Any], message_id: str | None = None, parent: str | bool | None = True,
                   sidechain: bool = False, **extra: Any) -> list[dict[str, Any]]:
         """An assistant message, streamed as one record per content block sharing `message.id`."""
         message_id = message_id or f"msg_01{len(self.records):020d}"
@@ -133,7 +133,7 @@ class Session:
         return self.assistant(text_block(text), **extra)
 
     def tool_use(self, name: str, *, text: str | None = None, use_id: str | None = None, sidechain: bool = False,
-                 parent: str | None | bool = True, **tool_input: Any) -> str:
+                 parent: str | bool | None = True, **tool_input: Any) -> str:
         """The agent calls a tool (after optional words); returns the call's id for `tool_result`."""
         use_id = use_id or f"toolu_01{len(self.records):022d}"
         blocks = ([text_block(text)] if text else []) + [{"type": "tool_use", "id": use_id, "name": name, "input": tool_input}]
@@ -141,7 +141,7 @@ class Session:
         return use_id
 
     def tool_result(self, use_id: str, content: str | list[dict[str, Any]], *, is_error: bool = False,
-                    tool_use_result: Any = None, sidechain: bool = False, parent: str | None | bool = True, **extra: Any) -> dict[str, Any]:
+                    tool_use_result: Any = None, sidechain: bool = False, parent: str | bool | None = True, **extra: Any) -> dict[str, Any]:
         block: dict[str, Any] = {"tool_use_id": use_id, "type": "tool_result", "content": content}
         if is_error:
             block["is_error"] = True
