@@ -10,6 +10,7 @@ whose results say what they touched, as in a live session.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -357,3 +358,16 @@ def test_new_files_beside_folders_of_the_same_prefix_are_in_gits_order(scratch: 
     assert listing.index("src-a") < listing.index("src.py") < listing.index("src")
     with one._git() as git:
         run_direct(git, "fsck", "--strict", "--no-dangling")
+
+
+def test_a_touched_path_that_became_a_link_is_stored_as_the_link_never_what_it_points_at(scratch: Path) -> None:
+    workspace, _ = make(scratch)
+    outside = scratch / "outside-secret.txt"
+    outside.write_text("not the workspace's\n")
+    (workspace.root / "a.txt").unlink()
+    os.symlink(outside, workspace.root / "a.txt")
+    commit = workspace.snapshot("s1", paths=["a.txt"])
+    with workspace._git() as git:
+        assert run_direct(git, "ls-tree", commit, "--", "a.txt").decode().startswith("120000 blob")
+    assert files_in(workspace, commit)["a.txt"] == str(outside)
+    assert tree_of(workspace, commit) == full_tree(workspace)

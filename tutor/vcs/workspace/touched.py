@@ -39,7 +39,7 @@ from tutor.dotgit import is_git_name
 
 from .._git import GitRunner, VcsError, run_direct
 
-__all__ = ["checked_paths", "stored_as_is", "update_paths"]
+__all__ = ["checked_paths", "stored_as_is", "update_paths", "worktree_file"]
 
 _RULE_FILES = frozenset({".gitignore", ".gitattributes", ".gitmodules"})
 _CONVERSION_WORDS = (b"crlf", b"eol", b"attributesfile")  # config that makes git store other bytes than the file's
@@ -99,23 +99,42 @@ def stored_as_is(root: Path, git_dir: Path, paths: list[str], redact: Callable[[
         name = path.encode("utf-8", "surrogateescape")
         if redact(name) != name:
             return False
-        full = root / path
         try:
-            info = os.lstat(full)
+            found = worktree_file(root / path)
         except FileNotFoundError:
             continue
-        if stat.S_ISLNK(info.st_mode):
-            data = os.readlink(os.fsencode(full))  # a link's blob is its target
-        elif stat.S_ISREG(info.st_mode):
-            try:
-                data = full.read_bytes()
-            except OSError:
-                return False
-        else:
-            return False
-        if redact(data) != data:
+        if found is None or redact(found[1]) != found[1]:
             return False
     return True
+
+
+def worktree_file(full: Path) -> tuple[bytes, bytes] | None:
+    """(mode, bytes) git records for the file or link at `full`: a link's target, a file's content; None for anything else.
+
+    Read without following a link at the end (`O_NOFOLLOW`), and checked to be a regular
+    file once open: what is stored is what was there, never what a link points at.
+    `FileNotFoundError` if nothing is there.
+    """
+    info = os.lstat(full)
+    if stat.S_ISLNK(info.st_mode):
+        return b"120000", os.readlink(os.fsencode(full))
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(full, flags)
+    except OSError:
+        return None
+    try:
+        opened = os.fstat(fd)
+        if not stat.S_ISREG(opened.st_mode):
+            return None
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return (b"100755" if opened.st_mode & stat.S_IXUSR else b"100644"), b"".join(chunks)
 
 
 def _conversions_possible(root: Path, git_dir: Path, paths: list[str]) -> bool:

@@ -1,22 +1,22 @@
-"""A snapshot of files a tool rewrote, made without git: the blob, then the trees on its path, from trees already read.
+"""A snapshot of files a tool wrote, made without the index: the blobs, then the trees on their paths.
 
-When a file tool wrote files (an `edit_file`, a `write_file`), the new tree differs from the last one only along
-those files' paths. `TreeWriter.replace_files` writes the new blob and the trees on the
-path as loose objects (the bytes `git add` and `git write-tree` would store, so the same
-ids), reading the trees it needs from a cache by id (trees never change) filled by what
-it wrote, by the loose trees git wrote (read from the store directly) and, for trees
-that are packed or borrowed, by one `git cat-file --batch` for all of them. No git
-process runs for a step whose trees are known or loose.
+When a file tool wrote files (`edit_file`, `write_file`), the new tree differs from the
+last one only along those files' paths. `TreeWriter.replace_files` writes the new blobs
+and the trees on the paths as loose objects (the bytes `git add` and `git write-tree`
+would store, so the same ids). The trees it needs are read from a cache by id (a tree
+never changes) filled by what it wrote, by the loose trees git wrote (read from the
+store directly, checked by id) and, for trees that are packed or borrowed, by one
+`git cat-file --batch` for all of them. A step whose trees are known or loose, and that
+adds no file, starts no git process.
 
 A file the last snapshot does not hold is added (with any new folders on its way) only
 if git would add it: one `git ls-files --others --exclude-standard` applies the ignore
 rules, which only git knows. It declines (returns None, and the snapshot updates the
 index as usual) for anything but the plain case: a folder or other kind of file in the
-working tree now, a name the tree holds as a folder or repository, a file where a
-folder is on the way. The caller
-checks the rest first: no conversion can apply (`touched.might_hold_secret`, which also
-says whether redaction would change anything) and the configuration stores modes and
-links as they are (`plain_modes`).
+working tree now, a name the tree holds as a folder or repository, a file where a folder
+is on the way, a mode `write-tree` would rewrite. The caller checks the rest first: git
+stores the files' own bytes and redaction changes nothing (`touched.stored_as_is`), and
+the configuration records modes and links as they are (`plain_modes`).
 
 The private index is not updated for these files; the caller remembers them and adds
 them to the next index update (a rescan finds them changed by their stat anyway).
@@ -25,12 +25,11 @@ them to the next index update (a rescan finds them changed by their stat anyway)
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
 from pathlib import Path
 
 from .._git import GitRunner, VcsError, run_direct
 from .objects import read_loose, write_object
+from .touched import worktree_file
 
 __all__ = ["TreeWriter", "plain_modes"]
 
@@ -128,18 +127,13 @@ class TreeWriter:
 
     def _blob(self, path: str, algorithm: str) -> tuple[bytes, str] | None:
         """The working tree's file at `path` stored as a blob: (mode, id); None if it is not a file or link now."""
-        full = self.root / path
         try:
-            info = os.lstat(full)
-            if stat.S_ISLNK(info.st_mode):
-                mode, data = b"120000", os.readlink(os.fsencode(full))
-            elif stat.S_ISREG(info.st_mode):
-                mode, data = (b"100755" if info.st_mode & stat.S_IXUSR else b"100644"), full.read_bytes()
-            else:
-                return None
+            found = worktree_file(self.root / path)
         except OSError:
             return None
-        return mode, write_object(self.git_dir, "blob", data, algorithm)
+        if found is None:
+            return None
+        return found[0], write_object(self.git_dir, "blob", found[1], algorithm)
 
     def _known(self, git: GitRunner, tree: str, paths: list[str]) -> bool:
         """Make sure every tree on the way to `paths` that exists is known (one `git cat-file --batch` for those not cached or loose).
