@@ -213,3 +213,19 @@ def test_a_library_in_a_hurry_is_listed_only_when_every_lesson_is_indexed(tmp_pa
     assert list_library([curriculum], warm, indexed_only=True) == listed and warm.full_reads == 0
     edit(curriculum / LESSON, {"title": "Changed"})
     assert list_library([curriculum], LessonIndex(file, version="1"), indexed_only=True) is None
+
+
+def test_the_states_are_matched_by_each_lessons_own_key_a_linked_lesson_too(tmp_path: Path, tutor_home: Path, curriculum: Path) -> None:
+    """The library works out a curriculum's part of the progress keys once; a lesson folder that is a link is keyed as `lesson_key` keys it."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (curriculum / "scope-creep").rename(elsewhere / "scope-creep")
+    (curriculum / "scope-creep").symlink_to(elsewhere / "scope-creep")
+    from tutor import paths
+
+    with open_progress(paths.progress_dir()) as store:
+        for folder in (curriculum / LESSON, elsewhere / "scope-creep"):
+            lesson_id = json.loads((folder / "lesson.json").read_text(encoding="utf-8"))["id"]
+            store.start_attempt(lesson_id, "d", title="t", total=9, key=lesson_key(folder, lesson_id))
+    library = with_progress(list_library([curriculum], LessonIndex(None)), read_overview(paths.progress_dir()))
+    assert [entry.state for entry in library.lessons()] == [IN_PROGRESS, IN_PROGRESS]

@@ -110,19 +110,39 @@ def lesson_key(folder: Path, lesson_id: str) -> str:
     """A lesson's identity for progress: its curriculum and id, so that a stranger's curriculum with a
     lesson of the same id is another lesson. Bundled lessons are keyed by name (the install moves);
     others by where their curriculum is; a lesson outside any curriculum, by its folder."""
+    folder = folder.resolve()
+    prefix = _key_prefix(folder.parent)
+    return f"{prefix}{lesson_id}" if prefix is not None else f"lesson:{folder}"
+
+
+def _key_prefix(parent: Path) -> str | None:
+    """What `lesson_key` puts before the id of a lesson in the (resolved) folder `parent`; None when it is no curriculum."""
     from tutor import paths
 
-    folder = folder.resolve()
-    parent = folder.parent
-    if is_curriculum(parent):
-        if parent.parent == paths.bundled_curricula_dir().resolve():
-            return f"bundled:{parent.name}/{lesson_id}"
-        team = team_root_of(parent)
-        if team is not None:  # a team's lesson: its own progress, apart from a copy elsewhere
-            inner = "" if parent == team / "curricula" else f"{parent.name}/"
-            return f"team:{team}/{inner}{lesson_id}"
-        return f"curriculum:{parent}/{lesson_id}"
-    return f"lesson:{folder}"
+    if not is_curriculum(parent):
+        return None
+    if parent.parent == paths.bundled_curricula_dir().resolve():
+        return f"bundled:{parent.name}/"
+    team = team_root_of(parent)
+    if team is not None:  # a team's lesson: its own progress, apart from a copy elsewhere
+        inner = "" if parent == team / "curricula" else f"{parent.name}/"
+        return f"team:{team}/{inner}"
+    return f"curriculum:{parent}/"
+
+
+def _keys_of(curriculum: CurriculumEntry) -> dict[str, str]:
+    """`lesson_key` of each valid lesson of `curriculum`, by its ref: the curriculum's part worked out once, not per lesson."""
+    parent = _resolved(curriculum.path)
+    prefix = _key_prefix(parent)
+    keys = {}
+    for entry in curriculum.lessons:
+        if entry.lesson is None:
+            continue
+        if entry.path.is_symlink() or entry.path.parent != curriculum.path:  # the lesson lives elsewhere: its own way
+            keys[entry.ref] = lesson_key(entry.path, entry.lesson.id)
+        else:
+            keys[entry.ref] = f"{prefix}{entry.lesson.id}" if prefix is not None else f"lesson:{parent / entry.folder}"
+    return keys
 
 
 def learner_index() -> LessonIndex:
@@ -184,11 +204,12 @@ def with_progress(library: Library, overview: Overview | None, today: date | Non
 
             standings = TeamStandings.of_member()
         entries = []
+        keys = _keys_of(curriculum) if overview is not None else {}
         for entry in curriculum.lessons:
             if entry.lesson is None:
                 entries.append(entry)
                 continue
-            mine = overview.lesson(entry.lesson.id, lesson_key(entry.path, entry.lesson.id)) if overview is not None else None
+            mine = overview.lesson(entry.lesson.id, keys[entry.ref]) if overview is not None else None
             entry = _with_state(entry, mine, standings, team_root)
             entries.append(entry)
             if entry.attempt is not None and entry.attempt.id == last_attempt_id:

@@ -169,12 +169,11 @@ class LibraryScreen(Screen):
         if listed is None or [entry.ref for entry in listed.lessons()] != [entry.ref for entry in library.lessons()]:
             return False
         column = table.columns.get(ColumnKey("state"))
-        cells = [(entry, self._cells(entry)[2]) for entry in library.lessons()]
-        if column is None or any(cell.cell_len > column.width for _, cell in cells):
+        changed = [(entry, self._state_cell(entry)) for entry, before in zip(library.lessons(), listed.lessons()) if (entry.state, entry.state_label) != (before.state, before.state_label)]
+        if column is None or any(cell.cell_len > column.width for _, cell in changed):
             return False
-        for (entry, cell), before in zip(cells, listed.lessons()):
-            if entry.state_label != before.state_label or entry.state != before.state:
-                table.update_cell(entry.ref, "state", cell)
+        for entry, cell in changed:
+            table.update_cell(entry.ref, "state", cell)
         self.listing = library
         self._show_status(library)
         self._highlighted()
@@ -328,9 +327,13 @@ class LibraryScreen(Screen):
         return 0
 
     @staticmethod
-    def _cells(entry: LessonEntry) -> tuple:
+    def _state_cell(entry: LessonEntry) -> Text:
+        return plain(entry.state_label, "dim" if entry.state == UNREAD else STATE_STYLES.get(entry.state, ""))
+
+    @classmethod
+    def _cells(cls, entry: LessonEntry) -> tuple:
         lesson = entry.lesson
-        state = plain(entry.state_label, "dim" if entry.state == UNREAD else STATE_STYLES.get(entry.state, ""))
+        state = cls._state_cell(entry)
         if lesson is None:
             reason = assemble(line(entry.folder, "strike"), line(f"  {entry.problem}", "italic"))
             return (str(entry.number), reason, plain("broken", STATE_STYLES[BROKEN]), "", "", "")
