@@ -36,6 +36,7 @@ _MIN_SHARED = 64  # bytes a delta must save: below, the object is stored whole
 _NAMES = {COMMIT: b"commit", TREE: b"tree", BLOB: b"blob"}
 _IDX_MAGIC = b"\377tOc"
 CHAIN_FILE = "tutor-chain"  # in a repository `commit_chain` wrote: the name of its pack
+_CHUNK = 64 * 1024  # read back a piece at a time: a pack is never held whole (the import keeps within 3x its file)
 _LEVEL = 1  # zlib's fastest: the code of a session is small, and compresses well enough
 FILE_MODE = b"100644"
 TREE_MODE = b"40000"
@@ -109,7 +110,7 @@ class PackWriter:
         stream.flush()
         stream.seek(0)
         digest = hashlib.sha1()
-        while chunk := stream.read(1 << 20):
+        while chunk := stream.read(_CHUNK):
             digest.update(chunk)
         checksum = digest.digest()
         stream.seek(0, os.SEEK_END)
@@ -294,7 +295,7 @@ def write_pack_bundle(git_dir: Path, refs: Mapping[str, str], out: Path) -> Path
                 pack.seek(12)
                 left = end - 12
                 while left > 0:
-                    piece = pack.read(min(left, 1 << 20))
+                    piece = pack.read(min(left, _CHUNK))
                     if not piece:
                         raise OSError(f"{pack_name}.pack in {git_dir} is shorter than its index says")
                     stream.write(piece)
