@@ -94,7 +94,7 @@ class LibraryScreen(Screen):
             with Vertical(id="lesson-details"):
                 # Lesson Markdown in the lesson dialect; links never open (see tutor.ui.widgets.prose).
                 yield Markdown("", id="details", parser_factory=_lesson_parser, open_links=False)
-        yield SessionLists()
+        # The session lists (`SessionLists`) are mounted above the footer once read: not a part of the first frame.
         yield TutorFooter()
 
     @property
@@ -227,8 +227,10 @@ class LibraryScreen(Screen):
         self.post_message(self.SessionsLoaded(list_session_entries(), list_team_session_entries()))
 
     @on(SessionsLoaded)
-    def _sessions_loaded(self, event: SessionsLoaded) -> None:
+    async def _sessions_loaded(self, event: SessionsLoaded) -> None:
         team = event.team
+        if not self.query(SessionLists):
+            await self.mount(SessionLists(), before=self.query_one(TutorFooter))
         lists = self.query_one(SessionLists)
         lists.show(event.sessions, list(team.entries) if team is not None else [])  # type: ignore[attr-defined]
         self.sessions, self.team_sessions = lists.own, lists.team
@@ -274,7 +276,7 @@ class LibraryScreen(Screen):
             self.app.open_session_review(entry.id)  # type: ignore[attr-defined]
 
     def action_review_session(self) -> None:
-        entry = self.query_one(SessionLists).own_at_cursor()
+        entry = self.query_one(SessionLists).own_at_cursor() if self.query(SessionLists) else None
         if entry is None:
             return
         reviewer = str(getattr(self.app.settings, "learner", "") or "").strip() or "reviewer"  # type: ignore[attr-defined]
@@ -292,7 +294,7 @@ class LibraryScreen(Screen):
         self.action_review_team_session()
 
     def action_review_team_session(self) -> None:
-        entry = self.query_one(SessionLists).team_at_cursor()
+        entry = self.query_one(SessionLists).team_at_cursor() if self.query(SessionLists) else None
         if entry is None:
             return
         ref = entry.ref
@@ -300,6 +302,8 @@ class LibraryScreen(Screen):
 
     def action_sessions(self) -> None:
         """Your sessions; pressed again there, the team's (and back)."""
+        if not (self.sessions or self.team_sessions):
+            return  # not read yet, or none
         own = self.query_one("#sessions", SessionsTable)
         team = self.query_one("#team-sessions", TeamSessionsTable)
         if self.team_sessions and (self.focused is own or not self.sessions):
