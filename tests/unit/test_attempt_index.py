@@ -382,3 +382,14 @@ def test_the_latest_attempts_count_of_answers_is_kept_with_its_position(folder: 
         store.save_position(record.id, cursor=3, frontier=3, finished=False)
         assert read_overview(folder).lesson("scope-creep").latest.answers == 3
         assert store.overview().lesson("scope-creep").latest.answers == 3
+
+
+def test_where_the_index_cannot_be_written_every_attempt_is_read(folder: Path) -> None:
+    fill(folder, 13)
+    shutil.rmtree(folder / INDEX_DIR)
+    (folder / INDEX_DIR).write_text("not a folder")  # the index's place is taken: it cannot be written
+    with Progress(folder) as store:
+        record = store.start_attempt("flaky-ci", "d1", title="saved all the same")
+    overview = read_overview(folder)
+    assert overview.lesson("flaky-ci").latest == record
+    assert_overview_is_the_store(folder, overview)

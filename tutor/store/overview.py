@@ -146,12 +146,15 @@ def read_overview(folder: str | os.PathLike[str]) -> Overview:
     from .progress import Progress  # TinyDB: only to rebuild the index or repair a file
 
     with Progress(folder) as store:
-        store.rebuild_index()
+        try:
+            store.rebuild_index()
+        except StoreError:
+            return store.overview()  # the index cannot be written here (a read-only folder, a full disk): read every attempt
         warnings = tuple(store.warnings)
         again = _read_indexed(folder)
         if again is not None:
             return replace(again, warnings=warnings + again.warnings)
-        return store.overview()  # the index cannot be kept here (a read-only folder): read every attempt
+        return store.overview()
 
 
 def _holds_a_table(folder: Path) -> bool:
