@@ -222,8 +222,8 @@ class Progress:
             record = record_of(meta, sum(doc.get("kind") == "answer" for doc in docs), attempt_id)
             if not self._index.put(record, before=before, after=meta_stamp(self.folder), new_file=new_file):
                 self._rebuild_index()
-        except OSError:
-            self._index_off = True
+        except (OSError, StoreError):
+            self._index_off = True  # the attempt is saved: a reader finds the index stale and reads every attempt
             self._index.forget()
 
     def _rebuild_index(self) -> None:
