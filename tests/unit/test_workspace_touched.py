@@ -371,3 +371,14 @@ def test_a_touched_path_that_became_a_link_is_stored_as_the_link_never_what_it_p
         assert run_direct(git, "ls-tree", commit, "--", "a.txt").decode().startswith("120000 blob")
     assert files_in(workspace, commit)["a.txt"] == str(outside)
     assert tree_of(workspace, commit) == full_tree(workspace)
+
+
+def test_a_secret_in_a_file_name_is_stored_under_a_redacted_unique_name(scratch: Path) -> None:
+    session = Session(*make(scratch, redacted=True))
+    commit = session.call("run", command=f"echo one > 'notes-{SECRET}.txt' && echo two > 'notes-[REDACTED].txt'")
+    stored = files_in(session.workspace, commit)
+    assert not any(SECRET in name or SECRET in text for name, text in stored.items())
+    assert sorted(name for name in stored if name.startswith("notes-")) == ["notes-[REDACTED].txt", "notes-[REDACTED].txt.2"]
+    commit = session.call("edit_file", path="a.txt", old="alpha", new="beta")  # a later step keeps them
+    assert sorted(name for name in files_in(session.workspace, commit) if name.startswith("notes-")) == [
+        "notes-[REDACTED].txt", "notes-[REDACTED].txt.2"]
