@@ -50,13 +50,15 @@ The workspace never shares a writable file with the user's repository (`objects=
 `snapshot` records the working tree as a commit under `refs/tutor/<name>`, using a
 private index (`.git/tutor-index`) that persists between snapshots, so `git add -A`
 rehashes only what changed. Told which files a tool touched (`paths=`, what a file
-tool's result says), it updates only those entries (`git add -A -- <path>`) and rescans
-nothing else; after a command (`paths=None`), on the first snapshot of an opened
-workspace and after a failed one, it rescans the whole tree. Either way the tree is the
-one a full rescan records (`touched` says when a single path could differ, and rescans
-then). Parents chain: each snapshot's parent is the previous new
-snapshot commit, or `base`. An unchanged tree makes no empty commit: the new ref points
-at the previous commit.
+tool's result says), it rescans nothing: in the plain case it writes the blobs and the
+trees on their paths itself (`trees`; a new file's ignore rules asked of git once), else
+it updates only those index entries (`git add -A -- <path>`); after a command
+(`paths=None`), on the first snapshot of an opened workspace and after a failed one, it
+rescans the whole tree. Either way the tree is the one a full rescan records (`touched`
+says when a single path could differ, and rescans then). The commit and its ref are
+written by Tutor too (`objects`: the bytes and ids git writes). Parents chain: each
+snapshot's parent is the previous new snapshot commit, or `base`. An unchanged tree
+makes no empty commit: the new ref points at the previous commit.
 
 Tutor's own git processes are pinned to `root/.git` (checked to be a real folder, its
 `objects` and `refs` too; no `.git` file or `commondir` is followed), run with
@@ -68,7 +70,8 @@ runs there.
 
 Modules: `creation` (making one: `from_repository`, `from_folder`, `workspace_path`,
 `check_repository`), `snapshots` (`Workspace`: snapshots, refs, diffs, bundles, the
-checks of its `.git`), `touched` (a snapshot by the paths a tool touched), `redaction`
+checks of its `.git`), `touched` (a snapshot by the paths a tool touched), `trees` (its
+trees written without the index), `objects` (loose objects and refs), `redaction`
 (the blobs a snapshot stores, passed through the session's redactor), `common` (layout,
 pinned git environment, commits by Tutor). The paths the agent's tools name are
 confined by `tutor.agent.tools.paths`, the one confinement; the workspace only checks
