@@ -121,3 +121,22 @@ async def test_the_states_fill_the_rows_in_where_the_learner_is(tutor_home: Path
         go_on.set()
         await wait_until(pilot, lambda: screen.library is not None and "in progress · step 3" in squash(screen_text(app)), "the states in the rows")
         assert table.cursor_row == moved_to  # type: ignore[attr-defined]
+
+
+async def test_a_lesson_changed_while_listed_shows_as_changed_on_reload(tmp_path: Path, tutor_home: Path) -> None:
+    """The rows on screen are refreshed from the index: a retitled lesson is read again and shown with its new title."""
+    import json
+    import shutil
+
+    curriculum = tmp_path / "mine"
+    shutil.copytree(EXAMPLE_CURRICULUM, curriculum)
+    (tutor_home / "config.toml").write_text(f'curricula = ["{curriculum.as_posix()}"]\n', encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen) and app.screen.library is not None, "the library")
+        lesson = curriculum / "scope-creep" / "lesson.json"
+        data = json.loads(lesson.read_text(encoding="utf-8"))
+        data["title"] = "Retitled while listed"
+        lesson.write_text(json.dumps(data), encoding="utf-8")
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: "Retitled while listed" in squash(screen_text(app)), "the new title in its row")

@@ -44,6 +44,12 @@ def _lesson_parser():  # noqa: ANN202 - a MarkdownIt
 SESSIONS_AFTER_SECONDS = 0.5
 
 
+def _shown_apart_from_states(library: Library) -> list[tuple]:
+    """What the table shows of `library` but the learner's states: equal, the states can go into the rows in place."""
+    headings: list[tuple] = [(curriculum.slug, curriculum.title) for curriculum in library.curricula]
+    return headings + [(entry.ref, entry.number, entry.lesson, entry.problem) for entry in library.lessons()]
+
+
 class LibraryScreen(Screen):
     BINDINGS = [
         Binding("enter", "open", "Open", id="open", tooltip="Open the highlighted lesson"),
@@ -166,7 +172,7 @@ class LibraryScreen(Screen):
         (other lessons than those listed, or a state wider than its column)."""
         table = self.query_one("#lessons", DataTable)
         listed = self.listing
-        if listed is None or [entry.ref for entry in listed.lessons()] != [entry.ref for entry in library.lessons()]:
+        if listed is None or _shown_apart_from_states(listed) != _shown_apart_from_states(library):
             return False
         column = table.columns.get(ColumnKey("state"))
         changed = [(entry, self._state_cell(entry)) for entry, before in zip(library.lessons(), listed.lessons()) if (entry.state, entry.state_label) != (before.state, before.state_label)]
