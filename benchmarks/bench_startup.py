@@ -339,6 +339,7 @@ def main() -> None:
     parser.add_argument("--lesson", type=Path, default=DEFAULT_LESSON, help="the lesson folder `tutor learn` opens")
     parser.add_argument("--no-learn", action="store_true", help="leave out `tutor learn`")
     parser.add_argument("--size", default="120x40", help="terminal size, COLUMNSxROWS (default 120x40)")
+    parser.add_argument("--compare", type=Path, metavar="TREE", help="also time every tutor probe with the `tutor` package of another source tree (e.g. `git archive` of the commit before a change), in the same interleaved runs, labelled [TREE's name]")
     parser.add_argument("--importtime", type=int, default=0, metavar="N", help="show the top N import-time offenders of the first screens (default 0: skip)")
     args = parser.parse_args()
     if not TUTOR_BIN.exists():
@@ -426,6 +427,10 @@ def main() -> None:
             acted = plain_words(lessons[LAST_OPENED + 1]["summary"], 4)
             probes.append(kept_home(Probe(probe.label, probe.argv, probe.env, painted, "down", acted)))
 
+        if args.compare:
+            tree = args.compare.resolve()
+            probes[1:] = [twin for make in probes[1:] for twin in (make, twinned(make, tree))]
+
         print(f"Time to interactive, {args.runs} interleaved runs each, on a {size[0]}x{size[1]} pty; Python {sys.version.split()[0]}, "
               f"Textual {__import__('textual').__version__}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
         for make in probes:  # warm-up: file cache, bytecode, and whatever a kept TUTOR_HOME keeps
@@ -441,7 +446,7 @@ def main() -> None:
 
     base = results["baseline"]
     base_painted, base_acted = statistics.median(base["painted"]), statistics.median(base["acted"])
-    print(f"\n  {'':34} {'what':9} {'median':>9} {'p95':>9} {'ratio':>6}   (ratio: median / the baseline's median, painted to painted, acted to acted)")
+    print(f"\n  {'':44} {'what':9} {'median':>9} {'p95':>9} {'ratio':>6}   (ratio: median / the baseline's median, painted to painted, acted to acted)")
     for label, kinds in results.items():
         for kind in ("title", "painted", "acted"):
             if kind not in kinds:
@@ -449,16 +454,32 @@ def main() -> None:
             median, p95 = summary(kinds[kind])
             against = base_acted if kind == "acted" else base_painted
             verdict = ("  meets" if median / against <= 1.3 else "  MISSES") + " the goal of 1.3" if kind == "acted" and label != "baseline" else ""
-            print(f"  {label:34} {kind:9} {median * 1000:6.0f} ms {p95 * 1000:6.0f} ms {median / against:6.2f}{verdict}")
+            print(f"  {label:44} {kind:9} {median * 1000:6.0f} ms {p95 * 1000:6.0f} ms {median / against:6.2f}{verdict}")
     print(f"\n  load average while timing: {min(loads):.2f} to {max(loads):.2f}")
-    if attempt_counts and len(attempt_counts) > 1:
-        low, high = (results[f"library 100, {count} attempts"]["acted"] for count in (min(attempt_counts), max(attempt_counts)))
-        ratio = statistics.median(high) / statistics.median(low)
-        print(f"  library with {max(attempt_counts)} attempts / with {min(attempt_counts)}, key acted: {ratio:.2f}  ({'meets' if ratio <= 2 else 'MISSES'} the goal of 2)")
+    for tag in ["", *([f" [{args.compare.resolve().name}]"] if args.compare else [])]:
+        if attempt_counts and len(attempt_counts) > 1:
+            low, high = (results[f"library 100, {count} attempts{tag}"]["acted"] for count in (min(attempt_counts), max(attempt_counts)))
+            ratio = statistics.median(high) / statistics.median(low)
+            print(f"  library with {max(attempt_counts)} attempts / with {min(attempt_counts)}, key acted{tag}: {ratio:.2f}  ({'meets' if ratio <= 2 else 'MISSES'} the goal of 2)")
 
     if args.importtime:
         print("\nWhere the first screens' imports go")
         import_offenders(FIRST_SCREEN_MODULES, args.importtime)
+
+
+def twinned(make: Callable[[], Probe], tree: Path) -> Callable[[], Probe]:
+    """MAKE's probe run with the `tutor` package of source tree TREE, on a copy of its TUTOR_HOME (each tree keeps its own)."""
+
+    def factory() -> Probe:
+        probe = make()
+        home = Path(probe.env["TUTOR_HOME"])
+        own = home.with_name(f"{home.name}-{tree.name}")
+        if not own.exists():
+            shutil.copytree(home, own, symlinks=True)
+        env = dict(probe.env, TUTOR_HOME=str(own), PYTHONPATH=str(tree))
+        return Probe(f"{probe.label} [{tree.name}]", probe.argv, env, probe.painted, probe.key, probe.acted, probe.title)
+
+    return factory
 
 
 def _listed(curriculum: Path) -> list[str]:
