@@ -199,7 +199,7 @@ def test_import_line_counts_agree(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     import tutor.record.claude_code as claude_code
 
     result = SimpleNamespace(lesson_data={"id": "one"}, notes=[])
-    monkeypatch.setattr(claude_code, "import_claude_code", lambda file: result)
+    monkeypatch.setattr(claude_code, "import_claude_code", lambda file, session=None: result)
     monkeypatch.setattr(claude_code, "write_imported_lesson", lambda result, target: SimpleNamespace(steps=[object()], asks=[object()]))
     ran = CliRunner().invoke(cli, ["import", "claude-code", str(tmp_path / "t.jsonl"), "--out", str(tmp_path / "one")])
     assert ran.exit_code == 0, ran.output
