@@ -58,11 +58,12 @@ class Finding:
 class _Seen:
     """The strings one `redact_obj` call has redacted, valid while the redactor's known values stay the same."""
 
-    __slots__ = ("texts", "values")
+    __slots__ = ("texts", "values", "whole")
 
     def __init__(self, values: Mapping[str, str]) -> None:
         self.values = values
         self.texts: dict[str, str] = {}
+        self.whole: Any = None  # how a string not seen yet is redacted (None: `redact`); `paragraphs.Redaction` sets it
 
 
 # --------------------------------------------------------------------------- redactor
@@ -261,7 +262,7 @@ class Redactor:
             seen.texts.clear()
         done = seen.texts.get(text)
         if done is None:
-            done = self.redact(text)
+            done = self.redact(text) if seen.whole is None else seen.whole(text)
             seen.texts[text] = done
         return done
 

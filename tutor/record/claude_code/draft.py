@@ -36,6 +36,7 @@ from tutor.lesson.limits import MAX_FIELD_CHARS, MAX_GLANCE_CHARS, MAX_LESSON_BY
 from tutor.lesson.untrusted import BIDI_NAMES, INVISIBLE_NAMES, one_line
 from tutor.lesson.validate import check_lesson_data
 from tutor.record.redact import Redactor
+from tutor.redaction.paragraphs import Redaction
 
 from .common import ClaudeCodeImportError
 from .home_paths import is_home_folder, relative_paths, relative_paths_and_users, user_of
@@ -264,7 +265,7 @@ def _first_prompt(steps: list[dict[str, Any]]) -> str:
     return str(first.get("text") or "") if first else ""
 
 
-def draft_lesson(steps: list[dict[str, Any]], situation: Situation, notes: list[str], *, redactor: Redactor) -> dict[str, Any]:
+def draft_lesson(steps: list[dict[str, Any]], situation: Situation, notes: list[str], *, redactor: Redactor | Redaction) -> dict[str, Any]:
     """The lesson data for these steps: titled, with the situation as its task, bounded, home paths made relative, redacted.
 
     Adds to `notes` what it cut and left out, and a warning when the session is too short to teach much.

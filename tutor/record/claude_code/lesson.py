@@ -9,6 +9,7 @@ from typing import Any
 
 from tutor.lesson import Lesson
 from tutor.record.redact import Redactor
+from tutor.redaction.paragraphs import Redaction
 
 from .asks import place_asks
 from .code_changes import FileChange, replay_changes
@@ -46,15 +47,18 @@ def import_claude_code(path: str | Path, *, redactor: Redactor | None = None, se
     events = [e for e in events[:first] if isinstance(e, (Compaction, Rewind))] + events[first:]
 
     state = {"flattened": 0, "cut": 0, "outputs_cut": 0, "collapsed": 0, "unanswered": 0, "quiet": 0, "merged": 0, "todos": 0}
+    # One redaction for the whole import: each distinct string once, a long one a paragraph at a time (a file's
+    # versions and its reads share most of theirs), with the results of the redactor's own (`paragraphs`).
     redactor = redactor or Redactor.from_environment()
+    redaction: Redactor | Redaction = Redaction(redactor) if isinstance(redactor, Redactor) else redactor
     # a subagent's account is escaped for Markdown, which would hide a secret from the draft's redaction: redact it first
-    describe = functools.partial(describe_run, redact=redactor.redact_obj)
+    describe = functools.partial(describe_run, redact=redaction.redact_obj)
     built = build_steps(events, state, runs=subagent_runs(path, records, notes), describe=describe)
     steps = _within_step_limit(built.steps, notes)
     workspace = tempfile.TemporaryDirectory(prefix="tutor-import-")
     # the bundle is shared with the lesson: its files are redacted as the lesson's text is
     changes = _shown_changes(built.changes, steps) if len(steps) < len(built.steps) else built.changes
-    history = replay_changes(changes, Path(workspace.name), notes, redact=redactor.redact_obj) if changes else None
+    history = replay_changes(changes, Path(workspace.name), notes, redact=redaction.redact_obj) if changes else None
     commits = history.commits if history is not None else {}
     kept = 0
     for step in list(steps):
@@ -75,7 +79,7 @@ def import_claude_code(path: str | Path, *, redactor: Redactor | None = None, se
         continued_from=built.continued_from, files=built.files,
         prompts=sum(1 for s in steps if s["kind"] in ("goal", "prompt")), calls=sum(len(s.get("calls", [])) for s in steps),
     )
-    data = draft_lesson(steps, situation, notes, redactor=redactor)
+    data = draft_lesson(steps, situation, notes, redactor=redaction)
     bundle = None
     if history is not None and commits:
         bundle = Path(workspace.name) / "repo.bundle"
