@@ -76,3 +76,11 @@ def test_what_reaches_across_a_blank_line_is_redacted_whole() -> None:
         long = text + "\n\n" + "filler line\n" * 200
         assert not splittable(long)
         assert Redaction(Redactor()).redact(long) == Redactor().redact(long)
+
+
+def test_a_redactor_that_learns_redacts_whole() -> None:
+    from tutor.redaction.remembering import RememberingRedactor
+
+    secret = "ghp_" + "c" * 36
+    text = "token = " + secret + "\n\n" + "filler line\n" * 200 + "\n\n" + "Z2hwX2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2Nj"
+    assert Redaction(RememberingRedactor()).redact(text) == RememberingRedactor().redact(text)

@@ -13,7 +13,7 @@ rule can find a secret that spans a blank line. None can, unless the text holds:
 - a character that lower-cases to several (the keywords are then looked for in a text
   lower-cased otherwise, whole);
 - and the redactor must know no values (`Redactor.from_environment`'s, learned ones): a known
-  value is also found with whitespace anywhere inside it.
+  value is also found with whitespace anywhere inside it; nor learn any (`RememberingRedactor`).
 
 Every other rule matches within a line, or across single line breaks (base64 blocks, PuTTY
 keys), and looks around a match only at characters a line break is not (a letter, a digit,
@@ -69,7 +69,9 @@ class Redaction:
     def _whole(self, text: str) -> str:
         """`redactor.redact(text)`, by paragraphs where that gives the same."""
         redactor = self.redactor
-        if redactor._values or not splittable(text):  # noqa: SLF001 - known values span blank lines
+        # Known values span blank lines; a redactor that learns as it goes (`RememberingRedactor`) would apply what
+        # one paragraph taught it to the next only: both redact whole.
+        if type(redactor) is not Redactor or redactor._values or not splittable(text):  # noqa: SLF001
             return redactor.redact(text)
         texts = self._seen.texts
         out = []
