@@ -73,7 +73,8 @@ async def test_continue_pressed_before_the_progress_is_read_continues_once_it_is
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen) and app.screen.listing is not None, "the list on screen")
         screen = library(app)
-        assert screen.library is None and "…" in squash(screen_text(app)), "the states are not read yet"
+        await wait_until(pilot, lambda: "…" in squash(screen_text(app)), "the list painted, its states not read yet")
+        assert screen.library is None
         table = screen.query_one("#lessons")
         start = table.cursor_row  # type: ignore[attr-defined]
         await pilot.press("down")  # moving acts now, on the list
