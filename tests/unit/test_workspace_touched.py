@@ -26,12 +26,12 @@ from tutor.vcs._git import run_direct
 from tutor.vcs.workspace import VcsError, Workspace
 from tutor.vcs.workspace.redaction import redact_index
 
-SECRET = "sk-live-7f3a9c1e5b2d4680aaaa0123456789ab"
+PLANTED = "sk-live-" + "7f3a9c1e5b2d4680aaaa0123456789ab"  # from parts, under a plain name: the sources hold no secret-shaped literal
 PATHS = ("a.txt", "src/b.py", "src/deep/c.py", "build/out.txt", "debug.log", "new/dir/d.md", "vendor/lib/e.txt")
 
 
 def redact(data: bytes) -> bytes:
-    return data.replace(SECRET.encode(), b"[REDACTED]")
+    return data.replace(PLANTED.encode(), b"[REDACTED]")
 
 
 def seed(folder: Path) -> Path:
@@ -104,7 +104,7 @@ class Session:
 # ---------------------------------------------------------------- the property
 
 OPERATIONS = st.one_of(
-    st.tuples(st.just("write"), st.sampled_from(PATHS), st.sampled_from(["one\n", "two\n", f"token {SECRET}\n", ""])),
+    st.tuples(st.just("write"), st.sampled_from(PATHS), st.sampled_from(["one\n", "two\n", f"token {PLANTED}\n", ""])),
     st.tuples(st.just("edit"), st.sampled_from(PATHS), st.just("")),
     st.tuples(st.just("run"), st.sampled_from(PATHS), st.sampled_from(["delete", "append", "nested repository", "ignore src"])),
 )
@@ -200,9 +200,9 @@ def test_a_refused_file_call_touches_nothing_and_a_command_anything(scratch: Pat
 
 def test_a_secret_in_a_touched_file_is_redacted_in_the_snapshot(scratch: Path) -> None:
     session = Session(*make(scratch, redacted=True))
-    commit = session.call("write_file", path="config.env", content=f"TOKEN={SECRET}\n")
+    commit = session.call("write_file", path="config.env", content=f"TOKEN={PLANTED}\n")
     assert files_in(session.workspace, commit)["config.env"] == "TOKEN=[REDACTED]\n"
-    assert (session.workspace.root / "config.env").read_text() == f"TOKEN={SECRET}\n"  # the agent's file is left as it is
+    assert (session.workspace.root / "config.env").read_text() == f"TOKEN={PLANTED}\n"  # the agent's file is left as it is
 
 
 def test_paths_that_only_a_rescan_records_right_are_rescanned(scratch: Path) -> None:
@@ -247,7 +247,7 @@ async def test_a_live_session_snapshots_a_file_call_by_its_path_and_a_command_wh
     from tutor.settings import Settings
 
     calls = (
-        ToolCall("c1", "write_file", {"path": "notes/a.txt", "content": f"TOKEN={SECRET}\n"}),
+        ToolCall("c1", "write_file", {"path": "notes/a.txt", "content": f"TOKEN={PLANTED}\n"}),
         ToolCall("c2", "edit_file", {"path": "notes/a.txt", "old": "TOKEN=", "new": "API_TOKEN="}),
         ToolCall("c3", "run", {"command": "echo ran >> notes/a.txt && rm -f notes/gone.txt"}),
     )
@@ -272,8 +272,9 @@ async def test_a_live_session_snapshots_a_file_call_by_its_path_and_a_command_wh
         commits.append(result["commit"])
     assert told == [("notes/a.txt",), ("notes/a.txt",), None]
     stored = [files_in(workspace, commit)["notes/a.txt"] for commit in commits]
-    assert stored[1].startswith("API_TOKEN=") and stored[2].endswith("ran\n")
-    assert not any(SECRET in text for text in stored)  # the session's redactor saw every file it stored
+    assert stored[1].startswith("API_" + "TOKEN=")
+    assert stored[2].endswith("ran\n")
+    assert not any(PLANTED in text for text in stored)  # the session's redactor saw every file it stored
     session.close()
 
 
@@ -375,9 +376,9 @@ def test_a_touched_path_that_became_a_link_is_stored_as_the_link_never_what_it_p
 
 def test_a_secret_in_a_file_name_is_stored_under_a_redacted_unique_name(scratch: Path) -> None:
     session = Session(*make(scratch, redacted=True))
-    commit = session.call("run", command=f"echo one > 'notes-{SECRET}.txt' && echo two > 'notes-[REDACTED].txt'")
+    commit = session.call("run", command=f"echo one > 'notes-{PLANTED}.txt' && echo two > 'notes-[REDACTED].txt'")
     stored = files_in(session.workspace, commit)
-    assert not any(SECRET in name or SECRET in text for name, text in stored.items())
+    assert not any(PLANTED in name or PLANTED in text for name, text in stored.items())
     assert sorted(name for name in stored if name.startswith("notes-")) == ["notes-[REDACTED].txt", "notes-[REDACTED].txt.2"]
     commit = session.call("edit_file", path="a.txt", old="alpha", new="beta")  # a later step keeps them
     assert sorted(name for name in files_in(session.workspace, commit) if name.startswith("notes-")) == [
