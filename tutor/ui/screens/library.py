@@ -234,9 +234,15 @@ class LibraryScreen(Screen):
 
     @on(SessionsLoaded)
     async def _sessions_loaded(self, event: SessionsLoaded) -> None:
+        # The learner may have moved on meanwhile (continue, enter): the lists are read again
+        # when the library is back (`on_screen_resume`), never filled into a screen going away.
+        if not self.is_current:
+            return
         team = event.team
         if not self.query(SessionLists):
             await self.mount(SessionLists(), before=self.query_one(TutorFooter))
+            if not self.is_current:
+                return
         lists = self.query_one(SessionLists)
         lists.show(event.sessions, list(team.entries) if team is not None else [])  # type: ignore[attr-defined]
         self.sessions, self.team_sessions = lists.own, lists.team
