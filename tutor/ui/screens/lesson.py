@@ -31,7 +31,7 @@ from ..widgets.score_card import ScoreCardView
 from ..widgets.step_view import StepView, diff_text
 from ..widgets.timeline import Timeline
 from ..plain import assemble, plain
-from .help import LESSON_KEYS
+from .lesson_keys import LESSON_KEYS
 from .answer_judging import AnswerJudging, Judged
 from .gc_pacing import IdleCollector, hold_automatic_gc, settle_garbage_collector
 
