@@ -204,6 +204,14 @@ class Workspace:
                     self._unindexed.update(self._tree_writer.recorded)
                 else:
                     if touched is None:
+                        if self._unindexed:
+                            # Files written straight into the trees are not in the index yet. Put their
+                            # entries in first, as the last snapshot holds them: `add -A` then starts from
+                            # the index a rescan after every call would have (a command may since have
+                            # made their folder a nested repository, which `add -A` sees otherwise).
+                            entries = run_direct(git, "ls-tree", "-z", "--end-of-options", self._last_tree, "--", *sorted(self._unindexed))
+                            if entries:
+                                run_direct(git, "update-index", "-z", "--index-info", stdin=entries)
                         run_direct(git, "add", "-A")
                     elif not update_paths(git, self.root, touched + sorted(self._unindexed.difference(touched))):
                         touched = None
