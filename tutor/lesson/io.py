@@ -158,7 +158,9 @@ def save_lesson_folder(lesson: Lesson, out: Path, write_bundle: Callable[[Path],
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def write_atomic(target: Path, payload: bytes) -> None:
+def write_atomic(target: Path, payload: bytes, *, durable: bool = True) -> None:
+    """`payload` as `target`, whole or not at all (temp file, then `os.replace`). `durable=False`
+    skips the fsyncs: for a cache that is rebuilt when lost, written on a path a person waits on."""
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         # mkstemp makes the file private (0600); a lesson or config is an ordinary file.
@@ -166,8 +168,9 @@ def write_atomic(target: Path, payload: bytes) -> None:
             os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temp, target)
     except BaseException:
         try:
@@ -175,7 +178,8 @@ def write_atomic(target: Path, payload: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
-    fsync_dir(target.parent)
+    if durable:
+        fsync_dir(target.parent)
 
 
 def _umask() -> int:

@@ -37,6 +37,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from tutor.lesson.io import write_atomic
+
 from .records import ATTEMPT_PREFIX, AttemptRecord, int_or, meta_of, record_of
 
 INDEX_DIR = ".index"
@@ -242,25 +244,9 @@ class AttemptIndex:
     def _write_group(self, name: str, identity: Identity, rows: dict[str, AttemptRecord]) -> None:
         data = {"identity": list(identity), "rows": {attempt_id: meta_of(record) for attempt_id, record in rows.items()}}
         self.path.mkdir(exist_ok=True)
-        _replace(self.path / name, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        # Atomic, not durable: fsyncs here would make every saved answer wait for the disk three times
+        # instead of once; an index lost to a power cut is rebuilt.
+        write_atomic(self.path / name, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), durable=False)
 
     def _write_top(self, top: dict[str, Any]) -> None:
-        _replace(self.path / TOP_FILE, json.dumps(top, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
-
-
-def _replace(target: Path, payload: bytes) -> None:
-    """Atomic (a reader sees the old file or the new, whole), not durable: no fsync, which would make every
-    saved answer wait for the disk three times instead of once. A cache lost to a power cut is rebuilt."""
-    import tempfile
-
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(temp, target)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
+        write_atomic(self.path / TOP_FILE, json.dumps(top, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), durable=False)
