@@ -54,12 +54,20 @@ def last_revealed(tmux: Tmux, screen: str) -> int:
     return max(numbers, default=0)
 
 
+# An open question's title, "? Will this command succeed?   step 6 of 15": drawn only while it is open.
+ASK_TITLE = re.compile(r"^\s*\? \S.*   step \d+ of \d+\s*$", re.MULTILINE)
+
+
 def at_question(tmux: Tmux) -> bool:
     """Whether an open question is on screen: skip (^g) is offered only there.
 
+    The lesson screen paints a question before it moves the focus and refreshes its footer, so a
+    question's title drawn above a footer without ^g is waited out, not read as "no question".
     A footer can show ^g for a moment while the lesson screen settles (reopened at a revealed
     step, say): seen, it is confirmed by waiting until the question takes the keyboard or ^g goes.
     """
+    if ASK_TITLE.search(tmux.frame(tmux.screen())):
+        tmux.wait_answerable()
     if "^g" not in tmux.footer_keys():
         return False
     settled = tmux.wait_footer(lambda keys: "^g" not in keys or ("esc" in keys and keys.get("n") != keys["esc"]), "the footer to settle")
