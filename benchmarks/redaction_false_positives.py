@@ -31,7 +31,7 @@ FIXTURES = {
     "tests/unit/test_agent_tools.py", "tests/unit/test_session_review.py", "tests/crash/test_record_crash.py", "tests/helpers/record_crash_driver.py",
     "tests/unit/test_import_hardening.py", "tests/helpers/fake_messages_api.py", "tests/ui/test_ui_pair.py", "tests/ui/test_ui_record.py",
     "tests/unit/test_cli.py", "tests/unit/test_sandbox.py", "tests/unit/test_mentor.py", "tests/unit/test_vcs_workspace.py",
-    "tests/unit/test_redaction_paragraphs.py",
+    "tests/unit/test_redaction_paragraphs.py", "tests/unit/test_redaction_batch.py", "tests/helpers/redaction_pieces.py",
 }
 # The pytest run whose log is counted: fast, verbose, no secrets in it.
 LOG_TESTS = ["tests/unit/test_words.py", "tests/unit/test_untrusted_text.py", "tests/unit/test_lesson_validate.py", "tests/unit/test_store.py"]

@@ -233,7 +233,7 @@ def test_content_is_redacted_and_commits_are_the_same_every_time(tmp_path: Path)
     def run(folder: str) -> CodeHistory:
         work = tmp_path / folder
         work.mkdir()
-        history = replay_changes(changes, work, [], redact=lambda text: text.replace("hunter2", "[redacted]"))
+        history = replay_changes(changes, work, [], redact=lambda texts: [text.replace("hunter2", "[redacted]") for text in texts])
         assert history is not None
         return history
 

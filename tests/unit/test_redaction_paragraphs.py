@@ -9,32 +9,18 @@ with and without known values, and a second time from the memo.
 
 from __future__ import annotations
 
-import random
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.helpers.redaction_corpus import corpus
+from tests.helpers.redaction_pieces import ACROSS as _ACROSS
+from tests.helpers.redaction_pieces import CASES as _CASES
+from tests.helpers.redaction_pieces import FILLER as _FILLER
+from tests.helpers.redaction_pieces import HEX as _HEX
+from tests.helpers.redaction_pieces import PIECES as _PIECES
+from tests.helpers.redaction_pieces import SID as _SID
+from tests.helpers.redaction_pieces import TOKEN as _TOKEN
 from tutor.redaction import Redactor
 from tutor.redaction.paragraphs import SHORTEST, Redaction, splittable
-
-_CASES = [case.text for seed in (1, 2, 3) for case in corpus(seed)]
-_HEX = "0123456789abcdef"
-_rng = random.Random(17)
-_SID = "AC" + "".join(_rng.choice(_HEX) for _ in range(32))
-_TOKEN = "".join(_rng.choice(_HEX) for _ in range(32))
-_ACROSS = [
-    f"client = Client('{_SID}',", f"'{_TOKEN}')", f"twilio login {_SID}", _TOKEN,
-    "machine api.example.com", "login alice", "password Zq8vW3nL0pK2", "default", "machine", "MACHINE x",
-    "-----BEGIN RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEA7Yq3kZ1tW9sP2xL0aB4cD6eF8gH0iJ2kL4mN6oP8qR0sT2u", "-----END RSA PRIVATE KEY-----",
-    "password =", "'hunter2-Secret-99'", "API_KEY=", "sk-ant-api03-" + "a" * 30, "Authorization:", "Bearer abcdefghijklmnopqrstuvwxyz012345",
-    "Private-Lines: 2", "AAAAB3NzaC1yc2EAAAADAQABAAABAQ", "LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQ==", "QUJDREVGR0hJSktMTU5PUA==",
-    "token: ghp_" + "b" * 36, "export SECRET_KEY=)Ka%E^Z(0j&d=it#9x", "[REDACTED:token]", "DB_PASSWORD: Xy7Pq2Lm9Rt4",
-    "\u212aey = 'Zz9yY8xX7wW6'", "\u0130NDEX", "\u03a3\u03a3", "stra\u00dfe", "\t", "", " ", "x" * 50,
-]
-_FILLER = ["def handler(order):", "    return order.total * 2", "The cart total is wrong when a coupon applies.", "ok", "{", "}"]
-_PIECES = st.one_of(st.sampled_from(_CASES), st.sampled_from(_ACROSS), st.sampled_from(_FILLER), st.text(max_size=40))
-
 
 @st.composite
 def long_texts(draw: st.DrawFn) -> str:

@@ -94,20 +94,21 @@ def replay_changes(
     work: Path,
     notes: list[str],
     *,
-    redact: Callable[[str], str] | None = None,
+    redact: Callable[[list[str]], list[str]] | None = None,
 ) -> CodeHistory | None:
     """Replay `changes` in order into a new repository under `work`; None when no call could be replayed.
 
-    `redact` (optional) is applied to every file version and commit message written, so
-    that the bundle holds what the lesson's text would. Each problem adds to a note in
+    `redact` (optional) is given the list of every file version and commit message written, once the replay is
+    done, and gives them back redacted in the same order (`Redaction.redact_obj` does: one redaction of them all,
+    each distinct text once), so that the bundle holds what the lesson's text would. Each problem adds to a note in
     `notes` (one line per kind of problem, naming a few paths).
     """
-    replay = _Replay([_lf(change) for change in changes], redact or (lambda text: text))
+    replay = _Replay([_lf(change) for change in changes])
     replay.run()
     notes.extend(replay.notes())
     if not replay.call_commits:
         return None
-    ids = write_commit_chain(work / REPO_FOLDER, replay.chain)
+    ids = write_commit_chain(work / REPO_FOLDER, replay.redacted_chain(redact or (lambda texts: texts)))
     commits = {call_id: ids[index] for call_id, index in replay.call_commits.items()}
     before = {call_id: ids[index] for call_id, index in replay.before.items()}
     return CodeHistory(work / REPO_FOLDER, ids[0], commits, before)
@@ -147,12 +148,11 @@ def clean_path(path: str) -> str | None:
 class _Replay:
     """The tree as replayed, call by call, and the chain of commits it gives."""
 
-    def __init__(self, changes: list[FileChange], redact: Callable[[str], str]) -> None:
+    def __init__(self, changes: list[FileChange]) -> None:
         self.changes = changes
-        self.redact = redact
         self.tree: dict[str, str] = {}  # path -> the content the latest commit holds
         self.known: set[str] = set()  # paths whose content in `tree` is the real file's
-        self.chain: list[ChainCommit] = []
+        self.chain: list[tuple[str, dict[str, str]]] = []  # each commit's message and files as replayed, not yet redacted
         self.call_commits: dict[str, int] = {}  # call id -> index in `chain`
         self.before: dict[str, int] = {}
         self.total_bytes = 0
@@ -164,7 +164,7 @@ class _Replay:
     # ------------------------------------------------------------ the walk
 
     def run(self) -> None:
-        self.chain.append(ChainCommit("start: the files as the transcript first shows them", self._encoded(self._base())))
+        self.chain.append(("start: the files as the transcript first shows them", self._counted(self._base())))
         for index, change in enumerate(self.changes):
             if self.stopped:
                 break
@@ -300,19 +300,27 @@ class _Replay:
 
     def _commit(self, message: str, path: str) -> int:
         """Commit `path` as `tree` holds it; the commit's index in `chain`."""
-        files = self._encoded({path: self.tree[path]})
-        self.chain.append(ChainCommit(self.redact(message), files))
+        self.chain.append((message, self._counted({path: self.tree[path]})))
         return len(self.chain) - 1
 
-    def _encoded(self, files: Mapping[str, str]) -> dict[str, bytes | None]:
-        encoded: dict[str, bytes | None] = {}
-        for path, content in files.items():
-            data = self.redact(content).encode("utf-8", "replace")
-            self.total_bytes += len(data)
-            encoded[path] = data
+    def _counted(self, files: dict[str, str]) -> dict[str, str]:
+        """`files`, their size added to what the replay has written (it stops at `MAX_TOTAL_BYTES`)."""
+        self.total_bytes += sum(len(content.encode("utf-8", "replace")) for content in files.values())
         if self.total_bytes > MAX_TOTAL_BYTES and not self.stopped:
             self.stopped = f"the replay stopped once the code written reached {MAX_TOTAL_BYTES // (1024 * 1024)} MiB"
-        return encoded
+        return files
+
+    def redacted_chain(self, redact: Callable[[list[str]], list[str]]) -> list[ChainCommit]:
+        """The commits, their messages and files redacted (all in one call to `redact`) and encoded."""
+        texts = [message for message, _ in self.chain] + [content for _, files in self.chain for content in files.values()]
+        redacted = redact(texts)
+        if len(redacted) != len(texts):
+            raise ValueError(f"redact gave {len(redacted)} texts for {len(texts)}")
+        messages, contents = iter(redacted[: len(self.chain)]), iter(redacted[len(self.chain) :])
+        return [
+            ChainCommit(next(messages), {path: next(contents).encode("utf-8", "replace") for path in files})
+            for _, files in self.chain
+        ]
 
     # ------------------------------------------------------------ notes
 

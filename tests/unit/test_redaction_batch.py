@@ -1,0 +1,82 @@
+"""Many strings redacted with one joined scan (`tutor.redaction.batch`, through `Redaction.redact_obj`) give what
+redacting each alone gives.
+
+The strings are made of the redaction corpus's cases, fragments that reach across a blank
+line, halves of secrets that a join could glue together, characters that lower-case oddly,
+filler and arbitrary text, with line breaks anywhere (at the start and end of a string too).
+"""
+
+from __future__ import annotations
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from tests.helpers.redaction_pieces import ACROSS, CASES, FILLER, PIECES
+from tutor.redaction import Redactor
+from tutor.redaction.batch import batchable, clean_texts
+from tutor.redaction.paragraphs import SHORTEST, Redaction
+
+# A secret cut in two: joined without a blank line between them, the halves would make it whole again.
+_GHP = "ghp_" + "Zq8vW3nL0pK2" * 3
+_HALVES = [_GHP[:20], _GHP[20:], "sk-ant-api03-", "a" * 40, "machine", "host login u password p4ssW0rd9x", "-----BEGIN", " RSA PRIVATE KEY-----"]
+_BREAKS = ["", "\n", "\n\n", "\n\n\n", " ", "\r\n", "\t"]
+
+
+@st.composite
+def strings(draw: st.DrawFn) -> str:
+    parts = draw(st.lists(st.one_of(PIECES, st.sampled_from(_HALVES)), min_size=0, max_size=6))
+    seps = draw(st.lists(st.sampled_from(_BREAKS), min_size=len(parts) + 1, max_size=len(parts) + 1))
+    return seps[0] + "".join(part + sep for part, sep in zip(parts, seps[1:]))
+
+
+@st.composite
+def long_strings(draw: st.DrawFn) -> str:
+    text = draw(strings())
+    while len(text) < SHORTEST:  # split into paragraphs, each of which joins the scan
+        text += draw(st.sampled_from(["\n\n", "\n"])) + draw(st.sampled_from(FILLER + ACROSS + CASES[:50]))
+    return text
+
+
+def _alone(redactor: Redactor, texts: list[str]) -> list[str]:
+    return [redactor.redact(text) for text in texts]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(strings(), strings(), long_strings()), max_size=25))
+@example([_GHP[:20], _GHP[20:]])
+@example([_GHP[:20] + "\n", "\n" + _GHP[20:]])
+@example(["token = ", "'" + _GHP + "'"])
+@example(["machine host", "login u password p4ssW0rd9x"])
+def test_redacting_many_at_once_is_redacting_each_alone(texts: list[str]) -> None:
+    redactor = Redactor()
+    assert Redaction(redactor).redact_obj(texts) == _alone(redactor, texts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(strings(), max_size=25))
+@example(["Qw3rty-Uiop-", "Asdf-77"])
+@example(["x Qw3rty-Uiop-Asdf-", "77 y"])
+def test_with_known_values_each_is_redacted_as_alone(texts: list[str]) -> None:
+    redactor = Redactor.from_environment({"MY_API_TOKEN": "Qw3rty-Uiop-Asdf-77"}, extra_values=["hunter2-Secret-99"])
+    texts = [*texts, "Qw3rty-Uiop-\n\nAsdf-77", "a Qw3rty-Uiop-Asdf-77 b", "hunter2-\nSecret-99"]
+    assert Redaction(redactor).redact_obj(texts) == _alone(redactor, texts)
+
+
+def test_the_corpus_at_once_is_the_corpus_each_alone() -> None:
+    redactor = Redactor()
+    assert Redaction(redactor).redact_obj({"cases": CASES, "again": CASES[::-1]}) == {"cases": _alone(redactor, CASES), "again": _alone(redactor, CASES[::-1])}
+
+
+def test_a_secret_is_found_in_a_text_among_many_clean_ones() -> None:
+    redactor = Redactor()
+    texts = [f"line {n} of a build log" for n in range(500)] + ["export GITHUB_TOKEN=" + _GHP] + [f"step {n}" for n in range(500)]
+    clean = clean_texts(redactor, [text for text in texts if batchable(text)])
+    assert clean.count(False) == 1 and not clean[500]
+    assert Redaction(redactor).redact_obj(texts)[500] == "export GITHUB_TOKEN=[REDACTED:github-token]"
+
+
+def test_what_reaches_across_a_blank_line_is_not_scanned_joined() -> None:
+    for text in ("machine api.example.com", "default\n", "x\n  default login", "-----BEGIN RSA PRIVATE KEY-----", "AC" + "0f" * 16, "\u0130NDEX"):
+        assert not batchable(text), text
+    for text in ("the default branch", "defaults: none", "the machine, then", "ok\n"):
+        assert batchable(text), text
