@@ -51,7 +51,8 @@ The workspace never shares a writable file with the user's repository (`objects=
 private index (`.git/tutor-index`) that persists between snapshots, so `git add -A`
 rehashes only what changed. Told which files a tool touched (`paths=`, what a file
 tool's result says), it rescans nothing: in the plain case it writes the blobs and the
-trees on their paths itself (`trees`; a new file's ignore rules asked of git once), else
+trees on their paths itself (`trees`; a new file's ignore rules asked of a kept `git
+check-ignore`, `ignores`), else
 it updates only those index entries (`git add -A -- <path>`); after a command
 (`paths=None`), on the first snapshot of an opened workspace and after a failed one, it
 rescans the whole tree. Either way the tree is the one a full rescan records (`touched`
@@ -71,7 +72,8 @@ runs there.
 Modules: `creation` (making one: `from_repository`, `from_folder`, `workspace_path`,
 `check_repository`), `snapshots` (`Workspace`: snapshots, refs, diffs, bundles, the
 checks of its `.git`), `touched` (a snapshot by the paths a tool touched), `trees` (its
-trees written without the index), `objects` (loose objects and refs), `redaction`
+trees written without the index), `ignores` (the kept `git check-ignore` that says which
+new files git would add), `objects` (loose objects and refs), `redaction`
 (the blobs a snapshot stores, passed through the session's redactor), `common` (layout,
 pinned git environment, commits by Tutor). The paths the agent's tools name are
 confined by `tutor.agent.tools.paths`, the one confinement; the workspace only checks

@@ -24,6 +24,7 @@ from pathlib import Path
 from .._git import SHA_RE, GitRunner, VcsError, diff_commits, open_git, remove_tree, require_sha, run, run_direct
 from ..bundle import create_bundle
 from . import creation
+from .ignores import IgnoreChecker
 from .common import (
     ATTRIBUTES,
     FIXED_DATE,
@@ -66,6 +67,7 @@ class Workspace:
         self._synced = False  # the private index matches the working tree as of the last snapshot: `paths` may be trusted
         self._unindexed: set[str] = set()  # files snapshotted without the index (`trees`): the next index update adds them
         self._tree_writer = TreeWriter(self.git_dir, self.root)
+        self._ignores = IgnoreChecker()  # a kept `git check-ignore` for new files (restarted on every rescan)
         self._lock = threading.Lock()
         self._redact: Callable[[bytes], bytes] | None = None
         self._ours = False  # made or opened as a workspace: `remove` may delete it even if `.git` is gone
@@ -195,15 +197,17 @@ class Workspace:
                 if self._last_tree is None:
                     self._last_tree = run_direct(git, "rev-parse", "--verify", "--end-of-options", f"{self._last}^{{tree}}").decode().strip()
                 touched = checked_paths(self.root, named) if synced and named is not None else None
-                plain = touched is not None and stored_as_is(self.root, self.git_dir, touched, self._redact)
+                read: dict[str, tuple[bytes, bytes]] = {}
+                plain = touched is not None and stored_as_is(self.root, self.git_dir, touched, self._redact, read)
                 written = None
                 if plain and touched and plain_modes(self.git_dir):  # the trees written here, not by git from the index
-                    written = self._tree_writer.replace_files(git, self._last_tree, touched)
+                    written = self._tree_writer.replace_files(git, self._last_tree, touched, self._ignores, read)
                 if written is not None:
                     tree = written
                     self._unindexed.update(self._tree_writer.recorded)
                 else:
                     if touched is None:
+                        self._ignores.restart()  # a rescan: the rules may have changed (a command, a rule file, a failure)
                         if self._unindexed:
                             # Files written straight into the trees are not in the index yet. Put their
                             # entries in first, as the last snapshot holds them: `add -A` then starts from
@@ -339,7 +343,13 @@ class Workspace:
             return
         if not self._ours and not (self.git_dir / STATE_FILE).is_file():
             raise VcsError(f"{self.root}: does not look like a Tutor workspace; refusing to delete it")
+        self.close()
         remove_tree(self.root)
+
+    def close(self) -> None:
+        """Stop the git process the snapshots keep (it also stops when the workspace is dropped); the workspace stays usable."""
+        with self._lock:
+            self._ignores.close()
 
     # ------------------------------------------------------------ internals
 

@@ -89,8 +89,14 @@ def update_paths(git: GitRunner, root: Path, paths: list[str]) -> bool:
     return True
 
 
-def stored_as_is(root: Path, git_dir: Path, paths: list[str], redact: Callable[[bytes], bytes] | None) -> bool:
-    """Whether the index holds exactly the files' own bytes for `paths` and `redact` (if any) leaves them and their names alone."""
+def stored_as_is(
+    root: Path, git_dir: Path, paths: list[str], redact: Callable[[bytes], bytes] | None, read: dict[str, tuple[bytes, bytes]] | None = None,
+) -> bool:
+    """Whether the index holds exactly the files' own bytes for `paths` and `redact` (if any) leaves them and their names alone.
+
+    `read` gets the (mode, bytes) of each file it read to ask `redact`: storing those very
+    bytes (not a second read) stores exactly what was checked.
+    """
     if _conversions_possible(root, git_dir, paths):
         return False
     if redact is None:
@@ -105,6 +111,8 @@ def stored_as_is(root: Path, git_dir: Path, paths: list[str], redact: Callable[[
             continue
         if found is None or redact(found[1]) != found[1]:
             return False
+        if read is not None:
+            read[path] = found
     return True
 
 

@@ -6,12 +6,12 @@ and the trees on the paths as loose objects (the bytes `git add` and `git write-
 would store, so the same ids). The trees it needs are read from a cache by id (a tree
 never changes) filled by what it wrote, by the loose trees git wrote (read from the
 store directly, checked by id) and, for trees that are packed or borrowed, by one
-`git cat-file --batch` for all of them. A step whose trees are known or loose, and that
-adds no file, starts no git process.
+`git cat-file --batch` for all of them. A step whose trees are known or loose starts no
+git process.
 
 A file the last snapshot does not hold is added (with any new folders on its way) only
-if git would add it: one `git ls-files --others --exclude-standard` applies the ignore
-rules, which only git knows. It declines (returns None, and the snapshot updates the
+if git would add it: the ignore rules, which only git knows, are asked of the kept `git
+check-ignore` (`ignores`), or else of one `git ls-files --others --exclude-standard`. It declines (returns None, and the snapshot updates the
 index as usual) for anything but the plain case: a folder or other kind of file in the
 working tree now, a name the tree holds as a folder or repository, a file where a folder
 is on the way, a mode `write-tree` would rewrite. The caller checks the rest first: git
@@ -28,6 +28,7 @@ import hashlib
 from pathlib import Path
 
 from .._git import GitRunner, VcsError, run_direct
+from .ignores import IgnoreChecker
 from .objects import read_loose, write_object
 from .touched import worktree_file
 
@@ -59,27 +60,33 @@ class TreeWriter:
         self._trees: dict[str, list[Entry]] = {}
         self.recorded: list[str] = []  # the paths the last `replace_files` put in the tree (ignored new files are not)
 
-    def replace_files(self, git: GitRunner, tree: str, paths: list[str]) -> str | None:
+    def replace_files(
+        self, git: GitRunner, tree: str, paths: list[str], ignores: IgnoreChecker | None = None, contents: dict[str, tuple[bytes, bytes]] | None = None,
+    ) -> str | None:
         """`tree` with each of `paths` as the working tree has it now; None when that is not the plain case.
 
         A path the tree does not hold is added only if git would add it (untracked and not
-        ignored: one `git ls-files --others --exclude-standard`); an ignored one is left
-        out, as a rescan leaves it.
+        ignored: asked of `ignores`' kept git, or else of one `git ls-files --others
+        --exclude-standard`); an ignored one is left out, as a rescan leaves it.
+        `contents`: (mode, bytes) of files already read (and checked) by the caller, stored
+        as they are rather than read again.
         """
         algorithm = "sha256" if len(tree) == 64 else "sha1"
         if not self._known(git, tree, paths):
             return None
         new = [path for path in paths if not self._holds(tree, path)]
         if new:
-            try:
-                listed = run_direct(git, "ls-files", "-z", "--others", "--exclude-standard", "--", *new)
-            except VcsError:
-                return None
-            addable = set(listed.decode("utf-8", "surrogateescape").split("\0"))
+            addable = ignores.addable(git, new) if ignores is not None else None
+            if addable is None:
+                try:
+                    listed = run_direct(git, "ls-files", "-z", "--others", "--exclude-standard", "--", *new)
+                except VcsError:
+                    return None
+                addable = set(listed.decode("utf-8", "surrogateescape").split("\0"))
             paths = [path for path in paths if path not in new or path in addable]
         self.recorded = []
         for path in paths:
-            replaced = self._replace(tree, path.encode("utf-8", "surrogateescape").split(b"/"), path, algorithm)
+            replaced = self._replace(tree, path.encode("utf-8", "surrogateescape").split(b"/"), path, algorithm, contents or {})
             if replaced is None:
                 return None
             tree = replaced
@@ -88,7 +95,7 @@ class TreeWriter:
 
     # ------------------------------------------------------------ internals
 
-    def _replace(self, tree: str | None, parts: list[bytes], path: str, algorithm: str) -> str | None:
+    def _replace(self, tree: str | None, parts: list[bytes], path: str, algorithm: str, contents: dict[str, tuple[bytes, bytes]]) -> str | None:
         """The tree `tree` (None: a new folder) with the file at `parts` (below it) set to the working tree's; None if not plain."""
         entries = [] if tree is None else self._trees.get(tree)
         if entries is None or any(entry[0] not in _CANONICAL_MODES for entry in entries):
@@ -99,14 +106,14 @@ class TreeWriter:
         if len(parts) > 1:
             if mode not in (None, _TREE_MODE):
                 return None  # a file (or repository) where the folder is now
-            child = self._replace(entries[at][2].hex() if at is not None else None, parts[1:], path, algorithm)
+            child = self._replace(entries[at][2].hex() if at is not None else None, parts[1:], path, algorithm, contents)
             if child is None:
                 return None
             new_entry = (_TREE_MODE, name, bytes.fromhex(child))
         else:
             if mode not in (None, *_FILE_MODES):
                 return None
-            blob = self._blob(path, algorithm)
+            blob = self._blob(path, algorithm, contents.get(path))
             if blob is None:
                 return None
             new_entry = (blob[0], name, bytes.fromhex(blob[1]))
@@ -125,12 +132,13 @@ class TreeWriter:
         wanted = name.encode("utf-8", "surrogateescape")
         return entries is not None and any(entry[1] == wanted and entry[0] in _FILE_MODES for entry in entries)
 
-    def _blob(self, path: str, algorithm: str) -> tuple[bytes, str] | None:
-        """The working tree's file at `path` stored as a blob: (mode, id); None if it is not a file or link now."""
-        try:
-            found = worktree_file(self.root / path)
-        except OSError:
-            return None
+    def _blob(self, path: str, algorithm: str, found: tuple[bytes, bytes] | None = None) -> tuple[bytes, str] | None:
+        """The working tree's file at `path` (or `found`, its mode and bytes as read already) stored as a blob: (mode, id); None if it is not a file or link now."""
+        if found is None:
+            try:
+                found = worktree_file(self.root / path)
+            except OSError:
+                return None
         if found is None:
             return None
         return found[0], write_object(self.git_dir, "blob", found[1], algorithm)
