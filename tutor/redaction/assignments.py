@@ -109,7 +109,9 @@ def _assignment_value(text: str, i: int, kw_len: int) -> tuple[tuple[int, int] |
 
 # `.netrc` entries, on one line or several: `machine <host>` (or `default`), then
 # `login`, `password`, `account`, `port` each with a value, until the next entry.
-_NETRC_START = re.compile(r"(?<!\S)(?:machine[ \t]++\S++|default)(?!\S)")
+# (`(?<!\S)` written after each keyword, `machine(?<!\Smachine)`: a pattern that starts with its words is searched
+# for by them, several times faster over a long text than one that starts with a look-behind.)
+_NETRC_START = re.compile(r"machine(?<!\Smachine)[ \t]++\S++(?!\S)|default(?<!\Sdefault)(?!\S)")
 _NETRC_TOKEN = re.compile(r"\s++(\"(?:[^\"\\\r\n]|\\.){1,256}+\"|\S{1,512}+)")
 _NETRC_KEYS = frozenset(("login", "password", "account", "port"))
 _NETRC_SECRETS = frozenset(("password", "account"))

@@ -41,8 +41,8 @@ from .redactor import Redactor
 __all__ = ["SEPARATOR", "batchable", "clean_texts"]
 
 SEPARATOR = "\n\n"
-# The joined texts are scanned this much at a time: bounded memory for the scan's copies (lower-cased, markers).
-_CHUNK_CHARS = 1 << 20
+# The joined texts are scanned this much at a time: the scan's copies (joined, lower-cased) stay small.
+_CHUNK_CHARS = 1 << 14
 _TWILIO_SID = re.compile(r"AC[0-9a-fA-F]{32}")
 
 
@@ -75,29 +75,33 @@ def clean_texts(redactor: Redactor, texts: Sequence[str]) -> list[bool]:
     `Redactor` (one that does not learn as it goes).
     """
     clean = [True] * len(texts)
-    start = 0
-    while start < len(texts):
-        end, size = start, 0
-        while end < len(texts) and (end == start or size + len(texts[end]) <= _CHUNK_CHARS):
-            size += len(texts[end]) + len(SEPARATOR)
-            end += 1
-        _mark(redactor, texts, start, end, clean)
-        start = end
+    # ASCII texts apart: one wider character makes a whole joined string wider (2 or 4 bytes a character).
+    for group in ([i for i, text in enumerate(texts) if text.isascii()], [i for i, text in enumerate(texts) if not text.isascii()]):
+        chunk: list[int] = []
+        size = 0
+        for index in group:
+            if chunk and size + len(texts[index]) > _CHUNK_CHARS:
+                _mark(redactor, texts, chunk, clean)
+                chunk, size = [], 0
+            chunk.append(index)
+            size += len(texts[index]) + len(SEPARATOR)
+        if chunk:
+            _mark(redactor, texts, chunk, clean)
     return clean
 
 
-def _mark(redactor: Redactor, texts: Sequence[str], first: int, last: int, clean: list[bool]) -> None:
-    """Scan texts[first:last] joined; mark as not clean each text a finding touches, or comes within a separator of."""
+def _mark(redactor: Redactor, texts: Sequence[str], chunk: list[int], clean: list[bool]) -> None:
+    """Scan the texts of `chunk` joined; mark as not clean each text a finding touches, or comes within a separator of."""
     starts: list[int] = []
     pos = 0
-    for index in range(first, last):
+    for index in chunk:
         starts.append(pos)
         pos += len(texts[index]) + len(SEPARATOR)
-    joined = SEPARATOR.join(texts[first:last])
+    joined = SEPARATOR.join([texts[index] for index in chunk])
     for finding in redactor.found(joined):
         # The text a finding starts in, and every text up to the one it ends in: reaching into the separator after
         # a text, or past it, marks the next text too (it may have shadowed a match there).
         k = bisect_right(starts, finding.start) - 1
         while k < len(starts) and starts[k] < finding.end + len(SEPARATOR):
-            clean[first + k] = False
+            clean[chunk[k]] = False
             k += 1
