@@ -54,7 +54,7 @@ def test_the_kept_git_answers_as_ls_files_for_every_kind_of_rule(tmp_path: Path)
         target = workspace.root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text("x\n")
-    checker = IgnoreChecker()
+    checker = IgnoreChecker(workspace.root, workspace.git_dir)
     try:
         with workspace._git(index_file=workspace.git_dir / INDEX_FILE) as git:
             together = checker.addable(git, list(CANDIDATES))
@@ -72,7 +72,7 @@ def test_the_kept_git_answers_as_ls_files_for_every_kind_of_rule(tmp_path: Path)
 
 def test_a_path_git_would_read_as_magic_is_left_to_ls_files(tmp_path: Path) -> None:
     workspace = make(tmp_path)
-    checker = IgnoreChecker()
+    checker = IgnoreChecker(workspace.root, workspace.git_dir)
     try:
         with workspace._git(index_file=workspace.git_dir / INDEX_FILE) as git:
             assert checker.addable(git, [":(glob)x.txt"]) is None
@@ -98,7 +98,24 @@ def test_a_rule_a_command_adds_holds_for_the_next_new_file(tmp_path: Path) -> No
     assert "notes/first.md" in names and "notes/second.md" not in names
 
 
-def test_new_files_are_asked_of_one_kept_git_until_a_command_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_rule_file_changed_under_a_folder_already_asked_about_is_read_afresh(tmp_path: Path) -> None:
+    workspace = make(tmp_path)
+    tools = Tools(workspace.root, timeout=30)
+    first = tools.execute("write_file", {"path": "src/one.txt", "content": "1\n"})
+    workspace.snapshot("calls/1", paths=first.touched)  # the kept git has read src/.gitignore
+    (workspace.root / "src" / ".gitignore").write_text("gen/*\n!gen/keep.c\n*.txt\n")  # same folder, new rule
+    second = tools.execute("write_file", {"path": "src/two.txt", "content": "2\n"})
+    commit = workspace.snapshot("calls/2", paths=second.touched)
+    assert tree_names(workspace, commit) >= {"src/one.txt"} and "src/two.txt" not in tree_names(workspace, commit)
+    workspace.close()
+
+
+def tree_names(workspace: Workspace, commit: str) -> set[str]:
+    with workspace._git() as git:
+        return set(run_direct(git, "ls-tree", "-r", "-z", "--name-only", commit).decode().split("\0")) - {""}
+
+
+def test_new_files_are_asked_of_one_kept_git_across_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     workspace = make(tmp_path)
     tools = Tools(workspace.root, timeout=30)
     tools.execute("run", {"command": "true"})
@@ -114,7 +131,8 @@ def test_new_files_are_asked_of_one_kept_git_until_a_command_runs(tmp_path: Path
     for number in range(1, 6):
         result = tools.execute("write_file", {"path": f"notes/n{number}.md", "content": f"{number}\n"})
         workspace.snapshot(f"calls/{number}", paths=result.touched)
-    assert [args[1] for args in started] == ["check-ignore"]
+        workspace.snapshot(f"calls/{number}.run")  # a command's rescan that changes no rule: the kept git stays
+    assert [args[1] for args in started if "check-ignore" in args] == ["check-ignore"]
     process = workspace._ignores._process
     assert process is not None and process.poll() is None
     workspace.close()

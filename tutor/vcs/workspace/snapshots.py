@@ -67,7 +67,7 @@ class Workspace:
         self._synced = False  # the private index matches the working tree as of the last snapshot: `paths` may be trusted
         self._unindexed: set[str] = set()  # files snapshotted without the index (`trees`): the next index update adds them
         self._tree_writer = TreeWriter(self.git_dir, self.root)
-        self._ignores = IgnoreChecker()  # a kept `git check-ignore` for new files (restarted on every rescan)
+        self._ignores = IgnoreChecker(self.root, self.git_dir)  # a kept `git check-ignore` for new files
         self._lock = threading.Lock()
         self._redact: Callable[[bytes], bytes] | None = None
         self._ours = False  # made or opened as a workspace: `remove` may delete it even if `.git` is gone
@@ -207,7 +207,6 @@ class Workspace:
                     self._unindexed.update(self._tree_writer.recorded)
                 else:
                     if touched is None:
-                        self._ignores.restart()  # a rescan: the rules may have changed (a command, a rule file, a failure)
                         if self._unindexed:
                             # Files written straight into the trees are not in the index yet. Put their
                             # entries in first, as the last snapshot holds them: `add -A` then starts from
