@@ -137,7 +137,8 @@ async def bench(repo: Path, repeat: int, warmup: int) -> None:
     bare_tools = loop.tools
     loop.tools = _Wrapped(bare_tools, execute=split.wrap("execute", bare_tools.execute))
     loop.workspace = _Wrapped(loop.workspace, snapshot=split.wrap("snapshot", loop.workspace.snapshot))
-    loop.journal = _Wrapped(loop.journal, append=split.wrap("journal", loop.journal.append))
+    loop.journal = _Wrapped(loop.journal, append=split.wrap("journal", loop.journal.append),
+                            append_unsynced=split.wrap("journal", loop.journal.append_unsynced))
     loop.set_goal("Measure a recorded step; done when every call has run.")
 
     recorded: dict[str, list[float]] = {name: [] for name in CALLS}

@@ -27,6 +27,10 @@ from .protocol import Agent, AgentError, AssistantMessage
 from .session import OUTCOMES, CallState, SessionState
 
 AUTO_RETRIES = 2  # only while nothing of the reply has been shown
+# Calls whose `run` record is written without its own fsync (the `result`'s, a millisecond
+# later, makes it durable): file tools, which finish at once. A command's `run` is made
+# durable before it starts, so a power cut mid-command can never let it run twice.
+_QUICK_TOOLS = frozenset({"write_file", "edit_file", "read_file", "list_files"})
 STREAM_FLUSH_SECONDS = 0.05
 _PEM_BEGIN = "-----BEGIN"
 
@@ -41,6 +45,8 @@ class Snapshotter(Protocol):
 
 class Journal(Protocol):
     def append(self, kind: str, **data: Any) -> dict[str, Any]: ...
+
+    def append_unsynced(self, kind: str, **data: Any) -> dict[str, Any]: ...
 
 
 RecordListener = Callable[[dict[str, Any]], Awaitable[None] | None]
@@ -320,19 +326,39 @@ class GatedLoop:
             task.add_done_callback(self._listening.discard)
 
     async def _execute(self, call: CallState, *, gated: bool) -> dict[str, Any]:
-        await self.write("run", call=call.call.id, gated=gated)
+        if call.call.tool in _QUICK_TOOLS:
+            await self._written_here("run", {"call": call.call.id, "gated": gated})
+        else:
+            await self.write("run", call=call.call.id, gated=gated)  # durable before a command starts: it must never run twice
         self._event_loop = asyncio.get_running_loop()
         self._running = call.call.id
         try:
-            result = await asyncio.to_thread(self.tools.execute, call.call.tool, call.call.input)
+            result, commit = await asyncio.to_thread(self._call_and_snapshot, call)
         finally:
             self._running = None
-        snapshot = call.call.tool != "read_file" and call.call.tool != "list_files"
-        commit = await asyncio.to_thread(self._snapshot, call, result.touched) if snapshot else None
         return await self.write(
             "result", call=call.call.id, ok=result.ok, text=result.text, output=result.output, exit_code=result.exit_code,
             error=result.error, truncated=result.truncated, timed_out=result.timed_out, cancelled=result.cancelled, commit=commit,
         )
+
+    def _call_and_snapshot(self, call: CallState) -> tuple[Any, str | None]:
+        """The call, then the workspace's snapshot, in one trip to a thread (each trip costs the event loop a wake-up)."""
+        try:
+            result = self.tools.execute(call.call.tool, call.call.input)
+        finally:
+            self._running = None  # the command is over: nothing left for `cancel_command` to stop
+        snapshot = call.call.tool != "read_file" and call.call.tool != "list_files"
+        return result, self._snapshot(call, result.touched) if snapshot else None
+
+    async def _written_here(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+        """A small record written on the event loop's thread without fsync (`append_unsynced`), under the lock: no trip to a thread."""
+        async with self._write_lock:
+            record = self.journal.append_unsynced(kind, **data)
+            self.state.apply(record)
+            heard = self.on_record(record)
+            if inspect.isawaitable(heard):
+                await heard
+            return record
 
     def _snapshot(self, call: CallState, touched: tuple[str, ...] | None = None) -> str | None:
         """Snapshot the workspace after `call`; `touched`: the only files it changed (None: anything, a command or a crash)."""

@@ -73,7 +73,7 @@ def read_journal(path: Path) -> JournalRead:
 
 
 class Journal:
-    """Appends records to one session's `journal.jsonl`: write, flush, fsync, then return the record."""
+    """Appends records to one session's `journal.jsonl`: write, fsync, then return the record (`append_unsynced`: no fsync)."""
 
     def __init__(self, path: Path, *, redact: Callable[[Any], Any] | None = None, clock: Callable[[], float] = time.time) -> None:
         self.path = path
@@ -131,11 +131,21 @@ class Journal:
         self._fd = fd
 
     def append(self, kind: str, **data: Any) -> dict[str, Any]:
-        """Write one record durably and return it as written (redacted): show only what this returns."""
+        """Write one record durably (it and every record before it) and return it as written (redacted): show only what this returns."""
         with self._lock:
-            return self._append(kind, data)
+            return self._append(kind, data, durable=True)
 
-    def _append(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    def append_unsynced(self, kind: str, **data: Any) -> dict[str, Any]:
+        """`append` without the fsync: the record is in the file (a killed process loses nothing), durable with the next `append`.
+
+        For a record a durable one follows within a millisecond (a file tool's `run`, then
+        its `result`): only a power cut between the two can lose it, and the resumed
+        session then offers that call at the gate again. One fsync a step, not two.
+        """
+        with self._lock:
+            return self._append(kind, data, durable=False)
+
+    def _append(self, kind: str, data: dict[str, Any], *, durable: bool) -> dict[str, Any]:
         if self._fd is None:
             raise JournalError(f"{self.path}: the journal is closed")
         if self._redact is not None:
@@ -148,7 +158,8 @@ class Journal:
             while view:
                 written = os.write(self._fd, view)
                 view = view[written:]
-            os.fsync(self._fd)
+            if durable:
+                os.fsync(self._fd)
         except OSError as error:
             self._seq -= 1
             raise JournalError(f"{self.path}: cannot write the journal ({error.strerror or error})") from None
