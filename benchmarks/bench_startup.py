@@ -489,7 +489,9 @@ def _listed(curriculum: Path) -> list[str]:
 
 
 def _check_valid(generated: dict[int, tuple[Path, list[dict]]], env: dict[str, str]) -> None:
-    """The generated lessons are lessons: `tutor validate` passes the smallest curriculum."""
+    """The generated lessons are lessons: `tutor validate` passes the smallest curriculum (none generated: nothing to check)."""
+    if not generated:
+        return
     folder, _ = generated[min(generated)]
     result = subprocess.run([str(TUTOR_BIN), "validate", str(folder)], capture_output=True, text=True, env=env)
     if result.returncode != 0:
