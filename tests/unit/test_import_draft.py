@@ -246,6 +246,13 @@ def test_deep_nesting_lone_surrogates_and_nan_make_a_valid_lesson() -> None:
 # ---------------------------------------------------------------- the task
 
 
+def test_the_situation_says_each_thing_once() -> None:
+    queued = "typed while the agent was working"
+    data = _draft(situation=_situation(context=[queued, queued, "attached an image", queued]))
+    assert data["task"].count(queued) == 1 and "attached an image" in data["task"]
+    assert data["task"].index(queued) < data["task"].index("attached an image")
+
+
 def test_the_task_is_the_situation_never_the_first_prompt() -> None:
     summary = ("This session is being continued from a previous conversation that ran out of context.\n\n"
                "Analysis:\nLet me chronologically analyze the conversation:\n\n"

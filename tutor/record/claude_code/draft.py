@@ -228,7 +228,8 @@ def task_of(situation: Situation, title: str, title_source: str, first_prompt: s
     if title_source != "project":
         named = "the senior named it" if title_source == "custom-title" else "Claude Code titled it"
         parts.append(f"{named[0].upper()}{named[1:]}: *{literal(title, 100)}*.")
-    context = [c for c in situation.context if c.strip() and not quotes(c, first_prompt)]
+    # each said once, in the order first seen (a prompt queued three times while the agent worked is one fact)
+    context = list(dict.fromkeys(c for c in situation.context if c.strip() and not quotes(c, first_prompt)))
     if context:
         shown = "; ".join(literal(c, 160) for c in context[:MOST_CONTEXT])
         parts.append(f"When the senior wrote their first request, they {shown}.")
