@@ -183,6 +183,23 @@ def test_home_paths_in_commands_outputs_prompts_and_notes_are_rewritten() -> Non
     assert data["steps"][4]["text"] == "Also check ~\\Desktop\\todo.txt"
 
 
+def test_claude_codes_own_folder_names_say_no_user() -> None:
+    steps: list[dict[str, Any]] = [
+        {"id": "goal", "kind": "goal", "text": "Start the server", "ask": dict(GOAL_ASK)},
+        {"id": "agent-1", "kind": "agent", "text": "", "calls": [{"id": "call-1", "tool": "run", "input": {"command": "mix phx.server"}}]},
+        {"id": "result-1", "kind": "result", "call": "call-1", "ok": True, "exit_code": 0,
+         "output": "Output is being written to: /tmp/claude-1000/-home-alice-projects-shop/tasks/b1.output\n"
+                   "see ~/.claude/projects/-home-alice-projects-shop/5f0c.jsonl; run `tool --home-alice-mode`"},
+    ]
+    data = _draft(steps, _situation(cwd="/home/alice/projects/shop"))
+    output = data["steps"][2]["output"]
+    assert "/tmp/claude-1000/~-projects-shop/tasks/b1.output" in output and "~/.claude/projects/~-projects-shop/" in output
+    assert "--home-alice-mode" in output  # an option that only looks alike is left as it is
+    windows = _draft(steps[:2] + [{**steps[2], "output": "C:\\Users\\alice\\.claude\\projects\\C--Users-alice-shop\\x.jsonl"}],
+                     _situation(cwd="C:\\Users\\alice\\shop"))
+    assert "alice" not in json.dumps(windows["steps"])
+
+
 # ---------------------------------------------------------------- sizes
 
 

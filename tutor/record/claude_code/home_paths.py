@@ -8,6 +8,11 @@ learner sees in the code. So every string of a draft is rewritten:
 - inside the session's folder (`cwd`): relative to it (`src/app.py`; the folder itself is `.`);
 - elsewhere in a home folder: from `~` (`~/.claude/settings.json`, `~\\AppData\\...`).
 
+Claude Code also names a session's own folders after its working folder, every character
+but letters and digits made a dash (`~/.claude/projects/-home-alice-shop/`,
+`/tmp/claude-1000/-home-alice-shop/tasks/...`): there the home folder's part
+(`-home-alice`) becomes `~` too (`/tmp/claude-1000/~-shop/tasks/...`).
+
 The user names found on the way (`alice`, from `/home/alice`) are collected, so that the
 lesson's id, made from its title, can leave them out too.
 """
@@ -85,6 +90,7 @@ class _Rewriter:
         self._inside: re.Pattern[str] | None = None
         self._windows = False
         self._last = ""  # the folder's last part: a string without it cannot name the folder, and is skipped fast
+        self._encoded_home: re.Pattern[str] | None = None  # the home folder as Claude Code names its folders (`-home-alice`)
         if trimmed and trimmed not in ("/", "~"):
             # The folder as written, with either separator (Windows paths come both ways), case-insensitive on Windows.
             windows = re.match(r"^[A-Za-z]:", trimmed) is not None
@@ -99,8 +105,15 @@ class _Rewriter:
             user = user_of(trimmed)
             if user:
                 self.users.add(user)
+                home = _HOME.match(trimmed)
+                if home is not None:
+                    # Claude Code's name for a folder: each character but a letter or a digit made a dash.
+                    encoded = re.sub(r"[^A-Za-z0-9]", "-", home.group("home"))
+                    self._encoded_home = re.compile(r"(?<![A-Za-z0-9-])" + re.escape(encoded) + r"(?![A-Za-z0-9])", re.IGNORECASE if windows else 0)
 
     def text(self, text: str) -> str:
+        if self._encoded_home is not None and "-" in text:
+            text = self._encoded_home.sub("~", text)
         if "/" not in text and "\\" not in text:
             return text  # no path at all: most strings, skipped fast
         if self._inside is not None and self._last in (text.lower() if self._windows else text):
