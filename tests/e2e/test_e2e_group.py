@@ -31,8 +31,8 @@ def terminals(tmp_path: Path, tutor_env: dict[str, str]) -> Iterator[Terminals]:
 def send(participant: Tmux, step: int, *keys: str) -> None:
     """At the form of the question at `step`, choose with `keys`, send, and wait for the screen to say it is in."""
     participant.wait_for(f"step {step} of 8", DUE)
-    participant.press(*keys, "C-s")
-    participant.wait_for("✓ Answered")
+    participant.press(*keys)
+    participant.submit("✓ Answered", where="screen")
 
 
 def test_a_host_and_two_participants_play_a_lesson_to_the_end(terminals: Terminals, tutor_home: Path, tmp_path: Path) -> None:
@@ -51,8 +51,7 @@ def test_a_host_and_two_participants_play_a_lesson_to_the_end(terminals: Termina
     for participant, goal in ((ann, "Fix ledger/totals.py so test_coupon passes; keep every test; run the suite"), (bob, "Make the coupon test pass")):
         participant.wait_for("Set the goal", DUE)
         participant.type(goal)
-        participant.press("C-s")
-        participant.wait_for("✓ Answered")
+        participant.submit("✓ Answered", where="screen")
     host.wait_for("2 of 2 answered")
     host.press("Space")
     host.wait_for("First vote: 2 goals written")
@@ -94,8 +93,7 @@ def test_a_host_and_two_participants_play_a_lesson_to_the_end(terminals: Termina
     bob.press("Down", "Enter", "Tab")  # step in; on to the kinds of correction
     bob.press(*["Down"] * list(Category).index(Category.TEST), "Enter", "Tab")
     bob.type("The test is the requirement: fix the code, not the test")
-    bob.press("C-s")
-    bob.wait_for("✓ Answered")
+    bob.submit("✓ Answered", where="screen")
     host.wait_for("2 of 2 answered")
     host.press("Space")
     host.press("Space")
