@@ -88,3 +88,53 @@ def test_snapshots_use_git_update_ref_once_refs_are_packed(tmp_path: Path) -> No
     assert refs["refs/tutor/calls/0001"] == first and refs["refs/tutor/calls/0002"] == second
     assert git(workspace.root, "rev-parse", f"{second}^") == first
     git(workspace.root, "fsck", "--strict", "--no-dangling")
+
+
+def test_a_link_planted_in_the_git_folder_never_carries_tutors_own_writes_elsewhere(tmp_path: Path) -> None:
+    """Objects and refs are written relative to folders opened without following links: a planted link fails, nothing lands outside."""
+    from tutor.vcs.workspace.objects import write_object
+
+    repo = tmp_path / "repo"
+    git(tmp_path, "init", "-q", str(repo))
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    body = b"planted\n"
+    sha = write_object(repo / ".git", "blob", body, "sha1")
+    assert git(repo, "cat-file", "blob", sha) == "planted"
+    fanout = repo / ".git" / "objects" / sha[:2]
+    for entry in fanout.iterdir():
+        entry.chmod(0o644)
+        entry.unlink()
+    fanout.rmdir()
+    fanout.symlink_to(outside)
+    with pytest.raises(VcsError, match="not a folder"):
+        write_object(repo / ".git", "blob", body, "sha1")
+    (repo / ".git" / "refs" / "tutor").mkdir()
+    (repo / ".git" / "refs" / "tutor" / "calls").symlink_to(outside)
+    with pytest.raises(VcsError, match="not a folder"):
+        write_ref(repo / ".git", "refs/tutor/calls/0001", sha)
+    assert list(outside.iterdir()) == []
+
+
+def test_a_fanout_folder_linked_after_a_trusted_scan_is_still_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan of `objects` skipped while its ctime is unchanged: planting a link changes it, so the next snapshot scans and refuses."""
+    import tutor.vcs.workspace.snapshots as snapshots
+
+    monkeypatch.setattr(snapshots, "_SETTLED_NS", -1)  # trust every clean scan at once (normally only a folder settled two seconds)
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    (seed / "a.txt").write_text("a\n")
+    workspace = Workspace.from_folder(seed, tmp_path / "ws")
+    (workspace.root / "a.txt").write_text("b\n")
+    workspace.snapshot("calls/0001", paths=["a.txt"])
+    assert workspace._objects_checked is not None
+    workspace.snapshot("calls/0002", paths=["a.txt"])  # unchanged folder: no scan needed, nothing refused
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    taken = next(entry for entry in (workspace.git_dir / "objects").iterdir() if len(entry.name) == 2)
+    os.rename(taken, tmp_path / "parked")
+    taken.symlink_to(outside)
+    (workspace.root / "a.txt").write_text("c\n")
+    with pytest.raises(VcsError, match="tampered"):
+        workspace.snapshot("calls/0003", paths=["a.txt"])
+    assert list(outside.iterdir()) == []

@@ -84,7 +84,7 @@ def check_ref_name(name: object) -> str:
     return name
 
 
-def not_a_folder(path: Path, *, missing_ok: bool = False) -> str:
+def not_a_folder(path: str | os.PathLike[str], *, missing_ok: bool = False) -> str:
     """Why `path` is not a real folder ('' if it is one)."""
     try:
         mode = os.lstat(path).st_mode

@@ -9,9 +9,10 @@ which a `write_file` step is meant to cost in all). The commit's id is the one
 equal), so deterministic snapshots keep their ids.
 
 Written as git writes them: the object zlib-compressed under `objects/xx/`, through a
-temporary file of its own (`O_EXCL`, never following a link) then linked into place,
-read-only; the ref through `<ref>.lock` (`O_EXCL`: a git holding it makes this fail as
-git would) renamed over the ref. No reflog is written (`core.logAllRefUpdates` is off
+temporary file of its own (`O_EXCL`) then renamed into place, read-only; the ref through
+`<ref>.lock` (`O_EXCL`: a git holding it makes this fail as git would) renamed over the
+ref. Every folder on the way below `.git` is opened without following a link and the
+files are named relative to it, so nothing planted in `.git` redirects a write. No reflog is written (`core.logAllRefUpdates` is off
 for Tutor's git, and an existing log file is no reason to append to it: commands can
 plant one). `read_loose` reads a loose object back the same way (what is packed, or
 borrowed from the user's store, is left to git). Where git's ref store is not plain files (`packed-refs` exists, or the
@@ -20,6 +21,7 @@ repository uses reftable), `write_ref` says so and the caller runs `git update-r
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
@@ -35,6 +37,7 @@ from .common import AUTHOR
 __all__ = ["commit_body", "git_date", "loose_refs", "read_loose", "write_commit", "write_object", "write_ref"]
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_FOLDER = os.O_RDONLY | os.O_DIRECTORY | _NOFOLLOW
 
 
 def git_date(when: str | None) -> str:
@@ -80,66 +83,102 @@ def loose_refs(git_dir: Path) -> bool:
 
 def write_ref(git_dir: Path, ref: str, commit: str) -> None:
     """Point the loose ref `ref` (a checked `refs/tutor/...` name) at `commit`, through `<ref>.lock` as git does."""
-    path = git_dir / ref
-    folder = git_dir
-    for part in ref.split("/")[:-1]:
-        folder = folder / part
+    *folders, name = ref.split("/")
+    try:
+        folder = _open_folder(git_dir, folders)
+    except NotADirectoryError as error:
+        raise VcsError(f"cannot write {ref}: {error.filename} is not a folder") from None
+    lock = name + ".lock"
+    try:
         try:
-            os.mkdir(folder)
+            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o666, dir_fd=folder)
         except FileExistsError:
-            if not stat.S_ISDIR(os.lstat(folder).st_mode):
-                raise VcsError(f"cannot write {ref}: {folder.relative_to(git_dir)} is not a folder") from None
-    lock = path.with_name(path.name + ".lock")
-    try:
-        fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o666)
-    except FileExistsError:
-        raise VcsError(f"cannot write {ref}: it is locked ({lock.name} exists; another git is using it)") from None
-    try:
+            raise VcsError(f"cannot write {ref}: it is locked ({lock} exists; another git is using it)") from None
         try:
-            _write_all(fd, f"{commit}\n".encode())
-        finally:
-            os.close(fd)
-        if os.path.isdir(path) and not os.path.islink(path):
-            raise VcsError(f"cannot write {ref}: a folder of that name is in the way")
-        os.replace(lock, path)
-    except BaseException:
-        try:
-            os.unlink(lock)
-        except OSError:
-            pass
-        raise
+            try:
+                _write_all(fd, f"{commit}\n".encode())
+            finally:
+                os.close(fd)
+            try:
+                in_the_way = stat.S_ISDIR(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode)
+            except FileNotFoundError:
+                in_the_way = False
+            if in_the_way:
+                raise VcsError(f"cannot write {ref}: a folder of that name is in the way")
+            os.replace(lock, name, src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException:
+            try:
+                os.unlink(lock, dir_fd=folder)
+            except OSError:
+                pass
+            raise
+    finally:
+        os.close(folder)
 
 
 def write_object(git_dir: Path, kind: str, body: bytes, algorithm: str) -> str:
     """Store `body` as a loose object of `kind`; returns its id. An object already there is left as it is."""
     data = f"{kind} {len(body)}\0".encode() + body
     sha = hashlib.new(algorithm, data).hexdigest()
-    folder = git_dir / "objects" / sha[:2]
-    final = folder / sha[2:]
-    if os.path.lexists(final):
-        return sha
     try:
-        os.mkdir(folder)
-    except FileExistsError:
-        if not stat.S_ISDIR(os.lstat(folder).st_mode):
-            raise VcsError(f"cannot store an object: objects/{sha[:2]} is not a folder") from None
-    temporary = folder / f"tmp_obj_{secrets.token_hex(6)}"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o444)
+        folder = _open_folder(git_dir, ["objects", sha[:2]])
+    except NotADirectoryError:
+        raise VcsError(f"cannot store an object: objects/{sha[:2]} is not a folder") from None
     try:
+        name = sha[2:]
         try:
-            _write_all(fd, zlib.compress(data, 1))
-        finally:
-            os.close(fd)
+            os.stat(name, dir_fd=folder, follow_symlinks=False)
+            return sha
+        except FileNotFoundError:
+            pass
+        temporary = f"tmp_obj_{secrets.token_hex(6)}"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o444, dir_fd=folder)
         try:
-            os.link(temporary, final)
-        except FileExistsError:
-            pass  # written meanwhile: the same bytes by definition
-        except OSError:
-            os.replace(temporary, final)  # a file system without hard links: git renames too
+            try:
+                _write_all(fd, zlib.compress(data, 1))
+            finally:
+                os.close(fd)
+            os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)  # one rename: an object there meanwhile has these bytes
+        except BaseException:
+            try:
+                os.unlink(temporary, dir_fd=folder)
+            except OSError:
+                pass
+            raise
     finally:
-        if os.path.lexists(temporary):
-            os.unlink(temporary)
+        os.close(folder)
     return sha
+
+
+def _open_folder(git_dir: Path, parts: list[str]) -> int:
+    """A descriptor of the folder `git_dir/<parts...>`, each part opened without following a link (a missing one made).
+
+    Every later name is resolved in the folder this returns, so a link planted anywhere
+    below `git_dir` (`objects/ab` pointing into another repository) cannot redirect
+    Tutor's writes: it fails as not a folder (`NotADirectoryError`). The folders that
+    exist cost an open each, not a `mkdir` (which costs a journal write on ext4).
+    """
+    fd = os.open(git_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for part in parts:
+            try:
+                child = os.open(part, _FOLDER, dir_fd=fd)
+            except FileNotFoundError:
+                try:
+                    os.mkdir(part, dir_fd=fd)
+                except FileExistsError:
+                    pass
+                child = os.open(part, _FOLDER, dir_fd=fd)
+            except OSError as error:
+                if error.errno in (errno.ELOOP, errno.ENOTDIR):
+                    raise NotADirectoryError(errno.ENOTDIR, "not a folder", part) from None
+                raise
+            os.close(fd)
+            fd = child
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def read_loose(git_dir: Path, kind: str, sha: str) -> bytes | None:
