@@ -118,23 +118,21 @@ def test_a_word_with_q_typed_anywhere_in_an_answer_form_never_quits(tmux: Tmux) 
         tmux.kill()
 
 
-def test_every_choice_option_is_whole_on_screen_at_80x24(tmux: Tmux) -> None:
-    checked = 0
-    for folder, data in lessons():
-        for index, step in enumerate(data["steps"]):
-            ask = step.get("ask") or {}
-            if ask.get("type") != "choice":
-                continue
-            start_afresh(tmux, folder, width=80, height=24)
-            go_to_step(tmux, index + 1)
-            tmux.wait_answerable()
-            screen = flat(tmux.frame(tmux.screen()))
-            for number, option in enumerate(ask["options"], start=1):
-                shown = inline_markdown(f"{number}. {option}").plain  # an option is a line of lesson Markdown
-                assert " ".join(shown.split()) in screen, f"{folder.name} step {index + 1}: option {number} is not whole on screen:\n{tmux.screen()}"
-                checked += 1
-            footer = tmux.screen().rstrip("\n").split("\n")[-1]
-            assert "Quit" in footer and "Keys" in footer, f"the footer is cut at 80 columns: {footer!r}"
-            tmux.kill()
-    if not checked:
-        pytest.skip("no bundled lesson has a choice question")
+def _choice_asks() -> list:
+    """Each choice question of the bundled curriculum: its lesson's folder, its step's number, the ask."""
+    return [pytest.param(folder, index + 1, step["ask"], id=f"{folder.name}-step-{index + 1}")
+            for folder, data in lessons() for index, step in enumerate(data["steps"]) if (step.get("ask") or {}).get("type") == "choice"]
+
+
+# One test per question, so that they run side by side (one test walking them all ran for 40 s).
+@pytest.mark.parametrize(("folder", "number", "ask"), _choice_asks())
+def test_every_choice_option_is_whole_on_screen_at_80x24(tmux: Tmux, folder: Path, number: int, ask: dict) -> None:
+    start_afresh(tmux, folder, width=80, height=24)
+    go_to_step(tmux, number)
+    tmux.wait_answerable()
+    screen = flat(tmux.frame(tmux.screen()))
+    for option_number, option in enumerate(ask["options"], start=1):
+        shown = inline_markdown(f"{option_number}. {option}").plain  # an option is a line of lesson Markdown
+        assert " ".join(shown.split()) in screen, f"{folder.name} step {number}: option {option_number} is not whole on screen:\n{tmux.screen()}"
+    footer = tmux.screen().rstrip("\n").split("\n")[-1]
+    assert "Quit" in footer and "Keys" in footer, f"the footer is cut at 80 columns: {footer!r}"
