@@ -118,16 +118,16 @@ def test_a_link_planted_in_the_git_folder_never_carries_tutors_own_writes_elsewh
 
 def test_a_fanout_folder_linked_after_a_trusted_scan_is_still_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The scan of `objects` skipped while its ctime is unchanged: planting a link changes it, so the next snapshot scans and refuses."""
-    import tutor.vcs.workspace.snapshots as snapshots
+    import tutor.vcs.workspace.gitdir as gitdir
 
-    monkeypatch.setattr(snapshots, "_SETTLED_NS", -1)  # trust every clean scan at once (normally only a folder settled two seconds)
+    monkeypatch.setattr(gitdir, "SETTLED_NS", -1)  # trust every clean scan at once (normally only a folder settled two seconds)
     seed = tmp_path / "seed"
     seed.mkdir()
     (seed / "a.txt").write_text("a\n")
     workspace = Workspace.from_folder(seed, tmp_path / "ws")
     (workspace.root / "a.txt").write_text("b\n")
     workspace.snapshot("calls/0001", paths=["a.txt"])
-    assert workspace._objects_checked is not None
+    assert workspace._git_dir_check.objects_checked is not None
     workspace.snapshot("calls/0002", paths=["a.txt"])  # unchanged folder: no scan needed, nothing refused
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -138,3 +138,31 @@ def test_a_fanout_folder_linked_after_a_trusted_scan_is_still_refused(tmp_path: 
     with pytest.raises(VcsError, match="tampered"):
         workspace.snapshot("calls/0003", paths=["a.txt"])
     assert list(outside.iterdir()) == []
+
+
+def test_a_reopened_workspace_chains_its_next_snapshot_on_the_newest_one(tmp_path: Path) -> None:
+    """Each snapshot rewrites `tutor-last` in place (not the state file); `open` reads it, and falls back to the state file's word if it is unreadable."""
+    from tutor.vcs.workspace.common import LAST_FILE, STATE_FILE
+
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    (seed / "a.txt").write_text("a\n")
+    workspace = Workspace.from_folder(seed, tmp_path / "ws")
+    state = (workspace.git_dir / STATE_FILE).read_text()
+    commits = []
+    for number in range(3):
+        (workspace.root / "a.txt").write_text(f"{number}\n")
+        commits.append(workspace.snapshot(f"calls/{number:04d}", paths=["a.txt"]))
+    assert (workspace.git_dir / STATE_FILE).read_text() == state  # not rewritten per snapshot
+    assert (workspace.git_dir / LAST_FILE).read_text() == f"{commits[-1]}\n"
+    workspace.close()
+
+    reopened = Workspace.open(workspace.root)
+    assert reopened.last == commits[-1]
+    (reopened.root / "a.txt").write_text("after\n")
+    after = reopened.snapshot("calls/0003", paths=["a.txt"])
+    assert git(reopened.root, "rev-parse", f"{after}^") == commits[-1]
+    reopened.close()
+
+    (workspace.git_dir / LAST_FILE).write_text("0" * 40 + "\n")  # names no commit (a torn write, a command): the state file's word
+    assert Workspace.open(workspace.root).last == workspace.base

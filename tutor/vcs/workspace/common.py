@@ -16,6 +16,7 @@ DEFAULT_EXCLUDES = ("__pycache__/", "*.pyc", ".pytest_cache/", ".mypy_cache/", "
 REF_PREFIX = "refs/tutor/"
 BASE_REF = "refs/tutor-meta/base"  # keeps `base` reachable; outside refs/tutor/ so never bundled by default
 STATE_FILE = "tutor-workspace.json"
+LAST_FILE = "tutor-last"  # the newest snapshot's id, rewritten in place by each snapshot (the state file's `last` is the fallback)
 INDEX_FILE = "tutor-index"
 SEED_MESSAGE = "seed"
 UNCOMMITTED_MESSAGE = "uncommitted changes"

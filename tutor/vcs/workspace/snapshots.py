@@ -7,7 +7,7 @@ entries (`touched`), or, in the plain case, writes the new trees itself (`trees`
 two more git processes. Parents chain: each snapshot's parent is the previous new
 snapshot commit, or `base`. An unchanged tree makes no empty commit: the new ref points
 at the previous commit. Before each of its own git operations the workspace checks that
-nothing in its `.git` was redirected towards another repository (`_check_git_dir`).
+nothing in its `.git` was redirected towards another repository (`gitdir`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import re
 import shutil
 import stat
 import threading
-import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -26,19 +25,19 @@ from pathlib import Path
 from .._git import SHA_RE, GitRunner, VcsError, diff_commits, open_git, remove_tree, require_sha, run, run_direct
 from ..bundle import create_bundle
 from . import creation
-from .ignores import IgnoreChecker
 from .common import (
-    ATTRIBUTES,
     FIXED_DATE,
     INDEX_FILE,
+    LAST_FILE,
     REF_PREFIX,
     STATE_FILE,
     check_ref_name,
     commit_tree,
     git_env,
-    not_a_folder,
 )
-from .objects import loose_refs, write_commit, write_ref
+from .gitdir import GitDirCheck, plain_file
+from .ignores import IgnoreChecker
+from .objects import loose_refs, read_loose, write_commit, write_ref
 from .redaction import redact_index
 from .touched import checked_paths, stored_as_is, update_paths
 from .trees import TreeWriter, plain_modes
@@ -46,7 +45,6 @@ from .trees import TreeWriter, plain_modes
 __all__ = ["Workspace"]
 
 _PREFIX_RE = re.compile(r"^refs/[A-Za-z0-9._/-]*$")
-_SETTLED_NS = 2_000_000_000  # a folder's ctime this old is past any clock tick a change could share with a scan
 
 
 class Workspace:
@@ -71,7 +69,7 @@ class Workspace:
         self._unindexed: set[str] = set()  # files snapshotted without the index (`trees`): the next index update adds them
         self._tree_writer = TreeWriter(self.git_dir, self.root)
         self._ignores = IgnoreChecker(self.root, self.git_dir)  # a kept `git check-ignore` for new files
-        self._objects_checked: tuple[int, int] | None = None  # `objects` as it was before its last clean scan (`_check_objects`)
+        self._git_dir_check = GitDirCheck(self.root, self.git_dir)
         self._lock = threading.Lock()
         self._redact: Callable[[bytes], bytes] | None = None
         self._ours = False  # made or opened as a workspace: `remove` may delete it even if `.git` is gone
@@ -132,7 +130,26 @@ class Workspace:
             raise VcsError(f"{real}: not a Tutor workspace (bad state file: {error})") from None
         workspace._check_git_dir()
         workspace._ours = True
+        newer = workspace._saved_last()
+        if newer is not None:
+            workspace._last = newer
         return workspace
+
+    def _saved_last(self) -> str | None:
+        """The newest snapshot as `LAST_FILE` names it, if that is a commit here (None: the state file's word stands)."""
+        held = plain_file(os.path.join(self.git_dir, LAST_FILE))
+        try:
+            sha = require_sha(held.decode("ascii").strip() if held else None, "snapshot commit")
+        except (VcsError, UnicodeDecodeError):
+            return None
+        if read_loose(self.git_dir, "commit", sha) is not None:
+            return sha
+        try:
+            with self._git() as git:
+                kind = run_direct(git, "cat-file", "-t", "--end-of-options", sha).decode().strip()
+        except VcsError:
+            return None
+        return sha if kind == "commit" else None
 
     def release_stale_locks(self) -> list[str]:
         """Remove the lock files a killed git left in this workspace's `.git`; returns what was removed.
@@ -169,6 +186,39 @@ class Workspace:
         temp = self.git_dir / f".{STATE_FILE}.tmp"
         temp.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
         os.replace(temp, self.git_dir / STATE_FILE)
+        self._save_last()
+
+    def _save_last(self) -> None:
+        """Write the newest snapshot's id to `LAST_FILE`, over the old one in place: no new file, no rename, each a journal write on ext4.
+
+        Same length every time (one object format a workspace), so a kill never leaves
+        half of it; a power cut might, and `open` then falls back to the state file's
+        `last`: the next snapshot's parent is an older snapshot, its tree still right.
+        """
+        path = os.path.join(self.git_dir, LAST_FILE)
+        line = f"{self._last}\n".encode()
+        try:
+            fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK)
+        except OSError:
+            fd = -1
+        if fd >= 0:
+            try:
+                info = os.fstat(fd)
+                if stat.S_ISREG(info.st_mode) and info.st_size == len(line) and os.pwrite(fd, line, 0) == len(line):
+                    return
+            finally:
+                os.close(fd)
+        temp = os.path.join(self.git_dir, f".{LAST_FILE}.tmp")  # the first time, or something else is there: a new file
+        if os.path.lexists(temp):
+            os.unlink(temp)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o644)
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
+        if os.path.isdir(path) and not os.path.islink(path):
+            remove_tree(Path(path))
+        os.replace(temp, path)
 
     # ------------------------------------------------------------ snapshots
 
@@ -237,7 +287,7 @@ class Workspace:
                     run_direct(git, "update-ref", "-m", "tutor: snapshot", "--end-of-options", ref, commit)
             if commit != self._last:
                 self._last, self._last_tree = commit, tree
-                self._save_state()
+                self._save_last()
             self._synced = True
         return commit
 
@@ -361,108 +411,5 @@ class Workspace:
         return open_git(self.root, git_env(self.git_dir, work_tree=self.root, index_file=index_file or self.git_dir / "index"))
 
     def _check_git_dir(self, ref: str | None = None) -> None:
-        """Refuse to work if something in the workspace redirected its git folder towards another repository.
-
-        Commands run in the workspace can write into `.git`. Tutor's git processes are
-        pinned by environment, but git still follows a few things found there: a `.git`
-        file or symlink, a `commondir` file (the ref store honours it whatever
-        `GIT_COMMON_DIR` says), symlinked `objects`, `objects/xx`, `refs` or `refs/tutor/...`
-        folders. Any of those is refused (one `lstat` each, one `scandir` of `objects`).
-        The private index and `info/attributes` (which switches filter drivers off) are
-        put back if they were replaced.
-        """
-        git_dir = os.fspath(self.git_dir)  # plain strings: this runs before every snapshot
-        tampered = f"{self.root}: the workspace's git folder was tampered with"
-        if not os.path.lexists(git_dir):
-            raise VcsError(f"{self.root}: no workspace here any more (its .git folder is missing)")
-        problem = not_a_folder(git_dir)
-        if problem:
-            raise VcsError(f"{tampered} (.git {problem})")
-        for name in ("commondir", "gitdir"):
-            if os.path.lexists(os.path.join(git_dir, name)):
-                raise VcsError(f"{tampered} (.git/{name} points elsewhere)")
-        folders = ["objects", "refs", "info"]
-        if ref is not None:
-            parts = ref.split("/")[:-1]
-            folders += ["/".join(parts[: end + 1]) for end in range(1, len(parts))]
-        for folder in folders:
-            problem = not_a_folder(os.path.join(git_dir, folder), missing_ok=folder != "objects")
-            if problem:
-                raise VcsError(f"{tampered} (.git/{folder} {problem})")
-        self._check_objects(os.path.join(git_dir, "objects"), tampered)
-        self._restore_alternates()
-        for name in ("packed-refs", INDEX_FILE):
-            try:
-                mode = os.lstat(os.path.join(git_dir, name)).st_mode
-            except FileNotFoundError:
-                continue
-            if not stat.S_ISREG(mode):
-                raise VcsError(f"{tampered} (.git/{name} is not a file)")
-        info = self.git_dir / "info"
-        attributes = info / "attributes"
-        if _plain_file(os.path.join(git_dir, "info", "attributes")) != ATTRIBUTES.encode():
-            info.mkdir(exist_ok=True)
-            if attributes.is_symlink() or attributes.is_file():
-                attributes.unlink()
-            elif attributes.exists():
-                remove_tree(attributes)
-            attributes.write_text(ATTRIBUTES, encoding="utf-8")
-
-    def _check_objects(self, objects: str, tampered: str) -> None:
-        """Refuse a link among `objects`' folders; the scan is skipped while the folder is provably unchanged since a clean one.
-
-        Any entry added, removed or renamed in a folder sets its change time (ctime),
-        which nothing can set back. A clean scan is remembered with the folder's inode and
-        ctime as they were before it started, but only when that ctime was already two
-        seconds old then: a change in the same clock tick as the scan could otherwise
-        leave the ctime as it was. A scan costs 70 µs for 256 folders, a step's snapshot.
-        """
-        info = os.lstat(objects)
-        key = (info.st_ino, info.st_ctime_ns)
-        if key == self._objects_checked:
-            return
-        started = time.time_ns()
-        with os.scandir(objects) as entries:
-            for entry in entries:
-                if entry.is_symlink():
-                    raise VcsError(f"{tampered} (.git/objects/{entry.name} is a symlink)")
-        self._objects_checked = key if started - info.st_ctime_ns > _SETTLED_NS else None
-
-    def _restore_alternates(self) -> None:
-        """Make `objects/info/alternates` say exactly `shared_objects` (nothing when there are none)."""
-        info = self.git_dir / "objects" / "info"
-        alternates = info / "alternates"
-        wanted = "".join(f"{path}\n" for path in self.shared_objects)
-        held = _plain_file(os.fspath(alternates))
-        if held == wanted.encode() or (held is None and not wanted and not os.path.lexists(alternates)):
-            return
-        problem = not_a_folder(info, missing_ok=True)
-        if problem:
-            raise VcsError(f"{self.root}: the workspace's git folder was tampered with (.git/objects/info {problem})")
-        info.mkdir(exist_ok=True)
-        if os.path.lexists(alternates):
-            if alternates.is_dir() and not alternates.is_symlink():
-                remove_tree(alternates)
-            else:
-                alternates.unlink()
-        if wanted:
-            alternates.write_text(wanted, encoding="utf-8")
-
-
-def _plain_file(path: str) -> bytes | None:
-    """The bytes of the regular file at `path`; None if there is none, or a link, a folder, a pipe (never followed, never waited on)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        chunks = []
-        while chunk := os.read(fd, 1 << 16):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+        """Refuse to work if something in the workspace redirected its git folder towards another repository (`gitdir.GitDirCheck`)."""
+        self._git_dir_check(ref, self.shared_objects)
