@@ -11,6 +11,12 @@ It knows nothing of screens: `tutor.services.live_session` wraps it for them. Sl
 `move`) runs in threads so the event loop (and the UI sharing it) never blocks; one lock
 keeps records applied and reported in the order they were written. The synchronous moves
 (`predict`, `set_goal`, ...) write on the caller's thread, for scripts and tests.
+
+A step costs what it does: a file tool's step (`_quick_step`) is one trip to a thread
+and one fsync (its `run` record, a few dozen bytes, is written on the event loop
+without fsync; the call, the snapshot and the `result` record, whose fsync makes both
+durable, share the trip). A command's `run` record is made durable before it starts, so
+that nothing, not even a power cut, can make it run twice.
 """
 
 from __future__ import annotations
@@ -327,38 +333,50 @@ class GatedLoop:
 
     async def _execute(self, call: CallState, *, gated: bool) -> dict[str, Any]:
         if call.call.tool in _QUICK_TOOLS:
-            await self._written_here("run", {"call": call.call.id, "gated": gated})
-        else:
-            await self.write("run", call=call.call.id, gated=gated)  # durable before a command starts: it must never run twice
+            return await asyncio.shield(self._quick_step(call, gated))
+        await self.write("run", call=call.call.id, gated=gated)  # durable before a command starts: it must never run twice
         self._event_loop = asyncio.get_running_loop()
         self._running = call.call.id
         try:
             result, commit = await asyncio.to_thread(self._call_and_snapshot, call)
         finally:
             self._running = None
-        return await self.write(
-            "result", call=call.call.id, ok=result.ok, text=result.text, output=result.output, exit_code=result.exit_code,
-            error=result.error, truncated=result.truncated, timed_out=result.timed_out, cancelled=result.cancelled, commit=commit,
-        )
+        return await self.write("result", **_result_data(call, result, commit))
+
+    async def _quick_step(self, call: CallState, gated: bool) -> dict[str, Any]:
+        """A file tool's whole step, under the lock, with one trip to a thread (each trip costs the event loop a wake-up).
+
+        The `run` record is written here on the event loop without fsync (a few dozen
+        bytes: no disk wait), applied and reported; the thread then makes the call, the
+        snapshot and the durable `result` record (whose fsync covers the `run` too). The
+        lock is held for the millisecond this takes, so the two records reach the state
+        and the listeners in journal order. Shielded by the caller: once started, the
+        result is applied even if the caller is cancelled.
+        """
+        async with self._write_lock:
+            await self._applied_now(self.journal.append_unsynced("run", call=call.call.id, gated=gated))
+            record = await asyncio.to_thread(self._quick_call, call)
+            await self._applied_now(record)
+            return record
+
+    def _quick_call(self, call: CallState) -> dict[str, Any]:
+        result, commit = self._call_and_snapshot(call)
+        return self.journal.append("result", **_result_data(call, result, commit))
+
+    async def _applied_now(self, record: dict[str, Any]) -> None:
+        self.state.apply(record)
+        heard = self.on_record(record)
+        if inspect.isawaitable(heard):
+            await heard
 
     def _call_and_snapshot(self, call: CallState) -> tuple[Any, str | None]:
-        """The call, then the workspace's snapshot, in one trip to a thread (each trip costs the event loop a wake-up)."""
+        """The call, then the workspace's snapshot, in one trip to a thread."""
         try:
             result = self.tools.execute(call.call.tool, call.call.input)
         finally:
             self._running = None  # the command is over: nothing left for `cancel_command` to stop
         snapshot = call.call.tool != "read_file" and call.call.tool != "list_files"
         return result, self._snapshot(call, result.touched) if snapshot else None
-
-    async def _written_here(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
-        """A small record written on the event loop's thread without fsync (`append_unsynced`), under the lock: no trip to a thread."""
-        async with self._write_lock:
-            record = self.journal.append_unsynced(kind, **data)
-            self.state.apply(record)
-            heard = self.on_record(record)
-            if inspect.isawaitable(heard):
-                await heard
-            return record
 
     def _snapshot(self, call: CallState, touched: tuple[str, ...] | None = None) -> str | None:
         """Snapshot the workspace after `call`; `touched`: the only files it changed (None: anything, a command or a crash)."""
@@ -367,6 +385,14 @@ class GatedLoop:
             return self.workspace.snapshot(f"calls/{number:04d}", f"after call {number}: {call.call.tool}", paths=touched)
         except Exception:  # noqa: BLE001 - a failed snapshot must not lose the result; the journal says it
             return None
+
+
+def _result_data(call: CallState, result: Any, commit: str | None) -> dict[str, Any]:
+    return {
+        "call": call.call.id, "ok": result.ok, "text": result.text, "output": result.output, "exit_code": result.exit_code,
+        "error": result.error, "truncated": result.truncated, "timed_out": result.timed_out, "cancelled": result.cancelled,
+        "commit": commit,
+    }
 
 
 class _StreamFlusher:

@@ -1,0 +1,102 @@
+"""A recorded step's records (`tutor.agent.loop.GatedLoop._execute`): one fsync for a file tool, a command's `run` durable first.
+
+A file tool's step writes its `run` record without fsync and its `result` record with
+one (which makes both durable), in one trip to a thread; a command's `run` record is
+fsynced before the command starts, so that nothing can make it run twice. Either way
+the records reach the state and the listeners in journal order, and a caller cancelled
+mid-step still leaves the result applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers.live_support import make_user_repo
+from tutor.agent.scripted import AgentTurn, ScriptedAgent, ToolCall
+from tutor.services.live import start_session
+from tutor.settings import Settings
+
+CALLS = (
+    ToolCall("c1", "write_file", {"path": "notes/a.txt", "content": "first\n"}),
+    ToolCall("c2", "edit_file", {"path": "notes/a.txt", "old": "first", "new": "second"}),
+    ToolCall("c3", "run", {"command": "cat notes/a.txt"}),
+)
+
+
+def session_with(tmp_path: Path, calls: tuple[ToolCall, ...] = CALLS) -> Any:
+    agent = ScriptedAgent([AgentTurn("Working.", calls), AgentTurn("Done.")])
+    session = start_session(mode="record", settings=Settings(), repo=make_user_repo(tmp_path), task="t", agent=agent)
+    session.loop.set_goal("Write, edit and run; done when all three ran.")
+    return session
+
+
+async def test_a_file_step_fsyncs_once_and_a_command_is_durable_before_it_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    session = session_with(tmp_path)
+    loop = session.loop
+    journal_fd = loop.journal._fd
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def counted(fd: int) -> None:
+        if fd == journal_fd:
+            synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counted)
+    execute = loop.tools.execute
+    synced_at_start: dict[str, int] = {}
+
+    def watched(tool: str, arguments: dict[str, Any]) -> Any:
+        synced_at_start[tool] = len(synced) - before  # journal fsyncs in this step before the call started
+        return execute(tool, arguments)
+
+    loop.tools.execute = watched
+    heard: list[tuple[int, str]] = []
+    loop.on_record = lambda record: heard.append((record["seq"], record["kind"]))
+    fsyncs, before = {}, 0
+    for call in CALLS:
+        assert await loop.advance() == "gate"
+        heard.clear()
+        before = len(synced)
+        result = await loop.run(call.id)
+        assert result["ok"] and result["commit"], result
+        fsyncs[call.tool] = len(synced) - before
+        assert [kind for _, kind in heard] == (["run", "process", "result"] if call.tool == "run" else ["run", "result"])
+        assert [seq for seq, _ in heard] == list(range(heard[0][0], heard[0][0] + len(heard)))
+    assert fsyncs == {"write_file": 1, "edit_file": 1, "run": 3}  # a command's run, its process group, its result
+    assert synced_at_start == {"write_file": 0, "edit_file": 0, "run": 1}  # only the command's run record was synced before it started
+    session.close()
+
+
+async def test_a_caller_cancelled_mid_step_still_gets_the_result_applied(tmp_path: Path) -> None:
+    session = session_with(tmp_path, CALLS[:1])
+    loop = session.loop
+    assert await loop.advance() == "gate"
+    started, release = threading.Event(), threading.Event()
+    execute = loop.tools.execute
+
+    def held(tool: str, arguments: dict[str, Any]) -> Any:
+        started.set()
+        release.wait(30)
+        return execute(tool, arguments)
+
+    loop.tools.execute = held
+    task = asyncio.ensure_future(loop.run("c1"))
+    await asyncio.to_thread(started.wait, 30)
+    task.cancel()
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for _ in range(3000):  # the shielded step goes on: wait for its result to be applied
+        if loop.state.calls["c1"].resolved:
+            break
+        await asyncio.sleep(0.01)
+    assert loop.state.calls["c1"].resolved
+    assert loop.state.last_seq == loop.journal.last_seq
+    session.close()
