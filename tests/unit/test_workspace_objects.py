@@ -117,7 +117,10 @@ def test_a_link_planted_in_the_git_folder_never_carries_tutors_own_writes_elsewh
 
 
 def test_a_fanout_folder_linked_after_a_trusted_scan_is_still_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The scan of `objects` skipped while its ctime is unchanged: planting a link changes it, so the next snapshot scans and refuses."""
+    """The scan of `objects` skipped while its ctime is unchanged: planting a link changes it, so the next rescan scans and refuses.
+
+    A snapshot by paths that starts no git process skips the scan: its own writes never follow the link.
+    """
     import tutor.vcs.workspace.gitdir as gitdir
 
     monkeypatch.setattr(gitdir, "SETTLED_NS", -1)  # trust every clean scan at once (normally only a folder settled two seconds)
@@ -126,17 +129,25 @@ def test_a_fanout_folder_linked_after_a_trusted_scan_is_still_refused(tmp_path: 
     (seed / "a.txt").write_text("a\n")
     workspace = Workspace.from_folder(seed, tmp_path / "ws")
     (workspace.root / "a.txt").write_text("b\n")
-    workspace.snapshot("calls/0001", paths=["a.txt"])
+    workspace.snapshot("calls/0001")  # a rescan: the scan runs, and is trusted from now on (the folder unchanged)
     assert workspace._git_dir_check.objects_checked is not None
-    workspace.snapshot("calls/0002", paths=["a.txt"])  # unchanged folder: no scan needed, nothing refused
+    (workspace.root / "a.txt").write_text("b2\n")
+    workspace.snapshot("calls/0002")
     outside = tmp_path / "outside"
     outside.mkdir()
     taken = next(entry for entry in (workspace.git_dir / "objects").iterdir() if len(entry.name) == 2)
     os.rename(taken, tmp_path / "parked")
     taken.symlink_to(outside)
-    (workspace.root / "a.txt").write_text("c\n")
+    for number in range(3, 40):  # the plain case: whatever fan-out folder its objects need, nothing goes through the link
+        (workspace.root / "a.txt").write_text(f"{number}\n")
+        try:
+            workspace.snapshot(f"calls/{number:04d}", paths=["a.txt"])
+        except VcsError as error:
+            assert "not a folder" in str(error)
+    assert list(outside.iterdir()) == []
+    (workspace.root / "a.txt").write_text("rescanned\n")
     with pytest.raises(VcsError, match="tampered"):
-        workspace.snapshot("calls/0003", paths=["a.txt"])
+        workspace.snapshot("calls/0040")  # a rescan runs git add: the scan runs first and refuses
     assert list(outside.iterdir()) == []
 
 

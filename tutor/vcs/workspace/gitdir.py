@@ -36,7 +36,14 @@ class GitDirCheck:
         self.git_dir = git_dir
         self.objects_checked: tuple[int, int] | None = None  # `objects` as it was before its last clean scan
 
-    def __call__(self, ref: str | None, shared_objects: tuple[str, ...]) -> None:
+    def __call__(self, ref: str | None, shared_objects: tuple[str, ...], *, objects: bool = True) -> None:
+        """The whole check; without `objects`, all but the scan of `.git/objects` (`check_objects`).
+
+        A caller that starts no git process that writes objects may leave that scan out:
+        Tutor's own object writes open every folder without following links
+        (`objects._open_folder`), and reading an object through a planted link only
+        reads it (its id is checked).
+        """
         git_dir = os.fspath(self.git_dir)
         tampered = f"{self.root}: the workspace's git folder was tampered with"
         if not os.path.lexists(git_dir):
@@ -55,7 +62,8 @@ class GitDirCheck:
             problem = not_a_folder(os.path.join(git_dir, folder), missing_ok=folder != "objects")
             if problem:
                 raise VcsError(f"{tampered} (.git/{folder} {problem})")
-        self._check_objects(os.path.join(git_dir, "objects"), tampered)
+        if objects:
+            self.check_objects()
         self._restore_alternates(shared_objects)
         for name in ("packed-refs", INDEX_FILE):
             try:
@@ -74,7 +82,7 @@ class GitDirCheck:
                 remove_tree(attributes)
             attributes.write_text(ATTRIBUTES, encoding="utf-8")
 
-    def _check_objects(self, objects: str, tampered: str) -> None:
+    def check_objects(self) -> None:
         """Refuse a link among `objects`' folders; the scan is skipped while the folder is provably unchanged since a clean one.
 
         Any entry added, removed or renamed in a folder sets its change time (ctime),
@@ -83,6 +91,7 @@ class GitDirCheck:
         `SETTLED_NS` old then: a change in the same clock tick as the scan could otherwise
         leave the ctime as it was.
         """
+        objects = os.path.join(self.git_dir, "objects")
         info = os.lstat(objects)
         key = (info.st_ino, info.st_ctime_ns)
         if key == self.objects_checked:
@@ -91,7 +100,7 @@ class GitDirCheck:
         with os.scandir(objects) as entries:
             for entry in entries:
                 if entry.is_symlink():
-                    raise VcsError(f"{tampered} (.git/objects/{entry.name} is a symlink)")
+                    raise VcsError(f"{self.root}: the workspace's git folder was tampered with (.git/objects/{entry.name} is a symlink)")
         self.objects_checked = key if started - info.st_ctime_ns > SETTLED_NS else None
 
     def _restore_alternates(self, shared_objects: tuple[str, ...]) -> None:

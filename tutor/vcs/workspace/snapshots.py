@@ -241,11 +241,14 @@ class Workspace:
             raise VcsError("snapshot message must be a non-empty string without NUL")
         named = None if paths is None else list(paths)
         with self._lock:
-            self._check_git_dir(ref)
+            # The scan of `objects` waits until a git process that writes objects is about to run: the plain
+            # case runs none (its own writes never follow a link), and the scan is the check's largest part.
+            self._git_dir_check(ref, self.shared_objects, objects=False)
             index = self.git_dir / INDEX_FILE
             synced, self._synced = self._synced, False  # until this snapshot is done: a failure leaves the next one a rescan
             with self._git(index_file=index) as git:
                 if not index.exists():  # lost (or an old workspace): rebuild from the last commit; slower once
+                    self._git_dir_check.check_objects()
                     run_direct(git, "read-tree", "--end-of-options", self._last)
                     synced = False
                 if self._last_tree is None:
@@ -260,6 +263,7 @@ class Workspace:
                     tree = written
                     self._unindexed.update(self._tree_writer.recorded)
                 else:
+                    self._git_dir_check.check_objects()
                     if touched is None:
                         if self._unindexed:
                             # Files written straight into the trees are not in the index yet. Put their
