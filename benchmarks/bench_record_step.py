@@ -8,8 +8,10 @@ with the git command line, and a record session is started on it with the real e
 temporary `TUTOR_HOME`). A `ScriptedAgent` proposes one call per turn; each turn is
 brought to the gate untimed (`advance()`: the reply streamed and journaled), then timed:
 
-- **recorded**: `await GatedLoop.run(call)`: the `run` record (fsync), the call in a
-  thread, the workspace snapshot (`refs/tutor/calls/NNNN`), the `result` record (fsync);
+- **recorded**: `await GatedLoop.run(call)`: for a file tool, the `run` record (written on
+  the event loop, no fsync), then in one thread the call, the workspace snapshot
+  (`refs/tutor/calls/NNNN`) and the `result` record (fsync); for a command, the `run`
+  record (fsync), the call and snapshot in a thread, the `result` record (fsync);
 - **bare**: `Tools.execute(tool, input)` of the same call on the same workspace, with
   the session's own `Tools` (same timeout, cap and redaction).
 
@@ -23,8 +25,10 @@ file of the same size the same way).
 
 Printed: median and p95 of both sides, the ratio of the medians, the overhead in ms,
 and where a recorded step's time goes: the call itself, the snapshot, the two journal
-appends, and the rest (threads, event loop, state). The split is measured by wrapping
-the loop's `tools`, `workspace` and `journal` objects, not by changing the engine.
+appends (their redaction, writes and fsyncs), and the rest (threads, event loop, state).
+The split is measured by wrapping the loop's `tools`, `workspace` and `journal` objects,
+not by changing the engine. File creation on a shared disk varies tenfold from one
+minute to the next (each loose object is a file): run it more than once.
 """
 
 from __future__ import annotations
