@@ -332,6 +332,24 @@ def test_files_snapshotted_without_the_index_are_kept_by_the_next_index_update(s
     assert files_in(pair[0].workspace, pair[0].workspace.last)["a.txt"] == "gamma\n"
 
 
+def test_the_entries_of_files_written_without_the_index_are_the_ones_git_lists(scratch: Path) -> None:
+    """A rescan first puts them in the index; read from the trees in memory, they are byte for byte `git ls-tree -z`."""
+    workspace, _ = make(scratch)
+    (workspace.root / "tool.sh").write_text("#!/bin/sh\n")
+    (workspace.root / "tool.sh").chmod(0o755)
+    (workspace.root / "src" / "deep" / "c.py").write_text("c = 2\n")
+    (workspace.root / "new").mkdir()
+    (workspace.root / "new" / "link").symlink_to("../a.txt")
+    workspace.snapshot("s1", paths=["tool.sh", "src/deep/c.py", "new/link"])
+    unindexed = sorted(workspace._unindexed)
+    assert unindexed == ["new/link", "src/deep/c.py", "tool.sh"]
+    with workspace._git() as git:
+        tree = run_direct(git, "rev-parse", f"{workspace.last}^{{tree}}").decode().strip()
+        listed = run_direct(git, "ls-tree", "-z", "--end-of-options", tree, "--", *unindexed)
+    assert workspace._tree_writer.index_entries(tree, unindexed) == listed
+    assert workspace._tree_writer.index_entries(tree, ["not/there.txt"]) is None
+
+
 def test_modes_are_recorded_as_git_records_them(scratch: Path) -> None:
     pair = twins(scratch)
     both(pair, "run", command="chmod +x src/b.py")

@@ -270,7 +270,9 @@ class Workspace:
                             # entries in first, as the last snapshot holds them: `add -A` then starts from
                             # the index a rescan after every call would have (a command may since have
                             # made their folder a nested repository, which `add -A` sees otherwise).
-                            entries = run_direct(git, "ls-tree", "-z", "--end-of-options", self._last_tree, "--", *sorted(self._unindexed))
+                            entries = self._tree_writer.index_entries(self._last_tree, sorted(self._unindexed))
+                            if entries is None:  # not all in memory: ask git
+                                entries = run_direct(git, "ls-tree", "-z", "--end-of-options", self._last_tree, "--", *sorted(self._unindexed))
                             if entries:
                                 run_direct(git, "update-index", "-z", "--index-info", stdin=entries)
                         run_direct(git, "add", "-A")

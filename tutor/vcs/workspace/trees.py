@@ -93,6 +93,20 @@ class TreeWriter:
         self.recorded = paths
         return tree
 
+    def index_entries(self, tree: str, paths: list[str]) -> bytes | None:
+        """`git ls-tree -z <tree> -- <paths>` from the trees in memory (each path a file `tree` holds); None if one is not known."""
+        out = []
+        for path in sorted(paths):
+            *folders, name = path.split("/")
+            folder = self._cached_id(tree, "/".join(folders))
+            entries = self._trees.get(folder) if folder is not None else None
+            wanted = name.encode("utf-8", "surrogateescape")
+            found = next((entry for entry in entries or () if entry[1] == wanted and entry[0] in _FILE_MODES), None)
+            if found is None:
+                return None
+            out.append(found[0] + b" blob " + found[2].hex().encode() + b"\t" + path.encode("utf-8", "surrogateescape") + b"\0")
+        return b"".join(out)
+
     # ------------------------------------------------------------ internals
 
     def _replace(self, tree: str | None, parts: list[bytes], path: str, algorithm: str, contents: dict[str, tuple[bytes, bytes]]) -> str | None:
