@@ -177,3 +177,27 @@ def test_a_reopened_workspace_chains_its_next_snapshot_on_the_newest_one(tmp_pat
 
     (workspace.git_dir / LAST_FILE).write_text("0" * 40 + "\n")  # names no commit (a torn write, a command): the state file's word
     assert Workspace.open(workspace.root).last == workspace.base
+
+
+def test_the_newest_snapshot_id_is_never_written_through_a_link_or_another_name(tmp_path: Path) -> None:
+    from tutor.vcs.workspace.common import LAST_FILE
+
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    (seed / "a.txt").write_text("a\n")
+    workspace = Workspace.from_folder(seed, tmp_path / "ws")
+    (workspace.root / "a.txt").write_text("b\n")
+    workspace.snapshot("calls/0001", paths=["a.txt"])
+    last = workspace.git_dir / LAST_FILE
+    for plant in ("symlink", "hardlink"):
+        victim = tmp_path / f"user-file-{plant}"
+        victim.write_text("x" * len(last.read_text()))  # the same size: an in-place write would fit
+        last.unlink()
+        if plant == "symlink":
+            last.symlink_to(victim)
+        else:
+            os.link(victim, last)
+        (workspace.root / "a.txt").write_text(f"{plant}\n")
+        commit = workspace.snapshot(f"calls/{plant}", paths=["a.txt"])
+        assert victim.read_text() == "x" * 41
+        assert not last.is_symlink() and last.stat().st_nlink == 1 and last.read_text() == f"{commit}\n"

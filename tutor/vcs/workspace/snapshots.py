@@ -184,6 +184,8 @@ class Workspace:
         if self.shared_objects:
             state["shared_objects"] = list(self.shared_objects)
         temp = self.git_dir / f".{STATE_FILE}.tmp"
+        if os.path.lexists(temp):  # never written through whatever a command left there
+            os.unlink(temp)
         temp.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
         os.replace(temp, self.git_dir / STATE_FILE)
         self._save_last()
@@ -203,8 +205,8 @@ class Workspace:
             fd = -1
         if fd >= 0:
             try:
-                info = os.fstat(fd)
-                if stat.S_ISREG(info.st_mode) and info.st_size == len(line) and os.pwrite(fd, line, 0) == len(line):
+                info = os.fstat(fd)  # a plain file of ours: not a link to, nor another name of, any other file
+                if stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and info.st_size == len(line) and os.pwrite(fd, line, 0) == len(line):
                     return
             finally:
                 os.close(fd)
