@@ -3,11 +3,14 @@
 `snapshot` records the working tree as a commit under `refs/tutor/<name>`, using a
 private index (`.git/tutor-index`) that persists between snapshots, so `git add -A`
 rehashes only what changed; told the paths a file tool touched, it updates only their
-entries (`touched`), or, in the plain case, writes the new trees itself (`trees`). The commit and its ref are written by Tutor (`objects`), not by
-two more git processes. Parents chain: each snapshot's parent is the previous new
-snapshot commit, or `base`. An unchanged tree makes no empty commit: the new ref points
-at the previous commit. Before each of its own git operations the workspace checks that
-nothing in its `.git` was redirected towards another repository (`gitdir`).
+entries (`touched`), or, in the plain case, writes the new trees itself (`trees`; a new
+file's ignore rules asked of a kept `git check-ignore`, `ignores`), starting no git
+process. The commit and its ref are written by Tutor (`objects`), not by two more git
+processes. Parents chain: each snapshot's parent is the previous new snapshot commit, or
+`base`, whose id each snapshot rewrites in place in `.git/tutor-last` (the state file
+is written when the workspace is made). An unchanged tree makes no empty commit: the new
+ref points at the previous commit. Before each of its own git operations the workspace
+checks that nothing in its `.git` was redirected towards another repository (`gitdir`).
 """
 
 from __future__ import annotations
