@@ -265,7 +265,7 @@ async def test_a_live_session_snapshots_a_file_call_by_its_path_and_a_command_wh
         told.append(paths)
         return snapshot(ref_name, message, paths=paths)
 
-    workspace.snapshot = spy  # type: ignore[method-assign]
+    workspace.snapshot = spy
     loop.set_goal("Write, edit and run; done when all three ran.")
     commits = []
     for call in calls:
@@ -310,7 +310,7 @@ def test_an_edit_of_a_file_the_snapshot_holds_runs_no_git(scratch: Path, monkeyp
 
     def counted(self: subprocess.Popen[bytes], args: object, *rest: object, **options: object) -> None:
         started.append(args)
-        original(self, args, *rest, **options)  # type: ignore[arg-type]
+        original(self, args, *rest, **options)  # type: ignore[call-overload]
 
     monkeypatch.setattr(subprocess.Popen, "__init__", counted)
     session.call("edit_file", path="src/deep/c.py", old="c = 1", new="c = 2")
