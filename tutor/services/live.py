@@ -54,6 +54,9 @@ class LiveSession:
 
     def close(self) -> None:
         self.journal.close()
+        close_workspace = getattr(self.workspace, "close", None)  # stops the git check-ignore its snapshots keep
+        if close_workspace is not None:
+            close_workspace()
 
 
 @dataclass(frozen=True)
