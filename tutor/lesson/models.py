@@ -18,7 +18,7 @@ and a struct is built without them (`NoteStep(id="n", text="...")`).
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, Self, TypeVar
 
 import msgspec
 
@@ -44,6 +44,10 @@ class _Model(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     # written unless it is None.
     written_when_set: ClassVar[frozenset[str]] = frozenset()
 
+    def replaced(self, **changes: Any) -> Self:
+        """A copy with `changes` (not validated: give values of the fields' types)."""
+        return msgspec.structs.replace(self, **changes)
+
 
 def _items() -> Any:
     return msgspec.field(default_factory=list)
@@ -52,22 +56,22 @@ def _items() -> Any:
 # ---------------------------------------------------------------- asks
 
 
-class _Ask(_Model, tag_field="type", kw_only=True):
+class _Ask(_Model, tag_field="type", frozen=True, kw_only=True):
     pass
 
 
-class GoalAsk(_Ask, tag="goal", kw_only=True):
+class GoalAsk(_Ask, tag="goal", frozen=True, kw_only=True):
     type: ClassVar[Literal["goal"]] = "goal"
     prompt: Text = GOAL_PROMPT
     rubric: list[Text] = _items()
 
 
-class OutcomeAsk(_Ask, tag="outcome", kw_only=True):
+class OutcomeAsk(_Ask, tag="outcome", frozen=True, kw_only=True):
     type: ClassVar[Literal["outcome"]] = "outcome"
     prompt: Text = OUTCOME_PROMPT
 
 
-class Accept(_Model, kw_only=True):
+class Accept(_Model, frozen=True, kw_only=True):
     """Another answer that is also right at an intervene ask, in the senior's words.
 
     On a correction (the senior stepped in): stepping in under another `category`, or
@@ -82,7 +86,7 @@ class Accept(_Model, kw_only=True):
     key_points: list[Text] = _items()
 
 
-class InterveneAsk(_Ask, tag="intervene", kw_only=True):
+class InterveneAsk(_Ask, tag="intervene", frozen=True, kw_only=True):
     type: ClassVar[Literal["intervene"]] = "intervene"
     written_when_set = frozenset({"accept", "related"})
     prompt: Text = INTERVENE_PROMPT
@@ -91,7 +95,7 @@ class InterveneAsk(_Ask, tag="intervene", kw_only=True):
     related: list[Category] = _items()  # categories near the senior's: half the category's credit
 
 
-class ChoiceAsk(_Ask, tag="choice", kw_only=True):
+class ChoiceAsk(_Ask, tag="choice", frozen=True, kw_only=True):
     type: ClassVar[Literal["choice"]] = "choice"
     prompt: Text
     options: Annotated[list[Text], msgspec.Meta(min_length=2)]
@@ -106,7 +110,7 @@ AnyAsk = Ask
 # ---------------------------------------------------------------- steps
 
 
-class Call(_Model, kw_only=True):
+class Call(_Model, frozen=True, kw_only=True):
     id: Slug
     tool: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     input: dict[str, Any] = msgspec.field(default_factory=dict)
@@ -117,12 +121,12 @@ class Call(_Model, kw_only=True):
 # when true, so that a lesson hiding nothing saves, and digests, exactly as before the field existed.
 
 
-class _Step(_Model, tag_field="kind", kw_only=True):
+class _Step(_Model, tag_field="kind", frozen=True, kw_only=True):
     id: Slug
     written_when_set = frozenset({"hidden"})
 
 
-class GoalStep(_Step, tag="goal", kw_only=True):
+class GoalStep(_Step, tag="goal", frozen=True, kw_only=True):
     kind: ClassVar[Literal["goal"]] = "goal"
     hidden: bool = False
     text: Text
@@ -131,7 +135,7 @@ class GoalStep(_Step, tag="goal", kw_only=True):
     ask: Ask | None = None
 
 
-class PromptStep(_Step, tag="prompt", kw_only=True):
+class PromptStep(_Step, tag="prompt", frozen=True, kw_only=True):
     kind: ClassVar[Literal["prompt"]] = "prompt"
     hidden: bool = False
     text: Text
@@ -139,7 +143,7 @@ class PromptStep(_Step, tag="prompt", kw_only=True):
     ask: Ask | None = None
 
 
-class AgentStep(_Step, tag="agent", kw_only=True):
+class AgentStep(_Step, tag="agent", frozen=True, kw_only=True):
     kind: ClassVar[Literal["agent"]] = "agent"
     hidden: bool = False
     text: Text = ""
@@ -148,7 +152,7 @@ class AgentStep(_Step, tag="agent", kw_only=True):
     ask: Ask | None = None
 
 
-class ResultStep(_Step, tag="result", kw_only=True):
+class ResultStep(_Step, tag="result", frozen=True, kw_only=True):
     kind: ClassVar[Literal["result"]] = "result"
     hidden: bool = False
     call: Slug
@@ -160,7 +164,7 @@ class ResultStep(_Step, tag="result", kw_only=True):
     ask: Ask | None = None
 
 
-class CorrectionStep(_Step, tag="correction", kw_only=True):
+class CorrectionStep(_Step, tag="correction", frozen=True, kw_only=True):
     kind: ClassVar[Literal["correction"]] = "correction"
     hidden: bool = False
     category: Category
@@ -170,7 +174,7 @@ class CorrectionStep(_Step, tag="correction", kw_only=True):
     ask: Ask | None = None
 
 
-class NoteStep(_Step, tag="note", kw_only=True):
+class NoteStep(_Step, tag="note", frozen=True, kw_only=True):
     """A note may fold away a long account (a subagent's work, say) behind its one-line text:
     `details`, shown collapsed under it, written only when set."""
 
@@ -190,12 +194,12 @@ Step = AnyStep
 # ---------------------------------------------------------------- lesson
 
 
-class RepoRef(_Model, kw_only=True):
+class RepoRef(_Model, frozen=True, kw_only=True):
     bundle: Annotated[str, msgspec.Meta(min_length=1)] = "repo.bundle"
     base: Sha
 
 
-class Lesson(_Model, kw_only=True):
+class Lesson(_Model, frozen=True, kw_only=True):
     format: Literal["tutor.lesson/1"]
     id: Slug
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
@@ -230,7 +234,7 @@ class Lesson(_Model, kw_only=True):
         """
         if not any(step.hidden for step in self.steps):
             return self
-        return msgspec.structs.replace(self, steps=[step for step in self.steps if not step.hidden])
+        return self.replaced(steps=[step for step in self.steps if not step.hidden])
 
     @property
     def asks(self) -> list[AnyStep]:
@@ -242,6 +246,9 @@ class Lesson(_Model, kw_only=True):
 
 T = TypeVar("T")
 
+# What `parse` raises on data that is not the struct: callers catch it without depending on msgspec.
+ShapeError = msgspec.ValidationError
+
 
 def parse(data: object, kind: type[T] | Any) -> T:
     """`data` (decoded JSON) as `kind` (a struct, or the `Step` or `Ask` union), checked strictly:
@@ -252,34 +259,35 @@ def parse(data: object, kind: type[T] | Any) -> T:
     return result
 
 
-def replace(struct: T, **changes: Any) -> T:
-    """A copy of a struct with `changes` (not validated: give values of the fields' types)."""
-    return msgspec.structs.replace(struct, **changes)  # type: ignore[type-var]
-
-
 def to_data(value: Any) -> Any:
     """A struct (or a list of them) as `lesson.json` holds it: keys in field order, the tag
     (`kind`, `type`) where it always stood (after a step's `id`, first in an ask), None left
     out, and `written_when_set` fields only when set. A call's `input` is kept as it is
-    (a None in it stays)."""
-    if isinstance(value, msgspec.Struct):
+    (a None in it stays), copied: the data is the caller's to change."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if isinstance(value, _Model):
         data: dict[str, Any] = {}
-        for name, tag in _layout(type(value)):
+        for name, tag in _layout(kind):
             if tag is not None:
                 data[name] = tag
                 continue
             item = getattr(value, name)
             if item is None or (not item and name in value.written_when_set):
                 continue
-            data[name] = to_data(item)
+            data[name] = item if type(item) in _PLAIN else to_data(item)
         return data
-    if isinstance(value, list):
-        return [to_data(item) for item in value]
-    if isinstance(value, dict):  # a call's free-form `input`, copied: the data is the caller's to change
-        return {key: to_data(item) for key, item in value.items()}
+    if kind is list:
+        return [item if type(item) in _PLAIN else to_data(item) for item in value]
+    if kind is dict:
+        return {key: item if type(item) in _PLAIN else to_data(item) for key, item in value.items()}
     if isinstance(value, Enum):
         return value.value
     return value
+
+
+_PLAIN = frozenset({str, int, bool, float, type(None)})  # the values that are their own data (a 10,000-step lesson holds ~10^5)
 
 
 def data_keys(struct: type[msgspec.Struct]) -> list[str]:

@@ -34,6 +34,15 @@ def shape_problems(data: dict[str, Any], struct: type[msgspec.Struct]) -> list[t
     return list(_struct(data, struct, ""))
 
 
+def problem_line(data: Any, kind: Any, error: msgspec.ValidationError) -> str:
+    """The first problem of `data` as `kind` (a struct, or the `Step` or `Ask` union) that `parse`
+    refused with `error`, as one line: `ok: input should be a valid boolean (got 'no'); 1 more`."""
+    found = list(_value(data, kind, "")) or [refusal(error)]
+    where, what = found[0]
+    more = f"; {len(found) - 1} more" if len(found) > 1 else ""
+    return f"{where}: {what}{more}" if where else f"{what}{more}"
+
+
 def refusal(error: msgspec.ValidationError) -> tuple[str, str]:
     """msgspec's own refusal as (where, what): `Expected `int`, got `str` - at `$.steps[3].ok``."""
     message, at = _split(str(error))
@@ -133,7 +142,8 @@ def _words(message: str, given: Any, kind: Any, where: str) -> str:
     if choices is not None:  # an enum or a literal: name what it may be, whatever msgspec said
         if choices is Category and where.endswith("category"):
             return f"unknown category {shown(given)}; expected one of {', '.join(category.value for category in Category)}"
-        allowed = [repr(getattr(choice, "value", choice)) for choice in (list(choices) if isinstance(choices, type) else choices)]
+        values = [choice.value for choice in choices] if isinstance(choices, type) else list(choices)
+        allowed = [repr(value) for value in values]
         listed = allowed[0] if len(allowed) == 1 else f"{', '.join(allowed[:-1])} or {allowed[-1]}"
         return f"{shown(given)} is not allowed; input should be {listed}"
     if "matching regex" in message:
@@ -207,7 +217,7 @@ def _structs_in(kind: Any) -> list[type[msgspec.Struct]]:
     return []
 
 
-def _choices(kind: Any) -> Any:
+def _choices(kind: Any) -> type[Enum] | tuple[Any, ...] | None:
     """The enum class or the literal values a leaf's type allows, else None."""
     if isinstance(kind, type) and issubclass(kind, Enum):
         return kind
