@@ -286,6 +286,16 @@ def test_validation_is_strict_about_json_types() -> None:
         assert lesson is None and len(problems) == 1, (path, problems)
 
 
+def test_a_slug_or_an_object_id_ending_in_a_newline_is_refused() -> None:
+    """The patterns end at the end of the text: a regular expression's `$` would also match before a final newline."""
+    data = json.loads(_base_bytes())
+    data["id"] = "tests-that-lie\n"
+    data["steps"][0]["id"] += "\n"
+    lesson, problems = check_lesson_data(data, "p")
+    assert lesson is None and [problem.where for problem in problems] == ["id", "steps[0].id"]
+    assert all("is not a slug" in problem.what for problem in problems)
+
+
 # ---------------------------------------------------------------- round trip and digest
 
 

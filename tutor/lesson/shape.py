@@ -75,6 +75,8 @@ def _value(value: Any, kind: Any, where: str) -> Found:
         yield from _items_then_length([_leaf(entry, item, f"{where}[{index}]") for index, entry in enumerate(value)], value, kind, where)
     elif not structs:
         yield from _leaf(value, kind, where)
+    elif _converts(value, kind):
+        return  # the walk goes only where msgspec refuses: a long lesson's good steps cost one conversion each
     elif _origin(kind) is list:
         yield from _list(value, kind, structs, where)
     elif value is None and type(None) in get_args(kind):
@@ -89,9 +91,8 @@ def _list(value: Any, kind: Any, structs: list[type[msgspec.Struct]], where: str
     if not isinstance(value, list):
         yield where, f"input should be a valid array{_got(value)}"
         return
-    items = [_tagged(item, structs, f"{where}[{index}]") if len(structs) > 1 else _struct(item, structs[0], f"{where}[{index}]")
-             for index, item in enumerate(value)]
-    yield from _items_then_length(items, value, kind, where)
+    item_kind = _item_type(kind)
+    yield from _items_then_length([_value(item, item_kind, f"{where}[{index}]") for index, item in enumerate(value)], value, kind, where)
 
 
 def _items_then_length(items: list[Found], value: list[Any], kind: Any, where: str) -> Found:
@@ -116,6 +117,14 @@ def _tagged(value: Any, structs: list[type[msgspec.Struct]], where: str) -> Foun
         yield where, f"unknown {tag_field} {shown(str(tag))}; expected one of {', '.join(repr(name) for name in by_tag)}"
         return
     yield from _struct(value, chosen, where)
+
+
+def _converts(value: Any, kind: Any) -> bool:
+    try:
+        msgspec.convert(value, kind, strict=True)
+    except msgspec.ValidationError:
+        return False
+    return True
 
 
 def _leaf(value: Any, kind: Any, where: str) -> Found:
