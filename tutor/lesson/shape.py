@@ -5,10 +5,8 @@ against the structs' own field types (`msgspec.structs.fields`): unknown and mis
 tag of every step and ask, then each value converted on its own, so that one bad field hides no
 other (a typo in one step and a wrong type in another are two lines, as they always were). Only
 the way into nested structs (steps, asks, calls, accepts, repo) is walked here; every other value
-is checked by msgspec itself, and its refusal put in the words `tutor validate` has always used.
-
-Inside one leaf value msgspec still stops at the first problem: a list of strings with two
-numbers in it is one line, naming the first.
+is checked by msgspec itself (a list of strings or categories item by item), and its refusal put
+in the words `tutor validate` used with pydantic: the same lines, in the same order.
 """
 
 from __future__ import annotations
