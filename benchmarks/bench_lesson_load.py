@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tutor.lesson import LESSON_FILE, read_lesson, save_lesson  # noqa: E402
 from tutor.lesson.io import decode_json  # noqa: E402
 from tutor.lesson.models import Lesson  # noqa: E402
+from tutor.lesson.models import parse as parse_lesson  # noqa: E402
 from tutor.lesson.validate import check_lesson_data  # noqa: E402
 
 CATEGORIES = ["goal", "scope", "approach", "verify", "test", "correctness", "fact", "safety", "stop", "style"]
@@ -145,7 +146,7 @@ def main() -> None:
     args = parser.parse_args()
 
     data = make_lesson(args.steps, args.output_lines)
-    lesson = Lesson.model_validate(data)
+    lesson = parse_lesson(data, Lesson)
     with tempfile.TemporaryDirectory(prefix="tutor-bench-") as temp:
         folder = Path(temp) / "big-lesson"
         save_lesson(lesson, folder)

@@ -29,6 +29,7 @@ from tutor.lesson import (
     InterveneAsk,
     Lesson,
     NoteStep,
+    Origin,
     OutcomeAsk,
     PromptStep,
     ResultStep,
@@ -39,32 +40,29 @@ def make_lesson(**changes: Any) -> Lesson:
     steps: list[AnyStep] = [
         GoalStep(
             id="s1",
-            kind="goal",
             text="Make the failing coupon test pass; do not edit tests.",
             criteria=["names the failing test"],
             annotation="A goal is a contract.",
-            ask=GoalAsk(type="goal", rubric=["says how we will know it is done", "bounds the scope"]),
+            ask=GoalAsk(rubric=["says how we will know it is done", "bounds the scope"]),
         ),
-        PromptStep(id="s2", kind="prompt", text="Fix the coupon bug in ledger/totals.py."),
-        AgentStep(id="s3", kind="agent", text="Reproducing first.", calls=[Call(id="c1", tool="run", input={"command": "pytest -q"})]),
-        ResultStep(id="s4", kind="result", call="c1", ok=False, exit_code=1, output="1 failed, 11 passed", ask=OutcomeAsk(type="outcome")),
-        AgentStep(id="s5", kind="agent", text="I'll update the expected value in the test.", calls=[Call(id="c2", tool="edit", input={"path": "tests/test_totals.py"})]),
+        PromptStep(id="s2", text="Fix the coupon bug in ledger/totals.py."),
+        AgentStep(id="s3", text="Reproducing first.", calls=[Call(id="c1", tool="run", input={"command": "pytest -q"})]),
+        ResultStep(id="s4", call="c1", ok=False, exit_code=1, output="1 failed, 11 passed", ask=OutcomeAsk()),
+        AgentStep(id="s5", text="I'll update the expected value in the test.", calls=[Call(id="c2", tool="edit", input={"path": "tests/test_totals.py"})]),
         CorrectionStep(
             id="s6",
-            kind="correction",
             category=Category.TEST,
             text="Stop: the test is the requirement.",
             why="Changing the expectation hides the bug.",
-            ask=InterveneAsk(type="intervene", key_points=["the test encodes the requirement", "fix the code, not the test"]),
+            ask=InterveneAsk(key_points=["the test encodes the requirement", "fix the code, not the test"]),
         ),
         NoteStep(
             id="s7",
-            kind="note",
             text="Wrap-up.",
-            ask=ChoiceAsk(type="choice", prompt="What was wrong?", options=["nothing", "the code", "the test"], answer=1, explain="The code let totals go negative."),
+            ask=ChoiceAsk(prompt="What was wrong?", options=["nothing", "the code", "the test"], answer=1, explain="The code let totals go negative."),
         ),
     ]
-    data: dict[str, Any] = {"format": FORMAT, "id": "tests-that-lie", "title": "Tests that lie", "origin": "scripted", "task": "Fix the coupon bug.", "steps": steps}
+    data: dict[str, Any] = {"format": FORMAT, "id": "tests-that-lie", "title": "Tests that lie", "origin": Origin.SCRIPTED, "task": "Fix the coupon bug.", "steps": steps}
     data.update(changes)
     return Lesson(**data)
 
@@ -98,34 +96,31 @@ KEY_POINTS = ["the test encodes the requirement", "fix the code, not the test"]
 def goal_step(rubric: list[str] | None = None, criteria: list[str] | None = None) -> GoalStep:
     return GoalStep(
         id="g",
-        kind="goal",
         text="Make the coupon test pass by fixing ledger/totals.py; do not edit tests.",
         criteria=criteria if criteria is not None else ["names the failing test", "keeps the tests"],
-        ask=GoalAsk(type="goal", rubric=rubric if rubric is not None else ["says how we will know it is done", "bounds the scope"]),
+        ask=GoalAsk(rubric=rubric if rubric is not None else ["says how we will know it is done", "bounds the scope"]),
     )
 
 
 def result_step(ok: bool, exit_code: int | None = 1, ask: str = "outcome") -> ResultStep:
-    the_ask = OutcomeAsk(type="outcome") if ask == "outcome" else InterveneAsk(type="intervene", key_points=["ignored"])
-    return ResultStep(id="r", kind="result", call="c1", ok=ok, exit_code=exit_code, output="…", ask=the_ask)
+    the_ask = OutcomeAsk() if ask == "outcome" else InterveneAsk(key_points=["ignored"])
+    return ResultStep(id="r", call="c1", ok=ok, exit_code=exit_code, output="…", ask=the_ask)
 
 
 def correction_step(key_points: list[str] | None = None) -> CorrectionStep:
     return CorrectionStep(
         id="x",
-        kind="correction",
         category=Category.TEST,
         text="Stop: the test is the requirement.",
-        ask=InterveneAsk(type="intervene", key_points=KEY_POINTS if key_points is None else key_points),
+        ask=InterveneAsk(key_points=KEY_POINTS if key_points is None else key_points),
     )
 
 
 def choice_step() -> NoteStep:
     return NoteStep(
         id="n",
-        kind="note",
         text="…",
-        ask=ChoiceAsk(type="choice", prompt="What was wrong?", options=["nothing", "the code", "the test"], answer=1, explain="The code let totals go negative."),
+        ask=ChoiceAsk(prompt="What was wrong?", options=["nothing", "the code", "the test"], answer=1, explain="The code let totals go negative."),
     )
 
 

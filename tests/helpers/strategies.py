@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from tutor.learn import Answer, ChoiceAnswer, GoalAnswer, InterveneAnswer, OutcomeAnswer
+from tutor.lesson.models import to_data
 from tutor.lesson import (
     FORMAT,
     AgentStep,
@@ -107,16 +108,16 @@ def _ask(draw: Any, tokens: _Tokens, kind: str, previous_kind: str | None) -> An
     custom_prompt = draw(st.booleans())
     if ask_type == "goal":
         rubric = _texts(draw, tokens)
-        return GoalAsk(type="goal", rubric=rubric, **({"prompt": _text(draw, tokens)} if custom_prompt else {}))
+        return GoalAsk(rubric=rubric, **({"prompt": _text(draw, tokens)} if custom_prompt else {}))
     if ask_type == "outcome":
-        return OutcomeAsk(type="outcome", **({"prompt": _text(draw, tokens)} if custom_prompt else {}))
+        return OutcomeAsk(**({"prompt": _text(draw, tokens)} if custom_prompt else {}))
     if ask_type == "intervene":
         key_points = _texts(draw, tokens)
-        return InterveneAsk(type="intervene", key_points=key_points, **({"prompt": _text(draw, tokens)} if custom_prompt else {}))
+        return InterveneAsk(key_points=key_points, **({"prompt": _text(draw, tokens)} if custom_prompt else {}))
     options = _texts(draw, tokens, min_size=2, max_size=4)
     answer = draw(st.integers(0, len(options) - 1))
     explain = _text(draw, tokens) if draw(st.booleans()) else ""
-    return ChoiceAsk(type="choice", prompt=_text(draw, tokens), options=options, answer=answer, explain=explain)
+    return ChoiceAsk(prompt=_text(draw, tokens), options=options, answer=answer, explain=explain)
 
 
 @st.composite
@@ -143,20 +144,19 @@ def lessons(draw: Any, min_steps: int = 1, max_steps: int = 10) -> Lesson:
         annotation = _maybe_text(draw, tokens)
         step: AnyStep
         if kind == "goal":
-            step = GoalStep(id=step_id, kind="goal", text=_text(draw, tokens), criteria=_texts(draw, tokens), annotation=annotation, ask=ask)
+            step = GoalStep(id=step_id, text=_text(draw, tokens), criteria=_texts(draw, tokens), annotation=annotation, ask=ask)
         elif kind == "prompt":
-            step = PromptStep(id=step_id, kind="prompt", text=_text(draw, tokens), annotation=annotation, ask=ask)
+            step = PromptStep(id=step_id, text=_text(draw, tokens), annotation=annotation, ask=ask)
         elif kind == "agent":
             calls = []
             for _ in range(draw(st.integers(0, 3))):
                 call_count += 1
                 calls.append(Call(id=f"c-{call_count}", tool=draw(st.sampled_from(["run", "edit", "read"])), input={"command": _text(draw, tokens)}))
             latest_calls = [call.id for call in calls]
-            step = AgentStep(id=step_id, kind="agent", text=_text(draw, tokens), calls=calls, annotation=annotation, ask=ask)
+            step = AgentStep(id=step_id, text=_text(draw, tokens), calls=calls, annotation=annotation, ask=ask)
         elif kind == "result":
             step = ResultStep(
                 id=step_id,
-                kind="result",
                 call=draw(st.sampled_from(latest_calls)),
                 ok=draw(st.booleans()),
                 exit_code=draw(st.none() | st.integers(0, 255)),
@@ -168,7 +168,6 @@ def lessons(draw: Any, min_steps: int = 1, max_steps: int = 10) -> Lesson:
         elif kind == "correction":
             step = CorrectionStep(
                 id=step_id,
-                kind="correction",
                 category=draw(st.sampled_from(list(Category))),
                 text=_text(draw, tokens),
                 why=_text(draw, tokens),
@@ -176,7 +175,7 @@ def lessons(draw: Any, min_steps: int = 1, max_steps: int = 10) -> Lesson:
                 ask=ask,
             )
         else:
-            step = NoteStep(id=step_id, kind="note", text=_text(draw, tokens), annotation=annotation, ask=ask)
+            step = NoteStep(id=step_id, text=_text(draw, tokens), annotation=annotation, ask=ask)
         steps.append(step)
         previous_kind = kind
     return Lesson(
@@ -193,7 +192,7 @@ def lessons(draw: Any, min_steps: int = 1, max_steps: int = 10) -> Lesson:
 
 def step_tokens(step: AnyStep, *, ask_shown: bool = False) -> set[str]:
     """The distinctive tokens and commits of a step; with `ask_shown`, less what its open question shows (prompt, options)."""
-    data = step.model_dump(mode="json")
+    data = to_data(step)
     if ask_shown and data.get("ask"):
         data["ask"].pop("prompt", None)
         data["ask"].pop("options", None)

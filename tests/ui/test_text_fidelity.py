@@ -19,7 +19,7 @@ from textual.widget import Widget
 from tutor.cli import cli, make_app
 from tutor.learn import ChoiceAnswer, Committed, GoalAnswer, InterveneAnswer, Judge, Judgement, PointVerdict, Verdict, grade
 from tutor.lesson import Category, ChoiceAsk, Confidence
-from tutor.lesson.models import CorrectionStep, GoalStep, NoteStep
+from tutor.lesson.models import CorrectionStep, GoalStep, NoteStep, parse
 from tutor.ui.widgets.grade_panel import GradePanel
 from tutor.ui.widgets.prose import Prose
 from tests.helpers.ui_support import screen_text, wait_until
@@ -71,13 +71,14 @@ def row_of(text: str, needle: str) -> int:
 
 
 def goal_step() -> GoalStep:
-    return GoalStep.model_validate(
+    return parse(
         {
             "id": "s1",
             "kind": "goal",
             "text": "Make the setup script work.",
             "ask": {"type": "goal", "rubric": ["names the file to change"]},
-        }
+        },
+        GoalStep,
     )
 
 
@@ -100,14 +101,15 @@ async def test_a_typed_goal_shows_exactly_as_typed() -> None:
 
 
 async def test_a_typed_message_to_the_agent_shows_exactly_as_typed() -> None:
-    step = CorrectionStep.model_validate(
+    step = parse(
         {
             "id": "s2",
             "kind": "correction",
             "category": "scope",
             "text": "Stop: only the parser.",
             "ask": {"type": "intervene", "key_points": ["only touch `parse.py`"]},
-        }
+        },
+        CorrectionStep,
     )
     answer = InterveneAnswer(intervene=True, category=Category.SCOPE, text="Leave <project> and __init__.py alone", confidence=Confidence.HIGH)
     judged = Judgement(Judge.SELF, (PointVerdict(0, Verdict.COVERED),))
@@ -141,7 +143,7 @@ async def test_lesson_prose_keeps_underscores_and_angle_brackets_and_still_empha
 
 
 def choice_step(explain: str) -> NoteStep:
-    return NoteStep.model_validate(
+    return parse(
         {
             "id": "s3",
             "kind": "note",
@@ -153,7 +155,8 @@ def choice_step(explain: str) -> NoteStep:
                 "answer": 1,
                 "explain": explain,
             },
-        }
+        },
+        NoteStep,
     )
 
 

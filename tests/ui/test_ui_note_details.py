@@ -40,7 +40,7 @@ class Shows(App):
 
 
 def note(text: str = LINE, details: str = DETAILS) -> NoteStep:
-    return NoteStep(id="note-1", kind="note", text=text, details=details)
+    return NoteStep(id="note-1", text=text, details=details)
 
 
 def collapsed(pilot: Any) -> bool:
@@ -81,7 +81,7 @@ async def test_a_longer_note_stands_above_details_titled_details() -> None:
 
 
 async def test_a_note_without_details_has_no_fold() -> None:
-    app = Shows(NoteStep(id="note-1", kind="note", text=LINE))
+    app = Shows(NoteStep(id="note-1", text=LINE))
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: "worked here: 3 messages" in screen_text(app), "the note")
         assert not app.query(Collapsible)

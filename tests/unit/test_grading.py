@@ -80,7 +80,7 @@ def test_an_answer_of_the_wrong_type_is_refused() -> None:
         grade(result_step(ok=True), ChoiceAnswer(index=0))
     with pytest.raises(AnswerMismatch):
         grade(goal_step(), OutcomeAnswer(works=True))
-    plain = NoteStep(id="p", kind="note", text="no ask")
+    plain = NoteStep(id="p", text="no ask")
     with pytest.raises(AnswerMismatch, match="no ask"):
         grade(plain, ChoiceAnswer(index=0))
     with pytest.raises(AnswerMismatch, match="no ask"):
@@ -103,7 +103,7 @@ def test_outcome_is_graded_against_ok_exactly() -> None:
 
 
 def test_an_outcome_ask_needs_a_result_step() -> None:
-    odd = NoteStep.model_construct(id="n", kind="note", text="…", annotation=None, ask=OutcomeAsk(type="outcome"))
+    odd = NoteStep(id="n", text="…", annotation=None, ask=OutcomeAsk())  # structs are not validated when built
     with pytest.raises(AnswerMismatch, match="result step"):
         grade(odd, OutcomeAnswer(works=True))
 
@@ -289,7 +289,7 @@ def test_a_skipped_ask_carries_the_truth_to_show() -> None:
     assert intervene.key_points_missed == tuple(KEY_POINTS)
     assert intervene.reasons == ("Skipped: scores zero; the step is revealed.",)
     assert skipped(goal_step()).points == ("names the failing test", "keeps the tests") and not skipped(goal_step()).pending
-    choice_on_correction = correction_step().model_copy(update={"ask": choice_step().ask})
+    choice_on_correction = correction_step().replaced(ask=choice_step().ask)
     assert skipped(choice_on_correction).senior_category is None  # as when answered: a choice has no category
     assert grade(choice_on_correction, ChoiceAnswer(index=0)).senior_category is None
 

@@ -93,23 +93,23 @@ def test_a_one_shot_command_loads_no_textual_and_no_sdk_it_does_not_use(name: st
     if name == "grade offline":
         Path(fixtures["answer"]).write_text(json.dumps({"type": "intervene", "intervene": True, "category": "test", "text": "Do not weaken the test"}), encoding="utf-8")
     modules = loaded(tmp_path / "modules.txt", *args)
-    unwanted = {"textual", "anthropic", "git", "tinydb"}  # progress reads the attempts index, not TinyDB
+    unwanted = {"textual", "anthropic", "git", "tinydb", "pydantic"}  # progress reads the attempts index, not TinyDB; lessons are msgspec structs
     assert packages(modules, unwanted) == set(), f"tutor {' '.join(args)} loaded {sorted(packages(modules, unwanted))}"
     assert "tutor.ui" not in modules
     if name == "progress":
         assert "tutor.store.overview" in modules  # the probe sees what the command loads: the store is read here
-        assert "pydantic" not in modules  # progress is not lessons: the lesson models stay unloaded
+        assert "tutor.lesson.models" not in modules  # progress is not lessons: the lesson models stay unloaded
 
 
 def test_the_probe_sees_what_a_command_loads(tmp_path: Path) -> None:
     """The check above can fail: `export` does load the lesson models and the Markdown parser."""
     modules = loaded(tmp_path / "modules.txt", "export", str(LESSON))
-    assert {"pydantic", "markdown_it", "tutor.lesson.export"} <= modules
+    assert {"tutor.lesson.models", "msgspec", "markdown_it", "tutor.lesson.export"} <= modules
 
 
 # ---------------------------------------------------------------- first screens: no anthropic, GitPython or TinyDB
 
-HEAVY_FOR_A_FIRST_SCREEN = {"anthropic", "git", "tinydb"}
+HEAVY_FOR_A_FIRST_SCREEN = {"anthropic", "git", "tinydb", "pydantic"}  # pydantic: only the anthropic SDK brings it
 
 # Where a first screen loads one of them today, and why (issue 18, item 1 takes start-up as a whole). Strict:
 # once the cause is gone the test passes, pytest reports XPASS as a failure, and the mark is to be removed.
@@ -154,6 +154,15 @@ def test_a_first_screen_loads_no_sdk_no_git_no_store(name: str, fixtures: dict[s
     modules = loaded(tmp_path / "modules.txt", *args, screen=True)
     assert "textual" in modules  # the probe stopped at a screen
     assert packages(modules, HEAVY_FOR_A_FIRST_SCREEN) == set(), f"tutor {' '.join(args)} loaded {sorted(packages(modules, HEAVY_FOR_A_FIRST_SCREEN))}"
+
+
+@pytest.mark.parametrize("name", ["learn", "learn curriculum/lesson", "review"])
+def test_a_lesson_screen_loads_no_pydantic(name: str, fixtures: dict[str, str], tmp_path: Path) -> None:
+    """The lesson models are msgspec structs: only the anthropic SDK brings pydantic, and a lesson's screen
+    loads no SDK. Checked apart from the test above, which these screens fail today for TinyDB."""
+    modules = loaded(tmp_path / "modules.txt", *SCREENS[name], screen=True)
+    assert {"textual", "tutor.lesson.models"} <= modules  # the probe stopped at a screen showing a lesson
+    assert packages(modules, {"pydantic", "anthropic"}) == set()
 
 
 @pytest.mark.xfail(strict=True, reason=LOADS_TODAY["join"])

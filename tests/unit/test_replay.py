@@ -152,7 +152,7 @@ class Model:
         step = self.steps[index]
         following = self.steps[index + 1] if index + 1 < len(self.steps) else None
         if isinstance(step, AgentStep) and following is not None and following.ask is not None and following.ask.type == "intervene" and following.id not in self.answered:
-            return step.model_copy(update={"annotation": None})
+            return step.replaced(annotation=None)
         return step
 
     def pending_here(self) -> str | None:
@@ -416,7 +416,7 @@ def test_ask_frames_carry_the_question_and_no_more() -> None:
     replay.next()
     intervene = replay.view().frame
     assert intervene.ask_type is AskType.INTERVENE
-    assert intervene.proposal == lesson.steps[4].model_copy(update={"annotation": None})  # its note waits for the answer
+    assert intervene.proposal == lesson.steps[4].replaced(annotation=None)  # its note waits for the answer
     assert intervene.categories == tuple(Category)
     assert "Stop: the test is the requirement" not in repr(replay.view())
     assert "Changing the expectation" not in repr(replay.view())
@@ -598,7 +598,7 @@ def test_another_digest_is_reported() -> None:
 
 def test_answers_for_removed_steps_are_dropped_with_a_note() -> None:
     lesson, state = saved_after_outcome()
-    shorter = lesson.model_copy(update={"steps": [step for step in lesson.steps if step.id != "s4"]})
+    shorter = lesson.replaced(steps=[step for step in lesson.steps if step.id != "s4"])
     again = Replay(shorter, state)
     assert again.view().lesson_changed
     assert set(again.state.committed) == {"s1"}
@@ -609,8 +609,8 @@ def test_answers_for_removed_steps_are_dropped_with_a_note() -> None:
 def test_answers_that_no_longer_fit_their_ask_are_dropped_and_the_frontier_clamps() -> None:
     lesson, state = saved_after_outcome()
     changed = list(lesson.steps)
-    changed[3] = changed[3].model_copy(update={"ask": ChoiceAsk(type="choice", prompt="Which?", options=["a", "b"], answer=0)})
-    again = Replay(lesson.model_copy(update={"steps": changed}), state)
+    changed[3] = changed[3].replaced(ask=ChoiceAsk(prompt="Which?", options=["a", "b"], answer=0))
+    again = Replay(lesson.replaced(steps=changed), state)
     assert set(again.state.committed) == {"s1"}
     assert len(again.resume_notes) == 1 and "s4" in again.resume_notes[0]
     assert again.frontier == again.cursor == 4 and again.awaiting_answer()
@@ -621,10 +621,10 @@ def test_answers_that_no_longer_fit_their_ask_are_dropped_and_the_frontier_clamp
 
 def test_a_new_question_before_the_frontier_stops_it_there() -> None:
     lesson, state = saved_after_outcome()
-    inserted = NoteStep(id="s1b", kind="note", text="zqnewnote", ask=ChoiceAsk(type="choice", prompt="New?", options=["y", "n"], answer=0))
+    inserted = NoteStep(id="s1b", text="zqnewnote", ask=ChoiceAsk(prompt="New?", options=["y", "n"], answer=0))
     steps = list(lesson.steps)
     steps.insert(1, inserted)
-    again = Replay(lesson.model_copy(update={"steps": steps}), state)
+    again = Replay(lesson.replaced(steps=steps), state)
     assert again.frontier == again.cursor == 2 and again.awaiting_answer()
     assert set(again.state.committed) == {"s1", "s4"} and again.resume_notes == []
     view = again.view()
@@ -636,7 +636,7 @@ def test_a_new_question_before_the_frontier_stops_it_there() -> None:
 def test_a_shrunken_lesson_can_still_be_finished() -> None:
     # Frontier 5 of a 7-step lesson; the new version has 4 steps, so frame 5 is its end.
     lesson, state = saved_after_outcome()
-    shorter = lesson.model_copy(update={"steps": lesson.steps[:4]})
+    shorter = lesson.replaced(steps=lesson.steps[:4])
     again = Replay(shorter, state)
     assert again.frontier == again.end_frame == 5
     view = again.view()
@@ -648,7 +648,7 @@ def test_a_grown_lesson_is_no_longer_finished() -> None:
     lesson = make_lesson()
     replay = Replay(lesson)
     play_through(replay)
-    longer = lesson.model_copy(update={"steps": [*lesson.steps, NoteStep(id="s8", kind="note", text="More.")]})
+    longer = lesson.replaced(steps=[*lesson.steps, NoteStep(id="s8", text="More.")])
     again = Replay(longer, replay.state)
     assert again.view().lesson_changed and not again.finished
     # The old end frame is now the new step: it stands there, revealed, and goes on.
@@ -706,8 +706,8 @@ def test_an_agent_steps_note_waits_for_the_intervene_ask_that_judges_it() -> Non
     steps = list(lesson.steps)
     agent_index = next(i for i, step in enumerate(steps) if isinstance(step, AgentStep) and i + 1 < len(steps) and steps[i + 1].ask is not None and steps[i + 1].ask.type == "intervene")
     note = "zqgatenote: the senior stopped it here because the test is the spec"
-    steps[agent_index] = steps[agent_index].model_copy(update={"annotation": note})
-    replay = Replay(lesson.model_copy(update={"steps": steps}))
+    steps[agent_index] = steps[agent_index].replaced(annotation=note)
+    replay = Replay(lesson.replaced(steps=steps))
     while replay.current_step_index() != agent_index + 1:
         if replay.awaiting_answer():
             replay.skip()

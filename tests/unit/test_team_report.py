@@ -193,9 +193,9 @@ def test_key_points_of_an_accepted_answer_are_not_the_asks(tmp_path: Path) -> No
     index = base.index_of("s6")
     correction = steps[index]
     assert isinstance(correction, CorrectionStep) and isinstance(correction.ask, InterveneAsk)
-    ask = correction.ask.model_copy(update={"accept": [Accept(intervene=True, category=Category.CORRECTNESS, why="also a bug", key_points=["names the negative total"])]})
-    steps[index] = correction.model_copy(update={"ask": ask})
-    lesson = base.model_copy(update={"steps": steps})
+    ask = correction.ask.replaced(accept=[Accept(intervene=True, category=Category.CORRECTNESS, why="also a bug", key_points=["names the negative total"])])
+    steps[index] = correction.replaced(ask=ask)
+    lesson = base.replaced(steps=steps)
     team = tr.team_folder(tmp_path / "team", min_group=1)
     tr.publish(team, lesson)
     digest = lesson_digest(lesson)

@@ -37,9 +37,9 @@ def hostile_lesson():  # noqa: ANN201 - a Lesson
     index = lesson.index_of("s7")
     note = steps[index]
     assert note.ask is not None
-    ask = note.ask.model_copy(update={"prompt": "Which? HTTPS://up.example <img src=x onerror=alert(1)>", "options": [f"see {URL}", "<a href='//x'>x</a>", "hTtP plain"]})
-    steps[index] = note.model_copy(update={"ask": ask})
-    return lesson.model_copy(update={"steps": steps})
+    ask = note.ask.replaced(prompt="Which? HTTPS://up.example <img src=x onerror=alert(1)>", options=[f"see {URL}", "<a href='//x'>x</a>", "hTtP plain"])
+    steps[index] = note.replaced(ask=ask)
+    return lesson.replaced(steps=steps)
 
 
 @pytest.fixture

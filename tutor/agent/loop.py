@@ -198,16 +198,14 @@ class GatedLoop:
 
     def mark_ask(self, target: dict[str, Any], ask: dict[str, Any]) -> dict[str, Any]:
         """A checkpoint for learners on a step; where it may stand is checked when the lesson is written."""
-        from pydantic import TypeAdapter, ValidationError
-
-        from tutor.lesson.models import Ask
+        from tutor.lesson.models import Ask, ShapeError, parse
+        from tutor.lesson.shape import problem_line
 
         self._known_target(target)
         try:
-            TypeAdapter(Ask).validate_python(ask)
-        except ValidationError as error:
-            first = error.errors()[0]
-            raise GateError(f"the ask is not valid: {first.get('msg', 'invalid')}") from None
+            parse(ask, Ask)
+        except ShapeError as error:
+            raise GateError(f"the ask is not valid: {problem_line(ask, Ask, error)}") from None
         return self.record("ask", target=target, ask=ask)
 
     def end(self) -> dict[str, Any]:

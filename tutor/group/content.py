@@ -10,22 +10,20 @@ from __future__ import annotations
 
 from typing import Any, TypeGuard
 
-from pydantic import TypeAdapter, ValidationError
-
 from tutor.learn.replay import AskFrame
 from tutor.lesson import AgentStep, AnyStep, AskType, Call, Category
-from tutor.lesson.models import Step
+from tutor.lesson.models import ShapeError, Step, parse, to_data
+from tutor.lesson.shape import problem_line
 
 from .wire import ProtocolError
 
 MAX_OPTIONS = 1000  # as a tally file's option labels (`tutor.team.tallies.MAX_OPTION_INDEX`)
 
-_STEP: TypeAdapter[AnyStep] = TypeAdapter(Step)
-
 
 def step_content(step: AnyStep) -> dict[str, Any]:
     """A step's object as `lesson.json` holds it (the same keys, defaults left out as there)."""
-    return step.model_dump(mode="json", exclude_none=True)
+    content: dict[str, Any] = to_data(step)
+    return content
 
 
 def step_from_content(data: object, what: str = "a reveal's content") -> AnyStep:
@@ -33,20 +31,10 @@ def step_from_content(data: object, what: str = "a reveal's content") -> AnyStep
     if not isinstance(data, dict):
         raise ProtocolError(f"{what} is not a lesson step object")
     try:
-        return _STEP.validate_python(data)
-    except ValidationError as error:
-        raise ProtocolError(f"{what} is not a lesson step ({_first_problem(error)})") from None
-
-
-def _first_problem(error: ValidationError) -> str:
-    problems = error.errors()
-    if not problems:
-        return "invalid"
-    first = problems[0]
-    where = ".".join(str(part) for part in first.get("loc", ()))[:80]
-    message = str(first.get("msg", "invalid"))[:120]
-    more = f"; {len(problems) - 1} more" if len(problems) > 1 else ""
-    return f"{where}: {message}{more}" if where else f"{message}{more}"
+        step: AnyStep = parse(data, Step)
+    except ShapeError as error:
+        raise ProtocolError(f"{what} is not a lesson step ({problem_line(data, Step, error)[:200]})") from None
+    return step
 
 
 def ask_to_json(frame: AskFrame) -> dict[str, Any]:
@@ -57,7 +45,7 @@ def ask_to_json(frame: AskFrame) -> dict[str, Any]:
         "prompt": frame.prompt,
         "options": list(frame.options),
         "proposal": step_content(frame.proposal) if frame.proposal is not None else None,
-        "call": frame.call.model_dump(mode="json") if frame.call is not None else None,
+        "call": to_data(frame.call) if frame.call is not None else None,
         "categories": [category.value for category in frame.categories],
     }
 
@@ -94,9 +82,9 @@ def ask_from_json(data: object) -> AskFrame:
     parsed_call: Call | None = None
     if call is not None:
         try:
-            parsed_call = Call.model_validate(call)
-        except ValidationError as error:
-            raise ProtocolError(f'an "ask" whose "call" is not a call ({_first_problem(error)})') from None
+            parsed_call = parse(call, Call)
+        except ShapeError as error:
+            raise ProtocolError(f'an "ask" whose "call" is not a call ({problem_line(call, Call, error)[:200]})') from None
     raw_categories = data.get("categories", [])
     if not isinstance(raw_categories, list):
         raise ProtocolError('an "ask" whose "categories" are not a list')

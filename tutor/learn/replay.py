@@ -425,7 +425,7 @@ def _shown(steps: list[AnyStep], committed: dict[str, Committed], index: int) ->
         and following.ask.type == AskType.INTERVENE.value
         and following.id not in committed
     ):
-        return step.model_copy(update={"annotation": None})
+        return step.replaced(annotation=None)
     return step
 
 

@@ -84,8 +84,8 @@ def review_lesson(lesson: Lesson, step_id: str) -> Lesson:
     shown as already revealed, the step itself is hidden behind its question.
     """
     index = lesson.index_of(step_id)
-    earlier = [step.model_copy(update={"ask": None}) for step in lesson.steps[:index]]
-    return lesson.model_copy(update={"steps": [*earlier, lesson.steps[index]]})
+    earlier = [step.replaced(ask=None) for step in lesson.steps[:index]]
+    return lesson.replaced(steps=[*earlier, lesson.steps[index]])
 
 
 def review_replay(lesson: Lesson, step_id: str) -> Replay:

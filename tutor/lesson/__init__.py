@@ -8,7 +8,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-# Names are loaded on first use: importing `tutor.lesson.peek` must not pull in pydantic.
+# Names are loaded on first use: importing `tutor.lesson.peek` must not pull in the lesson models.
 _EXPORTS = {
     "Accept": "models",
     "AgentStep": "models",

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .io import lesson_to_data
-from .models import AnyStep, InterveneAsk, Lesson
+from .models import AnyStep, InterveneAsk, Lesson, to_data
 from .problems import Problem
 from .taxonomy import ASK_ALLOWED_ON, AskType, Category, StepKind
 from .validate import check_lesson_data
@@ -104,7 +104,7 @@ def set_intervene_ask(lesson: Lesson, step_id: str, *, prompt: str = "", key_poi
     current = lesson.step(step_id).ask
     if isinstance(current, InterveneAsk):
         # The other right answers and related categories are kept: this edit is about the question and its points.
-        ask.update({key: value for key, value in current.model_dump(mode="json").items() if key in ("accept", "related")})
+        ask.update({key: value for key, value in to_data(current).items() if key in ("accept", "related")})
     return _put_ask(lesson, step_id, ask)
 
 

@@ -1,7 +1,7 @@
 """An index of lesson folders: what a list of lessons shows, without reading every lesson in full.
 
 Reading a lesson in full (parsing and validating it with the models) costs a few milliseconds
-a lesson and loads pydantic; a library of 500 lessons would wait seconds for it on every start.
+a lesson and loads the lesson models; a library of 500 lessons would wait seconds for it on every start.
 The index keeps, per lesson folder, what the library lists (`LessonInfo`: id, title, summary,
 level, minutes, origin, tags, digest, steps, or the problems that make the lesson broken),
 stamped with the `(size, mtime_ns, inode)` of the folder, of its `lesson.json` and of the bundle

@@ -18,8 +18,8 @@ from .problems import LessonError, Problem
 if TYPE_CHECKING:
     from .models import Lesson
 
-# The models (pydantic) load when a lesson is read: writing a file atomically (`write_atomic`,
-# which the progress store uses) must not cost `tutor progress` the lesson format's 100 ms.
+# The models load when a lesson is read: writing a file atomically (`write_atomic`, which the
+# progress store uses) must not cost `tutor progress` the lesson format.
 
 LESSON_FILE = "lesson.json"
 
@@ -120,7 +120,10 @@ def load_lesson(path: str | os.PathLike[str]) -> Lesson:
 
 
 def lesson_to_data(lesson: Lesson) -> dict[str, Any]:
-    return lesson.model_dump(mode="json", exclude_none=True)
+    from .models import to_data
+
+    data: dict[str, Any] = to_data(lesson)
+    return data
 
 
 def dump_lesson(lesson: Lesson) -> str:

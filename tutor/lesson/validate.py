@@ -1,8 +1,9 @@
 """Validation of `tutor.lesson/1` data: every problem, one line each, never an exception.
 
-Structural checks come from the pydantic models; the rules that span steps (where an
-ask may stand, which call a result answers, unique ids) are checked here on the raw
-data, so a lesson with a structural error still gets its other problems reported.
+Structural checks come from the msgspec structs (`tutor.lesson.models`; every structural
+problem at once through `tutor.lesson.shape`); the rules that span steps (where an ask may
+stand, which call a result answers, unique ids) are checked here on the raw data, so a
+lesson with a structural error still gets its other problems reported.
 """
 
 from __future__ import annotations
@@ -10,20 +11,17 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+import msgspec
 
-from .models import FORMAT, SLUG_PATTERN, Lesson
-from .problems import Problem
-from .taxonomy import ASK_ALLOWED_ON, AskType, Category, StepKind
+from .models import FORMAT, Lesson, parse, to_data
+from .problems import Problem, at_key, shown
+from .taxonomy import ASK_ALLOWED_ON, AskType, StepKind
 
 MAX_DEPTH = 24  # a real lesson nests about 6 deep; anything far past that is an attack or an accident
-
-_SLUG = re.compile(SLUG_PATTERN)
 
 
 def json_depth_exceeds(value: Any, limit: int = MAX_DEPTH) -> bool:
@@ -55,41 +53,41 @@ def check_lesson_data(data: Any, path: str, folder: Path | None = None) -> tuple
         what = "missing field" if fmt is None else f"unknown format {fmt!r}"
         return None, [Problem(path, "format", f"{what}; this Tutor reads {FORMAT!r}")]
 
-    text, problem = _as_json_text(data, path)
+    problem = _json_problem(data, path)
     if problem is not None:
         return None, [problem]
 
     problems: list[Problem] = []
     lesson: Lesson | None = None
     try:
-        # Strict, and from JSON text: a value must have its JSON type as written
-        # ("ok": "false" is not false, "minutes": "10" is not 10), while enums still
-        # take their JSON string values.
-        lesson = Lesson.model_validate_json(text, strict=True)
-    except ValidationError as error:
-        problems.extend(_pydantic_problems(error, data, path))
-    del text  # as big as the file: not held while the rules across steps are checked
+        lesson = parse(data, Lesson)  # strict: a value must have its JSON type as written
+    except msgspec.ValidationError as error:
+        from .shape import refusal, shape_problems
+
+        found = shape_problems(data, Lesson) or [refusal(error)]  # never a refusal without its line
+        problems.extend(Problem(path, where, what) for where, what in found)
     problems.extend(_cross_step_problems(data, path, folder))
     return (lesson if not problems else None), _dedupe(problems)
 
 
-def _as_json_text(data: dict[str, Any], path: str) -> tuple[str, Problem | None]:
-    """The data as JSON text, or the one problem that keeps it from being valid UTF-8 JSON."""
+def _json_problem(data: dict[str, Any], path: str) -> Problem | None:
+    """The one problem that keeps the data from being valid UTF-8 JSON, if any (what `json.loads`
+    lets through: NaN, Infinity, a lone surrogate; or, from code, a value JSON has no type for)."""
     try:
         text = json.dumps(data, ensure_ascii=False, allow_nan=False)
     except ValueError as error:
         where = _find(data, lambda v: isinstance(v, float) and not math.isfinite(v))
         if where is not None:
-            return "", Problem(path, where, "NaN and Infinity are not JSON numbers")
-        return "", Problem(path, "", f"not JSON data ({_short(str(error))})")
+            return Problem(path, where, "NaN and Infinity are not JSON numbers")
+        return Problem(path, "", f"not JSON data ({shown(str(error))})")
     except (TypeError, RecursionError) as error:
-        return "", Problem(path, "", f"not JSON data ({_short(str(error))})")
+        return Problem(path, "", f"not JSON data ({shown(str(error))})")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         where = _find(data, lambda v: isinstance(v, str) and not _is_unicode(v))
-        return "", Problem(path, where or "", "text holds a lone surrogate escape (such as \\ud800), which is not Unicode")
-    return text, None
+        return Problem(path, where or "", "text holds a lone surrogate escape (such as \\ud800), which is not Unicode")
+    return None
 
 
 def _is_unicode(text: str) -> bool:
@@ -110,23 +108,13 @@ def _find(data: Any, wrong: Callable[[Any], bool]) -> str | None:
             for key, child in item.items():
                 if wrong(key):
                     return where
-                children.append((child, _join(where, key)))
+                children.append((child, at_key(where, key)))
             stack.extend(reversed(children))
         elif isinstance(item, list):
             stack.extend(reversed([(child, f"{where}[{index}]") for index, child in enumerate(item)]))
         elif wrong(item):
             return where
     return None
-
-
-_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
-
-
-def _join(where: str, key: Any) -> str:
-    """Append an object key to a location: `steps[0].text`, or `input['odd key']` (so a line stays one line)."""
-    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key):
-        return f"{where}.{key}" if where else key
-    return f"{where}[{_short(key)}]"
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -143,71 +131,6 @@ def _json_type(value: Any) -> str:
     return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(
         type(value), "a number" if isinstance(value, (int, float)) else type(value).__name__
     )
-
-
-# ---------------------------------------------------------------- pydantic errors -> lines
-
-_TAGS = {"steps": {k.value for k in StepKind}, "ask": {a.value for a in AskType}}
-
-
-def _where(loc: tuple[Any, ...]) -> str:
-    """`('steps', 3, 'result', 'ok')` -> `steps[3].ok` (drops the union tag pydantic inserts)."""
-    parts: list[str] = []
-    previous: Any = None
-    container: str | None = None
-    for item in loc:
-        if isinstance(item, int):
-            parts.append(f"[{item}]")
-        elif container in _TAGS and item in _TAGS[container] and (
-            isinstance(previous, int) or previous == "ask"
-        ):
-            pass  # the discriminator value pydantic puts in the path
-        else:
-            parts = [_join("".join(parts), item)]
-            container = str(item)
-        previous = item
-    return "".join(parts)
-
-
-def _pydantic_problems(error: ValidationError, data: dict[str, Any], path: str) -> list[Problem]:
-    problems = []
-    for issue in error.errors(include_url=False):
-        loc = tuple(issue["loc"])
-        kind = issue["type"]
-        given = issue.get("input")
-        if kind == "missing":
-            what = "missing field"
-        elif kind == "extra_forbidden":
-            what = f"unknown field {_short(loc[-1])} (not part of {FORMAT})"
-        elif kind == "union_tag_invalid":
-            ctx = issue.get("ctx", {})
-            what = f"unknown {ctx.get('discriminator', 'tag').strip(chr(39))} {_short(ctx.get('tag'))}; expected one of {ctx.get('expected_tags')}"
-        elif kind == "union_tag_not_found":
-            what = f"missing field {issue.get('ctx', {}).get('discriminator', '').strip(chr(39))!r}"
-        elif kind == "enum":
-            if loc and loc[-1] == "category":
-                what = f"unknown category {_short(given)}; expected one of {', '.join(c.value for c in Category)}"
-            else:
-                what = f"{_short(given)} is not allowed; {issue['msg'].lower()}"
-        elif kind == "string_pattern_mismatch":
-            pattern = issue.get("ctx", {}).get("pattern", "")
-            if pattern == SLUG_PATTERN:
-                what = f"{_short(given)} is not a slug (lowercase letters, digits and '-', starting with a letter or digit)"
-            else:
-                what = f"{_short(given)} is not a git object id (7 to 64 lowercase hex digits)"
-        elif kind == "literal_error":
-            what = f"{_short(given)} is not allowed; {issue['msg'].lower()}"
-        else:
-            what = issue["msg"][0].lower() + issue["msg"][1:]
-            if given is not None and not isinstance(given, (dict, list)):
-                what += f" (got {_short(given)})"
-        problems.append(Problem(path, _where(loc), what))
-    return problems
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # ---------------------------------------------------------------- rules across steps
@@ -232,7 +155,7 @@ def _cross_step_problems(data: dict[str, Any], path: str, folder: Path | None) -
     for index, step in enumerate(steps):
         where = f"steps[{index}]"
         if not isinstance(step, dict):
-            continue  # pydantic reports it
+            continue  # the structs' check reports it
         kind = step.get("kind")
         step_id = step.get("id")
         hidden = step.get("hidden") is True
@@ -307,7 +230,7 @@ def _ask_problems(ask: dict[str, Any], kind: Any, previous_kind: Any, path: str,
     try:
         ask_type = AskType(ask.get("type"))
     except ValueError:
-        return []  # pydantic reports the unknown type
+        return []  # the structs' check reports the unknown type
     try:
         step_kind = StepKind(kind)
     except ValueError:
@@ -339,7 +262,7 @@ def _accept_problems(ask: dict[str, Any], step: dict[str, Any], path: str, where
     seen: set[tuple[object, object]] = set()
     for index, entry in enumerate(accepts):
         if not isinstance(entry, dict):
-            continue  # pydantic reports the shape
+            continue  # the structs' check reports the shape
         at = f"{where}.accept[{index}]"
         intervene, category = entry.get("intervene"), entry.get("category")
         if intervene is False and not senior_stepped_in:
@@ -348,6 +271,8 @@ def _accept_problems(ask: dict[str, Any], step: dict[str, Any], path: str, where
             problems.append(Problem(path, f"{at}.category", f"name a category other than the senior's ({senior_category}): stepping in under it is their own answer"))
         elif intervene is False and category is not None:
             problems.append(Problem(path, f"{at}.category", "letting it run has no category"))
+        if isinstance(intervene, (dict, list)) or isinstance(category, (dict, list)):
+            continue  # the structs' check reports the shape (and a list is no key of `seen`)
         if (intervene, category) in seen:
             problems.append(Problem(path, at, "the same answer is accepted twice"))
         seen.add((intervene, category))
@@ -384,11 +309,11 @@ def _long_field_warnings(lesson: Lesson, path: str, most: int = 10) -> list[Prob
     from .limits import MAX_FIELD_CHARS
 
     found: list[Problem] = []
-    stack: list[tuple[Any, str]] = [(lesson.model_dump(mode="json", exclude_none=True), "")]
+    stack: list[tuple[Any, str]] = [(to_data(lesson), "")]
     while stack:
         item, where = stack.pop()
         if isinstance(item, dict):
-            stack.extend(reversed([(child, _join(where, key)) for key, child in item.items()]))
+            stack.extend(reversed([(child, at_key(where, key)) for key, child in item.items()]))
         elif isinstance(item, list):
             stack.extend(reversed([(child, f"{where}[{index}]") for index, child in enumerate(item)]))
         elif isinstance(item, str) and len(item) > MAX_FIELD_CHARS:

@@ -24,11 +24,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from tutor.group import LessonInfo, step_content
 from tutor.lesson import AnyStep, Lesson
 from tutor.lesson.io import LESSON_FILE, fsync_dir, read_lesson, save_lesson
+from tutor.lesson.models import ShapeError, parse
+from tutor.lesson.shape import problem_line
 from tutor.lesson.untrusted import one_line
 
 GROUP_KEY_PREFIX = "group:"
@@ -70,12 +70,10 @@ def rebuild_lesson(info: LessonInfo, steps: Mapping[int, AnyStep]) -> Lesson:
         "steps": [_without_code(step_content(steps[number])) for number in range(1, info.steps + 1)],
     }
     try:
-        return Lesson.model_validate(data)
-    except ValidationError as error:
-        problems = error.errors()
-        where = ".".join(str(part) for part in problems[0]["loc"]) if problems else ""
-        what = problems[0]["msg"] if problems else "invalid"
-        raise GroupCopyError(one_line(f"the steps shown do not make a lesson ({where}: {what})", limit=200)) from None
+        lesson: Lesson = parse(data, Lesson)
+    except ShapeError as error:
+        raise GroupCopyError(one_line(f"the steps shown do not make a lesson ({problem_line(data, Lesson, error)})", limit=200)) from None
+    return lesson
 
 
 def _without_code(content: dict[str, Any]) -> dict[str, Any]:

@@ -13,8 +13,9 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, OptionList, Select, Static, TextArea
 
-from tutor.lesson import AgentStep, AnyStep, Call, ChoiceAsk, GoalAsk, InterveneAsk, OutcomeAsk, ResultStep
+from tutor.lesson import AgentStep, AnyStep, Call, ChoiceAsk, GoalAsk, InterveneAsk, ResultStep
 from tutor.lesson.edit import ask_types_for
+from tutor.lesson.prompts import DEFAULT_PROMPTS
 from tutor.lesson.taxonomy import CATEGORY_MEANINGS, Category
 
 from ..glyphs import ASK_LABELS, CATEGORY_KEYS, KIND_ICONS
@@ -25,12 +26,6 @@ from .confirm import Answer, Choice
 MAX_OUTPUT_LINES = 200  # the editor shows what a result printed to remind, not to read in full
 CATEGORY_COLUMNS, CATEGORY_WIDTH = 3, 15  # the picker's grid: fits the narrowest detail pane
 NO_ASK = "none"
-DEFAULT_PROMPTS = {
-    "goal": GoalAsk.model_fields["prompt"].default,
-    "outcome": OutcomeAsk.model_fields["prompt"].default,
-    "intervene": InterveneAsk.model_fields["prompt"].default,
-    "choice": "",
-}
 LINES_LABELS = {
     "goal": "Rubric: what a good goal does, one item per line (the learner ticks their goal against it)",
     "intervene": "Key points: what the learner should say, one per line",
