@@ -51,7 +51,7 @@ PROBE = ROOT / "tests" / "helpers" / "modules_probe.py"
 CURRICULUM = ROOT / "curricula" / "steering-101"
 LESSON = CURRICULUM / "tests-that-lie"
 GOAL = 1.2
-HEAVY = ("textual", "anthropic", "git", "tinydb", "pydantic", "markdown_it", "click", "rich", "httpx", "jinja2", "numpy")
+HEAVY = ("textual", "anthropic", "git", "tinydb", "pydantic", "msgspec", "markdown_it", "click", "rich", "httpx", "jinja2", "numpy")
 BASELINE = "python -c 'import textual'"
 
 

@@ -156,7 +156,7 @@ def _area(filename: str) -> str:
         return "redaction"
     if "/tutor/vcs/" in where or "/site-packages/git/" in where or where.endswith(("subprocess.py", "selectors.py")) or "posixsubprocess" in where:
         return "repo.bundle (tutor.vcs, git)"
-    if "/tutor/lesson/" in where or "pydantic" in where:
+    if "/tutor/lesson/" in where or "msgspec" in where:
         return "lesson: validate, write"
     if "/json/" in where:
         return "json"
