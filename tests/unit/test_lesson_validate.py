@@ -669,3 +669,20 @@ def test_decoding_arbitrary_bytes_never_raises(raw: bytes) -> None:
         assert_one_line_each([problem], "f.json")
     else:
         _assert_sane(check_lesson_data(data, "f.json"), "f.json")
+
+
+def test_escaped_characters_and_constants_in_a_file_are_checked_as_before(tmp_path: Path) -> None:
+    """A lesson file that escapes a whole character (a surrogate pair) reads; NaN, Infinity and half a character do not."""
+    text = example_text(EXAMPLE_IDS[0])
+    data = json.loads(text)
+    folder = tmp_path / "lesson"
+    folder.mkdir()
+    data["title"] = "Emoji \U0001f600 in the title"
+    (folder / LESSON_FILE).write_text(json.dumps(data, ensure_ascii=True), encoding="utf-8")  # \ud83d\ude00
+    read = read_lesson(folder)
+    assert read.problems == [] and read.lesson is not None and read.lesson.title == data["title"]
+    for bad, said in (('"minutes": Infinity', "NaN and Infinity"), ('"title": "half \\ud800 a character"', "lone surrogate")):
+        broken = re.sub(r'"minutes": \d+' if "minutes" in bad else r'"title": "[^"]*"', lambda _: bad, json.dumps(data), count=1)
+        (folder / LESSON_FILE).write_text(broken, encoding="utf-8")
+        read = read_lesson(folder)
+        assert read.lesson is None and any(said in str(problem) for problem in read.problems), read.problems

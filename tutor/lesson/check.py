@@ -92,7 +92,7 @@ def _check_one(path: Path, report: CheckReport) -> None:
 
 def _check_lesson(path: Path, report: CheckReport) -> None:
     if not path.is_dir() and path.name != LESSON_FILE:
-        from .io import decode_json
+        from .io import decode_lesson_json
         from .limits import MAX_LESSON_BYTES, Refused, problem_text, read_regular
         from .validate import check_lesson_data
 
@@ -102,8 +102,8 @@ def _check_lesson(path: Path, report: CheckReport) -> None:
         except (Refused, OSError) as error:
             report.problems.append(Problem(str(path), "", problem_text(error)))
             return
-        data, problem = decode_json(raw, str(path))
-        lesson, problems = (None, [problem]) if problem else check_lesson_data(data, str(path), path.parent)
+        data, problem, plain = decode_lesson_json(raw, str(path))
+        lesson, problems = (None, [problem]) if problem else check_lesson_data(data, str(path), path.parent, plain_json=plain)
         report.problems.extend(problems)
         if not problems:
             report.add_passed(path, lesson, str(path))

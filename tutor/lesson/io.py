@@ -7,6 +7,7 @@ from collections.abc import Callable
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,27 +65,50 @@ def read_lesson(path: str | os.PathLike[str]) -> LessonRead:
         raw = read_regular(file, limit=MAX_LESSON_BYTES, within=folder, name=f"a {LESSON_FILE}")
     except (Refused, OSError) as error:
         return LessonRead(folder, None, [Problem(shown, "", problem_text(error))])
-    data, problem = decode_json(raw, shown)
+    data, problem, plain = decode_lesson_json(raw, shown)
     del raw  # the file's bytes are not held while the lesson is validated
     if problem:
         return LessonRead(folder, None, [problem])
     from .validate import check_lesson_data
 
-    lesson, problems = check_lesson_data(data, shown, folder)
+    lesson, problems = check_lesson_data(data, shown, folder, plain_json=plain)
     return LessonRead(folder, lesson, problems)
 
 
 def decode_json(raw: bytes, shown: str) -> tuple[Any, Problem | None]:
+    data, problem, _ = decode_lesson_json(raw, shown)
+    return data, problem
+
+
+# The start of an escaped surrogate, `\ud800` to `\udfff`: only an escape can put half a character in decoded text.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def decode_lesson_json(raw: bytes, shown: str) -> tuple[Any, Problem | None, bool]:
+    """The decoded JSON, or the problem; and whether the text was plain JSON (no NaN or Infinity, no escaped
+    surrogate), so that its data need not be encoded again to find what JSON lets through (`check_lesson_data`)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        return None, Problem(shown, "", f"not UTF-8 (invalid byte at offset {error.start})")
+        return None, Problem(shown, "", f"not UTF-8 (invalid byte at offset {error.start})"), False
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
-        return None, Problem(shown, "", "the file is empty; a lesson is a JSON object")
+        return None, Problem(shown, "", "the file is empty; a lesson is a JSON object"), False
+    constants: list[str] = []
+
+    def constant(name: str) -> float:
+        constants.append(name)
+        return float(name.replace("Infinity", "inf"))
+
+    data, problem = _decoded(text, shown, constant)
+    plain = problem is None and not constants and ("\\u" not in text or _SURROGATE_ESCAPE.search(text) is None)
+    return data, problem, plain
+
+
+def _decoded(text: str, shown: str, constant: Any) -> tuple[Any, Problem | None]:
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys), None
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=constant), None
     except RecursionError:
         return None, Problem(shown, "", "nesting is absurdly deep; refusing to read it")
     except json.JSONDecodeError as error:
