@@ -163,6 +163,8 @@ def test_a_lesson_screen_loads_no_pydantic(name: str, fixtures: dict[str, str], 
     modules = loaded(tmp_path / "modules.txt", *SCREENS[name], screen=True)
     assert {"textual", "tutor.lesson.models"} <= modules  # the probe stopped at a screen showing a lesson
     assert packages(modules, {"pydantic", "anthropic"}) == set()
+    if name == "learn":  # `tutor learn LESSON` shows no library unless asked: its screen's module stays unloaded
+        assert "tutor.ui.screens.library" not in modules and "textual.widgets._data_table" not in modules
 
 
 @pytest.mark.xfail(strict=True, reason=LOADS_TODAY["join"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable
@@ -297,10 +299,8 @@ class TutorApp(App[None]):
         self._show(ReviewScreen(session, title="Review"), root)
 
     def _show(self, screen: Screen, root: bool) -> None:
-        from .screens.library import LibraryScreen
-
         # The library stays at the bottom; a lesson or review opened from another one replaces it.
-        if root or isinstance(self.screen, LibraryScreen) or len(self.screen_stack) <= 1:
+        if root or len(self.screen_stack) <= 1 or _is_library(self.screen):
             self.push_screen(screen)
         else:
             self.switch_screen(screen)
@@ -369,3 +369,9 @@ class TutorApp(App[None]):
             )
         yield SystemCommand("Keys", "Show every key of Tutor", self.action_help)
 
+
+def _is_library(screen: Screen) -> bool:
+    """Whether `screen` is the library. Its module is imported only when the library is first shown (`tutor learn`
+    never shows it unless asked, and importing it costs a tenth of a second): before that, no screen is one."""
+    library = sys.modules.get("tutor.ui.screens.library")
+    return library is not None and isinstance(screen, library.LibraryScreen)
