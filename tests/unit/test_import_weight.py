@@ -154,6 +154,8 @@ def test_a_first_screen_loads_no_sdk_no_git_no_store(name: str, fixtures: dict[s
     modules = loaded(tmp_path / "modules.txt", *args, screen=True)
     assert "textual" in modules  # the probe stopped at a screen
     assert packages(modules, HEAVY_FOR_A_FIRST_SCREEN) == set(), f"tutor {' '.join(args)} loaded {sorted(packages(modules, HEAVY_FOR_A_FIRST_SCREEN))}"
+    if name == "library":  # `tutor` alone, like `tutor learn FOLDER`, opens its screen without the command-line parser
+        assert "click" not in modules and "tutor.cli" not in modules
 
 
 @pytest.mark.parametrize("name", ["learn", "learn curriculum/lesson", "review"])
