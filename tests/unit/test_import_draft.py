@@ -195,9 +195,32 @@ def test_claude_codes_own_folder_names_say_no_user() -> None:
     output = data["steps"][2]["output"]
     assert "/tmp/claude-1000/~-projects-shop/tasks/b1.output" in output and "~/.claude/projects/~-projects-shop/" in output
     assert "--home-alice-mode" in output  # an option that only looks alike is left as it is
+    # A session folder that does not name its owner (made anonymous): Claude Code's folder names still do.
+    anonymous = _draft(steps, _situation(cwd="/home/USER/projects/shop"))
+    assert "/tmp/claude-1000/~-projects-shop/tasks/b1.output" in anonymous["steps"][2]["output"]
     windows = _draft(steps[:2] + [{**steps[2], "output": "C:\\Users\\alice\\.claude\\projects\\C--Users-alice-shop\\x.jsonl"}],
                      _situation(cwd="C:\\Users\\alice\\shop"))
     assert "alice" not in json.dumps(windows["steps"])
+
+
+def test_a_long_listing_names_no_owner() -> None:
+    listing = ("total 64\ndrwxrwxr-x  5 alice alice  4096 Feb 12 15:13 .\n-rw-r--r--  1 alice staff   882 Feb 12 15:13 mix.exs\n"
+               "lrwxrwxrwx  1 root  root     11 Feb 12 15:13 link -> mix.exs\n-rw-r--r--@ 1 alice alice 11356 Feb 12 15:13 alice.md\n")
+    steps: list[dict[str, Any]] = [
+        {"id": "goal", "kind": "goal", "text": "List the project", "ask": dict(GOAL_ASK)},
+        {"id": "agent-1", "kind": "agent", "text": "", "calls": [{"id": "call-1", "tool": "run", "input": {"command": "ls -la"}}]},
+        {"id": "result-1", "kind": "result", "call": "call-1", "ok": True, "exit_code": 0, "output": listing},
+        {"id": "result-2", "kind": "note", "text": "-rw-r--r-- 1 alice alice 882 Feb 12 15:13 mix.exs"},
+    ]
+    data = _draft(steps, _situation(cwd="/home/alice/shop"))
+    output = data["steps"][2]["output"]
+    assert "drwxrwxr-x  5 user user  4096" in output and "1 user staff   882" in output and "1 root  root" in output
+    assert "alice" not in output.replace("alice.md", "")
+    assert "alice.md" in output  # a file's own name is its name: only the owner and group columns change
+    assert data["steps"][3]["text"].startswith("-rw-r--r-- 1 user user 882")
+    # A session folder that does not name its owner (a transcript made anonymous): the listing still did.
+    data = _draft(steps, _situation(cwd="/home/USER/shop"))
+    assert "1 user staff   882" in data["steps"][2]["output"] and "5 user user  4096" in data["steps"][2]["output"]
 
 
 # ---------------------------------------------------------------- sizes

@@ -13,6 +13,11 @@ but letters and digits made a dash (`~/.claude/projects/-home-alice-shop/`,
 `/tmp/claude-1000/-home-alice-shop/tasks/...`): there the home folder's part
 (`-home-alice`) becomes `~` too (`/tmp/claude-1000/~-shop/tasks/...`).
 
+A long listing (`ls -l`: `-rw-r--r--  1 alice alice  882 Feb 12 15:13 mix.exs`) names the
+owner and group of each file: a person's name unless it is one of the system's accounts
+(`root`, `staff`, `www-data`, `_www`...), and a transcript made anonymous elsewhere still
+shows it there. Those columns become `user`.
+
 The user names found on the way (`alice`, from `/home/alice`) are collected, so that the
 lesson's id, made from its title, can leave them out too.
 """
@@ -40,6 +45,20 @@ _HOME = re.compile(
 # position of a long output instead would cost a hundred times more.
 _HOME_ANCHORS = ("/home", "/root", "Users", "users", "USERS", "Settings", "settings", "SETTINGS")
 _BACK = 24  # the farthest a home path starts before its anchor ("C:\\Documents and Settings" is the longest)
+# A folder Claude Code named after a home folder, every character but a letter or a digit made a dash:
+# `-home-alice`, `-Users-bob`, `C--Users-carol`, `-root`, as a path's part (after a separator, a space or a quote).
+# A user name with a dash, a dot or an underscore in it is cut there in such a name: its first part is taken.
+_ENCODED_HOME = re.compile(
+    r"(?:(?<=[/\\\s\"'`=:])|^)(?:(?:-home|-Users|[A-Za-z]--Users)-(?P<user>[A-Za-z0-9]+)|-root)(?=-|$|[/\\\s\"'`])",
+    re.MULTILINE,
+)
+# Accounts and groups that are the system's, not a person's: kept in a listing.
+_SYSTEM_ACCOUNTS = frozenset({
+    "root", "wheel", "staff", "admin", "daemon", "bin", "sys", "adm", "nobody", "nogroup", "users", "www-data", "docker",
+    "sudo", "everyone", "messagebus", "syslog", "mail", "postgres", "mysql", "redis", "node", "ubuntu", "vscode", "runner",
+})
+# A line of a long listing (`ls -l`): mode, links, then the owner and group columns.
+_LISTING_LINE = re.compile(r"(?m)^(?P<lead>[-dlcbpsDL][rwxsStTl-]{9}[.+@]?[ \t]+\d+[ \t]+)(?P<owner>\S+)(?P<gap>[ \t]+)(?P<group>\S+)(?=[ \t])")
 # Folders under /Users or /home that belong to nobody in particular.
 _SHARED = frozenset({"shared", "public", "default", "all users", "default user", "guest"})
 
@@ -90,7 +109,6 @@ class _Rewriter:
         self._inside: re.Pattern[str] | None = None
         self._windows = False
         self._last = ""  # the folder's last part: a string without it cannot name the folder, and is skipped fast
-        self._encoded_home: re.Pattern[str] | None = None  # the home folder as Claude Code names its folders (`-home-alice`)
         if trimmed and trimmed not in ("/", "~"):
             # The folder as written, with either separator (Windows paths come both ways), case-insensitive on Windows.
             windows = re.match(r"^[A-Za-z]:", trimmed) is not None
@@ -105,20 +123,30 @@ class _Rewriter:
             user = user_of(trimmed)
             if user:
                 self.users.add(user)
-                home = _HOME.match(trimmed)
-                if home is not None:
-                    # Claude Code's name for a folder: each character but a letter or a digit made a dash.
-                    encoded = re.sub(r"[^A-Za-z0-9]", "-", home.group("home"))
-                    self._encoded_home = re.compile(r"(?<![A-Za-z0-9-])" + re.escape(encoded) + r"(?![A-Za-z0-9])", re.IGNORECASE if windows else 0)
 
     def text(self, text: str) -> str:
-        if self._encoded_home is not None and "-" in text:
-            text = self._encoded_home.sub("~", text)
+        if "-home-" in text or "-Users-" in text or "-root" in text:
+            text = _ENCODED_HOME.sub(self._encoded_from_home, text)
+        text = self.listings(text)
         if "/" not in text and "\\" not in text:
             return text  # no path at all: most strings, skipped fast
         if self._inside is not None and self._last in (text.lower() if self._windows else text):
             text = self._inside.sub(self._relative, text)
         return self._homes(text)
+
+    def _encoded_from_home(self, match: re.Match[str]) -> str:
+        user = match.group("user")
+        if user is not None and user.lower() in _SHARED:
+            return match.group(0)
+        self.users.add(user or "root")
+        return "~"
+
+    @staticmethod
+    def listings(text: str) -> str:
+        """`text` with the owner and group columns of its long listings made `user` where they name a person."""
+        if "r-" not in text and "rw" not in text:  # no file mode: no listing (most strings, skipped fast)
+            return text
+        return _LISTING_LINE.sub(_listed_anonymously, text)
 
     @staticmethod
     def _relative(match: re.Match[str]) -> str:
@@ -155,8 +183,9 @@ class _Rewriter:
 
     def value(self, value: Any) -> Any:
         """A copy of a JSON-like value with every string (dict keys too) rewritten; iterative, so depth costs nothing."""
+        text = self.text
         if isinstance(value, str):
-            return self.text(value)
+            return text(value)
         if not isinstance(value, (dict, list)):
             return value
         root: list[Any] = [None]
@@ -167,7 +196,7 @@ class _Rewriter:
                 copy: dict[Any, Any] = {}
                 parent[key] = copy
                 for child_key, child in item.items():
-                    new_key = self.text(child_key) if isinstance(child_key, str) else child_key
+                    new_key = text(child_key) if isinstance(child_key, str) else child_key
                     copy[new_key] = None
                     stack.append((child, copy, new_key))
             elif isinstance(item, list):
@@ -175,8 +204,14 @@ class _Rewriter:
                 parent[key] = copied
                 stack.extend((child, copied, index) for index, child in enumerate(item))
             else:
-                parent[key] = self.text(item) if isinstance(item, str) else item
+                parent[key] = text(item) if isinstance(item, str) else item
         return root[0]
+
+
+def _listed_anonymously(match: re.Match[str]) -> str:
+    owner, group = (name if name in _SYSTEM_ACCOUNTS or name.startswith("_") or name.isdigit() else "user"
+                    for name in (match.group("owner"), match.group("group")))
+    return match.group("lead") + owner + match.group("gap") + group
 
 
 def relative_paths(value: Any, cwd: str) -> Any:
