@@ -130,7 +130,8 @@ async def test_the_library_counts_in_good_english(tmp_path: Path, tutor_home: Pa
         await wait_until(pilot, seen(app, "in progress"))
         text = squash(screen_text(app))
         assert "1 lesson · 1 review due" in text
-        assert "1 attempt so far." in details(app)
+        # the details pane is filled once the standings are read (in a worker): wait for it as a person would
+        await wait_until(pilot, lambda: "1 attempt so far." in details(app), "the lesson's details")
 
 
 # ---------------------------------------------------------------- the score card
