@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .ui.start import Start
 
 
 def main() -> None:
@@ -33,7 +36,7 @@ def main() -> None:
     cli_main()
 
 
-def _run(start: Any) -> None:
+def _run(start: Start) -> None:
     """The app opened at `start`, as `tutor.cli` would open it (settings' warnings first); exits with its code."""
     from .settings import load_settings
     from .ui.app import TutorApp

@@ -122,10 +122,7 @@ class GatedLoop:
                     planned, self._planned = self._planned, None
                 (kind, data), = planned
             record = await asyncio.to_thread(self.journal.append, kind, **data)
-            self.state.apply(record)
-            heard = self.on_record(record)
-            if inspect.isawaitable(heard):
-                await heard
+            await self._applied_now(record)
             return record
 
     # -- the human's moves
@@ -362,6 +359,7 @@ class GatedLoop:
         return self.journal.append("result", **_result_data(call, result, commit))
 
     async def _applied_now(self, record: dict[str, Any]) -> None:
+        """A record on disk applied to the state, then reported (an async listener awaited): the journal's order kept."""
         self.state.apply(record)
         heard = self.on_record(record)
         if inspect.isawaitable(heard):

@@ -106,7 +106,7 @@ def decode_lesson_json(raw: bytes, shown: str) -> tuple[Any, Problem | None, boo
     return data, problem, plain
 
 
-def _decoded(text: str, shown: str, constant: Any) -> tuple[Any, Problem | None]:
+def _decoded(text: str, shown: str, constant: Callable[[str], float]) -> tuple[Any, Problem | None]:
     try:
         return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=constant), None
     except RecursionError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .literals import (
@@ -118,8 +119,8 @@ _NETRC_SECRETS = frozenset(("password", "account"))
 _NETRC_MAX_TOKENS = 16
 
 
-def _netrc(text: str, lowered: str, hits: list[_Hit], rank: int) -> None:
-    """Passwords and accounts of `.netrc` entries (`machine h login u password p`, one token a line or all on one)."""
+def netrc_starts(lowered: str) -> Iterator[re.Match[str]]:
+    """Where `.netrc` entries may start in a lower-cased text: `machine <host>`, or `default` at the start of a line."""
     if "machine" not in lowered and "default" not in lowered:
         return
     for start in _NETRC_START.finditer(lowered):
@@ -128,6 +129,12 @@ def _netrc(text: str, lowered: str, hits: list[_Hit], rank: int) -> None:
             line_start = lowered.rfind("\n", 0, start.start()) + 1
             if lowered[line_start : start.start()].strip():
                 continue
+        yield start
+
+
+def _netrc(text: str, lowered: str, hits: list[_Hit], rank: int) -> None:
+    """Passwords and accounts of `.netrc` entries (`machine h login u password p`, one token a line or all on one)."""
+    for start in netrc_starts(lowered):
         pos = start.end()
         for _ in range(_NETRC_MAX_TOKENS // 2):
             key = _NETRC_TOKEN.match(lowered, pos)

@@ -35,7 +35,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 
-from .assignments import _NETRC_START
+from .assignments import netrc_starts
 from .redactor import Redactor
 
 __all__ = ["SEPARATOR", "batchable", "clean_texts"]
@@ -55,17 +55,7 @@ def batchable(text: str) -> bool:
     lowered = text.lower()
     if len(lowered) != len(text):
         return False
-    return ("machine" not in lowered and "default" not in lowered) or not _netrc_start(lowered)
-
-
-def _netrc_start(lowered: str) -> bool:
-    for start in _NETRC_START.finditer(lowered):
-        if not start.group().startswith("default"):
-            return True
-        line_start = lowered.rfind("\n", 0, start.start()) + 1
-        if not lowered[line_start : start.start()].strip():  # `default` opens an entry only at the start of a line
-            return True
-    return False
+    return next(netrc_starts(lowered), None) is None
 
 
 def clean_texts(redactor: Redactor, texts: Sequence[str]) -> list[bool]:

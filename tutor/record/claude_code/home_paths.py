@@ -183,9 +183,8 @@ class _Rewriter:
 
     def value(self, value: Any) -> Any:
         """A copy of a JSON-like value with every string (dict keys too) rewritten; iterative, so depth costs nothing."""
-        text = self.text
         if isinstance(value, str):
-            return text(value)
+            return self.text(value)
         if not isinstance(value, (dict, list)):
             return value
         root: list[Any] = [None]
@@ -196,7 +195,7 @@ class _Rewriter:
                 copy: dict[Any, Any] = {}
                 parent[key] = copy
                 for child_key, child in item.items():
-                    new_key = text(child_key) if isinstance(child_key, str) else child_key
+                    new_key = self.text(child_key) if isinstance(child_key, str) else child_key
                     copy[new_key] = None
                     stack.append((child, copy, new_key))
             elif isinstance(item, list):
@@ -204,7 +203,7 @@ class _Rewriter:
                 parent[key] = copied
                 stack.extend((child, copied, index) for index, child in enumerate(item))
             else:
-                parent[key] = text(item) if isinstance(item, str) else item
+                parent[key] = self.text(item) if isinstance(item, str) else item
         return root[0]
 
 
