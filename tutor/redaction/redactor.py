@@ -13,6 +13,7 @@ from .assignments import _assignment_value, _dotenv, _field_kind, _Hit, _netrc
 from .encodings import file_codec, variants
 from .literals import _MARKER_RE, _PROSE, _keyword_at, _plausible_literal
 from .names import _secret_env_value, names_a_secret
+from .needles import needles_in
 from .patterns import (
     _KEYWORD_RULES,
     _PEM_BEGIN,
@@ -147,9 +148,13 @@ class Redactor:
             return []
         markers = [(m.start(), m.end()) for m in _MARKER_RE.finditer(text)] if "[REDACTED:" in text else []
         hits: list[_Hit] = []
+        lowered = text.lower()
+        if len(lowered) != len(text):  # some character lower-cases to several: keep offsets aligned
+            lowered = text.translate(_ASCII_LOWER)
+        present = needles_in(text, lowered)
         active = set(_UNTRIGGERED_RULES)
         for trigger, indexes in _RULES_BY_TRIGGER:
-            if trigger in text:
+            if trigger in (text if present is None else present.exact):
                 active.update(indexes)
         for index in sorted(active):  # in the rules' order: the rank is the place (1-based)
             rule = _TOKEN_RULES[index]
@@ -166,14 +171,12 @@ class Redactor:
                     hits.append(_Hit(start, end, rank_here, rule.kind))
         rank = len(_TOKEN_RULES) + 1
         self._private_keys(text, hits, rank)
-        lowered = text.lower()
-        if len(lowered) != len(text):  # some character lower-cases to several: keep offsets aligned
-            lowered = text.translate(_ASCII_LOWER)
         marker_starts = [s for s, _ in markers]
+        keywords = None if present is None else present.folded
         for krule in _KEYWORD_RULES:
             rank += 1
             for kw in krule.keywords:
-                i = lowered.find(kw)
+                i = lowered.find(kw) if keywords is None or kw in keywords else -1
                 if i != -1:  # most texts hold none of a rule's keywords: no call for them
                     self._keyword_rule(text, lowered, krule, kw, i, hits, rank, markers, marker_starts)
         rank += 1
@@ -181,7 +184,7 @@ class Redactor:
         rank += 1
         _dotenv(text, hits, rank)
         rank += 1
-        self._assignments(text, lowered, hits, rank, markers, marker_starts)
+        self._assignments(text, lowered, keywords, hits, rank, markers, marker_starts)
         rank += 1
         if self._values:
             self._literal_hits(text, hits, rank)
@@ -345,14 +348,16 @@ class Redactor:
     def _assignments(
         text: str,
         lowered: str,
+        keywords: frozenset[str] | None,
         hits: list[_Hit],
         rank: int,
         markers: list[tuple[int, int]],
         marker_starts: list[int],
     ) -> None:
+        """`keywords`: the keywords `lowered` holds, when a scan found them (`needles_in`); None: look for each."""
         for weak, table in ((False, _STRONG_KEYWORDS), (True, _WEAK_KEYWORDS)):
             for kw, kind in table.items():
-                i = lowered.find(kw)
+                i = lowered.find(kw) if keywords is None or kw in keywords else -1
                 while i != -1:
                     nxt = i + 1
                     if _keyword_at(text, i, kw, weak) and not (markers and _inside(i, markers, marker_starts)):

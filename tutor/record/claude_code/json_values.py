@@ -2,7 +2,8 @@
 
 The text comes as UTF-8 chunks (`transcript_text`: encodings, lines). Layouts:
 
-- one object a line, as Claude Code writes them (the fast path: one `json` decode a line);
+- one object a line, as Claude Code writes them (the fast path: one strict msgspec decode a line, `json` where
+  msgspec refuses the line);
 - an object spread over lines (`json.dumps(record, indent=2)`), gathered line by line until
   its brackets close, then decoded once; a line that starts a new record at the margin
   while one is open ends the open one as cut short (a crash mid-write);
@@ -27,6 +28,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from tutor.lesson.limits import MAX_RECORD_BYTES, MAX_RECORD_DEPTH
 
@@ -55,6 +58,12 @@ _BRACKETS = bytes(range(256)).translate(None, b"[]{}")  # every byte but the bra
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _BRACKET_OR_QUOTE = re.compile(r'[\[\]{}"]')
 _STRING_REST = re.compile(r'(?:[^"\\]|\\.)*+')  # a string's characters after its opening quote, up to its closing one
+
+
+# msgspec refuses what `json` would read otherwise (NaN, a lone surrogate escape, a number too large for a float,
+# invalid UTF-8, trailing values): such a line is then read by `json`, with the repairs below. On what both accept they
+# agree (a duplicate key's last value wins in both); msgspec decodes a line in about a third of `json`'s time.
+_strict_decode = msgspec.json.Decoder().decode
 
 
 def _rest_of_string(text: str, pos: int) -> int:
@@ -187,8 +196,16 @@ def json_values(line_iter: Iterator[bytes | None], tally: Tally) -> Iterator[dic
         if _too_deep(raw):
             tally.deep.append(number)
             continue
+        try:  # the fastest path: a record alone on its line, strict JSON in valid UTF-8, as Claude Code writes them
+            value = _strict_decode(raw)
+        except (msgspec.DecodeError, RecursionError):
+            pass  # NaN, a lone surrogate, invalid UTF-8, several values: read below as they always were
+        else:
+            if isinstance(value, dict) and isinstance(value.get("type", ""), str):
+                yield value
+                continue
         text = raw.decode("utf-8", "replace")
-        try:  # the fast path: a whole record on its line, as Claude Code writes them
+        try:  # the fast path: a whole record on its line
             value = decode(text)
         except ValueError:
             pass

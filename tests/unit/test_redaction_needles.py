@@ -1,0 +1,79 @@
+"""The redactor's needles found in one native scan (`tutor.redaction.needles`) give what searching each gives."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tutor.redaction import needles, redactor
+from tutor.redaction.patterns import _KEYWORD_RULES, _STRONG_KEYWORDS, _WEAK_KEYWORDS
+from tutor.redaction.redactor import Redactor
+from tutor.redaction.tokens import _RULES_BY_TRIGGER
+
+TRIGGERS = sorted({trigger for trigger, _ in _RULES_BY_TRIGGER})
+KEYWORDS = sorted({kw for rule in _KEYWORD_RULES for kw in rule.keywords} | set(_STRONG_KEYWORDS) | set(_WEAK_KEYWORDS))
+
+pytestmark = pytest.mark.skipif(needles._the_scanner() is None, reason="hyperscan is not installed or refuses this CPU")
+
+# Pieces a text is made of: whole needles, in other cases, cut in two (so that a join could make one), and what
+# surrounds them in real text, including characters whose lower case is another length or ASCII (the Kelvin sign).
+_PIECES = st.sampled_from([piece for piece in [*TRIGGERS, *KEYWORDS, *(k.upper() for k in KEYWORDS), *(k.title() for k in KEYWORDS),
+     *(t[: len(t) // 2] for t in TRIGGERS), *(t[len(t) // 2 :] for t in TRIGGERS),
+     " ", "\n", "=", ":", '"', "-", "_", "x", "7", "é", "\u212a", "\u0130", "\ud800", "\U0001f600", "ſ"] if piece])
+_TEXTS = st.lists(_PIECES | st.text(min_size=1, max_size=8), min_size=1, max_size=400).map("".join)
+
+
+def _python_needles(text: str, lowered: str) -> tuple[set[str], set[str]]:
+    return {t for t in TRIGGERS if t in text}, {k for k in KEYWORDS if k in lowered}
+
+
+def _lowered(text: str) -> str:
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text.translate({c: c + 32 for c in range(65, 91)})
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXTS)
+def test_the_scan_finds_the_needles_each_search_finds(text: str) -> None:
+    text = text * (1 + needles._MIN_SCANNED // max(1, len(text)))  # long enough to be scanned
+    lowered = _lowered(text)
+    present = needles.needles_in(text, lowered)
+    assert present is not None
+    exact, folded = _python_needles(text, lowered)
+    assert set(present.exact) == exact
+    assert set(present.folded) == folded
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS, st.sampled_from(["sk-ant-api03-" + "a1B2" * 12, "ghp_" + "x9Y8" * 9, "password = 'hunter2hunter2'",
+                                "AKIAIOSFODNN7EXAMPLE", "api_key: 3f9a8b7c6d5e4f3a2b1c"]))
+def test_a_redactor_finds_the_same_with_the_scan_and_without(text: str, secret: str) -> None:
+    text = (text + " " + secret + " ") * (1 + needles._MIN_SCANNED // (len(text) + len(secret) + 2))
+    plain = Redactor()
+    with_scan = plain.found(text)
+    original = redactor.needles_in
+    redactor.needles_in = lambda _text, _lowered: None  # searched one needle at a time, as without hyperscan
+    try:
+        without = plain.found(text)
+    finally:
+        redactor.needles_in = original
+    assert needles.needles_in(text, _lowered(text)) is not None  # the first call did scan
+    assert with_scan == without
+
+
+def test_a_short_text_is_searched_in_python() -> None:
+    assert needles.needles_in("password=x", "password=x") is None
+
+
+def test_the_scan_is_used_from_several_threads_at_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    text = ("token = 'abc' ghp_ AKIA " * 40) + "x" * needles._MIN_SCANNED
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: needles.needles_in(text, text.lower()), range(64)))
+    first = results[0]
+    assert first is not None
+    assert all(r is not None and r.exact == first.exact and r.folded == first.folded for r in results)
+    assert (set(first.exact), set(first.folded)) == _python_needles(text, text.lower())
+    assert "token" in first.folded
