@@ -686,3 +686,38 @@ def test_escaped_characters_and_constants_in_a_file_are_checked_as_before(tmp_pa
         (folder / LESSON_FILE).write_text(broken, encoding="utf-8")
         read = read_lesson(folder)
         assert read.lesson is None and any(said in str(problem) for problem in read.problems), read.problems
+
+
+# The canonical text is made by msgspec; it must be what `json.dumps(indent=2, ensure_ascii=False)` writes, but for
+# how a float is spelled (`1e-05` there, `0.00001` here: the same number), and json's own where msgspec cannot encode.
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def _has_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    return isinstance(value, list) and any(_has_float(v) for v in value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES)
+def test_the_canonical_text_is_what_json_writes(value: Any) -> None:
+    from tutor.lesson import io
+
+    lesson, problems = check_lesson_data({"format": FORMAT, "id": "x", "title": "T", "task": "t", "origin": "imported", "steps": [
+        {"id": "s1", "kind": "agent", "text": "a", "calls": [{"id": "c1", "tool": "run", "input": {"v": value}}]}]}, "p")
+    assert lesson is not None, problems
+    written = io.lesson_bytes(lesson)
+    expected = json.dumps(io.lesson_to_data(lesson), indent=2, ensure_ascii=False) + "\n"
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in expected):  # a lone surrogate: json's text, as it always was
+        assert written == expected.encode("utf-8", "surrogatepass")
+    elif _has_float(value):
+        assert json.loads(written) == json.loads(expected)  # the same numbers, maybe spelled otherwise
+    else:
+        assert written.decode("utf-8") == expected

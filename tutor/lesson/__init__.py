@@ -41,6 +41,7 @@ _EXPORTS = {
     "StepKind": "taxonomy",
     "discover_curricula": "curriculum",
     "dump_lesson": "io",
+    "lesson_bytes": "io",
     "is_curriculum": "curriculum",
     "is_lesson": "curriculum",
     "lesson_digest": "io",
@@ -94,6 +95,7 @@ if TYPE_CHECKING:
     from .taxonomy import StepKind as StepKind
     from .curriculum import discover_curricula as discover_curricula
     from .io import dump_lesson as dump_lesson
+    from .io import lesson_bytes as lesson_bytes
     from .curriculum import is_curriculum as is_curriculum
     from .curriculum import is_lesson as is_lesson
     from .io import lesson_digest as lesson_digest

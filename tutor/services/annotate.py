@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from tutor.errors import UserError
-from tutor.lesson import LESSON_FILE, dump_lesson, read_lesson
+from tutor.lesson import LESSON_FILE, lesson_bytes, read_lesson
 from tutor.lesson.edit import LessonEditor
 from tutor.lesson.io import write_atomic
 
@@ -65,7 +65,7 @@ class AnnotateSession:
         if current != self._on_disk:
             # Writing now would silently drop whatever the other save put there.
             raise AnnotateError(f"not saved: {self.file} was changed by someone else since it was opened; reopen it to edit that version")
-        payload = dump_lesson(self.editor.lesson).encode("utf-8")
+        payload = lesson_bytes(self.editor.lesson)
         try:
             write_atomic(self.file, payload)
         except OSError as error:

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from tutor.lesson import FORMAT, Lesson
-from tutor.lesson.io import LESSON_FILE, dump_lesson, write_atomic
+from tutor.lesson.io import LESSON_FILE, lesson_bytes, write_atomic
 from tutor.lesson.limits import MAX_FIELD_CHARS, MAX_GLANCE_CHARS, MAX_LESSON_BYTES, size_text
 from tutor.lesson.untrusted import BIDI_NAMES, INVISIBLE_NAMES, one_line
 from tutor.lesson.validate import check_lesson_data
@@ -354,7 +354,7 @@ def write_draft(data: dict[str, Any], out: Path, *, bundle: Path | None = None) 
         first = str(problems[0]) if problems else "invalid"
         raise ClaudeCodeImportError(f"the imported draft would not validate: {first}")
     # Encoded once: the text measured is the text written (the indenting encoder is the slow part of writing).
-    payload = dump_lesson(lesson).encode("utf-8")
+    payload = lesson_bytes(lesson)
     if len(payload) > MAX_LESSON_BYTES:
         raise ClaudeCodeImportError(f"the imported draft would be {size_text(len(payload))}; a lesson.json may be at most {size_text(MAX_LESSON_BYTES)}")
     try:
