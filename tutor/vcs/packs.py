@@ -27,8 +27,6 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from pathlib import Path
 
-from .deflate import deflate
-
 __all__ = ["BLOB", "CHAIN_FILE", "COMMIT", "TREE", "PackWriter", "object_id", "write_pack_bundle"]
 
 COMMIT, TREE, BLOB = 1, 2, 3  # the pack's type numbers
@@ -39,6 +37,7 @@ _NAMES = {COMMIT: b"commit", TREE: b"tree", BLOB: b"blob"}
 _IDX_MAGIC = b"\377tOc"
 CHAIN_FILE = "tutor-chain"  # in a repository `commit_chain` wrote: the name of its pack
 _CHUNK = 64 * 1024  # read back a piece at a time: a pack is never held whole (the import keeps within 3x its file)
+_LEVEL = 1  # zlib's fastest: the code of a session is small, and compresses well enough
 FILE_MODE = b"100644"
 TREE_MODE = b"40000"
 
@@ -94,10 +93,10 @@ class PackWriter:
             delta = _delta(base[1], data)
         if delta is not None and base is not None:
             distance = self.offset - self.entries[base[0]][0]
-            entry = _entry_header(OFS_DELTA, len(delta)) + _offset_bytes(distance) + deflate(delta)
+            entry = _entry_header(OFS_DELTA, len(delta)) + _offset_bytes(distance) + zlib.compress(delta, _LEVEL)
             self.depth[oid] = self.depth.get(base[0], 0) + 1
         else:
-            entry = _entry_header(kind, len(data)) + deflate(data)
+            entry = _entry_header(kind, len(data)) + zlib.compress(data, _LEVEL)
         self.stream.write(entry)
         self.entries[oid] = (self.offset, zlib.crc32(entry))
         self.offset += len(entry)

@@ -32,7 +32,6 @@ from datetime import datetime
 from pathlib import Path
 
 from .._git import VcsError
-from ..deflate import deflate
 from .common import AUTHOR
 
 __all__ = ["commit_body", "git_date", "loose_refs", "read_loose", "write_commit", "write_object", "write_ref"]
@@ -136,7 +135,7 @@ def write_object(git_dir: Path, kind: str, body: bytes, algorithm: str) -> str:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o444, dir_fd=folder)
         try:
             try:
-                _write_all(fd, deflate(data))
+                _write_all(fd, zlib.compress(data, 1))
             finally:
                 os.close(fd)
             os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)  # one rename: an object there meanwhile has these bytes
