@@ -67,6 +67,10 @@ class Redaction:
             self._prime(_strings(value))
         return self.redactor._obj(value, None, self._seen)  # noqa: SLF001 - its redact_obj, with this memo
 
+    def longest_change(self) -> int:
+        """The length of the longest string this redaction changed (0: none): only those can have grown."""
+        return max((len(done) for text, done in self._seen.texts.items() if done is not text and done != text), default=0)
+
     def _prime(self, strings: Iterator[str]) -> None:
         """Redact the strings not seen yet into the memo: those (or their paragraphs) a joined scan finds clean kept as
         they are, the rest redacted alone."""

@@ -11,8 +11,8 @@ the transcript says about where the session ran (`Situation`), and makes the les
   read as Markdown; a session too short to teach much says so;
 - the id is a slug of the title and a suffix from the session id (sessions titled alike
   get ids of their own), without the user names of home folders;
-- paths in home folders become relative to the session's folder, else `~/...`
-  (`home_paths`); every field is bounded (`sizes`); secrets are redacted, once, over all.
+- every field is bounded (`sizes`), and in the same walk paths in home folders become
+  relative to the session's folder, else `~/...` (`home_paths`); secrets are redacted, once, over all.
 
 `write_draft` validates that data and writes `lesson.json` (and `repo.bundle`), or raises
 `ClaudeCodeImportError` with one line.
@@ -39,7 +39,7 @@ from tutor.record.redact import Redactor
 from tutor.redaction.paragraphs import Redaction
 
 from .common import ClaudeCodeImportError
-from .home_paths import is_home_folder, relative_paths, relative_paths_and_users, user_of
+from .home_paths import PathRewriter, is_home_folder, relative_paths, user_of
 from .sizes import Cuts, bound, bound_steps, longest_string
 
 TITLE_SOURCES = ("custom-title", "ai-title", "summary")  # the user's name for the session first, then Claude Code's
@@ -275,8 +275,9 @@ def draft_lesson(steps: list[dict[str, Any]], situation: Situation, notes: list[
         raise ClaudeCodeImportError("the session has no steps to make a lesson of")
     cwd = situation.cwd or ""
     cuts = Cuts()
-    bounded = bound_steps(steps, cuts)
-    bounded, users = relative_paths_and_users(bounded, cwd)
+    paths = PathRewriter(cwd)
+    bounded = bound_steps(steps, cuts, rewrite=paths.text)
+    users = paths.users
     # A title is cut to a line before the draft is redacted: redact it whole first, so no part of a secret is kept.
     titles = {kind: redactor.redact(str(text)[:2_000]) for kind, text in situation.titles.items() if kind in TITLE_SOURCES}
     situation_texts = relative_paths({"titles": titles, "context": list(situation.context),
@@ -314,7 +315,9 @@ def draft_lesson(steps: list[dict[str, Any]], situation: Situation, notes: list[
     if data["created"] is None:
         del data["created"]
     data = redactor.redact_obj(data)
-    if longest_string(data) > MAX_FIELD_CHARS:  # a secret's marker is longer than a short secret: rare, bound again
+    # A secret's marker is longer than a short secret: rare, bound again. Only what redaction changed can have grown.
+    grown = redactor.longest_change() if isinstance(redactor, Redaction) else longest_string(data)
+    if grown > MAX_FIELD_CHARS:
         data = bound(data, cuts)
     data["title"] = plain_line(data["title"]) or "A Claude Code session"
     data["id"] = lesson_id(data["title"], situation, first_prompt, users)

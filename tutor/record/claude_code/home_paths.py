@@ -99,7 +99,7 @@ def is_home_folder(path: str) -> bool:
     return match is not None and not (match.group("rest") or "").strip("/\\")
 
 
-class _Rewriter:
+class PathRewriter:
     """Rewrites the paths of one session's strings; remembers the user names it met."""
 
     def __init__(self, cwd: str) -> None:
@@ -215,18 +215,18 @@ def _listed_anonymously(match: re.Match[str]) -> str:
 
 def relative_paths(value: Any, cwd: str) -> Any:
     """`value` (a string, or dicts and lists of them) with paths in the session's folder made relative, other home paths from `~`."""
-    return _Rewriter(cwd).value(value)
+    return PathRewriter(cwd).value(value)
 
 
 def relative_paths_and_users(value: Any, cwd: str) -> tuple[Any, set[str]]:
     """`relative_paths`, and the user names of the home folders it met (the session folder's owner included)."""
-    rewriter = _Rewriter(cwd)
+    rewriter = PathRewriter(cwd)
     return rewriter.value(value), rewriter.users
 
 
 def users_in(texts: Iterable[str]) -> set[str]:
     """The user names of the home folders named anywhere in `texts`."""
-    rewriter = _Rewriter("")
+    rewriter = PathRewriter("")
     for text in texts:
         rewriter.text(text)
     return rewriter.users

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,27 +96,31 @@ def _json_text(value: Any) -> str:
 
 
 class _Bounder:
-    def __init__(self, prose_limit: int, other_limit: int, cuts: Cuts) -> None:
+    def __init__(self, prose_limit: int, other_limit: int, cuts: Cuts, rewrite: Callable[[str], str] | None) -> None:
         self.prose_limit, self.other_limit, self.cuts = prose_limit, other_limit, cuts
+        self.rewrite = rewrite  # applied to each string once bounded (the draft's paths), in the same walk
         self.indenting = 0  # what two-space indenting adds to the compact JSON of what was bounded (see `_sizes`)
         self.most = 0  # bytes its compact JSON cannot exceed: 6 a character of a string (`\\u00XX`), and the syntax
 
-    def string(self, text: str, prose: bool) -> str:
+    def string(self, text: str, prose: bool, longest: int | None = None) -> str:
+        """`text` repaired, cut to its limit (then to `longest`, a key's), rewritten."""
         if not text.isascii() and _LONE_SURROGATE.search(text):
             text = _LONE_SURROGATE.sub("\N{REPLACEMENT CHARACTER}", text)
             self.cuts.repaired += 1
         limit = self.prose_limit if prose else self.other_limit
-        if len(text) <= limit:
-            self.most += 6 * len(text) + 2
-            return text
-        self.cuts.longest = max(self.cuts.longest, len(text))
-        if prose:
-            self.cuts.prose += 1
-        else:
-            self.cuts.other += 1
-        kept = cut_text(text, limit)[0]
-        self.most += 6 * len(kept) + 2
-        return kept
+        if len(text) > limit:
+            self.cuts.longest = max(self.cuts.longest, len(text))
+            if prose:
+                self.cuts.prose += 1
+            else:
+                self.cuts.other += 1
+            text = cut_text(text, limit)[0]
+        if longest is not None:
+            text = text[:longest]
+        if self.rewrite is not None:
+            text = self.rewrite(text)
+        self.most += 6 * len(text) + 2
+        return text
 
     def value(self, value: Any, depth: int, prose: bool, in_call: bool) -> Any:
         if isinstance(value, str):
@@ -137,7 +142,7 @@ class _Bounder:
         if isinstance(value, dict):
             bounded = {}
             for key, child in value.items():
-                name = self.string(str(key), False)[:KEY_LIMIT]
+                name = self.string(str(key), False, KEY_LIMIT)
                 inside = in_call or key == "calls"
                 bounded[name] = self.value(child, depth + 1, not inside and key in PROSE_KEYS, inside)
             return bounded
@@ -157,13 +162,14 @@ def _scalar_bytes(value: Any) -> int:
 
 def bound(value: Any, cuts: Cuts, *, depth: int = 1, prose_limit: int = PROSE_LIMIT, other_limit: int = OTHER_LIMIT) -> Any:
     """A copy of `value` (a lesson, or a part of one standing at `depth`) within the limits above; `cuts` counts what changed."""
-    return _bounded(value, cuts, depth, prose_limit, other_limit)[0]
+    return _bounded(value, cuts, depth, prose_limit, other_limit, None)[0]
 
 
-def _bounded(value: Any, cuts: Cuts, depth: int, prose_limit: int, other_limit: int) -> tuple[Any, int, int]:
+def _bounded(value: Any, cuts: Cuts, depth: int, prose_limit: int, other_limit: int,
+             rewrite: Callable[[str], str] | None) -> tuple[Any, int, int]:
     """The bounded copy, what indenting adds to its JSON, and a size its compact JSON cannot exceed."""
     cuts.limits = (prose_limit, other_limit)
-    bounder = _Bounder(prose_limit, other_limit, cuts)
+    bounder = _Bounder(prose_limit, other_limit, cuts, rewrite)
     return bounder.value(value, depth, False, False), bounder.indenting, bounder.most
 
 
@@ -224,15 +230,18 @@ def _fits(steps: list[dict[str, Any]], indenting: int, budget: int) -> bool:
     return len(compact.encode("utf-8")) + indenting <= budget
 
 
-def bound_steps(steps: list[dict[str, Any]], cuts: Cuts, budget: int = LESSON_BUDGET) -> list[dict[str, Any]]:
+def bound_steps(steps: list[dict[str, Any]], cuts: Cuts, budget: int = LESSON_BUDGET, *,
+                rewrite: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
     """The steps within every limit and, together, within `budget` bytes: cut harder, then shortened at the end.
 
     Each try bounds the original steps again, so a field is cut once, with one true count.
+    `rewrite`, when given, is applied to every string (dict keys too) once it is bounded: the
+    draft's paths are made relative in the same walk, and measured as they will be written.
     """
     prose_limit, other_limit = PROSE_LIMIT, OTHER_LIMIT
     while True:
         tried = Cuts()
-        bounded, indenting, most = _bounded(steps, tried, 2, prose_limit, other_limit)
+        bounded, indenting, most = _bounded(steps, tried, 2, prose_limit, other_limit, rewrite)
         if most + indenting <= budget or _fits(bounded, indenting, budget):  # most lessons fit by far: no need to encode them
             _add(cuts, tried)
             return bounded
