@@ -1,6 +1,9 @@
-"""The redactor's needles found in one native scan (`tutor.redaction.needles`) give what searching each gives."""
+"""The redactor's needles and the rules' prefilter, found in one native scan (`tutor.redaction.needles`,
+`prefilter`), give what searching each and running each rule gives."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -9,7 +12,9 @@ from hypothesis import strategies as st
 from tutor.redaction import needles, redactor
 from tutor.redaction.patterns import _KEYWORD_RULES, _STRONG_KEYWORDS, _WEAK_KEYWORDS
 from tutor.redaction.redactor import Redactor
-from tutor.redaction.tokens import _RULES_BY_TRIGGER
+from tutor.redaction.assignments import _DOTENV_LINE, _NETRC_START
+from tutor.redaction.prefilter import RulePrefilter, looser
+from tutor.redaction.tokens import _RULES_BY_TRIGGER, _TOKEN_RULES
 
 from tests.helpers.redaction_pieces import CASES, PIECES
 
@@ -94,3 +99,67 @@ def test_the_scan_is_used_from_several_threads_at_once() -> None:
     assert all(r is not None and r.exact == first.exact and r.folded == first.folded for r in results)
     assert (set(first.exact), set(first.folded)) == _python_needles(text, text.lower())
     assert "token" in first.folded
+
+
+# ---------------------------------------------------------------- the rules' prefilter (`prefilter.looser`)
+
+
+def test_a_pattern_is_made_looser_only_where_pcre_is_known_to_match_as_much() -> None:
+    assert looser(r"ab\s+c") == r"ab[\s\x1c-\x1f]+c"  # Python's \s takes the separators \x1c-\x1f, PCRE's does not
+    assert looser(r"[^\s'\"]{8,64}") == r"[^\s\x1c-\x1f'\"]{4,}"
+    assert looser(r"x(?<![A-Z].{7})y{2}") == r"x(?<![A-Z].{7})y{2,}"  # a negative lookaround is kept as it is
+    assert looser(r"\x41{3}") == r"\x41{3,}"
+    for unsure in (r"\u0041", r"\N{BULLET}", r"(a)\1", r"[[:alpha:]]", r"(?x) a", r"(?a)\w", "é", r"a{,3}", r"(a", r"a)"):
+        assert looser(unsure) is None, unsure
+
+
+def test_each_rule_s_prefilter_matches_wherever_the_rule_finds_a_case_of_the_corpus() -> None:
+    """The rule prefilter's soundness, rule by rule: every match of a rule's regex in a case (made ASCII-long)
+    is a text its prefilter reports."""
+    scanner = needles._the_scanner()
+    assert scanner is not None
+    checked = 0
+    for case in CASES:
+        if not case.isascii():
+            continue
+        text = case + "\n" + "x" * needles._MIN_SCANNED
+        present = needles.needles_in(text, text.lower())
+        assert present is not None and present.rules is not None
+        for place, rule in enumerate(_TOKEN_RULES):
+            if rule.regex.search(text) is not None:
+                assert place in present.rules, (rule.kind, case)
+                checked += 1
+        if _NETRC_START.search(text.lower()) is not None:
+            assert present.netrc, case
+        if _DOTENV_LINE.search(text) is not None:
+            assert present.dotenv, case
+    assert checked > 50  # the corpus holds a case of most rules
+
+
+def test_the_compiled_prefilter_is_kept_for_the_next_process_and_a_damaged_one_is_compiled_again(tmp_path: Path) -> None:
+    import hyperscan
+
+    patterns = [rule.regex for rule in _TOKEN_RULES[:6]]
+    text = ("see " + " ".join(CASES[:40]) + " " + "x" * 600).encode("ascii", "ignore")
+
+    def matched(prefilter: RulePrefilter) -> frozenset[int]:
+        found: list[int] = []
+        prefilter.database.scan(text, match_event_handler=lambda place, *_: found.append(place),
+                                scratch=hyperscan.Scratch(prefilter.database))
+        return prefilter.may_match(found)
+
+    made = RulePrefilter.compiled(hyperscan, patterns, tmp_path)
+    [kept] = tmp_path.glob("redaction-rules-*.hsdb")
+    original = RulePrefilter._compile
+    RulePrefilter._compile = classmethod(lambda cls, *_: pytest.fail("compiled again"))  # type: ignore[method-assign]
+    try:
+        loaded = RulePrefilter.compiled(hyperscan, patterns, tmp_path)
+    finally:
+        RulePrefilter._compile = original  # type: ignore[method-assign]
+    assert matched(loaded) == matched(made) and loaded.unfiltered == made.unfiltered
+
+    kept.write_bytes(kept.read_bytes()[:-10] + b"0123456789")  # damaged: its checksum no longer holds
+    again = RulePrefilter.compiled(hyperscan, patterns, tmp_path)
+    assert matched(again) == matched(made)
+    assert RulePrefilter.compiled(hyperscan, patterns[:5], tmp_path) is not None  # other rules: kept apart
+    assert len(list(tmp_path.glob("redaction-rules-*.hsdb"))) == 2

@@ -27,8 +27,12 @@ def import_claude_code_command(file: Path, out: Path | None, force: bool, sessio
     validated before it is written; add the teaching layer with `tutor annotate`.
     A file that holds several sessions imports the first, or the one --session names.
     """
+    from .. import paths
     from ..record.claude_code import ClaudeCodeImportError, import_claude_code, write_imported_lesson
+    from ..redaction import needles
 
+    # The redactor's rule prefilter takes ~40 ms to compile, about what it saves an import: kept for the next one.
+    needles.kept_in = lambda: paths.cache_dir() / "redaction"
     try:
         result = import_claude_code(file, session=session)
         target = out or Path.cwd() / result.lesson_data["id"]

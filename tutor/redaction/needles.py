@@ -20,9 +20,13 @@ more than the searches it saves.
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
+
+from .prefilter import RulePrefilter
 
 __all__ = ["Present", "needles_in"]
 
@@ -30,13 +34,19 @@ _MIN_SCANNED = 512
 
 
 class Present:
-    """The needles a text holds: `exact` (triggers, in the text) and `folded` (keywords, in the lower-cased text)."""
+    """The needles a text holds: `exact` (triggers, in the text) and `folded` (keywords, in the lower-cased text);
+    and, for an ASCII text, which rules may match (`rules`, places in `tokens._TOKEN_RULES`; None: not known) and
+    whether a `.netrc` entry or a `.env` line may start in it."""
 
-    __slots__ = ("exact", "folded")
+    __slots__ = ("dotenv", "exact", "folded", "netrc", "rules")
 
-    def __init__(self, exact: frozenset[str], folded: frozenset[str]) -> None:
+    def __init__(self, exact: frozenset[str], folded: frozenset[str], rules: frozenset[int] | None = None,
+                 netrc: bool = True, dotenv: bool = True) -> None:
         self.exact = exact
         self.folded = folded
+        self.rules = rules
+        self.netrc = netrc
+        self.dotenv = dotenv
 
 
 class _Scanner:
@@ -49,6 +59,14 @@ class _Scanner:
         self._folded_db = _compiled(hyperscan, self._folded)
         self._hyperscan = hyperscan
         self._local = threading.local()
+        self._rules: RulePrefilter | None = None
+        self._token_rules = 0
+
+    def prefilter_rules(self, rules: list[re.Pattern[str]], netrc: re.Pattern[str], dotenv: re.Pattern[str]) -> None:
+        """Also say, for an ASCII text, which of `rules` (and the `.netrc` and `.env` finders) may match (`prefilter`)."""
+        self._token_rules = len(rules)
+        folder = kept_in() if kept_in is not None else None
+        self._rules = RulePrefilter.compiled(self._hyperscan, [*rules, netrc, dotenv], folder)
 
     def present(self, text: str, lowered: str) -> Present:
         scratches = getattr(self._local, "scratches", None)
@@ -65,10 +83,18 @@ class _Scanner:
         else:
             folded_bytes = _utf8(lowered)
         self._folded_db.scan(folded_bytes, match_event_handler=_note, context=folded, scratch=scratches[1])
-        return Present(
-            frozenset(self._exact[i] for i in exact),
-            frozenset(self._folded[i] for i in folded),
-        )
+        found = Present(frozenset(self._exact[i] for i in exact), frozenset(self._folded[i] for i in folded))
+        if self._rules is not None and text.isascii():
+            if len(scratches) < 3:
+                scratches = self._local.scratches = (*scratches, self._hyperscan.Scratch(self._rules.database))
+            matched: list[int] = []
+            self._rules.database.scan(_utf8(text), match_event_handler=_note, context=matched, scratch=scratches[2])
+            may = self._rules.may_match(matched)
+            count = self._token_rules
+            found.rules = frozenset(place for place in may if place < count)
+            found.netrc = count in may
+            found.dotenv = count + 1 in may
+        return found
 
 
 def _note(needle: int, _start: int, _end: int, _flags: int, found: list[int]) -> None:
@@ -90,6 +116,10 @@ def _compiled(hyperscan: Any, needles: tuple[str, ...]) -> Any:
     )
     return database
 
+
+# Where the compiled rule prefilter may be kept between processes (a cache folder), asked on first use; None:
+# compiled in each process. Set by the program's entry (`tutor.entry`): this package knows no paths of Tutor's.
+kept_in: Callable[[], Path | None] | None = None
 
 _lock = threading.Lock()
 _scanner: _Scanner | None = None
@@ -116,12 +146,18 @@ def _made() -> _Scanner | None:
     from .patterns import _KEYWORD_RULES, _STRONG_KEYWORDS, _WEAK_KEYWORDS  # noqa: PLC0415
     from .tokens import _RULES_BY_TRIGGER  # noqa: PLC0415
 
+    from .assignments import _DOTENV_LINE, _NETRC_START  # noqa: PLC0415
+    from .tokens import _TOKEN_RULES  # noqa: PLC0415
+
     exact = sorted({trigger for trigger, _ in _RULES_BY_TRIGGER})
     folded = sorted({kw for rule in _KEYWORD_RULES for kw in rule.keywords} | set(_STRONG_KEYWORDS) | set(_WEAK_KEYWORDS))
     try:
-        return _Scanner(hyperscan, exact, folded)
+        scanner = _Scanner(hyperscan, exact, folded)
+        # `.netrc` entries are looked for in the lower-cased text: in the text, ignoring case, finds at least those.
+        scanner.prefilter_rules([rule.regex for rule in _TOKEN_RULES], re.compile(_NETRC_START.pattern, re.IGNORECASE), _DOTENV_LINE)
     except hyperscan.error:  # e.g. a CPU without the instructions it needs
         return None
+    return scanner
 
 
 def needles_in(text: str, lowered: str) -> Present | None:

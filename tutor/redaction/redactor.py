@@ -156,6 +156,8 @@ class Redactor:
         for trigger, indexes in _RULES_BY_TRIGGER:
             if trigger in (text if present is None else present.exact):
                 active.update(indexes)
+        if present is not None and present.rules is not None:  # an ASCII text: only the rules that may match run
+            active &= present.rules
         for index in sorted(active):  # in the rules' order: the rank is the place (1-based)
             rule = _TOKEN_RULES[index]
             rank_here = index + 1 + (_LATE if rule.late else 0)  # late: a more specific rule covering the same text names it
@@ -180,9 +182,11 @@ class Redactor:
                 if i != -1:  # most texts hold none of a rule's keywords: no call for them
                     self._keyword_rule(text, lowered, krule, kw, i, hits, rank, markers, marker_starts)
         rank += 1
-        _netrc(text, lowered, hits, rank)
+        if present is None or present.netrc:
+            _netrc(text, lowered, hits, rank)
         rank += 1
-        _dotenv(text, hits, rank)
+        if present is None or present.dotenv:
+            _dotenv(text, hits, rank)
         rank += 1
         self._assignments(text, lowered, keywords, hits, rank, markers, marker_starts)
         rank += 1
