@@ -80,3 +80,13 @@ def test_what_reaches_across_a_blank_line_is_not_scanned_joined() -> None:
         assert not batchable(text), text
     for text in ("the default branch", "defaults: none", "the machine, then", "ok\n"):
         assert batchable(text), text
+
+
+def test_a_text_that_is_not_batchable_is_left_to_be_redacted_alone() -> None:
+    """`clean_texts` finds them itself: from the texts joined, then one by one only where the join shows one."""
+    redactor = Redactor()
+    across = ["machine api.example.com", "-----BEGIN RSA PRIVATE KEY-----", "AC" + "0f" * 16, "\u0130NDEX"]
+    texts = [f"line {n} of a build log" for n in range(300)] + across + [f"step {n}" for n in range(300)]
+    clean = clean_texts(redactor, texts)
+    assert [texts[i] for i, ok in enumerate(clean) if not ok] == across
+    assert all(clean_texts(redactor, [f"line {n} of a build log" for n in range(300)]))

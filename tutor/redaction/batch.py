@@ -59,10 +59,10 @@ def batchable(text: str) -> bool:
 
 
 def clean_texts(redactor: Redactor, texts: Sequence[str]) -> list[bool]:
-    """For each of `texts` (each `batchable`), whether `redactor.redact` leaves it as it is.
+    """For each of `texts`, whether `redactor.redact` leaves it as it is.
 
-    False means "may hold a secret": redact that text alone. The redactor must be a plain
-    `Redactor` (one that does not learn as it goes).
+    False means "may hold a secret", or "not `batchable`": redact that text alone. The
+    redactor must be a plain `Redactor` (one that does not learn as it goes).
     """
     clean = [True] * len(texts)
     # ASCII texts apart: one wider character makes a whole joined string wider (2 or 4 bytes a character).
@@ -81,13 +81,24 @@ def clean_texts(redactor: Redactor, texts: Sequence[str]) -> list[bool]:
 
 
 def _mark(redactor: Redactor, texts: Sequence[str], chunk: list[int], clean: list[bool]) -> None:
-    """Scan the texts of `chunk` joined; mark as not clean each text a finding touches, or comes within a separator of."""
+    """Scan the texts of `chunk` joined; mark as not clean each text a finding touches, or comes within a separator of
+    (and each text that is not `batchable`, left out of the scan)."""
+    joined = SEPARATOR.join([texts[index] for index in chunk])
+    if not batchable(joined):
+        # What makes a text not batchable shows in the texts joined too (a line start stays one; the separator is
+        # blank): only then is each text asked.
+        for index in chunk:
+            if not batchable(texts[index]):
+                clean[index] = False
+        chunk = [index for index in chunk if clean[index]]
+        if not chunk:
+            return
+        joined = SEPARATOR.join([texts[index] for index in chunk])
     starts: list[int] = []
     pos = 0
     for index in chunk:
         starts.append(pos)
         pos += len(texts[index]) + len(SEPARATOR)
-    joined = SEPARATOR.join([texts[index] for index in chunk])
     for finding in redactor.found(joined):
         # The text a finding starts in, and every text up to the one it ends in: reaching into the separator after
         # a text, or past it, marks the next text too (it may have shadowed a match there).

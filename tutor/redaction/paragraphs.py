@@ -83,10 +83,7 @@ class Redaction:
                 continue
             pieces = text.split(_BREAK) if by_paragraph and splittable(text) else None
             if pieces is None:
-                if batchable(text):
-                    scan[text] = None
-                else:
-                    texts[text] = redactor.redact(text)
+                scan[text] = None  # one that is not batchable is found so by the scan's own check, and redacted alone
                 continue
             split.append((text, pieces))
             for piece in pieces:
