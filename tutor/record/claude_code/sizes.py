@@ -99,11 +99,17 @@ class _Bounder:
     def __init__(self, prose_limit: int, other_limit: int, cuts: Cuts, rewrite: Callable[[str], str] | None) -> None:
         self.prose_limit, self.other_limit, self.cuts = prose_limit, other_limit, cuts
         self.rewrite = rewrite  # applied to each string once bounded (the draft's paths), in the same walk
+        self.short: dict[str, str] = {}  # what a string that no limit cuts and nothing repairs became
         self.indenting = 0  # what two-space indenting adds to the compact JSON of what was bounded (see `_sizes`)
         self.most = 0  # bytes its compact JSON cannot exceed: 6 a character of a string (`\\u00XX`), and the syntax
 
     def string(self, text: str, prose: bool, longest: int | None = None) -> str:
         """`text` repaired, cut to its limit (then to `longest`, a key's), rewritten."""
+        done = self.short.get(text)
+        if done is not None:
+            self.most += 6 * len(done) + 2
+            return done
+        original = text
         if not text.isascii() and _LONE_SURROGATE.search(text):
             text = _LONE_SURROGATE.sub("\N{REPLACEMENT CHARACTER}", text)
             self.cuts.repaired += 1
@@ -119,6 +125,10 @@ class _Bounder:
             text = text[:longest]
         if self.rewrite is not None:
             text = self.rewrite(text)
+        if len(original) <= KEY_LIMIT and (original.isascii() or not _LONE_SURROGATE.search(original)):
+            # Nothing to repair, and no limit cuts it (none is below KEY_LIMIT): the same in any field. Keys and short
+            # values repeat thousands of times in a session.
+            self.short[original] = text
         self.most += 6 * len(text) + 2
         return text
 
