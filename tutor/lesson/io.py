@@ -152,21 +152,29 @@ def lesson_to_data(lesson: Lesson) -> dict[str, Any]:
 
 def dump_lesson(lesson: Lesson) -> str:
     """The canonical text of `lesson.json`: model key order, 2-space indent, UTF-8, final newline."""
-    return lesson_bytes(lesson).decode("utf-8", "surrogatepass")
+    data = lesson_to_data(lesson)
+    fast = _indented(data)
+    return fast.decode("utf-8") if fast is not None else json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def lesson_bytes(lesson: Lesson) -> bytes:
-    """`dump_lesson`'s text as UTF-8, made by msgspec's encoder and indenter (Python's indenting encoder is pure
-    Python: several times slower on a long lesson). Both write the same text, but for how a float is spelled
-    (`1e-05` there, `0.00001` here: the same number) and what msgspec cannot encode (an integer beyond 64 bits, a lone
-    surrogate), which `json` writes as it always did."""
+    """`dump_lesson`'s text as UTF-8 (a lone surrogate, which no valid lesson holds, raises `UnicodeEncodeError`)."""
+    data = lesson_to_data(lesson)
+    fast = _indented(data)
+    return fast if fast is not None else (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _indented(data: Any) -> bytes | None:
+    """The canonical text made by msgspec's encoder and indenter (Python's indenting encoder is pure Python: several
+    times slower on a long lesson); None where msgspec cannot (an integer beyond 64 bits, a lone surrogate): `json`
+    writes those as it always did. Both write the same text but for how a float is spelled (`1e-05` there, `0.00001`
+    here: the same number)."""
     import msgspec  # noqa: PLC0415  # loaded with the lesson models anyway
 
-    data = lesson_to_data(lesson)
     try:
         return msgspec.json.format(msgspec.json.encode(data), indent=2) + b"\n"
     except (msgspec.EncodeError, OverflowError, UnicodeEncodeError):
-        return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "surrogatepass")
+        return None
 
 
 def save_lesson(lesson: Lesson, folder: str | os.PathLike[str]) -> Path:
