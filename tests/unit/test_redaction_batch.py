@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from tests.helpers.redaction_pieces import ACROSS, CASES, FILLER, PIECES
 from tutor.redaction import Redactor
+from tutor.redaction.assignments import _NETRC_START, _netrc_words
 from tutor.redaction.batch import batchable, clean_texts
 from tutor.redaction.paragraphs import SHORTEST, Redaction
 
@@ -90,3 +91,10 @@ def test_a_text_that_is_not_batchable_is_left_to_be_redacted_alone() -> None:
     clean = clean_texts(redactor, texts)
     assert [texts[i] for i, ok in enumerate(clean) if not ok] == across
     assert all(clean_texts(redactor, [f"line {n} of a build log" for n in range(300)]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["machine", "default", "machine default", "\n", " ", "\t", "x", "host", "defaultmachine",
+                                 "mach", "ine", "-", ".", "a b"]), max_size=20).map("".join))
+def test_netrc_entry_starts_are_found_at_their_words_as_the_pattern_finds_them(text: str) -> None:
+    assert [m.span() for m in _netrc_words(text)] == [m.span() for m in _NETRC_START.finditer(text)]

@@ -123,13 +123,36 @@ def netrc_starts(lowered: str) -> Iterator[re.Match[str]]:
     """Where `.netrc` entries may start in a lower-cased text: `machine <host>`, or `default` at the start of a line."""
     if "machine" not in lowered and "default" not in lowered:
         return
-    for start in _NETRC_START.finditer(lowered):
+    for start in _netrc_words(lowered):
         if start.group().startswith("default"):
             # `default` opens an entry only at the start of a line.
             line_start = lowered.rfind("\n", 0, start.start()) + 1
             if lowered[line_start : start.start()].strip():
                 continue
         yield start
+
+
+def _netrc_words(lowered: str) -> Iterator[re.Match[str]]:
+    """`_NETRC_START.finditer(lowered)`, tried only where its words stand: an alternation of two words is tried at
+    every place of a text (no literal to skip ahead to), and "default" is common in code."""
+    places = sorted(_places(lowered, "machine") + _places(lowered, "default"))
+    done = 0  # where the last match ended: finditer's matches do not overlap
+    for place in places:
+        if place < done:
+            continue
+        match = _NETRC_START.match(lowered, place)
+        if match is not None:
+            done = match.end()
+            yield match
+
+
+def _places(text: str, word: str) -> list[int]:
+    found = []
+    at = text.find(word)
+    while at != -1:
+        found.append(at)
+        at = text.find(word, at + 1)
+    return found
 
 
 def _netrc(text: str, lowered: str, hits: list[_Hit], rank: int) -> None:
