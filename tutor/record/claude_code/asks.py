@@ -168,7 +168,7 @@ def key_points(words: str) -> list[str]:
     points: list[str] = []
     seen: set[str] = set()
     pieces = [_OPENER.sub("", re.sub(r"\s+", " ", piece).strip(" \t>*-•\"'")) for piece in _PIECES.split(prose)]
-    pieces = [piece for piece in pieces if piece and not _FILLER.match(piece)]
+    pieces = [piece for piece in pieces if any(c.isalnum() for c in piece) and not _FILLER.match(piece)]  # words, not "…"
     wordy = [piece for piece in pieces if len(piece.split()) >= 2] or pieces
     for piece in wordy:
         point = _cut(piece)

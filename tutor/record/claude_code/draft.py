@@ -352,12 +352,18 @@ def write_draft(data: dict[str, Any], out: Path, *, bundle: Path | None = None) 
         raise ClaudeCodeImportError("the draft has a repo.bundle but no `repo` (base commit) to name it")
     if bundle is None and isinstance(data.get("repo"), dict):
         raise ClaudeCodeImportError("the draft names a repo but no repo.bundle was made for it")
-    lesson, problems = check_lesson_data(data, str(out / "lesson.json"), folder=None)
+    # Plain JSON by construction, so not encoded once more to find out: the records were decoded with NaN and
+    # Infinity made null and lone surrogates U+FFFD (`json_values`), and every string and number of the steps bounded
+    # (`sizes` repairs both again); what the draft adds is its own text. A lone surrogate would still fail below.
+    lesson, problems = check_lesson_data(data, str(out / "lesson.json"), folder=None, plain_json=True)
     if lesson is None or problems:
         first = str(problems[0]) if problems else "invalid"
         raise ClaudeCodeImportError(f"the imported draft would not validate: {first}")
     # Encoded once: the text measured is the text written (the indenting encoder is the slow part of writing).
-    payload = lesson_bytes(lesson)
+    try:
+        payload = lesson_bytes(lesson)
+    except UnicodeEncodeError:
+        raise ClaudeCodeImportError("the imported draft holds text that is not Unicode (a lone surrogate)") from None
     if len(payload) > MAX_LESSON_BYTES:
         raise ClaudeCodeImportError(f"the imported draft would be {size_text(len(payload))}; a lesson.json may be at most {size_text(MAX_LESSON_BYTES)}")
     try:
