@@ -98,3 +98,25 @@ def test_a_text_that_is_not_batchable_is_left_to_be_redacted_alone() -> None:
                                  "mach", "ine", "-", ".", "a b"]), max_size=20).map("".join))
 def test_netrc_entry_starts_are_found_at_their_words_as_the_pattern_finds_them(text: str) -> None:
     assert [m.span() for m in _netrc_words(text)] == [m.span() for m in _NETRC_START.finditer(text)]
+
+
+_VALUES = st.recursive(
+    st.none() | st.integers() | PIECES,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.one_of(PIECES, st.sampled_from(["password", "token", "Authorization", "text"])), inner, max_size=5),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_VALUES)
+def test_redacting_in_place_is_redacting_a_copy(value: object) -> None:
+    import copy
+
+    redactor = Redactor()
+    expected = Redaction(redactor).redact_obj(value)
+    if not isinstance(value, (dict, list)):
+        return
+    mine = copy.deepcopy(value)
+    Redaction(redactor).redact_in_place(mine)
+    assert mine == expected
+    assert list(mine) == list(expected) if isinstance(mine, dict) else True  # keys in the same order

@@ -67,6 +67,43 @@ class Redaction:
             self._prime(_strings(value))
         return self.redactor._obj(value, None, self._seen)  # noqa: SLF001 - its redact_obj, with this memo
 
+    def redact_in_place(self, value: dict[str, Any] | list[Any]) -> None:
+        """`redact_obj(value)`, written into `value` itself: for data the caller owns (an import's draft), not copied
+        (only a dict whose keys change is rebuilt, in order)."""
+        if type(self.redactor) is Redactor:  # one that learns as it goes must see the strings one after another
+            self._prime(_strings(value))
+        redactor, seen = self.redactor, self._seen
+        stack: list[Any] = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                keys_change = False
+                for key, inner in item.items():
+                    if isinstance(inner, str):
+                        done = redactor._field(key if isinstance(key, str) else None, inner, seen)  # noqa: SLF001
+                        if done is not inner:
+                            item[key] = done  # a value replaced: the dict's size does not change
+                    elif isinstance(inner, (dict, list)):
+                        stack.append(inner)
+                    elif isinstance(inner, tuple):
+                        item[key] = redactor._obj(inner, None, seen)  # noqa: SLF001
+                    if isinstance(key, str) and redactor._text(key, seen) != key:  # noqa: SLF001
+                        keys_change = True
+                if keys_change:
+                    renamed = {(redactor._text(k, seen) if isinstance(k, str) else k): v for k, v in item.items()}  # noqa: SLF001
+                    item.clear()
+                    item.update(renamed)
+            elif isinstance(item, list):
+                for index, inner in enumerate(item):
+                    if isinstance(inner, str):
+                        done = redactor._text(inner, seen)  # noqa: SLF001
+                        if done is not inner:
+                            item[index] = done
+                    elif isinstance(inner, (dict, list)):
+                        stack.append(inner)
+                    elif isinstance(inner, tuple):
+                        item[index] = redactor._obj(inner, None, seen)  # noqa: SLF001
+
     def longest_change(self) -> int:
         """The length of the longest string this redaction changed (0: none): only those can have grown."""
         return max((len(done) for text, done in self._seen.texts.items() if done is not text and done != text), default=0)

@@ -245,11 +245,7 @@ class Redactor:
 
     def _obj(self, value: Any, key: str | None, seen: _Seen) -> Any:
         if isinstance(value, str):
-            if key is not None:
-                kind = _field_kind(key)
-                if kind and _plausible_literal(value, quoted=True) and not _PROSE.fullmatch(value.strip()):
-                    return marker(kind)
-            return self._text(value, seen)
+            return self._field(key, value, seen)
         if isinstance(value, dict):
             return {
                 (self._text(k, seen) if isinstance(k, str) else k): self._obj(v, k if isinstance(k, str) else None, seen)
@@ -260,6 +256,14 @@ class Redactor:
         if isinstance(value, tuple):
             return tuple(self._obj(v, None, seen) for v in value)
         return value
+
+    def _field(self, key: str | None, value: str, seen: _Seen) -> str:
+        """A string value redacted, standing under `key` (None: in a list): whole, when the key names a secret."""
+        if key is not None:
+            kind = _field_kind(key)
+            if kind and _plausible_literal(value, quoted=True) and not _PROSE.fullmatch(value.strip()):
+                return marker(kind)
+        return self._text(value, seen)
 
     def _text(self, text: str, seen: _Seen) -> str:
         """`redact(text)`, worked out once per distinct string in one `redact_obj` call (keys and
