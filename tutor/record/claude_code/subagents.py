@@ -93,6 +93,11 @@ def _most_common(values: Iterable[str | None]) -> str | None:
     for value in values:
         if value is not None:
             counts[value] = counts.get(value, 0) + 1
+    return _most_common_counted(counts)
+
+
+def _most_common_counted(counts: dict[str, int]) -> str | None:
+    """The value counted most (the first seen of those tied)."""
     return max(counts, key=lambda v: counts[v]) if counts else None
 
 
@@ -191,7 +196,13 @@ def _tasks(records: list[dict[str, Any]]) -> dict[str, _Task]:
 def _session_ids(path: Path, records: list[dict[str, Any]]) -> list[str]:
     """The ids the session goes by: its file's name, and the sessionId its records carry (a resumed session may carry another)."""
     ids = [path.stem] if _ID.match(path.stem) else []
-    recorded = _most_common(_safe_id(r.get("sessionId")) for r in records if r.get("isSidechain") is not True)
+    counts: dict[str, int] = {}  # each value counted first, checked once after (thousands of records, a few ids)
+    for record in records:
+        if record.get("isSidechain") is not True:
+            value = record.get("sessionId")
+            if isinstance(value, str):
+                counts[value] = counts.get(value, 0) + 1
+    recorded = _most_common_counted({value: n for value, n in counts.items() if _safe_id(value) is not None})
     if recorded and recorded not in ids:
         ids.append(recorded)
     return ids
