@@ -196,8 +196,9 @@ class _Tree:
         return self.oid
 
 
-def bundle_refs(git_dir: Path, refs: Mapping[str, str], out: Path) -> Path:
-    """Point each full ref name of `refs` at its commit in `git_dir`, then bundle exactly those refs into `out`."""
+def bundle_refs(git_dir: Path, refs: Mapping[str, str], out: Path, *, durable: bool = True) -> Path:
+    """Point each full ref name of `refs` at its commit in `git_dir`, then bundle exactly those refs into `out`
+    (`durable`: see `packs.write_pack_bundle`)."""
     if not refs:
         raise VcsError("bundle_refs: no refs given")
     lines = []
@@ -205,7 +206,7 @@ def bundle_refs(git_dir: Path, refs: Mapping[str, str], out: Path) -> Path:
         if not _REF_RE.match(name) or ".." in name or "//" in name or name.endswith(("/", ".lock", ".")):
             raise VcsError(f"not a ref name: {name[:80]!r}")
         lines.append(f"update {name} {require_sha(commit)}\n")
-    written = write_pack_bundle(git_dir, refs, out)  # the chain's own pack: no git process
+    written = write_pack_bundle(git_dir, refs, out, durable=durable)  # the chain's own pack: no git process
     if written is not None:
         _add_packed_refs(git_dir, refs)
         return written

@@ -254,7 +254,7 @@ def _read_index(data: bytes) -> dict[bytes, int] | None:
     return {data[ids_at + 20 * n : ids_at + 20 * n + 20]: offsets[n] for n in range(count)}
 
 
-def write_pack_bundle(git_dir: Path, refs: Mapping[str, str], out: Path) -> Path | None:
+def write_pack_bundle(git_dir: Path, refs: Mapping[str, str], out: Path, *, durable: bool = True) -> Path | None:
     """`out`, a bundle of `refs` (full ref name -> commit id) and all they reach, from the chain `commit_chain` wrote in `git_dir`.
 
     The chain is linear and its pack holds each object where the first commit that needs it
@@ -262,7 +262,8 @@ def write_pack_bundle(git_dir: Path, refs: Mapping[str, str], out: Path) -> Path
     that commit's entry. So the bundle is the pack's entries up to the latest commit the refs
     name, copied as they are. None when `git_dir` is not such a repository (no `CHAIN_FILE`
     naming its one pack, or a ref to anything but a commit of that pack): git must make the
-    bundle then. The file appears whole or not at all.
+    bundle then. The file appears whole or not at all; `durable`: and is on disk (fsync) before it appears (not for
+    a bundle in a temporary folder, copied elsewhere).
     """
     try:
         pack_name = (git_dir / CHAIN_FILE).read_text(encoding="ascii").strip()
@@ -310,7 +311,8 @@ def write_pack_bundle(git_dir: Path, refs: Mapping[str, str], out: Path) -> Path
                     left -= len(piece)
                 stream.write(digest.digest())
                 stream.flush()
-                os.fsync(stream.fileno())
+                if durable:
+                    os.fsync(stream.fileno())
             os.replace(temp, out)
         except BaseException:
             Path(temp).unlink(missing_ok=True)

@@ -80,13 +80,14 @@ class CodeHistory:
         return f"CodeHistory(base={self.base[:12]}, commits={len(self.commits)})"
 
     def write_bundle(self, refs: Mapping[str, str], out: Path) -> None:
-        """Write `out` (a repo.bundle) holding the base and `refs/tutor/steps/<step-id>` for each step id -> commit."""
+        """Write `out` (a repo.bundle) holding the base and `refs/tutor/steps/<step-id>` for each step id -> commit:
+        in the import's temporary folder, not made durable there (the lesson's copy is, `draft.write_draft`)."""
         named = {"refs/tutor/base": self.base}
         for step_id, commit in refs.items():
             if not isinstance(step_id, str) or not _STEP_ID.match(step_id) or len(step_id) > 120:
                 raise ValueError(f"not a step id: {str(step_id)[:80]!r}")
             named[f"refs/tutor/steps/{step_id}"] = commit
-        bundle_refs(self.git_dir, named, out)
+        bundle_refs(self.git_dir, named, out, durable=False)
 
 
 def replay_changes(

@@ -384,6 +384,8 @@ def _save_folder(payload: bytes, out: Path, bundle: Path | None) -> None:
     try:
         if bundle is not None:
             shutil.copyfile(bundle, staging / "repo.bundle")
+            with (staging / "repo.bundle").open("rb+") as copied:
+                os.fsync(copied.fileno())  # on disk before it is swapped in, as lesson.json is
         write_atomic(staging / LESSON_FILE, payload)
         if bundle is not None:
             os.replace(staging / "repo.bundle", out / "repo.bundle")
