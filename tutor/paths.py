@@ -47,6 +47,11 @@ def cache_dir() -> Path:
     return home() / "cache"
 
 
+def redaction_cache_dir() -> Path:
+    """Where the redactor's compiled scanner is kept between processes (`tutor.redaction.needles.kept_in`)."""
+    return cache_dir() / "redaction"
+
+
 def workspaces_dir() -> Path:
     return home() / "workspaces"
 

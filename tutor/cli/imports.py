@@ -32,7 +32,7 @@ def import_claude_code_command(file: Path, out: Path | None, force: bool, sessio
     from ..redaction import needles
 
     # The redactor's rule prefilter takes ~40 ms to compile, about what it saves an import: kept for the next one.
-    needles.kept_in = lambda: paths.cache_dir() / "redaction"
+    needles.kept_in = paths.redaction_cache_dir
     try:
         result = import_claude_code(file, session=session)
         target = out or Path.cwd() / result.lesson_data["id"]

@@ -263,8 +263,10 @@ def _existing_journal(session_id: str) -> Path:
 def _redactor() -> Any:
     """One per session, shared by the journal, the tools and the snapshots: a secret it finds anywhere
     (the user's files when the workspace is made, a command's output), it then finds in any encoding."""
+    from tutor.redaction import needles
     from tutor.redaction.remembering import RememberingRedactor
 
+    needles.kept_in = paths.redaction_cache_dir  # its scanner, compiled once a machine (~40 ms), not once a session
     return RememberingRedactor.from_environment()
 
 
