@@ -114,8 +114,6 @@ HEAVY_FOR_A_FIRST_SCREEN = {"anthropic", "git", "tinydb", "pydantic"}  # pydanti
 # Where a first screen loads one of them today, and why (issue 18, item 1 takes start-up as a whole). Strict:
 # once the cause is gone the test passes, pytest reports XPASS as a failure, and the mark is to be removed.
 LOADS_TODAY = {
-    "learn": "tinydb: the lesson screen is built on a LessonRun that opens progress to resume the attempt (TutorApp.open_lesson)",
-    "learn curriculum/lesson": "tinydb: as `learn` (the lesson named through the library's curricula, without the fast start)",
     "review": "tinydb: the review queue is read from progress before its screen opens (TutorApp.open_review)",
     "pair demo": "git: `tutor pair` makes the session's workspace, a git repository (GitPython), before the screen opens (services.live.start_session)",
     "record demo": "git: `tutor record` makes the session's workspace, a git repository (GitPython), before the screen opens (services.live.start_session)",
