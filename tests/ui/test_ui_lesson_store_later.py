@@ -142,3 +142,32 @@ async def test_an_attempt_open_in_another_tutor_is_said_at_once_and_needs_no_sto
         assert not asked, "nothing is saved here, so no store is opened"
     finally:
         other.release()
+
+
+async def test_the_review_queue_opens_without_the_store_and_a_skip_before_it_is_open_is_saved_once_it_is(tutor_home: Path) -> None:
+    from datetime import date
+
+    from tests.helpers.ui_support import use_example_library
+    from tutor.ui.screens.review import ReviewScreen
+
+    use_example_library(tutor_home)
+    today = date.today().isoformat()
+    with open_progress(progress_dir()) as store:
+        for step in ("s4", "s6"):
+            store.save_card({"key": f"example-tests-that-lie/{step}", "lesson": "example-tests-that-lie", "step": step, "due": today})
+    app = make_app(review=True)
+    go_on, asked = held_store(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_view(pilot, "the first card's question", lambda view: view.awaiting_answer)
+        assert isinstance(app.screen, ReviewScreen) and "Review 1 of 2" in app.screen.sub_title
+        assert app.screen.run.store_pending and not asked, "the review's first frame opens no store"
+        await pilot.press("ctrl+g", "n")  # skip the first card, and on to the next: before the store is open
+        await wait_until(pilot, lambda: app.screen.store.waiting and asked, "the skip to wait for the store")
+        await drained(pilot)
+        assert app.screen.run.view().awaiting_answer and "Review 1 of 2" in app.screen.sub_title
+        go_on.set()
+        await wait_until(pilot, lambda: "Review 2 of 2" in app.screen.sub_title, "the second card, after the skip")
+        assert "MainThread" not in asked
+    with open_progress(progress_dir()) as store:
+        due = {card["step"]: card["due"] for card in store.cards()}
+    assert due["s4"] > today and due["s6"] == today  # the skipped card rescheduled (tomorrow), the other untouched

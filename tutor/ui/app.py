@@ -297,10 +297,12 @@ class TutorApp(App[None]):
 
         from .screens.review import ReviewScreen
 
-        if self.progress is None:
+        # The due cards are read without the store; it is opened once the screen is up (`store_opening`).
+        queue = ReviewQueue(None, self.settings.curriculum_roots(), opening=self.progress_opening)
+        if queue.progress is None and not queue.store_pending:
             self.notify("The review queue needs your progress, which cannot be opened.", severity="error")
             return
-        session = ReviewSession(ReviewQueue(self.progress, self.settings.curriculum_roots()))
+        session = ReviewSession(queue)
         self._show(ReviewScreen(session, title="Review"), root)
 
     def _show(self, screen: Screen, root: bool) -> None:
