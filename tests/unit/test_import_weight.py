@@ -116,7 +116,6 @@ HEAVY_FOR_A_FIRST_SCREEN = {"anthropic", "git", "tinydb", "pydantic"}  # pydanti
 LOADS_TODAY = {
     "pair demo": "git: `tutor pair` makes the session's workspace, a git repository (GitPython), before the screen opens (services.live.start_session)",
     "record demo": "git: `tutor record` makes the session's workspace, a git repository (GitPython), before the screen opens (services.live.start_session)",
-    "join": "tinydb: joining starts the participant's attempt in their progress before the screen opens (services.group_attempt.GroupAttempt)",
 }
 
 SCREENS = {
@@ -166,7 +165,6 @@ def test_a_lesson_screen_loads_no_pydantic(name: str, fixtures: dict[str, str], 
         assert "tutor.ui.screens.library" not in modules and "textual.widgets._data_table" not in modules
 
 
-@pytest.mark.xfail(strict=True, reason=LOADS_TODAY["join"])
 def test_a_participants_first_screen_loads_no_sdk_no_git_no_store(fixtures: dict[str, str], tmp_path: Path) -> None:
     host_modules = tmp_path / "host.txt"
     env = {key: value for key, value in os.environ.items() if key not in ("ANTHROPIC_API_KEY", "TUTOR_FORCE_TUI")}
