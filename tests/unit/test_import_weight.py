@@ -114,8 +114,6 @@ HEAVY_FOR_A_FIRST_SCREEN = {"anthropic", "git", "tinydb", "pydantic"}  # pydanti
 # Where a first screen loads one of them today, and why (issue 18, item 1 takes start-up as a whole). Strict:
 # once the cause is gone the test passes, pytest reports XPASS as a failure, and the mark is to be removed.
 LOADS_TODAY = {
-    "pair demo": "git: `tutor pair` makes the session's workspace, a git repository (GitPython), before the screen opens (services.live.start_session)",
-    "record demo": "git: `tutor record` makes the session's workspace, a git repository (GitPython), before the screen opens (services.live.start_session)",
 }
 
 SCREENS = {
