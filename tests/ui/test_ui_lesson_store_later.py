@@ -171,3 +171,21 @@ async def test_the_review_queue_opens_without_the_store_and_a_skip_before_it_is_
     with open_progress(progress_dir()) as store:
         due = {card["step"]: card["due"] for card in store.cards()}
     assert due["s4"] > today and due["s6"] == today  # the skipped card rescheduled (tomorrow), the other untouched
+
+
+async def test_a_lesson_left_at_once_for_the_library_shows_there_as_in_progress(tutor_home: Path) -> None:
+    """No key in the lesson, so no store opened in it: leaving starts the attempt before the library reads progress."""
+    from tests.helpers.ui_support import use_example_library
+    from tutor.ui.screens.lesson import LessonScreen
+    from tutor.ui.screens.library import LibraryScreen
+
+    use_example_library(tutor_home)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen) and app.screen.library is not None, "the library")
+        await pilot.press("enter")
+        await wait_for_view(pilot, "the lesson's task", lambda view: view.cursor == 0)
+        assert isinstance(app.screen, LessonScreen) and app.screen.run.store_pending
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen), "back in the library")
+        await wait_for_text(pilot, "in progress")

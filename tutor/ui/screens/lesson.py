@@ -336,6 +336,13 @@ class PlayerScreen(Screen):
             panel.set_confidence(Confidence(level))
 
     def action_library(self) -> None:
+        # The library reads progress as it comes back: what waits is written first, the store attached if it was
+        # not yet and a new attempt started (`LessonRun.close`), not left to this screen's unmounting, which may
+        # come after that read.
+        self.save_drafts()
+        close = getattr(self.run, "close", None)
+        if close is not None:
+            close()
         self.app.action_library()  # type: ignore[attr-defined]
 
     @on(Button.Pressed, "#submit, #skip, #library")
