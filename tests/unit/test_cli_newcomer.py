@@ -213,7 +213,9 @@ def test_saved_lesson_line_counts_agree(monkeypatch: pytest.MonkeyPatch, tmp_pat
 
     class Session:
         id = "s-1"
-        loop = SimpleNamespace(state=SimpleNamespace(header={"agent": "demo"}))
+        ready = True  # made (a session started `later` is made by the screen, or on closing)
+        state = SimpleNamespace(header={"agent": "demo"})
+        loop = SimpleNamespace(state=state)
 
         def close(self) -> None:
             pass

@@ -177,3 +177,24 @@ async def test_a_participant_who_leaves_early_keeps_the_answers_revealed_so_far(
     assert not record.finished and record.frontier == 4
     assert {entry["step"]: entry["skipped"] for entry in state["committed"]} == {"s1": True, "s4": False}
     assert saved["s4"] == 1.0
+
+
+def test_joining_opens_no_store_the_first_save_does_and_leaving_leaves_an_attempt(tmp_path: Path) -> None:
+    """Issue 18: the participant's first screen waits for no TinyDB; the attempt is there all the same."""
+    from tutor.group.host_messages import LessonInfo
+    from tutor.lesson import NoteStep
+    from tutor.services.group_attempt import GroupAttempt
+
+    info = LessonInfo("tests-that-lie", "Tests that lie", "Fix it.", "a" * 64, 3)
+    joined = GroupAttempt(tmp_path / "joined", info, lessons_folder=tmp_path / "copies")
+    assert joined.progress is None and not (tmp_path / "joined").exists()
+    joined.close()  # left before any step was revealed
+    with Progress(tmp_path / "joined") as progress:
+        (record,) = progress.attempts()
+        assert record.key == joined.key and record.answers == 0 and not record.finished
+    played = GroupAttempt(tmp_path / "played", info, lessons_folder=tmp_path / "copies")
+    played.reveal(1, NoteStep(id="s1", text="a note"), None, asked=False)
+    assert played.attempt_id is not None
+    played.close()
+    with Progress(tmp_path / "played") as progress:
+        assert [record.id for record in progress.attempts()] == [played.attempt_id]

@@ -108,11 +108,12 @@ def _live(*, mode: str, repo: Path | None, task: str, demo: bool, resume_id: str
         if resume_id:
             session = resume_session(resume_id, settings=settings, mode=mode)
         else:
-            session = start_session(mode=mode, settings=settings, repo=repo, task=task, demo=demo)
+            # Its workspace (git) is made once the screen is up and the human starts (`LiveSession.prepare`).
+            session = start_session(mode=mode, settings=settings, repo=repo, task=task, demo=demo, later=True)
     except SessionError as error:
         raise TutorError(str(error)) from None
     mentor = None
-    if mode == "pair" and not demo and session.loop.state.header.get("agent") != "demo":
+    if mode == "pair" and not demo and session.state.header.get("agent") != "demo":
         from ..agent.mentor import mentor_for
 
         mentor = mentor_for()
@@ -123,6 +124,8 @@ def _live(*, mode: str, repo: Path | None, task: str, demo: bool, resume_id: str
         app.run()
     finally:
         session.close()
+    if not session.ready:  # its workspace could not be made (said on the way out): there is no session to keep
+        sys.exit(app.return_code or 1)
     saved = app.saved_lesson
     if saved is not None:
         echo(f"Saved the lesson {saved.folder} ({plural(saved.steps, 'step')}, {plural(saved.asks, 'question')} for learners).")

@@ -14,10 +14,13 @@ participant shown only part of the lesson gets no copy and, without their own le
 
 Synchronous (the store is files and a lock): `tutor.services.group_client` calls it in a thread,
 one call at a time. A store that fails is one note, and the session goes on without saving.
+The store is opened, and the attempt started, by the first call that saves (the first reveal, the
+end, or leaving), not on joining: the participant's first screen waits for no TinyDB (issue 18).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -40,9 +43,6 @@ def attempt_key(digest: str) -> str:
 class GroupAttempt:
     def __init__(self, folder: Path, lesson: LessonInfo, *, lessons_folder: Path | None = None) -> None:
         """`folder`: the participant's progress; `lessons_folder`: where the lesson's copy is kept (`paths.group_lessons_dir()`)."""
-        from tutor.store import open_progress
-        from tutor.store.progress import StoreError
-
         if lessons_folder is None:
             from tutor import paths
 
@@ -57,11 +57,24 @@ class GroupAttempt:
         self.finished = False
         self.progress: Progress | None = None
         self.record: AttemptRecord | None = None
-        try:
-            self.progress = open_progress(folder)
-            self.record = self.progress.start_attempt(lesson.id, lesson.digest, title=lesson.title, total=lesson.steps, key=self.key)
-        except StoreError as error:
-            self._without_saving(error)
+        self.folder = folder
+        self._started = False
+        self._start_lock = threading.Lock()
+
+    def _start(self) -> None:
+        """Open the store and start the attempt, once, before the first save (see the module's docstring)."""
+        with self._start_lock:
+            if self._started:
+                return
+            self._started = True
+            from tutor.store import open_progress
+            from tutor.store.errors import StoreError
+
+            try:
+                self.progress = open_progress(self.folder)
+                self.record = self.progress.start_attempt(self.lesson.id, self.lesson.digest, title=self.lesson.title, total=self.lesson.steps, key=self.key)
+            except StoreError as error:
+                self._without_saving(error)
 
     @property
     def attempt_id(self) -> str | None:
@@ -76,6 +89,7 @@ class GroupAttempt:
         """Step `number` is revealed: grade and save the answer to its ask (a skip when asked and not answered).
 
         Returns the grade of an answer given (None for a skip or a step without an ask)."""
+        self._start()
         result: Grade | None = None
         if step.ask is not None and step.id not in self.grades and (answer is not None or asked):
             try:
@@ -98,8 +112,9 @@ class GroupAttempt:
             raise AnswerMismatch("only an answered question can be judged")
         result = grade(step, answer, judgement)
         self.grades[step.id] = result
+        self._start()
         if self.progress is not None and self.record is not None and result.judgement is not None:
-            from tutor.store.progress import AlreadyAnswered, StoreError
+            from tutor.store.errors import AlreadyAnswered, StoreError
 
             try:
                 self.progress.save_judgement(self.record.id, step.id, result.judgement.to_data(), score=result.score)
@@ -115,6 +130,7 @@ class GroupAttempt:
         `shown`: every step revealed, by its learner's number, as last sent (the lesson's copy is made of them)."""
         if self.finished:
             return
+        self._start()
         self.finished = True
         card = score_card(list(self.grades.values()), total_asks=len(self.grades))
         self._save_position(self.lesson.steps + 1, finished=True, score=card.overall)
@@ -134,7 +150,7 @@ class GroupAttempt:
     def _save_answer(self, committed: Committed, score: float, seconds: float | None) -> None:
         if self.progress is None or self.record is None:
             return
-        from tutor.store.progress import AlreadyAnswered, StoreError
+        from tutor.store.errors import AlreadyAnswered, StoreError
 
         try:
             self.progress.save_answer(self.record.id, committed.to_data(), score=score, seconds=seconds)
@@ -146,7 +162,7 @@ class GroupAttempt:
     def _save_position(self, frame: int, *, finished: bool, score: float | None) -> None:
         if self.progress is None or self.record is None:
             return
-        from tutor.store.progress import StoreError
+        from tutor.store.errors import StoreError
 
         try:
             self.progress.save_position(self.record.id, cursor=frame, frontier=frame, finished=finished, score=score)
@@ -162,7 +178,7 @@ class GroupAttempt:
         if key is None:
             return
         from tutor.services.reviews import card_to_data
-        from tutor.store.progress import StoreError
+        from tutor.store.errors import StoreError
 
         today = date.today()
         try:
@@ -175,6 +191,8 @@ class GroupAttempt:
             self.notes.append(f"The questions you missed could not be added to your review queue ({error}).")
 
     def close(self) -> None:
+        """Done: the attempt is left in progress (started now if nothing was saved yet, as on joining before)."""
+        self._start()
         if self.progress is not None:
             self.progress.close()
 

@@ -2,6 +2,12 @@
 
 A failed save never loses an answer: it stays queued in memory and is written with
 the next save (or `flush()`), and the caller is told in one line.
+
+Given the store not yet open (`opening`), a run resumes its attempt without it (the attempts
+index and the attempt's own file, `tutor.store.resume`: no TinyDB before the first frame) and
+holds the attempt through its lock file; what is to be written waits, queued, until the store is
+attached (`attach_store`, once `open_store` has run in a worker; `close` attaches it at the latest).
+Nothing is written before then, so nothing saved before can be lost in between.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from tutor.learn import Answer, AttemptState, Draft, Grade, Judgement, JudgeRequ
 from tutor.services.answer_clock import AnswerClock
 
 if TYPE_CHECKING:
+    from tutor.services.progress import ProgressOpening
     from tutor.store.progress import AttemptRecord, Progress
+    from tutor.store.resume import ResumePoint
 
 
 class SaveFailed(UserError):
@@ -34,11 +42,13 @@ class LessonRun:
         fresh: bool = False,
         key: str | None = None,
         clock: Callable[[], float] = time.monotonic,
+        opening: ProgressOpening | None = None,
     ) -> None:
+        """`progress`: the open store (None: run without saving); or `opening`, the store to open when something is
+        to be written (see the module's docstring)."""
         self.digest = lesson_digest(lesson)
         # Everything after this (steps counted, diffs, the code browser) sees only what learners may.
         self.lesson = lesson.for_learners()
-        self.progress = progress
         self.curriculum = curriculum
         # Which lesson this is, for progress (`tutor.services.library.lesson_key`); without one, its id.
         self.key = key or f"id:{lesson.id}"
@@ -54,15 +64,39 @@ class LessonRun:
         self.save_moves_at_once = True
         self._unsaved_drafts: set[str] = set()  # steps whose draft changed since the last save
         self.record: AttemptRecord | None = None
-        from tutor.store.progress import StoreError
+        self._held: Any = None  # this attempt, held open against a second Tutor
+        self._opening: ProgressOpening | None = None  # the store, until it is attached (see the module's docstring)
+        self._cards_due = False  # finished before the store was attached: the missed asks join the review queue then
+        point: ResumePoint | None = None
+        if opening is not None and progress is None:
+            if not opening.tried:
+                from tutor.store.resume import ResumePoint
 
+                point = ResumePoint() if fresh else opening.peek(lesson.id, key)
+            if point is None:
+                progress = opening.open()  # open already, or only the store can say where to resume: as before
+            else:
+                self._opening = opening
+        self.progress = progress
+        if point is not None:
+            state = AttemptState.from_data(point.state) if point.record is not None and point.state is not None else None
+            self._resume(lesson, point.record, state)
+        else:
+            self._resume_from_store(lesson, fresh, key)
+
+    def _resume_from_store(self, lesson: Lesson, fresh: bool, key: str | None) -> None:
+        from tutor.store.errors import StoreError
+
+        progress = self.progress
         try:
             latest = None if fresh or progress is None else progress.latest_attempt(lesson.id, key)
             state = AttemptState.from_data(progress.load_state(latest.id)) if latest is not None and progress is not None else None
         except StoreError as error:
             latest = state = None
             self._without_saving(error)
-        self._held: Any = None  # this attempt, held open against a second Tutor
+        self._resume(lesson, latest, state)
+
+    def _resume(self, lesson: Lesson, latest: AttemptRecord | None, state: AttemptState | None) -> None:
         if latest is not None and state is not None:
             self.replay = Replay(lesson, state, self.digest)
             self.record = latest
@@ -72,28 +106,77 @@ class LessonRun:
             self.notes.extend(self.replay.resume_notes)
         else:
             self.replay = Replay(lesson, digest=self.digest)
-            self._start_attempt()
+            self._start_attempt()  # with the store not attached yet: once it is
 
     def _hold(self) -> None:
         """Hold the attempt open: a second Tutor on the same lesson would have its answers refused as already given."""
-        from tutor.store.progress import StoreError
+        from tutor.store.errors import StoreError
 
-        if self.progress is None or self.record is None:
+        if self.record is None or (self.progress is None and self._opening is None):
             return
         try:
-            self._held = self.progress.hold(self.record.id)
-        except StoreError as error:
+            if self._opening is not None:
+                self._held = self._opening.hold(self.record.id)
+            elif self.progress is not None:
+                self._held = self.progress.hold(self.record.id)
+        except (StoreError, OSError) as error:
             self._without_saving(error)
             return
         if self._held is None:
             self.progress = None
+            self._opening = None
             self.record = None
             self.notes.append(
                 "This lesson is open in another Tutor: here you can look and answer, but nothing is saved. Close the other one to keep your work."
             )
 
+    # -- the store, opened after the first frame
+
+    @property
+    def store_pending(self) -> bool:
+        """Whether the store is still to be attached: answers wait for it (the screen opens it in a worker)."""
+        return self._opening is not None
+
+    def open_store(self) -> None:
+        """Open the store without attaching it (slow: TinyDB, every attempt file). Any thread; touches nothing of the run."""
+        opening = self._opening
+        if opening is not None:
+            opening.open()
+
+    def attach_store(self) -> None:
+        """Use the store from now on (opening it here if `open_store` has not): start the attempt if it is new, then
+        write what waited. Raises SaveFailed, as `flush` does, keeping it queued."""
+        opening = self._opening
+        if opening is None:
+            return
+        progress = opening.open()
+        self._opening = None
+        if progress is None:
+            # It cannot be used (the opening said so, in one line): the lesson goes on without saving, as it
+            # would have had the store failed before the first frame.
+            self.close()
+            self.record = None
+            self._cards_due = False
+            self.flush()
+            return
+        self.progress = progress
+        if self.record is None:
+            self._start_attempt()
+        try:
+            if self._cards_due:
+                self._cards_due = False
+                self._on_finish()
+        finally:
+            self.flush()
+
     def close(self) -> None:
-        """Let another Tutor open this attempt (saved already: every move is)."""
+        """Let another Tutor open this attempt (saved already: every move is; the store attached now if it was not,
+        and the attempt started if it is new, so leaving a lesson leaves it where it was, as when the store was open)."""
+        if self._opening is not None:
+            try:
+                self.attach_store()
+            except SaveFailed:
+                pass  # nowhere left to say it: the way out (`flush` first) said the same
         if self._held is not None:
             self._held.release()
             self._held = None
@@ -101,13 +184,14 @@ class LessonRun:
     def _without_saving(self, error: Exception) -> None:
         """The store failed: the lesson goes on, nothing is saved, and the learner is told once, in one line."""
         self.progress = None
+        self._opening = None
         self.record = None
         self.notes.append(f"Your progress cannot be saved ({error}): this lesson runs without saving.")
 
     def _start_attempt(self) -> None:
         if self.progress is None:
             return
-        from tutor.store.progress import StoreError
+        from tutor.store.errors import StoreError
 
         try:
             self.record = self.progress.start_attempt(
@@ -131,7 +215,10 @@ class LessonRun:
         was_finished = self.replay.finished
         self.replay.next()
         if self.replay.finished and not was_finished:
-            self._on_finish()
+            if self._opening is not None:
+                self._cards_due = True  # with the store, once attached
+            else:
+                self._on_finish()
             self._position_dirty = True
             self.flush()  # the finished attempt and its score, at once
             return
@@ -153,7 +240,9 @@ class LessonRun:
     @property
     def unsaved(self) -> bool:
         """Whether something waits for the next `flush` (a move, when moves are not saved at once; a draft)."""
-        return self._position_dirty or bool(self._unsaved_drafts) or bool(self._unsaved_answers) or bool(self._unsaved_judgements)
+        return (
+            self._position_dirty or self._cards_due or bool(self._unsaved_drafts) or bool(self._unsaved_answers) or bool(self._unsaved_judgements)
+        )
 
     # -- answers
 
@@ -210,7 +299,7 @@ class LessonRun:
         if self.progress is None:
             return
         from tutor.services.reviews import card_to_data
-        from tutor.store.progress import StoreError
+        from tutor.store.errors import StoreError
 
         today = date.today()
         try:
@@ -226,6 +315,7 @@ class LessonRun:
 
     def retry(self) -> None:
         """A new attempt from the start; the old one stays in the history."""
+        self.attach_store()  # the old attempt's last writes go to it, not to the new one
         self.flush()
         self.close()
         self.replay = Replay(self.lesson, digest=self.digest)
@@ -237,13 +327,15 @@ class LessonRun:
 
     def flush(self) -> None:
         """Write everything not yet saved. Raises SaveFailed (keeping it queued) when the disk refuses."""
+        if self._opening is not None:
+            return  # kept, queued, until the store is attached
         if self.progress is None or self.record is None:
             self._unsaved_answers.clear()
             self._unsaved_judgements.clear()
             self._unsaved_drafts.clear()
             self._position_dirty = False
             return
-        from tutor.store.progress import AlreadyAnswered, StoreError
+        from tutor.store.errors import AlreadyAnswered, StoreError
 
         try:
             while self._unsaved_answers:

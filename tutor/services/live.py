@@ -6,6 +6,12 @@ A session is three things under `$TUTOR_HOME`, all named by its id: the journal
 engine (`tutor.agent.loop.GatedLoop`) tying them to an agent. Nothing here writes to the
 user's repository: the workspace is made from it with read-only git plumbing.
 
+A new session may be started `later`: its id, agent and the sandbox's line are there at once,
+its workspace (git), journal and engine are made by `LiveSession.prepare` (in a worker, once
+the screen is up and the human starts typing; a move waits for it; closing makes it at the
+latest, so a session shown is a session kept, as when it was made first). Its first screen
+then loads no git (issue 18).
+
 The agent's commands run in bubblewrap when it can run here (`tutor.agent.sandbox`):
 then the workspace borrows the user's objects through alternates, shown to commands
 read-only; without it they run with the user's permissions, unsandboxed, and the
@@ -18,6 +24,7 @@ starts; resuming a session kills what a crash left running (`tutor.agent.process
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,16 +54,64 @@ class LiveSession:
     problems: list[str] = field(default_factory=list)  # journal lines skipped on resume
     records: list[dict[str, Any]] = field(default_factory=list)  # what the journal held when resumed
     sandbox: Any = None  # tutor.agent.sandbox.SandboxStatus: where the agent's commands run, in one line (`.line`)
+    preparation: Preparation | None = None  # a session started `later`: what makes its workspace, journal and engine
+
+    @property
+    def ready(self) -> bool:
+        """Whether the workspace, the journal and the engine are made (always, but for a session started `later`)."""
+        return self.loop is not None
 
     @property
     def state(self) -> Any:
+        """The session's folded journal; before it is made, what it will start with (its header, not yet written)."""
+        if self.loop is None and self.preparation is not None:
+            return self.preparation.state
         return self.loop.state
 
+    @property
+    def agent(self) -> Any:
+        return self.loop.agent if self.loop is not None else self.preparation.agent if self.preparation is not None else None
+
+    def prepare(self) -> None:
+        """Make what a session started `later` still lacks (slow: git); once, from any thread. `SessionError`."""
+        if self.loop is None and self.preparation is not None:
+            self.preparation.make(self)
+
     def close(self) -> None:
+        if not self.ready:
+            try:
+                self.prepare()  # a session shown is a session kept (the command line says how to resume it)
+            except SessionError:
+                return  # said when it failed; nothing was made
         self.journal.close()
         close_workspace = getattr(self.workspace, "close", None)  # stops the git check-ignore its snapshots keep
         if close_workspace is not None:
             close_workspace()
+
+
+class Preparation:
+    """What `start_session(later=True)` leaves to do: the workspace, the journal and the engine, made once."""
+
+    def __init__(self, make: Any, state: Any, agent: Any) -> None:
+        self._make = make  # () -> LiveSession: the session as `start_session` makes it at once
+        self.state = state  # tutor.agent.session.SessionState: its header, as it will be written
+        self.agent = agent
+        self._lock = threading.Lock()
+        self._error: str | None = None
+
+    def make(self, session: LiveSession) -> None:
+        with self._lock:
+            if session.loop is not None:
+                return
+            if self._error is not None:
+                raise SessionError(self._error)
+            try:
+                made = self._make()
+            except SessionError as error:
+                self._error = str(error)
+                raise
+            session.journal, session.workspace, session.sandbox = made.journal, made.workspace, made.sandbox
+            session.loop = made.loop  # last: `ready` says the rest is there
 
 
 @dataclass(frozen=True)
@@ -91,16 +146,48 @@ def start_session(
     demo: bool = False,
     agent: Any = None,
     session_id: str | None = None,
+    later: bool = False,
 ) -> LiveSession:
-    """A new session on `repo` (or on the bundled demo project), journaled from its first record."""
+    """A new session on `repo` (or on the bundled demo project), journaled from its first record; with `later`, its
+    workspace, journal and engine are made by `LiveSession.prepare` (see the module's docstring)."""
+    if mode not in MODES:
+        raise SessionError(f"unknown session mode {mode!r}")
+    session_id = session_id or new_session_id()
+    if later:
+        return _planned(mode=mode, settings=settings, repo=repo, task=task, demo=demo, agent=agent, session_id=session_id)
+    return _started(mode=mode, settings=settings, repo=repo, task=task, demo=demo, agent=agent, session_id=session_id)
+
+
+def _planned(*, mode: str, settings: Settings, repo: Path | None, task: str, demo: bool, agent: Any, session_id: str) -> LiveSession:
+    from tutor.agent.records import Header
+    from tutor.agent.sandbox import sandbox_status
+
+    if demo:
+        from tutor.agent.demo import TASK
+
+        task = task or TASK
+    elif repo is None:
+        raise SessionError("give the repository to work on: --repo PATH")
+    agent = agent or _make_agent(Header(agent="demo" if demo else "anthropic", model=settings.model or ""), settings, turns_done=0)
+    # What its `session` record will say of it (the rest, where it works, once that is made): shown meanwhile.
+    header = {"seq": 0, "at": 0.0, "kind": "session", "format": "tutor.session/1", "id": session_id, "mode": mode, "task": task,
+              "agent": "demo" if demo else "anthropic", "model": getattr(agent, "label", "")}
+
+    def make() -> LiveSession:
+        return _started(mode=mode, settings=settings, repo=repo, task=task, demo=demo, agent=agent, session_id=session_id)
+
+    from tutor.agent.session import SessionState
+
+    return LiveSession(id=session_id, loop=None, journal=None, workspace=None, sandbox=sandbox_status(settings),
+                       preparation=Preparation(make, SessionState.from_records([header]), agent))
+
+
+def _started(*, mode: str, settings: Settings, repo: Path | None, task: str, demo: bool, agent: Any, session_id: str) -> LiveSession:
     from tutor.agent.sandbox import sandbox_status
     from tutor.record.journal import Journal, JournalError
     from tutor.vcs import VcsError
     from tutor.vcs.workspace import Workspace
 
-    if mode not in MODES:
-        raise SessionError(f"unknown session mode {mode!r}")
-    session_id = session_id or new_session_id()
     redactor = _redactor()
     where = paths.workspaces_dir() / session_id
     where.parent.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tutor.agent.records import (
     Annotation, AskMark, Assistant, Cancelled, Correction, End, Failure, Goal, MentorNote, Phase, Prediction, Prompt, ProposedCall,
@@ -81,9 +81,25 @@ class LiveSessionService:
 
     def __init__(self, session: LiveSession, *, mentor: Mentor | None = None) -> None:
         self._session = session
-        self._loop = session.loop
         self._mentor = mentor
         self._sink: RecordSink | None = None
+
+    @property
+    def _loop(self) -> Any:
+        """The engine (`tutor.agent.loop.GatedLoop`); a session started `later` has one once `prepare` is done."""
+        return self._session.loop
+
+    @property
+    def ready(self) -> bool:
+        """Whether the session's workspace, journal and engine are made (see `tutor.services.live`)."""
+        return bool(self._session.ready)
+
+    async def prepare(self) -> None:
+        """Make them if they are not (in a thread: git), once; every move waits for this. `SessionError`, one line."""
+        if not self._session.ready:
+            await asyncio.to_thread(self._session.prepare)
+        if self._sink is not None and self._loop.on_record != self._heard:
+            self._loop.on_record = self._heard
 
     # -- what the screen reads
 
@@ -93,7 +109,7 @@ class LiveSessionService:
 
     @property
     def state(self) -> SessionState:
-        state: SessionState = self._loop.state
+        state: SessionState = self._session.state
         return state
 
     @property
@@ -106,7 +122,7 @@ class LiveSessionService:
 
     @property
     def agent_label(self) -> str:
-        return str(getattr(self._loop.agent, "label", ""))
+        return str(getattr(self._session.agent, "label", ""))
 
     @property
     def sandbox_line(self) -> tuple[str, bool]:
@@ -123,7 +139,8 @@ class LiveSessionService:
     def listen(self, sink: RecordSink) -> None:
         """Every record written from now on reaches `sink` once, in journal order, after it is on disk."""
         self._sink = sink
-        self._loop.on_record = self._heard
+        if self.ready:
+            self._loop.on_record = self._heard
 
     def _heard(self, raw: dict[str, object]) -> Awaitable[None] | None:
         record = parse_record(raw)
@@ -176,35 +193,37 @@ class LiveSessionService:
 
     async def goal(self, text: str, *, draft: bool = False) -> None:
         """Set the goal contract (it starts the agent), or with `draft` only write it down for the mentor to read first."""
-        await self._move(self._loop.draft_goal if draft else self._loop.set_goal, text)
+        await self._move("draft_goal" if draft else "set_goal", text)
 
     async def prompt(self, text: str) -> None:
-        await self._move(self._loop.prompt, text)
+        await self._move("prompt", text)
 
     async def predict(self, call_id: str, outcome: str, confidence: str) -> None:
-        await self._move(self._loop.predict, call_id, outcome, confidence)
+        await self._move("predict", call_id, outcome, confidence)
 
     async def correct(self, call_id: str, category: str, message: str, why: str = "") -> None:
-        await self._move(self._loop.correct, call_id, category, message, why)
+        await self._move("correct", call_id, category, message, why)
 
     async def retry(self) -> None:
-        await self._move(self._loop.retry)
+        await self._move("retry")
 
     async def annotate(self, target: Mapping[str, str | int], text: str) -> None:
-        await self._move(self._loop.annotate, dict(target), text)
+        await self._move("annotate", dict(target), text)
 
     async def mark_ask(self, target: Mapping[str, str | int], ask: Mapping[str, object]) -> None:
-        await self._move(self._loop.mark_ask, dict(target), dict(ask))
+        await self._move("mark_ask", dict(target), dict(ask))
 
     async def end(self) -> None:
-        await self._move(self._loop.end)
+        await self._move("end")
 
-    async def _move(self, move: Callable[..., object], *args: object) -> None:
+    async def _move(self, name: str, *args: object) -> None:
+        """The engine's move `name` (named: a session started `later` has its engine once `prepare` is done)."""
         from tutor.agent.loop import GateError
         from tutor.record.journal import JournalError
 
+        await self.prepare()
         try:
-            await self._loop.move(move, *args)
+            await self._loop.move(getattr(self._loop, name), *args)
         except GateError as error:
             raise Refused(str(error)) from None
         except JournalError as error:
@@ -216,6 +235,7 @@ class LiveSessionService:
         """Run the call `run` (predicted, at the gate) if given, then the agent until the human must act."""
         from tutor.agent.loop import GateError
 
+        await self.prepare()
         if run is not None:
             try:
                 await self._loop.run(run)
@@ -226,7 +246,7 @@ class LiveSessionService:
 
     def cancel_command(self) -> bool:
         """Stop the running command (its whole process group); False when none is running."""
-        return bool(self._loop.cancel_command())
+        return self.ready and bool(self._loop.cancel_command())
 
     # -- the mentor
 
@@ -249,6 +269,7 @@ class LiveSessionService:
             comment = await comment
         data = asdict(comment)
         data["label"] = comment.label
+        await self.prepare()
         try:
             await self._loop.write("mentor", about=about, comment=data)
         except JournalError as error:

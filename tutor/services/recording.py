@@ -68,7 +68,7 @@ def save_recording(session: Any, *, out: Path | None = None, author: str = "") -
 
     from .live import SessionError, session_records
 
-    state = session.loop.state
+    state = session.state  # a session not made yet (started `later`) has no goal either
     if state.goal is None:
         raise SaveError("nothing to save yet: the session has no goal")
     into_curriculum = out is None

@@ -15,6 +15,7 @@ from tutor.learn import Card, Grade, Replay, quality, review_replay, schedule
 from .group_lessons import GROUP_KEY_PREFIX, copy_for_key, kept_copies
 
 if TYPE_CHECKING:
+    from tutor.services.progress import ProgressOpening
     from tutor.store.progress import Progress
 
 
@@ -56,10 +57,16 @@ class ReviewItem:
 
 
 class ReviewQueue:
-    def __init__(self, progress: Progress, roots: list[Path], today: date | None = None, *, group_lessons: Path | None = None) -> None:
+    def __init__(
+        self, progress: Progress | None, roots: list[Path], today: date | None = None, *, group_lessons: Path | None = None,
+        opening: ProgressOpening | None = None,
+    ) -> None:
         """`roots`: the curricula; `group_lessons`: the lessons kept from group replays (`paths.group_lessons_dir()`),
-        which the cards keyed `group:<digest>` are posed from."""
+        which the cards keyed `group:<digest>` are posed from. `progress`: the open store; or `opening`, the store
+        not open yet: the due cards are read without it (the attempts index's reader, no TinyDB) and it is
+        attached before the first card is rescheduled (`attach_store`; the screen opens it in a worker)."""
         self.progress = progress
+        self._opening: ProgressOpening | None = None
         self.today = today or date.today()
         from tutor.services.library import lesson_key
 
@@ -73,12 +80,18 @@ class ReviewQueue:
                     lessons.setdefault(read.lesson.id, read.lesson)
         self.items: list[ReviewItem] = []
         self.skipped: list[str] = []  # cards whose lesson or step is gone
-        from tutor.store.progress import StoreError
+        from tutor.store.errors import StoreError
 
-        try:
-            due = progress.due_cards(self.today)
-        except StoreError:
-            due = []  # said where progress is opened; the review is empty rather than broken
+        due = opening.due_cards(self.today) if opening is not None and progress is None and not opening.tried else None
+        if due is not None:
+            self._opening = opening
+        else:
+            if progress is None and opening is not None:
+                self.progress = progress = opening.open()  # open already, or only the store can read the cards
+            try:
+                due = progress.due_cards(self.today) if progress is not None else []
+            except StoreError:
+                due = []  # said where progress is opened; the review is empty rather than broken
         copies = self._group_copies(due, group_lessons)
         for data in due:
             card = card_from_data(data)
@@ -100,10 +113,28 @@ class ReviewQueue:
         return kept_copies(folder)
 
     def record(self, item: ReviewItem, grade: Grade) -> Card:
-        """Reschedule the card by how well it went, and save it."""
+        """Reschedule the card by how well it went, and save it (the store attached first, if it was not)."""
         card = schedule(item.card, quality(grade), self.today)
-        self.progress.save_card(card_to_data(card))
+        self.attach_store()
+        if self.progress is not None:  # else it cannot be used: said once, where it was opened
+            self.progress.save_card(card_to_data(card))
         return card
+
+    @property
+    def store_pending(self) -> bool:
+        return self._opening is not None
+
+    def open_store(self) -> None:
+        """Open the store without attaching it (slow: TinyDB, every attempt file). Any thread."""
+        opening = self._opening
+        if opening is not None:
+            opening.open()
+
+    def attach_store(self) -> None:
+        """Save to the store from now on (opened here if `open_store` has not)."""
+        if self._opening is not None:
+            self.progress = self._opening.open()
+            self._opening = None
 
 
 def _has_ask(lesson: Lesson, step_id: str) -> bool:
@@ -252,6 +283,18 @@ class ReviewSession:
 
     def flush(self) -> None:
         """Nothing waits to be written: a card is rescheduled (and saved) the moment it is answered."""
+
+    # -- the store, opened after the first frame (see `ReviewQueue`; the screen's `store_opening`)
+
+    @property
+    def store_pending(self) -> bool:
+        return self.queue.store_pending
+
+    def open_store(self) -> None:
+        self.queue.open_store()
+
+    def attach_store(self) -> None:
+        self.queue.attach_store()
 
     def _record(self, grade: Grade) -> None:
         if grade.pending:

@@ -200,18 +200,19 @@ def _table_and_stamp(path: Path) -> tuple[dict[str, dict[str, Any]] | None, list
             stamp = stamp_of(os.fstat(handle.fileno()))
     except FileNotFoundError:
         return None, None
-    return _parsed(raw), stamp
+    return parsed_table(raw), stamp
 
 
 def _table(path: Path) -> dict[str, dict[str, Any]] | None:
     """A table file as the store reads it; None when it is not one (the store sets it aside, with a warning)."""
     try:
-        return _parsed(path.read_bytes())
+        return parsed_table(path.read_bytes())
     except FileNotFoundError:
         return None
 
 
-def _parsed(raw: bytes) -> dict[str, dict[str, Any]] | None:
+def parsed_table(raw: bytes) -> dict[str, dict[str, Any]] | None:
+    """A table file's bytes as the store reads them (documents by numeric id); None when the store would set it aside."""
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):

@@ -24,9 +24,10 @@ from tinydb.table import Document, Table
 
 from .attempt_index import AttemptIndex, folder_print, meta_stamp
 from .errors import AlreadyAnswered, StoreError
-from .lock import FileLock, Held, try_hold
+from .lock import FileLock, Held
 from .overview import Overview
-from .records import ATTEMPT_PREFIX, BUNDLED_KEY, SCHEMA_VERSION, AttemptRecord, int_or, key_curriculum, record_of
+from .records import ATTEMPT_PREFIX, BUNDLED_KEY, SCHEMA_VERSION, AttemptRecord, int_or, key_curriculum, record_of, state_of
+from .resume import hold_attempt
 from .sharded_storage import ShardedJSONStorage
 
 __all__ = [
@@ -169,7 +170,7 @@ class Progress:
     def hold(self, attempt_id: str) -> Held | None:
         """Hold the attempt open (released with `Held.release`, or when the process ends); None when another Tutor holds it."""
         self._attempt_table(attempt_id)  # it exists
-        return try_hold(self.folder / f".open-{attempt_id}")
+        return hold_attempt(self.folder, attempt_id)
 
     @_guarded
     def attempts(self, lesson_id: str | None = None) -> list[AttemptRecord]:
@@ -340,30 +341,7 @@ class Progress:
         """The attempt as `AttemptState.to_data()` would give it, ready for `AttemptState.from_data`."""
         with self._lock:
             docs = self._attempt_table(attempt_id).all()
-        meta: dict[str, Any] = next((doc for doc in docs if doc.get("kind") == "meta"), {})
-        answers = sorted((doc for doc in docs if doc.get("kind") == "answer"), key=lambda doc: doc.doc_id)
-        committed = []
-        for doc in answers:
-            entry = {"step": doc.get("step"), "skipped": bool(doc.get("skipped"))}
-            # Copies: the documents are the store's cache, which a caller must not be able to change.
-            if "answer" in doc:
-                entry["answer"] = copy.deepcopy(doc["answer"])
-            if doc.get("judgement") is not None:
-                entry["judgement"] = copy.deepcopy(doc["judgement"])
-            committed.append(entry)
-        drafts = {str(doc.get("step")): copy.deepcopy(doc.get("draft")) for doc in docs if doc.get("kind") == "draft"}
-        state = {
-            "version": 1,
-            "lesson": meta.get("lesson", ""),
-            "digest": meta.get("digest", ""),
-            "cursor": meta.get("cursor", 0),
-            "frontier": meta.get("frontier", 0),
-            "finished": meta.get("finished", False),
-            "committed": committed,
-        }
-        if drafts:
-            state["drafts"] = drafts
-        return state
+        return state_of((doc.doc_id, doc) for doc in docs)
 
     @_guarded
     def answer_scores(self, attempt_id: str) -> dict[str, float | None]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,3 +106,36 @@ def meta_of(record: AttemptRecord) -> dict[str, Any]:
         "seq": record.seq,
         "answers": record.answers,
     }
+
+
+def state_of(docs: Iterable[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
+    """An attempt's documents (doc id, document), as stored, as `AttemptState.to_data()` would give the attempt.
+
+    The one reading of an attempt file: the store's (`Progress.load_state`) and the one without TinyDB that a
+    lesson resumes from before the store is open (`tutor.store.resume`)."""
+    ordered = sorted(docs, key=lambda entry: entry[0])
+    meta: dict[str, Any] = next((doc for _, doc in ordered if doc.get("kind") == "meta"), {})
+    committed = []
+    for _, doc in ordered:
+        if doc.get("kind") != "answer":
+            continue
+        entry = {"step": doc.get("step"), "skipped": bool(doc.get("skipped"))}
+        # Copies: the documents may be the store's cache, which a caller must not be able to change.
+        if "answer" in doc:
+            entry["answer"] = copy.deepcopy(doc["answer"])
+        if doc.get("judgement") is not None:
+            entry["judgement"] = copy.deepcopy(doc["judgement"])
+        committed.append(entry)
+    drafts = {str(doc.get("step")): copy.deepcopy(doc.get("draft")) for _, doc in ordered if doc.get("kind") == "draft"}
+    state = {
+        "version": 1,
+        "lesson": meta.get("lesson", ""),
+        "digest": meta.get("digest", ""),
+        "cursor": meta.get("cursor", 0),
+        "frontier": meta.get("frontier", 0),
+        "finished": meta.get("finished", False),
+        "committed": committed,
+    }
+    if drafts:
+        state["drafts"] = drafts
+    return state

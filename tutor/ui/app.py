@@ -56,8 +56,7 @@ class TutorApp(App[None]):
 
             settings = load_settings()
         self.settings = settings
-        self._progress: Any = None
-        self._progress_error: str | None = None
+        self._opening: Any = None  # tutor.services.progress.ProgressOpening: the learner's progress, opened when first needed
         # Keys pressed while the screen cannot act on them yet (a lesson still opening, a
         # frame being replaced), in the order they came: handed on, in order, once it can.
         self._held_keys: list[events.Key] = []
@@ -170,19 +169,24 @@ class TutorApp(App[None]):
     # -- services
 
     @property
-    def progress(self) -> Any:
-        """The learner's progress store, opened on first use; None (with a warning) if unusable."""
-        if self._progress is None and self._progress_error is None:
+    def progress_opening(self) -> Any:
+        """The learner's progress store, to be opened when first needed (`tutor.services.progress.ProgressOpening`):
+        opening it loads TinyDB and reads every attempt, which no first screen waits for."""
+        if self._opening is None:
             from tutor import paths
-            from tutor.services.errors import StoreError
-            from tutor.services.progress import open_progress
+            from tutor.services.progress import ProgressOpening
 
-            try:
-                self._progress = open_progress(paths.progress_dir())
-            except StoreError as error:
-                self._progress_error = str(error)
+            def unusable(error: str) -> None:
                 self.call_from_anywhere(self.notify, f"{error}. Progress will not be saved this time.", severity="error", timeout=15)
-        return self._progress
+
+            self._opening = ProgressOpening(paths.progress_dir(), on_error=unusable)
+        return self._opening
+
+    @property
+    def progress(self) -> Any:
+        """The learner's progress store, opened on first use (here: slow; a screen opens it in a worker through
+        `progress_opening`); None (with a warning) if unusable."""
+        return self.progress_opening.open()
 
     @property
     def judge(self) -> Any:
@@ -242,7 +246,8 @@ class TutorApp(App[None]):
         try:
             from tutor.services.library import lesson_key
 
-            run = LessonRun(read.lesson, self.progress, curriculum=curriculum, key=lesson_key(read.path, read.lesson.id))
+            # The store is opened once the lesson is on screen and something is to be written (LessonScreen).
+            run = LessonRun(read.lesson, None, curriculum=curriculum, key=lesson_key(read.path, read.lesson.id), opening=self.progress_opening)
         except SaveFailed as error:
             self.notify(str(error), severity="error")
             return
@@ -292,10 +297,12 @@ class TutorApp(App[None]):
 
         from .screens.review import ReviewScreen
 
-        if self.progress is None:
+        # The due cards are read without the store; it is opened once the screen is up (`store_opening`).
+        queue = ReviewQueue(None, self.settings.curriculum_roots(), opening=self.progress_opening)
+        if queue.progress is None and not queue.store_pending:
             self.notify("The review queue needs your progress, which cannot be opened.", severity="error")
             return
-        session = ReviewSession(ReviewQueue(self.progress, self.settings.curriculum_roots()))
+        session = ReviewSession(queue)
         self._show(ReviewScreen(session, title="Review"), root)
 
     def _show(self, screen: Screen, root: bool) -> None:

@@ -34,6 +34,7 @@ from ..plain import assemble, plain
 from .lesson_keys import LESSON_KEYS
 from .answer_judging import AnswerJudging, Judged
 from .gc_pacing import IdleCollector, hold_automatic_gc, settle_garbage_collector
+from .store_opening import StoreOpening
 
 DRAFT_SAVE_SECONDS = 0.5  # a draft is written once typing pauses this long (and on every way out)
 
@@ -84,11 +85,13 @@ class PlayerScreen(Screen):
         self._draft_timer: Any = None
         self.judging = AnswerJudging(self)
         self.collector = IdleCollector(self)
+        self.store = StoreOpening(self)  # the run's store, when it starts without it: opened after the first frame
 
     @property
     def holds_keys(self) -> bool:
-        """Keys wait (in TutorApp) until the frame on screen can take them: no key lands on a frame being replaced."""
-        return self._view is None or self.transitioning or not self._keys_ready
+        """Keys wait (in TutorApp) until the frame on screen can take them: no key lands on a frame being replaced,
+        nor on a question whose answer waits for the store to be saved to."""
+        return self._view is None or self.transitioning or not self._keys_ready or self.store.waiting
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -231,6 +234,7 @@ class PlayerScreen(Screen):
             self.run.set_draft(event.draft)
         except ReplayError:
             return  # the question was answered meanwhile
+        self.store.open_soon()
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(DRAFT_SAVE_SECONDS, self.save_drafts)
@@ -274,6 +278,8 @@ class PlayerScreen(Screen):
             return False
         except SaveFailed as error:
             self.notify(str(error), severity="error", timeout=10)
+        if getattr(self.run, "unsaved", False):
+            self.store.open_soon()  # a move, written once the keys pause: to the store by then
         return True
 
     async def action_next(self) -> None:
@@ -319,6 +325,8 @@ class PlayerScreen(Screen):
         """Answer (or skip) the open question; then the check takes the keys when there is one, else the frame (so `n` works at once)."""
         if move == "skip" and (self._view is None or not self._view.awaiting_answer):
             return
+        if self.store.defer(partial(self._commit, move, *args)):
+            return  # written at once: committed once the store is open
         if await self._do(move, *args):
             await self.show_view()
             (open_check(self) or self.query_one("#frame")).focus(scroll_visible=False)
@@ -328,6 +336,13 @@ class PlayerScreen(Screen):
             panel.set_confidence(Confidence(level))
 
     def action_library(self) -> None:
+        # The library reads progress as it comes back: what waits is written first, the store attached if it was
+        # not yet and a new attempt started (`LessonRun.close`), not left to this screen's unmounting, which may
+        # come after that read.
+        self.save_drafts()
+        close = getattr(self.run, "close", None)
+        if close is not None:
+            close()
         self.app.action_library()  # type: ignore[attr-defined]
 
     @on(Button.Pressed, "#submit, #skip, #library")
@@ -343,6 +358,8 @@ class PlayerScreen(Screen):
     @on(PointCheck.Checked)
     async def _judged(self, event: Judged | PointCheck.Checked) -> None:
         """The points of an answer judged: by Claude (or why it could not), or by the learner's own check."""
+        if self.store.defer(partial(self._judged, event)):
+            return
         judgement = self.judging.judgement_of(event)
         if judgement is not None and not await self._do("judge", event.step_id, judgement):
             return
@@ -428,6 +445,8 @@ class LessonScreen(PlayerScreen):
     async def action_retry(self) -> None:
         if self._view is None or not self._view.finished:
             return
+        if self.store.defer(self.action_retry):
+            return  # the finished attempt's last writes go to it, before the new one starts
         self.run.retry()
         self.notify("A new attempt: your earlier one stays in your history.", timeout=4)
         await self.show_view()

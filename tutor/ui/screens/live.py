@@ -83,6 +83,7 @@ class LiveScreen(Screen[None]):
         # Until the transcript is drawn and the field focused, keys wait (TutorApp holds them):
         # what is typed while the session opens goes into the goal, not nowhere.
         self.holds_keys = True
+        self._preparing = False  # a new session's workspace (git) is being made: see `prepare_soon`
 
     @property
     def state(self) -> SessionState:
@@ -134,6 +135,29 @@ class LiveScreen(Screen[None]):
     def _accept_keys(self) -> None:
         self.holds_keys = False
         self.app.release_keys()  # type: ignore[attr-defined]
+
+    # -- a new session's workspace, journal and engine, made once the human starts (tutor.services.live)
+
+    @on(TextArea.Changed)
+    def _typed(self) -> None:
+        self.prepare_soon()  # the goal is being written: the workspace is made meanwhile
+
+    def prepare_soon(self) -> None:
+        """Make the session's workspace (git: slow) in a worker, once; a move made before it is done waits for it.
+        Not on mounting: the first screen loads no git, and the first key is not slowed by it."""
+        if not self.service.ready and not self._preparing:
+            self._preparing = True
+            self.run_worker(self._prepare(), group="prepare", exclusive=True, exit_on_error=False)
+
+    async def _prepare(self) -> None:
+        from tutor.services.errors import UserError
+
+        try:
+            await self.service.prepare()
+        except UserError as error:  # the workspace or the journal could not be made: nothing to work in
+            self.app.exit(return_code=1, message=plain(f"tutor: {error}"))
+            return
+        self.mode.refresh_status(self)
 
     # -- records, in order, once they are on disk
 
