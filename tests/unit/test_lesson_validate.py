@@ -8,6 +8,7 @@ binary or huge cases are generated at run time below.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -36,7 +37,7 @@ from tutor.lesson import (
     read_lesson,
     save_lesson,
 )
-from tutor.lesson.io import decode_json
+from tutor.lesson.io import decode_json, lesson_to_data
 from tutor.lesson.models import data_keys, parse
 from tutor.lesson.validate import MAX_DEPTH, check_lesson_data
 
@@ -616,6 +617,8 @@ _PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[Heal
 def test_well_formed_lessons_validate_and_round_trip(data: dict[str, Any]) -> None:
     lesson, problems = check_lesson_data(data, "p")
     assert problems == [] and lesson is not None
+    canonical = json.dumps(lesson_to_data(lesson), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert lesson_digest(lesson) == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
     again, problems = check_lesson_data(json.loads(dump_lesson(lesson)), "p")
     assert problems == [] and again == lesson
     assert lesson_digest(again) == lesson_digest(lesson)
@@ -725,3 +728,6 @@ def test_the_canonical_text_is_what_json_writes(value: Any) -> None:
         assert json.loads(written) == json.loads(expected)  # the same numbers, maybe spelled otherwise
     else:
         assert written.decode("utf-8") == expected
+    # The digest is the hash of json's sorted compact text, however it is made (msgspec's where it writes the same).
+    canonical = json.dumps(io.lesson_to_data(lesson), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert lesson_digest(lesson) == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
