@@ -731,3 +731,20 @@ def test_the_canonical_text_is_what_json_writes(value: Any) -> None:
     # The digest is the hash of json's sorted compact text, however it is made (msgspec's where it writes the same).
     canonical = json.dumps(io.lesson_to_data(lesson), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert lesson_digest(lesson) == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@pytest.mark.parametrize("depth", range(14, 23))
+@pytest.mark.parametrize("container", ["dict", "list"])
+def test_a_call_input_nested_past_the_limit_is_refused_as_the_whole_walk_says(depth: int, container: str) -> None:
+    """Only the inputs are walked once the data has the lesson's shape: the verdict is the whole walk's."""
+    from tutor.lesson.validate import json_depth_exceeds
+
+    value: Any = 1
+    for _ in range(depth):
+        value = {"k": value} if container == "dict" else [value]
+    data = {"format": FORMAT, "id": "x", "title": "T", "task": "t", "origin": "imported", "steps": [
+        {"id": "s1", "kind": "agent", "text": "a", "calls": [{"id": "c1", "tool": "run", "input": {"v": value}}]}]}
+    lesson, problems = check_lesson_data(data, "p")
+    deep = any("nesting deeper" in problem.what for problem in problems)
+    assert deep == json_depth_exceeds(data)
+    assert (lesson is None) == deep
