@@ -21,6 +21,7 @@ from tutor.errors import UserError
 from tutor.lesson import Lesson, lesson_digest
 from tutor.learn import Answer, AttemptState, Draft, Grade, Judgement, JudgeRequest, Replay, View, new_card
 from tutor.services.answer_clock import AnswerClock
+from tutor.services.progress import OpensStoreLater
 
 if TYPE_CHECKING:
     from tutor.services.progress import ProgressOpening
@@ -32,7 +33,7 @@ class SaveFailed(UserError):
     """Progress could not be written; the work is kept in memory and retried."""
 
 
-class LessonRun:
+class LessonRun(OpensStoreLater):
     def __init__(
         self,
         lesson: Lesson,
@@ -131,17 +132,6 @@ class LessonRun:
             )
 
     # -- the store, opened after the first frame
-
-    @property
-    def store_pending(self) -> bool:
-        """Whether the store is still to be attached: answers wait for it (the screen opens it in a worker)."""
-        return self._opening is not None
-
-    def open_store(self) -> None:
-        """Open the store without attaching it (slow: TinyDB, every attempt file). Any thread; touches nothing of the run."""
-        opening = self._opening
-        if opening is not None:
-            opening.open()
 
     def attach_store(self) -> None:
         """Use the store from now on (opening it here if `open_store` has not): start the attempt if it is new, then

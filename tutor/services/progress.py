@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from tutor.store.progress import Progress
     from tutor.store.resume import ResumePoint
 
-__all__ = ["ProgressOpening", "open_progress", "read_overview"]
+__all__ = ["OpensStoreLater", "ProgressOpening", "open_progress", "read_overview"]
 
 
 def open_progress(folder: str | os.PathLike[str]) -> Progress:
@@ -96,3 +96,21 @@ class ProgressOpening:
             return read_overview(self.folder).due_cards(today)
         except StoreError:
             return None
+
+
+class OpensStoreLater:
+    """What a run (a lesson's, the review's) whose store is opened after its first frame offers its screen: the
+    store is `_opening` until the run attaches it (each run attaches in its own way)."""
+
+    _opening: ProgressOpening | None
+
+    @property
+    def store_pending(self) -> bool:
+        """Whether the store is still to be attached: answers wait for it (the screen opens it in a worker)."""
+        return self._opening is not None
+
+    def open_store(self) -> None:
+        """Open the store without attaching it (slow: TinyDB, every attempt file). Any thread; touches nothing of the run."""
+        opening = self._opening
+        if opening is not None:
+            opening.open()

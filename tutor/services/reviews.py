@@ -13,6 +13,7 @@ from tutor.lesson import Lesson, discover_curricula
 from tutor.learn import Card, Grade, Replay, quality, review_replay, schedule
 
 from .group_lessons import GROUP_KEY_PREFIX, copy_for_key, kept_copies
+from .progress import OpensStoreLater
 
 if TYPE_CHECKING:
     from tutor.services.progress import ProgressOpening
@@ -56,7 +57,7 @@ class ReviewItem:
         return review_replay(self.lesson, self.card.step_id)
 
 
-class ReviewQueue:
+class ReviewQueue(OpensStoreLater):
     def __init__(
         self, progress: Progress | None, roots: list[Path], today: date | None = None, *, group_lessons: Path | None = None,
         opening: ProgressOpening | None = None,
@@ -119,16 +120,6 @@ class ReviewQueue:
         if self.progress is not None:  # else it cannot be used: said once, where it was opened
             self.progress.save_card(card_to_data(card))
         return card
-
-    @property
-    def store_pending(self) -> bool:
-        return self._opening is not None
-
-    def open_store(self) -> None:
-        """Open the store without attaching it (slow: TinyDB, every attempt file). Any thread."""
-        opening = self._opening
-        if opening is not None:
-            opening.open()
 
     def attach_store(self) -> None:
         """Save to the store from now on (opened here if `open_store` has not)."""
