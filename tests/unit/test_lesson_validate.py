@@ -748,3 +748,19 @@ def test_a_call_input_nested_past_the_limit_is_refused_as_the_whole_walk_says(de
     deep = any("nesting deeper" in problem.what for problem in problems)
     assert deep == json_depth_exceeds(data)
     assert (lesson is None) == deep
+
+
+def test_a_lesson_folder_is_on_disk_once_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each file fsynced before it is renamed into the folder, and the folder fsynced after: the renames are on disk."""
+    from tutor.lesson import io
+
+    events: list[str] = []
+    real_fsync, real_replace = io.os.fsync, io.os.replace
+    monkeypatch.setattr(io.os, "fsync", lambda fd: (events.append("fsync file"), real_fsync(fd))[1])
+    monkeypatch.setattr(io.os, "replace", lambda a, b: (events.append(f"rename {Path(b).name}"), real_replace(a, b))[1])
+    monkeypatch.setattr(io, "fsync_dir", lambda folder: events.append(f"fsync folder {Path(folder).name}"))
+    out = tmp_path / "lesson-out"
+    io.save_folder(b'{"x": 1}\n', out, lambda path: path.write_bytes(b"bundle"))
+    assert events == ["fsync file", "fsync file", "rename repo.bundle", "rename lesson.json", "fsync folder lesson-out"]
+    assert (out / "lesson.json").read_bytes() == b'{"x": 1}\n' and (out / "repo.bundle").read_bytes() == b"bundle"
+    assert {p.name for p in out.iterdir()} == {"lesson.json", "repo.bundle"}  # the staging folder is gone

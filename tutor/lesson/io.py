@@ -187,24 +187,39 @@ def save_lesson(lesson: Lesson, folder: str | os.PathLike[str]) -> Path:
 
 
 def save_lesson_folder(lesson: Lesson, out: Path, write_bundle: Callable[[Path], object] | None = None) -> None:
-    """Write `lesson.json` (and, through `write_bundle(path)`, `repo.bundle`) next to `out` and swap them in.
+    """Write `lesson.json` (and, through `write_bundle(path)`, `repo.bundle`) next to `out` and swap them in
+    (`save_folder`)."""
+    save_folder(lesson_bytes(lesson), out, write_bundle)
 
-    Both files are made in a staging folder first, so a failure never leaves half a lesson.
-    """
+
+def save_folder(payload: bytes, out: Path, write_bundle: Callable[[Path], object] | None = None) -> None:
+    """`payload` as `out/lesson.json` (and, through `write_bundle(path)`, `out/repo.bundle`), so that a failure or a
+    crash never leaves half a lesson: both are made in a private staging folder inside `out` and each is fsynced,
+    then both are renamed into `out`, and `out` is fsynced so that the renames are on disk too."""
     import shutil
-    import tempfile
 
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=out))
     try:
         if write_bundle is not None:
             write_bundle(staging / "repo.bundle")
-        save_lesson(lesson, staging)
+            _fsync_file(staging / "repo.bundle")
+        made = staging / LESSON_FILE
+        with made.open("xb") as handle:  # a fresh private folder: no temporary name needed
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
         if write_bundle is not None:
             os.replace(staging / "repo.bundle", out / "repo.bundle")
-        os.replace(staging / "lesson.json", out / "lesson.json")
+        os.replace(made, out / LESSON_FILE)
+        fsync_dir(out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb+") as handle:
+        os.fsync(handle.fileno())
 
 
 def write_atomic(target: Path, payload: bytes, *, durable: bool = True) -> None:

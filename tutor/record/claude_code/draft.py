@@ -21,17 +21,15 @@ the transcript says about where the session ran (`Situation`), and makes the les
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
-import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tutor.lesson import FORMAT, Lesson
-from tutor.lesson.io import LESSON_FILE, lesson_bytes, write_atomic
+from tutor.lesson.io import lesson_bytes, save_folder
 from tutor.lesson.limits import MAX_FIELD_CHARS, MAX_GLANCE_CHARS, MAX_LESSON_BYTES, size_text
 from tutor.lesson.untrusted import BIDI_NAMES, INVISIBLE_NAMES, one_line
 from tutor.lesson.validate import check_lesson_data
@@ -370,25 +368,7 @@ def write_draft(data: dict[str, Any], out: Path, *, bundle: Path | None = None) 
     if len(payload) > MAX_LESSON_BYTES:
         raise ClaudeCodeImportError(f"the imported draft would be {size_text(len(payload))}; a lesson.json may be at most {size_text(MAX_LESSON_BYTES)}")
     try:
-        _save_folder(payload, out, bundle)
+        save_folder(payload, out, (lambda path: shutil.copyfile(bundle, path)) if bundle is not None else None)
     except OSError as error:
         raise ClaudeCodeImportError(f"cannot write {out}: {error.strerror or error}") from None
     return lesson
-
-
-def _save_folder(payload: bytes, out: Path, bundle: Path | None) -> None:
-    """`lesson.json` (this text) and `repo.bundle` into `out`, as `save_lesson_folder` writes them: made in a
-    staging folder, `lesson.json` atomically (fsync, rename), then both swapped in, so a failure never leaves half a lesson."""
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=out))
-    try:
-        if bundle is not None:
-            shutil.copyfile(bundle, staging / "repo.bundle")
-            with (staging / "repo.bundle").open("rb+") as copied:
-                os.fsync(copied.fileno())  # on disk before it is swapped in, as lesson.json is
-        write_atomic(staging / LESSON_FILE, payload)
-        if bundle is not None:
-            os.replace(staging / "repo.bundle", out / "repo.bundle")
-        os.replace(staging / LESSON_FILE, out / LESSON_FILE)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
