@@ -64,12 +64,13 @@ def check_lesson_data(data: Any, path: str, folder: Path | None = None, *, plain
     """
     if not isinstance(data, dict):
         return None, [Problem(path, "", f"a lesson must be a JSON object, not {_json_type(data)}")]
+    refused: msgspec.ValidationError | None = None
     try:
         # msgspec does not recurse into what it refuses, nor into a call's `input` (the one field of any JSON): safe
         # on data of any depth, and once it has the lesson's shape only the inputs can nest deeply.
-        parsed: Lesson | None = parse(data, Lesson)
-    except msgspec.ValidationError:
-        parsed = None
+        parsed: Lesson | None = parse(data, Lesson)  # strict: a value must have its JSON type as written
+    except msgspec.ValidationError as error:
+        parsed, refused = None, error
     if _too_deep(data, parsed):
         return None, [Problem(path, "", f"nesting deeper than {MAX_DEPTH} levels; refusing to read it")]
     fmt = data.get("format")
@@ -82,15 +83,12 @@ def check_lesson_data(data: Any, path: str, folder: Path | None = None, *, plain
         return None, [problem]
 
     problems: list[Problem] = []
-    lesson: Lesson | None = parsed  # strict: a value must have its JSON type as written
-    if lesson is None:
+    lesson = parsed
+    if refused is not None:
         from .shape import refusal, shape_problems
 
-        try:
-            parse(data, Lesson)
-        except msgspec.ValidationError as error:  # parsed is None: this raises again, with the first problem
-            found = shape_problems(data, Lesson) or [refusal(error)]  # never a refusal without its line
-            problems.extend(Problem(path, where, what) for where, what in found)
+        found = shape_problems(data, Lesson) or [refusal(refused)]  # never a refusal without its line
+        problems.extend(Problem(path, where, what) for where, what in found)
     problems.extend(_cross_step_problems(data, path, folder))
     return (lesson if not problems else None), _dedupe(problems)
 

@@ -50,45 +50,34 @@ class Present:
 
 
 class _Scanner:
-    """Two compiled literal sets (exact and folded needles) and a scratch space per thread (Hyperscan's is not shared)."""
+    """Two compiled literal sets (exact and folded needles), the rules' prefilter (`rules`, then the `.netrc` and `.env`
+    finders), and a scratch space per thread for each (Hyperscan's is not shared)."""
 
-    def __init__(self, hyperscan: Any, exact: Sequence[str], folded: Sequence[str]) -> None:
+    def __init__(self, hyperscan: Any, exact: Sequence[str], folded: Sequence[str], rules: list[re.Pattern[str]],
+                 netrc: re.Pattern[str], dotenv: re.Pattern[str]) -> None:
         self._exact = tuple(exact)
         self._folded = tuple(folded)
         self._exact_db = _compiled(hyperscan, self._exact)
         self._folded_db = _compiled(hyperscan, self._folded)
+        self._token_rules = len(rules)
+        self._rules = RulePrefilter.compiled(hyperscan, [*rules, netrc, dotenv], kept_in() if kept_in is not None else None)
         self._hyperscan = hyperscan
         self._local = threading.local()
-        self._rules: RulePrefilter | None = None
-        self._token_rules = 0
-
-    def prefilter_rules(self, rules: list[re.Pattern[str]], netrc: re.Pattern[str], dotenv: re.Pattern[str]) -> None:
-        """Also say, for an ASCII text, which of `rules` (and the `.netrc` and `.env` finders) may match (`prefilter`)."""
-        self._token_rules = len(rules)
-        folder = kept_in() if kept_in is not None else None
-        self._rules = RulePrefilter.compiled(self._hyperscan, [*rules, netrc, dotenv], folder)
 
     def present(self, text: str, lowered: str) -> Present:
         scratches = getattr(self._local, "scratches", None)
         if scratches is None:
-            scratches = self._local.scratches = (
-                self._hyperscan.Scratch(self._exact_db),
-                self._hyperscan.Scratch(self._folded_db),
-            )
+            scratch = self._hyperscan.Scratch
+            scratches = self._local.scratches = (scratch(self._exact_db), scratch(self._folded_db), scratch(self._rules.database))
+        encoded = _utf8(text)
         exact: list[int] = []
-        self._exact_db.scan(_utf8(text), match_event_handler=_note, context=exact, scratch=scratches[0])
+        self._exact_db.scan(encoded, match_event_handler=_note, context=exact, scratch=scratches[0])
         folded: list[int] = []
-        if lowered is text:
-            folded_bytes = _utf8(text)
-        else:
-            folded_bytes = _utf8(lowered)
-        self._folded_db.scan(folded_bytes, match_event_handler=_note, context=folded, scratch=scratches[1])
+        self._folded_db.scan(_utf8(lowered), match_event_handler=_note, context=folded, scratch=scratches[1])
         found = Present(frozenset(self._exact[i] for i in exact), frozenset(self._folded[i] for i in folded))
-        if self._rules is not None and text.isascii():
-            if len(scratches) < 3:
-                scratches = self._local.scratches = (*scratches, self._hyperscan.Scratch(self._rules.database))
+        if text.isascii():
             matched: list[int] = []
-            self._rules.database.scan(_utf8(text), match_event_handler=_note, context=matched, scratch=scratches[2])
+            self._rules.database.scan(encoded, match_event_handler=_note, context=matched, scratch=scratches[2])
             may = self._rules.may_match(matched)
             count = self._token_rules
             found.rules = frozenset(place for place in may if place < count)
@@ -118,7 +107,7 @@ def _compiled(hyperscan: Any, needles: tuple[str, ...]) -> Any:
 
 
 # Where the compiled rule prefilter may be kept between processes (a cache folder), asked on first use; None:
-# compiled in each process. Set by the program's entry (`tutor.entry`): this package knows no paths of Tutor's.
+# compiled in each process. Set by who redacts much (`tutor import`, a live session): this package knows no paths.
 kept_in: Callable[[], Path | None] | None = None
 
 _lock = threading.Lock()
@@ -143,21 +132,18 @@ def _made() -> _Scanner | None:
         import hyperscan  # noqa: PLC0415  # native, optional: loaded when a long text is first redacted
     except ImportError:
         return None
-    from .patterns import _KEYWORD_RULES, _STRONG_KEYWORDS, _WEAK_KEYWORDS  # noqa: PLC0415
-    from .tokens import _RULES_BY_TRIGGER  # noqa: PLC0415
-
     from .assignments import _DOTENV_LINE, _NETRC_START  # noqa: PLC0415
-    from .tokens import _TOKEN_RULES  # noqa: PLC0415
+    from .patterns import _KEYWORD_RULES, _STRONG_KEYWORDS, _WEAK_KEYWORDS  # noqa: PLC0415
+    from .tokens import _RULES_BY_TRIGGER, _TOKEN_RULES  # noqa: PLC0415
 
     exact = sorted({trigger for trigger, _ in _RULES_BY_TRIGGER})
     folded = sorted({kw for rule in _KEYWORD_RULES for kw in rule.keywords} | set(_STRONG_KEYWORDS) | set(_WEAK_KEYWORDS))
     try:
-        scanner = _Scanner(hyperscan, exact, folded)
         # `.netrc` entries are looked for in the lower-cased text: in the text, ignoring case, finds at least those.
-        scanner.prefilter_rules([rule.regex for rule in _TOKEN_RULES], re.compile(_NETRC_START.pattern, re.IGNORECASE), _DOTENV_LINE)
+        netrc = re.compile(_NETRC_START.pattern, re.IGNORECASE)
+        return _Scanner(hyperscan, exact, folded, [rule.regex for rule in _TOKEN_RULES], netrc, _DOTENV_LINE)
     except hyperscan.error:  # e.g. a CPU without the instructions it needs
         return None
-    return scanner
 
 
 def needles_in(text: str, lowered: str) -> Present | None:

@@ -312,12 +312,13 @@ def draft_lesson(steps: list[dict[str, Any]], situation: Situation, notes: list[
     }
     if data["created"] is None:
         del data["created"]
+    # A secret's marker is longer than a short secret: rare, bound again. Only what redaction changed can have grown.
     if isinstance(redactor, Redaction):
         redactor.redact_in_place(data)  # the draft is this function's own: redacted without a copy
+        grown = redactor.longest_change()
     else:
         data = redactor.redact_obj(data)
-    # A secret's marker is longer than a short secret: rare, bound again. Only what redaction changed can have grown.
-    grown = redactor.longest_change() if isinstance(redactor, Redaction) else longest_string(data)
+        grown = longest_string(data)
     if grown > MAX_FIELD_CHARS:
         data = bound(data, cuts)
     data["title"] = plain_line(data["title"]) or "A Claude Code session"

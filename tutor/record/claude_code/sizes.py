@@ -110,7 +110,8 @@ class _Bounder:
             self.most += 6 * len(done) + 2
             return done
         original = text
-        if not text.isascii() and _LONE_SURROGATE.search(text):
+        repaired = not text.isascii() and _LONE_SURROGATE.search(text) is not None
+        if repaired:
             text = _LONE_SURROGATE.sub("\N{REPLACEMENT CHARACTER}", text)
             self.cuts.repaired += 1
         limit = self.prose_limit if prose else self.other_limit
@@ -125,7 +126,7 @@ class _Bounder:
             text = text[:longest]
         if self.rewrite is not None:
             text = self.rewrite(text)
-        if len(original) <= KEY_LIMIT and (original.isascii() or not _LONE_SURROGATE.search(original)):
+        if len(original) <= KEY_LIMIT and not repaired:
             # Nothing to repair, and no limit cuts it (none is below KEY_LIMIT): the same in any field. Keys and short
             # values repeat thousands of times in a session.
             self.short[original] = text
