@@ -172,3 +172,21 @@ def test_not_a_regular_file_is_one_clear_error(tmp_path: Path, kind: str) -> Non
     expected = {"dev-zero": "character device", "link-to-dev-zero": "character device", "fifo": "named pipe", "folder": "folder"}[kind]
     assert expected in lines[0]
     assert not (tmp_path / "out").exists()
+
+
+def _nesting(depth: int, strict: bool) -> str:
+    """A JSON object nested `depth` deep, its brackets mixed, some in strings; NaN (not strict JSON) inside when not `strict`."""
+    text = '{"leaf": ' + ("1" if strict else "NaN") + ', "s": "[[{{"}'
+    for level in range(depth - 1):
+        text = f'{{"k": {text}, "b": "]]}}"}}' if level % 2 else f'[{text}, "{{[[", [], {{}}]'
+    return text
+
+
+@pytest.mark.parametrize("strict", [True, False])
+@pytest.mark.parametrize("depth", [MAX_RECORD_DEPTH - 1, MAX_RECORD_DEPTH, MAX_RECORD_DEPTH + 1, 2 * MAX_RECORD_DEPTH])
+def test_depth_is_judged_the_same_by_the_walk_and_by_the_text(depth: int, strict: bool) -> None:
+    """A strict line is judged by walking what msgspec made of it, any other by its text: the same limit, exactly."""
+    from tutor.record.claude_code.json_values import _too_deep
+
+    line = _nesting(depth, strict).encode()
+    assert _too_deep(line) is (depth > MAX_RECORD_DEPTH)

@@ -411,3 +411,19 @@ def _limit_records_to(size: int, monkeypatch: pytest.MonkeyPatch) -> None:
 def _write_bytes(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+@pytest.mark.parametrize("name", ["tool_heavy.jsonl", "agent-sessions-schema-drift.jsonl", "agentic-wallet-nonanthropic.jsonl", "session-ae4a77f8.jsonl"])
+def test_skipping_unread_keys_while_parsing_slims_to_the_same_records(name: str) -> None:
+    """`read_records` parses a line with the slimming's keys only (the rest skipped by msgspec): each real record
+    slims to what it slims to when parsed whole."""
+    import msgspec
+
+    from tutor.record.claude_code.slimming import KeptKeys, Slimmer
+
+    typed = msgspec.json.Decoder(KeptKeys)
+    lines_read = [line for line in _corpus_file(name).read_bytes().splitlines() if line.strip()]
+    whole, skipping = Slimmer(), Slimmer()
+    for line in lines_read:
+        assert skipping.record(typed.decode(line)) == whole.record(json.loads(line))
+    assert len(lines_read) > 10

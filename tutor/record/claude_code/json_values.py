@@ -25,7 +25,7 @@ import codecs
 import itertools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,8 +146,11 @@ class _Reader:
         return isinstance(value, dict) and isinstance(value.get("type"), str) and ("uuid" in value or "sessionId" in value)
 
 
-def json_values(line_iter: Iterator[bytes | None], tally: Tally) -> Iterator[dict[str, Any]]:
-    """Each record (a JSON object) in the lines, in order (an array's elements one by one); what cannot be read is tallied."""
+def json_values(line_iter: Iterator[bytes | None], tally: Tally, strict: Callable[[bytes], Any] = _strict_decode) -> Iterator[dict[str, Any]]:
+    """Each record (a JSON object) in the lines, in order (an array's elements one by one); what cannot be read is tallied.
+
+    `strict` decodes a line as Claude Code writes them (strict JSON, one object); it may leave out keys nobody reads
+    (a typed msgspec decoder), or raise `msgspec.DecodeError` to have the line read as it always was."""
     reader = _Reader(tally)
     decode = reader.decoder.decode
     pending: list[str] = []  # the lines of a value spread over several, so far
@@ -197,7 +200,7 @@ def json_values(line_iter: Iterator[bytes | None], tally: Tally) -> Iterator[dic
             tally.deep.append(number)
             continue
         try:  # the fastest path: a record alone on its line, strict JSON in valid UTF-8, as Claude Code writes them
-            value = _strict_decode(raw)
+            value = strict(raw)
         except (msgspec.DecodeError, RecursionError):
             pass  # NaN, a lone surrogate, invalid UTF-8, several values: read below as they always were
         else:
@@ -225,7 +228,7 @@ def json_values(line_iter: Iterator[bytes | None], tally: Tally) -> Iterator[dic
         tally.bad.append(start)  # the file ends inside a value
 
 
-def records_in(chunks: Iterator[bytes], tally: Tally) -> Iterator[dict[str, Any]]:
+def records_in(chunks: Iterator[bytes], tally: Tally, strict: Callable[[bytes], Any] = _strict_decode) -> Iterator[dict[str, Any]]:
     """Each record in the text (UTF-8 chunks): a file that is one JSON array is streamed element by
     element (`array_records`), any other line by line (`json_values`)."""
     peeked: list[bytes] = []
@@ -240,7 +243,7 @@ def records_in(chunks: Iterator[bytes], tally: Tally) -> Iterator[dict[str, Any]
     if opening == b"[":
         yield from array_records(rest, tally)
     else:
-        yield from json_values(lines(rest), tally)
+        yield from json_values(lines(rest), tally, strict)
 
 
 def array_records(chunks: Iterator[bytes], tally: Tally) -> Iterator[dict[str, Any]]:
@@ -371,9 +374,15 @@ def _too_deep_text(text: str) -> bool:
 
 
 def _too_deep(line: bytes) -> bool:
-    """Whether the JSON text `line` nests deeper than `MAX_RECORD_DEPTH`, judged without parsing it."""
+    """Whether the JSON text `line` nests deeper than `MAX_RECORD_DEPTH`."""
     if line.count(b"[") + line.count(b"{") <= MAX_RECORD_DEPTH:
         return False
+    try:  # strict JSON (most lines): its containers nest as its brackets do, and walking them is quicker than the text
+        return _deeper_than(_strict_decode(line), MAX_RECORD_DEPTH)
+    except RecursionError:
+        return True  # deeper than the interpreter's recursion limit allows: far deeper than the limit
+    except msgspec.DecodeError:
+        pass
     brackets = _STRING_BYTES.sub(b"", line).translate(None, _BRACKETS)
     depth = 0
     for byte in brackets:
@@ -383,6 +392,21 @@ def _too_deep(line: bytes) -> bool:
                 return True
         else:
             depth -= 1
+    return False
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether a decoded JSON value nests its containers more than `limit` deep (the outermost is 1); iterative."""
+    if not isinstance(value, (dict, list)):
+        return False
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        for child in item.values() if isinstance(item, dict) else item:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
     return False
 
 

@@ -13,17 +13,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from tutor.lesson.limits import MAX_RECORD_BYTES, MAX_RECORD_DEPTH, Refused, open_regular, problem_text, size_text
 
 from .common import KNOWN_TYPES, MAX_FILE_BYTES, ClaudeCodeImportError
 from .json_values import Tally, records_in
 from .transcript_text import HEAD_BYTES, Grew, NotText, detect_encoding, utf8_chunks
-from .slimming import Slimmer
+from .slimming import KeptKeys, Slimmer
 
 __all__ = ["read_records"]
 
 # Record types this importer reads besides those in `KNOWN_TYPES` (titles, attachments, newer machinery).
 _ALSO_KNOWN = frozenset(("ai-title", "custom-title", "attachment", "last-prompt", "permission-mode", "agent-name", "pr-link", "tag"))
+
+
+_KEPT_DECODER = msgspec.json.Decoder(KeptKeys)  # a line's keys the slimming drops are skipped as it is parsed
 
 
 def read_records(path: Path, notes: list[str]) -> list[dict[str, Any]]:
@@ -54,7 +59,7 @@ def read_records(path: Path, notes: list[str]) -> list[dict[str, Any]]:
                 codec, mark, named = detect_encoding(head)
             except NotText as error:
                 raise ClaudeCodeImportError(f"{path}: not a Claude Code transcript ({error})") from None
-            for value in records_in(utf8_chunks(stream, codec, mark, MAX_FILE_BYTES, head), tally):
+            for value in records_in(utf8_chunks(stream, codec, mark, MAX_FILE_BYTES, head), tally, _KEPT_DECODER.decode):
                 records.append(slimmer.record(value))
     except Grew:
         raise ClaudeCodeImportError(

@@ -33,9 +33,9 @@ the branch, the model) are kept once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
-__all__ = ["MAX_KEPT_CHARS", "Slimmer"]
+__all__ = ["MAX_KEPT_CHARS", "KeptKeys", "Slimmer"]
 
 MAX_KEPT_CHARS = 64 * 1024
 
@@ -58,6 +58,10 @@ _ATTACHMENTS_READ = frozenset((
     "task_status",
 ))
 _MEDIA = frozenset(("image", "document"))
+# Every key of a record that `Slimmer.record` reads, whatever the record's type: a decoder of this type (msgspec's)
+# skips the others as it parses, so they are never made into Python objects; the slimming after is the same.
+_READ_KEYS = (*_PLAIN, "message", "toolUseResult", "content", "attachment", "data", "snapshot", "messageId", "isSnapshotUpdate")
+KeptKeys = TypedDict("KeptKeys", dict.fromkeys(_READ_KEYS, Any), total=False)  # type: ignore[misc]
 _SMALL = 1024  # a scalar kept of what is otherwise dropped
 
 
