@@ -2,8 +2,8 @@
 
 For any chain of commits (files set, replaced, removed, a file replaced by a folder or the
 reverse, empty commits, any bytes, any message): the commit ids are those `git fast-import`
-gives for the same stream, `git fsck --strict` finds the repository whole, and a bundle of
-any of its commits verifies, unbundles, and holds exactly what those commits reach.
+gives for the same stream, and a bundle of any of its commits verifies, unbundles into a
+repository `git fsck --strict` finds whole, and holds exactly what those commits reach.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tutor.vcs._git import VcsError
-from tutor.vcs.commit_chain import ChainCommit, bundle_refs, write_commit_chain
+from tutor.vcs.commit_chain import ChainCommit, CommitChain
 from tutor.vcs.workspace.common import AUTHOR
 
 
@@ -63,57 +63,56 @@ _MESSAGES = st.text(max_size=40).filter(lambda m: "\x00" not in m)
 _CHAINS = st.lists(st.builds(ChainCommit, _MESSAGES, _FILES), min_size=1, max_size=8)
 
 
+def unbundled(bundle: bytes, where: Path) -> Path:
+    """A new bare repository at `where` holding what `bundle` holds (its refs too), checked by `git bundle verify`."""
+    (where.parent / f"{where.name}.bundle").write_bytes(bundle)
+    git(where, "init", "--quiet", "--bare")
+    git(where, "bundle", "verify", "--quiet", str(where.parent / f"{where.name}.bundle"))
+    git(where, "fetch", "--quiet", str(where.parent / f"{where.name}.bundle"), "refs/*:refs/*")
+    return where
+
+
+def whole_chain(chain: CommitChain, where: Path) -> Path:
+    """The whole chain unbundled into a repository at `where`, fsck'd strictly (every object well formed, every delta resolved)."""
+    repo = unbundled(chain.bundle({f"refs/chain/c{n}": commit for n, commit in enumerate(chain.ids)}), where)
+    git(repo, "fsck", "--strict", "--no-dangling")
+    return repo
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(chain=_CHAINS, data=st.data())
 def test_a_chain_is_what_git_writes_and_its_bundles_are_whole(tmp_path_factory: pytest.TempPathFactory, chain: list[ChainCommit], data: st.DataObject) -> None:
     work = tmp_path_factory.mktemp("chain")
-    ids = write_commit_chain(work / "repo.git", chain)
+    made = CommitChain(chain)
+    ids = made.ids
     assert ids == fast_import_ids(work / "reference.git", chain)
-    git(work / "repo.git", "fsck", "--strict", "--no-dangling")
-    assert git(work / "repo.git", "rev-parse", "refs/tutor-chain/head").strip() == ids[-1]
+    repo = whole_chain(made, work / "repo.git")
 
     chosen = data.draw(st.lists(st.sampled_from(ids), min_size=1, max_size=4))
     refs = {f"refs/tutor/steps/s{n}": commit for n, commit in enumerate(chosen)}
-    bundle = bundle_refs(work / "repo.git", refs, work / "out" / "repo.bundle")
-    scratch = work / "scratch.git"
-    git(scratch, "init", "--quiet", "--bare")
-    git(scratch, "bundle", "verify", "--quiet", str(bundle))
-    heads = dict(reversed(line.split(" ", 1)) for line in git(scratch, "bundle", "list-heads", str(bundle)).splitlines())
+    bundle = made.bundle(refs)
+    scratch = unbundled(bundle, work / "scratch.git")
+    heads = dict(reversed(line.split(" ", 1)) for line in git(scratch, "bundle", "list-heads", str(work / "scratch.git.bundle")).splitlines())
     assert heads == refs
-    git(scratch, "fetch", "--quiet", str(bundle), "refs/*:refs/*")
     git(scratch, "fsck", "--strict", "--no-dangling")  # every object the refs reach came in the bundle
-    reached = {line.split(" ", 1)[0] for line in git(work / "repo.git", "rev-list", "--objects", *chosen).splitlines()}
+    reached = {line.split(" ", 1)[0] for line in git(repo, "rev-list", "--objects", *chosen).splitlines()}
     in_bundle = set(git(scratch, "cat-file", "--batch-all-objects", "--batch-check=%(objectname)").split())
     assert reached <= in_bundle and in_bundle <= reached | set(chosen)  # what the refs reach, nothing more
-    for name, commit in refs.items():  # the refs are in the repository too, as `git update-ref` left them
-        assert git(work / "repo.git", "rev-parse", name).strip() == commit
 
 
-def test_a_ref_to_no_commit_of_the_chain_is_refused(tmp_path: Path) -> None:
-    ids = write_commit_chain(tmp_path / "repo.git", [ChainCommit("one", {"a.py": b"x\n"})])
-    tree = git(tmp_path / "repo.git", "rev-parse", ids[0] + "^{tree}").strip()
-    with pytest.raises(VcsError):
-        bundle_refs(tmp_path / "repo.git", {"refs/tutor/steps/s1": "0" * 40}, tmp_path / "out.bundle")
-    with pytest.raises(VcsError):
-        bundle_refs(tmp_path / "repo.git", {"refs/tutor/steps/s1": tree}, tmp_path / "out.bundle")
-    assert not (tmp_path / "out.bundle").exists()
+def test_a_ref_to_no_commit_of_the_chain_or_no_ref_name_is_refused(tmp_path: Path) -> None:
+    made = CommitChain([ChainCommit("one", {"a.py": b"x\n"})])
+    tree = git(whole_chain(made, tmp_path / "repo.git"), "rev-parse", made.ids[0] + "^{tree}").strip()
+    for refs in ({"refs/tutor/steps/s1": "0" * 40}, {"refs/tutor/steps/s1": tree}, {"refs/tutor/steps/s1": "HEAD"},
+                 {"refs/tutor/../x": made.ids[0]}, {"main": made.ids[0]}, {}):
+        with pytest.raises(VcsError):
+            made.bundle(refs)
 
 
-def test_a_repository_git_packed_itself_is_bundled_by_git(tmp_path: Path) -> None:
-    ids = write_commit_chain(tmp_path / "repo.git", [ChainCommit("one", {"a.py": b"x\n" * 100}), ChainCommit("two", {"a.py": b"x\n" * 101})])
-    git(tmp_path / "repo.git", "update-ref", "refs/heads/main", ids[-1])
-    git(tmp_path / "repo.git", "repack", "-a", "-d", "-f", "--quiet")  # deltas now: not a pack written by Tutor
-    git(tmp_path / "repo.git", "-c", "user.name=T", "-c", "user.email=t@x", "commit-tree", "-m", "loose", ids[0] + "^{tree}")  # and a loose object
-    bundle = bundle_refs(tmp_path / "repo.git", {"refs/tutor/steps/s1": ids[1]}, tmp_path / "out.bundle")
-    scratch = tmp_path / "scratch.git"
-    git(scratch, "init", "--quiet", "--bare")
-    git(scratch, "bundle", "verify", "--quiet", str(bundle))
-
-
-def test_a_path_that_cannot_be_in_a_tree_is_refused(tmp_path: Path) -> None:
+def test_a_path_that_cannot_be_in_a_tree_is_refused() -> None:
     for path in ("", "/a", "a/../b", ".git/x", 'a"b', "a\\b", "a\nb"):
         with pytest.raises(VcsError):
-            write_commit_chain(tmp_path / f"repo-{abs(hash(path))}.git", [ChainCommit("one", {path: b"x"})])
+            CommitChain([ChainCommit("one", {path: b"x"})])
 
 
 @st.composite
@@ -135,14 +134,10 @@ def edited_chains(draw: st.DrawFn) -> list[ChainCommit]:
 @given(chain=edited_chains())
 def test_edits_are_stored_as_deltas_git_reads(tmp_path_factory: pytest.TempPathFactory, chain: list[ChainCommit]) -> None:
     work = tmp_path_factory.mktemp("edits")
-    ids = write_commit_chain(work / "repo.git", chain)
-    assert ids == fast_import_ids(work / "reference.git", chain)
-    git(work / "repo.git", "fsck", "--strict", "--no-dangling")  # every delta resolves to the object its id names
-    bundle = bundle_refs(work / "repo.git", {"refs/tutor/steps/last": ids[-1]}, work / "repo.bundle")
-    scratch = work / "scratch.git"
-    git(scratch, "init", "--quiet", "--bare")
-    git(scratch, "fetch", "--quiet", str(bundle), "refs/*:refs/*")
-    git(scratch, "fsck", "--strict", "--no-dangling")
+    made = CommitChain(chain)
+    assert made.ids == fast_import_ids(work / "reference.git", chain)
+    scratch = unbundled(made.bundle({"refs/tutor/steps/last": made.ids[-1]}), work / "scratch.git")
+    git(scratch, "fsck", "--strict", "--no-dangling")  # every delta resolves to the object its id names
 
 
 def test_a_long_run_of_edits_is_small_and_its_deltas_stay_shallow(tmp_path: Path) -> None:
@@ -151,12 +146,15 @@ def test_a_long_run_of_edits_is_small_and_its_deltas_stay_shallow(tmp_path: Path
     for step in range(150):
         content = content.replace(b"line %d " % step, b"LINE %d " % step)
         chain.append(ChainCommit(f"edit {step}", {"src/app.py": content}))
-    ids = write_commit_chain(tmp_path / "repo.git", chain)
-    git(tmp_path / "repo.git", "fsck", "--strict", "--no-dangling")
-    assert git(tmp_path / "repo.git", "show", f"{ids[-1]}:src/app.py").encode() == content
-    bundle = bundle_refs(tmp_path / "repo.git", {"refs/tutor/steps/last": ids[-1]}, tmp_path / "repo.bundle")
+    made = CommitChain(chain)
+    bundle = made.bundle({"refs/tutor/steps/last": made.ids[-1]})
+    repo = unbundled(bundle, tmp_path / "repo.git")
+    assert git(repo, "show", f"{made.ids[-1]}:src/app.py").encode() == content
     whole = sum(len(data or b"") for commit in chain for data in commit.files.values())
-    assert bundle.stat().st_size < whole // 20  # 151 versions of a 26 KB file and a folder of 201 files: deltas, not copies
-    stats = git(tmp_path / "repo.git", "verify-pack", "-v", str(next((tmp_path / "repo.git" / "objects" / "pack").glob("*.idx"))))
+    assert len(bundle) < whole // 20  # 151 versions of a 26 KB file and a folder of 201 files: deltas, not copies
+    pack = tmp_path / "bundled.pack"  # the bundle's pack as it is (a fetch may store its objects otherwise)
+    pack.write_bytes(bundle[bundle.index(b"\n\nPACK") + 2 :])
+    git(repo, "index-pack", "--strict", str(pack))
+    stats = git(repo, "verify-pack", "-v", str(pack.with_suffix(".idx")))
     depths = [int(line.split()[5]) for line in stats.splitlines() if len(line.split()) >= 7 and len(line.split()[0]) == 40]
     assert depths and max(depths) <= 50

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,21 +50,43 @@ def git(git_dir: Path, *args: str) -> str:
     return result.stdout
 
 
+_REPOSITORIES: dict[int, Path] = {}  # id(history) -> its chain unbundled, for git to read
+
+
+def repository(history: CodeHistory) -> Path:
+    """The history's whole chain (every commit named by a ref), unbundled into a bare repository git can read."""
+    made = _REPOSITORIES.get(id(history))
+    if made is None:
+        folder = Path(tempfile.mkdtemp(prefix="chain-"))
+        (folder / "all.bundle").write_bytes(history.chain.bundle({f"refs/chain/c{n}": c for n, c in enumerate(history.chain.ids)}))
+        made = folder / "repo.git"
+        git(made, "init", "--quiet", "--bare")
+        git(made, "fetch", "--quiet", str(folder / "all.bundle"), "refs/*:refs/*")
+        _REPOSITORIES[id(history)] = made
+    return made
+
+
+@pytest.fixture(autouse=True)
+def _forget_repositories() -> Iterator[None]:
+    yield
+    for made in _REPOSITORIES.values():
+        shutil.rmtree(made.parent, ignore_errors=True)
+    _REPOSITORIES.clear()
+
+
 def show(history: CodeHistory, commit: str, path: str) -> str:
-    return git(history.git_dir, "show", f"{commit}:{path}")
+    return git(repository(history), "show", f"{commit}:{path}")
 
 
 def changed_lines(history: CodeHistory, before: str, after: str) -> list[str]:
     """The added and removed lines of the diff between two commits, without headers."""
-    diff = git(history.git_dir, "diff", "--no-color", before, after)
+    diff = git(repository(history), "diff", "--no-color", before, after)
     return [line for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
 
 
 def replay(tmp_path: Path, changes: list[FileChange]) -> tuple[CodeHistory | None, list[str]]:
     notes: list[str] = []
-    work = tmp_path / "work"
-    work.mkdir(exist_ok=True)
-    return replay_changes(changes, work, notes), notes
+    return replay_changes(changes, notes), notes
 
 
 # ---------------------------------------------------------------- replaying calls
@@ -75,12 +100,12 @@ def test_a_write_then_two_edits_give_three_commits_whose_diffs_are_the_edits(tmp
     ])
     assert history is not None and notes == []
     assert list(history.commits) == ["call-1", "call-2", "call-3"]
-    log = git(history.git_dir, "log", "--format=%H %s", history.commits["call-3"]).splitlines()
+    log = git(repository(history), "log", "--format=%H %s", history.commits["call-3"]).splitlines()
     assert [line.split(" ", 1)[1] for line in log] == [
         "call-3: edit shop/cart.py", "call-2: edit shop/cart.py", "call-1: write shop/cart.py",
         "start: the files as the transcript first shows them",
     ]
-    assert git(history.git_dir, "ls-tree", "-r", "--name-only", history.base) == ""  # nothing known before the Write
+    assert git(repository(history), "ls-tree", "-r", "--name-only", history.base) == ""  # nothing known before the Write
     assert changed_lines(history, history.base, history.commits["call-1"]) == ["+def total(items):", "+    return sum(items)"]
     assert changed_lines(history, history.commits["call-1"], history.commits["call-2"]) == ["-    return sum(items)", "+    return sum(items) * 2"]
     assert changed_lines(history, history.commits["call-2"], history.commits["call-3"]) == ["-def total(items):", "+def grand_total(items):"]
@@ -101,7 +126,7 @@ def test_an_edit_of_a_file_the_transcript_never_shows_is_skipped_with_a_note(tmp
     assert history is not None
     assert list(history.commits) == ["call-2"]
     assert len(notes) == 1 and "never shows the file" in notes[0] and "'legacy.py'" in notes[0]
-    assert "legacy.py" not in git(history.git_dir, "ls-tree", "-r", "--name-only", history.commits["call-2"])
+    assert "legacy.py" not in git(repository(history), "ls-tree", "-r", "--name-only", history.commits["call-2"])
 
 
 def test_nothing_replayable_gives_no_history(tmp_path: Path) -> None:
@@ -117,7 +142,7 @@ def test_a_multiedit_is_one_commit_with_every_edit_in_order(tmp_path: Path) -> N
     ])
     assert history is not None
     assert show(history, history.commits["call-2"], "cart.py") == "def subtotal(items, tax):\n    return sum(items) + tax\n"
-    assert git(history.git_dir, "rev-parse", history.commits["call-2"] + "^").strip() == history.commits["call-1"]
+    assert git(repository(history), "rev-parse", history.commits["call-2"] + "^").strip() == history.commits["call-1"]
 
 
 def test_replace_all_replaces_every_occurrence_and_a_plain_edit_only_the_first(tmp_path: Path) -> None:
@@ -141,7 +166,7 @@ def test_a_failed_or_rejected_edit_changes_nothing(tmp_path: Path) -> None:
     assert history is not None and notes == []
     assert "call-2" not in history.commits
     assert show(history, history.commits["call-3"], "cart.py") == "def total(items, start=0):\n    return sum(items)\n"
-    assert git(history.git_dir, "rev-parse", history.commits["call-3"] + "^").strip() == history.commits["call-1"]
+    assert git(repository(history), "rev-parse", history.commits["call-3"] + "^").strip() == history.commits["call-1"]
 
 
 def test_an_edit_whose_text_is_missing_makes_the_file_unknown_until_a_write(tmp_path: Path) -> None:
@@ -167,7 +192,7 @@ def test_a_file_changed_outside_the_agents_edits_is_committed_before_the_call(tm
     ])
     assert history is not None
     before = history.before["call-2"]
-    assert git(history.git_dir, "rev-parse", before + "^").strip() == history.commits["call-1"]
+    assert git(repository(history), "rev-parse", before + "^").strip() == history.commits["call-1"]
     assert changed_lines(history, before, history.commits["call-2"]) == ["-    return sum( items )", "+    return sum(items) or 0"]
     assert any("differed from the replay" in note for note in notes)
 
@@ -195,7 +220,7 @@ def test_paths_are_normalised() -> None:
 def test_paths_with_spaces_and_other_scripts_are_stored_as_written(tmp_path: Path) -> None:
     history, notes = replay(tmp_path, [write("call-1", "docs/Café notes/überblick — v2.md", "# Ü\n")])
     assert history is not None and notes == []
-    listing = git(history.git_dir, "-c", "core.quotePath=false", "ls-tree", "-r", "--name-only", history.commits["call-1"])
+    listing = git(repository(history), "-c", "core.quotePath=false", "ls-tree", "-r", "--name-only", history.commits["call-1"])
     assert listing == "docs/Café notes/überblick — v2.md\n"
 
 
@@ -231,9 +256,7 @@ def test_content_is_redacted_and_commits_are_the_same_every_time(tmp_path: Path)
     changes = [write("call-1", "settings.py", "KEY = 'hunter2'\n"), edit("call-2", "settings.py", ("KEY", "API_KEY"))]
 
     def run(folder: str) -> CodeHistory:
-        work = tmp_path / folder
-        work.mkdir()
-        history = replay_changes(changes, work, [], redact=lambda texts: [text.replace("hunter2", "[redacted]") for text in texts])
+        history = replay_changes(changes, [], redact=lambda texts: [text.replace("hunter2", "[redacted]") for text in texts])
         assert history is not None
         return history
 
@@ -265,7 +288,7 @@ def lesson_with_code(folder: Path, history: CodeHistory) -> Path:
     lesson, problems = check_lesson_data(json.loads(json.dumps(data)), "imported-cart", None)
     assert lesson is not None and not problems, problems
     refs = {"s3": history.commits["call-1"], "s5": history.commits["call-2"]}
-    save_lesson_folder(lesson, folder, lambda path: history.write_bundle(refs, path))
+    save_lesson_folder(lesson, folder, lambda path: path.write_bytes(history.bundle(refs)))
     return folder
 
 
@@ -306,8 +329,7 @@ def test_a_step_id_that_is_not_a_slug_is_refused(tmp_path: Path) -> None:
     history, _ = replay(tmp_path, [write("call-1", "a.py", "x")])
     assert history is not None
     with pytest.raises(ValueError):
-        history.write_bundle({"../main": history.commits["call-1"]}, tmp_path / "repo.bundle")
-    assert not (tmp_path / "repo.bundle").exists()
+        history.bundle({"../main": history.commits["call-1"]})
 
 
 # ---------------------------------------------------------------- Claude Code's file-history backups

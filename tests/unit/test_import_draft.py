@@ -379,9 +379,7 @@ def test_drafting_does_not_change_the_steps_it_was_given() -> None:
 def test_write_draft_writes_a_lesson_and_its_bundle(tmp_path: Path) -> None:
     data = _draft()
     data["repo"] = {"bundle": "repo.bundle", "base": "3f786850e387550fdab836ed7e6dc881de23001b"}
-    bundle = tmp_path / "made.bundle"
-    bundle.write_bytes(b"# v2 git bundle\n")
-    write_draft(data, tmp_path / "out", bundle=bundle)
+    write_draft(data, tmp_path / "out", bundle=b"# v2 git bundle\n")
     assert (tmp_path / "out" / "repo.bundle").read_bytes() == b"# v2 git bundle\n"
     assert json.loads((tmp_path / "out" / "lesson.json").read_text())["repo"]["base"].startswith("3f78")
 

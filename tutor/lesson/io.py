@@ -192,29 +192,35 @@ def save_lesson_folder(lesson: Lesson, out: Path, write_bundle: Callable[[Path],
     save_folder(lesson_bytes(lesson), out, write_bundle)
 
 
-def save_folder(payload: bytes, out: Path, write_bundle: Callable[[Path], object] | None = None) -> None:
-    """`payload` as `out/lesson.json` (and, through `write_bundle(path)`, `out/repo.bundle`), so that a failure or a
-    crash never leaves half a lesson: both are made in a private staging folder inside `out` and each is fsynced,
-    then both are renamed into `out`, and `out` is fsynced so that the renames are on disk too."""
+def save_folder(payload: bytes, out: Path, bundle: bytes | Callable[[Path], object] | None = None) -> None:
+    """`payload` as `out/lesson.json`, and `bundle` as `out/repo.bundle` (its bytes, or `bundle(path)` writing it), so
+    that a failure or a crash never leaves half a lesson: both are made in a private staging folder inside `out` and
+    each is fsynced, then both are renamed into `out`, and `out` is fsynced so that the renames are on disk too."""
     import shutil
 
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=out))
     try:
-        if write_bundle is not None:
-            write_bundle(staging / "repo.bundle")
+        if isinstance(bundle, bytes):
+            _write_new(staging / "repo.bundle", bundle)
+        elif bundle is not None:
+            bundle(staging / "repo.bundle")
             _fsync_file(staging / "repo.bundle")
-        made = staging / LESSON_FILE
-        with made.open("xb") as handle:  # a fresh private folder: no temporary name needed
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if write_bundle is not None:
+        _write_new(staging / LESSON_FILE, payload)
+        if bundle is not None:
             os.replace(staging / "repo.bundle", out / "repo.bundle")
-        os.replace(made, out / LESSON_FILE)
+        os.replace(staging / LESSON_FILE, out / LESSON_FILE)
         fsync_dir(out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """`data` as the new file `path` (in a fresh private folder: no temporary name needed), on disk when this returns."""
+    with path.open("xb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def _fsync_file(path: Path) -> None:

@@ -9,10 +9,11 @@ Modules:
 - `tutor.vcs.lesson_repo`: `LessonRepo`, a lesson's `repo.bundle` unpacked into a
   cache repository; step commits, file trees, file contents, diffs, throwaway checkouts.
 - `tutor.vcs.bundle`: `create_bundle`, `verify_bundle`, `read_bundle_header`.
-- `tutor.vcs.commit_chain`: `write_commit_chain` (a chain of commits from contents held in
-  memory, fixed author and date: the same changes give the same ids) and `bundle_refs`; an
-  imported session's code is replayed with it. `tutor.vcs.packs` writes its objects, delta
-  packs and bundles in Python, with the ids git gives (tested against `git fast-import`).
+- `tutor.vcs.commit_chain`: `CommitChain` (a chain of commits from contents held in memory,
+  fixed author and date: the same changes give the same ids; `bundle(refs)`, a bundle's
+  bytes); an imported session's code is replayed with it. `tutor.vcs.packs` makes its
+  objects, delta pack and bundles in Python, in memory, with the ids git gives (tested
+  against `git fast-import`, `git fsck --strict` and `git bundle verify`).
 - `tutor.vcs.workspace`: a live session's private workspace (made from the user's
   repository or a seed folder), its snapshots and their redaction.
 - `tutor.vcs.shell_copy`: the copy a "shell here" opens, written by Tutor itself.

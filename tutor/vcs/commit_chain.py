@@ -1,36 +1,31 @@
-"""A chain of commits written from file contents held in memory, and bundled.
+"""A chain of commits made from file contents held in memory, and bundled.
 
 For code Tutor knows only as text (an imported transcript's Write and Edit calls),
-not as a folder on disk: nothing is checked out, no working tree exists. The whole
-chain is written as git objects into one pack of a private bare repository (`packs`:
-no git process), by Tutor, at a fixed date, so the same changes always give the same
-commit ids, those `git fast-import` gives.
+not as a folder on disk: nothing is checked out, no working tree or repository exists.
+The whole chain is written as git objects into one pack held in memory (`packs`: no git
+process), by Tutor, at a fixed date, so the same changes always give the same commit
+ids, those `git fast-import` gives.
 
-- `write_commit_chain(git_dir, commits)`: a new bare repository at `git_dir` holding
-  one commit per `ChainCommit`, each the child of the one before; returns their ids.
-- `bundle_refs(git_dir, refs, out)`: point full ref names at commits of that
-  repository and bundle them with what they reach (atomic; from the chain's own pack
-  in Python, else with `create_bundle`).
+- `CommitChain(commits)`: one commit per `ChainCommit`, each the child of the one
+  before; `ids` are their ids, `bundle(refs)` the bytes of a `repo.bundle` pointing full
+  ref names at commits of the chain, with what they reach.
 """
 
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from ._git import VcsError, open_git, require_sha, run, safe_env
-from .bundle import create_bundle
-from .packs import BLOB, CHAIN_FILE, COMMIT, FILE_MODE, TREE, TREE_MODE, PackWriter, write_pack_bundle
+from ._git import VcsError
+from .packs import BLOB, COMMIT, FILE_MODE, TREE, TREE_MODE, PackWriter, chain_bundle
 from .workspace.common import AUTHOR, FIXED_DATE
 
-__all__ = ["ChainCommit", "bundle_refs", "write_commit_chain"]
+__all__ = ["ChainCommit", "CommitChain"]
 
 # A path as a tree entry: `/`-separated, relative, no empty, `.`, `..` or `.git` part, no
 # control character (fast-import and git would read some as syntax). Checked here too,
-# whatever the caller checked: a bad path must never reach the stream.
+# whatever the caller checked: a bad path must never reach a tree.
 _BAD_CHARS = re.compile(r"[\x00-\x1f\x7f\"\\]")
 _REF_RE = re.compile(r"^refs/[a-z0-9][a-z0-9/._-]*$")
 _FIXED_EPOCH = "1767225600 +0000"  # FIXED_DATE as fast-import's raw date
@@ -58,53 +53,46 @@ def check_tree_path(path: str) -> str:
     return path
 
 
-def write_commit_chain(git_dir: Path, commits: Sequence[ChainCommit]) -> list[str]:
-    """Create the bare repository `git_dir` and write `commits` in order, each the parent of the next.
+class CommitChain:
+    """`commits` written in order, each the parent of the next, into a pack held in memory.
 
-    Returns the commit ids, one per `ChainCommit`. The first commit has no parent; a
-    commit changing nothing has its parent's tree (an empty tree for a first one). The
-    objects are those `git fast-import` would write for the same commits (same ids), put
-    in one pack by Tutor (`packs`) without starting git; `refs/tutor-chain/head` names the last.
+    `ids` has one commit id per `ChainCommit`. The first commit has no parent; a commit
+    changing nothing has its parent's tree (an empty tree for a first one). The objects are
+    those `git fast-import` would write for the same commits (same ids). A path that cannot
+    be in a tree is `VcsError`.
     """
-    if not commits:
-        return []
-    for path in {path for commit in commits for path in commit.files}:
-        check_tree_path(path)
-    _new_bare_repository(git_dir)
-    name, email = AUTHOR
-    signature = f"{name} <{email}> {_FIXED_EPOCH}".encode()
-    pack = PackWriter(git_dir)
-    ids: list[str] = []
-    try:
+
+    def __init__(self, commits: Sequence[ChainCommit]) -> None:
+        for path in {path for commit in commits for path in commit.files}:
+            check_tree_path(path)
+        name, email = AUTHOR
+        signature = f"{name} <{email}> {_FIXED_EPOCH}".encode()
+        self._pack = PackWriter()
+        self.ids: list[str] = []
         tree = _Tree()
         parent: bytes | None = None
         for commit in commits:
             for path, content in sorted(commit.files.items()):
                 tree.put(path.encode("utf-8", "replace").split(b"/"), content)
-            head = b"tree " + tree.write(pack).hex().encode("ascii") + b"\n"
+            head = b"tree " + tree.write(self._pack).hex().encode("ascii") + b"\n"
             if parent is not None:
                 head += b"parent " + parent.hex().encode("ascii") + b"\n"
             head += b"author " + signature + b"\ncommitter " + signature + b"\n\n"
-            parent = pack.add(COMMIT, head + commit.message.encode("utf-8", "replace"))
-            ids.append(parent.hex())
-        pack_name = pack.close()
-    except BaseException:
-        pack.abandon()
-        raise
-    (git_dir / "packed-refs").write_text(f"{ids[-1]} refs/tutor-chain/head\n", encoding="ascii")
-    (git_dir / CHAIN_FILE).write_text(f"pack-{pack_name}\n", encoding="ascii")  # a linear chain in this pack: bundles are its prefixes
-    return ids
+            parent = self._pack.add(COMMIT, head + commit.message.encode("utf-8", "replace"))
+            self.ids.append(parent.hex())
 
-
-def _new_bare_repository(git_dir: Path) -> None:
-    """What `git init --bare --template=` makes (SHA-1, no hooks), written directly: `git_dir` must not exist or be empty."""
-    git_dir.mkdir(parents=True, exist_ok=True)
-    if any(git_dir.iterdir()):
-        raise VcsError(f"{git_dir}: not empty; a chain is written into a new repository")
-    for folder in ("objects/info", "objects/pack", "refs/heads", "refs/tags"):
-        (git_dir / folder).mkdir(parents=True)
-    (git_dir / "HEAD").write_text("ref: refs/heads/main\n", encoding="ascii")
-    (git_dir / "config").write_text("[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n", encoding="ascii")
+    def bundle(self, refs: Mapping[str, str]) -> bytes:
+        """A `repo.bundle`'s bytes: each full ref name of `refs` at its commit of the chain, and what they reach.
+        `VcsError` for no refs, a ref name git would refuse, or a commit not of this chain."""
+        if not refs:
+            raise VcsError("a bundle needs at least one ref")
+        for name in refs:
+            if not _REF_RE.match(name) or ".." in name or "//" in name or name.endswith(("/", ".lock", ".")):
+                raise VcsError(f"not a ref name: {name[:80]!r}")
+        try:
+            return chain_bundle(self._pack, refs)
+        except ValueError as error:
+            raise VcsError(f"cannot bundle: {error}") from None
 
 
 class _Blob:
@@ -194,47 +182,3 @@ class _Tree:
             self.oid = pack.add(TREE, data, self.written)
             self.written = (self.oid, data)
         return self.oid
-
-
-def bundle_refs(git_dir: Path, refs: Mapping[str, str], out: Path, *, durable: bool = True) -> Path:
-    """Point each full ref name of `refs` at its commit in `git_dir`, then bundle exactly those refs into `out`
-    (`durable`: see `packs.write_pack_bundle`)."""
-    if not refs:
-        raise VcsError("bundle_refs: no refs given")
-    lines = []
-    for name, commit in refs.items():
-        if not _REF_RE.match(name) or ".." in name or "//" in name or name.endswith(("/", ".lock", ".")):
-            raise VcsError(f"not a ref name: {name[:80]!r}")
-        lines.append(f"update {name} {require_sha(commit)}\n")
-    written = write_pack_bundle(git_dir, refs, out, durable=durable)  # the chain's own pack: no git process
-    if written is not None:
-        _add_packed_refs(git_dir, refs)
-        return written
-    with open_git(git_dir, safe_env(git_dir)) as git:
-        commits = sorted(set(refs.values()))
-        with tempfile.TemporaryFile() as asked:  # one process checks them all, not one per commit
-            asked.write("".join(f"{commit}^{{commit}}\n" for commit in commits).encode("ascii"))
-            asked.seek(0)
-            answers = run(git, "cat-file", "--batch-check=%(objectname) %(objecttype)", istream=asked).splitlines()
-        for commit, answer in zip(commits, answers, strict=True):
-            if not answer.endswith(" commit"):
-                raise VcsError(f"no commit {commit[:12]} in {git_dir}")
-        with tempfile.TemporaryFile() as stream:
-            stream.write("".join(lines).encode("utf-8"))
-            stream.seek(0)
-            run(git, "update-ref", "--stdin", istream=stream)
-    return create_bundle(git_dir, out, list(refs))
-
-
-def _add_packed_refs(git_dir: Path, refs: Mapping[str, str]) -> None:
-    """The refs also in the repository, as `git update-ref` would leave them (in `packed-refs`, sorted)."""
-    known: dict[str, str] = {}
-    packed = git_dir / "packed-refs"
-    if packed.is_file():
-        for line in packed.read_text(encoding="utf-8").splitlines():
-            commit, _, name = line.partition(" ")
-            if name and not line.startswith(("#", "^")):
-                known[name] = commit
-    known.update(refs)
-    packed.write_text("# pack-refs with: peeled fully-peeled sorted \n"
-                      + "".join(f"{commit} {name}\n" for name, commit in sorted(known.items())), encoding="utf-8")

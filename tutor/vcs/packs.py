@@ -6,47 +6,57 @@ bundle create` for it cost more than everything else the import does with that c
 the objects are written here, in git's own formats, byte for byte as git writes them:
 
 - `object_id(kind, data)`: the SHA-1 git names an object by (`blob`, `tree`, `commit`);
-- `PackWriter`: a pack (`objects/pack/pack-<sum>.pack`, version 2, whole objects, no
-  deltas) and its index (`.idx`, version 2), as `git index-pack` would make them;
-- `write_pack_bundle(git_dir, refs, out)`: a `# v2 git bundle` of the objects reachable
-  from `refs` in a chain `commit_chain` wrote: a prefix of its pack, copied as it is
-  (nothing parsed or compressed twice); None for any other repository, so the caller
-  can ask git.
+- `PackWriter`: a version 2 pack's entries, in memory: whole objects, or deltas against
+  the version before (as git's own packs hold them);
+- `chain_bundle(pack, refs)`: a `# v2 git bundle` of the objects reachable from `refs` in
+  a chain `commit_chain` wrote: a prefix of its pack, copied as it is (nothing parsed or
+  compressed twice).
 
-Only SHA-1 repositories are written (what `init_bare` makes by default).
+Nothing is written to disk here: an import's code is small beside its transcript, and
+a temporary repository's files cost more to write, flush and remove than to build.
+Only SHA-1 objects are written (what `init_bare` makes by default).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
+import io
+import re
 import struct
-import tempfile
 import zlib
 from bisect import bisect_right
 from collections.abc import Mapping
-from pathlib import Path
 
-__all__ = ["BLOB", "CHAIN_FILE", "COMMIT", "TREE", "PackWriter", "object_id", "write_pack_bundle"]
+__all__ = ["BLOB", "COMMIT", "TREE", "PackWriter", "chain_bundle", "object_id"]
 
 COMMIT, TREE, BLOB = 1, 2, 3  # the pack's type numbers
 OFS_DELTA = 6  # a delta against an object earlier in the pack, named by its distance back
 MAX_DELTA_DEPTH = 50  # as git's `pack.depth`: reading an object resolves at most this many deltas
 _MIN_SHARED = 64  # bytes a delta must save: below, the object is stored whole
 _NAMES = {COMMIT: b"commit", TREE: b"tree", BLOB: b"blob"}
-_IDX_MAGIC = b"\377tOc"
-CHAIN_FILE = "tutor-chain"  # in a repository `commit_chain` wrote: the name of its pack
-_CHUNK = 64 * 1024  # read back a piece at a time: a pack is never held whole (the import keeps within 3x its file)
+_HEX_ID = re.compile(r"[0-9a-f]{40}")
 _LEVEL = 1  # zlib's fastest: the code of a session is small, and compresses well enough
-# Smaller entries (most deltas, trees and commits) are stored, not compressed: setting up a compressor costs ~10 us,
-# more than compressing them saves (measured on an import's 465 objects: 4.7 ms -> 3.0 ms, the pack 8% larger).
+# Smaller entries (most deltas, trees and commits) are stored, not compressed: compressing them saves little, and
+# setting up a compressor costs more than the rest of writing them.
 _STORED_BELOW = 256
 FILE_MODE = b"100644"
 TREE_MODE = b"40000"
 
 
 def _deflated(data: bytes) -> bytes:
-    return zlib.compress(data, _LEVEL if len(data) >= _STORED_BELOW else 0)
+    """`data` as a zlib stream (what a pack entry holds): stored as it is when short, else compressed.
+
+    A compressor set up with zlib's defaults allocates and clears ~256 KiB (a 32 KiB window, a
+    64 KiB hash) whatever the input's size: tens of microseconds for an entry of a few hundred
+    bytes, most of writing a pack. The window is sized to the data instead (a longer one finds
+    nothing more in it) and the hash smaller, which compresses the same but for a few bytes.
+    """
+    if len(data) < _STORED_BELOW:
+        # RFC 1950/1951 by hand: header (deflate, 32 KiB window, no dictionary), one final stored block, Adler-32.
+        return b"\x78\x01\x01" + struct.pack("<HH", len(data), len(data) ^ 0xFFFF) + data + struct.pack(">I", zlib.adler32(data))
+    window = min(15, max(9, (len(data) - 1).bit_length()))
+    compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, window, 4 if len(data) < 1 << 16 else 8)
+    return compressor.compress(data) + compressor.flush()
 
 
 def object_id(kind: int, data: bytes) -> bytes:
@@ -70,21 +80,17 @@ def _entry_header(kind: int, size: int) -> bytes:
 
 
 class PackWriter:
-    """Objects streamed into a new pack in `git_dir/objects/pack`; `close()` writes its index.
+    """Objects streamed into a pack's entries, held in memory (`chain_bundle` makes a bundle of them).
 
-    Each object is written once (a repeated id is skipped). Nothing is kept in memory but
-    each object's id, offset, checksum and delta depth.
+    Each object is written once (a repeated id is skipped). Kept beside the entries: each
+    object's offset (as in a pack, after its 12-byte header) and delta depth.
     """
 
-    def __init__(self, git_dir: Path) -> None:
-        self.folder = git_dir / "objects" / "pack"
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix="tmp_pack_", dir=self.folder)
-        self.temp = Path(name)
-        self.stream = os.fdopen(fd, "w+b")
-        self.stream.write(b"PACK" + struct.pack(">II", 2, 0))  # the count is filled in at the end
+    def __init__(self) -> None:
+        self.stream = io.BytesIO()
+        self.stream.write(b"PACK" + struct.pack(">II", 2, 0))  # a placeholder: offsets count from the pack's start, and a bundle writes its own header
         self.offset = 12
-        self.entries: dict[bytes, tuple[int, int]] = {}  # id -> (offset, crc32 of the entry)
+        self.offsets: dict[bytes, int] = {}  # id -> offset of its entry
         self.depth: dict[bytes, int] = {}  # id -> how many deltas stand between it and a whole object (none: 0)
 
     def add(self, kind: int, data: bytes, base: tuple[bytes, bytes] | None = None) -> bytes:
@@ -93,45 +99,21 @@ class PackWriter:
         against it when that is much smaller (as git's own packs are), so a long session's many
         versions of a file cost what changed, in time and in bytes."""
         oid = object_id(kind, data)
-        if oid in self.entries:
+        if oid in self.offsets:
             return oid
         delta = None
-        if base is not None and base[0] in self.entries and self.depth.get(base[0], 0) < MAX_DELTA_DEPTH:
+        if base is not None and base[0] in self.offsets and self.depth.get(base[0], 0) < MAX_DELTA_DEPTH:
             delta = _delta(base[1], data)
         if delta is not None and base is not None:
-            distance = self.offset - self.entries[base[0]][0]
+            distance = self.offset - self.offsets[base[0]]
             entry = _entry_header(OFS_DELTA, len(delta)) + _offset_bytes(distance) + _deflated(delta)
             self.depth[oid] = self.depth.get(base[0], 0) + 1
         else:
             entry = _entry_header(kind, len(data)) + _deflated(data)
         self.stream.write(entry)
-        self.entries[oid] = (self.offset, zlib.crc32(entry))
+        self.offsets[oid] = self.offset
         self.offset += len(entry)
         return oid
-
-    def close(self) -> str:
-        """Finish the pack and write its index; the pack's checksum (hex), which names both files."""
-        stream = self.stream
-        stream.seek(8)
-        stream.write(struct.pack(">I", len(self.entries)))
-        stream.flush()
-        stream.seek(0)
-        digest = hashlib.sha1()
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-        checksum = digest.digest()
-        stream.seek(0, os.SEEK_END)
-        stream.write(checksum)
-        stream.close()
-        name = checksum.hex()
-        index = _index(self.entries, checksum)
-        (self.folder / f"pack-{name}.idx").write_bytes(index)
-        os.replace(self.temp, self.folder / f"pack-{name}.pack")
-        return name
-
-    def abandon(self) -> None:
-        self.stream.close()
-        self.temp.unlink(missing_ok=True)
 
 
 def _offset_bytes(distance: int) -> bytes:
@@ -217,104 +199,25 @@ def _delta(base: bytes, target: bytes) -> bytes | None:
     return b"".join(out)
 
 
-def _index(entries: Mapping[bytes, tuple[int, int]], checksum: bytes) -> bytes:
-    """A version 2 pack index: fan-out, sorted ids, checksums, offsets, the pack's checksum, its own."""
-    ids = sorted(entries)
-    fanout = [0] * 256
-    for oid in ids:
-        fanout[oid[0]] += 1
-    total = 0
-    for first in range(256):
-        total += fanout[first]
-        fanout[first] = total
-    if any(entries[oid][0] >= 1 << 31 for oid in ids):
-        raise ValueError("a pack over 2 GiB needs an index with large offsets")
-    body = b"".join((
-        _IDX_MAGIC, struct.pack(">I", 2), struct.pack(">256I", *fanout), b"".join(ids),
-        struct.pack(f">{len(ids)}I", *(entries[oid][1] for oid in ids)),
-        struct.pack(f">{len(ids)}I", *(entries[oid][0] for oid in ids)),
-        checksum,
-    ))
-    return body + hashlib.sha1(body).digest()
-
-
-# ---------------------------------------------------------------- bundles from that pack
-
-
-def _read_index(data: bytes) -> dict[bytes, int] | None:
-    """id -> offset from a version 2 index without large offsets; None if it is not one."""
-    if len(data) < 8 + 1024 + 40 or data[:4] != _IDX_MAGIC or struct.unpack(">I", data[4:8])[0] != 2:
-        return None
-    count = struct.unpack(">I", data[8 + 255 * 4 : 8 + 256 * 4])[0]
-    ids_at = 8 + 1024
-    offsets_at = ids_at + 20 * count + 4 * count
-    if len(data) != offsets_at + 4 * count + 40:
-        return None
-    offsets = struct.unpack(f">{count}I", data[offsets_at : offsets_at + 4 * count])
-    return {data[ids_at + 20 * n : ids_at + 20 * n + 20]: offsets[n] for n in range(count)}
-
-
-def write_pack_bundle(git_dir: Path, refs: Mapping[str, str], out: Path, *, durable: bool = True) -> Path | None:
-    """`out`, a bundle of `refs` (full ref name -> commit id) and all they reach, from the chain `commit_chain` wrote in `git_dir`.
+def chain_bundle(pack: PackWriter, refs: Mapping[str, str]) -> bytes:
+    """A `# v2 git bundle` of `refs` (full ref name -> commit id) and all they reach, from the pack of a chain
+    (`commit_chain`): ValueError when a ref names anything but a commit of that pack.
 
     The chain is linear and its pack holds each object where the first commit that needs it
     was written, after its blobs and trees: what a commit reaches is exactly the pack up to
     that commit's entry. So the bundle is the pack's entries up to the latest commit the refs
-    name, copied as they are. None when `git_dir` is not such a repository (no `CHAIN_FILE`
-    naming its one pack, or a ref to anything but a commit of that pack): git must make the
-    bundle then. The file appears whole or not at all; `durable`: and is on disk (fsync) before it appears (not for
-    a bundle in a temporary folder, copied elsewhere).
+    name, copied as they are (nothing parsed or compressed twice).
     """
-    try:
-        pack_name = (git_dir / CHAIN_FILE).read_text(encoding="ascii").strip()
-        folder = git_dir / "objects" / "pack"
-        packs = sorted(p.name for p in folder.iterdir() if p.suffix == ".pack")
-        index = (folder / f"{pack_name}.idx").read_bytes()
-    except (OSError, UnicodeDecodeError):
-        return None
-    offsets = _read_index(index) if packs == [f"{pack_name}.pack"] else None
-    if offsets is None:
-        return None
-    starts = sorted(offsets.values())
-    with (folder / f"{pack_name}.pack").open("rb") as pack:
-        size = os.fstat(pack.fileno()).st_size
-        last = -1
-        for commit in refs.values():
-            start = offsets.get(bytes.fromhex(commit))
-            if start is not None:
-                pack.seek(start)
-                if (pack.read(1)[0] >> 4) & 0x07 == COMMIT:
-                    last = max(last, start)
-                    continue
-            return None  # not a commit of the chain (git may know it, or say what it is)
-        count = bisect_right(starts, last)
-        end = starts[count] if count < len(starts) else size - 20
-        header = b"# v2 git bundle\n" + b"".join(f"{commit} {name}\n".encode("ascii") for name, commit in refs.items()) + b"\n"
-        out = out.resolve()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-        try:
-            with os.fdopen(fd, "wb") as stream:
-                stream.write(header)
-                digest = hashlib.sha1()
-                head = b"PACK" + struct.pack(">II", 2, count)
-                stream.write(head)
-                digest.update(head)
-                pack.seek(12)
-                left = end - 12
-                while left > 0:
-                    piece = pack.read(min(left, _CHUNK))
-                    if not piece:
-                        raise OSError(f"{pack_name}.pack in {git_dir} is shorter than its index says")
-                    stream.write(piece)
-                    digest.update(piece)
-                    left -= len(piece)
-                stream.write(digest.digest())
-                stream.flush()
-                if durable:
-                    os.fsync(stream.fileno())
-            os.replace(temp, out)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-    return out
+    written = pack.stream.getvalue()  # the header (its count still 0) and the entries
+    last = -1
+    for commit in refs.values():
+        start = pack.offsets.get(bytes.fromhex(commit)) if _HEX_ID.fullmatch(commit) else None
+        if start is None or (written[start] >> 4) & 0x07 != COMMIT:
+            raise ValueError(f"{commit[:12]!r} is no commit of the chain")
+        last = max(last, start)
+    starts = sorted(pack.offsets.values())
+    count = bisect_right(starts, last)
+    end = starts[count] if count < len(starts) else pack.offset
+    header = b"# v2 git bundle\n" + b"".join(f"{commit} {name}\n".encode("ascii") for name, commit in refs.items()) + b"\n"
+    body = b"".join((b"PACK", struct.pack(">II", 2, count), memoryview(written)[12:end]))
+    return b"".join((header, body, hashlib.sha1(body).digest()))

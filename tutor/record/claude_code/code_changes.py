@@ -17,8 +17,8 @@ call's commit holds only its own change.
 Bounded: at most `MAX_FILES` files, `MAX_FILE_BYTES` a file and `MAX_TOTAL_BYTES` of
 content over all commits, `MAX_COMMITS` commits, `MAX_EDITS_PER_CALL` edits in one call;
 binary content (a NUL) is skipped.
-The repository is Tutor's own, under the caller's `work` folder, written by
-`tutor.vcs.commit_chain` (no hooks, no user config, a fixed date and author). Windows
+The commits are Tutor's own, made in memory by `tutor.vcs.commit_chain` (no git, no
+repository on disk, a fixed date and author) and handed on as a bundle's bytes. Windows
 line ends (CRLF) are replayed as `\n`.
 
 Claude Code's `file-history-snapshot` records only name backups kept outside the
@@ -36,14 +36,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from tutor.vcs.commit_chain import ChainCommit, bundle_refs, write_commit_chain
+from tutor.vcs.commit_chain import ChainCommit, CommitChain
 
 MAX_FILES = 2_000
 MAX_FILE_BYTES = 1024 * 1024
 MAX_TOTAL_BYTES = 64 * 1024 * 1024
 MAX_COMMITS = 5_000
 MAX_EDITS_PER_CALL = 500  # a MultiEdit's edits: each is a pass over the file
-REPO_FOLDER = "code.git"
 
 _STEP_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -67,8 +66,8 @@ class FileChange:
 class CodeHistory:
     """The replayed commits: `base` (the start), `commits` (call id -> the code after that call)."""
 
-    def __init__(self, git_dir: Path, base: str, commits: dict[str, str], before: dict[str, str]) -> None:
-        self.git_dir = git_dir
+    def __init__(self, chain: CommitChain, base: str, commits: dict[str, str], before: dict[str, str]) -> None:
+        self.chain = chain
         self.base = base
         self.commits = commits
         # call id -> a commit of the file as the transcript showed it just before that call,
@@ -79,25 +78,23 @@ class CodeHistory:
     def __repr__(self) -> str:
         return f"CodeHistory(base={self.base[:12]}, commits={len(self.commits)})"
 
-    def write_bundle(self, refs: Mapping[str, str], out: Path) -> None:
-        """Write `out` (a repo.bundle) holding the base and `refs/tutor/steps/<step-id>` for each step id -> commit:
-        in the import's temporary folder, not made durable there (the lesson's copy is, `draft.write_draft`)."""
+    def bundle(self, refs: Mapping[str, str]) -> bytes:
+        """A repo.bundle's bytes holding the base and `refs/tutor/steps/<step-id>` for each step id -> commit."""
         named = {"refs/tutor/base": self.base}
         for step_id, commit in refs.items():
             if not isinstance(step_id, str) or not _STEP_ID.match(step_id) or len(step_id) > 120:
                 raise ValueError(f"not a step id: {str(step_id)[:80]!r}")
             named[f"refs/tutor/steps/{step_id}"] = commit
-        bundle_refs(self.git_dir, named, out, durable=False)
+        return self.chain.bundle(named)
 
 
 def replay_changes(
     changes: Iterable[FileChange],
-    work: Path,
     notes: list[str],
     *,
     redact: Callable[[list[str]], list[str]] | None = None,
 ) -> CodeHistory | None:
-    """Replay `changes` in order into a new repository under `work`; None when no call could be replayed.
+    """Replay `changes` in order into a chain of commits held in memory; None when no call could be replayed.
 
     `redact` (optional) is given the list of every file version and commit message written, once the replay is
     done, and gives them back redacted in the same order (`Redaction.redact_obj` does: one redaction of them all,
@@ -109,10 +106,11 @@ def replay_changes(
     notes.extend(replay.notes())
     if not replay.call_commits:
         return None
-    ids = write_commit_chain(work / REPO_FOLDER, replay.redacted_chain(redact or (lambda texts: texts)))
+    chain = CommitChain(replay.redacted_chain(redact or (lambda texts: texts)))
+    ids = chain.ids
     commits = {call_id: ids[index] for call_id, index in replay.call_commits.items()}
     before = {call_id: ids[index] for call_id, index in replay.before.items()}
-    return CodeHistory(work / REPO_FOLDER, ids[0], commits, before)
+    return CodeHistory(chain, ids[0], commits, before)
 
 
 def _lf(change: FileChange) -> FileChange:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from tutor.errors import UserError
@@ -33,9 +31,8 @@ class ClaudeCodeImportError(UserError):
 
 @dataclass
 class ImportResult:
-    """The draft, what was done to make it, and (when the session's code could be replayed) its bundle in a temporary folder."""
+    """The draft, what was done to make it, and (when the session's code could be replayed) its `repo.bundle`'s bytes."""
 
     lesson_data: dict[str, Any]
     notes: list[str] = field(default_factory=list)
-    bundle: Path | None = None
-    workspace: tempfile.TemporaryDirectory[str] | None = None  # removed when written, or when the result is dropped
+    bundle: bytes | None = None

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -345,8 +344,8 @@ def _local_users() -> set[str]:
     return {name} if name and name.lower() not in ("root", "user", "runner") else set()
 
 
-def write_draft(data: dict[str, Any], out: Path, *, bundle: Path | None = None) -> Lesson:
-    """Validate the draft and write `lesson.json` into `out` (with `bundle` copied as `repo.bundle`, when given).
+def write_draft(data: dict[str, Any], out: Path, *, bundle: bytes | None = None) -> Lesson:
+    """Validate the draft and write `lesson.json` into `out` (with `bundle` as `repo.bundle`, when given).
 
     Raises `ClaudeCodeImportError` with one line when the draft would not validate or cannot be written.
     """
@@ -369,7 +368,7 @@ def write_draft(data: dict[str, Any], out: Path, *, bundle: Path | None = None) 
     if len(payload) > MAX_LESSON_BYTES:
         raise ClaudeCodeImportError(f"the imported draft would be {size_text(len(payload))}; a lesson.json may be at most {size_text(MAX_LESSON_BYTES)}")
     try:
-        save_folder(payload, out, (lambda path: shutil.copyfile(bundle, path)) if bundle is not None else None)
+        save_folder(payload, out, bundle)
     except OSError as error:
         raise ClaudeCodeImportError(f"cannot write {out}: {error.strerror or error}") from None
     return lesson

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +54,9 @@ def import_claude_code(path: str | Path, *, redactor: Redactor | None = None, se
     describe = functools.partial(describe_run, redact=redaction.redact_obj)
     built = build_steps(events, state, runs=subagent_runs(path, records, notes), describe=describe)
     steps = _within_step_limit(built.steps, notes)
-    workspace = tempfile.TemporaryDirectory(prefix="tutor-import-")
     # the bundle is shared with the lesson: its files are redacted as the lesson's text is
     changes = _shown_changes(built.changes, steps) if len(steps) < len(built.steps) else built.changes
-    history = replay_changes(changes, Path(workspace.name), notes, redact=redaction.redact_obj) if changes else None
+    history = replay_changes(changes, notes, redact=redaction.redact_obj) if changes else None
     commits = history.commits if history is not None else {}
     kept = 0
     for step in list(steps):
@@ -82,19 +80,14 @@ def import_claude_code(path: str | Path, *, redactor: Redactor | None = None, se
     data = draft_lesson(steps, situation, notes, redactor=redaction)
     bundle = None
     if history is not None and commits:
-        bundle = Path(workspace.name) / "repo.bundle"
-        history.write_bundle({s["id"]: s["commit"] for s in data["steps"] if s.get("commit")}, bundle)
+        bundle = history.bundle({s["id"]: s["commit"] for s in data["steps"] if s.get("commit")})
         data["repo"] = {"bundle": "repo.bundle", "base": history.base}
-    return ImportResult(data, notes, bundle=bundle, workspace=workspace)
+    return ImportResult(data, notes, bundle=bundle)
 
 
 def write_imported_lesson(result: ImportResult, out: Path) -> Lesson:
     """Validate the draft and write it into `out`: `lesson.json`, and `repo.bundle` when the session's code could be replayed."""
-    try:
-        return write_draft(result.lesson_data, out, bundle=result.bundle)
-    finally:
-        if result.workspace is not None:
-            result.workspace.cleanup()
+    return write_draft(result.lesson_data, out, bundle=result.bundle)
 
 
 def _within_step_limit(steps: list[dict[str, Any]], notes: list[str]) -> list[dict[str, Any]]:
