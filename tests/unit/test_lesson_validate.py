@@ -764,3 +764,19 @@ def test_a_lesson_folder_is_on_disk_once_written(tmp_path: Path, monkeypatch: py
     assert events == ["fsync file", "fsync file", "rename repo.bundle", "rename lesson.json", "fsync folder lesson-out"]
     assert (out / "lesson.json").read_bytes() == b'{"x": 1}\n' and (out / "repo.bundle").read_bytes() == b"bundle"
     assert {p.name for p in out.iterdir()} == {"lesson.json", "repo.bundle"}  # the staging folder is gone
+
+
+@pytest.mark.parametrize("bundle_kind", ["bytes", "writer"])
+def test_a_lesson_folder_with_a_bundle_that_cannot_be_written_is_not_written(tmp_path: Path, bundle_kind: str) -> None:
+    """The bundle is written beside lesson.json (in another thread): its failure is raised here, and nothing appears."""
+    from tutor.lesson import io
+
+    def failing(path: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    out = tmp_path / "lesson-out"
+    (out / "repo.bundle").mkdir(parents=True)  # a folder where the bundle goes: renaming a file over it fails
+    with pytest.raises(OSError):
+        io.save_folder(b'{"x": 1}\n', out, b"bundle" if bundle_kind == "bytes" else failing)
+    assert not (out / "lesson.json").exists()
+    assert {p.name for p in out.iterdir()} == {"repo.bundle"}  # the staging folder is gone

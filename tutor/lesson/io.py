@@ -9,6 +9,7 @@ import json
 import os
 import re
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -201,18 +202,37 @@ def save_folder(payload: bytes, out: Path, bundle: bytes | Callable[[Path], obje
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=out))
     try:
-        if isinstance(bundle, bytes):
-            _write_new(staging / "repo.bundle", bundle)
-        elif bundle is not None:
-            bundle(staging / "repo.bundle")
-            _fsync_file(staging / "repo.bundle")
-        _write_new(staging / LESSON_FILE, payload)
-        if bundle is not None:
+        if bundle is None:
+            _write_new(staging / LESSON_FILE, payload)
+        else:
+            # Each file's fsync waits on the disk: the bundle is written and flushed beside lesson.json, not before
+            # it, so the two waits overlap (a journaling file system commits both at once).
+            errors: list[BaseException] = []
+            writer = threading.Thread(target=_write_bundle, args=(staging / "repo.bundle", bundle, errors), name="tutor-bundle")
+            writer.start()
+            try:
+                _write_new(staging / LESSON_FILE, payload)
+            finally:
+                writer.join()
+            if errors:
+                raise errors[0]
             os.replace(staging / "repo.bundle", out / "repo.bundle")
         os.replace(staging / LESSON_FILE, out / LESSON_FILE)
         fsync_dir(out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_bundle(path: Path, bundle: bytes | Callable[[Path], object], errors: list[BaseException]) -> None:
+    """`bundle` (its bytes, or what writes it) as `path`, on disk when this returns; a failure is put in `errors`."""
+    try:
+        if isinstance(bundle, bytes):
+            _write_new(path, bundle)
+        else:
+            bundle(path)
+            _fsync_file(path)
+    except BaseException as error:  # noqa: BLE001 - handed to the caller's thread, raised there
+        errors.append(error)
 
 
 def _write_new(path: Path, data: bytes) -> None:
