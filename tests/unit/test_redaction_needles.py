@@ -163,3 +163,40 @@ def test_the_compiled_prefilter_is_kept_for_the_next_process_and_a_damaged_one_i
     assert matched(again) == matched(made)
     assert RulePrefilter.compiled(hyperscan, patterns[:5], tmp_path) is not None  # other rules: kept apart
     assert len(list(tmp_path.glob("redaction-rules-*.hsdb"))) == 2
+
+
+_SHAPE_CHARS = "ABCMNOxyz019_-."
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=st.text(alphabet=_SHAPE_CHARS + " /=", max_size=30), width=st.sampled_from([23, 24, 26, 27]),
+       head=st.sampled_from("MNOA"), middle=st.integers(4, 8), tail=st.integers(25, 40),
+       after=st.text(alphabet=_SHAPE_CHARS + " /", max_size=10))
+def test_a_rule_s_own_prefilter_matches_wherever_the_rule_does(before: str, width: int, head: str, middle: int, tail: int, after: str) -> None:
+    """A rule written from a look-behind carries a forward prefilter: on Discord-shaped tokens (the right widths and
+    wrong ones), wherever the rule's regex matches, its prefilter does, in Python and in the native scan."""
+    token = head + "Q" * (width - 1) + "." + "w" * middle + "." + "z" * tail
+    text = before + token + after
+    long_text = text + "\n" + "x" * needles._MIN_SCANNED
+    present = needles.needles_in(long_text, long_text.lower())
+    assert present is not None and present.rules is not None
+    import re
+
+    for place, rule in enumerate(_TOKEN_RULES):
+        if rule.prefilter and rule.regex.search(text) is not None:
+            assert re.search(rule.prefilter, text) is not None, (rule.kind, text)
+            assert place in present.rules, (rule.kind, text)
+
+
+def test_code_full_of_dotted_names_does_not_wake_the_discord_rules() -> None:
+    """Their prefilter asks for the token's shape (M, N or O, then a run, a dot, a run, a dot, a run), not any dot
+    between runs, as the look-behind they start from left it: most dotted code leaves them asleep."""
+    code = "import os.path\nresult = self.module.helper.call(config.items.values, Optional[str])\n" * 40
+    present = needles.needles_in(code, code.lower())
+    assert present is not None and present.rules is not None
+    discord = {place for place, rule in enumerate(_TOKEN_RULES) if rule.kind == "discord-bot-token"}
+    assert discord and not discord & present.rules
+    shaped = code + "DISCORD=" + "M" + "Q" * 23 + "." + "w" * 6 + "." + "z" * 30 + "\n"
+    woken = needles.needles_in(shaped, shaped.lower())
+    assert woken is not None and woken.rules is not None and discord & woken.rules
+    assert any(rule.regex.search(shaped) for rule in _TOKEN_RULES if rule.kind == "discord-bot-token")

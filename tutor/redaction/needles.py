@@ -141,7 +141,8 @@ def _made() -> _Scanner | None:
     try:
         # `.netrc` entries are looked for in the lower-cased text: in the text, ignoring case, finds at least those.
         netrc = re.compile(_NETRC_START.pattern, re.IGNORECASE)
-        return _Scanner(hyperscan, exact, folded, [rule.regex for rule in _TOKEN_RULES], netrc, _DOTENV_LINE)
+        rules = [re.compile(rule.prefilter) if rule.prefilter else rule.regex for rule in _TOKEN_RULES]
+        return _Scanner(hyperscan, exact, folded, rules, netrc, _DOTENV_LINE)
     except hyperscan.error:  # e.g. a CPU without the instructions it needs
         return None
 
