@@ -20,6 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 class _Keep:
     """A redactor that changes nothing: these tests are about reading, not redaction."""
 
+    def redact(self, text: str) -> str:
+        return text
+
     def redact_obj(self, value: Any) -> Any:
         return value
 

@@ -46,13 +46,14 @@ _CHUNK_CHARS = 1 << 14
 _TWILIO_SID = re.compile(r"AC[0-9a-fA-F]{32}")
 
 
-def batchable(text: str) -> bool:
-    """Whether `text` may be scanned joined with others (see the module docstring)."""
+def batchable(text: str, lowered: str | None = None) -> bool:
+    """Whether `text` may be scanned joined with others (see the module docstring); `lowered`: `text.lower()`, when made."""
     if "-----BEGIN" in text:
         return False
     if "AC" in text and _TWILIO_SID.search(text) is not None:
         return False
-    lowered = text.lower()
+    if lowered is None:
+        lowered = text.lower()
     if len(lowered) != len(text):
         return False
     return next(netrc_starts(lowered), None) is None
@@ -84,7 +85,8 @@ def _mark(redactor: Redactor, texts: Sequence[str], chunk: list[int], clean: lis
     """Scan the texts of `chunk` joined; mark as not clean each text a finding touches, or comes within a separator of
     (and each text that is not `batchable`, left out of the scan)."""
     joined = SEPARATOR.join([texts[index] for index in chunk])
-    if not batchable(joined):
+    lowered = joined.lower()  # asked by both checks below
+    if not batchable(joined, lowered):
         # What makes a text not batchable shows in the texts joined too (a line start stays one; the separator is
         # blank): only then is each text asked.
         for index in chunk:
@@ -94,12 +96,13 @@ def _mark(redactor: Redactor, texts: Sequence[str], chunk: list[int], clean: lis
         if not chunk:
             return
         joined = SEPARATOR.join([texts[index] for index in chunk])
+        lowered = joined.lower()
     starts: list[int] = []
     pos = 0
     for index in chunk:
         starts.append(pos)
         pos += len(texts[index]) + len(SEPARATOR)
-    for finding in redactor.found(joined):
+    for finding in redactor._found(joined, lowered):  # noqa: SLF001 - `found`, with the lower-cased text made above
         # The text a finding starts in, and every text up to the one it ends in: reaching into the separator after
         # a text, or past it, marks the next text too (it may have shadowed a match there).
         k = bisect_right(starts, finding.start) - 1

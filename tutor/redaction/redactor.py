@@ -146,9 +146,12 @@ class Redactor:
         """The secrets in `text`, in order, overlapping findings merged (for tests and the UI)."""
         if not text:
             return []
+        return self._found(text, text.lower())
+
+    def _found(self, text: str, lowered: str) -> list[Finding]:
+        """`found(text)`, given `text.lower()` (made once by a caller that needs it too)."""
         markers = [(m.start(), m.end()) for m in _MARKER_RE.finditer(text)] if "[REDACTED:" in text else []
         hits: list[_Hit] = []
-        lowered = text.lower()
         if len(lowered) != len(text):  # some character lower-cases to several: keep offsets aligned
             lowered = text.translate(_ASCII_LOWER)
         present = needles_in(text, lowered)

@@ -44,6 +44,7 @@ _HOME = re.compile(
 # before it where one could start (`/mnt/c/Users` starts 7 before `Users`). Trying the pattern at every
 # position of a long output instead would cost a hundred times more.
 _HOME_ANCHORS = ("/home", "/root", "Users", "users", "USERS", "Settings", "settings", "SETTINGS")
+_ANCHOR_PARTS = ("/home", "/root", "sers", "SERS", "ettings", "ETTINGS")  # each anchor holds one of these
 _BACK = 24  # the farthest a home path starts before its anchor ("C:\\Documents and Settings" is the longest)
 # A folder Claude Code named after a home folder, every character but a letter or a digit made a dash:
 # `-home-alice`, `-Users-bob`, `C--Users-carol`, `-root`, as a path's part (after a separator, a space or a quote).
@@ -156,6 +157,8 @@ class PathRewriter:
         return rest[1:] if rest.strip("/\\") else "."
 
     def _homes(self, text: str) -> str:
+        if not any(part in text for part in _ANCHOR_PARTS):  # most strings: one pass for each part, nothing kept
+            return text
         anchors = sorted({at for anchor in _HOME_ANCHORS for at in _find_all(text, anchor)})
         if not anchors:
             return text
