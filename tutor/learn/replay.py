@@ -10,6 +10,7 @@ construction rather than by care.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tutor.lesson import (
@@ -110,9 +111,12 @@ class View:
 
 
 class Replay:
-    def __init__(self, lesson: Lesson, state: AttemptState | None = None, digest: str | None = None) -> None:
-        # The digest is of the lesson as written: hiding a step is a change attempts should notice.
-        self.digest = digest or lesson_digest(lesson)
+    def __init__(self, lesson: Lesson, state: AttemptState | None = None, digest: str | Callable[[], str] | None = None) -> None:
+        # The digest is of the lesson as written: hiding a step is a change attempts should notice. Given as a
+        # function, it is worked out when first asked (a fresh attempt asks when its state is saved).
+        self._digest: str | None = digest if isinstance(digest, str) and digest else None
+        written = lesson
+        self._make_digest: Callable[[], str] = digest if callable(digest) else (lambda: lesson_digest(written))
         self.lesson = lesson.for_learners()
         self._steps = list(self.lesson.steps)
         self._calls = _calls_before(self._steps)
@@ -124,10 +128,18 @@ class Replay:
         self._entries: list[TimelineEntry] = []
         self._card: ScoreCard | None = None  # the score card, until a grade changes
         self.resume_notes: list[str] = []
+        self._fresh = state is None  # the attempt's digest is this lesson's, whenever that is worked out
         if state is None:
-            self._state = AttemptState(lesson_id=lesson.id, digest=self.digest)
+            self._state = AttemptState(lesson_id=lesson.id, digest="")
         else:
             self._state = self._restore(state)
+
+    @property
+    def digest(self) -> str:
+        """The lesson's digest (`lesson_digest`), worked out once, when first asked."""
+        if self._digest is None:
+            self._digest = self._make_digest()
+        return self._digest
 
     # -- restoring
 
@@ -135,7 +147,8 @@ class Replay:
         if saved.lesson_id and saved.lesson_id != self.lesson.id:
             # Step ids such as "s1" repeat across lessons: another lesson's answers must not be graded here.
             self.resume_notes.append(f"the saved attempt belongs to lesson {saved.lesson_id!r}; starting afresh")
-            return AttemptState(lesson_id=self.lesson.id, digest=self.digest)
+            self._fresh = True
+            return AttemptState(lesson_id=self.lesson.id, digest="")
         state = AttemptState(lesson_id=self.lesson.id, digest=saved.digest)
         for step_id, entry in saved.committed.items():
             index = self._index.get(step_id)
@@ -171,7 +184,7 @@ class Replay:
         """A copy of the attempt's state, ready to save."""
         return AttemptState(
             lesson_id=self._state.lesson_id,
-            digest=self._state.digest,
+            digest=self.digest if self._fresh else self._state.digest,
             cursor=self._state.cursor,
             frontier=self._state.frontier,
             committed=dict(self._state.committed),
@@ -193,7 +206,7 @@ class Replay:
 
     @property
     def lesson_changed(self) -> bool:
-        return self._state.digest != self.digest
+        return not self._fresh and self._state.digest != self.digest
 
     def grades(self) -> list[Grade]:
         """Grades of the committed asks, in lesson order."""

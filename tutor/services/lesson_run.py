@@ -47,7 +47,8 @@ class LessonRun(OpensStoreLater):
     ) -> None:
         """`progress`: the open store (None: run without saving); or `opening`, the store to open when something is
         to be written (see the module's docstring)."""
-        self.digest = lesson_digest(lesson)
+        self._as_written = lesson  # its digest is worked out when first asked (`digest`)
+        self._digest: str | None = None
         # Everything after this (steps counted, diffs, the code browser) sees only what learners may.
         self.lesson = lesson.for_learners()
         self.curriculum = curriculum
@@ -99,14 +100,14 @@ class LessonRun(OpensStoreLater):
 
     def _resume(self, lesson: Lesson, latest: AttemptRecord | None, state: AttemptState | None) -> None:
         if latest is not None and state is not None:
-            self.replay = Replay(lesson, state, self.digest)
+            self.replay = Replay(lesson, state, self._digest_of_lesson)
             self.record = latest
             self._hold()
             if self.replay.lesson_changed:
                 self.notes.append("This lesson has changed since you started it; your answers to the steps it still has are kept.")
             self.notes.extend(self.replay.resume_notes)
         else:
-            self.replay = Replay(lesson, digest=self.digest)
+            self.replay = Replay(lesson, digest=self._digest_of_lesson)
             self._start_attempt()  # with the store not attached yet: once it is
 
     def _hold(self) -> None:
@@ -191,6 +192,21 @@ class LessonRun(OpensStoreLater):
             self._without_saving(error)
             return
         self._hold()
+
+    @property
+    def digest(self) -> str:
+        """The lesson's digest (`lesson_digest`, of the lesson as written): a long lesson's costs tens of milliseconds,
+        so it is worked out when first asked (a fresh attempt asks once something is saved), or by `settle`."""
+        return self._digest_of_lesson()
+
+    def _digest_of_lesson(self) -> str:
+        if self._digest is None:
+            self._digest = lesson_digest(self._as_written)
+        return self._digest
+
+    def settle(self) -> None:
+        """Work better done while the learner reads than on a key press: the lesson's digest."""
+        self._digest_of_lesson()
 
     @property
     def attempt_id(self) -> str | None:
@@ -308,7 +324,7 @@ class LessonRun(OpensStoreLater):
         self.attach_store()  # the old attempt's last writes go to it, not to the new one
         self.flush()
         self.close()
-        self.replay = Replay(self.lesson, digest=self.digest)
+        self.replay = Replay(self.lesson, digest=self._digest_of_lesson)
         self.answer_clock = AnswerClock(self.answer_clock._clock)  # noqa: SLF001 - the same clock, no old spans
         self.notes = []
         self._start_attempt()

@@ -7,6 +7,7 @@ collection walks all of them and a key press can stall for a fifth of a second.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from typing import Any
 
 from textual.timer import Timer
@@ -16,12 +17,6 @@ IDLE_COLLECT_SECONDS = 1.0
 # frames: a collection's cost grows with the frames since the last one (~5 ms per frame).
 MAX_FRAMES_WITHOUT_COLLECTING = 30
 _automatic_gc_holds: set[int] = set()  # the player screens on top right now
-
-
-def settle_garbage_collector() -> None:
-    """Move what lives as long as the screen (the lesson, the app) out of the collector's way."""
-    gc.collect()
-    gc.freeze()
 
 
 def hold_automatic_gc(screen: object, hold: bool) -> None:
@@ -39,8 +34,9 @@ def hold_automatic_gc(screen: object, hold: bool) -> None:
 class IdleCollector:
     """Collects after the frames a screen shows: once input pauses, or after too many frames in a row."""
 
-    def __init__(self, owner: Any) -> None:
+    def __init__(self, owner: Any, settle: Callable[[], object] | None = None) -> None:
         self.owner = owner  # the screen: its timers run the collection
+        self.settle = settle  # work left for the first pause, done before the first collection
         self.frames_since_collect = 0
         self.timer: Timer | None = None
 
@@ -55,6 +51,9 @@ class IdleCollector:
 
     def collect_now(self) -> None:
         """Collect what the last frames left, then freeze the survivors so the next pass stays small."""
+        if self.settle is not None:
+            settle, self.settle = self.settle, None
+            settle()
         gc.collect()
         gc.freeze()
         self.frames_since_collect = 0

@@ -33,7 +33,7 @@ from ..widgets.timeline import Timeline
 from ..plain import assemble, plain
 from .lesson_keys import LESSON_KEYS
 from .answer_judging import AnswerJudging, Judged
-from .gc_pacing import IdleCollector, hold_automatic_gc, settle_garbage_collector
+from .gc_pacing import IdleCollector, hold_automatic_gc
 from .store_opening import StoreOpening
 
 DRAFT_SAVE_SECONDS = 0.5  # a draft is written once typing pauses this long (and on every way out)
@@ -84,7 +84,8 @@ class PlayerScreen(Screen):
         self._keys_ready = False  # the new frame's focus has landed
         self._draft_timer: Any = None
         self.judging = AnswerJudging(self)
-        self.collector = IdleCollector(self)
+        # At the learner's first pause: what the run leaves for then (a long lesson's digest), off every key's path.
+        self.collector = IdleCollector(self, settle=getattr(run, "settle", None))
         self.store = StoreOpening(self)  # the run's store, when it starts without it: opened after the first frame
 
     @property
@@ -108,8 +109,9 @@ class PlayerScreen(Screen):
         for note in getattr(self.run, "notes", []):
             self.notify(plain(note), title="Note", timeout=8)  # type: ignore[arg-type]  # a Text shows as it is
         self.call_after_refresh(self.show_view)
-        self.call_after_refresh(settle_garbage_collector)
-        # Collections happen while the learner reads, not on the key press that turns the page.
+        # Collections happen while the learner reads, not on the key press that turns the page, nor before the
+        # first frame takes keys: the first full collection (and the freeze that moves the lesson out of the
+        # collector's way) is the idle collector's, once the learner pauses (`IdleCollector`).
         hold_automatic_gc(self, True)
 
     def on_unmount(self) -> None:
