@@ -725,3 +725,25 @@ def test_an_agent_steps_note_waits_for_the_intervene_ask_that_judges_it() -> Non
     assert note in repr(replay.view())  # answered (or skipped): the note is the senior's, shown
     replay.back()
     assert replay.view().frame.step.annotation == note
+
+
+def test_a_fresh_attempt_works_out_its_digest_only_when_its_state_is_asked() -> None:
+    """A long lesson's digest costs tens of milliseconds: given as a function, it is asked once, when the state is
+    saved, and it is the lesson's; resuming asks it at once (to tell whether the lesson changed)."""
+    lesson = make_lesson()
+    asked: list[int] = []
+
+    def digest() -> str:
+        asked.append(1)
+        return lesson_digest(lesson)
+
+    replay = Replay(lesson, digest=digest)
+    replay.next()
+    assert not replay.view().lesson_changed and asked == []
+    state = replay.state
+    assert state.digest == lesson_digest(lesson) and asked == [1]
+    assert replay.state.digest == state.digest and asked == [1]  # once
+    again = Replay(lesson, state, digest=digest)
+    assert not again.view().lesson_changed and asked == [1, 1]
+    state.digest = "0" * 64
+    assert Replay(lesson, state, digest=digest).view().lesson_changed
