@@ -428,3 +428,19 @@ def test_details_past_the_field_limit_are_valid_with_the_warning_every_long_fiel
     assert [w.where for w in lesson_warnings(lesson, "lesson.json")] == ["steps[1].details"]
     note["details"] = 42
     assert any(p.where == "steps[1].details" for p in check_lesson_data(data, "lesson.json")[1])
+
+
+def test_warming_the_redaction_first_hands_it_every_text_the_account_cleans_and_changes_nothing() -> None:
+    """`warm` gets, at once, every text `describe_run` then cleans one by one; the account is the same with or without."""
+    run = subagent_file("a1b2c3d").records
+    given = {"subagent_type": "Explore", "description": "Find total() callers", "prompt": PROMPT}
+    warmed: list[str] = []
+    cleaned: list[str] = []
+
+    def redact(text: str) -> str:
+        cleaned.append(text)
+        return text
+
+    with_warm = describe_run(given, run, CWD, redact=redact, warm=warmed.extend)
+    assert set(cleaned) <= set(warmed) and len(cleaned) > 5
+    assert with_warm == describe_run(given, run, CWD, redact=lambda text: text)

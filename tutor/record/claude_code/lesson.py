@@ -51,7 +51,7 @@ def import_claude_code(path: str | Path, *, redactor: Redactor | None = None, se
     redactor = redactor or Redactor.from_environment()
     redaction: Redactor | Redaction = Redaction(redactor) if isinstance(redactor, Redactor) else redactor
     # a subagent's account is escaped for Markdown, which would hide a secret from the draft's redaction: redact it first
-    describe = functools.partial(describe_run, redact=redaction.redact)
+    describe = functools.partial(describe_run, redact=redaction.redact, warm=redaction.redact_obj)
     built = build_steps(events, state, runs=subagent_runs(path, records, notes), describe=describe)
     steps = _within_step_limit(built.steps, notes)
     # the bundle is shared with the lesson: its files are redacted as the lesson's text is

@@ -41,23 +41,26 @@ def first_prompt(run: list[dict[str, Any]]) -> str:
 
 
 def describe_run(call_input: dict[str, Any], records: list[dict[str, Any]], cwd: str, *,
-                 redact: Callable[[str], str] | None = None) -> tuple[str, str]:
+                 redact: Callable[[str], str] | None = None, warm: Callable[[list[str]], object] | None = None) -> tuple[str, str]:
     """The note for a subagent's run: one line (who worked, how much), and its details in Markdown safe to show.
 
     The details: the prompt it was given, then each of its messages' words and each of its
     calls one line, with each result's first lines; capped at `MAX_DETAILS_CHARS`; paths under
     `cwd` made relative. Every string from the transcript is redacted first (by `redact`, the
-    import's own redactor; else one from the environment), then escaped or put in a code span.
+    import's own redactor; else one from the environment), then escaped or put in a code span. `warm`, when given,
+    is handed every text to be cleaned first, all at once (an import's redaction scans them joined, and remembers).
     """
     redactor = redact or Redactor.from_environment().redact
 
     def clean(text: str) -> str:
         return redactor(text[:REDACTED_HEAD_CHARS])
 
+    messages, calls, entries = _entries(records)
+    if warm is not None:
+        warm([text[:REDACTED_HEAD_CHARS] for text in _texts_cleaned(call_input, records, entries)])
     kind = _one_line(clean(text_field(call_input.get("subagent_type"))), 60)
     description = _one_line(clean(text_field(call_input.get("description"))), 100)
     who = ": ".join(part for part in (kind, description) if part)
-    messages, calls, entries = _entries(records)
     text = (f"The subagent ({_escape(who)}) worked here" if who else "A subagent worked here") + (
         f": {messages} message{'s' if messages != 1 else ''}, {calls} tool call{'s' if calls != 1 else ''}; its report is the result below."
     )
@@ -79,6 +82,23 @@ def describe_run(call_input: dict[str, Any], records: list[dict[str, Any]], cwd:
             break
         details += ("\n" if index == 0 else "") + line
     return text, details
+
+
+def _texts_cleaned(call_input: dict[str, Any], records: list[dict[str, Any]], entries: list[dict[str, Any]]) -> list[str]:
+    """The texts `describe_run` cleans (whole: each is cut to its head when cleaned), as `_entry_markdown` finds them."""
+    texts = [text_field(call_input.get("subagent_type")), text_field(call_input.get("description")),
+             text_field(call_input.get("prompt")).strip() or first_prompt(records)]
+    for entry in entries:
+        if entry["kind"] == "words":
+            texts.append(entry["text"])
+            continue
+        texts.append(entry["tool"])
+        argument = _main_argument(entry["input"])
+        if argument:
+            texts.append(argument)
+        if entry["result"] is not None:
+            texts.append(entry["result"][1])
+    return texts
 
 
 def _entries(records: list[dict[str, Any]]) -> tuple[int, int, list[dict[str, Any]]]:
