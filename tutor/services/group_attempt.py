@@ -202,7 +202,7 @@ def local_lesson_key(digest: str) -> str | None:
     from tutor.lesson import discover_curricula, lesson_digest
     from tutor.settings import load_settings
 
-    from .library import lesson_key
+    from .lesson_keys import lesson_key
 
     for curriculum in discover_curricula(load_settings().curriculum_roots()):
         for read in curriculum.read_lessons():

@@ -52,7 +52,7 @@ class LessonRun(OpensStoreLater):
         # Everything after this (steps counted, diffs, the code browser) sees only what learners may.
         self.lesson = lesson.for_learners()
         self.curriculum = curriculum
-        # Which lesson this is, for progress (`tutor.services.library.lesson_key`); without one, its id.
+        # Which lesson this is, for progress (`tutor.services.lesson_keys.lesson_key`); without one, its id.
         self.key = key or f"id:{lesson.id}"
         self.notes: list[str] = []
         self._unsaved_answers: list[tuple[dict[str, Any], float | None, float | None]] = []  # answer, score, seconds

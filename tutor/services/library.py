@@ -19,6 +19,8 @@ from tutor.lesson.curriculum import Curriculum, discover_curricula, is_curriculu
 from tutor.lesson.index import LessonIndex, LessonInfo
 from tutor.team.folder import team_root_of
 
+from .lesson_keys import key_prefix, lesson_key
+
 if TYPE_CHECKING:
     from tutor.store.overview import LessonProgress, Overview
     from tutor.store.progress import AttemptRecord, Progress
@@ -106,34 +108,10 @@ class Library:
         return None
 
 
-def lesson_key(folder: Path, lesson_id: str) -> str:
-    """A lesson's identity for progress: its curriculum and id, so that a stranger's curriculum with a
-    lesson of the same id is another lesson. Bundled lessons are keyed by name (the install moves);
-    others by where their curriculum is; a lesson outside any curriculum, by its folder."""
-    folder = folder.resolve()
-    prefix = _key_prefix(folder.parent)
-    return f"{prefix}{lesson_id}" if prefix is not None else f"lesson:{folder}"
-
-
-def _key_prefix(parent: Path) -> str | None:
-    """What `lesson_key` puts before the id of a lesson in the (resolved) folder `parent`; None when it is no curriculum."""
-    from tutor import paths
-
-    if not is_curriculum(parent):
-        return None
-    if parent.parent == paths.bundled_curricula_dir().resolve():
-        return f"bundled:{parent.name}/"
-    team = team_root_of(parent)
-    if team is not None:  # a team's lesson: its own progress, apart from a copy elsewhere
-        inner = "" if parent == team / "curricula" else f"{parent.name}/"
-        return f"team:{team}/{inner}"
-    return f"curriculum:{parent}/"
-
-
 def _keys_of(curriculum: CurriculumEntry) -> dict[str, str]:
     """`lesson_key` of each valid lesson of `curriculum`, by its ref: the curriculum's part worked out once, not per lesson."""
     parent = _resolved(curriculum.path)
-    prefix = _key_prefix(parent)
+    prefix = key_prefix(parent)
     keys = {}
     for entry in curriculum.lessons:
         if entry.lesson is None:

@@ -69,7 +69,7 @@ class ReviewQueue(OpensStoreLater):
         self.progress = progress
         self._opening: ProgressOpening | None = None
         self.today = today or date.today()
-        from tutor.services.library import lesson_key
+        from tutor.services.lesson_keys import lesson_key
 
         # Cards name their lesson by its key (another curriculum's lesson of the same id is
         # another lesson); cards from before keys name it by id.

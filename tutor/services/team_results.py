@@ -42,9 +42,9 @@ class ResultsWritten:
 
 
 def team_lessons(team_root: Path) -> dict[str, tuple[Path, Lesson, str]]:
-    """The team's readable lessons by progress key (`tutor.services.library.lesson_key`): (folder, lesson, digest)."""
+    """The team's readable lessons by progress key (`tutor.services.lesson_keys.lesson_key`): (folder, lesson, digest)."""
     from tutor.lesson.curriculum import discover_curricula
-    from tutor.services.library import lesson_key
+    from tutor.services.lesson_keys import lesson_key
 
     found: dict[str, tuple[Path, Lesson, str]] = {}
     for curriculum in discover_curricula([TeamLayout(team_root).curricula]):

@@ -43,7 +43,7 @@ class AttemptRecord:
     score: float | None
     answers: int
     seq: int = 0  # the store's counter when the attempt started (0: from before counting)
-    key: str | None = None  # the lesson's identity (`tutor.services.library.lesson_key`); None: from before keys
+    key: str | None = None  # the lesson's identity (`tutor.services.lesson_keys.lesson_key`); None: from before keys
 
     def belongs_to(self, lesson_id: str, key: str | None) -> bool:
         """Whether this attempt is at the lesson `key` (of id `lesson_id`)."""

@@ -244,7 +244,7 @@ class TutorApp(App[None]):
             self.notify(f"Cannot open this lesson: {problem}", severity="error", timeout=10)
             return
         try:
-            from tutor.services.library import lesson_key
+            from tutor.services.lesson_keys import lesson_key
 
             # The store is opened once the lesson is on screen and something is to be written (LessonScreen).
             run = LessonRun(read.lesson, None, curriculum=curriculum, key=lesson_key(read.path, read.lesson.id), opening=self.progress_opening)
