@@ -134,14 +134,15 @@ class _Bounder:
         return text
 
     def value(self, value: Any, depth: int, prose: bool, in_call: bool) -> Any:
-        if isinstance(value, str):
+        kind = type(value)
+        if kind is str or (kind is not dict and isinstance(value, str)):  # the exact type first: most values are
             return self.string(value, prose)
-        if isinstance(value, float) and not math.isfinite(value):
+        if kind is not dict and isinstance(value, float) and not math.isfinite(value):
             self.cuts.repaired += 1
             text = str(value)
             self.most += len(text) + 2
             return text
-        if not isinstance(value, (dict, list, tuple)):
+        if kind is not dict and not isinstance(value, (dict, list, tuple)):
             self.most += _scalar_bytes(value)
             return value
         if depth > DEEPEST:
@@ -150,14 +151,17 @@ class _Bounder:
         if value:  # each item on a line of its own, indented two spaces a level; the closing bracket too
             self.indenting += len(value) * (1 + 2 * depth) + 1 + 2 * (depth - 1)
         self.most += 2 + 3 * len(value)  # the brackets; after each item `,`, after each key `: `
+        string, inner = self.string, depth + 1
         if isinstance(value, dict):
             bounded = {}
             for key, child in value.items():
-                name = self.string(str(key), False, KEY_LIMIT)
+                name = string(key if type(key) is str else str(key), False, KEY_LIMIT)
                 inside = in_call or key == "calls"
-                bounded[name] = self.value(child, depth + 1, not inside and key in PROSE_KEYS, inside)
+                child_prose = not inside and key in PROSE_KEYS
+                # a string leaf (most children) without a call of `value` for it
+                bounded[name] = string(child, child_prose) if type(child) is str else self.value(child, inner, child_prose, inside)
             return bounded
-        return [self.value(child, depth + 1, prose, in_call) for child in value]
+        return [string(child, prose) if type(child) is str else self.value(child, inner, prose, in_call) for child in value]
 
 
 def _scalar_bytes(value: Any) -> int:
