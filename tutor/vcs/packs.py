@@ -39,6 +39,9 @@ _LEVEL = 1  # zlib's fastest: the code of a session is small, and compresses wel
 # Smaller entries (most deltas, trees and commits) are stored, not compressed: compressing them saves little, and
 # setting up a compressor costs more than the rest of writing them.
 _STORED_BELOW = 256
+# Objects shorter than this are not delta'd (measured on the corpus session's chain of 465 objects: 7.2 -> 6.4 ms,
+# its bundle 81.8 -> 83.2 KB; at 256 bytes, 5.1 ms but 104 KB).
+_DELTA_FROM = 128
 FILE_MODE = b"100644"
 TREE_MODE = b"40000"
 
@@ -102,7 +105,9 @@ class PackWriter:
         if oid in self.offsets:
             return oid
         delta = None
-        if base is not None and base[0] in self.offsets and self.depth.get(base[0], 0) < MAX_DELTA_DEPTH:
+        # A short object (a small folder's tree, most of a chain's objects) is stored whole: its delta would save a few
+        # dozen bytes, and cost more time than the rest of writing it.
+        if len(data) >= _DELTA_FROM and base is not None and base[0] in self.offsets and self.depth.get(base[0], 0) < MAX_DELTA_DEPTH:
             delta = _delta(base[1], data)
         if delta is not None and base is not None:
             distance = self.offset - self.offsets[base[0]]
