@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.helpers.claude_code_corpus import corpus_files
 from tests.helpers.claude_code_format import INTERRUPTED, INTERRUPTED_FOR_TOOL_USE, Session, image_block, text_block
@@ -360,3 +362,23 @@ def test_a_command_tag_left_open_is_no_command() -> None:
     s.user("<command-name>/deploy")
     assert [t.kind for t in turns(s)] == ["skip", "prompt"]
     assert turns(s)[1] == UserTurn("prompt", "/deploy")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", " ", "     ", "x"]), st.integers(1, 3), st.sampled_from(["\u2192", "\t", " ", ""]),
+                          st.text(alphabet="ab \t1\u2192\r", max_size=8)), min_size=1, max_size=60),
+       st.booleans())
+def test_line_numbers_are_stripped_as_line_by_line(rows: list[tuple[str, int, str, str]], counted: bool) -> None:
+    """One pass over the text strips what a pass over each line did (a line's leading number and its mark, once)."""
+    import itertools
+    import re
+
+    numbered = re.compile(r"^ *(\d{1,9})(?:\u2192|\t)")
+    text = "\n".join(f"{pad}{n + 1 if counted else step}{mark}{rest}" for n, (pad, step, mark, rest) in enumerate(rows))
+    lines = text.split("\n")
+    head = [line for line in lines[:50] if line]
+    matches = [numbered.match(line) for line in head]
+    values = [int(m.group(1)) for m in matches if m]
+    stripped = all(matches) and bool(head) and all(b == a + 1 for a, b in itertools.pairwise(values))
+    expected = "\n".join(numbered.sub("", line, count=1) for line in lines) if stripped else text
+    assert strip_line_numbers(text) == expected

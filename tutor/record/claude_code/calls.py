@@ -143,6 +143,7 @@ def _result_output(block: dict[str, Any], call: dict[str, Any]) -> tuple[str, in
 
 
 _NUMBERED = re.compile(r"^ *(\d{1,9})(?:\u2192|\t)")
+_NUMBERED_LINES = re.compile(r"^ *\d{1,9}(?:\u2192|\t)", re.MULTILINE)  # the same at each line's start, in one pass
 
 
 def strip_line_numbers(text: str) -> str:
@@ -151,15 +152,14 @@ def strip_line_numbers(text: str) -> str:
     Only when the first lines are numbered one after the other: a file whose own lines
     start with a number and a tab (a TSV) keeps them.
     """
-    lines = text.split("\n")
-    head = [line for line in lines[:50] if line]
+    head = [line for line in text.split("\n", 50)[:50] if line]
     numbers = [_NUMBERED.match(line) for line in head]
     if not head or not all(numbers):
         return text
     values = [int(m.group(1)) for m in numbers if m]
     if any(b != a + 1 for a, b in itertools.pairwise(values)):
         return text
-    return "\n".join(_NUMBERED.sub("", line, count=1) for line in lines)
+    return _NUMBERED_LINES.sub("", text)
 
 
 def result_text(content: object) -> str:
