@@ -45,6 +45,7 @@ _HOME = re.compile(
 # position of a long output instead would cost a hundred times more.
 _HOME_ANCHORS = ("/home", "/root", "Users", "users", "USERS", "Settings", "settings", "SETTINGS")
 _ANCHOR_PARTS = ("/home", "/root", "sers", "SERS", "ettings", "ETTINGS")  # each anchor holds one of these
+assert all(any(part in anchor for part in _ANCHOR_PARTS) for anchor in _HOME_ANCHORS)
 _BACK = 24  # the farthest a home path starts before its anchor ("C:\\Documents and Settings" is the longest)
 # A folder Claude Code named after a home folder, every character but a letter or a digit made a dash:
 # `-home-alice`, `-Users-bob`, `C--Users-carol`, `-root`, as a path's part (after a separator, a space or a quote).
@@ -157,7 +158,10 @@ class PathRewriter:
         return rest[1:] if rest.strip("/\\") else "."
 
     def _homes(self, text: str) -> str:
-        if not any(part in text for part in _ANCHOR_PARTS):  # most strings: one pass for each part, nothing kept
+        for part in _ANCHOR_PARTS:  # most strings hold no anchor: one pass a part, nothing kept (a loop: no generator)
+            if part in text:
+                break
+        else:
             return text
         anchors = sorted({at for anchor in _HOME_ANCHORS for at in _find_all(text, anchor)})
         if not anchors:
