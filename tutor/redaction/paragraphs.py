@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from .assignments import _field_kind
 from .batch import batchable, clean_texts
 from .redactor import Redactor, _Seen
 
@@ -71,7 +72,10 @@ class Redaction:
         """`redact_obj(value)`, written into `value` itself: for data the caller owns (an import's draft), not copied
         (only a dict whose keys change is rebuilt, in order)."""
         if type(self.redactor) is Redactor:  # one that learns as it goes must see the strings one after another
-            self._prime(_strings(value))
+            keys: set[str] = set()
+            self._prime(_strings(value, keys))
+            if not self.longest_change() and not any(_field_kind(key) for key in keys):
+                return  # no string of it changes and no key names a secret: the walk below would change nothing
         redactor, seen = self.redactor, self._seen
         stack: list[Any] = [value]
         while stack:
@@ -149,8 +153,8 @@ class Redaction:
         return _BREAK.join(out)
 
 
-def _strings(value: Any) -> Iterator[str]:
-    """Every string in a JSON-like value, dict keys included, depth first."""
+def _strings(value: Any, keys: set[str] | None = None) -> Iterator[str]:
+    """Every string in a JSON-like value, dict keys included, depth first; the keys also added to `keys`, when given."""
     stack = [value]
     while stack:
         item = stack.pop()
@@ -159,6 +163,8 @@ def _strings(value: Any) -> Iterator[str]:
         elif isinstance(item, dict):
             for key, inner in item.items():
                 if isinstance(key, str):
+                    if keys is not None:
+                        keys.add(key)
                     yield key
                 stack.append(inner)
         elif isinstance(item, (list, tuple)):
