@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import contextlib
 import hashlib
 import json
 import os
@@ -195,32 +196,35 @@ def save_lesson_folder(lesson: Lesson, out: Path, write_bundle: Callable[[Path],
 
 def save_folder(payload: bytes, out: Path, bundle: bytes | Callable[[Path], object] | None = None) -> None:
     """`payload` as `out/lesson.json`, and `bundle` as `out/repo.bundle` (its bytes, or `bundle(path)` writing it), so
-    that a failure or a crash never leaves half a lesson: both are made in a private staging folder inside `out` and
-    each is fsynced, then both are renamed into `out`, and `out` is fsynced so that the renames are on disk too."""
-    import shutil
+    that a failure or a crash never leaves half a lesson: each is made under a temporary name of its own in `out` and
+    fsynced, then both are renamed over their names, and `out` is fsynced so that the renames are on disk too."""
+    import secrets
 
     out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".writing-", dir=out))
+    token = secrets.token_hex(6)
+    made_lesson, made_bundle = out / f".{LESSON_FILE}.{token}.tmp", out / f".repo.bundle.{token}.tmp"
     try:
         if bundle is None:
-            _write_new(staging / LESSON_FILE, payload)
+            _write_new(made_lesson, payload)
         else:
             # Each file's fsync waits on the disk: the bundle is written and flushed beside lesson.json, not before
             # it, so the two waits overlap (a journaling file system commits both at once).
             errors: list[BaseException] = []
-            writer = threading.Thread(target=_write_bundle, args=(staging / "repo.bundle", bundle, errors), name="tutor-bundle")
+            writer = threading.Thread(target=_write_bundle, args=(made_bundle, bundle, errors), name="tutor-bundle")
             writer.start()
             try:
-                _write_new(staging / LESSON_FILE, payload)
+                _write_new(made_lesson, payload)
             finally:
                 writer.join()
             if errors:
                 raise errors[0]
-            os.replace(staging / "repo.bundle", out / "repo.bundle")
-        os.replace(staging / LESSON_FILE, out / LESSON_FILE)
+            os.replace(made_bundle, out / "repo.bundle")
+        os.replace(made_lesson, out / LESSON_FILE)
         fsync_dir(out)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        for made in (made_lesson, made_bundle):  # left only by a failure
+            with contextlib.suppress(FileNotFoundError):
+                made.unlink()
 
 
 def _write_bundle(path: Path, bundle: bytes | Callable[[Path], object], errors: list[BaseException]) -> None:
@@ -236,7 +240,7 @@ def _write_bundle(path: Path, bundle: bytes | Callable[[Path], object], errors: 
 
 
 def _write_new(path: Path, data: bytes) -> None:
-    """`data` as the new file `path` (in a fresh private folder: no temporary name needed), on disk when this returns."""
+    """`data` as the new file `path` (a name of its own: it must not exist), on disk when this returns."""
     with path.open("xb") as handle:
         handle.write(data)
         handle.flush()
