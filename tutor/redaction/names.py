@@ -15,6 +15,7 @@ piece must not cut, are `patterns.CONTEXT_CUES`: keywords in text, not variable 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -51,6 +52,7 @@ _NOT_SECRET_NAMES = frozenset(
 _NOT_SECRET_VALUES = re.compile(r"(?i)(?:unix|tcp|local|abstract)[:/].*|true|false|yes|no|on|off|none|null")
 
 
+@functools.lru_cache(maxsize=4096)  # a pure rule asked of the same environment's names at every import and session
 def names_a_secret(name: str) -> bool:
     """Does this environment variable's (or key's) name say its value is secret? The redactor's rule.
 
