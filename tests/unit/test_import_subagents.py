@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from tests.helpers.claude_code_corpus import corpus_file
@@ -444,3 +446,28 @@ def test_warming_the_redaction_first_hands_it_every_text_the_account_cleans_and_
     with_warm = describe_run(given, run, CWD, redact=redact, warm=warmed.extend)
     assert set(cleaned) <= set(warmed) and len(cleaned) > 5
     assert with_warm == describe_run(given, run, CWD, redact=lambda text: text)
+
+
+_LINE_PIECES = st.sampled_from(["", " ", "\t", "ok", "x" * 700, "\x00", "\x1f", "\x85", "\u2028", f"{CWD}/", CWD, "a`b", "  done  "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_LINE_PIECES, max_size=3).map("".join), max_size=12), st.booleans(), st.integers(0, 20_000))
+def test_a_result_shows_its_first_lines_and_counts_the_rest_as_before(lines: list[str], failed: bool, padding: int) -> None:
+    """Only the first lines that show something are made one-line now; what is shown and counted is as when every
+    line was (the reference below is the way it was written before)."""
+    from tutor.record.claude_code import subagent_account as account
+
+    output = "\n".join(lines) + ("\n" + "y " * padding if padding > 16_000 else "")
+    entry = {"kind": "call", "tool": "Bash", "input": {"command": "make"}, "result": (failed, output)}
+    clean = lambda text: text[: account.REDACTED_HEAD_CHARS]  # noqa: E731 - as describe_run's, without a redactor
+
+    cleaned = clean(output)
+    every = [one for one in (account._one_line(account._relative(raw, CWD), account.MAX_RESULT_LINE_CHARS) for raw in cleaned.splitlines()) if one]
+    shown = [account._code(one) for one in every[: account.MAX_RESULT_LINES]]
+    whole = every if len(output) <= account.REDACTED_HEAD_CHARS else [raw for raw in output.splitlines() if raw.strip()]
+    more = len(whole) - len(shown)
+    if more > 0:
+        shown.append(f"… {more} more lines")
+    expected = "- **Bash** `make`\\\n  " + ("✗ failed" if failed else "✓") + (" " + "\\\n  ".join(shown) if shown else "")
+    assert account._entry_markdown(entry, CWD, clean) == expected

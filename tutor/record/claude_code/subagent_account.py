@@ -151,11 +151,23 @@ def _entry_markdown(entry: dict[str, Any], cwd: str, clean: Callable[[str], str]
     if result is not None:
         failed, output = result
         cleaned = clean(output)
-        lines = [one for one in (_one_line(_relative(raw, cwd), MAX_RESULT_LINE_CHARS) for raw in cleaned.splitlines()) if one]
-        shown = [_code(one) for one in lines[:MAX_RESULT_LINES]]
-        # counted in what is shown (a redacted key is one line), or past the redacted head in the output itself
-        whole = lines if len(output) <= REDACTED_HEAD_CHARS else [raw for raw in output.splitlines() if raw.strip()]
-        more = len(whole) - len(shown)
+        # The first lines that show something are made one-line; the rest are only counted, in what is shown (a
+        # redacted key is one line), or past the redacted head in the output itself.
+        counted = len(output) <= REDACTED_HEAD_CHARS
+        kept: list[str] = []
+        count = 0
+        for raw in cleaned.splitlines():
+            if len(kept) < MAX_RESULT_LINES:
+                one = _one_line(_relative(raw, cwd), MAX_RESULT_LINE_CHARS)
+                if one:
+                    kept.append(one)
+                    count += 1
+            elif not counted:
+                break
+            elif _shows(_relative(raw, cwd)[: MAX_RESULT_LINE_CHARS * 4]):
+                count += 1
+        shown = [_code(one) for one in kept]
+        more = (count if counted else sum(1 for raw in output.splitlines() if raw.strip())) - len(shown)
         if more > 0:
             shown.append(f"… {more} more lines")
         mark = "✗ failed" if failed else "✓"
@@ -211,6 +223,13 @@ def _one_line(text: str, limit: int) -> str:
     """`text` on one line (controls gone, whitespace runs one space), at most `limit` characters."""
     text = re.sub(r"\s+", " ", _CONTROLS.sub(" ", text[: limit * 4])).strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _shows(head: str) -> bool:
+    """Whether `_one_line` makes anything of a line starting `head`: a character neither blank nor a control."""
+    if not head.strip():
+        return False
+    return _CONTROLS.search(head) is None or bool(_CONTROLS.sub(" ", head).strip())
 
 
 def _relative(text: str, cwd: str) -> str:
