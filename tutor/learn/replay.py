@@ -10,6 +10,7 @@ construction rather than by care.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -115,8 +116,7 @@ class Replay:
         # The digest is of the lesson as written: hiding a step is a change attempts should notice. Given as a
         # function, it is worked out when first asked (a fresh attempt asks when its state is saved).
         self._digest: str | None = digest if isinstance(digest, str) and digest else None
-        written = lesson
-        self._make_digest: Callable[[], str] = digest if callable(digest) else (lambda: lesson_digest(written))
+        self._make_digest: Callable[[], str] = digest if callable(digest) else functools.partial(lesson_digest, lesson)
         self.lesson = lesson.for_learners()
         self._steps = list(self.lesson.steps)
         self._calls = _calls_before(self._steps)
