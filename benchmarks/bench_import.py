@@ -359,7 +359,12 @@ def main() -> None:
     print(_load("before"))
     try:
         if options.file.is_file():
-            measure(options.file, options.repeat, scratch)
+            from tutor.record.claude_code import ClaudeCodeImportError
+
+            try:
+                measure(options.file, options.repeat, scratch)
+            except ClaudeCodeImportError as error:  # a transcript the importer refuses: its one line, as `tutor import` says it
+                print(f"not measured: the importer refuses {options.file.name}: {error}")
         else:
             print(f"skipped the corpus transcript: none at {options.file} (give one with --file)")
         if options.megabytes > 0:
