@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.helpers.redaction_pieces import ACROSS, CASES, FILLER, PIECES
 from tutor.redaction import Redactor
-from tutor.redaction.assignments import _NETRC_START, _netrc_words
+from tutor.redaction.assignments import _DOTENV_LINE, _NETRC_START, _dotenv_lines, _netrc_words
 from tutor.redaction.batch import batchable, clean_texts
 from tutor.redaction.paragraphs import SHORTEST, Redaction
 
@@ -98,6 +98,14 @@ def test_a_text_that_is_not_batchable_is_left_to_be_redacted_alone() -> None:
                                  "mach", "ine", "-", ".", "a b"]), max_size=20).map("".join))
 def test_netrc_entry_starts_are_found_at_their_words_as_the_pattern_finds_them(text: str) -> None:
     assert [m.span() for m in _netrc_words(text)] == [m.span() for m in _NETRC_START.finditer(text)]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["API_TOKEN=", "export ", "KEY", "=", "abc123", "$x", '"q"', "\n", "\r\n", " ", "\t", "a",
+                                 "X_Y", "0", "\u2028", "==", "#"]), max_size=20).map("".join))
+def test_env_lines_are_found_from_each_line_start_as_the_pattern_finds_them(text: str) -> None:
+    """Searched as the first line, then from each newline: the same names and values as the `^` pattern's search."""
+    assert [(m.span("k"), m.span("s")) for m in _dotenv_lines(text)] == [(m.span("k"), m.span("s")) for m in _DOTENV_LINE.finditer(text)]
 
 
 _VALUES = st.recursive(

@@ -179,13 +179,25 @@ def _netrc(text: str, lowered: str, hits: list[_Hit], rank: int) -> None:
 # its characters (`SECRET_KEY=)Ka%E^Z(0j&d=it#9...`, a Django key). Not values that are
 # code (a call, a subscript, a substitution) or quoted (the assignment rules take those).
 _DOTENV_LINE = re.compile(r"(?m)^[ \t]*+(?:export[ \t]++)?(?P<k>[A-Z][A-Z0-9_]{0,63}+)=(?P<s>[^\s\"'`$][^\s]{0,511}+)")
+# The same, searched as "the first line, then each newline and the line after it": a pattern that starts with a
+# character is searched for by it; one that starts with `^` is tried at every place of the text (3x slower here).
+_DOTENV_FIRST = re.compile(_DOTENV_LINE.pattern.removeprefix("(?m)^"))
+_DOTENV_AFTER_NEWLINE = re.compile("\n" + _DOTENV_FIRST.pattern)
 _CODE_VALUE = re.compile(r"[A-Za-z_][\w.]*+(?:\(.*\)|\[.*\])[;,]?")
+
+
+def _dotenv_lines(text: str) -> Iterator[re.Match[str]]:
+    """`_DOTENV_LINE.finditer(text)`'s matches (a match never holds a line break: the lines' are all distinct)."""
+    first = _DOTENV_FIRST.match(text)
+    if first is not None:
+        yield first
+    yield from _DOTENV_AFTER_NEWLINE.finditer(text)
 
 
 def _dotenv(text: str, hits: list[_Hit], rank: int) -> None:
     if "=" not in text:
         return
-    for m in _DOTENV_LINE.finditer(text):
+    for m in _dotenv_lines(text):
         value = m.group("s")
         kind = _field_kind(m.group("k"))
         if kind is None or _CODE_VALUE.fullmatch(value) or _MARKER_RE.match(value):
