@@ -529,3 +529,17 @@ def test_the_size_written_is_the_size_measured(tmp_path: Path) -> None:
 
     lesson = write_draft(_draft(), tmp_path / "out")
     assert indented_size(lesson_to_data(lesson)) + 1 == (tmp_path / "out" / "lesson.json").stat().st_size
+
+
+def test_listing_owners_are_made_anonymous_line_by_line_as_the_pattern_does() -> None:
+    """The listing lines are looked for from the first line and each newline: what the `^` pattern's substitution did."""
+    import random
+
+    from tutor.record.claude_code.home_paths import _LISTING_LINE, PathRewriter, _listed_anonymously
+
+    pieces = ["-rw-r--r--  1 alice staff  12 Jan 1 a.py", "drwxr-xr-x 3 bob bob 96 x", "lrwxrwxrwx 1 root root 7 l -> t",
+              "total 8", "", " -rw-r--r-- 1 eve eve 1 not a listing start", "rw-", "r- x", "\t", "-rw-r--r--+ 2 carol wheel 3 y"]
+    rng = random.Random(7)
+    for _ in range(400):
+        text = "\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert PathRewriter.listings(text) == _LISTING_LINE.sub(_listed_anonymously, text)

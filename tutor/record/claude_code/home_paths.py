@@ -25,7 +25,7 @@ lesson's id, made from its title, can leave them out too.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 # What may stand right before a path: not a character that would make it the middle of a longer one.
@@ -61,6 +61,10 @@ _SYSTEM_ACCOUNTS = frozenset({
 })
 # A line of a long listing (`ls -l`): mode, links, then the owner and group columns.
 _LISTING_LINE = re.compile(r"(?m)^(?P<lead>[-dlcbpsDL][rwxsStTl-]{9}[.+@]?[ \t]+\d+[ \t]+)(?P<owner>\S+)(?P<gap>[ \t]+)(?P<group>\S+)(?=[ \t])")
+# The same, searched as "the first line, then each newline and the line after it": a pattern that starts with a
+# character is searched for by it; one that starts with `^` is tried at every place of the text.
+_LISTING_FIRST = re.compile(_LISTING_LINE.pattern.removeprefix("(?m)^"))
+_LISTING_AFTER_NEWLINE = re.compile("\n" + _LISTING_FIRST.pattern)
 # Folders under /Users or /home that belong to nobody in particular.
 _SHARED = frozenset({"shared", "public", "default", "all users", "default user", "guest"})
 
@@ -148,7 +152,16 @@ class PathRewriter:
         """`text` with the owner and group columns of its long listings made `user` where they name a person."""
         if "r-" not in text and "rw" not in text:  # no file mode: no listing (most strings, skipped fast)
             return text
-        return _LISTING_LINE.sub(_listed_anonymously, text)
+        out: list[str] = []
+        done = 0
+        for match in _listing_lines(text):  # what `_LISTING_LINE.sub(_listed_anonymously, text)` does
+            out.append(text[done : match.start("lead")])
+            out.append(_listed_anonymously(match))
+            done = match.end()
+        if not out:
+            return text
+        out.append(text[done:])
+        return "".join(out)
 
     @staticmethod
     def _relative(match: re.Match[str]) -> str:
@@ -212,6 +225,14 @@ class PathRewriter:
             else:
                 parent[key] = self.text(item) if isinstance(item, str) else item
         return root[0]
+
+
+def _listing_lines(text: str) -> Iterator[re.Match[str]]:
+    """`_LISTING_LINE.finditer(text)`'s matches (a match never holds a line break: the lines' are all distinct)."""
+    first = _LISTING_FIRST.match(text)
+    if first is not None:
+        yield first
+    yield from _LISTING_AFTER_NEWLINE.finditer(text)
 
 
 def _listed_anonymously(match: re.Match[str]) -> str:
