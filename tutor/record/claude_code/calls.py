@@ -143,7 +143,9 @@ def _result_output(block: dict[str, Any], call: dict[str, Any]) -> tuple[str, in
 
 
 _NUMBERED = re.compile(r"^ *(\d{1,9})(?:\u2192|\t)")
-_NUMBERED_LINES = re.compile(r"^ *\d{1,9}(?:\u2192|\t)", re.MULTILINE)  # the same at each line's start, in one pass
+# The same after each newline, in one pass (a pattern that starts with a character is searched for by it; one that
+# starts with a multi-line `^` is tried at every place of the text).
+_NUMBERED_AFTER_NEWLINE = re.compile(r"\n *\d{1,9}(?:\u2192|\t)")
 
 
 def strip_line_numbers(text: str) -> str:
@@ -159,7 +161,7 @@ def strip_line_numbers(text: str) -> str:
     values = [int(m.group(1)) for m in numbers if m]
     if any(b != a + 1 for a, b in itertools.pairwise(values)):
         return text
-    return _NUMBERED_LINES.sub("", text)
+    return _NUMBERED_AFTER_NEWLINE.sub("\n", _NUMBERED.sub("", text, count=1))
 
 
 def result_text(content: object) -> str:
