@@ -26,6 +26,7 @@ MAX_RESULT_LINE_CHARS = 160
 # would no longer be recognised by the redaction of the whole lesson. Only its head is
 # shown, so only its head is redacted (a private key block, whole, fits in it).
 REDACTED_HEAD_CHARS = 16 * 1024
+_WARMED_AT_ONCE = 8  # entries whose texts are handed to the redaction together (the details hold a few dozen at most)
 
 # What can start emphasis, a code span, a link, HTML or an entity mid-line (`_` never emphasises in the lesson dialect).
 _INLINE_MARKUP = re.compile(r"([\\`*\[\]<>!~&|])")
@@ -48,7 +49,8 @@ def describe_run(call_input: dict[str, Any], records: list[dict[str, Any]], cwd:
     calls one line, with each result's first lines; capped at `MAX_DETAILS_CHARS`; paths under
     `cwd` made relative. Every string from the transcript is redacted first (by `redact`, the
     import's own redactor; else one from the environment), then escaped or put in a code span. `warm`, when given,
-    is handed every text to be cleaned first, all at once (an import's redaction scans them joined, and remembers).
+    is handed the texts to be cleaned first, a few entries' at once (an import's redaction scans them joined, and
+    remembers), and no further than the details can reach.
     """
     redactor = redact or Redactor.from_environment().redact
 
@@ -57,7 +59,7 @@ def describe_run(call_input: dict[str, Any], records: list[dict[str, Any]], cwd:
 
     messages, calls, entries = _entries(records)
     if warm is not None:
-        warm([text[:REDACTED_HEAD_CHARS] for text in _texts_cleaned(call_input, records, entries)])
+        warm([text[:REDACTED_HEAD_CHARS] for text in _texts_cleaned(call_input, records, entries[:_WARMED_AT_ONCE])])
     kind = _one_line(clean(text_field(call_input.get("subagent_type"))), 60)
     description = _one_line(clean(text_field(call_input.get("description"))), 100)
     who = ": ".join(part for part in (kind, description) if part)
@@ -76,6 +78,8 @@ def describe_run(call_input: dict[str, Any], records: list[dict[str, Any]], cwd:
         parts.append("**What it did**")
     details = "\n\n".join(parts)
     for index, entry in enumerate(entries):
+        if warm is not None and index and index % _WARMED_AT_ONCE == 0:  # the next few, while the details have room
+            warm([text[:REDACTED_HEAD_CHARS] for text in _entry_texts(entries[index : index + _WARMED_AT_ONCE])])
         line = "\n" + _entry_markdown(entry, cwd, clean)
         if len(details) + len(line) > MAX_DETAILS_CHARS - 80:
             details += f"\n\n… {len(entries) - index} more not shown"
@@ -85,9 +89,15 @@ def describe_run(call_input: dict[str, Any], records: list[dict[str, Any]], cwd:
 
 
 def _texts_cleaned(call_input: dict[str, Any], records: list[dict[str, Any]], entries: list[dict[str, Any]]) -> list[str]:
-    """The texts `describe_run` cleans (whole: each is cut to its head when cleaned), as `_entry_markdown` finds them."""
-    texts = [text_field(call_input.get("subagent_type")), text_field(call_input.get("description")),
-             text_field(call_input.get("prompt")).strip() or first_prompt(records)]
+    """The texts `describe_run` cleans for its header and these entries (whole: each is cut to its head when cleaned)."""
+    header = [text_field(call_input.get("subagent_type")), text_field(call_input.get("description")),
+              text_field(call_input.get("prompt")).strip() or first_prompt(records)]
+    return header + _entry_texts(entries)
+
+
+def _entry_texts(entries: list[dict[str, Any]]) -> list[str]:
+    """The texts `_entry_markdown` cleans for these entries."""
+    texts: list[str] = []
     for entry in entries:
         if entry["kind"] == "words":
             texts.append(entry["text"])
