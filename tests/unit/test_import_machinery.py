@@ -382,3 +382,14 @@ def test_line_numbers_are_stripped_as_line_by_line(rows: list[tuple[str, int, st
     stripped = all(matches) and bool(head) and all(b == a + 1 for a, b in itertools.pairwise(values))
     expected = "\n".join(numbered.sub("", line, count=1) for line in lines) if stripped else text
     assert strip_line_numbers(text) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["<tool_use_error>", "</tool_use_error>", "x", "\n", "\r\n", " ", "error: no such file"]),
+                max_size=8).map("".join))
+def test_a_tool_error_wrapper_is_taken_off_as_the_pattern_did(content: str) -> None:
+    import re
+
+    from tutor.record.claude_code.calls import _unwrapped_tool_error
+
+    assert _unwrapped_tool_error(content) == re.sub(r"^<tool_use_error>(.*)</tool_use_error>$", r"\1", content, flags=re.S)

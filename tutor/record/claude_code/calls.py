@@ -127,7 +127,7 @@ def _result_output(block: dict[str, Any], call: dict[str, Any]) -> tuple[str, in
     given = block.get("content")
     content = given if isinstance(given, str) else result_text(given)
     content = clean_result(content)
-    content = re.sub(r"^<tool_use_error>(.*)</tool_use_error>$", r"\1", content, flags=re.S)
+    content = _unwrapped_tool_error(content)
     exit_code: int | None = None
     if call.get("name") == "Bash":
         match = _EXIT_CODE.match(content)
@@ -140,6 +140,20 @@ def _result_output(block: dict[str, Any], call: dict[str, Any]) -> tuple[str, in
     elif call.get("name") == "Read" and content:
         content = strip_line_numbers(content)
     return content, exit_code
+
+
+_TOOL_ERROR_OPEN, _TOOL_ERROR_CLOSE = "<tool_use_error>", "</tool_use_error>"
+
+
+def _unwrapped_tool_error(content: str) -> str:
+    """`content` without the `<tool_use_error>` wrapper Claude Code puts around a failed call's message, when it wraps
+    the whole of it (as `re.sub(r"^<tool_use_error>(.*)</tool_use_error>$", r"\1", content, flags=re.S)`, without
+    trying the pattern at every place of a long output)."""
+    body = content[:-1] if content.endswith("\n") else content  # `$` also matches before a last newline
+    if (content.startswith(_TOOL_ERROR_OPEN) and body.endswith(_TOOL_ERROR_CLOSE)
+            and len(body) >= len(_TOOL_ERROR_OPEN) + len(_TOOL_ERROR_CLOSE)):
+        return body[len(_TOOL_ERROR_OPEN) : len(body) - len(_TOOL_ERROR_CLOSE)] + content[len(body) :]
+    return content
 
 
 _NUMBERED = re.compile(r"^ *(\d{1,9})(?:\u2192|\t)")

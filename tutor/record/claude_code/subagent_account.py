@@ -32,6 +32,7 @@ _WARMED_AT_ONCE = 8  # entries whose texts are handed to the redaction together 
 _INLINE_MARKUP = re.compile(r"([\\`*\[\]<>!~&|])")
 _LINE_START_MARKUP = re.compile(r"^([#>+=:-]|\d{1,9}(?=[.)]))")  # a heading, quote, list, rule or setext line where a line starts
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BLANKS = re.compile(r"\s+")
 # The argument that says what a call does, by the names tools give it, most telling first.
 _MAIN_ARGUMENTS = ("command", "pattern", "file_path", "notebook_path", "path", "url", "query", "skill", "description", "prompt")
 
@@ -231,7 +232,7 @@ def content_text(content: Any) -> str:
 
 def _one_line(text: str, limit: int) -> str:
     """`text` on one line (controls gone, whitespace runs one space), at most `limit` characters."""
-    text = re.sub(r"\s+", " ", _CONTROLS.sub(" ", text[: limit * 4])).strip()
+    text = _BLANKS.sub(" ", _CONTROLS.sub(" ", text[: limit * 4])).strip()
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
