@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from tests.helpers.claude_code_format import Session, image_block, text_block
@@ -427,3 +429,25 @@ def test_skipping_unread_keys_while_parsing_slims_to_the_same_records(name: str)
     for line in lines_read:
         assert skipping.record(typed.decode(line)) == whole.record(json.loads(line))
     assert len(lines_read) > 10
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.binary(max_size=120).map(lambda b: b.replace(b"\r", b"\n")), st.lists(st.integers(1, 25), min_size=1, max_size=40))
+def test_lines_are_the_text_split_at_newlines_a_too_long_one_none(text: bytes, cuts: list[int]) -> None:
+    """However the text comes in chunks (shorter or longer than the limit), the lines are its parts between newlines,
+    one over the limit None (here the limit is 10 bytes)."""
+    import unittest.mock
+
+    chunks, at = [], 0
+    for size in cuts * 10:
+        if at >= len(text):
+            break
+        chunks.append(text[at : at + size])
+        at += size
+    if at < len(text):
+        chunks.append(text[at:])
+    parts = text.split(b"\n")
+    if parts[-1] == b"":
+        parts.pop()  # a last newline ends the last line
+    with unittest.mock.patch.object(text_module, "MAX_RECORD_BYTES", 10):
+        assert list(lines(iter(chunks))) == [part if len(part) <= 10 else None for part in parts]

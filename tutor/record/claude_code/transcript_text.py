@@ -11,7 +11,8 @@ line's UTF-8 bytes (`MAX_RECORD_BYTES`: a longer line is never held whole).
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from tutor.lesson.limits import MAX_RECORD_BYTES
@@ -91,14 +92,18 @@ def lines(chunks: Iterator[bytes]) -> Iterator[bytes | None]:
     for chunk in chunks:
         parts = chunk.split(b"\n")
         last = parts.pop()
-        for index, part in enumerate(parts):
-            if index == 0 and (pending or skipping):
-                if skipping or pending_size + len(part) > MAX_RECORD_BYTES:
-                    yield None
-                else:
-                    yield b"".join(pending) + part
-                pending, pending_size, skipping = [], 0, False
+        rest: Iterable[bytes] = parts
+        if parts and (pending or skipping):  # the line the chunk before began ends here
+            if skipping or pending_size + len(parts[0]) > MAX_RECORD_BYTES:
+                yield None
             else:
+                yield b"".join(pending) + parts[0]
+            pending, pending_size, skipping = [], 0, False
+            rest = itertools.islice(parts, 1, None)
+        if len(chunk) <= MAX_RECORD_BYTES:
+            yield from rest  # each shorter than its chunk: no line of it is too long
+        else:
+            for part in rest:
                 yield part if len(part) <= MAX_RECORD_BYTES else None
         if skipping or not last:
             continue
