@@ -18,7 +18,7 @@ from tests.helpers.claude_code_format import Session, text_block
 from tutor.record.claude_code import import_claude_code, write_imported_lesson
 from tutor.record.claude_code.common import ClaudeCodeImportError, ImportResult
 from tutor.record.claude_code.draft import Situation, draft_lesson, literal, summary_excerpt, write_draft
-from tutor.record.claude_code.home_paths import is_home_folder, relative_paths, relative_paths_and_users, user_of
+from tutor.record.claude_code.home_paths import PathRewriter, is_home_folder, relative_paths, user_of
 from tutor.record.claude_code.sizes import Cuts, bound_steps, cut_text, json_size
 from tutor.record.redact import Redactor
 
@@ -158,7 +158,8 @@ def test_a_windows_session_folder_is_matched_with_either_slash_and_any_case() ->
 
 
 def test_every_string_of_every_step_is_walked_keys_included() -> None:
-    value, users = relative_paths_and_users({"/home/zed/k": ["/home/zed/x", {"deep": ["/Users/quinn/y"]}], "n": 3}, "/tmp/w")
+    rewriter = PathRewriter("/tmp/w")
+    value, users = rewriter.value({"/home/zed/k": ["/home/zed/x", {"deep": ["/Users/quinn/y"]}], "n": 3}), rewriter.users
     assert value == {"~/k": ["~/x", {"deep": ["~/y"]}], "n": 3}
     assert users == {"zed", "quinn"}
     assert user_of("/home/alice/shop") == "alice" and user_of("/srv/shop") is None

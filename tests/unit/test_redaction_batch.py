@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.helpers.redaction_pieces import ACROSS, CASES, FILLER, PIECES
 from tutor.redaction import Redactor
-from tutor.redaction.assignments import _DOTENV_LINE, _NETRC_START, _dotenv_lines, _netrc_words
+from tutor.redaction.assignments import _DOTENV_LINE, _DOTENV_LINES, _NETRC_START, _netrc_words
 from tutor.redaction.batch import batchable, clean_texts
 from tutor.redaction.paragraphs import SHORTEST, Redaction
 
@@ -105,7 +105,7 @@ def test_netrc_entry_starts_are_found_at_their_words_as_the_pattern_finds_them(t
                                  "X_Y", "0", "\u2028", "==", "#"]), max_size=20).map("".join))
 def test_env_lines_are_found_from_each_line_start_as_the_pattern_finds_them(text: str) -> None:
     """Searched as the first line, then from each newline: the same names and values as the `^` pattern's search."""
-    assert [(m.span("k"), m.span("s")) for m in _dotenv_lines(text)] == [(m.span("k"), m.span("s")) for m in _DOTENV_LINE.finditer(text)]
+    assert [(m.span("k"), m.span("s")) for m in _DOTENV_LINES.finditer(text)] == [(m.span("k"), m.span("s")) for m in _DOTENV_LINE.finditer(text)]
 
 
 _VALUES = st.recursive(
@@ -128,3 +128,17 @@ def test_redacting_in_place_is_redacting_a_copy(value: object) -> None:
     Redaction(redactor).redact_in_place(mine)
     assert mine == expected
     assert list(mine) == list(expected) if isinstance(mine, dict) else True  # keys in the same order
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["KEY=v", "  KEY=v", "x", "\n", "KEY=", "=", "K"]), max_size=12).map("".join))
+def test_a_line_start_pattern_substitutes_as_the_pattern_does(text: str) -> None:
+    """`AtLineStarts.sub`, with a text or a function: what the `(?m)^` pattern's own `sub` gives."""
+    import re
+
+    from tutor.redaction.searching import AtLineStarts
+
+    pattern = re.compile(r"(?m)^[ \t]*(?P<k>[A-Z]+)=")
+    lines = AtLineStarts(pattern)
+    assert lines.sub("", text) == pattern.sub("", text)
+    assert lines.sub(lambda m: f"<{m.group('k')}>", text) == pattern.sub(lambda m: f"<{m.group('k')}>", text)

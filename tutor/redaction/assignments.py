@@ -25,6 +25,7 @@ from .literals import (
     _plausible_literal,
 )
 from .patterns import _ASSIGN_TAIL, _STRONG_KEYWORDS, _WEAK_KEYWORDS
+from .searching import AtLineStarts, places
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,24 +136,15 @@ def netrc_starts(lowered: str) -> Iterator[re.Match[str]]:
 def _netrc_words(lowered: str) -> Iterator[re.Match[str]]:
     """`_NETRC_START.finditer(lowered)`, tried only where its words stand: an alternation of two words is tried at
     every place of a text (no literal to skip ahead to), and "default" is common in code."""
-    places = sorted(_places(lowered, "machine") + _places(lowered, "default"))
+    starts = sorted(places(lowered, "machine") + places(lowered, "default"))
     done = 0  # where the last match ended: finditer's matches do not overlap
-    for place in places:
+    for place in starts:
         if place < done:
             continue
         match = _NETRC_START.match(lowered, place)
         if match is not None:
             done = match.end()
             yield match
-
-
-def _places(text: str, word: str) -> list[int]:
-    found = []
-    at = text.find(word)
-    while at != -1:
-        found.append(at)
-        at = text.find(word, at + 1)
-    return found
 
 
 def _netrc(text: str, lowered: str, hits: list[_Hit], rank: int) -> None:
@@ -179,25 +171,14 @@ def _netrc(text: str, lowered: str, hits: list[_Hit], rank: int) -> None:
 # its characters (`SECRET_KEY=)Ka%E^Z(0j&d=it#9...`, a Django key). Not values that are
 # code (a call, a subscript, a substitution) or quoted (the assignment rules take those).
 _DOTENV_LINE = re.compile(r"(?m)^[ \t]*+(?:export[ \t]++)?(?P<k>[A-Z][A-Z0-9_]{0,63}+)=(?P<s>[^\s\"'`$][^\s]{0,511}+)")
-# The same, searched as "the first line, then each newline and the line after it": a pattern that starts with a
-# character is searched for by it; one that starts with `^` is tried at every place of the text (3x slower here).
-_DOTENV_FIRST = re.compile(_DOTENV_LINE.pattern.removeprefix("(?m)^"))
-_DOTENV_AFTER_NEWLINE = re.compile("\n" + _DOTENV_FIRST.pattern)
+_DOTENV_LINES = AtLineStarts(_DOTENV_LINE)  # the same, not tried at every place of a text
 _CODE_VALUE = re.compile(r"[A-Za-z_][\w.]*+(?:\(.*\)|\[.*\])[;,]?")
-
-
-def _dotenv_lines(text: str) -> Iterator[re.Match[str]]:
-    """`_DOTENV_LINE.finditer(text)`'s matches (a match never holds a line break: the lines' are all distinct)."""
-    first = _DOTENV_FIRST.match(text)
-    if first is not None:
-        yield first
-    yield from _DOTENV_AFTER_NEWLINE.finditer(text)
 
 
 def _dotenv(text: str, hits: list[_Hit], rank: int) -> None:
     if "=" not in text:
         return
-    for m in _dotenv_lines(text):
+    for m in _DOTENV_LINES.finditer(text):
         value = m.group("s")
         kind = _field_kind(m.group("k"))
         if kind is None or _CODE_VALUE.fullmatch(value) or _MARKER_RE.match(value):

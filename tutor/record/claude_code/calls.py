@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from tutor.agent.records import JsonObject
+from tutor.redaction.searching import AtLineStarts
 
 from .machinery import clean_result
 from .wrappers import one_line
@@ -157,9 +158,7 @@ def _unwrapped_tool_error(content: str) -> str:
 
 
 _NUMBERED = re.compile(r"^ *(\d{1,9})(?:\u2192|\t)")
-# The same after each newline, in one pass (a pattern that starts with a character is searched for by it; one that
-# starts with a multi-line `^` is tried at every place of the text).
-_NUMBERED_AFTER_NEWLINE = re.compile(r"\n *\d{1,9}(?:\u2192|\t)")
+_NUMBERED_LINES = AtLineStarts(re.compile(r"(?m)^ *\d{1,9}(?:\u2192|\t)"))  # the same at every line's start
 
 
 def strip_line_numbers(text: str) -> str:
@@ -175,7 +174,7 @@ def strip_line_numbers(text: str) -> str:
     values = [int(m.group(1)) for m in numbers if m]
     if any(b != a + 1 for a, b in itertools.pairwise(values)):
         return text
-    return _NUMBERED_AFTER_NEWLINE.sub("\n", _NUMBERED.sub("", text, count=1))
+    return _NUMBERED_LINES.sub("", text)
 
 
 def result_text(content: object) -> str:

@@ -25,8 +25,9 @@ lesson's id, made from its title, can leave them out too.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
 from typing import Any
+
+from tutor.redaction.searching import AtLineStarts, places
 
 # What may stand right before a path: not a character that would make it the middle of a longer one.
 _BEFORE = r"(?:(?<=file://)|(?<![\w.~/\\-]))"
@@ -61,10 +62,7 @@ _SYSTEM_ACCOUNTS = frozenset({
 })
 # A line of a long listing (`ls -l`): mode, links, then the owner and group columns.
 _LISTING_LINE = re.compile(r"(?m)^(?P<lead>[-dlcbpsDL][rwxsStTl-]{9}[.+@]?[ \t]+\d+[ \t]+)(?P<owner>\S+)(?P<gap>[ \t]+)(?P<group>\S+)(?=[ \t])")
-# The same, searched as "the first line, then each newline and the line after it": a pattern that starts with a
-# character is searched for by it; one that starts with `^` is tried at every place of the text.
-_LISTING_FIRST = re.compile(_LISTING_LINE.pattern.removeprefix("(?m)^"))
-_LISTING_AFTER_NEWLINE = re.compile("\n" + _LISTING_FIRST.pattern)
+_LISTING_LINES = AtLineStarts(_LISTING_LINE)  # the same, not tried at every place of a text
 # Folders under /Users or /home that belong to nobody in particular.
 _SHARED = frozenset({"shared", "public", "default", "all users", "default user", "guest"})
 
@@ -77,15 +75,6 @@ def _inside_a_longer_path(text: str, start: int) -> bool:
     if before == "/":
         return not text.endswith("file://", 0, start)
     return before.isalnum() or before in "_.~\\-"
-
-
-def _find_all(text: str, literal: str) -> list[int]:
-    found = []
-    at = text.find(literal)
-    while at != -1:
-        found.append(at)
-        at = text.find(literal, at + 1)
-    return found
 
 
 def user_of(path: str) -> str | None:
@@ -152,16 +141,7 @@ class PathRewriter:
         """`text` with the owner and group columns of its long listings made `user` where they name a person."""
         if "r-" not in text and "rw" not in text:  # no file mode: no listing (most strings, skipped fast)
             return text
-        out: list[str] = []
-        done = 0
-        for match in _listing_lines(text):  # what `_LISTING_LINE.sub(_listed_anonymously, text)` does
-            out.append(text[done : match.start("lead")])
-            out.append(_listed_anonymously(match))
-            done = match.end()
-        if not out:
-            return text
-        out.append(text[done:])
-        return "".join(out)
+        return _LISTING_LINES.sub(_listed_anonymously, text)
 
     @staticmethod
     def _relative(match: re.Match[str]) -> str:
@@ -176,7 +156,7 @@ class PathRewriter:
                 break
         else:
             return text
-        anchors = sorted({at for anchor in _HOME_ANCHORS for at in _find_all(text, anchor)})
+        anchors = sorted({at for anchor in _HOME_ANCHORS for at in places(text, anchor)})
         if not anchors:
             return text
         out: list[str] = []
@@ -227,14 +207,6 @@ class PathRewriter:
         return root[0]
 
 
-def _listing_lines(text: str) -> Iterator[re.Match[str]]:
-    """`_LISTING_LINE.finditer(text)`'s matches (a match never holds a line break: the lines' are all distinct)."""
-    first = _LISTING_FIRST.match(text)
-    if first is not None:
-        yield first
-    yield from _LISTING_AFTER_NEWLINE.finditer(text)
-
-
 def _listed_anonymously(match: re.Match[str]) -> str:
     owner, group = (name if name in _SYSTEM_ACCOUNTS or name.startswith("_") or name.isdigit() else "user"
                     for name in (match.group("owner"), match.group("group")))
@@ -244,17 +216,3 @@ def _listed_anonymously(match: re.Match[str]) -> str:
 def relative_paths(value: Any, cwd: str) -> Any:
     """`value` (a string, or dicts and lists of them) with paths in the session's folder made relative, other home paths from `~`."""
     return PathRewriter(cwd).value(value)
-
-
-def relative_paths_and_users(value: Any, cwd: str) -> tuple[Any, set[str]]:
-    """`relative_paths`, and the user names of the home folders it met (the session folder's owner included)."""
-    rewriter = PathRewriter(cwd)
-    return rewriter.value(value), rewriter.users
-
-
-def users_in(texts: Iterable[str]) -> set[str]:
-    """The user names of the home folders named anywhere in `texts`."""
-    rewriter = PathRewriter("")
-    for text in texts:
-        rewriter.text(text)
-    return rewriter.users

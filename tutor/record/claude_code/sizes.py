@@ -134,17 +134,17 @@ class _Bounder:
         return text
 
     def value(self, value: Any, depth: int, prose: bool, in_call: bool) -> Any:
-        kind = type(value)
-        if kind is str or (kind is not dict and isinstance(value, str)):  # the exact type first: most values are
-            return self.string(value, prose)
-        if kind is not dict and isinstance(value, float) and not math.isfinite(value):
-            self.cuts.repaired += 1
-            text = str(value)
-            self.most += len(text) + 2
-            return text
-        if kind is not dict and not isinstance(value, (dict, list, tuple)):
-            self.most += _scalar_bytes(value)
-            return value
+        if type(value) is not dict and type(value) is not list:  # not the containers most values are: tested in turn
+            if isinstance(value, str):
+                return self.string(value, prose)
+            if isinstance(value, float) and not math.isfinite(value):
+                self.cuts.repaired += 1
+                text = str(value)
+                self.most += len(text) + 2
+                return text
+            if not isinstance(value, (dict, list, tuple)):
+                self.most += _scalar_bytes(value)
+                return value
         if depth > DEEPEST:
             self.cuts.flattened += 1
             return self.string(_json_text(value), False)

@@ -58,9 +58,12 @@ def describe_run(call_input: dict[str, Any], records: list[dict[str, Any]], cwd:
     def clean(text: str) -> str:
         return redactor(text[:REDACTED_HEAD_CHARS])
 
+    def warm_up(texts: list[str]) -> None:
+        if warm is not None:
+            warm([text[:REDACTED_HEAD_CHARS] for text in texts])
+
     messages, calls, entries = _entries(records)
-    if warm is not None:
-        warm([text[:REDACTED_HEAD_CHARS] for text in _texts_cleaned(call_input, records, entries[:_WARMED_AT_ONCE])])
+    warm_up(_texts_cleaned(call_input, records, entries[:_WARMED_AT_ONCE]))
     kind = _one_line(clean(text_field(call_input.get("subagent_type"))), 60)
     description = _one_line(clean(text_field(call_input.get("description"))), 100)
     who = ": ".join(part for part in (kind, description) if part)
@@ -79,8 +82,8 @@ def describe_run(call_input: dict[str, Any], records: list[dict[str, Any]], cwd:
         parts.append("**What it did**")
     details = "\n\n".join(parts)
     for index, entry in enumerate(entries):
-        if warm is not None and index and index % _WARMED_AT_ONCE == 0:  # the next few, while the details have room
-            warm([text[:REDACTED_HEAD_CHARS] for text in _entry_texts(entries[index : index + _WARMED_AT_ONCE])])
+        if index and index % _WARMED_AT_ONCE == 0:  # the next few, while the details have room
+            warm_up(_entry_texts(entries[index : index + _WARMED_AT_ONCE]))
         line = "\n" + _entry_markdown(entry, cwd, clean)
         if len(details) + len(line) > MAX_DETAILS_CHARS - 80:
             details += f"\n\n… {len(entries) - index} more not shown"
@@ -166,19 +169,18 @@ def _entry_markdown(entry: dict[str, Any], cwd: str, clean: Callable[[str], str]
         # redacted key is one line), or past the redacted head in the output itself.
         counted = len(output) <= REDACTED_HEAD_CHARS
         kept: list[str] = []
-        count = 0
+        beyond = 0  # lines that show something, after those kept
         for raw in cleaned.splitlines():
             if len(kept) < MAX_RESULT_LINES:
                 one = _one_line(_relative(raw, cwd), MAX_RESULT_LINE_CHARS)
                 if one:
                     kept.append(one)
-                    count += 1
             elif not counted:
                 break
             elif _shows(_relative(raw, cwd)[: MAX_RESULT_LINE_CHARS * 4]):
-                count += 1
+                beyond += 1
         shown = [_code(one) for one in kept]
-        more = (count if counted else sum(1 for raw in output.splitlines() if raw.strip())) - len(shown)
+        more = beyond if counted else sum(1 for raw in output.splitlines() if raw.strip()) - len(kept)
         if more > 0:
             shown.append(f"… {more} more lines")
         mark = "✗ failed" if failed else "✓"
