@@ -27,7 +27,9 @@ drawn. Two times per run: the screen painted, and the key acted (time to interac
   holding that many attempts at its lessons.
 
 Runs are interleaved (baseline, then each program, round after round) after one untimed
-warm-up of each (file cache, bytecode); it prints medians, the 95th percentile, and each
+warm-up of each (file cache, bytecode: every child writes it, under a temporary
+PYTHONPYCACHEPREFIX, even where the environment says PYTHONDONTWRITEBYTECODE, or a tree
+given to `--compare` would compile every module on every run); it prints medians, the 95th percentile, and each
 median as a ratio to the baseline's median of the same kind (painted / acted). The goal is
 a ratio of at most 1.3 for the key acted. `--importtime N` then shows, with
 `python -X importtime`, the top N offenders among what the first screens import.
@@ -339,7 +341,7 @@ def main() -> None:
     parser.add_argument("--lesson", type=Path, default=DEFAULT_LESSON, help="the lesson folder `tutor learn` opens")
     parser.add_argument("--no-learn", action="store_true", help="leave out `tutor learn`")
     parser.add_argument("--size", default="120x40", help="terminal size, COLUMNSxROWS (default 120x40)")
-    parser.add_argument("--compare", type=Path, metavar="TREE", help="also time every tutor probe with the `tutor` package of another source tree (e.g. `git archive` of the commit before a change), in the same interleaved runs, labelled [TREE's name]")
+    parser.add_argument("--compare", type=Path, metavar="TREE", action="append", default=[], help="also time every tutor probe with the `tutor` package of another source tree (e.g. `git archive` of the commit before a change), in the same interleaved runs, labelled [TREE's name]; may be given more than once (give this tree too, as a `git archive` copy, for a like-for-like comparison: a tree on PYTHONPATH makes every import look in one more folder)")
     parser.add_argument("--importtime", type=int, default=0, metavar="N", help="show the top N import-time offenders of the first screens (default 0: skip)")
     args = parser.parse_args()
     if not TUTOR_BIN.exists():
@@ -357,6 +359,8 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="tutor-bench-startup-") as scratch:
         scratch_dir = Path(scratch)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(scratch_dir / "bytecode")
         baseline_script = scratch_dir / "baseline_app.py"
         baseline_script.write_text(BASELINE_APP, encoding="utf-8")
         probes: list[Callable[[], Probe]] = []
@@ -428,8 +432,8 @@ def main() -> None:
             probes.append(kept_home(Probe(probe.label, probe.argv, probe.env, painted, "down", acted)))
 
         if args.compare:
-            tree = args.compare.resolve()
-            probes[1:] = [twin for make in probes[1:] for twin in (make, twinned(make, tree))]
+            trees = [tree.resolve() for tree in args.compare]
+            probes[1:] = [twin for make in probes[1:] for twin in (make, *(twinned(make, tree) for tree in trees))]
 
         print(f"Time to interactive, {args.runs} interleaved runs each, on a {size[0]}x{size[1]} pty; Python {sys.version.split()[0]}, "
               f"Textual {__import__('textual').__version__}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
@@ -456,7 +460,7 @@ def main() -> None:
             verdict = ("  meets" if median / against <= 1.3 else "  MISSES") + " the goal of 1.3" if kind == "acted" and label != "baseline" else ""
             print(f"  {label:44} {kind:9} {median * 1000:6.0f} ms {p95 * 1000:6.0f} ms {median / against:6.2f}{verdict}")
     print(f"\n  load average while timing: {min(loads):.2f} to {max(loads):.2f}")
-    for tag in ["", *([f" [{args.compare.resolve().name}]"] if args.compare else [])]:
+    for tag in ["", *(f" [{tree.resolve().name}]" for tree in args.compare)]:
         if attempt_counts and len(attempt_counts) > 1:
             low, high = (results[f"library 100, {count} attempts{tag}"]["acted"] for count in (min(attempt_counts), max(attempt_counts)))
             ratio = statistics.median(high) / statistics.median(low)

@@ -101,18 +101,20 @@ class PlayerScreen(Screen):
             yield VerticalScroll(id="frame", can_focus=True)
         yield TutorFooter()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.sub_title = self.lesson_title
         # The app suspended (ctrl+z) is not time at the question: its clock stops, and runs again on return.
         self.app.app_suspend_signal.subscribe(self, lambda _app: self._question_clock(shown=False))
         self.app.app_resume_signal.subscribe(self, lambda _app: self._question_clock(shown=True))
         for note in getattr(self.run, "notes", []):
             self.notify(plain(note), title="Note", timeout=8)  # type: ignore[arg-type]  # a Text shows as it is
-        self.call_after_refresh(self.show_view)
         # Collections happen while the learner reads, not on the key press that turns the page, nor before the
         # first frame takes keys: the first full collection (and the freeze that moves the lesson out of the
         # collector's way) is the idle collector's, once the learner pauses (`IdleCollector`).
         hold_automatic_gc(self, True)
+        # The first frame is built as the screen mounts: waiting for a refresh first cost a layout of the empty
+        # frame, and the wait for the next tick, before the task could be drawn.
+        await self.show_view()
 
     def on_unmount(self) -> None:
         import gc
@@ -281,7 +283,9 @@ class PlayerScreen(Screen):
         except SaveFailed as error:
             self.notify(str(error), severity="error", timeout=10)
         if getattr(self.run, "unsaved", False):
-            self.store.open_soon()  # a move, written once the keys pause: to the store by then
+            # A move, written once the keys pause: to the store by then. The store opens (TinyDB, every attempt file:
+            # a thread) once the new frame is painted, not while it is built, which the thread would slow.
+            self.call_after_refresh(self.store.open_soon)
         return True
 
     async def action_next(self) -> None:
@@ -406,7 +410,7 @@ class LessonScreen(PlayerScreen):
         frame = self._view.frame if self._view else None
         step = getattr(frame, "step", None)
         if isinstance(frame, StepFrame) and step is not None and getattr(step, "commit", None) and self.run.lesson.repo and self.lesson_path:
-            self.load_step_diff(step.id, step.commit)
+            self.call_after_refresh(self.load_step_diff, step.id, step.commit)  # git, in a thread: after the paint
 
     @work(thread=True, exclusive=True, group="step-diff")
     def load_step_diff(self, step_id: str, commit: str) -> None:

@@ -1,15 +1,30 @@
-"""The footer of every screen: on a narrow terminal it packs its keys tight, so none is cut off."""
+"""The footer of every screen: on a narrow terminal it packs its keys tight, so none is cut off.
+
+Textual's footer rebuilds all its keys (a widget each, styled anew) whenever the screen's
+bindings may have changed: every focus move and every `refresh_bindings`, several times
+while a lesson opens and again on each key that turns a page. This one rebuilds only when
+what it shows changed: the keys shown, their labels, which are enabled, and its own layout.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events
 from textual.widgets import Footer
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 # Below this many columns the footer drops its spacing and the palette key (ctrl+p still opens it).
 NARROW_COLUMNS = 110
 
 
 class TutorFooter(Footer):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._shown: tuple | None = None  # what the keys on screen were built from (None: not built yet)
+
     def on_mount(self) -> None:
         self._fit(self.app.size.width)
 
@@ -20,3 +35,20 @@ class TutorFooter(Footer):
         narrow = columns < NARROW_COLUMNS
         self.compact = narrow
         self.show_command_palette = not narrow
+
+    def bindings_changed(self, screen: Screen) -> None:
+        if self.is_attached and screen is self.screen and screen.app.app_focus:
+            shown = self._what_is_shown(screen)
+            if shown == self._shown:
+                return  # the same keys, labels and states: nothing to rebuild
+            self._shown = shown
+        super().bindings_changed(screen)
+
+    def _what_is_shown(self, screen: Screen) -> tuple:
+        """Everything the footer's keys are built from (`Footer.compose`), in order."""
+        keys = tuple(
+            (binding.key, binding.action, binding.description, binding.group, enabled, tooltip)
+            for _node, binding, enabled, tooltip in screen.active_bindings.values()
+            if binding.show or binding.key == self.app.COMMAND_PALETTE_BINDING
+        )
+        return (keys, self.compact, self.show_command_palette)
