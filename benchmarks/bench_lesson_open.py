@@ -17,6 +17,9 @@ interleaved, after one untimed warm-up of each (file cache, bytecode):
 * bare: a minimal Textual app (Header, one Static, Footer) until its Static shows;
 * json: a process that only runs `json.loads` on the big lesson's file, then exits.
 
+Every child writes and reads bytecode under a temporary PYTHONPYCACHEPREFIX, whatever the
+environment says (a checkout given to `--compare` has none of its own).
+
 The peak resident memory of each process (VmHWM) is read when the text shows; then it
 is asked to quit. `--compare CHECKOUT` adds, interleaved, the big lesson opened by the
 tutor of another checkout (before and after a change, in the same run). One more run of big, small and bare under
@@ -188,6 +191,10 @@ def measure(kind: str, target: Path, scratch: Path, size: tuple[int, int], *, tr
     report = home / "report.json"
     env = dict(os.environ, TUTOR_HOME=str(home), BENCH_REPORT=str(report), TERM="xterm-256color", PYTHONPATH=str(root))
     env.pop("ANTHROPIC_API_KEY", None)
+    # Bytecode is written (the warm-up writes it) and read, wherever the environment says PYTHONDONTWRITEBYTECODE: a
+    # checkout without it (a `git archive` given to --compare) would otherwise compile every module on every run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(scratch / "bytecode")
     if traced:
         env["BENCH_TRACE"] = "1"
     mode = "tutor" if kind in ("big", "small") else kind

@@ -230,9 +230,11 @@ class TutorApp(App[None]):
         from tutor.lesson import read_lesson
         from tutor.services.lesson_run import LessonRun, SaveFailed
 
+        from .screens.gc_pacing import out_of_the_collectors_way
         from .screens.lesson import LessonScreen
 
-        read = read_lesson(path)
+        with out_of_the_collectors_way():
+            read = read_lesson(path)
         if read.lesson is None or read.problems:
             if root:  # `tutor learn BROKEN`: nothing to show; say why on the way out
                 from .plain import plain

@@ -24,6 +24,7 @@ class TutorFooter(Footer):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._shown: tuple | None = None  # what the keys on screen were built from (None: not built yet)
+        self._rebuild_pending = False
 
     def on_mount(self) -> None:
         self._fit(self.app.size.width)
@@ -37,12 +38,20 @@ class TutorFooter(Footer):
         self.show_command_palette = not narrow
 
     def bindings_changed(self, screen: Screen) -> None:
-        if self.is_attached and screen is self.screen and screen.app.app_focus:
-            shown = self._what_is_shown(screen)
-            if shown == self._shown:
-                return  # the same keys, labels and states: nothing to rebuild
+        # As Footer's, but several changes before the next refresh make one rebuild, and none if the keys are the same.
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen and not self._rebuild_pending:
+            self._rebuild_pending = True
+            self.call_after_refresh(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._rebuild_pending = False
+        if not self.is_attached:
+            return
+        shown = self._what_is_shown(self.screen)
+        if shown != self._shown:  # not the same keys, labels and states: rebuilt
             self._shown = shown
-        super().bindings_changed(screen)
+            await self.recompose()
 
     def _what_is_shown(self, screen: Screen) -> tuple:
         """Everything the footer's keys are built from (`Footer.compose`), in order."""
