@@ -21,8 +21,8 @@ def test_record_marking_an_ask(snap_compare) -> None:
     app = TutorApp(RecordStart(session), settings=settings)
 
     async def marking(pilot) -> None:
-        screen = pilot.app.screen
         await wait_until(pilot, lambda: isinstance(pilot.app.focused, TextArea), "the goal's field to take focus")
+        screen = pilot.app.screen  # the first screen, once it is up
         await type_fast(pilot, "slugify keeps digits; done when python3 -m unittest passes; only touch slug.py")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: session.loop.state.phase == "gate" and not screen.busy and screen.drawn, "the gate", timeout=20)

@@ -93,8 +93,8 @@ def test_pair_gate(snap_compare) -> None:
     app = TutorApp(PairStart(session), settings=settings)
 
     async def at_gate(pilot) -> None:
-        screen = pilot.app.screen
         await wait_until(pilot, lambda: isinstance(pilot.app.focused, TextArea), "the goal's field to take focus")
+        screen = pilot.app.screen  # the first screen, once it is up
         await type_fast(pilot, "slugify keeps digits; done when python3 -m unittest passes; only touch slug.py")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: screen.query("#mentor MentorCard"), "the mentor's comment", timeout=20)

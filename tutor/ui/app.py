@@ -154,7 +154,10 @@ class TutorApp(App[None]):
             self.notify(warning, severity="warning", timeout=8)
         from .first_screen import open_first_screen
 
-        open_first_screen(self, self.start)
+        # Once the app is mounted, not while: Textual holds every paint until then (its start-up batch), so a first
+        # screen pushed here had its first whole frame drawn and thrown away, then showed a part-drawn one (the
+        # library without its bar, ~40 ms before the rest). Keys typed meanwhile wait (`_screen_holds_keys`).
+        self.call_later(open_first_screen, self, self.start)
 
     def watch_theme(self, theme: str) -> None:
         if self.is_running and theme != self.settings.theme:  # the learner's choice, not a caller's set-up before the app runs
