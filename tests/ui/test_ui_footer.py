@@ -10,10 +10,9 @@ from textual.widgets import Input
 from textual.widgets._footer import FooterKey
 
 from tests.helpers.support import EXAMPLE_CURRICULUM
-from tutor.cli import make_app
-
-from tutor.ui.widgets.footer import TutorFooter
 from tests.helpers.ui_support import wait_until
+from tutor.cli import make_app
+from tutor.ui.widgets.footer import TutorFooter
 
 
 class Keys(App[None]):
@@ -70,3 +69,13 @@ async def test_the_footer_follows_the_lesson_from_the_task_to_the_question_and_p
         await wait_until(pilot, lambda: shown(app).get("Submit") is True and "Next" not in shown(app), "the question's keys")
         await pilot.press("ctrl+g")  # skipped: the step is revealed, next acts again
         await wait_until(pilot, lambda: shown(app).get("Next") is True and "Submit" not in shown(app), "the revealed step's keys")
+
+
+async def test_the_palette_key_goes_when_the_terminal_narrows_and_comes_back_when_it_widens() -> None:
+    app = Keys()
+    async with app.run_test(size=(120, 10)) as pilot:
+        await wait_until(pilot, lambda: "palette" in shown(app), "the palette key")
+        await pilot.resize_terminal(80, 10)
+        await wait_until(pilot, lambda: "palette" not in shown(app) and "Save" in shown(app), "the palette key gone")
+        await pilot.resize_terminal(120, 10)
+        await wait_until(pilot, lambda: "palette" in shown(app), "the palette key back")

@@ -34,8 +34,11 @@ class TutorFooter(Footer):
 
     def _fit(self, columns: int) -> None:
         narrow = columns < NARROW_COLUMNS
-        self.compact = narrow
-        self.show_command_palette = not narrow
+        self.compact = narrow  # the keys follow this one without a rebuild
+        if self.show_command_palette == narrow:
+            self.show_command_palette = not narrow
+            if self._shown is not None:  # built already: the palette key comes or goes now, not at the next change of keys
+                self.bindings_changed(self.screen)
 
     def bindings_changed(self, screen: Screen) -> None:
         # As Footer's, but several changes before the next refresh make one rebuild, and none if the keys are the same.
