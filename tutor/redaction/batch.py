@@ -102,7 +102,7 @@ def _mark(redactor: Redactor, texts: Sequence[str], chunk: list[int], clean: lis
     for index in chunk:
         starts.append(pos)
         pos += len(texts[index]) + len(SEPARATOR)
-    for finding in redactor._found(joined, lowered):  # noqa: SLF001 - `found`, with the lower-cased text made above
+    for finding in redactor.found(joined, lowered):
         # The text a finding starts in, and every text up to the one it ends in: reaching into the separator after
         # a text, or past it, marks the next text too (it may have shadowed a match there).
         k = bisect_right(starts, finding.start) - 1

@@ -142,14 +142,13 @@ class Redactor:
 
     # ------------------------------------------------------------------ public
 
-    def found(self, text: str) -> list[Finding]:
-        """The secrets in `text`, in order, overlapping findings merged (for tests and the UI)."""
+    def found(self, text: str, lowered: str | None = None) -> list[Finding]:
+        """The secrets in `text`, in order, overlapping findings merged (for tests and the UI); `lowered`: `text.lower()`,
+        when the caller has made it already."""
         if not text:
             return []
-        return self._found(text, text.lower())
-
-    def _found(self, text: str, lowered: str) -> list[Finding]:
-        """`found(text)`, given `text.lower()` (made once by a caller that needs it too)."""
+        if lowered is None:
+            lowered = text.lower()
         markers = [(m.start(), m.end()) for m in _MARKER_RE.finditer(text)] if "[REDACTED:" in text else []
         hits: list[_Hit] = []
         if len(lowered) != len(text):  # some character lower-cases to several: keep offsets aligned
