@@ -5,8 +5,10 @@ from __future__ import annotations
 import getpass
 import os
 import tomllib
-from dataclasses import dataclass, field, fields
 from pathlib import Path
+
+import msgspec
+from msgspec.structs import fields
 
 from . import paths
 from .errors import UserError
@@ -16,8 +18,7 @@ DEFAULT_MODEL = ""  # empty: the newest Sonnet in the installed SDK's model list
 GRADINGS = ("auto", "claude", "offline")
 
 
-@dataclass(frozen=True)
-class TeamMembership:
+class TeamMembership(msgspec.Struct, frozen=True):
     """One team this member joined (`teams.toml`): the team's clone, and this member's random handle in it."""
 
     path: Path
@@ -26,8 +27,7 @@ class TeamMembership:
     share_words: bool = False  # this member opted in to sharing their own words (if the team allows it)
 
 
-@dataclass
-class Settings:
+class Settings(msgspec.Struct):
     learner: str = ""
     model: str = DEFAULT_MODEL
     theme: str = "textual-dark"
@@ -36,14 +36,14 @@ class Settings:
     ungated_reads: bool = True
     api_max_retries: int = 2  # the SDK's own retries, made only before any byte of a reply arrives
     grading: str = "auto"  # one of GRADINGS (`tutor.agent.judge.judge_for`)
-    curricula: list[str] = field(default_factory=list)  # extra curriculum folders
+    curricula: list[str] = msgspec.field(default_factory=list)  # extra curriculum folders
     # The agent's commands (`tutor.agent.sandbox`): bubblewrap on Linux when it runs.
     sandbox_network: bool = False  # let sandboxed commands use the network
-    sandbox_env: list[str] = field(default_factory=list)  # extra variable names passed to commands (`PIP_*` takes a prefix); secrets never pass
-    sandbox_paths: list[str] = field(default_factory=list)  # extra folders commands may read (read-only), e.g. a toolchain under $HOME
+    sandbox_env: list[str] = msgspec.field(default_factory=list)  # extra variable names passed to commands (`PIP_*` takes a prefix); secrets never pass
+    sandbox_paths: list[str] = msgspec.field(default_factory=list)  # extra folders commands may read (read-only), e.g. a toolchain under $HOME
     sandbox_bwrap: str = ""  # the bubblewrap binary; empty: `bwrap` on PATH
-    teams: list[TeamMembership] = field(default_factory=list)  # from `teams.toml`, not `config.toml`
-    warnings: list[str] = field(default_factory=list, repr=False)
+    teams: list[TeamMembership] = msgspec.field(default_factory=list)  # from `teams.toml`, not `config.toml`
+    warnings: list[str] = msgspec.field(default_factory=list)
 
     def curriculum_roots(self) -> list[Path]:
         roots = [paths.bundled_curricula_dir(), paths.user_curricula_dir()]

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from dataclasses import replace
+from msgspec.structs import replace
 from datetime import date
 from pathlib import Path
 

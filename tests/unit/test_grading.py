@@ -349,7 +349,7 @@ def test_an_empty_score_card() -> None:
 @pytest.mark.parametrize(("brier", "label"), [(0.0, "well calibrated"), (0.1, "well calibrated"), (0.2, "fairly calibrated"), (0.3, "overconfident")])
 def test_calibration_labels(brier: float, label: str) -> None:
     card = score_card([], total_asks=0)
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     assert replace(card, brier=brier).calibration_label.startswith(label)
 

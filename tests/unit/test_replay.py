@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
+import msgspec
 import json
 from pathlib import Path
 from typing import Any
@@ -214,7 +214,7 @@ def apply(replay: Replay, act: tuple) -> tuple[str, Any]:
 
 
 def assert_nothing_hidden_shows(replay: Replay, model: Model, view: View) -> None:
-    shown = repr(view) + repr(dataclasses.asdict(view))
+    shown = repr(view) + repr(msgspec.to_builtins(view))
     steps = model.steps
     for index, step in enumerate(steps):
         if model.revealed(index):
@@ -238,7 +238,7 @@ def assert_nothing_hidden_shows(replay: Replay, model: Model, view: View) -> Non
         index = frame.number - 1
         step = steps[index]
         assert not model.revealed(index) and frame.number == model.cursor == model.frontier
-        assert {f.name for f in dataclasses.fields(frame)} == ASK_FRAME_FIELDS  # no step, no kind, no answer
+        assert {f.name for f in msgspec.structs.fields(frame)} == ASK_FRAME_FIELDS  # no step, no kind, no answer
         assert frame.ask_type is AskType(step.ask.type)
         assert frame.prompt == step.ask.prompt
         assert frame.options == (tuple(step.ask.options) if isinstance(step.ask, ChoiceAsk) else ())
@@ -250,7 +250,7 @@ def assert_nothing_hidden_shows(replay: Replay, model: Model, view: View) -> Non
             assert frame.ask_type is AskType.OUTCOME and isinstance(step, ResultStep)
             owners = [i for i in range(index) if isinstance(steps[i], AgentStep) and frame.call in steps[i].calls]
             assert owners and all(model.revealed(i) for i in owners)
-        for value in dataclasses.astuple(frame):
+        for value in msgspec.structs.astuple(frame):
             assert value is not step
             assert not isinstance(value, Category)
     elif isinstance(frame, StepFrame):

@@ -7,7 +7,7 @@ add a line to curriculum.toml (merged by union), and a lesson folder has one pub
 from __future__ import annotations
 
 import base64
-import dataclasses
+import msgspec
 import json
 import random
 import shutil
@@ -389,7 +389,7 @@ def test_a_lesson_without_a_recorded_publisher_is_taken_over_on_purpose(tmp_path
 def test_a_handle_tutor_did_not_make_is_never_written_into_the_team(tmp_path: Path) -> None:
     team = joined_team(tmp_path)
     with pytest.raises(PublishError, match=r"your handle .* is not one Tutor made"):
-        publish_lesson(BUNDLED / "flaky-sleeps", dataclasses.replace(team, handle="../m-x\nsecond"))
+        publish_lesson(BUNDLED / "flaky-sleeps", msgspec.structs.replace(team, handle="../m-x\nsecond"))
     assert listed(team) == [] and git("status", "--porcelain", cwd=team.path) == ""
 
 

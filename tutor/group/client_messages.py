@@ -7,7 +7,9 @@ from a participant is refused by name: a participant can only ever answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+
+from msgspec.structs import replace
 from typing import Any
 
 from tutor.learn.answers import Answer, AnswerFormatError, answer_from_json, answer_to_json

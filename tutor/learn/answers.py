@@ -7,28 +7,26 @@ one people and other programs write (`answer_from_json`/`answer_to_json`: `tutor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from tutor.lesson import AskType, Category, Confidence
 
 
-@dataclass(frozen=True)
-class GoalAnswer:
+class GoalAnswer(msgspec.Struct, frozen=True):
     text: str
     confidence: Confidence = Confidence.MEDIUM
     type = AskType.GOAL
 
 
-@dataclass(frozen=True)
-class OutcomeAnswer:
+class OutcomeAnswer(msgspec.Struct, frozen=True):
     works: bool
     confidence: Confidence = Confidence.MEDIUM
     type = AskType.OUTCOME
 
 
-@dataclass(frozen=True)
-class InterveneAnswer:
+class InterveneAnswer(msgspec.Struct, frozen=True):
     intervene: bool
     category: Category | None = None
     text: str = ""
@@ -36,8 +34,7 @@ class InterveneAnswer:
     type = AskType.INTERVENE
 
 
-@dataclass(frozen=True)
-class ChoiceAnswer:
+class ChoiceAnswer(msgspec.Struct, frozen=True):
     index: int
     confidence: Confidence = Confidence.MEDIUM
     type = AskType.CHOICE

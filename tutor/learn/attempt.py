@@ -3,8 +3,9 @@ the drafts not yet submitted. Read back tolerantly: one unreadable answer never 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from .answers import Answer, AnswerDataError, answer_from_data, answer_to_data
 from .drafts import Draft
@@ -13,8 +14,7 @@ from .judging import Judgement
 STATE_VERSION = 1
 
 
-@dataclass(frozen=True)
-class Committed:
+class Committed(msgspec.Struct, frozen=True):
     """One ask's committed response. `answer` is None for a skip."""
 
     step_id: str
@@ -42,15 +42,14 @@ class Committed:
             raise AnswerDataError(f"unreadable committed answer: {error}") from error
 
 
-@dataclass
-class AttemptState:
+class AttemptState(msgspec.Struct):
     lesson_id: str
     digest: str
     cursor: int = 0
     frontier: int = 0
-    committed: dict[str, Committed] = field(default_factory=dict)
+    committed: dict[str, Committed] = msgspec.field(default_factory=dict)
     finished: bool = False
-    drafts: dict[str, Draft] = field(default_factory=dict)  # unsubmitted answers, by step
+    drafts: dict[str, Draft] = msgspec.field(default_factory=dict)  # unsubmitted answers, by step
 
     def to_data(self) -> dict[str, Any]:
         data = {

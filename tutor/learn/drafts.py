@@ -7,16 +7,16 @@ store it comes back from is a file on disk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from tutor.lesson import Category, Confidence
 
 MAX_DRAFT_CHARS = 100_000
 
 
-@dataclass(frozen=True)
-class Draft:
+class Draft(msgspec.Struct, frozen=True):
     text: str = ""  # a goal, or what the learner would say to the agent
     intervene: bool | None = None  # True: step in; False: let it run
     category: Category | None = None

@@ -7,7 +7,8 @@ opinion: the point is to teach the habit, and a habit needs a rule you can see.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 _DONE_CUES = re.compile(
     r"\b(tests? (pass|passes|passing|succeed|run)|pass(es|ing)?|fail(s|ing)?|green|until|done when|verif(y|ied)|confirm|check(ed)?|assert|expect(ed)?|"
@@ -26,8 +27,7 @@ _CONCRETE_CUES = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class LintCheck:
+class LintCheck(msgspec.Struct, frozen=True):
     name: str
     passed: bool
     hint: str

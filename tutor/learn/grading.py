@@ -13,8 +13,10 @@ wrong, or when its points are mostly missed or contradicted: never on the catego
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from enum import Enum
+
+import msgspec
+from msgspec.structs import replace
 
 from tutor.lesson import (
     Accept,
@@ -55,8 +57,7 @@ class CategoryMatch(str, Enum):
 CATEGORY_CREDIT = {CategoryMatch.SAME: 1.0, CategoryMatch.ACCEPTED: 1.0, CategoryMatch.RELATED: RELATED_CREDIT, CategoryMatch.DIFFERENT: 0.0}
 
 
-@dataclass(frozen=True)
-class Grade:
+class Grade(msgspec.Struct, frozen=True):
     step_id: str
     ask_type: AskType
     score: float  # 0..1; a pending judgement counts its points as nothing yet
@@ -73,7 +74,7 @@ class Grade:
     points: tuple[str, ...] = ()  # the senior's points the answer is judged against
     judgement: Judgement | None = None
     lint: tuple[LintCheck, ...] = ()  # a goal's cue checks: hints, never the score
-    reasons: tuple[str, ...] = field(default=())
+    reasons: tuple[str, ...] = msgspec.field(default=())
 
     @property
     def pending(self) -> bool:

@@ -13,9 +13,11 @@ must quote the learner's answer. A quote that is not in it is not credited (`uns
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
+
+import msgspec
+from msgspec.structs import replace
 
 
 class Verdict(str, Enum):
@@ -47,8 +49,7 @@ MAX_EVIDENCE_CHARS = 600
 MAX_FEEDBACK_CHARS = 1200
 
 
-@dataclass(frozen=True)
-class PointVerdict:
+class PointVerdict(msgspec.Struct, frozen=True):
     index: int  # of the point in the ask's key points (or the goal's criteria)
     verdict: Verdict
     evidence: str = ""  # the learner's own words that make it so
@@ -74,8 +75,7 @@ class PointVerdict:
         return cls(data["index"], verdict, str(evidence)[:MAX_EVIDENCE_CHARS], str(note)[:MAX_EVIDENCE_CHARS])
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(msgspec.Struct, frozen=True):
     """A judge's verdict on each point, in the points' order; stored with the answer, never redone."""
 
     judge: Judge
@@ -158,8 +158,7 @@ def checked(judgement: Judgement, answer: str, point_count: int) -> Judgement:
     return replace(judgement, points=tuple(points))
 
 
-@dataclass(frozen=True)
-class JudgeRequest:
+class JudgeRequest(msgspec.Struct, frozen=True):
     """What a judge is shown, all of it already revealed to the learner: it is asked only after the answer is committed.
 
     `kind` is "intervene" (the points are the senior's key points) or "goal" (the goal's

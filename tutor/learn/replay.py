@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+
+import msgspec
 
 from tutor.lesson import (
     AgentStep,
@@ -34,7 +35,6 @@ from .judging import Judgement
 from .scoring import ScoreCard, score_card
 
 
-
 class ReplayError(ValueError):
     """An action the replay does not allow at this position (answering twice, skipping past an ask)."""
 
@@ -42,14 +42,12 @@ class ReplayError(ValueError):
 # ---------------------------------------------------------------- what the learner may see
 
 
-@dataclass(frozen=True)
-class TaskFrame:
+class TaskFrame(msgspec.Struct, frozen=True):
     title: str
     task: str
 
 
-@dataclass(frozen=True)
-class AskFrame:
+class AskFrame(msgspec.Struct, frozen=True):
     """The question standing in for a hidden step. Holds nothing of that step.
 
     The step's kind is deliberately absent: for an intervene ask it *is* the answer
@@ -66,8 +64,7 @@ class AskFrame:
     draft: Draft | None = None  # what the learner had put in the form and not submitted
 
 
-@dataclass(frozen=True)
-class StepFrame:
+class StepFrame(msgspec.Struct, frozen=True):
     number: int
     step: AnyStep
     call: Call | None = None  # for a result, the call it answers
@@ -75,23 +72,20 @@ class StepFrame:
     grade: Grade | None = None
 
 
-@dataclass(frozen=True)
-class EndFrame:
+class EndFrame(msgspec.Struct, frozen=True):
     card: ScoreCard
 
 
 Frame = TaskFrame | AskFrame | StepFrame | EndFrame
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
+class TimelineEntry(msgspec.Struct, frozen=True):
     number: int
     step: AnyStep
     grade: Grade | None = None
 
 
-@dataclass(frozen=True)
-class View:
+class View(msgspec.Struct, frozen=True):
     title: str
     task: str
     cursor: int

@@ -8,9 +8,11 @@ can predict ("got it right: see it again in 6 days"), and deterministic to test.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
+
+import msgspec
+from msgspec.structs import replace
 
 from .grading import Grade
 
@@ -22,8 +24,7 @@ if TYPE_CHECKING:
 MIN_EASE = 1.3
 
 
-@dataclass(frozen=True)
-class Card:
+class Card(msgspec.Struct, frozen=True):
     lesson_id: str
     step_id: str
     due: date

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from tutor.lesson import AskType
 
 from .grading import Grade
 
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(msgspec.Struct, frozen=True):
     hits: float
     total: int
 
@@ -25,8 +24,7 @@ class Tally:
         return f"{hits}/{self.total}"
 
 
-@dataclass(frozen=True)
-class ScoreCard:
+class ScoreCard(msgspec.Struct, frozen=True):
     asks: int
     answered: int
     skipped: int

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
+
+import msgspec
 
 from .io import LESSON_FILE, LessonRead, read_lesson
 from .limits import MAX_CURRICULUM_BYTES, Refused, problem_text, read_regular
@@ -14,13 +15,12 @@ from .problems import Problem
 CURRICULUM_FILE = "curriculum.toml"
 
 
-@dataclass
-class Curriculum:
+class Curriculum(msgspec.Struct):
     path: Path
     title: str
     description: str = ""
-    lesson_folders: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    lesson_folders: list[str] = msgspec.field(default_factory=list)
+    problems: list[Problem] = msgspec.field(default_factory=list)
 
     @property
     def slug(self) -> str:

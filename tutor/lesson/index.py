@@ -24,9 +24,11 @@ import os
 import stat
 import threading
 import time
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
+from msgspec.structs import asdict
 
 from .io import LESSON_FILE, read_lesson
 
@@ -34,8 +36,7 @@ INDEX_FORMAT = "tutor.lesson-index/1"
 RACY_SECONDS = 2.0
 
 
-@dataclass(frozen=True)
-class LessonInfo:
+class LessonInfo(msgspec.Struct, frozen=True):
     """What a list of lessons shows of one valid lesson."""
 
     id: str
@@ -49,8 +50,7 @@ class LessonInfo:
     steps: int
 
 
-@dataclass(frozen=True)
-class IndexedLesson:
+class IndexedLesson(msgspec.Struct, frozen=True):
     """A lesson folder as listed: `info` when it is valid, else the problems that make it broken (each one line)."""
 
     path: Path

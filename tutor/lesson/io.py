@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import contextlib
 import hashlib
 import json
@@ -11,9 +9,11 @@ import os
 import re
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import msgspec
 
 from .limits import MAX_LESSON_BYTES, Refused, problem_text, read_regular
 from .problems import LessonError, Problem
@@ -27,13 +27,12 @@ if TYPE_CHECKING:
 LESSON_FILE = "lesson.json"
 
 
-@dataclass
-class LessonRead:
+class LessonRead(msgspec.Struct):
     """What reading one lesson folder gave: the lesson, or the problems that stopped it."""
 
     path: Path  # the lesson folder
     lesson: Lesson | None
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = msgspec.field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -10,10 +10,12 @@ read: `list_library` reads the curricula and each lesson's metadata through the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import msgspec
+from msgspec.structs import replace
 
 from tutor.lesson.curriculum import Curriculum, discover_curricula, is_curriculum, read_curriculum
 from tutor.lesson.index import LessonIndex, LessonInfo
@@ -31,8 +33,7 @@ NEW, IN_PROGRESS, DONE, BROKEN = "new", "in progress", "done", "broken"
 UNREAD = ""  # a valid lesson's state before the learner's progress is read (`with_progress`)
 
 
-@dataclass(frozen=True)
-class LessonEntry:
+class LessonEntry(msgspec.Struct, frozen=True):
     curriculum: str  # the curriculum folder's name
     folder: str
     path: Path
@@ -80,8 +81,7 @@ class LessonEntry:
         return self.state
 
 
-@dataclass(frozen=True)
-class CurriculumEntry:
+class CurriculumEntry(msgspec.Struct, frozen=True):
     slug: str
     title: str
     description: str
@@ -90,12 +90,11 @@ class CurriculumEntry:
     problems: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Library:
+class Library(msgspec.Struct, frozen=True):
     curricula: tuple[CurriculumEntry, ...]
     due_reviews: int = 0
     last: LessonEntry | None = None
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = msgspec.field(default=())
     progress_read: bool = False  # the learner's states are in (`with_progress`); before, valid lessons are UNREAD
 
     def lessons(self) -> list[LessonEntry]:
@@ -263,8 +262,6 @@ def _section_title(curriculum: Curriculum) -> str:
 
 def _mark_shared_ids(curricula: list[CurriculumEntry]) -> list[CurriculumEntry]:
     """A lesson id used by lessons of several curricula is said on each: their progress is kept apart."""
-    from dataclasses import replace
-
     by_id: dict[str, list[str]] = {}
     for curriculum in curricula:
         for entry in curriculum.lessons:
@@ -280,8 +277,7 @@ def _mark_shared_ids(curricula: list[CurriculumEntry]) -> list[CurriculumEntry]:
     return marked
 
 
-@dataclass(frozen=True)
-class NextLesson:
+class NextLesson(msgspec.Struct, frozen=True):
     """Where the score card's "Next lesson" leads: the lesson after this one, or nowhere (it was the last)."""
 
     curriculum: str  # the curriculum's folder name, as the library names it

@@ -178,7 +178,7 @@ class ReviewSession:
         return f"Review {self.index + 1} of {len(self.queue.items)} · {item.lesson.title}"
 
     def view(self):  # noqa: ANN201 - a tutor.learn View
-        from dataclasses import replace
+        from msgspec.structs import replace
 
         if self._replay is None:
             from tutor.learn import View

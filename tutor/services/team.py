@@ -198,7 +198,7 @@ def _current_name(team: TeamMembership) -> str:
 
 def set_share_words(team: TeamMembership, share: bool) -> TeamMembership:
     """Record this member's choice to share their own words in `team` (each result's `text`)."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     teams = load_teams()
     updated = replace(team, share_words=share)

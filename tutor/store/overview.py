@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+
+import msgspec
+from msgspec.structs import replace
 
 from .attempt_index import AttemptIndex, aggregate, identity_of, stamp_of
 from .errors import StoreError
@@ -25,8 +27,7 @@ from .records import SCHEMA_VERSION, AttemptRecord, SortKey, record_of
 __all__ = ["LessonProgress", "Overview", "read_overview"]
 
 
-@dataclass(frozen=True)
-class LessonProgress:
+class LessonProgress(msgspec.Struct, frozen=True):
     """One lesson's attempts, summed up. With no attempt: `latest` None and every count 0."""
 
     # The one `continue` resumes. Read from the index, its count of `answers` is as of its last saved position
@@ -36,7 +37,7 @@ class LessonProgress:
     finished: int = 0  # how many attempts were finished
     best: float | None = None  # the best score of the finished attempts
     first: SortKey | None = None  # where the oldest attempt stands in the store's order
-    firsts: Mapping[str, tuple[SortKey, float | None]] = field(default_factory=dict)  # digest -> the first finished attempt's
+    firsts: Mapping[str, tuple[SortKey, float | None]] = msgspec.field(default_factory=dict)  # digest -> the first finished attempt's
 
     def first_score(self, digest: str) -> float | None:
         """The score of the first finished attempt at this version of the lesson (None: none, or it had no score)."""
@@ -86,8 +87,7 @@ def _sort_key(value: Any) -> SortKey:
     return (int(seq), str(started), str(attempt_id))
 
 
-@dataclass(frozen=True)
-class Overview:
+class Overview(msgspec.Struct, frozen=True, dict=True):  # dict: `_by_id` is a cached_property
     groups: tuple[LessonProgress, ...] = ()  # one per lesson identity (id, key, curriculum from before keys)
     cards: tuple[dict[str, Any], ...] = ()  # the review cards, as `Progress.cards` gives them
     last_opened: tuple[str, str] | None = None  # (lesson id, attempt id), as `Progress.last_opened`

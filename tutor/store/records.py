@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 SCHEMA_VERSION = 1
 ATTEMPT_PREFIX = "attempt-"
@@ -27,8 +28,7 @@ def int_or(value: Any, default: int = 0) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
-@dataclass(frozen=True)
-class AttemptRecord:
+class AttemptRecord(msgspec.Struct, frozen=True):
     id: str
     lesson_id: str
     digest: str

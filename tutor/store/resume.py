@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from .attempt_index import attempt_file_name
 from .lock import FileLock, Held, try_hold
@@ -27,8 +28,7 @@ from .records import AttemptRecord, state_of
 _PLAIN_ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
-@dataclass(frozen=True)
-class ResumePoint:
+class ResumePoint(msgspec.Struct, frozen=True):
     """The latest attempt at a lesson and its state (`AttemptState.to_data()`); both None: no attempt yet."""
 
     record: AttemptRecord | None = None

@@ -23,8 +23,9 @@ import os
 import re
 import secrets
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from tutor.errors import UserError
 from tutor.lesson.limits import Refused, problem_text, read_regular
@@ -75,8 +76,7 @@ def new_handle() -> str:
     return "m-" + base64.b32encode(secrets.token_bytes(5)).decode("ascii").lower()
 
 
-@dataclass(frozen=True)
-class TeamConfig:
+class TeamConfig(msgspec.Struct, frozen=True):
     """`team.toml`: the team's name, the smallest group a distribution is shown for, and
     whether members' own words may be shared (each member still opts in)."""
 
@@ -173,8 +173,7 @@ def write_team_config(team: str | os.PathLike[str], config: TeamConfig) -> Path:
     return path
 
 
-@dataclass(frozen=True)
-class TeamLayout:
+class TeamLayout(msgspec.Struct, frozen=True):
     """The paths of one team folder. Names only: nothing here touches the disk."""
 
     root: Path

@@ -1,4 +1,4 @@
-"""What `TutorApp` opens first: one small dataclass per way Tutor starts.
+"""What `TutorApp` opens first: one small record (a msgspec Struct) per way Tutor starts.
 
 The command line (and `tutor.entry`, and the tests) describe the start; the app maps its
 type to the first screen (`tutor.ui.first_screen`): no mode flags, no branching.
@@ -7,9 +7,10 @@ type to the first screen (`tutor.ui.first_screen`): no mode flags, no branching.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
+
+import msgspec
 
 if TYPE_CHECKING:
     from tutor.services.annotate import AnnotateSession
@@ -19,63 +20,54 @@ if TYPE_CHECKING:
     from tutor.services.live import LiveSession
 
 
-@dataclass(frozen=True)
-class LibraryStart:
+class LibraryStart(msgspec.Struct, frozen=True):
     """`tutor`: the library of lessons."""
 
 
-@dataclass(frozen=True)
-class LessonStart:
+class LessonStart(msgspec.Struct, frozen=True):
     """`tutor learn LESSON`: the lesson in `folder` (its title and task painted first)."""
 
     folder: Path
 
 
-@dataclass(frozen=True)
-class ReviewStart:
+class ReviewStart(msgspec.Struct, frozen=True):
     """`tutor review`: the spaced-review queue."""
 
 
-@dataclass(frozen=True)
-class PairStart:
+class PairStart(msgspec.Struct, frozen=True):
     """`tutor pair`: a live session, with the mentor that comments on corrections (None: none)."""
 
     session: LiveSession
     mentor: Any = None
 
 
-@dataclass(frozen=True)
-class NoKeyStart:
+class NoKeyStart(msgspec.Struct, frozen=True):
     """`tutor pair` without an API key: how to set one, and the scripted demo."""
 
     key_help: str
 
 
-@dataclass(frozen=True)
-class RecordStart:
+class RecordStart(msgspec.Struct, frozen=True):
     """`tutor record`: a live session recorded as a lesson, written to `out` (None: the user's curriculum)."""
 
     session: LiveSession
     out: Path | None = None
 
 
-@dataclass(frozen=True)
-class AnnotateStart:
+class AnnotateStart(msgspec.Struct, frozen=True):
     """`tutor annotate LESSON`: the lesson's teaching layer, edited."""
 
     session: AnnotateSession
 
 
-@dataclass(frozen=True)
-class SessionReviewStart:
+class SessionReviewStart(msgspec.Struct, frozen=True):
     """`tutor review-session ID`: a live session, reviewed by `reviewer` (None: the learner's read-only view)."""
 
     session_id: str
     reviewer: str | None = None
 
 
-@dataclass(frozen=True)
-class TeamReportStart:
+class TeamReportStart(msgspec.Struct, frozen=True):
     """`tutor team report [LESSON]`: the team's report; `team` as `--team` takes it (None: the only team
     joined), `lesson` a lesson id (None: every lesson)."""
 
@@ -102,24 +94,21 @@ class ChangeRelay:
         self._listener = listener
 
 
-@dataclass(frozen=True)
-class HostStart:
+class HostStart(msgspec.Struct, frozen=True):
     """`tutor host LESSON`: the host's screen of a group replay; `host` a started `GroupHost` whose `on_change` is `changes`."""
 
     host: GroupHost
     changes: ChangeRelay
 
 
-@dataclass(frozen=True)
-class JoinStart:
+class JoinStart(msgspec.Struct, frozen=True):
     """`tutor join CODE`: a participant's screen; `client` a connected `GroupClient` whose `on_change` is `changes`."""
 
     client: GroupClient
     changes: ChangeRelay
 
 
-@dataclass(frozen=True)
-class FacilitateStart:
+class FacilitateStart(msgspec.Struct, frozen=True):
     """`tutor learn LESSON --facilitate`: one room, one screen; the facilitator enters the room's counts."""
 
     facilitation: Facilitation

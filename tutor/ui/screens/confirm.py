@@ -10,9 +10,9 @@ behind: `y` goes ahead, `n` or `escape` stays), `SaveRecording` (record mode), `
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -22,8 +22,7 @@ from textual.widgets import Button, Static
 from ..plain import assemble, plain
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(msgspec.Struct, frozen=True):
     """One answer: the keys that give it (the first is shown), what it does, its value."""
 
     keys: tuple[str, ...]

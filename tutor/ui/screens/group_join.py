@@ -17,9 +17,9 @@ the host (the lesson, names, reasons) reaches the screen through `tutor.ui.plain
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
+from msgspec.structs import replace
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import msgspec
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,14 +21,13 @@ from textual.widgets import Static
 
 from tutor.learn import Verdict
 
-from .prose import inline_markdown
 from ..plain import assemble, plain
+from .prose import inline_markdown
 
 MARKS = {Verdict.COVERED: ("✓", "green", "I said this"), Verdict.PARTLY: ("◐", "yellow", "partly"), Verdict.MISSED: ("✗", "red", "no")}
 
 
-@dataclass(frozen=True)
-class PointRow:
+class PointRow(msgspec.Struct, frozen=True):
     point: str
     matched: tuple[str, ...] = ()  # the learner's words the matcher found in it
     opposite: str = ""  # where the learner's words may say the opposite
