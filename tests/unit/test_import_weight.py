@@ -205,3 +205,31 @@ def _repository(folder: Path) -> None:
     env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
     for command in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-q", "-m", "start"]):
         subprocess.run(command, cwd=folder, check=True, env=env, capture_output=True)
+
+
+# ---------------------------------------------------------------- first screens: records made in C, not by dataclasses
+
+_DATACLASS_RECORDS = """
+import dataclasses, importlib, sys
+from textual.message import Message
+found = []
+for name in sys.argv[1:]:
+    module = importlib.import_module(name)
+    classes = [value for value in vars(module).values() if isinstance(value, type) and value.__module__ == name]
+    classes += [inner for outer in list(classes) for inner in vars(outer).values() if isinstance(inner, type) and inner.__module__ == name]
+    found += [f"{name}.{cls.__qualname__}" for cls in classes if dataclasses.is_dataclass(cls) and not issubclass(cls, Message)]
+print("\\n".join(sorted(set(found))))
+"""
+
+
+@pytest.mark.parametrize("name", ["library", "learn"])
+def test_a_first_screens_records_are_structs_not_dataclasses(name: str, fixtures: dict[str, str], tmp_path: Path) -> None:
+    """Python's dataclass writes and compiles each class's methods as its module is imported (0.3-0.6 ms a class on
+    3.11: the largest part of Tutor's own import on `tutor learn`); a msgspec Struct is made in C. Every Tutor module
+    the first screen loaded is imported again and its classes looked at: only Textual Messages may be dataclasses."""
+    modules = loaded(tmp_path / "modules.txt", *SCREENS[name], screen=True)
+    ours = sorted(module for module in modules if module.startswith("tutor.") and module != "tutor.__main__")
+    assert "tutor.learn.replay" in ours or name == "library"
+    completed = subprocess.run([sys.executable, "-c", _DATACLASS_RECORDS, *ours], capture_output=True, text=True, timeout=TIMEOUT, check=False, cwd=ROOT)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert completed.stdout.split() == [], f"tutor {' '.join(SCREENS[name])}: dataclass records on the first screen's path"
