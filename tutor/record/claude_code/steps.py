@@ -8,6 +8,10 @@
 - Runs of read-only calls collapse into one agent step and one note; to-do lists become a
   checklist note; a subagent's work is a note with collapsible `details`, placed where its
   Task call stands, before the Task's result (the subagent's report).
+- A rewind is a note right before the prompt the senior asked instead, quoting what they
+  had asked on each line they went back on. When the first prompt was rewound, no step may
+  stand before the goal ask (and the abandoned ask would give the goal away): the goal
+  tells it, after the senior's words, once the learner has set theirs.
 - Writes and edits are collected as `FileChange`s for `code_changes`; their results (which
   only say it worked) are kept as `quiet` steps until it is known whether they carry a commit.
 """
@@ -62,7 +66,7 @@ def build_steps(events: list[Event], state: dict[str, int], *, runs: dict[str, l
     counters: dict[str, int] = {}
     call_number = 0
     pending: str | None = None  # "interrupt" or "refused": the senior's next words are a correction
-    rewind: Rewind | None = None
+    rewinds: list[Rewind] = []  # abandoned lines, told before the prompt the senior asked instead
 
     def new_id(prefix: str) -> str:
         counters[prefix] = counters.get(prefix, 0) + 1
@@ -91,32 +95,32 @@ def build_steps(events: list[Event], state: dict[str, int], *, runs: dict[str, l
         pending = None
 
     def flush_rewind() -> None:
-        nonlocal rewind
-        if rewind is None:
-            return
-        asked = f"They had asked:\n\n{_quote(rewind.prompt, 600)}\n\n" if rewind.prompt else ""
-        work = f"the agent's {rewind.messages} message(s) and {rewind.calls} call(s) on it were abandoned" if rewind.messages else "nothing was done on it"
-        note(f"The senior rewound the conversation here. {asked}({work}.) They then asked instead:")
-        rewind = None
+        if rewinds:
+            note(f"The senior rewound the conversation here{_times(len(rewinds))}. {_abandoned(rewinds, 'They had asked')} They then asked instead:")
+            rewinds.clear()
 
     i = 0
     while i < len(events):
         event = events[i]
         i += 1
         if isinstance(event, Prompt):
-            if steps and steps[-1]["kind"] in ("goal", "prompt") and pending is None and rewind is None:
+            if steps and steps[-1]["kind"] in ("goal", "prompt") and pending is None and not rewinds:
                 steps[-1]["text"] += "\n\n" + event.text  # sent before the agent answered: one request
                 if steps[-1]["kind"] == "goal":
                     built.context += event.context
                 continue
             if not any(s["kind"] == "goal" for s in steps):
                 text = event.text
+                if rewinds:  # the first ask was rewound: no step may stand before the goal ask, and the goal is the senior's
+                    # words, shown once the learner has set theirs; what they had asked first is told with them, never before
+                    text += (f"\n\nThe senior asked this after rewinding the conversation{_times(len(rewinds))}. "
+                             + _abandoned(rewinds, "At first they had asked"))
+                    rewinds.clear()
                 if event.command and event.expansion:
                     text += f"\n\nClaude Code expanded `{event.command}` into these instructions for the agent:\n\n{_quote(event.expansion, MAX_EXPANSION_CHARS)}"
                 steps.append({"id": "goal", "kind": "goal", "text": text,
                               "ask": {"type": "goal", "prompt": GOAL_PROMPT, "rubric": list(GOAL_RUBRIC)}})
                 built.context = event.context
-                flush_rewind()  # the first ask was rewound: say so after the goal it became
                 pending = None
                 continue
             if STOPPED_FIRST in event.context:  # "[Request interrupted by user]" and words in one message
@@ -138,7 +142,7 @@ def build_steps(events: list[Event], state: dict[str, int], *, runs: dict[str, l
             continue
         if isinstance(event, Rewind):
             flush_pending()
-            rewind = event
+            rewinds.append(event)  # several at one place: the senior went back to the same point more than once
             continue
         flush_pending()
         if isinstance(event, Compaction):
@@ -185,6 +189,21 @@ def build_steps(events: list[Event], state: dict[str, int], *, runs: dict[str, l
     flush_pending()
     flush_rewind()
     return built
+
+
+def _times(count: int) -> str:
+    return "" if count == 1 else " twice" if count == 2 else f" {count} times"
+
+
+def _abandoned(rewinds: list[Rewind], lead: str) -> str:
+    """What the senior had asked on each line they rewound, in order, and what came of it."""
+    told = []
+    for number, rewind in enumerate(rewinds):
+        asked = f"{lead if number == 0 else 'Then they had asked'}:\n\n{_quote(rewind.prompt, 600)}\n\n" if rewind.prompt else ""
+        work = (f"the agent's {rewind.messages} message(s) and {rewind.calls} call(s) on it were abandoned" if rewind.messages
+                else "nothing was done on it")
+        told.append(f"{asked}({work}.)")
+    return " ".join(told)
 
 
 def _after_agent(steps: list[dict[str, Any]]) -> bool:

@@ -9,8 +9,8 @@ timeline that counted.
 
 `thread` does that in linear time, without recursion:
 
-- The final leaf is the last non-sidechain `user`/`assistant` record in file order. Its
-  line runs back through `parentUuid`, and through `logicalParentUuid` across a
+- The final leaf is the last non-sidechain `user`/`assistant` record in file order that no
+  other message hangs from (one written before its parent is not the end). Its line runs back through `parentUuid`, and through `logicalParentUuid` across a
   compaction (the boundary is a new root that names the record before it; in older
   versions the summary named nothing, and goes on from the record before it in the file).
 - A branch forking off the line that holds a prompt the user typed (`is_prompt`), where
@@ -25,6 +25,9 @@ timeline that counted.
 - A rewind to the first prompt leaves a second root (the first prompt had no parent):
   every root hangs off the session's start, so an earlier chain holding a prompt, before
   a final one that opens with a prompt, is abandoned the same way.
+- A rewind is only ever read from the links. A file none of whose records names a parent
+  (`parentUuid` null throughout: an old or hand-made transcript) holds no evidence of one:
+  it is kept whole, in file order, with a note.
 - Sidechain records (a subagent's work) are not part of the main chain: kept in place.
 
 Transcripts in the wild are damaged in known ways, and nothing is lost to them:
@@ -36,16 +39,18 @@ Transcripts in the wild are damaged in known ways, and nothing is lost to them:
 - Other roots (a damaged transcript's restarts) make islands, each threaded on its own
   and kept in file order, with a note; records without a `uuid` are kept in file order,
   with a note.
-- A cycle of links is cut where it closes, with a note; a record that repeats an earlier
+- A cycle of links is cut at the link that points furthest ahead in the file, with a note; a record that repeats an earlier
   one's uuid is left out when it is an exact copy, kept in file order otherwise.
 
-The result keeps file order for everything kept: the chain never runs backwards in a file
-Claude Code appended to, so file order is the conversation's order once the abandoned
-timelines are out.
+The result keeps file order for everything kept, but never puts a record before its
+parent: Claude Code almost always appends a record after its parent, so file order is the
+conversation's order once the abandoned timelines are out; where it did not (a tool's
+result written before the call it answers), the record waits and follows its parent.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -94,13 +99,53 @@ def thread_with_counts(records: list[dict[str, Any]], notes: list[str], *,
     counts, left_out, markers = threader.counts, threader.left_out, threader.markers
     left_out.update(_snapshots_of(records, left_out))
     counts.unlinked = len(records) - len(left_out) - counts.on_line - counts.side_branches
-    threaded: list[dict[str, Any]] = []
-    for position, record in enumerate(records):
-        threaded.extend(markers.get(position, ()))
-        if position not in left_out:
-            threaded.append(record)
+    threaded = _in_order(records, threader.chains, left_out, markers)
     _note(notes, threader.chains, counts)
     return threaded, counts
+
+
+def _in_order(records: list[dict[str, Any]], chains: _Chains, left_out: set[int],
+              markers: dict[int, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The kept records (each after the rewind records standing before it) in file order, a record never before its parent.
+
+    Claude Code does not always append a record after its parent: a tool's result may be
+    written before the call it answers. Such a record (and whatever hangs from it) waits,
+    and follows its parent as soon as that is written out.
+    """
+    index, parent = chains.index, chains.parent
+    if not chains.backward:
+        threaded: list[dict[str, Any]] = []
+        for position, record in enumerate(records):
+            threaded.extend(markers.get(position, ()))
+            if position not in left_out:
+                threaded.append(record)
+        return threaded
+    parent_at = [_NO_PARENT] * len(records)  # a record's position -> its parent's
+    for node, up in enumerate(parent):
+        if up != _NO_PARENT:
+            parent_at[index[node]] = index[up]
+    threaded = []
+    waiting: dict[int, list[int]] = {}  # a parent's position -> the positions of the records waiting for it, in file order
+    held: set[int] = set()  # the positions waiting
+    for position in range(len(records)):
+        if position in left_out:
+            threaded.extend(markers.get(position, ()))
+            continue
+        up = parent_at[position]
+        if up != _NO_PARENT and up not in left_out and (up > position or up in held):
+            waiting.setdefault(up, []).append(position)
+            held.add(position)
+            continue
+        stack = [position]
+        while stack:
+            at = stack.pop()
+            held.discard(at)
+            threaded.extend(markers.get(at, ()))
+            threaded.append(records[at])
+            stack.extend(reversed(waiting.pop(at, ())))
+    for up in sorted(waiting):  # never reached (the links hold no cycle): nothing is lost all the same
+        threaded.extend(records[at] for at in waiting[up])
+    return threaded
 
 
 class _Threader:
@@ -116,6 +161,8 @@ class _Threader:
 
     def run(self) -> None:
         chains = self.chains
+        if not chains.linked:  # no record names its parent: nothing tells a rewind from a reply, all stays in file order
+            return
         talking: list[tuple[list[int], int]] = []  # islands holding conversation, with their last message
         for island in chains.islands():
             leaf = self._leaf(island)
@@ -161,10 +208,28 @@ class _Threader:
         return any(self.is_prompt(self.records[self.chains.index[n]]) for n in nodes)
 
     def _leaf(self, island: list[int]) -> int | None:
+        """The island's last message in file order that no message follows (one written before its parent is not the end)."""
+        records, index = self.records, self.chains.index
+        if not self.chains.backward:  # every message stands after its parent: the last one is the end
+            return next((node for node in reversed(island) if records[index[node]].get("type") in _CONVERSATION), None)
+        answered = self._answered
+        last = None
         for node in reversed(island):
-            if self.records[self.chains.index[node]].get("type") in _CONVERSATION:
-                return node
-        return None
+            if records[index[node]].get("type") in _CONVERSATION:
+                if not answered[node]:
+                    return node
+                last = node if last is None else last
+        return last
+
+    @functools.cached_property
+    def _answered(self) -> bytearray:
+        """For each node, whether a message hangs from it."""
+        records, index, parent = self.records, self.chains.index, self.chains.parent
+        answered = bytearray(len(parent))
+        for node, up in enumerate(parent):
+            if up != _NO_PARENT and records[index[node]].get("type") in _CONVERSATION:
+                answered[up] = 1
+        return answered
 
 
 def _is_compaction(record: dict[str, Any]) -> bool:
@@ -212,6 +277,9 @@ def _note(notes: list[str], chains: _Chains, counts: ThreadCounts) -> None:
     if counts.rewinds:
         notes.append(f"followed the conversation to where it finally stood: the senior rewound {_times(counts.rewinds)}; "
                      f"the {counts.abandoned} record(s) they went back on are left out, each rewind shown where it happened")
+    if not chains.linked and chains.messages > 1:
+        notes.append(f"none of the {chains.messages} messages names the one before it (an old or hand-made transcript): "
+                     "kept in file order, so a rewind among them cannot be told apart")
     if chains.without_uuid:
         notes.append(f"{chains.without_uuid} message(s) carry no uuid (an old or damaged transcript): kept in file order, "
                      "so a rewind among them cannot be told apart")
@@ -239,6 +307,8 @@ class _Chains:
         self.index: list[int] = []  # node -> position of its record in the file
         self.copies: list[int] = []  # positions of exact copies of an earlier record
         self.without_uuid = 0  # user/assistant records without a uuid
+        self.linked = False  # whether any record names a parent (a file whose records all say null holds no chain to follow)
+        self.messages = 0  # user/assistant records with a uuid
         self.reused = 0  # records reusing a uuid with other content
         self.bridged = 0
         self.cycles = 0
@@ -259,10 +329,14 @@ class _Chains:
                     self.reused += 1
                 continue
             node_of[uuid] = len(self.index)
+            if record.get("type") in _CONVERSATION:
+                self.messages += 1
             self.index.append(position)
             parent = record.get("parentUuid")
             if parent is None:
                 parent = record.get("logicalParentUuid")  # a compaction boundary names the record before it here
+            if isinstance(parent, str):
+                self.linked = True
             if parent is None and _is_compaction(record):
                 parent = _BEFORE  # older versions named nothing: the summary goes on from the record before it
             parent_ids.append(parent)
@@ -285,6 +359,7 @@ class _Chains:
             if records[self.index[node]].get("type") != "progress":
                 previous = node
         self.root = self._roots()
+        self.backward = any(up > node for node, up in enumerate(self.parent))  # a record stands before its parent in the file
 
     def _roots(self) -> list[int]:
         """Each node's root: the top of its chain, cycles cut where they close."""
@@ -301,10 +376,8 @@ class _Chains:
                 if up == _NO_PARENT:
                     top = node
                     break
-                if on_path[up]:  # the links loop back into this walk: cut the loop here
-                    self.parent[node] = _NO_PARENT
-                    self.cycles += 1
-                    top = node
+                if on_path[up]:  # the links loop back into this walk: cut the loop
+                    top = self._cut(path[path.index(up):])
                     break
                 node = up
             else:
@@ -313,6 +386,17 @@ class _Chains:
                 root[walked] = top
                 on_path[walked] = False
         return root
+
+    def _cut(self, loop: list[int]) -> int:
+        """Cut a loop of links at the one that points furthest ahead in the file (Claude Code writes a parent before its
+        child, almost always), else where it closes; the node cut loose is the loop's root."""
+        parent = self.parent
+        cut = max(loop, key=lambda node: parent[node] - node)
+        if parent[cut] < cut:
+            cut = loop[-1]
+        parent[cut] = _NO_PARENT
+        self.cycles += 1
+        return cut
 
     def islands(self) -> list[list[int]]:
         """The nodes of each chain (one root each), in file order; the islands in the order of their first record."""
