@@ -270,3 +270,53 @@ def test_a_rewind_is_still_found_where_the_file_links_its_records(tmp_path: Path
     assert kinds(data) == ["goal", "agent"]
     assert data["steps"][0]["text"].startswith("Leave the names alone; add type hints\n\nThe senior asked this after rewinding")
     assert any("rewound once" in note for note in notes)
+
+
+# ---------------------------------------------------------------- background tasks that report again and again
+
+
+def notify(s: Session, task: str, summary: str, event: str | None = None) -> None:
+    """A background task's notification, as Claude Code 2.1 writes it into the conversation."""
+    body = f"<task-notification>\n<task-id>{task}</task-id>\n<summary>{summary}</summary>\n"
+    body += (f"<event>{event}</event>\n" if event is not None else "") + "</task-notification>"
+    s.user(body, origin={"kind": "task-notification"})
+
+
+def test_a_monitors_events_are_one_line_saying_how_many_and_the_last(tmp_path: Path) -> None:
+    s = Session(cwd=CWD)
+    s.user("Fetch the PRs and build the dashboard")
+    use = s.tool_use("Monitor", command="python -u src/fetch.py | grep --line-buffered chunk", description="Search-based fetch")
+    s.tool_result(use, "Monitor started (task btkze6lgq, timeout 900000ms). You will be notified on each event.")
+    for page in range(1, 5):
+        notify(s, "btkze6lgq", 'Monitor event: "Search-based fetch"', f"chunk 2026-03-30..2026-04-06 page {page}: +50 (cumulative {50 * page}/619)")
+    notify(s, "bkzv7ang6", 'Background command "Run the linter" completed (exit code 0)')
+    notify(s, "btkze6lgq", 'Monitor event: "Search-based fetch"', "DONE " + "x" * 300)
+    use = s.tool_use("Bash", command="ls data/raw")
+    s.tool_result(use, "prs.json")
+    notify(s, "btkze6lgq", 'Monitor event: "Search-based fetch"', "saved 619 PRs")
+    s.say("The data is in.")
+
+    data, _ = imported(s, tmp_path)
+
+    notes = [step["text"] for step in of_kind(data, "note") if step["text"].startswith("Background")]
+    assert len(notes) == 2
+    first, second = (note.split("\n\n", 1)[1].splitlines() for note in notes)
+    assert len(first) == 2
+    assert first[0].startswith('- Monitor event: "Search-based fetch" (5 events; the last: DONE xxx')
+    assert first[0].endswith("…)") and len(first[0]) < 260  # the last event, cut short
+    assert first[1] == '- Background command "Run the linter" completed (exit code 0)'
+    assert second == ['- Monitor event: "Search-based fetch": saved 619 PRs']
+
+
+def test_stopping_a_background_task_shows_claude_codes_message_not_its_json(tmp_path: Path) -> None:
+    s = Session(cwd=CWD)
+    s.user("The fetch is too slow: stop it")
+    use = s.tool_use("TaskStop", task_id="byo17lgri")
+    said = f"Successfully stopped task: byo17lgri (cd {CWD} && python -u src/fetch.py)"
+    s.tool_result(use, json.dumps({"message": said, "task_id": "byo17lgri", "task_type": "local_bash", "command": "python -u src/fetch.py"}),
+                  tool_use_result={"message": said, "task_id": "byo17lgri"})
+    s.say("Stopped.")
+
+    data, _ = imported(s, tmp_path)
+
+    assert [step["output"] for step in of_kind(data, "result")] == ["Successfully stopped task: byo17lgri (cd . && python -u src/fetch.py)"]

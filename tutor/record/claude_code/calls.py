@@ -4,7 +4,8 @@ Bookkeeping tools are not calls a learner should weigh: `tool_note` turns the to
 (TodoWrite, shown as a checklist) and the task chatter of Claude Code 2.1 (TaskCreate,
 TaskUpdate, TaskList, TaskGet) into a note's words. A result's text (`result_text`) drops
 Claude Code's machinery (`<system-reminder>` blocks, `tool_reference` blocks), says where an
-image was, and `_result_output` strips a Read's line numbers (`N→` older, `N\t` newer).
+image was, and `_result_output` strips a Read's line numbers (`N→` older, `N\t` newer) and
+shows the JSON Claude Code answers a stopped background task with (TaskStop) as its message.
 """
 
 from __future__ import annotations
@@ -140,7 +141,24 @@ def _result_output(block: dict[str, Any], call: dict[str, Any]) -> tuple[str, in
             exit_code = 0
     elif call.get("name") == "Read" and content:
         content = strip_line_numbers(content)
+    elif call.get("name") in _STOPPING_TOOLS:
+        content = _said(content)
     return content, exit_code
+
+
+_STOPPING_TOOLS = frozenset({"TaskStop", "KillShell", "KillBash"})  # their result is Claude Code's JSON: {"message": ..., "task_id": ...}
+
+
+def _said(content: str) -> str:
+    """The `message` of a result Claude Code wrote as a JSON object (stopping a background task), else the result as it is."""
+    if not content.startswith("{") or len(content) > 100_000:
+        return content
+    try:
+        given = json.loads(content)
+    except ValueError:
+        return content
+    message = given.get("message") if isinstance(given, dict) else None
+    return message if isinstance(message, str) and message.strip() else content
 
 
 _TOOL_ERROR_OPEN, _TOOL_ERROR_CLOSE = "<tool_use_error>", "</tool_use_error>"

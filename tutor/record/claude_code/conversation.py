@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .calls import result_text
-from .machinery import Machinery, UserTurn
+from .machinery import Machinery, TaskReport, UserTurn
 from .pairing import AgentMessage, Pairing
 
 
@@ -29,6 +29,7 @@ class Prompt:
 class Note:
     text: str
     automatic: bool = False  # a background task's report: the agent's bare acknowledgement after it folds in
+    reports: tuple[TaskReport, ...] = ()  # an automatic note's reports, one per task notification
 
 
 @dataclass
@@ -117,7 +118,7 @@ def conversation(records: list[dict[str, Any]]) -> Conversation:
         elif turn.kind == "note" and turn.text:
             events.append(Note(turn.text))
         elif turn.kind == "background":
-            events.append(Note(turn.text or "A background task finished.", automatic=True))
+            events.append(Note(turn.text or "A background task finished.", automatic=True, reports=turn.reports))
         elif turn.kind == "compaction":
             events.append(Compaction(turn.text))
         elif turn.kind == "interrupt":

@@ -16,7 +16,7 @@ every sentence written from a transcript's text is bounded.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .wrappers import Wrapper, inner, one_line, split_machinery
@@ -61,6 +61,19 @@ STOPPED_FIRST = "stopped the agent first"  # context of words typed with an inte
 
 
 @dataclass(frozen=True)
+class TaskReport:
+    """One background task's report: which task (its id, "" when the notification names none), what it did, its event.
+
+    `line` is the notification's one line ("Monitor event: \"Fetch\""); `event` is what a
+    monitored task printed (`<event>`), one line, cut short; "" for a task that finished.
+    """
+
+    task: str
+    line: str
+    event: str = ""
+
+
+@dataclass(frozen=True)
 class UserTurn:
     """What one user (or attachment) record is.
 
@@ -68,7 +81,8 @@ class UserTurn:
     the senior did that is not a request: ran /model, a shell command, compacted; `text` is
     the note), `skip` (Claude Code's own text: nothing to show), `interrupt` (the senior
     stopped the agent), `compaction` (`text`: the summary Claude Code went on from, which
-    states the task), `background` (`text`: one line of what a background task did).
+    states the task), `background` (`text`: one line of what each background task did;
+    `reports`: the same, a `TaskReport` each, for the notes that fold a task's reports into one).
     context: what Claude Code attached around the words, one short plain sentence each
     ("had src/app.py open in the IDE"). A `skip` may carry context too (an IDE attachment
     record of Claude Code 2.1 follows its prompt): it belongs to the prompt just before.
@@ -79,6 +93,7 @@ class UserTurn:
     text: str = ""
     context: tuple[str, ...] = ()
     command: str | None = None
+    reports: tuple[TaskReport, ...] = field(default=(), compare=False)  # what `text` says, task by task
 
 
 SKIP = UserTurn("skip")
@@ -178,7 +193,8 @@ class Machinery:
                             + one_line(rest[hook.end():], 200))
         if _CAVEAT_TEXT.match(rest):
             return SKIP
-        finished = [_notification_line(w) for w in wrappers if w.tag.endswith("-notification")]
+        notifications = [w for w in wrappers if w.tag.endswith("-notification")]
+        finished = [_notification_line(w) for w in notifications]
         if finished:
             rest = _NOTIFICATION_TAIL.sub("", rest)  # Claude Code's pointer to the task's output file
             context.append("came as a background task ended: " + one_line(finished[0], 120))
@@ -192,7 +208,10 @@ class Machinery:
             if wrapper.tag == "user-memory-input" and wrapper.body.strip():
                 return UserTurn("note", "The senior added to Claude Code's memory: " + one_line(wrapper.body, 200))
         if finished:
-            return UserTurn("background", "\n".join(finished[:50]))
+            reports = tuple(TaskReport(one_line(inner(w.body, "task-id") or inner(w.body, "shell-id"), 100), line,
+                                       one_line(inner(w.body, "event"), _EVENT_LIMIT))
+                            for w, line in zip(notifications[:50], finished))
+            return UserTurn("background", "\n".join(finished[:50]), reports=reports)
         if interrupts:
             return UserTurn("interrupt", "The senior stopped the agent at a tool call." if any(stops) else "The senior stopped the agent.")
         if images:
@@ -323,6 +342,9 @@ def _shown_path(path: object, cwd: str) -> str:
     else:
         text = _HOME.sub("~", text, count=1)
     return text if len(text) <= 160 else "…" + text[-159:]
+
+
+_EVENT_LIMIT = 160  # characters of a monitored task's event kept in its note
 
 
 def _notification_line(wrapper: Wrapper) -> str:

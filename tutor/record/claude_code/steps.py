@@ -215,19 +215,34 @@ def _as_dict(result: CallResult | None) -> dict[str, Any] | None:
 
 
 def _background(events: list[Event], start: int, note: Callable[..., dict[str, Any]]) -> int:
-    """Consecutive background-task reports as one note, the agent's bare acknowledgements folded in; the index after them."""
-    lines: list[str] = []
+    """Consecutive background-task reports as one note, the agent's bare acknowledgements folded in; the index after them.
+
+    A task that reports again and again (a monitor's events) is one line: how many times, and
+    what its last event said.
+    """
+    told: dict[object, list[Any]] = {}  # a task and its line (or the note's place) -> [line, times, last event]
     acknowledged = 0
     i = start
     while i < len(events):
         event = events[i]
         if isinstance(event, Note) and event.automatic:
-            lines.append("- " + " ".join(event.text.split())[:200])
+            if not event.reports:
+                told[i] = [" ".join(event.text.split())[:200], 1, ""]
+            for number, report in enumerate(event.reports):
+                key = (report.task, report.line) if report.task else (i, number)
+                if key in told:
+                    told[key][1] += 1
+                    told[key][2] = report.event or told[key][2]
+                else:
+                    told[key] = [report.line, 1, report.event]
         elif isinstance(event, AgentMessage) and not event.calls and sum(len(t) for t in event.texts) <= 120:
             acknowledged += 1
         else:
             break
         i += 1
+    lines = [f"- {line}" + (f" ({times} events; the last: {last})" if times > 1 and last else f" ({times} times)" if times > 1
+                            else f": {last}" if last else "")
+             for line, times, last in told.values()]
     said = f" (the agent acknowledged {acknowledged} of them and waited)" if acknowledged else ""
     note(f"Background task(s) reported back{said}:\n\n" + "\n".join(lines[:50]) + (f"\n- … {len(lines) - 50} more" if len(lines) > 50 else ""))
     return i
