@@ -8,6 +8,15 @@ learner sees in the code. So every string of a draft is rewritten:
 - inside the session's folder (`cwd`): relative to it (`src/app.py`; the folder itself is `.`);
 - elsewhere in a home folder: from `~` (`~/.claude/settings.json`, `~\\AppData\\...`).
 
+A path is one where it stands alone: after a space, a quote, a bracket, `=`, `:`, or glued to a word
+of another script than Latin (`請閱讀/Users/alice/proj/doc.md`: Chinese and Japanese put no space
+between words and paths). After an ASCII letter, digit or path character it may be the middle of
+a longer path (`/srv/home/dan`, `app/users/42`), left as it is; but the name of the session's own
+user (the one its folder is in) is never left: wherever it follows `home`, `Users` or `Settings`
+and a separator (`read/Users/alice/x`, `/System/Volumes/Data/Users/alice/x`, JSON's
+`\\/Users\\/alice`, `C:\\\\Users\\\\alice`), the name alone becomes `$USER`, what a shell would
+read as the user's name, the path otherwise as written.
+
 Claude Code also names a session's own folders after its working folder, every character
 but letters and digits made a dash (`~/.claude/projects/-home-alice-shop/`,
 `/tmp/claude-1000/-home-alice-shop/tasks/...`): there the home folder's part
@@ -29,8 +38,9 @@ from typing import Any
 
 from tutor.redaction.searching import AtLineStarts, places
 
-# What may stand right before a path: not a character that would make it the middle of a longer one.
-_BEFORE = r"(?:(?<=file://)|(?<![\w.~/\\-]))"
+# What may stand right before a path: not a character that would make it the middle of a longer one. A letter of
+# another script than Latin is not one: Chinese and Japanese put no space between a word and a path (`請閱讀/Users/...`).
+_BEFORE = r"(?:(?<=file://)|(?<![\w.~/\\-])|(?<=[^\x00-\x7f]))"
 # One name in a path: up to a separator, a space, a quote or a character that ends a path in prose or a command.
 _NAME = r"[^/\\\s\"'`:;,|<>()\[\]{}*?=&$]+"
 # `/home/<user>`, `/Users/<user>`, `C:\Users\<user>` (either slash), Git Bash's `/c/Users/<user>`, WSL's `/mnt/c/Users/<user>`.
@@ -55,6 +65,10 @@ _ENCODED_HOME = re.compile(
     r"(?:(?<=[/\\\s\"'`=:])|^)(?:(?:-home|-Users|[A-Za-z]--Users)-(?P<user>[A-Za-z0-9]+)|-root)(?=-|$|[/\\\s\"'`])",
     re.MULTILINE,
 )
+# The session's own user's name after `home`, `Users` or `Settings` and separators (any, and any number: `\\/`, `\\\\`),
+# wherever that stands (see `PathRewriter._owner_named`); the name not followed by more of a longer one.
+_OWNER_NAMED = r"(?i:home|users|settings)[\\/]++(?P<user>{user})(?![A-Za-z0-9_-])(?!\.[A-Za-z0-9_-])"
+OWNER = "$USER"  # what the session's user's name becomes where the path around it is kept as written
 # Accounts and groups that are the system's, not a person's: kept in a listing.
 _SYSTEM_ACCOUNTS = frozenset({
     "root", "wheel", "staff", "admin", "daemon", "bin", "sys", "adm", "nobody", "nogroup", "users", "www-data", "docker",
@@ -74,7 +88,7 @@ def _inside_a_longer_path(text: str, start: int) -> bool:
     before = text[start - 1]
     if before == "/":
         return not text.endswith("file://", 0, start)
-    return before.isalnum() or before in "_.~\\-"
+    return before.isascii() and (before.isalnum() or before in "_.~\\-")
 
 
 def user_of(path: str) -> str | None:
@@ -104,6 +118,8 @@ class PathRewriter:
         self._inside: re.Pattern[str] | None = None
         self._windows = False
         self._last = ""  # the folder's last part: a string without it cannot name the folder, and is skipped fast
+        self._owner_named: re.Pattern[str] | None = None  # the session's user's name in a path, wherever it stands
+        self._encoded_home = _ENCODED_HOME
         if trimmed and trimmed not in ("/", "~"):
             # The folder as written, with either separator (Windows paths come both ways), case-insensitive on Windows.
             windows = re.match(r"^[A-Za-z]:", trimmed) is not None
@@ -118,10 +134,16 @@ class PathRewriter:
             user = user_of(trimmed)
             if user:
                 self.users.add(user)
+                if user != "root":
+                    self._owner_named = re.compile(_OWNER_NAMED.format(user=re.escape(user)))
+                    encoded = re.sub(r"[^A-Za-z0-9]", "-", user)
+                    if encoded != user:  # `hp_victus` is `-home-hp-victus-...` in Claude Code's folder names: all of it
+                        pattern = _ENCODED_HOME.pattern.replace("(?P<user>", "(?P<user>" + re.escape(encoded) + "|", 1)
+                        self._encoded_home = re.compile(pattern, re.MULTILINE)
 
     def text(self, text: str) -> str:
         if "-home-" in text or "-Users-" in text or "-root" in text:
-            text = _ENCODED_HOME.sub(self._encoded_from_home, text)
+            text = self._encoded_home.sub(self._encoded_from_home, text)
         text = self.listings(text)
         if "/" not in text and "\\" not in text:
             return text  # no path at all: most strings, skipped fast
@@ -161,6 +183,7 @@ class PathRewriter:
             return text
         out: list[str] = []
         done = 0
+        owner = self._owner_named
         for anchor in anchors:
             if anchor < done:
                 continue
@@ -171,6 +194,17 @@ class PathRewriter:
                     out.append(self._from_home(match))
                     done = match.end()
                     break
+            else:
+                if owner is None:
+                    continue
+                # No path stands alone here (`read/Users/alice/x`, `/System/Volumes/Data/Users/alice`): the session's
+                # user's name is not kept all the same; `home`, `Users`, `Settings` not the end of a longer word.
+                word = anchor + 1 if text.startswith("/", anchor) else anchor
+                named = owner.match(text, word)
+                if named is not None and not (word > 0 and text[word - 1].isascii() and text[word - 1].isalpha()):
+                    out.append(text[done : named.start("user")])
+                    out.append(OWNER)
+                    done = named.end()
         out.append(text[done:])
         return "".join(out)
 

@@ -1,0 +1,165 @@
+"""Home paths as real transcripts write them: glued to the words before them, in any script.
+
+A real session opened with `請閱讀/Users/<name>/personal_project/weave/doc.md, 這是我的take home
+project`: Chinese puts no space before a path, and the lesson kept the user's name. Each test
+writes a transcript in Claude Code's real format, imports it (`import_claude_code`,
+`write_imported_lesson`) and reads the `lesson.json` a learner gets: the name is nowhere in it.
+Where the path stands alone (after a word of another script than Latin, or a space, a
+quote, `:`, `=`...) it is made relative to the session's folder or shown from `~`; where it
+is glued to an ASCII letter or digit (it could be the middle of a longer path) only the
+name becomes `$USER`.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from tests.helpers.claude_code_format import Session
+from tutor.record.claude_code import import_claude_code, write_imported_lesson
+from tutor.record.claude_code.home_paths import relative_paths
+
+NAME = "linhungfan"
+HOME = f"/Users/{NAME}"
+CWD = f"{HOME}/personal_project/weave"
+
+# What stands glued before a path in prose and commands: words of several scripts, digits, punctuation.
+PREFIXES = [
+    "請閱讀",  # Chinese (the real prompt)
+    "ファイル",  # Japanese
+    "파일",  # Korean
+    "см.",  # Cyrillic, then a dot
+    "αρχείο",  # Greek
+    "ملف",  # Arabic
+    "read",  # Latin letters
+    "é",  # a Latin letter outside ASCII
+    "v2",  # a digit
+    '"',
+    "'",
+    "`",
+    ":",
+    "(",
+    "=",
+    "",
+    "x/",  # the path doubled: `x//Users/...`
+    "\\",  # JSON's escaped slash: `\/Users/...`
+]
+
+
+def _lesson(session: Session) -> tuple[dict[str, Any], str]:
+    """The lesson a learner gets from this transcript, and its `lesson.json` as written."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "out"
+        write_imported_lesson(import_claude_code(session.write(Path(folder) / "s.jsonl")), out)
+        text = (out / "lesson.json").read_text(encoding="utf-8")
+    return json.loads(text), text
+
+
+def _session(prompt: str, *, cwd: str = CWD, command: str = "ls", output: str = "ok", said: str = "Done.") -> Session:
+    s = Session(cwd=cwd)
+    s.user(prompt)
+    use = s.tool_use("Bash", command=command, text=said)
+    s.tool_result(use, output)
+    s.say("All read.")
+    s.user("Thanks, now write the summary into NOTES.md")
+    s.say("Written.")
+    return s
+
+
+def _goal(data: dict[str, Any]) -> str:
+    return next(step["text"] for step in data["steps"] if step["kind"] == "goal")
+
+
+def test_the_real_prompt_glued_to_chinese_loses_the_users_name() -> None:
+    prompt = f"請閱讀{CWD}/doc.md, 這是我的take home project. 請先分析"
+    data, text = _lesson(_session(prompt))
+    assert NAME not in text
+    assert _goal(data) == "請閱讀doc.md, 這是我的take home project. 請先分析"  # inside the session's folder: relative
+
+
+def test_a_session_run_in_the_home_folder_itself_glued_to_chinese() -> None:
+    # The real session's folder was the home folder: the path is relative to it.
+    data, text = _lesson(_session(f"請閱讀{CWD}/doc.md, 這是我的project", cwd=HOME))
+    assert NAME not in text
+    assert _goal(data) == "請閱讀personal_project/weave/doc.md, 這是我的project"
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_no_prefix_keeps_the_name_in_prompts_agent_text_commands_and_outputs(prefix: str) -> None:
+    inside, outside = f"{prefix}{CWD}/src/app.py", f"{prefix}{HOME}/.config/weave/settings.toml"
+    s = _session(f"Look at {inside} and {outside}", command=f"cat {inside}; cat {outside}",
+                 output=f"read {inside}\nread {outside}\n", said=f"Reading {inside}, then {outside}.")
+    data, text = _lesson(s)
+    assert NAME not in text
+    # The name is all that goes: the file's own path is still there for the learner.
+    assert "src/app.py" in _goal(data) and ".config/weave/settings.toml" in _goal(data)
+
+
+@pytest.mark.parametrize("prefix", ["請閱讀", "читай", "한번"])
+def test_words_of_another_script_before_a_path_leave_it_whole_a_path(prefix: str) -> None:
+    data, _ = _lesson(_session(f"{prefix}{CWD}/src/app.py {prefix}{HOME}/.zshrc {prefix}/home/bob/notes.txt", cwd=CWD))
+    assert _goal(data) == f"{prefix}src/app.py {prefix}~/.zshrc {prefix}~/notes.txt"
+
+
+def test_after_an_ascii_letter_only_the_sessions_users_name_goes() -> None:
+    # Glued to an ASCII word a path may be the middle of a longer one: kept as written but for the session's user's name.
+    prompt = f"read{CWD}/doc.md, see /System/Volumes/Data{HOME}/x.txt and app/users/42/profile and /srv/home/dan/x"
+    data, text = _lesson(_session(prompt))
+    assert NAME not in text
+    assert _goal(data) == ("read/Users/$USER/personal_project/weave/doc.md, see /System/Volumes/Data/Users/$USER/x.txt "
+                           "and app/users/42/profile and /srv/home/dan/x")
+
+
+@pytest.mark.parametrize(("cwd", "path"), [
+    ("/home/hp_victus/solana/LOKAL", "/home/hp_victus/solana/LOKAL/src/lib.rs"),
+    ("C:\\Users\\carol\\shop", "C:\\Users\\carol\\shop\\src\\app.py"),
+    ("/home/carol/shop", "/home/carol/shop/src/app.py"),
+])
+@pytest.mark.parametrize("prefix", ["看", "x", "1", "`", ":"])
+def test_linux_and_windows_home_paths_glued_to_text(cwd: str, path: str, prefix: str) -> None:
+    name = "hp_victus" if "hp_victus" in cwd else "carol"
+    _, text = _lesson(_session(f"Fix {prefix}{path} please", cwd=cwd, command=f"cat {prefix}{path}", output=f"{prefix}{path}: ok"))
+    assert name not in text.replace("\\\\", "\\")
+
+
+def test_claude_codes_folder_names_lose_a_name_with_an_underscore_whole() -> None:
+    # `hp_victus` is `-home-hp-victus-...` in Claude Code's own folder names: no part of the name is left.
+    cwd = "/home/hp_victus/solana-projects/LOKAL"
+    s = _session("Read your notes", cwd=cwd, command="ls ~/.claude/projects/-home-hp-victus-solana-projects-LOKAL/memory/",
+                 output="/tmp/claude-1000/-home-hp-victus-solana-projects-LOKAL/tasks/b1.output")
+    _, text = _lesson(s)
+    assert "victus" not in text and "hp_victus" not in text
+
+
+# ---------------------------------------------------------------- properties
+
+_NAMES = st.from_regex(r"[a-z][a-z0-9]{3,11}(?:[_.][a-z0-9]{2,6})?", fullmatch=True).filter(
+    lambda name: name not in ("shared", "public", "default", "guest") and name not in "/Users/personal_project/weave/doc.md"
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(name=_NAMES, before=st.text(max_size=12), after=st.text(max_size=12),
+       home=st.sampled_from(["/Users/{}", "/home/{}", "C:\\Users\\{}", "C:/Users/{}"]))
+def test_any_text_before_or_after_a_home_path_leaves_no_name(name: str, before: str, after: str, home: str) -> None:
+    """Whatever stands glued before (and after) a path into the session's user's home, the name does not survive."""
+    cwd = home.format(name) + "/personal_project/weave"
+    text = before + cwd + "/Ω.md " + before + home.format(name) + "/.zshrc" + after  # `Ω`: no name runs on into the text after
+    assume(text.count(name) == 2)  # the name is only in the paths
+    assert name not in relative_paths(text, cwd)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(prefix=st.characters(exclude_categories=("Cs",)), name=_NAMES)
+def test_any_character_before_a_home_path_leaves_no_name_in_the_lesson(prefix: str, name: str) -> None:
+    cwd = f"/Users/{name}/proj"
+    path = f"{prefix}{cwd}/doc.md {prefix}/Users/{name}/.zshrc"
+    s = _session(f"Read {path}", cwd=cwd, command=f"cat {path}", output=f"{path}\n", said=f"Reading {path}.")
+    _, text = _lesson(s)
+    assert name not in text
