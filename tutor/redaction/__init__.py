@@ -49,8 +49,9 @@ until nothing more is found, so `redact(redact(x)) == redact(x)`.
 Known limits (documented, not bugs): an unquoted password without digits after a
 lower-case key (`password: correcthorse` in YAML) is kept, as is a quoted value
 shorter than six characters; values that are placeholders (`<token>`, `xxxx`,
-`${TOKEN}`, `your_token_here`), references to other variables, URLs, paths and
-plain numbers are never treated as secrets; secrets split across lines (other than
+`${TOKEN}`, `your_token_here`), references to other variables, URLs, paths,
+plain numbers and package versions (`"jsonwebtoken": "^9.0.2"`, `1.2.3`, `>=2,<3`, `latest`,
+`workspace:*`) are never treated as secrets; secrets split across lines (other than
 private key blocks and known values) are not found, nor are encoded secrets whose
 value the redactor does not know (base64 of a secret it has not yet seen plainly, other
 than HTTP Basic, Docker `auth` and private keys); of a known value's base64 form the first

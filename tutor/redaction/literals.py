@@ -77,6 +77,24 @@ _DOTTED = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+")
 _BOOTSTRAP_TOKEN = re.compile(r"[a-z0-9]{6}\.[a-z0-9]{16}")
 # Three words or more and no digit: a message or a label, not a secret (passphrases are missed).
 _PROSE = re.compile(r"[^\s\d]++(?:\s++[^\s\d]++){2,}+")
+# A package's version, version range or release channel: what a dependency's key holds (`"@solana/spl-token": "^0.4.13"`,
+# `"jsonwebtoken": "^9.0.2"`, `"next-auth": "5.0.0-beta.25"`, `keyring>=24.3,<25`), never a secret. Numbers with dots,
+# `x` or `*` for a part, an operator before (npm, pip, Cargo, gems), a pre-release or build tag of words, numbers or
+# a short hash after (`-rc.1`, `-canary-f994737d14-20240522`), several joined by `,`, `||`, ` - ` or spaces; npm's
+# `workspace:`/`npm:<name>@`/`catalog:` forms; a channel (`latest`, `next`...). A tag part is a word and a number
+# (`beta25`), a number or a short lower-case hash: a random mix of cases after a version is no version.
+_VERSION_TAG = r"(?:[A-Za-z]{1,16}+[0-9]{0,8}+|[0-9]{1,12}+|[0-9a-f]{7,12}+)(?![0-9A-Za-z])"
+_VERSION_PART = r"(?:[0-9]{1,9}|[xX*])"
+_VERSION_ONE = (  # an operator and a number (`>=2`), or two numbers or more (`1.2`): not a number alone
+    rf"(?:(?:\^|~>?|~=|[<>]=?|={{1,3}}|!=)[ \t]*v?{_VERSION_PART}(?:\.{_VERSION_PART}){{0,3}}|v?{_VERSION_PART}(?:\.{_VERSION_PART}){{1,3}})"
+    rf"(?:-{_VERSION_TAG}(?:[.\-]{_VERSION_TAG}){{0,5}})?(?:\+{_VERSION_TAG}(?:[.\-]{_VERSION_TAG}){{0,5}})?"
+)
+_VERSION = re.compile(
+    r"(?:workspace:|npm:(?:@[\w.\-]{1,64}/)?[\w.\-]{1,64}@)?"
+    rf"(?:{_VERSION_ONE}(?:(?:[ \t]*(?:,|\|\|)[ \t]*|[ \t]+-[ \t]+|[ \t]+){_VERSION_ONE}){{0,4}}|[\^~*])"
+    r"|workspace:[*^~]|catalog:[\w\-]{0,32}"
+    r"|(?i:latest|next|canary|beta|alpha|rc|stable|nightly|experimental|insiders|preview|lts|edge)"
+)
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{3,4}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8}")
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 # A name rather than a value: words, few digits, one of them says what it names.
@@ -150,6 +168,8 @@ def _plausible_literal(value: str, minimum: int = _MIN_LITERAL, quoted: bool = F
     if lowered.replace("-", "_") in _STOPWORDS or _PLACEHOLDER.match(lowered) or lowered.endswith(_PLACEHOLDER_ENDS):
         return False
     if len(value) < 16 and _NUMBER.fullmatch(value):
+        return False
+    if len(value) <= 128 and _VERSION.fullmatch(value):
         return False
     if _URL.match(value) or _PATH.fullmatch(value) or _ENV_NAME.fullmatch(value):
         return False
