@@ -277,8 +277,9 @@ def _note(notes: list[str], chains: _Chains, counts: ThreadCounts) -> None:
     if counts.rewinds:
         notes.append(f"followed the conversation to where it finally stood: the senior rewound {_times(counts.rewinds)}; "
                      f"the {counts.abandoned} record(s) they went back on are left out, each rewind shown where it happened")
-    if not chains.linked and chains.messages > 1:
-        notes.append(f"none of the {chains.messages} messages names the one before it (an old or hand-made transcript): "
+    messages = 0 if chains.linked else sum(1 for position in chains.index if chains.records[position].get("type") in _CONVERSATION)
+    if messages > 1:
+        notes.append(f"none of the {messages} messages names the one before it (an old or hand-made transcript): "
                      "kept in file order, so a rewind among them cannot be told apart")
     if chains.without_uuid:
         notes.append(f"{chains.without_uuid} message(s) carry no uuid (an old or damaged transcript): kept in file order, "
@@ -304,11 +305,12 @@ class _Chains:
     """The parent links between a transcript's records, as arrays over nodes (the records that can be threaded)."""
 
     def __init__(self, records: list[dict[str, Any]]) -> None:
+        self.records = records
         self.index: list[int] = []  # node -> position of its record in the file
         self.copies: list[int] = []  # positions of exact copies of an earlier record
         self.without_uuid = 0  # user/assistant records without a uuid
         self.linked = False  # whether any record names a parent (a file whose records all say null holds no chain to follow)
-        self.messages = 0  # user/assistant records with a uuid
+        self.backward = False  # whether a record stands before its parent in the file
         self.reused = 0  # records reusing a uuid with other content
         self.bridged = 0
         self.cycles = 0
@@ -329,14 +331,10 @@ class _Chains:
                     self.reused += 1
                 continue
             node_of[uuid] = len(self.index)
-            if record.get("type") in _CONVERSATION:
-                self.messages += 1
             self.index.append(position)
             parent = record.get("parentUuid")
             if parent is None:
                 parent = record.get("logicalParentUuid")  # a compaction boundary names the record before it here
-            if isinstance(parent, str):
-                self.linked = True
             if parent is None and _is_compaction(record):
                 parent = _BEFORE  # older versions named nothing: the summary goes on from the record before it
             parent_ids.append(parent)
@@ -350,16 +348,18 @@ class _Chains:
                 self.parent.append(_NO_PARENT)
             elif parent_id in node_of and node_of[parent_id] != node:
                 self.parent.append(node_of[parent_id])
+                self.linked = True
+                self.backward = self.backward or node_of[parent_id] > node
             else:  # a parent never written (or the record itself): the record before the first of its children stands in
                 if parent_id not in stand_in:
                     stand_in[parent_id] = previous
                     if previous != _NO_PARENT:
                         self.bridged += 1
                 self.parent.append(stand_in[parent_id])
+                self.linked = True
             if records[self.index[node]].get("type") != "progress":
                 previous = node
         self.root = self._roots()
-        self.backward = any(up > node for node, up in enumerate(self.parent))  # a record stands before its parent in the file
 
     def _roots(self) -> list[int]:
         """Each node's root: the top of its chain, cycles cut where they close."""
