@@ -194,11 +194,11 @@ def test_claude_codes_own_folder_names_say_no_user() -> None:
     ]
     data = _draft(steps, _situation(cwd="/home/alice/projects/shop"))
     output = data["steps"][2]["output"]
-    assert "/tmp/claude-1000/~-projects-shop/tasks/b1.output" in output and "~/.claude/projects/~-projects-shop/" in output
+    assert "/tmp/claude-1000/-home-$USER-projects-shop/tasks/b1.output" in output and "~/.claude/projects/-home-$USER-projects-shop/" in output
     assert "--home-alice-mode" in output  # an option that only looks alike is left as it is
     # A session folder that does not name its owner (made anonymous): Claude Code's folder names still do.
     anonymous = _draft(steps, _situation(cwd="/home/USER/projects/shop"))
-    assert "/tmp/claude-1000/~-projects-shop/tasks/b1.output" in anonymous["steps"][2]["output"]
+    assert "/tmp/claude-1000/-home-$USER-projects-shop/tasks/b1.output" in anonymous["steps"][2]["output"]
     windows = _draft(steps[:2] + [{**steps[2], "output": "C:\\Users\\alice\\.claude\\projects\\C--Users-alice-shop\\x.jsonl"}],
                      _situation(cwd="C:\\Users\\alice\\shop"))
     assert "alice" not in json.dumps(windows["steps"])

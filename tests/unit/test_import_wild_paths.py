@@ -163,3 +163,44 @@ def test_any_character_before_a_home_path_leaves_no_name_in_the_lesson(prefix: s
     s = _session(f"Read {path}", cwd=cwd, command=f"cat {path}", output=f"{path}\n", said=f"Reading {path}.")
     _, text = _lesson(s)
     assert name not in text
+
+
+# ---------------------------------------------------------------- Claude Code's own folder names
+
+
+@pytest.mark.parametrize(("cwd", "folder", "shown"), [
+    ("/Users/sarthiborkar/Build/FundWise", "-Users-sarthiborkar-Build-FundWise", "-Users-$USER-Build-FundWise"),
+    ("/home/hp_victus/solana-projects/LOKAL", "-home-hp-victus-solana-projects-LOKAL", "-home-$USER-solana-projects-LOKAL"),
+    ("C:\\Users\\carol\\shop", "C--Users-carol-shop", "C--Users-$USER-shop"),
+])
+def test_a_project_folder_claude_code_named_keeps_its_name_but_the_users(cwd: str, folder: str, shown: str) -> None:
+    # `~/.claude/projects/~-Build-FundWise/` was a folder that never existed: the encoded name stays one, the name made `$USER`.
+    s = _session("Read your notes", cwd=cwd, command=f"ls ~/.claude/projects/{folder}/memory/",
+                 output=f"Output is being written to: /tmp/claude-501/{folder}/tasks/b1.output\n"
+                        f"see ~/.claude/projects/{folder}/memory/MEMORY.md",
+                 said=f"Your notes are in ~/.claude/projects/{folder}/memory/.")
+    data, text = _lesson(s)
+    name = cwd.replace("\\", "/").split("/")[2]
+    assert name not in text and name.replace("_", "-") not in text
+    assert "~-" not in text
+    agent = next(step for step in data["steps"] if step["kind"] == "agent")
+    assert agent["calls"][0]["input"]["command"] == f"ls ~/.claude/projects/{shown}/memory/"
+    assert agent["text"] == f"Your notes are in ~/.claude/projects/{shown}/memory/."
+    output = next(step["output"] for step in data["steps"] if step["kind"] == "result")
+    assert f"/tmp/claude-501/{shown}/tasks/b1.output" in output
+
+
+def test_the_folder_of_a_session_run_by_root_names_no_one_and_is_kept() -> None:
+    s = _session("Read your notes", cwd="/root/shop", command="ls ~/.claude/projects/-root-shop/", output="/tmp/claude-0/-root-shop/tasks/x")
+    data, _ = _lesson(s)
+    output = next(step["output"] for step in data["steps"] if step["kind"] == "result")
+    assert output == "/tmp/claude-0/-root-shop/tasks/x"
+
+
+@pytest.mark.parametrize("route", ["GET /users/42/profile", "fetch(\"/users/7/orders\")", "GET /USERS/me"])
+def test_a_web_route_named_users_or_home_is_kept_as_written(route: str) -> None:
+    """POSIX home folders are `/Users/<name>` and `/home/<name>` as written: `/users/42` is a route, not a home."""
+    data, _ = _lesson(_session(f"Why does {route} return 500?", command=f"echo {route}", output=route))
+    assert route in _goal(data)
+    escaped = json.dumps(route)[1:-1]  # as it stands inside the JSON of a step
+    assert sum(escaped in json.dumps(step) for step in data["steps"]) >= 2  # the prompt, the command and its output

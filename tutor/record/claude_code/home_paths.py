@@ -19,8 +19,10 @@ read as the user's name, the path otherwise as written.
 
 Claude Code also names a session's own folders after its working folder, every character
 but letters and digits made a dash (`~/.claude/projects/-home-alice-shop/`,
-`/tmp/claude-1000/-home-alice-shop/tasks/...`): there the home folder's part
-(`-home-alice`) becomes `~` too (`/tmp/claude-1000/~-shop/tasks/...`).
+`/tmp/claude-1000/-home-alice-shop/tasks/...`). Such a name is one folder's, not a path to
+shorten: the user's name in it becomes `$USER` (`~/.claude/projects/-home-$USER-shop/`), the
+name Claude Code gives that folder on any machine, never a folder's that does not exist (`~-shop`)
+and never a real one's (no encoded name holds a `$`). `-root` names no one and is kept.
 
 A long listing (`ls -l`: `-rw-r--r--  1 alice alice  882 Feb 12 15:13 mix.exs`) names the
 owner and group of each file: a person's name unless it is one of the system's accounts
@@ -46,10 +48,10 @@ _NAME = r"[^/\\\s\"'`:;,|<>()\[\]{}*?=&$]+"
 # `/home/<user>`, `/Users/<user>`, `C:\Users\<user>` (either slash), Git Bash's `/c/Users/<user>`, WSL's `/mnt/c/Users/<user>`.
 _HOME = re.compile(
     _BEFORE
-    + r"(?P<home>(?:/home|/Users|/export/home|(?:[A-Za-z]:|/[A-Za-z]|/mnt/[A-Za-z])[\\/](?:Users|Documents and Settings))"
+    # POSIX homes as written (`/users/42` is a web route, not a home); Windows' in any case, as Windows reads them.
+    + r"(?P<home>(?:/home|/Users|/export/home|(?i:(?:[A-Za-z]:|/[A-Za-z]|/mnt/[A-Za-z])[\\/](?:Users|Documents and Settings)))"
     + r"[\\/](?P<user>" + _NAME + r")|/root)"
     + r"(?P<rest>[\\/][^\s\"'`|<>]*)?(?=$|[^\w.-])",
-    re.IGNORECASE,
 )
 # Where a home path can be: each literal found (fast, by `str.find`), a path is tried at the few places
 # before it where one could start (`/mnt/c/Users` starts 7 before `Users`). Trying the pattern at every
@@ -153,10 +155,13 @@ class PathRewriter:
 
     def _encoded_from_home(self, match: re.Match[str]) -> str:
         user = match.group("user")
-        if user is not None and user.lower() in _SHARED:
+        if user is None:  # `-root`: no one's name
+            self.users.add("root")
             return match.group(0)
-        self.users.add(user or "root")
-        return "~"
+        if user.lower() in _SHARED:
+            return match.group(0)
+        self.users.add(user)
+        return match.string[match.start() : match.start("user")] + OWNER
 
     @staticmethod
     def listings(text: str) -> str:
