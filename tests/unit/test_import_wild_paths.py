@@ -13,8 +13,6 @@ name becomes `$USER`.
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +20,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers.claude_code_format import Session
-from tutor.record.claude_code import import_claude_code, write_imported_lesson
+from tests.helpers.imported import imported_lesson
 from tutor.record.claude_code.home_paths import relative_paths
 
 NAME = "linhungfan"
@@ -52,14 +50,6 @@ PREFIXES = [
 ]
 
 
-def _lesson(session: Session) -> tuple[dict[str, Any], str]:
-    """The lesson a learner gets from this transcript, and its `lesson.json` as written."""
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "out"
-        write_imported_lesson(import_claude_code(session.write(Path(folder) / "s.jsonl")), out)
-        text = (out / "lesson.json").read_text(encoding="utf-8")
-    return json.loads(text), text
-
 
 def _session(prompt: str, *, cwd: str = CWD, command: str = "ls", output: str = "ok", said: str = "Done.") -> Session:
     s = Session(cwd=cwd)
@@ -78,14 +68,14 @@ def _goal(data: dict[str, Any]) -> str:
 
 def test_the_real_prompt_glued_to_chinese_loses_the_users_name() -> None:
     prompt = f"請閱讀{CWD}/doc.md, 這是我的take home project. 請先分析"
-    data, text = _lesson(_session(prompt))
+    data, text = imported_lesson(_session(prompt))
     assert NAME not in text
     assert _goal(data) == "請閱讀doc.md, 這是我的take home project. 請先分析"  # inside the session's folder: relative
 
 
 def test_a_session_run_in_the_home_folder_itself_glued_to_chinese() -> None:
     # The real session's folder was the home folder: the path is relative to it.
-    data, text = _lesson(_session(f"請閱讀{CWD}/doc.md, 這是我的project", cwd=HOME))
+    data, text = imported_lesson(_session(f"請閱讀{CWD}/doc.md, 這是我的project", cwd=HOME))
     assert NAME not in text
     assert _goal(data) == "請閱讀personal_project/weave/doc.md, 這是我的project"
 
@@ -95,7 +85,7 @@ def test_no_prefix_keeps_the_name_in_prompts_agent_text_commands_and_outputs(pre
     inside, outside = f"{prefix}{CWD}/src/app.py", f"{prefix}{HOME}/.config/weave/settings.toml"
     s = _session(f"Look at {inside} and {outside}", command=f"cat {inside}; cat {outside}",
                  output=f"read {inside}\nread {outside}\n", said=f"Reading {inside}, then {outside}.")
-    data, text = _lesson(s)
+    data, text = imported_lesson(s)
     assert NAME not in text
     # The name is all that goes: the file's own path is still there for the learner.
     assert "src/app.py" in _goal(data) and ".config/weave/settings.toml" in _goal(data)
@@ -103,14 +93,14 @@ def test_no_prefix_keeps_the_name_in_prompts_agent_text_commands_and_outputs(pre
 
 @pytest.mark.parametrize("prefix", ["請閱讀", "читай", "한번"])
 def test_words_of_another_script_before_a_path_leave_it_whole_a_path(prefix: str) -> None:
-    data, _ = _lesson(_session(f"{prefix}{CWD}/src/app.py {prefix}{HOME}/.zshrc {prefix}/home/bob/notes.txt", cwd=CWD))
+    data, _ = imported_lesson(_session(f"{prefix}{CWD}/src/app.py {prefix}{HOME}/.zshrc {prefix}/home/bob/notes.txt", cwd=CWD))
     assert _goal(data) == f"{prefix}src/app.py {prefix}~/.zshrc {prefix}~/notes.txt"
 
 
 def test_after_an_ascii_letter_only_the_sessions_users_name_goes() -> None:
     # Glued to an ASCII word a path may be the middle of a longer one: kept as written but for the session's user's name.
     prompt = f"read{CWD}/doc.md, see /System/Volumes/Data{HOME}/x.txt and app/users/42/profile and /srv/home/dan/x"
-    data, text = _lesson(_session(prompt))
+    data, text = imported_lesson(_session(prompt))
     assert NAME not in text
     assert _goal(data) == ("read/Users/$USER/personal_project/weave/doc.md, see /System/Volumes/Data/Users/$USER/x.txt "
                            "and app/users/42/profile and /srv/home/dan/x")
@@ -124,7 +114,7 @@ def test_after_an_ascii_letter_only_the_sessions_users_name_goes() -> None:
 @pytest.mark.parametrize("prefix", ["看", "x", "1", "`", ":"])
 def test_linux_and_windows_home_paths_glued_to_text(cwd: str, path: str, prefix: str) -> None:
     name = "hp_victus" if "hp_victus" in cwd else "carol"
-    _, text = _lesson(_session(f"Fix {prefix}{path} please", cwd=cwd, command=f"cat {prefix}{path}", output=f"{prefix}{path}: ok"))
+    _, text = imported_lesson(_session(f"Fix {prefix}{path} please", cwd=cwd, command=f"cat {prefix}{path}", output=f"{prefix}{path}: ok"))
     assert name not in text.replace("\\\\", "\\")
 
 
@@ -133,7 +123,7 @@ def test_claude_codes_folder_names_lose_a_name_with_an_underscore_whole() -> Non
     cwd = "/home/hp_victus/solana-projects/LOKAL"
     s = _session("Read your notes", cwd=cwd, command="ls ~/.claude/projects/-home-hp-victus-solana-projects-LOKAL/memory/",
                  output="/tmp/claude-1000/-home-hp-victus-solana-projects-LOKAL/tasks/b1.output")
-    _, text = _lesson(s)
+    _, text = imported_lesson(s)
     assert "victus" not in text and "hp_victus" not in text
 
 
@@ -161,7 +151,7 @@ def test_any_character_before_a_home_path_leaves_no_name_in_the_lesson(prefix: s
     cwd = f"/Users/{name}/proj"
     path = f"{prefix}{cwd}/doc.md {prefix}/Users/{name}/.zshrc"
     s = _session(f"Read {path}", cwd=cwd, command=f"cat {path}", output=f"{path}\n", said=f"Reading {path}.")
-    _, text = _lesson(s)
+    _, text = imported_lesson(s)
     assert name not in text
 
 
@@ -179,7 +169,7 @@ def test_a_project_folder_claude_code_named_keeps_its_name_but_the_users(cwd: st
                  output=f"Output is being written to: /tmp/claude-501/{folder}/tasks/b1.output\n"
                         f"see ~/.claude/projects/{folder}/memory/MEMORY.md",
                  said=f"Your notes are in ~/.claude/projects/{folder}/memory/.")
-    data, text = _lesson(s)
+    data, text = imported_lesson(s)
     name = cwd.replace("\\", "/").split("/")[2]
     assert name not in text and name.replace("_", "-") not in text
     assert "~-" not in text
@@ -192,7 +182,7 @@ def test_a_project_folder_claude_code_named_keeps_its_name_but_the_users(cwd: st
 
 def test_the_folder_of_a_session_run_by_root_names_no_one_and_is_kept() -> None:
     s = _session("Read your notes", cwd="/root/shop", command="ls ~/.claude/projects/-root-shop/", output="/tmp/claude-0/-root-shop/tasks/x")
-    data, _ = _lesson(s)
+    data, _ = imported_lesson(s)
     output = next(step["output"] for step in data["steps"] if step["kind"] == "result")
     assert output == "/tmp/claude-0/-root-shop/tasks/x"
 
@@ -200,7 +190,7 @@ def test_the_folder_of_a_session_run_by_root_names_no_one_and_is_kept() -> None:
 @pytest.mark.parametrize("route", ["GET /users/42/profile", "fetch(\"/users/7/orders\")", "GET /USERS/me"])
 def test_a_web_route_named_users_or_home_is_kept_as_written(route: str) -> None:
     """POSIX home folders are `/Users/<name>` and `/home/<name>` as written: `/users/42` is a route, not a home."""
-    data, _ = _lesson(_session(f"Why does {route} return 500?", command=f"echo {route}", output=route))
+    data, _ = imported_lesson(_session(f"Why does {route} return 500?", command=f"echo {route}", output=route))
     assert route in _goal(data)
     escaped = json.dumps(route)[1:-1]  # as it stands inside the JSON of a step
     assert sum(escaped in json.dumps(step) for step in data["steps"]) >= 2  # the prompt, the command and its output

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import json
 import random
-import tempfile
-from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.helpers.claude_code_format import Session
+from tests.helpers.imported import imported_lesson
 from tests.helpers.secret_tokens import ALNUM, rs, secretish
-from tutor.record.claude_code import import_claude_code, write_imported_lesson
 from tutor.redaction import Redactor
 
 # Dependencies whose names hold a secret's keyword, with their versions as package files write them.
@@ -47,13 +44,6 @@ DEPENDENCIES = {
 }
 
 
-def _lesson(session: Session) -> tuple[dict[str, Any], str]:
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "out"
-        write_imported_lesson(import_claude_code(session.write(Path(folder) / "s.jsonl")), out)
-        text = (out / "lesson.json").read_text(encoding="utf-8")
-    return json.loads(text), text
-
 
 def _package_json(extra: dict[str, str] | None = None) -> str:
     return json.dumps({"name": "wallet", "dependencies": {**DEPENDENCIES, **(extra or {})}}, indent=2)
@@ -71,7 +61,7 @@ def _session_reading(output: str, answer: str) -> Session:
 
 
 def test_a_package_files_versions_reach_the_lesson_as_they_were() -> None:
-    data, text = _lesson(_session_reading(_package_json(), "You use ^0.4.13."))
+    data, text = imported_lesson(_session_reading(_package_json(), "You use ^0.4.13."))
     assert "[REDACTED" not in text
     output = next(step["output"] for step in data["steps"] if step["kind"] == "result")
     assert json.loads(output)["dependencies"] == DEPENDENCIES
@@ -100,7 +90,7 @@ def test_secrets_under_the_same_keys_are_still_taken_out() -> None:
     secrets = _secrets(rng)
     env_name, env_value = "API_TOKEN", secretish(rng, 30)
     output = _package_json() + "\n" + json.dumps(secrets, indent=2) + f"\n{env_name}={env_value}\n"
-    data, text = _lesson(_session_reading(output, "Found them."))
+    data, text = imported_lesson(_session_reading(output, "Found them."))
     for value in [*secrets.values(), env_value]:
         assert value not in text
     assert text.count("[REDACTED:") >= len(secrets) + 1
