@@ -194,3 +194,13 @@ def test_a_web_route_named_users_or_home_is_kept_as_written(route: str) -> None:
     assert route in _goal(data)
     escaped = json.dumps(route)[1:-1]  # as it stands inside the JSON of a step
     assert sum(escaped in json.dumps(step) for step in data["steps"]) >= 2  # the prompt, the command and its output
+
+
+def test_a_json_escaped_path_inside_the_folder_is_made_relative_whole() -> None:
+    """JSON text printed by a command writes `\\/` for `/`: the path inside the session's folder loses all of its
+    separators before the file's, not one character of them (it came out as `/src\\/a.py`)."""
+    escaped = CWD.replace("/", "\\/") + "\\/src\\/app.py"
+    data, text = imported_lesson(_session("Read the config", command="cat out.json", output='{"file": "' + escaped + '"}'))
+    assert NAME not in text
+    output = next(step["output"] for step in data["steps"] if step["kind"] == "result")
+    assert output == '{"file": "src\\/app.py"}'

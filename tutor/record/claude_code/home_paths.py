@@ -175,7 +175,7 @@ class PathRewriter:
         if _inside_a_longer_path(match.string, match.start()):
             return match.group(0)  # the middle of a longer path (`/srv/home/alice/shop`), not the session's folder
         rest = match.group("rest") or ""
-        return rest[1:] if rest.strip("/\\") else "."
+        return rest.lstrip("/\\") if rest.strip("/\\") else "."  # every separator after the folder: JSON writes `\/`, `\\`
 
     def _homes(self, text: str) -> str:
         for part in _ANCHOR_PARTS:  # most strings hold no anchor: one pass a part, nothing kept (a loop: no generator)
