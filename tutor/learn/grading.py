@@ -74,7 +74,7 @@ class Grade(msgspec.Struct, frozen=True):
     points: tuple[str, ...] = ()  # the senior's points the answer is judged against
     judgement: Judgement | None = None
     lint: tuple[LintCheck, ...] = ()  # a goal's cue checks: hints, never the score
-    reasons: tuple[str, ...] = msgspec.field(default=())
+    reasons: tuple[str, ...] = ()
 
     @property
     def pending(self) -> bool:

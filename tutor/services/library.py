@@ -94,7 +94,7 @@ class Library(msgspec.Struct, frozen=True):
     curricula: tuple[CurriculumEntry, ...]
     due_reviews: int = 0
     last: LessonEntry | None = None
-    warnings: tuple[str, ...] = msgspec.field(default=())
+    warnings: tuple[str, ...] = ()
     progress_read: bool = False  # the learner's states are in (`with_progress`); before, valid lessons are UNREAD
 
     def lessons(self) -> list[LessonEntry]:
