@@ -12,7 +12,7 @@ import json
 import random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers.claude_code_format import Session
@@ -143,6 +143,7 @@ def test_any_version_specifier_under_a_secret_named_key_is_kept(key: str, versio
 
 @settings(max_examples=200, deadline=None)
 @given(key=_SECRET_KEYS, version=_VERSIONS, seed=st.integers(min_value=0, max_value=2**32))
+@example(key="@solana/spl-token", version="0.0", seed=7946874)  # found once: 16 letters of mixed case and digits passed for a tag
 def test_a_random_value_is_redacted_even_after_a_version(key: str, version: str, seed: int) -> None:
     """A version with a random tail (mixed case, letters and digits) is no version: redacted under a secret's key."""
     rng = random.Random(seed)

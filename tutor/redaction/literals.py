@@ -82,8 +82,9 @@ _PROSE = re.compile(r"[^\s\d]++(?:\s++[^\s\d]++){2,}+")
 # `x` or `*` for a part, an operator before (npm, pip, Cargo, gems), a pre-release or build tag of words, numbers or
 # a short hash after (`-rc.1`, `-canary-f994737d14-20240522`), several joined by `,`, `||`, ` - ` or spaces; npm's
 # `workspace:`/`npm:<name>@`/`catalog:` forms; a channel (`latest`, `next`...). A tag part is a word and a number
-# (`beta25`), a number or a short lower-case hash: a random mix of cases after a version is no version.
-_VERSION_TAG = r"(?:[A-Za-z]{1,16}+[0-9]{0,8}+|[0-9]{1,12}+|[0-9a-f]{7,12}+)(?![0-9A-Za-z])"
+# (`beta25`, `RC1`, `Final`: one case, or a capital and lower case), a number or a short lower-case hash: a random mix
+# of cases after a version is no version.
+_VERSION_TAG = r"(?:(?:[a-z]{1,16}+|[A-Z]{1,16}+|[A-Z][a-z]{1,15}+)[0-9]{0,8}+|[0-9]{1,12}+|[0-9a-f]{7,12}+)(?![0-9A-Za-z])"
 _VERSION_PART = r"(?:[0-9]{1,9}|[xX*])"
 _VERSION_ONE = (  # an operator and a number (`>=2`), or two numbers or more (`1.2`): not a number alone
     rf"(?:(?:\^|~>?|~=|[<>]=?|={{1,3}}|!=)[ \t]*v?{_VERSION_PART}(?:\.{_VERSION_PART}){{0,3}}|v?{_VERSION_PART}(?:\.{_VERSION_PART}){{1,3}})"
