@@ -45,6 +45,9 @@ class TutorApp(App[None]):
     def __init__(self, start: Start | None = None, *, settings: Any = None, judge: Any = None) -> None:
         """`start`: what opens first (tutor.ui.start; the library by default). `judge`: who judges
         free-text answers (by default from the `grading` setting)."""
+        from . import kept_css
+
+        kept_css.install()  # CSS parsed by an earlier start is read back, not parsed again
         super().__init__()
         self.start: Start = start if start is not None else LibraryStart()
         self._judge = judge
@@ -285,6 +288,9 @@ class TutorApp(App[None]):
         self.open_pair(session)
 
     def on_unmount(self) -> None:
+        from . import kept_css
+
+        kept_css.keep()
         started = self.start.session if isinstance(self.start, (PairStart, RecordStart)) else None
         for session in (started, self.pair_session):
             if session is not None:
