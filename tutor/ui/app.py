@@ -135,6 +135,19 @@ class TutorApp(App[None]):
                 return
         await super().on_event(event)
 
+    async def _on_resize(self, event: events.Resize) -> None:
+        """A report of the size the app already has changes nothing (Textual's handler, pinned, then one fix).
+
+        The terminal's first report of its size arrives after the start-up's own and says the
+        same. Textual sees the size is unchanged but keeps the report all the same, and once
+        idle hands it to the screen, which lays everything out again: 20-40 ms of restyling
+        and repainting just as the first key arrives, which then waits. Such a report is
+        dropped here; any other goes on to Textual's handler (Textual calls each class's).
+        """
+        if self._size == event.size and self._resize_timer is None:
+            event.stop()
+            event.prevent_default()
+
     def release_keys(self) -> None:
         """The screen can act now: hand it the keys that waited (a screen calls this when ready)."""
         if self._held_keys and not self._replaying_keys:
