@@ -89,6 +89,7 @@ async def test_continue_pressed_before_the_progress_is_read_continues_once_it_is
 
 async def test_enter_before_the_progress_is_read_opens_the_lesson_at_once(tutor_home: Path) -> None:
     use_example_library(tutor_home)
+    started(SCOPE_CREEP, cursor=1)  # something stored: it must be read (with nothing stored, nothing is)
     app = make_app()
     go_on = held_progress(app)
     try:

@@ -213,6 +213,21 @@ def _with_state(entry: LessonEntry, mine: LessonProgress | None, standings: Team
     return replace(entry, state=state, attempt=latest, attempts=mine.attempts, best=mine.best, finished=mine.finished, **team)
 
 
+def known_without_progress(library: Library) -> Library | None:
+    """`library` as `with_progress` makes it, when that is known without reading anything: the learner has stored
+    no progress and no curriculum is a team's (every lesson new, no review due). None: read the progress (a worker).
+
+    A look at the progress folder, so the list's first frame can show the states of a learner who has none yet,
+    rather than "…" drawn again as "new" a moment later.
+    """
+    from tutor import paths
+    from tutor.store.overview import holds_progress
+
+    if holds_progress(paths.progress_dir()) or any(team_root_of(curriculum.path) is not None for curriculum in library.curricula):
+        return None
+    return with_progress(library, None)
+
+
 def read_learner_overview() -> tuple[Overview | None, tuple[str, ...]]:
     """The learner's progress overview (no TinyDB while its index is current), or None and why it cannot be read."""
     from tutor import paths

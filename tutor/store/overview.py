@@ -135,11 +135,8 @@ def read_overview(folder: str | os.PathLike[str]) -> Overview:
     """Where the learner whose progress is in `folder` stands; an empty `Overview` when nothing was ever stored
     (the folder is not created). `StoreError` (one line) when the store cannot be used, as `Progress` would say."""
     folder = Path(folder)
-    try:
-        if not folder.is_dir() or not ((folder / "meta.json").exists() or _holds_a_table(folder)):
-            return Overview()
-    except OSError:
-        pass  # the store says why, below
+    if not holds_progress(folder):
+        return Overview()
     fast = _read_indexed(folder)
     if fast is not None:
         return fast
@@ -155,6 +152,18 @@ def read_overview(folder: str | os.PathLike[str]) -> Overview:
         if again is not None:
             return replace(again, warnings=warnings + again.warnings)
         return store.overview()
+
+
+def holds_progress(folder: str | os.PathLike[str]) -> bool:
+    """Whether anything was ever stored in the progress folder `folder` (a look at it: nothing is read or locked).
+
+    A folder that cannot be looked at counts as holding progress: reading it says why.
+    """
+    folder = Path(folder)
+    try:
+        return folder.is_dir() and ((folder / "meta.json").exists() or _holds_a_table(folder))
+    except OSError:
+        return True
 
 
 def _holds_a_table(folder: Path) -> bool:

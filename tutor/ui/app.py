@@ -239,11 +239,46 @@ class TutorApp(App[None]):
         overview, warnings = read_learner_overview()
         return with_progress(library, overview, warnings=warnings)
 
+    def library_known_without_progress(self, library: Any) -> Any:
+        """`library` with the learner's states when they are known without reading any (nothing stored yet), else None."""
+        from tutor.services.library import known_without_progress
+
+        return known_without_progress(library)
+
     def load_library(self) -> Any:
         """The whole library: listed, then with the learner's states."""
         return self.library_progress(self.list_library())
 
     # -- navigation
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        self._size_classes_on(screen)
+        return super().push_screen(screen, *args, **kwargs)
+
+    def switch_screen(self, screen: Any) -> Any:
+        self._size_classes_on(screen)
+        return super().switch_screen(screen)
+
+    def _size_classes_on(self, screen: object) -> None:
+        """Give a screen about to be shown the classes of the terminal's size (`-narrow`, `-wide`) now.
+
+        Textual gives them when the screen handles its first Resize, which comes after its
+        first frame: that frame was drawn as if neither applied, and then every widget was
+        restyled and drawn again (~20-40 ms, the wait of a key typed at once). Textual's
+        rule, applied earlier: for each list of breakpoints, the largest threshold within
+        the size names the class.
+        """
+        if not isinstance(screen, Screen):
+            return
+        width, height = self.size
+        horizontal = (self.HORIZONTAL_BREAKPOINTS if screen.HORIZONTAL_BREAKPOINTS is None else screen.HORIZONTAL_BREAKPOINTS) or []
+        vertical = (self.VERTICAL_BREAKPOINTS if screen.VERTICAL_BREAKPOINTS is None else screen.VERTICAL_BREAKPOINTS) or []
+        classes = {name: False for _, name in [*horizontal, *vertical]}
+        for breakpoints, dimension in ((horizontal, width), (vertical, height)):
+            within = [(threshold, name) for threshold, name in breakpoints if dimension >= threshold]
+            if within:
+                classes[max(within)[1]] = True
+        screen.update_classes(classes, update=False)
 
     def open_lesson(self, path: Path, *, curriculum: str | None = None, root: bool = False, replace: bool = False) -> None:
         from tutor.lesson import read_lesson

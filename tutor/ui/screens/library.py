@@ -25,7 +25,9 @@ from tutor.services.library import BROKEN, DONE, IN_PROGRESS, UNREAD, Library, L
 from tutor.words import plural
 
 from ..plain import assemble, line, markdown_literal, markdown_source, plain
+from ..focus import focus_at_once
 from ..widgets.footer import TutorFooter
+from ..widgets.steady_table import SteadyTable
 from .library_sessions import SessionLists, SessionsTable, TeamSessionsTable, own_details, team_details
 
 STATE_STYLES = {DONE: "green", IN_PROGRESS: "yellow", BROKEN: "red"}
@@ -95,7 +97,7 @@ class LibraryScreen(Screen):
             yield Button("Review  r", id="review", disabled=True, tooltip="Your spaced-review queue")
             yield Static("Loading lessons…", id="library-status")
         with Horizontal(id="library-body"):
-            table: DataTable[str | Text] = DataTable(id="lessons", cursor_type="row", zebra_stripes=False)
+            table = SteadyTable(id="lessons", cursor_type="row", zebra_stripes=False)
             yield table
             with Vertical(id="lesson-details"):
                 # Lesson Markdown in the lesson dialect; links never open (see tutor.ui.widgets.prose).
@@ -112,13 +114,18 @@ class LibraryScreen(Screen):
         self.sub_title = "Library"
         table = self.query_one("#lessons", DataTable)
         self._set_columns(table, [])
-        table.focus()
+        focus_at_once(table)
         # With every lesson current in the index, listing costs a few file stats: the first frame is the list.
         listed = self.app.list_library(indexed_only=True)  # type: ignore[attr-defined]
         if listed is not None:
-            self._show(listed)
+            # A learner with nothing stored: the states are known, so the first frame shows them (no second drawing).
+            known = self.app.library_known_without_progress(listed)  # type: ignore[attr-defined]
+            self._show(known or listed)
             self._placed = self._row_key_at_cursor()
             self.app.call_later(self.app.release_keys)  # type: ignore[attr-defined]
+            if known is not None:
+                self._take_progress(known)
+                return
         self.load(listed)
 
     def on_screen_resume(self) -> None:
@@ -134,7 +141,11 @@ class LibraryScreen(Screen):
         app = self.app
         if listed is None:
             listed = app.list_library()  # type: ignore[attr-defined]
-            self.post_message(self.Listed(listed))
+            known = app.library_known_without_progress(listed)  # type: ignore[attr-defined]
+            self.post_message(self.Listed(known or listed))
+            if known is not None:
+                self.post_message(self.Loaded(known))
+                return
         self.post_message(self.Loaded(app.library_progress(listed)))  # type: ignore[attr-defined]
 
     @on(Listed)
@@ -147,7 +158,10 @@ class LibraryScreen(Screen):
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
-        library = event.library
+        self._take_progress(event.library)
+
+    def _take_progress(self, library: Library) -> None:
+        """The learner's states (and reviews due, last lesson, standings) into the list on screen."""
         # The lesson last opened, unless the learner has moved since the list came up (their keys win).
         last = library.last.ref if library.last is not None and self._placed is not None and self._row_key_at_cursor() == self._placed else None
         self._placed = None

@@ -1,0 +1,98 @@
+"""A screen's first frame is drawn as it will stay: its size classes, its focus and its states are in it, so the
+first key does not wait while everything is restyled and drawn again."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.app import App, ComposeResult
+from textual.geometry import Size
+from textual.screen import Screen
+from textual.widgets import DataTable
+
+from tests.helpers.ui_support import use_example_library, wait_for_text, wait_until
+from tutor.cli import make_app
+from tutor.ui.app import TutorApp
+from tutor.ui.focus import focus_at_once
+from tutor.ui.screens.library import LibraryScreen
+from tutor.ui.widgets.steady_table import SteadyTable
+
+
+class Plain(Screen[None]):
+    pass
+
+
+@pytest.mark.parametrize(("width", "expected", "other"), [(120, "-wide", "-narrow"), (100, "-narrow", "-wide")])
+async def test_a_screen_has_the_classes_of_the_terminals_size_as_it_is_pushed(width: int, expected: str, other: str) -> None:
+    app = TutorApp()
+    async with app.run_test(size=(width, 30)) as pilot:
+        await pilot.pause()
+        screen = Plain()
+        app.push_screen(screen)
+        assert expected in screen.classes and other not in screen.classes  # before Textual's first Resize reaches it
+        await pilot.pause()
+        assert expected in screen.classes and other not in screen.classes
+
+
+class Table(App[None]):
+    def compose(self) -> ComposeResult:
+        yield SteadyTable(id="table")
+
+    def on_mount(self) -> None:
+        table = self.query_one(SteadyTable)
+        table.add_columns("n", "word")
+        table.add_rows([(str(n), f"word {n}") for n in range(30)])
+        focus_at_once(table)
+        assert table.has_focus and self.screen.focused is table  # at once, not after the next message
+
+
+async def test_a_table_told_the_size_it_drew_at_keeps_its_cells(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn: list[int] = []
+    render_cell = DataTable._render_cell  # noqa: SLF001 - what is drawn again is what this is about
+
+    def counted(self: DataTable, row_index: int, *args: object, **kwargs: object) -> object:
+        drawn.append(row_index)
+        return render_cell(self, row_index, *args, **kwargs)
+
+    monkeypatch.setattr(DataTable, "_render_cell", counted)
+    app = Table()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(SteadyTable)
+        await wait_until(pilot, lambda: len(drawn) > 0, "the table drawn")
+        await pilot.pause()
+        drawn.clear()
+        table.post_message(events.Resize(table.size, table.size))
+        table.refresh()
+        await pilot.pause()
+        await pilot.pause()
+        assert drawn == []
+        other = Size(table.size.width - 5, table.size.height)  # not the size it drew at: Textual's handler forgets the cells
+        table.post_message(events.Resize(other, other))
+        table.refresh()
+        await wait_until(pilot, lambda: len(drawn) > 0, "the table drawn again")
+
+
+async def test_with_nothing_stored_the_library_shows_its_states_without_reading_progress(tutor_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_example_library(tutor_home)
+    never = threading.Event()
+
+    def reading_that_never_ends(self: TutorApp, library: object) -> object:
+        never.wait(10)
+        raise AssertionError("read the learner's progress")
+
+    monkeypatch.setattr(TutorApp, "library_progress", reading_that_never_ends)
+    try:
+        for _ in ("listed in a worker (the lesson index is new)", "listed in the first frame (from the index)"):
+            app = make_app()
+            async with app.run_test(size=(120, 40)) as pilot:
+                await wait_for_text(pilot, "Tests that lie")
+                screen = app.screen
+                assert isinstance(screen, LibraryScreen) and screen.library is not None and screen.library.progress_read
+                table = screen.query_one("#lessons", DataTable)
+                states = [str(table.get_row_at(row)[2]) for row in range(table.row_count) if str(table.get_row_at(row)[1])]
+                assert "new" in states and "…" not in states
+    finally:
+        never.set()
