@@ -73,6 +73,12 @@ def test_idempotent(text: str) -> None:
 def test_plain_text_is_unchanged(text: str) -> None:
     assert shown(text) == text
     assert one_line(text) == text.replace("\n", " ").replace("\t", " ")
+    # Up to and at its length, a limit changes nothing either; one character less cuts it.
+    for limit in (len(text), len(text) + 1):
+        assert shown(text, limit=limit) == text
+        assert one_line(text, limit=limit) == one_line(text)
+    if text:
+        assert shown(text, limit=len(text) - 1) != text
 
 
 @settings(max_examples=200)

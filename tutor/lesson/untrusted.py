@@ -108,6 +108,8 @@ def _replacement(match: re.Match[str]) -> str:
 def _clean(text: str, limit: int | None, *, exact: bool, flat: bool) -> tuple[str, int]:
     """The text made safe, cut to `limit` characters: (what is shown, raw characters left out)."""
     start, pattern = (_START_EXACT, _UNSAFE_EXACT) if exact else (_START, _UNSAFE)
+    if (limit is None or len(text) <= limit) and start.search(text) is None:  # most text: nothing to change, nothing to cut
+        return (text.translate(_FLAT) if flat and ("\n" in text or "\t" in text) else text), 0
     out: list[str] = []
     size = position = 0
     while True:
