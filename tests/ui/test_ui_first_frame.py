@@ -90,7 +90,9 @@ async def test_with_nothing_stored_the_library_shows_its_states_without_reading_
             async with app.run_test(size=(120, 40)) as pilot:
                 await wait_for_text(pilot, "Tests that lie")
                 screen = app.screen
-                assert isinstance(screen, LibraryScreen) and screen.library is not None and screen.library.progress_read
+                assert isinstance(screen, LibraryScreen)
+                await wait_until(pilot, lambda: screen.library is not None, "the states, with the read of progress never ending")
+                assert screen.library is not None and screen.library.progress_read
                 table = screen.query_one("#lessons", DataTable)
                 states = [str(table.get_row_at(row)[2]) for row in range(table.row_count) if str(table.get_row_at(row)[1])]
                 assert "new" in states and "…" not in states

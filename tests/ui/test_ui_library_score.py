@@ -8,7 +8,7 @@ from pathlib import Path
 from collections.abc import Callable
 
 from textual.app import App, ComposeResult
-from textual.widgets import Button, Markdown
+from textual.widgets import Button
 
 from tests.helpers.support import EXAMPLE_CURRICULUM
 from tutor.cli import make_app
@@ -18,6 +18,7 @@ from tutor.paths import progress_dir
 from tutor.store import open_progress
 from tutor.ui.screens.lesson import LessonScreen
 from tutor.ui.screens.library import LibraryScreen
+from tutor.ui.widgets.prose import Prose
 from tutor.ui.widgets.score_card import ScoreCardView
 from tests.helpers.ui_support import dom_text, screen_text, squash, use_example_library, wait_until
 
@@ -35,7 +36,7 @@ def seen(app: App, text: str) -> Callable[[], bool]:
 
 def details(app: App) -> str:
     """The lesson details beside the table (wrapped on screen, so read whole)."""
-    return squash(app.screen.query_one("#details", Markdown).source)
+    return squash(app.screen.query_one("#details", Prose).markdown)
 
 
 def said(app: App) -> list[str]:

@@ -18,6 +18,7 @@ from tutor.ui.screens.library import LibraryScreen
 from tutor.ui.screens.confirm import Confirm
 from tutor.ui.screens.session_review import SessionReviewScreen, StepCard
 from tutor.ui.widgets.live import CategoryPicker
+from tutor.ui.widgets.prose import Prose
 from tests.helpers.ui_support import dom_text, drained, squash, wait_for_text, wait_until
 
 TEST_COMMENT = "Stop it here: the test is the requirement. Fix add in app.py instead."
@@ -142,7 +143,7 @@ async def test_a_senior_marks_two_steps_and_the_learner_sees_them_from_the_libra
         await wait_for_text(pilot, "Your sessions")
         await pilot.press("s")
         await wait_until(pilot, lambda: app.focused is table, "s to go to the sessions")
-        await wait_until(pilot, lambda: "Reviewed by Sam Senior" in library.query_one("#details").source, "the session's details")
+        await wait_until(pilot, lambda: "Reviewed by Sam Senior" in library.query_one("#details", Prose).markdown, "the session's details")
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, SessionReviewScreen) and app.screen.query(StepCard), "the review view")
         view = app.screen

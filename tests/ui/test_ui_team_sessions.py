@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Markdown, TextArea
+from textual.widgets import DataTable, TextArea
 
 from tests.helpers.live_support import make_user_repo, play_learner_session
 from tests.helpers.ui_support import dom_text, squash, wait_until
@@ -21,6 +21,7 @@ from tutor.ui.app import TutorApp
 from tutor.ui.screens.library import LibraryScreen
 from tutor.ui.screens.session_review import SessionReviewScreen, StepCard
 from tutor.ui.widgets.live import CategoryPicker
+from tutor.ui.widgets.prose import Prose
 
 COMMENT = "Stop here: the test is the requirement."
 
@@ -80,8 +81,8 @@ async def test_a_teammates_session_is_reviewed_from_the_library_and_the_learner_
         assert "Team sessions" in dom_text(app) and not library.query_one("#sessions", DataTable).display
         await pilot.press("s")
         await wait_until(pilot, lambda: app.focused is team_table, "s to go to the team's sessions")
-        await wait_until(pilot, lambda: "Shared by" in library.query_one("#details", Markdown).source, "the shared session's details")
-        assert "reviews it as " + handles["reviewer"].replace("-", "\\-") in library.query_one("#details", Markdown).source  # as whom
+        await wait_until(pilot, lambda: "Shared by" in library.query_one("#details", Prose).markdown, "the shared session's details")
+        assert "reviews it as " + handles["reviewer"].replace("-", "\\-") in library.query_one("#details", Prose).markdown  # as whom
         await pilot.press("v")
         await wait_until(pilot, lambda: isinstance(app.screen, SessionReviewScreen) and app.screen.query(StepCard), "the review screen")
         screen = app.screen

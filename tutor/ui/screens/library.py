@@ -8,7 +8,6 @@ the rows in. A key that needs them (continue, review) pressed before they are in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 from rich.text import Text
 from textual import events, on, work
@@ -19,7 +18,7 @@ from textual.coordinate import Coordinate
 from textual.widgets.data_table import ColumnKey
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Header, Markdown, Static
+from textual.widgets import Button, DataTable, Header, Static
 
 from tutor.services.library import BROKEN, DONE, IN_PROGRESS, UNREAD, Library, LessonEntry
 from tutor.words import plural
@@ -27,18 +26,11 @@ from tutor.words import plural
 from ..plain import assemble, line, markdown_literal, markdown_source, plain
 from ..focus import focus_at_once
 from ..widgets.footer import TutorFooter
+from ..widgets.prose import Prose
 from ..widgets.steady_table import SteadyTable
 from .library_sessions import SessionLists, SessionsTable, TeamSessionsTable, own_details, team_details
 
 STATE_STYLES = {DONE: "green", IN_PROGRESS: "yellow", BROKEN: "red"}
-
-
-@cache
-def _lesson_parser():  # noqa: ANN202 - a MarkdownIt
-    """Built once (Textual's Markdown asks for a parser at every update; parsing with it is read-only)."""
-    from tutor.lesson.markdown import lesson_markdown_parser
-
-    return lesson_markdown_parser()
 
 
 # The session lists are read this long after the lessons are in: not on the heels of the first keys,
@@ -100,8 +92,8 @@ class LibraryScreen(Screen):
             table = SteadyTable(id="lessons", cursor_type="row", zebra_stripes=False)
             yield table
             with Vertical(id="lesson-details"):
-                # Lesson Markdown in the lesson dialect; links never open (see tutor.ui.widgets.prose).
-                yield Markdown("", id="details", parser_factory=_lesson_parser, open_links=False)
+                # Lesson Markdown in the lesson dialect, rendered in one pass; links never open (see tutor.ui.widgets.prose).
+                yield Prose("", id="details")
         # The session lists (`SessionLists`) are mounted above the footer once read: not a part of the first frame.
         yield TutorFooter()
 
@@ -255,9 +247,10 @@ class LibraryScreen(Screen):
         team = event.team
         if not self.query(SessionLists):
             await self.mount(SessionLists(), before=self.query_one(TutorFooter))
-            if not self.is_current:
-                return
-        lists = self.query_one(SessionLists)
+        found = self.query(SessionLists)
+        if not self.is_current or not found:  # gone meanwhile (another screen, or Tutor quitting)
+            return
+        lists = found.first()
         lists.show(event.sessions, list(team.entries) if team is not None else [])  # type: ignore[attr-defined]
         self.sessions, self.team_sessions = lists.own, lists.team
         problems = [*getattr(team, "problems", ()), *(problem for entry in (*lists.own, *lists.team) for problem in entry.problems)]
@@ -388,7 +381,7 @@ class LibraryScreen(Screen):
         """Show `markdown` in the details pane (not again when it is there already: each update rebuilds the pane)."""
         if markdown != self._details_shown:
             self._details_shown = markdown
-            self.query_one("#details", Markdown).update(markdown)
+            self.query_one("#details", Prose).show(markdown)
 
     @on(DataTable.RowHighlighted, "#lessons")
     def _highlighted(self) -> None:
