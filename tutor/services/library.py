@@ -213,19 +213,21 @@ def _with_state(entry: LessonEntry, mine: LessonProgress | None, standings: Team
     return replace(entry, state=state, attempt=latest, attempts=mine.attempts, best=mine.best, finished=mine.finished, **team)
 
 
-def known_without_progress(library: Library) -> Library | None:
-    """`library` as `with_progress` makes it, when that is known without reading anything: the learner has stored
-    no progress and no curriculum is a team's (every lesson new, no review due). None: read the progress (a worker).
+def progress_at_once(library: Library) -> Library | None:
+    """`library` as `with_progress` makes it, when the learner's progress can be had at once: nothing stored, or
+    the index of attempts current and the store not being written; and no curriculum is a team's (its standings
+    are read from the team's folder). None: read it in a worker (`read_learner_overview`).
 
-    A look at the progress folder, so the list's first frame can show the states of a learner who has none yet,
-    rather than "…" drawn again as "new" a moment later.
+    A look at the progress folder and one read of its index (~1 ms for 10 attempts, ~7 ms for 10,000): the list's
+    first frame then shows the learner's states, where it was drawn with "…" and built again a moment later.
     """
     from tutor import paths
-    from tutor.store.overview import holds_progress
+    from tutor.store.overview import read_overview_at_once
 
-    if holds_progress(paths.progress_dir()) or any(team_root_of(curriculum.path) is not None for curriculum in library.curricula):
+    if any(team_root_of(curriculum.path) is not None for curriculum in library.curricula):
         return None
-    return with_progress(library, None)
+    overview = read_overview_at_once(paths.progress_dir())
+    return with_progress(library, overview) if overview is not None else None
 
 
 def read_learner_overview() -> tuple[Overview | None, tuple[str, ...]]:

@@ -14,8 +14,12 @@ except ImportError:  # Windows
 
 
 class FileLock:
-    def __init__(self, path: Path) -> None:
+    """The store's lock between processes (and threads). `wait=False`: taking it fails at once with
+    `BlockingIOError` when another holds it, for a reader that has somewhere else to go."""
+
+    def __init__(self, path: Path, *, wait: bool = True) -> None:
         self.path = path
+        self._wait = wait
         self._fd: int | None = None
         self._depth = 0
         self._thread_lock = threading.RLock()
@@ -34,9 +38,9 @@ class FileLock:
                 raise
             try:
                 if fcntl is not None:
-                    fcntl.flock(fd, fcntl.LOCK_EX)
+                    fcntl.flock(fd, fcntl.LOCK_EX if self._wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
                 else:
-                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                    msvcrt.locking(fd, msvcrt.LK_LOCK if self._wait else msvcrt.LK_NBLCK, 1)
             except BaseException:
                 os.close(fd)
                 self._thread_lock.release()

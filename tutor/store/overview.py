@@ -171,10 +171,23 @@ def _holds_a_table(folder: Path) -> bool:
         return any(entry.name.endswith(".json") for entry in entries)
 
 
-def _read_indexed(folder: Path) -> Overview | None:
-    """The overview from the index, under the store's lock; None when the index is not current or a file needs repair."""
+def read_overview_at_once(folder: str | os.PathLike[str]) -> Overview | None:
+    """The overview when it can be had at once: nothing stored, or the index current and the store's lock free
+    (never waited for). None: read it with `read_overview` (in a worker), which may rebuild or repair."""
+    folder = Path(folder)
+    if not holds_progress(folder):
+        return Overview()
     try:
-        with FileLock(folder / ".lock"):
+        return _read_indexed(folder, wait=False)
+    except StoreError:
+        return None  # said by `read_overview`, in its place
+
+
+def _read_indexed(folder: Path, *, wait: bool = True) -> Overview | None:
+    """The overview from the index, under the store's lock; None when the index is not current or a file needs repair
+    (or, without `wait`, when another holds the lock)."""
+    try:
+        with FileLock(folder / ".lock", wait=wait):
             meta, stamp = _table_and_stamp(folder / "meta.json")
             doc = meta.get("1") if meta is not None else None
             if not isinstance(doc, dict):

@@ -239,11 +239,11 @@ class TutorApp(App[None]):
         overview, warnings = read_learner_overview()
         return with_progress(library, overview, warnings=warnings)
 
-    def library_known_without_progress(self, library: Any) -> Any:
-        """`library` with the learner's states when they are known without reading any (nothing stored yet), else None."""
-        from tutor.services.library import known_without_progress
+    def library_progress_at_once(self, library: Any) -> Any:
+        """`library` with the learner's states when they can be had at once (see `progress_at_once`), else None."""
+        from tutor.services.library import progress_at_once
 
-        return known_without_progress(library)
+        return progress_at_once(library)
 
     def load_library(self) -> Any:
         """The whole library: listed, then with the learner's states."""

@@ -110,8 +110,8 @@ class LibraryScreen(Screen):
         # With every lesson current in the index, listing costs a few file stats: the first frame is the list.
         listed = self.app.list_library(indexed_only=True)  # type: ignore[attr-defined]
         if listed is not None:
-            # A learner with nothing stored: the states are known, so the first frame shows them (no second drawing).
-            known = self.app.library_known_without_progress(listed)  # type: ignore[attr-defined]
+            # The states to be had at once (nothing stored, or the index of attempts current): in the first frame.
+            known = self.app.library_progress_at_once(listed)  # type: ignore[attr-defined]
             self._show(known or listed)
             self._placed = self._row_key_at_cursor()
             self.app.call_later(self.app.release_keys)  # type: ignore[attr-defined]
@@ -133,7 +133,7 @@ class LibraryScreen(Screen):
         app = self.app
         if listed is None:
             listed = app.list_library()  # type: ignore[attr-defined]
-            known = app.library_known_without_progress(listed)  # type: ignore[attr-defined]
+            known = app.library_progress_at_once(listed)  # type: ignore[attr-defined]
             self.post_message(self.Listed(known or listed))
             if known is not None:
                 self.post_message(self.Loaded(known))
