@@ -98,3 +98,26 @@ async def test_with_nothing_stored_the_library_shows_its_states_without_reading_
                 assert "new" in states and "…" not in states
     finally:
         never.set()
+
+
+async def test_the_library_reads_the_learners_states_once_as_it_opens(tutor_home: Path) -> None:
+    use_example_library(tutor_home)
+    for _ in ("listed in a worker (the lesson index is new)", "listed in the first frame (from the index)"):
+        app = make_app()
+        reads: list[str] = []
+        for name in ("library_progress", "library_progress_at_once"):
+            read = getattr(app, name)
+
+            def counted(library: object, read: object = read, name: str = name) -> object:
+                reads.append(name)
+                return read(library)  # type: ignore[operator]
+
+            setattr(app, name, counted)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for_text(pilot, "Tests that lie")
+            screen = app.screen
+            assert isinstance(screen, LibraryScreen)
+            await wait_until(pilot, lambda: screen.library is not None, "the states")
+            await wait_until(pilot, lambda: screen._shown, "the screen's first showing handled")  # noqa: SLF001
+            await wait_until(pilot, lambda: not any(worker.is_running for worker in app.workers), "every read it started done")
+            assert reads == ["library_progress_at_once"]

@@ -79,6 +79,7 @@ class LibraryScreen(Screen):
         self._reported: set[str] = set()  # review problems already shown (a reload must not repeat them)
         self._placed: object = None  # the row the cursor was put on when first listed: moved to the lesson last opened unless the learner moved it
         self._details_shown: str | None = None
+        self._shown = False  # the screen has been shown once (`on_screen_resume`)
         self._sessions_timer: object = None
         self._waiting: list[str] = []  # actions asked for before the learner's progress was read, run once it is
 
@@ -121,8 +122,11 @@ class LibraryScreen(Screen):
         self.load(listed)
 
     def on_screen_resume(self) -> None:
-        if self.library is not None:
+        # Back from a lesson or a review: read again what it changed. Not on the first showing, which
+        # comes after the mount (whose states may already be in): that read would build the list twice.
+        if self._shown and self.library is not None:
             self.load()
+        self._shown = True
 
     def action_reload(self) -> None:
         self.load()
