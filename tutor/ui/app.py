@@ -264,20 +264,17 @@ class TutorApp(App[None]):
 
         Textual gives them when the screen handles its first Resize, which comes after its
         first frame: that frame was drawn as if neither applied, and then every widget was
-        restyled and drawn again (~20-40 ms, the wait of a key typed at once). Textual's
-        rule, applied earlier: for each list of breakpoints, the largest threshold within
-        the size names the class.
+        restyled and drawn again (~20-40 ms, the wait of a key typed at once). Textual's own
+        rule (`Screen._get_breakpoint_classes`, pinned) is applied earlier.
         """
         if not isinstance(screen, Screen):
             return
         width, height = self.size
         horizontal = (self.HORIZONTAL_BREAKPOINTS if screen.HORIZONTAL_BREAKPOINTS is None else screen.HORIZONTAL_BREAKPOINTS) or []
         vertical = (self.VERTICAL_BREAKPOINTS if screen.VERTICAL_BREAKPOINTS is None else screen.VERTICAL_BREAKPOINTS) or []
-        classes = {name: False for _, name in [*horizontal, *vertical]}
-        for breakpoints, dimension in ((horizontal, width), (vertical, height)):
-            within = [(threshold, name) for threshold, name in breakpoints if dimension >= threshold]
-            if within:
-                classes[max(within)[1]] = True
+        classes = dict.fromkeys((name for _, name in [*horizontal, *vertical]), False)
+        for name in (*screen._get_breakpoint_classes(width, horizontal), *screen._get_breakpoint_classes(height, vertical)):  # noqa: SLF001
+            classes[name] = True
         screen.update_classes(classes, update=False)
 
     def open_lesson(self, path: Path, *, curriculum: str | None = None, root: bool = False, replace: bool = False) -> None:

@@ -113,9 +113,7 @@ class LibraryScreen(Screen):
         if listed is not None:
             # The states to be had at once (nothing stored, or the index of attempts current): in the first frame.
             known = self.app.library_progress_at_once(listed)  # type: ignore[attr-defined]
-            self._show(known or listed)
-            self._placed = self._row_key_at_cursor()
-            self.app.call_later(self.app.release_keys)  # type: ignore[attr-defined]
+            self._first_listing(known or listed)
             if known is not None:
                 self._take_progress(known)
                 return
@@ -148,7 +146,11 @@ class LibraryScreen(Screen):
     def _listed(self, event: Listed) -> None:
         if self.listing is not None:
             return  # a reload: the rows on screen stay until the learner's states are read again
-        self._show(event.library)
+        self._first_listing(event.library)
+
+    def _first_listing(self, library: Library) -> None:
+        """The lessons on screen for the first time: keys typed meanwhile may act on them."""
+        self._show(library)
         self._placed = self._row_key_at_cursor()
         self.app.call_later(self.app.release_keys)  # type: ignore[attr-defined]
 
@@ -182,10 +184,13 @@ class LibraryScreen(Screen):
         (other lessons than those listed, or a state wider than its column)."""
         table = self.query_one("#lessons", DataTable)
         listed = self.listing
-        if listed is None or _shown_apart_from_states(listed) != _shown_apart_from_states(library):
+        if listed is None or (listed is not library and _shown_apart_from_states(listed) != _shown_apart_from_states(library)):
             return False
         column = table.columns.get(ColumnKey("state"))
-        changed = [(entry, self._state_cell(entry)) for entry, before in zip(library.lessons(), listed.lessons()) if (entry.state, entry.state_label) != (before.state, before.state_label)]
+        # The library just shown (its states read at once) has nothing to compare.
+        changed = [] if listed is library else [
+            (entry, self._state_cell(entry)) for entry, before in zip(library.lessons(), listed.lessons()) if (entry.state, entry.state_label) != (before.state, before.state_label)
+        ]
         if column is None or any(cell.cell_len > column.width for _, cell in changed):
             return False
         for entry, cell in changed:
