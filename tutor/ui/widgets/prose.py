@@ -29,23 +29,66 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
+from tutor.lesson.simple_markdown import Piece, simple_inline, simple_paragraphs
+
 from ..plain import LINE_LIMIT, markdown_source, text_of
 
 if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
     from rich.markdown import Markdown as RichMarkdown
 
 
-def markdown_renderable(markdown: str) -> RichMarkdown:
-    """Rich's Markdown renderable, parsed in the lesson dialect (Rich's own parser lets raw HTML vanish and bolds `__init__`)."""
+def markdown_renderable(markdown: str) -> RichMarkdown | SimpleProse:
+    """Lesson Markdown as Rich draws it, parsed in the lesson dialect (Rich's own parser lets raw HTML vanish and bolds `__init__`).
+
+    Simple text (`tutor.lesson.simple_markdown`: paragraphs of words, code, strong and
+    emphasis) is drawn the same way without markdown-it and Rich's Markdown, which would
+    cost ~40 ms of imports before a lesson's first screen.
+    """
+    markdown = markdown_source(markdown)
+    paragraphs = simple_paragraphs(markdown)
+    return SimpleProse(paragraphs) if paragraphs is not None else parsed_markdown(markdown)
+
+
+def parsed_markdown(markdown: str) -> RichMarkdown:
+    """Rich's Markdown of `markdown` (made safe already: `markdown_source`), parsed by the lesson dialect's parser."""
     from rich.markdown import Markdown  # pulls in pygments: only when prose is shown
 
     from tutor.lesson.markdown import lesson_markdown_parser
 
-    markdown = markdown_source(markdown)
     rendered = Markdown("", code_theme="ansi_dark", hyperlinks=False)
     rendered.markup = markdown
     rendered.parsed = lesson_markdown_parser().parse(markdown)
     return rendered
+
+
+class SimpleProse:
+    """What Rich's Markdown draws for simple lesson Markdown, segment for segment (`tests/unit/test_simple_markdown.py`).
+
+    Rich's Markdown draws a paragraph as a left-justified Text in its `markdown.paragraph`
+    style, each inline style (`markdown.strong`, `.em`, `.code`) added on top, a soft break
+    as a space, and an empty line between paragraphs. The styles are the console's, looked
+    up as it draws (a Textual app's theme).
+    """
+
+    def __init__(self, paragraphs: list[list[Piece]]) -> None:
+        self.paragraphs = paragraphs
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.segment import Segment
+
+        options = options.update(height=None)
+        paragraph = console.get_style("none", default="none") + console.get_style("markdown.paragraph", default="none")
+        for index, pieces in enumerate(self.paragraphs):
+            if index:
+                yield Segment.line()
+            text = Text(justify="left")
+            for words, styles in pieces:
+                style = paragraph
+                for name in styles:
+                    style += console.get_style(f"markdown.{name}", default="none")
+                text.append(words if "code" in styles else words.replace("\n", " "), style)
+            yield from console.render(text, options)
 
 
 class Prose(Static):
@@ -92,15 +135,36 @@ def inline_markdown(markdown: str, style: str = "") -> Text:
     Inline rules only: code spans, emphasis, strikethrough, links (shown as their text), in
     the lesson dialect. Nothing is read as Textual markup.
     """
+    source = markdown_source(markdown, limit=LINE_LIMIT)
+    pieces = simple_inline(source)
+    if pieces is None:
+        return parsed_inline(source, style)
+    text = Text(style=style)  # read without markdown-it (see `markdown_renderable`), styled as `parsed_inline` styles it
+    for words, styles in pieces:
+        outer = [_INLINE_STYLES[name] for name in styles if name != "code"]
+        current = Style.chain(*outer) if outer else Style()
+        if "code" in styles:
+            text.append(words, current + _code_style())
+        else:
+            text.append(words.replace("\n", " "), current)
+    return text
+
+
+def _code_style() -> Style:
     from rich.default_styles import DEFAULT_STYLES
 
+    return DEFAULT_STYLES["markdown.code"]
+
+
+def parsed_inline(source: str, style: str = "") -> Text:
+    """`inline_markdown` of `source` (made safe already) by the lesson dialect's parser."""
     from tutor.lesson.markdown import lesson_markdown_parser
 
-    code = DEFAULT_STYLES["markdown.code"]
+    code = _code_style()
     text = Text(style=style)
     stack: list[Style] = []
     links: list[str] = []
-    for token in (lesson_markdown_parser().parseInline(markdown_source(markdown, limit=LINE_LIMIT))[0].children or []):
+    for token in (lesson_markdown_parser().parseInline(source)[0].children or []):
         kind = token.type
         current = Style.chain(*stack) if stack else Style()
         if kind.endswith("_open") and kind[: -len("_open")] in _INLINE_STYLES:
