@@ -11,6 +11,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.geometry import Size
 from textual.screen import Screen
+from rich.text import Text
 from textual.widgets import DataTable
 
 from tests.helpers.ui_support import use_example_library, wait_for_text, wait_until
@@ -73,6 +74,51 @@ async def test_a_table_told_the_size_it_drew_at_keeps_its_cells(monkeypatch: pyt
         table.post_message(events.Resize(other, other))
         table.refresh()
         await wait_until(pilot, lambda: len(drawn) > 0, "the table drawn again")
+
+
+class Sized(App[None]):
+    """200 rows in Textual's table or in the steady one: fixed widths, or one column sized to its content."""
+
+    def __init__(self, table: DataTable, auto: bool) -> None:
+        super().__init__()
+        self.table, self.auto = table, auto
+
+    def compose(self) -> ComposeResult:
+        yield self.table
+
+    def on_mount(self) -> None:
+        self.table.add_column("n", key="n", width=4)
+        self.table.add_column("word", key="word", width=None if self.auto else 12)
+        self.table.add_rows([(str(n), Text(f"word {'x' * (n % 17)}")) for n in range(200)])
+
+
+@pytest.mark.parametrize("auto", [False, True])
+async def test_a_steady_table_measures_cells_only_where_a_width_depends_on_them(auto: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.widgets import _data_table
+
+    measured: list[str] = []
+    measure = _data_table.measure
+
+    def counted(console: object, renderable: object, default: int, **kwargs: object) -> int:
+        measured.append(str(renderable))
+        return measure(console, renderable, default, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_data_table, "measure", counted)
+    seen = {}
+    for table in (DataTable(), SteadyTable()):
+        measured.clear()
+        app = Sized(table, auto)
+        async with app.run_test(size=(60, 20)) as pilot:
+            await wait_until(pilot, lambda: table.virtual_size.height > 100, "the table sized")
+            table.scroll_to(y=150, animate=False)
+            await pilot.pause()
+            lines = [strip.text for strip in table.render_lines(table.region.reset_offset)]
+            widths = [column.get_render_width(table) for column in table.ordered_columns]
+            seen[type(table)] = (table.virtual_size, widths, lines, sum(text.startswith("word ") for text in measured))
+    plain, steady = seen[DataTable], seen[SteadyTable]
+    assert steady[:3] == plain[:3]  # the same size, column widths and rows drawn
+    assert plain[3] >= 200  # Textual's own table measures each row's cell
+    assert steady[3] == (200 if auto else 0)  # the steady one only where a column takes its width from its cells
 
 
 async def test_with_nothing_stored_the_library_shows_its_states_without_reading_progress(tutor_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,20 +15,20 @@ import subprocess
 from hypothesis import given, settings, strategies as st
 from rich.console import Console
 
-from tutor.lesson.simple_markdown import simple_inline, simple_paragraphs
+from tutor.lesson.simple_markdown import simple_blocks, simple_inline
 from tutor.ui.plain import LINE_LIMIT, markdown_source
 from tutor.ui.widgets.prose import SimpleProse, inline_markdown, markdown_renderable, parsed_inline, parsed_markdown
 
 # Words, spaces and line breaks, and every character Markdown may read as syntax (the simple reading refuses most).
 ALPHABET = "ab1 \n\n*`_#->+=.)(!?,:;'\"~[]<&\\|\u00a0é\u2028\t"
-PIECES = ["word", "**", "*", "`", "``", " ", "\n", "\n\n", "-3.03", "x_y", "__init__", ".", ")", "1.", "# ", "> ", "- "]
+PIECES = ["word", "**", "*", "`", "``", " ", "\n", "\n\n", "-3.03", "x_y", "__init__", ".", ")", "1.", "# ", "## ", "> ", "- ", "\\", "\\*", "\\,", "\\[", "#"]
 
 
-def drawn(renderable: object, width: int) -> str:
+def drawn(renderable: object, width: int) -> list[list[tuple[str, str]]]:
+    """Each line drawn at `width`: each cell's character and style (how Rich cuts the line into segments does not matter)."""
     console = Console(width=width, force_terminal=True, color_system="truecolor", legacy_windows=False, emoji=False, highlight=False)
-    with console.capture() as captured:
-        console.print(renderable)
-    return captured.get()
+    return [[(character, str(segment.style)) for segment in line for character in segment.text]
+            for line in console.render_lines(renderable, console.options, pad=True)]  # type: ignore[arg-type]
 
 
 def styled_characters(text: object) -> list[tuple[str, str]]:
@@ -39,7 +39,7 @@ def styled_characters(text: object) -> list[tuple[str, str]]:
 
 def same_drawing(markdown: str) -> None:
     source = markdown_source(markdown)
-    if simple_paragraphs(source) is None:
+    if simple_blocks(source) is None:
         return
     fast = markdown_renderable(markdown)
     assert isinstance(fast, SimpleProse)
@@ -73,22 +73,27 @@ def test_what_lessons_mostly_hold_is_read_simply_and_drawn_the_same() -> None:
         "Run the tests first,\nthen tell me what *you* saw.",
         "The `` a ` b `` span, and **strong with `code` inside**.",
         "Rename `__init__.py`'s `_private` helper to snake_case_name (no emphasis in this dialect).",
+        "## Too slow\\, says ops\n\nOps says the report is *way* too slow.\n\n*a scripted lesson, built by running its commands*",
+        "# A title \\[draft\\]\n\n### A smaller heading\n\nAnd a paragraph \\| with escaped \\<punctuation\\>.",
         "What goal would you give the agent?",
+        "",
+        " \n\n ",
     ]
     for markdown in examples:
-        assert simple_paragraphs(markdown_source(markdown)) is not None, markdown
+        assert simple_blocks(markdown_source(markdown)) is not None, markdown
         same_drawing(markdown)
         same_line(markdown.replace("\n\n", " "))
 
 
 def test_anything_else_goes_to_the_parser() -> None:
     refused = [
-        "# A heading", "- a list", "1. a list", "> a quote", "```\ncode\n```", "    indented code", "a | b\n--|--",
-        "[a link](https://example.com)", "<b>html</b>", "a &amp; b", "a\\*b", "~~gone~~", "a  \nhard break", "***",
+        "- a list", "1. a list", "> a quote", "```\ncode\n```", "    indented code", "a | b\n--|--",
+        "[a link](https://example.com)", "<b>html</b>", "a &amp; b", "a\\qb", "~~gone~~", "## closed ##", "#no-space",
+        "## heading\nand a line", "a\\\nhard break", "a  \nhard break", "***",
         "foo*bar*", "*a*b", "**foo.**bar", "a ** b", "**unclosed", "`unclosed", "Title\n===", "Title\n---", "* item",
     ]
     for markdown in refused:
-        assert simple_paragraphs(markdown_source(markdown)) is None, markdown
+        assert simple_blocks(markdown_source(markdown)) is None, markdown
         assert not isinstance(markdown_renderable(markdown), SimpleProse), markdown
         same_line(markdown)  # whatever the inline reading takes of it, drawn as the parser draws it
 

@@ -1,28 +1,28 @@
-"""Lesson Markdown simple enough to read without a Markdown parser: paragraphs of words, `code`, **strong** and *emphasis*.
+"""Lesson Markdown simple enough to read without a Markdown parser: paragraphs and headings of words, `code`, **strong** and *emphasis*.
 
-Most lesson text (a task, a prompt, an agent's message, a question) is just that. Reading
-it with markdown-it, and drawing it with Rich's Markdown, costs importing both with
-Pygments (~40 ms before a lesson's first screen can take a key, issue 18). What this
-module accepts is read here instead, into the same pieces the lesson dialect's parser
-(`tutor.lesson.markdown`) would make of it; anything else, or anything it is not sure of,
-gives None and goes to that parser. `tests/unit/test_simple_markdown.py` holds the two
-equal, piece for piece, on every text this module accepts (hypothesis draws them from
-Markdown's own punctuation).
+Most lesson text (a task, a prompt, an agent's message, a question, the library's details
+of a lesson) is just that. Reading it with markdown-it, and drawing it with Rich's
+Markdown, costs importing both with Pygments (~40 ms before a lesson's first screen can
+take a key, issue 18). What this module accepts is read here instead, into the same
+pieces the lesson dialect's parser (`tutor.lesson.markdown`) makes of it; anything else,
+or anything it is not sure of, gives None and goes to that parser.
+`tests/unit/test_simple_markdown.py` holds the two drawings equal on every text this
+module accepts (hypothesis draws them from Markdown's own punctuation).
 
 Accepted, and nothing more:
 
-- paragraphs: lines with no space at either end, separated by empty lines; a line break
-  inside a paragraph is a soft break (a space on screen);
-- a line never starts as a block would (a heading, quote, list, rule, fence, table or
-  setext underline): not with `#`, `>`, `-`, `+`, `=`, `_`, `~`, three backticks, or a
-  number followed by `.` or `)`;
-- no character that opens anything else: no `\\`, `&`, `<`, `[`, `]`, `|`, `~`, no tab,
-  no control character;
+- blocks separated by empty lines, each line with no space at either end: a paragraph
+  (a line break inside it is a soft break, a space on screen), or a heading alone on its
+  line (`#` to `######`, a space, its words, no closing `#`);
+- no other line starts as a block would: not with `#`, `>`, `-`, `+`, `=`, `_`, `:`,
+  three backticks, or a number followed by `.` or `)`;
+- a backslash only before ASCII punctuation, which it makes plain (as `markdown_literal`
+  writes a title); no other `&`, `<`, `[`, `]`, `|`, `~`, no tab, no control character;
 - code spans (a run of backticks closed by a run of the same length);
-- `**strong**` and `*emphasis*`, not nested in each other: each opening run of `*` after
-  the start, a space or a line break and before a character that is not a space; each
-  closing run after a character that is not a space and before the end, a space, a line
-  break, or (after a letter or digit) one of `.,;:!?)`. Any other `*` gives None.
+- `**strong**` and `*emphasis*`, not nested in each other: each opening run after the
+  start, a space or a line break and before a character that is not a space; each closing
+  run after a character that is not a space and before the end, a space, a line break, or
+  (after a letter or digit) one of `.,;:!?)`. Any other `*` gives None.
 
 In the lesson dialect `_` never emphasises, so underscores are plain text here too.
 """
@@ -30,82 +30,134 @@ In the lesson dialect `_` never emphasises, so underscores are plain text here t
 from __future__ import annotations
 
 import re
+import string
+from typing import Any
 
-# One piece of a paragraph: its text and the inline styles around it, outermost first ("strong", "em", "code").
+# One piece of a block: its text and the inline styles around it, outermost first ("strong", "em", "code").
 Piece = tuple[str, tuple[str, ...]]
+# One block: "p" (a paragraph) or "h1" to "h6" (a heading), and its pieces.
+Block = tuple[str, list[Piece]]
+# What the text is read into first: ("text", words, None), ("code", content, None) or ("star", start, end).
+_Atom = tuple[str, Any, Any]
 
-_NOT_SIMPLE = re.compile(r"[\\&<\[\]|~\t\r\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_BLOCK_START = re.compile(r"^(?:[#>+\-=_]|```|\d{1,9}[.)](?:\s|$))", re.MULTILINE)
+_NOT_SIMPLE = re.compile(r"[\t\r\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NEVER_PLAIN = frozenset("&<[]|~")  # unless escaped
+_ESCAPABLE = frozenset(string.punctuation)
+_HEADING = re.compile(r"(#{1,6}) (\S(?:[^\n]*\S)?)")
+_BLOCK_START = re.compile(r"^(?:[#>+\-=_:]|```|\d{1,9}[.)](?:\s|$))", re.MULTILINE)
 _SPACE_AT_LINE_END = re.compile(r"^\s|\s$", re.MULTILINE)
-_BACKTICKS = re.compile(r"`+")
-_STARS = re.compile(r"\*+")
 _CLOSING_PUNCTUATION = frozenset(".,;:!?)")
 _STYLES = {1: "em", 2: "strong"}
 
 
-def simple_paragraphs(markdown: str) -> list[list[Piece]] | None:
-    """The paragraphs of `markdown` as pieces, if it is simple in the sense above; else None."""
-    if not markdown.strip() or _NOT_SIMPLE.search(markdown) or _BLOCK_START.search(markdown):
+def simple_blocks(markdown: str) -> list[Block] | None:
+    """The blocks of `markdown` as pieces, if it is simple in the sense above; else None."""
+    if _NOT_SIMPLE.search(markdown):
         return None
-    paragraphs = [block for block in re.split(r"\n{2,}", markdown.strip("\n")) if block]
-    if any(_SPACE_AT_LINE_END.search(block) for block in paragraphs):
-        return None
-    pieces = [simple_inline(block) for block in paragraphs]
-    if any(piece is None for piece in pieces):
-        return None
-    return pieces  # type: ignore[return-value]  # no None left
+    blocks: list[Block] = []
+    if not markdown.strip(" \n"):
+        return blocks  # nothing to draw
+    for source in re.split(r"\n{2,}", markdown.strip("\n")):
+        if _SPACE_AT_LINE_END.search(source):
+            return None
+        heading = _HEADING.fullmatch(source)
+        if heading is not None and not heading.group(2).endswith("#"):
+            kind, source = f"h{len(heading.group(1))}", heading.group(2)
+        elif _BLOCK_START.search(source):
+            return None
+        else:
+            kind = "p"
+        pieces = simple_inline(source)
+        if pieces is None:
+            return None
+        blocks.append((kind, pieces))
+    return blocks
 
 
 def simple_inline(text: str) -> list[Piece] | None:
-    """The pieces of one paragraph's (or one line's) text, if simple; else None. A line break stays in its piece."""
-    if not text or _NOT_SIMPLE.search(text) or text[0].isspace() or text[-1].isspace() or _SPACE_AT_LINE_END.search(text):
+    """The pieces of one block's (or one line's) text, if simple; else None. A line break stays in its piece."""
+    if not text or text[0].isspace() or text[-1].isspace() or _NOT_SIMPLE.search(text) or _SPACE_AT_LINE_END.search(text):
         return None
-    spans = _code_spans(text)
-    if spans is None:
+    atoms = _atoms(text)
+    if atoms is None:
         return None
-    styles = _emphasis(text, spans)
-    if styles is None:
+    stars = [atom for atom in atoms if atom[0] == "star"]
+    if len(stars) % 2:
         return None
-    return _pieces(text, spans, styles)
-
-
-def _code_spans(text: str) -> list[tuple[int, int, str]] | None:
-    """(start, end, content) of each code span; None when a run of backticks is left unclosed."""
-    spans: list[tuple[int, int, str]] = []
-    runs = list(_BACKTICKS.finditer(text))
-    index = 0
-    while index < len(runs):
-        opening = runs[index]
-        closing_index = next((later for later in range(index + 1, len(runs)) if len(runs[later].group()) == len(opening.group())), None)
-        if closing_index is None:
+    for (_, open_start, open_end), (_, close_start, close_end) in zip(stars[::2], stars[1::2]):
+        width = open_end - open_start
+        if width not in _STYLES or close_end - close_start != width:
             return None
-        closing = runs[closing_index]
-        content = text[opening.end() : closing.start()].replace("\n", " ")
-        if len(content) > 1 and content[0] == " " and content[-1] == " " and content.strip(" "):
-            content = content[1:-1]
-        spans.append((opening.start(), closing.end(), content))
-        index = closing_index + 1
-    return spans
-
-
-def _emphasis(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, int, int, str]] | None:
-    """Each emphasis as (open start, open end, close start, close end, style); None if a `*` is anything else."""
-
-    def in_code(position: int) -> bool:
-        return any(start <= position < end for start, end, _ in spans)
-
-    runs = [run for run in _STARS.finditer(text) if not in_code(run.start())]
-    if len(runs) % 2:
-        return None
-    found = []
-    for opening, closing in zip(runs[::2], runs[1::2]):
-        width = len(opening.group())
-        if width not in _STYLES or len(closing.group()) != width:
+        if not _opens(text, open_start, open_end) or not _closes(text, close_start, close_end):
             return None
-        if not _opens(text, opening.start(), opening.end()) or not _closes(text, closing.start(), closing.end()):
+    pieces: list[Piece] = []
+    outer: tuple[str, ...] = ()
+    for kind, first, second in atoms:
+        if kind == "star":
+            outer = () if outer else (_STYLES[second - first],)
+        elif kind == "code":
+            pieces.append((first, (*outer, "code")))
+        elif pieces and pieces[-1][1] == outer and pieces[-1][1][-1:] != ("code",):
+            pieces[-1] = (pieces[-1][0] + first, outer)
+        else:
+            pieces.append((first, outer))
+    return [piece for piece in pieces if piece[0]]
+
+
+def _atoms(text: str) -> list[_Atom] | None:
+    """The text read left to right as markdown-it reads it: ("text", words, _), ("code", content, _), ("star", start, end)."""
+    atoms: list[_Atom] = []
+    words: list[str] = []
+
+    def flush() -> None:
+        if words:
+            atoms.append(("text", "".join(words), None))
+            words.clear()
+
+    position, length = 0, len(text)
+    while position < length:
+        character = text[position]
+        if character == "\\":
+            escaped = text[position + 1 : position + 2]
+            if not escaped or escaped not in _ESCAPABLE:
+                return None
+            words.append(escaped)
+            position += 2
+        elif character == "`":
+            end = position
+            while end < length and text[end] == "`":
+                end += 1
+            closing = _closing_run(text, end, end - position)
+            if closing is None:
+                return None
+            content = text[end:closing].replace("\n", " ")
+            if len(content) > 1 and content[0] == " " and content[-1] == " " and content.strip(" "):
+                content = content[1:-1]
+            flush()
+            atoms.append(("code", content, None))
+            position = closing + end - position
+        elif character == "*":
+            end = position
+            while end < length and text[end] == "*":
+                end += 1
+            flush()
+            atoms.append(("star", position, end))
+            position = end
+        elif character in _NEVER_PLAIN:
             return None
-        found.append((opening.start(), opening.end(), closing.start(), closing.end(), _STYLES[width]))
-    return found
+        else:
+            words.append(character)
+            position += 1
+    flush()
+    return atoms
+
+
+def _closing_run(text: str, start: int, width: int) -> int | None:
+    """Where the first run of exactly `width` backticks from `start` begins, or None."""
+    for run in re.finditer(r"`+", text[start:]):
+        if len(run.group()) == width:
+            return start + run.start()
+    return None
 
 
 def _opens(text: str, start: int, end: int) -> bool:
@@ -120,26 +172,3 @@ def _closes(text: str, start: int, end: int) -> bool:
     if before.isspace() or before == "*":
         return False
     return after in " \n" or (after in _CLOSING_PUNCTUATION and before.isalnum())
-
-
-def _pieces(text: str, spans: list[tuple[int, int, str]], emphasis: list[tuple[int, int, int, int, str]]) -> list[Piece]:
-    """The text cut at every code span and emphasis mark, each piece with the styles it stands in."""
-    marks = sorted([(start, end, "code", content) for start, end, content in spans]
-                   + [(o_start, o_end, "open", style) for o_start, o_end, _, _, style in emphasis]
-                   + [(c_start, c_end, "close", style) for _, _, c_start, c_end, style in emphasis])
-    pieces: list[Piece] = []
-    outer: tuple[str, ...] = ()
-    position = 0
-    for start, end, kind, value in marks:
-        if start > position:
-            pieces.append((text[position:start], outer))
-        if kind == "code":
-            pieces.append((value, (*outer, "code")))
-        elif kind == "open":
-            outer = (value,)
-        else:
-            outer = ()
-        position = end
-    if position < len(text):
-        pieces.append((text[position:], outer))
-    return [piece for piece in pieces if piece[0]]

@@ -29,7 +29,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from tutor.lesson.simple_markdown import Piece, simple_inline, simple_paragraphs
+from tutor.lesson.simple_markdown import Block, simple_blocks, simple_inline
 
 from ..plain import LINE_LIMIT, markdown_source, text_of
 
@@ -41,13 +41,13 @@ if TYPE_CHECKING:
 def markdown_renderable(markdown: str) -> RichMarkdown | SimpleProse:
     """Lesson Markdown as Rich draws it, parsed in the lesson dialect (Rich's own parser lets raw HTML vanish and bolds `__init__`).
 
-    Simple text (`tutor.lesson.simple_markdown`: paragraphs of words, code, strong and
-    emphasis) is drawn the same way without markdown-it and Rich's Markdown, which would
-    cost ~40 ms of imports before a lesson's first screen.
+    Simple text (`tutor.lesson.simple_markdown`: paragraphs and headings of words, code,
+    strong and emphasis) is drawn the same way without markdown-it and Rich's Markdown,
+    which would cost ~40 ms of imports before a lesson's first screen.
     """
     markdown = markdown_source(markdown)
-    paragraphs = simple_paragraphs(markdown)
-    return SimpleProse(paragraphs) if paragraphs is not None else parsed_markdown(markdown)
+    blocks = simple_blocks(markdown)
+    return SimpleProse(blocks) if blocks is not None else parsed_markdown(markdown)
 
 
 def parsed_markdown(markdown: str) -> RichMarkdown:
@@ -66,25 +66,27 @@ class SimpleProse:
     """What Rich's Markdown draws for simple lesson Markdown, segment for segment (`tests/unit/test_simple_markdown.py`).
 
     Rich's Markdown draws a paragraph as a left-justified Text in its `markdown.paragraph`
-    style, each inline style (`markdown.strong`, `.em`, `.code`) added on top, a soft break
-    as a space, and an empty line between paragraphs. The styles are the console's, looked
-    up as it draws (a Textual app's theme).
+    style, a heading in its `markdown.h1` to `.h6` style (the first centred), each inline
+    style (`markdown.strong`, `.em`, `.code`) added on top, a soft break as a space, and an
+    empty line between blocks. The styles are the console's, looked up as it draws (a
+    Textual app's theme).
     """
 
-    def __init__(self, paragraphs: list[list[Piece]]) -> None:
-        self.paragraphs = paragraphs
+    def __init__(self, blocks: list[Block]) -> None:
+        self.blocks = blocks
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from rich.segment import Segment
 
         options = options.update(height=None)
-        paragraph = console.get_style("none", default="none") + console.get_style("markdown.paragraph", default="none")
-        for index, pieces in enumerate(self.paragraphs):
+        base = console.get_style("none", default="none")
+        for index, (kind, pieces) in enumerate(self.blocks):
             if index:
                 yield Segment.line()
-            text = Text(justify="left")
+            text = Text(justify="center" if kind == "h1" else "left")
+            block = base + console.get_style("markdown.paragraph" if kind == "p" else f"markdown.{kind}", default="none")
             for words, styles in pieces:
-                style = paragraph
+                style = block
                 for name in styles:
                     style += console.get_style(f"markdown.{name}", default="none")
                 text.append(words if "code" in styles else words.replace("\n", " "), style)
