@@ -47,6 +47,8 @@ _HEADING = re.compile(r"(#{1,6}) (\S(?:[^\n]*\S)?)")
 _BLOCK_START = re.compile(r"^(?:[#>+\-=_:]|```|\d{1,9}[.)](?:\s|$))", re.MULTILINE)
 _SPACE_AT_LINE_END = re.compile(r"^\s|\s$", re.MULTILINE)
 _CLOSING_PUNCTUATION = frozenset(".,;:!?)")
+# Characters that are only ever text here (no escape, code span, emphasis or refusal): taken a run at a time.
+_PLAIN_RUN = re.compile("[^" + re.escape("\\`*" + "".join(sorted(_NEVER_PLAIN))) + "]+")
 _STYLES = {1: "em", 2: "strong"}
 
 
@@ -116,6 +118,11 @@ def _atoms(text: str) -> list[_Atom] | None:
 
     position, length = 0, len(text)
     while position < length:
+        plain = _PLAIN_RUN.match(text, position)
+        if plain is not None:
+            words.append(plain.group())
+            position = plain.end()
+            continue
         character = text[position]
         if character == "\\":
             escaped = text[position + 1 : position + 2]
@@ -143,11 +150,8 @@ def _atoms(text: str) -> list[_Atom] | None:
             flush()
             atoms.append(("star", position, end))
             position = end
-        elif character in _NEVER_PLAIN:
+        else:  # one of _NEVER_PLAIN
             return None
-        else:
-            words.append(character)
-            position += 1
     flush()
     return atoms
 

@@ -2,7 +2,10 @@
 
 Textual's Markdown widget mounts one widget per block after it is mounted itself, so
 a parent sized `auto` can be laid out before its content exists, and a reveal costs
-dozens of widgets. A Static holding Rich's Markdown renders in one pass.
+dozens of widgets. A Static holding Rich's Markdown renders in one pass. Simple text
+(paragraphs and headings of words, code, strong and emphasis: `tutor.lesson.simple_markdown`)
+is drawn exactly as Rich's Markdown draws it, by `SimpleProse`, without importing Rich's
+Markdown, markdown-it or Pygments: what a lesson's first screen and the library show.
 
 Lesson text (task, steps, notes, explanations) is Markdown in one dialect, the lesson
 format's (`tutor.lesson.markdown.lesson_markdown_parser`): raw HTML is shown as the text it
