@@ -12,14 +12,15 @@ from textual.app import App, ComposeResult
 from textual.geometry import Size
 from textual.screen import Screen
 from rich.text import Text
-from textual.widgets import DataTable
+from textual.widgets import DataTable, OptionList
 
 from tests.helpers.ui_support import use_example_library, wait_for_text, wait_until
 from tutor.cli import make_app
 from tutor.ui.app import TutorApp
 from tutor.ui.focus import focus_at_once
 from tutor.ui.screens.library import LibraryScreen
-from tutor.ui.widgets.steady_table import SteadyTable
+from tutor.ui.widgets.steady import SteadyTable
+from tutor.ui.widgets.timeline import Timeline
 
 
 class Plain(Screen[None]):
@@ -74,6 +75,42 @@ async def test_a_table_told_the_size_it_drew_at_keeps_its_cells(monkeypatch: pyt
         table.post_message(events.Resize(other, other))
         table.refresh()
         await wait_until(pilot, lambda: len(drawn) > 0, "the table drawn again")
+
+
+class Lines(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Timeline(id="timeline")
+
+    def on_mount(self) -> None:
+        self.query_one(Timeline).add_options([f"step {n}" for n in range(20)])
+
+
+async def test_a_timeline_told_the_size_it_drew_at_keeps_its_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn: list[object] = []
+    render = OptionList._get_option_render  # noqa: SLF001 - what is drawn again is what this is about
+
+    def counted(self: OptionList, option: object, style: object) -> object:
+        padding = self.get_component_styles("option-list--option").padding  # the cache's key, as the pinned Textual makes it
+        if self._option_render_cache.get((option, style, padding)) is None:  # noqa: SLF001
+            drawn.append(option)  # drawn, not taken from the cache
+        return render(self, option, style)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(OptionList, "_get_option_render", counted)
+    app = Lines()
+    async with app.run_test(size=(40, 12)) as pilot:
+        timeline = app.query_one(Timeline)
+        await wait_until(pilot, lambda: len(drawn) > 0, "the timeline drawn")
+        await pilot.pause()
+        drawn.clear()
+        timeline.post_message(events.Resize(timeline.size, timeline.size))
+        timeline.refresh()
+        await pilot.pause()
+        await pilot.pause()
+        assert drawn == []
+        other = Size(timeline.size.width - 5, timeline.size.height)  # another size: Textual's handler forgets the lines
+        timeline.post_message(events.Resize(other, other))
+        timeline.refresh()
+        await wait_until(pilot, lambda: len(drawn) > 0, "the timeline drawn again")
 
 
 class Sized(App[None]):

@@ -27,7 +27,7 @@ from ..plain import assemble, line, markdown_literal, markdown_source, plain
 from ..focus import focus_at_once
 from ..widgets.footer import TutorFooter
 from ..widgets.prose import Prose
-from ..widgets.steady_table import SteadyTable
+from ..widgets.steady import SteadyTable
 from .library_sessions import SessionLists, SessionsTable, TeamSessionsTable, own_details, team_details
 
 STATE_STYLES = {DONE: "green", IN_PROGRESS: "yellow", BROKEN: "red"}

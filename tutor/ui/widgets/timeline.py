@@ -15,6 +15,7 @@ from tutor.words import plural
 
 from ..glyphs import KIND_ICONS, KIND_LABELS, verdict
 from ..plain import assemble, line, plain
+from .steady import KeepsDrawing
 
 
 def _summary(entry: TimelineEntry) -> str:
@@ -31,7 +32,7 @@ def _summary(entry: TimelineEntry) -> str:
     return line[:80]
 
 
-class Timeline(OptionList):
+class Timeline(KeepsDrawing, OptionList):
     """Frames reached so far. Selecting one jumps there; it never lists anything not yet revealed."""
 
     @dataclass

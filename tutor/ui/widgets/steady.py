@@ -1,4 +1,4 @@
-"""A table that keeps the cells it drew when told it is the size it drew them at, and measures no cell it need not."""
+"""Widgets that keep what they drew when told they are the size they drew it at; a table that measures no cell it need not."""
 
 from __future__ import annotations
 
@@ -12,26 +12,30 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
 
-class SteadyTable(DataTable[Any]):
-    """Textual's `DataTable`, less one redraw: a Resize to the size it last drew at changes nothing.
+class KeepsDrawing:
+    """For a Textual widget that forgets what it drew on every Resize: a Resize to the size it last drew at is dropped.
 
-    `DataTable` forgets every cell it rendered on each Resize event. The first comes just
-    after its first frame (Textual lays the screen out, paints, then tells each widget its
-    size), so the first key waited while every visible cell was drawn again (the
-    library's lessons: 20-40 ms) before acting. A Resize to the size of the last drawing
-    is dropped; any other goes to `DataTable`'s handler (Textual, pinned, calls each
-    class's in turn unless one prevents the rest).
+    `DataTable` forgets every cell it rendered, and `OptionList` every line, on each
+    Resize event. The first comes just after a widget's first frame (Textual lays the
+    screen out, paints, then tells each widget its size), so the first key waited while
+    every visible cell or line was drawn again (the library's lessons: 20-40 ms; a lesson's
+    timeline: ~5 ms) before acting. Textual calls each class's handler in turn, this one
+    first (it comes first in the widget's bases), unless one prevents the rest.
     """
 
     _drawn_at: Size | None = None
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._drawn_at = self.size
-        return super().render_lines(crop)
+        self._drawn_at = self.size  # type: ignore[attr-defined]  # mixed into a Widget
+        return super().render_lines(crop)  # type: ignore[misc]  # the Widget's own
 
-    def _on_resize(self, event: events.Resize) -> None:
-        if event.size == self._drawn_at:
+    def _on_resize(self, event: events.Resize | None = None) -> None:  # Textual passes the event (`OptionList`'s takes none)
+        if event is not None and event.size == self._drawn_at:
             event.prevent_default()
+
+
+class SteadyTable(KeepsDrawing, DataTable[Any]):
+    """Textual's `DataTable`, less one redraw (`KeepsDrawing`) and less measuring cells no width depends on."""
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         """`DataTable`'s, less measuring every new cell when no width or height depends on it.
