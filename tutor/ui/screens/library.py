@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -347,8 +348,8 @@ class LibraryScreen(Screen):
         """Columns sized to their content, so nothing is cut off and the state column keeps its room."""
         table.clear(columns=True)
         for index, (label, key) in enumerate(self.COLUMNS):
-            cells = [line(cell) if isinstance(cell, str) else cell for cell in (row[index] for row in rows)]
-            width = max([len(label), *(cell.cell_len for cell in cells)])
+            # A str cell is Tutor's own (a number, the minutes, ""): measured as it is, not made into a Text first.
+            width = max([len(label), *(cell_len(cell) if isinstance(cell, str) else cell.cell_len for cell in (row[index] for row in rows))])
             table.add_column(label, key=key, width=min(width, 56))
 
     @staticmethod
