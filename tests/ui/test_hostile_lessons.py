@@ -19,12 +19,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from textual.widgets import DataTable, Select, Tree
+from textual.widgets import Select, Tree
 
 from tests.helpers.hostile_lessons import BROKEN_KINDS, PAYLOADS, hostile_lesson, kinds, write_corpus, write_lesson
 from tutor.cli import cli, make_app
 from tutor.lesson.untrusted import FIELD_LIMIT, is_safe, unsafe_characters
 from tutor.ui.screens.library import LibraryScreen
+from tutor.ui.widgets.line_table import LineTable
 from tests.helpers.ui_support import dom_text, squash, step_on, wait_for_view, wait_until
 
 SIZE = (140, 50)
@@ -180,10 +181,10 @@ async def test_library_shows_hostile_titles_as_written_and_clicks_run_nothing(pa
     spy = Spy(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen) and app.screen.library is not None, "the library", timeout=20)
-        table = app.screen.query_one("#lessons", DataTable)
+        table = app.screen.query_one("#lessons", LineTable)
         await wait_until(pilot, lambda: table.row_count > 30, "the corpus listed")
         shown = _screen_is_clean(app, "the library")
-        cells = " ".join(str(getattr(cell, "plain", cell)) for row in range(table.row_count) for cell in table.get_row_at(row))
+        cells = " ".join(str(getattr(cell, "plain", cell)) for row in range(table.row_count) for cell in table.cells_at(row))
         assert_safe(cells, "the library's cells")
         for honest in ("Use dict[str, int]", "Serve uploads from [/tmp]", "before [/] after", "CLICKME[/]"):
             assert honest in cells, f"{honest!r} is shown as written"
@@ -191,7 +192,7 @@ async def test_library_shows_hostile_titles_as_written_and_clicks_run_nothing(pa
         # Click the title cell of every row on screen, and highlight every row (its details, its notifications).
         for row in range(part, table.row_count, _PARTS):
             library = app.screen
-            table = library.query_one("#lessons", DataTable)
+            table = library.query_one("#lessons", LineTable)
             table.move_cursor(row=row)
             await pilot.pause()
             y = 1 + row - int(table.scroll_y)

@@ -11,7 +11,6 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.geometry import Size
 from textual.screen import Screen
-from rich.text import Text
 from textual.widgets import DataTable, OptionList
 
 from tests.helpers.ui_support import use_example_library, wait_for_text, wait_until
@@ -19,7 +18,8 @@ from tutor.cli import make_app
 from tutor.ui.app import TutorApp
 from tutor.ui.focus import focus_at_once
 from tutor.ui.screens.library import LibraryScreen
-from tutor.ui.widgets.steady import SteadyTable
+from tutor.ui.widgets.line_table import LineTable
+from tutor.ui.widgets.steady import KeepsDrawing
 from tutor.ui.widgets.timeline import Timeline
 
 
@@ -39,12 +39,16 @@ async def test_a_screen_has_the_classes_of_the_terminals_size_as_it_is_pushed(wi
         assert expected in screen.classes and other not in screen.classes
 
 
+class KeptTable(KeepsDrawing, DataTable[str]):
+    pass
+
+
 class Table(App[None]):
     def compose(self) -> ComposeResult:
-        yield SteadyTable(id="table")
+        yield KeptTable(id="table")
 
     def on_mount(self) -> None:
-        table = self.query_one(SteadyTable)
+        table = self.query_one(KeptTable)
         table.add_columns("n", "word")
         table.add_rows([(str(n), f"word {n}") for n in range(30)])
         focus_at_once(table)
@@ -62,7 +66,7 @@ async def test_a_table_told_the_size_it_drew_at_keeps_its_cells(monkeypatch: pyt
     monkeypatch.setattr(DataTable, "_render_cell", counted)
     app = Table()
     async with app.run_test(size=(60, 20)) as pilot:
-        table = app.query_one(SteadyTable)
+        table = app.query_one(KeptTable)
         await wait_until(pilot, lambda: len(drawn) > 0, "the table drawn")
         await pilot.pause()
         drawn.clear()
@@ -113,51 +117,6 @@ async def test_a_timeline_told_the_size_it_drew_at_keeps_its_lines(monkeypatch: 
         await wait_until(pilot, lambda: len(drawn) > 0, "the timeline drawn again")
 
 
-class Sized(App[None]):
-    """200 rows in Textual's table or in the steady one: fixed widths, or one column sized to its content."""
-
-    def __init__(self, table: DataTable, auto: bool) -> None:
-        super().__init__()
-        self.table, self.auto = table, auto
-
-    def compose(self) -> ComposeResult:
-        yield self.table
-
-    def on_mount(self) -> None:
-        self.table.add_column("n", key="n", width=4)
-        self.table.add_column("word", key="word", width=None if self.auto else 12)
-        self.table.add_rows([(str(n), Text(f"word {'x' * (n % 17)}")) for n in range(200)])
-
-
-@pytest.mark.parametrize("auto", [False, True])
-async def test_a_steady_table_measures_cells_only_where_a_width_depends_on_them(auto: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    from textual.widgets import _data_table
-
-    measured: list[str] = []
-    measure = _data_table.measure
-
-    def counted(console: object, renderable: object, default: int, **kwargs: object) -> int:
-        measured.append(str(renderable))
-        return measure(console, renderable, default, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(_data_table, "measure", counted)
-    seen = {}
-    for table in (DataTable(), SteadyTable()):
-        measured.clear()
-        app = Sized(table, auto)
-        async with app.run_test(size=(60, 20)) as pilot:
-            await wait_until(pilot, lambda: table.virtual_size.height > 100, "the table sized")
-            table.scroll_to(y=150, animate=False)
-            await pilot.pause()
-            lines = [strip.text for strip in table.render_lines(table.region.reset_offset)]
-            widths = [column.get_render_width(table) for column in table.ordered_columns]
-            seen[type(table)] = (table.virtual_size, widths, lines, sum(text.startswith("word ") for text in measured))
-    plain, steady = seen[DataTable], seen[SteadyTable]
-    assert steady[:3] == plain[:3]  # the same size, column widths and rows drawn
-    assert plain[3] >= 200  # Textual's own table measures each row's cell
-    assert steady[3] == (200 if auto else 0)  # the steady one only where a column takes its width from its cells
-
-
 async def test_with_nothing_stored_the_library_shows_its_states_without_reading_progress(tutor_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     use_example_library(tutor_home)
     never = threading.Event()
@@ -176,8 +135,8 @@ async def test_with_nothing_stored_the_library_shows_its_states_without_reading_
                 assert isinstance(screen, LibraryScreen)
                 await wait_until(pilot, lambda: screen.library is not None, "the states, with the read of progress never ending")
                 assert screen.library is not None and screen.library.progress_read
-                table = screen.query_one("#lessons", DataTable)
-                states = [str(table.get_row_at(row)[2]) for row in range(table.row_count) if str(table.get_row_at(row)[1])]
+                table = screen.query_one("#lessons", LineTable)
+                states = [str(table.cells_at(row)[2]) for row in range(table.row_count) if str(table.cells_at(row)[1])]
                 assert "new" in states and "…" not in states
     finally:
         never.set()

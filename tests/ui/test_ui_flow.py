@@ -347,7 +347,7 @@ async def test_a_broken_lesson_is_listed_with_its_reason(tmp_path: Path, tutor_h
         entry = app.screen.library.find("mine/scope-creep")
         assert entry.state == "broken" and "missing field" in entry.problem
         table = app.screen.query_one("#lessons")
-        table.move_cursor(row=table.get_row_index("mine/scope-creep"))
+        table.move_cursor(row=table.row_index("mine/scope-creep"))
         await wait_until(pilot, lambda: "scope-creep  missing field" in screen_text(app) and "broken" in screen_text(app), "the broken lesson and its reason on screen")
         await pilot.press("enter")
         await wait_until(pilot, lambda: any("is broken" in str(n.message) for n in app._notifications), "enter on a broken lesson to say why")  # noqa: SLF001

@@ -15,8 +15,6 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.coordinate import Coordinate
-from textual.widgets.data_table import ColumnKey
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Static
@@ -28,7 +26,7 @@ from ..plain import assemble, line, markdown_literal, markdown_source, plain
 from ..focus import focus_at_once
 from ..widgets.footer import TutorFooter
 from ..widgets.prose import Prose
-from ..widgets.steady import SteadyTable
+from ..widgets.line_table import Column, LineTable
 from .library_sessions import SessionLists, SessionsTable, TeamSessionsTable, own_details, team_details
 
 STATE_STYLES = {DONE: "green", IN_PROGRESS: "yellow", BROKEN: "red"}
@@ -91,8 +89,7 @@ class LibraryScreen(Screen):
             yield Button("Review  r", id="review", disabled=True, tooltip="Your spaced-review queue")
             yield Static("Loading lessons…", id="library-status")
         with Horizontal(id="library-body"):
-            table = SteadyTable(id="lessons", cursor_type="row", zebra_stripes=False)
-            yield table
+            yield LineTable(id="lessons")
             with Vertical(id="lesson-details"):
                 # Lesson Markdown in the lesson dialect, rendered in one pass; links never open (see tutor.ui.widgets.prose).
                 yield Prose("", id="details")
@@ -106,8 +103,8 @@ class LibraryScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "Library"
-        table = self.query_one("#lessons", DataTable)
-        self._set_columns(table, [])
+        table = self.query_one("#lessons", LineTable)
+        table.set_rows(self._columns([]), [])
         focus_at_once(table)
         # With every lesson current in the index, listing costs a few file stats: the first frame is the list.
         listed = self.app.list_library(indexed_only=True)  # type: ignore[attr-defined]
@@ -166,8 +163,8 @@ class LibraryScreen(Screen):
         self._placed = None
         if not self._fill_states(library):
             self._show(library, last)
-        elif last is not None and last in (table := self.query_one("#lessons", DataTable)).rows:
-            table.move_cursor(row=table.get_row_index(last))
+        elif last is not None and (row := (table := self.query_one("#lessons", LineTable)).row_index(last)) is not None:
+            table.move_cursor(row)
         self.library = library
         for warning in library.warnings:
             self.notify(warning, severity="warning", timeout=8)
@@ -183,11 +180,11 @@ class LibraryScreen(Screen):
     def _fill_states(self, library: Library) -> bool:
         """Put the learner's states into the rows on screen, in place; False when the rows must be rebuilt instead
         (other lessons than those listed, or a state wider than its column)."""
-        table = self.query_one("#lessons", DataTable)
+        table = self.query_one("#lessons", LineTable)
         listed = self.listing
         if listed is None or (listed is not library and _shown_apart_from_states(listed) != _shown_apart_from_states(library)):
             return False
-        column = table.columns.get(ColumnKey("state"))
+        column = table.column("state")
         # The library just shown (its states read at once) has nothing to compare.
         changed = [] if listed is library else [
             (entry, self._state_cell(entry)) for entry, before in zip(library.lessons(), listed.lessons()) if (entry.state, entry.state_label) != (before.state, before.state_label)
@@ -203,18 +200,13 @@ class LibraryScreen(Screen):
         return True
 
     def _row_key_at_cursor(self) -> object:
-        table = self.query_one("#lessons", DataTable)
-        if not table.row_count or table.cursor_row < 0:
-            return None
-        try:
-            return table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
-        except Exception:  # noqa: BLE001 - an empty or changed table has no selection to keep
-            return None
+        table = self.query_one("#lessons", LineTable)
+        return table.key_at(table.cursor_row)
 
     def _show(self, library: Library, target: str | None = None) -> None:
         """Fill the table with `library`, the cursor on `target`, else where it was, else on the first lesson."""
         self.listing = library
-        table = self.query_one("#lessons", DataTable)
+        table = self.query_one("#lessons", LineTable)
         selected = target or self._row_key_at_cursor()
         rows: list[tuple[str, tuple]] = []
         for curriculum in library.curricula:
@@ -222,12 +214,10 @@ class LibraryScreen(Screen):
             rows.extend((entry.ref, self._cells(entry)) for entry in curriculum.lessons)
         if not library.curricula:
             rows.append(("none", ("", plain("No curricula found: add a folder to `curricula` in config.toml", "italic"), "", "", "", "")))
-        self._set_columns(table, [cells for _, cells in rows])
-        for key, cells in rows:
-            table.add_row(*cells, key=key)
+        table.set_rows(self._columns([cells for _, cells in rows]), rows)
         self._show_status(library)
-        row = table.get_row_index(selected) if isinstance(selected, str) and selected in table.rows else self._first_lesson_row(table)
-        table.move_cursor(row=row)
+        row = table.row_index(selected) if isinstance(selected, str) else None
+        table.move_cursor(self._first_lesson_row(table) if row is None else row)
         self.refresh_bindings()
 
     def _show_status(self, library: Library) -> None:
@@ -344,18 +334,19 @@ class LibraryScreen(Screen):
     # narrow table must not cut ("in progress · step 3/11 · best 83%").
     COLUMNS = (("#", "number"), ("Lesson", "title"), ("Your state", "state"), ("Level", "level"), ("Min", "minutes"), ("Origin", "origin"))
 
-    def _set_columns(self, table: DataTable, rows: list[tuple]) -> None:
+    def _columns(self, rows: list[tuple]) -> list[Column]:
         """Columns sized to their content, so nothing is cut off and the state column keeps its room."""
-        table.clear(columns=True)
+        columns = []
         for index, (label, key) in enumerate(self.COLUMNS):
             # A str cell is Tutor's own (a number, the minutes, ""): measured as it is, not made into a Text first.
             width = max([len(label), *(cell_len(cell) if isinstance(cell, str) else cell.cell_len for cell in (row[index] for row in rows))])
-            table.add_column(label, key=key, width=min(width, 56))
+            columns.append(Column(key, label, min(width, 56)))
+        return columns
 
     @staticmethod
-    def _first_lesson_row(table: DataTable) -> int:
-        for index, key in enumerate(table.rows):
-            if not str(key.value).startswith("curriculum:"):
+    def _first_lesson_row(table: LineTable) -> int:
+        for index, key in enumerate(table.row_keys()):
+            if not key.startswith("curriculum:"):
                 return index
         return 0
 
@@ -381,11 +372,11 @@ class LibraryScreen(Screen):
         )
 
     def _entry_at_cursor(self) -> LessonEntry | None:
-        table = self.query_one("#lessons", DataTable)
-        if self.listing is None or not table.row_count:
+        table = self.query_one("#lessons", LineTable)
+        key = table.key_at(table.cursor_row)
+        if self.listing is None or key is None:
             return None
-        key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
-        return self.listing.find(str(key)) if key and not str(key).startswith("curriculum:") else None
+        return self.listing.find(key) if not key.startswith("curriculum:") else None
 
     def _details(self, markdown: str) -> None:
         """Show `markdown` in the details pane (not again when it is there already: each update rebuilds the pane)."""
@@ -393,7 +384,7 @@ class LibraryScreen(Screen):
             self._details_shown = markdown
             self.query_one("#details", Prose).show(markdown)
 
-    @on(DataTable.RowHighlighted, "#lessons")
+    @on(LineTable.RowHighlighted, "#lessons")
     def _highlighted(self) -> None:
         entry = self._entry_at_cursor()
         if entry is None:
@@ -416,7 +407,7 @@ class LibraryScreen(Screen):
         # The title as written (not Markdown); the summary is lesson Markdown, cleaned and cut.
         self._details(f"## {markdown_literal(lesson.title)}\n\n{markdown_source(lesson.summary)}\n\n*{origin}*" + (f"\n\n{tags}" if tags else "") + attempts)
 
-    @on(DataTable.RowSelected, "#lessons")
+    @on(LineTable.RowSelected, "#lessons")
     def _selected(self) -> None:
         self.action_open()
 

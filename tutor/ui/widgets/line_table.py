@@ -1,0 +1,263 @@
+"""A table drawn a line at a time: rows in columns of fixed widths, only the rows on screen ever built.
+
+Textual's `DataTable` makes objects for every row and cell as they are added (keys, a
+reactive per row, a measure of each cell) and renders a line through a cache of cells:
+its library of 500 lessons acted at 1.79x a bare app, the same as the table alone in an
+app with no Tutor code (`benchmarks/README.md`, the floors), and 8 lessons at 1.40x. A
+list of text with the same layout acts at 1.12x at any count. This table keeps its rows
+as the tuples it is given and builds the Text of a line only when that line is drawn
+(Textual's line API, `render_line`), so what the learner waits for does not grow with
+the lessons listed.
+
+It does what the library's list needs and no more: a header, a row cursor (up, down,
+page up and down, home, end; a click moves it and a click on it selects, as in
+`DataTable`), `RowHighlighted` when the cursor lands on a row and `RowSelected` on enter,
+and cells replaced in place. Cells are Rich `Text` (or `str`, shown as plain text, never
+markup), cut with an ellipsis to their column's width.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+PADDING = 1  # cells of space each side of a cell, as `DataTable` leaves
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int
+
+
+class LineTable(ScrollView, can_focus=True):
+    """Rows of cells under a header, one of them under the cursor."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Select", show=False),
+        Binding("up", "cursor_up", "Cursor up", show=False),
+        Binding("down", "cursor_down", "Cursor down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"line-table--header", "line-table--cursor"}
+    DEFAULT_CSS = """
+    LineTable {
+        background: $surface;
+        color: $foreground;
+        height: auto;
+        max-height: 100%;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .line-table--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .line-table--header {
+                background-tint: $foreground 5%;
+            }
+        }
+        & > .line-table--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        & > .line-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
+    """
+
+    cursor_row: reactive[int] = reactive(-1, always_update=True, repaint=False)
+
+    @dataclass
+    class RowHighlighted(Message):
+        table: LineTable
+        cursor_row: int
+        row_key: str
+
+        @property
+        def control(self) -> LineTable:
+            return self.table
+
+    @dataclass
+    class RowSelected(Message):
+        table: LineTable
+        cursor_row: int
+        row_key: str
+
+        @property
+        def control(self) -> LineTable:
+            return self.table
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id, classes=classes)
+        self.columns: list[Column] = []
+        self._keys: list[str] = []
+        self._cells: list[tuple[Text | str, ...]] = []
+        self._index: dict[str, int] = {}
+        self._scroll_pending: int | None = None
+
+    # -- contents
+
+    def set_rows(self, columns: list[Column], rows: list[tuple[str, tuple[Text | str, ...]]]) -> None:
+        """Show ROWS (each its key and its cells, in COLUMNS' order) under COLUMNS; the cursor is on no row until moved."""
+        self.columns = list(columns)
+        self._keys = [key for key, _ in rows]
+        self._cells = [cells for _, cells in rows]
+        self._index = {key: index for index, key in enumerate(self._keys)}
+        self.set_reactive(LineTable.cursor_row, -1)
+        self.virtual_size = Size(sum(column.width + 2 * PADDING for column in self.columns), len(self._keys) + 1)
+        self.refresh()
+
+    def update_cell(self, row_key: str, column_key: str, value: Text | str) -> None:
+        row = self._index[row_key]
+        column = next(index for index, candidate in enumerate(self.columns) if candidate.key == column_key)
+        cells = list(self._cells[row])
+        cells[column] = value
+        self._cells[row] = tuple(cells)
+        self.refresh_line(row)
+
+    @property
+    def row_count(self) -> int:
+        return len(self._keys)
+
+    def row_index(self, row_key: str) -> int | None:
+        return self._index.get(row_key)
+
+    def row_keys(self) -> list[str]:
+        return list(self._keys)
+
+    def cells_at(self, row: int) -> tuple[Text | str, ...]:
+        return self._cells[row]
+
+    def key_at(self, row: int) -> str | None:
+        return self._keys[row] if 0 <= row < len(self._keys) else None
+
+    def column(self, key: str) -> Column | None:
+        return next((column for column in self.columns if column.key == key), None)
+
+    # -- the cursor
+
+    def move_cursor(self, row: int) -> None:
+        """Put the cursor on ROW (kept within the rows), scrolled into view; `RowHighlighted` says so."""
+        if not self._keys:
+            return
+        self.cursor_row = max(0, min(row, len(self._keys) - 1))
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        if new < 0:
+            return
+        if old >= 0:
+            self.refresh_line(old)
+        self.refresh_line(new)
+        self._scroll_to_row(new)
+        self.post_message(self.RowHighlighted(self, new, self._keys[new]))
+
+    def _scroll_to_row(self, row: int) -> None:
+        if not self.scrollable_content_region.height:  # not laid out yet: as it is, before its first frame (below)
+            self._scroll_pending = row
+            return
+        shown = max(1, self.scrollable_content_region.height - 1)  # the header takes a line
+        top = round(self.scroll_offset.y)
+        if row < top:
+            self.scroll_to(y=row, animate=False, immediate=True)
+        elif row >= top + shown:
+            self.scroll_to(y=row - shown + 1, animate=False, immediate=True)
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        """Textual's (pinned) layout telling the table its size, before the frame is drawn: a cursor placed before
+        there was a size is scrolled into view now, in the first frame (`DataTable` scrolls it there after)."""
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        pending, self._scroll_pending = self._scroll_pending, None
+        if pending is not None:
+            self._scroll_to_row(pending)
+        return changed
+
+    def refresh_line(self, row: int) -> None:
+        y = row - round(self.scroll_offset.y) + 1
+        if y >= 1:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self.cursor_row + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self.cursor_row - self._page())
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self.cursor_row + self._page())
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(len(self._keys) - 1)
+
+    def action_select_cursor(self) -> None:
+        if 0 <= self.cursor_row < len(self._keys):
+            self.post_message(self.RowSelected(self, self.cursor_row, self._keys[self.cursor_row]))
+
+    async def _on_click(self, event: events.Click) -> None:
+        y = event.y - self.gutter.top
+        if y < 1:
+            return  # the header
+        row = round(self.scroll_offset.y) + y - 1
+        if not 0 <= row < len(self._keys):
+            return
+        event.stop()
+        if row == self.cursor_row:
+            self.action_select_cursor()
+        else:
+            self.move_cursor(row)
+
+    # -- drawing
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        scroll_x, scroll_y = round(self.scroll_offset.x), round(self.scroll_offset.y)
+        base = self.rich_style
+        if y == 0:
+            style = base + self.get_component_rich_style("line-table--header")
+            strip = self._strip([column.label for column in self.columns], style)
+        else:
+            row = scroll_y + y - 1
+            if not 0 <= row < len(self._keys):
+                return Strip.blank(width, base)
+            style = base + self.get_component_rich_style("line-table--cursor") if row == self.cursor_row else base
+            strip = self._strip(self._cells[row], style)
+        return strip.crop_extend(scroll_x, scroll_x + width, style)  # the header and the cursor span the whole width
+
+    def _strip(self, cells: tuple[Text | str, ...] | list[str], style: Style) -> Strip:
+        """One line of CELLS, each cut or padded to its column, on STYLE (the cells' own styles drawn over it)."""
+        line = Text(no_wrap=True, end="")
+        for column, cell in zip(self.columns, cells):
+            text = cell.copy() if isinstance(cell, Text) else Text(cell)
+            text.truncate(column.width, overflow="ellipsis", pad=True)
+            line.append(" " * PADDING)
+            line.append_text(text)
+            line.append(" " * PADDING)
+        # STYLE under each cell's own (Rich's Text.render leaves a Text's style out when it has no spans).
+        return Strip(list(line.render(self.app.console)), line.cell_len).apply_style(style)
