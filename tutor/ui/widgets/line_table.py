@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+import msgspec
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -34,8 +35,7 @@ from textual.strip import Strip
 PADDING = 1  # cells of space each side of a cell, as `DataTable` leaves
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(msgspec.Struct, frozen=True):
     key: str
     label: str
     width: int
