@@ -103,6 +103,7 @@ def read_curriculum(path: str | os.PathLike[str]) -> Curriculum:
         curriculum.problems.append(Problem(shown, "lessons", "missing; list the lesson folders in order"))
         return curriculum
     seen: set[str] = set()
+    folders = _folders_in(folder)
     for index, name in enumerate(lessons):
         where = f"lessons[{index}]"
         if not isinstance(name, str) or not name or "/" in name or "\\" in name or name in {".", ".."}:
@@ -112,9 +113,18 @@ def read_curriculum(path: str | os.PathLike[str]) -> Curriculum:
         else:
             seen.add(name)
             curriculum.lesson_folders.append(name)
-            if not (folder / name).is_dir():
+            if name not in folders and not (folder / name).is_dir():  # a link to a folder is not listed as one
                 curriculum.problems.append(Problem(shown, where, f"no lesson folder {name!r} beside curriculum.toml"))
     return curriculum
+
+
+def _folders_in(folder: Path) -> set[str]:
+    """The names of the folders in FOLDER, from one listing (not a look at each lesson's folder: 500 lessons, 500 stats)."""
+    try:
+        with os.scandir(folder) as entries:
+            return {entry.name for entry in entries if entry.is_dir(follow_symlinks=False)}
+    except OSError:
+        return set()
 
 
 def discover_curricula(roots: list[Path]) -> list[Curriculum]:

@@ -166,8 +166,9 @@ def _stamp(folder: Path, bundle: str | None) -> Stamp | None:
     """`(size, mtime_ns, inode)` of the folder (a file added, removed or renamed in it: a bundle come or gone), of
     `lesson.json`, and of the bundle it names (three None when absent); None when `lesson.json` or the bundle is not
     a regular file or one of them cannot be looked at."""
+    where = os.fspath(folder)  # joined as strings: a Path a file costs more than the look at it
     try:
-        status = os.stat(folder)
+        status = os.stat(where)
     except (OSError, ValueError):
         return None
     stamp: Stamp = [status.st_size, status.st_mtime_ns, status.st_ino]
@@ -175,7 +176,7 @@ def _stamp(folder: Path, bundle: str | None) -> Stamp | None:
         if name is None:
             continue
         try:
-            status = os.lstat(folder / name)
+            status = os.lstat(os.path.join(where, name))
         except FileNotFoundError:
             if name == LESSON_FILE:
                 return None

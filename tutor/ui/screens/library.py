@@ -361,7 +361,7 @@ class LibraryScreen(Screen):
         if lesson is None:
             reason = assemble(line(entry.folder, "strike"), line(f"  {entry.problem}", "italic"))
             return (str(entry.number), reason, plain("broken", STATE_STYLES[BROKEN]), "", "", "")
-        # Every cell a Text: a str cell is read as markup by DataTable ("[/]" in a title crashed the library).
+        # Text from a lesson is cleaned into a Text (`line`); only Tutor's own digits stay str.
         return (
             str(entry.number),
             line(lesson.title),
