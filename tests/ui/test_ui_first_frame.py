@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import DataTable, OptionList
@@ -56,7 +58,7 @@ class Table(App[None]):
 
 
 async def test_a_table_told_the_size_it_drew_at_keeps_its_cells(monkeypatch: pytest.MonkeyPatch) -> None:
-    drawn: list[int] = []
+    drawn: list[object] = []
     render_cell = DataTable._render_cell  # noqa: SLF001 - what is drawn again is what this is about
 
     def counted(self: DataTable, row_index: int, *args: object, **kwargs: object) -> object:
@@ -66,19 +68,23 @@ async def test_a_table_told_the_size_it_drew_at_keeps_its_cells(monkeypatch: pyt
     monkeypatch.setattr(DataTable, "_render_cell", counted)
     app = Table()
     async with app.run_test(size=(60, 20)) as pilot:
-        table = app.query_one(KeptTable)
-        await wait_until(pilot, lambda: len(drawn) > 0, "the table drawn")
-        await pilot.pause()
-        drawn.clear()
-        table.post_message(events.Resize(table.size, table.size))
-        table.refresh()
-        await pilot.pause()
-        await pilot.pause()
-        assert drawn == []
-        other = Size(table.size.width - 5, table.size.height)  # not the size it drew at: Textual's handler forgets the cells
-        table.post_message(events.Resize(other, other))
-        table.refresh()
-        await wait_until(pilot, lambda: len(drawn) > 0, "the table drawn again")
+        await keeps_its_drawing(pilot, app.query_one(KeptTable), drawn)
+
+
+async def keeps_its_drawing(pilot: Pilot[None], widget: Widget, drawn: list[object]) -> None:
+    """WIDGET, told the size it drew at, draws nothing again; told another size, it does (Textual's handler forgets)."""
+    await wait_until(pilot, lambda: len(drawn) > 0, "drawn")
+    await pilot.pause()
+    drawn.clear()
+    widget.post_message(events.Resize(widget.size, widget.size))
+    widget.refresh()
+    await pilot.pause()
+    await pilot.pause()
+    assert drawn == []
+    other = Size(widget.size.width - 5, widget.size.height)
+    widget.post_message(events.Resize(other, other))
+    widget.refresh()
+    await wait_until(pilot, lambda: len(drawn) > 0, "drawn again at another size")
 
 
 class Lines(App[None]):
@@ -102,19 +108,7 @@ async def test_a_timeline_told_the_size_it_drew_at_keeps_its_lines(monkeypatch: 
     monkeypatch.setattr(OptionList, "_get_option_render", counted)
     app = Lines()
     async with app.run_test(size=(40, 12)) as pilot:
-        timeline = app.query_one(Timeline)
-        await wait_until(pilot, lambda: len(drawn) > 0, "the timeline drawn")
-        await pilot.pause()
-        drawn.clear()
-        timeline.post_message(events.Resize(timeline.size, timeline.size))
-        timeline.refresh()
-        await pilot.pause()
-        await pilot.pause()
-        assert drawn == []
-        other = Size(timeline.size.width - 5, timeline.size.height)  # another size: Textual's handler forgets the lines
-        timeline.post_message(events.Resize(other, other))
-        timeline.refresh()
-        await wait_until(pilot, lambda: len(drawn) > 0, "the timeline drawn again")
+        await keeps_its_drawing(pilot, app.query_one(Timeline), drawn)
 
 
 async def test_with_nothing_stored_the_library_shows_its_states_without_reading_progress(tutor_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -41,6 +41,19 @@ class Column(msgspec.Struct, frozen=True):
     width: int
 
 
+@dataclass
+class RowMessage(Message):
+    """A row of a `LineTable`: its table, its index and its key. (`on` handlers of one kind never get the other.)"""
+
+    table: LineTable
+    cursor_row: int
+    row_key: str
+
+    @property
+    def control(self) -> LineTable:
+        return self.table
+
+
 class LineTable(ScrollView, can_focus=True):
     """Rows of cells under a header, one of them under the cursor."""
 
@@ -86,25 +99,11 @@ class LineTable(ScrollView, can_focus=True):
 
     cursor_row: reactive[int] = reactive(-1, always_update=True, repaint=False)
 
-    @dataclass
-    class RowHighlighted(Message):
-        table: LineTable
-        cursor_row: int
-        row_key: str
+    class RowHighlighted(RowMessage):
+        """The cursor is on a row."""
 
-        @property
-        def control(self) -> LineTable:
-            return self.table
-
-    @dataclass
-    class RowSelected(Message):
-        table: LineTable
-        cursor_row: int
-        row_key: str
-
-        @property
-        def control(self) -> LineTable:
-            return self.table
+    class RowSelected(RowMessage):
+        """The row under the cursor was chosen (enter, or a click on it)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id, classes=classes)
