@@ -58,6 +58,10 @@ async def test_keys_move_the_cursor_and_enter_selects() -> None:
         await pilot.press("down")  # past the end: stays
         await pilot.press("home", "up")
         await wait_until(pilot, lambda: table.cursor_row == 0, "the first row")
+        await pilot.press("ctrl+end")
+        await wait_until(pilot, lambda: table.cursor_row == 99, "the last row, as in DataTable")
+        await pilot.press("ctrl+home")
+        await wait_until(pilot, lambda: table.cursor_row == 0, "the first row, as in DataTable")
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.selected == ["row-0"], "the row selected")
         assert app.highlighted[:3] == ["row-0", "row-1", "row-2"]

@@ -10,7 +10,7 @@ as the tuples it is given and builds the Text of a line only when that line is d
 the lessons listed.
 
 It does what the library's list needs and no more: a header, a row cursor (up, down,
-page up and down, home, end; a click moves it and a click on it selects, as in
+page up and down, home and end with or without ctrl; a click moves it and a click on it selects, as in
 `DataTable`), `RowHighlighted` when the cursor lands on a row and `RowSelected` on enter,
 and cells replaced in place. Cells are Rich `Text` (or `str`, shown as plain text, never
 markup), cut with an ellipsis to their column's width.
@@ -63,8 +63,8 @@ class LineTable(ScrollView, can_focus=True):
         Binding("down", "cursor_down", "Cursor down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
         Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
+        Binding("home,ctrl+home", "first", "First", show=False),
+        Binding("end,ctrl+end", "last", "Last", show=False),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {"line-table--header", "line-table--cursor"}
     DEFAULT_CSS = """
