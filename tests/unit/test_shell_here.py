@@ -132,7 +132,10 @@ def test_remove_refuses_what_is_not_a_shell_copy(tmp_path: Path) -> None:
 
 _HOLDER = textwrap.dedent(
     """
-    import os, sys, time
+    import os, signal, sys, time
+    # A Tutor on a terminal: hang-ups not ignored, even when these tests run under nohup (whose ignoring is inherited,
+    # and then rightly leaves Tutor and its copy running).
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     from tutor.vcs.lesson_repo import LessonRepo
     from tutor.vcs.shell_copy import make_shell_copy, removed_on_hangup
     repo = LessonRepo(sys.argv[1], cache_dir=sys.argv[2])
