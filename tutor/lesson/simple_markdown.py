@@ -59,9 +59,7 @@ def simple_blocks(markdown: str) -> list[Block] | None:
     blocks: list[Block] = []
     if not markdown.strip(" \n"):
         return blocks  # nothing to draw
-    for source in re.split(r"\n{2,}", markdown.strip("\n")):
-        if _SPACE_AT_LINE_END.search(source):
-            return None
+    for source in re.split(r"\n{2,}", markdown.strip("\n")):  # a space at a line's end: refused by `simple_inline`
         heading = _HEADING.fullmatch(source)
         if heading is not None and not heading.group(2).endswith("#"):
             kind, source = f"h{len(heading.group(1))}", heading.group(2)

@@ -26,7 +26,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -131,7 +131,7 @@ class LineTable(ScrollView, can_focus=True):
         cells = list(self._cells[row])
         cells[column] = value
         self._cells[row] = tuple(cells)
-        self.refresh_line(row)
+        self._refresh_row(row)
 
     @property
     def row_count(self) -> int:
@@ -164,8 +164,8 @@ class LineTable(ScrollView, can_focus=True):
         if new < 0:
             return
         if old >= 0:
-            self.refresh_line(old)
-        self.refresh_line(new)
+            self._refresh_row(old)
+        self._refresh_row(new)
         self._scroll_to_row(new)
         self.post_message(self.RowHighlighted(self, new, self._keys[new]))
 
@@ -189,10 +189,8 @@ class LineTable(ScrollView, can_focus=True):
             self._scroll_to_row(pending)
         return changed
 
-    def refresh_line(self, row: int) -> None:
-        y = row - round(self.scroll_offset.y) + 1
-        if y >= 1:
-            self.refresh(Region(0, y, self.size.width, 1))
+    def _refresh_row(self, row: int) -> None:
+        self.refresh_line(row + 1)  # ScrollView's, by line of the whole table: the header is its first
 
     def _page(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
