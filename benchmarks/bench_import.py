@@ -1,6 +1,6 @@
 """Importing a Claude Code transcript into a lesson draft, against reading and parsing the same file bare.
 
-    python benchmarks/bench_import.py [--file PATH] [--megabytes 20] [--repeat 5]
+    python benchmarks/bench_import.py [--file PATH] [--megabytes 20] [--repeat 9] [--sizes 0 0.03 0.1 0.3 1 3]
 
 Two transcripts, each measured in the same run against its own baseline:
 
@@ -33,6 +33,12 @@ then one profiled run's own time by part (each importer module, redaction, the
 `repo.bundle` (its objects and pack written by `tutor.vcs`; git, should it be started), validating and writing, json; a built-in counts for its caller's part). Peak memory is measured apart (tracemalloc slows what it traces): the peak over
 `import_claude_code` + `write_imported_lesson`, as a multiple of the file's size (goal: at
 most 3), next to the peak of parsing every line and keeping the records.
+
+Last, the goals by size (`--sizes`, in MB; 0 is a session of two records): for generated transcripts of each size, the
+import's time against the same baseline, and its floor: `save_folder` alone of the very bytes the import wrote (the
+lesson file and its `repo.bundle` made durable: their fsyncs and the folder's), which any importer that writes durably
+pays; and the peak memory beside that of `json.loads` of the lines with the records kept. Where a floor passes a goal
+on its own, no importer meets that goal at that size.
 """
 
 from __future__ import annotations
@@ -306,17 +312,9 @@ def setup_cost(scratch: Path) -> None:
 def fixed_cost(scratch: Path, repeat: int) -> float:
     """The median time of importing and writing a session of one prompt and one reply: what every import pays (the
     files written and made durable, the folder's fsync) beside what grows with the transcript."""
-    from claude_code_format import Session  # type: ignore[import-not-found]  # tests/helpers, on sys.path above
-
     from tutor.record.claude_code import import_claude_code, write_imported_lesson
 
-    session = Session(cwd="/home/alice/projects/shop", version="2.1.39")
-    session.user("Make the cart total round half up, and say which test shows it.")
-    session.say("Done: `total()` rounds with ROUND_HALF_UP; tests/test_cart.py::test_rounding covers it.")
-    path = scratch / "fixed" / "session.jsonl"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(record) + "\n" for record in session.records), encoding="utf-8")
-
+    path = _two_records(scratch)
     rounds = iter(range(1_000_000))
 
     def once() -> None:
@@ -324,6 +322,72 @@ def fixed_cost(scratch: Path, repeat: int) -> float:
 
     once()
     return _median_of(once, max(repeat, 5))
+
+
+def size_table(scratch: Path, repeat: int, sizes: list[float]) -> None:
+    """The goals across transcript sizes, beside the two floors no importer goes under: writing the lesson durably
+    (`save_folder` of the very bytes the import wrote: the files, their fsyncs and the folder's) and, for memory,
+    `json.loads` of the lines with the records kept. Size 0 is the two-record session of `fixed_cost`."""
+    from tutor.lesson.io import lesson_bytes, save_folder
+    from tutor.record.claude_code import import_claude_code, write_imported_lesson
+
+    rounds = iter(range(1_000_000))
+    print("the goals by size (medians; floor: the lesson's durable write alone, and json.loads of the lines kept):")
+    print(f"  {'size':>9} {'baseline':>9} {'import':>9} {'ratio':>6} {'floor':>8} {'floor/base':>10}   "
+          f"{'memory':>7} {'json kept':>9}")
+    for megabytes in sizes:
+        path = _two_records(scratch) if megabytes <= 0 else generate(scratch / f"size-{megabytes}" / "session.jsonl", megabytes)
+        size = path.stat().st_size
+        base: list[float] = []
+        full: list[float] = []
+        floor: list[float] = []
+        lesson = write_imported_lesson(import_claude_code(path), scratch / f"sized-{next(rounds)}")  # warm-up
+        payload, bundle = lesson_bytes(lesson), None
+        for turn in range(repeat):
+            def imported() -> float:
+                nonlocal bundle
+                begin = time.perf_counter()
+                result = import_claude_code(path)
+                write_imported_lesson(result, scratch / f"sized-{next(rounds)}")  # kept: see `measure`
+                bundle = result.bundle
+                return time.perf_counter() - begin
+
+            def written() -> float:
+                begin = time.perf_counter()
+                save_folder(payload, scratch / f"floor-{next(rounds)}", bundle)
+                return time.perf_counter() - begin
+
+            def parsed() -> float:
+                begin = time.perf_counter()
+                bare(path)
+                return time.perf_counter() - begin
+
+            order = [(base, parsed), (full, imported), (floor, written)]
+            for times, run in order[turn % 3:] + order[: turn % 3]:  # each goes first in turn
+                times.append(run() * 1000)
+
+        def whole() -> None:
+            write_imported_lesson(import_claude_code(path), scratch / f"sized-{next(rounds)}")
+
+        med = statistics.median
+        memory, kept = _peak(whole) / size, _peak(lambda: bare_kept(path)) / size
+        print(f"  {size / 1e6:>6.3f} MB {med(base):>6.2f} ms {med(full):>6.2f} ms {med(full) / med(base):>5.2f}x "
+              f"{med(floor):>5.2f} ms {med(floor) / med(base):>9.2f}x   {memory:>6.2f}x {kept:>8.2f}x")
+    print("  (ratio and memory: the goals, at most 4x the baseline and 3x the file; where the floor's own ratio or "
+          "json's kept records pass a goal, no importer that writes durably and reads every line can meet it)")
+
+
+def _two_records(scratch: Path) -> Path:
+    """A session of one prompt and one reply, in Claude Code's format: the least an import reads."""
+    from claude_code_format import Session  # type: ignore[import-not-found]  # tests/helpers, on sys.path above
+
+    session = Session(cwd="/home/alice/projects/shop", version="2.1.39")
+    session.user("Make the cart total round half up, and say which test shows it.")
+    session.say("Done: `total()` rounds with ROUND_HALF_UP; tests/test_cart.py::test_rounding covers it.")
+    path = scratch / "fixed" / "session.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(record) + "\n" for record in session.records), encoding="utf-8")
+    return path
 
 
 def bare_msgspec(path: Path) -> None:
@@ -354,6 +418,8 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=CORPUS)
     parser.add_argument("--megabytes", type=float, default=20.0, help="size of the generated transcript (0: none)")
     parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--sizes", type=float, nargs="*", default=[0, 0.03, 0.1, 0.3, 1, 3],
+                        help="generated transcripts (MB; 0: two records) for the table of the goals by size (none: no table)")
     options = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="tutor-bench-import-"))
     print(_load("before"))
@@ -371,6 +437,9 @@ def main() -> None:
             generated = generate(scratch / "generated" / "session.jsonl", options.megabytes)
             print()
             measure(generated, options.repeat, scratch)
+        if options.sizes:
+            print()
+            size_table(scratch, options.repeat, options.sizes)
         print()
         setup_cost(scratch)
     finally:

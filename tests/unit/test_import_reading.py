@@ -372,6 +372,40 @@ def test_reading_a_long_session_holds_at_most_twice_its_size(tmp_path: Path) -> 
     assert peak <= 2 * path.stat().st_size, (peak, path.stat().st_size)
 
 
+def test_reading_a_short_session_sets_aside_no_more_than_the_file_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read buffer sized for long files would be most of a short session's reading: reads ask for what the file
+    still holds, so reading a few KiB peaks near the records they make (and the fixed cost of reading), whatever
+    the chunk a long file is read in."""
+    monkeypatch.setattr(text_module, "CHUNK", 1 << 20)
+    path = _session().write(tmp_path / "s.jsonl")
+    size = path.stat().st_size
+    read_records(path, [])
+    gc.collect()
+    tracemalloc.start()
+    try:
+        read_records(path, [])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= 6 * size, (peak, size)
+
+
+def test_a_transcript_growing_while_it_is_read_is_read_to_its_end(tmp_path: Path) -> None:
+    """A session still being written grows between reads: what it holds when the first reads end is not its end."""
+    first, later = Session(cwd=CWD), Session(cwd=CWD)
+    first.user("Fix the cart total")
+    later.user("And keep the coupon rules as they are")
+    path = tmp_path / "s.jsonl"
+    path.write_text(_jsonl(first), encoding="utf-8")
+    with path.open("rb") as stream:
+        chunks = text_module.utf8_chunks(stream, "utf-8", 0, 10**6)
+        read = [next(chunks)]  # all the file held when asked
+        with path.open("a", encoding="utf-8") as out:
+            out.write(_jsonl(later))
+        read.extend(chunks)
+    assert b"".join(read) == path.read_bytes()
+
+
 def test_importing_a_long_session_holds_at_most_three_times_its_size(tmp_path: Path) -> None:
     """The whole import (read, thread, steps, code changes, draft, redaction) and writing the lesson, as `tutor import` runs them."""
     s = Session(cwd=CWD)

@@ -22,7 +22,6 @@ could not be read, and how the records were laid out, is counted in `Tally`.
 from __future__ import annotations
 
 import codecs
-import itertools
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -58,6 +57,7 @@ _BRACKETS = bytes(range(256)).translate(None, b"[]{}")  # every byte but the bra
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _BRACKET_OR_QUOTE = re.compile(r'[\[\]{}"]')
 _STRING_REST = re.compile(r'(?:[^"\\]|\\.)*+')  # a string's characters after its opening quote, up to its closing one
+_NOT_SPACE = re.compile(rb"[^ \t\n\r\x0b\x0c]")  # what `bytes.strip` keeps
 
 
 # msgspec refuses what `json` would read otherwise (NaN, a lone surrogate escape, a number too large for a float,
@@ -231,19 +231,31 @@ def json_values(line_iter: Iterator[bytes | None], tally: Tally, strict: Callabl
 def records_in(chunks: Iterator[bytes], tally: Tally, strict: Callable[[bytes], Any] = _strict_decode) -> Iterator[dict[str, Any]]:
     """Each record in the text (UTF-8 chunks): a file that is one JSON array is streamed element by
     element (`array_records`), any other line by line (`json_values`)."""
-    peeked: list[bytes] = []
-    opening = b""
-    for chunk in chunks:
-        peeked.append(chunk)
-        stripped = chunk.lstrip()
-        if stripped:
-            opening = stripped[:1]
-            break
-    rest = itertools.chain(peeked, chunks)
+    opening, peeked = _opening(chunks)
+    rest = _again(peeked, chunks)  # the chunks peeked at are handed on, not kept: each goes once read
     if opening == b"[":
         yield from array_records(rest, tally)
     else:
         yield from json_values(lines(rest), tally, strict)
+
+
+def _opening(chunks: Iterator[bytes]) -> tuple[bytes, list[bytes]]:
+    """The text's first byte that is not white space (b"": none), and the chunks read to find it."""
+    peeked: list[bytes] = []
+    for chunk in chunks:
+        peeked.append(chunk)
+        found = _NOT_SPACE.search(chunk)  # not `strip`: a chunk ending in a newline would be copied whole
+        if found is not None:
+            return chunk[found.start() : found.start() + 1], peeked
+    return b"", peeked
+
+
+def _again(peeked: list[bytes], chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks already read (emptying `peeked`: none is held once handed on), then the rest."""
+    peeked.reverse()
+    while peeked:
+        yield peeked.pop()
+    yield from chunks
 
 
 def array_records(chunks: Iterator[bytes], tally: Tally) -> Iterator[dict[str, Any]]:

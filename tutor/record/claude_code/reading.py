@@ -59,7 +59,9 @@ def read_records(path: Path, notes: list[str]) -> list[dict[str, Any]]:
                 codec, mark, named = detect_encoding(head)
             except NotText as error:
                 raise ClaudeCodeImportError(f"{path}: not a Claude Code transcript ({error})") from None
-            for value in records_in(utf8_chunks(stream, codec, mark, MAX_FILE_BYTES, head), tally, _KEPT_DECODER.decode):
+            chunks = utf8_chunks(stream, codec, mark, MAX_FILE_BYTES, head)
+            del head  # held by the reading alone from here, which lets it go once its lines are read
+            for value in records_in(chunks, tally, _KEPT_DECODER.decode):
                 records.append(slimmer.record(value))
     except Grew:
         raise ClaudeCodeImportError(

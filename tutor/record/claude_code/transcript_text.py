@@ -11,8 +11,9 @@ line's UTF-8 bytes (`MAX_RECORD_BYTES`: a longer line is never held whole).
 from __future__ import annotations
 
 import codecs
-import itertools
-from collections.abc import Iterable, Iterator
+import io
+import os
+from collections.abc import Iterator
 from typing import BinaryIO
 
 from tutor.lesson.limits import MAX_RECORD_BYTES
@@ -27,7 +28,7 @@ _BOMS = (  # longest first: the UTF-32 LE mark begins with UTF-16 LE's
     (b"\xfe\xff", "utf-16-be", "UTF-16"),
 )
 HEAD_BYTES = 8192  # what the encoding is told from
-CHUNK = 64 * 1024  # read at a time: small, so that the lines of a chunk in flight add little to the records kept
+CHUNK = 16 * 1024  # read at a time: small, so that a chunk in flight adds little to the records kept
 
 
 class NotText(Exception):
@@ -65,13 +66,22 @@ def utf8_chunks(stream: BinaryIO, codec: str, skip: int, limit: int, head: bytes
     Raises `Grew` once more than `limit` bytes were read.
     """
     decoder = None if codec == "utf-8" else codecs.getincrementaldecoder(codec)("replace")
-    read = 0
+    read = len(head)
+    left = _left(stream)
     while True:
-        chunk = head or stream.read(CHUNK)
-        head = b""
-        if not chunk:
-            break
-        read += len(chunk)
+        if head:
+            chunk, head = head, b""
+        else:
+            # A read of n bytes sets n bytes aside before it knows how many come: no more than the file still holds,
+            # so that a short transcript's import is not a 64 KiB buffer for a few KiB of text.
+            chunk = stream.read(CHUNK if left is None else max(1, min(CHUNK, left)))
+            if not chunk:
+                break
+            read += len(chunk)
+            if left is not None:
+                left -= len(chunk)
+                if left <= 0:  # all it held when asked, or it grew (a session still being written): ask again
+                    left = _left(stream)
         if read > limit:
             raise Grew
         if skip:
@@ -81,32 +91,39 @@ def utf8_chunks(stream: BinaryIO, codec: str, skip: int, limit: int, head: bytes
         yield decoder.decode(b"", final=True).encode("utf-8")
 
 
+def _left(stream: BinaryIO) -> int | None:
+    """How many bytes `stream` holds past where it stands (None: unknown, such as a pipe or bytes in memory)."""
+    try:
+        return os.fstat(stream.fileno()).st_size - stream.tell()
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        return None
+
+
 def lines(chunks: Iterator[bytes]) -> Iterator[bytes | None]:
     """Each line of the text (split on `\\n` only, without it), or None for one over `MAX_RECORD_BYTES` (never held whole).
 
-    A raw U+2028, NEL or form feed inside a record (Node writes them unescaped) is part of its line.
+    A raw U+2028, NEL or form feed inside a record (Node writes them unescaped) is part of its line. A chunk's lines
+    are cut out one at a time, each as it is asked for: a chunk is never held twice (whole and as its lines).
     """
     pending: list[bytes] = []  # the start of a line that goes on in the next chunk
     pending_size = 0
     skipping = False  # in a line already too long: dropped up to its end
     for chunk in chunks:
-        parts = chunk.split(b"\n")
-        last = parts.pop()
-        rest: Iterable[bytes] = parts
-        if parts and (pending or skipping):  # the line the chunk before began ends here
-            if skipping or pending_size + len(parts[0]) > MAX_RECORD_BYTES:
+        start = 0
+        end = chunk.find(b"\n")
+        if end >= 0 and (pending or skipping):  # the line the chunk before began ends here
+            if skipping or pending_size + end > MAX_RECORD_BYTES:
                 yield None
             else:
-                yield b"".join(pending) + parts[0]
+                yield b"".join(pending) + chunk[:end]
             pending, pending_size, skipping = [], 0, False
-            rest = itertools.islice(parts, 1, None)
-        if len(chunk) <= MAX_RECORD_BYTES:
-            yield from rest  # each shorter than its chunk: no line of it is too long
-        else:
-            for part in rest:
-                yield part if len(part) <= MAX_RECORD_BYTES else None
-        if skipping or not last:
+            start, end = end + 1, chunk.find(b"\n", end + 1)
+        while end >= 0:
+            yield chunk[start:end] if end - start <= MAX_RECORD_BYTES else None
+            start, end = end + 1, chunk.find(b"\n", end + 1)
+        if skipping or start == len(chunk):
             continue
+        last = chunk[start:] if start else chunk
         pending.append(last)
         pending_size += len(last)
         if pending_size > MAX_RECORD_BYTES:
