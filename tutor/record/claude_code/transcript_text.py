@@ -28,7 +28,7 @@ _BOMS = (  # longest first: the UTF-32 LE mark begins with UTF-16 LE's
     (b"\xfe\xff", "utf-16-be", "UTF-16"),
 )
 HEAD_BYTES = 8192  # what the encoding is told from
-CHUNK = 16 * 1024  # read at a time: small, so that a chunk in flight adds little to the records kept
+CHUNK = 64 * 1024  # read at a time (at most: a read asks for no more than the file still holds)
 
 
 class NotText(Exception):
