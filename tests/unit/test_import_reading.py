@@ -485,3 +485,21 @@ def test_lines_are_the_text_split_at_newlines_a_too_long_one_none(text: bytes, c
         parts.pop()  # a last newline ends the last line
     with unittest.mock.patch.object(text_module, "MAX_RECORD_BYTES", 10):
         assert list(lines(iter(chunks))) == [part if len(part) <= 10 else None for part in parts]
+
+
+def test_a_file_whose_size_says_less_than_it_holds_is_read_whole_in_whole_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some files (procfs, some network file systems) give a size of 0 or less than they hold: reading goes on past
+    it in whole chunks, not a byte at a time."""
+    import io
+
+    class Counted(io.BytesIO):
+        reads = 0
+
+        def read(self, size: int | None = -1) -> bytes:
+            Counted.reads += 1
+            return super().read(size)
+
+    text = b"".join(b'{"type": "user", "n": %d}\n' % n for n in range(5000))
+    monkeypatch.setattr(text_module, "_left", lambda _stream: 0)  # says it holds nothing more, whatever it holds
+    assert b"".join(text_module.utf8_chunks(Counted(text), "utf-8", 0, 10**8)) == text
+    assert Counted.reads <= len(text) // text_module.CHUNK + 3, Counted.reads

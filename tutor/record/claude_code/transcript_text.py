@@ -79,9 +79,12 @@ def utf8_chunks(stream: BinaryIO, codec: str, skip: int, limit: int, head: bytes
                 break
             read += len(chunk)
             if left is not None:
-                left -= len(chunk)
-                if left <= 0:  # all it held when asked, or it grew (a session still being written): ask again
-                    left = _left(stream)
+                if left <= 0:  # more than its size said (a file whose size says nothing): whole chunks from here
+                    left = None
+                else:
+                    left -= len(chunk)
+                    if left <= 0:  # all it held when asked; it may have grown since (a session still being written)
+                        left = _left(stream)
         if read > limit:
             raise Grew
         if skip:
