@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.cells import cell_len
+from rich.highlighter import Highlighter
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -57,13 +58,13 @@ def call_widgets(call: Call) -> list:
     if tool == "edit_file":
         return [
             Static(assemble(("edit ", "bold"), command(data.get("path", ""), limit=LINE_LIMIT)), classes="call-title"),
-            Static(diff_text(edit_diff(call)), classes="diff"),
+            DiffLog(edit_diff(call)),
         ]
     if tool == "write_file":
         content = str(data.get("content", ""))
         return [
             Static(assemble(("write ", "bold"), command(data.get("path", ""), limit=LINE_LIMIT), (f"  ({plural(len(content.splitlines()), 'line')})", "dim")), classes="call-title"),
-            Static(diff_text("\n".join("+" + line for line in content.splitlines())), classes="diff"),
+            DiffLog("\n".join("+" + line for line in content.splitlines())),
         ]
     if tool in ("read_file", "list_files"):
         verb = "read" if tool == "read_file" else "list"
@@ -71,8 +72,8 @@ def call_widgets(call: Call) -> list:
     return [Static(assemble(one_line(f"{tool} ", "bold"), plain(str(data)[:400])), classes="call-title")]
 
 
-class OutputLog(Log):
-    """What a command printed, capped, drawn line by line only where it is scrolled into view.
+class ShownLines(Log):
+    """Lines of text (each already through the boundary), drawn line by line only where they are scrolled into view.
 
     The text is written once the widget is mounted: `Log` measures the lines' width in a
     thread worker that needs the app, so lines written before mounting ended the app with
@@ -82,16 +83,13 @@ class OutputLog(Log):
     measure in place too, but line by line, twelve times slower.
     """
 
-    def __init__(self, output: str) -> None:
-        super().__init__(highlight=False, auto_scroll=False, classes="output")
-        lines = output.splitlines() or ["(no output)"]
-        # Each line through the boundary: Log hides only some controls, and never an escape sequence.
-        shown = [text_of(line, limit=LINE_LIMIT) for line in lines[:MAX_OUTPUT_LINES]]
-        if len(lines) > MAX_OUTPUT_LINES:
-            shown.append(f"… {len(lines) - MAX_OUTPUT_LINES} more lines not shown")
+    def __init__(self, lines: list[str], *, classes: str, highlighter: Highlighter | None = None) -> None:
+        super().__init__(highlight=highlighter is not None, auto_scroll=False, classes=classes)
+        if highlighter is not None:
+            self.highlighter = highlighter
         # `write_lines` splits every line again, and an empty line splits into nothing:
         # a blank line is written as one space, so it stays a line.
-        self._unwritten = [line or " " for line in shown]
+        self._unwritten = [line or " " for line in lines]
 
     def on_mount(self) -> None:
         self.write_lines(self._unwritten)
@@ -102,8 +100,60 @@ class OutputLog(Log):
             self._update_maximum_width(updates, max(cell_len(self._process_line(line)) for line in lines))
 
 
+def _shown(text: str, cap: int, left_out: str) -> list[str]:
+    """`text`'s lines, at most `cap`, each through the boundary (Log hides only some controls, and never an escape
+    sequence), and a last line saying how many were left out (`left_out`, formatted with that number)."""
+    lines = text.splitlines()
+    shown = [text_of(line, limit=LINE_LIMIT) for line in lines[:cap]]
+    if len(lines) > cap:
+        shown.append(left_out.format(len(lines) - cap))
+    return shown
+
+
+class OutputLog(ShownLines):
+    """What a command printed, capped."""
+
+    def __init__(self, output: str) -> None:
+        super().__init__(_shown(output, MAX_OUTPUT_LINES, "\N{HORIZONTAL ELLIPSIS} {} more lines not shown") or ["(no output)"], classes="output")
+
+
 def output_log(output: str) -> OutputLog:
     return OutputLog(output)
+
+
+class _DiffStyles(Highlighter):
+    """A diff's line styles, by how each line starts (the same as `diff_text`'s): drawn for the lines in view only."""
+
+    def highlight(self, text: Text) -> None:
+        line = text.plain
+        if line.startswith(("+++", "---")):
+            text.stylize("bold")
+        elif line.startswith("@@"):
+            text.stylize("cyan")
+        elif line.startswith("+"):
+            text.stylize("green")
+        elif line.startswith("-"):
+            text.stylize("red")
+        elif line.startswith(_MORE_DIFF):
+            text.stylize("dim italic")
+
+
+_MORE_DIFF = "… "  # the line saying how much of a long diff is left out (no diff line starts so)
+
+
+class DiffLog(ShownLines):
+    """A diff drawn as `diff_text` draws it, but a line at a time where it is in view: revealing an edit of 400 lines
+    styled and laid out every line before its first frame (most of that key press), where a few dozen are seen.
+
+    Not a focus stop (a proposal's diff sits above the answer form, whose tab stops stay the form's); scrolled with
+    the mouse, as the output beside it is.
+    """
+
+    can_focus = False
+
+    def __init__(self, diff: str) -> None:
+        shown = _shown(diff, MAX_DIFF_LINES, _MORE_DIFF + "{} more lines of diff not shown")
+        super().__init__(shown or [" "], classes="diff", highlighter=_DiffStyles())
 
 
 def step_body(step: AnyStep, call: Call | None = None) -> list:
