@@ -28,7 +28,7 @@ from ..widgets.ask_panel import AskPanel, form_has_focus
 from ..widgets.point_check import PointCheck, open_check
 from ..widgets.prose import Prose
 from ..widgets.score_card import ScoreCardView
-from ..widgets.step_view import StepView, diff_text
+from ..widgets.step_view import DiffLog, StepView
 from ..widgets.timeline import Timeline
 from ..plain import assemble, plain
 from .lesson_keys import LESSON_KEYS
@@ -437,7 +437,7 @@ class LessonScreen(PlayerScreen):
         slots = self.query(".step-code")
         if slots:
             await slots.first().mount_all(
-                [Static("The code changed at this step (from the lesson's repository):", classes="label"), Static(diff_text(event.diff), classes="diff")]
+                [Static("The code changed at this step (from the lesson's repository):", classes="label"), DiffLog(event.diff)]
             )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
