@@ -72,7 +72,7 @@ async def test_a_long_diff_is_all_there_capped_and_drawn_only_where_seen(monkeyp
         lines = list(log.lines)
     assert len(lines) == MAX_DIFF_LINES + 1
     assert lines[-1].endswith("more lines of diff not shown")
-    assert 0 < len(drawn) < 60, len(drawn)  # the lines in view (its box is 30 high), not 1,500
+    assert 0 < len(set(drawn)) < 60, len(set(drawn))  # the lines in view (its box is 30 high; a repaint draws them again), not 1,500
 
 
 async def test_hostile_text_in_a_diff_is_plain() -> None:

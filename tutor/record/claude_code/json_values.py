@@ -244,7 +244,7 @@ def _opening(chunks: Iterator[bytes]) -> tuple[bytes, list[bytes]]:
     peeked: list[bytes] = []
     for chunk in chunks:
         peeked.append(chunk)
-        found = _NOT_SPACE.search(chunk)  # not `strip`: a chunk ending in a newline would be copied whole
+        found = _NOT_SPACE.search(chunk)  # not `lstrip`: a chunk starting with white space would be copied whole
         if found is not None:
             return chunk[found.start() : found.start() + 1], peeked
     return b"", peeked

@@ -79,12 +79,9 @@ def utf8_chunks(stream: BinaryIO, codec: str, skip: int, limit: int, head: bytes
                 break
             read += len(chunk)
             if left is not None:
-                if left <= 0:  # more than its size said (a file whose size says nothing): whole chunks from here
-                    left = None
-                else:
-                    left -= len(chunk)
-                    if left <= 0:  # all it held when asked; it may have grown since (a session still being written)
-                        left = _left(stream)
+                # Past what its size said (a session still being written, a file whose size says nothing: the
+                # one-byte read after the last got something): whole chunks from here.
+                left = None if left <= 0 else left - len(chunk)
         if read > limit:
             raise Grew
         if skip:

@@ -145,8 +145,15 @@ class DiffLog(ShownLines):
     """A diff drawn as `diff_text` draws it, but a line at a time where it is in view: revealing an edit of 400 lines
     styled and laid out every line before its first frame (most of that key press), where a few dozen are seen.
 
-    Not a focus stop (a proposal's diff sits above the answer form, whose tab stops stay the form's); scrolled with
-    the mouse, as the output beside it is.
+    Not a focus stop (a proposal's diff sits above the answer form, whose tab stops stay the form's): a diff longer
+    than its box is scrolled with the mouse (the `Static` it replaces was cut at its box's height).
+    """
+
+    DEFAULT_CSS = """
+    DiffLog {
+        height: auto;
+        overflow-y: auto;
+    }
     """
 
     can_focus = False
