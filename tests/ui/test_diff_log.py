@@ -86,3 +86,32 @@ async def test_hostile_text_in_a_diff_is_plain() -> None:
     assert "\x1b" not in added and "\x07" not in added
     assert "[bold red]markup[/]" in on_screen  # shown as written, not read as markup
     assert "\x1b" not in on_screen
+
+
+class AtTheGate(App[None]):
+    CSS_PATH = Path(step_view.__file__).parents[1] / "tutor.tcss"
+
+    def __init__(self, diff: str) -> None:
+        super().__init__()
+        self.diff = diff
+
+    def compose(self) -> ComposeResult:
+        from tutor.ui.widgets.live import ProposalCard
+
+        with VerticalScroll():
+            yield ProposalCard({"id": "call-1", "tool": "edit_file"}, "diff", self.diff, gated=True)
+
+
+async def test_a_long_proposed_diff_at_the_gate_can_be_read_to_its_last_line() -> None:
+    """A `Static` diff was cut at its box's 30 rows: the human deciding on the edit saw only its start."""
+    old = "".join(f"value_{n} = {n}\n" for n in range(80))
+    new = "".join(f"value_{n} = {n + 1}\n" for n in range(80))
+    app = AtTheGate("\n".join(file_diff("settings.py", old, new)))
+    async with app.run_test(size=(100, 40)) as pilot:
+        log = app.query_one(DiffLog)
+        await wait_until(pilot, lambda: bool(log.lines) and log.max_scroll_y > 0)
+        assert log.size.height <= 30
+        log.scroll_end(animate=False)
+        await pilot.pause()
+        on_screen = "".join(log.render_line(y).text for y in range(log.content_region.height))
+    assert "+value_79 = 80" in on_screen

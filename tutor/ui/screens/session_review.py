@@ -26,7 +26,7 @@ from tutor.words import plural
 from ..widgets.footer import TutorFooter
 from ..widgets.live import CategoryPicker
 from ..widgets.prose import LearnerWords, Prose
-from ..widgets.step_view import diff_text
+from ..widgets.step_view import DiffLog
 from .confirm import Confirm
 from ..plain import assemble, command, plain, text_of
 
@@ -96,7 +96,7 @@ class StepCard(Vertical):
             if kind == "command":
                 yield Static(assemble(("$ ", "bold"), command(preview, "bold")), classes="command")
             elif kind == "diff":
-                yield Static(diff_text(preview), classes="diff")
+                yield DiffLog(preview)
             elif kind == "error":
                 yield Static(plain(preview, "bold red"), classes="call-error")
             else:

@@ -23,7 +23,7 @@ from ..glyphs import CATEGORY_KEYS
 from tutor.words import plural
 
 from .prose import LearnerWords, Prose
-from .step_view import diff_text, output_log
+from .step_view import DiffLog, output_log
 from ..plain import assemble, command, line, plain, text_of
 
 CONFIDENCE_KEYS = {"low": "1", "medium": "2", "high": "3"}
@@ -141,7 +141,7 @@ class ProposalCard(Vertical):
         if self.preview_kind == "command":
             yield Static(assemble(("$ ", "bold"), command(self.preview, "bold")), classes="command")
         elif self.preview_kind == "diff":
-            yield Static(diff_text(self.preview), classes="diff")
+            yield DiffLog(self.preview)  # a long one scrolls in its box: at the gate, every line of it can be read
         elif self.preview_kind == "error":
             yield Static(plain(self.preview, "bold red"), classes="call-error")
         else:
