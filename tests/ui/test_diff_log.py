@@ -88,13 +88,7 @@ async def test_hostile_text_in_a_diff_is_plain() -> None:
     assert "\x1b" not in on_screen
 
 
-class AtTheGate(App[None]):
-    CSS_PATH = Path(step_view.__file__).parents[1] / "tutor.tcss"
-
-    def __init__(self, diff: str) -> None:
-        super().__init__()
-        self.diff = diff
-
+class AtTheGate(Shown):
     def compose(self) -> ComposeResult:
         from tutor.ui.widgets.live import ProposalCard
 

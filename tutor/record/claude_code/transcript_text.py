@@ -11,7 +11,6 @@ line's UTF-8 bytes (`MAX_RECORD_BYTES`: a longer line is never held whole).
 from __future__ import annotations
 
 import codecs
-import io
 import os
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -95,7 +94,7 @@ def _left(stream: BinaryIO) -> int | None:
     """How many bytes `stream` holds past where it stands (None: unknown, such as a pipe or bytes in memory)."""
     try:
         return os.fstat(stream.fileno()).st_size - stream.tell()
-    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+    except (OSError, AttributeError, ValueError):  # io.UnsupportedOperation is both of the last
         return None
 
 

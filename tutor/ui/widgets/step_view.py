@@ -23,22 +23,34 @@ MAX_OUTPUT_LINES = 2000
 MAX_DIFF_LINES = 1500
 
 
+_MORE_DIFF = "\N{HORIZONTAL ELLIPSIS} "  # the line saying how much of a long diff is left out (no diff line starts so)
+
+
+def diff_line_style(line: str) -> str:
+    """The style a diff's line is drawn in, by how it starts: headers bold, hunks cyan, additions green, removals red."""
+    if line.startswith(("+++", "---")):
+        return "bold"
+    if line.startswith("@@"):
+        return "cyan"
+    if line.startswith("+"):
+        return "green"
+    if line.startswith("-"):
+        return "red"
+    if line.startswith(_MORE_DIFF):
+        return "dim italic"
+    return ""
+
+
+def diff_lines(diff: str) -> list[str]:
+    """A diff's lines as shown: at most `MAX_DIFF_LINES`, each through the boundary, then how many were left out."""
+    return _shown(diff, MAX_DIFF_LINES, _MORE_DIFF + "{} more lines of diff not shown")
+
+
 def diff_text(diff: str) -> Text:
+    """A diff as one Text (for a viewer that scrolls it whole); `DiffLog` draws the same a line at a time."""
     text = plain(no_wrap=True, overflow="ellipsis")
-    lines = diff.splitlines()
-    for line in lines[:MAX_DIFF_LINES]:
-        style = ""
-        if line.startswith(("+++", "---")):
-            style = "bold"
-        elif line.startswith("@@"):
-            style = "cyan"
-        elif line.startswith("+"):
-            style = "green"
-        elif line.startswith("-"):
-            style = "red"
-        text.append(text_of(line, limit=LINE_LIMIT) + "\n", style)
-    if len(lines) > MAX_DIFF_LINES:
-        text.append(f"… {len(lines) - MAX_DIFF_LINES} more lines of diff not shown\n", "dim italic")
+    for line in diff_lines(diff):
+        text.append(line + "\n", diff_line_style(line))
     text.rstrip()
     return text
 
@@ -122,27 +134,16 @@ def output_log(output: str) -> OutputLog:
 
 
 class _DiffStyles(Highlighter):
-    """A diff's line styles, by how each line starts (the same as `diff_text`'s): drawn for the lines in view only."""
+    """`diff_line_style` for the lines in view only."""
 
     def highlight(self, text: Text) -> None:
-        line = text.plain
-        if line.startswith(("+++", "---")):
-            text.stylize("bold")
-        elif line.startswith("@@"):
-            text.stylize("cyan")
-        elif line.startswith("+"):
-            text.stylize("green")
-        elif line.startswith("-"):
-            text.stylize("red")
-        elif line.startswith(_MORE_DIFF):
-            text.stylize("dim italic")
-
-
-_MORE_DIFF = "… "  # the line saying how much of a long diff is left out (no diff line starts so)
+        style = diff_line_style(text.plain)
+        if style:
+            text.stylize(style)
 
 
 class DiffLog(ShownLines):
-    """A diff drawn as `diff_text` draws it, but a line at a time where it is in view: revealing an edit of 400 lines
+    """A diff drawn as `diff_text` draws it (`diff_lines`, `diff_line_style`), but a line at a time where it is in view: revealing an edit of 400 lines
     styled and laid out every line before its first frame (most of that key press), where a few dozen are seen.
 
     Not a focus stop (a proposal's diff sits above the answer form, whose tab stops stay the form's): a diff longer
@@ -159,8 +160,7 @@ class DiffLog(ShownLines):
     can_focus = False
 
     def __init__(self, diff: str) -> None:
-        shown = _shown(diff, MAX_DIFF_LINES, _MORE_DIFF + "{} more lines of diff not shown")
-        super().__init__(shown or [" "], classes="diff", highlighter=_DiffStyles())
+        super().__init__(diff_lines(diff) or [" "], classes="diff", highlighter=_DiffStyles())
 
 
 def step_body(step: AnyStep, call: Call | None = None) -> list:
