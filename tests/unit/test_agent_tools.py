@@ -216,6 +216,29 @@ def test_list_files_is_recursive_sorted_and_skips_noise(tools: Tools, root: Path
     assert tools.execute("list_files", {"path": "docs"}).output == "(empty directory)"
 
 
+def test_the_file_tools_leave_no_descriptor_open(tools: Tools, root: Path) -> None:
+    """Each folder a listing walked kept a descriptor open: an agent listing often ran out of them (EMFILE) in a long session."""
+    if not Path("/proc/self/fd").is_dir():
+        pytest.skip("this system has no /proc/self/fd to count open descriptors in")
+    for folder in ("a/b/c", "a/d", "e"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "f.txt").write_text("x\n")
+    (root / "loop").symlink_to("a", target_is_directory=True)
+    calls = [
+        ("list_files", {}), ("list_files", {"path": "a"}), ("list_files", {"path": "loop/b"}), ("list_files", {"path": "nowhere"}),
+        ("read_file", {"path": "a/b/c/f.txt"}), ("read_file", {"path": "loop/d/f.txt"}), ("read_file", {"path": "a/missing.txt"}),
+        ("write_file", {"path": "e/new.txt", "content": "n\n"}), ("write_file", {"path": "loop"}),
+        ("edit_file", {"path": "e/f.txt", "old": "x", "new": "y"}), ("edit_file", {"path": "e/f.txt", "old": "absent", "new": "z"}),
+    ]
+    for tool, payload in calls:  # once before counting: anything opened once and kept (a cache) is not a leak
+        tools.execute(tool, payload)
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        for tool, payload in calls:
+            tools.execute(tool, payload)
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
 def test_list_files_caps_entries_with_a_note(root: Path) -> None:
     (root / "many").mkdir()
     for number in range(30):

@@ -10,6 +10,7 @@ workspace.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -160,3 +161,35 @@ def test_a_kept_git_that_died_is_replaced_and_the_answer_still_right(tmp_path: P
         names = set(run_direct(git, "ls-tree", "-r", "-z", "--name-only", commit).decode().split("\0"))
     assert {"one.txt", "three.txt"} <= names and "two.log" not in names
     workspace.close()
+
+
+def test_the_kept_git_answers_when_the_process_already_holds_a_thousand_descriptors(tmp_path: Path) -> None:
+    """A long session (or a test worker) can hold more than 1,023 descriptors: select() refuses those, so every answer was None."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 1200
+    if soft < wanted:
+        if hard != resource.RLIM_INFINITY and hard < wanted:
+            pytest.skip(f"this machine allows {hard} open files; the test needs {wanted}")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    held: list[int] = []
+    try:
+        while not held or held[-1] < 1100:  # the kept git's pipes are numbered past 1023
+            held.extend(os.pipe())
+        workspace = make(tmp_path)
+        (workspace.root / "new.txt").write_text("x\n")
+        (workspace.root / "debug.log").write_text("x\n")
+        checker = IgnoreChecker(workspace.root, workspace.git_dir)
+        try:
+            with workspace._git(index_file=workspace.git_dir / INDEX_FILE) as git:
+                assert checker.addable(git, ["new.txt", "debug.log"]) == {"new.txt"}
+                process = checker._process
+                assert process is not None and process.stdout is not None and process.stdout.fileno() > 1023
+        finally:
+            checker.close()
+            workspace.close()
+    finally:
+        for descriptor in held:
+            os.close(descriptor)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -221,7 +221,7 @@ def _write_atomic(walk: paths.Walk, data: bytes, mode: int | None) -> None:
 def _entries(directory: int) -> list[os.DirEntry[str]]:
     """The entries `list_files` shows of the open folder `directory`, in reverse name order (popped from the end)."""
     try:
-        with os.scandir(os.dup(directory)) as iterator:
+        with os.scandir(directory) as iterator:  # it reads a duplicate of the descriptor and closes that; `directory` stays the caller's
             kept = [entry for entry in iterator if not is_git_name(entry.name) and entry.name not in SKIP_DIRS]
     except OSError:
         return []
