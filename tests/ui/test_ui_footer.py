@@ -79,3 +79,32 @@ async def test_the_palette_key_goes_when_the_terminal_narrows_and_comes_back_whe
         await wait_until(pilot, lambda: "palette" not in shown(app) and "Save" in shown(app), "the palette key gone")
         await pilot.resize_terminal(120, 10)
         await wait_until(pilot, lambda: "palette" in shown(app), "the palette key back")
+
+
+async def test_a_footer_drawn_while_a_step_is_replaced_shows_the_keys_once_the_step_is_on_screen(tutor_home: Path) -> None:
+    """A busy machine can redraw the footer mid-swap, when every key is hidden: the keys must come back (CI saw only ^p)."""
+    app = make_app(lesson=EXAMPLE_CURRICULUM / "tests-that-lie")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: shown(app).get("Next") is True, "the task's keys")
+        await pilot.press("n")
+        await wait_until(pilot, lambda: shown(app).get("Submit") is True, "the question's keys")
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: shown(app).get("Next") is True and "Submit" not in shown(app), "the revealed step's keys")
+        screen = app.screen
+        footer = screen.query_one(TutorFooter)
+        frame = screen.query_one("#frame")
+        swapped = []
+        remove_children = frame.remove_children
+
+        async def remove_with_the_footer_drawn_meanwhile() -> None:
+            await footer.recompose()  # what a slow machine can do between two paints
+            swapped.append(dict(shown(app)))
+            await remove_children()
+
+        for _ in range(2):  # the revealed goal to step 2, step 2 to step 3
+            keys_before = shown(app)
+            frame.remove_children = remove_with_the_footer_drawn_meanwhile  # type: ignore[method-assign]
+            await pilot.press("n")
+            await wait_until(pilot, lambda: len(swapped) == 1, "the next step's swap")
+            assert swapped.pop() == {"palette": True}  # drawn mid-swap: no key but the palette
+            await wait_until(pilot, lambda: shown(app) == keys_before, "the step's keys back in the footer")

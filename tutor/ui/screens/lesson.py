@@ -77,7 +77,6 @@ class PlayerScreen(Screen):
         self.lesson_title = title
         self.has_code = False  # whether there is code to investigate (a lesson with a repository)
         self._view: View | None = None
-        self._bindings_state: tuple | None = None
         # True while one frame is replaced by the next: a key typed then would reach whatever
         # had focus before (a typed "q" would quit), so single-key actions wait it out.
         self.transitioning = False
@@ -168,11 +167,9 @@ class PlayerScreen(Screen):
             batch.__exit__(None, None, None)
             self.transitioning = False
         self._question_clock(shown=True)
-        # Redraw the footer only when what is enabled changed: each redraw costs (and leaks) footer widgets.
-        state = (view.can_next, view.can_back, view.awaiting_answer, view.finished, open_check(self) is not None, type(view.frame))
-        if state != self._bindings_state:
-            self._bindings_state = state
-            self.refresh_bindings()
+        # The keys hidden while transitioning are back: the footer is told even when the view's keys are as before,
+        # since it may have been drawn meanwhile (it redraws only if they differ from what it shows).
+        self.refresh_bindings()
         # Focus moves through the app's queue: keys open up behind it, never onto the old focus.
         self.app.call_later(self._accept_keys)
         # Housekeeping waits until the new frame is on screen: never between a key and its paint.

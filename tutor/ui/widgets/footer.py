@@ -4,6 +4,13 @@ Textual's footer rebuilds all its keys (a widget each, styled anew) whenever the
 bindings may have changed: every focus move and every `refresh_bindings`, several times
 while a lesson opens and again on each key that turns a page. This one rebuilds only when
 what it shows changed: the keys shown, their labels, which are enabled, and its own layout.
+
+What it shows is noted as it composes, not before: a rebuild waits for the old keys to be
+removed, and a screen can hide its keys meanwhile (a lesson does while one step replaces
+another). Noted any earlier, the footer believed it showed keys it had not drawn, and the
+next change back to them drew nothing. Each change asks for a rebuild of its own (a
+rebuild whose keys are the same costs one comparison): one rebuild standing for several
+could be lost with its callback, which Textual queues on whatever screen is current then.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from textual import events
 from textual.widgets import Footer
 
 if TYPE_CHECKING:
+    from textual.app import ComposeResult
     from textual.screen import Screen
 
 # Below this many columns the footer drops its spacing and the palette key (ctrl+p still opens it).
@@ -24,7 +32,6 @@ class TutorFooter(Footer):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._shown: tuple | None = None  # what the keys on screen were built from (None: not built yet)
-        self._rebuild_pending = False
 
     def on_mount(self) -> None:
         self._fit(self.app.size.width)
@@ -41,20 +48,18 @@ class TutorFooter(Footer):
                 self.bindings_changed(self.screen)
 
     def bindings_changed(self, screen: Screen) -> None:
-        # As Footer's, but several changes before the next refresh make one rebuild, and none if the keys are the same.
+        # As Footer's, but no rebuild if the keys are the same.
         self._bindings_ready = True
-        if screen.app.app_focus and self.is_attached and screen is self.screen and not self._rebuild_pending:
-            self._rebuild_pending = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
             self.call_after_refresh(self._rebuild)
 
     async def _rebuild(self) -> None:
-        self._rebuild_pending = False
-        if not self.is_attached:
-            return
-        shown = self._what_is_shown(self.screen)
-        if shown != self._shown:  # not the same keys, labels and states: rebuilt
-            self._shown = shown
+        if self.is_attached and self._what_is_shown(self.screen) != self._shown:  # not the same keys, labels and states
             await self.recompose()
+
+    def compose(self) -> ComposeResult:
+        self._shown = self._what_is_shown(self.screen) if self._bindings_ready else None
+        yield from super().compose()
 
     def _what_is_shown(self, screen: Screen) -> tuple:
         """Everything the footer's keys are built from (`Footer.compose`), in order."""
