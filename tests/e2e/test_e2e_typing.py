@@ -92,30 +92,30 @@ def test_quitting_with_a_draft_asks_and_n_stays(tmux: Tmux) -> None:
 FORM_TAB_STOPS = {"intervene": 6, "goal": 4, "outcome": 4, "choice": 4}
 
 
-def test_a_word_with_q_typed_anywhere_in_an_answer_form_never_quits(tmux: Tmux) -> None:
-    for ask_type in ("intervene", "goal", "outcome", "choice"):
-        folder, _data, number = first_lesson_with(ask_type)
-        start_afresh(tmux, folder)
-        go_to_step(tmux, number)
-        tmux.wait_answerable()
-        timeline = tmux.timeline()
-        for stop in range(FORM_TAB_STOPS[ask_type]):
-            tmux._tmux("send-keys", "-t", "e2e", "-l", "quip")  # noqa: SLF001 - typed as a burst, as a person types
-            tmux.settle()
-            assert not tmux.dead(), f"{ask_type} form, tab stop {stop}: typing 'quip' ended the app"
-            screen = tmux.screen()
-            # The question may be scrolled out of view; a move would show another step's title (p), the
-            # code browser (i), or change the timeline (n, after a reveal).
-            assert shown_step(tmux, screen) in (None, number), f"{ask_type} form, tab stop {stop}: the keys navigated:\n{screen}"
-            assert "Investigate ·" not in screen, f"{ask_type} form, tab stop {stop}: i opened investigate"
-            assert tmux.timeline(screen) == timeline, f"{ask_type} form, tab stop {stop}: the timeline changed:\n{screen}"
-            if stop < FORM_TAB_STOPS[ask_type] - 1:
-                tmux.press("Tab")
-        tmux.press("Escape")
-        tmux.wait_for("Out of the form")
-        tmux.press("p")
-        tmux.wait_until(lambda s, n=number: shown_step(tmux, s) != n, "the frame before, after escape and p (the keys act again)")
-        tmux.kill()
+# One test per form, so that they run side by side (one test walking the four ran for 26 s).
+@pytest.mark.parametrize("ask_type", list(FORM_TAB_STOPS))
+def test_a_word_with_q_typed_anywhere_in_an_answer_form_never_quits(tmux: Tmux, ask_type: str) -> None:
+    folder, _data, number = first_lesson_with(ask_type)
+    start_afresh(tmux, folder)
+    go_to_step(tmux, number)
+    tmux.wait_answerable()
+    timeline = tmux.timeline()
+    for stop in range(FORM_TAB_STOPS[ask_type]):
+        tmux._tmux("send-keys", "-t", "e2e", "-l", "quip")  # noqa: SLF001 - typed as a burst, as a person types
+        tmux.settle()
+        assert not tmux.dead(), f"{ask_type} form, tab stop {stop}: typing 'quip' ended the app"
+        screen = tmux.screen()
+        # The question may be scrolled out of view; a move would show another step's title (p), the
+        # code browser (i), or change the timeline (n, after a reveal).
+        assert shown_step(tmux, screen) in (None, number), f"{ask_type} form, tab stop {stop}: the keys navigated:\n{screen}"
+        assert "Investigate ·" not in screen, f"{ask_type} form, tab stop {stop}: i opened investigate"
+        assert tmux.timeline(screen) == timeline, f"{ask_type} form, tab stop {stop}: the timeline changed:\n{screen}"
+        if stop < FORM_TAB_STOPS[ask_type] - 1:
+            tmux.press("Tab")
+    tmux.press("Escape")
+    tmux.wait_for("Out of the form")
+    tmux.press("p")
+    tmux.wait_until(lambda s, n=number: shown_step(tmux, s) != n, "the frame before, after escape and p (the keys act again)")
 
 
 def _choice_asks() -> list:
