@@ -234,10 +234,21 @@ def test_binary_and_huge_content_is_skipped_with_a_note(tmp_path: Path) -> None:
     assert any("binary" in note for note in notes) and any("larger than" in note for note in notes)
 
 
-def test_a_file_where_a_folder_is_is_refused(tmp_path: Path) -> None:
-    history, notes = replay(tmp_path, [write("call-1", "src", "x"), write("call-2", "src/app.py", "y")])
-    assert history is not None and list(history.commits) == ["call-1"]
+@pytest.mark.parametrize(("first", "second"), [
+    ("src", "src/app.py"), ("src/app.py", "src"), ("a/b/c/d.py", "a/b"), ("a/b", "a/b/c/d.py"), ("a/b/c/d.py", "a"),
+])
+def test_a_file_where_a_folder_is_is_refused(tmp_path: Path, first: str, second: str) -> None:
+    history, notes = replay(tmp_path, [write("call-1", first, "x"), write("call-2", "a/b/c/other.py", "z"), write("call-3", second, "y")])
+    assert history is not None and "call-1" in history.commits and "call-3" not in history.commits
     assert any("a file and a folder of the same name" in note for note in notes)
+
+
+def test_a_start_where_a_file_and_a_folder_share_a_name_keeps_the_first(tmp_path: Path) -> None:
+    """Originals shown for `lib/x/y.py` and then for `lib/x`: the start holds the first; the second is not replayed."""
+    history, notes = replay(tmp_path, [edit("call-1", "lib/x/y.py", ("1", "2"), original="1\n"), edit("call-2", "lib/x", ("a", "b"), original="a\n"),
+                                       edit("call-3", "lib/z.py", ("p", "q"), original="p\n")])
+    assert history is not None and set(history.commits) == {"call-1", "call-3"}
+    assert git(repository(history), "show", f"{history.base}:lib/x/y.py") == "1\n"
 
 
 def test_earlier_edits_of_a_file_first_shown_later_are_in_the_start(tmp_path: Path) -> None:

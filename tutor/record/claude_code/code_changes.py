@@ -159,6 +159,7 @@ class _Replay:
         self.problems: dict[str, list[str]] = defaultdict(list)  # kind of problem -> paths (or call ids)
         self.started_late: set[str] = set()  # files whose start is shown after edits that were not replayed
         self.base_from: dict[str, int] = {}  # path -> the index of the call whose `original` is its start
+        self.layout = _Layout()  # the paths of `tree`, and the folders they are in
 
     # ------------------------------------------------------------ the walk
 
@@ -184,6 +185,7 @@ class _Replay:
     def _base(self) -> dict[str, str]:
         """Each file's first `original`, unless a Write before it made the file known."""
         base: dict[str, str] = {}
+        layout = _Layout()
         settled: set[str] = set()
         edited: set[str] = set()
         for index, change in enumerate(self.changes):
@@ -194,10 +196,11 @@ class _Replay:
                 if not self._fits(path, change.original):
                     settled.add(path)
                     continue
-                if len(base) >= MAX_FILES or self._conflicts(path, base):
+                if len(base) >= MAX_FILES or layout.conflicts(path):
                     settled.add(path)
                     continue
                 base[path] = change.original
+                layout.add(path)
                 self.base_from[path] = index
                 if path in edited:
                     self.started_late.add(path)
@@ -272,18 +275,10 @@ class _Replay:
         if len(self.tree) >= MAX_FILES:
             self.problems["too many files"].append(path)
             return False
-        if self._conflicts(path, self.tree):
+        if self.layout.conflicts(path):
             self.problems["conflict"].append(path)
             return False
         return True
-
-    def _conflicts(self, path: str, files: Mapping[str, str]) -> bool:
-        """`path` is a folder of a known file, or lies under a known file."""
-        if path in files:
-            return False
-        parts = path.split("/")
-        above = ("/".join(parts[:index]) for index in range(1, len(parts)))
-        return any(folder in files for folder in above) or any(name.startswith(path + "/") for name in files)
 
     def _fits(self, path: str, content: str) -> bool:
         if "\x00" in content:
@@ -296,6 +291,7 @@ class _Replay:
 
     def _put(self, path: str, content: str) -> None:
         self.tree[path] = content
+        self.layout.add(path)
 
     def _commit(self, message: str, path: str) -> int:
         """Commit `path` as `tree` holds it; the commit's index in `chain`."""
@@ -347,6 +343,37 @@ class _Replay:
         if self.stopped:
             lines.append(f"code: {self.stopped}; later changes show no diff")
         return lines
+
+
+class _Layout:
+    """File paths, and the folders they are in: whether another path would be one of those folders, or under a file.
+
+    Each question costs the new path's depth, not the number of files known (a session of 2,000 files asked each of
+    them about all the others)."""
+
+    def __init__(self) -> None:
+        self.files: set[str] = set()
+        self.folders: set[str] = set()
+
+    def add(self, path: str) -> None:
+        self.files.add(path)
+        at = path.find("/")
+        while at != -1:
+            self.folders.add(path[:at])
+            at = path.find("/", at + 1)
+
+    def conflicts(self, path: str) -> bool:
+        """`path` is a folder of a known file, or lies under a known file."""
+        if path in self.files:
+            return False
+        if path in self.folders:
+            return True
+        at = path.find("/")
+        while at != -1:
+            if path[:at] in self.files:
+                return True
+            at = path.find("/", at + 1)
+        return False
 
 
 def _some(paths: list[str]) -> str:
