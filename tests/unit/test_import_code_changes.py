@@ -249,6 +249,7 @@ def test_a_start_where_a_file_and_a_folder_share_a_name_keeps_the_first(tmp_path
                                        edit("call-3", "lib/z.py", ("p", "q"), original="p\n")])
     assert history is not None and set(history.commits) == {"call-1", "call-3"}
     assert git(repository(history), "show", f"{history.base}:lib/x/y.py") == "1\n"
+    assert notes == ["code: 1 file change(s) not replayed: a file and a folder of the same name ('lib/x')"]
 
 
 def test_earlier_edits_of_a_file_first_shown_later_are_in_the_start(tmp_path: Path) -> None:

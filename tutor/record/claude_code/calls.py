@@ -10,7 +10,6 @@ shows the JSON Claude Code answers a stopped background task with (TaskStop) as 
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 from typing import Any
@@ -175,7 +174,7 @@ def _unwrapped_tool_error(content: str) -> str:
     return content
 
 
-_NUMBERED = re.compile(r"^ *(\d{1,9})(?:\u2192|\t)")
+_NUMBER_AFTER_NEWLINE = re.compile(r"\n *(\d{1,9})(?:\u2192|\t)")
 _NUMBERED_LINES = AtLineStarts(re.compile(r"(?m)^ *\d{1,9}(?:\u2192|\t)"))  # the same at every line's start
 
 
@@ -186,11 +185,12 @@ def strip_line_numbers(text: str) -> str:
     start with a number and a tab (a TSV) keeps them.
     """
     head = [line for line in text.split("\n", 50)[:50] if line]
-    numbers = [_NUMBERED.match(line) for line in head]
-    if not head or not all(numbers):
+    # Every line of the head numbered (one number a line, at its start: as many as lines), each one more than the one before.
+    numbers = _NUMBER_AFTER_NEWLINE.findall("\n" + "\n".join(head))
+    if not head or len(numbers) != len(head):
         return text
-    values = [int(m.group(1)) for m in numbers if m]
-    if any(b != a + 1 for a, b in itertools.pairwise(values)):
+    first = int(numbers[0])
+    if list(map(int, numbers)) != list(range(first, first + len(numbers))):
         return text
     return _NUMBERED_LINES.sub("", text)
 
