@@ -303,3 +303,32 @@ async def test_a_long_streamed_reply_stays_a_few_widgets() -> None:
         assert len(list(widget.query("*"))) < 60  # not one widget per paragraph
         assert all(s.markdown.count("```") % 2 == 0 for s in segments)  # no segment ends inside the code fence
         assert widget.text == text + " "
+
+
+async def test_a_long_proposed_diff_is_read_to_its_end_from_the_keyboard_at_the_gate(api, repo: Path) -> None:  # noqa: F811
+    """The diff scrolls in its box: tabbed to, end shows its last line; the gate's keys still act from there."""
+    from tutor.ui.widgets.step_view import DiffLog
+
+    content = "".join(f"value_{n} = {n}\n" for n in range(200))
+    api.enqueue(tool_reply("Writing the settings.", ToolUse("toolu_long", "write_file", {"path": "settings.py", "content": content})),
+                text_reply("Done."))
+    session = pair_session(repo)
+    app = TutorApp(PairStart(session), settings=settings())
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await write_goal(pilot, screen)
+        assert session.loop.state.phase == "gate"
+        diff = screen.query_one("#call-toolu_long", ProposalCard).query_one(DiffLog)
+        await wait_until(pilot, lambda: diff.max_scroll_y > 0, "the diff taller than its box")
+        for _ in range(12):
+            if app.focused is diff:
+                break
+            await pilot.press("tab")
+        assert app.focused is diff, app.focused
+        await pilot.press("end")
+        await wait_until(pilot, lambda: diff.scroll_y == diff.max_scroll_y, "the diff scrolled to its end")
+        on_screen = "".join(diff.render_line(y).text for y in range(diff.content_region.height))
+        assert "+value_199 = 199" in on_screen
+        await pilot.press("w", "3", "r")
+        await settled(pilot, screen)
+        assert session.loop.state.calls["toolu_long"].prediction == {"outcome": "works", "confidence": "high"}

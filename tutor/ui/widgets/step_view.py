@@ -146,8 +146,8 @@ class DiffLog(ShownLines):
     """A diff drawn as `diff_text` draws it (`diff_lines`, `diff_line_style`), but a line at a time where it is in view: revealing an edit of 400 lines
     styled and laid out every line before its first frame (most of that key press), where a few dozen are seen.
 
-    Not a focus stop (a proposal's diff sits above the answer form, whose tab stops stay the form's): a diff longer
-    than its box is scrolled with the mouse (the `Static` it replaces was cut at its box's height).
+    A focus stop, as a command's output is: a diff longer than its box (the `Static` it replaces was cut at its box's
+    height) is scrolled with the arrow and page keys once tabbed to, or with the mouse.
     """
 
     DEFAULT_CSS = """
@@ -156,8 +156,6 @@ class DiffLog(ShownLines):
         overflow-y: auto;
     }
     """
-
-    can_focus = False
 
     def __init__(self, diff: str) -> None:
         super().__init__(diff_lines(diff) or [" "], classes="diff", highlighter=_DiffStyles())
