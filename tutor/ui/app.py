@@ -15,7 +15,7 @@ from textual.screen import Screen
 
 from tutor.errors import UserError
 
-from .roles import HoldsKeys, KeepsDrafts, SettlesQuitting, Transitions
+from .roles import HoldsKeys, KeepsDrafts, SettlesQuitting, Transitions, plays
 from .start import LibraryStart, PairStart, RecordStart, Start
 
 if TYPE_CHECKING:
@@ -123,7 +123,7 @@ class TutorApp(App[None]):
     def _screen_holds_keys(self) -> bool:
         screen = self.screen
         # Before the first screen of Tutor is up, only Textual's empty default screen is there.
-        return screen.id == "_default" or (isinstance(screen, HoldsKeys) and screen.holds_keys)
+        return screen.id == "_default" or (plays(screen, HoldsKeys) and screen.holds_keys)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded and event.key not in KEYS_NEVER_HELD:
@@ -380,7 +380,7 @@ class TutorApp(App[None]):
             self.push_screen(LibraryScreen())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("quit", "help") and isinstance(self.screen, Transitions) and self.screen.transitioning:
+        if action in ("quit", "help") and plays(self.screen, Transitions) and self.screen.transitioning:
             return False  # a "q" typed while a question appears was meant for its text field
         if action == "quit":
             from .screens.confirm import Confirm
@@ -392,10 +392,10 @@ class TutorApp(App[None]):
     async def action_quit(self) -> None:
         # A screen with something to settle first (a recording to save or not) answers quitting itself.
         screen = self.screen
-        if isinstance(screen, SettlesQuitting):
+        if plays(screen, SettlesQuitting):
             screen.action_finish()
             return
-        if isinstance(screen, KeepsDrafts) and screen.unsent_draft():
+        if plays(screen, KeepsDrafts) and screen.unsent_draft():
             from .screens.confirm import Confirm
 
             def answered(leave: bool | None) -> None:
