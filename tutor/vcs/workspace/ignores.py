@@ -26,7 +26,7 @@ dropped (its stdin closes; it also exits on its own when Tutor's process ends).
 from __future__ import annotations
 
 import os
-import selectors
+import select
 import subprocess
 import time
 import weakref
@@ -135,17 +135,19 @@ def _read_fields(fd: int, count: int, timeout: float) -> list[bytes] | None:
     chunks: list[bytes] = []
     found = 0
     deadline = time.monotonic() + timeout
-    with selectors.DefaultSelector() as waiting:  # poll or epoll: select() refuses a descriptor past 1023, which a busy process reaches
-        waiting.register(fd, selectors.EVENT_READ)
-        while found < count:
-            left = deadline - time.monotonic()
-            if left <= 0 or not waiting.select(left):
-                return None
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                return None
-            chunks.append(chunk)
-            found += chunk.count(b"\0")
+    # poll, not select(): select() refuses a descriptor past 1023, which a busy process reaches; and unlike a
+    # `selectors` epoll, poll opens no descriptor of its own for each question.
+    waiting = select.poll()
+    waiting.register(fd, select.POLLIN)
+    while found < count:
+        left = deadline - time.monotonic()
+        if left <= 0 or not waiting.poll(left * 1000):
+            return None
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        found += chunk.count(b"\0")
     data = b"".join(chunks)
     fields = data.split(b"\0")
     if found != count or fields[-1] != b"":
