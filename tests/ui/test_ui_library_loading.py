@@ -142,3 +142,41 @@ async def test_a_lesson_changed_while_listed_shows_as_changed_on_reload(tmp_path
         lesson.write_text(json.dumps(data), encoding="utf-8")
         await pilot.press("f5")
         await wait_until(pilot, lambda: "Retitled while listed" in squash(screen_text(app)), "the new title in its row")
+
+
+def session_entry(number: int) -> Any:
+    """A live session as the library lists it (`SessionEntry`'s fields that the list and details read)."""
+    from types import SimpleNamespace
+
+    summary = SimpleNamespace(id=f"s{number}", started=0.0, mode="pair", goal=f"goal number {number}", task="", tally="", phase="")
+    return SimpleNamespace(id=f"s{number}", summary=summary, reviewers=[], marks=0, problems=[])
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3])
+async def test_sessions_read_while_tutor_quits_are_dropped_quietly(tutor_home: Path, turns: int) -> None:
+    # The session lists come from a worker: they may arrive as Tutor is quitting, while the library
+    # is still the current screen but being taken apart. Each moment of the quit is tried.
+    use_example_library(tutor_home)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen) and app.screen.library is not None, "the library listed")
+        library(app).post_message(LibraryScreen.SessionsLoaded([session_entry(1)]))
+        for _ in range(turns):
+            await pilot.pause(0)
+        app.exit()
+    assert app.return_code == 0, "quitting as the sessions arrived raised an error"
+
+
+async def test_sessions_read_twice_before_their_lists_are_mounted_show_the_later_read(tutor_home: Path) -> None:
+    use_example_library(tutor_home)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, LibraryScreen) and app.screen.library is not None, "the library listed")
+        screen = library(app)
+        # Both in one turn of the screen's queue: the second finds the lists made, their tables not yet mounted.
+        screen.post_message(LibraryScreen.SessionsLoaded([session_entry(1)]))
+        screen.post_message(LibraryScreen.SessionsLoaded([session_entry(1), session_entry(2)]))
+        await wait_until(pilot, lambda: "goal number 2" in screen_text(app), "the later read of the sessions on screen")
+        assert [entry.id for entry in screen.sessions] == ["s1", "s2"]
+        await pilot.press("s")
+        await wait_until(pilot, lambda: screen.focused is not None and screen.focused.id == "sessions", "s moved to the sessions")

@@ -239,28 +239,33 @@ class LibraryScreen(Screen):
         self.post_message(self.SessionsLoaded(list_session_entries(), list_team_session_entries()))
 
     @on(SessionsLoaded)
-    async def _sessions_loaded(self, event: SessionsLoaded) -> None:
+    def _sessions_loaded(self, event: SessionsLoaded) -> None:
         # The learner may have moved on meanwhile (continue, enter): the lists are read again
         # when the library is back (`on_screen_resume`), never filled into a screen going away.
-        if not self.is_current:
+        # Tutor quitting leaves the library current while it is taken apart (no longer attached).
+        if not (self.is_current and self.is_attached):
             return
         team = event.team
-        if not self.query(SessionLists):
-            await self.mount(SessionLists(), before=self.query_one(TutorFooter))
+        own, shared = list(event.sessions), list(team.entries) if team is not None else []  # type: ignore[attr-defined]
         found = self.query(SessionLists)
-        if not self.is_current or not found:  # gone meanwhile (another screen, or Tutor quitting)
-            return
-        lists = found.first()
-        lists.show(event.sessions, list(team.entries) if team is not None else [])  # type: ignore[attr-defined]
+        if found:
+            lists = found.first()
+            lists.show(own, shared)
+        else:
+            # Not awaited: the lists fill their tables once these are mounted, so no handler ever
+            # meets the lists without their tables (as it could after an awaited mount, Tutor quitting meanwhile).
+            lists = SessionLists(own, shared)
+            self.mount(lists, before=self.query_one(TutorFooter))
         self.sessions, self.team_sessions = lists.own, lists.team
         problems = [*getattr(team, "problems", ()), *(problem for entry in (*lists.own, *lists.team) for problem in entry.problems)]
         for problem in problems:
             if problem not in self._reported:
                 self._reported.add(problem)
                 self.notify(problem, severity="warning", timeout=8)
-        if self.focused is self.query_one("#sessions"):
+        focused = self.focused.id if self.focused is not None else None
+        if focused == "sessions":
             self._show_session_details()
-        elif self.focused is self.query_one("#team-sessions"):
+        elif focused == "team-sessions":
             self._show_team_session_details()
         self.refresh_bindings()
 
@@ -321,8 +326,8 @@ class LibraryScreen(Screen):
 
     def action_sessions(self) -> None:
         """Your sessions; pressed again there, the team's (and back)."""
-        if not (self.sessions or self.team_sessions):
-            return  # not read yet, or none
+        if not (self.sessions or self.team_sessions) or not self.query("#sessions"):
+            return  # not read yet, or none, or their tables not mounted yet
         own = self.query_one("#sessions", SessionsTable)
         team = self.query_one("#team-sessions", TeamSessionsTable)
         if self.team_sessions and (self.focused is own or not self.sessions):

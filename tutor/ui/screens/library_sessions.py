@@ -62,12 +62,21 @@ class SessionsTitle(Static):
 
 
 class SessionLists(Vertical):
-    """`#library-sessions`: "Your sessions", then "Team sessions"; each shows when it has a row."""
+    """`#library-sessions`: "Your sessions", then "Team sessions"; each shows when it has a row.
 
-    def __init__(self) -> None:
+    Made with its first lists and mounted without waiting: the lists it holds are filled into its
+    tables once they are there (`on_mount`), so no caller ever meets it without its tables.
+    """
+
+    def __init__(self, own: list[Any], team: list[Any]) -> None:
         super().__init__(id="library-sessions")
-        self.own: list[Any] = []  # tutor.services.session_reviews.SessionEntry
-        self.team: list[Any] = []  # the same, each with its TeamSession
+        self.own: list[Any] = list(own)  # tutor.services.session_reviews.SessionEntry
+        self.team: list[Any] = list(team)  # the same, each with its TeamSession
+        self._tables_built = False
+
+    def on_mount(self) -> None:
+        self._tables_built = True
+        self._fill_tables(None, None)
 
     def compose(self) -> ComposeResult:
         yield Static(plain("Your sessions", "bold underline"), id="sessions-title")
@@ -77,11 +86,15 @@ class SessionLists(Vertical):
 
     def show(self, own: list[Any], team: list[Any]) -> None:
         """Fill both lists, keeping the highlighted row of each where it is still listed."""
-        own_table = self.query_one("#sessions", SessionsTable)
-        team_table = self.query_one("#team-sessions", TeamSessionsTable)
         kept_own = self.own_at_cursor()
         kept_team = self.team_at_cursor()
         self.own, self.team = list(own), list(team)
+        if self._tables_built:
+            self._fill_tables(kept_own, kept_team)
+
+    def _fill_tables(self, kept_own: Any, kept_team: Any) -> None:
+        own_table = self.query_one("#sessions", SessionsTable)
+        team_table = self.query_one("#team-sessions", TeamSessionsTable)
         _fill(own_table, OWN_COLUMNS, [(entry.id, own_cells(entry)) for entry in self.own])
         # Team rows are keyed by position: two teams' folders may hold the same handle and id.
         _fill(team_table, TEAM_COLUMNS, [(f"team-{number}", team_cells(entry)) for number, entry in enumerate(self.team)])
@@ -102,6 +115,8 @@ class SessionLists(Vertical):
                 team_table.move_cursor(row=again)
 
     def own_at_cursor(self) -> Any:
+        if not self._tables_built:
+            return None
         table = self.query_one("#sessions", SessionsTable)
         if not table.row_count or table.cursor_row < 0:
             return None
@@ -109,6 +124,8 @@ class SessionLists(Vertical):
         return next((entry for entry in self.own if entry.id == key), None)
 
     def team_at_cursor(self) -> Any:
+        if not self._tables_built:
+            return None
         table = self.query_one("#team-sessions", TeamSessionsTable)
         if not table.row_count or not 0 <= table.cursor_row < len(self.team):
             return None
