@@ -4,16 +4,13 @@ first key does not wait while everything is restyled and drawn again."""
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 from pathlib import Path
 
 import pytest
 from textual import events
 from textual.app import App, ComposeResult
-from textual.pilot import Pilot
-from textual.widget import Widget
-from textual.geometry import Size
 from textual.screen import Screen
-from textual.widgets import DataTable, OptionList
 
 from tests.helpers.ui_support import use_example_library, wait_for_text, wait_until
 from tutor.cli import make_app
@@ -21,7 +18,6 @@ from tutor.ui.app import TutorApp
 from tutor.ui.focus import focus_at_once
 from tutor.ui.screens.library import LibraryScreen
 from tutor.ui.widgets.line_table import LineTable
-from tutor.ui.widgets.steady import KeepsDrawing
 from tutor.ui.widgets.timeline import Timeline
 
 
@@ -41,50 +37,26 @@ async def test_a_screen_has_the_classes_of_the_terminals_size_as_it_is_pushed(wi
         assert expected in screen.classes and other not in screen.classes
 
 
-class KeptTable(KeepsDrawing, DataTable[str]):
-    pass
-
-
-class Table(App[None]):
+class Focused(App[None]):
     def compose(self) -> ComposeResult:
-        yield KeptTable(id="table")
+        yield LineTable(id="table")
 
     def on_mount(self) -> None:
-        table = self.query_one(KeptTable)
-        table.add_columns("n", "word")
-        table.add_rows([(str(n), f"word {n}") for n in range(30)])
+        table = self.query_one(LineTable)
         focus_at_once(table)
         assert table.has_focus and self.screen.focused is table  # at once, not after the next message
 
 
-async def test_a_table_told_the_size_it_drew_at_keeps_its_cells(monkeypatch: pytest.MonkeyPatch) -> None:
-    drawn: list[object] = []
-    render_cell = DataTable._render_cell  # noqa: SLF001 - what is drawn again is what this is about
-
-    def counted(self: DataTable, row_index: int, *args: object, **kwargs: object) -> object:
-        drawn.append(row_index)
-        return render_cell(self, row_index, *args, **kwargs)
-
-    monkeypatch.setattr(DataTable, "_render_cell", counted)
-    app = Table()
-    async with app.run_test(size=(60, 20)) as pilot:
-        await keeps_its_drawing(pilot, app.query_one(KeptTable), drawn)
+async def test_focus_at_once_focuses_before_the_first_frame() -> None:
+    app = Focused()
+    async with app.run_test(size=(60, 20)):
+        assert app.screen.focused is app.query_one(LineTable)
 
 
-async def keeps_its_drawing(pilot: Pilot[None], widget: Widget, drawn: list[object]) -> None:
-    """WIDGET, told the size it drew at, draws nothing again; told another size, it does (Textual's handler forgets)."""
-    await wait_until(pilot, lambda: len(drawn) > 0, "drawn")
-    await pilot.pause()
-    drawn.clear()
-    widget.post_message(events.Resize(widget.size, widget.size))
-    widget.refresh()
-    await pilot.pause()
-    await pilot.pause()
-    assert drawn == []
-    other = Size(widget.size.width - 5, widget.size.height)
-    widget.post_message(events.Resize(other, other))
-    widget.refresh()
-    await wait_until(pilot, lambda: len(drawn) > 0, "drawn again at another size")
+def timeline_view(count: int) -> SimpleNamespace:
+    """What `Timeline.show` reads of a lesson's view: COUNT revealed notes, the last one current."""
+    entries = [SimpleNamespace(number=n, step=SimpleNamespace(kind="note", text=f"step {n}"), grade=None) for n in range(1, count + 1)]
+    return SimpleNamespace(timeline=entries, hidden=3, finished=False, cursor=count, total=count + 3)
 
 
 class Lines(App[None]):
@@ -92,23 +64,32 @@ class Lines(App[None]):
         yield Timeline(id="timeline")
 
     def on_mount(self) -> None:
-        self.query_one(Timeline).add_options([f"step {n}" for n in range(20)])
+        self.query_one(Timeline).show(timeline_view(20))  # type: ignore[arg-type]
 
 
 async def test_a_timeline_told_the_size_it_drew_at_keeps_its_lines(monkeypatch: pytest.MonkeyPatch) -> None:
     drawn: list[object] = []
-    render = OptionList._get_option_render  # noqa: SLF001 - what is drawn again is what this is about
+    strip = Timeline._strip  # noqa: SLF001 - what is drawn again is what this is about
 
-    def counted(self: OptionList, option: object, style: object) -> object:
-        padding = self.get_component_styles("option-list--option").padding  # the cache's key, as the pinned Textual makes it
-        if self._option_render_cache.get((option, style, padding)) is None:  # noqa: SLF001
-            drawn.append(option)  # drawn, not taken from the cache
-        return render(self, option, style)  # type: ignore[arg-type]
+    def counted(self: Timeline, text: object, *args: object) -> object:
+        drawn.append(text)
+        return strip(self, text, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(OptionList, "_get_option_render", counted)
+    monkeypatch.setattr(Timeline, "_strip", counted)
     app = Lines()
     async with app.run_test(size=(40, 12)) as pilot:
-        await keeps_its_drawing(pilot, app.query_one(Timeline), drawn)
+        timeline = app.query_one(Timeline)
+        await wait_until(pilot, lambda: len(drawn) > 0, "drawn")
+        await pilot.pause()
+        drawn.clear()
+        # Textual's Resize after the first frame, and a redraw of the whole widget: the lines are kept.
+        timeline.post_message(events.Resize(timeline.size, timeline.size))
+        timeline.refresh()
+        await pilot.pause()
+        await pilot.pause()
+        assert drawn == []
+        timeline.styles.width = timeline.size.width - 5
+        await wait_until(pilot, lambda: len(drawn) > 0, "drawn again at another width")
 
 
 async def test_with_nothing_stored_the_library_shows_its_states_without_reading_progress(tutor_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:

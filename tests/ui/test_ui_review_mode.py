@@ -25,7 +25,7 @@ def due_today(*keys: tuple[str, str]) -> None:
 
 def timeline_text(app) -> str:  # noqa: ANN001
     """Every line of the timeline, scrolled into view or not."""
-    return "\n".join(str(option.prompt) for option in app.screen.query_one(Timeline).options)
+    return "\n".join(str(shown.text) for shown in app.screen.query_one(Timeline).lines)
 
 
 def view(app):  # noqa: ANN001, ANN201
@@ -50,7 +50,7 @@ async def test_the_timeline_shows_only_the_current_cards_lesson_steps(tutor_home
         assert "Fix #212" not in shown, "the previous card's steps are gone from the timeline"
         assert "blogkit" not in squash(screen_text(app))
         # Exactly the task, this card's three context steps, and the hidden question.
-        assert len(app.screen.query_one(Timeline).options) == 1 + 3 + 1
+        assert len(app.screen.query_one(Timeline).lines) == 1 + 3 + 1
 
 
 async def test_back_then_next_returns_to_the_question_and_then_to_the_next_card(tutor_home: Path) -> None:

@@ -1,21 +1,37 @@
-"""The timeline: revealed steps with an icon per kind, and only a count of what is still hidden."""
+"""The timeline: revealed steps with an icon per kind, and only a count of what is still hidden.
+
+Drawn a line at a time (Textual's line API): a key that reveals a step redraws the lines that
+changed (the new step's, the highlight's old and new line, the last line), not the whole list.
+Textual's `OptionList`, which this replaced, redrew every visible line on each change: 6 ms of a
+34 ms key press on the test VM, in a 3-step lesson (`benchmarks/bench_keypress.py`).
+
+Keys as in a list: up, down, page up and down, home, end move the highlight (never onto a
+line that cannot be chosen), enter or a click chooses the highlighted line: a step's line
+jumps there (`Jump`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import ClassVar
 
-from textual import on
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from tutor.learn import TimelineEntry, View
 from tutor.words import plural
 
 from ..glyphs import KIND_ICONS, KIND_LABELS, verdict
 from ..plain import assemble, line, plain
-from .steady import KeepsDrawing
+
+TASK_LINE = "frame-0"
+LAST_LINE = "frame-end"
 
 
 def _summary(entry: TimelineEntry) -> str:
@@ -32,19 +48,69 @@ def _summary(entry: TimelineEntry) -> str:
     return line[:80]
 
 
-class Timeline(KeepsDrawing, OptionList):
-    """Frames reached so far. Selecting one jumps there; it never lists anything not yet revealed."""
+@dataclass(frozen=True)
+class TimelineLine:
+    """One line: its id (`frame-N`, `frame-end`), its text, and whether it can be chosen."""
+
+    id: str
+    text: Text
+    disabled: bool = False
+
+
+class Timeline(ScrollView, can_focus=True):
+    """Frames reached so far. Choosing one jumps there; it never lists anything not yet revealed."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("enter", "select", "Select", show=False),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"timeline--highlighted", "timeline--disabled"}
+    DEFAULT_CSS = """
+    Timeline {
+        height: auto;
+        max-height: 100%;
+        color: $foreground;
+        background: $surface;
+        overflow-x: hidden;
+        & > .timeline--highlighted {
+            color: $foreground;
+            background: $block-cursor-blurred-background;
+            text-style: $block-cursor-blurred-text-style;
+        }
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .timeline--highlighted {
+                color: $block-cursor-foreground;
+                background: $block-cursor-background;
+                text-style: $block-cursor-text-style;
+            }
+        }
+        & > .timeline--disabled {
+            color: $text-disabled;
+        }
+    }
+    """
 
     @dataclass
     class Jump(Message):
         cursor: int
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._entries: list[TimelineEntry] = []  # the steps' lines, below the task's and above the final "hidden" one
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id, classes=classes)
+        self._entries: list[TimelineEntry] = []  # the steps' lines, below the task's and above the last one
+        self.lines: list[TimelineLine] = []
+        self.highlighted: int | None = None
+        self._drawn: dict[int, tuple[TimelineLine, int, Style, Strip]] = {}  # a row's strip, with what it was drawn from
+
+    # -- contents
 
     def show(self, view: View) -> None:
-        """Show VIEW's timeline, redrawing only from its first line that changed.
+        """Show VIEW's timeline, redrawing only the lines that changed.
 
         Revealing a step appends one line: a 10,000-step lesson neither compares nor
         redraws 10,000 lines per key. A line is kept only while its entry is equal (its
@@ -56,40 +122,29 @@ class Timeline(KeepsDrawing, OptionList):
         common = min(len(old), len(new))
         if old[:common] != list(new[:common]):
             common = next(index for index, (was, now) in enumerate(zip(old, new)) if was != now)
-        if self.option_count == 0:
-            self.add_option(Option(assemble(("  ⌂ ", "bold"), "Task"), id="frame-0"))
-        while self.option_count > common + 1:  # the task's line stays
-            self._drop_last_option()
-        self.add_options([*(self._option(entry) for entry in new[common:]), self._hidden_option(view)])
+        if not self.lines:
+            self.lines.append(TimelineLine(TASK_LINE, assemble(("  ⌂ ", "bold"), "Task")))
+        before = len(self.lines)
+        del self.lines[common + 1 :]  # the task's line stays
+        self.lines.extend([*(self._line(entry) for entry in new[common:]), self._last_line(view)])
         self._entries = list(new)
+        for row in range(common + 1, max(before, len(self.lines))):
+            self._drawn.pop(row, None)
+            self._refresh_row(row)
+        if len(self.lines) != before:
+            # Set quietly: through the reactive, a new height would redraw every line. The scroll bars are told here.
+            self.set_reactive(Timeline.virtual_size, Size(0, len(self.lines)))
+            self._scroll_update(self.virtual_size)
         self._highlight(view)
 
-    def _drop_last_option(self) -> None:
-        """Remove the last line, keeping the heights measured for the others.
+    @property
+    def option_count(self) -> int:
+        return len(self.lines)
 
-        `OptionList.remove_option_at_index` forgets every line's height, and measuring
-        them again costs a lesson's length on every key. Removing the last line changes no
-        other line's place, so its own lines are cut off the end of the cache. Textual is
-        pinned; should these internals move, the public (slow) way is taken."""
-        index = self.option_count - 1
-        try:
-            option = self._options[index]
-            cache = self._line_cache
-            height = cache.heights.pop(index, None)
-            cache.index_to_line.pop(index, None)
-            if height and cache.lines and cache.lines[-1][0] == index:
-                del cache.lines[-height:]
-            self._options.pop()
-            del self._option_to_index[option]
-            if option.id is not None:
-                del self._id_to_option[option.id]
-            self._mouse_hovering_over = None
-        except (AttributeError, KeyError, IndexError):  # pragma: no cover - a Textual whose internals changed
-            self.remove_option_at_index(index)
-            return
-        self.refresh()
+    def line_index(self, line_id: str) -> int | None:
+        return next((index for index, candidate in enumerate(self.lines) if candidate.id == line_id), None)
 
-    def _option(self, entry: TimelineEntry) -> Option:
+    def _line(self, entry: TimelineEntry) -> TimelineLine:
         step = entry.step
         label = assemble(
             (f"{entry.number:>3} {KIND_ICONS[step.kind]} ", "bold"),
@@ -102,29 +157,138 @@ class Timeline(KeepsDrawing, OptionList):
             mark = verdict(entry.grade.score, entry.grade.skipped, entry.grade.pending)
             label.append(f"[{mark}] ", "italic")
         label.append(line(_summary(entry), "dim"))
-        return Option(label, id=f"frame-{entry.number}")
+        return TimelineLine(f"frame-{entry.number}", label)
 
-    def _hidden_option(self, view: View) -> Option:
+    def _last_line(self, view: View) -> TimelineLine:
         if view.hidden:
             text = plain(f"  … {plural(view.hidden, 'step')} hidden", "dim italic")
         elif view.finished:
             text = plain("  ★ Score card", "bold")
         else:
             text = plain("  ✓ all steps revealed", "dim")
-        return Option(text, id="frame-end", disabled=not view.finished)
+        return TimelineLine(LAST_LINE, text, disabled=not view.finished)
 
     def _highlight(self, view: View) -> None:
-        target = "frame-end" if view.cursor > view.total else f"frame-{view.cursor}"
-        try:
-            index = self.get_option_index(target)
-        except Exception:  # noqa: BLE001 - the current frame is an open question: point at the hidden line
-            index = self.option_count - 1
-        self.highlighted = index
-        self.scroll_to_highlight()
+        target = LAST_LINE if view.cursor > view.total else f"frame-{view.cursor}"
+        # The current frame, else (an open question's) the last line. Found from the end: it is mostly there.
+        row = next((index for index in range(len(self.lines) - 1, -1, -1) if self.lines[index].id == target), len(self.lines) - 1)
+        self.move_highlight(row)
 
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
+    # -- the highlight
+
+    def move_highlight(self, row: int) -> None:
+        """Highlight ROW (kept within the lines), scrolled into view; only its line and the one it left are redrawn."""
+        if not self.lines:
+            return
+        row = max(0, min(row, len(self.lines) - 1))
+        old, self.highlighted = self.highlighted, row
+        if old != row:
+            if old is not None:
+                self._refresh_row(old)
+            self._refresh_row(row)
+        self._scroll_to_row(row)
+
+    def _scroll_to_row(self, row: int) -> None:
+        height = self.scrollable_content_region.height
+        if not height:  # not laid out yet: scrolled once it is (`_size_updated`)
+            return
+        top = round(self.scroll_offset.y)
+        below = min(row + 1, len(self.lines) - 1)  # the line under the highlight: on the current step, what is still hidden
+        if row < top:
+            self.scroll_to(y=max(0, row - height // 2), animate=False, immediate=True)
+        elif below >= top + height:
+            # Half a page on: walking forward, the next half page of steps redraws only their own lines (a scroll
+            # redraws every line on screen).
+            self.scroll_to(y=max(0, below - height // 2), animate=False, immediate=True)
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if self.highlighted is not None:
+            self._scroll_to_row(self.highlighted)
+        return changed
+
+    def _refresh_row(self, row: int) -> None:
+        self.refresh_line(row)
+
+    def _chosen_row(self, start: int, step: int) -> int | None:
+        """The first line that can be chosen from START on, going by STEP (1 down, -1 up)."""
+        row = start
+        while 0 <= row < len(self.lines):
+            if not self.lines[row].disabled:
+                return row
+            row += step
+        return None
+
+    def _move(self, row: int, step: int) -> None:
+        row = max(0, min(row, len(self.lines) - 1))
+        found = self._chosen_row(row, step)
+        if found is None:
+            found = self._chosen_row(row, -step)
+        if found is not None:
+            self.move_highlight(found)
+
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def action_cursor_down(self) -> None:
+        self._move((self.highlighted if self.highlighted is not None else -1) + 1, 1)
+
+    def action_cursor_up(self) -> None:
+        self._move((self.highlighted if self.highlighted is not None else len(self.lines)) - 1, -1)
+
+    def action_page_down(self) -> None:
+        self._move((self.highlighted or 0) + self._page(), 1)
+
+    def action_page_up(self) -> None:
+        self._move((self.highlighted or 0) - self._page(), -1)
+
+    def action_first(self) -> None:
+        self._move(0, 1)
+
+    def action_last(self) -> None:
+        self._move(len(self.lines) - 1, -1)
+
+    def action_select(self) -> None:
+        row = self.highlighted
+        if row is None or not 0 <= row < len(self.lines) or self.lines[row].disabled:
+            return
+        line_id = self.lines[row].id
+        if line_id != LAST_LINE:  # the score card's line is where a finished lesson already stands
+            self.post_message(self.Jump(int(line_id.removeprefix("frame-"))))
+
+    async def _on_click(self, event: events.Click) -> None:
+        row = round(self.scroll_offset.y) + event.y - self.gutter.top
+        if not 0 <= row < len(self.lines) or self.lines[row].disabled:
+            return
         event.stop()
-        option_id = event.option.id or ""
-        if option_id.startswith("frame-") and option_id != "frame-end":
-            self.post_message(self.Jump(int(option_id.removeprefix("frame-"))))
+        self.move_highlight(row)
+        self.action_select()
+
+    # -- drawing
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row = round(self.scroll_offset.y) + y
+        base = self.rich_style
+        if not 0 <= row < len(self.lines):
+            return Strip.blank(width, base)
+        shown = self.lines[row]
+        if row == self.highlighted:
+            style = base + self.get_component_rich_style("timeline--highlighted")
+        elif shown.disabled:
+            style = base + self.get_component_rich_style("timeline--disabled")
+        else:
+            style = base
+        drawn = self._drawn.get(row)
+        if drawn is not None and drawn[0] is shown and drawn[1] == width and drawn[2] == style:
+            return drawn[3]  # drawn before, as now (a scroll redraws every line on screen)
+        strip = self._strip(shown.text, width, style)
+        self._drawn[row] = (shown, width, style, strip)
+        return strip
+
+    def _strip(self, text: Text, width: int, style: Style) -> Strip:
+        """TEXT on one line of WIDTH cells, cut with an ellipsis, on STYLE (the text's own styles drawn over it)."""
+        fitted = Text(no_wrap=True, end="")
+        fitted.append_text(text)  # the text's own style becomes a span: Rich's render leaves it out otherwise
+        fitted.truncate(width, overflow="ellipsis", pad=True)
+        return Strip(list(fitted.render(self.app.console)), width).apply_style(style)
