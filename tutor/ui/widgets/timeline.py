@@ -105,6 +105,7 @@ class Timeline(ScrollView, can_focus=True):
         self._entries: list[TimelineEntry] = []  # the steps' lines, below the task's and above the last one
         self.lines: list[TimelineLine] = []
         self.highlighted: int | None = None
+        self._room = 0  # blank lines under the last one, to scroll by half pages (`_scroll_to_row`)
         self._drawn: dict[int, tuple[TimelineLine, int, Style, Strip]] = {}  # a row's strip, with what it was drawn from
 
     # -- contents
@@ -131,10 +132,9 @@ class Timeline(ScrollView, can_focus=True):
         for row in range(common + 1, max(before, len(self.lines))):
             self._drawn.pop(row, None)
             self._refresh_row(row)
-        if len(self.lines) != before:
-            # Set quietly: through the reactive, a new height would redraw every line. The scroll bars are told here.
-            self.set_reactive(Timeline.virtual_size, Size(0, len(self.lines)))
-            self._scroll_update(self.virtual_size)
+        if len(self.lines) < before:
+            self._room = 0  # another lesson's steps (a review): no blank room kept from the last one's
+        self._set_height()
         self._highlight(view)
 
     @property
@@ -197,9 +197,21 @@ class Timeline(ScrollView, can_focus=True):
         if row < top:
             self.scroll_to(y=max(0, row - height // 2), animate=False, immediate=True)
         elif below >= top + height:
-            # Half a page on: walking forward, the next half page of steps redraws only their own lines (a scroll
-            # redraws every line on screen).
-            self.scroll_to(y=max(0, below - height // 2), animate=False, immediate=True)
+            # Half a page on, with blank room under the last line if need be: walking forward (the current step is
+            # then the last but one line), the next half page of steps redraws only their own lines, where scrolling
+            # by one line a step would redraw every line on screen each time.
+            target = max(0, below - height // 2)
+            self._room = max(0, target + height - len(self.lines))
+            self._set_height()
+            self.scroll_to(y=target, animate=False, immediate=True)
+
+    def _set_height(self) -> None:
+        """The lines' height, and the blank room under them: set quietly (through the reactive, a new height would
+        redraw every line); the scroll bar is told here."""
+        height = len(self.lines) + self._room
+        if height != self.virtual_size.height:
+            self.set_reactive(Timeline.virtual_size, Size(0, height))
+            self._scroll_update(self.virtual_size)
 
     def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
         changed = super()._size_updated(size, virtual_size, container_size, layout)
