@@ -18,6 +18,7 @@ from tutor.words import plural
 from ..glyphs import KIND_ICONS, KIND_LABELS
 from ..plain import LINE_LIMIT, assemble, command, line as one_line, plain, text_of
 from .prose import Prose, inline_markdown
+from .style_once import StyleOncePerDraw
 
 MAX_OUTPUT_LINES = 2000
 MAX_DIFF_LINES = 1500
@@ -84,7 +85,7 @@ def call_widgets(call: Call) -> list:
     return [Static(assemble(one_line(f"{tool} ", "bold"), plain(str(data)[:400])), classes="call-title")]
 
 
-class ShownLines(Log):
+class ShownLines(StyleOncePerDraw, Log):
     """Lines of text (each already through the boundary), drawn line by line only where they are scrolled into view.
 
     The text is written once the widget is mounted: `Log` measures the lines' width in a

@@ -29,6 +29,7 @@ from tutor.words import plural
 
 from ..glyphs import KIND_ICONS, KIND_LABELS, verdict
 from ..plain import assemble, line, plain
+from .style_once import StyleOncePerDraw
 
 TASK_LINE = "frame-0"
 LAST_LINE = "frame-end"
@@ -57,7 +58,7 @@ class TimelineLine:
     disabled: bool = False
 
 
-class Timeline(ScrollView, can_focus=True):
+class Timeline(StyleOncePerDraw, ScrollView, can_focus=True):
     """Frames reached so far. Choosing one jumps there; it never lists anything not yet revealed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
