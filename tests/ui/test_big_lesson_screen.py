@@ -33,7 +33,7 @@ async def test_a_ten_thousand_step_lesson_opens_and_walks(tmp_path: Path) -> Non
         view = await step_on(pilot)
         assert view.cursor == view.total - 1
         timeline = screen.query_one(Timeline)
-        assert timeline.option_count == 1 + len(view.timeline) + 1  # the task, each revealed step, the last line
+        assert len(timeline.lines) == 1 + len(view.timeline) + 1  # the task, each revealed step, the last line
         shown = "\n".join(str(shown.text) for shown in timeline.lines) + screen_text(app)
         assert not [text for text in hidden.values() if text in shown]
         view = await step_on(pilot)

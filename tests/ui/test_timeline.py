@@ -104,6 +104,7 @@ async def test_walking_past_the_bottom_keeps_the_current_step_and_what_is_hidden
             redrawn_whole += len(drawn) > 4
         # A scroll redraws every line on screen: by half pages (6 lines here), not a line at every step.
         assert redrawn_whole <= 60 // 5, redrawn_whole
+        assert len(timeline._drawn) <= 4 * 12, "the lines drawn long ago are kept"  # noqa: SLF001 - bounded memory
 
 
 async def test_keys_move_the_highlight_over_the_steps_and_enter_jumps() -> None:

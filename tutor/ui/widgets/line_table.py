@@ -34,6 +34,17 @@ from textual.strip import Strip
 
 PADDING = 1  # cells of space each side of a cell, as `DataTable` leaves
 
+# The keys of a list drawn a line at a time (this table, the lesson's timeline), each widget's `action_*` doing the move.
+CURSOR_KEYS: tuple[Binding, ...] = (
+    Binding("enter", "select_cursor", "Select", show=False),
+    Binding("up", "cursor_up", "Cursor up", show=False),
+    Binding("down", "cursor_down", "Cursor down", show=False),
+    Binding("pageup", "page_up", "Page up", show=False),
+    Binding("pagedown", "page_down", "Page down", show=False),
+    Binding("home,ctrl+home", "first", "First", show=False),
+    Binding("end,ctrl+end", "last", "Last", show=False),
+)
+
 
 class Column(msgspec.Struct, frozen=True):
     key: str
@@ -57,15 +68,7 @@ class RowMessage(Message):
 class LineTable(ScrollView, can_focus=True):
     """Rows of cells under a header, one of them under the cursor."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "Select", show=False),
-        Binding("up", "cursor_up", "Cursor up", show=False),
-        Binding("down", "cursor_down", "Cursor down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home,ctrl+home", "first", "First", show=False),
-        Binding("end,ctrl+end", "last", "Last", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(CURSOR_KEYS)
     COMPONENT_CLASSES: ClassVar[set[str]] = {"line-table--header", "line-table--cursor"}
     DEFAULT_CSS = """
     LineTable {

@@ -15,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+import msgspec
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -29,6 +30,7 @@ from tutor.words import plural
 
 from ..glyphs import KIND_ICONS, KIND_LABELS, verdict
 from ..plain import assemble, line, plain
+from .line_table import CURSOR_KEYS
 from .style_once import StyleOncePerDraw
 
 TASK_LINE = "frame-0"
@@ -49,8 +51,7 @@ def _summary(entry: TimelineEntry) -> str:
     return line[:80]
 
 
-@dataclass(frozen=True)
-class TimelineLine:
+class TimelineLine(msgspec.Struct, frozen=True):
     """One line: its id (`frame-N`, `frame-end`), its text, and whether it can be chosen."""
 
     id: str
@@ -61,15 +62,7 @@ class TimelineLine:
 class Timeline(StyleOncePerDraw, ScrollView, can_focus=True):
     """Frames reached so far. Choosing one jumps there; it never lists anything not yet revealed."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("home", "first", "First", show=False),
-        Binding("end", "last", "Last", show=False),
-        Binding("enter", "select", "Select", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(CURSOR_KEYS)
     COMPONENT_CLASSES: ClassVar[set[str]] = {"timeline--highlighted", "timeline--disabled"}
     DEFAULT_CSS = """
     Timeline {
@@ -138,13 +131,6 @@ class Timeline(StyleOncePerDraw, ScrollView, can_focus=True):
         self._set_height()
         self._highlight(view)
 
-    @property
-    def option_count(self) -> int:
-        return len(self.lines)
-
-    def line_index(self, line_id: str) -> int | None:
-        return next((index for index, candidate in enumerate(self.lines) if candidate.id == line_id), None)
-
     def _line(self, entry: TimelineEntry) -> TimelineLine:
         step = entry.step
         label = assemble(
@@ -170,9 +156,17 @@ class Timeline(StyleOncePerDraw, ScrollView, can_focus=True):
         return TimelineLine(LAST_LINE, text, disabled=not view.finished)
 
     def _highlight(self, view: View) -> None:
-        target = LAST_LINE if view.cursor > view.total else f"frame-{view.cursor}"
-        # The current frame, else (an open question's) the last line. Found from the end: it is mostly there.
-        row = next((index for index in range(len(self.lines) - 1, -1, -1) if self.lines[index].id == target), len(self.lines) - 1)
+        last = len(self.lines) - 1
+        if view.cursor > view.total:
+            self.move_highlight(last)
+            return
+        # The current frame's line: frames are listed in order from the task's (row 0), so frame N is mostly on row N
+        # (looked for only when not: never a walk through a long lesson's lines on a key). Else (an open question's)
+        # the last line.
+        target = f"frame-{view.cursor}"
+        row = view.cursor if 0 <= view.cursor <= last and self.lines[view.cursor].id == target else None
+        if row is None:
+            row = next((index for index, shown in enumerate(self.lines) if shown.id == target), last)
         self.move_highlight(row)
 
     # -- the highlight
@@ -205,6 +199,15 @@ class Timeline(StyleOncePerDraw, ScrollView, can_focus=True):
             self._room = max(0, target + height - len(self.lines))
             self._set_height()
             self.scroll_to(y=target, animate=False, immediate=True)
+        self._forget_far_lines()
+
+    def _forget_far_lines(self) -> None:
+        """Keep the strips of the lines on screen and a page each side: a walk through 10,000 steps keeps a few pages."""
+        height = self.scrollable_content_region.height
+        if len(self._drawn) <= 4 * max(height, 10):
+            return
+        top = round(self.scroll_offset.y)
+        self._drawn = {row: drawn for row, drawn in self._drawn.items() if top - height <= row < top + 2 * height}
 
     def _set_height(self) -> None:
         """The lines' height, and the blank room under them: set quietly (through the reactive, a new height would
@@ -261,7 +264,7 @@ class Timeline(StyleOncePerDraw, ScrollView, can_focus=True):
     def action_last(self) -> None:
         self._move(len(self.lines) - 1, -1)
 
-    def action_select(self) -> None:
+    def action_select_cursor(self) -> None:
         row = self.highlighted
         if row is None or not 0 <= row < len(self.lines) or self.lines[row].disabled:
             return
@@ -275,7 +278,7 @@ class Timeline(StyleOncePerDraw, ScrollView, can_focus=True):
             return
         event.stop()
         self.move_highlight(row)
-        self.action_select()
+        self.action_select_cursor()
 
     # -- drawing
 
