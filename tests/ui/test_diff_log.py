@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 
@@ -55,13 +54,13 @@ async def test_a_diff_is_drawn_in_its_colours() -> None:
 
 async def test_a_long_diff_is_all_there_capped_and_drawn_only_where_seen(monkeypatch: pytest.MonkeyPatch) -> None:
     drawn: list[str] = []
-    original = step_view._DiffStyles.highlight
+    original = step_view.diff_line_style
 
-    def counted(self: step_view._DiffStyles, text: Text) -> None:
-        drawn.append(text.plain)
-        return original(self, text)
+    def counted(line: str) -> str:
+        drawn.append(line)
+        return original(line)
 
-    monkeypatch.setattr(step_view._DiffStyles, "highlight", counted)
+    monkeypatch.setattr(step_view, "diff_line_style", counted)
     old = "".join(f"line {n}\n" for n in range(MAX_DIFF_LINES + 200))
     new = "".join(f"line {n} changed\n" for n in range(MAX_DIFF_LINES + 200))
     app = Shown("\n".join(file_diff("big.py", old, new)))
@@ -109,3 +108,21 @@ async def test_a_long_proposed_diff_at_the_gate_can_be_read_to_its_last_line() -
         await pilot.pause()
         on_screen = "".join(log.render_line(y).text for y in range(log.content_region.height))
     assert "+value_79 = 80" in on_screen
+
+
+async def test_each_line_is_drawn_as_textuals_log_draws_it() -> None:
+    # A line is drawn as one segment (its style throughout), not laid out as a Rich Text by `Log`: the same cells.
+    from rich.segment import Segment
+    from textual.widgets import Log
+
+    lines = ["+++ b/app.py", "@@ -1,2 +1,2 @@", "-b = 2\twith a tab", "+b = 3 — and wide 字符", " context", "… 9 more lines of diff not shown"]
+    app = Shown("\n".join(lines))
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.query_one(DiffLog)
+        await wait_until(pilot, lambda: len(log.lines) == len(lines))
+        style = log.rich_style
+        for y in range(len(lines)):
+            ours = log._render_line_strip(y, style)  # noqa: SLF001 - the two ways of drawing a line are what is compared
+            textuals = Log._render_line_strip(log, y, style)  # noqa: SLF001
+            assert ours.cell_length == textuals.cell_length
+            assert list(Segment.simplify(ours)) == [segment for segment in Segment.simplify(textuals) if segment.text != "\n"]

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from rich.cells import cell_len
 from rich.highlighter import Highlighter
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.strip import Strip
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Collapsible, Log, Static
@@ -96,10 +102,11 @@ class ShownLines(StyleOncePerDraw, Log):
     measure in place too, but line by line, twelve times slower.
     """
 
-    def __init__(self, lines: list[str], *, classes: str, highlighter: Highlighter | None = None) -> None:
-        super().__init__(highlight=highlighter is not None, auto_scroll=False, classes=classes)
-        if highlighter is not None:
-            self.highlighter = highlighter
+    def __init__(self, lines: list[str], *, classes: str, line_style: Callable[[str], str] | None = None) -> None:
+        super().__init__(highlight=line_style is not None, auto_scroll=False, classes=classes)
+        self._line_style = line_style
+        if line_style is not None:
+            self.highlighter = _LineStyles(line_style)  # Log's own drawing, kept for a line with text selected in it
         # `write_lines` splits every line again, and an empty line splits into nothing:
         # a blank line is written as one space, so it stays a line.
         self._unwritten = [line or " " for line in lines]
@@ -111,6 +118,32 @@ class ShownLines(StyleOncePerDraw, Log):
     def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]  # replaces Log's thread worker (Textual is pinned)
         if lines:
             self._update_maximum_width(updates, max(cell_len(self._process_line(line)) for line in lines))
+
+    def _render_line_strip(self, y: int, rich_style: Style) -> Strip:
+        """A line as one segment: it has one style throughout (Textual is pinned). `Log` lays each line out as a Rich
+        Text, which is most of its cost, and keeps none (its cache is filled only while text is selected)."""
+        if self.text_selection is not None:
+            return super()._render_line_strip(y, rich_style)
+        text = self._process_line(self._lines[y])
+        extra = self._line_style(text) if self._line_style is not None else ""
+        return Strip([Segment(text, rich_style + _style(extra) if extra else rich_style)], cell_len(text))
+
+
+@functools.lru_cache(maxsize=16)
+def _style(name: str) -> Style:
+    return Style.parse(name)
+
+
+class _LineStyles(Highlighter):
+    """A line's style (`ShownLines`' `line_style`) as a Rich highlighter, for `Log`'s own drawing of a line."""
+
+    def __init__(self, line_style: Callable[[str], str]) -> None:
+        self._line_style = line_style
+
+    def highlight(self, text: Text) -> None:
+        style = self._line_style(text.plain)
+        if style:
+            text.stylize(style)
 
 
 def _shown(text: str, cap: int, left_out: str) -> list[str]:
@@ -134,15 +167,6 @@ def output_log(output: str) -> OutputLog:
     return OutputLog(output)
 
 
-class _DiffStyles(Highlighter):
-    """`diff_line_style` for the lines in view only."""
-
-    def highlight(self, text: Text) -> None:
-        style = diff_line_style(text.plain)
-        if style:
-            text.stylize(style)
-
-
 class DiffLog(ShownLines):
     """A diff drawn as `diff_text` draws it (`diff_lines`, `diff_line_style`), but a line at a time where it is in view: revealing an edit of 400 lines
     styled and laid out every line before its first frame (most of that key press), where a few dozen are seen.
@@ -159,7 +183,7 @@ class DiffLog(ShownLines):
     """
 
     def __init__(self, diff: str) -> None:
-        super().__init__(diff_lines(diff) or [" "], classes="diff", highlighter=_DiffStyles())
+        super().__init__(diff_lines(diff) or [" "], classes="diff", line_style=diff_line_style)
 
 
 def step_body(step: AnyStep, call: Call | None = None) -> list:
