@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 
 from rich.cells import cell_len
@@ -126,12 +125,8 @@ class ShownLines(StyleOncePerDraw, Log):
             return super()._render_line_strip(y, rich_style)
         text = self._process_line(self._lines[y])
         extra = self._line_style(text) if self._line_style is not None else ""
-        return Strip([Segment(text, rich_style + _style(extra) if extra else rich_style)], cell_len(text))
-
-
-@functools.lru_cache(maxsize=16)
-def _style(name: str) -> Style:
-    return Style.parse(name)
+        # Rich keeps the styles it parsed (`Style.parse` is cached): a diff's few styles are parsed once.
+        return Strip([Segment(text, rich_style + Style.parse(extra) if extra else rich_style)], cell_len(text))
 
 
 class _LineStyles(Highlighter):

@@ -24,8 +24,7 @@ class StyleOncePerDraw:
         return kept if kept is not None else super().rich_style  # type: ignore[misc]  # the widget's own
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._style_of_this_draw = None
-        self._style_of_this_draw = self.rich_style
+        self._style_of_this_draw = self.rich_style  # None outside a drawing: worked out now
         try:
             return super().render_lines(crop)  # type: ignore[misc]  # the widget's own
         finally:

@@ -125,7 +125,7 @@ class Timeline(StyleOncePerDraw, ScrollView, can_focus=True):
         self._entries = list(new)
         for row in range(common + 1, max(before, len(self.lines))):
             self._drawn.pop(row, None)
-            self._refresh_row(row)
+            self.refresh_line(row)
         if len(self.lines) < before:
             self._room = 0  # another lesson's steps (a review): no blank room kept from the last one's
         self._set_height()
@@ -179,8 +179,8 @@ class Timeline(StyleOncePerDraw, ScrollView, can_focus=True):
         old, self.highlighted = self.highlighted, row
         if old != row:
             if old is not None:
-                self._refresh_row(old)
-            self._refresh_row(row)
+                self.refresh_line(old)
+            self.refresh_line(row)
         self._scroll_to_row(row)
 
     def _scroll_to_row(self, row: int) -> None:
@@ -222,9 +222,6 @@ class Timeline(StyleOncePerDraw, ScrollView, can_focus=True):
         if self.highlighted is not None:
             self._scroll_to_row(self.highlighted)
         return changed
-
-    def _refresh_row(self, row: int) -> None:
-        self.refresh_line(row)
 
     def _chosen_row(self, start: int, step: int) -> int | None:
         """The first line that can be chosen from START on, going by STEP (1 down, -1 up)."""
