@@ -47,3 +47,34 @@ async def test_keys_pressed_while_the_library_loads_act_on_the_list(tutor_home: 
         await wait_until(pilot, lambda: isinstance(app.screen, LessonScreen), "a lesson opened by keys typed while the library loaded")
         library = app.screen_stack[-2]
         assert app.screen.lesson_title == library.library.lessons()[1].title
+
+
+async def test_keys_typed_after_tab_reach_the_field_tab_moved_to(tutor_home: Path) -> None:
+    """Tab moves the focus when it arrives, not once it has bubbled up to the screen: the keys typed
+    right after it (sent in one burst here, as a fast typist on a busy machine does) land in the next field."""
+    from textual import events
+    from textual.widgets import RadioSet, TextArea
+
+    from tutor.ui.widgets.ask_panel import AskPanel
+
+    app = make_app(lesson=TESTS_THAT_LIE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: cursor(app) == 0 and not getattr(app.screen, "holds_keys", False), "the task")
+
+        def at_the_intervene_ask() -> bool:
+            return bool(app.screen.query("#decision")) and not app.screen.holds_keys
+
+        for _ in range(12):
+            if at_the_intervene_ask():
+                break
+            await pilot.press("ctrl+g" if app.screen.query(AskPanel) else "n")
+            await wait_until(pilot, lambda: not app.screen.holds_keys, "the next frame")
+        assert at_the_intervene_ask(), "no intervene question in the lesson's first steps"
+        assert app.focused is app.screen.query_one("#decision", RadioSet)
+
+        for key, character in (("down", None), ("enter", "\r"), ("tab", None), ("enter", "\r"), ("tab", None), ("o", "o"), ("k", "k")):
+            app.post_message(events.Key(key, character))
+        say = app.screen.query_one("#say", TextArea)
+        await wait_until(pilot, lambda: say.text == "ok", f"the typed text in the message field (focus on {app.focused!r})")
+        draft = app.screen.query_one(AskPanel).current_draft()
+        assert draft.intervene is True and draft.category is not None

@@ -15,6 +15,7 @@ from textual.screen import Screen
 
 from tutor.errors import UserError
 
+from .key_order import KeyOrder, KeySettled
 from .roles import HoldsKeys, KeepsDrafts, SettlesQuitting, Transitions, plays
 from .start import LibraryStart, PairStart, RecordStart, Start
 
@@ -26,10 +27,6 @@ def _lesson_commands() -> type:
     from .commands import LessonCommands  # the palette's module loads when the palette opens
 
     return LessonCommands
-
-
-# Quitting never waits behind a screen that is still opening.
-KEYS_NEVER_HELD = frozenset({"ctrl+q", "ctrl+c"})
 
 
 class TutorApp(App[None]):
@@ -60,10 +57,9 @@ class TutorApp(App[None]):
             settings = load_settings()
         self.settings = settings
         self._opening: Any = None  # tutor.services.progress.ProgressOpening: the learner's progress, opened when first needed
-        # Keys pressed while the screen cannot act on them yet (a lesson still opening, a
-        # frame being replaced), in the order they came: handed on, in order, once it can.
-        self._held_keys: list[events.Key] = []
-        self._replaying_keys = False
+        # Keys pressed while the screen cannot act on them yet (a lesson still opening, a frame being replaced) or
+        # while the key before is still on its way: handed on, in order, once it can.
+        self._key_order = KeyOrder(self, super().on_event, self._screen_holds_keys)
 
     # -- the boundary for text from outside (see tutor.ui.plain): guards that hold whatever a caller passed
 
@@ -118,7 +114,7 @@ class TutorApp(App[None]):
             return
         super()._handle_exception(error)
 
-    # -- keys typed before the screen can take them
+    # -- keys typed before the screen can take them, or close behind another (tutor.ui.key_order)
 
     def _screen_holds_keys(self) -> bool:
         screen = self.screen
@@ -126,14 +122,13 @@ class TutorApp(App[None]):
         return screen.id == "_default" or (plays(screen, HoldsKeys) and screen.holds_keys)
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded and event.key not in KEYS_NEVER_HELD:
-            if not self._screen_holds_keys() and self._held_keys:
-                await self._replay_held_keys()
-            if self._screen_holds_keys() or self._held_keys:
-                # Once one key waits, every later one waits behind it: order is what was typed.
-                self._held_keys.append(events.Key(event.key, event.character))
-                return
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self._key_order.receive(event)
+            return
         await super().on_event(event)
+
+    def on_key_settled(self, message: KeySettled) -> None:
+        self._key_order.settled(message)
 
     async def _on_resize(self, event: events.Resize) -> None:
         """A report of the size the app already has changes nothing (Textual's handler, pinned, then one fix).
@@ -150,16 +145,7 @@ class TutorApp(App[None]):
 
     def release_keys(self) -> None:
         """The screen can act now: hand it the keys that waited (a screen calls this when ready)."""
-        if self._held_keys and not self._replaying_keys:
-            self._replaying_keys = True
-            self.call_later(self._replay_held_keys)
-
-    async def _replay_held_keys(self) -> None:
-        try:
-            while self._held_keys and not self._screen_holds_keys():
-                await super().on_event(self._held_keys.pop(0))
-        finally:
-            self._replaying_keys = False
+        self._key_order.release()
 
     # -- start-up
 
