@@ -281,8 +281,9 @@ class StepView(Vertical):
         if self.check is not None:
             yield self.check  # the learner's own check is due now: right under the verdict, in view
         yield from step_body(self.step, self.call)
-        yield Vertical(classes="step-code")
+        if getattr(self.step, "commit", None):
+            yield Vertical(classes="step-code")  # the code changed at this step, once read (`LessonScreen.load_step_diff`)
         if self.step.annotation:
-            with Vertical(classes="annotation"):
-                yield Static("Senior's note", classes="label")
-                yield Prose(self.step.annotation, classes="prose")
+            note = Prose(self.step.annotation, classes="prose annotation")
+            note.border_title = "Senior's note"
+            yield note
