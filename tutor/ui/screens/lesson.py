@@ -24,6 +24,7 @@ from tutor.words import plural
 from tutor.learn import AskFrame, EndFrame, ReplayError, StepFrame, TaskFrame, View
 
 from ..widgets.footer import TutorFooter
+from ..widgets.lesson_frame import LessonFrame
 from ..widgets.ask_panel import AskPanel, form_has_focus
 from ..widgets.point_check import PointCheck, open_check
 from ..widgets.prose import Prose
@@ -97,7 +98,7 @@ class PlayerScreen(Screen):
         yield Header()
         with Horizontal(id="player"):
             yield Timeline(id="timeline")
-            yield VerticalScroll(id="frame", can_focus=True)
+            yield LessonFrame(id="frame")
         yield TutorFooter()
 
     async def on_mount(self) -> None:
