@@ -74,13 +74,22 @@ async def test_a_key_typed_behind_another_waits_until_that_one_has_been_handled(
 async def test_a_key_whose_widget_was_removed_holds_the_next_one_only_until_that_is_seen() -> None:
     app, order, delivered = keys_order()
     await order.receive(events.Key("a", "a"))
-    app.focused.is_attached = False  # removed, its queue (and the KeySettled in it) with it
-    app.focused = Widget()
     await order.receive(events.Key("b", "b"))
     assert delivered == ["a"] and len(app.timers) == 1
+    app.focused.is_attached = False  # then removed, its queue (and the KeySettled in it) with it
+    app.focused = Widget()
     app.timers.pop()()
     await run_later(app)
     assert delivered == ["a", "b"]
+
+
+async def test_a_key_typed_after_the_widget_of_the_one_before_was_removed_goes_at_once() -> None:
+    app, order, delivered = keys_order()
+    await order.receive(events.Key("escape", None))
+    app.focused.is_attached = False  # the key left the screen: its widgets are gone, and its KeySettled
+    app.focused = Widget()
+    await order.receive(events.Key("down", None))
+    assert delivered == ["escape", "down"] and not app.timers
 
 
 async def test_a_key_run_at_once_by_a_priority_binding_holds_nothing_and_quitting_never_waits() -> None:

@@ -25,8 +25,8 @@ from textual.message import Message
 
 # Quitting never waits behind a screen that is still opening.
 KEYS_NEVER_HELD = frozenset({"ctrl+q", "ctrl+c"})
-# A key's `KeySettled` is lost if the widget it went to is removed on its way (a frame replaced):
-# looked for this often while keys wait behind it, and given up on after GIVE_UP seconds.
+# A key's `KeySettled` is lost if the widget it went to is removed on its way (a frame replaced, a screen
+# left): seen at the next key, looked for this often while keys wait, and given up on after GIVE_UP seconds.
 LOOK_AGAIN = 0.1
 GIVE_UP = 1.0
 
@@ -52,6 +52,8 @@ class KeyOrder:
         self._looking = False
 
     def _may_send(self) -> bool:
+        if self._in_flight is not None and not self._in_flight[1].is_attached:
+            self._in_flight = None  # its widget was removed (a screen left), and its KeySettled with it
         return self._in_flight is None and not self._screen_holds_keys()
 
     async def receive(self, event: events.Key) -> None:
