@@ -3,8 +3,7 @@
 Textual hands a key to the widget focused when the key arrives, and looks up that key's
 bindings only once it has climbed back from there to the app, a message queue at a time.
 So a key typed close behind another (a fast typist, or a busy machine) can go to a field
-that the first key was about to leave: after `tab`, the typing went to the field left
-behind, and a `down` still climbing when `tab` moved the focus was bound in the next field.
+that the first key was about to leave: after `tab`, the typing went to the field left behind.
 
 `KeyOrder` hands the app one key at a time. A key given to a widget is followed into it by
 `KeySettled`, which climbs the same way behind it: once that reaches the app, the key has
@@ -104,11 +103,9 @@ class KeyOrder:
 
     def _look_again(self) -> None:
         self._looking = False
-        if self._in_flight is None:
-            return
-        _number, target, since = self._in_flight
-        if not target.is_attached or time.monotonic() - since > GIVE_UP:
-            self._in_flight = None  # its widget was removed, its KeySettled with it
+        if self._in_flight is not None and time.monotonic() - self._in_flight[2] > GIVE_UP:
+            self._in_flight = None
+        if self._may_send():  # which also forgets a key whose widget was removed
             self.release()
         elif self.held:
             self._look_for_lost_key()
