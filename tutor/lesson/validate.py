@@ -159,7 +159,19 @@ def _json_type(value: Any) -> str:
 # ---------------------------------------------------------------- rules across steps
 
 
+def _at(index: int, field: str = "") -> str:
+    return f"steps[{index}].{field}" if field else f"steps[{index}]"
+
+
+# The enums by value: a lookup, where calling the enum costs a 10,000-step lesson ~10 ms.
+_ASK_TYPES = {ask_type.value: ask_type for ask_type in AskType}
+_STEP_KINDS = {step_kind.value: step_kind for step_kind in StepKind}
+_AGENT, _RESULT, _GOAL = StepKind.AGENT.value, StepKind.RESULT.value, StepKind.GOAL.value
+_INTERVENE, _CORRECTION = AskType.INTERVENE.value, StepKind.CORRECTION.value
+
+
 def _cross_step_problems(data: dict[str, Any], path: str, folder: Path | None) -> list[Problem]:
+    """The rules that span steps. A step's place (`steps[3].call`) is written only into a problem: most steps have none."""
     problems: list[Problem] = []
     steps = data.get("steps")
     if not isinstance(steps, list):
@@ -168,71 +180,68 @@ def _cross_step_problems(data: dict[str, Any], path: str, folder: Path | None) -
     seen_steps: dict[str, int] = {}
     seen_calls: dict[str, int] = {}
     last_agent_calls: set[str] | None = None
-    last_agent_where: str | None = None
+    last_agent_index = -1
     last_agent_hidden = False
     previous_kind: Any = None
     previous_hidden = False
     visible = 0
-    goals: list[tuple[str, bool]] = []  # (where, hidden) of every goal step
+    goals: list[tuple[int, bool]] = []  # (index, hidden) of every goal step
     has_repo = isinstance(data.get("repo"), dict)
     for index, step in enumerate(steps):
-        where = f"steps[{index}]"
         if not isinstance(step, dict):
             continue  # the structs' check reports it
-        kind = step.get("kind")
-        step_id = step.get("id")
-        hidden = step.get("hidden") is True
+        get = step.get
+        kind = get("kind")
+        step_id = get("id")
+        hidden = get("hidden") is True
         visible += not hidden
-        if kind == "goal":
-            goals.append((where, hidden))
+        if kind == _GOAL:
+            goals.append((index, hidden))
         if isinstance(step_id, str):
-            if step_id in seen_steps:
-                problems.append(
-                    Problem(path, f"{where}.id", f"duplicate step id {step_id!r} (first used at steps[{seen_steps[step_id]}])")
-                )
-            else:
-                seen_steps[step_id] = index
+            first = seen_steps.setdefault(step_id, index)
+            if first != index:
+                problems.append(Problem(path, _at(index, "id"), f"duplicate step id {step_id!r} (first used at steps[{first}])"))
 
-        if kind == "agent":
-            calls = step.get("calls")
+        if kind == _AGENT:
+            calls = get("calls")
             last_agent_calls = set()
-            last_agent_where, last_agent_hidden = where, hidden
+            last_agent_index, last_agent_hidden = index, hidden
             if isinstance(calls, list):
                 for call_index, call in enumerate(calls):
                     call_id = call.get("id") if isinstance(call, dict) else None
                     if not isinstance(call_id, str):
                         continue
-                    if call_id in seen_calls:
+                    first = seen_calls.setdefault(call_id, index)
+                    if first != index or call_id in last_agent_calls:
                         problems.append(
-                            Problem(path, f"{where}.calls[{call_index}].id", f"duplicate call id {call_id!r} (first used at steps[{seen_calls[call_id]}])")
+                            Problem(path, f"{_at(index)}.calls[{call_index}].id", f"duplicate call id {call_id!r} (first used at steps[{first}])")
                         )
-                    seen_calls.setdefault(call_id, index)
                     last_agent_calls.add(call_id)
-        elif kind == "result":
-            call_id = step.get("call")
+        elif kind == _RESULT:
+            call_id = get("call")
             if isinstance(call_id, str):
                 if last_agent_calls is None:
-                    problems.append(Problem(path, f"{where}.call", f"result for call {call_id!r} but no agent step comes before it"))
+                    problems.append(Problem(path, _at(index, "call"), f"result for call {call_id!r} but no agent step comes before it"))
                 elif call_id not in last_agent_calls:
                     known = ", ".join(sorted(last_agent_calls)) or "none"
                     problems.append(
-                        Problem(path, f"{where}.call", f"{call_id!r} names no call of the agent step before it (its calls: {known})")
+                        Problem(path, _at(index, "call"), f"{call_id!r} names no call of the agent step before it (its calls: {known})")
                     )
             if last_agent_hidden and not hidden:
                 problems.append(
-                    Problem(path, where, f"the result is shown but the agent step it answers ({last_agent_where}) is hidden: hide the result too, or show that step")
+                    Problem(path, _at(index), f"the result is shown but the agent step it answers ({_at(last_agent_index)}) is hidden: hide the result too, or show that step")
                 )
-            if step.get("commit") is not None and not has_repo:
-                problems.append(Problem(path, f"{where}.commit", "a result has a commit but the lesson has no repo"))
+            if get("commit") is not None and not has_repo:
+                problems.append(Problem(path, _at(index, "commit"), "a result has a commit but the lesson has no repo"))
 
-        ask = step.get("ask")
+        ask = get("ask")
         if isinstance(ask, dict):
             if hidden:
-                problems.append(Problem(path, f"{where}.ask", "a hidden step cannot carry an ask: learners never see it (remove the ask, or show the step)"))
+                problems.append(Problem(path, _at(index, "ask"), "a hidden step cannot carry an ask: learners never see it (remove the ask, or show the step)"))
             else:
-                problems.extend(_ask_problems(ask, kind, previous_kind, path, f"{where}.ask", previous_hidden))
-                if ask.get("type") == AskType.INTERVENE.value:
-                    problems.extend(_accept_problems(ask, step, path, f"{where}.ask"))
+                problems.extend(_ask_problems(ask, kind, previous_kind, path, index, previous_hidden))
+                if ask.get("type") == _INTERVENE:
+                    problems.extend(_accept_problems(ask, step, path, _at(index, "ask")))
         previous_kind = kind
         previous_hidden = hidden
 
@@ -240,7 +249,7 @@ def _cross_step_problems(data: dict[str, Any], path: str, folder: Path | None) -
         problems.append(Problem(path, "steps", "every step is hidden: learners need at least one step to replay"))
     elif goals and all(goal_hidden for _, goal_hidden in goals):
         problems.append(
-            Problem(path, f"{goals[-1][0]}.hidden", "every goal step is hidden: keep one shown, the steps after it are judged against it")
+            Problem(path, f"{_at(goals[-1][0])}.hidden", "every goal step is hidden: keep one shown, the steps after it are judged against it")
         )
 
     repo = data.get("repo")
@@ -249,36 +258,33 @@ def _cross_step_problems(data: dict[str, Any], path: str, folder: Path | None) -
     return problems
 
 
-def _ask_problems(ask: dict[str, Any], kind: Any, previous_kind: Any, path: str, where: str, previous_hidden: bool = False) -> list[Problem]:
-    try:
-        ask_type = AskType(ask.get("type"))
-    except ValueError:
-        return []  # the structs' check reports the unknown type
-    try:
-        step_kind = StepKind(kind)
-    except ValueError:
-        return []
+def _ask_problems(ask: dict[str, Any], kind: Any, previous_kind: Any, path: str, index: int, previous_hidden: bool = False) -> list[Problem]:
+    value = ask.get("type")
+    ask_type = _ASK_TYPES.get(value) if isinstance(value, str) else None
+    step_kind = _STEP_KINDS.get(kind) if isinstance(kind, str) else None
+    if ask_type is None or step_kind is None:
+        return []  # the structs' check reports the unknown type or kind
     problems = []
     if step_kind not in ASK_ALLOWED_ON[ask_type]:
         allowed = " or ".join(sorted(k.value for k in ASK_ALLOWED_ON[ask_type]))
-        problems.append(Problem(path, where, f"{_a(ask_type.value)} ask may only stand on {_a(allowed)} step, not on {_a(step_kind.value)} step"))
-    elif ask_type is AskType.INTERVENE and previous_kind != StepKind.AGENT.value:
+        problems.append(Problem(path, _at(index, "ask"), f"{_a(ask_type.value)} ask may only stand on {_a(allowed)} step, not on {_a(step_kind.value)} step"))
+    elif ask_type is AskType.INTERVENE and previous_kind != _AGENT:
         problems.append(
-            Problem(path, where, "an intervene ask must stand on the step right after an agent step (the proposal the learner judges)")
+            Problem(path, _at(index, "ask"), "an intervene ask must stand on the step right after an agent step (the proposal the learner judges)")
         )
     elif ask_type is AskType.INTERVENE and previous_hidden:
-        problems.append(Problem(path, where, "an intervene ask judges the agent step right before it, which is hidden: show that step"))
+        problems.append(Problem(path, _at(index, "ask"), "an intervene ask judges the agent step right before it, which is hidden: show that step"))
     if ask_type is AskType.CHOICE:
         options, answer = ask.get("options"), ask.get("answer")
         if isinstance(options, list) and isinstance(answer, int) and not isinstance(answer, bool) and not 0 <= answer < len(options):
-            problems.append(Problem(path, f"{where}.answer", f"answer {answer} is out of range: there are {len(options)} options (0 to {len(options) - 1})"))
+            problems.append(Problem(path, f"{_at(index, 'ask')}.answer", f"answer {answer} is out of range: there are {len(options)} options (0 to {len(options) - 1})"))
     return problems
 
 
 def _accept_problems(ask: dict[str, Any], step: dict[str, Any], path: str, where: str) -> list[Problem]:
     """Other right answers must differ from the senior's own, and related categories from theirs."""
     problems = []
-    senior_stepped_in = step.get("kind") == StepKind.CORRECTION.value
+    senior_stepped_in = step.get("kind") == _CORRECTION
     senior_category = step.get("category") if senior_stepped_in else None
     raw_accepts = ask.get("accept")
     accepts: list[Any] = raw_accepts if isinstance(raw_accepts, list) else []
