@@ -121,3 +121,23 @@ async def test_only_the_lines_on_screen_are_built(count: int, monkeypatch: pytes
         await wait_until(pilot, lambda: len(built) > 0, "drawn")
         await pilot.pause()
         assert len(built) < 40  # a screenful (and a redraw of it), whatever the count
+
+
+async def test_rows_given_as_functions_are_made_when_drawn_or_asked_for() -> None:
+    made: list[int] = []
+
+    def row(number: int) -> tuple[str, Text]:
+        made.append(number)
+        return (str(number), Text(f"title {number}"))
+
+    app = Listed(0)
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(LineTable)
+        table.set_rows(COLUMNS, [(f"row-{n}", lambda n=n: row(n)) for n in range(1_000)])
+        table.move_cursor(0)
+        await wait_until(pilot, lambda: "title 0" in " ".join(drawn(table)), "the first rows drawn")
+        assert 0 < len(made) < 20 and max(made) < 20  # the rows on screen, not the thousand
+        assert str(table.cells_at(700)[1]) == "title 700"  # asked for: made, once
+        table.update_cell("row-900", "title", Text("renamed"))
+        assert table.cells_at(900) == ("900", Text("renamed"))
+        assert made.count(700) == 1 and made.count(900) == 1

@@ -153,3 +153,11 @@ def test_only_web_links_are_safe() -> None:
     assert is_safe_link("https://example.com/x") and is_safe_link("http://x") and is_safe_link("mailto:a@b.c")
     for href in ("file:///etc/passwd", "javascript:alert(1)", "JaVaScRiPt:x", "x-man-page://ls", "vscode://open", "data:text/html,x", "../../etc/passwd", "/etc/passwd", "", " file:x"):
         assert not is_safe_link(href), href
+
+
+@given(any_text)
+def test_a_lines_width_is_measured_as_the_line_shows(text: str) -> None:
+    from tutor.ui.plain import line, line_width
+
+    assert line_width(text) == line(text).cell_len
+    assert line_width(text * 40) == line(text * 40).cell_len  # past the cut, too

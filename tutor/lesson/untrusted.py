@@ -26,6 +26,7 @@ unchanged. Whether text is then read as Markdown is up to its caller; it is neve
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -81,10 +82,18 @@ _BIDI = "[" + "".join(BIDI_NAMES) + "]"
 _INVISIBLE = "[" + "".join(INVISIBLE_NAMES) + r"\U000e0000-\U000e007f]"
 
 _UNSAFE = re.compile(f"(?P<seq>{_SEQUENCE})|(?P<br>{_BREAK})|(?P<ctl>{_CONTROL})|(?P<bidi>{_BIDI})")
-_UNSAFE_EXACT = re.compile(f"{_UNSAFE.pattern}|(?P<inv>{_INVISIBLE})")
 # Where a match of `_UNSAFE` can begin: every character that is not safe to print.
 _START = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029{''.join(BIDI_NAMES)}]")
-_START_EXACT = re.compile(f"{_START.pattern[:-1]}{''.join(INVISIBLE_NAMES)}\\U000e0000-\\U000e007f]")
+
+
+@functools.cache
+def _exact_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """`_START` and `_UNSAFE` with the invisible characters too, for `exact` text (a command, a path). Compiled when
+    first needed: each of these character classes spans the surrogates, and compiling both cost every start ~3 ms
+    (the library shows no exact text)."""
+    start = re.compile(f"{_START.pattern[:-1]}{''.join(INVISIBLE_NAMES)}\\U000e0000-\\U000e007f]")
+    return start, re.compile(f"{_UNSAFE.pattern}|(?P<inv>{_INVISIBLE})")
+
 _FORBIDDEN = _START  # what no shown text ever holds
 _FLAT = str.maketrans({"\n": " ", "\t": " "})
 
@@ -107,7 +116,7 @@ def _replacement(match: re.Match[str]) -> str:
 
 def _clean(text: str, limit: int | None, *, exact: bool, flat: bool) -> tuple[str, int]:
     """The text made safe, cut to `limit` characters: (what is shown, raw characters left out)."""
-    start, pattern = (_START_EXACT, _UNSAFE_EXACT) if exact else (_START, _UNSAFE)
+    start, pattern = _exact_patterns() if exact else (_START, _UNSAFE)
     if (limit is None or len(text) <= limit) and start.search(text) is None:  # most text: nothing to change, nothing to cut
         return (text.translate(_FLAT) if flat and ("\n" in text or "\t" in text) else text), 0
     out: list[str] = []

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
@@ -65,6 +66,15 @@ def line(text: object, style: StyleType = "", *, limit: int | None = CELL_LIMIT,
     return Plain(untrusted.one_line(_str(text), limit=limit, exact_text=exact), style=style)
 
 
+def line_width(text: object) -> int:
+    """The cells `line(text)` takes on screen, measured without making it where nothing in the text needs cleaning
+    or cutting (most titles): a long list sizes its columns before it makes the rows it shows."""
+    raw = _str(text)
+    if len(raw) <= CELL_LIMIT and "\n" not in raw and "\t" not in raw and untrusted.is_safe(raw):
+        return cell_len(raw)
+    return line(raw).cell_len
+
+
 def command(text: object, style: StyleType = "", *, limit: int | None = FIELD_LIMIT) -> Text:
     """A command or a path: as `plain`, and every invisible character shown, so what is read is what runs."""
     return Plain(untrusted.exact(_str(text), limit=limit), style=style)
@@ -110,4 +120,4 @@ def _str(text: object) -> str:
     return "" if text is None else str(text)
 
 
-__all__ = ["CELL_LIMIT", "FIELD_LIMIT", "LINE_LIMIT", "assemble", "command", "line", "markdown_literal", "markdown_source", "plain", "text_of"]
+__all__ = ["CELL_LIMIT", "FIELD_LIMIT", "LINE_LIMIT", "assemble", "command", "line", "line_width", "markdown_literal", "markdown_source", "plain", "text_of"]

@@ -7,7 +7,9 @@ the rows in. A key that needs them (continue, review) pressed before they are in
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -17,17 +19,21 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Header, Static
+from textual.widgets import Button, Header, Static
 
 from tutor.services.library import BROKEN, DONE, IN_PROGRESS, UNREAD, Library, LessonEntry
 from tutor.words import plural
 
-from ..plain import assemble, line, markdown_literal, markdown_source, plain
+from ..plain import assemble, line, line_width, markdown_literal, markdown_source, plain
 from ..focus import focus_at_once
 from ..widgets.footer import TutorFooter
 from ..widgets.prose import Prose
-from ..widgets.line_table import Column, LineTable
-from .library_sessions import SessionLists, SessionsTable, TeamSessionsTable, own_details, team_details
+from ..widgets.line_table import Column, LineTable, RowCells
+
+if TYPE_CHECKING:
+    from .library_sessions import SessionLists
+
+MAX_COLUMN_WIDTH = 56  # a wider title is cut with an ellipsis: the state column after it keeps its room
 
 STATE_STYLES = {DONE: "green", IN_PROGRESS: "yellow", BROKEN: "red"}
 
@@ -35,6 +41,11 @@ STATE_STYLES = {DONE: "green", IN_PROGRESS: "yellow", BROKEN: "red"}
 # The session lists are read this long after the lessons are in: not on the heels of the first keys,
 # which would wait behind the reading (it loads the lesson models) for the interpreter's lock.
 SESSIONS_AFTER_SECONDS = 0.5
+
+
+def _widths(cells: tuple) -> tuple[int, ...]:
+    """Each cell's width on screen: a str cell is Tutor's own (a number, the minutes, ""), measured as it is."""
+    return tuple(cell_len(cell) if isinstance(cell, str) else cell.cell_len for cell in cells)
 
 
 def _shown_apart_from_states(library: Library) -> list[tuple]:
@@ -208,13 +219,21 @@ class LibraryScreen(Screen):
         self.listing = library
         table = self.query_one("#lessons", LineTable)
         selected = target or self._row_key_at_cursor()
-        rows: list[tuple[str, tuple]] = []
+        rows: list[tuple[str, RowCells]] = []
+        widths: list[tuple[int, ...]] = []
+        # A lesson's row is made when it is first drawn (most of a long list never is); its widths are measured now.
         for curriculum in library.curricula:
-            rows.append((f"curriculum:{curriculum.slug}", ("", line(curriculum.title, "bold underline"), "", "", "", "")))
-            rows.extend((entry.ref, self._cells(entry)) for entry in curriculum.lessons)
+            heading = ("", line(curriculum.title, "bold underline"), "", "", "", "")
+            rows.append((f"curriculum:{curriculum.slug}", heading))
+            widths.append(_widths(heading))
+            for entry in curriculum.lessons:
+                rows.append((entry.ref, functools.partial(self._cells, entry)))
+                widths.append(self._widths(entry))
         if not library.curricula:
-            rows.append(("none", ("", plain("No curricula found: add a folder to `curricula` in config.toml", "italic"), "", "", "", "")))
-        table.set_rows(self._columns([cells for _, cells in rows]), rows)
+            nothing = ("", plain("No curricula found: add a folder to `curricula` in config.toml", "italic"), "", "", "", "")
+            rows.append(("none", nothing))
+            widths.append(_widths(nothing))
+        table.set_rows(self._columns(widths), rows)
         self._show_status(library)
         row = table.row_index(selected) if isinstance(selected, str) else None
         table.move_cursor(self._first_lesson_row(table) if row is None else row)
@@ -245,11 +264,12 @@ class LibraryScreen(Screen):
         # Tutor quitting leaves the library current while it is taken apart (no longer attached).
         if not (self.is_current and self.is_attached):
             return
+        from .library_sessions import SessionLists
+
         team = event.team
         own, shared = list(event.sessions), list(team.entries) if team is not None else []  # type: ignore[attr-defined]
-        found = self.query(SessionLists)
-        if found:
-            lists = found.first()
+        lists = self._session_lists()
+        if lists is not None:
             lists.show(own, shared)
         else:
             # Not awaited: the lists fill their tables once these are mounted, so no handler ever
@@ -269,12 +289,23 @@ class LibraryScreen(Screen):
             self._show_team_session_details()
         self.refresh_bindings()
 
+    def _session_lists(self) -> SessionLists | None:
+        """The session lists, once mounted (their module is loaded by then: it is imported to make them)."""
+        found = self.query("#library-sessions")
+        return found.first() if found else None  # type: ignore[return-value]
+
     def _show_session_details(self) -> None:
-        entry = self.query_one(SessionLists).own_at_cursor()
+        from .library_sessions import own_details
+
+        lists = self._session_lists()
+        entry = lists.own_at_cursor() if lists is not None else None
         self._details(own_details(entry) if entry is not None else "")
 
     def _show_team_session_details(self) -> None:
-        entry = self.query_one(SessionLists).team_at_cursor()
+        from .library_sessions import team_details
+
+        lists = self._session_lists()
+        entry = lists.team_at_cursor() if lists is not None else None
         self._details(team_details(entry) if entry is not None else "")
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
@@ -286,39 +317,32 @@ class LibraryScreen(Screen):
         elif event.widget.id == "lessons":
             self._highlighted()
 
-    @on(DataTable.RowHighlighted, "#sessions")
-    def _session_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        event.stop()
-        if self.focused is event.data_table:
+    def on_session_lists_highlighted(self, event: SessionLists.Highlighted) -> None:
+        if event.own:
             self._show_session_details()
+        else:
+            self._show_team_session_details()
 
-    @on(DataTable.RowSelected, "#sessions")
-    def _session_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        entry = self.query_one(SessionLists).own_at_cursor()
+    def on_session_lists_chosen(self, event: SessionLists.Chosen) -> None:
+        if not event.own:
+            self.action_review_team_session()
+            return
+        lists = self._session_lists()
+        entry = lists.own_at_cursor() if lists is not None else None
         if entry is not None:
             self.app.open_session_review(entry.id)  # type: ignore[attr-defined]
 
     def action_review_session(self) -> None:
-        entry = self.query_one(SessionLists).own_at_cursor() if self.query(SessionLists) else None
+        lists = self._session_lists()
+        entry = lists.own_at_cursor() if lists is not None else None
         if entry is None:
             return
         reviewer = str(getattr(self.app.settings, "learner", "") or "").strip() or "reviewer"  # type: ignore[attr-defined]
         self.app.open_session_review(entry.id, reviewer)  # type: ignore[attr-defined]
 
-    @on(DataTable.RowHighlighted, "#team-sessions")
-    def _team_session_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        event.stop()
-        if self.focused is event.data_table:
-            self._show_team_session_details()
-
-    @on(DataTable.RowSelected, "#team-sessions")
-    def _team_session_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_review_team_session()
-
     def action_review_team_session(self) -> None:
-        entry = self.query_one(SessionLists).team_at_cursor() if self.query(SessionLists) else None
+        lists = self._session_lists()
+        entry = lists.team_at_cursor() if lists is not None else None
         if entry is None:
             return
         ref = entry.ref
@@ -328,8 +352,8 @@ class LibraryScreen(Screen):
         """Your sessions; pressed again there, the team's (and back)."""
         if not (self.sessions or self.team_sessions) or not self.query("#sessions"):
             return  # not read yet, or none, or their tables not mounted yet
-        own = self.query_one("#sessions", SessionsTable)
-        team = self.query_one("#team-sessions", TeamSessionsTable)
+        own = self.query_one("#sessions")
+        team = self.query_one("#team-sessions")
         if self.team_sessions and (self.focused is own or not self.sessions):
             team.focus()
         elif self.sessions:
@@ -339,14 +363,22 @@ class LibraryScreen(Screen):
     # narrow table must not cut ("in progress · step 3/11 · best 83%").
     COLUMNS = (("#", "number"), ("Lesson", "title"), ("Your state", "state"), ("Level", "level"), ("Min", "minutes"), ("Origin", "origin"))
 
-    def _columns(self, rows: list[tuple]) -> list[Column]:
-        """Columns sized to their content, so nothing is cut off and the state column keeps its room."""
-        columns = []
-        for index, (label, key) in enumerate(self.COLUMNS):
-            # A str cell is Tutor's own (a number, the minutes, ""): measured as it is, not made into a Text first.
-            width = max([len(label), *(cell_len(cell) if isinstance(cell, str) else cell.cell_len for cell in (row[index] for row in rows))])
-            columns.append(Column(key, label, min(width, 56)))
-        return columns
+    def _columns(self, widths: list[tuple[int, ...]]) -> list[Column]:
+        """Columns sized to their content (`widths`: each row's, cell by cell), so nothing is cut off and the state
+        column keeps its room."""
+        return [
+            Column(key, label, min(max([len(label), *(row[index] for row in widths)]), MAX_COLUMN_WIDTH))
+            for index, (label, key) in enumerate(self.COLUMNS)
+        ]
+
+    @classmethod
+    def _widths(cls, entry: LessonEntry) -> tuple[int, ...]:
+        """The width of each of `_cells(entry)` on screen, without making them."""
+        lesson = entry.lesson
+        if lesson is None:
+            return _widths(cls._cells(entry))  # a broken lesson: few, and made of several parts
+        minutes = str(lesson.minutes) if lesson.minutes else ""
+        return (len(str(entry.number)), line_width(lesson.title), line_width(entry.state_label), line_width(lesson.level), len(minutes), line_width(lesson.origin))
 
     @staticmethod
     def _first_lesson_row(table: LineTable) -> int:

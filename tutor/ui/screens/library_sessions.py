@@ -3,18 +3,25 @@
 Each list says who reviewed each session; the library's details pane describes the highlighted
 one (`own_details`, `team_details`). A goal, a task, a handle, a team's name and a reviewer's name
 come from journals and team folders: cells are built with `line`, details with `markdown_literal`.
+
+`SessionLists` turns its tables' events into its own messages (`Highlighted`, `Chosen`), which the
+library handles by name (`on_session_lists_highlighted`): the library imports this module (and
+Textual's `DataTable`, ~10 ms with it) only once there are sessions to list, after its first frame.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
+from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from tutor.words import plural
@@ -68,6 +75,18 @@ class SessionLists(Vertical):
     tables once they are there (`on_mount`), so no caller ever meets it without its tables.
     """
 
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved in the list that has the keys: `own` (the learner's), else the team's."""
+
+        own: bool
+
+    @dataclass
+    class Chosen(Message):
+        """Enter on a row of the learner's own list (`own`), else of the team's."""
+
+        own: bool
+
     def __init__(self, own: list[Any], team: list[Any]) -> None:
         super().__init__(id="library-sessions")
         self.own: list[Any] = list(own)  # tutor.services.session_reviews.SessionEntry
@@ -83,6 +102,17 @@ class SessionLists(Vertical):
         yield SessionsTable(id="sessions", cursor_type="row", zebra_stripes=False)
         yield SessionsTitle(plain("Team sessions", "bold underline"), id="team-sessions-title")
         yield TeamSessionsTable(id="team-sessions", cursor_type="row", zebra_stripes=False)
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        if self.screen.focused is event.data_table:
+            self.post_message(self.Highlighted(own=event.data_table.id == "sessions"))
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.post_message(self.Chosen(own=event.data_table.id == "sessions"))
 
     def show(self, own: list[Any], team: list[Any]) -> None:
         """Fill both lists, keeping the highlighted row of each where it is still listed."""

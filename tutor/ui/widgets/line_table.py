@@ -9,6 +9,10 @@ as the tuples it is given and builds the Text of a line only when that line is d
 (Textual's line API, `render_line`), so what the learner waits for does not grow with
 the lessons listed.
 
+A row's cells may also be given as a function that makes them: they are made when the row is
+first drawn or asked for (`cells_at`), so a list of 500 lessons makes the cells of the rows on
+screen, not of all 500 (its caller sizes the columns without them).
+
 It does what the library's list needs and no more: a header, a row cursor (up, down,
 page up and down, home and end with or without ctrl; a click moves it and a click on it selects, as in
 `DataTable`), `RowHighlighted` when the cursor lands on a row and `RowSelected` on enter,
@@ -18,6 +22,7 @@ markup), cut with an ellipsis to their column's width.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -44,6 +49,10 @@ CURSOR_KEYS: tuple[Binding, ...] = (
     Binding("home,ctrl+home", "first", "First", show=False),
     Binding("end,ctrl+end", "last", "Last", show=False),
 )
+
+
+Cells = tuple[Text | str, ...]
+RowCells = Cells | Callable[[], Cells]  # the cells, or what makes them when the row is first needed
 
 
 class Column(msgspec.Struct, frozen=True):
@@ -112,14 +121,15 @@ class LineTable(ScrollView, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.columns: list[Column] = []
         self._keys: list[str] = []
-        self._cells: list[tuple[Text | str, ...]] = []
+        self._cells: list[RowCells] = []
         self._index: dict[str, int] = {}
         self._scroll_pending: int | None = None
 
     # -- contents
 
-    def set_rows(self, columns: list[Column], rows: list[tuple[str, tuple[Text | str, ...]]]) -> None:
-        """Show ROWS (each its key and its cells, in COLUMNS' order) under COLUMNS; the cursor is on no row until moved."""
+    def set_rows(self, columns: list[Column], rows: list[tuple[str, RowCells]]) -> None:
+        """Show ROWS (each its key and its cells in COLUMNS' order, or a function making them) under COLUMNS; the cursor
+        is on no row until moved."""
         self.columns = list(columns)
         self._keys = [key for key, _ in rows]
         self._cells = [cells for _, cells in rows]
@@ -131,7 +141,7 @@ class LineTable(ScrollView, can_focus=True):
     def update_cell(self, row_key: str, column_key: str, value: Text | str) -> None:
         row = self._index[row_key]
         column = next(index for index, candidate in enumerate(self.columns) if candidate.key == column_key)
-        cells = list(self._cells[row])
+        cells = list(self.cells_at(row))
         cells[column] = value
         self._cells[row] = tuple(cells)
         self._refresh_row(row)
@@ -146,8 +156,11 @@ class LineTable(ScrollView, can_focus=True):
     def row_keys(self) -> list[str]:
         return list(self._keys)
 
-    def cells_at(self, row: int) -> tuple[Text | str, ...]:
-        return self._cells[row]
+    def cells_at(self, row: int) -> Cells:
+        cells = self._cells[row]
+        if callable(cells):
+            cells = self._cells[row] = cells()
+        return cells
 
     def key_at(self, row: int) -> str | None:
         return self._keys[row] if 0 <= row < len(self._keys) else None
@@ -247,10 +260,10 @@ class LineTable(ScrollView, can_focus=True):
             if not 0 <= row < len(self._keys):
                 return Strip.blank(width, base)
             style = base + self.get_component_rich_style("line-table--cursor") if row == self.cursor_row else base
-            strip = self._strip(self._cells[row], style)
+            strip = self._strip(self.cells_at(row), style)
         return strip.crop_extend(scroll_x, scroll_x + width, style)  # the header and the cursor span the whole width
 
-    def _strip(self, cells: tuple[Text | str, ...] | list[str], style: Style) -> Strip:
+    def _strip(self, cells: Cells | list[str], style: Style) -> Strip:
         """One line of CELLS, each cut or padded to its column, on STYLE (the cells' own styles drawn over it)."""
         line = Text(no_wrap=True, end="")
         for column, cell in zip(self.columns, cells):
