@@ -173,3 +173,20 @@ async def test_a_secret_in_a_file_name_or_a_utf16_file_is_not_in_the_snapshots_o
             at = blob.find(token.encode(codec))
             assert at < 0, f"the token in the {name} ({codec}): {blob[max(0, at - 300) : at + 60]!r}"
         assert b"[REDACTED:github-token]" in blob, name
+
+
+def test_a_string_once_clean_is_redacted_once_its_secret_is_learned() -> None:
+    """`redact_obj` remembers short strings it found clean, across records (a journal's keys and repeated values):
+    what it remembers holds only for the values it knew then. A string first seen before its secret was learned
+    is redacted when it comes again after."""
+    token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"
+    encoded = base64.b64encode(token.encode()).decode()
+    remembering = RememberingRedactor()
+    record = {"kind": "result", "output": encoded, "ok": True}
+    assert remembering.redact_obj(record) == record  # base64 of an unknown token: nothing to see yet
+    assert remembering.redact_obj(record) == record  # the same record again: remembered as clean
+    remembering.redact_obj({"kind": "result", "output": f"export GITHUB_TOKEN={token}"})  # now found, and learned
+    assert encoded not in json.dumps(remembering.redact_obj(record)), "a string remembered as clean before the token was learned"
+    plain = Redactor()
+    assert plain.redact_obj({"k": "calm words"}) == {"k": "calm words"} == plain.redact_obj({"k": "calm words"})
+    assert plain.redact_obj({"k": f"token {token}"}) != {"k": f"token {token}"}

@@ -34,6 +34,9 @@ _KIND_UNSAFE = re.compile(r"[^A-Za-z0-9_.:\-]")
 # A pass is repeated while it still finds something; each pass replaces some
 # unredacted text by a marker, so this converges long before the cap.
 _MAX_PASSES = 8
+# Strings `redact_obj` remembers as clean, across calls: at most this many, each at most this long (keys and short values).
+CLEAN_KEPT_CHARS = 200
+CLEAN_KEPT_COUNT = 4096
 
 # Added to the rank of a rule marked `late`: any overlapping rule names the finding.
 _LATE = 10_000
@@ -78,7 +81,7 @@ class Redactor:
     holds secret values: its repr shows none of them.
     """
 
-    __slots__ = ("_values",)
+    __slots__ = ("_clean", "_values")
 
     def __init__(self, values: Mapping[str, str] | None = None) -> None:
         """`values`: exact secret values to redact wherever they occur, each to its kind."""
@@ -87,6 +90,9 @@ class Redactor:
             if value and value not in cleaned:
                 cleaned[value] = _KIND_UNSAFE.sub("_", kind)[:70] or "secret-value"
         self._values = cleaned
+        # Short strings `redact_obj` found no secret in, with the known values they were judged by: the keys and
+        # repeated values of journal records (`call`, `ok`, `output`...), judged once a session, not once a record.
+        self._clean: tuple[Mapping[str, str], set[str]] = (cleaned, set())
 
     @classmethod
     def from_environment(
@@ -275,7 +281,15 @@ class Redactor:
             seen.texts.clear()
         done = seen.texts.get(text)
         if done is None:
-            done = self.redact(text) if seen.whole is None else seen.whole(text)
+            values, clean = self._clean
+            if values is not self._values:  # a value was learned: what was clean may not be now
+                values, clean = self._clean = (self._values, set())
+            if text in clean:
+                done = text
+            else:
+                done = self.redact(text) if seen.whole is None else seen.whole(text)
+                if done == text and len(text) <= CLEAN_KEPT_CHARS and len(clean) < CLEAN_KEPT_COUNT:
+                    clean.add(text)  # to the set of the values it was judged by (learning meanwhile swaps in a new set)
             seen.texts[text] = done
         return done
 
