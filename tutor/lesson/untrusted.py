@@ -81,18 +81,22 @@ _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]"
 _BIDI = "[" + "".join(BIDI_NAMES) + "]"
 _INVISIBLE = "[" + "".join(INVISIBLE_NAMES) + r"\U000e0000-\U000e007f]"
 
-_UNSAFE = re.compile(f"(?P<seq>{_SEQUENCE})|(?P<br>{_BREAK})|(?P<ctl>{_CONTROL})|(?P<bidi>{_BIDI})")
+# What is replaced: a whole escape sequence, a line break, a control character, a bidi control.
+_UNSAFE = f"(?P<seq>{_SEQUENCE})|(?P<br>{_BREAK})|(?P<ctl>{_CONTROL})|(?P<bidi>{_BIDI})"
 # Where a match of `_UNSAFE` can begin: every character that is not safe to print.
 _START = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029{''.join(BIDI_NAMES)}]")
 
 
 @functools.cache
-def _exact_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """`_START` and `_UNSAFE` with the invisible characters too, for `exact` text (a command, a path). Compiled when
-    first needed: each of these character classes spans the surrogates, and compiling both cost every start ~3 ms
-    (the library shows no exact text)."""
+def _patterns(exact: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Where a replacement can begin, and what is replaced; for `exact` text (a command, a path) the invisible
+    characters too. Compiled when first needed (~1 ms each: their classes span the surrogates): most text has nothing
+    to replace, and only `_START` is needed to know that."""
+    if not exact:
+        return _START, re.compile(_UNSAFE)
     start = re.compile(f"{_START.pattern[:-1]}{''.join(INVISIBLE_NAMES)}\\U000e0000-\\U000e007f]")
-    return start, re.compile(f"{_UNSAFE.pattern}|(?P<inv>{_INVISIBLE})")
+    return start, re.compile(f"{_UNSAFE}|(?P<inv>{_INVISIBLE})")
+
 
 _FORBIDDEN = _START  # what no shown text ever holds
 _FLAT = str.maketrans({"\n": " ", "\t": " "})
@@ -116,9 +120,10 @@ def _replacement(match: re.Match[str]) -> str:
 
 def _clean(text: str, limit: int | None, *, exact: bool, flat: bool) -> tuple[str, int]:
     """The text made safe, cut to `limit` characters: (what is shown, raw characters left out)."""
-    start, pattern = _exact_patterns() if exact else (_START, _UNSAFE)
+    start = _START if not exact else _patterns(True)[0]
     if (limit is None or len(text) <= limit) and start.search(text) is None:  # most text: nothing to change, nothing to cut
         return (text.translate(_FLAT) if flat and ("\n" in text or "\t" in text) else text), 0
+    start, pattern = _patterns(exact)
     out: list[str] = []
     size = position = 0
     while True:
