@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.console import Console
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 
 from tests.helpers.ui_support import wait_until
-from tutor.ui.widgets.line_table import Column, LineTable
+from tutor.ui.widgets.line_table import Column, LineTable, fitting_segments
 
 COLUMNS = [Column("number", "#", 4), Column("title", "Title", 12)]
 
@@ -141,3 +144,39 @@ async def test_rows_given_as_functions_are_made_when_drawn_or_asked_for() -> Non
         table.update_cell("row-900", "title", Text("renamed"))
         assert table.cells_at(900) == ("900", Text("renamed"))
         assert made.count(700) == 1 and made.count(900) == 1
+
+
+def rich_segments(columns: list[Column], cells: tuple) -> list:
+    """A line as `LineTable` drew every line before its direct way: through Rich's Text."""
+    line = Text(no_wrap=True, end="")
+    for column, cell in zip(columns, cells):
+        text = cell.copy() if isinstance(cell, Text) else Text(cell)
+        text.truncate(column.width, overflow="ellipsis", pad=True)
+        line.append(" ")
+        line.append_text(text)
+        line.append(" ")
+    return list(line.render(Console()))
+
+
+cell_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12) | st.sampled_from(["", "1", "12", "beginner", "…", "界界", "a\tb"])
+styles = st.sampled_from(["", "dim", "green", "bold underline", "italic", "red"])
+a_cell = cell_text | st.builds(lambda text, style: Text(text, style=style), cell_text, styles)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(a_cell, st.integers(1, 14)), min_size=1, max_size=6))
+def test_a_line_drawn_directly_is_the_line_rich_draws(row: list[tuple[object, int]]) -> None:
+    columns = [Column(f"c{n}", f"C{n}", width) for n, (_, width) in enumerate(row)]
+    cells = tuple(cell for cell, _ in row)
+    direct = fitting_segments(columns, cells, Console())
+    if direct is not None:
+        assert direct == rich_segments(columns, cells)
+
+
+def test_the_lines_of_a_list_are_drawn_directly() -> None:
+    columns = [Column("number", "#", 3), Column("title", "Lesson", 30), Column("state", "Your state", 12)]
+    for cells in [("12", Text("Reading the failing test"), Text("…", style="dim")), ("#", "Lesson", "Your state"),
+                  ("3", Text("界 and ⟨RLO⟩"), Text("done · 83%", style="green"))]:
+        direct = fitting_segments(columns, cells, Console())
+        assert direct is not None and direct == rich_segments(columns, cells)
+    assert fitting_segments(columns, ("1", Text("a title far too long for its thirty-cell column"), ""), Console()) is None

@@ -27,7 +27,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import msgspec
-from rich.style import Style
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style, StyleType
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
@@ -36,6 +38,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from .style_once import StyleOncePerDraw
 
 PADDING = 1  # cells of space each side of a cell, as `DataTable` leaves
 
@@ -74,7 +78,7 @@ class RowMessage(Message):
         return self.table
 
 
-class LineTable(ScrollView, can_focus=True):
+class LineTable(StyleOncePerDraw, ScrollView, can_focus=True):
     """Rows of cells under a header, one of them under the cursor."""
 
     BINDINGS: ClassVar[list[BindingType]] = list(CURSOR_KEYS)
@@ -251,7 +255,7 @@ class LineTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         scroll_x, scroll_y = round(self.scroll_offset.x), round(self.scroll_offset.y)
-        base = self.rich_style
+        base = self.rich_style  # once a drawing (`StyleOncePerDraw`)
         if y == 0:
             style = base + self.get_component_rich_style("line-table--header")
             strip = self._strip([column.label for column in self.columns], style)
@@ -265,6 +269,10 @@ class LineTable(ScrollView, can_focus=True):
 
     def _strip(self, cells: Cells | list[str], style: Style) -> Strip:
         """One line of CELLS, each cut or padded to its column, on STYLE (the cells' own styles drawn over it)."""
+        console = self.app.console
+        segments = fitting_segments(self.columns, cells, console)
+        if segments is not None:
+            return Strip(segments, sum(column.width + 2 * PADDING for column in self.columns[: len(cells)])).apply_style(style)
         line = Text(no_wrap=True, end="")
         for column, cell in zip(self.columns, cells):
             text = cell.copy() if isinstance(cell, Text) else Text(cell)
@@ -273,4 +281,37 @@ class LineTable(ScrollView, can_focus=True):
             line.append_text(text)
             line.append(" " * PADDING)
         # STYLE under each cell's own (Rich's Text.render leaves a Text's style out when it has no spans).
-        return Strip(list(line.render(self.app.console)), line.cell_len).apply_style(style)
+        return Strip(list(line.render(console)), line.cell_len).apply_style(style)
+
+
+def fitting_segments(columns: list[Column], cells: Cells | list[str], console: Console) -> list[Segment] | None:
+    """The segments Rich renders for a line of CELLS padded to COLUMNS (`LineTable._strip`), made directly when every
+    cell fits its column and is one style: plain printable ASCII, or a Text without spans (most lines of a list: a
+    third of a line's drawing was Rich copying and cutting Texts). None otherwise: Rich's own way then.
+
+    As Rich renders a Text: with no styled part at all, one unstyled segment; else a segment for each styled cell
+    and for each stretch of unstyled ones between (the padding included), the unstyled ones in the null style."""
+    runs: list[tuple[str, StyleType | None]] = []
+    plain: list[str] = []  # the unstyled stretch being gathered
+    pad = " " * PADDING
+    for column, cell in zip(columns, cells):
+        if isinstance(cell, str):
+            if not (cell.isascii() and cell.isprintable()) or len(cell) > column.width:
+                return None
+            plain.append(f"{pad}{cell}{' ' * (column.width - len(cell))}{pad}")
+            continue
+        if cell.spans or cell.cell_len > column.width:
+            return None
+        text = cell.plain + " " * (column.width - cell.cell_len)
+        if not cell.style:
+            plain.append(f"{pad}{text}{pad}")
+            continue
+        plain.append(pad)
+        runs.append(("".join(plain), None))
+        runs.append((text, cell.style))
+        plain = [pad]
+    runs.append(("".join(plain), None))
+    if len(runs) == 1:
+        return [Segment(runs[0][0])]
+    null = Style.null()
+    return [Segment(text, null if style is None else console.get_style(style, default=null)) for text, style in runs if text]
