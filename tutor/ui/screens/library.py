@@ -43,7 +43,7 @@ STATE_STYLES = {DONE: "green", IN_PROGRESS: "yellow", BROKEN: "red"}
 SESSIONS_AFTER_SECONDS = 0.5
 
 
-def _widths(cells: tuple) -> tuple[int, ...]:
+def _cell_widths(cells: tuple) -> tuple[int, ...]:
     """Each cell's width on screen: a str cell is Tutor's own (a number, the minutes, ""), measured as it is."""
     return tuple(cell_len(cell) if isinstance(cell, str) else cell.cell_len for cell in cells)
 
@@ -225,14 +225,14 @@ class LibraryScreen(Screen):
         for curriculum in library.curricula:
             heading = ("", line(curriculum.title, "bold underline"), "", "", "", "")
             rows.append((f"curriculum:{curriculum.slug}", heading))
-            widths.append(_widths(heading))
+            widths.append(_cell_widths(heading))
             for entry in curriculum.lessons:
                 rows.append((entry.ref, functools.partial(self._cells, entry)))
                 widths.append(self._widths(entry))
         if not library.curricula:
             nothing = ("", plain("No curricula found: add a folder to `curricula` in config.toml", "italic"), "", "", "", "")
             rows.append(("none", nothing))
-            widths.append(_widths(nothing))
+            widths.append(_cell_widths(nothing))
         table.set_rows(self._columns(widths), rows)
         self._show_status(library)
         row = table.row_index(selected) if isinstance(selected, str) else None
@@ -376,7 +376,7 @@ class LibraryScreen(Screen):
         """The width of each of `_cells(entry)` on screen, without making them."""
         lesson = entry.lesson
         if lesson is None:
-            return _widths(cls._cells(entry))  # a broken lesson: few, and made of several parts
+            return _cell_widths(cls._cells(entry))  # a broken lesson: few, and made of several parts
         minutes = str(lesson.minutes) if lesson.minutes else ""
         return (len(str(entry.number)), line_width(lesson.title), line_width(entry.state_label), line_width(lesson.level), len(minutes), line_width(lesson.origin))
 
