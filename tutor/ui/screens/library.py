@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -294,18 +294,23 @@ class LibraryScreen(Screen):
         found = self.query("#library-sessions")
         return found.first() if found else None  # type: ignore[return-value]
 
+    def _session_at_cursor(self, own: bool) -> Any:
+        """The highlighted session of the learner's own list (`own`) or the team's; None before the lists are in."""
+        lists = self._session_lists()
+        if lists is None:
+            return None
+        return lists.own_at_cursor() if own else lists.team_at_cursor()
+
     def _show_session_details(self) -> None:
         from .library_sessions import own_details
 
-        lists = self._session_lists()
-        entry = lists.own_at_cursor() if lists is not None else None
+        entry = self._session_at_cursor(own=True)
         self._details(own_details(entry) if entry is not None else "")
 
     def _show_team_session_details(self) -> None:
         from .library_sessions import team_details
 
-        lists = self._session_lists()
-        entry = lists.team_at_cursor() if lists is not None else None
+        entry = self._session_at_cursor(own=False)
         self._details(team_details(entry) if entry is not None else "")
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
@@ -327,22 +332,19 @@ class LibraryScreen(Screen):
         if not event.own:
             self.action_review_team_session()
             return
-        lists = self._session_lists()
-        entry = lists.own_at_cursor() if lists is not None else None
+        entry = self._session_at_cursor(own=True)
         if entry is not None:
             self.app.open_session_review(entry.id)  # type: ignore[attr-defined]
 
     def action_review_session(self) -> None:
-        lists = self._session_lists()
-        entry = lists.own_at_cursor() if lists is not None else None
+        entry = self._session_at_cursor(own=True)
         if entry is None:
             return
         reviewer = str(getattr(self.app.settings, "learner", "") or "").strip() or "reviewer"  # type: ignore[attr-defined]
         self.app.open_session_review(entry.id, reviewer)  # type: ignore[attr-defined]
 
     def action_review_team_session(self) -> None:
-        lists = self._session_lists()
-        entry = lists.team_at_cursor() if lists is not None else None
+        entry = self._session_at_cursor(own=False)
         if entry is None:
             return
         ref = entry.ref
