@@ -10,7 +10,8 @@ long `ScriptedAgent` script and an automatic senior. It reports every record onc
 Each round starts the driver (the first one a new session, the others `--resume`) and
 kills it, chosen with a seeded `random.Random`: after a random delay from its start
 (landing in start-up and resume too), right after a random number of reported records,
-or a few milliseconds after a random `run` record (in a command or its snapshot). The
+or a few milliseconds after a random `run` record (in a command, or in the snapshot
+taken after its result, before the `snapshot` record). The
 kill hits the driver alone or its whole process group (git children included, as a
 power cut would). Then:
 
@@ -176,7 +177,12 @@ def check_journal(reported: dict[int, str]) -> list[dict]:
 
 
 def completed_results(records: list[dict]) -> dict[str, dict]:
-    return {r["call"]: r for r in records if r["kind"] == "result"}
+    """Each call's result record, with the commit of the `snapshot` record taken after it (if one was journaled)."""
+    results = {r["call"]: dict(r) for r in records if r["kind"] == "result"}
+    for record in records:
+        if record["kind"] == "snapshot" and record.get("commit") and record["call"] in results:
+            results[record["call"]]["commit"] = record["commit"]
+    return results
 
 
 def test_recording_killed_twenty_times_resumes_every_completed_step(tmp_path: Path, tutor_home: Path) -> None:

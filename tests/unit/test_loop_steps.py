@@ -65,11 +65,15 @@ async def test_a_file_step_fsyncs_once_and_a_command_is_durable_before_it_runs(t
         heard.clear()
         before = len(synced)
         result = await loop.run(call.id)
-        assert result["ok"] and result["commit"], result
+        assert result["ok"], result
+        steps = [kind for _, kind in heard]
+        await loop.settle_snapshots()  # the snapshot, taken after the result was shown, is journaled
         fsyncs[call.tool] = len(synced) - before
-        assert [kind for _, kind in heard] == (["run", "process", "result"] if call.tool == "run" else ["run", "result"])
+        assert steps == (["run", "process", "result"] if call.tool == "run" else ["run", "result"])
+        assert [kind for _, kind in heard] == [*steps, "snapshot"]
         assert [seq for seq, _ in heard] == list(range(heard[0][0], heard[0][0] + len(heard)))
-    assert fsyncs == {"write_file": 1, "edit_file": 1, "run": 3}  # a command's run, its process group, its result
+        assert loop.state.calls[call.id].result["commit"], "the snapshot's commit is folded into the result"
+    assert fsyncs == {"write_file": 1, "edit_file": 1, "run": 3}  # a command's run, its process group, its result; the snapshot none
     assert synced_at_start == {"write_file": 0, "edit_file": 0, "run": 1}  # only the command's run record was synced before it started
     session.close()
 

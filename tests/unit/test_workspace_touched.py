@@ -272,7 +272,8 @@ async def test_a_live_session_snapshots_a_file_call_by_its_path_and_a_command_wh
         assert await loop.advance() == "gate"
         result = await loop.run(call.id)
         assert result["ok"], result
-        commits.append(result["commit"])
+        await loop.settle_snapshots()  # taken after the result, journaled as its own record
+        commits.append(loop.state.calls[call.id].result["commit"])
     assert told == [("notes/a.txt",), ("notes/a.txt",), None]
     stored = [files_in(workspace, commit)["notes/a.txt"] for commit in commits]
     assert stored[1].startswith("API_" + "TOKEN=")

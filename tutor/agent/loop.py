@@ -14,9 +14,14 @@ keeps records applied and reported in the order they were written. The synchrono
 
 A step costs what it does: a file tool's step (`_quick_step`) is one trip to a thread
 and one fsync (its `run` record, a few dozen bytes, is written on the event loop
-without fsync; the call, the snapshot and the `result` record, whose fsync makes both
-durable, share the trip). A command's `run` record is made durable before it starts, so
-that nothing, not even a power cut, can make it run twice.
+without fsync; the call and the `result` record, whose fsync makes both durable, share
+the trip). A command's `run` record is made durable before it starts, so that nothing,
+not even a power cut, can make it run twice.
+
+The workspace's snapshot after a call that may change it is taken once the result is
+shown, when the session next waits (for the agent's reply, or for the human), and
+journaled as a `snapshot` record (`tutor.agent.later_snapshots`); nothing that may
+change the workspace runs before it is journaled (`settle_snapshots`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from typing import Any, Protocol
 
 from tutor.redaction.patterns import CONTEXT_CUES
 
+from .later_snapshots import LaterSnapshots, changes_workspace, running_here
 from .protocol import Agent, AgentError, AssistantMessage
 from .session import OUTCOMES, CallState, SessionState
 
@@ -85,8 +91,9 @@ class GatedLoop:
         self._running: str | None = None
         self._write_lock = asyncio.Lock()  # records reach the state and listeners in the order they were written
         self._planned: list[tuple[str, dict[str, Any]]] | None = None
-        self._event_loop: asyncio.AbstractEventLoop | None = None
+        self.event_loop: asyncio.AbstractEventLoop | None = None
         self._listening: set[asyncio.Future[None]] = set()  # async listeners' tasks, until they finish
+        self.snapshots = LaterSnapshots(self)
         self.retry_delay = 0.5  # seconds, doubled per attempt; only before anything of the reply is shown
 
     # -- the journal, then the state, then the screen
@@ -233,14 +240,17 @@ class GatedLoop:
                 if self._ungated(call):
                     await self._execute(call, gated=False)
                     continue
+            self.snapshots.start()  # the human has the floor
             return phase
 
     async def recover_interrupted(self) -> None:
         """A call that started but has no result was cut off by a crash: say so, and keep what it left."""
+        self.event_loop = asyncio.get_running_loop()
         call = self.state.current
         if call is None or not call.started or self._running is not None:
             return
-        commit = await asyncio.to_thread(self._snapshot, call)
+        await self.settle_snapshots()
+        commit = await asyncio.to_thread(self.snapshots.take_now, call)
         await self.write("result", call=call.call.id, ok=False, output="", interrupted=True, commit=commit,
                     error="interrupted: Tutor stopped while this ran; whatever it changed is kept in the workspace",
                     text="error: interrupted before it finished (the session was stopped); check the workspace state")
@@ -250,6 +260,7 @@ class GatedLoop:
         attempt = 0
         while True:
             stream = _StreamFlusher(self, write=self.write)
+            self.snapshots.start()  # while the agent composes its reply
             try:
                 message = await self.agent.reply(self.system, self.state.messages, stream.add)
             except asyncio.CancelledError:
@@ -300,9 +311,7 @@ class GatedLoop:
             raise GateError("predict first: w (works) or f (fails)")
 
     def _ungated(self, call: CallState) -> bool:
-        from .tools import WRITE_TOOLS
-
-        return call.call.tool not in WRITE_TOOLS and self.ungated_reads
+        return not changes_workspace(call) and self.ungated_reads
 
     def note_process(self, info: dict[str, Any]) -> None:
         """Journal a command's process group as it starts (`Tools.on_start`; called from the tool's thread).
@@ -311,11 +320,17 @@ class GatedLoop:
         up (`tutor.agent.processes.kill_leftovers`); applied to the state on the event loop.
         """
         record = self.journal.append("process", call=self._running, **info)
-        event_loop = self._event_loop
-        if event_loop is not None and not event_loop.is_closed():
-            event_loop.call_soon_threadsafe(self._applied, record)
+        self.on_event_loop(lambda: self.applied(record))
 
-    def _applied(self, record: dict[str, Any]) -> None:
+    def on_event_loop(self, apply: Callable[[], None]) -> None:
+        """Run `apply` (a record written off the event loop, applied and reported) on the event loop if one runs the session, else here."""
+        event_loop = self.event_loop
+        if event_loop is not None and not event_loop.is_closed() and not running_here(event_loop):
+            event_loop.call_soon_threadsafe(apply)
+        else:  # on the event loop, or no loop runs the session any more (closing after it ended)
+            apply()
+
+    def applied(self, record: dict[str, Any]) -> None:
         self.state.apply(record)
         self._heard(self.on_record(record))
 
@@ -327,36 +342,42 @@ class GatedLoop:
             task.add_done_callback(self._listening.discard)
 
     async def _execute(self, call: CallState, *, gated: bool) -> dict[str, Any]:
+        self.event_loop = asyncio.get_running_loop()
+        if changes_workspace(call):
+            await self.settle_snapshots()  # the last call's snapshot first: it must not hold this call's changes
         if call.call.tool in _QUICK_TOOLS:
             return await asyncio.shield(self._quick_step(call, gated))
         await self.write("run", call=call.call.id, gated=gated)  # durable before a command starts: it must never run twice
-        self._event_loop = asyncio.get_running_loop()
         self._running = call.call.id
         try:
-            result, commit = await asyncio.to_thread(self._call_and_snapshot, call)
+            result = await asyncio.to_thread(self._call, call)
         finally:
             self._running = None
-        return await self.write("result", **_result_data(call, result, commit))
+        record = await self.write("result", **_result_data(call, result, None))
+        self.snapshots.want(call, result.touched)
+        return record
 
     async def _quick_step(self, call: CallState, gated: bool) -> dict[str, Any]:
         """A file tool's whole step, under the lock, with one trip to a thread (each trip costs the event loop a wake-up).
 
         The `run` record is written here on the event loop without fsync (a few dozen
-        bytes: no disk wait), applied and reported; the thread then makes the call, the
-        snapshot and the durable `result` record (whose fsync covers the `run` too). The
+        bytes: no disk wait), applied and reported; the thread then makes the call and
+        the durable `result` record (whose fsync covers the `run` too). The
         lock is held for the millisecond this takes, so the two records reach the state
         and the listeners in journal order. Shielded by the caller: once started, the
         result is applied even if the caller is cancelled.
         """
         async with self._write_lock:
             await self._applied_now(self.journal.append_unsynced("run", call=call.call.id, gated=gated))
-            record = await asyncio.to_thread(self._quick_call, call)
+            record, touched = await asyncio.to_thread(self._quick_call, call)
             await self._applied_now(record)
-            return record
+        if changes_workspace(call):
+            self.snapshots.want(call, touched)
+        return record
 
-    def _quick_call(self, call: CallState) -> dict[str, Any]:
-        result, commit = self._call_and_snapshot(call)
-        return self.journal.append("result", **_result_data(call, result, commit))
+    def _quick_call(self, call: CallState) -> tuple[dict[str, Any], tuple[str, ...] | None]:
+        result = self._call(call)
+        return self.journal.append("result", **_result_data(call, result, None)), result.touched
 
     async def _applied_now(self, record: dict[str, Any]) -> None:
         """A record on disk applied to the state, then reported (an async listener awaited): the journal's order kept."""
@@ -365,22 +386,26 @@ class GatedLoop:
         if inspect.isawaitable(heard):
             await heard
 
-    def _call_and_snapshot(self, call: CallState) -> tuple[Any, str | None]:
-        """The call, then the workspace's snapshot, in one trip to a thread."""
+    def _call(self, call: CallState) -> Any:
+        """The tool call (in a thread); its `ToolResult`."""
         try:
-            result = self.tools.execute(call.call.tool, call.call.input)
+            return self.tools.execute(call.call.tool, call.call.input)
         finally:
             self._running = None  # the command is over: nothing left for `cancel_command` to stop
-        snapshot = call.call.tool != "read_file" and call.call.tool != "list_files"
-        return result, self._snapshot(call, result.touched) if snapshot else None
 
-    def _snapshot(self, call: CallState, touched: tuple[str, ...] | None = None) -> str | None:
-        """Snapshot the workspace after `call`; `touched`: the only files it changed (None: anything, a command or a crash)."""
-        number = self.state.order.index(call.call.id) + 1
-        try:
-            return self.workspace.snapshot(f"calls/{number:04d}", f"after call {number}: {call.call.tool}", paths=touched)
-        except Exception:  # noqa: BLE001 - a failed snapshot must not lose the result; the journal says it
-            return None
+    # -- snapshots, after the result (`LaterSnapshots`)
+
+    async def settle_snapshots(self) -> None:
+        """Wait until the snapshot after the last call that may have changed the workspace is journaled."""
+        await self.snapshots.settle()
+
+    def settle_snapshots_blocking(self) -> None:
+        """`settle_snapshots` off the event loop (saving the lesson in a worker), or blocking it (closing)."""
+        self.snapshots.settle_blocking()
+
+    def close(self) -> None:
+        """Journal the snapshot still being taken and stop its thread (the engine is not used after this)."""
+        self.snapshots.close()
 
 
 def _result_data(call: CallState, result: Any, commit: str | None) -> dict[str, Any]:

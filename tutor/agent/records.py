@@ -182,6 +182,15 @@ class Result(Base):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Snapshot(Base):
+    """`snapshot`: the workspace after `call`, committed once its result was shown (commit None: the snapshot failed)."""
+
+    kind = "snapshot"
+    call: str = ""
+    commit: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Correction(Base):
     """`correction`: the human stopped `call` (and the pending calls in `stopped`) and said what to do instead."""
 
@@ -255,7 +264,7 @@ class UnknownRecord(Base):
 
 
 Record: TypeAlias = (
-    Header | GoalDraft | Goal | Prompt | MentorNote | Stream | Assistant | Prediction | Run | Process | Result | Correction
+    Header | GoalDraft | Goal | Prompt | MentorNote | Stream | Assistant | Prediction | Run | Process | Result | Snapshot | Correction
     | Failure | Retry | Cancelled | Annotation | AskMark | End | Saved | UnknownRecord
 )
 STEP_KINDS = ("goal", "prompt", "assistant", "result", "correction")  # the records that become lesson steps
@@ -350,6 +359,7 @@ _PARSERS: dict[str, Callable[[JsonObject, _Envelope], Record]] = {
     "run": lambda d, e: Run(call=_str(d.get("call")), gated=bool(d.get("gated", True)), **e),
     "process": lambda d, e: Process(call=None if d.get("call") is None else str(d.get("call")), **e),
     "result": _result,
+    "snapshot": lambda d, e: Snapshot(call=_str(d.get("call")), commit=_str(d.get("commit")) or None, **e),
     "correction": _correction,
     "failure": lambda d, e: Failure(message=_str(d.get("message")), retryable=bool(d.get("retryable")),
                                     partial=bool(d.get("partial")), **e),

@@ -19,7 +19,10 @@ Records (`kind`, then fields):
 - `process` call, pgid, pid, start, boot, sandboxed: a command's process group, written as it
   starts, so that a resume kills what a crash left running (`tutor.agent.processes`); no
   state (older readers skip it, as they skip any kind they do not know)
-- `result` call, ok, text, output, exit_code, error, truncated, timed_out, cancelled, commit
+- `result` call, ok, text, output, exit_code, error, truncated, timed_out, cancelled, commit (older
+  journals, and an interrupted call's: the snapshot in the result itself)
+- `snapshot` call, commit: the workspace after the call, taken once its result was shown (None: it
+  failed); the fold puts the commit into the call's result, so readers see one result either way
 - `correction` call, category, message, why, stopped (the call ids it answers)
 - `failure` message, retryable, partial · `retry` · `cancelled` what
 - `annotation` target, text: the recording senior's comment on a step
@@ -35,12 +38,12 @@ a call waiting at the gate, and `{"proposal": ID}` the agent's step that propose
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .records import (
     PHASES, STEP_KINDS, Annotation, AskMark, Assistant, Base, Cancelled, Correction, End, Failure, Goal, GoalDraft, Header,
-    Phase, Prediction, Prompt, Record, Result, Retry, Run, Stream, parse_record,
+    Phase, Prediction, Prompt, Record, Result, Retry, Run, Snapshot, Stream, parse_record,
 )
 from .scripted import ToolCall
 
@@ -60,7 +63,8 @@ class CallState:
     gated: bool = True
     result: dict[str, Any] | None = None
     correction: dict[str, Any] | None = None  # the correction that stopped it (it never ran)
-    outcome: Result | None = None  # the result record, typed
+    outcome: Result | None = None  # the result record, typed (its commit filled in by a later `snapshot` record)
+    snapshot_taken: bool = False  # a `snapshot` record came for it (its commit may still be None: the snapshot failed)
 
     @property
     def resolved(self) -> bool:
@@ -163,6 +167,14 @@ class SessionState:
                 state.outcome = record
                 state.settled_seq = record.seq
                 self._close_turn_if_done()
+            case Snapshot():
+                state = self.calls.get(record.call)
+                if state is None or state.result is None or state.outcome is None:
+                    return
+                state.snapshot_taken = True
+                if record.commit:
+                    state.result["commit"] = record.commit
+                    state.outcome = replace(state.outcome, commit=record.commit)
             case Correction():
                 for call_id in record.stopped:
                     state = self.calls.get(call_id)

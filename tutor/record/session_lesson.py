@@ -1,7 +1,7 @@
 """A live session's journal, turned into a lesson draft: the trajectory as it happened, with default asks.
 
 Steps follow the journal: the goal, each prompt, each agent message with its calls, each
-call's real result (with the snapshot commit, named `refs/tutor/steps/<step>` in the
+call's real result (with the snapshot commit, from the result or the `snapshot` record after it, named `refs/tutor/steps/<step>` in the
 bundle), each correction. Defaults for the teaching layer, which a senior then edits
 (`tutor annotate`): the asks the senior marked, or by default a goal ask on the goal and
 intervene asks on each correction and the call let run before it (`default_asks`). The
@@ -18,7 +18,7 @@ from typing import Any
 
 from tutor.agent.records import (
     Annotation, AskMark, Assistant, Correction, Goal, Header, MalformedRecord, Prediction, Prompt, ProposedCall, Record, Result,
-    Run, parse_record,
+    Run, Snapshot, parse_record,
 )
 from tutor.errors import UserError
 from tutor.lesson import FORMAT, Lesson
@@ -72,6 +72,7 @@ def lesson_data(
             by_seq[record.seq] = step
 
     gated = {r.call for r in typed if (isinstance(r, Run) and r.gated) or isinstance(r, Correction)}
+    snapshots = {r.call: r.commit for r in typed if isinstance(r, Snapshot) and r.commit}  # taken after the result was shown
     later: dict[str, dict[str, Any]] = {}  # first call id -> the agent step that proposes it, not shown yet
     proposes: dict[str, dict[str, Any]] = {}  # API call id -> the agent step that proposes it
 
@@ -103,8 +104,9 @@ def lesson_data(
                 output = f"{record.error}\n{record.output}" if record.error and record.output else (record.error or record.output)
                 step = {"id": new_id("result-"), "kind": "result", "call": call_id_for(record.call), "ok": record.ok,
                         "exit_code": record.exit_code, "output": output}
-                if record.commit:
-                    step["commit"] = record.commit
+                commit = record.commit or snapshots.get(record.call)
+                if commit:
+                    step["commit"] = commit
                 prediction = predictions.get(record.call)
                 if prediction is not None:
                     step["annotation"] = f"The learner predicted it {prediction.outcome} ({prediction.confidence} confidence)."

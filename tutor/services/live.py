@@ -83,6 +83,9 @@ class LiveSession:
                 self.prepare()  # a session shown is a session kept (the command line says how to resume it)
             except SessionError:
                 return  # said when it failed; nothing was made
+        close_engine = getattr(self.loop, "close", None)  # the snapshot being taken is journaled first
+        if close_engine is not None:
+            close_engine()
         self.journal.close()
         close_workspace = getattr(self.workspace, "close", None)  # stops the git check-ignore its snapshots keep
         if close_workspace is not None:

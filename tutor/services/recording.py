@@ -78,9 +78,10 @@ def save_recording(session: Any, *, out: Path | None = None, author: str = "") -
     lesson_id = lesson_slug(folder.name)
     warnings: list[str] = []
     try:
+        session.loop.settle_snapshots_blocking()  # the last call's snapshot, taken after its result, is in the journal
         records = session_records(session.id)
         lesson = write_session_lesson(records, session.workspace, folder, lesson_id=lesson_id, author=author, warnings=warnings)
-    except (SessionError, LessonDraftError, VcsError) as error:
+    except (SessionError, LessonDraftError, VcsError, JournalError) as error:
         raise SaveError(str(error)) from None
     except OSError as error:
         raise SaveError(f"{folder}: cannot write the lesson ({error.strerror or error})") from None
