@@ -4,7 +4,8 @@ A file tool's step writes its `run` record without fsync and its `result` record
 one (which makes both durable), in one trip to a thread; a command's `run` record is
 fsynced before the command starts, so that nothing can make it run twice. Either way
 the records reach the state and the listeners in journal order, and a caller cancelled
-mid-step still leaves the result applied.
+mid-step still leaves the result applied. A file step runs on the event loop only while
+such steps are quick: a slow disk never holds the loop through one.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -103,4 +105,38 @@ async def test_a_caller_cancelled_mid_step_still_gets_the_result_applied(tmp_pat
         await asyncio.sleep(0.01)
     assert loop.state.calls["c1"].resolved
     assert loop.state.last_seq == loop.journal.last_seq
+    session.close()
+
+
+async def test_a_slow_disk_never_holds_the_event_loop_through_a_file_step(tmp_path: Path) -> None:
+    """File steps may run on the event loop while they are quick; where they are slow (an fsync on a network disk),
+    every step runs in a thread and the event loop (the screen, the keys) goes on meanwhile."""
+    calls = tuple(ToolCall(f"w{i}", "write_file", {"path": f"notes/{i}.txt", "content": f"{i}\n"}) for i in range(4))
+    session = session_with(tmp_path, calls)
+    loop = session.loop
+    execute = loop.tools.execute
+    ticks = 0
+    ticked_during: list[int] = []
+
+    def slow(tool: str, arguments: dict[str, Any]) -> Any:
+        at_start = ticks
+        time.sleep(0.05)  # the disk's fsync
+        ticked_during.append(ticks - at_start)
+        return execute(tool, arguments)
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    loop.tools.execute = slow
+    ticking = asyncio.ensure_future(ticker())
+    try:
+        for call in calls:
+            assert await loop.advance() == "gate"
+            assert (await loop.run(call.id))["ok"]
+    finally:
+        ticking.cancel()
+    assert len(ticked_during) == len(calls) and all(ticked_during), f"the event loop was held through a step: {ticked_during}"
     session.close()

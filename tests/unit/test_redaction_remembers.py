@@ -190,3 +190,19 @@ def test_a_string_once_clean_is_redacted_once_its_secret_is_learned() -> None:
     plain = Redactor()
     assert plain.redact_obj({"k": "calm words"}) == {"k": "calm words"} == plain.redact_obj({"k": "calm words"})
     assert plain.redact_obj({"k": f"token {token}"}) != {"k": f"token {token}"}
+
+
+def test_a_tools_output_remembered_clean_is_redacted_once_its_secret_is_learned() -> None:
+    """`redact` remembers the short texts it found clean too (a tool's output, which the journal's record of it
+    redacts again), with the same rule: a text judged before a secret was learned is judged again after."""
+    token = "ghp_" + "Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2"
+    encoded = base64.b64encode(token.encode()).decode()
+    remembering = RememberingRedactor()
+    assert remembering.redact(encoded) == encoded == remembering.redact(encoded)  # unknown yet, then remembered as clean
+    assert remembering.redact_obj({"output": encoded}) == {"output": encoded}  # the journal's record of it: the same answer
+    remembering.redact(f"GITHUB_TOKEN={token}")  # found, and learned with its encodings
+    assert encoded not in remembering.redact(encoded), "a text remembered as clean before the token was learned"
+    assert encoded not in json.dumps(remembering.redact_obj({"output": encoded}))
+    plain = Redactor()
+    assert plain.redact("calm words") == "calm words" == plain.redact("calm words")
+    assert token not in plain.redact(f"token {token}") and token not in plain.redact(f"token {token}")

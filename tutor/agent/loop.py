@@ -12,11 +12,12 @@ It knows nothing of screens: `tutor.services.live_session` wraps it for them. Sl
 keeps records applied and reported in the order they were written. The synchronous moves
 (`predict`, `set_goal`, ...) write on the caller's thread, for scripts and tests.
 
-A step costs what it does: a file tool's step (`_quick_step`) is one trip to a thread
-and one fsync (its `run` record, a few dozen bytes, is written on the event loop
-without fsync; the call and the `result` record, whose fsync makes both durable, share
-the trip). A command's `run` record is made durable before it starts, so that nothing,
-not even a power cut, can make it run twice.
+A step costs what it does: a file tool's step (`_quick_step`) is one fsync (its `run`
+record, a few dozen bytes, is written without; the `result` record's fsync makes both
+durable), run on the event loop while this disk keeps such steps under
+`INLINE_STEP_SECONDS` (a trip to a thread and back costs ~0.13 ms, as much as the rest
+of the step's overhead), else in one trip to a thread. A command's `run` record is made
+durable before it starts, so that nothing, not even a power cut, can make it run twice.
 
 The workspace's snapshot after a call that may change it is taken once the result is
 shown, when the session next waits (for the agent's reply, or for the human), and
@@ -29,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -43,6 +45,11 @@ AUTO_RETRIES = 2  # only while nothing of the reply has been shown
 # later, makes it durable): file tools, which finish at once. A command's `run` is made
 # durable before it starts, so a power cut mid-command can never let it run twice.
 _QUICK_TOOLS = frozenset({"write_file", "edit_file", "read_file", "list_files"})
+# A file tool's step runs on the event loop while the last few took less than this (a
+# quarter of a frame at 60 Hz: keys and paints are not held up); a slow disk's fsync
+# sends it to a thread, and the first step, with nothing measured yet, goes there too.
+INLINE_STEP_SECONDS = 0.004
+_STEPS_WEIGHED = 8
 STREAM_FLUSH_SECONDS = 0.05
 _PEM_BEGIN = "-----BEGIN"
 
@@ -94,6 +101,7 @@ class GatedLoop:
         self.event_loop: asyncio.AbstractEventLoop | None = None
         self._listening: set[asyncio.Future[None]] = set()  # async listeners' tasks, until they finish
         self.snapshots = LaterSnapshots(self)
+        self._step_seconds: deque[float] = deque(maxlen=_STEPS_WEIGHED)  # the last file steps' call and result record
         self.retry_delay = 0.5  # seconds, doubled per attempt; only before anything of the reply is shown
 
     # -- the journal, then the state, then the screen
@@ -358,26 +366,38 @@ class GatedLoop:
         return record
 
     async def _quick_step(self, call: CallState, gated: bool) -> dict[str, Any]:
-        """A file tool's whole step, under the lock, with one trip to a thread (each trip costs the event loop a wake-up).
+        """A file tool's whole step, under the lock: on the event loop while steps are quick here, else with one trip to a thread.
 
-        The `run` record is written here on the event loop without fsync (a few dozen
-        bytes: no disk wait), applied and reported; the thread then makes the call and
-        the durable `result` record (whose fsync covers the `run` too). The
-        lock is held for the millisecond this takes, so the two records reach the state
-        and the listeners in journal order. Shielded by the caller: once started, the
-        result is applied even if the caller is cancelled.
+        The `run` record is written without fsync (a few dozen bytes: no disk wait), then
+        the call and the durable `result` record (whose fsync covers the `run` too). On the
+        event loop nothing can observe the state between them, so both are applied after
+        the call; in a thread, `run` is applied first, while the call runs. The lock is held
+        for the millisecond this takes, so the two records reach the state and the
+        listeners in journal order. Shielded by the caller: once started, the result is
+        applied even if the caller is cancelled.
         """
         async with self._write_lock:
-            await self._applied_now(self.journal.append_unsynced("run", call=call.call.id, gated=gated))
-            record, touched = await asyncio.to_thread(self._quick_call, call)
+            run = self.journal.append_unsynced("run", call=call.call.id, gated=gated)
+            if self._step_seconds and max(self._step_seconds) < INLINE_STEP_SECONDS:
+                try:
+                    record, touched = self._quick_call(call)
+                finally:
+                    await self._applied_now(run)
+            else:
+                await self._applied_now(run)
+                record, touched = await asyncio.to_thread(self._quick_call, call)
             await self._applied_now(record)
         if changes_workspace(call):
             self.snapshots.want(call, touched)
         return record
 
     def _quick_call(self, call: CallState) -> tuple[dict[str, Any], tuple[str, ...] | None]:
+        """The call and its durable `result` record, timed (`INLINE_STEP_SECONDS` weighs the last few)."""
+        began = time.perf_counter()
         result = self._call(call)
-        return self.journal.append("result", **_result_data(call, result, None)), result.touched
+        record = self.journal.append("result", **_result_data(call, result, None))
+        self._step_seconds.append(time.perf_counter() - began)
+        return record, result.touched
 
     async def _applied_now(self, record: dict[str, Any]) -> None:
         """A record on disk applied to the state, then reported (an async listener awaited): the journal's order kept."""

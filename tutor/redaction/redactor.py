@@ -90,8 +90,9 @@ class Redactor:
             if value and value not in cleaned:
                 cleaned[value] = _KIND_UNSAFE.sub("_", kind)[:70] or "secret-value"
         self._values = cleaned
-        # Short strings `redact_obj` found no secret in, with the known values they were judged by: the keys and
-        # repeated values of journal records (`call`, `ok`, `output`...), judged once a session, not once a record.
+        # Short strings found to hold no secret, with the known values they were judged by: the keys and repeated
+        # values of journal records (`call`, `ok`, `output`...), and a tool's output the journal records again,
+        # judged once a session, not once a record.
         self._clean: tuple[Mapping[str, str], set[str]] = (cleaned, set())
 
     @classmethod
@@ -208,6 +209,10 @@ class Redactor:
         """`text` with every secret replaced by `[REDACTED:<kind>]`. Idempotent."""
         if not isinstance(text, str):
             raise TypeError(f"redact() takes str, not {type(text).__name__}")
+        clean = self._clean_kept(text)
+        if clean is not None and text in clean:
+            return text
+        original = text
         for _ in range(_MAX_PASSES):
             findings = self.found(text)
             if not findings:
@@ -220,7 +225,26 @@ class Redactor:
                 pos = f.end
             parts.append(text[pos:])
             text = "".join(parts)
+        if text is original:
+            self._keep_clean(clean, text)
         return text
+
+    def _clean_kept(self, text: str) -> set[str] | None:
+        """The set of short strings known to be clean under the values known now, if `text` is short enough to be kept there.
+
+        Taken before `text` is judged: if a value is learned meanwhile, a new set replaces it,
+        so a judgment made without that value never lands in the new set.
+        """
+        if len(text) > CLEAN_KEPT_CHARS:
+            return None
+        values, clean = self._clean
+        if values is not self._values:  # a value was learned: what was clean may not be now
+            values, clean = self._clean = (self._values, set())
+        return clean
+
+    def _keep_clean(self, clean: set[str] | None, text: str) -> None:
+        if clean is not None and len(clean) < CLEAN_KEPT_COUNT:
+            clean.add(text)
 
     def redact_bytes(self, data: bytes) -> bytes:
         """File contents redacted: decoded as UTF-8 (invalid bytes kept as they are), or as UTF-16
@@ -281,15 +305,13 @@ class Redactor:
             seen.texts.clear()
         done = seen.texts.get(text)
         if done is None:
-            values, clean = self._clean
-            if values is not self._values:  # a value was learned: what was clean may not be now
-                values, clean = self._clean = (self._values, set())
-            if text in clean:
+            clean = self._clean_kept(text)
+            if clean is not None and text in clean:
                 done = text
             else:
                 done = self.redact(text) if seen.whole is None else seen.whole(text)
-                if done == text and len(text) <= CLEAN_KEPT_CHARS and len(clean) < CLEAN_KEPT_COUNT:
-                    clean.add(text)  # to the set of the values it was judged by (learning meanwhile swaps in a new set)
+                if done == text:
+                    self._keep_clean(clean, text)  # to the set of the values it was judged by
             seen.texts[text] = done
         return done
 

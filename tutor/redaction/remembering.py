@@ -40,8 +40,12 @@ class RememberingRedactor(Redactor):
     def redact(self, text: str) -> str:
         if not isinstance(text, str):
             raise TypeError(f"redact() takes str, not {type(text).__name__}")
+        clean = self._clean_kept(text)
+        if clean is not None and text in clean:
+            return text  # a tool's output, met again in the journal's record of it
         findings = self.found(text)
         if not findings:
+            self._keep_clean(clean, text)
             return text
         self._learn([(text[f.start : f.end], f.kind) for f in findings])
         parts: list[str] = []
