@@ -172,6 +172,13 @@ def git_message(error: object) -> str:
     return f"exit status {getattr(error, 'status', '?')}"
 
 
+def git_executable() -> str:
+    """The git program GitPython runs (its `GIT_PYTHON_GIT_EXECUTABLE`, else `git`), for processes started directly."""
+    from git import Git
+
+    return Git.GIT_PYTHON_GIT_EXECUTABLE or "git"
+
+
 def git_command(cwd: str | os.PathLike[str], env: Mapping[str, str]) -> Git:
     """A bare `git.Git` runner in `cwd` (for `git init`, before a repository exists)."""
     from git import Git
@@ -222,10 +229,18 @@ class GitRunner:
     def __init__(self, cwd: str | os.PathLike[str], env: Mapping[str, str]) -> None:
         self.cwd = os.fspath(cwd)
         self.env = dict(env)
-        self.git = git_command(cwd, env)
+        self._git: Git | None = None
+
+    @property
+    def git(self) -> Git:
+        """GitPython's runner, made on first use: a snapshot that writes its objects itself starts no git at all."""
+        if self._git is None:
+            self._git = git_command(self.cwd, self.env)
+        return self._git
 
     def close(self) -> None:
-        self.git.clear_cache()
+        if self._git is not None:
+            self._git.clear_cache()
 
 
 @contextmanager
@@ -256,7 +271,7 @@ def run_direct(runner: GitRunner, *args: str, stdin: bytes | None = None, env: M
         full.update(env)
     try:
         done = subprocess.run(
-            [runner.git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args], cwd=runner.cwd, env=full, input=stdin, capture_output=True,
+            [git_executable(), *args], cwd=runner.cwd, env=full, input=stdin, capture_output=True,
             stdin=subprocess.DEVNULL if stdin is None else None, check=False,
         )
     except OSError as error:

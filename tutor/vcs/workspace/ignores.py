@@ -33,7 +33,7 @@ import weakref
 from collections.abc import Iterable
 from pathlib import Path
 
-from .._git import GitRunner
+from .._git import GitRunner, git_executable
 
 __all__ = ["ANSWER_SECONDS", "MAX_RULE_FILES", "IgnoreChecker"]
 
@@ -108,7 +108,7 @@ class IgnoreChecker:
         env["LC_ALL"] = "C"
         env.update(git.env)
         env.pop("GIT_LITERAL_PATHSPECS", None)  # check-ignore refuses it; it reads each path as it is but for a leading ':'
-        executable = git.git.GIT_PYTHON_GIT_EXECUTABLE or "git"
+        executable = git_executable()
         try:
             process = subprocess.Popen(
                 [executable, "check-ignore", "--stdin", "-z", "--verbose", "--non-matching", "--no-index"],
