@@ -9,11 +9,12 @@ temporary `TUTOR_HOME`). A `ScriptedAgent` proposes one call per turn; each turn
 brought to the gate untimed (`advance()`: the reply streamed and journaled), then timed:
 
 - **recorded**: `await GatedLoop.run(call)`, until the result is durable, applied and
-  shown: for a file tool, the `run` record (written on the event loop, no fsync), then in
-  one thread the call and the `result` record (fsync); for a command, the `run` record
-  (fsync), the call in a thread, the `result` record (fsync). The workspace snapshot
-  (`refs/tutor/calls/NNNN`) and its `snapshot` record follow in the engine's snapshot
-  thread, while a real agent composes its next message; the bench waits for them
+  shown: for a file tool, the `run` record (no fsync), the call, the touched file passed
+  through the redactor and the `result` record (fsync), on the event loop while such steps
+  are quick, else in one thread; for a command, the `run` record (fsync), the call and the
+  workspace snapshot (`refs/tutor/calls/NNNN`) in a thread, the `result` record (fsync).
+  A write's or an edit's snapshot and its `snapshot` record follow in the engine's
+  snapshot thread, while a real agent composes its next message; the bench waits for them
   (`settle_snapshots`) before anything else runs, untimed in "recorded" but timed as
   "step + snapshot", so they never overlap the bare call;
 - **bare**: `Tools.execute(tool, input)` of the same call on the same workspace, with
@@ -241,15 +242,16 @@ async def bench(repo: Path, repeat: int, warmup: int) -> None:
               f"{rm / bm:>7.1f}{rm - bm:>8.1f}ms{fm:>13.2f}ms{fm / bm:>7.1f}")
     print("(recorded: `run` until the result is durable, applied and shown; durable floor: the bare call and one fsynced record of"
           " its result; goal for write_file and edit_file: a ratio of at most 2)")
-    print("\nwhere a recorded step goes (medians, ms); the snapshot is taken after the step, while the agent composes its next message:")
-    print(f"{'':30}{'execute':>9}{'journal x2':>12}{'rest':>8}{'| then: snapshot':>18}{'its record':>12}"
+    print("\nwhere a recorded step goes (medians, ms); a command's snapshot is in its step, a write's or an edit's comes after it,"
+          " while the agent composes its next message:")
+    print(f"{'':30}{'execute':>9}{'snapshot':>10}{'journal x2':>12}{'rest':>8}{'| then: snapshot':>18}{'its record':>12}"
           f"{'step + snapshot':>17}{'ratio':>7}")
     for name in CALLS:
-        e, j = (statistics.median(parts[name][p]) for p in ("execute", "journal"))
+        e, s0, j = (statistics.median(parts[name][p]) for p in ("execute", "snapshot", "journal"))
         rest = statistics.median([t - sum(parts[name][p][i] for p in parts[name]) for i, t in enumerate(recorded[name])])
         s, r = (statistics.median(after[name][p]) for p in ("snapshot", "journal"))
         w = statistics.median(whole[name])
-        print(f"{name:30}{e:>9.2f}{j:>12.2f}{rest:>8.2f}{s:>18.2f}{r:>12.2f}{w:>15.2f}ms{w / statistics.median(bare[name]):>7.1f}")
+        print(f"{name:30}{e:>9.2f}{s0:>10.2f}{j:>12.2f}{rest:>8.2f}{s:>18.2f}{r:>12.2f}{w:>15.2f}ms{w / statistics.median(bare[name]):>7.1f}")
 
 
 def main() -> None:

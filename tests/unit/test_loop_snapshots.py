@@ -1,15 +1,20 @@
 """The snapshot after a call (`tutor.agent.loop.GatedLoop`): taken once the result is shown, never lost, never late.
 
-A write's or a command's result is journaled and shown first; the workspace's snapshot
+A write's or an edit's result is journaled and shown first; the workspace's snapshot
 follows as a `snapshot` record when the session next waits. These tests hold the promises
 that make that safe: the next call that may change the workspace waits for it (so a
 snapshot never holds a later call's changes), a crash between a result and its snapshot
-is made good on resume (nothing ran since), and a lesson saved at once has every commit.
+is made good on resume (nothing ran since), a lesson saved at once has every commit, a
+snapshot is never taken twice, and no secret that the snapshot's redaction would learn
+reaches the journal first (a command's snapshot comes before its result; a write's
+files are passed through the redactor before its result).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import subprocess
 import threading
 from pathlib import Path
@@ -114,3 +119,79 @@ async def test_closing_and_saving_right_after_a_write_keep_its_snapshot(tmp_path
     assert len(results) == 1 and results[0].commit
     session.close()
     assert kinds_after(session_records(session.id), "w1") == ["run", "result", "snapshot"]
+
+
+TOKEN_PARTS = ("ghp_", "a1B2c3D4e5F6g7H8i9J0", "k1L2m3N4o5P6q7R8")  # built at run time: no token in this file
+
+
+async def test_a_secret_a_command_leaves_in_a_file_is_known_before_its_result_is_journaled(tmp_path: Path) -> None:
+    """The snapshot's redaction of the files a call changed teaches the session's redactor their secrets, in any
+    encoding. A command may change any file, so its snapshot comes before its result: the token it wrote to a
+    file and printed hex-encoded is redacted from the journal and from what the model is sent."""
+    token = "".join(TOKEN_PARTS)
+    write = f"python3 -c \"open('tok.txt','w').write({' + '.join(repr(p) for p in TOKEN_PARTS)})\""
+    command = f"{write} && python3 -c \"print(open('tok.txt').read().encode().hex())\""
+    agent = ScriptedAgent([AgentTurn("Run.", (ToolCall("c1", "run", {"command": command}),)), AgentTurn("Done.")])
+    session = start_session(mode="record", settings=Settings(), repo=make_user_repo(tmp_path), task="t", agent=agent)
+    loop = session.loop
+    loop.set_goal("Make a token file; done when it exists.")
+    assert await loop.advance() == "gate"
+    await loop.run("c1")
+    await loop.advance()
+    hexed = token.encode().hex()
+    journal = json.dumps(session_records(session.id))
+    assert hexed not in journal and hexed not in json.dumps(loop.state.messages, default=str)
+    assert "[REDACTED:" in loop.state.calls["c1"].result["output"]
+    session.close()
+
+
+async def test_a_secret_beside_an_edit_is_known_before_the_diff_is_journaled(tmp_path: Path) -> None:
+    """An edit's snapshot comes after its result; the file it touched is passed through the redactor first, so
+    a secret the file held away from the edit (here plain at its end) is known, encoded too, when the diff
+    (whose context shows the hex-encoded form) is journaled and sent to the model. The file is put in the
+    workspace behind the session's back (as a process left running, or a person, could): nothing read it yet."""
+    token = "".join(TOKEN_PARTS)
+    encoded = token.encode().hex()  # no pattern knows it: only a redactor that has seen the token finds it
+    edit = ToolCall("e1", "edit_file", {"path": "settings.py", "old": "x = 1", "new": "x = 2"})
+    agent = ScriptedAgent([AgentTurn("Edit.", (edit,)), AgentTurn("Done.")])
+    session = start_session(mode="record", settings=Settings(), repo=make_user_repo(tmp_path), task="t", agent=agent)
+    loop = session.loop
+    loop.set_goal("Set x to 2; done when it is.")
+    assert await loop.advance() == "gate"
+    lines = [f"# {encoded}", "x = 1", *[f"# line {n}" for n in range(30)], f"GITHUB_TOKEN = '{token}'"]
+    (session.workspace.root / "settings.py").write_text("\n".join(lines) + "\n")
+    result = await loop.run("e1")
+    assert result["ok"] and "x = 2" in result["output"]
+    assert encoded not in json.dumps(session_records(session.id)) and encoded not in json.dumps(loop.state.messages, default=str)
+    session.close()
+
+
+async def test_a_caller_cancelled_while_waiting_for_a_snapshot_does_not_make_it_twice(tmp_path: Path) -> None:
+    session = start_session(mode="record", settings=Settings(), repo=make_user_repo(tmp_path), task="t", agent=agent())
+    loop = session.loop
+    loop.set_goal("Write two notes; done when both exist.")
+    assert await loop.advance() == "gate"
+    release = threading.Event()
+    snapshot = loop.workspace.snapshot
+    taken: list[str] = []
+
+    def held(name: str, *args: Any, **kwargs: Any) -> str:
+        taken.append(name)
+        release.wait(30)
+        return snapshot(name, *args, **kwargs)
+
+    loop.workspace.snapshot = held
+    await loop.run("w1")
+    waiting = asyncio.ensure_future(loop.settle_snapshots())
+    await asyncio.sleep(0.05)
+    waiting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiting
+    second = asyncio.ensure_future(loop.run("w2"))  # waits for the snapshot still being taken: does not start another
+    await asyncio.sleep(0.05)
+    release.set()
+    await second
+    await loop.settle_snapshots()
+    assert taken == ["calls/0001", "calls/0002"]
+    assert [r["call"] for r in session_records(session.id) if r["kind"] == "snapshot"] == ["w1", "w2"]
+    session.close()

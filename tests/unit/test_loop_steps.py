@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.helpers.live_support import make_user_repo
+from tutor.agent import loop as loop_module
 from tutor.agent.scripted import AgentTurn, ScriptedAgent, ToolCall
 from tutor.services.live import start_session
 from tutor.settings import Settings
@@ -69,13 +70,15 @@ async def test_a_file_step_fsyncs_once_and_a_command_is_durable_before_it_runs(t
         result = await loop.run(call.id)
         assert result["ok"], result
         steps = [kind for _, kind in heard]
-        await loop.settle_snapshots()  # the snapshot, taken after the result was shown, is journaled
         fsyncs[call.tool] = len(synced) - before
-        assert steps == (["run", "process", "result"] if call.tool == "run" else ["run", "result"])
-        assert [kind for _, kind in heard] == [*steps, "snapshot"]
+        await loop.settle_snapshots()  # a write's snapshot, taken after the result was shown, is journaled
+        if call.tool == "run":  # a command's snapshot comes before its result, in it
+            assert steps == ["run", "process", "result"] and result["commit"]
+        else:
+            assert steps == ["run", "result"] and [kind for _, kind in heard] == [*steps, "snapshot"]
         assert [seq for seq, _ in heard] == list(range(heard[0][0], heard[0][0] + len(heard)))
-        assert loop.state.calls[call.id].result["commit"], "the snapshot's commit is folded into the result"
-    assert fsyncs == {"write_file": 1, "edit_file": 1, "run": 3}  # a command's run, its process group, its result; the snapshot none
+        assert loop.state.calls[call.id].result["commit"], "the snapshot's commit is in the result, or folded into it"
+    assert fsyncs == {"write_file": 1, "edit_file": 1, "run": 3}  # a command's run, its process group, its result
     assert synced_at_start == {"write_file": 0, "edit_file": 0, "run": 1}  # only the command's run record was synced before it started
     session.close()
 
@@ -139,4 +142,43 @@ async def test_a_slow_disk_never_holds_the_event_loop_through_a_file_step(tmp_pa
     finally:
         ticking.cancel()
     assert len(ticked_during) == len(calls) and all(ticked_during), f"the event loop was held through a step: {ticked_during}"
+    session.close()
+
+
+async def test_a_read_never_holds_the_event_loop_even_after_quick_steps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a small write or edit runs on the event loop; a read (up to 256 KB) or a listing (up to 2,000 entries)
+    may take long whatever the steps before it took, so it always runs in a thread."""
+    writes = tuple(ToolCall(f"w{i}", "write_file", {"path": f"notes/{i}.txt", "content": f"{i}\n"}) for i in range(9))
+    read = ToolCall("r1", "read_file", {"path": "notes/0.txt"})
+    agent = ScriptedAgent([AgentTurn("Writing.", writes), AgentTurn("Reading.", (read,)), AgentTurn("Done.")])
+    session = start_session(mode="record", settings=Settings(), repo=make_user_repo(tmp_path), task="t", agent=agent)
+    loop = session.loop
+    loop.set_goal("Write notes, then read one back.")
+    monkeypatch.setattr(loop_module, "INLINE_STEP_SECONDS", 60.0)  # every step counts as quick: only the kind of call decides
+    for call in writes:  # quick steps: the next small write would run on the event loop
+        assert await loop.advance() == "gate"
+        await loop.run(call.id)
+    execute = loop.tools.execute
+    ticks = 0
+    ticked_during: list[int] = []
+
+    def slow(tool: str, arguments: dict[str, Any]) -> Any:
+        at_start = ticks
+        time.sleep(0.05)  # a large file on a slow disk
+        ticked_during.append(ticks - at_start)
+        return execute(tool, arguments)
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    loop.tools.execute = slow
+    ticking = asyncio.ensure_future(ticker())
+    try:
+        assert await loop.advance() == "human"  # the read is ungated: it ran on the way
+    finally:
+        ticking.cancel()
+    assert ticked_during and all(ticked_during), f"the event loop was held through the read: {ticked_during}"
     session.close()

@@ -1,23 +1,25 @@
-"""The workspace's snapshot after a call, taken once the call's result is shown: `LaterSnapshots`.
+"""The workspace's snapshot after a write or an edit, taken once the call's result is shown: `LaterSnapshots`.
 
 Every call that may change the workspace (a write, an edit, a command) is followed by a
 snapshot of it (a commit; `tutor.vcs.workspace`), which a lesson's diffs come from. The
-person waits for the result, not for the snapshot, so the engine (`tutor.agent.loop`)
-journals and shows the result first, and the snapshot follows when the session next
-waits (for the agent's reply, or for the human), in a thread of its own, one at a time:
-a `snapshot` record (call, commit) whose commit the fold puts into the call's result.
-Started as the step ends, the thread would hold the interpreter just as the step's caller
-resumes to show the result (a thread waits up to 5 ms for its turn).
+person waits for the result, not for the snapshot, so after a write or an edit the
+engine (`tutor.agent.loop`) journals and shows the result first (having passed the
+touched files through the redactor, `Workspace.learn_secrets`), and the snapshot follows
+when the session next waits (for the agent's reply, or for the human), in a thread of
+its own, one at a time: a `snapshot` record (call, commit) whose commit the fold puts
+into the call's result. Started as the step ends, the thread would hold the interpreter
+just as the step's caller resumes to show the result (a thread waits up to 5 ms for its
+turn). A command's snapshot is still taken before its result (`take_now`).
 
 What keeps it safe:
 
 - nothing that may change the workspace runs before the last snapshot is journaled
   (`settle`, awaited by the loop before such a call; `settle_blocking` before saving
   the lesson and on closing), so a snapshot never holds a later call's changes;
-- a crash between a result and its snapshot loses nothing: nothing has run since, so
-  the workspace is as the call left it, and the next wait or settle takes it then
-  (`due`: only the latest such call can lack one);
-- the record is written without fsync: lost to a power cut, it is taken again on resume.
+- the record is fsynced (in the snapshot thread: no one waits for it) before the next
+  change may start, so a crash, even a power cut, between a result and its snapshot
+  leaves the workspace as the call left it: the next wait or settle takes it then
+  (`due`: only the latest such call can lack one).
 
 A `snapshot` record is applied when it lands, on the event loop, which may be after a
 record written just after it; its fold only fills in a call's commit, which no other
@@ -27,6 +29,7 @@ record reads.
 from __future__ import annotations
 
 import asyncio
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +50,7 @@ class LaterSnapshots:
         self._pending: Future[None] | None = None  # the latest snapshot started, until it is settled
         self._taken_for = ""  # the call whose `snapshot` record was written last (the state hears of it later)
         self._landed: list[dict[str, Any]] = []  # `snapshot` records written, not yet applied
+        self._lock = threading.Lock()  # `start` may come from a worker (saving) as well as from the event loop
 
     def want(self, call: CallState, touched: Touched) -> None:
         """The snapshot after `call`, to take once the session waits (`start`)."""
@@ -54,14 +58,15 @@ class LaterSnapshots:
 
     def start(self) -> None:
         """Start the wanted snapshot (or one a crash left due) in the snapshot thread; the session is waiting."""
-        wanted, self._wanted = self._wanted, None
-        if wanted is None and self._pending is None and (due := self.due()) is not None:
-            wanted = (due, None)  # a crash came between its result and its snapshot: rescan
-        if wanted is None:
-            return
-        if self._thread is None:
-            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tutor-snapshot")
-        self._pending = self._thread.submit(self._take, *wanted)
+        with self._lock:
+            wanted, self._wanted = self._wanted, None
+            if wanted is None and self._pending is None and (due := self.due()) is not None:
+                wanted = (due, None)  # a crash came between its result and its snapshot: rescan
+            if wanted is None:
+                return
+            if self._thread is None:
+                self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tutor-snapshot")
+            self._pending = self._thread.submit(self._take, *wanted)
 
     async def settle(self) -> None:
         """Wait until the last call's snapshot is journaled (started now if it was not)."""
@@ -71,7 +76,7 @@ class LaterSnapshots:
             try:
                 await asyncio.wrap_future(pending)
             finally:
-                self._pending = None  # a failed one (the journal's error, raised here) is due again next time
+                self._done(pending)
 
     def settle_blocking(self) -> None:
         """`settle` for a caller off the event loop, or one blocking it (saving the lesson in a worker; closing)."""
@@ -81,10 +86,17 @@ class LaterSnapshots:
             try:
                 pending.result()
             finally:
-                self._pending = None
+                self._done(pending)
         event_loop = self._loop.event_loop
         if event_loop is None or event_loop.is_closed() or running_here(event_loop):
             self._apply_landed()  # the event loop's queued callback would come too late for this caller
+
+    def _done(self, pending: Future[None]) -> None:
+        """Forget a finished snapshot (a failed one, the journal's error, is due again next time); one still
+        running (its waiter was cancelled) stays pending, so it is waited for, not taken twice."""
+        with self._lock:
+            if pending.done() and self._pending is pending:
+                self._pending = None
 
     def close(self) -> None:
         """Journal the snapshot still being taken, then stop the snapshot thread."""
@@ -121,16 +133,22 @@ class LaterSnapshots:
             return None
 
     def _take(self, call: CallState, touched: Touched) -> None:
-        """The snapshot thread's work: the snapshot, then its record (no fsync), applied on the event loop."""
+        """The snapshot thread's work: the snapshot, then its record (fsynced), applied on the event loop."""
         commit = self.take_now(call, touched)
-        self._landed.append(self._loop.journal.append_unsynced("snapshot", call=call.call.id, commit=commit))
-        self._taken_for = call.call.id
+        record = self._loop.journal.append("snapshot", call=call.call.id, commit=commit)
+        with self._lock:
+            self._landed.append(record)
+            self._taken_for = call.call.id
         self._loop.on_event_loop(self._apply_landed)
 
     def _apply_landed(self) -> None:
         """Apply and report the `snapshot` records written, each once (the event loop's callback, or a settle on it, first)."""
-        while self._landed:
-            self._loop.applied(self._landed.pop(0))
+        while True:
+            with self._lock:
+                if not self._landed:
+                    return
+                record = self._landed.pop(0)
+            self._loop.applied(record)
 
 
 def running_here(event_loop: asyncio.AbstractEventLoop) -> bool:

@@ -8,27 +8,35 @@ of a record only after it is on disk, so nothing is shown that a crash could los
 
 It knows nothing of screens: `tutor.services.live_session` wraps it for them. Slow work
 (commands, snapshots, and the journal's redact-write-fsync on the async paths: `write`,
-`move`) runs in threads so the event loop (and the UI sharing it) never blocks; one lock
+`move`) runs in threads so the event loop (and the UI sharing it) is never held for long
+(a small write or edit, see below, is held under 4 ms); one lock
 keeps records applied and reported in the order they were written. The synchronous moves
 (`predict`, `set_goal`, ...) write on the caller's thread, for scripts and tests.
 
 A step costs what it does: a file tool's step (`_quick_step`) is one fsync (its `run`
 record, a few dozen bytes, is written without; the `result` record's fsync makes both
-durable), run on the event loop while this disk keeps such steps under
-`INLINE_STEP_SECONDS` (a trip to a thread and back costs ~0.13 ms, as much as the rest
-of the step's overhead), else in one trip to a thread. A command's `run` record is made
+durable), run on the event loop for a write or an edit of at most `INLINE_MAX_BYTES`
+while this disk keeps such steps under `INLINE_STEP_SECONDS` (a trip to a thread and
+back costs ~0.13 ms, as much as the rest of the step's overhead), else in one trip to a
+thread. A command's `run` record is made
 durable before it starts, so that nothing, not even a power cut, can make it run twice.
 
-The workspace's snapshot after a call that may change it is taken once the result is
-shown, when the session next waits (for the agent's reply, or for the human), and
-journaled as a `snapshot` record (`tutor.agent.later_snapshots`); nothing that may
-change the workspace runs before it is journaled (`settle_snapshots`).
+The workspace's snapshot after a write or an edit is taken once the result is shown,
+when the session next waits (for the agent's reply, or for the human), and journaled as
+a `snapshot` record (`tutor.agent.later_snapshots`); nothing that may change the
+workspace runs before it is journaled (`settle_snapshots`). The files it touched are
+passed through the session's redactor before the result is journaled, as the snapshot
+will pass them, so that what the redactor learns from them (a secret beside the edit, in
+any encoding) is known when the result is. A command's snapshot is taken before its
+result, for the same reason: it may have changed any file.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import os
+import stat
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -49,6 +57,7 @@ _QUICK_TOOLS = frozenset({"write_file", "edit_file", "read_file", "list_files"})
 # quarter of a frame at 60 Hz: keys and paints are not held up); a slow disk's fsync
 # sends it to a thread, and the first step, with nothing measured yet, goes there too.
 INLINE_STEP_SECONDS = 0.004
+INLINE_MAX_BYTES = 256 * 1024  # and only a write or an edit of a file this size or smaller
 _STEPS_WEIGHED = 8
 STREAM_FLUSH_SECONDS = 0.05
 _PEM_BEGIN = "-----BEGIN"
@@ -60,6 +69,8 @@ class GateError(Exception):
 
 class Snapshotter(Protocol):
     def snapshot(self, ref_name: str, message: str = "snapshot", *, paths: tuple[str, ...] | None = None) -> str: ...
+
+    def learn_secrets(self, paths: tuple[str, ...] | None) -> bool: ...
 
 
 class Journal(Protocol):
@@ -358,12 +369,17 @@ class GatedLoop:
         await self.write("run", call=call.call.id, gated=gated)  # durable before a command starts: it must never run twice
         self._running = call.call.id
         try:
-            result = await asyncio.to_thread(self._call, call)
+            result, commit = await asyncio.to_thread(self._command, call)
         finally:
             self._running = None
-        record = await self.write("result", **_result_data(call, result, None))
-        self.snapshots.want(call, result.touched)
-        return record
+        return await self.write("result", **_result_data(call, result, commit))
+
+    def _command(self, call: CallState) -> tuple[Any, str | None]:
+        """A command, then its snapshot, in one trip to a thread: before the result is journaled, because a command
+        may have put anywhere a secret it printed encoded, and redacting the files it changed is how the
+        session's redactor learns it (a command is slow anyway: the snapshot adds little to its wait)."""
+        result = self._call(call)
+        return result, self.snapshots.take_now(call, result.touched)
 
     async def _quick_step(self, call: CallState, gated: bool) -> dict[str, Any]:
         """A file tool's whole step, under the lock: on the event loop while steps are quick here, else with one trip to a thread.
@@ -378,7 +394,7 @@ class GatedLoop:
         """
         async with self._write_lock:
             run = self.journal.append_unsynced("run", call=call.call.id, gated=gated)
-            if self._step_seconds and max(self._step_seconds) < INLINE_STEP_SECONDS:
+            if self._step_seconds and max(self._step_seconds) < INLINE_STEP_SECONDS and _small_change(call, self.tools):
                 try:
                     record, touched = self._quick_call(call)
                 finally:
@@ -387,17 +403,26 @@ class GatedLoop:
                 await self._applied_now(run)
                 record, touched = await asyncio.to_thread(self._quick_call, call)
             await self._applied_now(record)
-        if changes_workspace(call):
+        if changes_workspace(call) and not record.get("commit"):
             self.snapshots.want(call, touched)
         return record
 
     def _quick_call(self, call: CallState) -> tuple[dict[str, Any], tuple[str, ...] | None]:
-        """The call and its durable `result` record, timed (`INLINE_STEP_SECONDS` weighs the last few)."""
+        """The call and its durable `result` record, timed (`INLINE_STEP_SECONDS` weighs the last few).
+
+        Between them, the files a write or an edit touched are passed through the session's
+        redactor (`learn_secrets`), as their snapshot will pass them: a secret the file held
+        beside the edit is then known, in any encoding, when the result (a diff) is journaled
+        and sent to the model. Without the files' names there (None), the snapshot is taken now.
+        """
         began = time.perf_counter()
         result = self._call(call)
-        record = self.journal.append("result", **_result_data(call, result, None))
+        commit = None
+        if changes_workspace(call) and not self.workspace.learn_secrets(result.touched):
+            commit = self.snapshots.take_now(call, result.touched)
+        record = self.journal.append("result", **_result_data(call, result, commit))
         self._step_seconds.append(time.perf_counter() - began)
-        return record, result.touched
+        return record, (result.touched if commit is None else None)
 
     async def _applied_now(self, record: dict[str, Any]) -> None:
         """A record on disk applied to the state, then reported (an async listener awaited): the journal's order kept."""
@@ -426,6 +451,21 @@ class GatedLoop:
     def close(self) -> None:
         """Journal the snapshot still being taken and stop its thread (the engine is not used after this)."""
         self.snapshots.close()
+
+
+def _small_change(call: CallState, tools: Any) -> bool:
+    """Whether the call is a write or an edit of at most `INLINE_MAX_BYTES` (reads and listings may be large: a thread)."""
+    arguments = call.call.input
+    if call.call.tool == "write_file":
+        content = arguments.get("content")
+        return isinstance(content, str) and len(content) <= INLINE_MAX_BYTES
+    if call.call.tool != "edit_file" or not isinstance(arguments.get("path"), str):
+        return False
+    try:  # only sizes the file up: the tool itself confines the path
+        info = os.lstat(os.path.join(tools.root, arguments["path"]))
+    except (OSError, ValueError, AttributeError):
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size <= INLINE_MAX_BYTES
 
 
 def _result_data(call: CallState, result: Any, commit: str | None) -> dict[str, Any]:

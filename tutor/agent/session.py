@@ -19,10 +19,10 @@ Records (`kind`, then fields):
 - `process` call, pgid, pid, start, boot, sandboxed: a command's process group, written as it
   starts, so that a resume kills what a crash left running (`tutor.agent.processes`); no
   state (older readers skip it, as they skip any kind they do not know)
-- `result` call, ok, text, output, exit_code, error, truncated, timed_out, cancelled, commit (older
-  journals, and an interrupted call's: the snapshot in the result itself)
-- `snapshot` call, commit: the workspace after the call, taken once its result was shown (None: it
-  failed); the fold puts the commit into the call's result, so readers see one result either way
+- `result` call, ok, text, output, exit_code, error, truncated, timed_out, cancelled, commit (a
+  command's, an interrupted call's, and every call's in older journals: the snapshot in the result)
+- `snapshot` call, commit: the workspace after a write or an edit, taken once its result was shown
+  (None: it failed); the fold puts the commit into the call's result, so readers see one result
 - `correction` call, category, message, why, stopped (the call ids it answers)
 - `failure` message, retryable, partial · `retry` · `cancelled` what
 - `annotation` target, text: the recording senior's comment on a step
