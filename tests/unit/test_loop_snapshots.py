@@ -6,8 +6,8 @@ that make that safe: the next call that may change the workspace waits for it (s
 snapshot never holds a later call's changes), a crash between a result and its snapshot
 is made good on resume (nothing ran since), a lesson saved at once has every commit, a
 snapshot is never taken twice, and no secret that the snapshot's redaction would learn
-reaches the journal first (a command's snapshot comes before its result; a write's
-files are passed through the redactor before its result).
+reaches the journal first (a command's snapshot comes before its result; an edit's
+file is passed through the redactor before its result).
 """
 
 from __future__ import annotations

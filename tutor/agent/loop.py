@@ -24,11 +24,12 @@ durable before it starts, so that nothing, not even a power cut, can make it run
 The workspace's snapshot after a write or an edit is taken once the result is shown,
 when the session next waits (for the agent's reply, or for the human), and journaled as
 a `snapshot` record (`tutor.agent.later_snapshots`); nothing that may change the
-workspace runs before it is journaled (`settle_snapshots`). The files it touched are
+workspace runs before it is journaled (`settle_snapshots`). The file an edit touched is
 passed through the session's redactor before the result is journaled, as the snapshot
-will pass them, so that what the redactor learns from them (a secret beside the edit, in
-any encoding) is known when the result is. A command's snapshot is taken before its
-result, for the same reason: it may have changed any file.
+will pass it, so that what the redactor learns from it (a secret beside the edit, in any
+encoding) is known when the result is (a write's file holds its input, which the
+redactor read in the agent's record). A command's snapshot is taken before its result,
+for the same reason: it may have changed any file.
 """
 
 from __future__ import annotations
@@ -410,15 +411,17 @@ class GatedLoop:
     def _quick_call(self, call: CallState) -> tuple[dict[str, Any], tuple[str, ...] | None]:
         """The call and its durable `result` record, timed (`INLINE_STEP_SECONDS` weighs the last few).
 
-        Between them, the files a write or an edit touched are passed through the session's
-        redactor (`learn_secrets`), as their snapshot will pass them: a secret the file held
-        beside the edit is then known, in any encoding, when the result (a diff) is journaled
-        and sent to the model. Without the files' names there (None), the snapshot is taken now.
+        Between them, the file an edit touched is passed through the session's redactor
+        (`learn_secrets`), as its snapshot will pass it: a secret the file held beside the
+        edit is then known, in any encoding, when the result (a diff) is journaled and sent
+        to the model. Without the file's name there (None), the snapshot is taken now. A
+        write needs none of this: its file holds its input's content, which the redactor
+        read in the agent's record.
         """
         began = time.perf_counter()
         result = self._call(call)
         commit = None
-        if changes_workspace(call) and not self.workspace.learn_secrets(result.touched):
+        if call.call.tool == "edit_file" and not self.workspace.learn_secrets(result.touched):
             commit = self.snapshots.take_now(call, result.touched)
         record = self.journal.append("result", **_result_data(call, result, commit))
         self._step_seconds.append(time.perf_counter() - began)
