@@ -6,8 +6,8 @@ that make that safe: the next call that may change the workspace waits for it (s
 snapshot never holds a later call's changes), a crash between a result and its snapshot
 is made good on resume (nothing ran since), a lesson saved at once has every commit, a
 snapshot is never taken twice, and no secret that the snapshot's redaction would learn
-reaches the journal first (a command's snapshot comes before its result; an edit's
-file is passed through the redactor before its result).
+reaches the journal first (a command's snapshot comes before its result; the tools pass
+an edit's whole file through the redactor before its diff is redacted).
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ async def test_a_secret_a_command_leaves_in_a_file_is_known_before_its_result_is
 
 
 async def test_a_secret_beside_an_edit_is_known_before_the_diff_is_journaled(tmp_path: Path) -> None:
-    """An edit's snapshot comes after its result; the file it touched is passed through the redactor first, so
+    """An edit's snapshot comes after its result; the tools pass the whole file it wrote through the redactor, so
     a secret the file held away from the edit (here plain at its end) is known, encoded too, when the diff
     (whose context shows the hex-encoded form) is journaled and sent to the model. The file is put in the
     workspace behind the session's back (as a process left running, or a person, could): nothing read it yet."""

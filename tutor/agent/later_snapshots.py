@@ -3,8 +3,8 @@
 Every call that may change the workspace (a write, an edit, a command) is followed by a
 snapshot of it (a commit; `tutor.vcs.workspace`), which a lesson's diffs come from. The
 person waits for the result, not for the snapshot, so after a write or an edit the
-engine (`tutor.agent.loop`) journals and shows the result first (having passed an
-edit's file through the redactor, `Workspace.learn_secrets`), and the snapshot follows
+engine (`tutor.agent.loop`) journals and shows the result first (the tools passed an
+edit's whole file through the redactor, as the snapshot will), and the snapshot follows
 when the session next waits (for the agent's reply, or for the human), in a thread of
 its own, one at a time: a `snapshot` record (call, commit) whose commit the fold puts
 into the call's result. Started as the step ends, the thread would hold the interpreter

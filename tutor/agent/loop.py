@@ -24,12 +24,11 @@ durable before it starts, so that nothing, not even a power cut, can make it run
 The workspace's snapshot after a write or an edit is taken once the result is shown,
 when the session next waits (for the agent's reply, or for the human), and journaled as
 a `snapshot` record (`tutor.agent.later_snapshots`); nothing that may change the
-workspace runs before it is journaled (`settle_snapshots`). The file an edit touched is
-passed through the session's redactor before the result is journaled, as the snapshot
-will pass it, so that what the redactor learns from it (a secret beside the edit, in any
-encoding) is known when the result is (a write's file holds its input, which the
-redactor read in the agent's record). A command's snapshot is taken before its result,
-for the same reason: it may have changed any file.
+workspace runs before it is journaled (`settle_snapshots`). What the snapshot's redaction
+would teach the session's redactor is known before the result is journaled all the same:
+the tools pass an edit's whole file through it (`Tools`), and a write's file holds its
+input, which it read in the agent's record. A command may have changed any file, so its
+snapshot is still taken before its result.
 """
 
 from __future__ import annotations
@@ -70,8 +69,6 @@ class GateError(Exception):
 
 class Snapshotter(Protocol):
     def snapshot(self, ref_name: str, message: str = "snapshot", *, paths: tuple[str, ...] | None = None) -> str: ...
-
-    def learn_secrets(self, paths: tuple[str, ...] | None) -> bool: ...
 
 
 class Journal(Protocol):
@@ -404,28 +401,17 @@ class GatedLoop:
                 await self._applied_now(run)
                 record, touched = await asyncio.to_thread(self._quick_call, call)
             await self._applied_now(record)
-        if changes_workspace(call) and not record.get("commit"):
+        if changes_workspace(call):
             self.snapshots.want(call, touched)
         return record
 
     def _quick_call(self, call: CallState) -> tuple[dict[str, Any], tuple[str, ...] | None]:
-        """The call and its durable `result` record, timed (`INLINE_STEP_SECONDS` weighs the last few).
-
-        Between them, the file an edit touched is passed through the session's redactor
-        (`learn_secrets`), as its snapshot will pass it: a secret the file held beside the
-        edit is then known, in any encoding, when the result (a diff) is journaled and sent
-        to the model. Without the file's name there (None), the snapshot is taken now. A
-        write needs none of this: its file holds its input's content, which the redactor
-        read in the agent's record.
-        """
+        """The call and its durable `result` record, timed (`INLINE_STEP_SECONDS` weighs the last few)."""
         began = time.perf_counter()
         result = self._call(call)
-        commit = None
-        if call.call.tool == "edit_file" and not self.workspace.learn_secrets(result.touched):
-            commit = self.snapshots.take_now(call, result.touched)
-        record = self.journal.append("result", **_result_data(call, result, commit))
+        record = self.journal.append("result", **_result_data(call, result, None))
         self._step_seconds.append(time.perf_counter() - began)
-        return record, (result.touched if commit is None else None)
+        return record, result.touched
 
     async def _applied_now(self, record: dict[str, Any]) -> None:
         """A record on disk applied to the state, then reported (an async listener awaited): the journal's order kept."""

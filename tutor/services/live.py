@@ -384,9 +384,10 @@ def _loop(journal: Any, state: Any, agent: Any, workspace: Any, settings: Settin
     from tutor.agent.loop import GatedLoop
     from tutor.agent.tools import Tools
 
+    redactor = redactor or _redactor()
     tools = Tools(
-        workspace.root, timeout=settings.command_timeout, output_cap=settings.output_cap, redact=(redactor or _redactor()).redact,
-        sandbox=sandbox, env_extra=list(getattr(settings, "sandbox_env", []) or []),
+        workspace.root, timeout=settings.command_timeout, output_cap=settings.output_cap, redact=redactor.redact,
+        learn=redactor.redact_bytes, sandbox=sandbox, env_extra=list(getattr(settings, "sandbox_env", []) or []),
     )
     loop = GatedLoop(
         journal=journal, state=state, agent=agent, tools=tools, workspace=workspace, system=SYSTEM_PROMPT,

@@ -174,7 +174,7 @@ def edit_file(root: Path, path: str, old: str, new: str) -> ToolResult:
         updated = data[:at] + new_bytes + data[at + len(old_bytes) :]
         _write_atomic(walk, updated, info.st_mode)
         touched = (_written_path(walk),)
-    return ToolResult(ok=True, output=_edit_diff(target.shown, data, at, old_bytes, new_bytes), touched=touched)
+    return ToolResult(ok=True, output=_edit_diff(target.shown, data, at, old_bytes, new_bytes), touched=touched, written=updated)
 
 def _written_path(walk: paths.Walk) -> str:
     """Where the walk wrote, from the root: the folders it went through (symlinks resolved), then the file's name."""

@@ -25,6 +25,9 @@ class ToolResult:
     # needs to update); None: it may have changed anything (a command). Never shown, and
     # not part of what a result is (two results saying the same are equal).
     touched: tuple[str, ...] | None = field(default=None, compare=False)
+    # The whole file an edit wrote, for the session's redactor to learn from before the diff
+    # (which shows only part of it) is redacted; dropped then (`Tools._redacted`).
+    written: bytes | None = field(default=None, compare=False, repr=False)
 
     @property
     def text(self) -> str:

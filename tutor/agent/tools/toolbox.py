@@ -53,6 +53,7 @@ class Tools:
         sandbox: Any = None,
         env_extra: Sequence[str] = (),
         on_start: Callable[[dict[str, Any]], None] | None = None,
+        learn: Callable[[bytes], object] | None = None,
     ) -> None:
         real = Path(os.path.realpath(root))
         if not real.is_dir():
@@ -72,6 +73,7 @@ class Tools:
         self.on_start = on_start
         self._home: str | None = None
         self._redact = redact
+        self._learn = learn  # a remembering redactor's `redact_bytes`: an edit's whole file passes through it
         self._lock = threading.Lock()
         self._cancel: threading.Event | None = None
 
@@ -97,6 +99,12 @@ class Tools:
         return method(**fields)
 
     def _redacted(self, result: ToolResult) -> ToolResult:
+        if result.written is not None:
+            if self._learn is not None:
+                # The whole file, not only the diff's lines: a secret it holds beside the edit is then known,
+                # in any encoding, when the diff is redacted (as the snapshot after it, later, would learn it).
+                self._learn(result.written)
+            result = replace(result, written=None)
         if self._redact is None:
             return result
         return replace(

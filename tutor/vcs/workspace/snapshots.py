@@ -42,7 +42,7 @@ from .gitdir import GitDirCheck, plain_file
 from .ignores import IgnoreChecker
 from .objects import loose_refs, read_loose, write_commit, write_ref
 from .redaction import redact_index
-from .touched import checked_paths, stored_as_is, update_paths, worktree_file
+from .touched import checked_paths, stored_as_is, update_paths
 from .trees import TreeWriter, plain_modes
 
 __all__ = ["Workspace"]
@@ -301,30 +301,6 @@ class Workspace:
                 self._save_last()
             self._synced = True
         return commit
-
-    def learn_secrets(self, paths: Iterable[str] | None) -> bool:
-        """Pass the files a tool touched, and their names, through the snapshots' redactor now, as `snapshot` will.
-
-        A remembering redactor learns what they hold (a secret, in any encoding), so a
-        result journaled before the snapshot is redacted with it. True when done (or with
-        no redactor: nothing to learn); False when the paths cannot be named file by file
-        (None, or a name only a full rescan records right): then snapshot before the result.
-        """
-        redact = self._redact
-        if redact is None:
-            return True
-        named = None if paths is None else checked_paths(self.root, list(paths))
-        if named is None:
-            return False
-        for path in named:
-            redact(path.encode("utf-8", "surrogateescape"))
-            try:
-                found = worktree_file(self.root / path)
-            except FileNotFoundError:
-                continue
-            if found is not None:
-                redact(found[1])
-        return True
 
     def redact_base(self, redact: Callable[[bytes], bytes], message: str = "the starting point (secrets redacted)") -> str:
         """Start the snapshots afresh from a parentless commit of the base tree with every file passed through `redact`.
