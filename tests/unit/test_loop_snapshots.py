@@ -35,6 +35,14 @@ def agent() -> ScriptedAgent:
     return ScriptedAgent([AgentTurn("Writing.", WRITES), AgentTurn("Done.")])
 
 
+async def at_the_first_write(tmp_path: Path, **options: Any) -> Any:
+    """A record session of `agent()` on a new repository, its first write waiting at the gate."""
+    session = start_session(mode="record", settings=Settings(), repo=make_user_repo(tmp_path), task="t", agent=agent(), **options)
+    session.loop.set_goal("Write two notes; done when both exist.")
+    assert await session.loop.advance() == "gate"
+    return session
+
+
 def files_at(workspace: Any, commit: str) -> list[str]:
     listed = subprocess.run(["git", "ls-tree", "-r", "--name-only", commit], cwd=workspace.root, capture_output=True, text=True, check=True)
     return listed.stdout.split()
@@ -45,10 +53,8 @@ def kinds_after(records: list[dict[str, Any]], call: str) -> list[str]:
 
 
 async def test_the_next_write_waits_for_the_last_snapshot_which_holds_only_its_own_call(tmp_path: Path) -> None:
-    session = start_session(mode="record", settings=Settings(), repo=make_user_repo(tmp_path), task="t", agent=agent())
+    session = await at_the_first_write(tmp_path)
     loop = session.loop
-    loop.set_goal("Write two notes; done when both exist.")
-    assert await loop.advance() == "gate"
     release = threading.Event()
     snapshot = loop.workspace.snapshot
 
@@ -81,11 +87,8 @@ async def test_the_next_write_waits_for_the_last_snapshot_which_holds_only_its_o
 
 
 async def test_a_snapshot_lost_to_a_crash_is_taken_on_resume(tmp_path: Path) -> None:
-    session = start_session(mode="record", settings=Settings(), repo=make_user_repo(tmp_path), task="t", agent=agent(),
-                            session_id="lost-snapshot")
+    session = await at_the_first_write(tmp_path, session_id="lost-snapshot")
     loop = session.loop
-    loop.set_goal("Write two notes; done when both exist.")
-    assert await loop.advance() == "gate"
     assert (await loop.run("w1"))["ok"]
     session.journal.close()  # killed here: the result is on disk, its snapshot never started
     session.workspace.close()
@@ -106,10 +109,8 @@ async def test_closing_and_saving_right_after_a_write_keep_its_snapshot(tmp_path
     from tutor.lesson.io import read_lesson
     from tutor.services.recording import save_recording
 
-    session = start_session(mode="record", settings=Settings(), repo=make_user_repo(tmp_path), task="t", agent=agent())
+    session = await at_the_first_write(tmp_path)
     loop = session.loop
-    loop.set_goal("Write two notes; done when both exist.")
-    assert await loop.advance() == "gate"
     await loop.run("w1")
     assert loop.state.calls["w1"].result.get("commit") is None
     saved = await asyncio.to_thread(save_recording, session, out=tmp_path / "lesson")  # as the record screen saves: in a worker
@@ -167,10 +168,8 @@ async def test_a_secret_beside_an_edit_is_known_before_the_diff_is_journaled(tmp
 
 
 async def test_a_caller_cancelled_while_waiting_for_a_snapshot_does_not_make_it_twice(tmp_path: Path) -> None:
-    session = start_session(mode="record", settings=Settings(), repo=make_user_repo(tmp_path), task="t", agent=agent())
+    session = await at_the_first_write(tmp_path)
     loop = session.loop
-    loop.set_goal("Write two notes; done when both exist.")
-    assert await loop.advance() == "gate"
     release = threading.Event()
     snapshot = loop.workspace.snapshot
     taken: list[str] = []

@@ -11,9 +11,11 @@ such steps are quick: a slow disk never holds the loop through one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,35 @@ CALLS = (
     ToolCall("c2", "edit_file", {"path": "notes/a.txt", "old": "first", "new": "second"}),
     ToolCall("c3", "run", {"command": "cat notes/a.txt"}),
 )
+
+
+@contextlib.asynccontextmanager
+async def slow_calls_beside_a_ticker(loop: Any, seconds: float = 0.05) -> AsyncIterator[list[int]]:
+    """Every tool call made `seconds` slower (a slow disk) while a task ticks on the event loop; yields, per call,
+    how many times it ticked during the call (0: the call held the event loop)."""
+    execute = loop.tools.execute
+    ticks = 0
+    ticked_during: list[int] = []
+
+    def slow(tool: str, arguments: dict[str, Any]) -> Any:
+        at_start = ticks
+        time.sleep(seconds)
+        ticked_during.append(ticks - at_start)
+        return execute(tool, arguments)
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    loop.tools.execute = slow
+    ticking = asyncio.ensure_future(ticker())
+    try:
+        yield ticked_during
+    finally:
+        ticking.cancel()
+        loop.tools.execute = execute
 
 
 def session_with(tmp_path: Path, calls: tuple[ToolCall, ...] = CALLS) -> Any:
@@ -117,30 +148,10 @@ async def test_a_slow_disk_never_holds_the_event_loop_through_a_file_step(tmp_pa
     calls = tuple(ToolCall(f"w{i}", "write_file", {"path": f"notes/{i}.txt", "content": f"{i}\n"}) for i in range(4))
     session = session_with(tmp_path, calls)
     loop = session.loop
-    execute = loop.tools.execute
-    ticks = 0
-    ticked_during: list[int] = []
-
-    def slow(tool: str, arguments: dict[str, Any]) -> Any:
-        at_start = ticks
-        time.sleep(0.05)  # the disk's fsync
-        ticked_during.append(ticks - at_start)
-        return execute(tool, arguments)
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            ticks += 1
-            await asyncio.sleep(0)
-
-    loop.tools.execute = slow
-    ticking = asyncio.ensure_future(ticker())
-    try:
+    async with slow_calls_beside_a_ticker(loop) as ticked_during:  # the disk's fsync
         for call in calls:
             assert await loop.advance() == "gate"
             assert (await loop.run(call.id))["ok"]
-    finally:
-        ticking.cancel()
     assert len(ticked_during) == len(calls) and all(ticked_during), f"the event loop was held through a step: {ticked_during}"
     session.close()
 
@@ -158,27 +169,7 @@ async def test_a_read_never_holds_the_event_loop_even_after_quick_steps(tmp_path
     for call in writes:  # quick steps: the next small write would run on the event loop
         assert await loop.advance() == "gate"
         await loop.run(call.id)
-    execute = loop.tools.execute
-    ticks = 0
-    ticked_during: list[int] = []
-
-    def slow(tool: str, arguments: dict[str, Any]) -> Any:
-        at_start = ticks
-        time.sleep(0.05)  # a large file on a slow disk
-        ticked_during.append(ticks - at_start)
-        return execute(tool, arguments)
-
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            ticks += 1
-            await asyncio.sleep(0)
-
-    loop.tools.execute = slow
-    ticking = asyncio.ensure_future(ticker())
-    try:
+    async with slow_calls_beside_a_ticker(loop) as ticked_during:  # a large file on a slow disk
         assert await loop.advance() == "human"  # the read is ungated: it ran on the way
-    finally:
-        ticking.cancel()
     assert ticked_during and all(ticked_during), f"the event loop was held through the read: {ticked_during}"
     session.close()
