@@ -53,9 +53,9 @@ AUTO_RETRIES = 2  # only while nothing of the reply has been shown
 # later, makes it durable): file tools, which finish at once. A command's `run` is made
 # durable before it starts, so a power cut mid-command can never let it run twice.
 _QUICK_TOOLS = frozenset({"write_file", "edit_file", "read_file", "list_files"})
-# A file tool's step runs on the event loop while the last few took less than this (a
-# quarter of a frame at 60 Hz: keys and paints are not held up); a slow disk's fsync
-# sends it to a thread, and the first step, with nothing measured yet, goes there too.
+# A small write or edit runs on the event loop while the last few file steps took less
+# than this (a quarter of a frame at 60 Hz: keys and paints are not held up); a slow
+# disk's fsync sends it to a thread, as it does the first step, with nothing measured yet.
 INLINE_STEP_SECONDS = 0.004
 INLINE_MAX_BYTES = 256 * 1024  # and only a write or an edit of a file this size or smaller
 _STEPS_WEIGHED = 8
@@ -380,7 +380,8 @@ class GatedLoop:
         return result, self.snapshots.take_now(call, result.touched)
 
     async def _quick_step(self, call: CallState, gated: bool) -> dict[str, Any]:
-        """A file tool's whole step, under the lock: on the event loop while steps are quick here, else with one trip to a thread.
+        """A file tool's whole step, under the lock: a small write or edit on the event loop while steps are quick here,
+        anything else with one trip to a thread.
 
         The `run` record is written without fsync (a few dozen bytes: no disk wait), then
         the call and the durable `result` record (whose fsync covers the `run` too). On the
