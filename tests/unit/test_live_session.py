@@ -261,7 +261,7 @@ SECRET_LINES = [
 def test_a_secret_split_across_streamed_pieces_never_reaches_the_journal(secret_line: str) -> None:
     from hypothesis import given, settings as hsettings, strategies as st
 
-    from tutor.agent.loop import _StreamFlusher
+    from tutor.agent.streaming import StreamFlusher
 
     text = f"Here is what I found in the config:\n{secret_line}\nI will not use it.\n"
     secret = secret_line.split("=", 1)[-1].split(": ", 1)[-1].strip('"').split(" ")[-1]
@@ -271,14 +271,14 @@ def test_a_secret_split_across_streamed_pieces_never_reaches_the_journal(secret_
     def check(cuts: list[int]) -> None:
         import asyncio
 
-        from tutor.agent import loop as loop_module
+        from tutor.agent import streaming
 
         bounds = [0, *sorted(cuts), len(text)]
         pieces = [text[a:b] for a, b in pairwise(bounds) if b > a]
         fake = _RecordingLoop()
-        flusher = _StreamFlusher(fake)  # type: ignore[arg-type]
-        original = loop_module.STREAM_FLUSH_SECONDS
-        loop_module.STREAM_FLUSH_SECONDS = 0.0  # flush at every piece: the worst case
+        flusher = StreamFlusher(fake)  # type: ignore[arg-type]
+        original = streaming.STREAM_FLUSH_SECONDS
+        streaming.STREAM_FLUSH_SECONDS = 0.0  # flush at every piece: the worst case
         try:
             async def play() -> None:
                 for piece in pieces:
@@ -287,7 +287,7 @@ def test_a_secret_split_across_streamed_pieces_never_reaches_the_journal(secret_
 
             asyncio.run(play())
         finally:
-            loop_module.STREAM_FLUSH_SECONDS = original
+            streaming.STREAM_FLUSH_SECONDS = original
         journaled = "".join(r["text"] for r in fake.records)
         assert secret not in journaled and secret not in "".join(fake.shown)
         assert journaled.startswith("Here is what I found") and journaled.endswith("I will not use it.\n")

@@ -42,11 +42,10 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from tutor.redaction.patterns import CONTEXT_CUES
-
 from .later_snapshots import LaterSnapshots, changes_workspace, running_here
 from .protocol import Agent, AgentError, AssistantMessage
 from .session import OUTCOMES, CallState, SessionState
+from .streaming import StreamFlusher
 
 AUTO_RETRIES = 2  # only while nothing of the reply has been shown
 # Calls whose `run` record is written without its own fsync (the `result`'s, a millisecond
@@ -59,8 +58,6 @@ _QUICK_TOOLS = frozenset({"write_file", "edit_file", "read_file", "list_files"})
 INLINE_STEP_SECONDS = 0.004
 INLINE_MAX_BYTES = 256 * 1024  # and only a write or an edit of a file this size or smaller
 _STEPS_WEIGHED = 8
-STREAM_FLUSH_SECONDS = 0.05
-_PEM_BEGIN = "-----BEGIN"
 
 
 class GateError(Exception):
@@ -276,7 +273,7 @@ class GatedLoop:
         """Ask the agent for its next message, streaming it to the journal and the screen; None if it failed."""
         attempt = 0
         while True:
-            stream = _StreamFlusher(self, write=self.write)
+            stream = StreamFlusher(self, write=self.write)
             self.snapshots.start()  # while the agent composes its reply
             try:
                 message = await self.agent.reply(self.system, self.state.messages, stream.add)
@@ -464,58 +461,3 @@ def _result_data(call: CallState, result: Any, commit: str | None) -> dict[str, 
         "error": result.error, "truncated": result.truncated, "timed_out": result.timed_out, "cancelled": result.cancelled,
         "commit": commit,
     }
-
-
-class _StreamFlusher:
-    """Batches streamed text into `stream` records (at most every 50 ms), redacted before they are shown.
-
-    A piece ends at whitespace, so a token is never cut in two, and a line that may be
-    introducing a secret (`password`, `Authorization: Bearer`, ...) is held back until the
-    line is complete, as is an open private-key block until its end line: the redactor
-    finds a secret by its context, and a secret split across two records could slip past.
-    """
-
-    def __init__(self, loop: GatedLoop, write: Callable[..., Awaitable[dict[str, Any]]] | None = None) -> None:
-        self._loop = loop
-        self._write = write  # the loop's off-the-event-loop writer; without it, `record`
-        self._buffer: list[str] = []
-        self._last = 0.0  # the first words show at once
-        self.shown = False
-
-    async def add(self, text: str) -> None:
-        self._buffer.append(text)
-        if time.monotonic() - self._last >= STREAM_FLUSH_SECONDS:
-            await self.flush()
-
-    async def flush(self, *, final: bool = False) -> None:
-        if not self._buffer:
-            return
-        text = "".join(self._buffer)
-        cut = len(text) if final else _safe_cut(text)
-        if cut <= 0:
-            self._buffer = [text]
-            return
-        ready, rest = text[:cut], text[cut:]
-        self._buffer = [rest] if rest else []
-        self._last = time.monotonic()
-        record = await self._write("stream", text=ready) if self._write is not None else self._loop.record("stream", text=ready)
-        self.shown = True
-        shown = self._loop.on_text(record["text"])
-        if shown is not None:
-            await shown
-
-
-def _safe_cut(text: str) -> int:
-    """Where a streamed piece may end: after the last whitespace, short of any line that may hold a secret."""
-    cut = max(text.rfind(" "), text.rfind("\n"), text.rfind("\t")) + 1
-    if cut <= 0:
-        return 0
-    line_start = text.rfind("\n", 0, cut) + 1  # the line the cut falls in (incomplete if the cut is inside it)
-    if not text[:cut].endswith("\n"):
-        tail = text[line_start:].lower()
-        if any(cue in tail for cue in CONTEXT_CUES):
-            cut = line_start
-    begin = text.rfind(_PEM_BEGIN, 0, cut)
-    if begin >= 0 and "-----END" not in text[begin:cut]:
-        cut = text.rfind("\n", 0, begin) + 1
-    return cut
