@@ -1,8 +1,8 @@
 """A live session's journal, turned into a lesson draft: the trajectory as it happened, with default asks.
 
 Steps follow the journal: the goal, each prompt, each agent message with its calls, each
-call's real result (with the snapshot commit, from the result or the `snapshot` record after it, named `refs/tutor/steps/<step>` in the
-bundle), each correction. Defaults for the teaching layer, which a senior then edits
+call's real result (with the snapshot commit, from the result or the `snapshot` record
+after it, named `refs/tutor/steps/<step>` in the bundle), each correction. Defaults for the teaching layer, which a senior then edits
 (`tutor annotate`): the asks the senior marked, or by default a goal ask on the goal and
 intervene asks on each correction and the call let run before it (`default_asks`). The
 senior's annotations are kept on their steps, and a learner's prediction as an annotation on
