@@ -94,8 +94,11 @@ def decode_lesson_json(raw: bytes, shown: str) -> tuple[Any, Problem | None, boo
         return None, Problem(shown, "", f"not UTF-8 (invalid byte at offset {error.start})"), False
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not text.strip():
+    if not text or text.isspace():  # not `strip()`: a copy of a long lesson's text, to learn what its first byte says
         return None, Problem(shown, "", "the file is empty; a lesson is a JSON object"), False
+    fast = decode_without_duplicates(text)
+    if fast is not None:
+        return fast[0], None, True
     constants: list[str] = []
 
     def constant(name: str) -> float:
@@ -105,6 +108,47 @@ def decode_lesson_json(raw: bytes, shown: str) -> tuple[Any, Problem | None, boo
     data, problem = _decoded(text, shown, constant)
     plain = problem is None and not constants and ("\\u" not in text or _SURROGATE_ESCAPE.search(text) is None)
     return data, problem, plain
+
+
+# An escaped colon: the one way a colon in a string is not written as a colon (see `decode_without_duplicates`).
+_COLON_ESCAPE = re.compile(r"\\u003[aA]")
+
+
+def decode_without_duplicates(text: str) -> tuple[Any] | None:
+    """`text` decoded by msgspec, about three times faster than `json.loads` with the duplicate-key check, when that
+    gives the very same data: the JSON is valid, holds no NaN, Infinity, lone surrogate or number out of range
+    (msgspec refuses each), and no object repeats a key. None otherwise, and `_decoded` decides, with its message.
+
+    msgspec keeps a repeated key's last value silently; the colons tell. Each key is followed by one colon, and a
+    colon inside a string is written as itself (never escaped, unless as `\\u003a`: such a text is left to `json`).
+    So the text holds one colon per key plus the colons of its strings, and the data written again compactly by
+    msgspec (which escapes no colon) holds one per key it kept plus the colons of the strings it kept. A repeated
+    key drops at least itself: fewer colons. Equal counts, no key was dropped."""
+    if _COLON_ESCAPE.search(text) is not None:  # (a search for "\\u" first takes longer than the search itself)
+        return None
+    try:
+        data = msgspec.json.decode(text)
+        kept = _colons_written(data)
+    except (msgspec.DecodeError, msgspec.EncodeError, RecursionError, OverflowError, ValueError):
+        return None  # msgspec's ValidationError (a number out of range) is a ValueError
+    if kept != text.count(":"):
+        return None
+    return (data,)
+
+
+def _colons_written(data: Any) -> int:
+    """The colons in msgspec's compact JSON of `data`, written an item of each top-level value at a time: the whole
+    at once would hold a second copy of a long lesson (~10 MB for 10,000 steps) for as long as it took to count."""
+    encode = msgspec.json.encode
+    if type(data) is not dict:
+        return encode(data).count(b":")
+    colons = encode(dict.fromkeys(data)).count(b":")  # each key's, and any in the keys
+    for value in data.values():
+        if type(value) is list:
+            colons += sum(encode(item).count(b":") for item in value)
+        else:
+            colons += encode(value).count(b":")
+    return colons
 
 
 def _decoded(text: str, shown: str, constant: Callable[[str], float]) -> tuple[Any, Problem | None]:
