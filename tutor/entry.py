@@ -28,7 +28,10 @@ def main() -> None:
 
             folder = direct_lesson_folder(args[1])
             if folder is not None:
+                from .lesson.read_ahead import start as read_ahead
                 from .ui.start import LessonStart
+
+                read_ahead(folder)  # a long lesson is checked on another processor while Textual loads
 
                 _run(LessonStart(folder))
     from .cli import main as cli_main

@@ -213,6 +213,10 @@ def learn(lesson: str | None, facilitate: bool = False, team_choice: str | None 
                 for problem in read.problems:
                     echo(str(problem), err=True)
                 raise TutorError("the lesson is broken; fix the problems above (see `tutor validate`)")
+        else:
+            from ..lesson.read_ahead import start as read_ahead
+
+            read_ahead(path)  # a long lesson is checked on another processor while Textual loads
     _run_app(lesson=path)
 
 

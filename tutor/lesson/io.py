@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 import tempfile
 import threading
 from collections.abc import Callable
@@ -54,6 +55,13 @@ def read_lesson(path: str | os.PathLike[str]) -> LessonRead:
     problem line, never a hang or a crash.
     """
     folder = lesson_folder(Path(path))
+    # A read begun ahead (`tutor learn LONG-LESSON`, `read_ahead`): only where that module was loaded to begin one.
+    ahead = sys.modules.get(f"{__package__}.read_ahead")
+    begun = ahead.take(folder) if ahead is not None else None
+    if begun is not None:
+        read: LessonRead | None = begun.result()
+        if read is not None:
+            return read
     file = folder / LESSON_FILE
     shown = str(file)
     if not folder.exists():
