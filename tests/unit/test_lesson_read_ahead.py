@@ -137,3 +137,17 @@ def test_a_silent_child_is_given_up_on_and_the_lesson_read_here(monkeypatch: pyt
     ahead, by_the_child = _read_ahead(EXAMPLE, monkeypatch)
     assert not by_the_child
     assert ahead.ok and ahead.lesson == read_lesson(EXAMPLE).lesson
+
+
+def test_a_lesson_read_before_the_child_was_given_its_bytes_is_read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    feed = read_ahead.ReadAhead._feed
+
+    def late(self: read_ahead.ReadAhead, raw: bytes) -> None:
+        time.sleep(0.3)  # the app asks for the lesson before the child has it
+        feed(self, raw)
+
+    monkeypatch.setattr(read_ahead.ReadAhead, "_feed", late)
+    ahead, by_the_child = _read_ahead(EXAMPLE, monkeypatch)
+    assert by_the_child and ahead.ok and ahead.lesson == read_lesson(EXAMPLE).lesson

@@ -47,14 +47,15 @@ class ReadAhead:
         self.folder = folder
         self.raw = raw
         self.child = child
-        self._feeder = threading.Thread(target=self._feed, name="tutor-read-ahead", daemon=True)
+        # The bytes are the thread's own: `result` lets go of `raw` before the child may have been given them all.
+        self._feeder = threading.Thread(target=self._feed, args=(raw,), name="tutor-read-ahead", daemon=True)
         self._feeder.start()
 
-    def _feed(self) -> None:
+    def _feed(self, raw: bytes) -> None:
         stdin = self.child.stdin
         assert stdin is not None
         try:
-            stdin.write(self.raw)  # the interpreter is free while the pipe takes it
+            stdin.write(raw)  # the interpreter is free while the pipe takes it
             stdin.close()
         except OSError:
             pass  # the child is gone: `verdict` says so
