@@ -24,6 +24,7 @@ EXAMPLE = ROOT / "tests" / "data" / "curriculum-example" / "tests-that-lie"
 def every_lesson_is_long(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(read_ahead, "AHEAD_BYTES", 0)
     monkeypatch.setattr(read_ahead, "_processors", lambda: 2)
+    monkeypatch.setattr(read_ahead, "VERDICT_SECONDS", 60.0)  # a busy machine's child starts slowly: these tests want its verdict
 
 
 def _read_ahead(folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[LessonRead, bool]:
@@ -151,3 +152,17 @@ def test_a_lesson_read_before_the_child_was_given_its_bytes_is_read_whole(monkey
     monkeypatch.setattr(read_ahead.ReadAhead, "_feed", late)
     ahead, by_the_child = _read_ahead(EXAMPLE, monkeypatch)
     assert by_the_child and ahead.ok and ahead.lesson == read_lesson(EXAMPLE).lesson
+
+
+def test_a_tutor_in_the_working_folder_is_not_the_one_that_checks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    impostor = tmp_path / "project" / "tutor" / "lesson"
+    impostor.mkdir(parents=True)
+    for package in (impostor.parent, impostor):
+        (package / "__init__.py").write_text("")
+    (impostor / "read_ahead.py").write_text("import sys\nsys.stdin.buffer.read()\nprint('[]')\n")  # "no problems"
+    (tmp_path / "project" / "tutor.py").write_text("raise SystemExit('imported')\n")
+    folder = _lesson_with(tmp_path, BROKEN["a repeated step id"])
+    monkeypatch.chdir(tmp_path / "project")
+    ahead, by_the_child = _read_ahead(folder, monkeypatch)
+    assert by_the_child
+    assert ahead.lesson is None and ahead.problems == read_lesson(folder).problems and ahead.problems

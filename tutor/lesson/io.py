@@ -114,8 +114,14 @@ def decode_lesson_json(raw: bytes, shown: str) -> tuple[Any, Problem | None, boo
         return float(name.replace("Infinity", "inf"))
 
     data, problem = _decoded(text, shown, constant)
-    plain = problem is None and not constants and ("\\u" not in text or _SURROGATE_ESCAPE.search(text) is None)
+    plain = (problem is None and not constants and ("\\u" not in text or _SURROGATE_ESCAPE.search(text) is None)
+             and _BEYOND_FLOATS.search(text) is None)
     return data, problem, plain
+
+
+# A number `json` may make an infinity of (1e400, or 400 digits): msgspec refuses those, `json` does not, and the data is
+# then checked for what JSON lets through. Also found in a string, or for 1e100: then the check finds nothing.
+_BEYOND_FLOATS = re.compile(r"[eE][+]?\d{3}|\d{300}")
 
 
 # An escaped colon: the one way a colon in a string is not written as a colon (see `decode_without_duplicates`).
@@ -162,8 +168,10 @@ def _colons_written(data: Any) -> int:
 def _decoded(text: str, shown: str, constant: Callable[[str], float]) -> tuple[Any, Problem | None]:
     try:
         return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=constant), None
-    except RecursionError:
-        return None, Problem(shown, "", "nesting is absurdly deep; refusing to read it")
+    except RecursionError:  # what msgspec decodes a few levels deeper is refused by the check of depth: the same words
+        from .validate import MAX_DEPTH
+
+        return None, Problem(shown, "", f"nesting deeper than {MAX_DEPTH} levels; refusing to read it")
     except json.JSONDecodeError as error:
         return None, Problem(shown, f"line {error.lineno} column {error.colno}", f"not valid JSON: {error.msg}")
     except _DuplicateKey as error:

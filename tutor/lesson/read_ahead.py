@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     from .models import Lesson
 
 AHEAD_BYTES = 1_000_000  # shorter lessons read in a few milliseconds: not worth a process
-VERDICT_SECONDS = 10.0  # a child silent this long (a 16 MB lesson takes it ~0.4 s) is given up on: the lesson is read here
+# A child that has not answered this long after the lesson is wanted is given up on, and the lesson read here: about what
+# reading a 16 MB lesson here costs (~0.4 s), so a stalled child never holds the screen much longer than reading would.
+VERDICT_SECONDS = 1.0
 MOST_VERDICT_BYTES = 4_000_000  # the problems of a lesson of 16 MB fit in far less: more is no verdict
 
 _ahead: dict[Path, ReadAhead] = {}
@@ -151,22 +153,41 @@ def start(folder: Path) -> None:
     from .limits import MAX_LESSON_BYTES, Refused, read_regular
 
     folder = Path(folder)
-    if not sys.executable:  # an embedded interpreter: no Python to start
+    if os.name != "posix" or not sys.executable:  # (`verdict` waits on a pipe with `select`; an embedded Python has no executable)
         return
     try:
         if os.stat(folder / LESSON_FILE).st_size < AHEAD_BYTES or _processors() < 2:
             return
         raw = read_regular(folder / LESSON_FILE, limit=MAX_LESSON_BYTES, within=folder, name=f"a {LESSON_FILE}")
         child = subprocess.Popen(
-            [sys.executable, "-m", "tutor.lesson.read_ahead", str(folder)],
+            _child_command(folder), env=_child_environment(),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True,
         )
     except (OSError, Refused, ValueError):
         return  # the read here will say what is wrong
+    try:
+        ahead = ReadAhead(folder, raw, child)
+    except RuntimeError:  # no thread to feed it
+        _end(child)
+        return
     if not _ahead:
         atexit.register(_abandon)
     _abandon_one(folder)
-    _ahead[folder] = ReadAhead(folder, raw, child)
+    _ahead[folder] = ahead
+
+
+def _child_command(folder: Path) -> list[str]:
+    """This Python, checking as this process would: never the working folder's code first on its path (`-P`: a
+    `tutor/` or `tutor.py` in a learner's project would be imported, and its verdict believed), and the same limit
+    on an integer's digits (a lesson's verdict depends on it)."""
+    return [sys.executable, "-P", "-X", f"int_max_str_digits={sys.get_int_max_str_digits()}", "-m", "tutor.lesson.read_ahead", str(folder)]
+
+
+def _child_environment() -> dict[str, str]:
+    """This environment, with the folder this process's `tutor` came from first on the child's path: it runs the same code."""
+    here = str(Path(__file__).resolve().parents[2])
+    found = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": here + os.pathsep + found if found else here}
 
 
 def take(folder: Path) -> ReadAhead | None:
