@@ -166,3 +166,13 @@ def test_a_tutor_in_the_working_folder_is_not_the_one_that_checks(monkeypatch: p
     ahead, by_the_child = _read_ahead(folder, monkeypatch)
     assert by_the_child
     assert ahead.lesson is None and ahead.problems == read_lesson(folder).problems and ahead.problems
+
+
+def test_the_child_finds_this_tutor_first_unless_it_is_installed_among_site_packages(monkeypatch: pytest.MonkeyPatch) -> None:
+    import site
+
+    here = str(Path(read_ahead.__file__).resolve().parents[2])
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    assert read_ahead._child_environment()["PYTHONPATH"].split(":") == [here, "/elsewhere"]
+    monkeypatch.setattr(site, "getsitepackages", lambda: [here])
+    assert read_ahead._child_environment()["PYTHONPATH"] == "/elsewhere"

@@ -184,9 +184,16 @@ def _child_command(folder: Path) -> list[str]:
 
 
 def _child_environment() -> dict[str, str]:
-    """This environment, with the folder this process's `tutor` came from first on the child's path: it runs the same code."""
+    """This environment, with the folder this process's `tutor` came from first on the child's path (it runs the same
+    code), unless that is a site-packages folder, which the child has anyway: first, its backports of standard
+    modules would shadow the standard ones."""
+    import site
+
     here = str(Path(__file__).resolve().parents[2])
+    sites = {str(Path(folder).resolve()) for folder in getattr(site, "getsitepackages", list)()}
     found = os.environ.get("PYTHONPATH")
+    if here in sites:
+        return dict(os.environ)
     return {**os.environ, "PYTHONPATH": here + os.pathsep + found if found else here}
 
 
