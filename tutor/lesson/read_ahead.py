@@ -10,7 +10,7 @@ tutor.lesson.read_ahead FOLDER`) that runs all of `read_lesson`'s checks on them
 this process loads Textual.
 
 When the app opens the lesson, `read_lesson` takes the read-ahead (`take`): it decodes the
-very bytes the child checked straight into the lesson's structs (msgspec, ~55 ms), then
+very bytes the child checked straight into the lesson's structs (msgspec, 45-60 ms), then
 takes the child's verdict, its problems or none: the same `LessonRead` as reading here.
 Should anything be amiss (the child could not start, failed, or said nothing readable; the
 structs refuse what the child passed), the lesson is read here, as always.

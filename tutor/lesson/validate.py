@@ -51,7 +51,7 @@ def _too_deep(data: dict[str, Any], parsed: Lesson | None) -> bool:
     other field's type bounds its depth far below `MAX_DEPTH`); a 10,000-step lesson's walk was ~15 ms."""
     if parsed is None:
         return json_depth_exceeds(data)
-    # All the inputs in one walk (one level deeper, in a list), not a walk each: ~8 ms a 10,000-step lesson, then ~3.
+    # All the inputs in one walk (one level deeper, in a list), not a walk each: 7.9 -> 7.3 ms for 10,000 steps.
     inputs = [call.input for step in parsed.steps for call in getattr(step, "calls", ())]
     return json_depth_exceeds(inputs, MAX_DEPTH - _INPUT_DEPTH + 2)
 
