@@ -89,7 +89,7 @@ def test_quitting_with_a_draft_asks_and_n_stays(tmux: Tmux) -> None:
 
 # The tab stops of each form, from its first field: its fields, the confidence, Submit and Skip.
 # One more tab leaves the form, where single letters are the app's keys again.
-FORM_TAB_STOPS = {"intervene": 6, "goal": 4, "outcome": 4, "choice": 4}
+FORM_TAB_STOPS = {"intervene": 5, "goal": 3, "outcome": 3, "choice": 3}  # the fields, how sure, submit and skip
 
 
 # One test per form, so that they run side by side (one test walking the four ran for 26 s).

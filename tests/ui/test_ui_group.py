@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
-from textual.widgets import Button, RadioSet, TextArea
+from textual.widgets import RadioSet, TextArea
 
 from tests.helpers.group_gate import Gate
 from tests.helpers.group_support import Changes, some_answer, spoiler_lesson_data, write_lesson
@@ -24,6 +24,7 @@ from tutor.learn import OutcomeAnswer
 from tutor.lesson import Confidence
 from tutor.services.group_client import GroupClient
 from tutor.services.group_host import GroupHost
+from tutor.ui.widgets.form_rows import FormActions
 from tutor.ui.screens.confirm import Confirm
 from tutor.ui.screens.group_join import GroupJoinScreen
 from tutor.ui.start import ChangeRelay, HostStart, JoinStart
@@ -319,7 +320,7 @@ async def test_a_draft_survives_its_round_closing_and_is_sent_in_the_revote(less
             host.advance()  # the round closes while she types
             await wait_for_dom(pilot, "The answers closed before you sent yours: your text is kept above")
             assert field.is_mounted and field.text == "Fix the coupon code, keep every test"  # the very field, her text in it
-            assert app.screen.query_one("#submit", Button).disabled
+            assert app.screen.query_one(FormActions).submit_off
             await pilot.press("ctrl+s")
             await wait_until(pilot, lambda: any("closed" in str(note.message) for note in app._notifications), "why nothing was sent")  # noqa: SLF001
             assert ann.view.answered is False

@@ -26,7 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Button, Header, Static, TextArea
+from textual.widgets import Header, Static, TextArea
 
 from tutor.errors import UserError
 from tutor.learn import Answer, AskFrame, Draft, StepFrame
@@ -38,6 +38,7 @@ from ..start import ChangeRelay
 from .following import FollowingScreen
 from ..widgets.ask_panel import AskPanel
 from ..widgets.footer import TutorFooter
+from ..widgets.form_rows import FormActions
 from ..widgets.group_reveal import own_reveal, point_rows
 from ..widgets.point_check import PointCheck, open_check
 from ..widgets.group_parts import DISCUSS_HINT, GroupAskPanel, answered_text, ask_card, distribution_widget, phase_name
@@ -224,7 +225,7 @@ class GroupJoinScreen(FollowingScreen):
         """A form on screen whose round is no longer open: say so, keep its text, and its submit button off."""
         for panel in self.query(AskPanel):
             closed = not self._can_send(view)
-            panel.query_one("#submit", Button).disabled = closed
+            panel.query_one(FormActions).submit_off = closed
             panel.set_class(closed and view.phase not in OPEN_PHASES, "closed")
 
     def _after_widgets(self, view: ParticipantView) -> list[Widget]:
@@ -353,10 +354,11 @@ class GroupJoinScreen(FollowingScreen):
         # ctrl+s is a priority binding: let the characters typed just before it reach the form first.
         (self.focused or self).call_later(self.call_later, self._submit)
 
-    @on(Button.Pressed, "#submit")
-    def _submit_pressed(self, event: Button.Pressed) -> None:
+    @on(FormActions.Pressed)
+    def _submit_pressed(self, event: FormActions.Pressed) -> None:
         event.stop()
-        self._submit()
+        if event.action == "submit":
+            self._submit()
 
     def _submit(self) -> None:
         view = self.client.view

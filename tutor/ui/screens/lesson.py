@@ -24,6 +24,7 @@ from tutor.words import plural
 from tutor.learn import AskFrame, EndFrame, ReplayError, StepFrame, TaskFrame, View
 
 from ..widgets.footer import TutorFooter
+from ..widgets.form_rows import FormActions
 from ..widgets.lesson_frame import LessonFrame
 from ..widgets.ask_panel import AskPanel, form_has_focus
 from ..widgets.point_check import PointCheck, open_check
@@ -349,14 +350,16 @@ class PlayerScreen(Screen):
             close()
         self.app.action_library()  # type: ignore[attr-defined]
 
-    @on(Button.Pressed, "#submit, #skip, #library")
-    async def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "submit":
+    @on(Button.Pressed, "#library")
+    def _library_pressed(self) -> None:
+        self.action_library()
+
+    @on(FormActions.Pressed)
+    async def _form_action(self, event: FormActions.Pressed) -> None:
+        if event.action == "submit":
             await self._submit()
-        elif event.button.id == "skip":
+        elif event.action == "skip":
             await self._commit("skip")
-        else:
-            self.action_library()
 
     @on(Judged)
     @on(PointCheck.Checked)

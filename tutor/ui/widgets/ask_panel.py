@@ -11,22 +11,22 @@ from typing import Any
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, RadioButton, RadioSet, Static, TextArea
+from textual.widgets import RadioButton, RadioSet, Static, TextArea
 
 from tutor.lesson import Category, Confidence
 from tutor.learn import Answer, AskFrame, ChoiceAnswer, Draft, GoalAnswer, InterveneAnswer, OutcomeAnswer
 
 from ..glyphs import ASK_LABELS
+from .form_rows import ConfidenceRow, FormActions
 from .prose import inline_markdown
 from .step_view import call_widgets, step_body
 from ..plain import assemble, text_of
 
-CONFIDENCES = (Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH)
 # Keys of the form itself: the confidence keys and what the radio sets and buttons take.
 FORM_CHARACTERS = frozenset("123 ")
 
@@ -105,13 +105,10 @@ class AskPanel(Vertical):
         yield Static(inline_markdown(frame.prompt, "bold"), classes="prompt-text")
         yield from self._fields()
         yield Static("How sure are you?", classes="label")
-        chosen = self.draft.confidence or Confidence.MEDIUM
-        with RadioSet(id="confidence", classes="horizontal"):
-            for confidence in CONFIDENCES:
-                yield RadioButton(confidence.value.capitalize(), value=confidence is chosen, id=f"confidence-{confidence.value}")
-        with Horizontal(classes="buttons"):
-            yield Button("Submit  ctrl+s", id="submit", variant="primary", tooltip="Commit your answer; the step is then revealed")
-            yield Button("Skip  ctrl+g", id="skip", tooltip="Reveal without answering (scores zero)")
+        yield ConfidenceRow(self.draft.confidence or Confidence.MEDIUM, id="confidence")
+        actions = FormActions(id="form-actions")
+        actions.tooltip = "Submit (ctrl+s) commits your answer; the step is then revealed. Skip (ctrl+g) reveals it without one, for no points."
+        yield actions
         yield Static(self._hint(in_form=True), id="form-hint", classes="hint")
 
     def _hint(self, *, in_form: bool) -> str:
@@ -165,8 +162,7 @@ class AskPanel(Vertical):
     def current_draft(self) -> Draft:
         """Whatever the form holds now, complete or not."""
         kind = self.frame.ask_type.value
-        confidence = self._pressed("confidence")
-        draft = Draft(confidence=Confidence(confidence.removeprefix("confidence-")) if confidence else None)
+        draft = Draft(confidence=self.query_one(ConfidenceRow).chosen)
         if kind == "goal":
             return Draft(text=self.query_one("#goal-text", TextArea).text, confidence=draft.confidence)
         if kind == "outcome":
@@ -185,6 +181,7 @@ class AskPanel(Vertical):
 
     @on(TextArea.Changed)
     @on(RadioSet.Changed)
+    @on(ConfidenceRow.Changed)
     def _changed(self) -> None:
         draft = self.current_draft()
         if draft != self.draft:
@@ -210,7 +207,7 @@ class AskPanel(Vertical):
         return self.query_one({"goal": "#goal-text", "outcome": "#outcome", "intervene": "#decision", "choice": "#choice"}[kind])
 
     def set_confidence(self, confidence: Confidence) -> None:
-        self.query_one(f"#confidence-{confidence.value}", RadioButton).value = True
+        self.query_one(ConfidenceRow).chosen = confidence
 
     def _pressed(self, radio_set_id: str) -> str | None:
         button = self.query_one(f"#{radio_set_id}", RadioSet).pressed_button
@@ -227,8 +224,7 @@ class AskPanel(Vertical):
 
     def collect(self) -> Answer:
         """The learner's answer, or AnswerIncomplete saying what is missing."""
-        pressed = self._pressed("confidence") or "confidence-medium"
-        confidence = Confidence(pressed.removeprefix("confidence-"))
+        confidence = self.query_one(ConfidenceRow).chosen
         kind = self.frame.ask_type.value
         if kind == "goal":
             text = self.query_one("#goal-text", TextArea).text.strip()

@@ -26,6 +26,7 @@ from tutor.words import plural
 from ..glyphs import ASK_LABELS
 from ..plain import CELL_LIMIT, assemble, line, plain
 from .ask_panel import AskPanel
+from .form_rows import FormActions
 from .prose import Prose, inline_markdown
 from .step_view import call_widgets, step_body
 
@@ -99,7 +100,7 @@ class GroupAskPanel(AskPanel):
     same in a room), and the hint names the keys this screen has."""
 
     def on_mount(self) -> None:
-        self.query_one("#skip").display = False
+        self.query_one(FormActions).skip_shown = False
 
     def _hint(self, *, in_form: bool) -> str:
         if in_form:
