@@ -56,7 +56,9 @@ _QUICK_TOOLS = frozenset({"write_file", "edit_file", "read_file", "list_files"})
 # than this (a quarter of a frame at 60 Hz: keys and paints are not held up); a slow
 # disk's fsync sends it to a thread, as it does the first step, with nothing measured yet.
 INLINE_STEP_SECONDS = 0.004
-INLINE_MAX_BYTES = 256 * 1024  # and only a write or an edit of a file this size or smaller
+# and only an edit of a file of at most this many bytes, or a write of at most this many characters (the content's
+# length, not encoded again to count its bytes: up to four times as many)
+INLINE_MAX_BYTES = 256 * 1024
 _STEPS_WEIGHED = 8
 
 

@@ -27,7 +27,7 @@ from .prose import inline_markdown
 from .step_view import call_widgets, step_body
 from ..plain import assemble, text_of
 
-# Keys of the form itself: the confidence keys and what the radio sets and buttons take.
+# Keys of the form itself: the confidence keys and what the radio sets and the actions row take.
 FORM_CHARACTERS = frozenset("123 ")
 
 
@@ -162,22 +162,22 @@ class AskPanel(Vertical):
     def current_draft(self) -> Draft:
         """Whatever the form holds now, complete or not."""
         kind = self.frame.ask_type.value
-        draft = Draft(confidence=self.query_one(ConfidenceRow).chosen)
+        confidence = self.query_one(ConfidenceRow).chosen
         if kind == "goal":
-            return Draft(text=self.query_one("#goal-text", TextArea).text, confidence=draft.confidence)
+            return Draft(text=self.query_one("#goal-text", TextArea).text, confidence=confidence)
         if kind == "outcome":
             outcome = self._pressed("outcome")
-            return Draft(works=None if outcome is None else outcome == "outcome-works", confidence=draft.confidence)
+            return Draft(works=None if outcome is None else outcome == "outcome-works", confidence=confidence)
         if kind == "intervene":
             decision, category = self._pressed("decision"), self._pressed("category")
             return Draft(
                 text=self.query_one("#say", TextArea).text,
                 intervene=None if decision is None else decision == "decision-correct",
                 category=Category(category.removeprefix("category-")) if category else None,
-                confidence=draft.confidence,
+                confidence=confidence,
             )
         choice = self._pressed("choice")
-        return Draft(choice=int(choice.removeprefix("choice-")) if choice else None, confidence=draft.confidence)
+        return Draft(choice=int(choice.removeprefix("choice-")) if choice else None, confidence=confidence)
 
     @on(TextArea.Changed)
     @on(RadioSet.Changed)

@@ -35,15 +35,27 @@ def _spans(labels: list[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def _clicked(event: events.Click, widget: Widget, labels: list[str]) -> int | None:
-    """The label a click on `widget`'s row landed on, if any."""
-    offset = event.get_content_offset(widget)
-    if offset is None or offset.y != 0:
-        return None
-    return next((index for index, (start, end) in enumerate(_spans(labels)) if start <= offset.x < end), None)
+class _Row(Widget, can_focus=True):
+    """A row of labels joined by `GAP` on one line, drawn again as focus comes and goes."""
+
+    def _labels(self) -> list[str]:
+        raise NotImplementedError
+
+    def _clicked(self, event: events.Click) -> int | None:
+        """The label a click on the row landed on, if any."""
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y != 0:
+            return None
+        return next((index for index, (start, end) in enumerate(_spans(self._labels())) if start <= offset.x < end), None)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
 
 
-class ConfidenceRow(Widget, can_focus=True):
+class ConfidenceRow(_Row):
     """Low, medium or high: one chosen, changed with left and right (or 1, 2, 3 anywhere on the screen) or a click."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -82,19 +94,13 @@ class ConfidenceRow(Widget, can_focus=True):
         index = CONFIDENCES.index(self.chosen) + step
         self.chosen = CONFIDENCES[max(0, min(len(CONFIDENCES) - 1, index))]
 
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
-
     def on_click(self, event: events.Click) -> None:
-        index = _clicked(event, self, self._labels())
+        index = self._clicked(event)
         if index is not None:
             self.chosen = CONFIDENCES[index]
 
 
-class FormActions(Widget, can_focus=True):
+class FormActions(_Row):
     """Submit and skip: the one under the cursor (left, right) done with enter or space, or either clicked."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -117,6 +123,9 @@ class FormActions(Widget, can_focus=True):
     def _shown(self) -> list[tuple[str, str]]:
         return [(name, label) for name, label in self.ACTIONS if name == "submit" or self.skip_shown]
 
+    def _labels(self) -> list[str]:
+        return [label for _, label in self._shown()]
+
     def render(self) -> Text:
         text = Text(no_wrap=True, end="")
         for index, (name, label) in enumerate(self._shown()):
@@ -128,12 +137,6 @@ class FormActions(Widget, can_focus=True):
             text.append(label, style)
         return text
 
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
-
     def watch_skip_shown(self, shown: bool) -> None:
         self.cursor = min(self.cursor, len(self._shown()) - 1)
 
@@ -144,7 +147,7 @@ class FormActions(Widget, can_focus=True):
         self._press(self.cursor)
 
     def on_click(self, event: events.Click) -> None:
-        index = _clicked(event, self, [label for _, label in self._shown()])
+        index = self._clicked(event)
         if index is not None:
             self.cursor = index
             self._press(index)
